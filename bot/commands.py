@@ -1,0 +1,200 @@
+"""Commands and card verbs: declared next to their handlers, collected into a Registry.
+
+A dialog is an object whose methods carry a `@command(...)` or `@card_action(...)` marker.
+`create_app` builds one Registry from the dialogs it wires; nothing is registered at import time,
+so tests build isolated registries. Matching is keyword based (no regexes in handlers): text is
+casefolded, accents and punctuation are dropped, and a keyword may stand anywhere in a sentence.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.domain.roles import Role, may_act_as
+
+_WORD = re.compile(r"\w+")
+# How alike a typed word must be to a keyword before we suggest that command.
+_SUGGESTION_CUTOFF = 0.72
+_MAX_SUGGESTIONS = 3
+
+CommandHandler = Callable[..., Awaitable[None]]
+VerbHandler = Callable[..., Awaitable[Any]]
+
+
+def fold(text: str) -> str:
+    """Casefold and strip accents, so "Toegang" == "toegang" and "financiën" == "financien"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _words(text: str) -> list[str]:
+    return [fold(m.group()) for m in _WORD.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    keywords: Mapping[str, tuple[str, ...]]
+    role: Role
+    title_key: str
+    help_key: str
+    example_key: str = ""
+    featured: bool = False  # shown as a button on the welcome card
+    order: int = 100
+
+    def all_keywords(self) -> Iterable[tuple[str, str]]:
+        for locale, words in self.keywords.items():
+            for word in words:
+                yield locale, word
+
+
+@dataclass(frozen=True, slots=True)
+class VerbSpec:
+    verb: str
+    role: Role
+    payload: type[BaseModel]
+
+
+@dataclass(frozen=True, slots=True)
+class BoundCommand:
+    spec: CommandSpec
+    handler: CommandHandler
+
+
+@dataclass(frozen=True, slots=True)
+class BoundVerb:
+    spec: VerbSpec
+    handler: VerbHandler
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    command: BoundCommand
+    keyword: str
+    args: str  # the caller's own text after the keyword, as typed
+
+
+def command(
+    name: str,
+    *,
+    nl: tuple[str, ...],
+    en: tuple[str, ...],
+    title_key: str,
+    help_key: str,
+    example_key: str = "",
+    role: Role = Role.STAFF,
+    featured: bool = False,
+    order: int = 100,
+) -> Callable[[CommandHandler], CommandHandler]:
+    """Declare a chat command on a dialog method `async def (self, turn, args) -> None`."""
+    spec = CommandSpec(
+        name=name,
+        keywords={"nl": nl, "en": en},
+        role=role,
+        title_key=title_key,
+        help_key=help_key,
+        example_key=example_key,
+        featured=featured,
+        order=order,
+    )
+
+    def mark(func: CommandHandler) -> CommandHandler:
+        func.__werkplek_command__ = spec  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def card_action(
+    verb: str, *, payload: type[BaseModel], role: Role = Role.STAFF
+) -> Callable[[VerbHandler], VerbHandler]:
+    """Declare an Action.Execute handler `async def (self, turn, data) -> card | None`."""
+    spec = VerbSpec(verb=str(verb), role=role, payload=payload)
+
+    def mark(func: VerbHandler) -> VerbHandler:
+        func.__werkplek_verb__ = spec  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+class RegistryError(Exception):
+    """Two declarations clash; raised while the app is composed, never at run time."""
+
+
+@dataclass
+class Registry:
+    commands: list[BoundCommand] = field(default_factory=list)
+    verbs: dict[str, BoundVerb] = field(default_factory=dict)
+
+    def add_dialog(self, dialog: object) -> None:
+        for attr in dir(type(dialog)):
+            method = getattr(dialog, attr)
+            if spec := getattr(method, "__werkplek_command__", None):
+                self._add_command(BoundCommand(spec, method))
+            if vspec := getattr(method, "__werkplek_verb__", None):
+                if vspec.verb in self.verbs:
+                    raise RegistryError(f"verb {vspec.verb} has two handlers")
+                self.verbs[vspec.verb] = BoundVerb(vspec, method)
+
+    def _add_command(self, bound: BoundCommand) -> None:
+        taken = {
+            tuple(_words(w)): c.spec.name for c in self.commands for _, w in c.spec.all_keywords()
+        }
+        for _, word in bound.spec.all_keywords():
+            owner = taken.get(tuple(_words(word)))
+            if owner and owner != bound.spec.name:
+                raise RegistryError(f"keyword {word!r} of {bound.spec.name} belongs to {owner}")
+        if any(c.spec.name == bound.spec.name for c in self.commands):
+            raise RegistryError(f"command {bound.spec.name} declared twice")
+        self.commands.append(bound)
+        self.commands.sort(key=lambda c: (c.spec.order, c.spec.name))
+
+    def get(self, name: str) -> BoundCommand | None:
+        return next((c for c in self.commands if c.spec.name == name), None)
+
+    def visible_to(self, roles: frozenset[Role]) -> list[BoundCommand]:
+        return [c for c in self.commands if may_act_as(roles, c.spec.role)]
+
+    def match(self, text: str) -> Match | None:
+        """The command whose keyword appears first in the text (longest keyword on a tie)."""
+        spans = list(_WORD.finditer(text))
+        words = [fold(m.group()) for m in spans]
+        best: tuple[int, int, BoundCommand, str] | None = None
+        for bound in self.commands:
+            for _, keyword in bound.spec.all_keywords():
+                needle = _words(keyword)
+                for start in range(len(words) - len(needle) + 1):
+                    if words[start : start + len(needle)] == needle:
+                        rank = (start, -len(needle))
+                        if best is None or rank < (best[0], best[1]):
+                            best = (start, -len(needle), bound, keyword)
+                        break
+        if best is None:
+            return None
+        start, negative_length, bound, keyword = best
+        end = spans[start - negative_length - 1].end()
+        return Match(bound, keyword, text[end:].strip(" \t\n?!.,:;"))
+
+    def suggest(self, text: str, roles: frozenset[Role]) -> list[BoundCommand]:
+        """Commands whose keywords look like words the caller typed (typos, other forms)."""
+        typed = _words(text)
+        candidates = typed + [" ".join(pair) for pair in itertools.pairwise(typed)]
+        scores: dict[str, float] = {}
+        for bound in self.visible_to(roles):
+            for _, keyword in bound.spec.all_keywords():
+                folded = " ".join(_words(keyword))
+                for word in candidates:
+                    ratio = difflib.SequenceMatcher(None, word, folded).ratio()
+                    if ratio >= _SUGGESTION_CUTOFF:
+                        scores[bound.spec.name] = max(scores.get(bound.spec.name, 0.0), ratio)
+        ranked = sorted(scores, key=lambda name: -scores[name])[:_MAX_SUGGESTIONS]
+        return [c for name in ranked if (c := self.get(name))]

@@ -1,0 +1,64 @@
+"""The durable outbox every proactive message goes through.
+
+A message is written once per (dedupe_key); a sender claims due messages with a lease, delivers
+them under the tenant-wide rate limit and records the verdict. A message whose lease expired
+(the sender died mid-flight) is claimed again: the only case in which a message can be sent twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # waiting for its turn (or for not_before after a retryable failure)
+    IN_FLIGHT = "in_flight"  # claimed by a sender until lease_until
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # 403: the user blocked or uninstalled the app
+    GONE = "gone"  # 404: the conversation no longer exists
+    FAILED = "failed"  # gave up: permanent error or too many attempts
+
+
+FINAL_STATUSES = frozenset(
+    {OutboxStatus.SENT, OutboxStatus.UNREACHABLE, OutboxStatus.GONE, OutboxStatus.FAILED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewOutboxMessage:
+    """What a service asks to be delivered.
+
+    The target is a person (recipient_id, their Entra object id: the sender finds or creates the
+    1:1 chat) or, when conversation_id is set, that conversation (a team channel, a group chat).
+    `activity` holds the Bot Framework activity fields to send (type, text, attachments, ...).
+    """
+
+    tenant_id: str
+    dedupe_key: str
+    activity: dict[str, Any]
+    recipient_id: str = ""
+    conversation_id: str = ""
+    service_url: str = ""
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    tenant_id: str
+    dedupe_key: str
+    activity: dict[str, Any]
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    recipient_id: str = ""
+    conversation_id: str = ""
+    service_url: str = ""
+    not_before: datetime | None = None
+    lease_until: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)

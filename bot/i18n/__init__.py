@@ -1,0 +1,75 @@
+"""Localisation: gettext catalogs (nl first, en as fallback for English clients).
+
+Message ids are stable keys ("help.title"); the catalogs hold the Dutch and English texts with
+`{name}` placeholders. The .po files are read with Babel at start-up, so there is no separate
+compile step to forget.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES = ("nl", "en")
+DEFAULT_LOCALE = "nl"
+CATALOG_DIR = Path(__file__).parent
+DOMAIN = "werkplek"
+
+
+def N_(key: str) -> str:
+    """Mark a message id stored for later translation (help texts, error keys)."""
+    return key
+
+
+def pick_locale(client_locale: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Teams sends e.g. "nl-BE" or "en-US"; anything we don't speak falls back to the default."""
+    if not client_locale:
+        return default
+    language = client_locale.replace("_", "-").split("-", 1)[0].casefold()
+    return language if language in LOCALES else default
+
+
+@cache
+def _translations(locale: str) -> gettext.GNUTranslations:
+    path = CATALOG_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def catalog_messages(locale: str) -> dict[str, str]:
+    """Every message id with its text, for parity tests and tooling."""
+    path = CATALOG_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    return {str(m.id): str(m.string) for m in catalog if m.id}
+
+
+@dataclass(frozen=True, slots=True)
+class Translator:
+    """Texts in one locale. `t("key", name=...)` formats the catalog text."""
+
+    locale: str
+
+    def __call__(self, key: str, /, **params: object) -> str:
+        text = _translations(self.locale).gettext(key)
+        if text == key and self.locale != DEFAULT_LOCALE:
+            text = _translations(DEFAULT_LOCALE).gettext(key)
+        return text.format(**params) if params else text
+
+    def join(self, keys: Iterable[str], separator: str = ", ") -> str:
+        return separator.join(self(key) for key in keys)
+
+
+def translator(client_locale: str | None, default: str = DEFAULT_LOCALE) -> Translator:
+    return Translator(pick_locale(client_locale, default))

@@ -1,0 +1,104 @@
+"""The ports the services depend on. Adapters in bot/graph, bot/store and bot/teams implement them;
+tests use in-memory fakes of the same Protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.domain.audit import AuditEntry
+from bot.domain.conversations import ConversationRef, SeenUser
+from bot.domain.directory import DirectoryUser, GroupRef
+from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+        ...
+
+
+class Directory(Protocol):
+    """Entra ID, read side. Raises NotFound, Forbidden, Throttled or Unavailable."""
+
+    async def get_user(self, user_id: str) -> DirectoryUser: ...
+
+    async def get_manager(self, user_id: str) -> DirectoryUser | None: ...
+
+    async def member_of(self, user_id: str) -> list[GroupRef]:
+        """Transitive group memberships, all pages."""
+        ...
+
+    async def find_users(self, query: str, limit: int = 10) -> list[DirectoryUser]:
+        """People whose name or UPN starts with the query (for pick lists)."""
+        ...
+
+
+class UserRepository(Protocol):
+    async def upsert(self, user: SeenUser) -> None: ...
+
+    async def get(self, user_id: str) -> SeenUser | None: ...
+
+
+class ConversationRefRepository(Protocol):
+    async def save(self, ref: ConversationRef) -> None:
+        """Insert or replace the personal-chat reference of ref.user_id in ref.tenant_id."""
+        ...
+
+    async def get(self, tenant_id: str, user_id: str) -> ConversationRef | None: ...
+
+
+class ProcessedActivities(Protocol):
+    async def first_time(self, key: str, seen_at: datetime) -> bool:
+        """Record an incoming activity key; False when it was recorded before (a retry)."""
+        ...
+
+    async def forget_before(self, cutoff: datetime) -> int: ...
+
+
+class AuditLog(Protocol):
+    async def append(self, entry: AuditEntry) -> None: ...
+
+    async def recent(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]: ...
+
+
+class OutboxRepository(Protocol):
+    async def enqueue(self, messages: Sequence[NewOutboxMessage], now: datetime) -> int:
+        """Store messages; one whose dedupe_key exists is skipped. Returns how many were new."""
+        ...
+
+    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxMessage]:
+        """Take up to `limit` due messages (pending with not_before <= now, or in flight with an
+        expired lease), oldest first, and lease them. Safe to call from several replicas at once."""
+        ...
+
+    async def finish(
+        self, message_id: int, status: OutboxStatus, now: datetime, error: str = ""
+    ) -> None:
+        """Record a final verdict (sent, unreachable, gone, failed)."""
+        ...
+
+    async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
+        """Back to pending with one more attempt counted."""
+        ...
+
+    async def counts(self) -> dict[OutboxStatus, int]: ...
+
+
+class RateBudget(Protocol):
+    """A tenant-wide send budget shared by every sender (and every replica)."""
+
+    async def acquire(self, tenant_id: str, wanted: int) -> int:
+        """Grant up to `wanted` sends now (maybe 0); the caller waits and asks again."""
+        ...
+
+
+class Notifier(Protocol):
+    """Proactive messages to people; always through the outbox, never a direct send."""
+
+    async def notify_user(
+        self, tenant_id: str, user_id: str, activity: dict[str, Any], dedupe_key: str
+    ) -> bool:
+        """Queue one message; False when the same dedupe_key was queued before."""
+        ...

@@ -1,0 +1,174 @@
+"""Every setting Werkplek reads, typed and documented once. The only reader of the environment.
+
+Read with `Settings.from_env()` inside `create_app`/the CLI, never at import. `.env` is honoured
+for local runs. Names follow ARCHITECTURE.md: a few unprefixed (PORT, HOST, DATABASE_URL,
+GRAPH_BASE_URL, AZURE_*), the bot identity in the Agents SDK's own CONNECTIONS__* variables,
+and the rest under WERKPLEK_*.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # --- HTTP -------------------------------------------------------------------------------
+    port: int = Field(3978, validation_alias="PORT")
+    host: str = Field("127.0.0.1", validation_alias="HOST")
+
+    # --- storage ----------------------------------------------------------------------------
+    database_url: str = Field(
+        "sqlite+aiosqlite:///var/werkplek.db",
+        validation_alias="DATABASE_URL",
+    )
+
+    # --- Microsoft Graph (application identity of the bot's back office) --------------------
+    graph_base_url: str = Field(
+        "https://graph.microsoft.com/v1.0",
+        validation_alias="GRAPH_BASE_URL",
+    )
+    azure_tenant_id: str = Field("", validation_alias="AZURE_TENANT_ID")
+    azure_client_id: str = Field("", validation_alias="AZURE_CLIENT_ID")
+    azure_client_secret: SecretStr = Field(SecretStr(""), validation_alias="AZURE_CLIENT_SECRET")
+    azure_authority_host: str = Field(
+        "https://login.microsoftonline.com",
+        validation_alias="AZURE_AUTHORITY_HOST",
+    )
+    graph_ca_file: str = Field(
+        "",
+        validation_alias="WERKPLEK_GRAPH_CA_FILE",
+        description="Extra CA bundle to trust for the token authority (local emulator).",
+    )
+    graph_max_retries: int = Field(3, validation_alias="WERKPLEK_GRAPH_MAX_RETRIES")
+    graph_max_retry_after_seconds: float = Field(
+        30.0, validation_alias="WERKPLEK_GRAPH_MAX_RETRY_AFTER"
+    )
+    directory_cache_seconds: float = Field(
+        300.0, validation_alias="WERKPLEK_DIRECTORY_CACHE_SECONDS"
+    )
+
+    # --- bot identity (the Agents SDK's own variables) ---------------------------------------
+    bot_app_id: str = Field("", validation_alias=_SDK_PREFIX + "CLIENTID")
+    bot_app_secret: SecretStr = Field(SecretStr(""), validation_alias=_SDK_PREFIX + "CLIENTSECRET")
+    bot_tenant_id: str = Field("", validation_alias=_SDK_PREFIX + "TENANTID")
+    bot_authority_host: str = Field("", validation_alias=_SDK_PREFIX + "AUTHORITYENDPOINT")
+
+    # --- Werkplek ---------------------------------------------------------------------------
+    allowed_tenants: CommaList = Field(
+        default_factory=list,
+        validation_alias="WERKPLEK_ALLOWED_TENANTS",
+        description="Tenants whose users may talk to the bot; empty: only AZURE_TENANT_ID.",
+    )
+    role_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        validation_alias="WERKPLEK_ROLE_GROUPS",
+        description='JSON: role -> Entra group ids, e.g. {"agent": ["<group id>"]}.',
+    )
+    role_cache_seconds: float = Field(300.0, validation_alias="WERKPLEK_ROLE_CACHE_SECONDS")
+    default_service_url: str = Field(
+        "https://smba.trafficmanager.net/teams/",
+        validation_alias="WERKPLEK_DEFAULT_SERVICE_URL",
+        description="Connector URL used to open a 1:1 chat with someone the bot never met.",
+    )
+    servicedesk_url: str = Field(
+        "https://servicedesk.example.org",
+        validation_alias="WERKPLEK_SERVICEDESK_URL",
+    )
+    timezone: str = Field("Europe/Brussels", validation_alias="WERKPLEK_TIMEZONE")
+    default_locale: str = Field("nl", validation_alias="WERKPLEK_DEFAULT_LOCALE")
+
+    # --- outbox (proactive sends) ------------------------------------------------------------
+    outbox_rate_per_second: float = Field(
+        50.0,
+        validation_alias="WERKPLEK_OUTBOX_RATE_PER_SECOND",
+        description="Tenant-wide send limit shared by all replicas (Teams allows about 50/s).",
+    )
+    outbox_concurrency: int = Field(64, validation_alias="WERKPLEK_OUTBOX_CONCURRENCY")
+    outbox_max_attempts: int = Field(8, validation_alias="WERKPLEK_OUTBOX_MAX_ATTEMPTS")
+    outbox_lease_seconds: float = Field(60.0, validation_alias="WERKPLEK_OUTBOX_LEASE_SECONDS")
+    outbox_enabled: bool = Field(True, validation_alias="WERKPLEK_OUTBOX_ENABLED")
+
+    # --- operations ---------------------------------------------------------------------------
+    log_level: str = Field("INFO", validation_alias="WERKPLEK_LOG_LEVEL")
+    log_format: str = Field("json", validation_alias="WERKPLEK_LOG_FORMAT")
+    jwks_timeout_seconds: float = Field(
+        5.0,
+        validation_alias="WERKPLEK_JWKS_TIMEOUT_SECONDS",
+        description="Longest wait for token validation (signing-key fetch) before answering 401.",
+    )
+    migrate_on_start: bool = Field(True, validation_alias="WERKPLEK_MIGRATE_ON_START")
+
+    @field_validator("allowed_tenants", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("role_groups", mode="before")
+    @classmethod
+    def _parse_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        return cls(**overrides)
+
+    @property
+    def is_anonymous(self) -> bool:
+        """No bot identity configured: the bot accepts unauthenticated local traffic."""
+        return not self.bot_app_id
+
+    @property
+    def listens_on_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def tenants(self) -> frozenset[str]:
+        allowed = set(self.allowed_tenants)
+        if not allowed and self.azure_tenant_id:
+            allowed.add(self.azure_tenant_id)
+        return frozenset(allowed)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite+aiosqlite:///"
+        if self.database_url.startswith(prefix):
+            rest = self.database_url[len(prefix) :]
+            return None if rest in ("", ":memory:") else Path(rest)
+        return None
+
+
+class ConfigurationError(Exception):
+    """The settings cannot work together; the process refuses to start."""
+
+
+def check_startup(settings: Settings) -> None:
+    """Refuse configurations that would be unsafe to serve."""
+    if settings.is_anonymous and not settings.listens_on_loopback:
+        raise ConfigurationError(
+            "No bot app id is configured (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID), "
+            f"so /api/messages would accept unauthenticated traffic, but HOST={settings.host} is "
+            "not a loopback address. Configure the bot identity or listen on 127.0.0.1."
+        )

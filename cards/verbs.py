@@ -1,0 +1,8 @@
+"""Every Action.Execute verb the bot understands. A card may only use verbs from this enum."""
+
+from enum import StrEnum
+
+
+class Verb(StrEnum):
+    RUN_COMMAND = "command.run"  # a button that runs a registered command (welcome, suggestions)
+    HELP_DETAILS = "help.details"  # toggles the help card between short and with examples
