@@ -1,0 +1,167 @@
+"""Composition root: `create_app(settings)` builds the aiohttp application; `python app.py` serves.
+
+Everything with a lifetime (database engine, Graph client, outbox sender, housekeeping) starts and
+stops in `cleanup_ctx`, so tests get a fresh, isolated application from each call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from aiohttp import web
+from bot.teams.delivery import ConnectorDelivery
+
+from bot.graph import GraphGateway, open_graph
+from bot.http.health import healthz, readyz
+from bot.http.metrics import Metrics
+from bot.http.middleware import observe
+from bot.observability import configure_logging
+from bot.services.audit import Auditor
+from bot.services.clock import SystemClock
+from bot.services.contacts import ContactBook
+from bot.services.outbox import OutboxNotifier, OutboxSender
+from bot.services.rate import InMemoryRateBudget
+from bot.services.roles import RoleResolver
+from bot.settings import Settings, check_startup
+from bot.store import (
+    Database,
+    SqlAuditLog,
+    SqlConversationRefRepository,
+    SqlOutboxRepository,
+    SqlProcessedActivities,
+    SqlRateBudget,
+    SqlUserRepository,
+)
+from bot.teams.host import HostServices, TeamsHost
+from dialogs import build_dialogs
+
+logger = logging.getLogger(__name__)
+
+SETTINGS = web.AppKey("settings", Settings)
+METRICS = web.AppKey("metrics", Metrics)
+DATABASE = web.AppKey("database", Database)
+GRAPH = web.AppKey("graph", GraphGateway)
+HOST = web.AppKey("host", TeamsHost)
+NOTIFIER = web.AppKey("notifier", OutboxNotifier)
+
+# Teams retries a delivery within minutes; two days of activity ids is plenty to catch them.
+_ACTIVITY_MEMORY = timedelta(days=2)
+_HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or Settings()
+    check_startup(settings)
+    metrics = Metrics()
+    app = web.Application(middlewares=[observe(metrics)], client_max_size=256 * 1024)
+    app[SETTINGS] = settings
+    app[METRICS] = metrics
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_graph)
+    app.cleanup_ctx.append(_bot)
+    app.cleanup_ctx.append(_background)
+    app.router.add_post("/api/messages", _messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz(lambda: app[DATABASE].readiness()))
+    app.router.add_get("/metrics", metrics.handle)
+    return app
+
+
+async def _messages(request: web.Request) -> web.StreamResponse:
+    return await request.app[HOST].handle(request)
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    database = Database(app[SETTINGS].database_url)
+    if app[SETTINGS].migrate_on_start:
+        await database.migrate()
+    app[DATABASE] = database
+    yield
+    await database.dispose()
+
+
+async def _graph(app: web.Application) -> AsyncIterator[None]:
+    gateway = await open_graph(app[SETTINGS], on_call=app[METRICS].outbound_call)
+    app[GRAPH] = gateway
+    yield
+    await gateway.close()
+
+
+async def _bot(app: web.Application) -> AsyncIterator[None]:
+    settings, database = app[SETTINGS], app[DATABASE]
+    clock = SystemClock()
+    auditor = Auditor(SqlAuditLog(database), clock)
+    directory = app[GRAPH].directory
+    dialogs = build_dialogs(
+        directory=directory, auditor=auditor, servicedesk_url=settings.servicedesk_url
+    )
+    app[HOST] = TeamsHost(
+        HostServices(
+            settings=settings,
+            dispatcher=dialogs.dispatcher,
+            start=dialogs.start,
+            roles=RoleResolver(directory, settings.role_groups, clock, settings.role_cache_seconds),
+            contacts=ContactBook(
+                SqlUserRepository(database), SqlConversationRefRepository(database)
+            ),
+            processed=SqlProcessedActivities(database),
+            auditor=auditor,
+            clock=clock,
+            metrics=app[METRICS],
+        )
+    )
+    yield
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    settings, database = app[SETTINGS], app[DATABASE]
+    clock = SystemClock()
+    outbox = SqlOutboxRepository(database)
+    # One process on SQLite keeps the budget in memory; replicas sharing PostgreSQL share it there.
+    budget = (
+        SqlRateBudget(database, settings.outbox_rate_per_second)
+        if database.dialect == "postgresql"
+        else InMemoryRateBudget(settings.outbox_rate_per_second)
+    )
+    sender = OutboxSender(
+        outbox,
+        budget,
+        ConnectorDelivery(...),
+        clock,
+    )
+    app[NOTIFIER] = OutboxNotifier(outbox, clock, wake=sender.wake)
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(_housekeeping(database, clock, stop), name="housekeeping")]
+    if settings.outbox_enabled:
+        tasks.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
+    yield
+    stop.set()
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _housekeeping(database: Database, clock: SystemClock, stop: asyncio.Event) -> None:
+    processed = SqlProcessedActivities(database)
+    while not stop.is_set():
+        try:
+            await processed.forget_before(clock.now() - _ACTIVITY_MEMORY)
+        except Exception:
+            logger.exception("housekeeping failed; retrying next round")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), _HOUSEKEEPING_INTERVAL_SECONDS)
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

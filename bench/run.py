@@ -1,0 +1,140 @@
+"""`make bench`: startup, throughput and outbox benches, one combined table, one summary file.
+
+    python -m bench.run [--quick] [--only startup|throughput|outbox ...]
+
+Each section writes its own `bench/results/<section>.json`; the combined table goes to stdout
+and `bench/results/summary.json`. Werkplek figures are ratios against the baseline measured in
+the same run. A section that crashes is reported and the others still run (exit status 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import inspect
+import logging
+import math
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from bench import startup, throughput
+from bench.common import BenchResult, Row, markdown_table, ratio, write_json
+
+logger = logging.getLogger(__name__)
+
+SECTIONS = ("startup", "throughput", "outbox")
+_ROW_FIELDS = ("figure", "werkplek", "baseline", "target", "verdict")
+
+
+async def _startup(quick: bool) -> BenchResult:
+    return await startup.run_startup_bench(**(startup.quick_parameters() if quick else {}))
+
+
+async def _throughput(quick: bool) -> BenchResult:
+    params = throughput.quick_parameters() if quick else {}
+    return await throughput.run_throughput_bench(**params)
+
+
+async def _outbox(quick: bool) -> BenchResult:
+    if importlib.util.find_spec("bench.outbox") is None:
+        return BenchResult("outbox", [], {"skipped": "bench/outbox.py does not exist yet"})
+    from bench.outbox import run_outbox_bench
+
+    # The outbox bench owns its parameters; pass `quick` only if it understands it.
+    accepts_quick = "quick" in inspect.signature(run_outbox_bench).parameters
+    outcome: Mapping[str, Any] = await (
+        run_outbox_bench(quick=quick) if accepts_quick else run_outbox_bench()
+    )
+    return BenchResult("outbox", outbox_rows(outcome), dict(outcome))
+
+
+def outbox_rows(outcome: Mapping[str, Any]) -> list[Row]:
+    """Rows from the outbox bench's dict: its own `rows` if it gives them, else its scalars."""
+    given = outcome.get("rows")
+    if isinstance(given, list) and all(isinstance(r, Mapping) for r in given):
+        return [_row_from_mapping(r) for r in given]
+    return [
+        Row(f"outbox {key}", float(value), None, "", "info", "n/a")
+        for key, value in outcome.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+
+
+def _row_from_mapping(row: Mapping[str, Any]) -> Row:
+    werkplek, baseline = _number(row.get("werkplek")), _number(row.get("baseline"))
+    given_ratio = _number(row.get("ratio"))
+    return Row(
+        figure=str(row.get("figure", "?")),
+        werkplek=werkplek,
+        baseline=baseline,
+        unit=str(row.get("unit", "")),
+        target=str(row.get("target", "")),
+        verdict=str(row.get("verdict", "n/a")),
+        ratio=given_ratio if given_ratio is not None else ratio(werkplek, baseline),
+    )
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return None if math.isnan(value) else float(value)
+
+
+_RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
+    "startup": _startup,
+    "throughput": _throughput,
+    "outbox": _outbox,
+}
+
+
+async def run_sections(sections: list[str], quick: bool) -> tuple[list[BenchResult], list[str]]:
+    """Run the sections one after another (they must not compete for the cores)."""
+    results: list[BenchResult] = []
+    failed: list[str] = []
+    for name in sections:
+        try:
+            result = await _RUNNERS[name](quick)
+        except Exception:
+            logger.error("bench section %s failed:\n%s", name, traceback.format_exc())
+            failed.append(name)
+            continue
+        result.write()
+        results.append(result)
+    return results, failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer iterations: a smoke test")
+    parser.add_argument(
+        "--only", action="append", choices=SECTIONS, help="run only this section (repeatable)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sections = [s for s in SECTIONS if s in args.only] if args.only else list(SECTIONS)
+    results, failed = asyncio.run(run_sections(sections, args.quick))
+    rows = [row for result in results for row in result.rows]
+    print(markdown_table(rows))
+    for result in results:
+        if result.details.get("skipped"):
+            print(f"\n{result.name}: skipped ({result.details['skipped']})")
+        elif result.details.get("werkplek_skipped"):
+            print(f"\n{result.name}: baseline only ({result.details['werkplek_skipped']})")
+    path = write_json(
+        "summary",
+        {
+            "quick": args.quick,
+            "sections": sections,
+            "failed_sections": failed,
+            "rows": rows,
+            "details": {r.name: r.details for r in results},
+        },
+    )
+    print(f"\nwritten: {path}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""The two bots under comparison and how to launch them: the bare echo bot and Werkplek.
+
+Werkplek runs as `python app.py`, exactly as it is deployed, against a fresh SQLite file and the
+devtools Graph emulator (started in the bench process), so nothing contacts Microsoft.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from bench.common import REPO_ROOT, BotLaunch, child_env
+
+# The demo tenant and the demo staff member from devtools/demo_tenant.json: the Graph emulator
+# knows this user, so Werkplek's role lookup for the sender resolves as it would in production.
+DEMO_TENANT_ID = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
+DEMO_USER_ID = "6c1e2f3a-9b4d-4e7f-8a21-3d5c7b9e0f12"
+DEMO_CLIENT_ID = "werkplek-demo"
+DEMO_CLIENT_SECRET = "demo-secret"  # the Graph emulator's fixed demo secret, not a credential
+_DEMO_ROLES_FILE = REPO_ROOT / "devtools" / "demo_roles.json"
+_APP_FILE = REPO_ROOT / "app.py"
+
+LaunchFactory = Callable[[int], BotLaunch]
+
+
+def echo_launch(port: int) -> BotLaunch:
+    return BotLaunch(
+        name="echo",
+        argv=(sys.executable, "-m", "bench.echo_bot", "--port", str(port)),
+        env=child_env({}),
+        port=port,
+    )
+
+
+def werkplek_unavailable_reason() -> str | None:
+    """Why Werkplek cannot be benchmarked in this tree yet, or None when it can."""
+    if not _APP_FILE.exists():
+        return "app.py does not exist yet"
+    if importlib.util.find_spec("devtools.graph_emulator") is None:
+        return "devtools.graph_emulator does not exist yet"
+    return None
+
+
+@contextlib.asynccontextmanager
+async def werkplek_launches() -> AsyncIterator[LaunchFactory]:
+    """Start the Graph emulator; yield a Werkplek launch factory (a fresh database per launch)."""
+    from devtools.graph_emulator import GraphEmulator
+
+    emulator = GraphEmulator()
+    await emulator.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-werkplek-") as work_dir:
+            runs = 0
+
+            def launch(port: int) -> BotLaunch:
+                nonlocal runs
+                runs += 1
+                database = Path(work_dir) / f"werkplek-{runs}.db"
+                env = {
+                    "HOST": "127.0.0.1",
+                    "PORT": str(port),
+                    "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+                    "WERKPLEK_ALLOWED_TENANTS": DEMO_TENANT_ID,
+                    "WERKPLEK_LOG_LEVEL": "WARNING",
+                    "GRAPH_BASE_URL": emulator.graph_url,
+                    "AZURE_AUTHORITY_HOST": emulator.authority_url,
+                    "AZURE_TENANT_ID": emulator.tenant_id,
+                    "AZURE_CLIENT_ID": DEMO_CLIENT_ID,
+                    "AZURE_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+                    "WERKPLEK_GRAPH_CA_FILE": str(emulator.ca_file),
+                }
+                if _DEMO_ROLES_FILE.exists():
+                    roles = json.loads(_DEMO_ROLES_FILE.read_text("utf-8"))
+                    env["WERKPLEK_ROLE_GROUPS"] = json.dumps(roles)
+                return BotLaunch(
+                    name="werkplek",
+                    argv=(sys.executable, str(_APP_FILE)),
+                    env=child_env(env),
+                    port=port,
+                )
+
+            yield launch
+    finally:
+        await emulator.stop()
+
+
+@contextlib.asynccontextmanager
+async def bots_under_test(with_werkplek: bool) -> AsyncIterator[dict[str, LaunchFactory]]:
+    """The launch factories by bot name: always the echo bot, Werkplek when asked for."""
+    if not with_werkplek:
+        yield {"echo": echo_launch}
+        return
+    async with werkplek_launches() as werkplek:
+        yield {"echo": echo_launch, "werkplek": werkplek}

@@ -1,0 +1,72 @@
+"""Cross-cutting HTTP behaviour: correlation ids, metrics, and errors as problem+json."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.http.metrics import Metrics
+from bot.http.problems import problem
+from bot.observability import correlation_id
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_REQUEST_ID_HEADER = "X-Request-Id"
+
+
+def _route_name(request: web.Request) -> str:
+    # The route pattern, never the raw path: ids in paths would explode the label set.
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
+def observe(metrics: Metrics) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        incoming = request.headers.get(_REQUEST_ID_HEADER, "")
+        request_id = incoming if 0 < len(incoming) <= 64 else uuid.uuid4().hex
+        token = correlation_id.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await _answer(request, handler, request_id, metrics)
+            status = response.status
+            response.headers[_REQUEST_ID_HEADER] = request_id
+            return response
+        finally:
+            route = _route_name(request)
+            metrics.requests.labels(route, request.method, str(status)).inc()
+            metrics.latency.labels(route).observe(time.perf_counter() - started)
+            correlation_id.reset(token)
+
+    return middleware
+
+
+async def _answer(
+    request: web.Request, handler: Handler, request_id: str, metrics: Metrics
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return problem(error.status, error.reason, headers=_passthrough(error))
+    except Exception:
+        metrics.errors.labels("http").inc()
+        logger.exception("unhandled error on %s", _route_name(request))
+        return problem(
+            500,
+            "Er ging iets mis bij ons.",
+            detail_en="Something went wrong on our side.",
+            reference=request_id,
+        )
+
+
+def _passthrough(error: web.HTTPException) -> dict[str, str]:
+    keep = ("Allow", "Retry-After", "WWW-Authenticate")
+    return {name: error.headers[name] for name in keep if name in error.headers}

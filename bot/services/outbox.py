@@ -1,0 +1,347 @@
+"""Every proactive message goes through the outbox: services enqueue, one sender loop delivers.
+
+`OutboxNotifier` is the Notifier the services use (it only writes outbox rows). `OutboxSender`
+drains the outbox: it claims due messages with a lease, spends the tenant-wide rate budget one
+token per connector request, delivers with bounded concurrency and records each verdict.
+
+Delivery guarantees: a message is sent at least once and, in practice, exactly once; it can be
+sent twice only when a sender dies between the connector accepting it and the verdict being
+stored (its lease then expires and another sender claims it again). A claimed message whose
+lease is about to run out before its turn comes is left alone rather than sent late, so two
+live senders never deliver the same message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol, runtime_checkable
+
+from bot.domain.delivery import FINAL_STATUS_OF, DeliveryOutcome, Verdict, next_attempt_delay
+from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.ports import Clock, OutboxRepository, RateBudget
+
+logger = logging.getLogger(__name__)
+
+ResultCallback = Callable[[Verdict, float], None]
+
+# Claim at most this share of what the rate allows within one lease, so that messages are sent
+# well before their lease expires even when several replicas split the rate between them.
+_LEASE_SHARE = 0.25
+# A claimed message this close to its lease end is left for a later claim instead of sent.
+_LEASE_MARGIN_SHARE = 0.2
+_ENQUEUE_CHUNK = 500
+_ERROR_PAUSE_SECONDS = 1.0
+_RECORD_ATTEMPTS = 3
+
+
+class Delivery(Protocol):
+    """Sends one outbox message to Teams (implemented by bot.teams.delivery)."""
+
+    async def deliver(self, message: OutboxMessage) -> DeliveryOutcome: ...
+
+
+@runtime_checkable
+class KnowsWhenAvailable(Protocol):
+    """Optional: a budget that can say when tokens come back (saves polling)."""
+
+    def seconds_until_available(self, tenant_id: str, wanted: int = 1) -> float: ...
+
+
+class OutboxNotifier:
+    """The Notifier port: queue proactive messages; the sender delivers them."""
+
+    def __init__(
+        self,
+        repo: OutboxRepository,
+        clock: Clock,
+        on_enqueued: Callable[[], None] | None = None,
+    ) -> None:
+        self._repo = repo
+        self._clock = clock
+        self._on_enqueued = on_enqueued  # usually OutboxSender.wake
+
+    async def notify_user(
+        self, tenant_id: str, user_id: str, activity: dict[str, Any], dedupe_key: str
+    ) -> bool:
+        message = NewOutboxMessage(tenant_id, dedupe_key, activity, recipient_id=user_id)
+        return await self.enqueue_many([message]) == 1
+
+    async def post_to_conversation(
+        self,
+        tenant_id: str,
+        conversation_id: str,
+        service_url: str,
+        activity: dict[str, Any],
+        dedupe_key: str,
+    ) -> bool:
+        """Queue a message to a known conversation (a team channel, a group chat)."""
+        message = NewOutboxMessage(
+            tenant_id,
+            dedupe_key,
+            activity,
+            conversation_id=conversation_id,
+            service_url=service_url,
+        )
+        return await self.enqueue_many([message]) == 1
+
+    async def enqueue_many(self, messages: Sequence[NewOutboxMessage]) -> int:
+        """Queue many messages (announcements); returns how many were new."""
+        added = 0
+        for start in range(0, len(messages), _ENQUEUE_CHUNK):
+            chunk = messages[start : start + _ENQUEUE_CHUNK]
+            added += await self._repo.enqueue(chunk, self._clock.now())
+        if added and self._on_enqueued is not None:
+            self._on_enqueued()
+        return added
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    message: OutboxMessage
+    send_before: float  # monotonic deadline: after it, the lease is too close to its end
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        repo: OutboxRepository,
+        budget: RateBudget,
+        delivery: Delivery,
+        clock: Clock,
+        *,
+        rate_per_second: float,
+        concurrency: int,
+        lease_seconds: float,
+        max_attempts: int,
+        max_batch: int = 500,
+        idle_poll_seconds: float = 1.0,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 300.0,
+        on_result: ResultCallback | None = None,
+        rng: random.Random | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._repo = repo
+        self._budget = budget
+        self._delivery = delivery
+        self._clock = clock
+        self._rate = rate_per_second
+        self._lease = lease_seconds
+        self._max_attempts = max_attempts
+        self._batch = max(1, min(max_batch, int(rate_per_second * lease_seconds * _LEASE_SHARE)))
+        # Tokens asked for in one go: about 20 ms of sending (fewer round trips to a SQL budget).
+        self._chunk = max(1, min(50, int(rate_per_second * 0.02)))
+        self._idle_poll = idle_poll_seconds
+        self._backoff = (backoff_base, backoff_cap)
+        self._on_result = on_result
+        self._rng = rng or random.Random()
+        self._monotonic = monotonic
+        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._queues: dict[str, deque[_Claimed]] = {}
+        self._credit: dict[str, int] = {}
+        self._debt: dict[str, int] = {}
+        self._paused_until: dict[str, float] = {}
+        self._throttle_streak: dict[str, int] = {}
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """New messages were queued: stop idling."""
+        self._wake.set()
+
+    def paused_for(self, tenant_id: str) -> float:
+        """Seconds the tenant is still paused after a 429 (0 when it is not)."""
+        return max(0.0, self._paused_until.get(tenant_id, 0.0) - self._monotonic())
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set, then let in-flight deliveries finish. Cancelling the task
+        abandons them (their leases expire and another sender takes over)."""
+        try:
+            while not stop.is_set():
+                try:
+                    await self._step(stop)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("Outbox sender step failed; pausing before the next one")
+                    await _wait_any(stop, self._wake, _ERROR_PAUSE_SECONDS)
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+        finally:
+            for task in self._in_flight:
+                task.cancel()
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _step(self, stop: asyncio.Event) -> None:
+        queued = sum(len(queue) for queue in self._queues.values())
+        if queued <= self._batch // 2:
+            if not queued:
+                self._wake.clear()  # before claiming, so a wake() during the claim is not lost
+            queued += await self._claim()
+        if queued:
+            await self._dispatch_one()
+            return
+        await _wait_any(stop, self._wake, self._idle_poll)
+
+    async def _claim(self) -> int:
+        claimed = await self._repo.claim(self._batch, self._clock.now(), self._lease)
+        send_before = self._monotonic() + self._lease * (1.0 - _LEASE_MARGIN_SHARE)
+        for message in claimed:
+            queue = self._queues.setdefault(message.tenant_id, deque())
+            queue.append(_Claimed(message, send_before))
+        return len(claimed)
+
+    async def _dispatch_one(self) -> None:
+        tenant = self._ready_tenant()
+        if tenant is None:
+            await asyncio.sleep(min(self._idle_poll, self._seconds_until_unpaused()))
+            return
+        queue = self._queues[tenant]
+        now = self._monotonic()
+        while queue and queue[0].send_before < now:
+            # Too late for this lease: sending now could race a sender that re-claimed it.
+            queue.popleft()
+        if not queue:
+            return
+        await self._slots.acquire()
+        try:
+            if not await self._take_token(tenant, len(queue)) or self.paused_for(tenant):
+                self._slots.release()
+                return
+        except BaseException:
+            self._slots.release()
+            raise
+        claimed = queue.popleft()
+        task = asyncio.create_task(self._deliver(claimed.message))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    def _ready_tenant(self) -> str | None:
+        now = self._monotonic()
+        for tenant, queue in self._queues.items():
+            if queue and self._paused_until.get(tenant, 0.0) <= now:
+                return tenant
+        for tenant in [tenant for tenant, queue in self._queues.items() if not queue]:
+            del self._queues[tenant]
+        return None
+
+    def _seconds_until_unpaused(self) -> float:
+        now = self._monotonic()
+        ends = [self._paused_until.get(tenant, 0.0) for tenant in self._queues]
+        return max(0.001, min(ends, default=now) - now)
+
+    async def _take_token(self, tenant: str, queued: int) -> bool:
+        """One request's worth of budget for the tenant; False after waiting for it."""
+        credit = self._credit.get(tenant, 0)
+        if credit > 0:
+            self._credit[tenant] = credit - 1
+            return True
+        debt = self._debt.get(tenant, 0)
+        granted = await self._budget.acquire(tenant, min(self._chunk, queued) + debt)
+        paid = min(debt, granted)
+        self._debt[tenant] = debt - paid
+        granted -= paid
+        if granted > 0:
+            self._credit[tenant] = granted - 1
+            return True
+        await asyncio.sleep(self._token_wait(tenant))
+        return False
+
+    def _token_wait(self, tenant: str) -> float:
+        if isinstance(self._budget, KnowsWhenAvailable):
+            wait = self._budget.seconds_until_available(tenant, 1 + self._debt.get(tenant, 0))
+            return min(max(wait, 0.0005), 1.0)
+        # Poll a few times per token, so a budget with a small burst loses nothing to oversleeping.
+        return min(max(0.25 / self._rate, 0.001), 0.05)
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        started = self._monotonic()
+        try:
+            try:
+                outcome = await self._delivery.deliver(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Outbox message %s: delivery raised", message.id)
+                outcome = DeliveryOutcome(Verdict.RETRY, status=0, error="delivery raised")
+            self._account(message.tenant_id, outcome)
+            await self._record_safely(message, outcome)
+        finally:
+            self._slots.release()
+        if self._on_result is not None:
+            try:
+                self._on_result(outcome.verdict, self._monotonic() - started)
+            except Exception:
+                logger.exception("Outbox result callback failed")
+
+    def _account(self, tenant: str, outcome: DeliveryOutcome) -> None:
+        """Charge extra requests to the budget; pause the whole tenant when throttled."""
+        if outcome.requests > 1:
+            self._debt[tenant] = self._debt.get(tenant, 0) + outcome.requests - 1
+        if outcome.is_throttled:
+            streak = self._throttle_streak.get(tenant, 0) + 1
+            self._throttle_streak[tenant] = streak
+            pause = outcome.retry_after
+            if pause is None:
+                pause = next_attempt_delay(streak, None, base=1.0, cap=60.0, rng=self._rng)
+            until = self._monotonic() + pause
+            if until > self._paused_until.get(tenant, 0.0):
+                self._paused_until[tenant] = until
+                logger.warning("Tenant %s throttled by Teams: pausing %.2f s", tenant, pause)
+            self._credit[tenant] = 0  # tokens granted before the 429 must not burst afterwards
+        elif outcome.verdict is Verdict.SENT:
+            self._throttle_streak.pop(tenant, None)
+
+    async def _record_safely(self, message: OutboxMessage, outcome: DeliveryOutcome) -> None:
+        """Store the verdict, retrying briefly: a sent message whose verdict is lost would be
+        sent again once its lease expires."""
+        for attempt in range(_RECORD_ATTEMPTS):
+            try:
+                await self._record(message, outcome)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if attempt + 1 == _RECORD_ATTEMPTS:
+                    logger.exception("Outbox message %s: could not store the verdict", message.id)
+                    return
+                await asyncio.sleep(_ERROR_PAUSE_SECONDS * (attempt + 1))
+
+    async def _record(self, message: OutboxMessage, outcome: DeliveryOutcome) -> None:
+        now = self._clock.now()
+        verdict = outcome.verdict
+        if verdict is Verdict.RETRY:
+            attempt = message.attempts + 1
+            if attempt < self._max_attempts:
+                base, cap = self._backoff
+                delay = next_attempt_delay(
+                    attempt, outcome.retry_after, base=base, cap=cap, rng=self._rng
+                )
+                await self._repo.retry_later(
+                    message.id, now + timedelta(seconds=delay), outcome.error or "retry"
+                )
+                return
+            logger.warning("Outbox message %s: giving up after %d attempts", message.id, attempt)
+            await self._repo.finish(message.id, OutboxStatus.FAILED, now, outcome.error)
+            return
+        if verdict is not Verdict.SENT:
+            logger.info("Outbox message %s: %s (%s)", message.id, verdict, outcome.error)
+        await self._repo.finish(message.id, FINAL_STATUS_OF[verdict], now, outcome.error)
+
+
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+    """Sleep until stop or wake is set, or `seconds` pass."""
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

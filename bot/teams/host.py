@@ -1,0 +1,265 @@
+"""The Microsoft 365 Agents SDK host: the only wiring between Teams activities and our dialogs.
+
+Every activity passes one gate first (tenant allow-list, duplicate delivery, remembering the
+sender), then one of four routes: installation (welcome), message (dispatcher), card action
+(dispatcher) or anything else (ignored on purpose, so nothing is logged with its text).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from http import HTTPStatus
+
+from aiohttp import web
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    InvokeResponse,
+)
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    AgentAuthConfiguration,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+from pydantic import ValidationError
+
+from bot.domain.audit import Outcome
+from bot.domain.conversations import ConversationRef, SeenUser
+from bot.http.metrics import Metrics
+from bot.http.problems import problem
+from bot.i18n import pick_locale, translator
+from bot.observability import correlation_id
+from bot.ports import Clock, ProcessedActivities
+from bot.services.audit import Auditor
+from bot.services.contacts import ContactBook
+from bot.services.roles import RoleResolver
+from bot.settings import Settings
+from bot.teams.auth import authenticate
+from bot.teams.turn import TeamsTurn, conversation_type_of, tenant_of, user_of
+from bot.turn import Caller
+from cards.system import failure_card
+from dialogs.dispatcher import ActionResult, Dispatcher, new_reference
+from dialogs.start import StartDialog
+
+logger = logging.getLogger(__name__)
+
+_CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
+_MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+_ACTION_INVOKE = "adaptiveCard/action"
+# Teams sends conversationUpdate and installationUpdate together on install: greet once.
+_WELCOME_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class HostServices:
+    settings: Settings
+    dispatcher: Dispatcher
+    start: StartDialog
+    roles: RoleResolver
+    contacts: ContactBook
+    processed: ProcessedActivities
+    auditor: Auditor
+    clock: Clock
+    metrics: Metrics
+
+
+def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
+    return AgentAuthConfiguration(
+        client_id=settings.bot_app_id or None,
+        tenant_id=settings.bot_tenant_id or None,
+        client_secret=settings.bot_app_secret.get_secret_value() or None,
+        authority=settings.bot_authority_host or None,
+        anonymous_allowed=settings.is_anonymous and settings.listens_on_loopback,
+    )
+
+
+class TeamsHost:
+    def __init__(self, services: HostServices) -> None:
+        self._s = services
+        self._tenants = services.settings.tenants
+        self._connections = MsalConnectionManager(
+            connections_configurations={"SERVICE_CONNECTION": auth_configuration(services.settings)}
+        )
+        self.auth_config = self._connections.get_default_connection_configuration()
+        self.adapter = CloudAdapter(connection_manager=self._connections)
+        self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
+            storage=MemoryStorage(), connection_manager=self._connections
+        )
+        self._register_routes()
+
+    def _register_routes(self) -> None:
+        app = self.app
+        app.before_turn(self._gate)
+        app.activity(ActivityTypes.installation_update)(self._on_installation)
+        app.conversation_update("membersAdded")(self._on_members_added)
+        app.activity(ActivityTypes.message)(self._on_message)
+        app.adaptive_card.action_execute(re.compile(r".+"))(self._on_card_action)
+        app.add_route(lambda context: True, self._ignore)
+        app.error(self._on_error)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """POST /api/messages."""
+        identity = await authenticate(
+            request, self.auth_config, self._s.settings.jwks_timeout_seconds
+        )
+        if isinstance(identity, web.Response):
+            self._s.metrics.activities.labels("unknown", "unauthorized").inc()
+            return identity
+        request["claims_identity"] = identity
+        try:
+            response = await self.adapter.process(request, self.app)
+        except ValidationError:
+            return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
+        return response or web.Response(status=HTTPStatus.ACCEPTED)
+
+    # --- the gate ---------------------------------------------------------------------------
+
+    async def _gate(self, context: TurnContext, state: TurnState) -> bool:
+        activity = context.activity
+        correlation_id.set(activity.id or "")
+        kind = str(activity.type)
+        tenant = tenant_of(activity)
+        if tenant not in self._tenants:
+            await self._refuse_tenant(context, tenant)
+            return False
+        if activity.id and not await self._s.processed.first_time(
+            f"{activity.channel_id}:{activity.conversation.id}:{activity.id}", self._s.clock.now()
+        ):
+            self._s.metrics.activities.labels(kind, "duplicate").inc()
+            if kind == ActivityTypes.invoke:
+                await self._invoke_reply(context, ActionResult())
+            return False
+        await self._remember(activity, tenant)
+        self._s.metrics.activities.labels(kind, "accepted").inc()
+        return True
+
+    async def _refuse_tenant(self, context: TurnContext, tenant: str) -> None:
+        activity = context.activity
+        user_id, _ = user_of(activity)
+        self._s.metrics.activities.labels(str(activity.type), "foreign_tenant").inc()
+        await self._s.auditor.record(
+            actor_id=user_id,
+            tenant_id=tenant,
+            action="tenant.refused",
+            outcome=Outcome.DENIED,
+            correlation_id=activity.id or "",
+            activity_type=str(activity.type),
+        )
+        text = translator(activity.locale, self._s.settings.default_locale)("tenant.refused")
+        if activity.type == ActivityTypes.message:
+            await context.send_activity(text)
+        elif activity.type == ActivityTypes.invoke:
+            await self._invoke_reply(context, ActionResult(message=text))
+
+    async def _remember(self, activity: Activity, tenant: str) -> None:
+        user_id, name = user_of(activity)
+        if not user_id or activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
+            return
+        locale = pick_locale(activity.locale, self._s.settings.default_locale)
+        await self._s.contacts.saw(
+            SeenUser(user_id=user_id, tenant_id=tenant, display_name=name, locale=locale)
+        )
+        if conversation_type_of(activity) == "personal" and activity.service_url:
+            await self._s.contacts.reachable_at(
+                ConversationRef(
+                    user_id=user_id,
+                    tenant_id=tenant,
+                    service_url=activity.service_url,
+                    conversation_id=activity.conversation.id,
+                    bot_id=activity.recipient.id if activity.recipient else "",
+                    channel_id=str(activity.channel_id or "msteams"),
+                    locale=locale,
+                    updated_at=self._s.clock.now(),
+                )
+            )
+
+    # --- routes -------------------------------------------------------------------------------
+
+    async def _turn(self, context: TurnContext) -> TeamsTurn:
+        activity = context.activity
+        user_id, name = user_of(activity)
+        caller = Caller(user_id=user_id, tenant_id=tenant_of(activity), name=name)
+        if user_id:
+            caller = Caller(user_id, caller.tenant_id, name, await self._s.roles.roles_of(user_id))
+        t = translator(activity.locale, self._s.settings.default_locale)
+        return TeamsTurn(context, caller, t)
+
+    async def _on_message(self, context: TurnContext, state: TurnState) -> None:
+        turn = await self._turn(context)
+        text = (context.activity.text or "").strip()
+        if not text:
+            await turn.send_text(turn.t("unknown.not_text"))
+            return
+        await self._s.dispatcher.on_text(turn, text)
+
+    async def _on_card_action(self, context: TurnContext, state: TurnState, data: object) -> None:
+        value = context.activity.value if isinstance(context.activity.value, dict) else {}
+        verb = str((value.get("action") or {}).get("verb") or "")
+        turn = await self._turn(context)
+        result = await self._s.dispatcher.on_action(turn, verb, data)
+        await self._invoke_reply(context, result)
+
+    async def _on_installation(self, context: TurnContext, state: TurnState) -> None:
+        if (context.activity.action or "add").startswith("add"):
+            await self._welcome(context)
+
+    async def _on_members_added(self, context: TurnContext, state: TurnState) -> None:
+        bot_id = context.activity.recipient.id if context.activity.recipient else None
+        if any(member.id == bot_id for member in context.activity.members_added or []):
+            await self._welcome(context)
+
+    async def _welcome(self, context: TurnContext) -> None:
+        now = self._s.clock.now()
+        window = int(now.timestamp() // _WELCOME_WINDOW.total_seconds())
+        if not await self._s.processed.first_time(
+            f"welcome:{context.activity.conversation.id}:{window}", now
+        ):
+            return
+        await self._s.start.welcome(await self._turn(context))
+
+    async def _ignore(self, context: TurnContext, state: TurnState) -> None:
+        self._s.metrics.activities.labels(str(context.activity.type), "ignored").inc()
+
+    async def _invoke_reply(self, context: TurnContext, result: ActionResult) -> None:
+        if result.card is not None:
+            body = AdaptiveCardInvokeResponse(
+                status_code=200, type=_CARD_RESPONSE, value=result.card
+            )
+        else:
+            body = AdaptiveCardInvokeResponse(
+                status_code=200, type=_MESSAGE_RESPONSE, value=result.message or ""
+            )
+        await context.send_activity(
+            Activity(
+                type=ActivityTypes.invoke_response,
+                value=InvokeResponse(
+                    status=200, body=body.model_dump(mode="json", by_alias=True, exclude_none=True)
+                ),
+            )
+        )
+
+    async def _on_error(self, context: TurnContext, error: Exception) -> None:
+        reference = new_reference()
+        self._s.metrics.errors.labels("turn").inc()
+        logger.error(
+            "turn failed; reference %s",
+            reference,
+            exc_info=(type(error), error, error.__traceback__),
+        )
+        try:
+            turn = await self._turn(context)
+            card = failure_card(reference, self._s.settings.servicedesk_url, turn.t)
+            if context.activity.type == ActivityTypes.invoke:
+                await self._invoke_reply(context, ActionResult(card=card))
+            else:
+                await turn.send_card(card)
+        except Exception:
+            logger.exception("could not tell the user about failure %s", reference)

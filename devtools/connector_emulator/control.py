@@ -1,0 +1,103 @@
+"""HTTP control endpoints under /_emulator/, for benchmarks that run the emulator (or the bot)
+as a separate process. They mirror the Python API of ConnectorEmulator.
+
+    GET  /_emulator/stats                  counters (see records.Stats)
+    GET  /_emulator/activities?since=N     accepted activities from index N on
+    GET  /_emulator/requests?since=N       every request from index N on
+    POST /_emulator/reset                  forget everything; optional {"tenant_rate_per_second",
+                                           "enforce_conversation_limits"} to reconfigure
+    POST /_emulator/block                  {"user_id", "code"?}
+    POST /_emulator/drop                   {"conversation_id"}
+    POST /_emulator/inject                 {"status", "times", "retry_after"?, "code"?,
+                                            "conversation_id"?, "user_id"?}
+    POST /_emulator/conversations          {"conversations": [{"id", "tenant_id", "member_id"}]}
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from devtools.connector_emulator.emulator import ConnectorEmulator
+
+_UNSET = object()
+
+
+def add_control_routes(app: web.Application, emulator: ConnectorEmulator) -> None:
+    async def stats(_: web.Request) -> web.Response:
+        data = emulator.stats.to_json()
+        data["tenant_rate_per_second"] = emulator.tenant_rate_per_second
+        data["activities"] = len(emulator.activities)
+        data["requests"] = len(emulator.requests)
+        return web.json_response(data)
+
+    async def activities(request: web.Request) -> web.Response:
+        since = int(request.query.get("since", "0"))
+        return web.json_response([a.to_json() for a in emulator.activities[since:]])
+
+    async def requests(request: web.Request) -> web.Response:
+        since = int(request.query.get("since", "0"))
+        return web.json_response([r.to_json() for r in emulator.requests[since:]])
+
+    async def reset(request: web.Request) -> web.Response:
+        body = await _body(request)
+        emulator.reset()
+        rate = body.get("tenant_rate_per_second", _UNSET)
+        if rate is not _UNSET:
+            emulator.configure(
+                tenant_rate_per_second=None if rate is None else float(rate),
+                enforce_conversation_limits=body.get("enforce_conversation_limits"),
+            )
+        return web.json_response({"ok": True})
+
+    async def block(request: web.Request) -> web.Response:
+        body = await _body(request)
+        emulator.block_user(str(body["user_id"]), str(body.get("code") or "MessageWritesBlocked"))
+        return web.json_response({"ok": True})
+
+    async def drop(request: web.Request) -> web.Response:
+        body = await _body(request)
+        emulator.drop_conversation(str(body["conversation_id"]))
+        return web.json_response({"ok": True})
+
+    async def inject(request: web.Request) -> web.Response:
+        body = await _body(request)
+        retry_after = body.get("retry_after")
+        emulator.inject(
+            int(body["status"]),
+            int(body.get("times", 1)),
+            None if retry_after is None else float(retry_after),
+            code=str(body.get("code") or ""),
+            conversation_id=str(body.get("conversation_id") or ""),
+            user_id=str(body.get("user_id") or ""),
+        )
+        return web.json_response({"ok": True})
+
+    async def conversations(request: web.Request) -> web.Response:
+        body = await _body(request)
+        items = body.get("conversations") or []
+        for item in items:
+            emulator.add_conversation(
+                str(item["id"]), str(item["tenant_id"]), str(item.get("member_id") or "")
+            )
+        return web.json_response({"ok": True, "added": len(items)})
+
+    app.router.add_get("/_emulator/stats", stats)
+    app.router.add_get("/_emulator/activities", activities)
+    app.router.add_get("/_emulator/requests", requests)
+    app.router.add_post("/_emulator/reset", reset)
+    app.router.add_post("/_emulator/block", block)
+    app.router.add_post("/_emulator/drop", drop)
+    app.router.add_post("/_emulator/inject", inject)
+    app.router.add_post("/_emulator/conversations", conversations)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    data = await request.json()
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="expected a JSON object")
+    return data

@@ -1,0 +1,109 @@
+"""What the connector emulator remembers: conversations, received requests, faults, counters."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# The outbox sender writes the outbox dedupe key here; the emulator counts a key seen twice
+# among accepted sends as a duplicate delivery.
+DEDUPE_KEY_FIELD = "werkplekDedupeKey"
+
+
+@dataclass(slots=True)
+class Conversation:
+    id: str
+    tenant_id: str
+    member_ids: tuple[str, ...] = ()
+    bot_id: str = ""
+    is_group: bool = False
+    gone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedActivity:
+    """One accepted activity write (send, reply, update)."""
+
+    conversation_id: str
+    activity_id: str
+    activity: dict[str, Any]
+    operation: str  # "send" | "reply" | "update"
+    at: float  # time.monotonic() when admitted
+    wall: float  # time.time()
+    tenant_id: str
+    had_token: bool
+    reply_to_id: str = ""
+
+    @property
+    def dedupe_key(self) -> str:
+        channel_data = self.activity.get("channelData")
+        if isinstance(channel_data, dict):
+            return str(channel_data.get(DEDUPE_KEY_FIELD) or "")
+        return ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedRequest:
+    """Every request, whatever the answer (for assertions on retries and throttling)."""
+
+    method: str
+    path: str
+    status: int
+    at: float
+    wall: float
+    tenant_id: str
+    conversation_id: str
+    had_token: bool
+    dedupe_key: str = ""
+    error_code: str = ""
+    retry_after: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Fault:
+    """Answer the next `remaining` matching requests with `status` instead of serving them."""
+
+    status: int
+    remaining: int
+    retry_after: float | None = None
+    code: str = ""
+    conversation_id: str = ""
+    user_id: str = ""
+
+    def matches(self, conversation: Conversation | None, conversation_id: str) -> bool:
+        if self.conversation_id and self.conversation_id != conversation_id:
+            return False
+        return not self.user_id or (
+            conversation is not None and self.user_id in conversation.member_ids
+        )
+
+
+@dataclass(slots=True)
+class Stats:
+    accepted: int = 0  # answered 2xx
+    throttled: int = 0  # answered 429 by the rate limits (not injected)
+    injected: int = 0  # answered by an injected fault
+    blocked: int = 0  # 403
+    not_found: int = 0  # 404
+    bad_requests: int = 0  # 400
+    created_conversations: int = 0
+    duplicates: int = 0
+    with_token: int = 0
+    without_token: int = 0
+    # Highest number of requests admitted by the limiter in any sliding one-second window,
+    # overall and per "app|tenant" (throttled attempts are not admitted, so not counted).
+    max_per_second_window: int = 0
+    peak_per_tenant: dict[str, int] = field(default_factory=dict)
+    statuses: Counter[int] = field(default_factory=Counter)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["statuses"] = {str(code): count for code, count in self.statuses.items()}
+        return data

@@ -1,0 +1,124 @@
+"""The one place that turns text and card clicks into handler calls.
+
+It checks the caller's role, validates card payloads, audits every command and verb, and turns
+failures into answers: a DomainError becomes its localised explanation, anything else a card with
+a short reference that is also in the log. Handlers never see a failure they did not raise.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from bot.commands import Registry
+from bot.domain.audit import Outcome
+from bot.domain.errors import DomainError
+from bot.domain.roles import Role
+from bot.services.audit import Auditor
+from bot.turn import Card, Turn
+from cards.profile import role_label
+from cards.system import denied_card, failure_card, not_understood_card, notice_card
+
+logger = logging.getLogger(__name__)
+
+
+def new_reference() -> str:
+    """Short enough to read over the phone, random enough to find one log line."""
+    return "WP-" + secrets.token_hex(4).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """What a card click answers: a refreshed card (replaces the clicked one) or a short text."""
+
+    card: Card | None = None
+    message: str | None = None
+
+
+class Dispatcher:
+    def __init__(self, registry: Registry, auditor: Auditor, servicedesk_url: str) -> None:
+        self.registry = registry
+        self._auditor = auditor
+        self._servicedesk_url = servicedesk_url
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        match = self.registry.match(text)
+        if match is None:
+            suggestions = self.registry.suggest(text, turn.caller.roles)
+            await turn.send_card(not_understood_card([c.spec for c in suggestions], turn.t))
+            return
+        await self.run_command(turn, match.command.spec.name, match.args)
+
+    async def run_command(self, turn: Turn, name: str, args: str = "") -> None:
+        bound = self.registry.get(name)
+        if bound is None:
+            await turn.send_card(not_understood_card([], turn.t))
+            return
+        action = f"command.{name}"
+        if not turn.caller.has(bound.spec.role):
+            await self._deny(turn, action, bound.spec.role)
+            await turn.send_card(denied_card(role_label(bound.spec.role, turn.t), turn.t))
+            return
+        try:
+            await bound.handler(turn, args)
+        except DomainError as error:
+            await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
+            await turn.send_card(notice_card(turn.t(error.message_key, **error.params), turn.t))
+            return
+        except Exception:
+            reference = new_reference()
+            logger.exception("%s failed; reference %s", action, reference)
+            await self._audit(turn, action, Outcome.FAILED, reference=reference)
+            await turn.send_card(failure_card(reference, self._servicedesk_url, turn.t))
+            return
+        await self._audit(turn, action, Outcome.OK)
+
+    async def on_action(self, turn: Turn, verb: str, data: object) -> ActionResult:
+        bound = self.registry.verbs.get(verb)
+        action = f"verb.{verb}"
+        if bound is None:
+            await self._audit(turn, action, Outcome.REJECTED, reason="unknown_verb")
+            return ActionResult(message=turn.t("card.unknown_action"))
+        if not turn.caller.has(bound.spec.role):
+            await self._deny(turn, action, bound.spec.role)
+            return ActionResult(
+                message=turn.t("denied.body", role=role_label(bound.spec.role, turn.t))
+            )
+        try:
+            payload = bound.spec.payload.model_validate(data or {})
+        except ValidationError:
+            await self._audit(turn, action, Outcome.REJECTED, reason="invalid_payload")
+            return ActionResult(message=turn.t("card.invalid_payload"))
+        try:
+            result = await bound.handler(turn, payload)
+        except DomainError as error:
+            await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
+            return ActionResult(message=turn.t(error.message_key, **error.params))
+        except Exception:
+            reference = new_reference()
+            logger.exception("%s failed; reference %s", action, reference)
+            await self._audit(turn, action, Outcome.FAILED, reference=reference)
+            return ActionResult(card=failure_card(reference, self._servicedesk_url, turn.t))
+        await self._audit(turn, action, Outcome.OK)
+        return result if isinstance(result, ActionResult) else ActionResult(card=result)
+
+    async def _deny(self, turn: Turn, action: str, needed: Role) -> None:
+        await self._audit(turn, action, Outcome.DENIED, needed_role=needed.value)
+
+    async def _audit(self, turn: Turn, action: str, outcome: Outcome, **detail: str) -> None:
+        try:
+            await self._auditor.record(
+                actor_id=turn.caller.user_id,
+                tenant_id=turn.caller.tenant_id,
+                role=",".join(sorted(r.value for r in turn.caller.roles)),
+                action=action,
+                outcome=outcome,
+                correlation_id=turn.correlation_id,
+                **detail,
+            )
+        except Exception:
+            # The user's command already happened; losing its audit line must be loud, not fatal.
+            logger.exception("audit write failed for %s", action)

@@ -1,0 +1,32 @@
+"""Buttons that run commands, and the welcome card sent when the app is installed."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from bot.commands import Registry, card_action
+from bot.turn import Turn
+from cards.system import welcome_card
+from cards.verbs import Verb
+from dialogs.dispatcher import ActionResult, Dispatcher
+
+
+class RunCommand(BaseModel):
+    command: str = Field(min_length=1, max_length=64)
+
+
+class StartDialog:
+    def __init__(self, registry: Registry, dispatcher: Dispatcher) -> None:
+        self._registry = registry
+        self._dispatcher = dispatcher
+
+    async def welcome(self, turn: Turn) -> None:
+        featured = [c.spec for c in self._registry.visible_to(turn.caller.roles) if c.spec.featured]
+        await turn.send_card(welcome_card(turn.caller.name, featured, turn.t))
+
+    @card_action(Verb.RUN_COMMAND, payload=RunCommand)
+    async def run_command(self, turn: Turn, data: RunCommand) -> ActionResult:
+        # The command checks its own role; its answer arrives as a new message, and the clicked
+        # card (welcome, suggestions) stays as it is.
+        await self._dispatcher.run_command(turn, data.command)
+        return ActionResult(message=turn.t("card.done"))

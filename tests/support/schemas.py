@@ -1,0 +1,230 @@
+"""Checks against the official contracts: Teams manifest, its language files, Adaptive Cards 1.5.
+
+The schemas are the copies in `manifest/schemas` (see its README). Every `$ref` resolves through a
+local `referencing.Registry`; a reference to anything else fails instead of being fetched. The
+compiled validators are cached because card tests call `validate_card` many times.
+
+Failures raise `AssertionError` with one line per problem and a JSON path to it, so a failing card
+test says what to fix rather than "is not valid under any of the given schemas".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "manifest" / "schemas"
+CARD_VERSION = "1.5"
+CARD_SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
+_CARD_SCHEMA_ALIASES = (
+    CARD_SCHEMA_URL,
+    "https://adaptivecards.io/schemas/1.5.0/adaptive-card.json",
+)
+_TEAMS_URL = "https://developer.microsoft.com/json-schemas/teams/v{version}/{file}"
+_MANIFEST_FILE = "MicrosoftTeams.schema.json"
+_LOCALISATION_FILE = "MicrosoftTeams.Localization.schema.json"
+_TEAMS_URL_VERSION = re.compile(r"/teams/v(\d+\.\d+)/MicrosoftTeams\.Localization\.schema\.json$")
+# Teams' own extension of the card root (full width, @mentions); not in the Adaptive Cards schema.
+_MSTEAMS_KEYS = frozenset({"width", "entities"})
+
+
+def teams_schema_url(version: str, *, localisation: bool = False) -> str:
+    """The `$schema` a manifest (or language file) of this manifest version declares."""
+    return _TEAMS_URL.format(
+        version=version, file=_LOCALISATION_FILE if localisation else _MANIFEST_FILE
+    )
+
+
+def manifest_versions() -> list[str]:
+    """Manifest versions whose schema is copied into the project, oldest first."""
+    found = [p.name.removeprefix("v") for p in (SCHEMA_DIR / "teams").glob("v*") if p.is_dir()]
+    return sorted(found, key=lambda v: tuple(int(part) for part in v.split(".")))
+
+
+def _refuse_remote(uri: str) -> Resource:
+    # Tests never touch the network: an unknown reference is an error, not a download.
+    raise NoSuchResource(ref=uri)
+
+
+@cache
+def schema_registry() -> Registry:
+    """Every copied schema under the URL it is known by; nothing else is resolvable."""
+    resources: list[tuple[str, Resource]] = []
+    for version in manifest_versions():
+        for file, localisation in ((_MANIFEST_FILE, False), (_LOCALISATION_FILE, True)):
+            contents = json.loads((SCHEMA_DIR / "teams" / f"v{version}" / file).read_text("utf-8"))
+            url = teams_schema_url(version, localisation=localisation)
+            resources.append((url, Resource.from_contents(contents)))
+    card = json.loads((SCHEMA_DIR / "adaptivecards" / "1.5.0" / "adaptive-card.json").read_text())
+    resources += [(url, Resource.from_contents(card)) for url in _CARD_SCHEMA_ALIASES]
+    return Registry(retrieve=_refuse_remote).with_resources(resources)  # type: ignore[call-arg]
+
+
+@cache
+def _validator(url: str) -> Validator:
+    schema = schema_registry().contents(url)
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, registry=schema_registry(), format_checker=cls.FORMAT_CHECKER)
+
+
+def validate_manifest(manifest: dict[str, Any]) -> None:
+    """The manifest is valid against the schema of the `manifestVersion` it declares."""
+    version = manifest.get("manifestVersion")
+    if version not in manifest_versions():
+        raise AssertionError(
+            f"manifestVersion {version!r} has no schema in manifest/schemas "
+            f"(copied: {', '.join(manifest_versions())})"
+        )
+    url = teams_schema_url(version)
+    problems = []
+    # Draft-04 ignores `const`, so the schema alone would not notice a mismatched `$schema`.
+    if "$schema" in manifest and manifest["$schema"] != url:
+        problems.append(f"$.$schema: {manifest['$schema']!r} is not {url!r}")
+    problems += _schema_problems(_validator(url), manifest)
+    _raise_if(problems, f"manifest is not a valid Teams manifest v{version}")
+
+
+def validate_localisation(doc: dict[str, Any], *, manifest_version: str | None = None) -> None:
+    """A manifest language file (e.g. en.json) is valid for the given or declared version."""
+    version = manifest_version
+    if version is None:
+        declared = _TEAMS_URL_VERSION.search(str(doc.get("$schema", "")))
+        if declared is None:
+            raise AssertionError("language file declares no Teams localisation $schema")
+        version = declared.group(1)
+    if version not in manifest_versions():
+        raise AssertionError(f"no localisation schema for manifest version {version!r}")
+    validator = _validator(teams_schema_url(version, localisation=True))
+    _raise_if(_schema_problems(validator, doc), f"not a valid Teams language file v{version}")
+
+
+def validate_card(card: dict[str, Any]) -> None:
+    """The card is a valid Adaptive Card 1.5 that Teams will render and route."""
+    if not isinstance(card, dict):
+        raise AssertionError(f"a card is a JSON object, not {type(card).__name__}")
+    problems = []
+    if card.get("type") != "AdaptiveCard":
+        problems.append(f"$.type: {card.get('type')!r} is not 'AdaptiveCard'")
+    if card.get("version") != CARD_VERSION:
+        problems.append(f"$.version: {card.get('version')!r} is not {CARD_VERSION!r}")
+    schema_part = {key: value for key, value in card.items() if key != "msteams"}
+    problems += _schema_problems(_validator(CARD_SCHEMA_URL), schema_part)
+    if "msteams" in card:
+        problems += _msteams_problems(card["msteams"])
+    problems += _execute_without_verb(card, "$")
+    _raise_if(problems, f"card is not a valid Adaptive Card {CARD_VERSION} for Teams")
+
+
+def _msteams_problems(value: object) -> list[str]:
+    if not isinstance(value, dict):
+        return ["$.msteams: must be an object"]
+    problems = [
+        f"$.msteams.{k}: unknown Teams card property" for k in value if k not in _MSTEAMS_KEYS
+    ]
+    if "width" in value and value["width"] != "Full":
+        problems.append(f"$.msteams.width: {value['width']!r} is not 'Full'")
+    entities = value.get("entities", [])
+    if not isinstance(entities, list):
+        return [*problems, "$.msteams.entities: must be a list"]
+    for index, entity in enumerate(entities):
+        mentioned = entity.get("mentioned") if isinstance(entity, dict) else None
+        if not (
+            isinstance(entity, dict)
+            and entity.get("type") == "mention"
+            and isinstance(entity.get("text"), str)
+            and isinstance(mentioned, dict)
+            and isinstance(mentioned.get("id"), str)
+        ):
+            problems.append(
+                f"$.msteams.entities[{index}]: a mention needs type, text and mentioned.id"
+            )
+    return problems
+
+
+def _execute_without_verb(node: object, path: str) -> Iterator[str]:
+    """Teams routes Action.Execute by verb; without one the click reaches no handler."""
+    if isinstance(node, dict):
+        if node.get("type") == "Action.Execute":
+            verb = node.get("verb")
+            if not isinstance(verb, str) or not verb.strip():
+                yield f"{path}: Action.Execute has no verb"
+        for key, value in node.items():
+            yield from _execute_without_verb(value, _join(path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _execute_without_verb(value, f"{path}[{index}]")
+
+
+def _schema_problems(validator: Validator, instance: object) -> list[str]:
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
+    return [_describe(leaf) for error in errors for leaf in _leaf_errors(error)]
+
+
+def _leaf_errors(error: ValidationError) -> list[ValidationError]:
+    """Look inside anyOf/oneOf: the branch whose `type` matches is the one the author meant."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [error]
+    branches: dict[object, list[ValidationError]] = defaultdict(list)
+    for sub in error.context:
+        branches[sub.relative_schema_path[0]].append(sub)
+    meant = [errs for errs in branches.values() if not any(_rejects_type(e) for e in errs)]
+    if len(meant) == 1:
+        return [leaf for sub in meant[0] for leaf in _leaf_errors(sub)]
+    return [error]
+
+
+def _rejects_type(error: ValidationError) -> bool:
+    """The branch is for another element type (or another JSON type) than the one given."""
+    discriminator = list(error.relative_path) == ["type"] and error.validator in ("enum", "const")
+    return discriminator or (error.validator == "type" and not error.relative_path)
+
+
+def _describe(error: ValidationError) -> str:
+    path = "$"
+    for part in error.absolute_path:
+        path = f"{path}[{part}]" if isinstance(part, int) else _join(path, part)
+    instance = error.instance
+    if error.validator in ("anyOf", "oneOf") and isinstance(instance, dict) and "type" in instance:
+        allowed = sorted(_allowed_types(error.context or []))
+        if instance["type"] not in allowed and allowed:
+            return f"{path}: unknown type {instance['type']!r} here (allowed: {', '.join(allowed)})"
+    # Enumerations are written as anyOf [enum, case-insensitive pattern]: the enum reads best.
+    choices = [e for e in error.context or [] if e.validator == "enum" and not e.relative_path]
+    if error.validator in ("anyOf", "oneOf") and choices:
+        return f"{path}: {choices[0].message}"
+    types = [e.validator_value for e in error.context or [] if e.validator == "type"]
+    if error.validator in ("anyOf", "oneOf") and len(types) == len(error.context or []) > 0:
+        return f"{path}: {instance!r} is not of type {' or '.join(map(str, types))}"
+    return f"{path}: {error.message}"
+
+
+def _allowed_types(context: Iterable[ValidationError]) -> set[str]:
+    allowed: set[str] = set()
+    for sub in context:
+        if _rejects_type(sub) and sub.validator != "type":
+            value = sub.validator_value
+            allowed.update([value] if isinstance(value, str) else value)
+    return allowed
+
+
+def _join(path: str, key: object) -> str:
+    key = str(key)
+    return f"{path}.{key}" if key.isidentifier() else f"{path}[{key!r}]"
+
+
+def _raise_if(problems: list[str], headline: str) -> None:
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise AssertionError(f"{headline}:\n{listed}")

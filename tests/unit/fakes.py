@@ -1,0 +1,96 @@
+"""In-memory stand-ins for the ports and for a Teams turn (unit tests only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.domain.audit import AuditEntry
+from bot.domain.directory import DirectoryUser, GroupRef
+from bot.domain.errors import NotFound
+from bot.domain.roles import Role
+from bot.i18n import Translator
+from bot.turn import Caller, Card
+
+
+class FixedClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+class MemoryAuditLog:
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    async def append(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+    async def recent(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
+        found = [e for e in reversed(self.entries) if action is None or e.action == action]
+        return found[:limit]
+
+
+@dataclass
+class MemoryDirectory:
+    users: dict[str, DirectoryUser] = field(default_factory=dict)
+    managers: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, list[GroupRef]] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+    failure: Exception | None = None
+
+    async def get_user(self, user_id: str) -> DirectoryUser:
+        self.calls.append(f"user:{user_id}")
+        if self.failure:
+            raise self.failure
+        if user_id not in self.users:
+            raise NotFound()
+        return self.users[user_id]
+
+    async def get_manager(self, user_id: str) -> DirectoryUser | None:
+        self.calls.append(f"manager:{user_id}")
+        manager = self.managers.get(user_id)
+        return self.users[manager] if manager else None
+
+    async def member_of(self, user_id: str) -> list[GroupRef]:
+        self.calls.append(f"member_of:{user_id}")
+        if self.failure:
+            raise self.failure
+        return self.groups.get(user_id, [])
+
+    async def find_users(self, query: str, limit: int = 10) -> list[DirectoryUser]:
+        folded = query.casefold()
+        return [u for u in self.users.values() if u.display_name.casefold().startswith(folded)][
+            :limit
+        ]
+
+
+class FakeTurn:
+    """Records what a dialog sends; `say` helpers in tests drive the dispatcher with it."""
+
+    def __init__(
+        self,
+        *,
+        user_id: str = "user-1",
+        tenant_id: str = "tenant-1",
+        name: str = "Lotte Janssens",
+        roles: frozenset[Role] = frozenset({Role.STAFF}),
+        locale: str = "nl",
+    ) -> None:
+        self.caller = Caller(user_id=user_id, tenant_id=tenant_id, name=name, roles=roles)
+        self.t = Translator(locale)
+        self.correlation_id = "activity-1"
+        self.conversation_type = "personal"
+        self.texts: list[str] = []
+        self.cards: list[Card] = []
+
+    async def send_text(self, text: str) -> None:
+        self.texts.append(text)
+
+    async def send_card(self, card: Card) -> None:
+        self.cards.append(card)

@@ -1,0 +1,82 @@
+"""Every card the bot can send is valid Adaptive Cards 1.5 and uses only known verbs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.domain.directory import DirectoryUser
+from bot.domain.roles import Role
+from bot.i18n import LOCALES, Translator
+from bot.services.audit import Auditor
+from cards.help import help_card
+from cards.profile import profile_card
+from cards.system import denied_card, failure_card, not_understood_card, notice_card, welcome_card
+from cards.verbs import Verb
+from dialogs import DIALOGS, build_dialogs, command_specs
+from tests.support.schemas import validate_card
+from tests.unit.fakes import FixedClock, MemoryAuditLog, MemoryDirectory
+
+USER = DirectoryUser(id="u", display_name="Sofie Van den Broeck", user_principal_name="sofie@demo")
+
+
+def all_cards(t: Translator) -> Iterator[tuple[str, dict]]:
+    specs = command_specs()
+    yield "help", help_card(specs, t, with_examples=False)
+    yield "help+examples", help_card(specs, t, with_examples=True)
+    yield "help-empty", help_card([], t, with_examples=False)
+    yield "welcome", welcome_card("Sofie", specs, t)
+    yield "welcome-anonymous", welcome_card("", [], t)
+    yield "not-understood", not_understood_card(specs[:2], t)
+    yield "not-understood-empty", not_understood_card([], t)
+    yield "denied", denied_card("beheerder", t)
+    yield "failure", failure_card("WP-1234ABCD", "https://desk.example", t)
+    yield "notice", notice_card("Gedaan.", t)
+    yield "profile", profile_card(USER, None, [Role.STAFF, Role.AGENT], t)
+    yield "profile+manager", profile_card(USER, USER, [Role.ADMIN], t)
+
+
+CASES = [(locale, name, card) for locale in LOCALES for name, card in all_cards(Translator(locale))]
+
+
+@pytest.mark.parametrize(("locale", "name", "card"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_card_is_valid_adaptive_card_1_5(locale: str, name: str, card: dict) -> None:
+    validate_card(card)
+
+
+def _verbs(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        if node.get("type") == "Action.Execute":
+            yield node["verb"]
+        for value in node.values():
+            yield from _verbs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _verbs(item)
+
+
+def test_cards_use_only_declared_verbs() -> None:
+    used = {verb for _, _, card in CASES for verb in _verbs(card)}
+    assert used <= {v.value for v in Verb}
+
+
+def test_every_verb_has_exactly_one_handler() -> None:
+    handled = [
+        spec.verb
+        for dialog in DIALOGS
+        for attr in vars(dialog).values()
+        if (spec := getattr(attr, "__werkplek_verb__", None))
+    ]
+    assert sorted(handled) == sorted(v.value for v in Verb)
+
+
+def test_the_app_registry_builds_from_every_dialog() -> None:
+    # Registry.add_dialog raises on keyword collisions and double verbs.
+    built = build_dialogs(
+        directory=MemoryDirectory(),
+        auditor=Auditor(MemoryAuditLog(), FixedClock()),
+        servicedesk_url="https://desk.example",
+    )
+    assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
+    assert set(built.registry.verbs) == {v.value for v in Verb}

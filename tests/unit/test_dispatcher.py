@@ -1,0 +1,185 @@
+"""The dispatcher end to end on fakes: the `say` harness drives it like a user would."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.commands import command
+from bot.domain.audit import Outcome
+from bot.domain.directory import DirectoryUser
+from bot.domain.errors import NotFound
+from bot.domain.roles import Role
+from bot.services.audit import Auditor
+from cards.verbs import Verb
+from dialogs import build_dialogs
+from dialogs.start import StartDialog
+from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog, MemoryDirectory
+
+
+class Troubled:
+    @command("crash", nl=("crash",), en=("crash",), title_key="t", help_key="h")
+    async def crash(self, turn: FakeTurn, args: str) -> None:
+        raise RuntimeError("database password is hunter2")
+
+    @command("missing", nl=("zoek",), en=("find",), title_key="t", help_key="h")
+    async def missing(self, turn: FakeTurn, args: str) -> None:
+        raise NotFound()
+
+    @command("secret", nl=("geheim",), en=("secret",), title_key="t", help_key="h", role=Role.AGENT)
+    async def secret(self, turn: FakeTurn, args: str) -> None:
+        await turn.send_text("the secret")
+
+
+class World:
+    def __init__(self) -> None:
+        self.audit = MemoryAuditLog()
+        self.directory = MemoryDirectory(
+            users={
+                "user-1": DirectoryUser(
+                    id="user-1",
+                    display_name="Lotte Janssens",
+                    user_principal_name="lotte@demo",
+                    department="Omgeving",
+                ),
+                "boss": DirectoryUser(
+                    id="boss", display_name="Jef Peeters", user_principal_name="jef@demo"
+                ),
+            },
+            managers={"user-1": "boss"},
+        )
+        built = build_dialogs(
+            directory=self.directory,
+            auditor=Auditor(self.audit, FixedClock()),
+            servicedesk_url="https://desk.example",
+        )
+        self.registry, self.dispatcher = built.registry, built.dispatcher
+        self.registry.add_dialog(Troubled())
+
+    async def say(self, text: str, **caller: object) -> FakeTurn:
+        turn = FakeTurn(**caller)  # type: ignore[arg-type]
+        await self.dispatcher.on_text(turn, text)
+        return turn
+
+
+def card_text(card: dict) -> str:
+    """Every text on a card, flattened, for readable assertions."""
+    parts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value"):
+                if isinstance(node.get(key), str):
+                    parts.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+async def test_help_lists_only_what_the_caller_may_run(world: World) -> None:
+    staff = await world.say("help")
+    agent = await world.say("hulp", roles=frozenset({Role.STAFF, Role.AGENT}))
+    assert "geheim" not in card_text(staff.cards[0])
+    assert "geheim" in card_text(agent.cards[0])
+    assert "Wat kan ik voor je doen?" in card_text(staff.cards[0])
+
+
+async def test_help_in_english_for_english_clients(world: World) -> None:
+    turn = await world.say("help", locale="en")
+    assert "What can I do for you?" in card_text(turn.cards[0])
+
+
+async def test_commands_are_audited(world: World) -> None:
+    await world.say("kan je mij wat hulp geven?")
+    (entry,) = world.audit.entries
+    assert (entry.action, entry.outcome, entry.actor_id) == ("command.help", Outcome.OK, "user-1")
+    assert entry.correlation_id == "activity-1"
+
+
+async def test_a_command_without_the_role_is_refused_and_audited(world: World) -> None:
+    turn = await world.say("geheim")
+    assert turn.texts == []
+    assert "servicedeskmedewerker" in card_text(turn.cards[0])
+    assert world.audit.entries[-1].outcome is Outcome.DENIED
+
+
+async def test_a_crash_becomes_a_friendly_card_with_a_reference(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        turn = await world.say("crash")
+    text = card_text(turn.cards[0])
+    assert "Er ging iets mis" in text
+    assert "hunter2" not in text and "Traceback" not in text
+    reference = world.audit.entries[-1].detail["reference"]
+    assert reference.startswith("WP-") and reference in text
+    assert any(reference in record.getMessage() for record in caplog.records)
+    assert turn.cards[0]["actions"][0]["url"] == "https://desk.example"
+    assert world.audit.entries[-1].outcome is Outcome.FAILED
+
+
+async def test_a_business_error_is_explained(world: World) -> None:
+    turn = await world.say("zoek iets")
+    assert "Dat vond ik niet terug." in card_text(turn.cards[0])
+    assert world.audit.entries[-1].outcome is Outcome.REJECTED
+
+
+async def test_unknown_text_gets_suggestions_and_a_help_button(world: World) -> None:
+    turn = await world.say("mijn profel")
+    card = turn.cards[0]
+    assert "Bedoelde je misschien" in card_text(card)
+    verbs = [(a["verb"], a["data"]["command"]) for a in card["actions"]]
+    assert verbs[0] == (Verb.RUN_COMMAND, "profile")
+    assert verbs[-1] == (Verb.RUN_COMMAND, "help")
+
+
+async def test_unknown_text_without_anything_close(world: World) -> None:
+    turn = await world.say("goedemorgen allemaal")
+    assert "Typ **hulp**" in card_text(turn.cards[0])
+
+
+async def test_profile_shows_directory_facts(world: World) -> None:
+    turn = await world.say("wie ben ik?")
+    text = card_text(turn.cards[0])
+    assert "Lotte Janssens" in text and "Jef Peeters" in text and "Omgeving" in text
+
+
+async def test_card_verbs_check_payload_and_role(world: World) -> None:
+    turn = FakeTurn()
+    result = await world.dispatcher.on_action(turn, Verb.HELP_DETAILS, {"examples": True})
+    assert result.card is not None and "Voorbeelden" in card_text(result.card)
+    bad = await world.dispatcher.on_action(turn, Verb.RUN_COMMAND, {"command": 42})
+    assert (
+        bad.card is None and bad.message == "Deze knop werkt niet meer. Vraag de kaart opnieuw op."
+    )
+    unknown = await world.dispatcher.on_action(turn, "made.up", {})
+    assert unknown.message == "Deze actie ken ik niet (meer)."
+    outcomes = [e.outcome for e in world.audit.entries]
+    assert outcomes == [Outcome.OK, Outcome.REJECTED, Outcome.REJECTED]
+
+
+async def test_a_button_cannot_run_a_command_the_caller_may_not_run(world: World) -> None:
+    turn = FakeTurn()
+    await world.dispatcher.on_action(turn, Verb.RUN_COMMAND, {"command": "secret"})
+    assert turn.texts == []
+    assert Outcome.DENIED in [e.outcome for e in world.audit.entries]
+
+
+async def test_welcome_shows_featured_commands(world: World) -> None:
+    start = StartDialog(world.registry, world.dispatcher)
+    turn = FakeTurn()
+    await start.welcome(turn)
+    card = turn.cards[0]
+    assert "Dag Lotte Janssens!" in card_text(card)
+    assert {a["data"]["command"] for a in card["actions"]} == {"help", "profile"}

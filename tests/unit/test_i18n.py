@@ -1,0 +1,91 @@
+"""Catalogs: both languages have the same messages and placeholders, and code uses no unknown id."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from bot.domain.roles import Role
+from bot.i18n import LOCALES, Translator, catalog_messages, pick_locale
+
+ROOT = Path(__file__).resolve().parents[2]
+_KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
+_KEY_ARGUMENTS = {"message_key", "help_key", "title_key", "example_key"}
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _keys_used_in_code() -> set[tuple[str, str]]:
+    """(file, id) for every literal message id: t("x"), N_("x"), self.t / turn.t("x"), *_key="x"."""
+    found: set[tuple[str, str]] = set()
+    for folder in ("bot", "dialogs", "cards"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = (
+                    node.func.attr
+                    if isinstance(node.func, ast.Attribute)
+                    else getattr(node.func, "id", "")
+                )
+                literals = []
+                if name in {"t", "N_", "_"} and node.args:
+                    literals.append(node.args[0])
+                literals += [kw.value for kw in node.keywords if kw.arg in _KEY_ARGUMENTS]
+                for literal in literals:
+                    if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+                        found.add((str(path.relative_to(ROOT)), literal.value))
+    return found
+
+
+def test_catalogs_have_the_same_ids_and_placeholders() -> None:
+    nl, en = catalog_messages("nl"), catalog_messages("en")
+    assert set(nl) == set(en)
+    for key in nl:
+        assert _placeholders(nl[key]) == _placeholders(en[key]), key
+        assert nl[key] and en[key], f"{key} is empty"
+
+
+def test_every_id_used_in_code_exists() -> None:
+    used = _keys_used_in_code()
+    assert len(used) > 20, "the scan found too little; is it still reading the code?"
+    missing = {
+        (where, key)
+        for where, key in used
+        if _KEY.match(key) and any(key not in catalog_messages(loc) for loc in LOCALES)
+    }
+    assert not missing
+
+
+def test_dynamic_ids_exist() -> None:
+    for locale in LOCALES:
+        messages = catalog_messages(locale)
+        for role in Role:
+            assert f"role.{role.value}" in messages
+
+
+@pytest.mark.parametrize(
+    ("client", "expected"),
+    [
+        ("nl-BE", "nl"),
+        ("nl", "nl"),
+        ("en-US", "en"),
+        ("en_GB", "en"),
+        ("fr-BE", "nl"),
+        (None, "nl"),
+        ("", "nl"),
+    ],
+)
+def test_locale_choice(client: str | None, expected: str) -> None:
+    assert pick_locale(client) == expected
+
+
+def test_texts_are_formatted_and_fall_back_to_dutch() -> None:
+    assert Translator("nl")("welcome.greeting", name="Jef") == "Dag Jef!"
+    assert Translator("en")("welcome.greeting", name="Jef") == "Hello Jef!"
