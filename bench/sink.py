@@ -36,8 +36,10 @@ class ConnectorSink:
     def reply_times(self, reply_to_ids: Iterable[str]) -> list[float]:
         received = self._emulator.activities
         for activity in received[self._indexed :]:
-            if activity.operation == "reply":
-                self._arrivals.setdefault(activity.reply_to_id, []).append(activity.at)
+            # A bot may answer with a plain send that still names the activity it answers.
+            reply_to = activity.reply_to_id or str(activity.activity.get("replyToId") or "")
+            if activity.operation in ("reply", "send") and reply_to:
+                self._arrivals.setdefault(reply_to, []).append(activity.at)
         self._indexed = len(received)
         return [at for rid in reply_to_ids for at in self._arrivals.get(rid, ())]
 

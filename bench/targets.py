@@ -7,7 +7,6 @@ devtools Graph emulator (started in the bench process), so nothing contacts Micr
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import sys
 import tempfile
@@ -41,8 +40,10 @@ def werkplek_unavailable_reason() -> str | None:
     """Why Werkplek cannot be benchmarked in this tree yet, or None when it can."""
     if not _APP_FILE.exists():
         return "app.py does not exist yet"
-    if importlib.util.find_spec("devtools.graph_emulator") is None:
-        return "devtools.graph_emulator does not exist yet"
+    try:
+        from devtools.graph_emulator import GraphEmulator  # noqa: F401
+    except ImportError as error:  # the emulator is being written alongside
+        return f"devtools.graph_emulator.GraphEmulator is not importable ({error})"
     return None
 
 

@@ -45,7 +45,9 @@ def _manifest(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    path = write_package(Path(args.out), bot_app_id=bot_id, commands=command_specs())
+    path = write_package(
+        Path(args.out), bot_app_id=bot_id, commands=command_specs(), base_url=args.base_url or None
+    )
     print(path)
     return 0
 
@@ -64,16 +66,22 @@ def parser() -> argparse.ArgumentParser:
     build = manifest_commands.add_parser("build", help="write the Teams app package (zip)")
     build.add_argument("--out", default="build/werkplek.zip")
     build.add_argument("--bot-id", default="", help="defaults to the configured bot app id")
+    build.add_argument("--base-url", default="", help="public https base of the bot (valid domain)")
     build.set_defaults(run=_manifest)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from bot.manifest import ManifestError
+
     try:
         return int(args.run(args))
     except ConfigurationError as error:
         print(f"Werkplek start niet / refuses to start: {error}", file=sys.stderr)
+        return 2
+    except ManifestError as error:
+        print(f"App-pakket niet gemaakt / manifest not built: {error}", file=sys.stderr)
         return 2
 
 

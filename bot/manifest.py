@@ -114,6 +114,7 @@ def write_package(
                 info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 package.writestr(info, data)
+        os.chmod(scratch, 0o644)  # mkstemp makes it private; a package is meant to be shared
         os.replace(scratch, path)
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
@@ -176,6 +177,8 @@ def _check_length(spec: CommandSpec, locale: str, what: str, text: str, limit: i
 
 def _command_lists(entries: list[dict[str, str]]) -> list[dict[str, Any]]:
     # One list per scope, as the schema advises, so a scope can diverge later without surprises.
+    if not entries:
+        return []
     return [{"scopes": [scope], "commands": [dict(e) for e in entries]} for scope in SCOPES]
 
 

@@ -52,8 +52,9 @@ class InMemoryRateBudget:
             elapsed = max(0.0, now - bucket.updated)
             bucket.tokens = min(self.burst, bucket.tokens + elapsed * self.rate_per_second)
             bucket.updated = now
-        granted = min(wanted, int(bucket.tokens))
-        bucket.tokens -= granted
+        # The epsilon keeps float rounding (0.9999999 tokens) from withholding a whole token.
+        granted = min(wanted, int(bucket.tokens + 1e-9))
+        bucket.tokens = max(0.0, bucket.tokens - granted)
         return granted
 
     def seconds_until_available(self, tenant_id: str, wanted: int = 1) -> float:

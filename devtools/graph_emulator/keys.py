@@ -166,7 +166,7 @@ class SigningKey:
             "use": "sig",
             "alg": "RS256",
             "kid": self.key_id,
-            "x5t": _b64url(hashlib.sha1(self.certificate_der).digest()),  # noqa: S324 - JWK thumbprint
+            "x5t": _b64url(hashlib.sha1(self.certificate_der).digest()),
             "n": _b64url(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")),
             "e": _b64url(numbers.e.to_bytes((numbers.e.bit_length() + 7) // 8, "big")),
             "x5c": [base64.b64encode(self.certificate_der).decode("ascii")],
@@ -189,5 +189,5 @@ def create_signing_key() -> SigningKey:
     )
     der = cert.public_bytes(serialization.Encoding.DER)
     # Entra key ids are the base64url SHA-1 thumbprint of the certificate; do the same.
-    key_id = _b64url(hashlib.sha1(der).digest())  # noqa: S324 - thumbprint, not security
+    key_id = _b64url(hashlib.sha1(der).digest())
     return SigningKey(private_key=key, key_id=key_id, certificate_der=der)

@@ -206,9 +206,9 @@ def parse_search(text: str) -> Predicate:
     while rest:
         match = _SEARCH_CLAUSE.match(rest)
         if not match:
-            raise UnsupportedQuery("Invalid $search: use \"property:term\" clauses.")
+            raise UnsupportedQuery('Invalid $search: use "property:term" clauses.')
         groups[-1].append((match.group(1).strip(), match.group(2).strip().casefold()))
-        rest = rest[match.end():].strip()
+        rest = rest[match.end() :].strip()
         if rest.startswith("OR "):
             groups.append([])
             rest = rest[3:].strip()

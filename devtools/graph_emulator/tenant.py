@@ -19,8 +19,14 @@ DEFAULT_TENANT_FILE = Path(__file__).resolve().parent.parent / "demo_tenant.json
 
 # Keys of a user record that are relationships served by their own endpoints, not properties.
 USER_RELATIONS = frozenset(
-    {"manager", "assignedLicenses", "authenticationMethods", "managedDevices",
-     "registeredDevices", "entity"}
+    {
+        "manager",
+        "assignedLicenses",
+        "authenticationMethods",
+        "managedDevices",
+        "registeredDevices",
+        "entity",
+    }
 )
 GROUP_RELATIONS = frozenset({"members", "assignedLicenses", "kind"})
 ROLE_RELATIONS = frozenset({"members"})
@@ -113,7 +119,11 @@ class TenantState:
     def directory_object(self, object_id: str) -> tuple[str, dict[str, Any]] | None:
         """("user" | "group" | "directoryRole", record) for an object id."""
         key = object_id.lower()
-        for kind, table in (("user", self.users), ("group", self.groups), ("directoryRole", self.roles)):
+        for kind, table in (
+            ("user", self.users),
+            ("group", self.groups),
+            ("directoryRole", self.roles),
+        ):
             if key in table:
                 return kind, table[key]
         return None

@@ -35,6 +35,8 @@ _TEAMS_URL = "https://developer.microsoft.com/json-schemas/teams/v{version}/{fil
 _MANIFEST_FILE = "MicrosoftTeams.schema.json"
 _LOCALISATION_FILE = "MicrosoftTeams.Localization.schema.json"
 _TEAMS_URL_VERSION = re.compile(r"/teams/v(\d+\.\d+)/MicrosoftTeams\.Localization\.schema\.json$")
+# Keywords that may stand beside `$ref` without being constraints.
+_REF_NOTES = frozenset({"$ref", "description", "default", "title", "examples"})
 # Teams' own extension of the card root (full width, @mentions); not in the Adaptive Cards schema.
 _MSTEAMS_KEYS = frozenset({"width", "entities"})
 
@@ -54,21 +56,44 @@ def manifest_versions() -> list[str]:
 
 def _refuse_remote(uri: str) -> Resource:
     # Tests never touch the network: an unknown reference is an error, not a download.
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs class mypy cannot see
 
 
 @cache
 def schema_registry() -> Registry:
     """Every copied schema under the URL it is known by; nothing else is resolvable."""
-    resources: list[tuple[str, Resource]] = []
-    for version in manifest_versions():
-        for file, localisation in ((_MANIFEST_FILE, False), (_LOCALISATION_FILE, True)):
-            contents = json.loads((SCHEMA_DIR / "teams" / f"v{version}" / file).read_text("utf-8"))
-            url = teams_schema_url(version, localisation=localisation)
-            resources.append((url, Resource.from_contents(contents)))
-    card = json.loads((SCHEMA_DIR / "adaptivecards" / "1.5.0" / "adaptive-card.json").read_text())
-    resources += [(url, Resource.from_contents(card)) for url in _CARD_SCHEMA_ALIASES]
+    files: list[tuple[str, Path]] = [
+        (
+            teams_schema_url(version, localisation=localisation),
+            SCHEMA_DIR / "teams" / f"v{version}" / file,
+        )
+        for version in manifest_versions()
+        for file, localisation in ((_MANIFEST_FILE, False), (_LOCALISATION_FILE, True))
+    ]
+    card = SCHEMA_DIR / "adaptivecards" / "1.5.0" / "adaptive-card.json"
+    files += [(url, card) for url in _CARD_SCHEMA_ALIASES]
+    resources = [
+        (url, Resource.from_contents(_keep_ref_siblings(json.loads(path.read_text("utf-8")))))
+        for url, path in files
+    ]
     return Registry(retrieve=_refuse_remote).with_resources(resources)  # type: ignore[call-arg]
+
+
+def _keep_ref_siblings(node: Any) -> Any:
+    """Honour keywords written next to a draft-04 `$ref` (which the draft says to ignore).
+
+    The Teams localisation schema puts its length limits beside `$ref` ("name.short": max 30),
+    and Teams enforces them; `{"allOf": [{"$ref": ...}, {...the rest}]}` keeps both.
+    """
+    if isinstance(node, list):
+        return [_keep_ref_siblings(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _keep_ref_siblings(value) for key, value in node.items()}
+    rest = {key: value for key, value in node.items() if key not in _REF_NOTES}
+    if "$ref" in node and rest:
+        return {"allOf": [{"$ref": node["$ref"]}, rest]}
+    return node
 
 
 @cache
@@ -91,7 +116,7 @@ def validate_manifest(manifest: dict[str, Any]) -> None:
     problems = []
     # Draft-04 ignores `const`, so the schema alone would not notice a mismatched `$schema`.
     if "$schema" in manifest and manifest["$schema"] != url:
-        problems.append(f"$.$schema: {manifest['$schema']!r} is not {url!r}")
+        problems.append(f"{_join('$', '$schema')}: {manifest['$schema']!r} is not {url!r}")
     problems += _schema_problems(_validator(url), manifest)
     _raise_if(problems, f"manifest is not a valid Teams manifest v{version}")
 
@@ -200,14 +225,30 @@ def _describe(error: ValidationError) -> str:
         allowed = sorted(_allowed_types(error.context or []))
         if instance["type"] not in allowed and allowed:
             return f"{path}: unknown type {instance['type']!r} here (allowed: {', '.join(allowed)})"
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        # The stock message lists every pattern of the schema; the unexpected keys are enough.
+        unexpected = _unexpected_keys(instance, error.schema)
+        if unexpected:
+            noun = "property" if len(unexpected) == 1 else "properties"
+            return f"{path}: unexpected {noun} {', '.join(map(repr, unexpected))}"
     # Enumerations are written as anyOf [enum, case-insensitive pattern]: the enum reads best.
     choices = [e for e in error.context or [] if e.validator == "enum" and not e.relative_path]
     if error.validator in ("anyOf", "oneOf") and choices:
         return f"{path}: {choices[0].message}"
-    types = [e.validator_value for e in error.context or [] if e.validator == "type"]
-    if error.validator in ("anyOf", "oneOf") and len(types) == len(error.context or []) > 0:
-        return f"{path}: {instance!r} is not of type {' or '.join(map(str, types))}"
+    context = error.context or []
+    if error.validator in ("anyOf", "oneOf") and context and all(_rejects_type(e) for e in context):
+        types = dict.fromkeys(str(e.validator_value) for e in context if e.validator == "type")
+        if types:
+            return f"{path}: {instance!r} is not of type {' or '.join(types)}"
     return f"{path}: {error.message}"
+
+
+def _unexpected_keys(instance: dict[str, Any], schema: Any) -> list[str]:
+    if not isinstance(schema, dict):
+        return []
+    named = schema.get("properties", {})
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    return [k for k in instance if k not in named and not any(p.search(k) for p in patterns)]
 
 
 def _allowed_types(context: Iterable[ValidationError]) -> set[str]:

@@ -49,3 +49,16 @@ def test_with_a_bot_identity_any_host_is_fine() -> None:
 def test_secrets_do_not_show_in_repr() -> None:
     settings = make(azure_client_secret="s3cr3t", bot_app_secret="b0t")
     assert "s3cr3t" not in repr(settings) and "b0t" not in repr(settings)
+
+
+def test_env_example_documents_every_setting() -> None:
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    documented = {
+        line.split("=", 1)[0]
+        for line in example.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    declared = {str(field.validation_alias) for field in Settings.model_fields.values()}
+    assert documented == declared

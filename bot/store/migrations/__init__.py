@@ -1,0 +1,1 @@
+"""Alembic migrations, run in code by bot.store.database.Database.migrate (no alembic.ini)."""

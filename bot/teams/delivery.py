@@ -1,0 +1,260 @@
+"""Proactive sends to the Teams connector: the outbox sender's Delivery adapter.
+
+Uses the Agents SDK's own ConnectorClient, one per service URL with one long-lived aiohttp
+session (a session per send would cost a TCP and TLS handshake each time). The bot's token is
+fetched through the given provider and reused until shortly before it expires. In anonymous
+local mode (no provider) requests go out without a token.
+
+Every activity sent carries the outbox dedupe key in `channelData.werkplekDedupeKey` (and the
+tenant in `channelData.tenant.id`, which Teams wants for proactive messages); Teams ignores the
+extra channelData field, the connector emulator uses it to detect duplicate deliveries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from microsoft_agents.activity import Activity, ConversationParameters
+from microsoft_agents.hosting.core.connector.client import ConnectorClient
+from pydantic import ValidationError
+
+from bot.domain.conversations import ConversationRef
+from bot.domain.delivery import (
+    NO_RESPONSE,
+    DeliveryOutcome,
+    Verdict,
+    classify,
+    parse_retry_after,
+)
+from bot.domain.outbox import OutboxMessage
+from bot.ports import Clock, ConversationRefRepository
+
+logger = logging.getLogger(__name__)
+
+DEDUPE_KEY_FIELD = "werkplekDedupeKey"
+
+TokenProvider = Callable[[], Awaitable[str]]
+
+# Tokens are renewed this long before they expire; opaque tokens (no readable `exp`) are
+# renewed after _OPAQUE_TOKEN_SECONDS.
+_RENEW_BEFORE_SECONDS = 300.0
+_OPAQUE_TOKEN_SECONDS = 600.0
+
+
+class ConnectorDelivery:
+    def __init__(
+        self,
+        *,
+        conversations: ConversationRefRepository,
+        bot_app_id: str,
+        default_service_url: str,
+        token_provider: TokenProvider | None = None,
+        clock: Clock | None = None,
+        request_timeout_seconds: float = 15.0,
+        max_connections_per_service: int = 100,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """token_provider returns a bearer token for the connector audience (the app wires it
+        to the SDK's MSAL connection); None sends anonymously (local emulator only)."""
+        self._conversations = conversations
+        self._bot_app_id = bot_app_id
+        self._default_service_url = _with_slash(default_service_url)
+        self._token = _TokenCache(token_provider, monotonic)
+        self._clock = clock
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout_seconds)
+        self._max_connections = max_connections_per_service
+        self._clients: dict[str, tuple[ConnectorClient, str]] = {}
+
+    async def close(self) -> None:
+        clients, self._clients = self._clients, {}
+        for client, _ in clients.values():
+            await client.close()
+
+    async def deliver(self, message: OutboxMessage) -> DeliveryOutcome:
+        try:
+            activity = _activity_for(message)
+        except ValidationError:
+            logger.warning("Outbox message %s: the activity is not valid", message.id)
+            return DeliveryOutcome(Verdict.FAILED, status=400, error="invalid activity")
+        requests = 1
+        try:
+            if message.conversation_id:
+                service_url = _with_slash(message.service_url or self._default_service_url)
+                conversation_id = message.conversation_id
+            else:
+                ref = await self._conversations.get(message.tenant_id, message.recipient_id)
+                if ref is None:
+                    ref = await self._open_personal_chat(message)
+                    requests = 2
+                service_url, conversation_id = _with_slash(ref.service_url), ref.conversation_id
+            client = await self._client(service_url)
+            sent = await client.conversations.send_to_conversation(conversation_id, activity)
+        except _OpeningFailed as failure:
+            return self._failure(failure.error, requests, opening=True)
+        except aiohttp.ClientResponseError as error:
+            return self._failure(error, requests, opening=False)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return DeliveryOutcome(
+                Verdict.RETRY, status=NO_RESPONSE, error=type(error).__name__, requests=requests
+            )
+        return DeliveryOutcome(Verdict.SENT, 201, activity_id=sent.id or "", requests=requests)
+
+    def _failure(
+        self, error: aiohttp.ClientResponseError, requests: int, *, opening: bool
+    ) -> DeliveryOutcome:
+        code = _error_code(error.message)
+        header = error.headers.get("Retry-After") if error.headers else None
+        verdict = classify(error.status, code, header)
+        if opening and error.status == 403 and verdict is Verdict.FAILED:
+            # The SDK's create_conversation drops the error body; a 403 there means the app
+            # is not installed for the person (or blocked): they cannot be reached.
+            verdict = Verdict.UNREACHABLE
+        if error.status == 401:
+            self._token.invalidate()
+        step = "open" if opening else "send"
+        return DeliveryOutcome(
+            verdict,
+            status=error.status,
+            retry_after=parse_retry_after(header),
+            error=f"{step}: {error.status} {code or ''}".strip(),
+            requests=requests,
+        )
+
+    async def _open_personal_chat(self, message: OutboxMessage) -> ConversationRef:
+        """Create the 1:1 conversation with someone the bot has no reference for, store it."""
+        service_url = self._default_service_url
+        client = await self._client(service_url)
+        parameters = ConversationParameters.model_validate(
+            {
+                "bot": {"id": self._bot_app_id},
+                "members": [{"id": message.recipient_id}],
+                "channelData": {"tenant": {"id": message.tenant_id}},
+                "tenantId": message.tenant_id,
+                "isGroup": False,
+            }
+        )
+        try:
+            created = await client.conversations.create_conversation(parameters)
+        except aiohttp.ClientResponseError as error:
+            raise _OpeningFailed(error) from error
+        ref = ConversationRef(
+            user_id=message.recipient_id,
+            tenant_id=message.tenant_id,
+            service_url=_with_slash(created.service_url or service_url),
+            conversation_id=created.id,
+            bot_id=self._bot_app_id,
+            updated_at=self._clock.now() if self._clock else datetime.now(UTC),
+        )
+        await self._conversations.save(ref)
+        logger.info("Outbox message %s: opened a personal chat", message.id)
+        return ref
+
+    async def _client(self, service_url: str) -> ConnectorClient:
+        """The connector client for a service URL, with a current token on its session."""
+        token = await self._token.get()
+        known = self._clients.get(service_url)
+        if known is not None:
+            client, client_token = known
+            if client_token != token:
+                _set_bearer(client.client, token)
+                self._clients[service_url] = (client, token)
+            return client
+        session = aiohttp.ClientSession(
+            base_url=service_url,
+            timeout=self._timeout,
+            connector=aiohttp.TCPConnector(limit=self._max_connections),
+        )
+        client = ConnectorClient(service_url, token, session=session)
+        self._clients[service_url] = (client, token)
+        return client
+
+
+class _OpeningFailed(Exception):
+    def __init__(self, error: aiohttp.ClientResponseError) -> None:
+        super().__init__(error.status)
+        self.error = error
+
+
+class _TokenCache:
+    """One token for the connector audience, renewed shortly before it expires."""
+
+    def __init__(self, provider: TokenProvider | None, monotonic: Callable[[], float]) -> None:
+        self._provider = provider
+        self._monotonic = monotonic
+        self._token = ""
+        self._renew_at = 0.0
+        self._lock = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        self._renew_at = 0.0
+
+    async def get(self) -> str:
+        if self._provider is None:
+            return ""
+        if self._token and self._monotonic() < self._renew_at:
+            return self._token
+        async with self._lock:  # one renewal at a time; the others reuse its result
+            if self._token and self._monotonic() < self._renew_at:
+                return self._token
+            token = await self._provider()
+            lifetime = _seconds_left(token)
+            renew_in = (
+                _OPAQUE_TOKEN_SECONDS
+                if lifetime is None
+                else max(lifetime - _RENEW_BEFORE_SECONDS, lifetime / 2)
+            )
+            self._token, self._renew_at = token, self._monotonic() + renew_in
+            return token
+
+
+def _seconds_left(token: str) -> float | None:
+    """Seconds until the JWT's `exp` (read, not verified: we only schedule the renewal)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        expires = float(json.loads(base64.urlsafe_b64decode(padded))["exp"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    return max(0.0, expires - time.time())
+
+
+def _set_bearer(session: aiohttp.ClientSession, token: str) -> None:
+    if token:
+        session.headers["Authorization"] = f"Bearer {token}"
+    else:
+        session.headers.pop("Authorization", None)
+
+
+def _activity_for(message: OutboxMessage) -> Activity:
+    body: dict[str, Any] = dict(message.activity)
+    body.setdefault("type", "message")
+    channel_data = dict(body.get("channelData") or {})
+    channel_data.setdefault("tenant", {"id": message.tenant_id})
+    channel_data[DEDUPE_KEY_FIELD] = message.dedupe_key
+    body["channelData"] = channel_data
+    return Activity.model_validate(body)
+
+
+def _error_code(body: str) -> str | None:
+    """The `error.code` of a connector error body, when there is one."""
+    try:
+        data = json.loads(body)
+    except (TypeError, ValueError):
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return str(code) if code else None
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"

@@ -1,0 +1,84 @@
+"""Graph routes for groups: get, list, (transitive) members, add and remove members."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from devtools.graph_emulator.odata import GraphCall, Record, empty_response, project
+from devtools.graph_emulator.router import Route
+from devtools.graph_emulator.tenant import DirectoryError
+from devtools.graph_emulator.views import (
+    GROUP_DEFAULT_FIELDS,
+    ODATA_TYPES,
+    default_fields,
+    group_view,
+    object_view,
+)
+
+
+async def list_groups(call: GraphCall) -> web.StreamResponse:
+    return call.collection(
+        call.tenant.groups.values(),
+        call.selected("groups"),
+        project=lambda g: project(group_view(g), call.query.select, GROUP_DEFAULT_FIELDS),
+        searchable=group_view,
+    )
+
+
+async def get_group(call: GraphCall) -> web.StreamResponse:
+    group = call.tenant.group(call.params["group"])
+    body = project(group_view(group), call.query.select, GROUP_DEFAULT_FIELDS)
+    return call.ok({"@odata.context": call.selected("groups", "/$entity"), **body})
+
+
+def _member_collection(call: GraphCall, members: list[tuple[str, Record]]) -> web.StreamResponse:
+    kinds = {id(record): kind for kind, record in members}
+    tenant = call.tenant
+    return call.collection(
+        [record for _, record in members],
+        call.selected("directoryObjects"),
+        project=lambda r: project(
+            object_view(tenant, kinds[id(r)], r),
+            call.query.select,
+            default_fields(kinds[id(r)]),
+            ODATA_TYPES[kinds[id(r)]],
+        ),
+        searchable=lambda r: object_view(tenant, kinds[id(r)], r),
+    )
+
+
+async def list_members(call: GraphCall) -> web.StreamResponse:
+    group = call.tenant.group(call.params["group"])
+    return _member_collection(call, call.tenant.members(group))
+
+
+async def list_transitive_members(call: GraphCall) -> web.StreamResponse:
+    group = call.tenant.group(call.params["group"])
+    return _member_collection(call, call.tenant.transitive_members(group))
+
+
+async def add_member(call: GraphCall) -> web.StreamResponse:
+    call.tenant.group(call.params["group"])  # 404 for an unknown group before reading the body
+    body = await call.json_body()
+    reference = body.get("@odata.id") if isinstance(body, dict) else None
+    if not isinstance(reference, str) or not reference.rstrip("/"):
+        raise DirectoryError(400, "Request_BadRequest", "Invalid object identifier ''.")
+    # "https://graph.microsoft.com/v1.0/directoryObjects/{id}" (or users/{id}, groups/{id})
+    object_id = reference.rstrip("/").rsplit("/", 1)[-1]
+    call.tenant.add_member(call.params["group"], object_id)
+    return empty_response(call.request)
+
+
+async def remove_member(call: GraphCall) -> web.StreamResponse:
+    call.tenant.remove_member(call.params["group"], call.params["member"])
+    return empty_response(call.request)
+
+
+ROUTES = [
+    Route("GET", "groups", list_groups),
+    Route("GET", "groups/{group}", get_group),
+    Route("GET", "groups/{group}/members", list_members),
+    Route("GET", "groups/{group}/transitivemembers", list_transitive_members),
+    Route("POST", "groups/{group}/members/$ref", add_member),
+    Route("DELETE", "groups/{group}/members/{member}/$ref", remove_member),
+]

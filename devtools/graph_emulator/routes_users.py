@@ -1,0 +1,123 @@
+"""Graph routes for users: get, list/search, manager and (transitive) memberships."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from devtools.graph_emulator.odata import GraphCall, Record, check_select, project
+from devtools.graph_emulator.router import Route
+from devtools.graph_emulator.tenant import not_found
+from devtools.graph_emulator.views import (
+    GROUP_DEFAULT_FIELDS,
+    ODATA_TYPES,
+    USER_DEFAULT_FIELDS,
+    USER_PROPERTIES,
+    default_fields,
+    group_view,
+    object_view,
+    user_view,
+)
+
+
+def project_user(call: GraphCall, user: Record, odata_type: str | None = None) -> Record:
+    return project(user_view(call.tenant, user), call.query.select, USER_DEFAULT_FIELDS, odata_type)
+
+
+async def list_users(call: GraphCall) -> web.StreamResponse:
+    check_select(call.query.select, USER_PROPERTIES, "user")
+    return call.collection(
+        call.tenant.users.values(),
+        call.selected("users"),
+        project=lambda user: project_user(call, user),
+        searchable=lambda user: user_view(call.tenant, user),
+    )
+
+
+async def get_user(call: GraphCall) -> web.StreamResponse:
+    check_select(call.query.select, USER_PROPERTIES, "user")
+    user = call.tenant.user(call.params["user"])
+    return call.ok(
+        {"@odata.context": call.selected("users", "/$entity"), **project_user(call, user)}
+    )
+
+
+async def get_manager(call: GraphCall) -> web.StreamResponse:
+    check_select(call.query.select, USER_PROPERTIES, "user")
+    user = call.tenant.user(call.params["user"])
+    manager = call.tenant.find_user(user["manager"]) if user.get("manager") else None
+    if manager is None:
+        raise not_found("manager")
+    body = project_user(call, manager, ODATA_TYPES["user"])
+    return call.ok({"@odata.context": call.context("directoryObjects/$entity"), **body})
+
+
+async def _memberships(call: GraphCall, *, transitive: bool, cast: bool) -> web.StreamResponse:
+    user = call.tenant.user(call.params["user"])
+    tenant = call.tenant
+    parents = (
+        tenant.transitive_parents(user["id"]) if transitive else tenant.direct_parents(user["id"])
+    )
+    if cast:
+        groups = [record for kind, record in parents if kind == "group"]
+        return call.collection(
+            groups,
+            call.selected("groups"),
+            project=lambda g: project(group_view(g), call.query.select, GROUP_DEFAULT_FIELDS),
+            searchable=group_view,
+        )
+    kinds = {id(record): kind for kind, record in parents}
+    return call.collection(
+        [record for _, record in parents],
+        call.selected("directoryObjects"),
+        project=lambda r: project(
+            object_view(tenant, kinds[id(r)], r),
+            call.query.select,
+            default_fields(kinds[id(r)]),
+            ODATA_TYPES[kinds[id(r)]],
+        ),
+        searchable=lambda r: object_view(tenant, kinds[id(r)], r),
+    )
+
+
+async def _count(call: GraphCall, *, cast: bool) -> web.StreamResponse:
+    user = call.tenant.user(call.params["user"])
+    parents = call.tenant.transitive_parents(user["id"])
+    total = sum(1 for kind, _ in parents if kind == "group" or not cast)
+    return web.Response(text=str(total), content_type="text/plain")
+
+
+async def member_of(call: GraphCall) -> web.StreamResponse:
+    return await _memberships(call, transitive=False, cast=False)
+
+
+async def member_of_groups(call: GraphCall) -> web.StreamResponse:
+    return await _memberships(call, transitive=False, cast=True)
+
+
+async def transitive_member_of(call: GraphCall) -> web.StreamResponse:
+    return await _memberships(call, transitive=True, cast=False)
+
+
+async def transitive_member_of_groups(call: GraphCall) -> web.StreamResponse:
+    return await _memberships(call, transitive=True, cast=True)
+
+
+async def transitive_count(call: GraphCall) -> web.StreamResponse:
+    return await _count(call, cast=False)
+
+
+async def transitive_group_count(call: GraphCall) -> web.StreamResponse:
+    return await _count(call, cast=True)
+
+
+ROUTES = [
+    Route("GET", "users", list_users),
+    Route("GET", "users/{user}", get_user),
+    Route("GET", "users/{user}/manager", get_manager),
+    Route("GET", "users/{user}/memberof", member_of),
+    Route("GET", "users/{user}/memberof/graph.group", member_of_groups),
+    Route("GET", "users/{user}/transitivememberof", transitive_member_of),
+    Route("GET", "users/{user}/transitivememberof/graph.group", transitive_member_of_groups),
+    Route("GET", "users/{user}/transitivememberof/$count", transitive_count),
+    Route("GET", "users/{user}/transitivememberof/graph.group/$count", transitive_group_count),
+]

@@ -1,0 +1,179 @@
+"""In-memory fakes of the ports the outbox sender depends on (and a scripted Delivery)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot.domain.conversations import ConversationRef
+from bot.domain.delivery import DeliveryOutcome, Verdict
+from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
+
+
+class FakeClock:
+    """Real time plus an offset the test can advance (both wall clock and monotonic)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.offset)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+
+class FakeOutboxRepository:
+    def __init__(self) -> None:
+        self.rows: dict[int, OutboxMessage] = {}
+        self.claimed: list[int] = []  # every claim of every message id, in order
+        self.fail_next_writes = 0  # make the next N finish/retry_later calls raise
+
+    async def enqueue(self, messages: Sequence[NewOutboxMessage], now: datetime) -> int:
+        known = {row.dedupe_key for row in self.rows.values()}
+        added = 0
+        for new in messages:
+            if new.dedupe_key in known:
+                continue
+            known.add(new.dedupe_key)
+            message_id = len(self.rows) + 1
+            self.rows[message_id] = OutboxMessage(
+                id=message_id,
+                tenant_id=new.tenant_id,
+                dedupe_key=new.dedupe_key,
+                activity=new.activity,
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                created_at=now,
+                recipient_id=new.recipient_id,
+                conversation_id=new.conversation_id,
+                service_url=new.service_url,
+                not_before=new.not_before,
+            )
+            added += 1
+        return added
+
+    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxMessage]:
+        due = [row for row in self.rows.values() if _is_due(row, now)][:limit]
+        lease_until = now + timedelta(seconds=lease_seconds)
+        claimed = []
+        for row in due:
+            leased = replace(row, status=OutboxStatus.IN_FLIGHT, lease_until=lease_until)
+            self.rows[row.id] = leased
+            self.claimed.append(row.id)
+            claimed.append(leased)
+        return claimed
+
+    async def finish(
+        self, message_id: int, status: OutboxStatus, now: datetime, error: str = ""
+    ) -> None:
+        self._maybe_fail()
+        row = self.rows[message_id]
+        sent_at = now if status is OutboxStatus.SENT else None
+        self.rows[message_id] = replace(
+            row, status=status, sent_at=sent_at, last_error=error, lease_until=None
+        )
+
+    async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
+        self._maybe_fail()
+        row = self.rows[message_id]
+        self.rows[message_id] = replace(
+            row,
+            status=OutboxStatus.PENDING,
+            attempts=row.attempts + 1,
+            not_before=not_before,
+            last_error=error,
+            lease_until=None,
+        )
+
+    async def counts(self) -> dict[OutboxStatus, int]:
+        result = dict.fromkeys(OutboxStatus, 0)
+        for row in self.rows.values():
+            result[row.status] += 1
+        return result
+
+    def by_key(self, dedupe_key: str) -> OutboxMessage:
+        return next(row for row in self.rows.values() if row.dedupe_key == dedupe_key)
+
+    def _maybe_fail(self) -> None:
+        if self.fail_next_writes > 0:
+            self.fail_next_writes -= 1
+            raise ConnectionError("database unavailable")
+
+
+def _is_due(row: OutboxMessage, now: datetime) -> bool:
+    if row.status is OutboxStatus.PENDING:
+        return row.not_before is None or row.not_before <= now
+    if row.status is OutboxStatus.IN_FLIGHT:
+        return row.lease_until is not None and row.lease_until <= now
+    return False
+
+
+class UnlimitedBudget:
+    """Grants everything, counting what it granted per tenant."""
+
+    def __init__(self) -> None:
+        self.granted: dict[str, int] = {}
+        self.closed = False  # when True, grants nothing
+
+    async def acquire(self, tenant_id: str, wanted: int) -> int:
+        if self.closed:
+            return 0
+        self.granted[tenant_id] = self.granted.get(tenant_id, 0) + wanted
+        return wanted
+
+
+class FakeConversationRefs:
+    def __init__(self) -> None:
+        self.refs: dict[tuple[str, str], ConversationRef] = {}
+
+    async def save(self, ref: ConversationRef) -> None:
+        self.refs[(ref.tenant_id, ref.user_id)] = ref
+
+    async def get(self, tenant_id: str, user_id: str) -> ConversationRef | None:
+        return self.refs.get((tenant_id, user_id))
+
+
+SENT = DeliveryOutcome(Verdict.SENT, status=201)
+
+
+class ScriptedDelivery:
+    """Answers per dedupe key from a script (outcomes or exceptions to raise), else SENT."""
+
+    def __init__(
+        self,
+        script: dict[str, list[DeliveryOutcome | Exception]] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        latency: float = 0.0,
+    ) -> None:
+        self.script = script or {}
+        self.calls: list[tuple[str, str, float]] = []  # (tenant, dedupe key, monotonic time)
+        self._monotonic = monotonic
+        self._latency = latency
+
+    async def deliver(self, message: OutboxMessage) -> DeliveryOutcome:
+        self.calls.append((message.tenant_id, message.dedupe_key, self._monotonic()))
+        await asyncio.sleep(self._latency)
+        planned = self.script.get(message.dedupe_key)
+        answer = planned.pop(0) if planned else SENT
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def keys(self) -> list[str]:
+        return [key for _, key, _ in self.calls]
+
+
+async def eventually(condition: Callable[[], bool], patience: float = 10.0) -> None:
+    """Wait until condition() holds; a generous bound turns a hang into a failure."""
+    async with asyncio.timeout(patience):
+        while True:
+            if condition():
+                return
+            await asyncio.sleep(0.002)

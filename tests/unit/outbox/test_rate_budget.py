@@ -1,0 +1,88 @@
+"""The in-memory token bucket, driven by a fake monotonic clock."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bot.services.rate import InMemoryRateBudget
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_starts_with_the_burst_then_accrues_at_the_rate() -> None:
+    ticks = Ticks()
+    budget = InMemoryRateBudget(10.0, burst=3, monotonic=ticks)
+    assert await budget.acquire("t", 5) == 3
+    assert await budget.acquire("t", 5) == 0
+    ticks.now += 0.25  # 2.5 tokens
+    assert await budget.acquire("t", 5) == 2
+    ticks.now += 0.05  # 0.5 left + 0.5 = 1
+    assert await budget.acquire("t", 5) == 1
+
+
+async def test_never_holds_more_than_the_burst() -> None:
+    ticks = Ticks()
+    budget = InMemoryRateBudget(10.0, burst=4, monotonic=ticks)
+    await budget.acquire("t", 4)
+    ticks.now += 3600
+    assert await budget.acquire("t", 100) == 4
+
+
+async def test_tenants_have_separate_buckets() -> None:
+    ticks = Ticks()
+    budget = InMemoryRateBudget(5.0, burst=2, monotonic=ticks)
+    assert await budget.acquire("a", 2) == 2
+    assert await budget.acquire("b", 2) == 2
+    assert await budget.acquire("a", 1) == 0
+
+
+async def test_nothing_wanted_nothing_granted() -> None:
+    budget = InMemoryRateBudget(5.0)
+    assert await budget.acquire("t", 0) == 0
+
+
+async def test_says_when_the_next_token_comes() -> None:
+    ticks = Ticks()
+    budget = InMemoryRateBudget(4.0, burst=1, monotonic=ticks)
+    assert budget.seconds_until_available("t") == 0.0
+    assert await budget.acquire("t", 1) == 1
+    assert budget.seconds_until_available("t") == pytest.approx(0.25)
+    ticks.now += 0.1
+    assert budget.seconds_until_available("t") == pytest.approx(0.15)
+    ticks.now += 0.15
+    assert budget.seconds_until_available("t") == 0.0
+
+
+@pytest.mark.parametrize("rate", [19.8, 49.5, 990.0])
+async def test_no_one_second_window_gets_more_than_burst_plus_rate(rate: float) -> None:
+    """A greedy sender polling every millisecond: grants in any sliding second stay within
+    floor(burst + rate), the bound the default burst is chosen for."""
+    ticks = Ticks()
+    budget = InMemoryRateBudget(rate, monotonic=ticks)
+    grants: list[float] = []
+    for step in range(3000):
+        ticks.now = 100.0 + step * 0.001
+        grants.extend([ticks.now] * await budget.acquire("t", 1000))
+    bound = math.floor(budget.burst + rate)
+    left = 0
+    for right, stamp in enumerate(grants):
+        while grants[left] <= stamp - 1.0:
+            left += 1
+        assert right - left + 1 <= bound
+    # and the rate is actually delivered
+    assert len(grants) >= math.floor(rate * 3.0)
+
+
+def test_rejects_nonsense() -> None:
+    with pytest.raises(ValueError):
+        InMemoryRateBudget(0)
+    with pytest.raises(ValueError):
+        InMemoryRateBudget(10, burst=0.5)

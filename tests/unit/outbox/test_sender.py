@@ -1,0 +1,342 @@
+"""The outbox sender against in-memory fakes of its ports."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+
+import pytest
+
+from bot.domain.delivery import DeliveryOutcome, Verdict
+from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
+from bot.ports import RateBudget
+from bot.services.outbox import OutboxNotifier, OutboxSender
+from bot.services.rate import InMemoryRateBudget
+from tests.unit.outbox.fakes import (
+    SENT,
+    FakeClock,
+    FakeOutboxRepository,
+    ScriptedDelivery,
+    UnlimitedBudget,
+    eventually,
+)
+
+TENANT = "tenant-a"
+
+
+def retry(status: int = 502, retry_after: float | None = None) -> DeliveryOutcome:
+    return DeliveryOutcome(Verdict.RETRY, status=status, retry_after=retry_after, error="x")
+
+
+class Harness:
+    def __init__(
+        self,
+        delivery: ScriptedDelivery | None = None,
+        budget: RateBudget | None = None,
+        **options: float,
+    ) -> None:
+        self.clock = FakeClock()
+        self.repo = FakeOutboxRepository()
+        self.delivery = delivery or ScriptedDelivery(monotonic=self.clock.monotonic)
+        self.budget = budget or UnlimitedBudget()
+        self.results: list[Verdict] = []
+        settings: dict[str, float] = {
+            "rate_per_second": 100.0,
+            "concurrency": 4,
+            "lease_seconds": 30.0,
+            "max_attempts": 4,
+            "idle_poll_seconds": 0.01,
+            "backoff_base": 0.001,
+            "backoff_cap": 0.01,
+        }
+        settings.update(options)
+        self.sender = OutboxSender(
+            self.repo,
+            self.budget,
+            self.delivery,
+            self.clock,
+            rate_per_second=settings["rate_per_second"],
+            concurrency=int(settings["concurrency"]),
+            lease_seconds=settings["lease_seconds"],
+            max_attempts=int(settings["max_attempts"]),
+            idle_poll_seconds=settings["idle_poll_seconds"],
+            backoff_base=settings["backoff_base"],
+            backoff_cap=settings["backoff_cap"],
+            on_result=lambda verdict, _seconds: self.results.append(verdict),
+            rng=random.Random(1),
+            monotonic=self.clock.monotonic,
+        )
+        self.notifier = OutboxNotifier(self.repo, self.clock, on_enqueued=self.sender.wake)
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def enqueue(self, *keys: str, tenant: str = TENANT) -> None:
+        for key in keys:
+            await self.notifier.notify_user(tenant, f"user-{key}", {"text": key}, key)
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self.sender.run(self.stop))
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        await eventually(condition)
+
+    async def until_final(self) -> None:
+        await self.until(
+            lambda: all(row.status in FINAL_STATUSES for row in self.repo.rows.values())
+        )
+
+    async def finish(self) -> None:
+        self.stop.set()
+        assert self.task is not None
+        await self.task
+
+    def status(self, key: str) -> OutboxStatus:
+        return self.repo.by_key(key).status
+
+
+async def test_delivers_every_queued_message_once() -> None:
+    harness = Harness()
+    await harness.enqueue(*[f"m{index}" for index in range(20)])
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert sorted(harness.delivery.keys()) == sorted(f"m{index}" for index in range(20))
+    assert all(harness.status(f"m{index}") is OutboxStatus.SENT for index in range(20))
+    assert harness.results == [Verdict.SENT] * 20
+
+
+async def test_a_retryable_failure_is_retried_until_sent() -> None:
+    delivery = ScriptedDelivery({"m1": [retry(502), retry(504)]})
+    harness = Harness(delivery)
+    await harness.enqueue("m1")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert harness.delivery.keys() == ["m1", "m1", "m1"]
+    row = harness.repo.by_key("m1")
+    assert row.status is OutboxStatus.SENT
+    assert row.attempts == 2
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status"),
+    [
+        (DeliveryOutcome(Verdict.UNREACHABLE, 403, error="403 x"), OutboxStatus.UNREACHABLE),
+        (DeliveryOutcome(Verdict.GONE, 404, error="404 x"), OutboxStatus.GONE),
+        (DeliveryOutcome(Verdict.FAILED, 400, error="400 x"), OutboxStatus.FAILED),
+    ],
+)
+async def test_final_verdicts_are_recorded_without_retry(
+    outcome: DeliveryOutcome, status: OutboxStatus
+) -> None:
+    harness = Harness(ScriptedDelivery({"m1": [outcome]}))
+    await harness.enqueue("m1", "m2")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert harness.delivery.keys().count("m1") == 1
+    assert harness.status("m1") is status
+    assert harness.repo.by_key("m1").last_error == outcome.error
+    assert harness.status("m2") is OutboxStatus.SENT
+
+
+async def test_gives_up_after_max_attempts() -> None:
+    delivery = ScriptedDelivery({"m1": [retry(503)] * 10})
+    harness = Harness(delivery, max_attempts=3)
+    await harness.enqueue("m1")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert harness.delivery.keys() == ["m1"] * 3
+    assert harness.status("m1") is OutboxStatus.FAILED
+
+
+async def test_an_exception_in_delivery_does_not_stop_the_loop() -> None:
+    delivery = ScriptedDelivery({"m1": [RuntimeError("boom")], "m2": [ValueError("bad")]})
+    harness = Harness(delivery)
+    await harness.enqueue("m1", "m2", "m3")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert all(harness.status(key) is OutboxStatus.SENT for key in ("m1", "m2", "m3"))
+    assert harness.repo.by_key("m1").attempts == 1
+
+
+async def test_a_failing_verdict_write_is_retried() -> None:
+    harness = Harness()
+    harness.repo.fail_next_writes = 1
+    await harness.enqueue("m1")
+    # the sender waits about a second between write attempts
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert harness.status("m1") is OutboxStatus.SENT
+    assert harness.delivery.keys() == ["m1"]
+
+
+async def test_a_429_pauses_the_whole_tenant_for_retry_after() -> None:
+    delivery = ScriptedDelivery({"m1": [retry(429, retry_after=0.3)]})
+    harness = Harness(delivery, concurrency=1)
+    await harness.enqueue("m1", "m2", "m3", "m4")
+    await harness.enqueue("b1", "b2", tenant="tenant-b")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    calls = delivery.calls
+    throttled_at = next(at for tenant, key, at in calls if key == "m1")
+    later_same_tenant = [at for tenant, key, at in calls if tenant == TENANT and at > throttled_at]
+    assert len(later_same_tenant) == 4  # m1 again, m2, m3, m4
+    assert all(at >= throttled_at + 0.3 for at in later_same_tenant)
+    assert all(harness.status(key) is OutboxStatus.SENT for key in ("m1", "m2", "m3", "m4"))
+    # the other tenant is not held back by tenant-a's throttling
+    other = [at for tenant, _, at in calls if tenant == "tenant-b"]
+    assert len(other) == 2
+    assert all(at < throttled_at + 0.3 for at in other)
+
+
+async def test_a_429_without_retry_after_still_pauses_the_tenant() -> None:
+    delivery = ScriptedDelivery({"m1": [retry(429)]})
+    harness = Harness(delivery, concurrency=1)
+    await harness.enqueue("m1")
+    harness.start()
+    await harness.until(lambda: len(delivery.calls) == 1 and bool(harness.results))
+    assert harness.sender.paused_for(TENANT) > 0
+    await harness.until_final()
+    await harness.finish()
+    assert harness.status("m1") is OutboxStatus.SENT
+
+
+async def test_spends_one_token_per_connector_request() -> None:
+    opened = DeliveryOutcome(Verdict.SENT, 201, requests=2)  # had to open the 1:1 chat first
+    delivery = ScriptedDelivery({f"m{index}": [opened] for index in range(5)})
+    budget = UnlimitedBudget()
+    harness = Harness(delivery, budget)
+    await harness.enqueue(*[f"m{index}" for index in range(10)])
+    harness.start()
+    await harness.until_final()
+    await harness.enqueue("late")  # the debt is paid with the next acquisition
+    await harness.until_final()
+    await harness.finish()
+    assert budget.granted[TENANT] >= 11 + 5
+
+
+async def test_sends_no_faster_than_the_budget_allows() -> None:
+    budget = InMemoryRateBudget(200.0, burst=1)
+    budget_grants = 0
+    original = budget.acquire
+
+    async def counting(tenant_id: str, wanted: int) -> int:
+        nonlocal budget_grants
+        granted = await original(tenant_id, wanted)
+        budget_grants += granted
+        return granted
+
+    budget.acquire = counting  # type: ignore[method-assign]
+    harness = Harness(budget=budget, rate_per_second=200.0)
+    await harness.enqueue(*[f"m{index}" for index in range(30)])
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert len(harness.delivery.calls) == 30
+    assert budget_grants == 30
+
+
+async def test_wake_starts_delivery_without_waiting_for_the_idle_poll() -> None:
+    harness = Harness(idle_poll_seconds=60.0)
+    harness.start()
+    await asyncio.sleep(0.05)  # the sender found nothing and idles
+    await harness.enqueue("m1")
+    await harness.until_final()
+    await harness.finish()
+    assert harness.delivery.keys() == ["m1"]
+
+
+async def test_a_message_whose_lease_ran_out_while_waiting_is_not_sent_late() -> None:
+    budget = UnlimitedBudget()
+    budget.closed = True
+    harness = Harness(budget=budget, lease_seconds=10.0)
+    await harness.enqueue("m1")
+    harness.start()
+    await harness.until(lambda: harness.repo.claimed == [1])
+    harness.clock.advance(11.0)  # the lease expired while no token came
+    budget.closed = False
+    await harness.until_final()
+    await harness.finish()
+    # it was claimed again (a new lease) before it went out, and went out once
+    assert harness.repo.claimed == [1, 1]
+    assert harness.delivery.keys() == ["m1"]
+
+
+async def test_stop_lets_in_flight_deliveries_finish() -> None:
+    harness = Harness(ScriptedDelivery(latency=0.05), concurrency=8)
+    await harness.enqueue(*[f"m{index}" for index in range(8)])
+    harness.start()
+    await harness.until(lambda: len(harness.delivery.calls) == 8)
+    await harness.finish()
+    assert all(harness.status(f"m{index}") is OutboxStatus.SENT for index in range(8))
+
+
+async def test_cancelling_abandons_in_flight_deliveries_for_a_later_claim() -> None:
+    harness = Harness(ScriptedDelivery(latency=30.0), concurrency=2, lease_seconds=5.0)
+    await harness.enqueue("m1", "m2")
+    harness.start()
+    await harness.until(lambda: len(harness.delivery.calls) == 2)
+    assert harness.task is not None
+    harness.task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await harness.task
+    assert {row.status for row in harness.repo.rows.values()} == {OutboxStatus.IN_FLIGHT}
+
+    harness.clock.advance(6.0)
+    successor = Harness(ScriptedDelivery())
+    successor.repo, successor.clock = harness.repo, harness.clock
+    successor.sender = OutboxSender(
+        harness.repo,
+        UnlimitedBudget(),
+        successor.delivery,
+        harness.clock,
+        rate_per_second=100,
+        concurrency=2,
+        lease_seconds=5.0,
+        max_attempts=3,
+        idle_poll_seconds=0.01,
+        monotonic=harness.clock.monotonic,
+    )
+    successor.start()
+    await successor.until_final()
+    await successor.finish()
+    assert sorted(successor.delivery.keys()) == ["m1", "m2"]
+
+
+async def test_notifier_skips_a_dedupe_key_seen_before_and_wakes_the_sender() -> None:
+    clock = FakeClock()
+    repo = FakeOutboxRepository()
+    woken: list[bool] = []
+    notifier = OutboxNotifier(repo, clock, on_enqueued=lambda: woken.append(True))
+    assert await notifier.notify_user(TENANT, "u1", {"text": "hallo"}, "k1") is True
+    assert await notifier.notify_user(TENANT, "u1", {"text": "hallo"}, "k1") is False
+    assert woken == [True]
+    assert await notifier.post_to_conversation(TENANT, "19:c@thread", "http://s/", {}, "k2")
+    row = repo.by_key("k2")
+    assert (row.conversation_id, row.service_url, row.recipient_id) == (
+        "19:c@thread",
+        "http://s/",
+        "",
+    )
+
+
+async def test_enqueue_many_writes_in_chunks_and_counts_the_new_ones() -> None:
+    repo = FakeOutboxRepository()
+    notifier = OutboxNotifier(repo, FakeClock())
+    messages = [
+        NewOutboxMessage(TENANT, f"k{index}", {"text": "x"}, recipient_id=f"u{index}")
+        for index in range(1203)
+    ]
+    assert await notifier.enqueue_many(messages) == 1203
+    assert await notifier.enqueue_many(messages[:10]) == 0
+    assert len(repo.rows) == 1203
+
+
+def test_sent_constant_is_a_sent_outcome() -> None:
+    assert SENT.verdict is Verdict.SENT
