@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from aiohttp import web
-from bot.teams.delivery import ConnectorDelivery
 
 from bot.graph import GraphGateway, open_graph
 from bot.http.health import healthz, readyz
@@ -26,7 +25,7 @@ from bot.services.contacts import ContactBook
 from bot.services.outbox import OutboxNotifier, OutboxSender
 from bot.services.rate import InMemoryRateBudget
 from bot.services.roles import RoleResolver
-from bot.settings import Settings, check_startup
+from bot.settings import ConfigurationError, Settings, check_startup
 from bot.store import (
     Database,
     SqlAuditLog,
@@ -36,6 +35,7 @@ from bot.store import (
     SqlRateBudget,
     SqlUserRepository,
 )
+from bot.teams.delivery import ConnectorDelivery
 from bot.teams.host import HostServices, TeamsHost
 from dialogs import build_dialogs
 
@@ -51,6 +51,8 @@ NOTIFIER = web.AppKey("notifier", OutboxNotifier)
 # Teams retries a delivery within minutes; two days of activity ids is plenty to catch them.
 _ACTIVITY_MEMORY = timedelta(days=2)
 _HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
+# Anonymous local runs have no Azure bot registration; the local clients accept any bot id.
+_LOCAL_BOT_ID = "werkplek-local-bot"
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
@@ -127,13 +129,26 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         if database.dialect == "postgresql"
         else InMemoryRateBudget(settings.outbox_rate_per_second)
     )
+    delivery = ConnectorDelivery(
+        conversations=SqlConversationRefRepository(database),
+        bot_app_id=settings.bot_app_id or _LOCAL_BOT_ID,
+        default_service_url=settings.default_service_url,
+        token_provider=None if settings.is_anonymous else app[HOST].connector_token,
+        clock=clock,
+    )
+    metrics = app[METRICS]
     sender = OutboxSender(
         outbox,
         budget,
-        ConnectorDelivery(...),
+        delivery,
         clock,
+        rate_per_second=settings.outbox_rate_per_second,
+        concurrency=settings.outbox_concurrency,
+        lease_seconds=settings.outbox_lease_seconds,
+        max_attempts=settings.outbox_max_attempts,
+        on_result=lambda verdict, seconds: metrics.outbox.labels(str(verdict)).inc(),
     )
-    app[NOTIFIER] = OutboxNotifier(outbox, clock, wake=sender.wake)
+    app[NOTIFIER] = OutboxNotifier(outbox, clock, on_enqueued=sender.wake)
     stop = asyncio.Event()
     tasks = [asyncio.create_task(_housekeeping(database, clock, stop), name="housekeeping")]
     if settings.outbox_enabled:
@@ -144,6 +159,7 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    await delivery.close()
 
 
 async def _housekeeping(database: Database, clock: SystemClock, stop: asyncio.Event) -> None:
@@ -160,7 +176,12 @@ async def _housekeeping(database: Database, clock: SystemClock, stop: asyncio.Ev
 def main() -> None:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    try:
+        application = create_app(settings)
+    except ConfigurationError as error:
+        logger.critical("Werkplek refuses to start: %s", error)
+        raise SystemExit(2) from None
+    web.run_app(application, host=settings.host, port=settings.port, print=None)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ devtools Graph emulator (started in the bench process), so nothing contacts Micr
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -19,9 +18,6 @@ from bench.common import REPO_ROOT, BotLaunch, child_env
 # knows this user, so Werkplek's role lookup for the sender resolves as it would in production.
 DEMO_TENANT_ID = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
 DEMO_USER_ID = "6c1e2f3a-9b4d-4e7f-8a21-3d5c7b9e0f12"
-DEMO_CLIENT_ID = "werkplek-demo"
-DEMO_CLIENT_SECRET = "demo-secret"  # the Graph emulator's fixed demo secret, not a credential
-_DEMO_ROLES_FILE = REPO_ROOT / "devtools" / "demo_roles.json"
 _APP_FILE = REPO_ROOT / "app.py"
 
 LaunchFactory = Callable[[int], BotLaunch]
@@ -68,16 +64,10 @@ async def werkplek_launches() -> AsyncIterator[LaunchFactory]:
                     "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
                     "WERKPLEK_ALLOWED_TENANTS": DEMO_TENANT_ID,
                     "WERKPLEK_LOG_LEVEL": "WARNING",
-                    "GRAPH_BASE_URL": emulator.graph_url,
-                    "AZURE_AUTHORITY_HOST": emulator.authority_url,
-                    "AZURE_TENANT_ID": emulator.tenant_id,
-                    "AZURE_CLIENT_ID": DEMO_CLIENT_ID,
-                    "AZURE_CLIENT_SECRET": DEMO_CLIENT_SECRET,
-                    "WERKPLEK_GRAPH_CA_FILE": str(emulator.ca_file),
+                    # GRAPH_BASE_URL, AZURE_* (client werkplek-demo), WERKPLEK_GRAPH_CA_FILE and
+                    # WERKPLEK_ROLE_GROUPS from devtools/demo_roles.json
+                    **emulator.env(),
                 }
-                if _DEMO_ROLES_FILE.exists():
-                    roles = json.loads(_DEMO_ROLES_FILE.read_text("utf-8"))
-                    env["WERKPLEK_ROLE_GROUPS"] = json.dumps(roles)
                 return BotLaunch(
                     name="werkplek",
                     argv=(sys.executable, str(_APP_FILE)),

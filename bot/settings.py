@@ -172,3 +172,16 @@ def check_startup(settings: Settings) -> None:
             f"so /api/messages would accept unauthenticated traffic, but HOST={settings.host} is "
             "not a loopback address. Configure the bot identity or listen on 127.0.0.1."
         )
+    missing = [
+        name
+        for name, value in (
+            ("AZURE_TENANT_ID", settings.azure_tenant_id),
+            ("AZURE_CLIENT_ID", settings.azure_client_id),
+            ("AZURE_CLIENT_SECRET", settings.azure_client_secret.get_secret_value()),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigurationError(
+            f"Microsoft Graph is not configured: set {', '.join(missing)} (see .env.example)."
+        )

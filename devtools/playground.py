@@ -28,16 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from devtools.card_inspection import adaptive_cards, card_actions, card_text, find_action
 from devtools.locale_proxy import LocaleProxy
-from devtools.playground_client import (
-    BotMessage,
-    PlaygroundClient,
-    PlaygroundError,
-    adaptive_cards,
-    card_actions,
-    card_text,
-    find_action,
-)
+from devtools.playground_client import BotMessage, PlaygroundClient, PlaygroundError
 from devtools.processes import LogSink, ManagedProcess
 
 __all__ = [
@@ -220,11 +213,13 @@ class Playground:
         level = "log"
         pending = ""
         while not self._log_stop.is_set():
-            with contextlib.suppress(FileNotFoundError):
-                with self.log_file.open("r", encoding="utf-8", errors="replace") as handle:
-                    handle.seek(position)
-                    pending += handle.read()
-                    position = handle.tell()
+            with (
+                contextlib.suppress(FileNotFoundError),
+                self.log_file.open("r", encoding="utf-8", errors="replace") as handle,
+            ):
+                handle.seek(position)
+                pending += handle.read()
+                position = handle.tell()
             *lines, pending = pending.split("\n")
             for line in lines:
                 for candidate in _LOG_LEVELS:

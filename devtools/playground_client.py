@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
-logger = logging.getLogger(__name__)
+from devtools.card_inspection import adaptive_cards, card_text, find_action
 
-ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 _STREAM_PATH = "/_ws_conversation/v1/conversations/stream"
 _MESSAGE_ACTIONS = ("createMessage", "updateMessage")
 _DEFAULT_TIMEOUT_SECONDS = 15.0
@@ -78,51 +76,6 @@ class BotMessage:
         return "\n".join(part for part in parts if part)
 
 
-def adaptive_cards(attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        a["content"]
-        for a in attachments
-        if a.get("contentType") == ADAPTIVE_CARD and isinstance(a.get("content"), dict)
-    ]
-
-
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-
-
-def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every action of a card: top-level, in ActionSets, selectActions and ShowCard sub-cards."""
-    return [node for node in _walk(card) if str(node.get("type", "")).startswith("Action.")]
-
-
-def find_action(card: dict[str, Any], title_or_verb: str) -> dict[str, Any]:
-    for action in card_actions(card):
-        if title_or_verb in (action.get("verb"), action.get("title"), action.get("id")):
-            return action
-    names = [a.get("title") or a.get("verb") for a in card_actions(card)]
-    raise LookupError(f"no action {title_or_verb!r} on the card; it has {names}")
-
-
-def card_text(card: dict[str, Any]) -> str:
-    """The visible words of a card: TextBlock/RichText texts, facts, titles of actions."""
-    parts: list[str] = []
-    for node in _walk(card):
-        kind = node.get("type")
-        if kind in ("TextBlock", "TextRun") and isinstance(node.get("text"), str):
-            parts.append(node["text"])
-        elif "title" in node and "value" in node and kind is None:  # a FactSet fact
-            parts.append(f"{node['title']} {node['value']}")
-        elif str(kind).startswith("Action.") and isinstance(node.get("title"), str):
-            parts.append(node["title"])
-    return "\n".join(parts)
-
-
 class PlaygroundClient:
     """Talks to one Playground as its current user; keeps every bot message it receives."""
 
@@ -135,6 +88,7 @@ class PlaygroundClient:
         self._unread: list[BotMessage] = []
         self._arrived = asyncio.Condition()
         self._config: dict[str, Any] | None = None
+        self._stream_closed = False
 
     # --- connection ----------------------------------------------------------------------
     async def connect(self) -> PlaygroundClient:
@@ -161,6 +115,15 @@ class PlaygroundClient:
         await self.close()
 
     async def _read_stream(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        try:
+            await self._consume(ws)
+        finally:
+            # Waiters must not sit out their whole timeout for a Playground that went away.
+            async with self._arrived:
+                self._stream_closed = True
+                self._arrived.notify_all()
+
+    async def _consume(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         async for frame in ws:
             if frame.type != aiohttp.WSMsgType.TEXT:
                 continue
@@ -305,7 +268,8 @@ class PlaygroundClient:
 
     async def next_message(
         self,
-        timeout: float = _DEFAULT_TIMEOUT_SECONDS,
+        # A plain seconds argument reads best in tests (`next_message(5)`).
+        timeout: float = _DEFAULT_TIMEOUT_SECONDS,  # noqa: ASYNC109
         predicate: Callable[[BotMessage], bool] | None = None,
     ) -> BotMessage:
         """The oldest unread bot message that satisfies `predicate`, waiting up to `timeout`.
@@ -324,6 +288,8 @@ class PlaygroundClient:
             try:
                 async with asyncio.timeout(timeout):
                     while (found := pick()) is None:
+                        if self._stream_closed:
+                            raise PlaygroundError("the Playground closed the message stream")
                         await self._arrived.wait()
             except TimeoutError:
                 seen = [m.all_text[:80] for m in self._unread]

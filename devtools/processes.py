@@ -4,7 +4,9 @@ line, readiness awaited, and stopped without leaving orphans.
 Each child gets its own session (process group) so one signal reaches everything it spawned
 (the Playground runs node, which may fork), and so a Ctrl-C in the terminal reaches only the
 runner, which then stops the children in order. On Linux a child also dies with the runner
-(PR_SET_PDEATHSIG) if the runner is killed outright.
+(PR_SET_PDEATHSIG) if the runner is killed outright. That signal follows the *thread* that
+started the child, so start children from a thread that lives as long as they should (the main
+thread, or the event loop's).
 """
 
 from __future__ import annotations
@@ -113,7 +115,9 @@ class ManagedProcess:
             start_new_session=True,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
-        self._pump = threading.Thread(target=self._pump_output, name=f"log-{self.name}", daemon=True)
+        self._pump = threading.Thread(
+            target=self._pump_output, name=f"log-{self.name}", daemon=True
+        )
         self._pump.start()
         return self
 
@@ -149,13 +153,17 @@ class ManagedProcess:
                     if match:
                         return match
                 if not self.running and (self._pump is None or not self._pump.is_alive()):
-                    raise self._failure(f"exited ({self.returncode}) before printing {regex.pattern!r}")
+                    raise self._failure(
+                        f"exited ({self.returncode}) before printing {regex.pattern!r}"
+                    )
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise self._failure(f"did not print {regex.pattern!r} within {timeout:.0f}s")
                 self._lines.wait(min(remaining, 0.5))
 
-    def wait_http(self, url: str, timeout: float, *, accept: Callable[[int], bool] | None = None) -> None:
+    def wait_http(
+        self, url: str, timeout: float, *, accept: Callable[[int], bool] | None = None
+    ) -> None:
         """Poll `url` until it answers with an accepted status (default: 2xx)."""
         accept = accept or (lambda status: 200 <= status < 300)
         deadline = time.monotonic() + timeout
@@ -164,7 +172,7 @@ class ManagedProcess:
             if not self.running:
                 raise self._failure(f"exited ({self.returncode}) while waiting for {url}")
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                with urllib.request.urlopen(url, timeout=2) as response:
                     if accept(response.status):
                         return
                     last_error = f"HTTP {response.status}"

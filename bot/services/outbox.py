@@ -14,6 +14,7 @@ live senders never deliver the same message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -26,6 +27,7 @@ from typing import Any, Protocol, runtime_checkable
 from bot.domain.delivery import FINAL_STATUS_OF, DeliveryOutcome, Verdict, next_attempt_delay
 from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
 from bot.ports import Clock, OutboxRepository, RateBudget
+from bot.services.outbox_verdicts import VerdictWriter
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +40,19 @@ _LEASE_SHARE = 0.25
 _LEASE_MARGIN_SHARE = 0.2
 _ENQUEUE_CHUNK = 500
 _ERROR_PAUSE_SECONDS = 1.0
-_RECORD_ATTEMPTS = 3
 
 
 class Delivery(Protocol):
     """Sends one outbox message to Teams (implemented by bot.teams.delivery)."""
 
     async def deliver(self, message: OutboxMessage) -> DeliveryOutcome: ...
+
+
+@runtime_checkable
+class PreparesBatches(Protocol):
+    """Optional Delivery capability: look up what a claimed batch needs in one go."""
+
+    async def prepare(self, messages: Sequence[OutboxMessage]) -> None: ...
 
 
 @runtime_checkable
@@ -129,6 +137,7 @@ class OutboxSender:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._repo = repo
+        self._verdicts = VerdictWriter(repo, clock)
         self._budget = budget
         self._delivery = delivery
         self._clock = clock
@@ -179,6 +188,8 @@ class OutboxSender:
                 task.cancel()
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self._verdicts.drain()  # verdicts already known are worth keeping
 
     async def _step(self, stop: asyncio.Event) -> None:
         queued = sum(len(queue) for queue in self._queues.values())
@@ -194,6 +205,11 @@ class OutboxSender:
     async def _claim(self) -> int:
         claimed = await self._repo.claim(self._batch, self._clock.now(), self._lease)
         send_before = self._monotonic() + self._lease * (1.0 - _LEASE_MARGIN_SHARE)
+        if claimed and isinstance(self._delivery, PreparesBatches):
+            try:
+                await self._delivery.prepare(claimed)
+            except Exception:  # only an optimisation: deliver() looks things up itself
+                logger.exception("Preparing %d outbox messages failed", len(claimed))
         for message in claimed:
             queue = self._queues.setdefault(message.tenant_id, deque())
             queue.append(_Claimed(message, send_before))
@@ -273,7 +289,7 @@ class OutboxSender:
                 logger.exception("Outbox message %s: delivery raised", message.id)
                 outcome = DeliveryOutcome(Verdict.RETRY, status=0, error="delivery raised")
             self._account(message.tenant_id, outcome)
-            await self._record_safely(message, outcome)
+            await self._record(message, outcome)
         finally:
             self._slots.release()
         if self._on_result is not None:
@@ -300,23 +316,7 @@ class OutboxSender:
         elif outcome.verdict is Verdict.SENT:
             self._throttle_streak.pop(tenant, None)
 
-    async def _record_safely(self, message: OutboxMessage, outcome: DeliveryOutcome) -> None:
-        """Store the verdict, retrying briefly: a sent message whose verdict is lost would be
-        sent again once its lease expires."""
-        for attempt in range(_RECORD_ATTEMPTS):
-            try:
-                await self._record(message, outcome)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                if attempt + 1 == _RECORD_ATTEMPTS:
-                    logger.exception("Outbox message %s: could not store the verdict", message.id)
-                    return
-                await asyncio.sleep(_ERROR_PAUSE_SECONDS * (attempt + 1))
-
     async def _record(self, message: OutboxMessage, outcome: DeliveryOutcome) -> None:
-        now = self._clock.now()
         verdict = outcome.verdict
         if verdict is Verdict.RETRY:
             attempt = message.attempts + 1
@@ -325,16 +325,15 @@ class OutboxSender:
                 delay = next_attempt_delay(
                     attempt, outcome.retry_after, base=base, cap=cap, rng=self._rng
                 )
-                await self._repo.retry_later(
-                    message.id, now + timedelta(seconds=delay), outcome.error or "retry"
-                )
+                not_before = self._clock.now() + timedelta(seconds=delay)
+                await self._verdicts.retry_later(message.id, not_before, outcome.error or "retry")
                 return
             logger.warning("Outbox message %s: giving up after %d attempts", message.id, attempt)
-            await self._repo.finish(message.id, OutboxStatus.FAILED, now, outcome.error)
+            await self._verdicts.finish(message.id, OutboxStatus.FAILED, outcome.error)
             return
         if verdict is not Verdict.SENT:
             logger.info("Outbox message %s: %s (%s)", message.id, verdict, outcome.error)
-        await self._repo.finish(message.id, FINAL_STATUS_OF[verdict], now, outcome.error)
+        await self._verdicts.finish(message.id, FINAL_STATUS_OF[verdict], outcome.error)
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

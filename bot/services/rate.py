@@ -1,9 +1,12 @@
 """The tenant-wide send budget for a single instance (SQLite deployments, tests, benchmarks).
 
-A token bucket per tenant: tokens accrue at `rate_per_second` up to `burst`. The bucket starts
-full. Keep `burst` small: any one-second window can see `burst + rate` sends, and Teams counts
-its limit over sliding one-second windows. The default burst lets a sender that polls a little
-late (a sleep overshooting by up to CATCH_UP_SECONDS) catch up without losing throughput.
+A token bucket per tenant: tokens accrue at `rate_per_second`. Teams counts its limit over
+sliding one-second windows, and any such window can see (tokens held at its start) + rate
+sends, so the bucket holds little:
+- while a sender keeps asking, up to `burst` tokens (default 1 + rate * CATCH_UP_SECONDS), so a
+  sender whose sleep overshot a little catches up instead of losing throughput;
+- after nobody asked for IDLE_SECONDS (an idle outbox, a pause after a 429), one token at most,
+  so a new busy period does not start with a burst on top of the full rate.
 Replicas sharing one limit need the SQL budget (bot/store) instead.
 """
 
@@ -14,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 CATCH_UP_SECONDS = 0.01
+IDLE_SECONDS = 0.05
 
 
 @dataclass(slots=True)
@@ -38,6 +42,8 @@ class InMemoryRateBudget:
         self.burst = burst if burst is not None else 1.0 + rate_per_second * CATCH_UP_SECONDS
         if self.burst < 1.0:
             raise ValueError("burst must allow at least one send")
+        # Asking less often than this (plus the time one token takes) counts as idling.
+        self._idle_after = IDLE_SECONDS + 1.0 / rate_per_second
         self._monotonic = monotonic
         self._buckets: dict[str, _Bucket] = {}
 
@@ -47,10 +53,9 @@ class InMemoryRateBudget:
         now = self._monotonic()
         bucket = self._buckets.get(tenant_id)
         if bucket is None:
-            bucket = self._buckets[tenant_id] = _Bucket(self.burst, now)
+            bucket = self._buckets[tenant_id] = _Bucket(1.0, now)
         else:
-            elapsed = max(0.0, now - bucket.updated)
-            bucket.tokens = min(self.burst, bucket.tokens + elapsed * self.rate_per_second)
+            bucket.tokens = self._tokens_at(bucket, now)
             bucket.updated = now
         # The epsilon keeps float rounding (0.9999999 tokens) from withholding a whole token.
         granted = min(wanted, int(bucket.tokens + 1e-9))
@@ -62,8 +67,10 @@ class InMemoryRateBudget:
         bucket = self._buckets.get(tenant_id)
         if bucket is None:
             return 0.0
-        now = self._monotonic()
-        accrued = max(0.0, now - bucket.updated) * self.rate_per_second
-        tokens = min(self.burst, bucket.tokens + accrued)
-        missing = min(float(wanted), self.burst) - tokens
+        missing = min(float(wanted), self.burst) - self._tokens_at(bucket, self._monotonic())
         return max(0.0, missing / self.rate_per_second)
+
+    def _tokens_at(self, bucket: _Bucket, now: float) -> float:
+        elapsed = max(0.0, now - bucket.updated)
+        ceiling = self.burst if elapsed <= self._idle_after else max(1.0, bucket.tokens)
+        return min(ceiling, bucket.tokens + elapsed * self.rate_per_second)

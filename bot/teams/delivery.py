@@ -17,9 +17,9 @@ import base64
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
 from microsoft_agents.activity import Activity, ConversationParameters
@@ -42,6 +42,20 @@ logger = logging.getLogger(__name__)
 DEDUPE_KEY_FIELD = "werkplekDedupeKey"
 
 TokenProvider = Callable[[], Awaitable[str]]
+
+# Cached "this person has no personal chat yet" entries from prepare().
+_NO_REF = ConversationRef("", "", "", "", "")
+_MAX_PREFETCHED = 20_000
+
+
+@runtime_checkable
+class LooksUpInBulk(Protocol):
+    """Optional ConversationRefRepository capability: many references in one query."""
+
+    async def get_many(
+        self, tenant_id: str, user_ids: Sequence[str]
+    ) -> dict[str, ConversationRef]: ...
+
 
 # Tokens are renewed this long before they expire; opaque tokens (no readable `exp`) are
 # renewed after _OPAQUE_TOKEN_SECONDS.
@@ -72,11 +86,28 @@ class ConnectorDelivery:
         self._timeout = aiohttp.ClientTimeout(total=request_timeout_seconds)
         self._max_connections = max_connections_per_service
         self._clients: dict[str, tuple[ConnectorClient, str]] = {}
+        self._prefetched: dict[tuple[str, str], ConversationRef] = {}
 
     async def close(self) -> None:
         clients, self._clients = self._clients, {}
         for client, _ in clients.values():
             await client.close()
+
+    async def prepare(self, messages: Sequence[OutboxMessage]) -> None:
+        """Look up the personal-chat references of a claimed batch in one query per tenant
+        (when the repository can), instead of one query per message in deliver()."""
+        if not isinstance(self._conversations, LooksUpInBulk):
+            return
+        if len(self._prefetched) > _MAX_PREFETCHED:
+            self._prefetched.clear()  # leftovers of messages dropped before delivery
+        wanted: dict[str, list[str]] = {}
+        for message in messages:
+            if not message.conversation_id:
+                wanted.setdefault(message.tenant_id, []).append(message.recipient_id)
+        for tenant_id, user_ids in wanted.items():
+            found = await self._conversations.get_many(tenant_id, user_ids)
+            for user_id in user_ids:
+                self._prefetched[(tenant_id, user_id)] = found.get(user_id, _NO_REF)
 
     async def deliver(self, message: OutboxMessage) -> DeliveryOutcome:
         try:
@@ -90,7 +121,7 @@ class ConnectorDelivery:
                 service_url = _with_slash(message.service_url or self._default_service_url)
                 conversation_id = message.conversation_id
             else:
-                ref = await self._conversations.get(message.tenant_id, message.recipient_id)
+                ref = await self._reference(message.tenant_id, message.recipient_id)
                 if ref is None:
                     ref = await self._open_personal_chat(message)
                     requests = 2
@@ -127,6 +158,12 @@ class ConnectorDelivery:
             error=f"{step}: {error.status} {code or ''}".strip(),
             requests=requests,
         )
+
+    async def _reference(self, tenant_id: str, user_id: str) -> ConversationRef | None:
+        ref = self._prefetched.pop((tenant_id, user_id), None)
+        if ref is None:
+            return await self._conversations.get(tenant_id, user_id)
+        return None if ref is _NO_REF else ref
 
     async def _open_personal_chat(self, message: OutboxMessage) -> ConversationRef:
         """Create the 1:1 conversation with someone the bot has no reference for, store it."""

@@ -53,7 +53,8 @@ logger = logging.getLogger(__name__)
 
 _CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 _MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
-_ACTION_INVOKE = "adaptiveCard/action"
+_CONNECTOR_RESOURCE = "https://api.botframework.com"
+_CONNECTOR_SCOPE = "https://api.botframework.com/.default"
 # Teams sends conversationUpdate and installationUpdate together on install: greet once.
 _WELCOME_WINDOW = timedelta(hours=1)
 
@@ -104,6 +105,11 @@ class TeamsHost:
         app.adaptive_card.action_execute(re.compile(r".+"))(self._on_card_action)
         app.add_route(lambda context: True, self._ignore)
         app.error(self._on_error)
+
+    async def connector_token(self) -> str:
+        """A Bot Framework token for proactive sends (None-equivalent in anonymous mode)."""
+        provider = self._connections.get_default_connection()
+        return await provider.get_access_token(_CONNECTOR_RESOURCE, [_CONNECTOR_SCOPE])
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """POST /api/messages."""

@@ -49,7 +49,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
             raise DirectoryError(
                 400, "BadRequest", f"Resource not found for the segment '{segment}'."
             )
-        if found == "method":
+        if isinstance(found, str):  # "method": the path exists, the method does not
             raise DirectoryError(
                 405,
                 "Request_BadRequest",

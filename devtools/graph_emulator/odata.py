@@ -25,6 +25,14 @@ JSON_CONTENT_TYPE = (
 )
 MAX_TOP = 999  # Graph rejects a larger $top for directory objects
 
+# Per-request ids echoed in headers and ODataError bodies. aiohttp >= 3.13 wants typed keys for
+# request storage; older versions only know plain strings.
+_RequestKey = getattr(web, "RequestKey", None)
+REQUEST_ID: Any = _RequestKey("request_id", str) if _RequestKey else "request_id"
+CLIENT_REQUEST_ID: Any = (
+    _RequestKey("client_request_id", str) if _RequestKey else "client_request_id"
+)
+
 
 def _option(request: web.Request, name: str) -> str | None:
     # v1.0 accepts query options with or without the '$' prefix.
@@ -86,9 +94,9 @@ def empty_response(request: web.Request, status: int = 204) -> web.Response:
 
 
 def _trace_headers(request: web.Request, response: web.StreamResponse) -> None:
-    response.headers["request-id"] = request.get("request_id", str(uuid.uuid4()))
+    response.headers["request-id"] = request.get(REQUEST_ID, str(uuid.uuid4()))
     response.headers["client-request-id"] = request.get(
-        "client_request_id", response.headers["request-id"]
+        CLIENT_REQUEST_ID, response.headers["request-id"]
     )
 
 
@@ -100,7 +108,7 @@ def odata_error(
     headers: dict[str, str] | None = None,
 ) -> web.Response:
     """The ODataError body Graph returns for every failure."""
-    request_id = request.setdefault("request_id", str(uuid.uuid4()))
+    request_id = request.setdefault(REQUEST_ID, str(uuid.uuid4()))
     body = {
         "error": {
             "code": code,
@@ -108,7 +116,7 @@ def odata_error(
             "innerError": {
                 "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
                 "request-id": request_id,
-                "client-request-id": request.get("client_request_id", request_id),
+                "client-request-id": request.get(CLIENT_REQUEST_ID, request_id),
             },
         }
     }

@@ -12,6 +12,7 @@ the property starts with the term (Graph's tokenised prefix search).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +24,8 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<open>\()|(?P<close>\))|(?P<comma>,)"
     r"|(?P<word>[A-Za-z0-9_.:+\-/@#$]+))"
 )
-_COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le"}
+_ORDERINGS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+_COMPARISONS = {"eq", "ne", *_ORDERINGS}
 _FUNCTIONS = {"startswith", "endswith"}
 
 
@@ -92,12 +94,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     if left is None or right is None:
         return False
     try:
-        return {
-            "gt": left > right,
-            "ge": left >= right,
-            "lt": left < right,
-            "le": left <= right,
-        }[op]
+        return bool(_ORDERINGS[op](left, right))
     except TypeError:
         return False
 

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from devtools.graph_emulator.authority import TokenAuthority
 from devtools.graph_emulator.faults import FaultInjector, FaultRule, RequestLog
-from devtools.graph_emulator.odata import odata_error
+from devtools.graph_emulator.odata import CLIENT_REQUEST_ID, REQUEST_ID, odata_error
 from devtools.graph_emulator.tenant import TenantState
 
 logger = logging.getLogger(__name__)
@@ -82,15 +82,14 @@ def observe(listener: str, runtime: Runtime) -> Any:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith(CONTROL_PREFIX):
             return await handler(request)
-        request["request_id"] = str(uuid.uuid4())
-        request["client_request_id"] = request.headers.get(
-            "client-request-id", request["request_id"]
-        )
+        request[REQUEST_ID] = str(uuid.uuid4())
+        request[CLIENT_REQUEST_ID] = request.headers.get("client-request-id", request[REQUEST_ID])
         status = 500
         try:
             if listener == "graph" and runtime.faults.latency_ms > 0:
                 await asyncio.sleep(runtime.faults.latency_ms / 1000)
             rule = runtime.faults.take(request.method, request.path)
+            response: web.StreamResponse
             if rule is not None:
                 response = fault_response(listener, runtime, request, rule)
             else:

@@ -6,9 +6,11 @@ import pytest
 
 from bot.settings import ConfigurationError, Settings, check_startup
 
+GRAPH = {"azure_tenant_id": "t", "azure_client_id": "c", "azure_client_secret": "s"}
+
 
 def make(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **(GRAPH | values))  # type: ignore[arg-type]
 
 
 def test_environment_names_follow_the_contract(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,7 +30,7 @@ def test_environment_names_follow_the_contract(monkeypatch: pytest.MonkeyPatch) 
 def test_allowed_tenants_default_to_the_own_tenant() -> None:
     assert make(azure_tenant_id="own").tenants == {"own"}
     assert make(azure_tenant_id="own", allowed_tenants=["a"]).tenants == {"a"}
-    assert make().tenants == frozenset()
+    assert make(azure_tenant_id="").tenants == frozenset()
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost", "127.0.0.2"])
@@ -44,6 +46,11 @@ def test_anonymous_elsewhere_refuses_to_start(host: str) -> None:
 
 def test_with_a_bot_identity_any_host_is_fine() -> None:
     check_startup(make(host="0.0.0.0", bot_app_id="bot-id"))
+
+
+def test_graph_credentials_are_required() -> None:
+    with pytest.raises(ConfigurationError, match="AZURE_CLIENT_SECRET"):
+        check_startup(make(azure_client_secret=""))
 
 
 def test_secrets_do_not_show_in_repr() -> None:

@@ -178,7 +178,9 @@ async def test_hanging_signing_key_endpoint_gives_401_in_time(
     server = await asyncio.start_server(hang, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     monkeypatch.setitem(
-        _entra_issuers.BOTFRAMEWORK_JWKS_URIS, ISSUER, f"http://127.0.0.1:{port}/slow-{uuid.uuid4().hex}"
+        _entra_issuers.BOTFRAMEWORK_JWKS_URIS,
+        ISSUER,
+        f"http://127.0.0.1:{port}/slow-{uuid.uuid4().hex}",
     )
     try:
         assert await post(client, activity(connector.service_url), ChannelKeys().token()) == 401

@@ -17,30 +17,44 @@ class Ticks:
         return self.now
 
 
-async def test_starts_with_the_burst_then_accrues_at_the_rate() -> None:
+async def test_starts_with_one_token_then_accrues_at_the_rate() -> None:
     ticks = Ticks()
-    budget = InMemoryRateBudget(10.0, burst=3, monotonic=ticks)
-    assert await budget.acquire("t", 5) == 3
+    budget = InMemoryRateBudget(100.0, burst=3, monotonic=ticks)
+    assert await budget.acquire("t", 5) == 1
     assert await budget.acquire("t", 5) == 0
-    ticks.now += 0.25  # 2.5 tokens
+    ticks.now += 0.025  # 2.5 tokens
     assert await budget.acquire("t", 5) == 2
-    ticks.now += 0.05  # 0.5 left + 0.5 = 1
+    ticks.now += 0.005  # 0.5 left + 0.5 = 1
     assert await budget.acquire("t", 5) == 1
 
 
-async def test_never_holds_more_than_the_burst() -> None:
+async def test_a_sender_that_keeps_asking_can_catch_up_to_the_burst() -> None:
+    ticks = Ticks()
+    budget = InMemoryRateBudget(100.0, burst=4, monotonic=ticks)
+    assert await budget.acquire("t", 1) == 1
+    ticks.now += 0.005
+    assert await budget.acquire("t", 1) == 0  # half a token
+    ticks.now += 0.03  # the sender overslept: 3.5 tokens, and it asked recently
+    assert await budget.acquire("t", 100) == 3
+    ticks.now += 0.05  # 5.5 accrued while asking often enough: capped at the burst
+    assert await budget.acquire("t", 100) == 4
+
+
+async def test_after_idling_the_bucket_holds_one_token_only() -> None:
     ticks = Ticks()
     budget = InMemoryRateBudget(10.0, burst=4, monotonic=ticks)
-    await budget.acquire("t", 4)
+    await budget.acquire("t", 1)
     ticks.now += 3600
-    assert await budget.acquire("t", 100) == 4
+    assert await budget.acquire("t", 100) == 1
+    ticks.now += 0.1
+    assert await budget.acquire("t", 100) == 1
 
 
 async def test_tenants_have_separate_buckets() -> None:
     ticks = Ticks()
     budget = InMemoryRateBudget(5.0, burst=2, monotonic=ticks)
-    assert await budget.acquire("a", 2) == 2
-    assert await budget.acquire("b", 2) == 2
+    assert await budget.acquire("a", 2) == 1
+    assert await budget.acquire("b", 2) == 1
     assert await budget.acquire("a", 1) == 0
 
 
@@ -59,6 +73,7 @@ async def test_says_when_the_next_token_comes() -> None:
     assert budget.seconds_until_available("t") == pytest.approx(0.15)
     ticks.now += 0.15
     assert budget.seconds_until_available("t") == 0.0
+    assert budget.seconds_until_available("t", 3) == pytest.approx(0.0, abs=1e-9)  # burst 1
 
 
 @pytest.mark.parametrize("rate", [19.8, 49.5, 990.0])

@@ -1,0 +1,147 @@
+"""The Directory port on Microsoft Graph: people, managers and transitive group memberships."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from kiota_abstractions.api_error import APIError
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.users.item.manager.manager_request_builder import ManagerRequestBuilder
+from msgraph.generated.users.item.transitive_member_of.graph_group.graph_group_request_builder import (  # noqa: E501
+    GraphGroupRequestBuilder,
+)
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+from msgraph.graph_service_client import GraphServiceClient
+
+from bot.domain.directory import DirectoryUser, GroupRef
+from bot.domain.errors import NotFound
+from bot.graph.cache import Clock, TtlCache
+from bot.graph.errors import graph_errors
+from bot.graph.mapping import (
+    GROUP_FIELDS,
+    USER_FIELDS,
+    people_filter,
+    to_directory_user,
+    to_group_ref,
+)
+
+logger = logging.getLogger(__name__)
+
+# Graph's largest page for directory objects: fewer round trips for people in many groups.
+MAX_PAGE_SIZE = 999
+# A nextLink chain longer than this is a server bug, not a membership list.
+MAX_PAGES = 200
+# Casts and $count are "advanced queries" on directory objects; Graph wants this header for them.
+_ADVANCED_QUERY = ("ConsistencyLevel", "eventual")
+
+
+def _names_user(error: APIError, user_id: str) -> bool:
+    """Does this 404 say the user itself is missing (rather than their manager)?"""
+    message = str(getattr(getattr(error, "error", None), "message", "") or "")
+    return re.search(rf"'{re.escape(user_id)}'", message, re.IGNORECASE) is not None
+
+
+class GraphDirectory:
+    """Implements bot.ports.Directory. get_user, get_manager and member_of are cached."""
+
+    def __init__(
+        self,
+        client: GraphServiceClient,
+        *,
+        cache_seconds: float,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._users: TtlCache[str, DirectoryUser] = TtlCache(cache_seconds, clock)
+        self._managers: TtlCache[str, DirectoryUser | None] = TtlCache(cache_seconds, clock)
+        self._groups: TtlCache[str, list[GroupRef]] = TtlCache(cache_seconds, clock)
+
+    async def get_user(self, user_id: str) -> DirectoryUser:
+        return await self._users.get_or_load(user_id.lower(), lambda: self._fetch_user(user_id))
+
+    async def get_manager(self, user_id: str) -> DirectoryUser | None:
+        return await self._managers.get_or_load(
+            user_id.lower(), lambda: self._fetch_manager(user_id)
+        )
+
+    async def member_of(self, user_id: str) -> list[GroupRef]:
+        groups = await self._groups.get_or_load(
+            user_id.lower(), lambda: self._fetch_groups(user_id)
+        )
+        return list(groups)  # callers may mutate their copy; the cached list stays intact
+
+    async def find_users(self, query: str, limit: int = 10) -> list[DirectoryUser]:
+        text = query.strip()
+        if not text or limit < 1:
+            return []
+        parameters = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+            filter=people_filter(text), select=list(USER_FIELDS), top=min(limit, MAX_PAGE_SIZE)
+        )
+        with graph_errors("find_users"):
+            page = await self._client.users.get(RequestConfiguration(query_parameters=parameters))
+        users = page.value if page and page.value else []
+        return [to_directory_user(user) for user in users[:limit]]
+
+    def forget(self, user_id: str) -> None:
+        """Drop what is cached about one user (e.g. after changing their group memberships)."""
+        key = user_id.lower()
+        self._users.invalidate(key)
+        self._managers.invalidate(key)
+        self._groups.invalidate(key)
+
+    async def _fetch_user(self, user_id: str) -> DirectoryUser:
+        parameters = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+            select=list(USER_FIELDS)
+        )
+        with graph_errors("get_user"):
+            user = await self._client.users.by_user_id(user_id).get(
+                RequestConfiguration(query_parameters=parameters)
+            )
+        if user is None:
+            raise NotFound()
+        return to_directory_user(user)
+
+    async def _fetch_manager(self, user_id: str) -> DirectoryUser | None:
+        parameters = ManagerRequestBuilder.ManagerRequestBuilderGetQueryParameters(
+            select=list(USER_FIELDS)
+        )
+        with graph_errors("get_manager"):
+            try:
+                manager = await self._client.users.by_user_id(user_id).manager.get(
+                    RequestConfiguration(query_parameters=parameters)
+                )
+            except APIError as exc:
+                # Graph answers 404 both for "no manager" and for an unknown user; only the
+                # latter names the user in its message.
+                if exc.response_status_code == 404 and not _names_user(exc, user_id):
+                    return None
+                raise
+        return to_directory_user(manager) if manager is not None else None
+
+    async def _fetch_groups(self, user_id: str) -> list[GroupRef]:
+        builder: Any = self._client.users.by_user_id(user_id).transitive_member_of.graph_group
+        parameters = GraphGroupRequestBuilder.GraphGroupRequestBuilderGetQueryParameters(
+            select=list(GROUP_FIELDS), top=MAX_PAGE_SIZE, count=True
+        )
+        config = RequestConfiguration(query_parameters=parameters)
+        config.headers.add(*_ADVANCED_QUERY)
+        groups: list[GroupRef] = []
+        with graph_errors("member_of"):
+            page = await builder.get(config)
+            for _ in range(MAX_PAGES):
+                if page is None:
+                    break
+                groups.extend(to_group_ref(group) for group in page.value or [])
+                if not page.odata_next_link:
+                    break
+                # The next link already carries $select/$top/$skiptoken.
+                next_config: RequestConfiguration[Any] = RequestConfiguration()
+                next_config.headers.add(*_ADVANCED_QUERY)
+                page = await builder.with_url(page.odata_next_link).get(next_config)
+            else:
+                logger.warning("member_of stopped after %s pages for user %s", MAX_PAGES, user_id)
+        return groups

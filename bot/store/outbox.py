@@ -1,0 +1,144 @@
+"""The durable outbox: enqueue in bulk, claim with a lease, record the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.store.database import Database
+from bot.store.tables import OUTBOX_ACTIVE_PREDICATE, outbox
+from bot.store.upserts import insert_on_conflict
+
+# Enough to diagnose a failure; a whole HTML error page per row is not.
+_MAX_ERROR_CHARS = 2000
+
+
+class SqlOutboxRepository:
+    """Implements bot.ports.OutboxRepository on SQLite (one instance) and PostgreSQL (replicas)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enqueue(self, messages: Sequence[NewOutboxMessage], now: datetime) -> int:
+        if not messages:
+            return 0
+        # One executemany: SQLAlchemy folds it into multi-row INSERTs of about 1,000 rows each.
+        # RETURNING lists only rows really inserted, so counting them counts the new messages.
+        statement = (
+            insert_on_conflict(self._db, outbox)
+            .on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key])
+            .returning(outbox.c.id)
+        )
+        rows = [_new_row(message, now) for message in messages]
+        async with self._db.transaction() as connection:
+            result = await connection.execute(statement, rows)
+            return len(result.all())
+
+    async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxMessage]:
+        if limit <= 0:
+            return []
+        due = outbox.alias("due")
+        due_ids = sa.select(due.c.id).where(_is_due(due, now)).order_by(due.c.id).limit(limit)
+        lease = {
+            "status": OutboxStatus.IN_FLIGHT.value,
+            "lease_until": now + timedelta(seconds=lease_seconds),
+        }
+        if self._db.dialect == "postgresql":
+            # Rows another replica is claiming right now are skipped, not waited for.
+            locked = due_ids.with_for_update(skip_locked=True).cte("claimable")
+            statement = sa.update(outbox).where(outbox.c.id == locked.c.id)
+        else:
+            # SQLite runs one writer at a time: a single UPDATE is already atomic.
+            statement = sa.update(outbox).where(outbox.c.id.in_(due_ids.scalar_subquery()))
+        statement = statement.values(**lease).returning(*outbox.c)
+        async with self._db.transaction() as connection:
+            rows = (await connection.execute(statement)).all()
+        return sorted((_message(row) for row in rows), key=lambda message: message.id)
+
+    async def finish(
+        self, message_id: int, status: OutboxStatus, now: datetime, error: str = ""
+    ) -> None:
+        if status not in FINAL_STATUSES:
+            raise ValueError(f"not a final outbox status: {status}")
+        await self._update(
+            message_id,
+            status=status.value,
+            lease_until=None,
+            sent_at=now if status is OutboxStatus.SENT else None,
+            last_error=error[:_MAX_ERROR_CHARS],
+        )
+
+    async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
+        await self._update(
+            message_id,
+            status=OutboxStatus.PENDING.value,
+            attempts=outbox.c.attempts + 1,
+            not_before=not_before,
+            lease_until=None,
+            last_error=error[:_MAX_ERROR_CHARS],
+        )
+
+    async def counts(self) -> dict[OutboxStatus, int]:
+        """Messages per status; every status is present (zero when none)."""
+        query = sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status)
+        async with self._db.connect() as connection:
+            found = dict((await connection.execute(query)).tuples().all())
+        return {status: found.get(status.value, 0) for status in OutboxStatus}
+
+    async def _update(self, message_id: int, **values: Any) -> None:
+        statement = outbox.update().where(outbox.c.id == message_id).values(**values)
+        async with self._db.transaction() as connection:
+            await connection.execute(statement)
+
+
+def _is_due(table: sa.FromClause, now: datetime) -> sa.ColumnElement[bool]:
+    """Pending and not deferred, or in flight with an expired lease (its sender died)."""
+    return sa.and_(
+        # Repeats the partial index predicate literally, so the planner may use ix_outbox_due.
+        sa.text(OUTBOX_ACTIVE_PREDICATE),
+        sa.or_(
+            sa.and_(
+                table.c.status == OutboxStatus.PENDING.value,
+                sa.or_(table.c.not_before.is_(None), table.c.not_before <= now),
+            ),
+            sa.and_(table.c.status == OutboxStatus.IN_FLIGHT.value, table.c.lease_until < now),
+        ),
+    )
+
+
+def _new_row(message: NewOutboxMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "tenant_id": message.tenant_id,
+        "dedupe_key": message.dedupe_key,
+        "recipient_id": message.recipient_id,
+        "conversation_id": message.conversation_id,
+        "service_url": message.service_url,
+        "activity": message.activity,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "not_before": message.not_before,
+        "created_at": now,
+    }
+
+
+def _message(row: sa.Row[Any]) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        dedupe_key=row.dedupe_key,
+        activity=row.activity,
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        created_at=row.created_at,
+        recipient_id=row.recipient_id,
+        conversation_id=row.conversation_id,
+        service_url=row.service_url,
+        not_before=row.not_before,
+        lease_until=row.lease_until,
+        sent_at=row.sent_at,
+        last_error=row.last_error,
+    )

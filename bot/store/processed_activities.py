@@ -1,0 +1,33 @@
+"""Incoming activity keys already handled, so a Teams retry is answered but not acted on twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.store.database import Database
+from bot.store.tables import processed_activities
+from bot.store.upserts import insert_on_conflict
+
+
+class SqlProcessedActivities:
+    """Implements bot.ports.ProcessedActivities."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def first_time(self, key: str, seen_at: datetime) -> bool:
+        # The primary key decides: of two racing requests exactly one inserts the row.
+        statement = (
+            insert_on_conflict(self._db, processed_activities)
+            .values(key=key, seen_at=seen_at)
+            .on_conflict_do_nothing(index_elements=[processed_activities.c.key])
+        )
+        async with self._db.transaction() as connection:
+            result = await connection.execute(statement)
+        return result.rowcount == 1
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        statement = processed_activities.delete().where(processed_activities.c.seen_at < cutoff)
+        async with self._db.transaction() as connection:
+            result = await connection.execute(statement)
+        return result.rowcount

@@ -1,0 +1,128 @@
+"""`python -m devtools.demo` (what `make demo` runs): the Graph emulator, the Werkplek bot and the
+Agents Playground on this machine, with their logs, until Ctrl-C.
+
+Everything listens on 127.0.0.1 except the Playground, which binds all interfaces (its own
+choice). State lives under var/: the bot's SQLite database, the emulator's certificates and the
+Playground's log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from devtools.playground import load_config
+from devtools.processes import ProcessFailed, print_sink
+from devtools.stack import REPO_ROOT, LocalStack, StackOptions, StackPorts
+
+_WATCH_INTERVAL_SECONDS = 1.0
+
+_TRY_THESE = (
+    ("help", "wat kan ik hier doen (volgens jouw rol)"),
+    ("status", "staat mijn account, MFA, licenties en toestellen goed?"),
+    ("post", "mijn binnengekomen post"),
+    ("licentie", "een Power BI- of Power Platform-licentie aanvragen"),
+    ("ticket", "de servicedesk contacteren"),
+    ("aankondiging", "een aankondiging opstellen (communicatie)"),
+)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    defaults = StackPorts()
+    parser = argparse.ArgumentParser(prog="python -m devtools.demo", description=__doc__)
+    parser.add_argument("--var-dir", type=Path, default=REPO_ROOT / "var")
+    parser.add_argument("--bot-port", type=int, default=defaults.bot)
+    parser.add_argument("--graph-port", type=int, default=defaults.graph)
+    parser.add_argument("--authority-port", type=int, default=defaults.authority)
+    parser.add_argument("--playground-port", type=int, default=defaults.playground)
+    parser.add_argument("--locale", default="nl-BE", help="client locale the bot sees")
+    parser.add_argument("--quiet", action="store_true", help="do not stream the processes' logs")
+    parser.add_argument(
+        "--bot",
+        default=None,
+        help="command for the bot instead of `python app.py` (e.g. the e2e echo bot)",
+    )
+    return parser.parse_args(argv)
+
+
+def _banner(stack: LocalStack) -> str:
+    assert stack.playground is not None
+    user = load_config(stack.playground.config_file)["currentUser"]
+    lines = [
+        "",
+        "=" * 72,
+        f"  Werkplek draait. Open {stack.playground.url} in je browser.",
+        f"  Je bent {user['name']} ({user['userPrincipleName']}).",
+        "  Typ in de persoonlijke chat met Werkplek bijvoorbeeld:",
+        *(f"    {word:<13} {meaning}" for word, meaning in _TRY_THESE),
+        "  Groepschat en kanaal: vermeld @Werkplek in je bericht.",
+        "",
+        f"  bot        {stack.bot_url}  (/healthz, /readyz, /metrics)",
+    ]
+    if stack.emulator_env:
+        lines.append(f"  Graph      {stack.emulator_env.get('GRAPH_BASE_URL', '?')}")
+    lines += [f"  database   {stack.database_url}", "  Stoppen: Ctrl-C", "=" * 72, ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    options = StackOptions(
+        var_dir=args.var_dir,
+        ports=StackPorts(
+            bot=args.bot_port,
+            graph=args.graph_port,
+            authority=args.authority_port,
+            playground=args.playground_port,
+        ),
+        sink=None if args.quiet else print_sink,
+        log_dir=args.var_dir / "logs",
+        locale=args.locale,
+        bot_argv=shlex.split(args.bot) if args.bot else None,
+    )
+    # SIGTERM gets Ctrl-C's meaning. Children run in their own process groups, so only this
+    # process sees a Ctrl-C, and it stops them in order.
+    signal.signal(signal.SIGTERM, _interrupt)
+    stack = LocalStack(options)
+    try:
+        print("Starting the Graph emulator, the Playground and the bot...", flush=True)
+        stack.start()
+        if stack.playground is not None and stack.playground.port != args.playground_port:
+            print(f"Port {args.playground_port} was taken: the Playground took another.")
+        print(_banner(stack), flush=True)
+        return _watch(stack)
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return 0
+    except ProcessFailed as error:
+        print(f"Start failed: {error}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        # A second Ctrl-C must not cut the clean-up short and leave orphans.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+        print("Everything stopped.", flush=True)
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _watch(stack: LocalStack) -> int:
+    """Sleep until Ctrl-C; a child that dies on its own ends the demo."""
+    while True:
+        time.sleep(_WATCH_INTERVAL_SECONDS)
+        for process in (stack.emulator, stack.bot):
+            if process is not None and not process.running:
+                print(f"{process.name} exited ({process.returncode}); stopping.", flush=True)
+                return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""The local stack the demo and the end-to-end tests share: Graph emulator, Werkplek bot and the
+Agents Playground, each a real process, wired to one another and to nothing outside 127.0.0.1.
+
+Start order: emulator (its printed `export` lines are the bot's Graph settings), Playground (its
+bound port gives the connector URL the bot needs for proactive 1:1 chats), bot. The Playground
+does not need the bot to start; it only calls it when a chat opens. Stop order is the reverse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devtools.playground import DEFAULT_LOCALE, Playground
+from devtools.processes import LogSink, ManagedProcess
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_TENANT_ID = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
+DEMO_ROLES_FILE = Path(__file__).with_name("demo_roles.json")
+
+_EMULATOR_READY_LINE = r"control API"
+_START_TIMEOUT_SECONDS = 60.0
+_SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+
+
+@dataclass(frozen=True, slots=True)
+class StackPorts:
+    """Fixed ports for the demo; tests pass 0 (emulator, Playground) and a free bot port."""
+
+    bot: int = 3978
+    graph: int = 5001
+    authority: int = 5443
+    playground: int = 56150
+
+
+@dataclass(slots=True)
+class StackOptions:
+    var_dir: Path
+    ports: StackPorts = field(default_factory=StackPorts)
+    sink: LogSink | None = None
+    # Files (one per process) that keep the full output, for failed tests and later reading.
+    log_dir: Path | None = None
+    locale: str | None = DEFAULT_LOCALE
+    # `python app.py` by default; the harness test runs the echo bot instead.
+    bot_argv: list[str] | None = None
+    bot_ready_path: str = "/readyz"
+    with_emulator: bool = True
+    extra_bot_env: dict[str, str] = field(default_factory=dict)
+
+
+def parse_exports(lines: str) -> dict[str, str]:
+    """`export NAME=value` lines (shell-quoted) -> {NAME: value}."""
+    values: dict[str, str] = {}
+    for line in lines.splitlines():
+        if not line.startswith("export "):
+            continue
+        for token in shlex.split(line[len("export ") :]):
+            name, _, value = token.partition("=")
+            values[name] = value
+    return values
+
+
+class LocalStack:
+    """Start, wire and stop the three processes; usable as a context manager."""
+
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.emulator: ManagedProcess | None = None
+        self.bot: ManagedProcess | None = None
+        self.playground: Playground | None = None
+        self.emulator_env: dict[str, str] = {}
+
+    @property
+    def bot_url(self) -> str:
+        return f"http://127.0.0.1:{self.options.ports.bot}"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{(self.options.var_dir / 'werkplek.db').resolve()}"
+
+    def start(self) -> LocalStack:
+        self.options.var_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            if self.options.with_emulator:
+                self._start_emulator()
+            self.playground = Playground(
+                f"{self.bot_url}/api/messages",
+                state_dir=self.options.var_dir / "playground",
+                port=self.options.ports.playground,
+                locale=self.options.locale,
+                sink=self.options.sink,
+            ).start()
+            self._start_bot(self.playground.service_url)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.bot is not None:
+            self.bot.stop()
+        if self.playground is not None:
+            self.playground.stop()
+        if self.emulator is not None:
+            self.emulator.stop()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def _log_file(self, name: str) -> Path | None:
+        if self.options.log_dir is None:
+            return None
+        self.options.log_dir.mkdir(parents=True, exist_ok=True)
+        return self.options.log_dir / f"{name}.log"
+
+    def _python_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        # Children print through a pipe: unbuffered, or their lines arrive late or never.
+        env["PYTHONUNBUFFERED"] = "1"
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        return env
+
+    def _start_emulator(self) -> None:
+        ports = self.options.ports
+        argv = [
+            sys.executable,
+            "-m",
+            "devtools.graph_emulator",
+            "--graph-port",
+            str(ports.graph),
+            "--authority-port",
+            str(ports.authority),
+            "--state-dir",
+            str(self.options.var_dir / "emulator"),
+        ]
+        self.emulator = ManagedProcess(
+            "graph",
+            argv,
+            env=self._python_env(),
+            cwd=REPO_ROOT,
+            sink=self.options.sink,
+            log_file=self._log_file("graph-emulator"),
+        ).start()
+        self.emulator.wait_for_line(_EMULATOR_READY_LINE, _START_TIMEOUT_SECONDS)
+        self.emulator_env = parse_exports(self.emulator.tail(200))
+
+    def bot_env(self, service_url: str) -> dict[str, str]:
+        """The bot's environment: anonymous on loopback, SQLite under var_dir, the emulator."""
+        env = {
+            k: v
+            for k, v in self._python_env().items()
+            # A developer's real bot identity must not leak in: the Playground sends no token.
+            if not k.startswith(_SDK_PREFIX)
+        }
+        env.update(self.emulator_env)
+        env.update(
+            {
+                "HOST": "127.0.0.1",
+                "PORT": str(self.options.ports.bot),
+                "DATABASE_URL": self.database_url,
+                "AZURE_TENANT_ID": self.emulator_env.get("AZURE_TENANT_ID", DEMO_TENANT_ID),
+                "WERKPLEK_ALLOWED_TENANTS": DEMO_TENANT_ID,
+                "WERKPLEK_ROLE_GROUPS": json.dumps(
+                    json.loads(DEMO_ROLES_FILE.read_text(encoding="utf-8")), separators=(",", ":")
+                ),
+                "WERKPLEK_DEFAULT_SERVICE_URL": service_url,
+                "WERKPLEK_LOG_FORMAT": "text",
+                _SDK_PREFIX + "ANONYMOUS_ALLOWED": "true",
+            }
+        )
+        env.update(self.options.extra_bot_env)
+        return env
+
+    def _start_bot(self, service_url: str) -> None:
+        argv = self.options.bot_argv or [sys.executable, "app.py"]
+        self.bot = ManagedProcess(
+            "bot",
+            argv,
+            env=self.bot_env(service_url),
+            cwd=REPO_ROOT,
+            sink=self.options.sink,
+            log_file=self._log_file("bot"),
+        ).start()
+        self.bot.wait_http(self.bot_url + self.options.bot_ready_path, _START_TIMEOUT_SECONDS)

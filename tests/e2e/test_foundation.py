@@ -1,0 +1,75 @@
+"""The Werkplek bot as Lotte Janssens meets it in the Playground: welcome, help, an unknown
+sentence, and a card button. The bot runs as a real process against the Graph emulator; the
+Playground sends the Dutch client locale (nl-BE)."""
+
+from __future__ import annotations
+
+import pytest
+
+from devtools.playground import BotMessage, PlaygroundClient, card_actions
+
+pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+KEYWORDS = ("post", "status", "licentie", "ticket", "aankondiging")
+
+
+def has_card(message: BotMessage) -> bool:
+    return message.card is not None
+
+
+def buttons(message: BotMessage) -> list[dict[str, object]]:
+    assert message.card is not None, f"expected a card, got text {message.text!r}"
+    return [a for a in card_actions(message.card) if a.get("type") != "Action.ShowCard"]
+
+
+async def test_install_sends_a_welcome_card_with_buttons(playground: PlaygroundClient) -> None:
+    await playground.install()
+
+    welcome = await playground.next_message(predicate=has_card)
+
+    assert welcome.conversation_id == playground.personal_chat_id
+    assert buttons(welcome), "the welcome card offers no buttons"
+
+
+@pytest.mark.parametrize("word", ["help", "hulp"])
+async def test_help_answers_with_a_help_card(playground: PlaygroundClient, word: str) -> None:
+    await playground.send_text(word)
+
+    reply = await playground.next_message()
+
+    assert reply.card is not None, f"expected a help card, got text {reply.text!r}"
+    listed = [keyword for keyword in KEYWORDS if keyword in reply.all_text.lower()]
+    # Lotte is staff, service-desk agent and communication editor: she may run every command.
+    assert len(listed) >= 3, f"help lists too few commands: {listed}"
+
+
+async def test_unknown_sentence_gets_suggestions_not_silence(
+    playground: PlaygroundClient,
+) -> None:
+    await playground.send_text("ik zoek de sleutel van de fietsenstalling")
+
+    reply = await playground.next_message()
+
+    assert "bedoelde je" in reply.all_text.lower()
+    assert any(keyword in reply.all_text.lower() for keyword in (*KEYWORDS, "help"))
+
+
+async def test_card_button_returns_a_refreshed_card(playground: PlaygroundClient) -> None:
+    await playground.send_text("help")
+    help_message = await playground.next_message(predicate=has_card)
+    execute = [a for a in buttons(help_message) if a.get("type") == "Action.Execute"]
+    assert execute, "the help card has no Action.Execute button"
+    action = execute[0]
+
+    answer = await playground.click(help_message, str(action.get("verb") or action["title"]))
+
+    # Universal Actions: the invoke answers with the card that replaces the clicked one, or the
+    # bot replaces the message itself (updateMessage) and answers the invoke plainly.
+    if answer.get("type") == CARD_TYPE:
+        assert answer["value"].get("type") == "AdaptiveCard"
+    else:
+        updated = await playground.next_message(
+            predicate=lambda m: m.action == "updateMessage" and m.id == help_message.id
+        )
+        assert updated.card is not None

@@ -1,0 +1,119 @@
+"""The real outbox stack for integration tests: store repositories, ConnectorDelivery against
+the connector emulator over HTTP, and the sender."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.conversations import ConversationRef
+from bot.domain.delivery import sustainable_rate
+from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
+from bot.ports import RateBudget
+from bot.services.clock import SystemClock
+from bot.services.outbox import OutboxNotifier, OutboxSender, ResultCallback
+from bot.services.rate import InMemoryRateBudget
+from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepository
+from bot.teams.delivery import ConnectorDelivery
+from devtools.connector_emulator import ConnectorEmulator
+from tests.unit.outbox.fakes import eventually
+
+TENANT = "tenant-werkplek"
+BOT_ID = "28:werkplek-bot"
+
+
+@dataclass
+class Stack:
+    database: Database
+    emulator: ConnectorEmulator
+    token_provider: Any = None
+    clock: SystemClock = field(default_factory=SystemClock)
+
+    def __post_init__(self) -> None:
+        self.repo = SqlOutboxRepository(self.database)
+        self.refs = SqlConversationRefRepository(self.database)
+        self.delivery = ConnectorDelivery(
+            conversations=self.refs,
+            bot_app_id=BOT_ID,
+            default_service_url=self.emulator.service_url,
+            token_provider=self.token_provider,
+            clock=self.clock,
+        )
+        self.notifier = OutboxNotifier(self.repo, self.clock)
+
+    async def close(self) -> None:
+        await self.delivery.close()
+
+    def sender(
+        self,
+        *,
+        rate: float = 20.0,
+        budget: RateBudget | None = None,
+        lease_seconds: float = 30.0,
+        concurrency: int = 8,
+        max_attempts: int = 5,
+        on_result: ResultCallback | None = None,
+    ) -> OutboxSender:
+        sender_rate = sustainable_rate(rate)
+        return OutboxSender(
+            self.repo,
+            budget or InMemoryRateBudget(sender_rate),
+            self.delivery,
+            self.clock,
+            rate_per_second=sender_rate,
+            concurrency=concurrency,
+            lease_seconds=lease_seconds,
+            max_attempts=max_attempts,
+            idle_poll_seconds=0.05,
+            backoff_base=0.05,
+            backoff_cap=0.2,
+            on_result=on_result,
+        )
+
+    async def known_people(self, count: int, prefix: str = "person") -> list[str]:
+        """People who installed the app: a stored reference and a conversation in Teams."""
+        people = []
+        for index in range(count):
+            person = f"{prefix}-{index}"
+            conversation = f"a:1{prefix}{index}"
+            self.emulator.add_conversation(conversation, TENANT, person, BOT_ID)
+            await self.refs.save(
+                ConversationRef(person, TENANT, self.emulator.service_url, conversation, BOT_ID)
+            )
+            people.append(person)
+        return people
+
+    async def queue(self, people: list[str], tag: str = "m") -> list[str]:
+        messages = [
+            NewOutboxMessage(
+                TENANT, f"{tag}:{person}", {"type": "message", "text": "Nieuwe post"}, person
+            )
+            for person in people
+        ]
+        await self.notifier.enqueue_many(messages)
+        return [message.dedupe_key for message in messages]
+
+    async def all_final(self) -> bool:
+        counts = await self.repo.counts()
+        return sum(counts[status] for status in OutboxStatus if status not in FINAL_STATUSES) == 0
+
+    async def run_until_done(self, *senders: OutboxSender, patience: float = 60.0) -> None:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(sender.run(stop)) for sender in senders]
+        try:
+            async with asyncio.timeout(patience):
+                while True:
+                    if await self.all_final():
+                        break
+                    await asyncio.sleep(0.05)
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks)
+
+    def accepted_per_key(self) -> Counter[str]:
+        return Counter(activity.dedupe_key for activity in self.emulator.sends())
+
+
+__all__ = ["BOT_ID", "TENANT", "Stack", "eventually"]

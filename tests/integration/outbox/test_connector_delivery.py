@@ -1,0 +1,242 @@
+"""ConnectorDelivery against the connector emulator over HTTP, with the real reference store."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.domain.conversations import ConversationRef
+from bot.domain.delivery import Verdict
+from bot.domain.outbox import OutboxMessage, OutboxStatus
+from bot.store import Database, SqlConversationRefRepository
+from bot.teams.delivery import ConnectorDelivery
+from devtools.connector_emulator import ConnectorEmulator
+from tests.unit.outbox.fakes import FakeConversationRefs
+
+TENANT = "tenant-1"
+
+
+def outbox_message(
+    key: str,
+    recipient: str = "",
+    conversation_id: str = "",
+    service_url: str = "",
+    activity: dict[str, object] | None = None,
+) -> OutboxMessage:
+    return OutboxMessage(
+        id=abs(hash(key)) % 100_000,
+        tenant_id=TENANT,
+        dedupe_key=key,
+        activity=activity if activity is not None else {"type": "message", "text": "Hallo"},
+        status=OutboxStatus.IN_FLIGHT,
+        attempts=0,
+        created_at=datetime.now(UTC),
+        recipient_id=recipient,
+        conversation_id=conversation_id,
+        service_url=service_url,
+    )
+
+
+def jwt_expiring_in(seconds: float) -> str:
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    claims = {"appid": "werkplek-app", "exp": int(time.time() + seconds)}
+    return f"{part({'alg': 'none'})}.{part(claims)}.signature"
+
+
+@pytest.fixture
+async def refs(database: Database) -> SqlConversationRefRepository:
+    return SqlConversationRefRepository(database)
+
+
+@pytest.fixture
+async def delivery(
+    connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository
+) -> AsyncIterator[ConnectorDelivery]:
+    delivery = ConnectorDelivery(
+        conversations=refs, bot_app_id="28:bot", default_service_url=connector_emulator.service_url
+    )
+    yield delivery
+    await delivery.close()
+
+
+async def test_sends_to_a_stored_reference_with_the_dedupe_key_and_tenant(
+    connector_emulator: ConnectorEmulator,
+    refs: SqlConversationRefRepository,
+    delivery: ConnectorDelivery,
+) -> None:
+    await refs.save(
+        ConversationRef("u1", TENANT, connector_emulator.service_url, "a:1known", "28:bot")
+    )
+    card = {
+        "contentType": "application/vnd.microsoft.card.adaptive",
+        "content": {"type": "AdaptiveCard"},
+    }
+    outcome = await delivery.deliver(
+        outbox_message("k1", "u1", activity={"text": "Hallo", "attachments": [card]})
+    )
+    assert (outcome.verdict, outcome.requests) == (Verdict.SENT, 1)
+    [sent] = connector_emulator.sends()
+    assert sent.conversation_id == "a:1known" and sent.activity_id == outcome.activity_id
+    assert sent.activity["type"] == "message"
+    assert sent.activity["attachments"] == [card]
+    assert sent.activity["channelData"] == {"tenant": {"id": TENANT}, "werkplekDedupeKey": "k1"}
+    assert not sent.had_token  # anonymous local mode
+
+
+async def test_posts_to_an_explicit_conversation_under_a_path_prefixed_service_url(
+    connector_emulator: ConnectorEmulator, delivery: ConnectorDelivery
+) -> None:
+    service_url = connector_emulator.service_url + "emea"  # like https://smba.../emea/
+    message = outbox_message(
+        "k", conversation_id="19:channel@thread.tacv2", service_url=service_url
+    )
+    outcome = await delivery.deliver(message)
+    assert outcome.verdict is Verdict.SENT
+    assert (
+        connector_emulator.requests[-1].path
+        == "/emea/v3/conversations/19:channel@thread.tacv2/activities"
+    )
+
+
+async def test_a_failed_chat_opening_for_someone_without_the_app_is_unreachable(
+    connector_emulator: ConnectorEmulator, delivery: ConnectorDelivery
+) -> None:
+    connector_emulator.block_user("nobody", "BotNotInConversationRoster")
+    outcome = await delivery.deliver(outbox_message("k", "nobody"))
+    assert (outcome.verdict, outcome.status, outcome.requests) == (Verdict.UNREACHABLE, 403, 1)
+    assert outcome.error == "open: 403"
+
+
+async def test_throttling_reports_retry_after(
+    connector_emulator: ConnectorEmulator, delivery: ConnectorDelivery
+) -> None:
+    connector_emulator.inject(429, times=1, retry_after=7)
+    outcome = await delivery.deliver(outbox_message("k", conversation_id="a:1x"))
+    assert (outcome.verdict, outcome.retry_after, outcome.is_throttled) == (
+        Verdict.RETRY,
+        7.0,
+        True,
+    )
+    assert outcome.error == "send: 429 TooManyRequests"
+
+
+async def test_an_unreachable_connector_is_a_retry(refs: SqlConversationRefRepository) -> None:
+    delivery = ConnectorDelivery(
+        conversations=refs, bot_app_id="28:bot", default_service_url="http://127.0.0.1:9/"
+    )
+    try:
+        outcome = await delivery.deliver(outbox_message("k", conversation_id="a:1x"))
+    finally:
+        await delivery.close()
+    assert (outcome.verdict, outcome.status) == (Verdict.RETRY, 0)
+
+
+async def test_an_activity_the_sdk_rejects_fails_without_a_request(
+    connector_emulator: ConnectorEmulator, delivery: ConnectorDelivery
+) -> None:
+    outcome = await delivery.deliver(
+        outbox_message("k", conversation_id="a:1x", activity={"type": 42, "attachments": "x"})
+    )
+    assert outcome.verdict is Verdict.FAILED
+    assert connector_emulator.requests == []
+
+
+async def test_reuses_the_token_until_it_nears_expiry(
+    connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository
+) -> None:
+    issued: list[str] = []
+
+    async def provider() -> str:
+        issued.append(jwt_expiring_in(3600))
+        return issued[-1]
+
+    delivery = ConnectorDelivery(
+        conversations=refs,
+        bot_app_id="28:bot",
+        default_service_url=connector_emulator.service_url,
+        token_provider=provider,
+    )
+    try:
+        for index in range(5):
+            await delivery.deliver(outbox_message(f"k{index}", conversation_id="a:1x"))
+        connector_emulator.inject(401, times=1)  # the connector rejects the token: renew it
+        assert (
+            await delivery.deliver(outbox_message("k5", conversation_id="a:1x"))
+        ).verdict is Verdict.RETRY
+        await delivery.deliver(outbox_message("k6", conversation_id="a:1x"))
+    finally:
+        await delivery.close()
+    assert len(issued) == 2
+    assert all(activity.had_token for activity in connector_emulator.sends())
+    assert "werkplek-app|tenant-1" in connector_emulator.stats.peak_per_tenant
+
+
+async def test_a_short_lived_token_is_renewed(
+    connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository
+) -> None:
+    issued: list[str] = []
+
+    async def provider() -> str:
+        issued.append(jwt_expiring_in(0))
+        return issued[-1]
+
+    delivery = ConnectorDelivery(
+        conversations=refs,
+        bot_app_id="28:bot",
+        default_service_url=connector_emulator.service_url,
+        token_provider=provider,
+    )
+    try:
+        for index in range(3):
+            await delivery.deliver(outbox_message(f"k{index}", conversation_id="a:1x"))
+    finally:
+        await delivery.close()
+    assert len(issued) == 3
+
+
+class BulkRefs(FakeConversationRefs):
+    """A reference repository that can also look many up at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.single_lookups = 0
+        self.bulk_lookups = 0
+
+    async def get(self, tenant_id: str, user_id: str) -> ConversationRef | None:
+        self.single_lookups += 1
+        return await super().get(tenant_id, user_id)
+
+    async def get_many(self, tenant_id: str, user_ids: Sequence[str]) -> dict[str, ConversationRef]:
+        self.bulk_lookups += 1
+        return {u: self.refs[(tenant_id, u)] for u in user_ids if (tenant_id, u) in self.refs}
+
+
+async def test_prepare_looks_a_batch_up_at_once(connector_emulator: ConnectorEmulator) -> None:
+    refs = BulkRefs()
+    for index in range(5):
+        await refs.save(
+            ConversationRef(f"u{index}", TENANT, connector_emulator.service_url, f"a:{index}", "b")
+        )
+    delivery = ConnectorDelivery(
+        conversations=refs, bot_app_id="b", default_service_url=connector_emulator.service_url
+    )
+    batch = [outbox_message(f"k{index}", f"u{index}") for index in range(5)]
+    batch.append(outbox_message("k-new", "u-new"))
+    try:
+        await delivery.prepare(batch)
+        outcomes = [await delivery.deliver(message) for message in batch]
+    finally:
+        await delivery.close()
+    assert [o.verdict for o in outcomes] == [Verdict.SENT] * 6
+    assert (refs.bulk_lookups, refs.single_lookups) == (1, 0)
+    assert outcomes[-1].requests == 2  # the newcomer's chat was opened
+    assert [a.conversation_id for a in connector_emulator.sends()][:5] == [
+        f"a:{i}" for i in range(5)
+    ]

@@ -1,0 +1,148 @@
+"""The outbox on both dialects: bulk enqueue with dedupe, leased claims, verdicts, counts."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.domain.outbox import NewOutboxMessage, OutboxStatus
+from bot.store import Database, SqlOutboxRepository
+
+T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+LEASE = 60.0
+
+
+def message(key: str, **fields: object) -> NewOutboxMessage:
+    activity = {"type": "message", "text": f"Aankondiging {key}", "attachments": []}
+    return NewOutboxMessage(
+        tenant_id="t1", dedupe_key=key, activity=activity, recipient_id=f"user-{key}", **fields
+    )
+
+
+@pytest.fixture
+def outbox(database: Database) -> SqlOutboxRepository:
+    return SqlOutboxRepository(database)
+
+
+async def test_enqueue_skips_known_dedupe_keys_even_within_one_batch(
+    outbox: SqlOutboxRepository,
+) -> None:
+    assert await outbox.enqueue([message("a"), message("b"), message("a")], T0) == 2
+    assert await outbox.enqueue([message("b"), message("c")], T0) == 1
+    assert await outbox.enqueue([], T0) == 0
+    assert (await outbox.counts())[OutboxStatus.PENDING] == 3
+
+
+async def test_enqueue_takes_ten_thousand_messages_in_one_call(
+    outbox: SqlOutboxRepository,
+) -> None:
+    batch = [message(f"ann-1:{i}") for i in range(10_000)]
+    assert await outbox.enqueue(batch, T0) == 10_000
+    assert await outbox.enqueue([*batch[:100], message("ann-1:extra")], T0) == 1
+    assert (await outbox.counts())[OutboxStatus.PENDING] == 10_001
+
+
+async def test_a_claim_leases_the_oldest_due_messages_whole(outbox: SqlOutboxRepository) -> None:
+    target = NewOutboxMessage(
+        "t1", "chan", {"type": "message", "text": "x"}, conversation_id="19:c", service_url="s/"
+    )
+    await outbox.enqueue([message("a"), message("b"), target, message("d")], T0)
+    claimed = await outbox.claim(3, T0, LEASE)
+    assert [m.dedupe_key for m in claimed] == ["a", "b", "chan"]
+    assert claimed[0].id < claimed[1].id < claimed[2].id
+    first = claimed[0]
+    assert first.status is OutboxStatus.IN_FLIGHT
+    assert first.lease_until == T0 + timedelta(seconds=LEASE)
+    assert first.created_at == T0 and first.attempts == 0
+    assert first.activity == {"type": "message", "text": "Aankondiging a", "attachments": []}
+    assert (first.recipient_id, claimed[2].conversation_id, claimed[2].service_url) == (
+        "user-a",
+        "19:c",
+        "s/",
+    )
+    assert [m.dedupe_key for m in await outbox.claim(10, T0, LEASE)] == ["d"]
+    assert await outbox.claim(10, T0, LEASE) == []
+
+
+async def test_an_expired_lease_is_claimed_again(outbox: SqlOutboxRepository) -> None:
+    await outbox.enqueue([message("a"), message("b")], T0)
+    claimed = await outbox.claim(10, T0, LEASE)
+    await outbox.finish(claimed[1].id, OutboxStatus.SENT, T0 + timedelta(seconds=1))
+    assert await outbox.claim(10, T0 + timedelta(seconds=LEASE), LEASE) == []  # not yet expired
+    later = T0 + timedelta(seconds=LEASE + 1)
+    again = await outbox.claim(10, later, LEASE)
+    assert [(m.id, m.lease_until) for m in again] == [
+        (claimed[0].id, later + timedelta(seconds=LEASE))
+    ]
+
+
+async def test_deferred_messages_wait_for_not_before(outbox: SqlOutboxRepository) -> None:
+    await outbox.enqueue([message("later", not_before=T0 + timedelta(minutes=5))], T0)
+    assert await outbox.claim(10, T0, LEASE) == []
+    claimed = await outbox.claim(10, T0 + timedelta(minutes=5), LEASE)
+    assert [m.dedupe_key for m in claimed] == ["later"]
+
+
+async def test_retry_later_counts_the_attempt_and_defers(outbox: SqlOutboxRepository) -> None:
+    await outbox.enqueue([message("a")], T0)
+    (claimed,) = await outbox.claim(1, T0, LEASE)
+    retry_at = T0 + timedelta(seconds=30)
+    await outbox.retry_later(claimed.id, retry_at, "HTTP 502 from the connector")
+    assert (await outbox.counts())[OutboxStatus.PENDING] == 1
+    assert await outbox.claim(1, retry_at - timedelta(microseconds=1), LEASE) == []
+    (again,) = await outbox.claim(1, retry_at, LEASE)
+    assert (again.attempts, again.not_before, again.last_error) == (
+        1,
+        retry_at,
+        "HTTP 502 from the connector",
+    )
+
+
+async def test_finish_records_the_verdict_and_counts_add_up(outbox: SqlOutboxRepository) -> None:
+    await outbox.enqueue([message(key) for key in "abcdef"], T0)
+    a, b, c, d, _e = await outbox.claim(5, T0, LEASE)
+    done = T0 + timedelta(seconds=2)
+    await outbox.finish(a.id, OutboxStatus.SENT, done)
+    await outbox.finish(b.id, OutboxStatus.SENT, done)
+    await outbox.finish(c.id, OutboxStatus.UNREACHABLE, done, "403 MessageWritesBlocked")
+    await outbox.finish(d.id, OutboxStatus.GONE, done, "404")
+    assert await outbox.counts() == {
+        OutboxStatus.PENDING: 1,
+        OutboxStatus.IN_FLIGHT: 1,
+        OutboxStatus.SENT: 2,
+        OutboxStatus.UNREACHABLE: 1,
+        OutboxStatus.GONE: 1,
+        OutboxStatus.FAILED: 0,
+    }
+    # Finished messages never come back, however old their lease.
+    later = await outbox.claim(10, done + timedelta(hours=1), LEASE)
+    assert sorted(m.dedupe_key for m in later) == ["e", "f"]
+
+
+async def test_finish_refuses_a_status_that_is_not_final(outbox: SqlOutboxRepository) -> None:
+    with pytest.raises(ValueError, match="final"):
+        await outbox.finish(1, OutboxStatus.PENDING, T0)
+
+
+async def test_concurrent_claimers_never_share_a_message(database: Database) -> None:
+    """Two replicas (separate engines and connections), four claimers each, until drained."""
+    await SqlOutboxRepository(database).enqueue([message(f"m{i}") for i in range(3000)], T0)
+    replicas = [Database(database.url), Database(database.url)]
+
+    async def drain(outbox: SqlOutboxRepository) -> list[int]:
+        taken: list[int] = []
+        while batch := await outbox.claim(37, T0, LEASE):
+            taken.extend(m.id for m in batch)
+        return taken
+
+    try:
+        claimers = [SqlOutboxRepository(replica) for replica in replicas for _ in range(4)]
+        results = await asyncio.gather(*(drain(claimer) for claimer in claimers))
+    finally:
+        for replica in replicas:
+            await replica.dispose()
+    everything = [message_id for taken in results for message_id in taken]
+    assert len(everything) == len(set(everything)) == 3000
+    assert sum(1 for taken in results if taken) > 1  # the claimers really did interleave
