@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.graph import GraphGateway, open_graph
+from bot.graph import GraphGateway, open_bot_credential, open_graph
 from bot.http.health import healthz, readyz
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
@@ -98,6 +98,10 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     clock = SystemClock()
     auditor = Auditor(SqlAuditLog(database), clock)
     directory = app[GRAPH].directory
+    metrics = app[METRICS]
+    credential = (
+        None if settings.is_anonymous else open_bot_credential(settings, metrics.outbound_call)
+    )
     dialogs = build_dialogs(
         directory=directory, auditor=auditor, servicedesk_url=settings.servicedesk_url
     )
@@ -113,10 +117,13 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
             processed=SqlProcessedActivities(database),
             auditor=auditor,
             clock=clock,
-            metrics=app[METRICS],
+            metrics=metrics,
+            credential=credential,
         )
     )
     yield
+    if credential is not None:
+        await credential.close()
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:

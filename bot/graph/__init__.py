@@ -2,5 +2,6 @@
 
 from bot.graph.errors import GraphAuthenticationError
 from bot.graph.gateway import GraphGateway, open_graph
+from bot.graph.identity import open_bot_credential
 
-__all__ = ["GraphAuthenticationError", "GraphGateway", "open_graph"]
+__all__ = ["GraphAuthenticationError", "GraphGateway", "open_bot_credential", "open_graph"]

@@ -10,8 +10,8 @@ from typing import Any
 from kiota_abstractions.api_error import APIError
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.users.item.manager.manager_request_builder import ManagerRequestBuilder
-from msgraph.generated.users.item.transitive_member_of.graph_group.graph_group_request_builder import (  # noqa: E501
-    GraphGroupRequestBuilder,
+from msgraph.generated.users.item.transitive_member_of.graph_group import (
+    graph_group_request_builder as group_cast,
 )
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
@@ -123,8 +123,8 @@ class GraphDirectory:
         return to_directory_user(manager) if manager is not None else None
 
     async def _fetch_groups(self, user_id: str) -> list[GroupRef]:
-        builder: Any = self._client.users.by_user_id(user_id).transitive_member_of.graph_group
-        parameters = GraphGroupRequestBuilder.GraphGroupRequestBuilderGetQueryParameters(
+        builder = self._client.users.by_user_id(user_id).transitive_member_of.graph_group
+        parameters = group_cast.GraphGroupRequestBuilder.GraphGroupRequestBuilderGetQueryParameters(
             select=list(GROUP_FIELDS), top=MAX_PAGE_SIZE, count=True
         )
         config = RequestConfiguration(query_parameters=parameters)

@@ -3,7 +3,7 @@
 404 -> NotFound, 403 -> Forbidden, 429 (after the retry handler gave up) -> Throttled,
 401 / refused app credentials -> GraphAuthenticationError (a kind of Unavailable: the bot is
 misconfigured, the user can only wait), 400 -> InvalidInput, 5xx / timeouts / connection
-errors -> Unavailable.
+errors (also from Entra's token endpoint) -> Unavailable.
 """
 
 from __future__ import annotations
@@ -98,6 +98,9 @@ def translate(exc: BaseException) -> DomainError | None:
         retry_after = parse_retry_after(header(exc.response_headers, "Retry-After"))
         return error_for_status(status, retry_after) if status else Unavailable()
     if isinstance(exc, ClientAuthenticationError):
+        status = getattr(exc.response, "status_code", None) or 0
+        if status == 429 or status >= 500:  # Entra itself is struggling, not our credentials
+            return Throttled() if status == 429 else Unavailable()
         return GraphAuthenticationError(_authentication_reason(exc))
     if isinstance(
         exc,

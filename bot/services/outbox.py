@@ -160,6 +160,8 @@ class OutboxSender:
         self._throttle_streak: dict[str, int] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._outbox_dry = False
+        self._last_claim = 0.0
 
     def wake(self) -> None:
         """New messages were queued: stop idling."""
@@ -193,18 +195,27 @@ class OutboxSender:
 
     async def _step(self, stop: asyncio.Event) -> None:
         queued = sum(len(queue) for queue in self._queues.values())
-        if queued <= self._batch // 2:
+        if queued <= self._batch // 2 and self._may_claim():
             if not queued:
                 self._wake.clear()  # before claiming, so a wake() during the claim is not lost
-            queued += await self._claim()
+            queued += await self._claim(self._batch - queued)
         if queued:
             await self._dispatch_one()
             return
         await _wait_any(stop, self._wake, self._idle_poll)
 
-    async def _claim(self) -> int:
-        claimed = await self._repo.claim(self._batch, self._clock.now(), self._lease)
-        send_before = self._monotonic() + self._lease * (1.0 - _LEASE_MARGIN_SHARE)
+    def _may_claim(self) -> bool:
+        """After a claim that found fewer messages than it asked for, the next one waits for
+        the idle poll or a wake(): claiming is a write, not something to spin on."""
+        if not self._outbox_dry or self._wake.is_set():
+            return True
+        return self._monotonic() - self._last_claim >= self._idle_poll
+
+    async def _claim(self, limit: int) -> int:
+        claimed = await self._repo.claim(limit, self._clock.now(), self._lease)
+        self._last_claim = self._monotonic()
+        self._outbox_dry = len(claimed) < limit
+        send_before = self._last_claim + self._lease * (1.0 - _LEASE_MARGIN_SHARE)
         if claimed and isinstance(self._delivery, PreparesBatches):
             try:
                 await self._delivery.prepare(claimed)

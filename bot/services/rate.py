@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-CATCH_UP_SECONDS = 0.01
+CATCH_UP_SECONDS = 0.003
 IDLE_SECONDS = 0.05
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 from http import HTTPStatus
@@ -20,7 +21,6 @@ from microsoft_agents.activity import (
     AdaptiveCardInvokeResponse,
     InvokeResponse,
 )
-from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
     AgentApplication,
@@ -29,6 +29,7 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
+from microsoft_agents.hosting.core.authorization import ConnectionManager
 from pydantic import ValidationError
 
 from bot.domain.audit import Outcome
@@ -43,6 +44,7 @@ from bot.services.contacts import ContactBook
 from bot.services.roles import RoleResolver
 from bot.settings import Settings
 from bot.teams.auth import authenticate
+from bot.teams.tokens import AsyncCredential, CredentialTokenProvider
 from bot.teams.turn import TeamsTurn, conversation_type_of, tenant_of, user_of
 from bot.turn import Caller
 from cards.system import failure_card
@@ -70,6 +72,7 @@ class HostServices:
     auditor: Auditor
     clock: Clock
     metrics: Metrics
+    credential: AsyncCredential | None = None  # the bot identity; None in anonymous mode
 
 
 def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
@@ -86,8 +89,11 @@ class TeamsHost:
     def __init__(self, services: HostServices) -> None:
         self._s = services
         self._tenants = services.settings.tenants
-        self._connections = MsalConnectionManager(
-            connections_configurations={"SERVICE_CONNECTION": auth_configuration(services.settings)}
+        self._connections = ConnectionManager(
+            provider_factory=self._token_provider,
+            connections_configurations={
+                "SERVICE_CONNECTION": auth_configuration(services.settings)
+            },
         )
         self.auth_config = self._connections.get_default_connection_configuration()
         self.adapter = CloudAdapter(connection_manager=self._connections)
@@ -106,6 +112,11 @@ class TeamsHost:
         app.add_route(lambda context: True, self._ignore)
         app.error(self._on_error)
 
+    def _token_provider(self, configuration: AgentAuthConfiguration) -> CredentialTokenProvider:
+        if self._s.credential is None:
+            return _AnonymousProvider(configuration)
+        return CredentialTokenProvider(configuration, self._s.credential)
+
     async def connector_token(self) -> str:
         """A Bot Framework token for proactive sends (None-equivalent in anonymous mode)."""
         provider = self._connections.get_default_connection()
@@ -119,7 +130,10 @@ class TeamsHost:
         if isinstance(identity, web.Response):
             self._s.metrics.activities.labels("unknown", "unauthorized").inc()
             return identity
-        request["claims_identity"] = identity
+        with warnings.catch_warnings():
+            # The SDK reads this plain string key; aiohttp would prefer a typed RequestKey.
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            request["claims_identity"] = identity
         try:
             response = await self.adapter.process(request, self.app)
         except ValidationError:
@@ -269,3 +283,15 @@ class TeamsHost:
                 await turn.send_card(card)
         except Exception:
             logger.exception("could not tell the user about failure %s", reference)
+
+
+class _AnonymousProvider(CredentialTokenProvider):
+    """Local anonymous mode: the SDK sends replies without a token when it gets an empty one."""
+
+    def __init__(self, configuration: AgentAuthConfiguration) -> None:
+        super().__init__(configuration, credential=None)  # type: ignore[arg-type]
+
+    async def get_access_token(
+        self, resource_url: str, scopes: list[str], force_refresh: bool = False
+    ) -> str:
+        return ""

@@ -25,7 +25,8 @@ from bot.settings import Settings
 from bot.store import SqlAuditLog
 from devtools.connector_emulator import ConnectorEmulator
 
-BOT_ID = "11111111-2222-3333-4444-555555555555"
+# The emulator's token authority knows one client: the bot identity reuses it here.
+BOT_ID = "werkplek-demo"
 TENANT = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
 ISSUER = _entra_issuers.BOTFRAMEWORK_PUBLIC_ISSUER
 USER = "6c1e2f3a-9b4d-4e7f-8a21-3d5c7b9e0f12"
@@ -96,7 +97,9 @@ async def client(
     settings = graph_settings.model_copy(
         update={
             "database_url": database_url,
-            "bot_app_id": BOT_ID,
+            "bot_app_id": graph_settings.azure_client_id,
+            "bot_app_secret": graph_settings.azure_client_secret,
+            "bot_tenant_id": graph_settings.azure_tenant_id,
             "host": "0.0.0.0",
             "allowed_tenants": [TENANT],
             "jwks_timeout_seconds": 1.0,
@@ -171,9 +174,10 @@ async def test_unreachable_signing_keys_give_401(
 async def test_hanging_signing_key_endpoint_gives_401_in_time(
     client: TestClient, connector: ConnectorEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    held: list[asyncio.StreamWriter] = []
+
     async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await asyncio.sleep(4)  # longer than the bot waits; then let the key fetch fail
-        writer.close()
+        held.append(writer)  # accept, never answer: the key fetch hangs until we hang up
 
     server = await asyncio.start_server(hang, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -185,6 +189,8 @@ async def test_hanging_signing_key_endpoint_gives_401_in_time(
     try:
         assert await post(client, activity(connector.service_url), ChannelKeys().token()) == 401
     finally:
+        for writer in held:  # let the abandoned key-fetch thread fail now, not after its timeout
+            writer.close()
         server.close()
 
 

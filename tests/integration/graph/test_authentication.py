@@ -142,3 +142,17 @@ async def test_token_endpoint_and_metadata(graph_emulator: GraphEmulator) -> Non
     assert claims["tid"] == tenant
     assert claims["appid"] == graph_emulator.client_id
     assert metadata["token_endpoint"] == f"{base}/{tenant}/oauth2/v2.0/token"
+
+
+async def test_a_struggling_authority_is_unavailable_not_misconfigured(
+    graph_emulator: GraphEmulator,
+) -> None:
+    graph_emulator.add_fault("/oauth2/v2.0/token$", 503, count=None)
+    gateway = await open_graph(settings_for(graph_emulator, graph_max_retries=0))
+    try:
+        with pytest.raises(Unavailable) as caught:
+            await gateway.directory.get_user(LOTTE_ID)
+    finally:
+        await gateway.close()
+
+    assert not isinstance(caught.value, GraphAuthenticationError)

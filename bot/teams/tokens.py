@@ -1,0 +1,41 @@
+"""Token provider for the bot identity, backed by an async credential instead of MSAL.
+
+The SDK's MSAL provider runs the synchronous MSAL client in a thread and insists on Microsoft's
+instance discovery; the async azure-identity credential (built in bot.graph) does the same
+client-credentials flow without either, and is the one path we test against the local authority.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from microsoft_agents.hosting.core.authorization import (
+    AccessTokenProviderBase,
+    AgentAuthConfiguration,
+)
+
+
+class AsyncCredential(Protocol):
+    async def get_token(self, *scopes: str, **kwargs: Any) -> Any: ...
+
+    async def close(self) -> None: ...
+
+
+class CredentialTokenProvider(AccessTokenProviderBase):
+    def __init__(self, configuration: AgentAuthConfiguration, credential: AsyncCredential) -> None:
+        self._configuration = configuration
+        self._credential = credential
+
+    @property
+    def configuration(self) -> AgentAuthConfiguration:
+        return self._configuration
+
+    async def get_access_token(
+        self, resource_url: str, scopes: list[str], force_refresh: bool = False
+    ) -> str:
+        wanted = scopes or [f"{resource_url.rstrip('/')}/.default"]
+        token = await self._credential.get_token(*wanted)
+        return str(token.token)
+
+    def get_token_credential(self) -> Any:
+        return self._credential
