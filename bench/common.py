@@ -64,7 +64,8 @@ def _fmt(value: float | None, unit: str = "") -> str:
         return "n/a"
     if math.isnan(value):
         return "nan"
-    digits = 0 if abs(value) >= 100 else (1 if abs(value) >= 10 else 2)
+    # Whole numbers (counts, limits) print bare; others get fewer decimals as they grow.
+    digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1 if abs(value) >= 10 else 2
     return f"{value:,.{digits}f}{(' ' + unit) if unit else ''}"
 
 
@@ -92,6 +93,8 @@ def write_json(name: str, payload: Mapping[str, Any]) -> Path:
             "python": sys.version.split()[0],
             "cpus": os.cpu_count(),
             "platform": sys.platform,
+            # Other work on the machine skews absolute figures: read them with this in mind.
+            "load_average_1_5_15": list(os.getloadavg()),
         },
         **payload,
     }

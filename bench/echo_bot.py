@@ -56,7 +56,6 @@ def build_agent() -> tuple[AgentApplication[TurnState], CloudAdapter, MsalConnec
     return agent_app, adapter, connections
 
 
-@jwt_authorization_decorator
 async def _messages(request: web.Request) -> web.StreamResponse:
     response = await start_agent_process(
         request, request.app[_AGENT_APP_KEY], request.app[_ADAPTER_KEY]
@@ -75,7 +74,10 @@ def create_app() -> web.Application:
     app["agent_configuration"] = connections.get_default_connection_configuration()
     app[_AGENT_APP_KEY] = agent_app
     app[_ADAPTER_KEY] = adapter
-    app.router.add_post("/api/messages", _messages)
+    # The SDK's JWT middleware, applied to this route only (on the whole app it would guard
+    # /readyz too).
+    guarded = jwt_authorization_decorator(_messages)  # type: ignore[no-untyped-call]
+    app.router.add_post("/api/messages", guarded)
     app.router.add_get("/readyz", _readyz)
     return app
 

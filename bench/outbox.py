@@ -103,10 +103,11 @@ async def _scenario(
         try:
             await database.migrate()
             keys = await _seed(database, control, count)
+            # One process here; replicas would share the SQL budget, paced under the limit.
             budget: RateBudget = (
                 SqlRateBudget(database, sustainable_rate(limit))
                 if postgres_url
-                else InMemoryRateBudget(sustainable_rate(limit))
+                else InMemoryRateBudget(limit)
             )
             elapsed, cpu = await _drain(database, control.service_url, budget, limit, concurrency)
             counts = await SqlOutboxRepository(database).counts()
@@ -151,13 +152,13 @@ async def _drain(
         default_service_url=service_url,
         clock=clock,
     )
-    rate = sustainable_rate(limit)
     sender = OutboxSender(
         repo,
         budget,
         delivery,
         clock,
-        rate_per_second=rate,
+        rate_per_second=limit,
+        tenant_limit=int(limit),
         concurrency=concurrency,
         lease_seconds=LEASE_SECONDS,
         max_attempts=MAX_ATTEMPTS,

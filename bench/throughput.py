@@ -1,54 +1,36 @@
 """`/api/messages` throughput for `help`: Werkplek against the bare Agents SDK echo bot.
 
 N concurrent keep-alive clients POST Teams message activities (personal chat, nl-BE, the demo
-user and tenant, each with a unique id) until a fixed count is done, after a warm-up. Measured:
-what a channel sees (accepted 2xx per second, p50/p95 HTTP latency), what reaches the connector
-(each request's reply at the sink, replies per second) and the bot's CPU time per request. The
-Agents SDK may answer the POST before or after sending the reply, so both views are reported.
+user and tenant, each with a unique id), see `bench/load.py`. Both bots run side by side; after a
+warm-up each, the measured requests are split into rounds that alternate between the bots
+(A B, B A, ...), so background load on the shared machine hits both alike. Measured: what a
+channel sees (accepted 2xx per second, p50/p95 HTTP latency), what reaches the connector (each
+request's reply at the sink, replies per second) and the bot's CPU time per request. The Agents
+SDK may answer the POST before or after sending the reply, so both views are reported.
 
-    python -m bench.throughput [--quick] [--requests N] [--concurrency C]
+    python -m bench.throughput [--quick] [--requests N] [--concurrency C] [--rounds R]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
-import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import aiohttp
 
-from bench.common import (
-    BenchResult,
-    Row,
-    RunningBot,
-    cpu_seconds,
-    free_port,
-    percentile,
-    ratio,
-    running_bot,
-    verdict,
-)
-from bench.sink import ReplySink, reply_sink
-from bench.targets import (
-    DEMO_TENANT_ID,
-    DEMO_USER_ID,
-    bots_under_test,
-    werkplek_unavailable_reason,
-)
+from bench.common import BenchResult, Row, free_port, percentile, ratio, running_bot, verdict
+from bench.load import COMMAND_TEXT, PhaseTally, run_phase
+from bench.sink import reply_sink
+from bench.targets import bots_under_test, werkplek_unavailable_reason
 
 logger = logging.getLogger(__name__)
 
 THROUGHPUT_MIN_RATIO = 0.7
-COMMAND_TEXT = "help"
-# Replies that have not arrived this long after the last response are counted as missing.
-REPLY_GRACE_SECONDS = 10.0
 _SATURATED_SHARE = 0.9
 _REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
 
@@ -60,7 +42,7 @@ class LoadFigures:
     wall_seconds: float
     accepted: int
     statuses: dict[str, int]
-    failures: int  # connection errors and timeouts
+    failures: int
     requests_per_second: float
     latency_p50_ms: float
     latency_p95_ms: float
@@ -69,154 +51,73 @@ class LoadFigures:
     replies: int
     replies_per_second: float
     bot_cpu_ms_per_request: float
-    # Share of one core the bench process (clients + connector) used: near 1.0 means the load
-    # generator, not the bot, may have set the pace.
+    # Share of one core the bench process (clients, connector, Graph emulator) used: near 1.0
+    # means the load generator, not the bot, may have set the pace.
     load_generator_cpu_share: float
 
 
-@dataclass
-class _Phase:
-    """Mutable tallies of one load phase."""
-
-    activity_ids: list[str] = field(default_factory=list)
-    latencies: list[float] = field(default_factory=list)
-    statuses: Counter[int] = field(default_factory=Counter)
-    failures: int = 0
-
-
-def message_activity(activity_id: str, conversation_id: str, service_url: str) -> dict[str, Any]:
-    """A Teams personal-chat message as the Bot Framework channel delivers it."""
-    return {
-        "type": "message",
-        "id": activity_id,
-        "timestamp": datetime.now(UTC).isoformat(),
-        "channelId": "msteams",
-        "serviceUrl": service_url,
-        "from": {"id": f"29:{DEMO_USER_ID}", "aadObjectId": DEMO_USER_ID},
-        "recipient": {"id": "28:werkplek-bench", "name": "Werkplek"},
-        "conversation": {
-            "id": conversation_id,
-            "conversationType": "personal",
-            "tenantId": DEMO_TENANT_ID,
-        },
-        "text": COMMAND_TEXT,
-        "textFormat": "plain",
-        "locale": "nl-BE",
-        "channelData": {"tenant": {"id": DEMO_TENANT_ID}},
-    }
-
-
-async def _client(
-    session: aiohttp.ClientSession,
-    url: str,
-    client_no: int,
-    tickets: Iterator[int],
-    phase: _Phase,
-    service_url: str,
-    run_id: str,
-) -> None:
-    # One personal conversation per client: the same user chatting from several sessions,
-    # so no per-conversation serialisation skews either bot.
-    conversation_id = f"a:bench-{run_id}-{client_no}"
-    for ticket in tickets:
-        activity_id = f"bench-{run_id}-{ticket}"
-        body = message_activity(activity_id, conversation_id, service_url)
-        started = time.monotonic()
-        try:
-            async with session.post(url, json=body) as response:
-                await response.read()
-                status = response.status
-        except (aiohttp.ClientError, TimeoutError):
-            phase.failures += 1
-            continue
-        phase.latencies.append(time.monotonic() - started)
-        phase.statuses[status] += 1
-        if 200 <= status < 300:
-            phase.activity_ids.append(activity_id)
-
-
-async def _load(
-    session: aiohttp.ClientSession, url: str, count: int, concurrency: int, service_url: str
-) -> tuple[_Phase, float]:
-    phase = _Phase()
-    run_id = uuid.uuid4().hex[:8]
-    tickets = iter(range(count))  # shared: clients take the next number until none are left
-    started = time.monotonic()
-    await asyncio.gather(
-        *(_client(session, url, n, tickets, phase, service_url, run_id) for n in range(concurrency))
-    )
-    return phase, started
-
-
-async def _await_replies(sink: ReplySink, ids: list[str]) -> list[float]:
-    """Wait until every accepted request has a reply, or no new one came for the grace time."""
-    seen, last_change = -1, time.monotonic()
-    while True:
-        times = sink.reply_times(ids)
-        if len(times) != seen:
-            seen, last_change = len(times), time.monotonic()
-        if _replied(sink, ids) >= len(ids) or time.monotonic() - last_change > REPLY_GRACE_SECONDS:
-            return times
-        await asyncio.sleep(0.01)
-
-
-def _replied(sink: ReplySink, ids: list[str]) -> int:
-    return sum(1 for rid in ids if sink.reply_times((rid,)))
-
-
-async def measure_bot(
-    bot: RunningBot, sink: ReplySink, *, requests: int, warmup: int, concurrency: int
-) -> LoadFigures:
-    url = bot.launch.base_url + "/api/messages"
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector, timeout=_REQUEST_TIMEOUT) as session:
-        warm, _ = await _load(session, url, warmup, concurrency, sink.service_url)
-        await _await_replies(sink, warm.activity_ids)
-        cpu_before, own_before = cpu_seconds(bot.pid), time.process_time()
-        phase, started = await _load(session, url, requests, concurrency, sink.service_url)
-        wall = time.monotonic() - started
-        own_used = time.process_time() - own_before
-        reply_times = await _await_replies(sink, phase.activity_ids)
-        cpu_used = cpu_seconds(bot.pid) - cpu_before
-    replied = _replied(sink, phase.activity_ids)
-    accepted = len(phase.activity_ids)
-    reply_window = (max(reply_times) - started) if reply_times else 0.0
+def summarise(phases: list[PhaseTally], requests: int, concurrency: int) -> LoadFigures:
+    """Pool the rounds of one bot: rates are totals over summed phase times."""
+    wall = sum(p.wall_seconds for p in phases)
+    reply_window = sum(p.reply_window_seconds for p in phases)
+    accepted = sum(len(p.activity_ids) for p in phases)
+    replied = sum(p.replied for p in phases)
+    latencies = [lat for p in phases for lat in p.latencies]
+    statuses: Counter[int] = sum((p.statuses for p in phases), Counter())
     return LoadFigures(
         requests=requests,
         concurrency=concurrency,
         wall_seconds=wall,
         accepted=accepted,
-        statuses={str(code): n for code, n in sorted(phase.statuses.items())},
-        failures=phase.failures,
+        statuses={str(code): n for code, n in sorted(statuses.items())},
+        failures=sum(p.failures for p in phases),
         requests_per_second=accepted / wall if wall else 0.0,
-        latency_p50_ms=percentile(phase.latencies, 50) * 1000,
-        latency_p95_ms=percentile(phase.latencies, 95) * 1000,
-        latency_p99_ms=percentile(phase.latencies, 99) * 1000,
+        latency_p50_ms=percentile(latencies, 50) * 1000,
+        latency_p95_ms=percentile(latencies, 95) * 1000,
+        latency_p99_ms=percentile(latencies, 99) * 1000,
         replied_requests=replied,
-        replies=len(reply_times),
+        replies=sum(p.replies for p in phases),
         replies_per_second=replied / reply_window if reply_window else 0.0,
-        bot_cpu_ms_per_request=cpu_used * 1000 / max(accepted, 1),
-        load_generator_cpu_share=own_used / wall if wall else 0.0,
+        bot_cpu_ms_per_request=sum(p.bot_cpu_seconds for p in phases) * 1000 / max(accepted, 1),
+        load_generator_cpu_share=sum(p.own_cpu_seconds for p in phases) / wall if wall else 0.0,
     )
 
 
+def _round_sizes(requests: int, rounds: int) -> list[int]:
+    base, extra = divmod(requests, rounds)
+    return [base + (1 if i < extra else 0) for i in range(rounds)]
+
+
 async def run_throughput_bench(
-    *, requests: int = 2000, warmup: int = 200, concurrency: int = 16
+    *, requests: int = 2000, warmup: int = 200, concurrency: int = 16, rounds: int = 4
 ) -> BenchResult:
     skipped = werkplek_unavailable_reason()
     if skipped:
         logger.warning("throughput: measuring the echo bot only (%s)", skipped)
-    figures: dict[str, LoadFigures] = {}
-    async with reply_sink() as sink, bots_under_test(with_werkplek=skipped is None) as bots:
-        for name, factory in bots.items():
-            async with running_bot(factory(free_port())) as bot:
-                figures[name] = await measure_bot(
-                    bot, sink, requests=requests, warmup=warmup, concurrency=concurrency
-                )
+    phases: dict[str, list[PhaseTally]] = {}
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with (
+        reply_sink() as sink,
+        bots_under_test(with_werkplek=skipped is None) as launches,
+        aiohttp.ClientSession(connector=connector, timeout=_REQUEST_TIMEOUT) as session,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        bots = {
+            name: await stack.enter_async_context(running_bot(factory(free_port())))
+            for name, factory in launches.items()
+        }
+        for bot in bots.values():
+            await run_phase(session, bot, sink, warmup, concurrency)
+        for round_no, size in enumerate(_round_sizes(requests, rounds)):
+            order = list(bots) if round_no % 2 == 0 else list(reversed(bots))
+            for name in order:
+                tally = await run_phase(session, bots[name], sink, size, concurrency)
+                phases.setdefault(name, []).append(tally)
+    figures = {name: summarise(p, requests, concurrency) for name, p in phases.items()}
     for name, figure in figures.items():
         if figure.load_generator_cpu_share > _SATURATED_SHARE:
             logger.warning(
-                "throughput: the load generator used %.0f%% of a core during the %s run",
+                "throughput: the load generator used %.0f%% of a core during the %s runs",
                 figure.load_generator_cpu_share * 100,
                 name,
             )
@@ -225,6 +126,7 @@ async def run_throughput_bench(
         "requests": requests,
         "warmup": warmup,
         "concurrency": concurrency,
+        "rounds": rounds,
         "werkplek_skipped": skipped,
         **{name: asdict(f) for name, f in figures.items()},
     }
@@ -275,21 +177,21 @@ def _reply_share(figures: LoadFigures) -> float:
 
 
 def quick_parameters() -> dict[str, Any]:
-    return {"requests": 300, "warmup": 50, "concurrency": 8}
+    return {"requests": 300, "warmup": 50, "concurrency": 8, "rounds": 2}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="300 requests, 8 clients")
+    parser.add_argument("--quick", action="store_true", help="300 requests, 8 clients, 2 rounds")
     parser.add_argument("--requests", type=int, default=None)
     parser.add_argument("--concurrency", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     params: dict[str, Any] = quick_parameters() if args.quick else {}
-    if args.requests is not None:
-        params["requests"] = args.requests
-    if args.concurrency is not None:
-        params["concurrency"] = args.concurrency
+    for name in ("requests", "concurrency", "rounds"):
+        if getattr(args, name) is not None:
+            params[name] = getattr(args, name)
     result = asyncio.run(run_throughput_bench(**params))
     result.print_table()
     print(f"\nwritten: {result.write()}")

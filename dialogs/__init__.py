@@ -26,7 +26,7 @@ def build_dialogs(*, directory: Directory, auditor: Auditor, servicedesk_url: st
     """A fresh registry with every dialog wired to its services."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url)
-    start = StartDialog(registry, dispatcher)
+    start = StartDialog(registry, dispatcher, directory)
     for dialog in (HelpDialog(registry), ProfileDialog(directory), start):
         registry.add_dialog(dialog)
     return Dialogs(registry, dispatcher, start)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from bot.commands import Registry, card_action
+from bot.domain.errors import DomainError
+from bot.ports import Directory
 from bot.turn import Turn
 from cards.system import welcome_card
 from cards.verbs import Verb
@@ -16,13 +18,22 @@ class RunCommand(BaseModel):
 
 
 class StartDialog:
-    def __init__(self, registry: Registry, dispatcher: Dispatcher) -> None:
+    def __init__(self, registry: Registry, dispatcher: Dispatcher, directory: Directory) -> None:
         self._registry = registry
         self._dispatcher = dispatcher
+        self._directory = directory
 
     async def welcome(self, turn: Turn) -> None:
         featured = [c.spec for c in self._registry.visible_to(turn.caller.roles) if c.spec.featured]
-        await turn.send_card(welcome_card(turn.caller.name, featured, turn.t))
+        await turn.send_card(welcome_card(await self._first_name(turn), featured, turn.t))
+
+    async def _first_name(self, turn: Turn) -> str:
+        # Install events carry no name; the directory knows how the person likes to be called.
+        try:
+            user = await self._directory.get_user(turn.caller.user_id)
+        except DomainError:
+            return turn.caller.name
+        return user.given_name or user.display_name or turn.caller.name
 
     @card_action(Verb.RUN_COMMAND, payload=RunCommand)
     async def run_command(self, turn: Turn, data: RunCommand) -> ActionResult:

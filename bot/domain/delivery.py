@@ -63,13 +63,15 @@ class DeliveryOutcome:
     retry_after: float | None = None
     error: str = ""
     activity_id: str = ""
-    # HTTP requests the attempt made (2 when it had to open the 1:1 chat first): the sender
-    # charges the extra ones to the tenant's rate budget.
-    requests: int = 1
 
     @property
     def is_throttled(self) -> bool:
         return self.status == 429
+
+
+class PermitWithdrawn(Exception):
+    """Raised by a send permit when the message's lease is about to end before its turn came:
+    the delivery must not send; the message is left for a later claim."""
 
 
 FINAL_STATUS_OF = {

@@ -1,8 +1,9 @@
 """Every proactive message goes through the outbox: services enqueue, one sender loop delivers.
 
 `OutboxNotifier` is the Notifier the services use (it only writes outbox rows). `OutboxSender`
-drains the outbox: it claims due messages with a lease, spends the tenant-wide rate budget one
-token per connector request, delivers with bounded concurrency and records each verdict.
+drains the outbox: it claims due messages with a lease, delivers them with bounded concurrency,
+lets each connector request through only with a token of the tenant-wide rate budget
+(outbox_permits), and records each verdict (outbox_verdicts).
 
 Delivery guarantees: a message is sent at least once and, in practice, exactly once; it can be
 sent twice only when a sender dies between the connector accepting it and the verdict being
@@ -24,9 +25,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from bot.domain.delivery import FINAL_STATUS_OF, DeliveryOutcome, Verdict, next_attempt_delay
+from bot.domain.delivery import (
+    FINAL_STATUS_OF,
+    DeliveryOutcome,
+    PermitWithdrawn,
+    Verdict,
+    next_attempt_delay,
+)
 from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
 from bot.ports import Clock, OutboxRepository, RateBudget
+from bot.services.outbox_permits import Permit, TenantPermits
 from bot.services.outbox_verdicts import VerdictWriter
 
 logger = logging.getLogger(__name__)
@@ -43,9 +51,13 @@ _ERROR_PAUSE_SECONDS = 1.0
 
 
 class Delivery(Protocol):
-    """Sends one outbox message to Teams (implemented by bot.teams.delivery)."""
+    """Sends one outbox message to Teams (implemented by bot.teams.delivery).
 
-    async def deliver(self, message: OutboxMessage) -> DeliveryOutcome: ...
+    It wraps each connector request in `async with permit():`; entering waits for the tenant's
+    turn and raises PermitWithdrawn when the message must not go out any more.
+    """
+
+    async def deliver(self, message: OutboxMessage, permit: Permit) -> DeliveryOutcome: ...
 
 
 @runtime_checkable
@@ -53,13 +65,6 @@ class PreparesBatches(Protocol):
     """Optional Delivery capability: look up what a claimed batch needs in one go."""
 
     async def prepare(self, messages: Sequence[OutboxMessage]) -> None: ...
-
-
-@runtime_checkable
-class KnowsWhenAvailable(Protocol):
-    """Optional: a budget that can say when tokens come back (saves polling)."""
-
-    def seconds_until_available(self, tenant_id: str, wanted: int = 1) -> float: ...
 
 
 class OutboxNotifier:
@@ -117,6 +122,10 @@ class _Claimed:
 
 
 class OutboxSender:
+    """Drains the outbox. `rate_per_second` is the pace the budget is set to; `tenant_limit`
+    (default: the rate, rounded down) caps this process's own requests per tenant in any
+    sliding second, exactly, as Teams counts them (see outbox_permits)."""
+
     def __init__(
         self,
         repo: OutboxRepository,
@@ -128,6 +137,7 @@ class OutboxSender:
         concurrency: int,
         lease_seconds: float,
         max_attempts: int,
+        tenant_limit: int | None = None,
         max_batch: int = 500,
         idle_poll_seconds: float = 1.0,
         backoff_base: float = 2.0,
@@ -138,15 +148,17 @@ class OutboxSender:
     ) -> None:
         self._repo = repo
         self._verdicts = VerdictWriter(repo, clock)
-        self._budget = budget
+        self._permits = TenantPermits(
+            budget,
+            rate_per_second=rate_per_second,
+            window_limit=tenant_limit if tenant_limit is not None else int(rate_per_second),
+            monotonic=monotonic,
+        )
         self._delivery = delivery
         self._clock = clock
-        self._rate = rate_per_second
         self._lease = lease_seconds
         self._max_attempts = max_attempts
         self._batch = max(1, min(max_batch, int(rate_per_second * lease_seconds * _LEASE_SHARE)))
-        # Tokens asked for in one go: about 20 ms of sending (fewer round trips to a SQL budget).
-        self._chunk = max(1, min(50, int(rate_per_second * 0.02)))
         self._idle_poll = idle_poll_seconds
         self._backoff = (backoff_base, backoff_cap)
         self._on_result = on_result
@@ -154,9 +166,6 @@ class OutboxSender:
         self._monotonic = monotonic
         self._slots = asyncio.Semaphore(max(1, concurrency))
         self._queues: dict[str, deque[_Claimed]] = {}
-        self._credit: dict[str, int] = {}
-        self._debt: dict[str, int] = {}
-        self._paused_until: dict[str, float] = {}
         self._throttle_streak: dict[str, int] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
@@ -169,7 +178,7 @@ class OutboxSender:
 
     def paused_for(self, tenant_id: str) -> float:
         """Seconds the tenant is still paused after a 429 (0 when it is not)."""
-        return max(0.0, self._paused_until.get(tenant_id, 0.0) - self._monotonic())
+        return self._permits.paused_for(tenant_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set, then let in-flight deliveries finish. Cancelling the task
@@ -190,6 +199,7 @@ class OutboxSender:
                 task.cancel()
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
+            await self._permits.close()
             with contextlib.suppress(Exception):
                 await self._verdicts.drain()  # verdicts already known are worth keeping
 
@@ -227,73 +237,50 @@ class OutboxSender:
         return len(claimed)
 
     async def _dispatch_one(self) -> None:
-        tenant = self._ready_tenant()
-        if tenant is None:
+        """Start delivering the next message of a tenant that is not paused."""
+        await self._slots.acquire()  # first the slot, then the choice: a pause may begin meanwhile
+        claimed = self._next_message()
+        if claimed is None:
+            self._slots.release()
             await asyncio.sleep(min(self._idle_poll, self._seconds_until_unpaused()))
             return
-        queue = self._queues[tenant]
-        now = self._monotonic()
-        while queue and queue[0].send_before < now:
-            # Too late for this lease: sending now could race a sender that re-claimed it.
-            queue.popleft()
-        if not queue:
-            return
-        await self._slots.acquire()
-        try:
-            if not await self._take_token(tenant, len(queue)) or self.paused_for(tenant):
-                self._slots.release()
-                return
-        except BaseException:
-            self._slots.release()
-            raise
-        claimed = queue.popleft()
-        task = asyncio.create_task(self._deliver(claimed.message))
+        task = asyncio.create_task(self._deliver(claimed))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
-    def _ready_tenant(self) -> str | None:
+    def _next_message(self) -> _Claimed | None:
         now = self._monotonic()
+        while (tenant := self._ready_tenant()) is not None:
+            queue = self._queues[tenant]
+            while queue and queue[0].send_before < now:
+                # Too late for this lease: sending now could race a sender that re-claimed it.
+                queue.popleft()
+            if queue:
+                return queue.popleft()
+        return None
+
+    def _ready_tenant(self) -> str | None:
         for tenant, queue in self._queues.items():
-            if queue and self._paused_until.get(tenant, 0.0) <= now:
+            if queue and not self._permits.paused_for(tenant):
                 return tenant
         for tenant in [tenant for tenant, queue in self._queues.items() if not queue]:
             del self._queues[tenant]
         return None
 
     def _seconds_until_unpaused(self) -> float:
-        now = self._monotonic()
-        ends = [self._paused_until.get(tenant, 0.0) for tenant in self._queues]
-        return max(0.001, min(ends, default=now) - now)
+        pauses = [self._permits.paused_for(tenant) for tenant in self._queues]
+        return max(0.001, min(pauses, default=0.0))
 
-    async def _take_token(self, tenant: str, queued: int) -> bool:
-        """One request's worth of budget for the tenant; False after waiting for it."""
-        credit = self._credit.get(tenant, 0)
-        if credit > 0:
-            self._credit[tenant] = credit - 1
-            return True
-        debt = self._debt.get(tenant, 0)
-        granted = await self._budget.acquire(tenant, min(self._chunk, queued) + debt)
-        paid = min(debt, granted)
-        self._debt[tenant] = debt - paid
-        granted -= paid
-        if granted > 0:
-            self._credit[tenant] = granted - 1
-            return True
-        await asyncio.sleep(self._token_wait(tenant))
-        return False
-
-    def _token_wait(self, tenant: str) -> float:
-        if isinstance(self._budget, KnowsWhenAvailable):
-            wait = self._budget.seconds_until_available(tenant, 1 + self._debt.get(tenant, 0))
-            return min(max(wait, 0.0005), 1.0)
-        # Poll a few times per token, so a budget with a small burst loses nothing to oversleeping.
-        return min(max(0.25 / self._rate, 0.001), 0.05)
-
-    async def _deliver(self, message: OutboxMessage) -> None:
+    async def _deliver(self, claimed: _Claimed) -> None:
+        message = claimed.message
         started = self._monotonic()
+        permit = self._permits.permit_for(message.tenant_id, claimed.send_before)
         try:
             try:
-                outcome = await self._delivery.deliver(message)
+                outcome = await self._delivery.deliver(message, permit)
+            except PermitWithdrawn:
+                logger.info("Outbox message %s: lease ran short; left for a new claim", message.id)
+                return
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -310,20 +297,15 @@ class OutboxSender:
                 logger.exception("Outbox result callback failed")
 
     def _account(self, tenant: str, outcome: DeliveryOutcome) -> None:
-        """Charge extra requests to the budget; pause the whole tenant when throttled."""
-        if outcome.requests > 1:
-            self._debt[tenant] = self._debt.get(tenant, 0) + outcome.requests - 1
+        """Pause the whole tenant when Teams says it is throttled (not just this message)."""
         if outcome.is_throttled:
             streak = self._throttle_streak.get(tenant, 0) + 1
             self._throttle_streak[tenant] = streak
             pause = outcome.retry_after
             if pause is None:
                 pause = next_attempt_delay(streak, None, base=1.0, cap=60.0, rng=self._rng)
-            until = self._monotonic() + pause
-            if until > self._paused_until.get(tenant, 0.0):
-                self._paused_until[tenant] = until
+            if self._permits.pause(tenant, pause):
                 logger.warning("Tenant %s throttled by Teams: pausing %.2f s", tenant, pause)
-            self._credit[tenant] = 0  # tokens granted before the 429 must not burst afterwards
         elif outcome.verdict is Verdict.SENT:
             self._throttle_streak.pop(tenant, None)
 

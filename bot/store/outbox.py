@@ -9,12 +9,25 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.store.columns import UtcDateTime
 from bot.store.database import Database
 from bot.store.tables import OUTBOX_ACTIVE_PREDICATE, outbox
 from bot.store.upserts import insert_on_conflict
 
 # Enough to diagnose a failure; a whole HTML error page per row is not.
 _MAX_ERROR_CHARS = 2000
+
+# One statement for every final verdict, so a batch of them is a single executemany.
+_FINISH = (
+    outbox.update()
+    .where(outbox.c.id == sa.bindparam("message_id"))
+    .values(
+        status=sa.bindparam("final_status"),
+        lease_until=None,
+        sent_at=sa.bindparam("sent", type_=UtcDateTime()),
+        last_error=sa.bindparam("error"),
+    )
+)
 
 
 class SqlOutboxRepository:
@@ -62,25 +75,33 @@ class SqlOutboxRepository:
     async def finish(
         self, message_id: int, status: OutboxStatus, now: datetime, error: str = ""
     ) -> None:
-        if status not in FINAL_STATUSES:
-            raise ValueError(f"not a final outbox status: {status}")
-        await self._update(
-            message_id,
-            status=status.value,
-            lease_until=None,
-            sent_at=now if status is OutboxStatus.SENT else None,
-            last_error=error[:_MAX_ERROR_CHARS],
-        )
+        await self.finish_many([(message_id, status, error)], now)
+
+    async def finish_many(
+        self, verdicts: Sequence[tuple[int, OutboxStatus, str]], now: datetime
+    ) -> None:
+        """Record many final verdicts (message id, status, error) in one transaction."""
+        rows = [
+            _verdict_row(message_id, status, error, now) for message_id, status, error in verdicts
+        ]
+        if rows:
+            async with self._db.transaction() as connection:
+                await connection.execute(_FINISH, rows)
 
     async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
-        await self._update(
-            message_id,
-            status=OutboxStatus.PENDING.value,
-            attempts=outbox.c.attempts + 1,
-            not_before=not_before,
-            lease_until=None,
-            last_error=error[:_MAX_ERROR_CHARS],
+        statement = (
+            outbox.update()
+            .where(outbox.c.id == message_id)
+            .values(
+                status=OutboxStatus.PENDING.value,
+                attempts=outbox.c.attempts + 1,
+                not_before=not_before,
+                lease_until=None,
+                last_error=error[:_MAX_ERROR_CHARS],
+            )
         )
+        async with self._db.transaction() as connection:
+            await connection.execute(statement)
 
     async def counts(self) -> dict[OutboxStatus, int]:
         """Messages per status; every status is present (zero when none)."""
@@ -88,11 +109,6 @@ class SqlOutboxRepository:
         async with self._db.connect() as connection:
             found = dict((await connection.execute(query)).tuples().all())
         return {status: found.get(status.value, 0) for status in OutboxStatus}
-
-    async def _update(self, message_id: int, **values: Any) -> None:
-        statement = outbox.update().where(outbox.c.id == message_id).values(**values)
-        async with self._db.transaction() as connection:
-            await connection.execute(statement)
 
 
 def _is_due(table: sa.FromClause, now: datetime) -> sa.ColumnElement[bool]:
@@ -108,6 +124,19 @@ def _is_due(table: sa.FromClause, now: datetime) -> sa.ColumnElement[bool]:
             sa.and_(table.c.status == OutboxStatus.IN_FLIGHT.value, table.c.lease_until < now),
         ),
     )
+
+
+def _verdict_row(
+    message_id: int, status: OutboxStatus, error: str, now: datetime
+) -> dict[str, Any]:
+    if status not in FINAL_STATUSES:
+        raise ValueError(f"not a final outbox status: {status}")
+    return {
+        "message_id": message_id,
+        "final_status": status.value,
+        "sent": now if status is OutboxStatus.SENT else None,
+        "error": error[:_MAX_ERROR_CHARS],
+    }
 
 
 def _new_row(message: NewOutboxMessage, now: datetime) -> dict[str, Any]:

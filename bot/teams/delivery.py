@@ -18,6 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 DEDUPE_KEY_FIELD = "werkplekDedupeKey"
 
 TokenProvider = Callable[[], Awaitable[str]]
+Permit = Callable[[], AbstractAsyncContextManager[None]]
 
 # Cached "this person has no personal chat yet" entries from prepare().
 _NO_REF = ConversationRef("", "", "", "", "")
@@ -109,13 +111,14 @@ class ConnectorDelivery:
             for user_id in user_ids:
                 self._prefetched[(tenant_id, user_id)] = found.get(user_id, _NO_REF)
 
-    async def deliver(self, message: OutboxMessage) -> DeliveryOutcome:
+    async def deliver(self, message: OutboxMessage, permit: Permit) -> DeliveryOutcome:
+        """Send one outbox message; each connector request runs inside `async with permit():`
+        (entering may raise PermitWithdrawn, which is passed on: nothing is sent then)."""
         try:
             activity = _activity_for(message)
         except ValidationError:
             logger.warning("Outbox message %s: the activity is not valid", message.id)
             return DeliveryOutcome(Verdict.FAILED, status=400, error="invalid activity")
-        requests = 1
         try:
             if message.conversation_id:
                 service_url = _with_slash(message.service_url or self._default_service_url)
@@ -123,24 +126,20 @@ class ConnectorDelivery:
             else:
                 ref = await self._reference(message.tenant_id, message.recipient_id)
                 if ref is None:
-                    ref = await self._open_personal_chat(message)
-                    requests = 2
+                    ref = await self._open_personal_chat(message, permit)
                 service_url, conversation_id = _with_slash(ref.service_url), ref.conversation_id
             client = await self._client(service_url)
-            sent = await client.conversations.send_to_conversation(conversation_id, activity)
+            async with permit():
+                sent = await client.conversations.send_to_conversation(conversation_id, activity)
         except _OpeningFailed as failure:
-            return self._failure(failure.error, requests, opening=True)
+            return self._failure(failure.error, opening=True)
         except aiohttp.ClientResponseError as error:
-            return self._failure(error, requests, opening=False)
+            return self._failure(error, opening=False)
         except (aiohttp.ClientError, TimeoutError) as error:
-            return DeliveryOutcome(
-                Verdict.RETRY, status=NO_RESPONSE, error=type(error).__name__, requests=requests
-            )
-        return DeliveryOutcome(Verdict.SENT, 201, activity_id=sent.id or "", requests=requests)
+            return DeliveryOutcome(Verdict.RETRY, status=NO_RESPONSE, error=type(error).__name__)
+        return DeliveryOutcome(Verdict.SENT, 201, activity_id=sent.id or "")
 
-    def _failure(
-        self, error: aiohttp.ClientResponseError, requests: int, *, opening: bool
-    ) -> DeliveryOutcome:
+    def _failure(self, error: aiohttp.ClientResponseError, *, opening: bool) -> DeliveryOutcome:
         code = _error_code(error.message)
         header = error.headers.get("Retry-After") if error.headers else None
         verdict = classify(error.status, code, header)
@@ -156,7 +155,6 @@ class ConnectorDelivery:
             status=error.status,
             retry_after=parse_retry_after(header),
             error=f"{step}: {error.status} {code or ''}".strip(),
-            requests=requests,
         )
 
     async def _reference(self, tenant_id: str, user_id: str) -> ConversationRef | None:
@@ -165,7 +163,7 @@ class ConnectorDelivery:
             return await self._conversations.get(tenant_id, user_id)
         return None if ref is _NO_REF else ref
 
-    async def _open_personal_chat(self, message: OutboxMessage) -> ConversationRef:
+    async def _open_personal_chat(self, message: OutboxMessage, permit: Permit) -> ConversationRef:
         """Create the 1:1 conversation with someone the bot has no reference for, store it."""
         service_url = self._default_service_url
         client = await self._client(service_url)
@@ -179,7 +177,8 @@ class ConnectorDelivery:
             }
         )
         try:
-            created = await client.conversations.create_conversation(parameters)
+            async with permit():
+                created = await client.conversations.create_conversation(parameters)
         except aiohttp.ClientResponseError as error:
             raise _OpeningFailed(error) from error
         ref = ConversationRef(

@@ -220,12 +220,15 @@ class TeamsHost:
             return
         await self._s.dispatcher.on_text(turn, text)
 
-    async def _on_card_action(self, context: TurnContext, state: TurnState, data: object) -> None:
+    async def _on_card_action(
+        self, context: TurnContext, state: TurnState, data: object
+    ) -> AdaptiveCardInvokeResponse:
+        # The SDK sends what this returns as the invoke response (the refreshed card).
         value = context.activity.value if isinstance(context.activity.value, dict) else {}
         verb = str((value.get("action") or {}).get("verb") or "")
         turn = await self._turn(context)
         result = await self._s.dispatcher.on_action(turn, verb, data)
-        await self._invoke_reply(context, result)
+        return _invoke_response(result)
 
     async def _on_installation(self, context: TurnContext, state: TurnState) -> None:
         if (context.activity.action or "add").startswith("add"):
@@ -249,14 +252,8 @@ class TeamsHost:
         self._s.metrics.activities.labels(str(context.activity.type), "ignored").inc()
 
     async def _invoke_reply(self, context: TurnContext, result: ActionResult) -> None:
-        if result.card is not None:
-            body = AdaptiveCardInvokeResponse(
-                status_code=200, type=_CARD_RESPONSE, value=result.card
-            )
-        else:
-            body = AdaptiveCardInvokeResponse(
-                status_code=200, type=_MESSAGE_RESPONSE, value=result.message or ""
-            )
+        """Answer an invoke outside the card-action route (refusals, duplicates, failures)."""
+        body = _invoke_response(result)
         await context.send_activity(
             Activity(
                 type=ActivityTypes.invoke_response,
@@ -283,6 +280,14 @@ class TeamsHost:
                 await turn.send_card(card)
         except Exception:
             logger.exception("could not tell the user about failure %s", reference)
+
+
+def _invoke_response(result: ActionResult) -> AdaptiveCardInvokeResponse:
+    if result.card is not None:
+        return AdaptiveCardInvokeResponse(status_code=200, type=_CARD_RESPONSE, value=result.card)
+    return AdaptiveCardInvokeResponse(
+        status_code=200, type=_MESSAGE_RESPONSE, value=result.message or ""
+    )
 
 
 class _AnonymousProvider(CredentialTokenProvider):

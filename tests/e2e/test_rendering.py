@@ -1,10 +1,11 @@
-"""What a person sees: the Playground page in headless Chromium shows the bot's welcome card.
+"""What a person sees: the Playground page in headless Chromium shows the bot's cards.
 
 Optional: skips without Debian's chromium. The screenshot stays in /tmp for a human to look at.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -21,8 +22,9 @@ pytestmark = [
     pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed"),
 ]
 
-SCREENSHOT = Path("/tmp/werkplek-playground-welcome.png")
+SCREENSHOT = Path("/tmp/werkplek-playground-help.png")
 _PAGE_TIMEOUT_SECONDS = 30.0
+_STREAM_SETTLE_SECONDS = 2.0
 # Markdown and templating marks render differently from their source text.
 _PLAIN_LINE = re.compile(r"^[\w .,:;!?'’-]{4,}$")
 
@@ -34,18 +36,26 @@ def plain_line(message: BotMessage) -> str:
     return next((line[:40] for line in lines if _PLAIN_LINE.match(line)), "")
 
 
-async def test_page_renders_the_welcome_card(
+async def test_page_renders_the_help_card(
     playground: PlaygroundClient, werkplek_stack: LocalStack
 ) -> None:
     assert werkplek_stack.playground is not None
     async with Chromium() as page:
-        # Opening the page opens the personal chat, which installs the bot: the welcome card
-        # reaches the page and, over the same WebSocket broadcast, this client.
+        # The page and this client share the personal chat: what the bot answers here is
+        # broadcast to both. (The welcome card is sent once per install, so ask for help.)
         await page.navigate(werkplek_stack.playground.url)
-        welcome = await playground.next_message(
+        # The chat is open once the page shows the bot's name; its stream connects right after.
+        await page.wait_for(
+            "!!document.body && document.body.innerText.includes('Werkplek')",
+            within=_PAGE_TIMEOUT_SECONDS,
+        )
+        await asyncio.sleep(_STREAM_SETTLE_SECONDS)
+        playground.clear()
+        await playground.send_text("hulp")
+        answer = await playground.next_message(
             _PAGE_TIMEOUT_SECONDS, predicate=lambda m: m.card is not None
         )
-        expected = plain_line(welcome)
+        expected = plain_line(answer)
         rendered = await page.wait_for(
             "Array.from(document.querySelectorAll('.ac-adaptiveCard'))"
             f".some(card => card.innerText.includes({json.dumps(expected)}))",

@@ -40,6 +40,7 @@ class World:
                 "user-1": DirectoryUser(
                     id="user-1",
                     display_name="Lotte Janssens",
+                    given_name="Lotte",
                     user_principal_name="lotte@demo",
                     department="Omgeving",
                 ),
@@ -177,9 +178,9 @@ async def test_a_button_cannot_run_a_command_the_caller_may_not_run(world: World
 
 
 async def test_welcome_shows_featured_commands(world: World) -> None:
-    start = StartDialog(world.registry, world.dispatcher)
+    start = StartDialog(world.registry, world.dispatcher, world.directory)
     turn = FakeTurn()
     await start.welcome(turn)
     card = turn.cards[0]
-    assert "Dag Lotte Janssens!" in card_text(card)
+    assert "Dag Lotte!" in card_text(card)
     assert {a["data"]["command"] for a in card["actions"]} == {"help", "profile"}

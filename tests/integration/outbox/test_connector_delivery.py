@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.conversations import ConversationRef
-from bot.domain.delivery import Verdict
+from bot.domain.delivery import DeliveryOutcome, PermitWithdrawn, Verdict
 from bot.domain.outbox import OutboxMessage, OutboxStatus
 from bot.store import Database, SqlConversationRefRepository
 from bot.teams.delivery import ConnectorDelivery
@@ -40,6 +41,24 @@ def outbox_message(
         conversation_id=conversation_id,
         service_url=service_url,
     )
+
+
+class Permits:
+    """Counts the connector requests a delivery asked permission for."""
+
+    def __init__(self) -> None:
+        self.granted = 0
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        self.granted += 1
+        yield
+
+
+async def send(
+    delivery: ConnectorDelivery, message: OutboxMessage, permits: Permits | None = None
+) -> DeliveryOutcome:
+    return await delivery.deliver(message, permits or Permits())
 
 
 def jwt_expiring_in(seconds: float) -> str:
@@ -78,10 +97,13 @@ async def test_sends_to_a_stored_reference_with_the_dedupe_key_and_tenant(
         "contentType": "application/vnd.microsoft.card.adaptive",
         "content": {"type": "AdaptiveCard"},
     }
-    outcome = await delivery.deliver(
-        outbox_message("k1", "u1", activity={"text": "Hallo", "attachments": [card]})
+    permits = Permits()
+    outcome = await send(
+        delivery,
+        outbox_message("k1", "u1", activity={"text": "Hallo", "attachments": [card]}),
+        permits,
     )
-    assert (outcome.verdict, outcome.requests) == (Verdict.SENT, 1)
+    assert (outcome.verdict, permits.granted) == (Verdict.SENT, 1)
     [sent] = connector_emulator.sends()
     assert sent.conversation_id == "a:1known" and sent.activity_id == outcome.activity_id
     assert sent.activity["type"] == "message"
@@ -97,7 +119,7 @@ async def test_posts_to_an_explicit_conversation_under_a_path_prefixed_service_u
     message = outbox_message(
         "k", conversation_id="19:channel@thread.tacv2", service_url=service_url
     )
-    outcome = await delivery.deliver(message)
+    outcome = await send(delivery, message)
     assert outcome.verdict is Verdict.SENT
     assert (
         connector_emulator.requests[-1].path
@@ -109,8 +131,9 @@ async def test_a_failed_chat_opening_for_someone_without_the_app_is_unreachable(
     connector_emulator: ConnectorEmulator, delivery: ConnectorDelivery
 ) -> None:
     connector_emulator.block_user("nobody", "BotNotInConversationRoster")
-    outcome = await delivery.deliver(outbox_message("k", "nobody"))
-    assert (outcome.verdict, outcome.status, outcome.requests) == (Verdict.UNREACHABLE, 403, 1)
+    permits = Permits()
+    outcome = await send(delivery, outbox_message("k", "nobody"), permits)
+    assert (outcome.verdict, outcome.status, permits.granted) == (Verdict.UNREACHABLE, 403, 1)
     assert outcome.error == "open: 403"
 
 
@@ -118,7 +141,7 @@ async def test_throttling_reports_retry_after(
     connector_emulator: ConnectorEmulator, delivery: ConnectorDelivery
 ) -> None:
     connector_emulator.inject(429, times=1, retry_after=7)
-    outcome = await delivery.deliver(outbox_message("k", conversation_id="a:1x"))
+    outcome = await send(delivery, outbox_message("k", conversation_id="a:1x"))
     assert (outcome.verdict, outcome.retry_after, outcome.is_throttled) == (
         Verdict.RETRY,
         7.0,
@@ -132,7 +155,7 @@ async def test_an_unreachable_connector_is_a_retry(refs: SqlConversationRefRepos
         conversations=refs, bot_app_id="28:bot", default_service_url="http://127.0.0.1:9/"
     )
     try:
-        outcome = await delivery.deliver(outbox_message("k", conversation_id="a:1x"))
+        outcome = await send(delivery, outbox_message("k", conversation_id="a:1x"))
     finally:
         await delivery.close()
     assert (outcome.verdict, outcome.status) == (Verdict.RETRY, 0)
@@ -141,8 +164,9 @@ async def test_an_unreachable_connector_is_a_retry(refs: SqlConversationRefRepos
 async def test_an_activity_the_sdk_rejects_fails_without_a_request(
     connector_emulator: ConnectorEmulator, delivery: ConnectorDelivery
 ) -> None:
-    outcome = await delivery.deliver(
-        outbox_message("k", conversation_id="a:1x", activity={"type": 42, "attachments": "x"})
+    outcome = await send(
+        delivery,
+        outbox_message("k", conversation_id="a:1x", activity={"type": 42, "attachments": "x"}),
     )
     assert outcome.verdict is Verdict.FAILED
     assert connector_emulator.requests == []
@@ -165,12 +189,12 @@ async def test_reuses_the_token_until_it_nears_expiry(
     )
     try:
         for index in range(5):
-            await delivery.deliver(outbox_message(f"k{index}", conversation_id="a:1x"))
+            await send(delivery, outbox_message(f"k{index}", conversation_id="a:1x"))
         connector_emulator.inject(401, times=1)  # the connector rejects the token: renew it
         assert (
-            await delivery.deliver(outbox_message("k5", conversation_id="a:1x"))
+            await send(delivery, outbox_message("k5", conversation_id="a:1x"))
         ).verdict is Verdict.RETRY
-        await delivery.deliver(outbox_message("k6", conversation_id="a:1x"))
+        await send(delivery, outbox_message("k6", conversation_id="a:1x"))
     finally:
         await delivery.close()
     assert len(issued) == 2
@@ -195,7 +219,7 @@ async def test_a_short_lived_token_is_renewed(
     )
     try:
         for index in range(3):
-            await delivery.deliver(outbox_message(f"k{index}", conversation_id="a:1x"))
+            await send(delivery, outbox_message(f"k{index}", conversation_id="a:1x"))
     finally:
         await delivery.close()
     assert len(issued) == 3
@@ -231,12 +255,28 @@ async def test_prepare_looks_a_batch_up_at_once(connector_emulator: ConnectorEmu
     batch.append(outbox_message("k-new", "u-new"))
     try:
         await delivery.prepare(batch)
-        outcomes = [await delivery.deliver(message) for message in batch]
+        permits = [Permits() for _ in batch]
+        outcomes = [await send(delivery, m, p) for m, p in zip(batch, permits, strict=True)]
     finally:
         await delivery.close()
     assert [o.verdict for o in outcomes] == [Verdict.SENT] * 6
     assert (refs.bulk_lookups, refs.single_lookups) == (1, 0)
-    assert outcomes[-1].requests == 2  # the newcomer's chat was opened
+    assert [p.granted for p in permits] == [1] * 5 + [2]  # the newcomer's chat was opened
     assert [a.conversation_id for a in connector_emulator.sends()][:5] == [
         f"a:{i}" for i in range(5)
     ]
+
+
+async def test_a_withdrawn_permit_sends_nothing(
+    connector_emulator: ConnectorEmulator, delivery: ConnectorDelivery
+) -> None:
+    @contextlib.asynccontextmanager
+    async def withdrawn() -> AsyncIterator[None]:
+        raise PermitWithdrawn
+        yield
+
+    with pytest.raises(PermitWithdrawn):
+        await delivery.deliver(outbox_message("k", conversation_id="a:1x"), withdrawn)
+    with pytest.raises(PermitWithdrawn):
+        await delivery.deliver(outbox_message("k2", "someone-new"), withdrawn)
+    assert connector_emulator.requests == []

@@ -146,3 +146,29 @@ async def test_concurrent_claimers_never_share_a_message(database: Database) -> 
     everything = [message_id for taken in results for message_id in taken]
     assert len(everything) == len(set(everything)) == 3000
     assert sum(1 for taken in results if taken) > 1  # the claimers really did interleave
+
+
+async def test_finish_many_records_every_verdict_in_one_go(outbox: SqlOutboxRepository) -> None:
+    await outbox.enqueue([message(f"m{i}") for i in range(300)], T0)
+    claimed = await outbox.claim(300, T0, LEASE)
+    statuses = [OutboxStatus.SENT, OutboxStatus.GONE, OutboxStatus.FAILED]
+    verdicts = [
+        (m.id, statuses[i % 3], "" if i % 3 == 0 else "nope") for i, m in enumerate(claimed)
+    ]
+    await outbox.finish_many(verdicts, T0 + timedelta(seconds=1))
+    await outbox.finish_many([], T0)
+    counts = await outbox.counts()
+    assert [counts[status] for status in statuses] == [100, 100, 100]
+    assert counts[OutboxStatus.IN_FLIGHT] == 0
+
+
+async def test_finish_many_writes_nothing_when_one_verdict_is_not_final(
+    outbox: SqlOutboxRepository,
+) -> None:
+    await outbox.enqueue([message("a"), message("b")], T0)
+    a, b = await outbox.claim(2, T0, LEASE)
+    with pytest.raises(ValueError, match="final"):
+        await outbox.finish_many(
+            [(a.id, OutboxStatus.SENT, ""), (b.id, OutboxStatus.PENDING, "")], T0
+        )
+    assert (await outbox.counts())[OutboxStatus.IN_FLIGHT] == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -144,20 +145,31 @@ SENT = DeliveryOutcome(Verdict.SENT, status=201)
 
 
 class ScriptedDelivery:
-    """Answers per dedupe key from a script (outcomes or exceptions to raise), else SENT."""
+    """Answers per dedupe key from a script (outcomes or exceptions to raise), else SENT.
+
+    Like the real adapter it awaits the permit before each "request" (`requests` per key,
+    default 1); a call is recorded once its permits were granted.
+    """
 
     def __init__(
         self,
         script: dict[str, list[DeliveryOutcome | Exception]] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         latency: float = 0.0,
+        requests: dict[str, int] | None = None,
     ) -> None:
         self.script = script or {}
         self.calls: list[tuple[str, str, float]] = []  # (tenant, dedupe key, monotonic time)
         self._monotonic = monotonic
         self._latency = latency
+        self._requests = requests or {}
 
-    async def deliver(self, message: OutboxMessage) -> DeliveryOutcome:
+    async def deliver(
+        self, message: OutboxMessage, permit: Callable[[], AbstractAsyncContextManager[None]]
+    ) -> DeliveryOutcome:
+        for _ in range(self._requests.get(message.dedupe_key, 1)):
+            async with permit():
+                pass
         self.calls.append((message.tenant_id, message.dedupe_key, self._monotonic()))
         await asyncio.sleep(self._latency)
         planned = self.script.get(message.dedupe_key)
