@@ -14,12 +14,13 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.graph import GraphGateway, open_bot_credential, open_graph
+from bot.graph import DeferredGraph
 from bot.http.health import healthz, readyz
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
 from bot.observability import configure_logging
 from bot.services.audit import Auditor
+from bot.services.batching import BatchedAuditLog, BatchedProcessedActivities
 from bot.services.clock import SystemClock
 from bot.services.contacts import ContactBook
 from bot.services.outbox import OutboxNotifier, OutboxSender
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
 DATABASE = web.AppKey("database", Database)
-GRAPH = web.AppKey("graph", GraphGateway)
+GRAPH = web.AppKey("graph", DeferredGraph)
 HOST = web.AppKey("host", TeamsHost)
 NOTIFIER = web.AppKey("notifier", OutboxNotifier)
 
@@ -87,21 +88,24 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _graph(app: web.Application) -> AsyncIterator[None]:
-    gateway = await open_graph(app[SETTINGS], on_call=app[METRICS].outbound_call)
-    app[GRAPH] = gateway
+    graph = DeferredGraph(app[SETTINGS], on_call=app[METRICS].outbound_call)
+    graph.start()
+    app[GRAPH] = graph
     yield
-    await gateway.close()
+    await graph.close()
 
 
 async def _bot(app: web.Application) -> AsyncIterator[None]:
     settings, database = app[SETTINGS], app[DATABASE]
     clock = SystemClock()
-    auditor = Auditor(SqlAuditLog(database), clock)
+    auditor = Auditor(BatchedAuditLog(SqlAuditLog(database)), clock)
     directory = app[GRAPH].directory
     metrics = app[METRICS]
-    credential = (
-        None if settings.is_anonymous else open_bot_credential(settings, metrics.outbound_call)
-    )
+    credential = None
+    if not settings.is_anonymous:
+        from bot.graph import open_bot_credential  # azure-identity: only with a bot identity
+
+        credential = open_bot_credential(settings, metrics.outbound_call)
     dialogs = build_dialogs(
         directory=directory, auditor=auditor, servicedesk_url=settings.servicedesk_url
     )
@@ -114,7 +118,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
             contacts=ContactBook(
                 SqlUserRepository(database), SqlConversationRefRepository(database)
             ),
-            processed=SqlProcessedActivities(database),
+            processed=BatchedProcessedActivities(SqlProcessedActivities(database)),
             auditor=auditor,
             clock=clock,
             metrics=metrics,

@@ -106,13 +106,12 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if value is None or not value.strip():
         return None
     text = value.strip()
+    seconds: float | None
     try:
         seconds = float(text)
     except ValueError:
         seconds = _seconds_until_http_date(text, now)
-        if seconds is None:
-            return None
-    if math.isnan(seconds):
+    if seconds is None or math.isnan(seconds):
         return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 

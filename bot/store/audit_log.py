@@ -18,20 +18,14 @@ class SqlAuditLog:
         self._db = db
 
     async def append(self, entry: AuditEntry) -> None:
-        statement = audit_log.insert().values(
-            at=entry.at,
-            actor_id=entry.actor_id,
-            role=entry.role,
-            tenant_id=entry.tenant_id,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            outcome=entry.outcome.value,
-            correlation_id=entry.correlation_id,
-            detail=dict(entry.detail),
-        )
+        await self.append_many([entry])
+
+    async def append_many(self, entries: list[AuditEntry]) -> None:
+        """Write several entries in one transaction, in order (group commit)."""
+        if not entries:
+            return
         async with self._db.transaction() as connection:
-            await connection.execute(statement)
+            await connection.execute(audit_log.insert(), [_row(entry) for entry in entries])
 
     async def recent(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
         """Newest first (by time, then by order of writing)."""
@@ -41,6 +35,21 @@ class SqlAuditLog:
         async with self._db.connect() as connection:
             rows = (await connection.execute(query.limit(limit))).all()
         return [_entry(row) for row in rows]
+
+
+def _row(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at,
+        "actor_id": entry.actor_id,
+        "role": entry.role,
+        "tenant_id": entry.tenant_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "outcome": entry.outcome.value,
+        "correlation_id": entry.correlation_id,
+        "detail": dict(entry.detail),
+    }
 
 
 def _entry(row: sa.Row[Any]) -> AuditEntry:

@@ -73,7 +73,7 @@ class Database:
 
     @property
     def dialect(self) -> str:
-        """ "sqlite" or "postgresql"."""
+        """The SQLAlchemy dialect name: "sqlite" or "postgresql"."""
         return self._engine.dialect.name
 
     @asynccontextmanager
@@ -106,7 +106,7 @@ class Database:
                 )
             await connection.run_sync(migrator.upgrade_to_head)
             await connection.commit()
-        logger.info("database schema at %s", ",".join(sorted(migrator.script_heads())))
+        logger.info("database schema at %s", ",".join(sorted(migrator.HEAD_REVISIONS)))
 
     async def readiness(self) -> tuple[bool, bool]:
         """(database reachable, migrations at head). Never raises: it backs /readyz."""
@@ -121,7 +121,7 @@ class Database:
         except Exception as error:  # any failure means "not ready"; the type says enough
             logger.warning("database not reachable: %s", type(error).__name__)
             return False, False
-        return True, applied == migrator.script_heads()
+        return True, applied == migrator.HEAD_REVISIONS
 
     async def dispose(self) -> None:
         await self._engine.dispose()

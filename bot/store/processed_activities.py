@@ -26,6 +26,19 @@ class SqlProcessedActivities:
             result = await connection.execute(statement)
         return result.rowcount == 1
 
+    async def first_time_many(self, keys: list[str], seen_at: datetime) -> set[str]:
+        """The keys among `keys` not seen before, recorded in one statement (group commit)."""
+        unique = list(dict.fromkeys(keys))
+        statement = (
+            insert_on_conflict(self._db, processed_activities)
+            .values([{"key": key, "seen_at": seen_at} for key in unique])
+            .on_conflict_do_nothing(index_elements=[processed_activities.c.key])
+            .returning(processed_activities.c.key)
+        )
+        async with self._db.transaction() as connection:
+            result = await connection.execute(statement)
+            return {row[0] for row in result}
+
     async def forget_before(self, cutoff: datetime) -> int:
         statement = processed_activities.delete().where(processed_activities.c.seen_at < cutoff)
         async with self._db.transaction() as connection:

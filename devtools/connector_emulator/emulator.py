@@ -8,11 +8,7 @@ records everything it receives. Any bearer token (or none) is accepted; its pres
 
 from __future__ import annotations
 
-import base64
-import itertools
-import json
 import logging
-import math
 import time
 import uuid
 from typing import Any
@@ -28,46 +24,28 @@ from devtools.connector_emulator.limits import (
 from devtools.connector_emulator.records import (
     DEDUPE_KEY_FIELD,
     Conversation,
-    Fault,
     ReceivedActivity,
     ReceivedRequest,
-    Stats,
+)
+from devtools.connector_emulator.replies import (
+    DEFAULT_FAULT_CODES,
+    EmulatorReply,
+    app_of,
+    error_response,
+    members_page,
+    read_json,
+    retry_after_header,
 )
 from devtools.connector_emulator.routes import Route, match_route
+from devtools.connector_emulator.state import UNKNOWN_TENANT, EmulatorState
 
 logger = logging.getLogger(__name__)
 
-UNKNOWN_TENANT = "unknown"
-_ACTIVITY_ID_BASE = 1_700_000_000_000
 
+class ConnectorEmulator(EmulatorState):
+    """See the package docstring; the steering API (block_user, inject, ...) is EmulatorState's."""
 
-class EmulatorReply(Exception):
-    """Stop handling a request and answer with a Teams-style error body."""
-
-    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None):
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.retry_after = retry_after
-
-
-class ConnectorEmulator:
-    def __init__(
-        self,
-        *,
-        tenant_rate_per_second: float | None = 50.0,
-        enforce_conversation_limits: bool = True,
-        strict_conversations: bool = False,
-    ) -> None:
-        """strict_conversations: answer 404 for conversation ids it never created or was told
-        about (by default any id is accepted, as if it existed in Teams)."""
-        self.tenant_rate_per_second = tenant_rate_per_second
-        self.enforce_conversation_limits = enforce_conversation_limits
-        self.strict_conversations = strict_conversations
-        self.service_url = ""
-        self._runner: web.AppRunner | None = None
-        self.reset()
+    _runner: web.AppRunner | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
     def build_app(self) -> web.Application:
@@ -92,94 +70,6 @@ class ConnectorEmulator:
             await self._runner.cleanup()
             self._runner = None
 
-    # --- state --------------------------------------------------------------------------------
-    def reset(self) -> None:
-        """Forget everything received and all simulated state (limits settings are kept)."""
-        self.conversations: dict[str, Conversation] = {}
-        self._by_member: dict[tuple[str, str], str] = {}
-        self.activities: list[ReceivedActivity] = []
-        self.requests: list[ReceivedRequest] = []
-        self.stats = Stats()
-        self.blocked_users: dict[str, str] = {}
-        self.faults: list[Fault] = []
-        self._tenant_windows: dict[str, SlidingWindow] = {}
-        self._conversation_windows: dict[tuple[str, str], SlidingWindow] = {}
-        self._seen_dedupe_keys: set[str] = set()
-        self._activity_ids = itertools.count(1)
-
-    def configure(
-        self,
-        *,
-        tenant_rate_per_second: float | None,
-        enforce_conversation_limits: bool | None = None,
-    ) -> None:
-        self.tenant_rate_per_second = tenant_rate_per_second
-        if enforce_conversation_limits is not None:
-            self.enforce_conversation_limits = enforce_conversation_limits
-        self._tenant_windows.clear()
-
-    def add_conversation(
-        self, conversation_id: str, tenant_id: str, member_id: str = "", bot_id: str = ""
-    ) -> None:
-        """Make a conversation known (as if the person had installed the app earlier)."""
-        members = (member_id,) if member_id else ()
-        self.conversations[conversation_id] = Conversation(
-            conversation_id, tenant_id, members, bot_id
-        )
-        if member_id:
-            self._by_member[(tenant_id, member_id)] = conversation_id
-
-    def block_user(self, user_id: str, code: str = "MessageWritesBlocked") -> None:
-        """Sends to this person answer 403 with `code`; with BotNotInConversationRoster even
-        opening the 1:1 chat does."""
-        self.blocked_users[user_id] = code
-
-    def unblock_user(self, user_id: str) -> None:
-        self.blocked_users.pop(user_id, None)
-
-    def drop_conversation(self, conversation_id: str) -> None:
-        """The conversation is gone: everything addressed to it answers 404."""
-        conversation = self.conversations.get(conversation_id)
-        if conversation is None:
-            conversation = Conversation(conversation_id, UNKNOWN_TENANT)
-            self.conversations[conversation_id] = conversation
-        conversation.gone = True
-
-    def inject(
-        self,
-        status: int,
-        times: int,
-        retry_after: float | None = None,
-        *,
-        code: str = "",
-        conversation_id: str = "",
-        user_id: str = "",
-    ) -> None:
-        """Answer the next `times` requests (to that conversation / person, if given) with
-        `status` instead of serving them."""
-        self.faults.append(Fault(status, times, retry_after, code, conversation_id, user_id))
-
-    # --- convenience for assertions ------------------------------------------------------------
-    @property
-    def accepted(self) -> int:
-        return self.stats.accepted
-
-    @property
-    def throttled(self) -> int:
-        return self.stats.throttled
-
-    @property
-    def max_per_second_window(self) -> int:
-        return self.stats.max_per_second_window
-
-    @property
-    def duplicates(self) -> int:
-        return self.stats.duplicates
-
-    def sends(self) -> list[ReceivedActivity]:
-        """Accepted new messages (sends and replies, not updates)."""
-        return [a for a in self.activities if a.operation in ("send", "reply")]
-
     # --- request handling ----------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         route = match_route(request.method, request.rel_url.raw_path)
@@ -194,16 +84,16 @@ class ConnectorEmulator:
         try:
             if route is None:
                 raise EmulatorReply(404, "NotFound", "No such connector operation.")
-            body = await _read_json(request) if request.method in ("POST", "PUT") else {}
+            body = await read_json(request) if request.method in ("POST", "PUT") else {}
             conversation = self.conversations.get(route.conversation_id)
             tenant_id = self._tenant_of(route, conversation, body)
             self._apply_faults(conversation, route.conversation_id)
-            self._admit(route, tenant_id, _app_of(request), now)
+            self._admit(route, tenant_id, app_of(request), now)
             status, payload = self._serve(route, conversation, tenant_id, body, now, had_token)
         except EmulatorReply as reply:
             self._count(reply.status)
             self._remember(request, route, reply.status, now, tenant_id, had_token, body, reply)
-            return _error_response(reply)
+            return error_response(reply)
         self._count(status)
         self._remember(request, route, status, now, tenant_id, had_token, body, None)
         return web.json_response(payload, status=status)
@@ -222,7 +112,7 @@ class ConnectorEmulator:
             if fault.remaining > 0 and fault.matches(conversation, conversation_id):
                 fault.remaining -= 1
                 self.stats.injected += 1
-                code = fault.code or _DEFAULT_FAULT_CODES.get(fault.status, "ServiceError")
+                code = fault.code or DEFAULT_FAULT_CODES.get(fault.status, "ServiceError")
                 raise EmulatorReply(fault.status, code, "Injected fault.", fault.retry_after)
         self.faults = [fault for fault in self.faults if fault.remaining > 0]
 
@@ -268,7 +158,7 @@ class ConnectorEmulator:
             return self._create_conversation(body, tenant_id)
         conversation = self._existing(route.conversation_id, conversation)
         if route.operation == "members":
-            return 200, _members_page(conversation)
+            return 200, members_page(conversation)
         self._check_reachable(conversation)
         if route.operation == "delete":
             return 200, {}
@@ -326,21 +216,6 @@ class ConnectorEmulator:
             if code:
                 raise EmulatorReply(403, code, "The bot cannot write to this conversation.")
 
-    def _next_id(self) -> str:
-        return str(_ACTIVITY_ID_BASE + next(self._activity_ids))
-
-    def _count(self, status: int) -> None:
-        stats = self.stats
-        stats.statuses[status] += 1
-        if 200 <= status < 300:
-            stats.accepted += 1
-        elif status == 403:
-            stats.blocked += 1
-        elif status == 404:
-            stats.not_found += 1
-        elif status == 400:
-            stats.bad_requests += 1
-
     def _remember(
         self,
         request: web.Request,
@@ -366,66 +241,6 @@ class ConnectorEmulator:
                 had_token=had_token,
                 dedupe_key=str(key or ""),
                 error_code=reply.code if reply else "",
-                retry_after=_retry_after_header(reply.retry_after) if reply else "",
+                retry_after=retry_after_header(reply.retry_after) if reply else "",
             )
         )
-
-
-_DEFAULT_FAULT_CODES = {
-    412: "PreconditionFailed",
-    429: "TooManyRequests",
-    500: "InternalServerError",
-    502: "BadGateway",
-    503: "ServiceUnavailable",
-    504: "GatewayTimeout",
-    403: "MessageWritesBlocked",
-    404: "ConversationNotFound",
-}
-
-
-async def _read_json(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as error:
-        raise EmulatorReply(400, "BadSyntax", "The body is not valid JSON.") from error
-    if not isinstance(data, dict):
-        raise EmulatorReply(400, "BadSyntax", "The body must be a JSON object.")
-    return data
-
-
-def _app_of(request: web.Request) -> str:
-    """The calling app, from the bearer token's claims (read, never verified)."""
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer "):
-        return "anonymous"
-    parts = header[7:].strip().split(".")
-    if len(parts) != 3:
-        return "token"
-    try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(padded))
-    except (ValueError, TypeError):
-        return "token"
-    return str(claims.get("appid") or claims.get("azp") or claims.get("aud") or "token")
-
-
-def _members_page(conversation: Conversation) -> dict[str, Any]:
-    members = [{"id": member, "aadObjectId": member} for member in conversation.member_ids]
-    return {"members": members, "continuationToken": None}
-
-
-def _retry_after_header(seconds: float | None) -> str:
-    # HTTP delta-seconds are whole seconds: round up so a client that obeys is never early.
-    return "" if seconds is None else str(max(1, math.ceil(seconds)))
-
-
-def _error_response(reply: EmulatorReply) -> web.Response:
-    headers = {}
-    retry_after = _retry_after_header(reply.retry_after)
-    if retry_after:
-        headers["Retry-After"] = retry_after
-    body = {"error": {"code": reply.code, "message": reply.message}}
-    return web.json_response(body, status=reply.status, headers=headers)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from bot.domain.audit import AuditEntry, Outcome
+from bot.services.batching import BatchedAuditLog
 from bot.store import Database, SqlAuditLog
 from tests.support.db import MakeDatabaseUrl
 
@@ -73,3 +75,10 @@ async def test_postgres_refuses_to_truncate_the_log(make_database_url: MakeDatab
         assert len(await SqlAuditLog(database).recent()) == 1
     finally:
         await database.dispose()
+
+
+async def test_group_commit_keeps_every_line(database: Database) -> None:
+    batched = BatchedAuditLog(SqlAuditLog(database))
+    written = [entry(minute, "command.help") for minute in range(40)]
+    await asyncio.gather(*(batched.append(item) for item in written))
+    assert await batched.recent(limit=100) == written[::-1]

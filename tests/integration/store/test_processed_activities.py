@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from bot.services.batching import BatchedProcessedActivities
 from bot.store import Database, SqlProcessedActivities
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -30,3 +31,12 @@ async def test_forgetting_removes_only_older_keys(database: Database) -> None:
     assert await processed.forget_before(T0 + timedelta(minutes=3)) == 3
     assert await processed.first_time("act-4", T0) is False  # kept
     assert await processed.first_time("act-0", T0) is True  # forgotten, so new again
+
+
+async def test_group_commit_over_the_real_store(database: Database) -> None:
+    batched = BatchedProcessedActivities(SqlProcessedActivities(database))
+    keys = [f"act-{i % 25}" for i in range(100)]  # every key four times, all at once
+    verdicts = await asyncio.gather(*(batched.first_time(key, T0) for key in keys))
+    assert verdicts.count(True) == 25
+    assert {key for key, first in zip(keys, verdicts, strict=True) if first} == set(keys)
+    assert await SqlProcessedActivities(database).first_time("act-3", T0) is False

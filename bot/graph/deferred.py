@@ -1,0 +1,82 @@
+"""Opening Graph in the background, so the bot serves before msgraph has finished importing.
+
+msgraph-sdk, kiota and azure-identity take about half a second to import, longer than the rest of
+start-up together. The gateway is built in a worker thread right after start; the first
+directory call waits for it (usually it is long done). Nothing here imports the SDK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from typing import TYPE_CHECKING
+
+from bot.domain.directory import DirectoryUser, GroupRef
+from bot.domain.errors import DomainError, Unavailable
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.graph.gateway import GraphGateway
+    from bot.graph.metering import OnCall
+
+logger = logging.getLogger(__name__)
+
+
+class DeferredGraph:
+    def __init__(self, settings: Settings, on_call: OnCall | None = None) -> None:
+        self._settings = settings
+        self._on_call = on_call
+        self._opening: asyncio.Task[GraphGateway] | None = None
+        self.directory = DeferredDirectory(self)
+
+    def start(self) -> None:
+        if self._opening is None:
+            self._opening = asyncio.create_task(self._open(), name="open-graph")
+
+    async def _open(self) -> GraphGateway:
+        # The import runs in a thread: the event loop keeps answering health checks meanwhile.
+        module = await asyncio.to_thread(importlib.import_module, "bot.graph.gateway")
+        gateway: GraphGateway = await module.open_graph(self._settings, self._on_call)
+        return gateway
+
+    async def gateway(self) -> GraphGateway:
+        self.start()
+        assert self._opening is not None
+        try:
+            return await asyncio.shield(self._opening)
+        except DomainError:
+            raise
+        except Exception as error:
+            logger.error("Microsoft Graph could not be opened: %s", type(error).__name__)
+            raise Unavailable() from error
+
+    async def close(self) -> None:
+        if self._opening is None:
+            return
+        if not self._opening.done():
+            self._opening.cancel()
+        try:
+            gateway = await self._opening
+        except BaseException:  # cancelled or failed: nothing was opened to close
+            return
+        await gateway.close()
+
+
+class DeferredDirectory:
+    """The Directory port, forwarded to the gateway once it is open."""
+
+    def __init__(self, graph: DeferredGraph) -> None:
+        self._graph = graph
+
+    async def get_user(self, user_id: str) -> DirectoryUser:
+        return await (await self._graph.gateway()).directory.get_user(user_id)
+
+    async def get_manager(self, user_id: str) -> DirectoryUser | None:
+        return await (await self._graph.gateway()).directory.get_manager(user_id)
+
+    async def member_of(self, user_id: str) -> list[GroupRef]:
+        return await (await self._graph.gateway()).directory.member_of(user_id)
+
+    async def find_users(self, query: str, limit: int = 10) -> list[DirectoryUser]:
+        return await (await self._graph.gateway()).directory.find_users(query, limit)
