@@ -23,6 +23,7 @@ from bot.services.audit import Auditor
 from bot.services.batching import BatchedAuditLog, BatchedProcessedActivities
 from bot.services.clock import SystemClock
 from bot.services.contacts import ContactBook
+from bot.services.dedupe import RecentActivities
 from bot.services.outbox import OutboxNotifier, OutboxSender
 from bot.services.rate import InMemoryRateBudget
 from bot.services.roles import RoleResolver
@@ -52,6 +53,9 @@ NOTIFIER = web.AppKey("notifier", OutboxNotifier)
 # Teams retries a delivery within minutes; two days of activity ids is plenty to catch them.
 _ACTIVITY_MEMORY = timedelta(days=2)
 _HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
+# Waiting this long for company lets concurrent turns share one dedupe statement on PostgreSQL.
+_DEDUPE_LINGER_SECONDS = 0.005
+_AUDIT_LINGER_SECONDS = 0.005
 # Anonymous local runs have no Azure bot registration; the local clients accept any bot id.
 _LOCAL_BOT_ID = "werkplek-local-bot"
 
@@ -98,7 +102,8 @@ async def _graph(app: web.Application) -> AsyncIterator[None]:
 async def _bot(app: web.Application) -> AsyncIterator[None]:
     settings, database = app[SETTINGS], app[DATABASE]
     clock = SystemClock()
-    auditor = Auditor(BatchedAuditLog(SqlAuditLog(database)), clock)
+    audit_log = BatchedAuditLog(SqlAuditLog(database), linger_seconds=_AUDIT_LINGER_SECONDS)
+    auditor = Auditor(audit_log, clock)
     directory = app[GRAPH].directory
     metrics = app[METRICS]
     credential = None
@@ -109,6 +114,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     dialogs = build_dialogs(
         directory=directory, auditor=auditor, servicedesk_url=settings.servicedesk_url
     )
+    processed = await _activity_memory(database, clock)
     app[HOST] = TeamsHost(
         HostServices(
             settings=settings,
@@ -118,7 +124,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
             contacts=ContactBook(
                 SqlUserRepository(database), SqlConversationRefRepository(database)
             ),
-            processed=BatchedProcessedActivities(SqlProcessedActivities(database)),
+            processed=processed,
             auditor=auditor,
             clock=clock,
             metrics=metrics,
@@ -128,6 +134,21 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     yield
     if credential is not None:
         await credential.close()
+    if isinstance(processed, RecentActivities):
+        await processed.close()
+    await audit_log.close()
+
+
+async def _activity_memory(
+    database: Database, clock: SystemClock
+) -> RecentActivities | BatchedProcessedActivities:
+    store = SqlProcessedActivities(database)
+    if database.dialect == "postgresql":
+        # Replicas must see each other's ids: ask the shared table, a few callers per statement.
+        return BatchedProcessedActivities(store, linger_seconds=_DEDUPE_LINGER_SECONDS)
+    memory = RecentActivities(store)
+    await memory.warm_up(clock.now() - _ACTIVITY_MEMORY)
+    return memory
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:

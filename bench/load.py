@@ -19,7 +19,7 @@ import aiohttp
 
 from bench.common import RunningBot, cpu_seconds
 from bench.sink import ReplySink
-from bench.targets import DEMO_TENANT_ID, DEMO_USER_ID
+from bench.targets import DEMO_TENANT_ID, DEMO_USER_ID, DEMO_USER_IDS
 
 COMMAND_TEXT = "help"
 # Replies that have not arrived this long after the last new one are counted as missing.
@@ -27,7 +27,9 @@ REPLY_GRACE_SECONDS = 10.0
 _REPLY_POLL_SECONDS = 0.01
 
 
-def message_activity(activity_id: str, conversation_id: str, service_url: str) -> dict[str, Any]:
+def message_activity(
+    activity_id: str, conversation_id: str, service_url: str, user_id: str = DEMO_USER_ID
+) -> dict[str, Any]:
     """A Teams personal-chat message as the Bot Framework channel delivers it."""
     return {
         "type": "message",
@@ -35,7 +37,7 @@ def message_activity(activity_id: str, conversation_id: str, service_url: str) -
         "timestamp": datetime.now(UTC).isoformat(),
         "channelId": "msteams",
         "serviceUrl": service_url,
-        "from": {"id": f"29:{DEMO_USER_ID}", "aadObjectId": DEMO_USER_ID},
+        "from": {"id": f"29:{user_id}", "aadObjectId": user_id},
         "recipient": {"id": "28:werkplek-bench", "name": "Werkplek"},
         "conversation": {
             "id": conversation_id,
@@ -80,7 +82,15 @@ async def run_phase(
     started = time.monotonic()
     await asyncio.gather(
         *(
-            _client(session, url, f"a:bench-{run_id}-{n}", tickets, tally, sink.service_url)
+            _client(
+                session,
+                url,
+                f"a:bench-{run_id}-{n}",
+                DEMO_USER_IDS[n % len(DEMO_USER_IDS)],
+                tickets,
+                tally,
+                sink.service_url,
+            )
             for n in range(concurrency)
         )
     )
@@ -98,15 +108,15 @@ async def _client(
     session: aiohttp.ClientSession,
     url: str,
     conversation_id: str,
+    user_id: str,
     tickets: Iterator[int],
     tally: PhaseTally,
     service_url: str,
 ) -> None:
-    # One personal conversation per client: the same user chatting from several sessions, so
-    # no per-conversation serialisation skews either bot.
+    # One client is one person in their own personal chat with the bot, as in Teams.
     for ticket in tickets:
         activity_id = f"{conversation_id.removeprefix('a:')}-{ticket}"
-        body = message_activity(activity_id, conversation_id, service_url)
+        body = message_activity(activity_id, conversation_id, service_url, user_id)
         started = time.monotonic()
         try:
             async with session.post(url, json=body) as response:

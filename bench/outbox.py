@@ -26,12 +26,12 @@ from bench.common import Row as TableRow
 from bench.common import markdown_table, write_json
 from bench.outbox_support import (
     CONCURRENCY,
+    accepted_per_key,
     connector_emulator,
     drain,
     fresh_database,
     seed,
 )
-from bench.outbox_support import accepted_per_key as accepted_per_key
 from bot.domain.delivery import sustainable_rate
 from bot.domain.outbox import OutboxStatus
 from bot.ports import RateBudget

@@ -29,6 +29,7 @@ from bench.outbox_support import (
     fresh_database,
     seed,
 )
+from bot.domain.delivery import sustainable_rate
 from bot.domain.outbox import OutboxStatus
 from bot.services.rate import InMemoryRateBudget
 from bot.store import Database, SqlOutboxRepository, SqlRateBudget
@@ -135,7 +136,9 @@ async def _work(database_url: str, service_url: str, shared_budget: bool) -> Non
     database = Database(database_url)
     try:
         budget = (
-            SqlRateBudget(database, LIMIT * 0.99) if shared_budget else InMemoryRateBudget(LIMIT)
+            SqlRateBudget(database, sustainable_rate(LIMIT))
+            if shared_budget
+            else InMemoryRateBudget(LIMIT)
         )
         await drain(database, service_url, budget, LIMIT, CONCURRENCY, LEASE_SECONDS)
     finally:

@@ -7,6 +7,7 @@ devtools Graph emulator (started in the bench process), so nothing contacts Micr
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -18,6 +19,13 @@ from bench.common import REPO_ROOT, BotLaunch, child_env
 # knows this user, so Werkplek's role lookup for the sender resolves as it would in production.
 DEMO_TENANT_ID = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
 DEMO_USER_ID = "6c1e2f3a-9b4d-4e7f-8a21-3d5c7b9e0f12"
+# Every member of the demo tenant: concurrent bench clients are different people.
+DEMO_USER_IDS = tuple(
+    user["id"]
+    for user in json.loads((REPO_ROOT / "devtools" / "demo_tenant.json").read_text("utf-8"))[
+        "users"
+    ]
+)
 _APP_FILE = REPO_ROOT / "app.py"
 
 LaunchFactory = Callable[[int], BotLaunch]

@@ -130,10 +130,15 @@ class RegistryError(Exception):
     """Two declarations clash; raised while the app is composed, never at run time."""
 
 
+_Needle = tuple[tuple[str, ...], "BoundCommand", str]  # folded words, command, keyword as declared
+
+
 @dataclass
 class Registry:
     commands: list[BoundCommand] = field(default_factory=list)
     verbs: dict[str, BoundVerb] = field(default_factory=dict)
+    # Keywords by their first folded word: matching a message looks up each of its words once.
+    _by_first_word: dict[str, list[_Needle]] = field(default_factory=dict, repr=False)
 
     def add_dialog(self, dialog: object) -> None:
         for attr in dir(type(dialog)):
@@ -157,6 +162,10 @@ class Registry:
             raise RegistryError(f"command {bound.spec.name} declared twice")
         self.commands.append(bound)
         self.commands.sort(key=lambda c: (c.spec.order, c.spec.name))
+        for _, keyword in bound.spec.all_keywords():
+            needle = tuple(_words(keyword))
+            if needle:
+                self._by_first_word.setdefault(needle[0], []).append((needle, bound, keyword))
 
     def get(self, name: str) -> BoundCommand | None:
         return next((c for c in self.commands if c.spec.name == name), None)
@@ -167,22 +176,18 @@ class Registry:
     def match(self, text: str) -> Match | None:
         """The command whose keyword appears first in the text (longest keyword on a tie)."""
         spans = list(_WORD.finditer(text))
-        words = [fold(m.group()) for m in spans]
-        best: tuple[int, int, BoundCommand, str] | None = None
-        for bound in self.commands:
-            for _, keyword in bound.spec.all_keywords():
-                needle = _words(keyword)
-                for start in range(len(words) - len(needle) + 1):
-                    if words[start : start + len(needle)] == needle:
-                        rank = (start, -len(needle))
-                        if best is None or rank < (best[0], best[1]):
-                            best = (start, -len(needle), bound, keyword)
-                        break
-        if best is None:
-            return None
-        start, negative_length, bound, keyword = best
-        end = spans[start - negative_length - 1].end()
-        return Match(bound, keyword, text[end:].strip(" \t\n?!.,:;"))
+        words = tuple(fold(m.group()) for m in spans)
+        for start, word in enumerate(words):
+            found = [
+                (needle, bound, keyword)
+                for needle, bound, keyword in self._by_first_word.get(word, ())
+                if words[start : start + len(needle)] == needle
+            ]
+            if found:
+                needle, bound, keyword = max(found, key=lambda item: len(item[0]))
+                end = spans[start + len(needle) - 1].end()
+                return Match(bound, keyword, text[end:].strip(" \t\n?!.,:;"))
+        return None
 
     def suggest(self, text: str, roles: frozenset[Role]) -> list[BoundCommand]:
         """Commands whose keywords look like words the caller typed (typos, other forms)."""

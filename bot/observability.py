@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 correlation_id: ContextVar[str] = ContextVar("correlation_id", default="")
 
 _QUIET_LOGGERS = ("microsoft_agents", "msal", "azure", "kiota", "httpx", "aiohttp.access")
+# In anonymous local mode the SDK warns on every turn that it has no app id; once is enough.
+_SILENCED_LOGGERS = ("microsoft_agents.hosting.core.connector.client.user_token_client",)
 _STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
@@ -55,3 +57,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root.setLevel(level.upper())
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    for name in _SILENCED_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)

@@ -58,7 +58,13 @@ class ProcessedActivities(Protocol):
 
 
 class AuditLog(Protocol):
-    async def append(self, entry: AuditEntry) -> None: ...
+    async def append(self, entry: AuditEntry) -> None:
+        """Store the entry; returns once it is durable."""
+        ...
+
+    def append_soon(self, entry: AuditEntry) -> None:
+        """Store the entry within moments, without waiting (routine lines on the reply path)."""
+        ...
 
     async def recent(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]: ...
 

@@ -111,6 +111,7 @@ class Dispatcher:
     async def _audit(self, turn: Turn, action: str, outcome: Outcome, **detail: str) -> None:
         try:
             await self._auditor.record(
+                durable=outcome is not Outcome.OK,
                 actor_id=turn.caller.user_id,
                 tenant_id=turn.caller.tenant_id,
                 role=",".join(sorted(r.value for r in turn.caller.roles)),

@@ -48,9 +48,10 @@ UNREACHABLE_CODES = frozenset(
 # A Retry-After further away than this is treated as broken rather than honoured forever.
 MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
 
-# The sender keeps this fraction of the connector's limit unused, so that network and
-# event-loop jitter (requests granted 20 ms apart may arrive bunched) does not push a sliding
-# one-second window over the limit. 1 % of a second's worth of requests = 10 ms of jitter slack.
+# A budget shared by several replicas keeps this fraction of the connector's limit unused: each
+# replica's own sliding window (bot/services/outbox_permits.py) only sees its own requests, so
+# the shared pace must leave room for network and scheduling jitter between them
+# (1 % of a second's worth of requests = 10 ms of slack).
 RATE_HEADROOM = 0.01
 
 
@@ -147,5 +148,5 @@ def next_attempt_delay(
 
 
 def sustainable_rate(limit_per_second: float) -> float:
-    """The send rate to budget for under a connector limit (see RATE_HEADROOM)."""
+    """The pace for a rate budget shared by replicas under a connector limit (RATE_HEADROOM)."""
     return limit_per_second * (1.0 - RATE_HEADROOM)

@@ -26,8 +26,13 @@ class Auditor:
         object_type: str = "",
         object_id: str = "",
         correlation_id: str = "",
+        durable: bool = True,
         **detail: str,
     ) -> None:
+        """Append an entry. `durable=False` is for routine lines on the reply path (a command
+        that only read something): written within moments, not awaited, so a hard crash may
+        lose the last fraction of a second of them. Denials, failures and state changes are
+        always durable."""
         entry = AuditEntry(
             at=self._clock.now(),
             actor_id=actor_id,
@@ -40,4 +45,7 @@ class Auditor:
             correlation_id=correlation_id,
             detail=dict(detail),
         )
-        await self._log.append(entry)
+        if durable:
+            await self._log.append(entry)
+        else:
+            self._log.append_soon(entry)

@@ -2,14 +2,15 @@
 
 `OutboxNotifier` is the Notifier the services use (it only writes outbox rows). `OutboxSender`
 drains the outbox: it claims due messages with a lease, delivers them with bounded concurrency,
-lets each connector request through only with a token of the tenant-wide rate budget
-(outbox_permits), and records each verdict (outbox_verdicts).
+lets each connector request through only with a token of the tenant-wide rate budget and within
+its own per-tenant sliding window (outbox_permits), and records each verdict (outbox_verdicts).
 
 Delivery guarantees: a message is sent at least once and, in practice, exactly once; it can be
 sent twice only when a sender dies between the connector accepting it and the verdict being
 stored (its lease then expires and another sender claims it again). A claimed message whose
-lease is about to run out before its turn comes is left alone rather than sent late, so two
-live senders never deliver the same message.
+lease is about to run out before its turn comes (within a fifth of the lease of its end) is left
+alone rather than sent late, so two live senders never deliver the same message as long as a
+connector request cannot outlast that fifth (the adapter's request timeout is shorter).
 """
 
 from __future__ import annotations

@@ -39,6 +39,18 @@ class SqlProcessedActivities:
             result = await connection.execute(statement)
             return {row[0] for row in result}
 
+    async def keys_since(self, since: datetime, limit: int) -> list[str]:
+        """The newest keys seen at or after `since` (to warm a process-local memory)."""
+        statement = (
+            processed_activities.select()
+            .with_only_columns(processed_activities.c.key)
+            .where(processed_activities.c.seen_at >= since)
+            .order_by(processed_activities.c.seen_at.desc())
+            .limit(limit)
+        )
+        async with self._db.connect() as connection:
+            return [row[0] for row in await connection.execute(statement)]
+
     async def forget_before(self, cutoff: datetime) -> int:
         statement = processed_activities.delete().where(processed_activities.c.seen_at < cutoff)
         async with self._db.transaction() as connection:

@@ -44,6 +44,12 @@ async def authenticate(
     header = _bearer(request.headers.get("Authorization"))
     if header == "":
         return unauthorized("Malformed Authorization header.")
+    if header is None:
+        # No token: allowed only in anonymous local mode, and nothing to fetch or wait for.
+        anonymous = await _authorize_request(None, config)
+        return (
+            anonymous if isinstance(anonymous, ClaimsIdentity) else unauthorized("Missing token.")
+        )
     try:
         result = await asyncio.wait_for(_authorize_request(header, config), limit_seconds)
     except TimeoutError:

@@ -74,7 +74,7 @@ class ConnectorDelivery:
         default_service_url: str,
         token_provider: TokenProvider | None = None,
         clock: Clock | None = None,
-        request_timeout_seconds: float = 15.0,
+        request_timeout_seconds: float = 10.0,
         max_connections_per_service: int = 100,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:

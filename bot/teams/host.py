@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import timedelta
-from http import HTTPStatus
+from typing import Any
 
 from aiohttp import web
 from microsoft_agents.activity import (
@@ -29,7 +28,7 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
-from microsoft_agents.hosting.core.authorization import ConnectionManager
+from microsoft_agents.hosting.core.authorization import ClaimsIdentity, ConnectionManager
 from pydantic import ValidationError
 
 from bot.domain.audit import Outcome
@@ -130,15 +129,15 @@ class TeamsHost:
         if isinstance(identity, web.Response):
             self._s.metrics.activities.labels("unknown", "unauthorized").inc()
             return identity
-        with warnings.catch_warnings():
-            # The SDK reads this plain string key; aiohttp would prefer a typed RequestKey.
-            warnings.simplefilter("ignore", web.NotAppKeyWarning)
-            request["claims_identity"] = identity
         try:
-            response = await self.adapter.process(request, self.app)
+            answer = await self.adapter.process_request(
+                _ChannelRequest(request, identity), self.app
+            )
         except ValidationError:
             return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
-        return response or web.Response(status=HTTPStatus.ACCEPTED)
+        if answer.body is None:
+            return web.Response(status=answer.status_code, headers=answer.headers)
+        return web.json_response(answer.body, status=answer.status_code, headers=answer.headers)
 
     # --- the gate ---------------------------------------------------------------------------
 
@@ -280,6 +279,25 @@ class TeamsHost:
                 await turn.send_card(card)
         except Exception:
             logger.exception("could not tell the user about failure %s", reference)
+
+
+class _ChannelRequest:
+    """The SDK's view of the HTTP request, carrying the identity we validated."""
+
+    def __init__(self, request: web.Request, identity: ClaimsIdentity) -> None:
+        self._request = request
+        self._identity = identity
+        self.method = request.method
+        self.headers = request.headers
+
+    async def json(self) -> Any:
+        return await self._request.json()
+
+    def get_claims_identity(self) -> ClaimsIdentity:
+        return self._identity
+
+    def get_path_param(self, name: str) -> str:
+        return self._request.match_info[name]
 
 
 def _invoke_response(result: ActionResult) -> AdaptiveCardInvokeResponse:

@@ -92,7 +92,7 @@ async def test_card_button_returns_a_refreshed_card(playground: PlaygroundClient
     if answer.get("type") == CARD_TYPE:
         assert answer["value"].get("type") == "AdaptiveCard"
         refreshed = json.dumps(answer["value"], ensure_ascii=False)
-        assert "Voorbeelden" in refreshed, "the refreshed help card should show examples"
+        assert "Bijvoorbeeld" in refreshed, "the refreshed help card should show examples"
     else:
         updated = await playground.next_message(
             predicate=lambda m: m.action == "updateMessage" and m.id == help_message.id

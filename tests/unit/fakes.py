@@ -31,6 +31,9 @@ class MemoryAuditLog:
     async def append(self, entry: AuditEntry) -> None:
         self.entries.append(entry)
 
+    def append_soon(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
     async def recent(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
         found = [e for e in reversed(self.entries) if action is None or e.action == action]
         return found[:limit]

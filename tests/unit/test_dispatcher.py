@@ -159,7 +159,7 @@ async def test_profile_shows_directory_facts(world: World) -> None:
 async def test_card_verbs_check_payload_and_role(world: World) -> None:
     turn = FakeTurn()
     result = await world.dispatcher.on_action(turn, Verb.HELP_DETAILS, {"examples": True})
-    assert result.card is not None and "Voorbeelden" in card_text(result.card)
+    assert result.card is not None and "Bijvoorbeeld" in card_text(result.card)
     bad = await world.dispatcher.on_action(turn, Verb.RUN_COMMAND, {"command": 42})
     assert (
         bad.card is None and bad.message == "Deze knop werkt niet meer. Vraag de kaart opnieuw op."

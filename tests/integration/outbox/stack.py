@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.conversations import ConversationRef
-from bot.domain.delivery import sustainable_rate
 from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
 from bot.ports import RateBudget
 from bot.services.clock import SystemClock
@@ -56,13 +55,12 @@ class Stack:
         max_attempts: int = 5,
         on_result: ResultCallback | None = None,
     ) -> OutboxSender:
-        sender_rate = sustainable_rate(rate)
         return OutboxSender(
             self.repo,
-            budget or InMemoryRateBudget(sender_rate),
+            budget or InMemoryRateBudget(rate),
             self.delivery,
             self.clock,
-            rate_per_second=sender_rate,
+            rate_per_second=rate,
             concurrency=concurrency,
             lease_seconds=lease_seconds,
             max_attempts=max_attempts,
