@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -49,6 +50,7 @@ DATABASE = web.AppKey("database", Database)
 GRAPH = web.AppKey("graph", DeferredGraph)
 HOST = web.AppKey("host", TeamsHost)
 NOTIFIER = web.AppKey("notifier", OutboxNotifier)
+SETTLING = web.AppKey("settling", asyncio.Task[None])
 
 # Teams retries a delivery within minutes; two days of activity ids is plenty to catch them.
 _ACTIVITY_MEMORY = timedelta(days=2)
@@ -56,6 +58,8 @@ _HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 # Waiting this long for company lets concurrent turns share one dedupe statement on PostgreSQL.
 _DEDUPE_LINGER_SECONDS = 0.005
 _AUDIT_LINGER_SECONDS = 0.005
+# Young-generation threshold raised from CPython's 700; the older two left near their defaults.
+_GC_THRESHOLDS = (20_000, 20, 20)
 # Anonymous local runs have no Azure bot registration; the local clients accept any bot id.
 _LOCAL_BOT_ID = "werkplek-local-bot"
 
@@ -205,6 +209,26 @@ async def _housekeeping(database: Database, clock: SystemClock, stop: asyncio.Ev
             await asyncio.wait_for(stop.wait(), _HOUSEKEEPING_INTERVAL_SECONDS)
 
 
+async def _settle_heap(app: web.Application) -> None:
+    """Once everything is loaded, keep the garbage collector off the long-lived objects.
+
+    Start-up leaves some 200,000 objects (SDK models, msgraph's generated classes) that live as
+    long as the process. Left in the collected generations, every full collection walks them
+    all: measured at about a millisecond of CPU per message under load, a third of a turn.
+    Freezing them, and collecting the young generation less often (a turn's garbage is mostly
+    gone by then), cuts the collector's share roughly fivefold.
+    """
+
+    async def settle() -> None:
+        with contextlib.suppress(Exception):  # Graph failing to open is reported elsewhere
+            await app[GRAPH].gateway()
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*_GC_THRESHOLDS)
+
+    app[SETTLING] = asyncio.create_task(settle(), name="settle-heap")
+
+
 def main() -> None:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -213,6 +237,7 @@ def main() -> None:
     except ConfigurationError as error:
         logger.critical("Werkplek refuses to start: %s", error)
         raise SystemExit(2) from None
+    application.on_startup.append(_settle_heap)  # a serving process only, not tests' apps
     web.run_app(application, host=settings.host, port=settings.port, print=None)
 
 
