@@ -1,7 +1,7 @@
 """The two bots under comparison and how to launch them: the bare echo bot and Werkplek.
 
-Werkplek runs as `python app.py`, exactly as it is deployed, against a fresh SQLite file and the
-devtools Graph emulator (started in the bench process), so nothing contacts Microsoft.
+Werkplek runs as `python app.py`, exactly as it is deployed, against a migrated SQLite file and
+the devtools Graph emulator (started in the bench process), so nothing contacts Microsoft.
 """
 
 from __future__ import annotations
@@ -51,21 +51,33 @@ def werkplek_unavailable_reason() -> str | None:
     return None
 
 
+async def _migrate(url: str) -> None:
+    from bot.store import Database
+
+    database = Database(url)
+    try:
+        await database.migrate()
+    finally:
+        await database.dispose()
+
+
 @contextlib.asynccontextmanager
 async def werkplek_launches() -> AsyncIterator[LaunchFactory]:
-    """Start the Graph emulator; yield a Werkplek launch factory (a fresh database per launch)."""
+    """Start the Graph emulator; yield a Werkplek launch factory.
+
+    Every launch uses the same database, migrated once before the first: a cold start is a
+    restart of a deployed bot, whose release step already brought the schema up to date.
+    """
     from devtools.graph_emulator import GraphEmulator
 
     emulator = GraphEmulator()
     await emulator.start()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-werkplek-") as work_dir:
-            runs = 0
+            database = Path(work_dir) / "werkplek.db"
+            await _migrate(f"sqlite+aiosqlite:///{database}")
 
             def launch(port: int) -> BotLaunch:
-                nonlocal runs
-                runs += 1
-                database = Path(work_dir) / f"werkplek-{runs}.db"
                 env = {
                     "HOST": "127.0.0.1",
                     "PORT": str(port),

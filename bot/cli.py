@@ -11,6 +11,9 @@ from bot.settings import ConfigurationError, Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import gc
+
+    gc.disable()  # as `python app.py` does: no collecting while start-up builds its objects
     import app  # the composition root; imported late so `werkplek manifest` stays light
 
     app.main()

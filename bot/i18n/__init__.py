@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
 
 LOCALES = ("nl", "en")
 DEFAULT_LOCALE = "nl"
@@ -38,21 +40,25 @@ def pick_locale(client_locale: str | None, default: str = DEFAULT_LOCALE) -> str
 
 @cache
 def _translations(locale: str) -> gettext.GNUTranslations:
-    path = CATALOG_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
+    from babel.messages.mofile import write_mo  # Babel loads with the first text, not at start
+
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, _read_catalog(locale))
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 
 
-def catalog_messages(locale: str) -> dict[str, str]:
-    """Every message id with its text, for parity tests and tooling."""
+def _read_catalog(locale: str) -> Catalog:
+    from babel.messages.pofile import read_po
+
     path = CATALOG_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    return {str(m.id): str(m.string) for m in catalog if m.id}
+        return read_po(handle, locale=locale)
+
+
+def catalog_messages(locale: str) -> dict[str, str]:
+    """Every message id with its text, for parity tests and tooling."""
+    return {str(m.id): str(m.string) for m in _read_catalog(locale) if m.id}
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 
 
@@ -38,8 +37,25 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-# JSONB on PostgreSQL (compact, indexable), JSON text on SQLite.
-JsonDocument = sa.JSON().with_variant(JSONB(), "postgresql")
+class _Json(sa.TypeDecorator[Any]):
+    """JSONB on PostgreSQL (compact, indexable), JSON text on SQLite.
+
+    The PostgreSQL type is looked up when a PostgreSQL connection asks for it, so a SQLite
+    deployment never loads that dialect (a noticeable share of start-up).
+    """
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(sa.JSON())
+
+
+JsonDocument = _Json()
 
 # A 64-bit surrogate key. SQLite only auto-numbers a column declared exactly INTEGER PRIMARY KEY
 # (its 64-bit rowid), so the SQLite variant is INTEGER.
