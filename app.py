@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot.domain.delivery import sustainable_rate
 from bot.graph import DeferredGraph
 from bot.http.health import healthz, readyz
 from bot.http.metrics import Metrics
@@ -168,8 +169,9 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     clock = SystemClock()
     outbox = SqlOutboxRepository(database)
     # One process on SQLite keeps the budget in memory; replicas sharing PostgreSQL share it there.
+    # Replicas each pace their own window, so their shared bucket keeps a little headroom.
     budget = (
-        SqlRateBudget(database, settings.outbox_rate_per_second)
+        SqlRateBudget(database, sustainable_rate(settings.outbox_rate_per_second))
         if database.dialect == "postgresql"
         else InMemoryRateBudget(settings.outbox_rate_per_second)
     )

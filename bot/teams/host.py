@@ -158,6 +158,11 @@ class TeamsHost:
             return False
         await self._remember(activity, tenant)
         self._s.metrics.activities.labels(kind, "accepted").inc()
+        # Ids only: the text, names and addresses in an activity never reach the log.
+        logger.info(
+            "activity accepted",
+            extra={"activity_type": kind, "user_id": user_of(activity)[0], "tenant_id": tenant},
+        )
         return True
 
     async def _refuse_tenant(self, context: TurnContext, tenant: str) -> None:

@@ -211,3 +211,16 @@ async def test_another_tenant_is_refused_politely_and_audited(
     audit = await SqlAuditLog(client.app[DATABASE]).recent(action="tenant.refused")
     assert audit and audit[0].actor_id == USER
     assert await SqlAuditLog(client.app[DATABASE]).recent(action="command.help") == []
+
+
+async def test_a_malformed_body_is_a_client_error(
+    client: TestClient, channel: ChannelKeys, connector: ConnectorEmulator
+) -> None:
+    headers = {"Authorization": f"Bearer {channel.token()}"}
+    not_json = await client.post(
+        "/api/messages", data=b"{not json", headers={**headers, "Content-Type": "application/json"}
+    )
+    not_an_activity = await client.post("/api/messages", json={"type": 42}, headers=headers)
+    no_conversation = await client.post("/api/messages", json={"type": "message"}, headers=headers)
+    assert [not_json.status, not_an_activity.status, no_conversation.status] == [400, 400, 400]
+    assert connector.activities == []
