@@ -33,15 +33,16 @@ MANIFEST_DIR = Path(__file__).resolve().parent.parent / "manifest"
 TEMPLATE = "manifest.template.json"
 ICONS = ("color.png", "outline.png")
 # Bump on every change to the package: Teams refuses an upload with a version it already has.
-APP_VERSION = "1.0.0"
+APP_VERSION = "1.1.0"
 # Placeholder pages until the organisation publishes its own (valid https URLs, reserved TLD).
 DEFAULT_BASE_URL = "https://werkplek.example"
-# Teams' limits for a bot menu command (the docs; the v1.22 schema itself is looser).
+# Teams' limits for a bot menu command (the docs; the v1.30 schema itself is looser).
 MAX_TITLE = 32
 MAX_DESCRIPTION = 128
-# Teams shows at most 10 commands per command list (schema maxItems).
-MAX_MENU_COMMANDS = 10
+# Commands per command list: the maxItems of the manifest schema (12 since v1.24, 10 before).
+MAX_MENU_COMMANDS = 12
 SCOPES = ("personal", "team", "groupChat")
+_SCHEMA_URL = "https://developer.microsoft.com/json-schemas/teams/v{version}/{file}"
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -68,6 +69,8 @@ def build_manifest(
         raise ManifestError(f"version must be MAJOR.MINOR.PATCH, got {version!r}")
     site = _https_base(base_url or DEFAULT_BASE_URL)
     template = _read_json(MANIFEST_DIR / TEMPLATE)
+    manifest_version = str(template["manifestVersion"])
+    _check_declared_schema(TEMPLATE, template, manifest_version, "MicrosoftTeams.schema.json")
     menu = menu_commands(commands)
     default_locale = pick_locale(template["localizationInfo"]["defaultLanguageTag"])
     manifest = _fill(
@@ -81,7 +84,9 @@ def build_manifest(
         },
     )
     languages = {
-        entry["languageTag"]: _language_file(entry["file"], menu, pick_locale(entry["languageTag"]))
+        entry["languageTag"]: _language_file(
+            entry["file"], menu, pick_locale(entry["languageTag"]), manifest_version
+        )
         for entry in template["localizationInfo"].get("additionalLanguages", [])
     }
     return manifest, languages
@@ -182,10 +187,15 @@ def _command_lists(entries: list[dict[str, str]]) -> list[dict[str, Any]]:
     return [{"scopes": [scope], "commands": [dict(e) for e in entries]} for scope in SCOPES]
 
 
-def _language_file(file: str, menu: Sequence[CommandSpec], locale: str) -> dict[str, Any]:
+def _language_file(
+    file: str, menu: Sequence[CommandSpec], locale: str, manifest_version: str
+) -> dict[str, Any]:
     """The fixed texts of `<lang>.template.json` plus the menu's texts at their manifest paths."""
-    stem = file.removesuffix(".json")
-    doc = _read_json(MANIFEST_DIR / f"{stem}.template.json")
+    template = f"{file.removesuffix('.json')}.template.json"
+    doc = _read_json(MANIFEST_DIR / template)
+    _check_declared_schema(
+        template, doc, manifest_version, "MicrosoftTeams.Localization.schema.json"
+    )
     entries = _menu_texts(menu, locale)
     for list_index in range(len(SCOPES)):
         for index, entry in enumerate(entries):
@@ -193,6 +203,19 @@ def _language_file(file: str, menu: Sequence[CommandSpec], locale: str) -> dict[
             doc[f"{prefix}.title"] = entry["title"]
             doc[f"{prefix}.description"] = entry["description"]
     return doc
+
+
+def _check_declared_schema(
+    template: str, doc: Mapping[str, Any], manifest_version: str, file: str
+) -> None:
+    # Teams reads a language file by the manifest's version: a template left on an older schema
+    # would pass its own (older) limits and still be refused on upload.
+    expected = _SCHEMA_URL.format(version=manifest_version, file=file)
+    if doc.get("$schema") != expected:
+        raise ManifestError(
+            f"{template} declares $schema {doc.get('$schema')!r}; manifest version "
+            f"{manifest_version} needs {expected!r}"
+        )
 
 
 def _fill(node: Any, values: Mapping[str, Any]) -> Any:

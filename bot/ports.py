@@ -3,14 +3,23 @@ tests use in-memory fakes of the same Protocols."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.audit import AuditEntry
 from bot.domain.conversations import ConversationRef, SeenUser
+from bot.domain.delivery import DeliveryOutcome
 from bot.domain.directory import DirectoryUser, GroupRef
 from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
+
+# A final outbox verdict: (message id, final status, error).
+FinalVerdict = tuple[int, OutboxStatus, str]
+
+# Permission for one connector request: `async with permit():` waits for the tenant's turn and
+# raises bot.domain.delivery.PermitWithdrawn when the message must not go out any more.
+Permit = Callable[[], AbstractAsyncContextManager[None]]
 
 
 class Clock(Protocol):
@@ -47,6 +56,10 @@ class ConversationRefRepository(Protocol):
         ...
 
     async def get(self, tenant_id: str, user_id: str) -> ConversationRef | None: ...
+
+    async def get_many(self, tenant_id: str, user_ids: Sequence[str]) -> dict[str, ConversationRef]:
+        """The references of those users that have one, by user id (a whole batch at once)."""
+        ...
 
 
 class ProcessedActivities(Protocol):
@@ -85,11 +98,28 @@ class OutboxRepository(Protocol):
         """Record a final verdict (sent, unreachable, gone, failed)."""
         ...
 
+    async def finish_many(self, verdicts: Sequence[FinalVerdict], now: datetime) -> None:
+        """Record many final verdicts at once: all of them or, on an error, none."""
+        ...
+
     async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
         """Back to pending with one more attempt counted."""
         ...
 
     async def counts(self) -> dict[OutboxStatus, int]: ...
+
+
+class Delivery(Protocol):
+    """Sends outbox messages to Teams (implemented by bot.teams.delivery)."""
+
+    async def prepare(self, messages: Sequence[OutboxMessage]) -> None:
+        """Look up what a claimed batch needs in one go (may do nothing). Only an optimisation:
+        deliver() must work for a message that was never prepared."""
+        ...
+
+    async def deliver(self, message: OutboxMessage, permit: Permit) -> DeliveryOutcome:
+        """Send one message, each connector request inside `async with permit():`."""
+        ...
 
 
 class RateBudget(Protocol):

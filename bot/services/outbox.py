@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from bot.domain.delivery import (
     FINAL_STATUS_OF,
@@ -34,8 +34,8 @@ from bot.domain.delivery import (
     next_attempt_delay,
 )
 from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
-from bot.ports import Clock, OutboxRepository, RateBudget
-from bot.services.outbox_permits import Permit, TenantPermits
+from bot.ports import Clock, Delivery, OutboxRepository, RateBudget
+from bot.services.outbox_permits import TenantPermits
 from bot.services.outbox_verdicts import VerdictWriter
 
 logger = logging.getLogger(__name__)
@@ -49,23 +49,6 @@ _LEASE_SHARE = 0.25
 _LEASE_MARGIN_SHARE = 0.2
 _ENQUEUE_CHUNK = 500
 _ERROR_PAUSE_SECONDS = 1.0
-
-
-class Delivery(Protocol):
-    """Sends one outbox message to Teams (implemented by bot.teams.delivery).
-
-    It wraps each connector request in `async with permit():`; entering waits for the tenant's
-    turn and raises PermitWithdrawn when the message must not go out any more.
-    """
-
-    async def deliver(self, message: OutboxMessage, permit: Permit) -> DeliveryOutcome: ...
-
-
-@runtime_checkable
-class PreparesBatches(Protocol):
-    """Optional Delivery capability: look up what a claimed batch needs in one go."""
-
-    async def prepare(self, messages: Sequence[OutboxMessage]) -> None: ...
 
 
 class OutboxNotifier:
@@ -227,7 +210,7 @@ class OutboxSender:
         self._last_claim = self._monotonic()
         self._outbox_dry = len(claimed) < limit
         send_before = self._last_claim + self._lease * (1.0 - _LEASE_MARGIN_SHARE)
-        if claimed and isinstance(self._delivery, PreparesBatches):
+        if claimed:
             try:
                 await self._delivery.prepare(claimed)
             except Exception:  # only an optimisation: deliver() looks things up itself
@@ -323,11 +306,11 @@ class OutboxSender:
                 await self._verdicts.retry_later(message.id, not_before, outcome.error or "retry")
                 return
             logger.warning("Outbox message %s: giving up after %d attempts", message.id, attempt)
-            await self._verdicts.finish(message.id, OutboxStatus.FAILED, outcome.error)
+            self._verdicts.finish(message.id, OutboxStatus.FAILED, outcome.error)
             return
         if verdict is not Verdict.SENT:
             logger.info("Outbox message %s: %s (%s)", message.id, verdict, outcome.error)
-        await self._verdicts.finish(message.id, FINAL_STATUS_OF[verdict], outcome.error)
+        self._verdicts.finish(message.id, FINAL_STATUS_OF[verdict], outcome.error)
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

@@ -1,9 +1,8 @@
-"""Storing the outbox sender's verdicts, in bulk when the repository can.
+"""Storing the outbox sender's verdicts in bulk.
 
 At a thousand deliveries a second one transaction per verdict is what limits an SQLite
-deployment. A repository that also offers `finish_many` gets the final verdicts of the last few
-milliseconds in one call; any other repository gets one `finish` per message. Retries stay
-single calls (they are rare and each has its own not_before).
+deployment, so the final verdicts of the last few milliseconds go to the repository in one
+`finish_many` call. Retries stay single calls (they are rare and each has its own not_before).
 
 A verdict is kept for at most FLUSH_SECONDS before it is written: a process killed in that
 moment leaves those messages in flight, to be sent again after their lease, like a message
@@ -14,12 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Protocol, runtime_checkable
 
 from bot.domain.outbox import OutboxStatus
-from bot.ports import Clock, OutboxRepository
+from bot.ports import Clock, FinalVerdict, OutboxRepository
 
 logger = logging.getLogger(__name__)
 
@@ -28,31 +26,16 @@ MAX_BULK = 500
 _WRITE_ATTEMPTS = 3
 _RETRY_PAUSE_SECONDS = 1.0
 
-FinalVerdict = tuple[int, OutboxStatus, str]  # (message id, final status, error)
-
-
-@runtime_checkable
-class FinishesInBulk(Protocol):
-    """Optional repository capability: record many final verdicts in one transaction."""
-
-    async def finish_many(self, verdicts: Sequence[FinalVerdict], now: datetime) -> None: ...
-
 
 class VerdictWriter:
     def __init__(self, repo: OutboxRepository, clock: Clock) -> None:
         self._repo = repo
         self._clock = clock
-        self._bulk = isinstance(repo, FinishesInBulk)
         self._pending: list[FinalVerdict] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def finish(self, message_id: int, status: OutboxStatus, error: str) -> None:
-        if not self._bulk:
-            await _with_retries(
-                lambda: self._repo.finish(message_id, status, self._clock.now(), error),
-                message_id,
-            )
-            return
+    def finish(self, message_id: int, status: OutboxStatus, error: str) -> None:
+        """Queue a final verdict; it is written within FLUSH_SECONDS, with others."""
         self._pending.append((message_id, status, error))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_soon())
@@ -76,9 +59,7 @@ class VerdictWriter:
 
     async def _write_pending(self) -> None:
         batch, self._pending = self._pending[:MAX_BULK], self._pending[MAX_BULK:]
-        assert isinstance(self._repo, FinishesInBulk)
-        repo = self._repo
-        await _with_retries(lambda: repo.finish_many(batch, self._clock.now()), batch[0][0])
+        await _with_retries(lambda: self._repo.finish_many(batch, self._clock.now()), batch[0][0])
 
 
 async def _with_retries(write: Callable[[], Awaitable[None]], message_id: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -73,7 +72,7 @@ class SqlRateBudget:
             tokens, updated_at = bucket
             elapsed = max(0.0, (now - updated_at).total_seconds())
             available = min(self.burst, tokens + elapsed * self.rate_per_second)
-            granted = min(wanted, math.floor(available))
+            granted = int(min(wanted, math.floor(available)))
             left, bucket_time = available - granted, max(now, updated_at)
             await connection.execute(
                 rate_budget.update()
@@ -94,7 +93,9 @@ class SqlRateBudget:
         missing = min(float(wanted), self.burst) - left - elapsed * self.rate_per_second
         return max(0.0, missing / self.rate_per_second)
 
-    async def _lock_bucket(self, connection: AsyncConnection, tenant_id: str) -> sa.Row[Any] | None:
+    async def _lock_bucket(
+        self, connection: AsyncConnection, tenant_id: str
+    ) -> tuple[float, datetime] | None:
         """The bucket (tokens, updated_at), locked against other acquirers until commit."""
         columns = (rate_budget.c.tokens, rate_budget.c.updated_at)
         where = rate_budget.c.tenant_id == tenant_id
@@ -109,4 +110,5 @@ class SqlRateBudget:
                 .values(tokens=rate_budget.c.tokens)
                 .returning(*columns)
             )
-        return (await connection.execute(query)).one_or_none()
+        row = (await connection.execute(query)).one_or_none()
+        return None if row is None else (float(row[0]), row[1])

@@ -18,9 +18,8 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import aiohttp
 from microsoft_agents.activity import Activity, ConversationParameters
@@ -36,28 +35,17 @@ from bot.domain.delivery import (
     parse_retry_after,
 )
 from bot.domain.outbox import OutboxMessage
-from bot.ports import Clock, ConversationRefRepository
+from bot.ports import Clock, ConversationRefRepository, Permit
 
 logger = logging.getLogger(__name__)
 
 DEDUPE_KEY_FIELD = "werkplekDedupeKey"
 
 TokenProvider = Callable[[], Awaitable[str]]
-Permit = Callable[[], AbstractAsyncContextManager[None]]
 
 # Cached "this person has no personal chat yet" entries from prepare().
 _NO_REF = ConversationRef("", "", "", "", "")
 _MAX_PREFETCHED = 20_000
-
-
-@runtime_checkable
-class LooksUpInBulk(Protocol):
-    """Optional ConversationRefRepository capability: many references in one query."""
-
-    async def get_many(
-        self, tenant_id: str, user_ids: Sequence[str]
-    ) -> dict[str, ConversationRef]: ...
-
 
 # Tokens are renewed this long before they expire; opaque tokens (no readable `exp`) are
 # renewed after _OPAQUE_TOKEN_SECONDS.
@@ -66,6 +54,8 @@ _OPAQUE_TOKEN_SECONDS = 600.0
 
 
 class ConnectorDelivery:
+    """Implements bot.ports.Delivery."""
+
     def __init__(
         self,
         *,
@@ -96,10 +86,8 @@ class ConnectorDelivery:
             await client.close()
 
     async def prepare(self, messages: Sequence[OutboxMessage]) -> None:
-        """Look up the personal-chat references of a claimed batch in one query per tenant
-        (when the repository can), instead of one query per message in deliver()."""
-        if not isinstance(self._conversations, LooksUpInBulk):
-            return
+        """Look up the personal-chat references of a claimed batch in one query per tenant,
+        instead of one query per message in deliver()."""
         if len(self._prefetched) > _MAX_PREFETCHED:
             self._prefetched.clear()  # leftovers of messages dropped before delivery
         wanted: dict[str, list[str]] = {}

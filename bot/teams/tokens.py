@@ -39,3 +39,23 @@ class CredentialTokenProvider(AccessTokenProviderBase):
 
     def get_token_credential(self) -> Any:
         return self._credential
+
+    # Werkplek acts only as itself (client credentials). The SDK's user and agentic flows are
+    # not wired; asking for them is a programming error, not something to half-support.
+    async def acquire_token_on_behalf_of(self, scopes: list[str], user_assertion: str) -> str:
+        raise NotImplementedError("on-behalf-of tokens are not used by Werkplek")
+
+    async def get_agentic_application_token(
+        self, tenant_id: str, agent_app_instance_id: str
+    ) -> str | None:
+        raise NotImplementedError("agentic identities are not used by Werkplek")
+
+    async def get_agentic_instance_token(
+        self, tenant_id: str, agent_app_instance_id: str
+    ) -> tuple[str, str]:
+        raise NotImplementedError("agentic identities are not used by Werkplek")
+
+    async def get_agentic_user_token(
+        self, tenant_id: str, agent_app_instance_id: str, agentic_user_id: str, scopes: list[str]
+    ) -> str | None:
+        raise NotImplementedError("agentic identities are not used by Werkplek")

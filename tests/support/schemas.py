@@ -4,6 +4,12 @@ The schemas are the copies in `manifest/schemas` (see its README). Every `$ref` 
 local `referencing.Registry`; a reference to anything else fails instead of being fetched. The
 compiled validators are cached because card tests call `validate_card` many times.
 
+JSON Schema patterns are ECMA-262 regular expressions, and the Teams schemas (v1.23 on) use
+Unicode property escapes such as `\\p{L}` that Python's `re` cannot compile. Every pattern here is
+therefore read by the `regex` package (`ecma_pattern`), which knows them and otherwise reads these
+schemas' patterns as `re` does: the `pattern` and `patternProperties` keywords, the keys
+`additionalProperties` lets through, and the `regex` format the meta-schemas check schemas with.
+
 Failures raise `AssertionError` with one line per problem and a JSON path to it, so a failing card
 test says what to fix rather than "is not valid under any of the given schemas".
 """
@@ -18,9 +24,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import ValidationError
+import regex
+from jsonschema import FormatChecker, ValidationError
 from jsonschema.protocols import Validator
-from jsonschema.validators import validator_for
+from jsonschema.validators import extend, validator_for
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
@@ -97,11 +104,82 @@ def _keep_ref_siblings(node: Any) -> Any:
 
 
 @cache
-def _validator(url: str) -> Validator:
-    schema = schema_registry().contents(url)
-    cls = validator_for(schema)
-    cls.check_schema(schema)
+def ecma_pattern(pattern: str) -> regex.Pattern[str]:
+    """A schema's regular expression, compiled with Unicode property escapes (`\\p{L}`) honoured.
+
+    Raises `regex.error` for a pattern that is not a regular expression.
+    """
+    return regex.compile(pattern)
+
+
+def check_schema(schema: dict[str, Any]) -> None:
+    """The schema is valid against its meta-schema (raises `jsonschema.SchemaError` if not)."""
+    base = validator_for(schema)
+    base.check_schema(schema, format_checker=_ecma_validator_class(base).FORMAT_CHECKER)
+
+
+def schema_validator(schema: dict[str, Any]) -> Validator:
+    """A validator for `schema` that reads patterns as ECMA-262 and resolves copied schemas only."""
+    check_schema(schema)
+    cls = _ecma_validator_class(validator_for(schema))
     return cls(schema, registry=schema_registry(), format_checker=cls.FORMAT_CHECKER)
+
+
+@cache
+def _validator(url: str) -> Validator:
+    return schema_validator(schema_registry().contents(url))
+
+
+@cache
+def _ecma_validator_class(base: type[Validator]) -> type[Validator]:
+    """`base` (the schema's draft) with every regular expression read by `ecma_pattern`."""
+    formats = FormatChecker(())
+    formats.checkers = dict(base.FORMAT_CHECKER.checkers)
+    formats.checks("regex", raises=regex.error)(_is_regex)
+    keywords = {
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "additionalProperties": _additional_properties,
+    }
+    cls: type[Validator] = extend(base, validators=keywords, format_checker=formats)
+    return cls
+
+
+def _is_regex(instance: object) -> bool:
+    return not isinstance(instance, str) or bool(ecma_pattern(instance))
+
+
+def _pattern(
+    validator: Validator, pattern: str, instance: object, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if isinstance(instance, str) and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(
+    validator: Validator, patterns: dict[str, Any], instance: object, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if not isinstance(instance, dict):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if ecma_pattern(pattern).search(key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(
+    validator: Validator, allowed: object, instance: object, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if not isinstance(instance, dict):
+        return
+    unexpected = _unexpected_keys(instance, schema)
+    if isinstance(allowed, dict):
+        for key in unexpected:
+            yield from validator.descend(instance[key], allowed, path=key)
+    elif allowed is False and unexpected:
+        # The stock message lists every pattern of the schema; the unexpected keys are enough.
+        noun = "property" if len(unexpected) == 1 else "properties"
+        yield ValidationError(f"unexpected {noun} {', '.join(map(repr, unexpected))}")
 
 
 def validate_manifest(manifest: dict[str, Any]) -> None:
@@ -225,12 +303,6 @@ def _describe(error: ValidationError) -> str:
         allowed = sorted(_allowed_types(error.context or []))
         if instance["type"] not in allowed and allowed:
             return f"{path}: unknown type {instance['type']!r} here (allowed: {', '.join(allowed)})"
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        # The stock message lists every pattern of the schema; the unexpected keys are enough.
-        unexpected = _unexpected_keys(instance, error.schema)
-        if unexpected:
-            noun = "property" if len(unexpected) == 1 else "properties"
-            return f"{path}: unexpected {noun} {', '.join(map(repr, unexpected))}"
     # Enumerations are written as anyOf [enum, case-insensitive pattern]: the enum reads best.
     choices = [e for e in error.context or [] if e.validator == "enum" and not e.relative_path]
     if error.validator in ("anyOf", "oneOf") and choices:
@@ -247,7 +319,7 @@ def _unexpected_keys(instance: dict[str, Any], schema: Any) -> list[str]:
     if not isinstance(schema, dict):
         return []
     named = schema.get("properties", {})
-    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    patterns = [ecma_pattern(p) for p in schema.get("patternProperties", {})]
     return [k for k in instance if k not in named and not any(p.search(k) for p in patterns)]
 
 

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from jsonschema import Draft6Validator
-from jsonschema.validators import validator_for
+from jsonschema import Draft6Validator, SchemaError
 from referencing.exceptions import Unresolvable
 
 from tests.support.schemas import (
     CARD_SCHEMA_URL,
     SCHEMA_DIR,
+    check_schema,
+    ecma_pattern,
     manifest_versions,
     schema_registry,
+    schema_validator,
     teams_schema_url,
     validate_card,
     validate_localisation,
     validate_manifest,
 )
+
+DRAFT_04 = "http://json-schema.org/draft-04/schema#"
 
 BOT_ID = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 
@@ -76,6 +83,24 @@ def minimal_manifest() -> dict[str, Any]:
         "accentColor": "#1B3F7A",
         "bots": [{"botId": BOT_ID, "scopes": ["personal"]}],
     }
+
+
+def patterns_in(node: Any) -> Iterator[str]:
+    """Every regular expression a schema holds: `pattern` values and `patternProperties` keys."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                yield value
+            if key == "patternProperties" and isinstance(value, dict):
+                yield from value
+            yield from patterns_in(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from patterns_in(item)
+
+
+def errors(schema: dict[str, Any], instance: Any) -> list[str]:
+    return [error.message for error in schema_validator(schema).iter_errors(instance)]
 
 
 def rejection(check: Any, document: Any) -> str:
@@ -198,13 +223,14 @@ def test_a_language_file_is_checked_against_its_declared_version() -> None:
         "description.short": "Post, licences and access",
         "description.full": "Your digital workplace in Teams.",
         "bots[0].commandLists[0].commands[0].title": "help",
+        "bots[0].commandLists[2].commands[11].title": "the twelfth",  # 12 commands since v1.24
     }
     validate_localisation(doc)
     doc["name.short"] = "x" * 31
-    doc["bots[0].commandLists[0].commands[10].title"] = "too many"
+    doc["bots[0].commandLists[0].commands[12].title"] = "too many"
     message = rejection(validate_localisation, doc)
     assert "$['name.short']" in message
-    assert "$: unexpected property 'bots[0].commandLists[0].commands[10].title'" in message
+    assert "$: unexpected property 'bots[0].commandLists[0].commands[12].title'" in message
 
 
 def test_a_language_file_must_say_which_version_it_is() -> None:
@@ -218,9 +244,87 @@ def test_a_language_file_must_say_which_version_it_is() -> None:
     "path", sorted(SCHEMA_DIR.rglob("*.json")), ids=lambda p: str(p.relative_to(SCHEMA_DIR))
 )
 def test_every_copied_schema_is_a_valid_schema(path: Any) -> None:
-    # Why the manifest is pinned to the newest version that passes this (see manifest/schemas).
     schema = json.loads(path.read_text("utf-8"))
-    validator_for(schema).check_schema(schema)
+    check_schema(schema)
+    for pattern in patterns_in(schema):  # patternProperties keys too, which draft-04 never checks
+        ecma_pattern(pattern)
+
+
+def test_a_broken_regular_expression_still_fails_the_schema_check() -> None:
+    with pytest.raises(SchemaError, match="is not a 'regex'"):
+        check_schema({"$schema": DRAFT_04, "type": "string", "pattern": "^[\\p{L}"})
+
+
+# --- Unicode property escapes (why the checks use the `regex` package) ----------------------------
+
+EXCEL_NAME = "^[\\p{L}][\\p{L}0-9._]*$"
+
+
+def excel_function_name() -> dict[str, Any]:
+    """The copied Teams schema's own rule for an Excel custom function name, by reference."""
+    url = teams_schema_url(manifest_versions()[-1])
+    return {"$schema": DRAFT_04, "$ref": f"{url}#/definitions/extensionFunction/properties/name"}
+
+
+def test_the_teams_schema_uses_a_property_escape_that_re_cannot_read() -> None:
+    schema = schema_registry().contents(teams_schema_url(manifest_versions()[-1]))
+    assert EXCEL_NAME in set(patterns_in(schema))
+    with pytest.raises(re.error):
+        re.compile(EXCEL_NAME)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Som",
+        "Échéance",  # accented capitals and small letters
+        "naïve_2.b",  # digits, underscore and dot after the first letter
+        "Straße",  # ß is a letter
+        "ǅemal",  # a titlecase letter (Lt)
+        "合計関数",  # CJK ideographs and kana (Lo)
+        "Σύνολο",
+        "ʰabc",  # a modifier letter (Lm)
+    ],
+)
+def test_a_unicode_letter_is_a_letter(name: str) -> None:
+    assert errors(excel_function_name(), name) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("1abc", "Nd"),  # the first character must be a letter
+        ("_abc", "Pc"),
+        (".abc", "Po"),
+        ("ab²c", "No"),  # a superscript digit is alphanumeric in Python, not a letter
+        ("abⅫc", "Nl"),  # so is a Roman numeral: `[^\\W\\d_]` would wrongly accept both
+        ("ab٣c", "Nd"),  # an Arabic-Indic digit: `\\d` would accept it, the schema says 0-9
+        ("ab c", "Zs"),
+        ("ab-c", "Pd"),
+    ],
+)
+def test_what_is_not_a_letter_or_an_ascii_digit_is_refused(name: str, category: str) -> None:
+    odd = next(c for c in name if not (c.isascii() and c.isalpha()))
+    assert unicodedata.category(odd) == category  # the input is the case it claims to be
+    assert errors(excel_function_name(), name) == [f"{name!r} does not match {EXCEL_NAME!r}"]
+
+
+def test_a_property_escape_is_not_read_as_the_letters_p_and_l() -> None:
+    # Without Unicode mode, ECMA-262 reads `[\\p{L}]` as the set "p{L}"; the schema means letters.
+    assert errors(excel_function_name(), "Abc") == []
+    assert errors(excel_function_name(), "p{L}") != []
+
+
+def test_property_escapes_work_in_property_names_too() -> None:
+    schema = {
+        "$schema": DRAFT_04,
+        "type": "object",
+        "patternProperties": {"^\\p{Lu}": {"type": "integer"}},
+        "additionalProperties": False,
+    }
+    assert errors(schema, {"Ärger": 1, "Ωmega": 2}) == []
+    assert errors(schema, {"Ärger": "één"}) == ["'één' is not of type 'integer'"]
+    assert errors(schema, {"ärger": 1, "_x": 2}) == ["unexpected properties 'ärger', '_x'"]
 
 
 def test_every_copied_schema_has_its_licence() -> None:

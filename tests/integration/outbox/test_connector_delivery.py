@@ -225,8 +225,8 @@ async def test_a_short_lived_token_is_renewed(
     assert len(issued) == 3
 
 
-class BulkRefs(FakeConversationRefs):
-    """A reference repository that can also look many up at once."""
+class CountingRefs(FakeConversationRefs):
+    """A reference repository that counts its lookups."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -239,11 +239,11 @@ class BulkRefs(FakeConversationRefs):
 
     async def get_many(self, tenant_id: str, user_ids: Sequence[str]) -> dict[str, ConversationRef]:
         self.bulk_lookups += 1
-        return {u: self.refs[(tenant_id, u)] for u in user_ids if (tenant_id, u) in self.refs}
+        return await super().get_many(tenant_id, user_ids)
 
 
 async def test_prepare_looks_a_batch_up_at_once(connector_emulator: ConnectorEmulator) -> None:
-    refs = BulkRefs()
+    refs = CountingRefs()
     for index in range(5):
         await refs.save(
             ConversationRef(f"u{index}", TENANT, connector_emulator.service_url, f"a:{index}", "b")

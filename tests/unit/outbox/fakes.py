@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.conversations import ConversationRef
 from bot.domain.delivery import DeliveryOutcome, Verdict
-from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxMessage, OutboxStatus
 
 
 class FakeClock:
@@ -34,7 +34,8 @@ class FakeOutboxRepository:
     def __init__(self) -> None:
         self.rows: dict[int, OutboxMessage] = {}
         self.claimed: list[int] = []  # every claim of every message id, in order
-        self.fail_next_writes = 0  # make the next N finish/retry_later calls raise
+        self.fail_next_writes = 0  # make the next N finish/finish_many/retry_later calls raise
+        self.verdict_writes: list[int] = []  # how many verdicts each finish_many call stored
 
     async def enqueue(self, messages: Sequence[NewOutboxMessage], now: datetime) -> int:
         known = {row.dedupe_key for row in self.rows.values()}
@@ -74,12 +75,24 @@ class FakeOutboxRepository:
     async def finish(
         self, message_id: int, status: OutboxStatus, now: datetime, error: str = ""
     ) -> None:
+        await self.finish_many([(message_id, status, error)], now)
+
+    async def finish_many(
+        self, verdicts: Sequence[tuple[int, OutboxStatus, str]], now: datetime
+    ) -> None:
         self._maybe_fail()
-        row = self.rows[message_id]
-        sent_at = now if status is OutboxStatus.SENT else None
-        self.rows[message_id] = replace(
-            row, status=status, sent_at=sent_at, last_error=error, lease_until=None
-        )
+        if any(status not in FINAL_STATUSES for _, status, _ in verdicts):
+            raise ValueError("not a final outbox status")  # all or nothing, like the store
+        for message_id, status, error in verdicts:
+            sent_at = now if status is OutboxStatus.SENT else None
+            self.rows[message_id] = replace(
+                self.rows[message_id],
+                status=status,
+                sent_at=sent_at,
+                last_error=error,
+                lease_until=None,
+            )
+        self.verdict_writes.append(len(verdicts))
 
     async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
         self._maybe_fail()
@@ -140,6 +153,10 @@ class FakeConversationRefs:
     async def get(self, tenant_id: str, user_id: str) -> ConversationRef | None:
         return self.refs.get((tenant_id, user_id))
 
+    async def get_many(self, tenant_id: str, user_ids: Sequence[str]) -> dict[str, ConversationRef]:
+        found = ((user_id, self.refs.get((tenant_id, user_id))) for user_id in user_ids)
+        return {user_id: ref for user_id, ref in found if ref is not None}
+
 
 SENT = DeliveryOutcome(Verdict.SENT, status=201)
 
@@ -163,6 +180,10 @@ class ScriptedDelivery:
         self._monotonic = monotonic
         self._latency = latency
         self._requests = requests or {}
+        self.prepared: list[list[str]] = []  # the dedupe keys of each prepared batch
+
+    async def prepare(self, messages: Sequence[OutboxMessage]) -> None:
+        self.prepared.append([message.dedupe_key for message in messages])
 
     async def deliver(
         self, message: OutboxMessage, permit: Callable[[], AbstractAsyncContextManager[None]]

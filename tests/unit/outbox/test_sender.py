@@ -106,6 +106,25 @@ async def test_delivers_every_queued_message_once() -> None:
     assert harness.results == [Verdict.SENT] * 20
 
 
+async def test_a_claimed_batch_is_prepared_before_its_messages_are_delivered() -> None:
+    harness = Harness()
+    await harness.enqueue(*[f"m{index}" for index in range(5)])
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert harness.delivery.prepared == [[f"m{index}" for index in range(5)]]
+
+
+async def test_final_verdicts_are_stored_together_not_one_write_each() -> None:
+    harness = Harness(concurrency=50)
+    await harness.enqueue(*[f"m{index}" for index in range(50)])
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert sum(harness.repo.verdict_writes) == 50
+    assert len(harness.repo.verdict_writes) < 50
+
+
 async def test_a_retryable_failure_is_retried_until_sent() -> None:
     delivery = ScriptedDelivery({"m1": [retry(502), retry(504)]})
     harness = Harness(delivery)
