@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install demo test unit integration e2e bench lint format manifest clean
+.PHONY: install demo test unit integration e2e bench lint format manifest chromium clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -36,7 +36,11 @@ integration: $(PY_STAMP)
 	$(BIN)/pytest tests/integration
 
 e2e: install
-	$(BIN)/pytest tests/e2e
+	REQUIRE_E2E=1 $(BIN)/pytest tests/e2e
+
+# Debian's Chromium for the one rendering test (needs root; the test skips without it).
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -6,6 +6,7 @@ import ast
 import io
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,14 @@ from bot.manifest import (
     build_manifest,
     write_package,
 )
-from tests.support.schemas import manifest_versions, validate_localisation, validate_manifest
+from dialogs import command_specs
+from tests.support.schemas import (
+    manifest_versions,
+    schema_registry,
+    teams_schema_url,
+    validate_localisation,
+    validate_manifest,
+)
 
 BOT_ID = "6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
 SCOPES = ["personal", "team", "groupChat"]
@@ -136,13 +144,17 @@ def test_the_package_holds_the_manifest_its_language_file_and_icons(package: Pat
 
 def test_the_manifest_is_valid_for_the_newest_copied_schema(package: Path) -> None:
     manifest = read_json(package, "manifest.json")
-    validate_manifest(manifest)
-    assert manifest["manifestVersion"] == manifest_versions()[-1]
+    validate_manifest(manifest)  # against the schema of the version it declares
+    assert manifest["manifestVersion"] == manifest_versions()[-1] == "1.30"
+    assert manifest["$schema"] == teams_schema_url("1.30")
 
 
-def test_the_english_file_is_valid_and_declared(package: Path) -> None:
+def test_the_english_file_is_valid_for_the_manifest_version(package: Path) -> None:
     manifest = read_json(package, "manifest.json")
-    validate_localisation(read_json(package, "en.json"))
+    english = read_json(package, "en.json")
+    version = manifest["manifestVersion"]
+    assert english["$schema"] == teams_schema_url(version, localisation=True)
+    validate_localisation(english)  # by the version it declares, which is the manifest's
     assert manifest["localizationInfo"] == {
         "defaultLanguageTag": "nl-BE",
         "additionalLanguages": [{"languageTag": "en", "file": "en.json"}],
@@ -220,6 +232,13 @@ def test_the_english_file_names_the_english_keywords(
     assert len(generated) == 2 * len(SCOPES) * len(staff)
 
 
+def test_the_menu_holds_as_many_commands_as_the_schema_allows() -> None:
+    url = teams_schema_url(manifest_versions()[-1])
+    bot = schema_registry().contents(url)["properties"]["bots"]["items"]
+    commands = bot["properties"]["commandLists"]["items"]["properties"]["commands"]
+    assert commands["maxItems"] == MAX_MENU_COMMANDS
+
+
 def test_the_menu_stops_at_what_teams_shows() -> None:
     many = [
         CommandSpec(
@@ -237,6 +256,17 @@ def test_the_menu_stops_at_what_teams_shows() -> None:
     assert titles == [f"woord{i}" for i in range(MAX_MENU_COMMANDS)]
     validate_manifest(manifest)
     validate_localisation(languages["en"])
+
+
+def test_the_real_registry_builds_a_valid_package(tmp_path: Path) -> None:
+    # The commands the bot really has, not a fake: a text too long for Teams fails here first.
+    specs = command_specs()
+    manifest, languages = build_manifest(bot_app_id=BOT_ID, commands=specs)
+    validate_manifest(manifest)
+    validate_localisation(languages["en"])
+    staff = sorted((c for c in specs if c.role is Role.STAFF), key=lambda c: (c.order, c.name))
+    titles = [c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]]
+    assert staff and titles == [c.keywords["nl"][0] for c in staff[:MAX_MENU_COMMANDS]]
 
 
 def test_a_base_url_sets_the_pages_and_the_domain(commands: list[CommandSpec]) -> None:
@@ -271,6 +301,31 @@ def test_an_over_long_description_fails_the_build() -> None:
         ManifestError, match=rf"description .*'{re.escape(key)}'.* Teams allows 128"
     ):
         build_manifest(bot_app_id=BOT_ID, commands=[too_long])
+
+
+@pytest.mark.parametrize(
+    ("template", "old_url"),
+    [
+        ("en.template.json", teams_schema_url("1.22", localisation=True)),
+        ("manifest.template.json", teams_schema_url("1.22")),
+    ],
+)
+def test_a_template_on_another_schema_version_fails_the_build(
+    template: str,
+    old_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    commands: list[CommandSpec],
+) -> None:
+    # A language file is read by the manifest's version; one left behind would be refused.
+    copy = tmp_path / "manifest"
+    shutil.copytree(manifest_module.MANIFEST_DIR, copy, ignore=shutil.ignore_patterns("schemas"))
+    doc = json.loads((copy / template).read_text("utf-8"))
+    doc["$schema"] = old_url
+    (copy / template).write_text(json.dumps(doc), "utf-8")
+    monkeypatch.setattr(manifest_module, "MANIFEST_DIR", copy)
+    with pytest.raises(ManifestError, match=rf"{re.escape(template)} declares .*v1\.22"):
+        build_manifest(bot_app_id=BOT_ID, commands=commands)
 
 
 def test_a_missing_catalog_text_fails_the_build() -> None:
