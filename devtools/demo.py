@@ -22,14 +22,15 @@ from devtools.stack import REPO_ROOT, LocalStack, StackOptions, StackPorts
 
 _WATCH_INTERVAL_SECONDS = 1.0
 
-_TRY_THESE = (
-    ("help", "wat kan ik hier doen (volgens jouw rol)"),
-    ("status", "staat mijn account, MFA, licenties en toestellen goed?"),
-    ("post", "mijn binnengekomen post"),
-    ("licentie", "een Power BI- of Power Platform-licentie aanvragen"),
-    ("ticket", "de servicedesk contacteren"),
-    ("aankondiging", "een aankondiging opstellen (communicatie)"),
-)
+
+def _try_these() -> list[tuple[str, str]]:
+    """What to type: every command the bot has today (from its registry), and a typo."""
+    from bot.i18n import Translator
+    from dialogs import command_specs
+
+    t = Translator("nl")
+    examples = [(spec.keywords["nl"][0], t(spec.help_key)) for spec in command_specs()]
+    return [*examples, ("profeil", "een tikfout: Werkplek stelt voor wat je bedoelde")]
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -59,7 +60,7 @@ def _banner(stack: LocalStack) -> str:
         f"  Werkplek draait. Open {stack.playground.url} in je browser.",
         f"  Je bent {user['name']} ({user['userPrincipleName']}).",
         "  Typ in de persoonlijke chat met Werkplek bijvoorbeeld:",
-        *(f"    {word:<13} {meaning}" for word, meaning in _TRY_THESE),
+        *(f"    {word:<13} {meaning}" for word, meaning in _try_these()),
         "  Groepschat en kanaal: vermeld @Werkplek in je bericht.",
         "",
         f"  bot        {stack.bot_url}  (/healthz, /readyz, /metrics)",
