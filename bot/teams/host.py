@@ -54,6 +54,15 @@ logger = logging.getLogger(__name__)
 
 _CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 _MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+# Activities whose sender is the person (installing counts: it is how we first learn the chat).
+_FROM_A_PERSON = frozenset(
+    {
+        ActivityTypes.message,
+        ActivityTypes.invoke,
+        ActivityTypes.installation_update,
+        ActivityTypes.conversation_update,
+    }
+)
 _CONNECTOR_RESOURCE = "https://api.botframework.com"
 _CONNECTOR_SCOPE = "https://api.botframework.com/.default"
 # Teams sends conversationUpdate and installationUpdate together on install: greet once.
@@ -185,7 +194,7 @@ class TeamsHost:
 
     async def _remember(self, activity: Activity, tenant: str) -> None:
         user_id, name = user_of(activity)
-        if not user_id or activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
+        if not user_id or activity.type not in _FROM_A_PERSON:
             return
         locale = pick_locale(activity.locale, self._s.settings.default_locale)
         await self._s.contacts.saw(
