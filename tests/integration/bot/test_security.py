@@ -16,20 +16,20 @@ from typing import Any
 import jwt
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives.asymmetric import rsa
 from microsoft_agents.hosting.core.authorization import _entra_issuers
 
-from app import DATABASE, create_app
+from app import DATABASE
 from bot.settings import Settings
 from bot.store import SqlAuditLog
 from devtools.connector_emulator import ConnectorEmulator
+from tests.integration.bot.conftest import LOTTE, TENANT, StartBot
+from tests.integration.bot.conftest import activity as channel_activity
 
 # The emulator's token authority knows one client: the bot identity reuses it here.
 BOT_ID = "werkplek-demo"
-TENANT = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
 ISSUER = _entra_issuers.BOTFRAMEWORK_PUBLIC_ISSUER
-USER = "6c1e2f3a-9b4d-4e7f-8a21-3d5c7b9e0f12"
 
 
 class ChannelKeys:
@@ -91,38 +91,19 @@ async def connector() -> AsyncIterator[ConnectorEmulator]:
 
 
 @pytest.fixture
-async def client(
-    graph_settings: Settings, database_url: str, connector: ConnectorEmulator
-) -> AsyncIterator[TestClient]:
-    settings = graph_settings.model_copy(
-        update={
-            "database_url": database_url,
-            "bot_app_id": graph_settings.azure_client_id,
-            "bot_app_secret": graph_settings.azure_client_secret,
-            "bot_tenant_id": graph_settings.azure_tenant_id,
-            "host": "0.0.0.0",
-            "allowed_tenants": [TENANT],
-            "jwks_timeout_seconds": 1.0,
-            "outbox_enabled": False,
-        }
+async def client(start_bot: StartBot, graph_settings: Settings) -> TestClient:
+    # With a bot identity: the emulator's token authority knows one client, the bot reuses it.
+    return await start_bot(
+        bot_app_id=graph_settings.azure_client_id,
+        bot_app_secret=graph_settings.azure_client_secret,
+        bot_tenant_id=graph_settings.azure_tenant_id,
+        host="0.0.0.0",
+        jwks_timeout_seconds=1.0,
     )
-    async with TestClient(TestServer(create_app(settings))) as test_client:
-        yield test_client
 
 
 def activity(service_url: str, tenant: str = TENANT, text: str = "help") -> dict[str, Any]:
-    return {
-        "type": "message",
-        "id": uuid.uuid4().hex,
-        "text": text,
-        "locale": "nl-BE",
-        "channelId": "msteams",
-        "serviceUrl": service_url,
-        "from": {"id": "29:user", "aadObjectId": USER, "name": "Lotte Janssens"},
-        "recipient": {"id": f"28:{BOT_ID}", "name": "Werkplek"},
-        "conversation": {"id": "a:personal-1", "conversationType": "personal", "tenantId": tenant},
-        "channelData": {"tenant": {"id": tenant}},
-    }
+    return channel_activity(service_url, tenant=tenant, text=text)
 
 
 async def post(client: TestClient, body: dict[str, Any], token: str | None) -> int:
@@ -209,7 +190,7 @@ async def test_another_tenant_is_refused_politely_and_audited(
     assert len(replies) == 1
     assert "alleen beschikbaar voor medewerkers" in replies[0]["text"]
     audit = await SqlAuditLog(client.app[DATABASE]).recent(action="tenant.refused")
-    assert audit and audit[0].actor_id == USER
+    assert audit and audit[0].actor_id == LOTTE
     assert await SqlAuditLog(client.app[DATABASE]).recent(action="command.help") == []
 
 
