@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.access import AuthMethod, Device, Licence, Sku
 from bot.domain.audit import AuditEntry
 from bot.domain.conversations import ConversationRef, SeenUser
 from bot.domain.delivery import DeliveryOutcome
@@ -137,4 +138,21 @@ class Notifier(Protocol):
         self, tenant_id: str, user_id: str, activity: dict[str, Any], dedupe_key: str
     ) -> bool:
         """Queue one message; False when the same dedupe_key was queued before."""
+        ...
+
+
+class AccessDirectory(Protocol):
+    """The Graph reads behind the access-status card. Each raises NotFound, Forbidden (the
+    tenant did not grant the permission), Throttled or Unavailable; the service turns those into
+    an `Unchecked` fact for that line only."""
+
+    async def auth_methods(self, user_id: str) -> list[AuthMethod]: ...
+
+    async def licences(self, user_id: str) -> list[Licence]: ...
+
+    async def subscribed_skus(self) -> list[Sku]: ...
+
+    async def devices(self, user_id: str) -> list[Device]:
+        """Intune-managed devices; falls back to Entra-registered devices when Intune is not
+        licensed or not granted (Forbidden on managedDevices)."""
         ...

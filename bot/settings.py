@@ -91,6 +91,31 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Brussels", validation_alias="WERKPLEK_TIMEZONE")
     default_locale: str = Field("nl", validation_alias="WERKPLEK_DEFAULT_LOCALE")
 
+    # --- access status ------------------------------------------------------------------------
+    access_stale_sync_days: float = Field(
+        3.0,
+        validation_alias="WERKPLEK_ACCESS_STALE_SYNC_DAYS",
+        description="A synchronised account whose last sync is older than this gets a warning.",
+    )
+    access_key_groups: dict[str, str] = Field(
+        default_factory=dict,
+        validation_alias="WERKPLEK_ACCESS_KEY_GROUPS",
+        description="JSON: group id -> friendly name of the groups shown on the card.",
+    )
+    security_info_url: str = Field(
+        "https://mysignins.microsoft.com/security-info",
+        validation_alias="WERKPLEK_SECURITY_INFO_URL",
+    )
+    device_help_url: str = Field(
+        "https://portal.manage.microsoft.com",
+        validation_alias="WERKPLEK_DEVICE_HELP_URL",
+    )
+    account_help_url: str = Field(
+        "https://servicedesk.example.org",
+        validation_alias="WERKPLEK_ACCOUNT_HELP_URL",
+        description="Where a person with a disabled account or a sync problem gets help.",
+    )
+
     # --- outbox (proactive sends) ------------------------------------------------------------
     outbox_rate_per_second: float = Field(
         50.0,
@@ -119,7 +144,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("role_groups", mode="before")
+    @field_validator("role_groups", "access_key_groups", mode="before")
     @classmethod
     def _parse_json(cls, value: Any) -> Any:
         if isinstance(value, str):
