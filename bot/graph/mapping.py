@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Any
 
+from bot.domain.access import AuthMethod, Device, Licence, Sku
 from bot.domain.directory import DirectoryUser, GroupRef
 
 # Every user property DirectoryUser carries; Graph returns most of them only when selected.
@@ -27,6 +29,29 @@ USER_FIELDS = (
     "onPremisesLastSyncDateTime",
 )
 GROUP_FIELDS = ("id", "displayName")
+# What the access card reads. (authentication/methods accepts no query options: nothing to select.)
+LICENCE_FIELDS = ("skuId", "skuPartNumber")
+SKU_FIELDS = ("skuId", "skuPartNumber", "prepaidUnits", "consumedUnits")
+MANAGED_DEVICE_FIELDS = (
+    "id",
+    "deviceName",
+    "operatingSystem",
+    "complianceState",
+    "lastSyncDateTime",
+)
+REGISTERED_DEVICE_FIELDS = (
+    "id",
+    "displayName",
+    "operatingSystem",
+    "isCompliant",
+    "isManaged",
+    "approximateLastSignInDateTime",
+)
+
+_GRAPH_TYPE_PREFIX = "#microsoft.graph."
+_METHOD_TYPE_SUFFIX = "AuthenticationMethod"
+# Intune writes 0001-01-01T00:00:00Z for "never"; anything before this is not a real moment.
+_EARLIEST_REAL_MOMENT = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _attr(obj: Any, name: str, wire_name: str) -> Any:
@@ -86,3 +111,84 @@ def people_filter(query: str) -> str:
     """Name or UPN starts with the query; both are indexed for basic (non-advanced) queries."""
     text = odata_string(query)
     return f"startswith(displayName,'{text}') or startswith(userPrincipalName,'{text}')"
+
+
+def _text(value: Any) -> str:
+    """A string property, or the wire value of an SDK enum (ComplianceState.Compliant ->
+    "compliant"); "" for none."""
+    if value is None:
+        return ""
+    return str(value.value) if isinstance(value, Enum) else str(value)
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    moment = _aware(value)
+    return moment if moment is not None and moment >= _EARLIEST_REAL_MOMENT else None
+
+
+def auth_method_kind(odata_type: str | None) -> str:
+    """The method's @odata.type without "#microsoft.graph." and "AuthenticationMethod", e.g.
+    "fido2". Unknown future types are named the same way, so the rules can still count them as a
+    second factor."""
+    name = (odata_type or "").strip()
+    if name.lower().startswith(_GRAPH_TYPE_PREFIX.lower()):
+        name = name[len(_GRAPH_TYPE_PREFIX) :]
+    name = name.lstrip("#")
+    if name.endswith(_METHOD_TYPE_SUFFIX) and len(name) > len(_METHOD_TYPE_SUFFIX):
+        name = name[: -len(_METHOD_TYPE_SUFFIX)]
+    return name
+
+
+def to_auth_method(method: Any) -> AuthMethod:
+    # Phone methods have no display name; their type (mobile, office...) names them well
+    # enough, and the number itself is not ours to show around.
+    label = _attr(method, "display_name", "displayName") or _attr(method, "phone_type", "phoneType")
+    return AuthMethod(
+        kind=auth_method_kind(_attr(method, "odata_type", "@odata.type")),
+        display_name=_text(label),
+        created=_moment(_attr(method, "created_date_time", "createdDateTime")),
+    )
+
+
+def to_licence(detail: Any) -> Licence:
+    return Licence(
+        sku_id=_text(_attr(detail, "sku_id", "skuId")).lower(),
+        sku_part_number=_text(_attr(detail, "sku_part_number", "skuPartNumber")),
+    )
+
+
+def to_sku(sku: Any) -> Sku:
+    prepaid = _attr(sku, "prepaid_units", "prepaidUnits")
+    enabled = _attr(prepaid, "enabled", "enabled") if prepaid is not None else None
+    return Sku(
+        sku_id=_text(_attr(sku, "sku_id", "skuId")).lower(),
+        sku_part_number=_text(_attr(sku, "sku_part_number", "skuPartNumber")),
+        enabled_units=int(enabled or 0),
+        consumed_units=int(_attr(sku, "consumed_units", "consumedUnits") or 0),
+    )
+
+
+def to_managed_device(device: Any) -> Device:
+    """An Intune managedDevice: complianceState as Intune states it."""
+    return Device(
+        name=_text(_attr(device, "device_name", "deviceName")),
+        operating_system=_text(_attr(device, "operating_system", "operatingSystem")),
+        managed=True,
+        compliance=_text(_attr(device, "compliance_state", "complianceState")) or "unknown",
+        last_seen=_moment(_attr(device, "last_sync_date_time", "lastSyncDateTime")),
+    )
+
+
+def to_registered_device(device: Any) -> Device:
+    """An Entra device object. Without Device.Read.All Graph returns only its id, so every
+    field may be missing; compliance is then "unknown", never "noncompliant"."""
+    compliant = _attr(device, "is_compliant", "isCompliant")
+    return Device(
+        name=_text(_attr(device, "display_name", "displayName")),
+        operating_system=_text(_attr(device, "operating_system", "operatingSystem")),
+        managed=_attr(device, "is_managed", "isManaged") is True,
+        compliance="unknown" if compliant is None else "compliant" if compliant else "noncompliant",
+        last_seen=_moment(
+            _attr(device, "approximate_last_sign_in_date_time", "approximateLastSignInDateTime")
+        ),
+    )

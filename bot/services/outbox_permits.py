@@ -69,6 +69,8 @@ class TenantPermits:
         """window_limit: requests this process may have in any sliding second (None: no own
         window, the budget alone paces)."""
         self._budget = budget
+        # Asked once: a runtime Protocol check on every refusal showed up in profiles.
+        self._knows_when = budget if isinstance(budget, KnowsWhenAvailable) else None
         self._rate = rate_per_second
         self._window_limit = window_limit
         # Tokens asked for in one go: about 20 ms of sending (fewer round trips to a SQL budget).
@@ -190,8 +192,8 @@ class TenantPermits:
         return False
 
     def _token_wait(self, tenant_id: str) -> float:
-        if isinstance(self._budget, KnowsWhenAvailable):
-            wait = self._budget.seconds_until_available(tenant_id, 1)
+        if self._knows_when is not None:
+            wait = self._knows_when.seconds_until_available(tenant_id, 1)
             return min(max(wait, 0.0005), 1.0)
         # Poll a few times per token, so a budget with a small burst loses nothing to oversleeping.
         return min(max(0.25 / self._rate, 0.001), 0.05)

@@ -107,7 +107,9 @@ class SqlOutboxRepository:
         """Messages per status; every status is present (zero when none)."""
         query = sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status)
         async with self._db.connect() as connection:
-            found: dict[str, int] = dict((await connection.execute(query)).tuples().all())
+            found: dict[str, int] = {
+                status: count for status, count in (await connection.execute(query)).all()
+            }
         return {status: found.get(status.value, 0) for status in OutboxStatus}
 
 
