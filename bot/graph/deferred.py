@@ -12,6 +12,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
+from bot.domain.access import AuthMethod, Device, Licence, Sku
 from bot.domain.directory import DirectoryUser, GroupRef
 from bot.domain.errors import DomainError, Unavailable
 from bot.settings import Settings
@@ -29,6 +30,7 @@ class DeferredGraph:
         self._on_call = on_call
         self._opening: asyncio.Task[GraphGateway] | None = None
         self.directory = DeferredDirectory(self)
+        self.access = DeferredAccess(self)
 
     def start(self) -> None:
         if self._opening is None:
@@ -80,3 +82,22 @@ class DeferredDirectory:
 
     async def find_users(self, query: str, limit: int = 10) -> list[DirectoryUser]:
         return await (await self._graph.gateway()).directory.find_users(query, limit)
+
+
+class DeferredAccess:
+    """The AccessDirectory port, forwarded to the gateway once it is open."""
+
+    def __init__(self, graph: DeferredGraph) -> None:
+        self._graph = graph
+
+    async def auth_methods(self, user_id: str) -> list[AuthMethod]:
+        return await (await self._graph.gateway()).access.auth_methods(user_id)
+
+    async def licences(self, user_id: str) -> list[Licence]:
+        return await (await self._graph.gateway()).access.licences(user_id)
+
+    async def subscribed_skus(self) -> list[Sku]:
+        return await (await self._graph.gateway()).access.subscribed_skus()
+
+    async def devices(self, user_id: str) -> list[Device]:
+        return await (await self._graph.gateway()).access.devices(user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+from bot.graph.access import GraphAccess
 from bot.graph.cache import Clock
 from bot.graph.client import GraphClient, build_client
 from bot.graph.directory import GraphDirectory
@@ -17,12 +18,14 @@ logger = logging.getLogger(__name__)
 class GraphGateway:
     """Owns the Graph client; exposes the port implementations built on it.
 
-    `directory` implements bot.ports.Directory. Licence and group operations will sit next to it.
+    `directory` implements bot.ports.Directory, `access` bot.ports.AccessDirectory; both share
+    the one client (token, retries, metering). Licence and group operations will sit next to them.
     """
 
-    def __init__(self, client: GraphClient, directory: GraphDirectory) -> None:
+    def __init__(self, client: GraphClient, directory: GraphDirectory, access: GraphAccess) -> None:
         self._client = client
         self.directory = directory
+        self.access = access
 
     async def close(self) -> None:
         await self._client.close()
@@ -32,10 +35,17 @@ async def open_graph(
     settings: Settings, on_call: OnCall | None = None, *, clock: Clock = time.monotonic
 ) -> GraphGateway:
     """Build the Graph gateway. `on_call(target, status, seconds)` sees every HTTP attempt to
-    Graph ("graph") and Entra ("entra"); `clock` drives the directory cache (tests)."""
+    Graph ("graph") and Entra ("entra"); `clock` drives the caches (tests).
+
+    The directory cache setting also bounds how long the access directory keeps tenant-wide
+    facts (subscribed SKUs, refused endpoints); per-person access facts are never cached.
+    """
     client = build_client(settings, on_call)
     directory = GraphDirectory(
         client.service, cache_seconds=settings.directory_cache_seconds, clock=clock
     )
+    access = GraphAccess(
+        client.service, tenant_cache_seconds=settings.directory_cache_seconds, clock=clock
+    )
     logger.info("graph gateway ready (tenant %s)", settings.azure_tenant_id)
-    return GraphGateway(client, directory)
+    return GraphGateway(client, directory, access)
