@@ -27,6 +27,7 @@ from bot.http.health import healthz, readyz
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
 from bot.observability import configure_logging
+from bot.services.access import AccessStatus, access_policy
 from bot.services.audit import Auditor
 from bot.services.batching import BatchedAuditLog, BatchedProcessedActivities
 from bot.services.clock import SystemClock
@@ -124,8 +125,13 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         from bot.graph import open_bot_credential  # azure-identity: only with a bot identity
 
         credential = open_bot_credential(settings, metrics.outbound_call)
+    access = AccessStatus(directory, app[GRAPH].access, clock, access_policy(settings))
     dialogs = build_dialogs(
-        directory=directory, auditor=auditor, servicedesk_url=settings.servicedesk_url
+        directory=directory,
+        auditor=auditor,
+        servicedesk_url=settings.servicedesk_url,
+        access=access,
+        timezone=settings.timezone,
     )
     processed = await _activity_memory(database, clock)
     app[HOST] = TeamsHost(

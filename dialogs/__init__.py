@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.commands import CommandSpec, Registry
 from bot.ports import Directory
+from bot.services.access import AccessStatus
 from bot.services.audit import Auditor
+from dialogs.access import AccessDialog
 from dialogs.dispatcher import Dispatcher
 from dialogs.help import HelpDialog
 from dialogs.profile import ProfileDialog
 from dialogs.start import StartDialog
 
-DIALOGS: tuple[type, ...] = (HelpDialog, ProfileDialog, StartDialog)
+DIALOGS: tuple[type, ...] = (HelpDialog, ProfileDialog, StartDialog, AccessDialog)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +25,25 @@ class Dialogs:
     start: StartDialog
 
 
-def build_dialogs(*, directory: Directory, auditor: Auditor, servicedesk_url: str) -> Dialogs:
+def build_dialogs(
+    *,
+    directory: Directory,
+    auditor: Auditor,
+    servicedesk_url: str,
+    access: AccessStatus,
+    timezone: str = "Europe/Brussels",
+) -> Dialogs:
     """A fresh registry with every dialog wired to its services."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url)
     start = StartDialog(registry, dispatcher, directory)
-    for dialog in (HelpDialog(registry), ProfileDialog(directory), start):
+    dialogs: list[object] = [
+        HelpDialog(registry),
+        ProfileDialog(directory),
+        AccessDialog(access, directory, auditor, ZoneInfo(timezone)),
+        start,
+    ]
+    for dialog in dialogs:
         registry.add_dialog(dialog)
     return Dialogs(registry, dispatcher, start)
 

@@ -9,8 +9,10 @@ number, never dropped: add a line when a new product turns up.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+
+from bot.domain.access import Licence, Sku
 
 SKU_NAMES: Mapping[str, str] = MappingProxyType(
     {
@@ -56,3 +58,21 @@ SKU_NAMES: Mapping[str, str] = MappingProxyType(
         "PROJECTPREMIUM": "Project Plan 5",
     }
 )
+
+
+def licence_names(
+    licences: Iterable[Licence], skus: Iterable[Sku], sku_names: Mapping[str, str]
+) -> list[str]:
+    """Friendly names, sorted and without doubles; an unknown SKU shows its part number or id."""
+    part_by_id = {sku.sku_id.casefold(): sku.sku_part_number for sku in skus}
+    known = {key.casefold(): name for key, name in sku_names.items()}
+    names = set()
+    for licence in licences:
+        part = licence.sku_part_number or part_by_id.get(licence.sku_id.casefold(), "")
+        names.add(
+            known.get(part.casefold())
+            or known.get(licence.sku_id.casefold())
+            or part
+            or licence.sku_id
+        )
+    return sorted(names, key=str.casefold)

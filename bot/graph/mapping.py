@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
@@ -56,7 +57,10 @@ _EARLIEST_REAL_MOMENT = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 def _attr(obj: Any, name: str, wire_name: str) -> Any:
     """A typed attribute, or the raw JSON value kiota keeps in additional_data for objects it
-    did not deserialize as the expected type (e.g. a manager that is an org contact)."""
+    did not deserialize as the expected type (e.g. a manager that is an org contact). Plain JSON
+    objects (dicts) are read by their wire names."""
+    if isinstance(obj, Mapping):
+        return obj.get(wire_name)
     value = getattr(obj, name, None)
     if value is None:
         extra = getattr(obj, "additional_data", None) or {}

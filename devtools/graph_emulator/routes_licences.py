@@ -8,10 +8,27 @@ from typing import Any
 
 from aiohttp import web
 
-from devtools.graph_emulator.odata import GraphCall, Record, project
+from devtools.graph_emulator.odata import GraphCall, Record, check_select, project
 from devtools.graph_emulator.router import Route
 from devtools.graph_emulator.tenant import DirectoryError
 from devtools.graph_emulator.views import USER_DEFAULT_FIELDS, user_view
+
+SKU_PROPERTIES = frozenset(
+    [
+        "accountId",
+        "accountName",
+        "appliesTo",
+        "capabilityStatus",
+        "consumedUnits",
+        "id",
+        "prepaidUnits",
+        "servicePlans",
+        "skuId",
+        "skuPartNumber",
+        "subscriptionIds",
+    ]
+)
+LICENCE_DETAIL_PROPERTIES = frozenset(["id", "servicePlans", "skuId", "skuPartNumber"])
 
 
 def _sku_view(call: GraphCall, sku: Record) -> Record:
@@ -32,11 +49,14 @@ def _sku_view(call: GraphCall, sku: Record) -> Record:
 
 
 async def subscribed_skus(call: GraphCall) -> web.StreamResponse:
-    return call.collection(
-        call.tenant.skus,
-        call.selected("subscribedSkus"),
-        project=lambda sku: project(_sku_view(call, sku), call.query.select, None),
-    )
+    """Every SKU in one response: the real API supports only $select (no $filter, no paging)."""
+    check_select(call.query.select, SKU_PROPERTIES, "subscribedSku")
+    if call.query.filter:
+        raise DirectoryError(
+            400, "Request_UnsupportedQuery", "Unsupported query: $filter on subscribedSkus."
+        )
+    skus = [project(_sku_view(call, sku), call.query.select, None) for sku in call.tenant.skus]
+    return call.ok({"@odata.context": call.selected("subscribedSkus"), "value": skus})
 
 
 def _licence_detail_id(user_id: str, sku_id: str) -> str:
@@ -46,6 +66,7 @@ def _licence_detail_id(user_id: str, sku_id: str) -> str:
 
 
 async def licence_details(call: GraphCall) -> web.StreamResponse:
+    check_select(call.query.select, LICENCE_DETAIL_PROPERTIES, "licenseDetails")
     user = call.tenant.user(call.params["user"])
     details: list[Record] = []
     for licence in call.tenant.effective_licences(user):

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.domain.access_rules import AccessPolicy
 from bot.domain.directory import DirectoryUser
 from bot.domain.roles import Role
 from bot.i18n import LOCALES, Translator
+from bot.services.access import AccessStatus
 from bot.services.audit import Auditor
 from cards.help import help_card
 from cards.profile import profile_card
@@ -16,6 +18,7 @@ from cards.system import denied_card, failure_card, not_understood_card, notice_
 from cards.verbs import Verb
 from dialogs import DIALOGS, build_dialogs, command_specs
 from tests.support.schemas import validate_card
+from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FixedClock, MemoryAuditLog, MemoryDirectory
 
 USER = DirectoryUser(id="u", display_name="Sofie Van den Broeck", user_principal_name="sofie@demo")
@@ -73,10 +76,12 @@ def test_every_verb_has_exactly_one_handler() -> None:
 
 def test_the_app_registry_builds_from_every_dialog() -> None:
     # Registry.add_dialog raises on keyword collisions and double verbs.
+    directory = MemoryDirectory()
     built = build_dialogs(
-        directory=MemoryDirectory(),
+        directory=directory,
         auditor=Auditor(MemoryAuditLog(), FixedClock()),
         servicedesk_url="https://desk.example",
+        access=AccessStatus(directory, MemoryAccessDirectory(), FixedClock(), AccessPolicy()),
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
     assert set(built.registry.verbs) == {v.value for v in Verb}

@@ -7,14 +7,17 @@ import logging
 import pytest
 
 from bot.commands import command
+from bot.domain.access_rules import AccessPolicy
 from bot.domain.audit import Outcome
 from bot.domain.directory import DirectoryUser
 from bot.domain.errors import NotFound
 from bot.domain.roles import Role
+from bot.services.access import AccessStatus
 from bot.services.audit import Auditor
 from cards.verbs import Verb
 from dialogs import build_dialogs
 from dialogs.start import StartDialog
+from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog, MemoryDirectory
 
 
@@ -54,6 +57,9 @@ class World:
             directory=self.directory,
             auditor=Auditor(self.audit, FixedClock()),
             servicedesk_url="https://desk.example",
+            access=AccessStatus(
+                self.directory, MemoryAccessDirectory(), FixedClock(), AccessPolicy()
+            ),
         )
         self.registry, self.dispatcher = built.registry, built.dispatcher
         self.registry.add_dialog(Troubled())
@@ -183,4 +189,4 @@ async def test_welcome_shows_featured_commands(world: World) -> None:
     await start.welcome(turn)
     card = turn.cards[0]
     assert "Dag Lotte!" in card_text(card)
-    assert {a["data"]["command"] for a in card["actions"]} == {"help", "profile"}
+    assert {a["data"]["command"] for a in card["actions"]} == {"help", "profile", "status"}
