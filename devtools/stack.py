@@ -20,6 +20,7 @@ from devtools.processes import LogSink, ManagedProcess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_TENANT_ID = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
+DEMO_KEY_GROUPS_FILE = Path(__file__).with_name("demo_key_groups.json")
 DEMO_ROLES_FILE = Path(__file__).with_name("demo_roles.json")
 
 _EMULATOR_READY_LINE = r"control API"
@@ -170,6 +171,7 @@ class LocalStack:
                 "WERKPLEK_ROLE_GROUPS": json.dumps(
                     json.loads(DEMO_ROLES_FILE.read_text(encoding="utf-8")), separators=(",", ":")
                 ),
+                "WERKPLEK_ACCESS_KEY_GROUPS": DEMO_KEY_GROUPS_FILE.read_text(encoding="utf-8"),
                 "WERKPLEK_DEFAULT_SERVICE_URL": service_url,
                 "WERKPLEK_LOG_FORMAT": "text",
                 _SDK_PREFIX + "ANONYMOUS_ALLOWED": "true",
