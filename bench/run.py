@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
-import inspect
 import logging
 import math
 import traceback
@@ -24,7 +22,7 @@ from bench.common import BenchResult, Row, markdown_table, ratio, write_json
 
 logger = logging.getLogger(__name__)
 
-SECTIONS = ("startup", "throughput", "outbox")
+SECTIONS = ("startup", "throughput", "outbox", "access")
 _ROW_FIELDS = ("figure", "werkplek", "baseline", "target", "verdict")
 
 
@@ -38,20 +36,21 @@ async def _throughput(quick: bool) -> BenchResult:
 
 
 async def _outbox(quick: bool) -> BenchResult:
-    if importlib.util.find_spec("bench.outbox") is None:
-        return BenchResult("outbox", [], {"skipped": "bench/outbox.py does not exist yet"})
     from bench.outbox import run_outbox_bench
 
-    # The outbox bench owns its parameters; pass `quick` only if it understands it.
-    accepts_quick = "quick" in inspect.signature(run_outbox_bench).parameters
-    outcome: Mapping[str, Any] = await (
-        run_outbox_bench(quick=quick) if accepts_quick else run_outbox_bench()
-    )
-    return BenchResult("outbox", outbox_rows(outcome), dict(outcome))
+    outcome: Mapping[str, Any] = await run_outbox_bench(quick=quick)
+    return BenchResult("outbox", section_rows(outcome), dict(outcome))
 
 
-def outbox_rows(outcome: Mapping[str, Any]) -> list[Row]:
-    """Rows from the outbox bench's dict: its own `rows` if it gives them, else its scalars."""
+async def _access(quick: bool) -> BenchResult:
+    from bench.access import run_access_bench
+
+    outcome: Mapping[str, Any] = await run_access_bench(quick=quick)
+    return BenchResult("access", section_rows(outcome), dict(outcome.get("details", {})))
+
+
+def section_rows(outcome: Mapping[str, Any]) -> list[Row]:
+    """Rows from a section's dict: its own `rows` if it gives them, else its scalars."""
     given = outcome.get("rows")
     if isinstance(given, list) and all(isinstance(r, Mapping) for r in given):
         return [_row_from_mapping(r) for r in given]
@@ -86,6 +85,7 @@ _RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
     "startup": _startup,
     "throughput": _throughput,
     "outbox": _outbox,
+    "access": _access,
 }
 
 
