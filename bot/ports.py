@@ -44,6 +44,10 @@ class Directory(Protocol):
         """People whose name or UPN starts with the query (for pick lists)."""
         ...
 
+    def forget(self, user_id: str) -> None:
+        """Drop what is cached about this person, so the next read is fresh."""
+        ...
+
 
 class UserRepository(Protocol):
     async def upsert(self, user: SeenUser) -> None: ...

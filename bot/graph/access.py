@@ -6,28 +6,17 @@ does not let us call an endpoint (so every card does not pay a refused round tri
 fallback). Every call goes through the shared Graph client, so it gets the retry handler and is
 metered like any other.
 
-Requests are built with the SDK's typed request builders, but responses are read as plain JSON
-(the mappers take both). Why: msgraph-sdk 1.65 spends about 4 ms of CPU per deserialized object
-(every Entity subclass runs Entity.get_field_deserializers, which executes some 2,000
-function-local imports), so a card's 15 objects cost 60 ms of CPU, and 20 people asking at once
-queue for over a second on two cores. Failures still go through kiota's error mapping
-(ODataError -> APIError), so graph_errors maps them as for any other call.
+Requests are built with the SDK's typed request builders but responses are read as plain JSON
+(bot.graph.json_reads says why); the mappers take both.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
-from typing import Any, Protocol
 
 from kiota_abstractions.api_error import APIError
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_abstractions.request_adapter import RequestAdapter
-from kiota_abstractions.request_information import RequestInformation
-from kiota_abstractions.serialization import ParsableFactory
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.subscribed_skus.subscribed_skus_request_builder import (
     SubscribedSkusRequestBuilder,
 )
@@ -47,6 +36,7 @@ from bot.domain.access import AuthMethod, Device, Licence, Sku
 from bot.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from bot.graph.cache import Clock, TtlCache
 from bot.graph.errors import graph_errors
+from bot.graph.json_reads import configuration, get_all, get_json
 from bot.graph.mapping import (
     LICENCE_FIELDS,
     MANAGED_DEVICE_FIELDS,
@@ -61,10 +51,6 @@ from bot.graph.mapping import (
 
 logger = logging.getLogger(__name__)
 
-Json = dict[str, Any]
-
-# A nextLink chain longer than this is a server bug, not a person's devices or licences.
-MAX_PAGES = 50
 # Graph's largest page for these collections: one round trip in practice.
 MAX_PAGE_SIZE = 999
 _SKUS = "subscribedSkus"
@@ -74,58 +60,6 @@ _MANAGED_DEVICES = "managedDevices"
 _INTUNE_NOT_IN_TENANT = "not applicable to target tenant"
 # A cast on a directory-object collection is an advanced query: Graph wants this header.
 _ADVANCED_QUERY = ("ConsistencyLevel", "eventual")
-# What the generated builders use: any 4xx/5xx body is an ODataError.
-_ERROR_MAPPING: dict[str, type[ParsableFactory[Any]]] = {"XXX": ODataError}
-
-
-class _GetBuilder(Protocol):
-    """What every generated request builder with a GET has."""
-
-    request_adapter: RequestAdapter
-
-    def to_get_request_information(
-        self, request_configuration: RequestConfiguration[Any] | None = None
-    ) -> RequestInformation: ...
-
-
-class _ListBuilder(_GetBuilder, Protocol):
-    def with_url(self, raw_url: str) -> _ListBuilder: ...
-
-
-def _configuration(parameters: Any = None, *headers: tuple[str, str]) -> RequestConfiguration[Any]:
-    config: RequestConfiguration[Any] = RequestConfiguration(query_parameters=parameters)
-    for name, value in headers:
-        config.headers.add(name, value)
-    return config
-
-
-async def _get_json(builder: _GetBuilder, config: RequestConfiguration[Any]) -> Json:
-    """GET through the shared client (auth, retry, metering); the body as plain JSON."""
-    info = builder.to_get_request_information(config)
-    # kiota types the result with an unbound TypeVar; for "bytes" it is the response body.
-    adapter: Any = builder.request_adapter
-    raw: bytes | None = await adapter.send_primitive_async(info, "bytes", _ERROR_MAPPING)
-    body: Any = json.loads(raw) if raw else {}
-    return body if isinstance(body, dict) else {}
-
-
-async def _get_all(
-    builder: _ListBuilder, config: RequestConfiguration[Any], operation: str
-) -> list[Json]:
-    """Every item of a collection, following @odata.nextLink (it carries the query options;
-    the headers of `config` are sent again)."""
-    items: list[Json] = []
-    page = await _get_json(builder, config)
-    for _ in range(MAX_PAGES):
-        items.extend(item for item in page.get("value") or [] if isinstance(item, dict))
-        link = page.get("@odata.nextLink")
-        if not isinstance(link, str) or not link:
-            return items
-        next_config: RequestConfiguration[Any] = RequestConfiguration()
-        next_config.headers.add_all(config.headers)
-        page = await _get_json(builder.with_url(link), next_config)
-    logger.warning("graph %s stopped after %s pages", operation, MAX_PAGES)
-    return items
 
 
 class _Refusals:
@@ -174,7 +108,7 @@ class GraphAccess:
         # This API takes no query options at all ($select, $top...): ask for the plain list.
         builder = self._client.users.by_user_id(user_id).authentication.methods
         with graph_errors("auth_methods"):
-            methods = await _get_all(builder, _configuration(), "auth_methods")
+            methods = await get_all(builder, configuration(), "auth_methods")
         return [to_auth_method(method) for method in methods]
 
     async def licences(self, user_id: str) -> list[Licence]:
@@ -213,7 +147,7 @@ class GraphAccess:
             select=list(LICENCE_FIELDS)
         )
         with graph_errors("licence_details"):
-            details = await _get_all(builder, _configuration(parameters), "licence_details")
+            details = await get_all(builder, configuration(parameters), "licence_details")
         return [to_licence(detail) for detail in details]
 
     async def _assigned_licences(self, user_id: str) -> list[Licence]:
@@ -223,7 +157,7 @@ class GraphAccess:
         )
         with graph_errors("assigned_licences"):
             user, names = await asyncio.gather(
-                _get_json(builder, _configuration(parameters)), self._sku_names()
+                get_json(builder, configuration(parameters)), self._sku_names()
             )
         if not user:
             raise NotFound()
@@ -248,7 +182,7 @@ class GraphAccess:
         )
         builder = self._client.subscribed_skus
         with graph_errors("subscribed_skus"):
-            skus = await _get_all(builder, _configuration(parameters), "subscribed_skus")
+            skus = await get_all(builder, configuration(parameters), "subscribed_skus")
         return [to_sku(sku) for sku in skus]
 
     async def _managed_devices(self, user_id: str) -> list[Device]:
@@ -257,7 +191,7 @@ class GraphAccess:
             select=list(MANAGED_DEVICE_FIELDS), top=MAX_PAGE_SIZE
         )
         with graph_errors("managed_devices"):
-            devices = await _get_all(builder, _configuration(parameters), "managed_devices")
+            devices = await get_all(builder, configuration(parameters), "managed_devices")
         return [to_managed_device(device) for device in devices]
 
     async def _registered_devices(self, user_id: str) -> list[Device]:
@@ -266,7 +200,7 @@ class GraphAccess:
         parameters = GraphDeviceRequestBuilder.GraphDeviceRequestBuilderGetQueryParameters(
             select=list(REGISTERED_DEVICE_FIELDS), top=MAX_PAGE_SIZE
         )
-        config = _configuration(parameters, _ADVANCED_QUERY)
+        config = configuration(parameters, _ADVANCED_QUERY)
         with graph_errors("registered_devices"):
-            devices = await _get_all(builder, config, "registered_devices")
+            devices = await get_all(builder, config, "registered_devices")
         return [to_registered_device(device) for device in devices]

@@ -53,6 +53,13 @@ class DeferredGraph:
             logger.error("Microsoft Graph could not be opened: %s", type(error).__name__)
             raise Unavailable() from error
 
+    def opened(self) -> GraphGateway | None:
+        """The gateway if it has finished opening (and did not fail), else None."""
+        opening = self._opening
+        if opening is None or not opening.done() or opening.cancelled():
+            return None
+        return None if opening.exception() is not None else opening.result()
+
     async def close(self) -> None:
         if self._opening is None:
             return
@@ -82,6 +89,12 @@ class DeferredDirectory:
 
     async def find_users(self, query: str, limit: int = 10) -> list[DirectoryUser]:
         return await (await self._graph.gateway()).directory.find_users(query, limit)
+
+    def forget(self, user_id: str) -> None:
+        """Drop what is cached about one user. Before the gateway is open nothing is cached."""
+        gateway = self._graph.opened()
+        if gateway is not None:
+            gateway.directory.forget(user_id)
 
 
 class DeferredAccess:

@@ -1,14 +1,16 @@
-"""The Directory port on Microsoft Graph: people, managers and transitive group memberships."""
+"""The Directory port on Microsoft Graph: people, managers and transitive group memberships.
+
+Requests are built with the SDK's typed request builders but responses are read as plain JSON
+(bot.graph.json_reads says why); the mappers take both.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import time
-from typing import Any
 
 from kiota_abstractions.api_error import APIError
-from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.users.item.manager.manager_request_builder import ManagerRequestBuilder
 from msgraph.generated.users.item.transitive_member_of.graph_group import (
     graph_group_request_builder as group_cast,
@@ -21,6 +23,7 @@ from bot.domain.directory import DirectoryUser, GroupRef
 from bot.domain.errors import NotFound
 from bot.graph.cache import Clock, TtlCache
 from bot.graph.errors import graph_errors
+from bot.graph.json_reads import configuration, get_all, get_json
 from bot.graph.mapping import (
     GROUP_FIELDS,
     USER_FIELDS,
@@ -82,8 +85,9 @@ class GraphDirectory:
             filter=people_filter(text), select=list(USER_FIELDS), top=min(limit, MAX_PAGE_SIZE)
         )
         with graph_errors("find_users"):
-            page = await self._client.users.get(RequestConfiguration(query_parameters=parameters))
-        users = page.value if page and page.value else []
+            # One page: $top already asks for no more than the caller wants.
+            page = await get_json(self._client.users, configuration(parameters))
+        users = [user for user in page.get("value") or [] if isinstance(user, dict)]
         return [to_directory_user(user) for user in users[:limit]]
 
     def forget(self, user_id: str) -> None:
@@ -97,11 +101,10 @@ class GraphDirectory:
         parameters = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
             select=list(USER_FIELDS)
         )
+        builder = self._client.users.by_user_id(user_id)
         with graph_errors("get_user"):
-            user = await self._client.users.by_user_id(user_id).get(
-                RequestConfiguration(query_parameters=parameters)
-            )
-        if user is None:
+            user = await get_json(builder, configuration(parameters))
+        if not user:
             raise NotFound()
         return to_directory_user(user)
 
@@ -109,39 +112,24 @@ class GraphDirectory:
         parameters = ManagerRequestBuilder.ManagerRequestBuilderGetQueryParameters(
             select=list(USER_FIELDS)
         )
+        builder = self._client.users.by_user_id(user_id).manager
         with graph_errors("get_manager"):
             try:
-                manager = await self._client.users.by_user_id(user_id).manager.get(
-                    RequestConfiguration(query_parameters=parameters)
-                )
+                manager = await get_json(builder, configuration(parameters))
             except APIError as exc:
                 # Graph answers 404 both for "no manager" and for an unknown user; only the
                 # latter names the user in its message.
                 if exc.response_status_code == 404 and not _names_user(exc, user_id):
                     return None
                 raise
-        return to_directory_user(manager) if manager is not None else None
+        return to_directory_user(manager) if manager else None
 
     async def _fetch_groups(self, user_id: str) -> list[GroupRef]:
         builder = self._client.users.by_user_id(user_id).transitive_member_of.graph_group
         parameters = group_cast.GraphGroupRequestBuilder.GraphGroupRequestBuilderGetQueryParameters(
             select=list(GROUP_FIELDS), top=MAX_PAGE_SIZE, count=True
         )
-        config = RequestConfiguration(query_parameters=parameters)
-        config.headers.add(*_ADVANCED_QUERY)
-        groups: list[GroupRef] = []
+        config = configuration(parameters, _ADVANCED_QUERY)
         with graph_errors("member_of"):
-            page = await builder.get(config)
-            for _ in range(MAX_PAGES):
-                if page is None:
-                    break
-                groups.extend(to_group_ref(group) for group in page.value or [])
-                if not page.odata_next_link:
-                    break
-                # The next link already carries $select/$top/$skiptoken.
-                next_config: RequestConfiguration[Any] = RequestConfiguration()
-                next_config.headers.add(*_ADVANCED_QUERY)
-                page = await builder.with_url(page.odata_next_link).get(next_config)
-            else:
-                logger.warning("member_of stopped after %s pages for user %s", MAX_PAGES, user_id)
-        return groups
+            groups = await get_all(builder, config, "member_of", max_pages=MAX_PAGES)
+        return [to_group_ref(group) for group in groups]

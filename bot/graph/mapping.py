@@ -111,10 +111,15 @@ def odata_string(value: str) -> str:
     return value.replace("'", "''")
 
 
+# Person properties Graph filters with startswith in a basic query (no ConsistencyLevel needed):
+# the name as shown, first name, family name ("Van den Broeck"), mail and UPN.
+PEOPLE_SEARCH_FIELDS = ("displayName", "givenName", "surname", "mail", "userPrincipalName")
+
+
 def people_filter(query: str) -> str:
-    """Name or UPN starts with the query; both are indexed for basic (non-advanced) queries."""
+    """One of the person's names, their mail or UPN starts with the query."""
     text = odata_string(query)
-    return f"startswith(displayName,'{text}') or startswith(userPrincipalName,'{text}')"
+    return " or ".join(f"startswith({field},'{text}')" for field in PEOPLE_SEARCH_FIELDS)
 
 
 def _text(value: Any) -> str:

@@ -62,6 +62,9 @@ class AccessStatus:
 
     async def report(self, user_id: str) -> AccessReport:
         """Check one person. Raises NotFound when the directory does not know them."""
+        # A status check (and its refresh button) must show today's account and groups, not the
+        # directory cache's copy: a fixed sync or a new group is exactly what people check for.
+        self._directory.forget(user_id)
         user, methods, licences, skus, groups, devices = await asyncio.gather(
             self._fact("user", user_id, self._directory.get_user(user_id)),
             self._fact("methods", user_id, self._access.auth_methods(user_id)),

@@ -66,6 +66,9 @@ class MemoryDirectory:
             raise self.failure
         return self.groups.get(user_id, [])
 
+    def forget(self, user_id: str) -> None:
+        self.calls.append(f"forget:{user_id}")
+
     async def find_users(self, query: str, limit: int = 10) -> list[DirectoryUser]:
         folded = query.casefold()
         return [u for u in self.users.values() if u.display_name.casefold().startswith(folded)][

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.domain.errors import NotFound, Unavailable
-from bot.graph import open_graph
+from bot.graph import DeferredGraph, open_graph
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import LOTTE_ID, settings_for
 
@@ -76,3 +76,19 @@ async def test_failures_are_not_cached(graph_emulator: GraphEmulator) -> None:
         assert graph_emulator.request_count("/users/nobody@demo.werkplek.be$") == 2
     finally:
         await gateway.close()
+
+
+async def test_the_deferred_directory_forgets_one_user(graph_emulator: GraphEmulator) -> None:
+    graph = DeferredGraph(settings_for(graph_emulator, directory_cache_seconds=60))
+    try:
+        graph.directory.forget(LOTTE_ID)  # nothing opened, nothing cached: no error
+        await graph.directory.get_user(LOTTE_ID)
+        await graph.directory.get_user(LOTTE_ID)
+        assert graph_emulator.request_count(USER_PATH) == 1
+
+        graph.directory.forget(LOTTE_ID.upper())
+        await graph.directory.get_user(LOTTE_ID)
+    finally:
+        await graph.close()
+
+    assert graph_emulator.request_count(USER_PATH) == 2

@@ -114,6 +114,13 @@ async def test_find_users_by_name_or_principal_name(graph_gateway: GraphGateway)
     assert by_name[0].department == "Ruimtelijke Planning"
 
 
+async def test_find_users_by_family_name(graph_gateway: GraphGateway) -> None:
+    found = await graph_gateway.directory.find_users("Van den Broeck")
+
+    assert [user.display_name for user in found] == ["Sofie Van den Broeck"]
+    assert found[0].surname == "Van den Broeck"
+
+
 async def test_find_users_respects_the_limit(graph_gateway: GraphGateway) -> None:
     found = await graph_gateway.directory.find_users("j", limit=2)
 

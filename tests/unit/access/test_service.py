@@ -90,7 +90,7 @@ async def test_a_report_from_every_read() -> None:
     licences = next(c for c in report.checks if c.kind is CheckKind.LICENCES)
     assert licences.params == {"names": "Microsoft 365 E3"}  # resolved through subscribedSkus
     assert sorted(access.calls) == ["auth_methods", "devices", "licences", "subscribed_skus"]
-    assert sorted(directory.calls) == [f"member_of:{LOTTE}", f"user:{LOTTE}"]
+    assert sorted(directory.calls) == [f"forget:{LOTTE}", f"member_of:{LOTTE}", f"user:{LOTTE}"]
 
 
 async def test_every_read_runs_at_the_same_time() -> None:

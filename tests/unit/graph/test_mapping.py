@@ -69,7 +69,9 @@ def test_group_ref() -> None:
 
 def test_people_filter_doubles_quotes() -> None:
     assert people_filter("d'Hondt") == (
-        "startswith(displayName,'d''Hondt') or startswith(userPrincipalName,'d''Hondt')"
+        "startswith(displayName,'d''Hondt') or startswith(givenName,'d''Hondt')"
+        " or startswith(surname,'d''Hondt') or startswith(mail,'d''Hondt')"
+        " or startswith(userPrincipalName,'d''Hondt')"
     )
 
 
