@@ -172,13 +172,14 @@ async def test_an_activity_the_sdk_rejects_fails_without_a_request(
     assert connector_emulator.requests == []
 
 
-async def test_reuses_the_token_until_it_nears_expiry(
-    connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository
-) -> None:
+def token_delivery(
+    connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository, lifetime: int
+) -> tuple[ConnectorDelivery, list[str]]:
+    """A delivery whose token provider issues tokens valid for `lifetime` s, and those tokens."""
     issued: list[str] = []
 
     async def provider() -> str:
-        issued.append(jwt_expiring_in(3600))
+        issued.append(jwt_expiring_in(lifetime))
         return issued[-1]
 
     delivery = ConnectorDelivery(
@@ -187,6 +188,13 @@ async def test_reuses_the_token_until_it_nears_expiry(
         default_service_url=connector_emulator.service_url,
         token_provider=provider,
     )
+    return delivery, issued
+
+
+async def test_reuses_the_token_until_it_nears_expiry(
+    connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository
+) -> None:
+    delivery, issued = token_delivery(connector_emulator, refs, lifetime=3600)
     try:
         for index in range(5):
             await send(delivery, outbox_message(f"k{index}", conversation_id="a:1x"))
@@ -205,18 +213,7 @@ async def test_reuses_the_token_until_it_nears_expiry(
 async def test_a_short_lived_token_is_renewed(
     connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository
 ) -> None:
-    issued: list[str] = []
-
-    async def provider() -> str:
-        issued.append(jwt_expiring_in(0))
-        return issued[-1]
-
-    delivery = ConnectorDelivery(
-        conversations=refs,
-        bot_app_id="28:bot",
-        default_service_url=connector_emulator.service_url,
-        token_provider=provider,
-    )
+    delivery, issued = token_delivery(connector_emulator, refs, lifetime=0)
     try:
         for index in range(3):
             await send(delivery, outbox_message(f"k{index}", conversation_id="a:1x"))
