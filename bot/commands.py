@@ -35,7 +35,8 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _words(text: str) -> list[str]:
+def folded_words(text: str) -> list[str]:
+    """The words of a text, folded as keywords are (case and accents ignored)."""
     return [fold(m.group()) for m in _WORD.finditer(text)]
 
 
@@ -152,10 +153,12 @@ class Registry:
 
     def _add_command(self, bound: BoundCommand) -> None:
         taken = {
-            tuple(_words(w)): c.spec.name for c in self.commands for _, w in c.spec.all_keywords()
+            tuple(folded_words(w)): c.spec.name
+            for c in self.commands
+            for _, w in c.spec.all_keywords()
         }
         for _, word in bound.spec.all_keywords():
-            owner = taken.get(tuple(_words(word)))
+            owner = taken.get(tuple(folded_words(word)))
             if owner and owner != bound.spec.name:
                 raise RegistryError(f"keyword {word!r} of {bound.spec.name} belongs to {owner}")
         if any(c.spec.name == bound.spec.name for c in self.commands):
@@ -163,7 +166,7 @@ class Registry:
         self.commands.append(bound)
         self.commands.sort(key=lambda c: (c.spec.order, c.spec.name))
         for _, keyword in bound.spec.all_keywords():
-            needle = tuple(_words(keyword))
+            needle = tuple(folded_words(keyword))
             if needle:
                 self._by_first_word.setdefault(needle[0], []).append((needle, bound, keyword))
 
@@ -191,12 +194,12 @@ class Registry:
 
     def suggest(self, text: str, roles: frozenset[Role]) -> list[BoundCommand]:
         """Commands whose keywords look like words the caller typed (typos, other forms)."""
-        typed = _words(text)
+        typed = folded_words(text)
         candidates = typed + [" ".join(pair) for pair in itertools.pairwise(typed)]
         scores: dict[str, float] = {}
         for bound in self.visible_to(roles):
             for _, keyword in bound.spec.all_keywords():
-                folded = " ".join(_words(keyword))
+                folded = " ".join(folded_words(keyword))
                 for word in candidates:
                     ratio = difflib.SequenceMatcher(None, word, folded).ratio()
                     if ratio >= _SUGGESTION_CUTOFF:

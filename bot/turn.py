@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.domain.roles import Role
+from bot.domain.roles import Role, may_act_as
 from bot.i18n import Translator
 
 Card = dict[str, Any]
@@ -21,8 +21,6 @@ class Caller:
     roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.STAFF}))
 
     def has(self, role: Role) -> bool:
-        from bot.domain.roles import may_act_as
-
         return may_act_as(self.roles, role)
 
 

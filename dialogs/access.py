@@ -15,7 +15,7 @@ from datetime import tzinfo
 
 from pydantic import BaseModel, Field
 
-from bot.commands import card_action, command, fold
+from bot.commands import card_action, command, fold, folded_words
 from bot.domain.audit import Outcome
 from bot.domain.directory import DirectoryUser
 from bot.domain.roles import Role
@@ -33,10 +33,9 @@ from cards.access import (
     pick_person_card,
 )
 from cards.verbs import Verb
-from dialogs.dispatcher import ActionResult
+from dialogs.dispatcher import ActionResult, caller_fields
 
 _VIEW = "access.view"
-_WORD = re.compile(r"\w+")
 # Words that make "status please" or "is mijn toegang in orde?" a question about oneself.
 # fmt: off
 _ABOUT_ONESELF = frozenset({
@@ -64,7 +63,7 @@ def _same_user(a: str, b: str) -> bool:
 
 def _search_text(args: str, caller_name: str) -> str:
     """What to look up in the caller's words; "" when they asked about themselves."""
-    words = _WORD.findall(fold(args))
+    words = folded_words(args)
     if all(word in _ABOUT_ONESELF for word in words) or fold(args.strip()) == fold(caller_name):
         return ""
     return args.strip()
@@ -158,13 +157,10 @@ class AccessDialog:
     async def _audit(self, turn: Turn, outcome: Outcome, *, object_id: str = "", via: str) -> None:
         await self._auditor.record(
             durable=True,
-            actor_id=turn.caller.user_id,
-            tenant_id=turn.caller.tenant_id,
-            role=",".join(sorted(r.value for r in turn.caller.roles)),
             action=_VIEW,
             outcome=outcome,
             object_type="user" if object_id else "",
             object_id=object_id,
-            correlation_id=turn.correlation_id,
             via=via,
+            **caller_fields(turn),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import TypedDict
 
 from pydantic import ValidationError
 
@@ -23,6 +24,23 @@ from cards.profile import role_label
 from cards.system import denied_card, failure_card, not_understood_card, notice_card
 
 logger = logging.getLogger(__name__)
+
+
+class CallerFields(TypedDict):
+    actor_id: str
+    tenant_id: str
+    role: str
+    correlation_id: str
+
+
+def caller_fields(turn: Turn) -> CallerFields:
+    """Who acted, as every audit line written during a turn records it (ids only)."""
+    return CallerFields(
+        actor_id=turn.caller.user_id,
+        tenant_id=turn.caller.tenant_id,
+        role=",".join(sorted(r.value for r in turn.caller.roles)),
+        correlation_id=turn.correlation_id,
+    )
 
 
 def new_reference() -> str:
@@ -112,12 +130,9 @@ class Dispatcher:
         try:
             await self._auditor.record(
                 durable=outcome is not Outcome.OK,
-                actor_id=turn.caller.user_id,
-                tenant_id=turn.caller.tenant_id,
-                role=",".join(sorted(r.value for r in turn.caller.roles)),
                 action=action,
                 outcome=outcome,
-                correlation_id=turn.correlation_id,
+                **caller_fields(turn),
                 **detail,
             )
         except Exception:

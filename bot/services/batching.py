@@ -67,8 +67,8 @@ class WriteBehind(Generic[T]):
     """Writes items after the caller has moved on, in batches of whatever arrived meanwhile.
 
     For records whose loss in a crash costs little (the last `linger_seconds` of them) and whose
-    writing should not hold up a reply. A failed write is logged and retried; `close` writes
-    what is left.
+    writing should not hold up a reply. A failed write is logged and retried; `flush` waits
+    for what is left.
     """
 
     _RETRY_SECONDS = 1.0
@@ -113,8 +113,8 @@ class WriteBehind(Generic[T]):
                 return
             del self._pending[: len(batch)]
 
-    async def close(self, timeout_seconds: float = 5.0) -> None:
-        """Write what is pending; give up (loudly) if the database stays unreachable."""
+    async def flush(self, timeout_seconds: float = 5.0) -> None:
+        """Wait until what is pending is written; give up (loudly) if the database stays down."""
         if self._draining is None or self._draining.done():
             return
         try:
@@ -183,11 +183,11 @@ class BatchedAuditLog:
         self._behind.add(entry)
 
     async def recent(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
-        await self._behind.close()  # what was noted before this read is part of it
+        await self._behind.flush()  # what was noted before this read is part of it
         return await self._store.recent(limit, action)
 
     async def close(self) -> None:
-        await self._behind.close()
+        await self._behind.flush()
 
     async def _flush(self, entries: list[AuditEntry]) -> list[None]:
         await self._store.append_many(entries)

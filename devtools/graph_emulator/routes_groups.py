@@ -31,7 +31,8 @@ async def get_group(call: GraphCall) -> web.StreamResponse:
     return call.ok({"@odata.context": call.selected("groups", "/$entity"), **body})
 
 
-def _member_collection(call: GraphCall, members: list[tuple[str, Record]]) -> web.StreamResponse:
+def directory_objects(call: GraphCall, members: list[tuple[str, Record]]) -> web.StreamResponse:
+    """A page of mixed directory objects (users, groups, roles), each with its @odata.type."""
     kinds = {id(record): kind for kind, record in members}
     tenant = call.tenant
     return call.collection(
@@ -49,12 +50,12 @@ def _member_collection(call: GraphCall, members: list[tuple[str, Record]]) -> we
 
 async def list_members(call: GraphCall) -> web.StreamResponse:
     group = call.tenant.group(call.params["group"])
-    return _member_collection(call, call.tenant.members(group))
+    return directory_objects(call, call.tenant.members(group))
 
 
 async def list_transitive_members(call: GraphCall) -> web.StreamResponse:
     group = call.tenant.group(call.params["group"])
-    return _member_collection(call, call.tenant.transitive_members(group))
+    return directory_objects(call, call.tenant.transitive_members(group))
 
 
 async def add_member(call: GraphCall) -> web.StreamResponse:

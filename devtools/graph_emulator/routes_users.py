@@ -6,15 +6,14 @@ from aiohttp import web
 
 from devtools.graph_emulator.odata import GraphCall, Record, check_select, project
 from devtools.graph_emulator.router import Route
+from devtools.graph_emulator.routes_groups import directory_objects
 from devtools.graph_emulator.tenant import not_found
 from devtools.graph_emulator.views import (
     GROUP_DEFAULT_FIELDS,
     ODATA_TYPES,
     USER_DEFAULT_FIELDS,
     USER_PROPERTIES,
-    default_fields,
     group_view,
-    object_view,
     user_view,
 )
 
@@ -65,18 +64,7 @@ async def _memberships(call: GraphCall, *, transitive: bool, cast: bool) -> web.
             project=lambda g: project(group_view(g), call.query.select, GROUP_DEFAULT_FIELDS),
             searchable=group_view,
         )
-    kinds = {id(record): kind for kind, record in parents}
-    return call.collection(
-        [record for _, record in parents],
-        call.selected("directoryObjects"),
-        project=lambda r: project(
-            object_view(tenant, kinds[id(r)], r),
-            call.query.select,
-            default_fields(kinds[id(r)]),
-            ODATA_TYPES[kinds[id(r)]],
-        ),
-        searchable=lambda r: object_view(tenant, kinds[id(r)], r),
-    )
+    return directory_objects(call, parents)
 
 
 async def _count(call: GraphCall, *, cast: bool) -> web.StreamResponse:
