@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.domain.roles import Role, may_act_as
+from bot.domain.text import fold, folded_words
 
 _WORD = re.compile(r"\w+")
 # How alike a typed word must be to a keyword before we suggest that command.
@@ -27,17 +27,6 @@ _MAX_SUGGESTIONS = 3
 
 CommandHandler = Callable[..., Awaitable[None]]
 VerbHandler = Callable[..., Awaitable[Any]]
-
-
-def fold(text: str) -> str:
-    """Casefold and strip accents, so "Toegang" == "toegang" and "financiën" == "financien"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def folded_words(text: str) -> list[str]:
-    """The words of a text, folded as keywords are (case and accents ignored)."""
-    return [fold(m.group()) for m in _WORD.finditer(text)]
 
 
 @dataclass(frozen=True, slots=True)

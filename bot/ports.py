@@ -10,9 +10,13 @@ from typing import Any, Protocol
 
 from bot.domain.access import AuthMethod, Device, Licence, Sku
 from bot.domain.audit import AuditEntry
+from bot.domain.catalogue import Catalogue
 from bot.domain.conversations import ConversationRef, SeenUser
 from bot.domain.delivery import DeliveryOutcome
 from bot.domain.directory import DirectoryUser, GroupRef
+from bot.domain.grants import LicenceState
+from bot.domain.licence_notices import LicenceNotice
+from bot.domain.licence_requests import LicenceRequest, NewLicenceRequest, RequestState
 from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
 
 # A final outbox verdict: (message id, final status, error).
@@ -160,3 +164,118 @@ class AccessDirectory(Protocol):
         """Intune-managed devices; falls back to Entra-registered devices when Intune is not
         licensed or not granted (Forbidden on managedDevices)."""
         ...
+
+
+class LicenceManager(Protocol):
+    """Entra ID, write side for licences and groups (implemented by bot.graph.licences).
+
+    Raises NotFound, Forbidden, Throttled (429 after retries) or Unavailable (5xx, time-outs);
+    the fulfilment worker retries the last two from its durable queue.
+    """
+
+    async def subscribed_sku(self, sku_id: str) -> Sku | None:
+        """The tenant's subscription with its seat counts, read fresh (never cached)."""
+        ...
+
+    async def is_member(self, group_id: str, user_id: str) -> bool:
+        """Direct membership (group-based licensing only follows direct members)."""
+        ...
+
+    async def add_member(self, group_id: str, user_id: str) -> bool:
+        """Add the user to the group; False when they were a member already (that is success)."""
+        ...
+
+    async def remove_member(self, group_id: str, user_id: str) -> bool:
+        """Remove the user from the group; False when they were not a member."""
+        ...
+
+    async def assign_licence(self, user_id: str, sku_id: str) -> None:
+        """Direct assignment. Raises UsageLocationMissing, NoFreeSeats or GrantRefused."""
+        ...
+
+    async def remove_licence(self, user_id: str, sku_id: str) -> bool:
+        """Remove a direct assignment; False when the user had none."""
+        ...
+
+    async def licence_states(self, user_id: str) -> list[LicenceState]:
+        """The user's licenseAssignmentStates, read fresh."""
+        ...
+
+    async def usage_location(self, user_id: str) -> str | None:
+        """The user's usageLocation, read fresh ("" and None both mean: not set)."""
+        ...
+
+    async def group_member_ids(self, group_id: str) -> list[str]:
+        """Object ids of the users in the group, transitively (an entity's ICT admins)."""
+        ...
+
+
+class CatalogueRepository(Protocol):
+    async def load(self) -> Catalogue: ...
+
+    async def replace(self, catalogue: Catalogue) -> None:
+        """Store the catalogue instead of the current one: all of it or, on an error, none."""
+        ...
+
+
+class LicenceRequestRepository(Protocol):
+    """Requests, saved together with what a transition causes (audit lines, outbox messages)
+    in one transaction, so a crash never leaves a state change without its trace or notice."""
+
+    async def add(self, new: NewLicenceRequest, now: datetime, audit: AuditEntry) -> LicenceRequest:
+        """Store a submitted request with the next reference of its year. The audit entry is
+        written in the same transaction, with the new reference as its object id."""
+        ...
+
+    async def save(
+        self,
+        request: LicenceRequest,
+        *,
+        expected_version: int,
+        audit: Sequence[AuditEntry] = (),
+        messages: Sequence[NewOutboxMessage] = (),
+    ) -> None:
+        """Store a transition. Raises StaleRequest when the stored version is no longer
+        `expected_version` (someone else moved the request first); nothing is written then."""
+        ...
+
+    async def get(self, request_id: int) -> LicenceRequest | None: ...
+
+    async def get_by_reference(self, reference: str) -> LicenceRequest | None: ...
+
+    async def for_requester(
+        self, tenant_id: str, requester_id: str, limit: int = 20
+    ) -> list[LicenceRequest]:
+        """Newest first."""
+        ...
+
+    async def open_for(
+        self, tenant_id: str, requester_id: str, item_key: str
+    ) -> LicenceRequest | None:
+        """The requester's open request (or granted, time-unbounded access) for the item."""
+        ...
+
+    async def claim_due(
+        self, now: datetime, limit: int, lease_seconds: float
+    ) -> list[LicenceRequest]:
+        """Requests whose wake_at has come and that no other worker holds, oldest wake first;
+        each is leased for lease_seconds. Safe from several replicas at once."""
+        ...
+
+    async def release(self, request_id: int) -> None:
+        """Give up a lease early (the worker finished with the request)."""
+        ...
+
+    async def between(
+        self, start: datetime, end: datetime, entity: str | None = None
+    ) -> list[LicenceRequest]:
+        """Requests created in [start, end), oldest first (reports)."""
+        ...
+
+    async def count_by_state(self) -> dict[RequestState, int]: ...
+
+
+class LicenceCards(Protocol):
+    """Turns a notice into the activity to send, in the recipient's language (dialogs)."""
+
+    def render(self, notice: LicenceNotice, locale: str) -> dict[str, Any]: ...

@@ -15,10 +15,11 @@ from datetime import tzinfo
 
 from pydantic import BaseModel, Field
 
-from bot.commands import card_action, command, fold, folded_words
+from bot.commands import card_action, command
 from bot.domain.audit import Outcome
 from bot.domain.directory import DirectoryUser
 from bot.domain.roles import Role
+from bot.domain.text import fold, folded_words
 from bot.i18n import N_
 from bot.ports import Directory
 from bot.services.access import AccessStatus

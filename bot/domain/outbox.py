@@ -31,6 +31,10 @@ FINAL_STATUSES = frozenset(
 class NewOutboxMessage:
     """What a service asks to be delivered.
 
+    `replaces` names (by dedupe_key) an earlier message whose card this one updates in place:
+    the sender edits that Teams message (or, when it has not gone out yet, sends this content
+    instead of the old one) rather than posting a new one.
+
     The target is a person (recipient_id, their Entra object id: the sender finds or creates the
     1:1 chat) or, when conversation_id is set, that conversation (a team channel, a group chat).
     `activity` holds the Bot Framework activity fields to send (type, text, attachments, ...).
@@ -43,6 +47,7 @@ class NewOutboxMessage:
     conversation_id: str = ""
     service_url: str = ""
     not_before: datetime | None = None
+    replaces: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,4 +66,6 @@ class OutboxMessage:
     lease_until: datetime | None = None
     sent_at: datetime | None = None
     last_error: str = ""
+    replaces: str = ""
+    activity_id: str = ""  # the Teams message id once sent (what a replacing message edits)
     extra: dict[str, Any] = field(default_factory=dict)

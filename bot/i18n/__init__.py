@@ -49,11 +49,26 @@ def _translations(locale: str) -> gettext.GNUTranslations:
 
 
 def _read_catalog(locale: str) -> Catalog:
+    """The locale's catalogs merged: werkplek.po (foundation) and one file per capability."""
     from babel.messages.pofile import read_po
 
-    path = CATALOG_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        return read_po(handle, locale=locale)
+    folder = CATALOG_DIR / locale / "LC_MESSAGES"
+    merged: Catalog | None = None
+    for path in [folder / f"{DOMAIN}.po", *sorted(folder.glob("*.po"))]:
+        if merged is not None and path.name == f"{DOMAIN}.po":
+            continue
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        if merged is None:
+            merged = catalog
+            continue
+        for message in catalog:
+            if message.id and message.id in merged:
+                raise ValueError(f"{path.name}: {message.id!r} is already in another catalog")
+            if message.id:
+                merged[message.id] = message
+    assert merged is not None
+    return merged
 
 
 def catalog_messages(locale: str) -> dict[str, str]:

@@ -101,6 +101,10 @@ outbox = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
     sa.Column("last_error", sa.Text(), nullable=False, server_default=""),
+    # dedupe_key of an earlier message this one edits in place (see NewOutboxMessage.replaces)
+    sa.Column("replaces", sa.String(255), nullable=False, server_default=""),
+    # the Teams message id once sent: what a replacing message edits
+    sa.Column("activity_id", sa.String(255), nullable=False, server_default=""),
     sa.UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
     sa.CheckConstraint(OUTBOX_STATUS_CHECK, name="status"),
     # Claims walk this in id order and see only unfinished rows, however many are already sent.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from bot.commands import Registry, RegistryError, card_action, command, fold
+from bot.commands import Registry, RegistryError, card_action, command
 from bot.domain.roles import Role
+from bot.domain.text import fold
 
 
 class Empty(BaseModel):
