@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from bot.domain.access import AuthMethod, Device, Licence, Sku
 from bot.domain.audit import AuditEntry
@@ -19,8 +19,15 @@ from bot.domain.licence_notices import LicenceNotice
 from bot.domain.licence_requests import LicenceRequest, NewLicenceRequest, RequestState
 from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
 
-# A final outbox verdict: (message id, final status, error).
-FinalVerdict = tuple[int, OutboxStatus, str]
+
+class FinalVerdict(NamedTuple):
+    """A final outbox verdict; activity_id is the Teams message id of a sent message."""
+
+    message_id: int
+    status: OutboxStatus
+    error: str = ""
+    activity_id: str = ""
+
 
 # Permission for one connector request: `async with permit():` waits for the tenant's turn and
 # raises bot.domain.delivery.PermitWithdrawn when the message must not go out any more.
@@ -102,7 +109,12 @@ class OutboxRepository(Protocol):
         ...
 
     async def finish(
-        self, message_id: int, status: OutboxStatus, now: datetime, error: str = ""
+        self,
+        message_id: int,
+        status: OutboxStatus,
+        now: datetime,
+        error: str = "",
+        activity_id: str = "",
     ) -> None:
         """Record a final verdict (sent, unreachable, gone, failed)."""
         ...
@@ -116,6 +128,10 @@ class OutboxRepository(Protocol):
         ...
 
     async def counts(self) -> dict[OutboxStatus, int]: ...
+
+    async def by_dedupe_key(self, dedupe_key: str) -> OutboxMessage | None:
+        """The message stored under that key (what a replacing message edits), or None."""
+        ...
 
 
 class Delivery(Protocol):
