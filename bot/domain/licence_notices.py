@@ -40,13 +40,26 @@ class LicenceNotice:
     # Kind-specific facts, as text: "free_seats", "sku", "stage".
     facts: dict[str, str] = field(default_factory=dict)
 
+    replaces: str = ""  # dedupe key of the card this notice edits in place (APPROVAL_CLOSED)
+
     @property
     def dedupe_key(self) -> str:
-        """One message per request, state version, kind and recipient."""
-        step = self.facts.get("step", str(self.request.version))
+        """One message per request, step, kind and recipient: a retried step sends nothing twice.
+
+        The step is the request's version unless the notice names its own ("stage-2"), so an
+        approver's card keeps a key that later edits can point at."""
+        if self.kind is NoticeKind.APPROVAL_REQUEST:
+            return approval_card_key(self.request.id, self.request.stage, self.recipient_id)
+        if self.kind is NoticeKind.APPROVAL_REMINDER:
+            return reminder_card_key(self.request.id, self.request.stage, self.recipient_id)
+        step = self.facts.get("step", f"v{self.request.version}")
         return f"licence:{self.request.id}:{step}:{self.kind.value}:{self.recipient_id.casefold()}"
 
 
 def approval_card_key(request_id: int, stage: int, approver_id: str) -> str:
     """The dedupe key of an approver's card, so later messages can replace it in place."""
     return f"licence:{request_id}:approval:{stage}:{approver_id.casefold()}"
+
+
+def reminder_card_key(request_id: int, stage: int, approver_id: str) -> str:
+    return f"licence:{request_id}:reminder:{stage}:{approver_id.casefold()}"

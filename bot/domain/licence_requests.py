@@ -313,6 +313,13 @@ class LicenceRequest:
             next_attempt_at=at,
         )
 
+    def retry_now(self, now: datetime) -> LicenceRequest:
+        """An admin fixed what blocked fulfilment (usage location, seats): look again now."""
+        if self.state is RequestState.WAITING_FOR_SEATS:
+            return self.start_fulfilment(now)
+        self._require({RequestState.FULFILLING}, "retry_now")
+        return self._to(RequestState.FULFILLING, now, next_attempt_at=now)
+
     def wait_for_seats(self, recheck_at: datetime, now: datetime) -> LicenceRequest:
         self._require({RequestState.FULFILLING, RequestState.WAITING_FOR_SEATS}, "wait_for_seats")
         return self._to(
