@@ -228,6 +228,7 @@ class LicenceFlow:
 
         A reschedule within one state is saved without an audit line: the trail records state
         changes, not every look at the seat count."""
+        detail = {key: value for key, value in detail.items() if value}
         audit = []
         if after.state is not before.state or detail:
             audit.append(self.audit_entry(before, after, actor, outcome, **detail))

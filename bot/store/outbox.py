@@ -1,21 +1,33 @@
-"""The durable outbox: enqueue in bulk, claim with a lease, record the verdict."""
+"""The durable outbox: enqueue in bulk, claim with a lease, record the verdict.
+
+`enqueue_in` queues messages inside a transaction the caller already holds, so a repository that
+stores a state change queues its notices in the same transaction (both or neither).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.ports import FinalVerdict
 from bot.store.columns import UtcDateTime
 from bot.store.database import Database
 from bot.store.tables import OUTBOX_ACTIVE_PREDICATE, outbox
-from bot.store.upserts import insert_on_conflict
+from bot.store.upserts import InsertOnConflict
 
 # Enough to diagnose a failure; a whole HTML error page per row is not.
 _MAX_ERROR_CHARS = 2000
+# Loaded on first use: a SQLite deployment never needs the PostgreSQL dialect, nor the reverse.
+_DIALECT_MODULES = {
+    "postgresql": "sqlalchemy.dialects.postgresql",
+    "sqlite": "sqlalchemy.dialects.sqlite",
+}
 
 # One statement for every final verdict, so a batch of them is a single executemany.
 _FINISH = (
@@ -26,6 +38,7 @@ _FINISH = (
         lease_until=None,
         sent_at=sa.bindparam("sent", type_=UtcDateTime()),
         last_error=sa.bindparam("error"),
+        activity_id=sa.bindparam("teams_activity_id"),
     )
 )
 
@@ -39,17 +52,8 @@ class SqlOutboxRepository:
     async def enqueue(self, messages: Sequence[NewOutboxMessage], now: datetime) -> int:
         if not messages:
             return 0
-        # One executemany: SQLAlchemy folds it into multi-row INSERTs of about 1,000 rows each.
-        # RETURNING lists only rows really inserted, so counting them counts the new messages.
-        statement = (
-            insert_on_conflict(self._db, outbox)
-            .on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key])
-            .returning(outbox.c.id)
-        )
-        rows = [_new_row(message, now) for message in messages]
         async with self._db.transaction() as connection:
-            result = await connection.execute(statement, rows)
-            return len(result.all())
+            return await enqueue_in(connection, messages, now)
 
     async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxMessage]:
         if limit <= 0:
@@ -73,17 +77,19 @@ class SqlOutboxRepository:
         return sorted((_message(row) for row in rows), key=lambda message: message.id)
 
     async def finish(
-        self, message_id: int, status: OutboxStatus, now: datetime, error: str = ""
+        self,
+        message_id: int,
+        status: OutboxStatus,
+        now: datetime,
+        error: str = "",
+        activity_id: str = "",
     ) -> None:
-        await self.finish_many([(message_id, status, error)], now)
+        await self.finish_many([FinalVerdict(message_id, status, error, activity_id)], now)
 
-    async def finish_many(
-        self, verdicts: Sequence[tuple[int, OutboxStatus, str]], now: datetime
-    ) -> None:
-        """Record many final verdicts (message id, status, error) in one transaction."""
-        rows = [
-            _verdict_row(message_id, status, error, now) for message_id, status, error in verdicts
-        ]
+    async def finish_many(self, verdicts: Sequence[FinalVerdict], now: datetime) -> None:
+        """Record many final verdicts in one transaction: all of them or, on an error, none."""
+        # FinalVerdict(*...) also takes a plain (id, status, error) tuple of older callers.
+        rows = [_verdict_row(FinalVerdict(*verdict), now) for verdict in verdicts]
         if rows:
             async with self._db.transaction() as connection:
                 await connection.execute(_FINISH, rows)
@@ -112,6 +118,42 @@ class SqlOutboxRepository:
             }
         return {status: found.get(status.value, 0) for status in OutboxStatus}
 
+    async def by_dedupe_key(self, dedupe_key: str) -> OutboxMessage | None:
+        query = outbox.select().where(outbox.c.dedupe_key == dedupe_key)
+        async with self._db.connect() as connection:
+            row = (await connection.execute(query)).one_or_none()
+        return None if row is None else _message(row)
+
+
+async def enqueue_in(
+    connection: AsyncConnection, messages: Sequence[NewOutboxMessage], now: datetime
+) -> int:
+    """Queue messages in the caller's transaction; one whose dedupe_key exists is skipped.
+
+    Returns how many were new. Commits nothing: the caller's transaction decides.
+    """
+    if not messages:
+        return 0
+    # One executemany: SQLAlchemy folds it into multi-row INSERTs of about 1,000 rows each.
+    # RETURNING lists only rows really inserted, so counting them counts the new messages.
+    statement = (
+        _insert_for(connection.dialect.name)
+        .on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key])
+        .returning(outbox.c.id)
+    )
+    result = await connection.execute(statement, [_new_row(message, now) for message in messages])
+    return len(result.all())
+
+
+def _insert_for(dialect: str) -> InsertOnConflict:
+    """The dialect's INSERT with ON CONFLICT, imported on first use (as bot.store.upserts does,
+    which needs a Database where only a connection is at hand here)."""
+    module = _DIALECT_MODULES.get(dialect)
+    if module is None:
+        raise NotImplementedError(f"unsupported database dialect: {dialect}")
+    insert: InsertOnConflict = importlib.import_module(module).insert(outbox)
+    return insert
+
 
 def _is_due(table: sa.FromClause, now: datetime) -> sa.ColumnElement[bool]:
     """Pending and not deferred, or in flight with an expired lease (its sender died)."""
@@ -128,16 +170,15 @@ def _is_due(table: sa.FromClause, now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def _verdict_row(
-    message_id: int, status: OutboxStatus, error: str, now: datetime
-) -> dict[str, Any]:
-    if status not in FINAL_STATUSES:
-        raise ValueError(f"not a final outbox status: {status}")
+def _verdict_row(verdict: FinalVerdict, now: datetime) -> dict[str, Any]:
+    if verdict.status not in FINAL_STATUSES:
+        raise ValueError(f"not a final outbox status: {verdict.status}")
     return {
-        "message_id": message_id,
-        "final_status": status.value,
-        "sent": now if status is OutboxStatus.SENT else None,
-        "error": error[:_MAX_ERROR_CHARS],
+        "message_id": verdict.message_id,
+        "final_status": verdict.status.value,
+        "sent": now if verdict.status is OutboxStatus.SENT else None,
+        "error": verdict.error[:_MAX_ERROR_CHARS],
+        "teams_activity_id": verdict.activity_id,
     }
 
 
@@ -153,6 +194,7 @@ def _new_row(message: NewOutboxMessage, now: datetime) -> dict[str, Any]:
         "attempts": 0,
         "not_before": message.not_before,
         "created_at": now,
+        "replaces": message.replaces,
     }
 
 
@@ -172,4 +214,6 @@ def _message(row: sa.Row[Any]) -> OutboxMessage:
         lease_until=row.lease_until,
         sent_at=row.sent_at,
         last_error=row.last_error,
+        replaces=row.replaces,
+        activity_id=row.activity_id,
     )

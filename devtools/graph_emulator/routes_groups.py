@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from devtools.graph_emulator.odata import GraphCall, Record, empty_response, project
+from devtools.graph_emulator.odata import (
+    GraphCall,
+    Record,
+    check_select,
+    empty_response,
+    project,
+)
 from devtools.graph_emulator.router import Route
 from devtools.graph_emulator.tenant import DirectoryError
 from devtools.graph_emulator.views import (
     GROUP_DEFAULT_FIELDS,
     ODATA_TYPES,
+    USER_DEFAULT_FIELDS,
+    USER_PROPERTIES,
     default_fields,
     group_view,
     object_view,
+    user_view,
 )
 
 
@@ -58,6 +67,28 @@ async def list_transitive_members(call: GraphCall) -> web.StreamResponse:
     return directory_objects(call, call.tenant.transitive_members(group))
 
 
+def users_only(call: GraphCall, members: list[tuple[str, Record]]) -> web.StreamResponse:
+    """A page of the users among the members (the microsoft.graph.user cast)."""
+    tenant = call.tenant
+    check_select(call.query.select, USER_PROPERTIES, "user")
+    return call.collection(
+        [record for kind, record in members if kind == "user"],
+        call.selected("users"),
+        project=lambda u: project(user_view(tenant, u), call.query.select, USER_DEFAULT_FIELDS),
+        searchable=lambda u: user_view(tenant, u),
+    )
+
+
+async def list_member_users(call: GraphCall) -> web.StreamResponse:
+    group = call.tenant.group(call.params["group"])
+    return users_only(call, call.tenant.members(group))
+
+
+async def list_transitive_member_users(call: GraphCall) -> web.StreamResponse:
+    group = call.tenant.group(call.params["group"])
+    return users_only(call, call.tenant.transitive_members(group))
+
+
 async def add_member(call: GraphCall) -> web.StreamResponse:
     call.tenant.group(call.params["group"])  # 404 for an unknown group before reading the body
     body = await call.json_body()
@@ -80,6 +111,8 @@ ROUTES = [
     Route("GET", "groups/{group}", get_group),
     Route("GET", "groups/{group}/members", list_members),
     Route("GET", "groups/{group}/transitivemembers", list_transitive_members),
+    Route("GET", "groups/{group}/members/graph.user", list_member_users),
+    Route("GET", "groups/{group}/transitivemembers/graph.user", list_transitive_member_users),
     Route("POST", "groups/{group}/members/$ref", add_member),
     Route("DELETE", "groups/{group}/members/{member}/$ref", remove_member),
 ]

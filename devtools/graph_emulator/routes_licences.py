@@ -10,7 +10,8 @@ from aiohttp import web
 
 from devtools.graph_emulator.odata import GraphCall, Record, check_select, project
 from devtools.graph_emulator.router import Route
-from devtools.graph_emulator.tenant import DirectoryError
+from devtools.graph_emulator.licensing import Allocation
+from devtools.graph_emulator.tenant import DirectoryError, TenantState
 from devtools.graph_emulator.views import USER_DEFAULT_FIELDS, user_view
 
 SKU_PROPERTIES = frozenset(
@@ -31,14 +32,14 @@ SKU_PROPERTIES = frozenset(
 LICENCE_DETAIL_PROPERTIES = frozenset(["id", "servicePlans", "skuId", "skuPartNumber"])
 
 
-def _sku_view(call: GraphCall, sku: Record) -> Record:
-    tenant = call.tenant
+def sku_view(tenant: TenantState, sku: Record, allocation: Allocation | None = None) -> Record:
+    """A subscribedSku as Graph shows it; consumedUnits counts the seats in use now."""
     return {
         "accountName": tenant.display_name,
         "accountId": tenant.tenant_id,
         "appliesTo": sku.get("appliesTo", "User"),
         "capabilityStatus": sku.get("capabilityStatus", "Enabled"),
-        "consumedUnits": tenant.consumed_units(sku["skuId"]),
+        "consumedUnits": tenant.consumed_units(sku["skuId"], allocation),
         "id": f"{tenant.tenant_id}_{sku['skuId']}",
         "prepaidUnits": dict(sku["prepaidUnits"]),
         "servicePlans": [dict(plan) for plan in sku["servicePlans"]],
@@ -55,7 +56,11 @@ async def subscribed_skus(call: GraphCall) -> web.StreamResponse:
         raise DirectoryError(
             400, "Request_UnsupportedQuery", "Unsupported query: $filter on subscribedSkus."
         )
-    skus = [project(_sku_view(call, sku), call.query.select, None) for sku in call.tenant.skus]
+    allocation = call.tenant.allocation()
+    skus = [
+        project(sku_view(call.tenant, sku, allocation), call.query.select, None)
+        for sku in call.tenant.skus
+    ]
     return call.ok({"@odata.context": call.selected("subscribedSkus"), "value": skus})
 
 

@@ -13,7 +13,9 @@ from devtools.graph_emulator.views import (
     ODATA_TYPES,
     USER_DEFAULT_FIELDS,
     USER_PROPERTIES,
+    default_fields,
     group_view,
+    object_view,
     user_view,
 )
 
@@ -67,6 +69,29 @@ async def _memberships(call: GraphCall, *, transitive: bool, cast: bool) -> web.
     return directory_objects(call, parents)
 
 
+async def member_of_item(call: GraphCall) -> web.StreamResponse:
+    """GET /users/{id}/memberOf/{id}: the group (or role) when the user is a direct member.
+
+    For anything else, the user included, Graph answers 404 naming the user, not the missing
+    member: the navigation found nothing under that user."""
+    user = call.tenant.user(call.params["user"])
+    wanted = call.params["object"].lower()
+    found = next(
+        (item for item in call.tenant.direct_parents(user["id"]) if item[1]["id"].lower() == wanted),
+        None,
+    )
+    if found is None:
+        raise not_found(call.params["user"])
+    kind, record = found
+    body = project(
+        object_view(call.tenant, kind, record),
+        call.query.select,
+        default_fields(kind),
+        ODATA_TYPES[kind],
+    )
+    return call.ok({"@odata.context": call.context("directoryObjects/$entity"), **body})
+
+
 async def _count(call: GraphCall, *, cast: bool) -> web.StreamResponse:
     user = call.tenant.user(call.params["user"])
     parents = call.tenant.transitive_parents(user["id"])
@@ -104,6 +129,7 @@ ROUTES = [
     Route("GET", "users/{user}/manager", get_manager),
     Route("GET", "users/{user}/memberof", member_of),
     Route("GET", "users/{user}/memberof/graph.group", member_of_groups),
+    Route("GET", "users/{user}/memberof/{object}", member_of_item),  # after the cast: first wins
     Route("GET", "users/{user}/transitivememberof", transitive_member_of),
     Route("GET", "users/{user}/transitivememberof/graph.group", transitive_member_of_groups),
     Route("GET", "users/{user}/transitivememberof/$count", transitive_count),

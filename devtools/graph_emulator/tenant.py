@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from devtools.graph_emulator.licensing import ERROR, Allocation, Grant, allocate, assignment_state
+
 DEFAULT_TENANT_FILE = Path(__file__).resolve().parent.parent / "demo_tenant.json"
 
 # Keys of a user record that are relationships served by their own endpoints, not properties.
@@ -93,6 +95,8 @@ class TenantState:
             r["id"].lower(): r for r in doc.get("directoryRoles", [])
         }
         self._by_upn = {u["userPrincipalName"].casefold(): u for u in self.users.values()}
+        # Group-based seats given so far (see licensing.py: Entra does not take them back).
+        self._granted: set[Grant] = set()
 
     @classmethod
     def load(cls, path: Path | None = None, now: dt.datetime | None = None) -> TenantState:
@@ -197,34 +201,62 @@ class TenantState:
         group["members"] = remaining
 
     # --- licences ---------------------------------------------------------------------------
-    def licence_states(self, user: dict[str, Any]) -> list[dict[str, Any]]:
-        """Graph's licenseAssignmentStates: direct assignments, then group-based ones.
+    def allocation(self) -> Allocation:
+        """Who holds which SKU now, group-based licensing applied (see licensing.py)."""
+        seats = {sku["skuId"].lower(): int(sku["prepaidUnits"]["enabled"]) for sku in self.skus}
+        return allocate(
+            self.users, self.groups.values(), seats, self._granted, iso(self.loaded_at)
+        )
+
+    def licence_states(
+        self, user: dict[str, Any], allocation: Allocation | None = None
+    ) -> list[dict[str, Any]]:
+        """Graph's licenseAssignmentStates: direct assignments, then group-based ones (an
+        "Error" state with "CountViolation" when the group had no free seat for the user).
 
         Group-based licensing only follows direct membership of the licensed group (as in Entra).
         """
-        states = [_state(lic, None) for lic in user.get("assignedLicenses", [])]
-        for kind, group in self.direct_parents(user["id"]):
-            if kind == "group":
-                states += [_state(lic, group["id"]) for lic in group.get("assignedLicenses", [])]
-        return states
+        updated = iso(self.loaded_at)
+        states = [assignment_state(lic, None, updated) for lic in user.get("assignedLicenses", [])]
+        found = allocation or self.allocation()
+        return states + found.group_states.get(user["id"].lower(), [])
 
-    def effective_licences(self, user: dict[str, Any]) -> list[dict[str, Any]]:
-        """Graph's assignedLicenses: one entry per SKU, whatever the number of sources."""
+    def effective_licences(
+        self, user: dict[str, Any], allocation: Allocation | None = None
+    ) -> list[dict[str, Any]]:
+        """Graph's assignedLicenses: one entry per SKU the user really holds, whatever the number
+        of sources (a group assignment in error gives nothing)."""
         merged: dict[str, dict[str, Any]] = {}
-        for state in self.licence_states(user):
+        for state in self.licence_states(user, allocation):
+            if state["state"] == ERROR:
+                continue
             merged.setdefault(
                 state["skuId"].lower(),
                 {"disabledPlans": list(state["disabledPlans"]), "skuId": state["skuId"]},
             )
         return list(merged.values())
 
-    def consumed_units(self, sku_id: str) -> int:
-        wanted = sku_id.lower()
-        return sum(
-            1
-            for user in self.users.values()
-            if any(lic["skuId"].lower() == wanted for lic in self.effective_licences(user))
-        )
+    def consumed_units(self, sku_id: str, allocation: Allocation | None = None) -> int:
+        return len((allocation or self.allocation()).holding(sku_id))
+
+    def set_prepaid_units(self, sku_id: str, enabled: int) -> dict[str, Any]:
+        """Buy or cancel seats (what the admin centre does); waiting members are served on the
+        next read."""
+        sku = self.sku(sku_id)
+        if sku is None:
+            raise not_found(sku_id)
+        if enabled < 0:
+            raise bad_request("prepaidUnits.enabled cannot be negative.")
+        sku["prepaidUnits"] = {**sku["prepaidUnits"], "enabled": enabled}
+        return sku
+
+    def set_usage_location(self, user_key: str, location: str | None) -> dict[str, Any]:
+        """Set (a two-letter country code) or clear (None or "") a user's usageLocation."""
+        user = self.user(user_key)
+        if location and (len(location) != 2 or not location.isalpha()):
+            raise bad_request(f"Invalid value specified for property 'usageLocation': {location}.")
+        user["usageLocation"] = location.upper() if location else None
+        return user
 
     def assign_licences(
         self, user_key: str, add: list[dict[str, Any]], remove: list[str]
@@ -270,13 +302,3 @@ class TenantState:
 
 def _ids(values: list[str]) -> set[str]:
     return {value.lower() for value in values}
-
-
-def _state(licence: dict[str, Any], group_id: str | None) -> dict[str, Any]:
-    return {
-        "assignedByGroup": group_id,
-        "disabledPlans": list(licence.get("disabledPlans") or []),
-        "error": "None",
-        "skuId": licence["skuId"],
-        "state": "Active",
-    }

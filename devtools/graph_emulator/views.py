@@ -148,8 +148,9 @@ ODATA_TYPES = {
 def user_view(tenant: TenantState, user: Record) -> Record:
     """Every property of the user as Graph computes it (licences include group-based ones)."""
     view = {key: value for key, value in user.items() if key not in USER_RELATIONS}
-    view["assignedLicenses"] = tenant.effective_licences(user)
-    view["licenseAssignmentStates"] = tenant.licence_states(user)
+    allocation = tenant.allocation()
+    view["assignedLicenses"] = tenant.effective_licences(user, allocation)
+    view["licenseAssignmentStates"] = tenant.licence_states(user, allocation)
     view.setdefault("proxyAddresses", [f"SMTP:{user['mail']}"] if user.get("mail") else [])
     return view
 

@@ -1,0 +1,360 @@
+"""The licence capability's background work: whatever must happen without someone clicking.
+
+The requests table is its own durable queue: every request carries `wake_at`, the moment the
+worker must look at it again (computed by the domain from its state). The worker claims due
+requests with a lease, so several replicas share the work and a crashed worker's requests come
+back when the lease ends; every step is safe to repeat:
+
+- submitted (the desk crashed before resolving approvers): start approval;
+- pending approval: the halfway reminder, then expiry at the deadline;
+- approved / fulfilling: grant through Graph and verify it. Graph 429 and 5xx are retried with
+  backoff; a missing usageLocation waits for the entity's ICT admins (told once);
+- waiting for seats: look again every few minutes and continue as soon as a seat is free;
+- fulfilled with an end date: a warning a week before, removal at the end.
+
+A grant that is already there counts as done (a duplicate group member is success), so a
+restart between "added to the group" and "saved as fulfilled" never grants twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.catalogue import CatalogueItem, Fulfilment
+from bot.domain.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
+from bot.domain.grants import (
+    GrantRefused,
+    NoFreeSeats,
+    UsageLocationMissing,
+    grant_verified,
+    licence_granted,
+)
+from bot.domain.licence_notices import LicenceNotice, NoticeKind
+from bot.domain.licence_requests import LicenceRequest, RequestState, StaleRequest
+from bot.domain.seats import free_seats
+from bot.services.licence_flow import ITEM_REMOVED, Actor, LicenceFlow
+from bot.services.licences import local_day_end
+
+logger = logging.getLogger(__name__)
+
+GAVE_UP = "licence.reason.gave_up"
+VERIFYING = "licence.reason.verifying"
+THROTTLED = "licence.reason.throttled"
+USAGE_LOCATION = "licence.reason.usage_location"
+EXTENDED = "licence.reason.extended"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    timezone: ZoneInfo
+    poll_seconds: float = 5.0  # how often to look for due work when nobody woke us
+    batch: int = 20
+    concurrency: int = 8
+    lease_seconds: float = 120.0  # a step that fails unexpectedly is retried after this
+    max_attempts: int = 12  # transient Graph failures before fulfilment gives up
+    retry_base_seconds: float = 15.0
+    retry_max_seconds: float = 3600.0
+    seat_recheck_seconds: float = 900.0
+    usage_location_recheck_seconds: float = 3600.0
+    verify_delay_seconds: float = 20.0  # group-based licensing takes Entra a moment
+
+
+class LicenceWorker:
+    def __init__(self, flow: LicenceFlow, settings: WorkerSettings) -> None:
+        self._flow = flow
+        self._settings = settings
+        self._wake = asyncio.Event()
+        self._actor = Actor.system()
+
+    def wake(self) -> None:
+        """Look for due work now (a request was approved, an admin asked for a retry)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                worked = await self.run_once()
+            except Exception:
+                logger.exception("licence worker round failed; trying again shortly")
+                worked = 0
+            if worked:
+                continue  # there may be more due right away
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+
+    async def run_once(self) -> int:
+        """Claim and handle one batch of due requests; returns how many were claimed."""
+        now = self._flow.clock.now()
+        due = await self._flow.requests.claim_due(
+            now, self._settings.batch, self._settings.lease_seconds
+        )
+        if not due:
+            return 0
+        limit = asyncio.Semaphore(self._settings.concurrency)
+
+        async def handle(request: LicenceRequest) -> None:
+            async with limit:
+                await self._handle(request)
+
+        await asyncio.gather(*(handle(request) for request in due))
+        return len(due)
+
+    async def _handle(self, request: LicenceRequest) -> None:
+        try:
+            await self.step(request)
+        except StaleRequest:
+            pass  # someone moved it meanwhile (a click, another replica): its new wake_at rules
+        except DomainError as error:
+            # Graph unavailable for a timer step: the lease runs out and the step is retried.
+            logger.warning("licence %s: %s; retried later", request.id, type(error).__name__)
+            return
+        except Exception:
+            logger.exception("licence %s: step failed; retried after the lease", request.id)
+            return
+        await self._flow.requests.release(request.id)
+
+    async def step(self, request: LicenceRequest) -> LicenceRequest:
+        """One due step for one request (public for tests and the bench)."""
+        state = request.state
+        if state is RequestState.SUBMITTED:
+            return await self._flow.start(request, self._actor)
+        if state is RequestState.PENDING_APPROVAL:
+            return await self._approval_timer(request)
+        if state in (
+            RequestState.APPROVED,
+            RequestState.FULFILLING,
+            RequestState.WAITING_FOR_SEATS,
+        ):
+            return await self.fulfil(request)
+        if state is RequestState.FULFILLED:
+            return await self._end_timer(request)
+        return request
+
+    # --- approval timers ---------------------------------------------------------------------
+    async def _approval_timer(self, request: LicenceRequest) -> LicenceRequest:
+        now = self._flow.clock.now()
+        item = await self._flow.item_of(request)
+        if item is None:
+            return await self._flow.transition(
+                request, request.fail(ITEM_REMOVED, now), self._actor
+            )
+        if request.deadline is not None and now >= request.deadline:
+            expired = request.expire(now)
+            notices = [
+                *self._flow.closing_notices(request, expired, item),
+                *self._flow.notices(NoticeKind.EXPIRED, expired, item),
+            ]
+            return await self._flow.transition(request, expired, self._actor, notices)
+        if not request.reminded and request.remind_at is not None and now >= request.remind_at:
+            reminded = request.mark_reminded(now)
+            notices = self._flow.notices(
+                NoticeKind.APPROVAL_REMINDER, reminded, item, reminded.approvers
+            )
+            return await self._flow.transition(
+                request, reminded, self._actor, notices, reminder="sent"
+            )
+        return request
+
+    # --- fulfilment --------------------------------------------------------------------------
+    async def fulfil(self, request: LicenceRequest) -> LicenceRequest:
+        now = self._flow.clock.now()
+        item = await self._flow.item_of(request)
+        if item is None:
+            return await self._flow.transition(
+                request, request.fail(ITEM_REMOVED, now), self._actor
+            )
+        before = request
+        if request.state is not RequestState.FULFILLING:
+            request = request.start_fulfilment(now)
+        try:
+            return await self._grant(before, request, item)
+        except (Throttled, Unavailable) as error:
+            return await self._retry_or_give_up(before, request, item, error)
+        except (GrantRefused, NotFound, Forbidden) as error:
+            failed = request.fail(
+                error.message_key if isinstance(error, GrantRefused) else GAVE_UP, now
+            )
+            return await self._flow.transition(
+                before,
+                failed,
+                self._actor,
+                self._failed_notices(failed, item),
+                error=type(error).__name__,
+            )
+
+    async def _grant(
+        self, before: LicenceRequest, request: LicenceRequest, item: CatalogueItem
+    ) -> LicenceRequest:
+        licences = self._flow.licences
+        user = request.requester_id
+        now = self._flow.clock.now()
+        if await self._verified(item, user):
+            return await self._fulfilled(before, request, item)
+        if item.uses_seats and licence_granted(item, await licences.licence_states(user)) is None:
+            sku = await licences.subscribed_sku(item.sku_id)
+            if sku is None:
+                raise GrantRefused()
+            if free_seats(sku) <= 0:
+                return await self._wait_for_seats(before, request, item)
+        if item.fulfilment is Fulfilment.GROUP:
+            await licences.add_member(item.group_id, user)  # False: a member already, fine
+        else:
+            try:
+                if not await licences.usage_location(user):
+                    raise UsageLocationMissing()
+                await licences.assign_licence(user, item.sku_id)
+            except UsageLocationMissing:
+                return await self._usage_location_missing(before, request, item)
+            except NoFreeSeats:
+                return await self._wait_for_seats(before, request, item)
+        if await self._verified(item, user):
+            return await self._fulfilled(before, request, item)
+        states = await licences.licence_states(user) if item.uses_seats else []
+        granted = licence_granted(item, states)
+        if granted is not None and granted.error == "CountViolation":
+            # Seats ran out between our count and Entra's: leave the group until one is free,
+            # so the person does not sit in an error state that blocks the seat count.
+            if item.fulfilment is Fulfilment.GROUP:
+                await licences.remove_member(item.group_id, user)
+            return await self._wait_for_seats(before, request, item)
+        # Entra processes group-based licensing asynchronously: look again in a moment.
+        later = now + timedelta(seconds=self._settings.verify_delay_seconds)
+        return await self._flow.transition(
+            before, request.retry_later(VERIFYING, later, now), self._actor
+        )
+
+    async def _verified(self, item: CatalogueItem, user_id: str) -> bool:
+        licences = self._flow.licences
+        member = (
+            await licences.is_member(item.group_id, user_id)
+            if item.fulfilment is Fulfilment.GROUP
+            else False
+        )
+        if item.fulfilment is Fulfilment.GROUP and not member:
+            return False
+        states = await licences.licence_states(user_id) if item.uses_seats else []
+        return grant_verified(item, member, states)
+
+    async def _fulfilled(
+        self, before: LicenceRequest, request: LicenceRequest, item: CatalogueItem
+    ) -> LicenceRequest:
+        now = self._flow.clock.now()
+        ends_at = (
+            local_day_end(request.end_date, self._settings.timezone) if request.end_date else None
+        )
+        done = request.fulfilled(now, ends_at)
+        return await self._flow.transition(
+            before, done, self._actor, self._flow.notices(NoticeKind.FULFILLED, done, item)
+        )
+
+    async def _wait_for_seats(
+        self, before: LicenceRequest, request: LicenceRequest, item: CatalogueItem
+    ) -> LicenceRequest:
+        now = self._flow.clock.now()
+        recheck = now + timedelta(seconds=self._settings.seat_recheck_seconds)
+        waiting = request.wait_for_seats(recheck, now)
+        notices = []
+        if before.state is not RequestState.WAITING_FOR_SEATS:
+            # Told once when it starts waiting, not at every recount.
+            admins = await self._flow.entity_admins(request.entity)
+            notices = [
+                *self._flow.notices(NoticeKind.WAITING_FOR_SEATS, waiting, item, step="seats"),
+                *self._flow.notices(NoticeKind.SEATS_NEEDED, waiting, item, admins, step="seats"),
+            ]
+        return await self._flow.transition(before, waiting, self._actor, notices)
+
+    async def _usage_location_missing(
+        self, before: LicenceRequest, request: LicenceRequest, item: CatalogueItem
+    ) -> LicenceRequest:
+        now = self._flow.clock.now()
+        later = now + timedelta(seconds=self._settings.usage_location_recheck_seconds)
+        blocked = request.retry_later(USAGE_LOCATION, later, now)
+        notices = []
+        if before.reason != USAGE_LOCATION:
+            admins = await self._flow.entity_admins(request.entity)
+            notices = self._flow.notices(
+                NoticeKind.USAGE_LOCATION_MISSING, blocked, item, admins, step="usage-location"
+            )
+        return await self._flow.transition(before, blocked, self._actor, notices)
+
+    async def _retry_or_give_up(
+        self,
+        before: LicenceRequest,
+        request: LicenceRequest,
+        item: CatalogueItem,
+        error: DomainError,
+    ) -> LicenceRequest:
+        now = self._flow.clock.now()
+        if request.attempts + 1 >= self._settings.max_attempts:
+            failed = request.fail(GAVE_UP, now)
+            return await self._flow.transition(
+                before,
+                failed,
+                self._actor,
+                self._failed_notices(failed, item),
+                error=type(error).__name__,
+            )
+        delay = self._backoff(request.attempts, getattr(error, "retry_after", None))
+        later = request.retry_later(THROTTLED, now + timedelta(seconds=delay), now)
+        return await self._flow.transition(before, later, self._actor)
+
+    def _backoff(self, attempts: int, retry_after: float | None) -> float:
+        """Exponential with full jitter, never sooner than Graph's Retry-After."""
+        cap = min(self._settings.retry_max_seconds, self._settings.retry_base_seconds * 2**attempts)
+        delay = random.uniform(cap / 2, cap)
+        return max(delay, retry_after or 0.0)
+
+    def _failed_notices(self, failed: LicenceRequest, item: CatalogueItem) -> list[LicenceNotice]:
+        return self._flow.notices(NoticeKind.FAILED, failed, item)
+
+    # --- end of time-bound access ------------------------------------------------------------
+    async def _end_timer(self, request: LicenceRequest) -> LicenceRequest:
+        now = self._flow.clock.now()
+        if request.ends_at is None:
+            return request
+        item = await self._flow.item_of(request)
+        if item is None:
+            return request
+        if now < request.ends_at:
+            if request.end_warned:
+                return request
+            warned = request.mark_end_warned(now)
+            notices = self._flow.notices(NoticeKind.ENDING_SOON, warned, item, step="ending")
+            return await self._flow.transition(
+                request, warned, self._actor, notices, warning="sent"
+            )
+        extended = await self._extended_by(request)
+        if extended is None:
+            await self._revoke(item, request.requester_id)
+        ended = request.end(now)
+        notices = [] if extended else self._flow.notices(NoticeKind.ENDED, ended, item)
+        return await self._flow.transition(
+            request, ended, self._actor, notices, extended_by=extended.reference if extended else ""
+        )
+
+    async def _extended_by(self, request: LicenceRequest) -> LicenceRequest | None:
+        """A later grant of the same item to the same person that outlasts this one."""
+        mine = await self._flow.requests.for_requester(request.tenant_id, request.requester_id, 100)
+        for other in mine:
+            if (
+                other.id != request.id
+                and other.item_key == request.item_key
+                and other.state is RequestState.FULFILLED
+                and (other.ends_at is None or (request.ends_at and other.ends_at > request.ends_at))
+            ):
+                return other
+        return None
+
+    async def _revoke(self, item: CatalogueItem, user_id: str) -> None:
+        licences = self._flow.licences
+        if item.fulfilment is Fulfilment.GROUP:
+            await licences.remove_member(item.group_id, user_id)  # False: gone already, fine
+        else:
+            await licences.remove_licence(user_id, item.sku_id)
