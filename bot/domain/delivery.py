@@ -4,6 +4,9 @@ The Teams connector answers every send with an HTTP status, sometimes an error c
 (`{"error": {"code": ...}}`) and, when throttling, a Retry-After header. `classify` turns that
 into one of five verdicts the outbox sender acts on; `next_attempt_delay` spaces retries out
 (exponential backoff with full jitter, never earlier than Retry-After says).
+
+A message that edits an earlier one (`replaces`) can also be told to WAIT: its original has not
+gone out yet, so there is nothing to edit so far; `replacement_wait_delay` says when to look again.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class Verdict(StrEnum):
     UNREACHABLE = "unreachable"  # the person blocked or never installed the app
     GONE = "gone"  # the conversation no longer exists
     FAILED = "failed"  # permanent: our request is wrong, retrying will not help
+    WAIT = "wait"  # a replacement whose original is still pending or in flight: not yet possible
 
 
 # Status 0 stands for "no HTTP answer at all" (connection refused or reset, timeout).
@@ -57,7 +61,12 @@ RATE_HEADROOM = 0.01
 
 @dataclass(frozen=True, slots=True)
 class DeliveryOutcome:
-    """What one delivery attempt produced. `error` is short and never holds personal data."""
+    """What one delivery attempt produced. `error` is short and never holds personal data.
+
+    `activity_id` is the Teams message id of a SENT message (for an edit: the edited one's).
+    For WAIT, `retry_after` is how long the original is still deferred (None: it is due now or
+    in flight) and `status` is NO_RESPONSE: no request was made.
+    """
 
     verdict: Verdict
     status: int = 200
@@ -144,6 +153,26 @@ def next_attempt_delay(
     delay = (rng or random).uniform(0.0, ceiling)
     if retry_after_seconds is not None:
         delay = max(delay, retry_after_seconds)
+    return delay
+
+
+def replacement_wait_delay(
+    waited: int,
+    original_due_in: float | None,
+    *,
+    first: float = 2.0,
+    cap: float = 30.0,
+) -> float:
+    """Seconds before a replacement looks at its original again, after `waited` earlier looks.
+
+    `first`, doubling up to `cap`: an original in flight is usually sent within a second, one
+    whose sender died is claimed again after its lease. Never before the original's own next
+    attempt (`original_due_in`) plus `first` to claim and send it: waking earlier would only
+    find it still waiting. No jitter: the look is one indexed read, not a connector request.
+    """
+    delay = min(cap, first * 2.0 ** min(max(waited, 0), 62))
+    if original_due_in is not None:
+        delay = max(delay, original_due_in + first)
     return delay
 
 

@@ -195,7 +195,11 @@ class LicenceRequest:
                 raise AlreadyDecided(**_decided_params(self.decisions[-1]))
             raise IllegalTransition(self.state, "decide")
         if user_id.casefold() not in {a.casefold() for a in self.approvers}:
-            decided = self.decision_of(self.stage)
+            # A click on an older card: the clicker's own earlier decision, or this stage's.
+            own = next(
+                (d for d in self.decisions if d.approver_id.casefold() == user_id.casefold()), None
+            )
+            decided = own or self.decision_of(self.stage)
             if decided is not None:
                 raise AlreadyDecided(**_decided_params(decided))
             raise NotAnApprover()

@@ -107,7 +107,11 @@ def add_sheet(
 
 
 def add_text_sheet(
-    workbook: Workbook, title: str, header: Sequence[str], lines: Iterable[Sequence[str]], *,
+    workbook: Workbook,
+    title: str,
+    header: Sequence[str],
+    lines: Iterable[Sequence[str]],
+    *,
     widths: Sequence[float],
 ) -> Worksheet:
     """A sheet of plain text (an explanation), with the same header style as the data sheets."""
@@ -115,7 +119,9 @@ def add_text_sheet(
         Column[Sequence[str]](text, _nth(index), width=width, wrap=True)
         for index, (text, width) in enumerate(zip(header, widths, strict=True))
     ]
-    return add_sheet(workbook, title, columns, lines, timezone=UTC)  # text only: no datetimes to convert
+    return add_sheet(
+        workbook, title, columns, lines, timezone=UTC
+    )  # text only: no datetimes to convert
 
 
 def _nth(index: int) -> Callable[[Sequence[str]], CellValue]:

@@ -30,6 +30,7 @@ from bot.domain.catalogue import CatalogueItem, Fulfilment
 from bot.domain.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
 from bot.domain.grants import (
     GrantRefused,
+    LicenceState,
     NoFreeSeats,
     UsageLocationMissing,
     grant_verified,
@@ -195,9 +196,10 @@ class LicenceWorker:
         licences = self._flow.licences
         user = request.requester_id
         now = self._flow.clock.now()
-        if await self._verified(item, user):
-            return await self._fulfilled(before, request, item)
-        if item.uses_seats and licence_granted(item, await licences.licence_states(user)) is None:
+        member, states = await self._grant_facts(item, user)
+        if grant_verified(item, member, states):
+            return await self._fulfilled(before, request, item)  # done before a restart
+        if item.uses_seats and licence_granted(item, states) is None:
             sku = await licences.subscribed_sku(item.sku_id)
             if sku is None:
                 raise GrantRefused()
@@ -214,9 +216,9 @@ class LicenceWorker:
                 return await self._usage_location_missing(before, request, item)
             except NoFreeSeats:
                 return await self._wait_for_seats(before, request, item)
-        if await self._verified(item, user):
+        member, states = await self._grant_facts(item, user)
+        if grant_verified(item, member, states):
             return await self._fulfilled(before, request, item)
-        states = await licences.licence_states(user) if item.uses_seats else []
         granted = licence_granted(item, states)
         if granted is not None and granted.error == "CountViolation":
             # Seats ran out between our count and Entra's: leave the group until one is free,
@@ -230,17 +232,21 @@ class LicenceWorker:
             before, request.retry_later(VERIFYING, later, now), self._actor
         )
 
-    async def _verified(self, item: CatalogueItem, user_id: str) -> bool:
+    async def _grant_facts(
+        self, item: CatalogueItem, user_id: str
+    ) -> tuple[bool, list[LicenceState]]:
+        """Group membership and licence states, read together (fresh: never cached)."""
         licences = self._flow.licences
-        member = (
-            await licences.is_member(item.group_id, user_id)
-            if item.fulfilment is Fulfilment.GROUP
-            else False
-        )
-        if item.fulfilment is Fulfilment.GROUP and not member:
-            return False
-        states = await licences.licence_states(user_id) if item.uses_seats else []
-        return grant_verified(item, member, states)
+
+        async def membership() -> bool:
+            if item.fulfilment is not Fulfilment.GROUP:
+                return False
+            return await licences.is_member(item.group_id, user_id)
+
+        async def states() -> list[LicenceState]:
+            return await licences.licence_states(user_id) if item.uses_seats else []
+
+        return await asyncio.gather(membership(), states())
 
     async def _fulfilled(
         self, before: LicenceRequest, request: LicenceRequest, item: CatalogueItem

@@ -11,6 +11,18 @@ stored (its lease then expires and another sender claims it again). A claimed me
 lease is about to run out before its turn comes (within a fifth of the lease of its end) is left
 alone rather than sent late, so two live senders never deliver the same message as long as a
 connector request cannot outlast that fifth (the adapter's request timeout is shorter).
+
+A message that `replaces` an earlier one edits that Teams message (the Delivery does the lookup
+and the PUT, under the same permits as a send). While the original is still pending or in flight
+the Delivery answers WAIT and the replacement goes back to pending, to look again after
+`replace_wait_seconds`, doubling up to `replace_wait_cap_seconds`, and never before the original's
+own next attempt. The store counts every such wait as an attempt (OutboxRepository.retry_later
+always does), so a replacement is allowed `max_waits` attempts on top of `max_attempts`
+(default: twice max_attempts): an original lives at most max_attempts attempts, and each costs
+its replacement about one wait aligned to its retry and one while it is in flight. A replacement
+that waited briefly, the usual case, thus keeps its whole normal budget for the edit itself; one
+whose original never settles gives up (FAILED) once both are spent, instead of waiting forever
+(say, two messages that replace each other).
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ from bot.domain.delivery import (
     PermitWithdrawn,
     Verdict,
     next_attempt_delay,
+    replacement_wait_delay,
 )
 from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
 from bot.ports import Clock, Delivery, OutboxRepository, RateBudget
@@ -126,6 +139,9 @@ class OutboxSender:
         idle_poll_seconds: float = 1.0,
         backoff_base: float = 2.0,
         backoff_cap: float = 300.0,
+        replace_wait_seconds: float = 2.0,
+        replace_wait_cap_seconds: float = 30.0,
+        max_waits: int | None = None,
         on_result: ResultCallback | None = None,
         rng: random.Random | None = None,
         monotonic: Callable[[], float] = time.monotonic,
@@ -145,6 +161,8 @@ class OutboxSender:
         self._batch = max(1, min(max_batch, int(rate_per_second * lease_seconds * _LEASE_SHARE)))
         self._idle_poll = idle_poll_seconds
         self._backoff = (backoff_base, backoff_cap)
+        self._replace_wait = (replace_wait_seconds, replace_wait_cap_seconds)
+        self._max_waits = 2 * max_attempts if max_waits is None else max_waits
         self._on_result = on_result
         self._rng = rng or random.Random()
         self._monotonic = monotonic
@@ -295,14 +313,11 @@ class OutboxSender:
 
     async def _record(self, message: OutboxMessage, outcome: DeliveryOutcome) -> None:
         verdict = outcome.verdict
-        if verdict is Verdict.RETRY:
+        if verdict is Verdict.RETRY or verdict is Verdict.WAIT:
             attempt = message.attempts + 1
-            if attempt < self._max_attempts:
-                base, cap = self._backoff
-                delay = next_attempt_delay(
-                    attempt, outcome.retry_after, base=base, cap=cap, rng=self._rng
-                )
-                not_before = self._clock.now() + timedelta(seconds=delay)
+            limit = self._max_attempts + (self._max_waits if message.replaces else 0)
+            if attempt < limit:
+                not_before = self._clock.now() + timedelta(seconds=self._delay(message, outcome))
                 await self._verdicts.retry_later(message.id, not_before, outcome.error or "retry")
                 return
             logger.warning("Outbox message %s: giving up after %d attempts", message.id, attempt)
@@ -310,7 +325,22 @@ class OutboxSender:
             return
         if verdict is not Verdict.SENT:
             logger.info("Outbox message %s: %s (%s)", message.id, verdict, outcome.error)
-        self._verdicts.finish(message.id, FINAL_STATUS_OF[verdict], outcome.error)
+        self._verdicts.finish(
+            message.id, FINAL_STATUS_OF[verdict], outcome.error, outcome.activity_id
+        )
+
+    def _delay(self, message: OutboxMessage, outcome: DeliveryOutcome) -> float:
+        """Seconds until the next attempt: backoff after a failure, a short look-again for a
+        replacement waiting for its original."""
+        if outcome.verdict is Verdict.WAIT:
+            first, cap = self._replace_wait
+            return replacement_wait_delay(
+                message.attempts, outcome.retry_after, first=first, cap=cap
+            )
+        base, cap = self._backoff
+        return next_attempt_delay(
+            message.attempts + 1, outcome.retry_after, base=base, cap=cap, rng=self._rng
+        )
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

@@ -12,8 +12,9 @@ request through only when
   exceed N in any second as Teams counts them.
 A delivery whose lease is about to end before its turn gets PermitWithdrawn instead.
 
-Waiting for the permit after lookups (such as the conversation reference) keeps their latency
-out of the gap between the token and the wire.
+Waiting for the permit after lookups (such as the conversation reference, or the message a
+replacement edits) keeps their latency out of the gap between the token and the wire. An edit
+(PUT) is a connector request like a send and takes a permit the same way.
 """
 
 from __future__ import annotations
@@ -24,16 +25,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from bot.domain.delivery import PermitWithdrawn
-from bot.ports import RateBudget
+from bot.ports import Permit, RateBudget
 
 logger = logging.getLogger(__name__)
-
-Permit = Callable[[], AbstractAsyncContextManager[None]]
 
 _BUDGET_ERROR_PAUSE_SECONDS = 1.0
 _WINDOW_SECONDS = 1.0

@@ -34,9 +34,12 @@ class VerdictWriter:
         self._pending: list[FinalVerdict] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    def finish(self, message_id: int, status: OutboxStatus, error: str) -> None:
-        """Queue a final verdict; it is written within FLUSH_SECONDS, with others."""
-        self._pending.append((message_id, status, error))
+    def finish(
+        self, message_id: int, status: OutboxStatus, error: str, activity_id: str = ""
+    ) -> None:
+        """Queue a final verdict (with the Teams message id of a sent message, which a later
+        replacement edits); it is written within FLUSH_SECONDS, with others."""
+        self._pending.append(FinalVerdict(message_id, status, error, activity_id))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_soon())
 
@@ -59,7 +62,9 @@ class VerdictWriter:
 
     async def _write_pending(self) -> None:
         batch, self._pending = self._pending[:MAX_BULK], self._pending[MAX_BULK:]
-        await _with_retries(lambda: self._repo.finish_many(batch, self._clock.now()), batch[0][0])
+        await _with_retries(
+            lambda: self._repo.finish_many(batch, self._clock.now()), batch[0].message_id
+        )
 
 
 async def _with_retries(write: Callable[[], Awaitable[None]], message_id: int) -> None:

@@ -5,8 +5,10 @@ bot.ports on SQLite (one instance) and PostgreSQL (several replicas).
 """
 
 from bot.store.audit_log import SqlAuditLog
+from bot.store.catalogue import SqlCatalogueRepository
 from bot.store.conversation_refs import SqlConversationRefRepository
 from bot.store.database import Database
+from bot.store.licence_requests import SqlLicenceRequestRepository
 from bot.store.outbox import SqlOutboxRepository
 from bot.store.processed_activities import SqlProcessedActivities
 from bot.store.rate_budget import SqlRateBudget
@@ -15,7 +17,9 @@ from bot.store.users import SqlUserRepository
 __all__ = [
     "Database",
     "SqlAuditLog",
+    "SqlCatalogueRepository",
     "SqlConversationRefRepository",
+    "SqlLicenceRequestRepository",
     "SqlOutboxRepository",
     "SqlProcessedActivities",
     "SqlRateBudget",

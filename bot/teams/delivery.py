@@ -8,6 +8,15 @@ local mode (no provider) requests go out without a token.
 Every activity sent carries the outbox dedupe key in `channelData.werkplekDedupeKey` (and the
 tenant in `channelData.tenant.id`, which Teams wants for proactive messages); Teams ignores the
 extra channelData field, the connector emulator uses it to detect duplicate deliveries.
+
+A message that `replaces` an earlier one (by dedupe key) edits that Teams message in place:
+`PUT {serviceUrl}v3/conversations/{conversationId}/activities/{activityId}` with the whole new
+activity, in the conversation the original went to (its own conversation_id, or the person's
+personal chat from the reference store). The original is looked up through `find_message`
+(OutboxRepository.by_dedupe_key) on every attempt, before the permit:
+- sent, with its Teams message id: edit it; 200 is SENT (with that same id), 404 GONE;
+- still pending or in flight: WAIT (nothing to edit yet; the sender looks again shortly);
+- never sent (unreachable, gone, failed) or unknown: GONE, "nothing to replace".
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ from bot.domain.delivery import (
     classify,
     parse_retry_after,
 )
-from bot.domain.outbox import OutboxMessage
+from bot.domain.outbox import OutboxMessage, OutboxStatus
 from bot.ports import Clock, ConversationRefRepository, Permit
 
 logger = logging.getLogger(__name__)
@@ -42,6 +51,11 @@ logger = logging.getLogger(__name__)
 DEDUPE_KEY_FIELD = "werkplekDedupeKey"
 
 TokenProvider = Callable[[], Awaitable[str]]
+# Finds an outbox message by its dedupe key (OutboxRepository.by_dedupe_key).
+MessageLookup = Callable[[str], Awaitable[OutboxMessage | None]]
+
+NOTHING_TO_REPLACE = "nothing to replace"
+_NOT_SENT_YET = frozenset({OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT})
 
 # Cached "this person has no personal chat yet" entries from prepare().
 _NO_REF = ConversationRef("", "", "", "", "")
@@ -63,14 +77,18 @@ class ConnectorDelivery:
         bot_app_id: str,
         default_service_url: str,
         token_provider: TokenProvider | None = None,
+        find_message: MessageLookup | None = None,
         clock: Clock | None = None,
         request_timeout_seconds: float = 10.0,
         max_connections_per_service: int = 100,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """token_provider returns a bearer token for the connector audience (the app wires it
-        to the SDK's MSAL connection); None sends anonymously (local emulator only)."""
+        to the SDK's MSAL connection); None sends anonymously (local emulator only).
+        find_message looks up the message a replacement edits (the outbox repository's
+        by_dedupe_key); without it a replacement fails."""
         self._conversations = conversations
+        self._find_message = find_message
         self._bot_app_id = bot_app_id
         self._default_service_url = _with_slash(default_service_url)
         self._token = _TokenCache(token_provider, monotonic)
@@ -107,6 +125,8 @@ class ConnectorDelivery:
         except ValidationError:
             logger.warning("Outbox message %s: the activity is not valid", message.id)
             return DeliveryOutcome(Verdict.FAILED, status=400, error="invalid activity")
+        if message.replaces:
+            return await self._edit(message, permit)
         try:
             if message.conversation_id:
                 service_url = _with_slash(message.service_url or self._default_service_url)
@@ -120,24 +140,82 @@ class ConnectorDelivery:
             async with permit():
                 sent = await client.conversations.send_to_conversation(conversation_id, activity)
         except _OpeningFailed as failure:
-            return self._failure(failure.error, opening=True)
+            return self._failure(failure.error, "open")
         except aiohttp.ClientResponseError as error:
-            return self._failure(error, opening=False)
+            return self._failure(error, "send")
         except (aiohttp.ClientError, TimeoutError) as error:
             return DeliveryOutcome(Verdict.RETRY, status=NO_RESPONSE, error=type(error).__name__)
         return DeliveryOutcome(Verdict.SENT, 201, activity_id=sent.id or "")
 
-    def _failure(self, error: aiohttp.ClientResponseError, *, opening: bool) -> DeliveryOutcome:
+    async def _edit(self, message: OutboxMessage, permit: Permit) -> DeliveryOutcome:
+        """Edit the Teams message of the outbox message this one replaces."""
+        target = await self._edit_target(message)
+        if isinstance(target, DeliveryOutcome):
+            return target
+        service_url, conversation_id, activity_id = target
+        activity = _activity_for(message, activity_id)
+        try:
+            client = await self._client(service_url)
+            async with permit():
+                await client.conversations.update_activity(conversation_id, activity_id, activity)
+        except aiohttp.ClientResponseError as error:
+            if not 200 <= error.status < 300:  # else: edited, only the answer was unreadable
+                return self._failure(error, "update")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return DeliveryOutcome(Verdict.RETRY, status=NO_RESPONSE, error=type(error).__name__)
+        return DeliveryOutcome(Verdict.SENT, 200, activity_id=activity_id)
+
+    async def _edit_target(self, message: OutboxMessage) -> tuple[str, str, str] | DeliveryOutcome:
+        """(service url, conversation id, Teams message id) of the message to edit, or the
+        outcome when there is none (yet)."""
+        own_ref = self._prefetched.pop((message.tenant_id, message.recipient_id), None)
+        if self._find_message is None:
+            logger.error("Outbox message %s replaces another, but no lookup is wired", message.id)
+            return DeliveryOutcome(Verdict.FAILED, NO_RESPONSE, error="no lookup of originals")
+        if message.replaces == message.dedupe_key:
+            return DeliveryOutcome(Verdict.FAILED, NO_RESPONSE, error="replaces itself")
+        original = await self._find_message(message.replaces)
+        if original is not None and original.status in _NOT_SENT_YET:
+            due_in = None
+            if original.status is OutboxStatus.PENDING and original.not_before is not None:
+                due_in = max(0.0, (original.not_before - self._now()).total_seconds())
+            return DeliveryOutcome(
+                Verdict.WAIT,
+                NO_RESPONSE,
+                retry_after=due_in,
+                error=f"original {original.id} not sent yet",
+            )
+        if original is None or original.status is not OutboxStatus.SENT:
+            return DeliveryOutcome(Verdict.GONE, NO_RESPONSE, error=NOTHING_TO_REPLACE)
+        if not original.activity_id:  # sent before message ids were recorded
+            return DeliveryOutcome(Verdict.GONE, NO_RESPONSE, error="original has no message id")
+        if original.conversation_id:
+            service_url = original.service_url or self._default_service_url
+            return _with_slash(service_url), original.conversation_id, original.activity_id
+        if own_ref is not None and (original.tenant_id, original.recipient_id) == (
+            message.tenant_id,
+            message.recipient_id,
+        ):
+            ref = None if own_ref is _NO_REF else own_ref
+        else:
+            ref = await self._conversations.get(original.tenant_id, original.recipient_id)
+        if ref is None:
+            return DeliveryOutcome(Verdict.GONE, NO_RESPONSE, error="original chat unknown")
+        return _with_slash(ref.service_url), ref.conversation_id, original.activity_id
+
+    def _now(self) -> datetime:
+        return self._clock.now() if self._clock else datetime.now(UTC)
+
+    def _failure(self, error: aiohttp.ClientResponseError, step: str) -> DeliveryOutcome:
         code = _error_code(error.message)
         header = error.headers.get("Retry-After") if error.headers else None
         verdict = classify(error.status, code, header)
-        if opening and error.status == 403 and verdict is Verdict.FAILED:
+        if step == "open" and error.status == 403 and verdict is Verdict.FAILED:
             # The SDK's create_conversation drops the error body; a 403 there means the app
             # is not installed for the person (or blocked): they cannot be reached.
             verdict = Verdict.UNREACHABLE
         if error.status == 401:
             self._token.invalidate()
-        step = "open" if opening else "send"
         return DeliveryOutcome(
             verdict,
             status=error.status,
@@ -175,7 +253,7 @@ class ConnectorDelivery:
             service_url=_with_slash(created.service_url or service_url),
             conversation_id=created.id,
             bot_id=self._bot_app_id,
-            updated_at=self._clock.now() if self._clock else datetime.now(UTC),
+            updated_at=self._now(),
         )
         await self._conversations.save(ref)
         logger.info("Outbox message %s: opened a personal chat", message.id)
@@ -259,9 +337,13 @@ def _set_bearer(session: aiohttp.ClientSession, token: str) -> None:
         session.headers.pop("Authorization", None)
 
 
-def _activity_for(message: OutboxMessage) -> Activity:
+def _activity_for(message: OutboxMessage, edits: str = "") -> Activity:
+    """The activity to send; for an edit (`edits`: the Teams message id) it carries that id, as
+    the Bot Framework expects of a replacement activity."""
     body: dict[str, Any] = dict(message.activity)
     body.setdefault("type", "message")
+    if edits:
+        body["id"] = edits
     channel_data = dict(body.get("channelData") or {})
     channel_data.setdefault("tenant", {"id": message.tenant_id})
     channel_data[DEDUPE_KEY_FIELD] = message.dedupe_key

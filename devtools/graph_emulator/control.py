@@ -6,6 +6,9 @@ GET    /_emulator/faults     DELETE /_emulator/faults     DELETE /_emulator/faul
 GET    /_emulator/latency    POST /_emulator/latency {"ms": 50}
 GET    /_emulator/requests   (?path=regex&method=GET)   DELETE /_emulator/requests
 POST   /_emulator/reset      reload the tenant file; clear faults, latency and the log
+GET    /_emulator/skus       every SKU's seats: [{"skuId", "skuPartNumber", "enabled", "consumed"}]
+POST   /_emulator/skus/{skuId}/seats  {"enabled": 6}: buy or cancel seats (prepaidUnits.enabled)
+POST   /_emulator/users/{id}/usage-location  {"usageLocation": "BE" | null}
 POST   /_emulator/token      {"audience": ...} -> a Graph access token (for raw HTTP clients)
 GET    /_emulator/jwks       the token signing keys over plain HTTP
 GET    /_emulator/info       URLs, tenant id, CA file
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from devtools.graph_emulator.authority import GRAPH_RESOURCE
+from devtools.graph_emulator.tenant import DirectoryError, TenantState
 
 if TYPE_CHECKING:
     from devtools.graph_emulator.runtime import Runtime
@@ -33,6 +37,24 @@ async def _json(request: web.Request) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def seat_summary(tenant: TenantState) -> list[dict[str, Any]]:
+    """Seats per SKU, as the admin centre's licence page shows them."""
+    allocation = tenant.allocation()
+    return [
+        {
+            "skuId": sku["skuId"],
+            "skuPartNumber": sku["skuPartNumber"],
+            "enabled": sku["prepaidUnits"]["enabled"],
+            "consumed": tenant.consumed_units(sku["skuId"], allocation),
+        }
+        for sku in tenant.skus
+    ]
+
+
+def _directory_problem(error: DirectoryError) -> web.Response:
+    return web.json_response({"error": error.message}, status=error.status)
 
 
 def add_control_routes(app: web.Application, runtime: Runtime) -> None:
@@ -100,6 +122,33 @@ def add_control_routes(app: web.Application, runtime: Runtime) -> None:
         runtime.log.clear()
         return web.Response(status=204)
 
+    async def list_skus(request: web.Request) -> web.Response:
+        return web.json_response(seat_summary(runtime.tenant))
+
+    async def set_seats(request: web.Request) -> web.Response:
+        body = await _json(request)
+        enabled = body.get("enabled")
+        if not isinstance(enabled, int) or isinstance(enabled, bool):
+            return _problem('expected {"enabled": <number of seats>}')
+        sku_id = request.match_info["sku_id"]
+        try:
+            runtime.tenant.set_prepaid_units(sku_id, enabled)
+        except DirectoryError as error:
+            return _directory_problem(error)
+        summary = seat_summary(runtime.tenant)
+        return web.json_response(next(s for s in summary if s["skuId"].lower() == sku_id.lower()))
+
+    async def set_usage_location(request: web.Request) -> web.Response:
+        body = await _json(request)
+        location = body.get("usageLocation", ...)
+        if location is not None and not isinstance(location, str):
+            return _problem('expected {"usageLocation": "BE"} or {"usageLocation": null}')
+        try:
+            user = runtime.tenant.set_usage_location(request.match_info["user_id"], location)
+        except DirectoryError as error:
+            return _directory_problem(error)
+        return web.json_response({"id": user["id"], "usageLocation": user["usageLocation"]})
+
     async def token(request: web.Request) -> web.Response:
         body = await _json(request)
         audience = str(body.get("audience", GRAPH_RESOURCE))
@@ -120,6 +169,9 @@ def add_control_routes(app: web.Application, runtime: Runtime) -> None:
     app.router.add_get("/_emulator/requests", get_requests)
     app.router.add_delete("/_emulator/requests", clear_requests)
     app.router.add_post("/_emulator/reset", reset)
+    app.router.add_get("/_emulator/skus", list_skus)
+    app.router.add_post("/_emulator/skus/{sku_id}/seats", set_seats)
+    app.router.add_post("/_emulator/users/{user_id}/usage-location", set_usage_location)
     app.router.add_post("/_emulator/token", token)
     app.router.add_get("/_emulator/jwks", jwks)
     app.router.add_get("/_emulator/info", info)

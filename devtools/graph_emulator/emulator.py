@@ -7,6 +7,8 @@ emulator.authority_url            # AZURE_AUTHORITY_HOST, e.g. https://localhost
 emulator.ca_file                  # trust this CA for the authority (WERKPLEK_GRAPH_CA_FILE)
 emulator.add_fault("/transitiveMemberOf", 429, count=2, retry_after=1)
 emulator.request_count("/users/[^/]+$")
+emulator.set_seats(PPU_SKU_ID, 6)        # buy a seat: members waiting in CountViolation get it
+emulator.set_usage_location(user_id, "BE")
 await emulator.stop()
 """
 
@@ -22,6 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from devtools.graph_emulator.authority import GRAPH_RESOURCE, TokenAuthority
+from devtools.graph_emulator.control import seat_summary
 from devtools.graph_emulator.faults import FaultRule, RecordedRequest
 from devtools.graph_emulator.graph_app import create_graph_app
 from devtools.graph_emulator.keys import SigningKey, TlsFiles, create_signing_key, create_tls_files
@@ -185,6 +188,23 @@ class GraphEmulator:
         self.clear_faults()
         self.set_latency(0)
         self.reset_requests()
+
+    # --- licences (what an admin changes in the admin centre) ------------------------------------
+    def set_seats(self, sku_id: str, enabled: int) -> None:
+        """Set a subscription's prepaidUnits.enabled. Group members waiting for a seat
+        (CountViolation) get one as soon as seats are free; lowering takes no licence away."""
+        self.tenant.set_prepaid_units(sku_id, enabled)
+
+    def seats(self, sku_id: str) -> tuple[int, int]:
+        """(enabled, consumed) units of a subscription, as subscribedSkus reports them now."""
+        for summary in seat_summary(self.tenant):
+            if summary["skuId"].lower() == sku_id.lower():
+                return summary["enabled"], summary["consumed"]
+        raise KeyError(sku_id)
+
+    def set_usage_location(self, user_id: str, location: str | None) -> None:
+        """Set a user's usageLocation (a two-letter country code), or clear it with None."""
+        self.tenant.set_usage_location(user_id, location)
 
     # --- faults, latency, counters ----------------------------------------------------------------
     @property

@@ -8,9 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
+from devtools.graph_emulator.licensing import Allocation
 from devtools.graph_emulator.odata import GraphCall, Record, check_select, project
 from devtools.graph_emulator.router import Route
-from devtools.graph_emulator.licensing import Allocation
 from devtools.graph_emulator.tenant import DirectoryError, TenantState
 from devtools.graph_emulator.views import USER_DEFAULT_FIELDS, user_view
 

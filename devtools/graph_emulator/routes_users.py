@@ -76,10 +76,8 @@ async def member_of_item(call: GraphCall) -> web.StreamResponse:
     member: the navigation found nothing under that user."""
     user = call.tenant.user(call.params["user"])
     wanted = call.params["object"].lower()
-    found = next(
-        (item for item in call.tenant.direct_parents(user["id"]) if item[1]["id"].lower() == wanted),
-        None,
-    )
+    parents = call.tenant.direct_parents(user["id"])
+    found = next((item for item in parents if item[1]["id"].lower() == wanted), None)
     if found is None:
         raise not_found(call.params["user"])
     kind, record = found

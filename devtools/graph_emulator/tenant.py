@@ -204,9 +204,7 @@ class TenantState:
     def allocation(self) -> Allocation:
         """Who holds which SKU now, group-based licensing applied (see licensing.py)."""
         seats = {sku["skuId"].lower(): int(sku["prepaidUnits"]["enabled"]) for sku in self.skus}
-        return allocate(
-            self.users, self.groups.values(), seats, self._granted, iso(self.loaded_at)
-        )
+        return allocate(self.users, self.groups.values(), seats, self._granted, iso(self.loaded_at))
 
     def licence_states(
         self, user: dict[str, Any], allocation: Allocation | None = None

@@ -158,7 +158,9 @@ def _create_licence_requests() -> None:
         ["tenant_id", "requester_id", "created_at"],
     )
     op.create_index(
-        "ix_licence_requests_open_for", "licence_requests", ["tenant_id", "requester_id", "item_key"]
+        "ix_licence_requests_open_for",
+        "licence_requests",
+        ["tenant_id", "requester_id", "item_key"],
     )
     op.create_index(
         "ix_licence_requests_wake_at",

@@ -1,0 +1,149 @@
+"""The catalogue: offers per entity, free-text matching, whole-catalogue problems, seats, grants."""
+
+from __future__ import annotations
+
+from bot.domain.access import Sku
+from bot.domain.catalogue import (
+    ALL_ENTITIES,
+    ApprovalPolicy,
+    ApproverKind,
+    Catalogue,
+    CatalogueItem,
+    Entity,
+    Fulfilment,
+    ItemKind,
+    Offer,
+    Stage,
+)
+from bot.domain.grants import LicenceState, grant_verified, licence_granted
+from bot.domain.seats import free_seats, seats_for_waiting
+
+PRO = CatalogueItem(
+    key="powerbi-pro",
+    kind=ItemKind.LICENCE,
+    name_nl="Power BI Pro",
+    name_en="Power BI Pro",
+    fulfilment=Fulfilment.GROUP,
+    group_id="g-pro",
+    sku_id="sku-pro",
+    synonyms=("power bi", "rapporten delen"),
+)
+PPU = CatalogueItem(
+    key="powerbi-ppu",
+    kind=ItemKind.LICENCE,
+    name_nl="Power BI Premium per gebruiker",
+    name_en="Power BI Premium per user",
+    fulfilment=Fulfilment.GROUP,
+    group_id="g-ppu",
+    sku_id="sku-ppu",
+    synonyms=("power bi premium", "ppu"),
+)
+APPS = CatalogueItem(
+    key="powerapps",
+    kind=ItemKind.LICENCE,
+    name_nl="Power Apps per gebruiker",
+    name_en="Power Apps per user",
+    fulfilment=Fulfilment.DIRECT,
+    sku_id="sku-apps",
+    synonyms=("app bouwen",),
+)
+VIEWER = CatalogueItem(
+    key="ws-viewer",
+    kind=ItemKind.WORKSPACE_ROLE,
+    name_nl="Werkruimte lezer",
+    name_en="Workspace viewer",
+    fulfilment=Fulfilment.GROUP,
+    group_id="g-ws",
+)
+CATALOGUE = Catalogue(
+    items=(PRO, PPU, APPS, VIEWER),
+    entities=(Entity("ADV", "Digitaal Vlaanderen", "DV", "staff-adv", "admins-adv"),),
+    policies=(ApprovalPolicy("manager", (Stage(ApproverKind.MANAGER),)), ApprovalPolicy("none")),
+    offers=(
+        Offer("powerbi-pro", ALL_ENTITIES, "manager"),
+        Offer("powerbi-ppu", "ADV", "manager", max_days=90),
+        Offer("powerapps", ALL_ENTITIES, "manager"),
+        Offer("powerapps", "ADV", "none"),
+        Offer("ws-viewer", ALL_ENTITIES, "none"),
+    ),
+)
+
+
+def test_an_entity_sees_general_offers_and_its_own() -> None:
+    assert [i.key for i in CATALOGUE.visible_items("ADV")] == [
+        "powerbi-pro",
+        "powerbi-ppu",
+        "powerapps",
+        "ws-viewer",
+    ]
+    assert "powerbi-ppu" not in [i.key for i in CATALOGUE.visible_items("AWV")]
+
+
+def test_an_entitys_own_offer_overrides_the_general_one() -> None:
+    assert CATALOGUE.offer_for("powerapps", "ADV") == Offer("powerapps", "ADV", "none")
+    assert CATALOGUE.offer_for("powerapps", "AWV") == Offer("powerapps", ALL_ENTITIES, "manager")
+
+
+def test_people_belong_to_the_entity_of_their_staff_group() -> None:
+    entity = CATALOGUE.entity_of(["x", "STAFF-ADV"])
+    assert entity is not None and entity.code == "ADV"
+    assert CATALOGUE.entity_of(["x"]) is None
+
+
+def test_free_text_names_the_item() -> None:
+    assert CATALOGUE.match("ik heb Power BI nodig om rapporten te delen", "ADV")[0] is PRO
+    assert CATALOGUE.match("Ik wil graag Power BI Premium", "ADV")[0] is PPU
+    assert CATALOGUE.match("ik wil een app bouwen", "AWV")[0] is APPS
+    assert CATALOGUE.match("mijn printer doet het niet", "ADV") == []
+
+
+def test_matching_only_offers_what_the_entity_may_request() -> None:
+    assert CATALOGUE.match("power bi premium", "AWV")[0] is PRO
+
+
+def test_a_catalogue_with_dangling_references_has_problems() -> None:
+    broken = Catalogue(
+        items=(PRO, PRO),
+        policies=(ApprovalPolicy("three", (Stage(ApproverKind.MANAGER),) * 3),),
+        offers=(Offer("nope", "XYZ", "missing"),),
+    )
+    keys = sorted(p.message_key for p in broken.problems())
+    assert keys == [
+        "catalogue.problem.duplicate",
+        "catalogue.problem.too_many_stages",
+        "catalogue.problem.unknown_entity",
+        "catalogue.problem.unknown_item",
+        "catalogue.problem.unknown_policy",
+    ]
+    assert CATALOGUE.problems() == []
+
+
+def test_free_seats_are_bought_minus_used_and_never_negative() -> None:
+    assert free_seats(Sku("s", "POWER_BI_PRO", enabled_units=25, consumed_units=24)) == 1
+    assert free_seats(Sku("s", "POWER_BI_PRO", enabled_units=5, consumed_units=7)) == 0
+
+
+def test_waiting_requests_get_free_seats_first_come_first_served() -> None:
+    assert seats_for_waiting(2, [11, 12, 13]) == [11, 12]
+    assert seats_for_waiting(0, [11]) == []
+
+
+def test_a_group_grant_needs_membership_and_the_groups_licence_without_error() -> None:
+    ok = LicenceState("SKU-PRO", "G-PRO", "Active", "None")
+    assert grant_verified(PRO, True, [ok])
+    assert not grant_verified(PRO, False, [ok])
+    broken = LicenceState("sku-pro", "g-pro", "Error", "CountViolation")
+    assert not grant_verified(PRO, True, [broken])
+    assert licence_granted(PRO, [broken]) == broken
+    direct = LicenceState("sku-pro", None, "Active", "None")
+    assert not grant_verified(PRO, True, [direct])  # not through the group we manage
+
+
+def test_a_direct_grant_needs_a_direct_assignment() -> None:
+    assert grant_verified(APPS, False, [LicenceState("sku-apps", None, "Active", "None")])
+    assert not grant_verified(APPS, False, [LicenceState("sku-apps", "g", "Active", "None")])
+
+
+def test_a_workspace_role_is_its_group() -> None:
+    assert grant_verified(VIEWER, True, [])
+    assert not grant_verified(VIEWER, False, [])
