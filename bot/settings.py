@@ -127,6 +127,24 @@ class Settings(BaseSettings):
     outbox_lease_seconds: float = Field(60.0, validation_alias="WERKPLEK_OUTBOX_LEASE_SECONDS")
     outbox_enabled: bool = Field(True, validation_alias="WERKPLEK_OUTBOX_ENABLED")
 
+    # --- licences and Power BI access -----------------------------------------------------------
+    licence_worker_enabled: bool = Field(True, validation_alias="WERKPLEK_LICENCE_WORKER_ENABLED")
+    licence_poll_seconds: float = Field(
+        5.0,
+        validation_alias="WERKPLEK_LICENCE_POLL_SECONDS",
+        description="How often the licence worker looks for due work when nothing woke it.",
+    )
+    licence_seat_recheck_minutes: float = Field(
+        15.0,
+        validation_alias="WERKPLEK_LICENCE_SEAT_RECHECK_MINUTES",
+        description="How often a request waiting for seats looks at the seat count again.",
+    )
+    licence_max_attempts: int = Field(
+        12,
+        validation_alias="WERKPLEK_LICENCE_MAX_ATTEMPTS",
+        description="Transient Graph failures (429, 5xx) before a fulfilment is given up.",
+    )
+
     # --- operations ---------------------------------------------------------------------------
     log_level: str = Field("INFO", validation_alias="WERKPLEK_LOG_LEVEL")
     log_format: str = Field("json", validation_alias="WERKPLEK_LOG_FORMAT")

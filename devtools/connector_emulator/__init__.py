@@ -15,6 +15,7 @@ from devtools.connector_emulator.emulator import ConnectorEmulator
 from devtools.connector_emulator.records import (
     DEDUPE_KEY_FIELD,
     Conversation,
+    PostedMessage,
     ReceivedActivity,
     ReceivedRequest,
     Stats,
@@ -24,6 +25,7 @@ __all__ = [
     "DEDUPE_KEY_FIELD",
     "ConnectorEmulator",
     "Conversation",
+    "PostedMessage",
     "ReceivedActivity",
     "ReceivedRequest",
     "Stats",

@@ -4,6 +4,11 @@ Serves conversation creation, activity send / reply / update / delete and the me
 enforces the Teams rate limits (per app per tenant, per conversation) with 429 + Retry-After,
 simulates people who blocked the bot and conversations that are gone, injects faults, and
 records everything it receives. Any bearer token (or none) is accepted; its presence is noted.
+
+An update (PUT .../activities/{id}) replaces the whole message, as in Teams: `posted` keeps each
+message as it looks now. It counts against the same per-app-per-tenant and per-conversation
+limits as a send (Teams applies one policy to every bot request). An update or delete of an id
+never sent in that conversation (or deleted) answers 404 ActivityNotFound.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from devtools.connector_emulator.limits import (
 from devtools.connector_emulator.records import (
     DEDUPE_KEY_FIELD,
     Conversation,
+    PostedMessage,
     ReceivedActivity,
     ReceivedRequest,
 )
@@ -160,8 +166,11 @@ class ConnectorEmulator(EmulatorState):
         if route.operation == "members":
             return 200, members_page(conversation)
         self._check_reachable(conversation)
-        if route.operation == "delete":
-            return 200, {}
+        if route.operation in ("update", "delete"):
+            posted = self._posted_in(route.conversation_id, route.activity_id)
+            if route.operation == "delete":
+                posted.deleted = True
+                return 200, {}
         activity_id = route.activity_id if route.operation == "update" else self._next_id()
         received = ReceivedActivity(
             conversation_id=route.conversation_id,
@@ -175,12 +184,24 @@ class ConnectorEmulator(EmulatorState):
             reply_to_id=route.activity_id if route.operation == "reply" else "",
         )
         self.activities.append(received)
+        if route.operation == "update":
+            posted.activity = body
+            posted.versions.append(body)
+            self.stats.updated += 1
+            return 200, {"id": activity_id}
+        self.posted[activity_id] = PostedMessage(route.conversation_id, activity_id, body, [body])
         key = received.dedupe_key
-        if key and route.operation != "update":
+        if key:
             if key in self._seen_dedupe_keys:
                 self.stats.duplicates += 1
             self._seen_dedupe_keys.add(key)
-        return (200 if route.operation == "update" else 201), {"id": activity_id}
+        return 201, {"id": activity_id}
+
+    def _posted_in(self, conversation_id: str, activity_id: str) -> PostedMessage:
+        posted = self.posted.get(activity_id)
+        if posted is None or posted.deleted or posted.conversation_id != conversation_id:
+            raise EmulatorReply(404, "ActivityNotFound", "The activity was not found.")
+        return posted
 
     def _create_conversation(self, body: dict[str, Any], tenant_id: str) -> tuple[int, Any]:
         members = body.get("members") or []

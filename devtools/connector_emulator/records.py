@@ -46,6 +46,31 @@ class ReceivedActivity:
         return asdict(self)
 
 
+@dataclass(slots=True)
+class PostedMessage:
+    """A message as its conversation shows it now: the accepted send (or reply) as edited by
+    every accepted update since; `versions` holds each activity it showed, oldest first."""
+
+    conversation_id: str
+    activity_id: str
+    activity: dict[str, Any]
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    deleted: bool = False
+
+    @property
+    def edits(self) -> int:
+        return len(self.versions) - 1
+
+    @property
+    def text(self) -> str:
+        return str(self.activity.get("text") or "")
+
+    @property
+    def attachments(self) -> list[Any]:
+        attachments = self.activity.get("attachments")
+        return list(attachments) if isinstance(attachments, list) else []
+
+
 @dataclass(frozen=True, slots=True)
 class ReceivedRequest:
     """Every request, whatever the answer (for assertions on retries and throttling)."""
@@ -92,6 +117,7 @@ class Stats:
     injected: int = 0  # answered by an injected fault
     blocked: int = 0  # 403
     not_found: int = 0  # 404
+    updated: int = 0  # accepted edits of a message (PUT)
     bad_requests: int = 0  # 400
     created_conversations: int = 0
     duplicates: int = 0

@@ -8,6 +8,7 @@ from devtools.connector_emulator.limits import SlidingWindow
 from devtools.connector_emulator.records import (
     Conversation,
     Fault,
+    PostedMessage,
     ReceivedActivity,
     ReceivedRequest,
     Stats,
@@ -39,6 +40,8 @@ class EmulatorState:
         self.conversations: dict[str, Conversation] = {}
         self._by_member: dict[tuple[str, str], str] = {}
         self.activities: list[ReceivedActivity] = []
+        # Every message sent, by activity id, as it looks now (edits applied).
+        self.posted: dict[str, PostedMessage] = {}
         self.requests: list[ReceivedRequest] = []
         self.stats = Stats()
         self.blocked_users: dict[str, str] = {}
@@ -120,6 +123,14 @@ class EmulatorState:
     def sends(self) -> list[ReceivedActivity]:
         """Accepted new messages (sends and replies, not updates)."""
         return [a for a in self.activities if a.operation in ("send", "reply")]
+
+    def updates(self) -> list[ReceivedActivity]:
+        """Accepted edits of earlier messages."""
+        return [a for a in self.activities if a.operation == "update"]
+
+    def message(self, activity_id: str) -> PostedMessage | None:
+        """The message with that id as it looks now (None: never sent)."""
+        return self.posted.get(activity_id)
 
     def _next_id(self) -> str:
         return str(_ACTIVITY_ID_BASE + next(self._activity_ids))
