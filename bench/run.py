@@ -1,4 +1,4 @@
-"""`make bench`: startup, throughput and outbox benches, one combined table, one summary file.
+"""`make bench`: startup, throughput, outbox, access and licence benches, one combined table, one summary file.
 
     python -m bench.run [--quick] [--only startup|throughput|outbox ...]
 
@@ -22,7 +22,7 @@ from bench.common import BenchResult, Row, markdown_table, ratio, write_json
 
 logger = logging.getLogger(__name__)
 
-SECTIONS = ("startup", "throughput", "outbox", "access")
+SECTIONS = ("startup", "throughput", "outbox", "access", "licences")
 _ROW_FIELDS = ("figure", "werkplek", "baseline", "target", "verdict")
 
 
@@ -47,6 +47,13 @@ async def _access(quick: bool) -> BenchResult:
 
     outcome: Mapping[str, Any] = await run_access_bench(quick=quick)
     return BenchResult("access", section_rows(outcome), dict(outcome.get("details", {})))
+
+
+async def _licences(quick: bool) -> BenchResult:
+    from bench.licences import run_licence_bench
+
+    outcome: Mapping[str, Any] = await run_licence_bench(quick=quick)
+    return BenchResult("licences", list(outcome["rows"]), dict(outcome["details"]))
 
 
 def section_rows(outcome: Mapping[str, Any]) -> list[Row]:
@@ -86,6 +93,7 @@ _RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
     "throughput": _throughput,
     "outbox": _outbox,
     "access": _access,
+    "licences": _licences,
 }
 
 

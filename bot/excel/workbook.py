@@ -115,13 +115,11 @@ def add_text_sheet(
     widths: Sequence[float],
 ) -> Worksheet:
     """A sheet of plain text (an explanation), with the same header style as the data sheets."""
-    columns = [
-        Column[Sequence[str]](text, _nth(index), width=width, wrap=True)
+    columns: list[Column[Sequence[str]]] = [
+        Column(text, _nth(index), width=width, wrap=True)
         for index, (text, width) in enumerate(zip(header, widths, strict=True))
     ]
-    return add_sheet(
-        workbook, title, columns, lines, timezone=UTC
-    )  # text only: no datetimes to convert
+    return add_sheet(workbook, title, columns, lines, timezone=UTC)  # no datetimes in text
 
 
 def _nth(index: int) -> Callable[[Sequence[str]], CellValue]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.domain.access import AuthMethod, Device, Licence, Sku
 from bot.domain.directory import DirectoryUser, GroupRef
 from bot.domain.errors import DomainError, Unavailable
+from bot.domain.grants import LicenceState
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class DeferredGraph:
         self._opening: asyncio.Task[GraphGateway] | None = None
         self.directory = DeferredDirectory(self)
         self.access = DeferredAccess(self)
+        self.licences = DeferredLicences(self)
 
     def start(self) -> None:
         if self._opening is None:
@@ -114,3 +116,37 @@ class DeferredAccess:
 
     async def devices(self, user_id: str) -> list[Device]:
         return await (await self._graph.gateway()).access.devices(user_id)
+
+
+class DeferredLicences:
+    """The LicenceManager port, forwarded to the gateway once it is open."""
+
+    def __init__(self, graph: DeferredGraph) -> None:
+        self._graph = graph
+
+    async def subscribed_sku(self, sku_id: str) -> Sku | None:
+        return await (await self._graph.gateway()).licences.subscribed_sku(sku_id)
+
+    async def is_member(self, group_id: str, user_id: str) -> bool:
+        return await (await self._graph.gateway()).licences.is_member(group_id, user_id)
+
+    async def add_member(self, group_id: str, user_id: str) -> bool:
+        return await (await self._graph.gateway()).licences.add_member(group_id, user_id)
+
+    async def remove_member(self, group_id: str, user_id: str) -> bool:
+        return await (await self._graph.gateway()).licences.remove_member(group_id, user_id)
+
+    async def assign_licence(self, user_id: str, sku_id: str) -> None:
+        await (await self._graph.gateway()).licences.assign_licence(user_id, sku_id)
+
+    async def remove_licence(self, user_id: str, sku_id: str) -> bool:
+        return await (await self._graph.gateway()).licences.remove_licence(user_id, sku_id)
+
+    async def licence_states(self, user_id: str) -> list[LicenceState]:
+        return await (await self._graph.gateway()).licences.licence_states(user_id)
+
+    async def usage_location(self, user_id: str) -> str | None:
+        return await (await self._graph.gateway()).licences.usage_location(user_id)
+
+    async def group_member_ids(self, group_id: str) -> list[str]:
+        return await (await self._graph.gateway()).licences.group_member_ids(group_id)

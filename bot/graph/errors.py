@@ -68,6 +68,21 @@ def parse_retry_after(value: str | None) -> float | None:
         return None  # an HTTP date: the retry handler dealt with it already
 
 
+def graph_message(exc: BaseException) -> str:
+    """The ODataError message of a Graph failure ("" when there is none), to recognise the answers
+    Graph gives only as text (a duplicate member, a missing usage location). It may name people
+    (UPNs, display names): match on it, never log it."""
+    if not isinstance(exc, APIError):
+        return ""
+    error = getattr(exc, "error", None)
+    return str(getattr(error, "message", "") or exc.message or "")
+
+
+def graph_code(exc: BaseException) -> str:
+    """The ODataError code of a Graph failure ("" when there is none); safe to log."""
+    return str(getattr(getattr(exc, "error", None), "code", "") or "")
+
+
 def error_for_status(status: int, retry_after: float | None = None) -> DomainError:
     if status == 404:
         return NotFound()
@@ -112,8 +127,7 @@ def translate(exc: BaseException) -> DomainError | None:
 
 def _describe(exc: BaseException) -> tuple[int | str, str]:
     if isinstance(exc, APIError):
-        error = getattr(exc, "error", None)
-        return exc.response_status_code or "?", str(getattr(error, "code", "") or "")
+        return exc.response_status_code or "?", graph_code(exc)
     return type(exc).__name__, ""
 
 

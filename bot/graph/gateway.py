@@ -9,6 +9,7 @@ from bot.graph.access import GraphAccess
 from bot.graph.cache import Clock
 from bot.graph.client import GraphClient, build_client
 from bot.graph.directory import GraphDirectory
+from bot.graph.licences import GraphLicences
 from bot.graph.metering import OnCall
 from bot.settings import Settings
 
@@ -18,14 +19,21 @@ logger = logging.getLogger(__name__)
 class GraphGateway:
     """Owns the Graph client; exposes the port implementations built on it.
 
-    `directory` implements bot.ports.Directory, `access` bot.ports.AccessDirectory; both share
-    the one client (token, retries, metering). Licence and group operations will sit next to them.
+    `directory` implements bot.ports.Directory, `access` bot.ports.AccessDirectory and
+    `licences` bot.ports.LicenceManager; all share the one client (token, retries, metering).
     """
 
-    def __init__(self, client: GraphClient, directory: GraphDirectory, access: GraphAccess) -> None:
+    def __init__(
+        self,
+        client: GraphClient,
+        directory: GraphDirectory,
+        access: GraphAccess,
+        licences: GraphLicences,
+    ) -> None:
         self._client = client
         self.directory = directory
         self.access = access
+        self.licences = licences
 
     async def close(self) -> None:
         await self._client.close()
@@ -38,7 +46,8 @@ async def open_graph(
     Graph ("graph") and Entra ("entra"); `clock` drives the caches (tests).
 
     The directory cache setting also bounds how long the access directory keeps tenant-wide
-    facts (subscribed SKUs, refused endpoints); per-person access facts are never cached.
+    facts (subscribed SKUs, refused endpoints); per-person access facts are never cached, and
+    neither is anything the licence manager reads (it decides on what Graph says now).
     """
     client = build_client(settings, on_call)
     directory = GraphDirectory(
@@ -48,4 +57,5 @@ async def open_graph(
         client.service, tenant_cache_seconds=settings.directory_cache_seconds, clock=clock
     )
     logger.info("graph gateway ready (tenant %s)", settings.azure_tenant_id)
-    return GraphGateway(client, directory, access)
+    licences = GraphLicences(client.service)
+    return GraphGateway(client, directory, access, licences)

@@ -84,10 +84,14 @@ class SqlCatalogueRepository:
                 async with connection.begin():
                     yield connection
             return
-        # SQLite serves one process, whose writers queue on Database.transaction: holding that
-        # turn keeps a replace from committing between the four reads.
-        async with self._db.transaction() as connection:
-            yield connection
+        async with self._db.connect() as connection:
+            # The SQLite driver opens no transaction for reads, so each SELECT would see the
+            # newest commit; an explicit one reads one WAL snapshot without blocking writers.
+            await connection.exec_driver_sql("BEGIN")
+            try:
+                yield connection
+            finally:
+                await connection.rollback()
 
 
 def _item_row(position: int, item: CatalogueItem) -> dict[str, Any]:

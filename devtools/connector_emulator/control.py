@@ -4,6 +4,7 @@ as a separate process. They mirror the Python API of ConnectorEmulator.
     GET  /_emulator/stats                  counters (see records.Stats)
     GET  /_emulator/activities?since=N     accepted activities from index N on
     GET  /_emulator/requests?since=N       every request from index N on
+    GET  /_emulator/messages/{activity_id} a sent message as it looks now (edits applied)
     POST /_emulator/reset                  forget everything; optional {"tenant_rate_per_second",
                                            "enforce_conversation_limits"} to reconfigure
     POST /_emulator/block                  {"user_id", "code"?}
@@ -40,6 +41,12 @@ def add_control_routes(app: web.Application, emulator: ConnectorEmulator) -> Non
     async def requests(request: web.Request) -> web.Response:
         since = int(request.query.get("since", "0"))
         return web.json_response([r.to_json() for r in emulator.requests[since:]])
+
+    async def message(request: web.Request) -> web.Response:
+        posted = emulator.message(request.match_info["activity_id"])
+        if posted is None:
+            raise web.HTTPNotFound(text="no such message")
+        return web.json_response(posted.to_json())
 
     async def reset(request: web.Request) -> web.Response:
         body = await _body(request)
@@ -87,6 +94,7 @@ def add_control_routes(app: web.Application, emulator: ConnectorEmulator) -> Non
     app.router.add_get("/_emulator/stats", stats)
     app.router.add_get("/_emulator/activities", activities)
     app.router.add_get("/_emulator/requests", requests)
+    app.router.add_get("/_emulator/messages/{activity_id}", message)
     app.router.add_post("/_emulator/reset", reset)
     app.router.add_post("/_emulator/block", block)
     app.router.add_post("/_emulator/drop", drop)

@@ -166,15 +166,12 @@ class ConnectorEmulator(EmulatorState):
         if route.operation == "members":
             return 200, members_page(conversation)
         self._check_reachable(conversation)
-        if route.operation in ("update", "delete"):
-            posted = self._posted_in(route.conversation_id, route.activity_id)
-            if route.operation == "delete":
-                posted.deleted = True
-                return 200, {}
-        activity_id = route.activity_id if route.operation == "update" else self._next_id()
+        if route.operation == "delete":
+            self._posted_in(route.conversation_id, route.activity_id).deleted = True
+            return 200, {}
         received = ReceivedActivity(
             conversation_id=route.conversation_id,
-            activity_id=activity_id,
+            activity_id=route.activity_id if route.operation == "update" else self._next_id(),
             activity=body,
             operation=route.operation,
             at=now,
@@ -183,19 +180,23 @@ class ConnectorEmulator(EmulatorState):
             had_token=had_token,
             reply_to_id=route.activity_id if route.operation == "reply" else "",
         )
-        self.activities.append(received)
         if route.operation == "update":
+            posted = self._posted_in(route.conversation_id, route.activity_id)
+            self.activities.append(received)
             posted.activity = body
             posted.versions.append(body)
             self.stats.updated += 1
-            return 200, {"id": activity_id}
-        self.posted[activity_id] = PostedMessage(route.conversation_id, activity_id, body, [body])
+            return 200, {"id": received.activity_id}
+        self.activities.append(received)
+        self.posted[received.activity_id] = PostedMessage(
+            route.conversation_id, received.activity_id, body, [body]
+        )
         key = received.dedupe_key
         if key:
             if key in self._seen_dedupe_keys:
                 self.stats.duplicates += 1
             self._seen_dedupe_keys.add(key)
-        return 201, {"id": activity_id}
+        return 201, {"id": received.activity_id}
 
     def _posted_in(self, conversation_id: str, activity_id: str) -> PostedMessage:
         posted = self.posted.get(activity_id)

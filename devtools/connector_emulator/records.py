@@ -70,6 +70,9 @@ class PostedMessage:
         attachments = self.activity.get("attachments")
         return list(attachments) if isinstance(attachments, list) else []
 
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 @dataclass(frozen=True, slots=True)
 class ReceivedRequest:

@@ -38,6 +38,7 @@ class Stack:
             bot_app_id=BOT_ID,
             default_service_url=self.emulator.service_url,
             token_provider=self.token_provider,
+            find_message=self.repo.by_dedupe_key,
             clock=self.clock,
         )
         self.notifier = OutboxNotifier(self.repo, self.clock)
@@ -67,6 +68,8 @@ class Stack:
             idle_poll_seconds=0.05,
             backoff_base=0.05,
             backoff_cap=0.2,
+            replace_wait_seconds=0.05,
+            replace_wait_cap_seconds=0.2,
             on_result=on_result,
         )
 

@@ -227,3 +227,63 @@ async def test_control_endpoints(
     _, requests, _ = await call(http, "GET", control + "requests?since=1")
     assert [a["conversation_id"] for a in activities] == ["a:9"]
     assert [r["status"] for r in requests] == [429]
+
+
+def card(title: str) -> dict[str, Any]:
+    content = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "TextBlock", "text": title}],
+    }
+    return {"contentType": "application/vnd.microsoft.card.adaptive", "content": content}
+
+
+async def test_an_update_edits_the_message_in_place_and_keeps_every_version(
+    connector_emulator: ConnectorEmulator, http: aiohttp.ClientSession
+) -> None:
+    url = connector_emulator.service_url + "v3/conversations/a:1/activities"
+    first = {**message("card"), "attachments": [card("Goedkeuren?")]}
+    _, sent, _ = await call(http, "POST", url, first)
+    edited = {**message("card-closed"), "text": "", "attachments": [card("Goedgekeurd")]}
+    status, body, _ = await call(http, "PUT", f"{url}/{sent['id']}", edited)
+    assert (status, body) == (200, {"id": sent["id"]})
+
+    posted = connector_emulator.message(sent["id"])
+    assert posted is not None
+    assert posted.attachments == [card("Goedgekeurd")] and posted.text == ""
+    assert posted.versions == [first, edited] and posted.edits == 1
+    assert [a.operation for a in connector_emulator.updates()] == ["update"]
+    assert len(connector_emulator.sends()) == 1
+    assert connector_emulator.stats.updated == 1 and connector_emulator.duplicates == 0
+    control = connector_emulator.service_url + f"_emulator/messages/{sent['id']}"
+    status, shown, _ = await call(http, "GET", control)
+    assert (status, shown["versions"][-1]["attachments"]) == (200, [card("Goedgekeurd")])
+
+
+async def test_updating_or_deleting_an_unknown_message_is_not_found(
+    connector_emulator: ConnectorEmulator, http: aiohttp.ClientSession
+) -> None:
+    base = connector_emulator.service_url + "v3/conversations/{}/activities"
+    _, sent, _ = await call(http, "POST", base.format("a:1"), message())
+    unknown = await call(http, "PUT", base.format("a:1") + "/1234", message())
+    elsewhere = await call(http, "PUT", base.format("a:2") + f"/{sent['id']}", message())
+    assert (unknown[0], unknown[1]["error"]["code"]) == (404, "ActivityNotFound")
+    assert elsewhere[0] == 404  # the id exists, but in another conversation
+    assert (await call(http, "DELETE", base.format("a:1") + f"/{sent['id']}"))[0] == 200
+    assert (await call(http, "PUT", base.format("a:1") + f"/{sent['id']}", message()))[0] == 404
+    assert (await call(http, "DELETE", base.format("a:1") + "/1234"))[0] == 404
+    assert connector_emulator.updates() == []
+    assert connector_emulator.stats.not_found == 4
+
+
+async def test_updates_count_against_the_conversation_and_tenant_limits(
+    connector_emulator_factory: EmulatorFactory, http: aiohttp.ClientSession
+) -> None:
+    emulator = await connector_emulator_factory(tenant_rate_per_second=10)
+    url = emulator.service_url + "v3/conversations/c1/activities"
+    _, sent, _ = await call(http, "POST", url, message())
+    statuses = [(await call(http, "PUT", f"{url}/{sent['id']}", message()))[0] for _ in range(7)]
+    assert statuses == [200] * 6 + [429]  # one send and six edits: seven writes in a second
+    other = emulator.service_url + "v3/conversations/d{}/activities"
+    statuses = [(await call(http, "POST", other.format(i), message()))[0] for i in range(5)]
+    assert statuses == [201] * 3 + [429] * 2  # 7 admitted to the tenant already, limit 10

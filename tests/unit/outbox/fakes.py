@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from bot.domain.conversations import ConversationRef
 from bot.domain.delivery import DeliveryOutcome, Verdict
 from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.ports import FinalVerdict
 
 
 class FakeClock:
@@ -57,6 +58,7 @@ class FakeOutboxRepository:
                 conversation_id=new.conversation_id,
                 service_url=new.service_url,
                 not_before=new.not_before,
+                replaces=new.replaces,
             )
             added += 1
         return added
@@ -73,24 +75,28 @@ class FakeOutboxRepository:
         return claimed
 
     async def finish(
-        self, message_id: int, status: OutboxStatus, now: datetime, error: str = ""
+        self,
+        message_id: int,
+        status: OutboxStatus,
+        now: datetime,
+        error: str = "",
+        activity_id: str = "",
     ) -> None:
-        await self.finish_many([(message_id, status, error)], now)
+        await self.finish_many([FinalVerdict(message_id, status, error, activity_id)], now)
 
-    async def finish_many(
-        self, verdicts: Sequence[tuple[int, OutboxStatus, str]], now: datetime
-    ) -> None:
+    async def finish_many(self, verdicts: Sequence[FinalVerdict], now: datetime) -> None:
         self._maybe_fail()
-        if any(status not in FINAL_STATUSES for _, status, _ in verdicts):
+        if any(verdict.status not in FINAL_STATUSES for verdict in verdicts):
             raise ValueError("not a final outbox status")  # all or nothing, like the store
-        for message_id, status, error in verdicts:
-            sent_at = now if status is OutboxStatus.SENT else None
-            self.rows[message_id] = replace(
-                self.rows[message_id],
-                status=status,
-                sent_at=sent_at,
-                last_error=error,
+        for verdict in verdicts:
+            sent = verdict.status is OutboxStatus.SENT
+            self.rows[verdict.message_id] = replace(
+                self.rows[verdict.message_id],
+                status=verdict.status,
+                sent_at=now if sent else None,
+                last_error=verdict.error,
                 lease_until=None,
+                activity_id=verdict.activity_id if sent else "",
             )
         self.verdict_writes.append(len(verdicts))
 
@@ -112,7 +118,11 @@ class FakeOutboxRepository:
             result[row.status] += 1
         return result
 
+    async def by_dedupe_key(self, dedupe_key: str) -> OutboxMessage | None:
+        return next((row for row in self.rows.values() if row.dedupe_key == dedupe_key), None)
+
     def by_key(self, dedupe_key: str) -> OutboxMessage:
+        """The row under that key (the test knows it exists)."""
         return next(row for row in self.rows.values() if row.dedupe_key == dedupe_key)
 
     def _maybe_fail(self) -> None:

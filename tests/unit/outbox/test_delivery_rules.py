@@ -15,6 +15,7 @@ from bot.domain.delivery import (
     classify,
     next_attempt_delay,
     parse_retry_after,
+    replacement_wait_delay,
     sustainable_rate,
 )
 
@@ -116,3 +117,15 @@ def test_backoff_uses_the_module_random_without_rng() -> None:
 def test_sustainable_rate_keeps_headroom_under_the_limit() -> None:
     assert 49.0 <= sustainable_rate(50.0) < 50.0
     assert sustainable_rate(1000.0) < 1000.0
+
+
+def test_a_replacement_looks_again_soon_then_less_often() -> None:
+    delays = [replacement_wait_delay(waited, None, first=2.0, cap=30.0) for waited in range(6)]
+    assert delays == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert replacement_wait_delay(10_000, None) == 30.0  # no overflow on absurd counts
+
+
+def test_a_replacement_never_looks_before_its_deferred_original_is_due() -> None:
+    # the original goes out in 100 s at the earliest: looking earlier would find it pending
+    assert replacement_wait_delay(0, 100.0, first=2.0, cap=30.0) == 102.0
+    assert replacement_wait_delay(3, 0.0, first=2.0, cap=30.0) == 16.0

@@ -29,6 +29,10 @@ def retry(status: int = 502, retry_after: float | None = None) -> DeliveryOutcom
     return DeliveryOutcome(Verdict.RETRY, status=status, retry_after=retry_after, error="x")
 
 
+def wait(original_due_in: float | None = None) -> DeliveryOutcome:
+    return DeliveryOutcome(Verdict.WAIT, status=0, retry_after=original_due_in, error="waiting")
+
+
 class Harness:
     def __init__(
         self,
@@ -49,6 +53,9 @@ class Harness:
             "idle_poll_seconds": 0.01,
             "backoff_base": 0.001,
             "backoff_cap": 0.01,
+            "replace_wait_seconds": 0.001,
+            "replace_wait_cap_seconds": 0.01,
+            "max_waits": 8,
         }
         settings.update(options)
         self.sender = OutboxSender(
@@ -63,6 +70,9 @@ class Harness:
             idle_poll_seconds=settings["idle_poll_seconds"],
             backoff_base=settings["backoff_base"],
             backoff_cap=settings["backoff_cap"],
+            replace_wait_seconds=settings["replace_wait_seconds"],
+            replace_wait_cap_seconds=settings["replace_wait_cap_seconds"],
+            max_waits=int(settings["max_waits"]),
             on_result=lambda verdict, _seconds: self.results.append(verdict),
             rng=random.Random(1),
             monotonic=self.clock.monotonic,
@@ -74,6 +84,11 @@ class Harness:
     async def enqueue(self, *keys: str, tenant: str = TENANT) -> None:
         for key in keys:
             await self.notifier.notify_user(tenant, f"user-{key}", {"text": key}, key)
+
+    async def enqueue_replacement(self, key: str, replaces: str) -> None:
+        await self.notifier.enqueue_many(
+            [NewOutboxMessage(TENANT, key, {"text": key}, f"user-{key}", replaces=replaces)]
+        )
 
     def start(self) -> None:
         self.task = asyncio.create_task(self.sender.run(self.stop))
@@ -357,3 +372,73 @@ async def test_enqueue_many_writes_in_chunks_and_counts_the_new_ones() -> None:
 
 def test_sent_constant_is_a_sent_outcome() -> None:
     assert SENT.verdict is Verdict.SENT
+
+
+async def test_the_teams_message_id_of_a_sent_message_is_recorded() -> None:
+    delivery = ScriptedDelivery({"m1": [DeliveryOutcome(Verdict.SENT, 201, activity_id="1:a")]})
+    harness = Harness(delivery)
+    await harness.enqueue("m1")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert harness.repo.by_key("m1").activity_id == "1:a"
+
+
+async def test_a_waiting_replacement_is_looked_at_again_without_giving_up() -> None:
+    # more waits than max_attempts: waits have their own allowance
+    delivery = ScriptedDelivery({"r1": [wait(), wait(), wait(), wait()]})
+    harness = Harness(delivery, max_attempts=3, max_waits=8)
+    await harness.enqueue_replacement("r1", replaces="m1")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert harness.delivery.keys() == ["r1"] * 5
+    assert harness.status("r1") is OutboxStatus.SENT
+    assert harness.results == [Verdict.WAIT] * 4 + [Verdict.SENT]
+
+
+async def test_waiting_leaves_a_replacement_its_normal_attempts_for_the_edit() -> None:
+    # waited twice, then the edit failed twice: a plain message would have given up at 3
+    delivery = ScriptedDelivery({"r1": [wait(), wait(), retry(502), retry(503)]})
+    harness = Harness(delivery, max_attempts=3, max_waits=2)
+    await harness.enqueue_replacement("r1", replaces="m1")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert harness.status("r1") is OutboxStatus.SENT
+    assert harness.repo.by_key("r1").attempts == 4
+
+
+async def test_a_replacement_whose_original_never_settles_gives_up() -> None:
+    delivery = ScriptedDelivery({"r1": [wait()] * 50})
+    harness = Harness(delivery, max_attempts=2, max_waits=3)
+    await harness.enqueue_replacement("r1", replaces="m1")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    assert harness.delivery.keys() == ["r1"] * 5
+    assert harness.status("r1") is OutboxStatus.FAILED
+    assert harness.repo.by_key("r1").last_error == "waiting"
+
+
+async def test_a_replacement_waits_at_least_until_its_deferred_original_is_due() -> None:
+    delivery = ScriptedDelivery({"r1": [wait(original_due_in=0.3)]})
+    harness = Harness(delivery)
+    await harness.enqueue_replacement("r1", replaces="m1")
+    harness.start()
+    await harness.until_final()
+    await harness.finish()
+    first, second = (at for _, _, at in delivery.calls)
+    assert second - first >= 0.3
+
+
+async def test_a_wait_does_not_pause_the_tenant() -> None:
+    delivery = ScriptedDelivery({"r1": [wait(original_due_in=5.0)]})
+    harness = Harness(delivery, concurrency=1)
+    await harness.enqueue_replacement("r1", replaces="m1")
+    await harness.enqueue("m2", "m3")
+    harness.start()
+    await harness.until(lambda: harness.status("m3") is OutboxStatus.SENT)
+    assert harness.sender.paused_for(TENANT) == 0.0
+    assert harness.repo.by_key("r1").status is OutboxStatus.PENDING  # still waiting
+    await harness.finish()
