@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dialogs.licence_notices import LicenceNoticeCards
+
 from bench.access import LATENCY_MS, bench_settings, graph_emulator
 from bench.common import Row, markdown_table, percentile, ratio, write_json
 from bench.common import verdict as verdict_text
@@ -46,7 +48,7 @@ from bot.graph import open_graph
 from bot.services.clock import SystemClock
 from bot.services.licence_flow import LicenceFlow
 from bot.services.licence_worker import LicenceWorker, WorkerSettings
-from bot.services.licences import LicenceDesk, RequestForm, Requester
+from bot.services.licences import LicenceDesk, Requester, RequestForm
 from bot.store import (
     Database,
     SqlCatalogueRepository,
@@ -54,7 +56,6 @@ from bot.store import (
     SqlUserRepository,
 )
 from devtools.graph_emulator.tenant import TenantState
-from dialogs.licence_notices import LicenceNoticeCards
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""`make bench`: startup, throughput, outbox, access and licence benches, one combined table, one summary file.
+"""`make bench`: every section (startup to licences), one combined table, one summary file.
 
     python -m bench.run [--quick] [--only startup|throughput|outbox ...]
 

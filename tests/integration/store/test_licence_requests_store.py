@@ -387,7 +387,8 @@ async def test_open_for_finds_an_open_or_granted_request(
     cancelled = old.cancel("u-1", T0 + MINUTE)
     await requests.save(cancelled, expected_version=1)
     assert await requests.open_for("t1", "u-1", "powerbi-pro") is None  # closed ones don't count
-    submitted = await requests.add(new_request(stages=()), T0 + 2 * MINUTE, submit_audit())
+    time_bound = new_request(stages=(), end_date=date(2026, 12, 28))
+    submitted = await requests.add(time_bound, T0 + 2 * MINUTE, submit_audit())
     assert await requests.open_for("t1", "u-1", "powerbi-pro") == submitted
     assert await requests.open_for("t1", "u-1", "automate-premium") is None
     assert await requests.open_for("t1", "u-2", "powerbi-pro") is None
