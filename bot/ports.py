@@ -295,3 +295,13 @@ class LicenceCards(Protocol):
     """Turns a notice into the activity to send, in the recipient's language (dialogs)."""
 
     def render(self, notice: LicenceNotice, locale: str) -> dict[str, Any]: ...
+
+
+class FileDownloads(Protocol):
+    """Fetches a file a person sent the bot (a Teams download URL)."""
+
+    async def fetch(self, url: str, max_bytes: int) -> bytes:
+        """The file's bytes. Raises InvalidInput when the URL is not https (plain http only for
+        loopback hosts), its host is not on the allow-list, or the file is larger than
+        max_bytes; Unavailable when the download fails."""
+        ...

@@ -145,6 +145,34 @@ class Settings(BaseSettings):
         description="Transient Graph failures (429, 5xx) before a fulfilment is given up.",
     )
 
+    # --- links and files ------------------------------------------------------------------------
+    public_base_url: str = Field(
+        "http://localhost:3978",
+        validation_alias="WERKPLEK_PUBLIC_BASE_URL",
+        description="The bot's public https address, used in the download links it hands out.",
+    )
+    link_secret: SecretStr = Field(
+        SecretStr(""),
+        validation_alias="WERKPLEK_LINK_SECRET",
+        description="Signs download links; the same on every replica. Empty: a random one per "
+        "start (links then die with a restart and work on one replica only).",
+    )
+    link_minutes: float = Field(
+        10.0,
+        validation_alias="WERKPLEK_LINK_MINUTES",
+        description="How long a download link works.",
+    )
+    file_download_hosts: CommaList = Field(
+        default_factory=lambda: ["sharepoint.com"],
+        validation_alias="WERKPLEK_FILE_DOWNLOAD_HOSTS",
+        description="Host suffixes the bot may download files people send it from.",
+    )
+    max_upload_mb: float = Field(
+        5.0,
+        validation_alias="WERKPLEK_MAX_UPLOAD_MB",
+        description="The largest workbook the bot imports from chat.",
+    )
+
     # --- operations ---------------------------------------------------------------------------
     log_level: str = Field("INFO", validation_alias="WERKPLEK_LOG_LEVEL")
     log_format: str = Field("json", validation_alias="WERKPLEK_LOG_FORMAT")
@@ -155,7 +183,7 @@ class Settings(BaseSettings):
     )
     migrate_on_start: bool = Field(True, validation_alias="WERKPLEK_MIGRATE_ON_START")
 
-    @field_validator("allowed_tenants", mode="before")
+    @field_validator("allowed_tenants", "file_download_hosts", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -186,6 +214,10 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
 
     @property
     def tenants(self) -> frozenset[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,6 +25,19 @@ class Caller:
         return may_act_as(self.roles, role)
 
 
+@dataclass(frozen=True, slots=True)
+class IncomingFile:
+    """A file the caller sent with the message (Teams: personal chat, "file.download.info").
+
+    download_url is pre-authorised and short-lived: fetch it through the FileDownloads port
+    (which checks its host), never log it.
+    """
+
+    name: str
+    download_url: str
+    file_type: str = ""  # the extension Teams reports, e.g. "xlsx"
+
+
 class Turn(Protocol):
     """One exchange with one caller. Implemented by bot.teams for real and by tests' fakes."""
 
@@ -31,6 +45,7 @@ class Turn(Protocol):
     t: Translator
     correlation_id: str
     conversation_type: str  # "personal", "groupChat" or "channel"
+    files: Sequence[IncomingFile]  # files sent with the message; empty for most turns
 
     async def send_text(self, text: str) -> None: ...
 

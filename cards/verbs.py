@@ -8,3 +8,13 @@ class Verb(StrEnum):
     HELP_DETAILS = "help.details"  # toggles the help card between short and with examples
     ACCESS_REFRESH = "access.refresh"  # re-runs the access checks; the card updates in place
     ACCESS_SHOW = "access.show"  # an agent picks one person from a search's pick list
+    # Licences (dialogs/licences.py). Every payload names a request by id; the desk checks the
+    # clicker's right to act on it, never the card.
+    LICENCE_PICK = "licence.pick"  # the request form for one item (no item: the picker again)
+    LICENCE_SUBMIT = "licence.submit"  # the request form sent; its inputs come in the data
+    LICENCE_CANCEL = "licence.cancel"  # the requester withdraws a request nothing was granted for
+    LICENCE_AGAIN = "licence.again"  # the form filled from an earlier request: resubmit or extend
+    LICENCE_APPROVE = "licence.approve"  # an approver approves the stage on the card
+    LICENCE_REJECT = "licence.reject"  # an approver refuses it (with a reason)
+    LICENCE_VIEW = "licence.view"  # an approval card's refresh: the version for this viewer now
+    LICENCE_RETRY = "licence.retry"  # an ICT admin fixed what blocked granting: try again now

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -24,6 +25,10 @@ from cards.profile import role_label
 from cards.system import denied_card, failure_card, not_understood_card, notice_card
 
 logger = logging.getLogger(__name__)
+
+# Receives a message that came with files (turn.files), and the message's text.
+FileHandler = Callable[[Turn, str], Awaitable[None]]
+_FILES = "files.received"
 
 
 class CallerFields(TypedDict):
@@ -61,6 +66,35 @@ class Dispatcher:
         self.registry = registry
         self._auditor = auditor
         self._servicedesk_url = servicedesk_url
+        self._file_handler: FileHandler | None = None
+
+    def receive_files(self, handler: FileHandler) -> None:
+        """Route messages that carry files to handler (one per app: the dialog that takes files).
+        The handler checks the caller's role itself: who may send what depends on the file."""
+        self._file_handler = handler
+
+    async def on_files(self, turn: Turn, text: str) -> None:
+        """A message with files: the file handler takes it, whatever the text says. Without one,
+        the text is handled as usual (and a message without text gets the "text only" answer)."""
+        if self._file_handler is None:
+            if text:
+                await self.on_text(turn, text)
+            else:
+                await turn.send_text(turn.t("unknown.not_text"))
+            return
+        try:
+            await self._file_handler(turn, text)
+        except DomainError as error:
+            await self._audit(turn, _FILES, Outcome.REJECTED, reason=error.message_key)
+            await turn.send_card(notice_card(turn.t(error.message_key, **error.params), turn.t))
+            return
+        except Exception:
+            reference = new_reference()
+            logger.exception("%s failed; reference %s", _FILES, reference)
+            await self._audit(turn, _FILES, Outcome.FAILED, reference=reference)
+            await turn.send_card(failure_card(reference, self._servicedesk_url, turn.t))
+            return
+        await self._audit(turn, _FILES, Outcome.OK)
 
     async def on_text(self, turn: Turn, text: str) -> None:
         match = self.registry.match(text)

@@ -84,14 +84,12 @@ class SqlCatalogueRepository:
                 async with connection.begin():
                     yield connection
             return
-        async with self._db.connect() as connection:
-            # The SQLite driver opens no transaction for reads, so each SELECT would see the
-            # newest commit; an explicit one reads one WAL snapshot without blocking writers.
+        # The SQLite driver opens no transaction for reads, so each SELECT would see the newest
+        # commit: an explicit one reads one snapshot. Taking the writer turn too keeps it apart
+        # from this process's writers when they share one connection (an in-memory database).
+        async with self._db.transaction() as connection:
             await connection.exec_driver_sql("BEGIN")
-            try:
-                yield connection
-            finally:
-                await connection.rollback()
+            yield connection
 
 
 def _item_row(position: int, item: CatalogueItem) -> dict[str, Any]:

@@ -212,7 +212,7 @@ licence_requests = sa.Table(
     sa.Column("justification", sa.Text(), nullable=False),
     sa.Column("answers", JsonDocument, nullable=False),  # {question key: answer}
     sa.Column("end_date", sa.Date(), nullable=True),
-    sa.Column("previous_reference", sa.String(32), nullable=False, server_default=""),
+    sa.Column("previous_reference", sa.Text(), nullable=False, server_default=""),
     sa.Column("stages", JsonDocument, nullable=False),  # the policy at submission
     sa.Column("state", sa.String(32), nullable=False),
     sa.Column("stage", sa.Integer(), nullable=False, server_default="0"),
@@ -221,7 +221,7 @@ licence_requests = sa.Table(
     sa.Column("remind_at", UtcDateTime(), nullable=True),
     sa.Column("reminded", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("decisions", JsonDocument, nullable=False),
-    sa.Column("reason", sa.String(128), nullable=False, server_default=""),  # a message id
+    sa.Column("reason", sa.Text(), nullable=False, server_default=""),  # a message id
     sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("next_attempt_at", UtcDateTime(), nullable=True),
     sa.Column("fulfilled_at", UtcDateTime(), nullable=True),

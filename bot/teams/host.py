@@ -228,6 +228,9 @@ class TeamsHost:
     async def _on_message(self, context: TurnContext, state: TurnState) -> None:
         turn = await self._turn(context)
         text = (context.activity.text or "").strip()
+        if turn.files:
+            await self._s.dispatcher.on_files(turn, text)
+            return
         if not text:
             await turn.send_text(turn.t("unknown.not_text"))
             return

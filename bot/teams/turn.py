@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from microsoft_agents.activity import Activity, Attachment
 from microsoft_agents.hosting.core import MessageFactory, TurnContext
 
 from bot.i18n import Translator
-from bot.turn import Caller, Card
+from bot.turn import Caller, Card, IncomingFile
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+# How Teams delivers a file sent to a bot in a personal chat (the bot's supportsFiles is on).
+FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
 
 def tenant_of(activity: Activity) -> str:
@@ -36,6 +39,28 @@ def conversation_type_of(activity: Activity) -> str:
     return (conversation.conversation_type if conversation else None) or "personal"
 
 
+def files_of(activity: Activity) -> tuple[IncomingFile, ...]:
+    """The files sent with a message; other attachments (cards, inline images) are not files."""
+    files: list[IncomingFile] = []
+    for attachment in activity.attachments or []:
+        if attachment.content_type != FILE_DOWNLOAD_INFO:
+            continue
+        content: Any = attachment.content
+        if not isinstance(content, dict):
+            content = getattr(content, "__dict__", {})
+        url = content.get("downloadUrl")
+        if isinstance(url, str) and url:
+            file_type = content.get("fileType")
+            files.append(
+                IncomingFile(
+                    name=attachment.name or "",
+                    download_url=url,
+                    file_type=file_type if isinstance(file_type, str) else "",
+                )
+            )
+    return tuple(files)
+
+
 def card_attachment(card: Card) -> Attachment:
     return Attachment(content_type=ADAPTIVE_CARD, content=card)
 
@@ -47,6 +72,7 @@ class TeamsTurn:
         self.t = t
         self.correlation_id = context.activity.id or ""
         self.conversation_type = conversation_type_of(context.activity)
+        self.files: Sequence[IncomingFile] = files_of(context.activity)
 
     async def send_text(self, text: str) -> None:
         await self._context.send_activity(MessageFactory.text(text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +11,7 @@ from bot.domain.directory import DirectoryUser, GroupRef
 from bot.domain.errors import NotFound
 from bot.domain.roles import Role
 from bot.i18n import Translator
-from bot.turn import Caller, Card
+from bot.turn import Caller, Card, IncomingFile
 
 
 class FixedClock:
@@ -87,11 +88,13 @@ class FakeTurn:
         name: str = "Lotte Janssens",
         roles: frozenset[Role] = frozenset({Role.STAFF}),
         locale: str = "nl",
+        files: Sequence[IncomingFile] = (),
     ) -> None:
         self.caller = Caller(user_id=user_id, tenant_id=tenant_id, name=name, roles=roles)
         self.t = Translator(locale)
         self.correlation_id = "activity-1"
         self.conversation_type = "personal"
+        self.files: Sequence[IncomingFile] = tuple(files)
         self.texts: list[str] = []
         self.cards: list[Card] = []
 

@@ -169,10 +169,11 @@ def test_the_bot_id_is_filled_in_everywhere(package: Path) -> None:
     assert "{{" not in json.dumps(manifest)
 
 
-def test_the_bot_is_conversational_in_every_scope_without_files(package: Path) -> None:
+def test_the_bot_is_conversational_in_every_scope_and_takes_files(package: Path) -> None:
     bot = read_json(package, "manifest.json")["bots"][0]
     assert sorted(bot["scopes"]) == sorted(SCOPES)
-    assert bot["supportsFiles"] is False
+    # Admins send the edited licence catalogue workbook in their personal chat with the bot.
+    assert bot["supportsFiles"] is True
 
 
 def test_the_color_icon_is_192_pixels_in_full_colour(package: Path) -> None:

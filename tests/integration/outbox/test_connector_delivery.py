@@ -7,7 +7,8 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -28,6 +29,7 @@ def outbox_message(
     conversation_id: str = "",
     service_url: str = "",
     activity: dict[str, object] | None = None,
+    replaces: str = "",
 ) -> OutboxMessage:
     return OutboxMessage(
         id=abs(hash(key)) % 100_000,
@@ -40,6 +42,7 @@ def outbox_message(
         recipient_id=recipient,
         conversation_id=conversation_id,
         service_url=service_url,
+        replaces=replaces,
     )
 
 
@@ -276,4 +279,176 @@ async def test_a_withdrawn_permit_sends_nothing(
         await delivery.deliver(outbox_message("k", conversation_id="a:1x"), withdrawn)
     with pytest.raises(PermitWithdrawn):
         await delivery.deliver(outbox_message("k2", "someone-new"), withdrawn)
+    assert connector_emulator.requests == []
+
+
+def card(title: str) -> dict[str, object]:
+    return {
+        "contentType": "application/vnd.microsoft.card.adaptive",
+        "content": {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": title}]},
+    }
+
+
+class Originals:
+    """The outbox rows a replacement may edit, found by dedupe key (like by_dedupe_key)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, OutboxMessage] = {}
+
+    def add(self, message: OutboxMessage, status: OutboxStatus, activity_id: str = "") -> None:
+        self.rows[message.dedupe_key] = replace(message, status=status, activity_id=activity_id)
+
+    async def __call__(self, dedupe_key: str) -> OutboxMessage | None:
+        return self.rows.get(dedupe_key)
+
+
+@pytest.fixture
+async def originals() -> Originals:
+    return Originals()
+
+
+@pytest.fixture
+async def editing(
+    connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository, originals: Originals
+) -> AsyncIterator[ConnectorDelivery]:
+    delivery = ConnectorDelivery(
+        conversations=refs,
+        bot_app_id="28:bot",
+        default_service_url=connector_emulator.service_url,
+        find_message=originals,
+    )
+    yield delivery
+    await delivery.close()
+
+
+def replacement(replaces: str, recipient: str = "u1", title: str = "Goedgekeurd") -> OutboxMessage:
+    return outbox_message(
+        f"closed:{replaces}", recipient, activity={"attachments": [card(title)]}, replaces=replaces
+    )
+
+
+async def test_a_replacement_edits_the_message_it_replaces_in_the_personal_chat(
+    connector_emulator: ConnectorEmulator,
+    refs: SqlConversationRefRepository,
+    originals: Originals,
+    editing: ConnectorDelivery,
+) -> None:
+    await refs.save(ConversationRef("u1", TENANT, connector_emulator.service_url, "a:1u1", "b"))
+    original = outbox_message("card", "u1", activity={"attachments": [card("Goedkeuren?")]})
+    sent = await send(editing, original)
+    originals.add(original, OutboxStatus.SENT, sent.activity_id)
+
+    permits = Permits()
+    outcome = await send(editing, replacement("card"), permits)
+
+    assert (outcome.verdict, outcome.status, permits.granted) == (Verdict.SENT, 200, 1)
+    assert outcome.activity_id == sent.activity_id  # the edited message keeps its id
+    [update] = connector_emulator.updates()
+    assert (update.conversation_id, update.activity_id) == ("a:1u1", sent.activity_id)
+    assert update.activity["type"] == "message" and update.activity["id"] == sent.activity_id
+    assert update.activity["channelData"] == {
+        "tenant": {"id": TENANT},
+        "werkplekDedupeKey": "closed:card",
+    }
+    posted = connector_emulator.message(sent.activity_id)
+    assert posted is not None and posted.attachments == [card("Goedgekeurd")]
+    assert len(connector_emulator.sends()) == 1
+
+
+async def test_a_replacement_edits_a_channel_message_under_its_service_url(
+    connector_emulator: ConnectorEmulator, originals: Originals, editing: ConnectorDelivery
+) -> None:
+    service_url = connector_emulator.service_url + "emea"
+    original = outbox_message("post", conversation_id="19:c@thread.tacv2", service_url=service_url)
+    sent = await send(editing, original)
+    originals.add(original, OutboxStatus.SENT, sent.activity_id)
+    outcome = await send(editing, replacement("post", recipient=""))
+    assert outcome.verdict is Verdict.SENT
+    assert connector_emulator.requests[-1].method == "PUT"
+    assert connector_emulator.requests[-1].path == (
+        f"/emea/v3/conversations/19:c@thread.tacv2/activities/{sent.activity_id}"
+    )
+
+
+async def test_a_replacement_waits_while_its_original_has_not_gone_out(
+    connector_emulator: ConnectorEmulator, originals: Originals, editing: ConnectorDelivery
+) -> None:
+    deferred = replace(
+        outbox_message("later", "u1"), not_before=datetime.now(UTC) + timedelta(seconds=60)
+    )
+    originals.add(deferred, OutboxStatus.PENDING)
+    originals.add(outbox_message("busy", "u1"), OutboxStatus.IN_FLIGHT)
+    originals.add(outbox_message("due", "u1"), OutboxStatus.PENDING)
+    permits = Permits()
+
+    waiting = [await send(editing, replacement(key), permits) for key in ("later", "busy", "due")]
+
+    assert [o.verdict for o in waiting] == [Verdict.WAIT] * 3
+    assert waiting[0].retry_after is not None and 50 < waiting[0].retry_after <= 60
+    assert [o.retry_after for o in waiting[1:]] == [None, None]
+    assert permits.granted == 0 and connector_emulator.requests == []
+
+
+@pytest.mark.parametrize(
+    "status", [OutboxStatus.UNREACHABLE, OutboxStatus.GONE, OutboxStatus.FAILED, None]
+)
+async def test_nothing_to_replace_when_the_original_never_went_out(
+    connector_emulator: ConnectorEmulator,
+    originals: Originals,
+    editing: ConnectorDelivery,
+    status: OutboxStatus | None,
+) -> None:
+    if status is not None:
+        originals.add(outbox_message("card", "u1"), status)
+    permits = Permits()
+    outcome = await send(editing, replacement("card"), permits)
+    assert (outcome.verdict, outcome.error) == (Verdict.GONE, "nothing to replace")
+    assert permits.granted == 0 and connector_emulator.requests == []
+
+
+async def test_an_original_without_a_message_id_or_chat_cannot_be_edited(
+    connector_emulator: ConnectorEmulator, originals: Originals, editing: ConnectorDelivery
+) -> None:
+    originals.add(outbox_message("old", "u1"), OutboxStatus.SENT)  # sent before ids were kept
+    originals.add(outbox_message("lost", "u-without-ref"), OutboxStatus.SENT, "1:x")
+    outcomes = [await send(editing, replacement(key)) for key in ("old", "lost")]
+    assert [o.verdict for o in outcomes] == [Verdict.GONE, Verdict.GONE]
+    assert connector_emulator.requests == []
+
+
+async def test_an_edit_of_a_message_teams_no_longer_has_is_gone(
+    connector_emulator: ConnectorEmulator, originals: Originals, editing: ConnectorDelivery
+) -> None:
+    originals.add(outbox_message("card", conversation_id="a:1x"), OutboxStatus.SENT, "12345")
+    outcome = await send(editing, replacement("card"))
+    assert (outcome.verdict, outcome.status) == (Verdict.GONE, 404)
+    assert outcome.error == "update: 404 ActivityNotFound"
+
+
+async def test_a_throttled_edit_is_retried_like_a_send(
+    connector_emulator: ConnectorEmulator, originals: Originals, editing: ConnectorDelivery
+) -> None:
+    original = outbox_message("card", conversation_id="a:1x")
+    sent = await send(editing, original)
+    originals.add(original, OutboxStatus.SENT, sent.activity_id)
+    connector_emulator.inject(429, times=1, retry_after=3)
+    connector_emulator.inject(502, times=1)
+    throttled = await send(editing, replacement("card"))
+    failed = await send(editing, replacement("card"))
+    assert (throttled.verdict, throttled.retry_after, throttled.is_throttled) == (
+        Verdict.RETRY,
+        3.0,
+        True,
+    )
+    assert throttled.error == "update: 429 TooManyRequests"
+    assert (failed.verdict, failed.status) == (Verdict.RETRY, 502)
+    assert (await send(editing, replacement("card"))).verdict is Verdict.SENT
+
+
+async def test_a_replacement_without_a_lookup_or_of_itself_fails(
+    connector_emulator: ConnectorEmulator, delivery: ConnectorDelivery, editing: ConnectorDelivery
+) -> None:
+    unwired = await send(delivery, replacement("card"))
+    itself = await send(editing, outbox_message("k", "u1", replaces="k"))
+    assert (unwired.verdict, itself.verdict) == (Verdict.FAILED, Verdict.FAILED)
     assert connector_emulator.requests == []

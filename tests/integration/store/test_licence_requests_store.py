@@ -394,16 +394,11 @@ async def test_open_for_finds_an_open_or_granted_request(
     assert await requests.open_for("t1", "u-2", "powerbi-pro") is None
     assert await requests.open_for("t2", "u-1", "powerbi-pro") is None
     # Granted access (time-bound too) still counts: the desk tells an extension by reference.
-    granted = submitted
-    for change in (
-        lambda r: r.approve_without_stages(T0 + 3 * MINUTE),
-        lambda r: r.start_fulfilment(T0 + 3 * MINUTE),
-        lambda r: r.fulfilled(T0 + 4 * MINUTE, ends_at=T0 + timedelta(days=30)),
-    ):
-        after = change(granted)
-        await requests.save(after, expected_version=granted.version)
-        granted = after
-    assert granted.state is RequestState.FULFILLED
+    approved = submitted.approve_without_stages(T0 + 3 * MINUTE)
+    fulfilling = approved.start_fulfilment(T0 + 3 * MINUTE)
+    granted = fulfilling.fulfilled(T0 + 4 * MINUTE, ends_at=T0 + timedelta(days=30))
+    for before, after in ((submitted, approved), (approved, fulfilling), (fulfilling, granted)):
+        await requests.save(after, expected_version=before.version)
     assert await requests.open_for("t1", "u-1", "powerbi-pro") == granted
 
 

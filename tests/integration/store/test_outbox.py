@@ -1,14 +1,22 @@
-"""The outbox on both dialects: bulk enqueue with dedupe, leased claims, verdicts, counts."""
+"""The outbox on both dialects: bulk enqueue with dedupe, leased claims, verdicts, counts,
+edits in place (replaces, activity_id) and the migration that added them."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 
 from bot.domain.outbox import NewOutboxMessage, OutboxStatus
+from bot.ports import FinalVerdict
 from bot.store import Database, SqlOutboxRepository
+from bot.store.migrator import alembic_config
+from bot.store.outbox import enqueue_in
+from tests.support.db import DIALECTS, MakeDatabaseUrl
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LEASE = 60.0
@@ -153,13 +161,21 @@ async def test_finish_many_records_every_verdict_in_one_go(outbox: SqlOutboxRepo
     claimed = await outbox.claim(300, T0, LEASE)
     statuses = [OutboxStatus.SENT, OutboxStatus.GONE, OutboxStatus.FAILED]
     verdicts = [
-        (m.id, statuses[i % 3], "" if i % 3 == 0 else "nope") for i, m in enumerate(claimed)
+        FinalVerdict(m.id, statuses[i % 3], "" if i % 3 == 0 else "nope", f"1:{i}")
+        for i, m in enumerate(claimed)
     ]
     await outbox.finish_many(verdicts, T0 + timedelta(seconds=1))
     await outbox.finish_many([], T0)
     counts = await outbox.counts()
     assert [counts[status] for status in statuses] == [100, 100, 100]
     assert counts[OutboxStatus.IN_FLIGHT] == 0
+    last = await outbox.by_dedupe_key("m299")
+    assert last is not None
+    assert (last.status, last.last_error, last.activity_id) == (
+        OutboxStatus.FAILED,
+        "nope",
+        "1:299",
+    )
 
 
 async def test_finish_many_writes_nothing_when_one_verdict_is_not_final(
@@ -169,6 +185,99 @@ async def test_finish_many_writes_nothing_when_one_verdict_is_not_final(
     a, b = await outbox.claim(2, T0, LEASE)
     with pytest.raises(ValueError, match="final"):
         await outbox.finish_many(
-            [(a.id, OutboxStatus.SENT, ""), (b.id, OutboxStatus.PENDING, "")], T0
+            [FinalVerdict(a.id, OutboxStatus.SENT), FinalVerdict(b.id, OutboxStatus.PENDING)], T0
         )
     assert (await outbox.counts())[OutboxStatus.IN_FLIGHT] == 2
+
+
+async def test_a_replacing_message_names_the_one_it_edits(outbox: SqlOutboxRepository) -> None:
+    await outbox.enqueue([message("card:1"), message("card:1:v2", replaces="card:1")], T0)
+    original, replacing = await outbox.claim(2, T0, LEASE)
+    assert (original.replaces, replacing.replaces) == ("", "card:1")
+    assert (original.activity_id, replacing.activity_id) == ("", "")
+    sent = T0 + timedelta(seconds=1)
+    await outbox.finish(original.id, OutboxStatus.SENT, sent, activity_id="1:1717171717")
+    stored = await outbox.by_dedupe_key("card:1")
+    assert stored is not None
+    assert (stored.id, stored.status, stored.sent_at, stored.activity_id) == (
+        original.id,
+        OutboxStatus.SENT,
+        sent,
+        "1:1717171717",
+    )
+    assert stored.activity == original.activity
+    again = await outbox.by_dedupe_key("card:1:v2")
+    assert again is not None and again.replaces == "card:1"
+    assert await outbox.by_dedupe_key("card:unknown") is None
+
+
+async def test_finish_many_still_takes_plain_tuples(outbox: SqlOutboxRepository) -> None:
+    """Callers written before FinalVerdict pass (id, status, error)."""
+    await outbox.enqueue([message("a")], T0)
+    (a,) = await outbox.claim(1, T0, LEASE)
+    await outbox.finish_many([(a.id, OutboxStatus.GONE, "404")], T0)  # type: ignore[list-item]
+    stored = await outbox.by_dedupe_key("a")
+    assert stored is not None and (stored.status, stored.activity_id) == (OutboxStatus.GONE, "")
+
+
+async def test_enqueue_in_joins_the_callers_transaction(database: Database) -> None:
+    outbox = SqlOutboxRepository(database)
+    await outbox.enqueue([message("a")], T0)
+    with pytest.raises(RuntimeError, match="changed my mind"):
+        async with database.transaction() as connection:
+            assert await enqueue_in(connection, [message("a"), message("b")], T0) == 1
+            raise RuntimeError("changed my mind")
+    assert await outbox.by_dedupe_key("b") is None
+    async with database.transaction() as connection:
+        assert await enqueue_in(connection, [message("b"), message("c", replaces="a")], T0) == 2
+        assert await enqueue_in(connection, [], T0) == 0
+    stored = await outbox.by_dedupe_key("c")
+    assert stored is not None and stored.replaces == "a"
+    assert (await outbox.counts())[OutboxStatus.PENDING] == 3
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_messages_queued_before_0002_survive_the_upgrade(
+    dialect: str, make_database_url: MakeDatabaseUrl
+) -> None:
+    """A bot upgraded with messages in its outbox sends them; a downgrade keeps them too."""
+    database = Database(make_database_url(dialect, migrated=False))
+
+    def to_revision(revision: str, down: bool = False) -> Callable[[sa.Connection], None]:
+        def run(connection: sa.Connection) -> None:
+            move = command.downgrade if down else command.upgrade
+            move(alembic_config(connection), revision)
+
+        return run
+
+    try:
+        async with database.transaction() as connection:
+            await connection.run_sync(to_revision("0001"))
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO outbox (tenant_id, dedupe_key, activity, created_at) "
+                    "VALUES ('t1', 'old', :activity, :at)"
+                ),
+                {"activity": '{"type": "message", "text": "Oud"}', "at": T0.replace(tzinfo=None)},
+            )
+        assert await database.readiness() == (True, False)
+        await database.migrate()
+        assert await database.readiness() == (True, True)
+        outbox = SqlOutboxRepository(database)
+        (old,) = await outbox.claim(10, T0, LEASE)
+        assert (old.dedupe_key, old.activity, old.replaces, old.activity_id) == (
+            "old",
+            {"type": "message", "text": "Oud"},
+            "",
+            "",
+        )
+        await outbox.finish(old.id, OutboxStatus.SENT, T0, activity_id="1:42")
+        async with database.transaction() as connection:
+            await connection.run_sync(to_revision("0001", down=True))
+        async with database.connect() as connection:
+            rows = (
+                await connection.execute(sa.text("SELECT dedupe_key, status FROM outbox"))
+            ).all()
+        assert [tuple(row) for row in rows] == [("old", "sent")]
+    finally:
+        await database.dispose()
