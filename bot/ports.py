@@ -268,7 +268,8 @@ class LicenceRequestRepository(Protocol):
     async def open_for(
         self, tenant_id: str, requester_id: str, item_key: str
     ) -> LicenceRequest | None:
-        """The requester's open request (or granted, time-unbounded access) for the item."""
+        """The requester's newest request for the item that is open or fulfilled (granted
+        access, time-bound or not: an extension names the granted one it extends)."""
         ...
 
     async def claim_due(

@@ -27,8 +27,8 @@ from cards.licences import (
     banner,
     day,
     error_block,
-    item_name,
     iso_day,
+    item_name,
     next_step,
     reason_text,
     request_facts,
@@ -80,11 +80,14 @@ def problem_text(problem: InputProblem, t: Translator) -> str:
 
 
 # --- step 1: which item ------------------------------------------------------------------------
-def picker_card(items: Sequence[CatalogueItem], t: Translator) -> Card:
-    """Every item the person may request, with what it is for and a button to choose it."""
+def picker_card(items: Sequence[CatalogueItem], t: Translator, *, problem: str = "") -> Card:
+    """Every item the person may request, with what it is for and a button to choose it.
+    `problem`: why the person is back here (the item they chose is no longer offered)."""
+    body: list[Element] = [banner(problem, "Attention")] if problem else []
+    body.append(heading(t("licence.pick.title")))
     if not items:
-        return card([heading(t("licence.pick.title")), text(t("licence.pick.none"))])
-    body: list[Element] = [heading(t("licence.pick.title")), text(t("licence.pick.body"))]
+        return card([*body, text(t("licence.pick.none"))])
+    body.append(text(t("licence.pick.body")))
     for item in items:
         choose = execute(t("licence.pick.choose"), Verb.LICENCE_PICK, {"item": item.key})
         about: list[Element] = [text(item.name(t.locale), weight="Bolder")]
@@ -190,7 +193,7 @@ def form_card(
         body += [error_block(message) for message in by_input.get(input_id, [])]
 
     body.append(text(t("licence.form.privacy"), subtle=True))
-    data = {"item": item.key, "previous": draft.previous_reference}
+    data = {"item": item.key, "previous": draft.previous_reference, "extend": draft.extending}
     actions = [{**execute(t("licence.form.send"), Verb.LICENCE_SUBMIT, data), "style": "positive"}]
     if other_items:
         back = execute(t("licence.form.other_item"), Verb.LICENCE_PICK, {})
@@ -287,7 +290,9 @@ def _request_row(
     about: list[Element] = [
         text(item_name(item, request.item_key, t.locale), weight="Bolder"),
         {
-            **text(t("licence.mine.line", reference=request.reference, date=submitted), subtle=True),
+            **text(
+                t("licence.mine.line", reference=request.reference, date=submitted), subtle=True
+            ),
             "spacing": "None",
         },
     ]

@@ -164,6 +164,19 @@ def approver_view(
     return closed_card(request, item, t, tz, stage=own, notice=notice)
 
 
+def retried_card(
+    request: LicenceRequest, item: CatalogueItem | None, t: Translator, tz: tzinfo = BRUSSELS
+) -> Card:
+    """An ICT admin's notice card after "Opnieuw proberen": the grant is being tried again."""
+    body: list[Element] = [
+        banner(t("licence.retry.started"), "Good"),
+        heading(t("licence.retry.title", reference=request.reference)),
+        request_facts(request, item, t, with_requester=True),
+        text(t("licence.retry.informed"), subtle=True),
+    ]
+    return card(body)
+
+
 # --- notices -----------------------------------------------------------------------------------
 def notice_card(notice: LicenceNotice, t: Translator, tz: tzinfo = BRUSSELS) -> Card:
     """The card of one notice, in the recipient's language."""

@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.domain.licence_notices import LicenceNotice
 from bot.i18n import Translator, pick_locale
-from cards.licences import BRUSSELS
 from cards.licence_status import notice_card, notice_title
+from cards.licences import BRUSSELS
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 

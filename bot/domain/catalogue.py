@@ -27,6 +27,8 @@ ALL_ENTITIES = "*"
 MAX_STAGES = 2
 DEFAULT_DECISION_DAYS = 14
 DEFAULT_MIN_JUSTIFICATION = 20
+MAX_KEY = 128  # item keys, entity codes, policy keys
+MAX_ID = 64  # Entra object ids and SKU ids (GUIDs are 36)
 
 
 class ItemKind(StrEnum):
@@ -209,6 +211,12 @@ class Catalogue:
             found.append(
                 CatalogueProblem("entities", None, "code", "catalogue.problem.duplicate", code)
             )
+        policy_keys = [policy.key for policy in self.policies]
+        for key in sorted({k for k in policy_keys if policy_keys.count(k) > 1}):
+            found.append(
+                CatalogueProblem("policies", None, "key", "catalogue.problem.duplicate", key)
+            )
+        found += _too_long(self)
         for policy in self.policies:
             if len(policy.stages) > MAX_STAGES:
                 found.append(
@@ -240,6 +248,28 @@ class Catalogue:
                     )
                 )
         return found
+
+
+def _too_long(catalogue: Catalogue) -> list[CatalogueProblem]:
+    """Keys and ids longer than the store keeps (keys 128 characters, Entra ids 64)."""
+    checks: list[tuple[str, str, str, int]] = []
+    for item in catalogue.items:
+        checks += [
+            ("items", "key", item.key, MAX_KEY),
+            ("items", "group_id", item.group_id, MAX_ID),
+        ]
+        checks.append(("items", "sku_id", item.sku_id, MAX_ID))
+    for entity in catalogue.entities:
+        checks += [("entities", "code", entity.code, MAX_KEY)]
+        checks += [("entities", "staff_group_id", entity.staff_group_id, MAX_ID)]
+        checks += [("entities", "admin_group_id", entity.admin_group_id, MAX_ID)]
+    for policy in catalogue.policies:
+        checks.append(("policies", "key", policy.key, MAX_KEY))
+    return [
+        CatalogueProblem(sheet, None, column, "catalogue.problem.too_long", value)
+        for sheet, column, value, limit in checks
+        if len(value) > limit
+    ]
 
 
 def _phrase_score(phrase: str, words: set[str]) -> int:

@@ -46,9 +46,7 @@ class SignedLinks:
     """Makes and checks the bot's signed links; one instance per app, shared by replicas'
     configuration (the same secret on every replica, else a link works on one only)."""
 
-    def __init__(
-        self, base_url: str, secret: bytes, lifetime: timedelta, clock: Clock
-    ) -> None:
+    def __init__(self, base_url: str, secret: bytes, lifetime: timedelta, clock: Clock) -> None:
         if not secret:
             raise ValueError("signed links need a secret")
         self._base = base_url.rstrip("/")

@@ -168,6 +168,8 @@ class LicenceDesk:
         errors, item = self._check(form, context)
         if errors or item is None:
             return SubmitResult(errors=errors)
+        if form.previous_reference and not await self._own_earlier(requester, form, item):
+            return SubmitResult(errors=[FieldError("item", "licence.form.error.previous")])
         existing = await self._flow.requests.open_for(
             requester.tenant_id, requester.user_id, item.key
         )
@@ -351,6 +353,18 @@ class LicenceDesk:
                     )
                 )
         return errors, item
+
+    async def _own_earlier(
+        self, requester: Requester, form: RequestForm, item: CatalogueItem
+    ) -> bool:
+        """A resubmission or extension must name one of the requester's own requests for the
+        same item (the reference travels through a card, so it is checked, not trusted)."""
+        earlier = await self._flow.requests.get_by_reference(form.previous_reference)
+        return (
+            earlier is not None
+            and _same(earlier.requester_id, requester.user_id)
+            and earlier.item_key == item.key
+        )
 
     async def _already_granted(self, item: CatalogueItem, user_id: str) -> bool:
         """Does Graph show the person holding the item already? A failing check does not

@@ -25,7 +25,7 @@ class SqlAuditLog:
         if not entries:
             return
         async with self._db.transaction() as connection:
-            await connection.execute(audit_log.insert(), [_row(entry) for entry in entries])
+            await connection.execute(audit_log.insert(), [audit_row(entry) for entry in entries])
 
     async def recent(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
         """Newest first (by time, then by order of writing)."""
@@ -37,7 +37,7 @@ class SqlAuditLog:
         return [_entry(row) for row in rows]
 
 
-def _row(entry: AuditEntry) -> dict[str, Any]:
+def audit_row(entry: AuditEntry) -> dict[str, Any]:
     return {
         "at": entry.at,
         "actor_id": entry.actor_id,

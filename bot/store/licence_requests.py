@@ -22,7 +22,7 @@ from bot.domain.licence_requests import (
     format_reference,
 )
 from bot.domain.outbox import NewOutboxMessage
-from bot.store.audit_log import _row as audit_row
+from bot.store.audit_log import audit_row
 from bot.store.catalogue import stage_document, stage_from_document
 from bot.store.database import Database
 from bot.store.outbox import enqueue_in

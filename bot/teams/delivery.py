@@ -192,10 +192,11 @@ class ConnectorDelivery:
         if original.conversation_id:
             service_url = original.service_url or self._default_service_url
             return _with_slash(service_url), original.conversation_id, original.activity_id
-        if own_ref is not None and (original.tenant_id, original.recipient_id) == (
+        same_person = (original.tenant_id, original.recipient_id) == (
             message.tenant_id,
             message.recipient_id,
-        ):
+        )
+        if same_person and own_ref is not None:  # prepare() looked it up already
             ref = None if own_ref is _NO_REF else own_ref
         else:
             ref = await self._conversations.get(original.tenant_id, original.recipient_id)

@@ -171,7 +171,7 @@ def test_english_sheet_names_and_headers_are_read() -> None:
                     SKU,
                     "bi, dashboard; rapport",
                 ],
-            ],  # fmt: skip
+            ],
             "Questions": [
                 ["Item key", "Key", "Label NL", "Label EN", "Required"],
                 ["PRO", "why", "Waarom?", "Why?", "yes"],

@@ -39,8 +39,13 @@ def test_lead_times_run_from_submission_to_decision_and_to_grant() -> None:
         request(3, state=RequestState.REJECTED, stages=(MANAGER, ICT)), HOUR, stage=1
     )
     rejected = decided(rejected, 30 * HOUR, approved=False, stage=2)
-    no_stages = request(4, item="ws-ruimtelijke-data-viewer", state=RequestState.FULFILLED,
-                        stages=(), fulfilled_after=HOUR / 4)  # fmt: skip
+    no_stages = request(
+        4,
+        item="ws-ruimtelijke-data-viewer",
+        state=RequestState.FULFILLED,
+        stages=(),
+        fulfilled_after=HOUR / 4,
+    )
 
     rows = {row.reference: row for row in _report([granted, pending, rejected, no_stages]).requests}
 
@@ -65,13 +70,14 @@ def test_median_and_p90_use_lead_times_that_occurred() -> None:
 
 def test_lead_time_summary_per_item_then_per_entity() -> None:
     requests = [
-        decided(request(1, entity="ADV", state=RequestState.FULFILLED, fulfilled_after=3 * HOUR),
-                HOUR),
+        decided(
+            request(1, entity="ADV", state=RequestState.FULFILLED, fulfilled_after=3 * HOUR), HOUR
+        ),
         decided(request(2, entity="ADV", state=RequestState.APPROVED), 3 * HOUR),
         decided(request(3, entity="DFB", state=RequestState.REJECTED), 8 * HOUR, approved=False),
         request(4, entity="DFB", state=RequestState.PENDING_APPROVAL),
         request(5, item="powerbi-ppu", entity="AWV", state=RequestState.CANCELLED),
-    ]  # fmt: skip
+    ]
 
     rows = [(r.item_key, r.entity, r) for r in _report(requests).lead_times]
 
@@ -93,10 +99,11 @@ def test_lead_time_summary_per_item_then_per_entity() -> None:
 
 def test_every_decision_is_a_row() -> None:
     two_stages = decided(
-        decided(request(1, stages=(MANAGER, ICT), state=RequestState.APPROVED), HOUR,
-                comment="ok"),
-        2 * HOUR, stage=2, comment="=SUM(A1)",
-    )  # fmt: skip
+        decided(request(1, stages=(MANAGER, ICT), state=RequestState.APPROVED), HOUR, comment="ok"),
+        2 * HOUR,
+        stage=2,
+        comment="=SUM(A1)",
+    )
 
     rows = _report([two_stages, request(2)]).decisions
 
@@ -159,8 +166,9 @@ def test_a_sku_the_tenant_lacks_says_so() -> None:
 
 
 def test_a_request_rejected_at_stage_one_of_two_is_decided() -> None:
-    rejected = decided(request(1, stages=(MANAGER, ICT), state=RequestState.REJECTED), HOUR,
-                       approved=False)  # fmt: skip
+    rejected = decided(
+        request(1, stages=(MANAGER, ICT), state=RequestState.REJECTED), HOUR, approved=False
+    )
 
     assert decided_at(rejected) == T0 + HOUR
 

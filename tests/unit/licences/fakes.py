@@ -615,9 +615,7 @@ class LicenceWorld:
     wakes: list[datetime] = field(default_factory=list)  # each wake_worker() call, when
     enqueued: list[datetime] = field(default_factory=list)  # each on_enqueued() call, when
 
-    def person(
-        self, user_id: str, roles: frozenset[Role] = frozenset({Role.STAFF})
-    ) -> Requester:
+    def person(self, user_id: str, roles: frozenset[Role] = frozenset({Role.STAFF})) -> Requester:
         """The Requester a turn of this person would make."""
         return Requester(TENANT, user_id, NAMES.get(user_id, ""), roles, "activity-1")
 
@@ -637,8 +635,9 @@ def make_flow(
     clock = MovableClock(start)
     users = MemoryUsers()
     for user_id, locale in (locales or {}).items():
-        users.users[user_id] = SeenUser(user_id, TENANT, display_name=NAMES.get(user_id, ""),
-                                        locale=locale)
+        users.users[user_id] = SeenUser(
+            user_id, TENANT, display_name=NAMES.get(user_id, ""), locale=locale
+        )
     catalogue_repo = MemoryCatalogueRepository(catalogue or demo_catalogue())
     requests = MemoryLicenceRequests()
     directory = demo_directory()
