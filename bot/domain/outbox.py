@@ -32,8 +32,8 @@ class NewOutboxMessage:
     """What a service asks to be delivered.
 
     `replaces` names (by dedupe_key) an earlier message whose card this one updates in place:
-    the sender edits that Teams message (or, when it has not gone out yet, sends this content
-    instead of the old one) rather than posting a new one.
+    the sender edits that Teams message rather than posting a new one (when the original has not
+    gone out yet, the edit waits for it).
 
     The target is a person (recipient_id, their Entra object id: the sender finds or creates the
     1:1 chat) or, when conversation_id is set, that conversation (a team channel, a group chat).

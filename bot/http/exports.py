@@ -124,6 +124,7 @@ class Exports:
                 object_type="export",
                 object_id=kind,
                 correlation_id=correlation_id.get(),
+                durable=True,
                 **detail,
             )
         except Exception:

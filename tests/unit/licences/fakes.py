@@ -102,7 +102,8 @@ class MemoryLicenceRequests:
     `races`: request ids whose next save finds that another replica saved first (the stored
     version moves on and StaleRequest is raised), to test what a lost race does."""
 
-    def __init__(self) -> None:
+    def __init__(self, timezone: ZoneInfo = BRUSSELS) -> None:
+        self.timezone = timezone  # references count per year in the administration's zone
         self.rows: dict[int, LicenceRequest] = {}
         self.leases: dict[int, datetime] = {}
         self.counters: dict[int, int] = {}
@@ -113,11 +114,12 @@ class MemoryLicenceRequests:
 
     # --- the port --------------------------------------------------------------------------
     async def add(self, new: NewLicenceRequest, now: datetime, audit: AuditEntry) -> LicenceRequest:
-        number = self.counters.get(now.year, 0) + 1
-        self.counters[now.year] = number
+        year = now.astimezone(self.timezone).year
+        number = self.counters.get(year, 0) + 1
+        self.counters[year] = number
         request = LicenceRequest(
             id=max(self.rows, default=0) + 1,
-            reference=format_reference(now.year, number),
+            reference=format_reference(year, number),
             tenant_id=new.tenant_id,
             requester_id=new.requester_id,
             requester_name=new.requester_name,
@@ -133,7 +135,7 @@ class MemoryLicenceRequests:
             previous_reference=new.previous_reference,
         )
         self.rows[request.id] = request
-        self.audit.append(replace(audit, object_id=request.reference))
+        self.audit.append(replace(audit, object_type="licence_request", object_id=request.reference))
         return request
 
     async def save(
@@ -144,6 +146,9 @@ class MemoryLicenceRequests:
         audit: Sequence[AuditEntry] = (),
         messages: Sequence[NewOutboxMessage] = (),
     ) -> None:
+        if request.version <= expected_version:
+            # As the store: saving an unchanged version would let two stale writers both win.
+            raise ValueError("a saved transition must carry a newer version than it replaces")
         stored = self.rows.get(request.id)
         if stored is not None and request.id in self.races:
             self.races.discard(request.id)
@@ -172,7 +177,7 @@ class MemoryLicenceRequests:
         mine = [
             r
             for r in self.rows.values()
-            if r.tenant_id == tenant_id and _same(r.requester_id, requester_id)
+            if r.tenant_id == tenant_id and r.requester_id == requester_id
         ]
         return sorted(mine, key=lambda r: (r.created_at, r.id), reverse=True)[:limit]
 
@@ -216,9 +221,10 @@ class MemoryLicenceRequests:
         return sorted(found, key=lambda r: (r.created_at, r.id))
 
     async def count_by_state(self) -> dict[RequestState, int]:
-        counts: dict[RequestState, int] = {}
+        """Requests per state; every state is present (zero when none)."""
+        counts = dict.fromkeys(RequestState, 0)
         for request in self.rows.values():
-            counts[request.state] = counts.get(request.state, 0) + 1
+            counts[request.state] += 1
         return counts
 
     # --- for tests -------------------------------------------------------------------------
@@ -432,7 +438,7 @@ GROUP_NAMES = {ADV_STAFF: "ADV-Personeel", DOMG_STAFF: "DOMG-Personeel", DFB_STA
 
 
 def demo_catalogue() -> Catalogue:
-    """Five items, three entities, five policies, as an admin would fill in the workbook.
+    """Six items, three entities, five policies, as an admin would fill in the workbook.
 
     - powerbi-pro: everyone, the manager decides (group-based licensing, 25 seats).
     - powerbi-ppu: everyone, manager then the entity's ICT admins; at most 180 days.
@@ -639,7 +645,7 @@ def make_flow(
             user_id, TENANT, display_name=NAMES.get(user_id, ""), locale=locale
         )
     catalogue_repo = MemoryCatalogueRepository(catalogue or demo_catalogue())
-    requests = MemoryLicenceRequests()
+    requests = MemoryLicenceRequests(timezone)
     directory = demo_directory()
     licences = demo_licences()
     wakes: list[datetime] = []
