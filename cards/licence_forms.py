@@ -243,7 +243,7 @@ def existing_card(
     step = next_step(request, t)
     if step:
         body.append(text(step))
-    return card(body, _request_actions(request, t) + [_my_requests(t)])
+    return card(body, [*_request_actions(request, t), _my_requests(t)])
 
 
 def already_granted_card(item: CatalogueItem, t: Translator) -> Card:

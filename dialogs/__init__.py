@@ -9,13 +9,15 @@ from bot.commands import CommandSpec, Registry
 from bot.ports import Directory
 from bot.services.access import AccessStatus
 from bot.services.audit import Auditor
+from bot.services.licences import LicenceDesk
 from dialogs.access import AccessDialog
 from dialogs.dispatcher import Dispatcher
 from dialogs.help import HelpDialog
+from dialogs.licences import LicenceDialog
 from dialogs.profile import ProfileDialog
 from dialogs.start import StartDialog
 
-DIALOGS: tuple[type, ...] = (HelpDialog, ProfileDialog, StartDialog, AccessDialog)
+DIALOGS: tuple[type, ...] = (HelpDialog, ProfileDialog, StartDialog, AccessDialog, LicenceDialog)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +34,22 @@ def build_dialogs(
     servicedesk_url: str,
     access: AccessStatus,
     timezone: str = "Europe/Brussels",
+    licences: LicenceDesk | None = None,
 ) -> Dialogs:
-    """A fresh registry with every dialog wired to its services."""
+    """A fresh registry with every dialog wired to its services. A capability whose service is
+    not given (`licences`) is left out: its commands and verbs are then unknown."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url)
     start = StartDialog(registry, dispatcher, directory)
+    zone = ZoneInfo(timezone)
     dialogs: list[object] = [
         HelpDialog(registry),
         ProfileDialog(directory),
-        AccessDialog(access, directory, auditor, ZoneInfo(timezone)),
+        AccessDialog(access, directory, auditor, zone),
         start,
     ]
+    if licences is not None:
+        dialogs.append(LicenceDialog(licences, auditor, zone))
     for dialog in dialogs:
         registry.add_dialog(dialog)
     return Dialogs(registry, dispatcher, start)

@@ -242,7 +242,14 @@ class LicenceAdminDialog:
     @command(
         "licence_report",
         nl=("rapport licenties", "licentierapport", "licentie rapport", "licenties rapport"),
-        en=("licence report", "license report", "report licences", "report licenses"),
+        en=(
+            "licence report",
+            "license report",
+            "licences report",
+            "licenses report",
+            "report licences",
+            "report licenses",
+        ),
         title_key=N_("cmd.licence_report.title"),
         help_key=N_("cmd.licence_report.help"),
         example_key=N_("cmd.licence_report.example"),

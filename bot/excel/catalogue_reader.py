@@ -20,6 +20,7 @@ from bot.domain.catalogue import (
     ALL_ENTITIES,
     DEFAULT_DECISION_DAYS,
     DEFAULT_MIN_JUSTIFICATION,
+    MAX_KEY,
     MAX_STAGES,
     ApprovalPolicy,
     ApproverKind,
@@ -52,7 +53,7 @@ V = TypeVar("V")
 
 # Stage columns looked for beyond the allowed ones, so "Fase 3 goedkeurder" is reported.
 _STAGE_COLUMNS_READ = 9
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _WHOLE_NUMBER = re.compile(r"\s*-?\d+\s*")
 _LIST_SEPARATOR = re.compile(r"[;,\n]")
@@ -288,6 +289,8 @@ class Cells:
         text = self.text(column, required=True)
         if text and not _KEY.match(text):
             self._report(column, "bad_key", text)
+        elif len(text) > MAX_KEY:
+            self._report(column, "too_long", text)
         return text
 
     def guid(self, column: str, *, required: bool = False) -> str:

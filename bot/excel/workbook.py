@@ -65,6 +65,8 @@ def new_workbook() -> Workbook:
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
+    for sheet in workbook.worksheets:  # Excel groups every selected tab: select only the active
+        sheet.sheet_view.tabSelected = sheet is workbook.active
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -237,6 +237,7 @@ def test_every_bad_cell_is_reported_not_only_the_first() -> None:
             ["grp", "licence", "No group", "", "group", "", "", "", "", "", "", "", 2.5],
             ["dir", "licence", "No sku", "", "direct", "", "", "", "", "", "", "", "x"],
             ["ws", "workspace_role", "WS", "", "direct", "", SKU, "", "Owner", "", "", "", None],
+            ["k" * 129, "licence", "Lang", "", "group", GROUP, "", "", "", "", "", "", None],
         ],
         "Vragen": [
             QUESTION_HEADER,
@@ -282,6 +283,7 @@ def test_every_bad_cell_is_reported_not_only_the_first() -> None:
         ("items", 7, "fulfilment", "role_needs_group"),
         ("items", 7, "workspace", "workspace_required"),
         ("items", 7, "workspace_role", "unknown_role"),
+        ("items", 8, "key", "too_long"),
         ("questions", 2, "item", "unknown_item"),
         ("questions", 3, "label_nl", "required"),
         ("questions", 3, "required", "bad_flag"),

@@ -135,7 +135,9 @@ class MemoryLicenceRequests:
             previous_reference=new.previous_reference,
         )
         self.rows[request.id] = request
-        self.audit.append(replace(audit, object_type="licence_request", object_id=request.reference))
+        self.audit.append(
+            replace(audit, object_type="licence_request", object_id=request.reference)
+        )
         return request
 
     async def save(
