@@ -9,6 +9,7 @@ caller learns nothing from trying.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -24,6 +25,23 @@ logger = logging.getLogger(__name__)
 EXPORTS_PATH = "/api/exports"
 # Who asked for the link (Entra object id); signed, so the download is audited in their name.
 BY = "by"
+
+
+# Shorter configured secrets still work, with a warning: 32 random bytes is the usual strength.
+_STRONG_SECRET = 32
+
+
+def signing_secret(configured: str) -> bytes:
+    """The configured link secret (WERKPLEK_LINK_SECRET), or a random one for this process."""
+    if not configured:
+        logger.warning(
+            "WERKPLEK_LINK_SECRET is not set: download links are signed with a random secret, "
+            "so they stop working after a restart and work on this replica only"
+        )
+        return secrets.token_bytes(_STRONG_SECRET)
+    if len(configured) < _STRONG_SECRET:
+        logger.warning("WERKPLEK_LINK_SECRET is short; use at least %d characters", _STRONG_SECRET)
+    return configured.encode("utf-8")
 
 
 class LinkRefused(Exception):

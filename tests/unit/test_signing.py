@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.domain.signing import canonical, sign, signed_params, verify
+from bot.http.signed_links import signing_secret
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 PATH = "/api/exports/licence-report"
@@ -75,3 +78,14 @@ def test_signed_params_carry_exp_and_sig_and_verify() -> None:
 def test_an_empty_secret_is_refused() -> None:
     with pytest.raises(ValueError):
         sign(b"", PATH, PARAMS, EXPIRES)
+
+
+def test_without_a_configured_secret_each_process_makes_its_own(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        first, second = signing_secret(""), signing_secret("")
+    assert first != second and len(first) == 32
+    assert "restart" in caplog.text
+    configured = "k" * 40
+    assert signing_secret(configured) == configured.encode()

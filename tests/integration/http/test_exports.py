@@ -184,7 +184,9 @@ async def test_a_tampered_link_is_refused(stack: Stack, changes: dict[str, str])
 
 
 async def test_a_link_for_one_kind_does_not_open_another(stack: Stack) -> None:
-    url = stack.links.export_link("licence-report", {"from": "2026-10-01", "to": "2026-10-31"}, THOMAS)
+    url = stack.links.export_link(
+        "licence-report", {"from": "2026-10-01", "to": "2026-10-31"}, THOMAS
+    )
     await _assert_refused(stack, url.replace("/licence-report?", "/catalogue?"))
 
 

@@ -76,7 +76,9 @@ class AdminWorld:
     def turn(self, user_id: str, roles: frozenset[Role], **extra: object) -> FakeTurn:
         return FakeTurn(user_id=user_id, tenant_id=TENANT, roles=roles, **extra)  # type: ignore[arg-type]
 
-    async def say(self, text: str, user_id: str, roles: frozenset[Role], locale: str = "nl") -> FakeTurn:
+    async def say(
+        self, text: str, user_id: str, roles: frozenset[Role], locale: str = "nl"
+    ) -> FakeTurn:
         turn = self.turn(user_id, roles, locale=locale)
         await self.dispatcher.on_text(turn, text)
         return turn
@@ -98,7 +100,11 @@ class AdminWorld:
         return turn
 
     def actions(self, action: str) -> list[tuple[str, str, dict[str, str]]]:
-        return [(e.outcome.value, e.actor_id, e.detail) for e in self.audit.entries if e.action == action]
+        return [
+            (e.outcome.value, e.actor_id, e.detail)
+            for e in self.audit.entries
+            if e.action == action
+        ]
 
 
 def open_url(card: dict) -> str:

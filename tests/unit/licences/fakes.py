@@ -537,14 +537,14 @@ def demo_catalogue() -> Catalogue:
             min_justification=10,
         ),
     )
-    entities = (
+    plain = (
         Entity("ADV", "Agentschap Digitaal Vlaanderen", "Digital Flanders Agency", ADV_STAFF),
         Entity("DOMG", "Departement Omgeving", "Department of Environment", DOMG_STAFF),
         Entity("DFB", "Departement Financiën en Begroting", "Department of Finance", DFB_STAFF),
     )
     entities = tuple(
         replace(e, admin_group_id=admins)
-        for e, admins in zip(entities, (ADV_ADMINS, DOMG_ADMINS, DFB_ADMINS), strict=True)
+        for e, admins in zip(plain, (ADV_ADMINS, DOMG_ADMINS, DFB_ADMINS), strict=True)
     )
     manager, admin = Stage(ApproverKind.MANAGER), Stage(ApproverKind.ENTITY_ADMIN)
     policies = (
