@@ -16,16 +16,22 @@ if __name__ == "__main__":
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.domain.delivery import sustainable_rate
+from bot.excel.catalogue_files import ExcelCatalogueWorkbooks
 from bot.graph import DeferredGraph
+from bot.http.downloads import HttpFileDownloads
+from bot.http.exports import EXPORTS, Exports, add_export_routes
 from bot.http.health import healthz, readyz
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
+from bot.http.signed_links import SignedLinks, signing_secret
+from bot.i18n import Translator
 from bot.observability import configure_logging
 from bot.services.access import AccessStatus, access_policy
 from bot.services.audit import Auditor
@@ -33,6 +39,10 @@ from bot.services.batching import BatchedAuditLog, BatchedProcessedActivities
 from bot.services.clock import SystemClock
 from bot.services.contacts import ContactBook
 from bot.services.dedupe import RecentActivities
+from bot.services.licence_flow import LicenceFlow
+from bot.services.licence_reports import build_licence_report
+from bot.services.licence_worker import LicenceWorker, WorkerSettings
+from bot.services.licences import LicenceDesk
 from bot.services.outbox import OutboxNotifier, OutboxSender
 from bot.services.rate import InMemoryRateBudget
 from bot.services.roles import RoleResolver
@@ -40,7 +50,9 @@ from bot.settings import ConfigurationError, Settings, check_startup
 from bot.store import (
     Database,
     SqlAuditLog,
+    SqlCatalogueRepository,
     SqlConversationRefRepository,
+    SqlLicenceRequestRepository,
     SqlOutboxRepository,
     SqlProcessedActivities,
     SqlRateBudget,
@@ -49,6 +61,8 @@ from bot.store import (
 from bot.teams.delivery import ConnectorDelivery
 from bot.teams.host import HostServices, TeamsHost
 from dialogs import build_dialogs
+from dialogs.licence_admin import LicenceAdminDialog
+from dialogs.licence_notices import LicenceNoticeCards
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +73,21 @@ GRAPH = web.AppKey("graph", DeferredGraph)
 HOST = web.AppKey("host", TeamsHost)
 NOTIFIER = web.AppKey("notifier", OutboxNotifier)
 SETTLING = web.AppKey("settling", asyncio.Task[None])
+LICENCE_WORKER = web.AppKey("licence_worker", LicenceWorker)
+
+
+class _Relay:
+    """Calls a target set later: services built before the outbox sender can still wake it."""
+
+    def __init__(self) -> None:
+        self.target: Callable[[], None] | None = None
+
+    def __call__(self) -> None:
+        if self.target is not None:
+            self.target()
+
+
+OUTBOX_WAKE = web.AppKey("outbox_wake", _Relay)
 
 # Teams retries a delivery within minutes; two days of activity ids is plenty to catch them.
 _ACTIVITY_MEMORY = timedelta(days=2)
@@ -89,6 +118,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz(lambda: app[DATABASE].readiness()))
     app.router.add_get("/metrics", metrics.handle)
+    add_export_routes(app)
+    app[OUTBOX_WAKE] = _Relay()
     return app
 
 
@@ -126,12 +157,15 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
 
         credential = open_bot_credential(settings, metrics.outbound_call)
     access = AccessStatus(directory, app[GRAPH].access, clock, access_policy(settings))
+    desk, downloads, admin = _licences(app, auditor, clock)
     dialogs = build_dialogs(
         directory=directory,
         auditor=auditor,
         servicedesk_url=settings.servicedesk_url,
         access=access,
         timezone=settings.timezone,
+        licences=desk,
+        licence_admin=admin,
     )
     processed = await _activity_memory(database, clock)
     app[HOST] = TeamsHost(
@@ -155,7 +189,75 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         await credential.close()
     if isinstance(processed, RecentActivities):
         await processed.close()
+    await downloads.close()
     await audit_log.close()
+
+
+def _licences(
+    app: web.Application, auditor: Auditor, clock: SystemClock
+) -> tuple[LicenceDesk, HttpFileDownloads, LicenceAdminDialog]:
+    """The licence capability: desk (chat), worker (background), admin files and exports."""
+    settings, database = app[SETTINGS], app[DATABASE]
+    zone = ZoneInfo(settings.timezone)
+    catalogue = SqlCatalogueRepository(database)
+    requests = SqlLicenceRequestRepository(database, reference_zone=zone)
+    licences = app[GRAPH].licences
+    flow = LicenceFlow(
+        catalogue=catalogue,
+        requests=requests,
+        directory=app[GRAPH].directory,
+        licences=licences,
+        cards=LicenceNoticeCards(zone),
+        users=SqlUserRepository(database),
+        clock=clock,
+        default_locale=settings.default_locale,
+        on_enqueued=app[OUTBOX_WAKE],
+    )
+    worker = LicenceWorker(
+        flow,
+        WorkerSettings(
+            timezone=zone,
+            poll_seconds=settings.licence_poll_seconds,
+            seat_recheck_seconds=settings.licence_seat_recheck_minutes * 60,
+            max_attempts=settings.licence_max_attempts,
+        ),
+    )
+    app[LICENCE_WORKER] = worker
+    desk = LicenceDesk(flow, zone, wake_worker=worker.wake)
+    links = SignedLinks(
+        settings.public_base_url,
+        signing_secret(settings.link_secret.get_secret_value()),
+        timedelta(minutes=settings.link_minutes),
+        clock,
+    )
+    workbooks = ExcelCatalogueWorkbooks()
+
+    async def catalogue_bytes() -> bytes:
+        return await asyncio.to_thread(workbooks.write, await catalogue.load())
+
+    async def report_bytes(first: date, last: date, entity: str | None, locale: str) -> bytes:
+        from bot.excel.licence_report import write_licence_report  # openpyxl: on first use
+
+        start = datetime.combine(first, time(), zone)
+        end = datetime.combine(last + timedelta(days=1), time(), zone)  # `last` is included
+        report = await build_licence_report(requests, catalogue, licences, start, end, entity)
+        return await asyncio.to_thread(
+            write_licence_report, report, Translator(locale), settings.timezone
+        )
+
+    app[EXPORTS] = Exports(
+        links=links,
+        auditor=auditor,
+        clock=clock,
+        timezone=zone,
+        catalogue=catalogue_bytes,
+        licence_report=report_bytes,
+    )
+    downloads = HttpFileDownloads(settings.file_download_hosts)
+    admin = LicenceAdminDialog(
+        desk, auditor, links, downloads, workbooks, clock, zone, settings.max_upload_bytes
+    )
+    return desk, downloads, admin
 
 
 async def _activity_memory(
@@ -186,6 +288,7 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         bot_app_id=settings.bot_app_id or _LOCAL_BOT_ID,
         default_service_url=settings.default_service_url,
         token_provider=None if settings.is_anonymous else app[HOST].connector_token,
+        find_message=outbox.by_dedupe_key,
         clock=clock,
     )
     metrics = app[METRICS]
@@ -201,10 +304,14 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         on_result=lambda verdict, seconds: metrics.outbox.labels(str(verdict)).inc(),
     )
     app[NOTIFIER] = OutboxNotifier(outbox, clock, on_enqueued=sender.wake)
+    app[OUTBOX_WAKE].target = sender.wake
     stop = asyncio.Event()
     tasks = [asyncio.create_task(_housekeeping(database, clock, stop), name="housekeeping")]
     if settings.outbox_enabled:
         tasks.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
+    if settings.licence_worker_enabled:
+        worker = app[LICENCE_WORKER]
+        tasks.append(asyncio.create_task(worker.run(stop), name="licence-worker"))
     yield
     stop.set()
     for task in tasks:

@@ -39,6 +39,9 @@ class CommandSpec:
     example_key: str = ""
     featured: bool = False  # shown as a button on the welcome card
     order: int = 100
+    # The handler gets the whole message, not only what follows the keyword: "ik heb Power BI
+    # nodig om rapporten te delen" is one thought, keyword in the middle.
+    whole_text: bool = False
 
     def all_keywords(self) -> Iterable[tuple[str, str]]:
         for locale, words in self.keywords.items():
@@ -83,6 +86,7 @@ def command(
     role: Role = Role.STAFF,
     featured: bool = False,
     order: int = 100,
+    whole_text: bool = False,
 ) -> Callable[[CommandHandler], CommandHandler]:
     """Declare a chat command on a dialog method `async def (self, turn, args) -> None`."""
     spec = CommandSpec(
@@ -94,6 +98,7 @@ def command(
         example_key=example_key,
         featured=featured,
         order=order,
+        whole_text=whole_text,
     )
 
     def mark(func: CommandHandler) -> CommandHandler:
@@ -178,7 +183,8 @@ class Registry:
             if found:
                 needle, bound, keyword = max(found, key=lambda item: len(item[0]))
                 end = spans[start + len(needle) - 1].end()
-                return Match(bound, keyword, text[end:].strip(" \t\n?!.,:;"))
+                args = text if bound.spec.whole_text else text[end:]
+                return Match(bound, keyword, args.strip(" \t\n?!.,:;"))
         return None
 
     def suggest(self, text: str, roles: frozenset[Role]) -> list[BoundCommand]:

@@ -268,7 +268,7 @@ def requests_card(
     """The person's requests, newest first: what, state in words, and what they can still do."""
     body: list[Element] = []
     if notice:
-        body.append(banner(notice, "Good"))
+        body.append(banner(notice))
     body.append(heading(t("licence.mine.title")))
     if not requests:
         body.append(text(t("licence.mine.none")))

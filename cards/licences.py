@@ -19,8 +19,8 @@ from cards.base import Element, facts, text
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # Teams refreshes a card automatically for at most this many users.
 MAX_REFRESH_USERS = 60
-# Justifications and comments are shown whole up to this length; longer ones are cut.
-MAX_SHOWN_TEXT = 1200
+# Justifications and comments are shown whole up to the desk's own limit; longer ones are cut.
+MAX_SHOWN_TEXT = 2000
 
 STATE_COLOUR = {
     RequestState.SUBMITTED: "Default",

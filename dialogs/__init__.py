@@ -13,11 +13,19 @@ from bot.services.licences import LicenceDesk
 from dialogs.access import AccessDialog
 from dialogs.dispatcher import Dispatcher
 from dialogs.help import HelpDialog
+from dialogs.licence_admin import LicenceAdminDialog
 from dialogs.licences import LicenceDialog
 from dialogs.profile import ProfileDialog
 from dialogs.start import StartDialog
 
-DIALOGS: tuple[type, ...] = (HelpDialog, ProfileDialog, StartDialog, AccessDialog, LicenceDialog)
+DIALOGS: tuple[type, ...] = (
+    HelpDialog,
+    ProfileDialog,
+    StartDialog,
+    AccessDialog,
+    LicenceDialog,
+    LicenceAdminDialog,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +43,10 @@ def build_dialogs(
     access: AccessStatus,
     timezone: str = "Europe/Brussels",
     licences: LicenceDesk | None = None,
+    licence_admin: LicenceAdminDialog | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
-    not given (`licences`) is left out: its commands and verbs are then unknown."""
+    not given (`licences`, `licence_admin`) is left out: its commands and verbs are unknown."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url)
     start = StartDialog(registry, dispatcher, directory)
@@ -50,6 +59,9 @@ def build_dialogs(
     ]
     if licences is not None:
         dialogs.append(LicenceDialog(licences, auditor, zone))
+    if licence_admin is not None:
+        dialogs.append(licence_admin)
+        dispatcher.receive_files(licence_admin.receive_files)
     for dialog in dialogs:
         registry.add_dialog(dialog)
     return Dialogs(registry, dispatcher, start)

@@ -86,6 +86,7 @@ _EMPTY_WORDS = frozenset({
     "nodig", "heb", "voor", "mij", "me", "mijn", "licentie", "licenties", "toegang", "tot",
     "i", "want", "would", "like", "need", "a", "an", "the", "to", "request", "for", "my",
     "please", "license", "licence", "licenses", "licences", "access", "get", "krijgen",
+    "werkruimte", "workspace",
 })
 # fmt: on
 _MIN_TELLING_WORDS = 2
@@ -178,12 +179,15 @@ class LicenceDialog:
         self._tz = tz
 
     # --- commands ---------------------------------------------------------------------------
+    # The product names are keywords too: people ask for "Power BI", not for "a licence". Plural
+    # "licenties" alone is not: "welke licenties heb ik" is a question for `status`.
     @command(
         "licence",
         nl=(
             "licentie",
             "licentie aanvragen",
-            "licenties",
+            "licenties aanvragen",
+            "werkruimte",
             "power bi",
             "power automate",
             "power apps",
@@ -192,8 +196,8 @@ class LicenceDialog:
             "license",
             "licence",
             "request a license",
-            "licenses",
-            "licences",
+            "request a licence",
+            "workspace",
             "power bi",
             "power automate",
             "power apps",
@@ -203,6 +207,7 @@ class LicenceDialog:
         example_key=N_("cmd.licence.example"),
         featured=True,
         order=400,
+        whole_text=True,
     )
     async def request_licence(self, turn: Turn, args: str) -> None:
         requester = requester_of(turn)
@@ -279,6 +284,10 @@ class LicenceDialog:
             return await self._deny(turn, "licence.cancel", data.request, refused.message_key)
         except IllegalTransition as late:
             return ActionResult(message=_too_late(late, turn.t))
+        except StaleRequest as moved:
+            # An approver or the worker moved it first: show where it stands now.
+            message = turn.t(moved.message_key)
+            return ActionResult(card=await self._my_requests(turn, notice=message), message=message)
         notice = turn.t("licence.cancelled", reference=cancelled.reference)
         return await self._my_requests(turn, notice=notice)
 
@@ -336,6 +345,9 @@ class LicenceDialog:
             return await self._deny(turn, "licence.retry", data.request, refused.message_key)
         except IllegalTransition as late:
             return ActionResult(message=_too_late(late, turn.t))
+        except StaleRequest as moved:
+            # The worker was at it just then; the card stays, so the admin can try once more.
+            return ActionResult(message=turn.t(moved.message_key))
         item = await self._desk.item(request.item_key)
         return retried_card(request, item, turn.t, self._tz)
 

@@ -65,7 +65,9 @@ CANCELLABLE = frozenset(
     {RequestState.SUBMITTED, RequestState.PENDING_APPROVAL, RequestState.WAITING_FOR_SEATS}
 )
 # States a rejected-or-worse request may be submitted again from.
-RESUBMITTABLE = frozenset({RequestState.REJECTED, RequestState.EXPIRED, RequestState.CANCELLED})
+RESUBMITTABLE = frozenset(
+    {RequestState.REJECTED, RequestState.EXPIRED, RequestState.CANCELLED, RequestState.ENDED}
+)
 _FAILABLE = OPEN_STATES
 
 
@@ -155,6 +157,7 @@ class LicenceRequest:
     previous_reference: str = ""
     stage: int = 0  # the stage being decided (1-based); 0 before approval starts
     approvers: tuple[str, ...] = ()  # who may decide the current stage
+    invited: tuple[str, ...] = ()  # everyone ever asked to decide (their cards stay readable)
     deadline: datetime | None = None
     remind_at: datetime | None = None
     reminded: bool = False  # the halfway reminder of the current stage went out
@@ -187,6 +190,11 @@ class LicenceRequest:
 
     def deciders(self) -> frozenset[str]:
         return frozenset(d.approver_id.casefold() for d in self.decisions)
+
+    def was_asked(self, user_id: str) -> bool:
+        """Was this person ever asked to decide (or did decide)? They may see its card."""
+        asked = {person.casefold() for person in (*self.invited, *self.approvers)}
+        return user_id.casefold() in asked | self.deciders()
 
     def check_decider(self, user_id: str) -> None:
         """Raise unless user_id may decide the current stage now."""
@@ -228,6 +236,7 @@ class LicenceRequest:
             now,
             stage=1,
             approvers=first.approvers,
+            invited=_union(self.invited, first.approvers),
             deadline=first.deadline,
             remind_at=first.remind_at,
             reminded=False,
@@ -260,6 +269,7 @@ class LicenceRequest:
                 decisions=decisions,
                 stage=self.stage + 1,
                 approvers=next_stage.approvers,
+                invited=_union(self.invited, next_stage.approvers),
                 deadline=next_stage.deadline,
                 remind_at=next_stage.remind_at,
                 reminded=False,
@@ -376,6 +386,11 @@ class LicenceRequest:
 
     def _to(self, state: RequestState, now: datetime, **changes: Any) -> LicenceRequest:
         return replace(self, state=state, updated_at=now, version=self.version + 1, **changes)
+
+
+def _union(known: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    seen = {person.casefold() for person in known}
+    return (*known, *(person for person in more if person.casefold() not in seen))
 
 
 def _decided_params(decision: Decision) -> dict[str, str]:

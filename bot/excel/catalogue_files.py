@@ -9,24 +9,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.catalogue import Catalogue, CatalogueProblem
-from bot.excel.catalogue import (
-    CatalogueImportError,
-    describe_problem,
-    read_catalogue,
-    write_catalogue,
-)
 from bot.i18n import Translator
+
+# openpyxl loads on the first workbook, not at start-up (a tenth of a second nobody waits for).
 
 
 class ExcelCatalogueWorkbooks:
     def read(self, data: bytes) -> tuple[Catalogue | None, Sequence[CatalogueProblem]]:
+        from bot.excel.catalogue import CatalogueImportError, read_catalogue
+
         try:
             return read_catalogue(data), ()
         except CatalogueImportError as error:
             return None, tuple(error.problems)
 
     def describe(self, problem: CatalogueProblem, t: Translator) -> str:
+        from bot.excel.catalogue import describe_problem
+
         return describe_problem(problem, t)
 
     def write(self, catalogue: Catalogue) -> bytes:
+        from bot.excel.catalogue import write_catalogue
+
         return write_catalogue(catalogue)

@@ -26,6 +26,7 @@ from bot.domain.licence_requests import (
     RESUBMITTABLE,
     LicenceRequest,
     NewLicenceRequest,
+    NotAnApprover,
     NotYours,
     RequestState,
 )
@@ -155,8 +156,7 @@ class LicenceDesk:
         """A request as an approval card shows it: only to its approvers (current or past),
         the entity's ICT admins and admins."""
         request = await self._load(request_id)
-        approvers = {a.casefold() for a in request.approvers} | request.deciders()
-        if viewer.user_id.casefold() in approvers or viewer.is_admin:
+        if request.was_asked(viewer.user_id) or viewer.is_admin:
             return request
         if await self._flow.is_entity_admin(viewer.user_id, request.entity):
             return request
@@ -189,7 +189,11 @@ class LicenceDesk:
             item_key=item.key,
             justification=form.justification.strip(),
             stages=policy.stages if policy else (),
-            answers={k: v.strip() for k, v in form.answers.items() if v.strip()},
+            answers={
+                q.key: form.answers[q.key].strip()
+                for q in item.questions
+                if form.answers.get(q.key, "").strip()
+            },
             end_date=form.end_date,
             previous_reference=form.previous_reference,
         )
@@ -229,6 +233,8 @@ class LicenceDesk:
         """Approve or reject the current stage. Only a current approver of that stage may;
         the first decision wins (a later click gets AlreadyDecided with who and when)."""
         request = await self._load(request_id)
+        if not request.was_asked(approver.user_id):
+            raise NotAnApprover()  # before anything that would tell who decided
         request.check_decider(approver.user_id)
         item = await self._item_or_fail(request)
         now = self._flow.clock.now()

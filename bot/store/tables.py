@@ -217,6 +217,7 @@ licence_requests = sa.Table(
     sa.Column("state", sa.String(32), nullable=False),
     sa.Column("stage", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("approvers", JsonDocument, nullable=False),  # [object ids] of the current stage
+    sa.Column("invited", JsonDocument, nullable=False),  # [object ids] ever asked to decide
     sa.Column("deadline", UtcDateTime(), nullable=True),
     sa.Column("remind_at", UtcDateTime(), nullable=True),
     sa.Column("reminded", sa.Boolean(), nullable=False, server_default=sa.false()),

@@ -20,6 +20,8 @@ from dialogs import DIALOGS, build_dialogs, command_specs
 from tests.support.schemas import validate_card
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FixedClock, MemoryAuditLog, MemoryDirectory
+from tests.unit.licence_admin.world import AdminWorld
+from tests.unit.licences.fakes import make_flow
 
 USER = DirectoryUser(id="u", display_name="Sofie Van den Broeck", user_principal_name="sofie@demo")
 
@@ -82,6 +84,8 @@ def test_the_app_registry_builds_from_every_dialog() -> None:
         auditor=Auditor(MemoryAuditLog(), FixedClock()),
         servicedesk_url="https://desk.example",
         access=AccessStatus(directory, MemoryAccessDirectory(), FixedClock(), AccessPolicy()),
+        licences=make_flow().desk,
+        licence_admin=AdminWorld().dialog,
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
     assert set(built.registry.verbs) == {v.value for v in Verb}

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from dialogs.licence_notices import LicenceNoticeCards
 
 from bot.domain.catalogue import (
     ALL_ENTITIES,
@@ -43,6 +42,7 @@ from bot.store import (
 from bot.store.tables import audit_log, outbox
 from devtools.graph_emulator import GraphEmulator
 from devtools.graph_emulator.tenant import DEFAULT_TENANT_FILE
+from dialogs.licence_notices import LicenceNoticeCards
 from tests.unit.fakes import FixedClock
 
 TENANT = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"

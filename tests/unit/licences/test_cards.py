@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.licence_requests import RequestState
+from bot.domain.licence_requests import RESUBMITTABLE, RequestState
 from bot.i18n import LOCALES, Translator, catalog_messages
 from bot.services.licences import FieldError
 from cards.licence_forms import (
@@ -101,6 +101,9 @@ def test_every_card_is_a_valid_adaptive_card_1_5(
     locale: str, name: str, card: dict[str, Any]
 ) -> None:
     validate_card(card)
+    text = card_text(card)
+    assert not re.search(r"\blicence\.[a-z_]+\.", text), "a message id without a text"
+    assert "{" not in text, "a placeholder left unfilled"
 
 
 def _walk(node: object) -> Iterator[dict[str, Any]]:
@@ -211,7 +214,7 @@ def test_my_requests_newest_first_with_what_each_still_allows() -> None:
         state = by_state[reference]
         if state in (RequestState.PENDING_APPROVAL, RequestState.WAITING_FOR_SEATS):
             assert actions == [(Verb.LICENCE_CANCEL, "Annuleren")], state
-        elif state in (RequestState.REJECTED, RequestState.EXPIRED, RequestState.CANCELLED):
+        elif state in RESUBMITTABLE:
             assert actions == [(Verb.LICENCE_AGAIN, "Opnieuw aanvragen")], state
         elif state is RequestState.FULFILLED and reference == "LIC-2026-000104":
             assert actions == [(Verb.LICENCE_AGAIN, "Verlengen")]

@@ -143,11 +143,6 @@ async def test_the_sentence_becomes_the_draft_justification(world: World) -> Non
     assert _inputs(turn.cards[0])["justification"]["value"] == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a command handler gets only the text after the keyword; the whole sentence needs "
-    "`whole_text` in bot/commands.py (see the H4 report)",
-)
 async def test_a_sentence_that_names_only_the_product_opens_its_form(world: World) -> None:
     turn = await world.say("ik heb Power BI nodig om rapporten te delen")
     card = turn.cards[0]
@@ -484,3 +479,12 @@ async def test_a_payload_out_of_bounds_is_refused_before_any_work(
 async def test_a_request_that_does_not_exist(world: World) -> None:
     result = await world.click(Verb.LICENCE_CANCEL, {"request": 99})
     assert result.message == "Die aanvraag vond ik niet terug."
+
+
+async def test_a_cancel_that_lost_a_race_shows_where_the_request_stands(world: World) -> None:
+    request = await _lotte_asks(world)
+    world.licences.requests.races.add(request.id)
+    result = await world.click(Verb.LICENCE_CANCEL, {"request": request.id})
+    assert result.message and result.message.startswith("De aanvraag is intussen gewijzigd.")
+    assert "Je aanvragen" in card_text(_card(result))
+    assert world.request(request.id).state is RequestState.PENDING_APPROVAL

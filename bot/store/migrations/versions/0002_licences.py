@@ -131,6 +131,7 @@ def _create_licence_requests() -> None:
         sa.Column("state", sa.String(32), nullable=False),
         sa.Column("stage", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("approvers", _JSON, nullable=False),
+        sa.Column("invited", _JSON, nullable=False),
         sa.Column("deadline", _TIMESTAMP, nullable=True),
         sa.Column("remind_at", _TIMESTAMP, nullable=True),
         sa.Column("reminded", sa.Boolean(), nullable=False, server_default=sa.false()),
