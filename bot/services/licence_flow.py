@@ -230,7 +230,8 @@ class LicenceFlow:
         changes, not every look at the seat count."""
         detail = {key: value for key, value in detail.items() if value}
         audit = []
-        if after.state is not before.state or detail:
+        decided = len(after.decisions) > len(before.decisions)
+        if after.state is not before.state or decided or detail:
             audit.append(self.audit_entry(before, after, actor, outcome, **detail))
         messages = await self._messages(notices)
         await self.requests.save(
@@ -306,6 +307,8 @@ class LicenceFlow:
 def _action(before: LicenceRequest | None, after: LicenceRequest) -> str:
     if before is None:
         return "licence.submit"
+    if len(after.decisions) > len(before.decisions):
+        return "licence.approve" if after.decisions[-1].approved else "licence.reject"
     if after.state is before.state:
         return f"licence.{after.state.value}"
     return _ACTIONS.get(after.state, f"licence.{after.state.value}")
