@@ -21,16 +21,27 @@ from devtools.processes import ProcessFailed, print_sink
 from devtools.stack import REPO_ROOT, LocalStack, StackOptions, StackPorts
 
 _WATCH_INTERVAL_SECONDS = 1.0
+_WORD_COLUMN = 13
 
 
 def _try_these() -> list[tuple[str, str]]:
-    """What to type: every command the bot has today (from its registry), and a typo."""
+    """What to type: every command the bot has today for everyone (from its registry; the
+    admins' ones would only refuse), a whole sentence and a typo."""
+    from bot.domain.roles import Role
     from bot.i18n import Translator
     from dialogs import command_specs
 
     t = Translator("nl")
-    examples = [(spec.keywords["nl"][0], t(spec.help_key)) for spec in command_specs()]
-    return [*examples, ("profeil", "een tikfout: Werkplek stelt voor wat je bedoelde")]
+    examples = [
+        (spec.keywords["nl"][0], t(spec.help_key))
+        for spec in command_specs()
+        if spec.role is Role.STAFF
+    ]
+    return [
+        *examples,
+        ("ik wil Power Apps gebruiken om een app te bouwen", "een licentie, in één zin"),
+        ("profeil", "een tikfout: Werkplek stelt voor wat je bedoelde"),
+    ]
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -60,7 +71,7 @@ def _banner(stack: LocalStack) -> str:
         f"  Werkplek draait. Open {stack.playground.url} in je browser.",
         f"  Je bent {user['name']} ({user['userPrincipleName']}).",
         "  Typ in de persoonlijke chat met Werkplek bijvoorbeeld:",
-        *(f"    {word:<13} {meaning}" for word, meaning in _try_these()),
+        *_columns(_try_these()),
         "  Groepschat en kanaal: vermeld @Werkplek in je bericht.",
         "",
         f"  bot        {stack.bot_url}  (/healthz, /readyz, /metrics)",
@@ -69,6 +80,17 @@ def _banner(stack: LocalStack) -> str:
         lines.append(f"  Graph      {stack.emulator_env.get('GRAPH_BASE_URL', '?')}")
     lines += [f"  database   {stack.database_url}", "  Stoppen: Ctrl-C", "=" * 72, ""]
     return "\n".join(lines)
+
+
+def _columns(rows: list[tuple[str, str]]) -> list[str]:
+    """Word and meaning side by side; a word too long for the column gets its own line."""
+    lines = []
+    for word, meaning in rows:
+        if len(word) > _WORD_COLUMN:
+            lines += [f"    {word}", f"    {'':<{_WORD_COLUMN}} {meaning}"]
+        else:
+            lines.append(f"    {word:<{_WORD_COLUMN}} {meaning}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,13 @@ bundle, `dist/index.js`):
   an `installationUpdate` (action `add`) and a `conversationUpdate` (`membersAdded`: the user and
   the bot in a personal chat, the bot elsewhere).
 - Bot output reaches every WebSocket client as `{action, actionConversationId, message}`; events
-  sent while no client is connected are buffered for the next one.
+  sent while no client is connected are buffered for the next one. Output into chats the current
+  user is not in (an approver's 1:1 chat) is not streamed; `PlaygroundClient` reads it from the
+  events recording, which goes to the file named by `M365_AGENTS_PLAYGROUND_RECORDING_FILE`
+  (read once, at start) while switched on (`POST /_internal/v1/configDebugOptions`).
+- `POST /_connector/v3/conversations` opens a personal chat with `members[0].id`, which must be a
+  configured user's `id` for anything sent there to be accepted: playground.json sets each
+  user's `id` to their aadObjectId, the id the bot opens 1:1 chats with.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import Any
 
 from devtools.card_inspection import adaptive_cards, card_actions, card_text, find_action
 from devtools.locale_proxy import LocaleProxy
-from devtools.playground_client import BotMessage, PlaygroundClient, PlaygroundError
+from devtools.playground_client import BotMessage, PlaygroundClient, PlaygroundError, input_values
 from devtools.processes import LogSink, ManagedProcess
 
 __all__ = [
@@ -42,6 +48,7 @@ __all__ = [
     "card_actions",
     "card_text",
     "find_action",
+    "input_values",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +129,11 @@ class Playground:
         return self.state_dir / "playground.log"
 
     @property
+    def recording_file(self) -> Path:
+        """Where the events recording goes once a client switches it on."""
+        return self.state_dir / "events-recording.log"
+
+    @property
     def locale(self) -> str | None:
         return self._locale
 
@@ -186,8 +198,9 @@ class Playground:
         self.stop()
 
     def client(self) -> PlaygroundClient:
-        """A client for this Playground (call `await client.connect()` or use `async with`)."""
-        return PlaygroundClient(f"http://127.0.0.1:{self.port}")
+        """A client for this Playground (call `await client.connect()` or use `async with`); it
+        also follows what the bot sends other users, through the events recording."""
+        return PlaygroundClient(f"http://127.0.0.1:{self.port}", recording_file=self.recording_file)
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in _OVERRIDING_ENV}
@@ -196,6 +209,7 @@ class Playground:
                 "TEAMSAPPTESTER_BROWSER": "none",
                 "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(self.config_file.resolve()),
                 "M365_AGENTS_PLAYGROUND_LOGFILE": str(self.log_file.resolve()),
+                "M365_AGENTS_PLAYGROUND_RECORDING_FILE": str(self.recording_file.resolve()),
                 # The page reads its date/time formatting locale and time zone from the server.
                 "LC_ALL": f"{(self._locale or 'en-US').replace('-', '_')}.UTF-8",
                 "TZ": self.timezone,

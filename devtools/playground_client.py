@@ -13,16 +13,31 @@
 - `POST /_conversation/v1/submit` with `{conversation, from, replyToId, value}` (Action.Submit).
 - WebSocket `/_ws_conversation/v1/conversations/stream`: `{action: createMessage|updateMessage|
   typing, actionConversationId, message: {messageId, timestamp, from, text, textFormat,
-  attachments: [{contentType, content}], ...}}`.
+  attachments: [{contentType, content}], ...}}`. Only chats the current user is in: a message
+  in another user's chat is stored, but never streamed.
+
+Other users' chats (an approver's 1:1 chat the bot opens with `POST /_connector/v3/conversations`,
+`members: [{id}]`): the Playground makes a personal chat for that member id, one per id, and
+returns its conversation id. Sending into it works only when the id is a configured user's `id`
+(else 500 UserNotFound), which is why playground.json gives every user their aadObjectId as id.
+Such messages are followed through the Playground's events recording (`POST
+/_internal/v1/configDebugOptions {eventsRecordingEnabled: true}`; the file named by
+`M365_AGENTS_PLAYGROUND_RECORDING_FILE`): one JSON record per HTTP exchange, separated by
+`\n---\n`, with `direction`, `request: {method, url, body}` and `response: {statusCode, body}`.
+Clicking a card in such a chat is the same invoke with that user in `from` and that chat in
+`conversation`: the Playground checks the user is a member and the message is in the chat.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import aiohttp
 
@@ -31,6 +46,12 @@ from devtools.card_inspection import adaptive_cards, card_text, find_action
 _STREAM_PATH = "/_ws_conversation/v1/conversations/stream"
 _MESSAGE_ACTIONS = ("createMessage", "updateMessage")
 _DEFAULT_TIMEOUT_SECONDS = 15.0
+# The events recording: its switch, its record separator, the bot's side of an exchange.
+_DEBUG_OPTIONS_PATH = "/_internal/v1/configDebugOptions"
+_RECORD_SEPARATOR = b"\n---\n"
+_FROM_BOT = "User Application ->"
+_CONNECTOR_CONVERSATIONS = ("_connector", "v3", "conversations")
+_RECORDING_POLL_SECONDS = 0.1
 
 
 class PlaygroundError(RuntimeError):
@@ -47,6 +68,8 @@ class BotMessage:
     text: str | None
     attachments: list[dict[str, Any]]
     raw: dict[str, Any] = field(repr=False)
+    # The other user whose chat it is in; "" for the current user's chats.
+    to: str = ""
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> BotMessage:
@@ -77,15 +100,23 @@ class BotMessage:
 
 
 class PlaygroundClient:
-    """Talks to one Playground as its current user; keeps every bot message it receives."""
+    """Talks to one Playground as its current user; keeps every bot message it receives.
 
-    def __init__(self, base_url: str) -> None:
+    With `recording_file` (the Playground's events recording, which connect() switches on) it
+    also sees what the bot sends into other users' chats, and can click there as them."""
+
+    def __init__(self, base_url: str, *, recording_file: Path | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.recording_file = recording_file
         self._session: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._reader: asyncio.Task[None] | None = None
+        self._follower: asyncio.Task[None] | None = None
         self._received: list[BotMessage] = []
         self._unread: list[BotMessage] = []
+        # Other users' chats: conversation id -> user id, and their unread messages by user.
+        self._chats: dict[str, str] = {}
+        self._unread_to: dict[str, list[BotMessage]] = {}
         self._arrived = asyncio.Condition()
         self._config: dict[str, Any] | None = None
         self._stream_closed = False
@@ -96,13 +127,17 @@ class PlaygroundClient:
         self._ws = await self._session.ws_connect(self.base_url + _STREAM_PATH, heartbeat=20)
         self._reader = asyncio.create_task(self._read_stream(self._ws))
         await self.config()
+        if self.recording_file is not None:
+            await self._request("POST", _DEBUG_OPTIONS_PATH, {"eventsRecordingEnabled": True})
+            self._follower = asyncio.create_task(self._follow_recording(self.recording_file))
         return self
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        for task in (self._reader, self._follower):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._ws is not None:
             await self._ws.close()
         if self._session is not None:
@@ -136,6 +171,64 @@ class PlaygroundClient:
                 self._unread.append(message)
                 self._arrived.notify_all()
 
+    async def _follow_recording(self, path: Path) -> None:
+        """Turn the bot's connector calls into other users' chats into messages for them."""
+        position, pending = 0, b""
+        while True:
+            chunk = await asyncio.to_thread(_read_from, path, position)
+            position += len(chunk)
+            *records, pending = (pending + chunk).split(_RECORD_SEPARATOR)
+            for record in records:
+                # A record this reading does not understand is no message for anyone.
+                with contextlib.suppress(ValueError, TypeError, AttributeError):
+                    await self._recorded(json.loads(record.decode("utf-8")))
+            await asyncio.sleep(_RECORDING_POLL_SECONDS)
+
+    async def _recorded(self, record: dict[str, Any]) -> None:
+        if not str(record.get("direction", "")).startswith(_FROM_BOT):
+            return
+        request = record.get("request") or {}
+        response = record.get("response") or {}
+        status = int(response.get("statusCode") or 0)
+        if not 200 <= status < 300:
+            return  # refused: nothing reached the chat
+        body = request.get("body") or {}
+        answer = response.get("body") or {}
+        path = [unquote(part) for part in urlsplit(str(request.get("url"))).path.split("/")[1:]]
+        if tuple(path[:3]) != _CONNECTOR_CONVERSATIONS:
+            return
+        rest = path[3:]
+        if not rest and request.get("method") == "POST":  # a chat opened with someone
+            members = body.get("members") or [{}]
+            user = str(members[0].get("id", ""))
+            if user and user != self.user_id and answer.get("id"):
+                self._chats[str(answer["id"])] = user
+            return
+        if len(rest) < 2 or rest[1] != "activities" or body.get("type", "message") != "message":
+            return
+        recipient = self._chats.get(rest[0])
+        if recipient is None:
+            return  # the current user's chats arrive on the stream
+        if request.get("method") == "PUT" and len(rest) == 3:
+            action, message_id = "updateMessage", rest[2]
+        elif request.get("method") == "POST":
+            action, message_id = "createMessage", str(answer.get("id", ""))
+        else:
+            return
+        message = BotMessage(
+            action=action,
+            conversation_id=rest[0],
+            id=message_id,
+            text=body.get("text"),
+            attachments=list(body.get("attachments") or []),
+            raw=record,
+            to=recipient,
+        )
+        async with self._arrived:
+            self._received.append(message)
+            self._unread_to.setdefault(recipient, []).append(message)
+            self._arrived.notify_all()
+
     # --- ids -----------------------------------------------------------------------------
     async def config(self) -> dict[str, Any]:
         """The Playground's `/_internal/v1/config` answer: `{config, internalConfig}`."""
@@ -151,6 +244,13 @@ class PlaygroundClient:
     @property
     def user_id(self) -> str:
         return str(self.settings["currentUser"]["id"])
+
+    def user_id_of(self, name: str) -> str:
+        """The id of one of the configured other users, by display name."""
+        for user in self.settings["users"]:
+            if user["name"] == name:
+                return str(user["id"])
+        raise LookupError(f"{name!r} is not a user of this Playground")
 
     @property
     def bot_id(self) -> str:
@@ -213,10 +313,13 @@ class PlaygroundClient:
         data: dict[str, Any] | None = None,
         *,
         card_index: int = 0,
+        as_user: str | None = None,
     ) -> dict[str, Any]:
         """Press an Action.Execute button; returns the invoke response `{type, value}`.
 
-        `data` plays the card's inputs: it is merged into the action's data, as the page does.
+        As Teams does, the card's inputs go along with their current values (unless the action
+        says `associatedInputs: None`); `data` plays what the person typed: it overrides them.
+        `as_user`: another user's id, for a card in their chat (`BotMessage.to`).
         """
         cards = card_message.cards
         if not cards:
@@ -224,7 +327,8 @@ class PlaygroundClient:
         action = find_action(cards[card_index], action_title_or_verb)
         if action.get("type") != "Action.Execute":
             raise ValueError(f"{action.get('type')} is not an Action.Execute (use submit())")
-        merged = {**(action.get("data") or {}), **(data or {})}
+        inputs = {} if action.get("associatedInputs") == "None" else input_values(cards[card_index])
+        merged = {**(action.get("data") or {}), **inputs, **(data or {})}
         body = {
             "name": "adaptiveCard/action",
             "value": {
@@ -235,7 +339,7 @@ class PlaygroundClient:
                     "data": merged,
                 }
             },
-            "from": {"id": self.user_id},
+            "from": {"id": as_user or self.user_id},
             "conversation": {"id": card_message.conversation_id},
             "replyToId": card_message.id,
         }
@@ -265,23 +369,33 @@ class PlaygroundClient:
     def clear(self) -> None:
         """Forget unread messages (a test calls this before its first step)."""
         self._unread.clear()
+        self._unread_to.clear()
 
     async def next_message(
         self,
         # A plain seconds argument reads best in tests (`next_message(5)`).
         timeout: float = _DEFAULT_TIMEOUT_SECONDS,  # noqa: ASYNC109
         predicate: Callable[[BotMessage], bool] | None = None,
+        *,
+        to: str | None = None,
     ) -> BotMessage:
         """The oldest unread bot message that satisfies `predicate`, waiting up to `timeout`.
 
-        Messages that do not match stay unread for later calls.
+        Messages that do not match stay unread for later calls. `to`: another user's id, for
+        what the bot sent into their chats (needs the recording file); default: this user.
         """
         accept = predicate or (lambda _message: True)
+        if to is not None and to != self.user_id and self.recording_file is None:
+            raise RuntimeError("other users' chats need the Playground's recording file")
 
         def pick() -> BotMessage | None:
-            for index, message in enumerate(self._unread):
+            if to is None or to == self.user_id:
+                unread = self._unread
+            else:
+                unread = self._unread_to.setdefault(to, [])
+            for index, message in enumerate(unread):
                 if accept(message):
-                    return self._unread.pop(index)
+                    return unread.pop(index)
             return None
 
         async with self._arrived:
@@ -292,7 +406,8 @@ class PlaygroundClient:
                             raise PlaygroundError("the Playground closed the message stream")
                         await self._arrived.wait()
             except TimeoutError:
-                seen = [m.all_text[:80] for m in self._unread]
+                unread = self._unread if to in (None, self.user_id) else self._unread_to[to]
+                seen = [m.all_text[:80] for m in unread]
                 raise TimeoutError(
                     f"no matching bot message within {timeout:.0f}s; unread: {seen}"
                 ) from None
@@ -308,3 +423,35 @@ class PlaygroundClient:
             if not text:
                 return {}
             return await response.json(content_type=None)
+
+
+def input_values(card: dict[str, Any]) -> dict[str, Any]:
+    """The inputs of a card with their current values ("" when empty), as a client sends them.
+
+    Inputs of ShowCard sub-cards are left out: they belong to that sub-card's own actions."""
+    return {
+        str(node["id"]): node.get("value", "")
+        for node in _card_nodes(card.get("body") or [])
+        if str(node.get("type", "")).startswith("Input.") and node.get("id")
+    }
+
+
+def _card_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key != "card":  # an Action.ShowCard's own card
+                yield from _card_nodes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _card_nodes(item)
+
+
+def _read_from(path: Path, position: int) -> bytes:
+    """What was appended to `path` since `position` (nothing while it does not exist)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(position)
+            return handle.read()
+    except FileNotFoundError:
+        return b""

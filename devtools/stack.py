@@ -2,8 +2,10 @@
 Agents Playground, each a real process, wired to one another and to nothing outside 127.0.0.1.
 
 Start order: emulator (its printed `export` lines are the bot's Graph settings), Playground (its
-bound port gives the connector URL the bot needs for proactive 1:1 chats), bot. The Playground
-does not need the bot to start; it only calls it when a chat opens. Stop order is the reverse.
+bound port gives the connector URL the bot needs for proactive 1:1 chats), the demo licence
+catalogue (stored through the real `werkplek catalog import`, into the bot's database), bot. The
+Playground does not need the bot to start; it only calls it when a chat opens. Stop order is the
+reverse.
 """
 
 from __future__ import annotations
@@ -11,20 +13,27 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from devtools.playground import DEFAULT_LOCALE, Playground
-from devtools.processes import LogSink, ManagedProcess
+from devtools.processes import LogSink, ManagedProcess, ProcessFailed
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_TENANT_ID = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
 DEMO_KEY_GROUPS_FILE = Path(__file__).with_name("demo_key_groups.json")
 DEMO_ROLES_FILE = Path(__file__).with_name("demo_roles.json")
+DEMO_CATALOGUE_FILE_NAME = "demo-catalogus.xlsx"
 
 _EMULATOR_READY_LINE = r"control API"
 _START_TIMEOUT_SECONDS = 60.0
+# Writing the workbook and importing it both start a Python that loads openpyxl and the store.
+_SEED_TIMEOUT_SECONDS = 120.0
+_FAILURE_TAIL_LINES = 40
+# The file download check is by host suffix: Teams' own file host, and this machine for the demo.
+_DOWNLOAD_HOSTS = "sharepoint.com,127.0.0.1,localhost"
 _SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 
 
@@ -50,6 +59,8 @@ class StackOptions:
     bot_argv: list[str] | None = None
     bot_ready_path: str = "/readyz"
     with_emulator: bool = True
+    # Store the demo licence catalogue before the bot starts (only for `python app.py`).
+    seed_catalogue: bool = True
     extra_bot_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -95,7 +106,10 @@ class LocalStack:
                 locale=self.options.locale,
                 sink=self.options.sink,
             ).start()
-            self._start_bot(self.playground.service_url)
+            env = self.bot_env(self.playground.service_url)
+            if self.options.seed_catalogue and self.options.bot_argv is None:
+                self._seed_catalogue(env)
+            self._start_bot(env)
         except BaseException:
             self.stop()
             raise
@@ -174,18 +188,67 @@ class LocalStack:
                 "WERKPLEK_ACCESS_KEY_GROUPS": DEMO_KEY_GROUPS_FILE.read_text(encoding="utf-8"),
                 "WERKPLEK_DEFAULT_SERVICE_URL": service_url,
                 "WERKPLEK_LOG_FORMAT": "text",
+                "WERKPLEK_PUBLIC_BASE_URL": self.bot_url,
+                "WERKPLEK_FILE_DOWNLOAD_HOSTS": _DOWNLOAD_HOSTS,
                 _SDK_PREFIX + "ANONYMOUS_ALLOWED": "true",
             }
         )
         env.update(self.options.extra_bot_env)
         return env
 
-    def _start_bot(self, service_url: str) -> None:
+    @property
+    def catalogue_file(self) -> Path:
+        """The demo catalogue as the stack wrote it (the workbook an admin would import)."""
+        return self.options.var_dir / DEMO_CATALOGUE_FILE_NAME
+
+    def _seed_catalogue(self, bot_env: dict[str, str]) -> None:
+        """Write the demo catalogue workbook, then import it with the real CLI into the bot's
+        database, exactly as an admin would: `werkplek catalog import FILE`."""
+        workbook = str(self.catalogue_file)
+        self._run_once("catalogue", [sys.executable, "-m", "devtools.demo_catalogue", workbook])
+        self._run_once(
+            "catalogue",
+            [sys.executable, "-m", "bot.cli", "catalog", "import", workbook],
+            env=bot_env,
+        )
+
+    def _run_once(self, name: str, argv: list[str], *, env: dict[str, str] | None = None) -> None:
+        """Run a short Python command to its end; its output goes where the processes' logs go,
+        and the tail of it into the error when it fails."""
+        shown = "python " + shlex.join(argv[1:])
+        try:
+            done = subprocess.run(
+                argv,
+                env=env if env is not None else self._python_env(),
+                cwd=REPO_ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=_SEED_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as late:
+            raise ProcessFailed(
+                f"{name}: `{shown}` did not finish within {late.timeout:.0f}s"
+            ) from None
+        output = done.stdout.decode("utf-8", errors="replace")
+        log_file = self._log_file(name)
+        if log_file is not None:
+            with log_file.open("a", encoding="utf-8") as log:
+                log.write(f"$ {shown}\n{output}")
+        if self.options.sink is not None:
+            for line in output.splitlines():
+                self.options.sink(name, line)
+        if done.returncode != 0:
+            tail = "\n".join(output.splitlines()[-_FAILURE_TAIL_LINES:])
+            raise ProcessFailed(f"{name}: `{shown}` failed ({done.returncode}); output:\n{tail}")
+
+    def _start_bot(self, env: dict[str, str]) -> None:
         argv = self.options.bot_argv or [sys.executable, "app.py"]
         self.bot = ManagedProcess(
             "bot",
             argv,
-            env=self.bot_env(service_url),
+            env=env,
             cwd=REPO_ROOT,
             sink=self.options.sink,
             log_file=self._log_file("bot"),
