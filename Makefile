@@ -24,7 +24,7 @@ demo: install
 	$(BIN)/python -m devtools.demo
 
 test: install
-	$(BIN)/ruff check .
+	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -46,7 +46,7 @@ bench: install
 	$(BIN)/python -m bench.run
 
 lint: $(PY_STAMP)
-	$(BIN)/ruff check .
+	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 

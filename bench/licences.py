@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialogs.licence_notices import LicenceNoticeCards
-
 from bench.access import LATENCY_MS, bench_settings, graph_emulator
 from bench.common import Row, markdown_table, percentile, ratio, write_json
 from bench.common import verdict as verdict_text
@@ -56,6 +54,7 @@ from bot.store import (
     SqlUserRepository,
 )
 from devtools.graph_emulator.tenant import TenantState
+from dialogs.licence_notices import LicenceNoticeCards
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ addressee in Teams, and records what they do with it. Every change is a method r
 item (or raising IllegalPostTransition), saved only if nobody saved another change in between.
 
     received --route--> routed --handle--> handled
-    received --to_triage--> triage --route--> routed
+    received --route (to the triage queue)--> triage --route--> routed
     routed --forward--> routed (another person)     routed --not_for_me--> triage
     registered and legal items: acknowledge (who, when) before handle
 """
@@ -181,14 +181,26 @@ class PostItem:
             rule_id=routing.rule_id,
             delegated_from=routing.delegated_from,
             triage_reason=routing.reason if state is PostState.TRIAGE else "",
+            # A new addressee starts afresh: no reminders, no note meant for someone else.
+            forwarded_by="",
+            note="",
+            reminders_sent=0,
+            last_reminded_at=None,
         )
 
     def forward(self, by: str, to_person: str, note: str, now: datetime) -> PostItem:
         self._require({PostState.ROUTED}, "forward")
+        current = self.destination
+        if not to_person or (
+            current.kind is DestinationKind.PERSON
+            and current.target.casefold() == to_person.casefold()
+        ):
+            raise IllegalPostTransition(self.state, "forward")
         return self._to(
             PostState.ROUTED,
             now,
             destination=Destination(DestinationKind.PERSON, to_person),
+            delegated_from="",
             forwarded_by=by,
             note=note,
             reminders_sent=0,
@@ -227,6 +239,8 @@ class PostItem:
 
     def scan_deleted(self, now: datetime) -> PostItem:
         self._require({PostState.HANDLED}, "scan_deleted")
+        if self.scan_deleted_at is not None:
+            return self
         return self._to(PostState.HANDLED, now, scan_deleted_at=now)
 
     # --- helpers -----------------------------------------------------------------------------
