@@ -18,19 +18,24 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.documents.filesystem import FilesystemDocumentStore
+from bot.documents.pdf import PdfCheck
 from bot.domain.delivery import sustainable_rate
 from bot.excel.catalogue_files import ExcelCatalogueWorkbooks
 from bot.graph import DeferredGraph
 from bot.http.downloads import HttpFileDownloads
 from bot.http.exports import EXPORTS, Exports, add_export_routes
 from bot.http.health import healthz, readyz
+from bot.http.intake import INTAKE, IntakeHandler, add_intake_routes
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
-from bot.http.signed_links import SignedLinks, signing_secret
+from bot.http.scans import SCANS, Scans, add_scan_routes, scan_path
+from bot.http.signed_links import BY, SignedLinks, signing_secret
 from bot.i18n import Translator
 from bot.observability import configure_logging
 from bot.services.access import AccessStatus, access_policy
@@ -44,6 +49,12 @@ from bot.services.licence_reports import build_licence_report
 from bot.services.licence_worker import LicenceWorker, WorkerSettings
 from bot.services.licences import LicenceDesk
 from bot.services.outbox import OutboxNotifier, OutboxSender
+from bot.services.post_access import NameBook, PostAccess
+from bot.services.post_desk import PostDesk
+from bot.services.post_flow import Channels, PostActor, PostFlow
+from bot.services.post_intake import PostIntake
+from bot.services.post_retention import purge_scans
+from bot.services.post_worker import PostWorker, PostWorkerSettings
 from bot.services.rate import InMemoryRateBudget
 from bot.services.roles import RoleResolver
 from bot.settings import ConfigurationError, Settings, check_startup
@@ -52,10 +63,13 @@ from bot.store import (
     SqlAuditLog,
     SqlCatalogueRepository,
     SqlConversationRefRepository,
+    SqlDelegationRepository,
     SqlLicenceRequestRepository,
     SqlOutboxRepository,
+    SqlPostItemRepository,
     SqlProcessedActivities,
     SqlRateBudget,
+    SqlRoutingRuleRepository,
     SqlUserRepository,
 )
 from bot.teams.delivery import ConnectorDelivery
@@ -63,6 +77,7 @@ from bot.teams.host import HostServices, TeamsHost
 from dialogs import build_dialogs
 from dialogs.licence_admin import LicenceAdminDialog
 from dialogs.licence_notices import LicenceNoticeCards
+from dialogs.post_notices import PostNoticeCards
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +89,7 @@ HOST = web.AppKey("host", TeamsHost)
 NOTIFIER = web.AppKey("notifier", OutboxNotifier)
 SETTLING = web.AppKey("settling", asyncio.Task[None])
 LICENCE_WORKER = web.AppKey("licence_worker", LicenceWorker)
+POST_WORKER = web.AppKey("post_worker", PostWorker)
 
 
 class _Relay:
@@ -119,6 +135,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_get("/readyz", readyz(lambda: app[DATABASE].readiness()))
     app.router.add_get("/metrics", metrics.handle)
     add_export_routes(app)
+    add_intake_routes(app)
+    add_scan_routes(app)
     app[OUTBOX_WAKE] = _Relay()
     return app
 
@@ -157,7 +175,8 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
 
         credential = open_bot_credential(settings, metrics.outbound_call)
     access = AccessStatus(directory, app[GRAPH].access, clock, access_policy(settings))
-    desk, downloads, admin = _licences(app, auditor, clock)
+    desk, downloads, admin, links = _licences(app, auditor, clock)
+    post = _post(app, auditor, clock, links)
     dialogs = build_dialogs(
         directory=directory,
         auditor=auditor,
@@ -166,6 +185,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         timezone=settings.timezone,
         licences=desk,
         licence_admin=admin,
+        post=post,
     )
     processed = await _activity_memory(database, clock)
     app[HOST] = TeamsHost(
@@ -195,7 +215,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
 
 def _licences(
     app: web.Application, auditor: Auditor, clock: SystemClock
-) -> tuple[LicenceDesk, HttpFileDownloads, LicenceAdminDialog]:
+) -> tuple[LicenceDesk, HttpFileDownloads, LicenceAdminDialog, SignedLinks]:
     """The licence capability: desk (chat), worker (background), admin files and exports."""
     settings, database = app[SETTINGS], app[DATABASE]
     zone = ZoneInfo(settings.timezone)
@@ -257,7 +277,94 @@ def _licences(
     admin = LicenceAdminDialog(
         desk, auditor, links, downloads, workbooks, clock, zone, settings.max_upload_bytes
     )
-    return desk, downloads, admin
+    return desk, downloads, admin, links
+
+
+def _post(
+    app: web.Application, auditor: Auditor, clock: SystemClock, links: SignedLinks
+) -> PostDesk:
+    """Incoming post: intake API, desk (chat), worker (routing left over, reminders, purge)
+    and the signed scan links."""
+    settings, database = app[SETTINGS], app[DATABASE]
+    zone = ZoneInfo(settings.timezone)
+    graph = app[GRAPH]
+    items = SqlPostItemRepository(database, reference_zone=zone)
+    names = NameBook()
+    cards = PostNoticeCards(
+        zone, mailroom_conversation_id=settings.mailroom_channel_id, names=names.lookup
+    )
+    users = SqlUserRepository(database)
+    flow = PostFlow(
+        items=items,
+        cards=cards,
+        users=users,
+        clock=clock,
+        channels=Channels(settings.mailroom_channel_id, settings.default_service_url),
+        default_locale=settings.default_locale,
+        on_enqueued=app[OUTBOX_WAKE],
+    )
+    documents = FilesystemDocumentStore(Path(settings.documents_dir))
+    catalogue = SqlCatalogueRepository(database)
+    rules = SqlRoutingRuleRepository(database)
+    delegations = SqlDelegationRepository(database, clock=clock, zone=zone)
+    intake = PostIntake(
+        flow=flow,
+        items=items,
+        cards=cards,
+        users=users,
+        documents=documents,
+        check=PdfCheck(settings.post_max_bytes),
+        directory=graph.directory,
+        catalogue=catalogue,
+        rules=rules,
+        delegations=delegations,
+        group_members=graph.licences.group_member_ids,
+        timezone=zone,
+        default_locale=settings.default_locale,
+        on_enqueued=app[OUTBOX_WAKE],
+    )
+    app[INTAKE] = IntakeHandler(
+        intake,
+        token_hashes=settings.intake_token_hashes,
+        max_bytes=settings.post_max_bytes,
+        tenant_id=settings.azure_tenant_id,
+    )
+    app[SCANS] = Scans(links=links, items=items, documents=documents, auditor=auditor)
+    access = PostAccess(
+        directory=graph.directory,
+        catalogue=catalogue,
+        rules=rules,
+        delegations=delegations,
+        group_members=graph.licences.group_member_ids,
+        mailroom_conversation_id=settings.mailroom_channel_id,
+        clock=clock,
+        timezone=zone,
+    )
+    desk = PostDesk(
+        flow=flow,
+        access=access,
+        auditor=auditor,
+        scan_links=lambda item_id, viewer: links.link(scan_path(item_id), {BY: viewer}),
+        link_minutes=links.lifetime_minutes,
+        names=names,
+        on_rules_changed=intake.forget_rules,
+    )
+
+    async def purge() -> None:
+        await purge_scans(items, documents, clock, settings.post_retention_days, PostActor.system())
+
+    app[POST_WORKER] = PostWorker(
+        flow=flow,
+        access=access,
+        intake=intake,
+        purge=purge,
+        settings=PostWorkerSettings(
+            timezone=zone,
+            reminder_working_days=settings.post_reminder_working_days,
+            escalation_working_days=settings.post_escalation_working_days,
+        ),
+    )
+    return desk
 
 
 async def _activity_memory(
@@ -312,6 +419,8 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     if settings.licence_worker_enabled:
         worker = app[LICENCE_WORKER]
         tasks.append(asyncio.create_task(worker.run(stop), name="licence-worker"))
+    if settings.post_worker_enabled:
+        tasks.append(asyncio.create_task(app[POST_WORKER].run(stop), name="post-worker"))
     yield
     stop.set()
     for task in tasks:

@@ -1,5 +1,6 @@
 """`werkplek` command line: serve, migrate, build the Teams app package, import and export the
-licence catalogue, write the licence report.
+licence catalogue, write the licence report. Incoming post (routing rules, folder import, scan
+retention, the post register) lives in bot/cli_post.py and hooks into this parser.
 
 Heavy modules (the store, openpyxl, the Graph SDK) are imported inside the command that needs
 them, so `werkplek manifest` and `--help` stay quick.
@@ -267,6 +268,34 @@ def _add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     licences.add_argument("--entity", default="", help="one entity's code (default: all)")
     licences.add_argument("--out", default="", help="the .xlsx file (default: licenties-...)")
     licences.set_defaults(run=_licence_report)
+    from bot.cli_post import add_post_report_command  # imports bot.cli: only once it is loaded
+
+    add_post_report_command(report_commands)
+
+
+def _post_token(args: argparse.Namespace) -> int:
+    """A new random intake token and the settings line that admits it (only its hash)."""
+    import hashlib
+    import re
+    import secrets
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", args.name):
+        print("Naam: letters, cijfers, . _ - / name: letters, digits, . _ -", file=sys.stderr)
+        return 2
+    token = secrets.token_urlsafe(32)
+    digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+    print(f"token (geef aan de scandienst / give to the scanning service): {token}")
+    print("voeg toe aan / add to WERKPLEK_INTAKE_TOKENS (komma's tussen / comma-separated):")
+    print(f"{args.name}:{digest}")
+    return 0
+
+
+def _add_post_token_command(
+    post_commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    token = post_commands.add_parser("token", help="make an intake token for a scanning service")
+    token.add_argument("name", help="who uses it, e.g. scanner-gent (shown in the audit trail)")
+    token.set_defaults(run=_post_token)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -287,6 +316,13 @@ def parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_manifest)
     _add_catalogue_commands(commands)
     _add_report_commands(commands)
+    post = commands.add_parser("post", help="incoming post")
+    post_commands = post.add_subparsers(dest="post_command", required=True)
+    _add_post_token_command(post_commands)
+    from bot.cli_post import add_post_commands, add_rules_commands
+
+    add_post_commands(post_commands)  # post import, post purge
+    add_rules_commands(commands)  # rules import, rules export
     return root
 
 

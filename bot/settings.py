@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,11 +20,18 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 _SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 
 CommaList = Annotated[list[str], NoDecode]
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        # A refused value never reaches the start-up error (and so the logs): it may be a
+        # secret pasted where its hash belongs (WERKPLEK_INTAKE_TOKENS).
+        hide_input_in_errors=True,
     )
 
     # --- HTTP -------------------------------------------------------------------------------
@@ -145,6 +153,49 @@ class Settings(BaseSettings):
         description="Transient Graph failures (429, 5xx) before a fulfilment is given up.",
     )
 
+    # --- incoming post --------------------------------------------------------------------------
+    intake_tokens: CommaList = Field(
+        default_factory=list,
+        validation_alias="WERKPLEK_INTAKE_TOKENS",
+        description='Who may post scans: comma list of "name:sha256 hex of the token" (make one '
+        "with `werkplek post token NAME`). Empty: the intake API refuses everyone.",
+    )
+    post_max_mb: float = Field(
+        30.0,
+        validation_alias="WERKPLEK_POST_MAX_MB",
+        description="The largest scan the intake API accepts, in MB.",
+    )
+    documents_dir: str = Field(
+        "var/documents",
+        validation_alias="WERKPLEK_DOCUMENTS_DIR",
+        description="Where scans are kept on this machine (when not in SharePoint).",
+    )
+    post_worker_enabled: bool = Field(
+        True,
+        validation_alias="WERKPLEK_POST_WORKER_ENABLED",
+        description="Routes items left unrouted, sends reminders and purges old scans.",
+    )
+    mailroom_channel_id: str = Field(
+        "",
+        validation_alias="WERKPLEK_MAILROOM_CHANNEL_ID",
+        description="Teams channel conversation id of the mailroom: items to route land there.",
+    )
+    post_retention_days: int = Field(
+        90,
+        validation_alias="WERKPLEK_POST_RETENTION_DAYS",
+        description="Days after handling that a scan is deleted (metadata and audit are kept).",
+    )
+    post_reminder_working_days: int = Field(
+        3,
+        validation_alias="WERKPLEK_POST_REMINDER_WORKING_DAYS",
+        description="Working days an item may stay unhandled before its addressee is reminded.",
+    )
+    post_escalation_working_days: int = Field(
+        7,
+        validation_alias="WERKPLEK_POST_ESCALATION_WORKING_DAYS",
+        description="Working days unhandled before the entity's ICT admins are told.",
+    )
+
     # --- links and files ------------------------------------------------------------------------
     public_base_url: str = Field(
         "http://localhost:3978",
@@ -183,11 +234,28 @@ class Settings(BaseSettings):
     )
     migrate_on_start: bool = Field(True, validation_alias="WERKPLEK_MIGRATE_ON_START")
 
-    @field_validator("allowed_tenants", "file_download_hosts", mode="before")
+    @field_validator("allowed_tenants", "file_download_hosts", "intake_tokens", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("intake_tokens")
+    @classmethod
+    def _check_token_hashes(cls, value: list[str]) -> list[str]:
+        names = set()
+        for entry in value:
+            name, _, digest = entry.partition(":")
+            if not name.strip() or not _SHA256_HEX.fullmatch(digest.strip().lower()):
+                # Never echo the entry: a pasted token instead of its hash is a secret.
+                raise ValueError(
+                    'WERKPLEK_INTAKE_TOKENS entries are "name:<64 hex characters>" '
+                    "(the sha256 of the token, see `werkplek post token`)"
+                )
+            if name.strip() in names:
+                raise ValueError(f"WERKPLEK_INTAKE_TOKENS names {name.strip()!r} twice")
+            names.add(name.strip())
         return value
 
     @field_validator("role_groups", "access_key_groups", mode="before")
@@ -218,6 +286,16 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def post_max_bytes(self) -> int:
+        return int(self.post_max_mb * 1024 * 1024)
+
+    @property
+    def intake_token_hashes(self) -> dict[str, str]:
+        """Token name -> lower-case sha256 hex of the token."""
+        pairs = (entry.partition(":") for entry in self.intake_tokens)
+        return {name.strip(): digest.strip().lower() for name, _, digest in pairs}
 
     @property
     def tenants(self) -> frozenset[str]:

@@ -18,3 +18,17 @@ class Verb(StrEnum):
     LICENCE_REJECT = "licence.reject"  # an approver refuses it (with a reason)
     LICENCE_VIEW = "licence.view"  # an approval card's refresh: the version for this viewer now
     LICENCE_RETRY = "licence.retry"  # an ICT admin fixed what blocked granting: try again now
+    # Incoming post (dialogs/post.py). Every payload names an item (or a delegation) by id; the
+    # post desk checks that the clicker may see it and may take that step, never the card.
+    POST_OPEN = "post.open"  # a short-lived signed link to the scan, made for the clicker
+    POST_HANDLE = "post.handle"  # "Afgehandeld"
+    POST_ACKNOWLEDGE = "post.acknowledge"  # receipt of a registered or legal item confirmed
+    POST_FORWARD = "post.forward"  # to a colleague from the people picker, with a note
+    POST_NOT_FOR_ME = "post.not_for_me"  # back to the mailroom's triage, with a reason
+    POST_ORIGINAL = "post.original"  # ask the mailroom for the paper original
+    POST_ROUTE = "post.route"  # the mailroom routes a triage item to a person (people picker)
+    POST_SUGGEST_RULE = "post.suggest_rule"  # a routed item becomes a routing rule suggestion
+    POST_PAGE = "post.page"  # the `post` list: another page or other filters
+    POST_REFRESH = "post.refresh"  # one item's card as it is now (from the list, or a refresh)
+    POST_DELEGATION_ADD = "post.delegation.add"  # a delegate picked from several name matches
+    POST_DELEGATION_CANCEL = "post.delegation.cancel"  # stop forwarding one's post

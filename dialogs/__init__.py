@@ -10,11 +10,13 @@ from bot.ports import Directory
 from bot.services.access import AccessStatus
 from bot.services.audit import Auditor
 from bot.services.licences import LicenceDesk
+from bot.services.post_desk import PostDesk
 from dialogs.access import AccessDialog
 from dialogs.dispatcher import Dispatcher
 from dialogs.help import HelpDialog
 from dialogs.licence_admin import LicenceAdminDialog
 from dialogs.licences import LicenceDialog
+from dialogs.post import PostDialog
 from dialogs.profile import ProfileDialog
 from dialogs.start import StartDialog
 
@@ -25,6 +27,7 @@ DIALOGS: tuple[type, ...] = (
     AccessDialog,
     LicenceDialog,
     LicenceAdminDialog,
+    PostDialog,
 )
 
 
@@ -44,9 +47,11 @@ def build_dialogs(
     timezone: str = "Europe/Brussels",
     licences: LicenceDesk | None = None,
     licence_admin: LicenceAdminDialog | None = None,
+    post: PostDesk | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
-    not given (`licences`, `licence_admin`) is left out: its commands and verbs are unknown."""
+    not given (`licences`, `licence_admin`, `post`) is left out: its commands and verbs are
+    unknown."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url)
     start = StartDialog(registry, dispatcher, directory)
@@ -62,6 +67,8 @@ def build_dialogs(
     if licence_admin is not None:
         dialogs.append(licence_admin)
         dispatcher.receive_files(licence_admin.receive_files)
+    if post is not None:
+        dialogs.append(PostDialog(post, auditor, zone))
     for dialog in dialogs:
         registry.add_dialog(dialog)
     return Dialogs(registry, dispatcher, start)

@@ -156,6 +156,9 @@ class PostItem:
     reminders_sent: int = 0
     last_reminded_at: datetime | None = None
     scan_deleted_at: datetime | None = None  # retention: the PDF is gone, metadata kept
+    # Counts the cards announcing the item: each routing, forward or return to triage sends a
+    # new one, and later edits must find the card of that occasion (see item_card_key).
+    card_version: int = 0
 
     @property
     def needs_acknowledgement(self) -> bool:
@@ -186,6 +189,7 @@ class PostItem:
             note="",
             reminders_sent=0,
             last_reminded_at=None,
+            card_version=self.card_version + 1,
         )
 
     def forward(self, by: str, to_person: str, note: str, now: datetime) -> PostItem:
@@ -201,6 +205,7 @@ class PostItem:
             now,
             destination=Destination(DestinationKind.PERSON, to_person),
             delegated_from="",
+            card_version=self.card_version + 1,
             forwarded_by=by,
             note=note,
             reminders_sent=0,
@@ -210,7 +215,12 @@ class PostItem:
     def not_for_me(self, by: str, reason: str, now: datetime) -> PostItem:
         self._require({PostState.ROUTED}, "not_for_me")
         return self._to(
-            PostState.TRIAGE, now, destination=TRIAGE, triage_reason=reason, forwarded_by=by
+            PostState.TRIAGE,
+            now,
+            destination=TRIAGE,
+            triage_reason=reason,
+            forwarded_by=by,
+            card_version=self.card_version + 1,
         )
 
     def acknowledge(self, by: str, now: datetime) -> PostItem:
@@ -280,10 +290,19 @@ class PostNotice:
 
     @property
     def dedupe_key(self) -> str:
-        who = self.recipient_id.casefold() or self.conversation_id
-        return f"post:{self.item.id}:{self.step or f'v{self.item.version}'}:{self.kind.value}:{who}"
+        who = self.recipient_id or self.conversation_id
+        if self.kind in ANNOUNCING:
+            return item_card_key(self.item.id, who, self.item.card_version)
+        step = self.step or f"v{self.item.version}"
+        return f"post:{self.item.id}:{step}:{self.kind.value}:{who.casefold()}"
 
 
-def item_card_key(item_id: int, recipient: str) -> str:
-    """The dedupe key of the first card about an item to one recipient (edited in place later)."""
-    return f"post:{item_id}:card:{recipient.casefold()}"
+# The notices that announce an item to whoever now holds it: their cards are edited in place
+# after each later action, so their keys must be known (item_card_key).
+ANNOUNCING = frozenset({PostNoticeKind.NEW_ITEM, PostNoticeKind.FORWARDED, PostNoticeKind.TRIAGE})
+
+
+def item_card_key(item_id: int, recipient: str, card_version: int) -> str:
+    """The dedupe key of the card announcing an item to one recipient (a person's id or a
+    channel's conversation id) on one occasion (the item's card_version)."""
+    return f"post:{item_id}:card:{card_version}:{recipient.casefold()}"

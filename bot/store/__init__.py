@@ -8,8 +8,11 @@ from bot.store.audit_log import SqlAuditLog
 from bot.store.catalogue import SqlCatalogueRepository
 from bot.store.conversation_refs import SqlConversationRefRepository
 from bot.store.database import Database
+from bot.store.delegations import SqlDelegationRepository
 from bot.store.licence_requests import SqlLicenceRequestRepository
 from bot.store.outbox import SqlOutboxRepository
+from bot.store.post_items import SqlPostItemRepository
+from bot.store.post_rules import SqlRoutingRuleRepository
 from bot.store.processed_activities import SqlProcessedActivities
 from bot.store.rate_budget import SqlRateBudget
 from bot.store.users import SqlUserRepository
@@ -19,9 +22,12 @@ __all__ = [
     "SqlAuditLog",
     "SqlCatalogueRepository",
     "SqlConversationRefRepository",
+    "SqlDelegationRepository",
     "SqlLicenceRequestRepository",
     "SqlOutboxRepository",
+    "SqlPostItemRepository",
     "SqlProcessedActivities",
     "SqlRateBudget",
+    "SqlRoutingRuleRepository",
     "SqlUserRepository",
 ]

@@ -26,6 +26,7 @@ ONLY_IMPORTER = {
     "asyncpg": "bot/store/",
     "aiosqlite": "bot/store/",
     "openpyxl": "bot/excel/",
+    "pypdf": "bot/documents/",
 }
 
 

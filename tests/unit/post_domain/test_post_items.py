@@ -237,7 +237,7 @@ def test_reference_format() -> None:
 def test_notice_dedupe_key_per_version_kind_and_recipient() -> None:
     routed = item().route(TO_JEF, T0)  # version 2
     notice = PostNotice(PostNoticeKind.NEW_ITEM, routed, recipient_id=JEF.upper())
-    assert notice.dedupe_key == f"post:123:v2:new_item:{JEF}"  # recipient ids case-blind
+    assert notice.dedupe_key == f"post:123:card:1:{JEF}"  # the card later edits point at
     same = PostNotice(PostNoticeKind.NEW_ITEM, routed, recipient_id=JEF)
     assert same.dedupe_key == notice.dedupe_key
     forwarded = routed.forward(JEF, LOTTE, "", LATER)
@@ -255,7 +255,7 @@ def test_notice_dedupe_key_into_a_channel() -> None:
     channel = "19:mailroom@thread.tacv2"
     triaged = item().route(TO_TRIAGE, T0)
     notice = PostNotice(PostNoticeKind.TRIAGE, triaged, conversation_id=channel)
-    assert notice.dedupe_key == f"post:123:v2:triage:{channel}"
+    assert notice.dedupe_key == item_card_key(123, channel, triaged.card_version)
 
 
 def test_a_step_makes_the_key_unique_per_occasion() -> None:
@@ -270,11 +270,12 @@ def test_a_step_makes_the_key_unique_per_occasion() -> None:
 
 
 def test_item_card_key() -> None:
-    assert item_card_key(123, JEF.upper()) == f"post:123:card:{JEF}"
-    assert item_card_key(123, JEF) != item_card_key(124, JEF)
+    assert item_card_key(123, JEF.upper(), 2) == f"post:123:card:2:{JEF}"
+    assert item_card_key(123, JEF, 1) != item_card_key(124, JEF, 1)
+    assert item_card_key(123, JEF, 1) != item_card_key(123, JEF, 2)
     routed = item().route(TO_JEF, T0)
     update = PostNotice(
-        PostNoticeKind.ITEM_UPDATED, routed, recipient_id=JEF, replaces=item_card_key(123, JEF)
+        PostNoticeKind.ITEM_UPDATED, routed, recipient_id=JEF, replaces=item_card_key(123, JEF, 1)
     )
     assert update.replaces != update.dedupe_key
 
