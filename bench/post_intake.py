@@ -182,8 +182,7 @@ async def _ok() -> web.Response:
 
 
 def serve_werkplek() -> None:
-    """The real application, served as app.main() serves it (logging, the settled heap).
-    Until app.py wires the intake API, the wiring proposed for it (ensure_intake) is added."""
+    """The real application, served as app.main() serves it (logging, the settled heap)."""
     import gc
 
     gc.disable()  # as `python app.py` does; _settle_heap turns it back on, tuned
@@ -194,101 +193,8 @@ def serve_werkplek() -> None:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
     werkplek = application.create_app(settings)
-    ensure_intake(werkplek)
     werkplek.on_startup.append(application._settle_heap)
     web.run_app(werkplek, host=settings.host, port=settings.port, print=None)
-
-
-def ensure_intake(werkplek: web.Application) -> None:
-    """Add POST /api/post/items to an app that does not route it yet (see the report to the
-    lead: this is the wiring proposed for app.py's _bot)."""
-    if any(
-        (route.resource is not None and route.resource.canonical == ROUTE)
-        for route in werkplek.router.routes()
-    ):
-        return
-    from bot.http.intake import add_intake_routes
-
-    add_intake_routes(werkplek)
-    werkplek.cleanup_ctx.append(_intake_context)
-
-
-async def _intake_context(werkplek: web.Application) -> AsyncIterator[None]:
-    from zoneinfo import ZoneInfo
-
-    import app as application
-    from bot.documents.filesystem import FilesystemDocumentStore
-    from bot.documents.pdf import PdfCheck
-    from bot.http.intake import INTAKE, IntakeHandler
-    from bot.services.clock import SystemClock
-    from bot.services.post_flow import Channels, PostFlow
-    from bot.services.post_intake import PostIntake
-    from bot.store import (
-        SqlCatalogueRepository,
-        SqlDelegationRepository,
-        SqlPostItemRepository,
-        SqlRoutingRuleRepository,
-        SqlUserRepository,
-    )
-
-    settings = werkplek[application.SETTINGS]
-    database = werkplek[application.DATABASE]
-    graph = werkplek[application.GRAPH]
-    zone = ZoneInfo(settings.timezone)
-    clock = SystemClock()
-    items = SqlPostItemRepository(database, reference_zone=zone)
-    cards, users = _post_cards(settings), SqlUserRepository(database)
-    flow = PostFlow(
-        items=items,
-        cards=cards,
-        users=users,
-        clock=clock,
-        channels=Channels(settings.mailroom_channel_id, settings.default_service_url),
-        default_locale=settings.default_locale,
-        on_enqueued=werkplek[application.OUTBOX_WAKE],
-    )
-    intake = PostIntake(
-        flow=flow,
-        items=items,
-        cards=cards,
-        users=users,
-        documents=FilesystemDocumentStore(Path(settings.documents_dir)),
-        check=PdfCheck(settings.post_max_bytes),
-        directory=graph.directory,
-        catalogue=SqlCatalogueRepository(database),
-        rules=SqlRoutingRuleRepository(database),
-        delegations=SqlDelegationRepository(database, clock=clock, zone=zone),
-        group_members=graph.licences.group_member_ids,
-        timezone=zone,
-        default_locale=settings.default_locale,
-        on_enqueued=werkplek[application.OUTBOX_WAKE],
-    )
-    werkplek[INTAKE] = IntakeHandler(
-        intake,
-        token_hashes=settings.intake_token_hashes,
-        max_bytes=settings.post_max_bytes,
-        tenant_id=settings.azure_tenant_id,
-    )
-    yield
-
-
-def _post_cards(settings: Any) -> Any:
-    """The post notice cards (dialogs), or a one-line stand-in while they are being written."""
-    from zoneinfo import ZoneInfo
-
-    try:
-        from dialogs.post_notices import PostNoticeCards
-    except ImportError:
-        logger.warning("dialogs.post_notices not there yet: notices rendered as one line")
-        return _OneLineCards()
-    return PostNoticeCards(
-        ZoneInfo(settings.timezone), mailroom_conversation_id=settings.mailroom_channel_id
-    )
-
-
-class _OneLineCards:
-    def render(self, notice: Any, locale: str) -> dict[str, Any]:
-        return {"type": "message", "text": f"{notice.kind.value} {notice.item.reference}"}
 
 
 # --- one measured run ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from bench.common import BenchResult, Row, markdown_table, ratio, write_json
 
 logger = logging.getLogger(__name__)
 
-SECTIONS = ("startup", "throughput", "outbox", "access", "licences")
+SECTIONS = ("startup", "throughput", "outbox", "access", "licences", "post")
 _ROW_FIELDS = ("figure", "werkplek", "baseline", "target", "verdict")
 
 
@@ -54,6 +54,13 @@ async def _licences(quick: bool) -> BenchResult:
 
     outcome: Mapping[str, Any] = await run_licence_bench(quick=quick)
     return BenchResult("licences", list(outcome["rows"]), dict(outcome["details"]))
+
+
+async def _post(quick: bool) -> BenchResult:
+    from bench.post_intake import run_post_intake_bench
+
+    outcome: Mapping[str, Any] = await run_post_intake_bench(quick=quick)
+    return BenchResult("post", list(outcome["rows"]), dict(outcome["details"]))
 
 
 def section_rows(outcome: Mapping[str, Any]) -> list[Row]:
@@ -94,6 +101,7 @@ _RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
     "outbox": _outbox,
     "access": _access,
     "licences": _licences,
+    "post": _post,
 }
 
 
