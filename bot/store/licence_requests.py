@@ -26,13 +26,12 @@ from bot.store.audit_log import audit_row
 from bot.store.catalogue import stage_document, stage_from_document
 from bot.store.database import Database
 from bot.store.outbox import enqueue_in
+from bot.store.references import next_reference_number
 from bot.store.tables import (
     LICENCE_AWAKE_PREDICATE,
     audit_log,
     licence_requests,
-    reference_counters,
 )
-from bot.store.upserts import insert_on_conflict
 
 OBJECT_TYPE = "licence_request"
 _OPEN_OR_GRANTED = sorted(state.value for state in (*OPEN_STATES, RequestState.FULFILLED))
@@ -198,20 +197,7 @@ class SqlLicenceRequestRepository:
         return {state: found.get(state.value, 0) for state in RequestState}
 
     async def _next_number(self, connection: AsyncConnection, year: int) -> int:
-        """The next reference number of the year, inside the caller's transaction.
-
-        The upsert locks the counter row until commit: a concurrent add on PostgreSQL waits for
-        it and then counts on (SQLite has one writer anyway), and a rollback returns the number.
-        """
-        insert = insert_on_conflict(self._db, reference_counters).values(
-            prefix=REFERENCE_PREFIX, year=year, last=1
-        )
-        statement = insert.on_conflict_do_update(
-            index_elements=[reference_counters.c.prefix, reference_counters.c.year],
-            set_={"last": reference_counters.c.last + 1},
-        ).returning(reference_counters.c.last)
-        number: int = (await connection.execute(statement)).scalar_one()
-        return number
+        return await next_reference_number(self._db, connection, REFERENCE_PREFIX, year)
 
     async def _one(self, where: sa.ColumnElement[bool]) -> LicenceRequest | None:
         async with self._db.connect() as connection:

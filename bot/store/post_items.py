@@ -34,7 +34,8 @@ from bot.domain.text import fold, folded_words
 from bot.store.audit_log import audit_row
 from bot.store.database import Database
 from bot.store.outbox import enqueue_in
-from bot.store.tables import POST_SCAN_KEPT_PREDICATE, audit_log, post_items, reference_counters
+from bot.store.references import next_reference_number
+from bot.store.tables import POST_SCAN_KEPT_PREDICATE, audit_log, post_items
 from bot.store.upserts import insert_on_conflict
 
 OBJECT_TYPE = "post_item"
@@ -244,17 +245,7 @@ class SqlPostItemRepository:
         return self._insert_statement
 
     async def _next_number(self, connection: AsyncConnection, year: int) -> int:
-        """The next reference number of the year, inside the caller's transaction (the counter
-        row stays locked until commit; a rollback gives the number back)."""
-        insert = insert_on_conflict(self._db, reference_counters).values(
-            prefix=REFERENCE_PREFIX, year=year, last=1
-        )
-        statement = insert.on_conflict_do_update(
-            index_elements=[reference_counters.c.prefix, reference_counters.c.year],
-            set_={"last": reference_counters.c.last + 1},
-        ).returning(reference_counters.c.last)
-        number: int = (await connection.execute(statement)).scalar_one()
-        return number
+        return await next_reference_number(self._db, connection, REFERENCE_PREFIX, year)
 
     async def _one(self, where: sa.ColumnElement[bool]) -> PostItem | None:
         async with self._db.connect() as connection:
