@@ -61,6 +61,29 @@ class ActionResult:
     message: str | None = None
 
 
+async def refuse(
+    auditor: Auditor,
+    turn: Turn,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str,
+    message_key: str,
+) -> ActionResult:
+    """A click on an object the caller may not touch: audited durably before the short answer
+    goes out (no refused attempt without its trace); the card stays as it is."""
+    await auditor.record(
+        durable=True,
+        action=action,
+        outcome=Outcome.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        reason=message_key,
+        **caller_fields(turn),
+    )
+    return ActionResult(message=turn.t(message_key))
+
+
 class Dispatcher:
     def __init__(self, registry: Registry, auditor: Auditor, servicedesk_url: str) -> None:
         self.registry = registry

@@ -28,7 +28,6 @@ from pydantic import (
 )
 
 from bot.commands import card_action, command
-from bot.domain.audit import Outcome
 from bot.domain.catalogue import CatalogueItem
 from bot.domain.errors import Forbidden
 from bot.domain.licence_requests import (
@@ -66,7 +65,7 @@ from cards.licence_status import (
 )
 from cards.licences import BRUSSELS, iso_moment, state_word
 from cards.verbs import Verb
-from dialogs.dispatcher import ActionResult, caller_fields
+from dialogs.dispatcher import ActionResult, refuse
 
 OBJECT_TYPE = "licence_request"
 # Ids in payloads: a positive database id; item and question keys as the catalogue allows them.
@@ -451,17 +450,14 @@ class LicenceDialog:
     async def _deny(
         self, turn: Turn, action: str, request_id: int, message_key: str
     ) -> ActionResult:
-        # Durable before the answer goes out: no refused attempt without its trace.
-        await self._auditor.record(
-            durable=True,
+        return await refuse(
+            self._auditor,
+            turn,
             action=action,
-            outcome=Outcome.DENIED,
             object_type=OBJECT_TYPE,
             object_id=str(request_id),
-            reason=message_key,
-            **caller_fields(turn),
+            message_key=message_key,
         )
-        return ActionResult(message=turn.t(message_key))
 
 
 def _too_late(error: IllegalTransition, t: Translator) -> str:

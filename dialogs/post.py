@@ -23,7 +23,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.commands import card_action, command
-from bot.domain.audit import Outcome
 from bot.domain.errors import DomainError, Forbidden
 from bot.domain.post_items import IllegalPostTransition
 from bot.domain.roles import Role
@@ -39,7 +38,7 @@ from cards.post import ItemTexts, ItemView, ScanLink, item_card, state_word
 from cards.post_lists import ListState, delegate_picker_card, delegations_card, post_list_card
 from cards.system import notice_card
 from cards.verbs import Verb
-from dialogs.dispatcher import ActionResult, caller_fields
+from dialogs.dispatcher import ActionResult, refuse
 from dialogs.post_text import parse_delegation, parse_filters
 
 MAX_ITEM_ID = 2**63 - 1
@@ -420,17 +419,14 @@ class PostDialog:
         *,
         object_type: str = OBJECT_TYPE,
     ) -> ActionResult:
-        # Durable before the answer goes out: no refused attempt without its trace.
-        await self._auditor.record(
-            durable=True,
+        return await refuse(
+            self._auditor,
+            turn,
             action=action,
-            outcome=Outcome.DENIED,
             object_type=object_type,
             object_id=str(object_id),
-            reason=message_key,
-            **caller_fields(turn),
+            message_key=message_key,
         )
-        return ActionResult(message=turn.t(message_key))
 
 
 def explain(problem: DomainError, t: Translator) -> str:
