@@ -2,8 +2,11 @@
 Agents Playground on this machine, with their logs, until Ctrl-C.
 
 Everything listens on 127.0.0.1 except the Playground, which binds all interfaces (its own
-choice). State lives under var/: the bot's SQLite database, the emulator's certificates and the
-Playground's log.
+choice). State lives under var/: the bot's SQLite database, the scans, the emulator's
+certificates and the Playground's log.
+
+Once the bot is ready, the demo's scanned post goes in through the intake API
+(devtools/demo_post.py), so Lotte finds new post cards in her chat when she opens the page.
 """
 
 from __future__ import annotations
@@ -44,6 +47,16 @@ def _try_these() -> list[tuple[str, str]]:
     ]
 
 
+def _post_samples(stack: LocalStack) -> None:
+    """The morning's scanned post, through the bot's intake API. A failure is shown, but the
+    rest of the demo still runs."""
+    print("Delivering the demo's scanned post through the intake API...", flush=True)
+    try:
+        stack.post_samples()
+    except ProcessFailed as error:
+        print(f"Demo post not delivered: {error}", file=sys.stderr, flush=True)
+
+
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     defaults = StackPorts()
     parser = argparse.ArgumentParser(prog="python -m devtools.demo", description=__doc__)
@@ -76,6 +89,11 @@ def _banner(stack: LocalStack) -> str:
         "",
         f"  bot        {stack.bot_url}  (/healthz, /readyz, /metrics)",
     ]
+    if stack.options.bot_argv is None:
+        lines.append(
+            f"  post       POST {stack.bot_url}/api/post/items  "
+            f"(Bearer {stack.intake_token}; python -m devtools.demo_post)"
+        )
     if stack.emulator_env:
         lines.append(f"  Graph      {stack.emulator_env.get('GRAPH_BASE_URL', '?')}")
     lines += [f"  database   {stack.database_url}", "  Stoppen: Ctrl-C", "=" * 72, ""]
@@ -115,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("Starting the Graph emulator, the Playground and the bot...", flush=True)
         stack.start()
+        if options.bot_argv is None:
+            _post_samples(stack)
         if stack.playground is not None and stack.playground.port != args.playground_port:
             print(f"Port {args.playground_port} was taken: the Playground took another.")
         print(_banner(stack), flush=True)

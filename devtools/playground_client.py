@@ -10,6 +10,8 @@
 - `POST /_conversation/v1/invoke` with `{name: "adaptiveCard/action", value: {action: {type,
   title, verb, data}}, from, conversation, replyToId}` -> the bot's invoke response body reduced
   to `{type, value}` (for a refreshed card: `application/vnd.microsoft.card.adaptive` + card).
+  `conversation` is the one holding the message: for a bot post in a channel, its thread
+  (`postConversationId`, `<channel>;messageid=<id>`), else 400 ActivityNotFoundInConversation.
 - `POST /_conversation/v1/submit` with `{conversation, from, replyToId, value}` (Action.Submit).
 - WebSocket `/_ws_conversation/v1/conversations/stream`: `{action: createMessage|updateMessage|
   typing, actionConversationId, message: {messageId, timestamp, from, text, textFormat,
@@ -82,6 +84,15 @@ class BotMessage:
             attachments=list(message.get("attachments") or []),
             raw=event,
         )
+
+    @property
+    def thread_id(self) -> str:
+        """The conversation the message itself is in, which a click on it must name: in a
+        channel each bot post starts a thread (`<channel>;messageid=<id>`, the event's
+        `postConversationId`); in a chat it is the chat."""
+        message = self.raw.get("message") if isinstance(self.raw, dict) else None
+        post = message.get("postConversationId") if isinstance(message, dict) else None
+        return str(post) if post else self.conversation_id
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -340,7 +351,7 @@ class PlaygroundClient:
                 }
             },
             "from": {"id": as_user or self.user_id},
-            "conversation": {"id": card_message.conversation_id},
+            "conversation": {"id": card_message.thread_id},
             "replyToId": card_message.id,
         }
         return dict(await self._request("POST", "/_conversation/v1/invoke", body))
@@ -353,7 +364,7 @@ class PlaygroundClient:
         action = find_action(cards[0], action_title) if cards else {}
         value = {**(action.get("data") or {}), **(data or {})}
         body = {
-            "conversation": {"id": card_message.conversation_id},
+            "conversation": {"id": card_message.thread_id},
             "from": {"id": self.user_id},
             "replyToId": card_message.id,
             "value": value,

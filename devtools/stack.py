@@ -6,6 +6,12 @@ bound port gives the connector URL the bot needs for proactive 1:1 chats), the d
 catalogue (stored through the real `werkplek catalog import`, into the bot's database), bot. The
 Playground does not need the bot to start; it only calls it when a chat opens. Stop order is the
 reverse.
+
+Incoming post: the bot accepts the fixed demo intake token (`stack.intake_token`, see
+devtools/demo_post.py), keeps scans under var_dir/documents, and sends triage cards to the
+Playground team's General channel, which the Playground shows. `post_samples()` delivers the
+demo's scanned items through the intake API once the bot runs (the demo does; tests post their
+own).
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devtools.playground import DEFAULT_LOCALE, Playground
+from devtools.demo_post import DEMO_INTAKE_TOKEN, DEMO_INTAKE_TOKEN_NAME, intake_tokens_setting
+from devtools.playground import DEFAULT_CONFIG, DEFAULT_LOCALE, Playground, load_config
 from devtools.processes import LogSink, ManagedProcess, ProcessFailed
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +100,22 @@ class LocalStack:
     @property
     def database_url(self) -> str:
         return f"sqlite+aiosqlite:///{(self.options.var_dir / 'werkplek.db').resolve()}"
+
+    @property
+    def intake_token(self) -> str:
+        """The bearer token the bot's intake API accepts (a fixed, public demo value)."""
+        return DEMO_INTAKE_TOKEN
+
+    @property
+    def documents_dir(self) -> Path:
+        """Where the bot keeps the scans it receives."""
+        return (self.options.var_dir / "documents").resolve()
+
+    @property
+    def mailroom_channel_id(self) -> str:
+        """The mailroom's channel: the Playground team's General channel (its id is the team's)."""
+        config_file = self.playground.config_file if self.playground else DEFAULT_CONFIG
+        return str(load_config(config_file)["team"]["id"])
 
     def start(self) -> LocalStack:
         self.options.var_dir.mkdir(parents=True, exist_ok=True)
@@ -190,6 +213,11 @@ class LocalStack:
                 "WERKPLEK_LOG_FORMAT": "text",
                 "WERKPLEK_PUBLIC_BASE_URL": self.bot_url,
                 "WERKPLEK_FILE_DOWNLOAD_HOSTS": _DOWNLOAD_HOSTS,
+                "WERKPLEK_INTAKE_TOKENS": intake_tokens_setting(
+                    DEMO_INTAKE_TOKEN_NAME, self.intake_token
+                ),
+                "WERKPLEK_DOCUMENTS_DIR": str(self.documents_dir),
+                "WERKPLEK_MAILROOM_CHANNEL_ID": self.mailroom_channel_id,
                 _SDK_PREFIX + "ANONYMOUS_ALLOWED": "true",
             }
         )
@@ -212,9 +240,28 @@ class LocalStack:
             env=bot_env,
         )
 
-    def _run_once(self, name: str, argv: list[str], *, env: dict[str, str] | None = None) -> None:
+    def post_samples(self) -> list[str]:
+        """Deliver the demo's scanned items through the running bot's intake API, as a scanning
+        service would (`python -m devtools.demo_post`); items it has already are not stored
+        again. Returns what the command printed: one line per item, with its reference."""
+        return self._run_once(
+            "post",
+            [
+                sys.executable,
+                "-m",
+                "devtools.demo_post",
+                "--bot",
+                self.bot_url,
+                "--token",
+                self.intake_token,
+            ],
+        )
+
+    def _run_once(
+        self, name: str, argv: list[str], *, env: dict[str, str] | None = None
+    ) -> list[str]:
         """Run a short Python command to its end; its output goes where the processes' logs go,
-        and the tail of it into the error when it fails."""
+        and the tail of it into the error when it fails. Returns its output lines."""
         shown = "python " + shlex.join(argv[1:])
         try:
             done = subprocess.run(
@@ -242,6 +289,7 @@ class LocalStack:
         if done.returncode != 0:
             tail = "\n".join(output.splitlines()[-_FAILURE_TAIL_LINES:])
             raise ProcessFailed(f"{name}: `{shown}` failed ({done.returncode}); output:\n{tail}")
+        return output.splitlines()
 
     def _start_bot(self, env: dict[str, str]) -> None:
         argv = self.options.bot_argv or [sys.executable, "app.py"]

@@ -67,6 +67,8 @@ class Scans:
             actor_id=by,
             action="post.scan.download",
             outcome=Outcome.OK,
+            tenant_id=item.tenant_id,
+            role="link",
             object_type="post_item",
             object_id=item.reference,
             correlation_id=correlation_id.get(),

@@ -1,4 +1,5 @@
-"""The Graph listener: bearer-token check, then the routes below /v1.0."""
+"""The Graph listener: bearer-token check, then the routes below /v1.0; plus the drives'
+pre-authenticated upload and download URLs (routes_drives), which take no bearer token."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import logging
 
 from aiohttp import web
 
-from devtools.graph_emulator import routes_devices, routes_groups, routes_licences, routes_users
+from devtools.graph_emulator import (
+    routes_devices,
+    routes_drives,
+    routes_groups,
+    routes_licences,
+    routes_users,
+)
 from devtools.graph_emulator.authority import TokenRejected
 from devtools.graph_emulator.control import add_control_routes
 from devtools.graph_emulator.odata import GraphCall, odata_error
@@ -22,6 +29,7 @@ ROUTES: list[Route] = [
     *routes_groups.ROUTES,
     *routes_licences.ROUTES,
     *routes_devices.ROUTES,
+    *routes_drives.ROUTES,
 ]
 # What Graph sends with a 401 so clients know which authority to ask.
 WWW_AUTHENTICATE = (
@@ -43,7 +51,10 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     tail = request.match_info["tail"]
     try:
         _authenticate(request, runtime)
-        found = match(ROUTES, request.method, tail)
+        # Path-based drive addresses (root:/a/b.pdf:/content) first: they span segments.
+        found = routes_drives.match_path(request.method, tail)
+        if found is None:
+            found = match(ROUTES, request.method, tail)
         if found is None:
             segment = tail.rstrip("/").rsplit("/", 1)[-1]
             raise DirectoryError(
@@ -74,8 +85,12 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
 
 
 def create_graph_app(runtime: Runtime) -> web.Application:
-    app = web.Application(middlewares=[observe("graph", runtime)])
+    # Upload fragments may be up to 60 MiB: far above aiohttp's default body limit.
+    app = web.Application(
+        middlewares=[observe("graph", runtime)], client_max_size=routes_drives.MAX_REQUEST_BYTES
+    )
     app[RUNTIME] = runtime
     add_control_routes(app, runtime)
+    routes_drives.install(app)
     app.router.add_route("*", "/v1.0/{tail:.*}", dispatch)
     return app
