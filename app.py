@@ -18,13 +18,12 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.documents.filesystem import FilesystemDocumentStore
 from bot.documents.pdf import PdfCheck
+from bot.documents.stores import document_store
 from bot.domain.delivery import sustainable_rate
 from bot.excel.catalogue_files import ExcelCatalogueWorkbooks
 from bot.graph import DeferredGraph
@@ -303,7 +302,7 @@ def _post(
         default_locale=settings.default_locale,
         on_enqueued=app[OUTBOX_WAKE],
     )
-    documents = FilesystemDocumentStore(Path(settings.documents_dir))
+    documents = document_store(settings, graph.documents)  # SharePoint when a drive is set
     catalogue = SqlCatalogueRepository(database)
     rules = SqlRoutingRuleRepository(database)
     delegations = SqlDelegationRepository(database, clock=clock, zone=zone)

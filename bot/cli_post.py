@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cli import _day, _graph_configured, _open_database, _read_file, _translator
 from bot.i18n import Translator
-from bot.settings import Settings
+from bot.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
     from bot.domain.directory import DirectoryUser, GroupRef
@@ -79,6 +79,11 @@ async def _graph(settings: Settings, t: Translator) -> AsyncIterator[GraphGatewa
         yield gateway
     finally:
         await gateway.close()
+
+
+@asynccontextmanager
+async def _no_graph() -> AsyncIterator[GraphGateway | None]:
+    yield None
 
 
 @asynccontextmanager
@@ -215,6 +220,9 @@ async def _import_folder(settings: Settings, t: Translator, folder: Path, tenant
     try:
         async with _post_intake(settings, t, database) as intake:
             lines = await import_directory(intake, folder, tenant_id)
+    except ConfigurationError:  # the scans' drive is configured, Graph did not open
+        _print_error(t("cli.post.documents_unreachable"))
+        return 2
     finally:
         await database.dispose()
     if not lines:
@@ -245,9 +253,10 @@ async def _post_intake(
 ) -> AsyncIterator[PostIntake]:
     """The same PostIntake the intake API uses, on this process's adapters. Notices go to the
     outbox in the database; the running bot sends them. Without Graph the directory cannot be
-    asked, so every item goes to the mailroom's triage queue with that reason."""
-    from bot.documents.filesystem import FilesystemDocumentStore
+    asked, so every item goes to the mailroom's triage queue with that reason; scans kept in a
+    Graph drive cannot be stored then (ConfigurationError)."""
     from bot.documents.pdf import PdfCheck
+    from bot.documents.stores import document_store
     from bot.services.clock import SystemClock
     from bot.services.post_flow import Channels, PostFlow
     from bot.services.post_intake import PostIntake
@@ -271,9 +280,10 @@ async def _post_intake(
         default_locale=settings.default_locale,
     )
     async with _graph(settings, t) as gateway:
+        documents = document_store(settings, gateway.documents if gateway is not None else None)
         intake = PostIntake(
             flow=flow,
-            documents=FilesystemDocumentStore(Path(settings.documents_dir)),
+            documents=documents,
             check=PdfCheck(settings.post_max_bytes),
             directory=gateway.directory if gateway is not None else _NoDirectory(),
             catalogue=SqlCatalogueRepository(database),
@@ -323,7 +333,7 @@ def _post_purge(args: argparse.Namespace) -> int:
 
 
 async def _purge(settings: Settings, t: Translator, dry_run: bool) -> int:
-    from bot.documents.filesystem import FilesystemDocumentStore
+    from bot.documents.stores import document_store, uses_graph
     from bot.services.clock import SystemClock
     from bot.services.post_retention import purge_scans
     from bot.store import SqlPostItemRepository
@@ -331,14 +341,23 @@ async def _purge(settings: Settings, t: Translator, dry_run: bool) -> int:
     zone = ZoneInfo(settings.timezone)
     database = await _open_database(settings)
     try:
-        result = await purge_scans(
-            SqlPostItemRepository(database, reference_zone=zone),
-            FilesystemDocumentStore(Path(settings.documents_dir)),
-            SystemClock(),
-            settings.post_retention_days,
-            _cli_actor(),
-            dry_run=dry_run,
-        )
+        # Graph is opened only when the scans live in a Graph drive.
+        async with _graph(settings, t) if uses_graph(settings) else _no_graph() as gateway:
+            try:
+                documents = document_store(
+                    settings, gateway.documents if gateway is not None else None
+                )
+            except ConfigurationError:
+                _print_error(t("cli.post.documents_unreachable"))
+                return 2
+            result = await purge_scans(
+                SqlPostItemRepository(database, reference_zone=zone),
+                documents,
+                SystemClock(),
+                settings.post_retention_days,
+                _cli_actor(),
+                dry_run=dry_run,
+            )
     finally:
         await database.dispose()
     cutoff = result.cutoff.astimezone(zone).strftime("%Y-%m-%d %H:%M")

@@ -170,6 +170,17 @@ class Settings(BaseSettings):
         validation_alias="WERKPLEK_DOCUMENTS_DIR",
         description="Where scans are kept on this machine (when not in SharePoint).",
     )
+    documents_drive_id: str = Field(
+        "",
+        validation_alias="WERKPLEK_DOCUMENTS_DRIVE_ID",
+        description="Graph drive id (b!...) of the SharePoint library or OneDrive that keeps the "
+        "scans. Empty: they stay on this machine (WERKPLEK_DOCUMENTS_DIR).",
+    )
+    documents_folder: str = Field(
+        "Werkplek/Post",
+        validation_alias="WERKPLEK_DOCUMENTS_FOLDER",
+        description="Folder in that drive for the scans (yyyy/mm/ folders go below it).",
+    )
     post_worker_enabled: bool = Field(
         True,
         validation_alias="WERKPLEK_POST_WORKER_ENABLED",

@@ -16,9 +16,11 @@ from bot.domain.access import AuthMethod, Device, Licence, Sku
 from bot.domain.directory import DirectoryUser, GroupRef
 from bot.domain.errors import DomainError, Unavailable
 from bot.domain.grants import LicenceState
+from bot.domain.post_items import StoredDocument
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.graph.documents import GraphDocumentStore
     from bot.graph.gateway import GraphGateway
     from bot.graph.metering import OnCall
 
@@ -33,6 +35,7 @@ class DeferredGraph:
         self.directory = DeferredDirectory(self)
         self.access = DeferredAccess(self)
         self.licences = DeferredLicences(self)
+        self.documents = DeferredDocuments(self)
 
     def start(self) -> None:
         if self._opening is None:
@@ -150,3 +153,28 @@ class DeferredLicences:
 
     async def group_member_ids(self, group_id: str) -> list[str]:
         return await (await self._graph.gateway()).licences.group_member_ids(group_id)
+
+
+class DeferredDocuments:
+    """The DocumentStore port on Graph (SharePoint/OneDrive), forwarded to the gateway once it
+    is open. Only meaningful when a documents drive is configured: without one the gateway has
+    no store, and every call is Unavailable (logged) rather than a scan put somewhere else."""
+
+    def __init__(self, graph: DeferredGraph) -> None:
+        self._graph = graph
+
+    async def put(self, name: str, data: bytes) -> StoredDocument:
+        return await (await self._store()).put(name, data)
+
+    async def get(self, key: str) -> bytes:
+        return await (await self._store()).get(key)
+
+    async def delete(self, key: str) -> bool:
+        return await (await self._store()).delete(key)
+
+    async def _store(self) -> GraphDocumentStore:
+        store = (await self._graph.gateway()).documents
+        if store is None:
+            logger.error("documents on Graph asked for, but WERKPLEK_DOCUMENTS_DRIVE_ID is empty")
+            raise Unavailable()
+        return store

@@ -9,6 +9,7 @@ from bot.graph.access import GraphAccess
 from bot.graph.cache import Clock
 from bot.graph.client import GraphClient, build_client
 from bot.graph.directory import GraphDirectory
+from bot.graph.documents import GraphDocumentStore, folder_parts
 from bot.graph.licences import GraphLicences
 from bot.graph.metering import OnCall
 from bot.settings import Settings
@@ -19,8 +20,9 @@ logger = logging.getLogger(__name__)
 class GraphGateway:
     """Owns the Graph client; exposes the port implementations built on it.
 
-    `directory` implements bot.ports.Directory, `access` bot.ports.AccessDirectory and
-    `licences` bot.ports.LicenceManager; all share the one client (token, retries, metering).
+    `directory` implements bot.ports.Directory, `access` bot.ports.AccessDirectory,
+    `licences` bot.ports.LicenceManager and `documents` bot.ports.DocumentStore (None unless a
+    documents drive is configured); all share the one client (token, retries, metering).
     """
 
     def __init__(
@@ -29,11 +31,13 @@ class GraphGateway:
         directory: GraphDirectory,
         access: GraphAccess,
         licences: GraphLicences,
+        documents: GraphDocumentStore | None = None,
     ) -> None:
         self._client = client
         self.directory = directory
         self.access = access
         self.licences = licences
+        self.documents = documents
 
     async def close(self) -> None:
         await self._client.close()
@@ -49,6 +53,9 @@ async def open_graph(
     facts (subscribed SKUs, refused endpoints); per-person access facts are never cached, and
     neither is anything the licence manager reads (it decides on what Graph says now).
     """
+    drive_id = settings.documents_drive_id.strip()
+    if drive_id:
+        folder_parts(settings.documents_folder)  # a bad folder fails before anything is opened
     client = build_client(settings, on_call)
     directory = GraphDirectory(
         client.service, cache_seconds=settings.directory_cache_seconds, clock=clock
@@ -58,4 +65,14 @@ async def open_graph(
     )
     logger.info("graph gateway ready (tenant %s)", settings.azure_tenant_id)
     licences = GraphLicences(client.service)
-    return GraphGateway(client, directory, access, licences)
+    documents = (
+        GraphDocumentStore(
+            client.service,
+            drive_id,
+            settings.documents_folder,
+            http=client.http,
+        )
+        if drive_id
+        else None
+    )
+    return GraphGateway(client, directory, access, licences, documents)

@@ -464,7 +464,7 @@ def _fragment(request: web.Request, session: UploadSession, size: int) -> tuple[
         raise _bad_request("The Content-Range does not match the fragment.")
     if session.total is not None and total != session.total:
         raise _bad_request("The total size changed during the upload session.")
-    if size > FRAGMENT_MAX_BYTES:
+    if size >= FRAGMENT_MAX_BYTES:
         raise DirectoryError(413, "invalidRequest", "A fragment must be smaller than 60 MiB.")
     if end != total - 1 and size % FRAGMENT_MULTIPLE:
         raise _bad_request("A fragment other than the last must be a multiple of 320 KiB.")

@@ -14,7 +14,6 @@ from bot.domain.post_items import (
     Destination,
     DestinationKind,
     DocumentType,
-    PostNoticeKind,
     PostState,
     item_card_key,
 )
