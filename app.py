@@ -26,6 +26,8 @@ from bot.documents.pdf import PdfCheck
 from bot.documents.stores import document_store
 from bot.domain.delivery import sustainable_rate
 from bot.excel.catalogue_files import ExcelCatalogueWorkbooks
+from bot.excel.post_rules_files import ExcelRuleWorkbooks
+from bot.excel.workbook_kind import workbook_kind
 from bot.graph import DeferredGraph
 from bot.http.downloads import HttpFileDownloads
 from bot.http.exports import EXPORTS, Exports, add_export_routes
@@ -77,6 +79,7 @@ from dialogs import build_dialogs
 from dialogs.licence_admin import LicenceAdminDialog
 from dialogs.licence_notices import LicenceNoticeCards
 from dialogs.post_notices import PostNoticeCards
+from dialogs.post_rules_admin import PostRulesAdminDialog
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +178,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         credential = open_bot_credential(settings, metrics.outbound_call)
     access = AccessStatus(directory, app[GRAPH].access, clock, access_policy(settings))
     desk, downloads, admin, links = _licences(app, auditor, clock)
-    post = _post(app, auditor, clock, links)
+    post, rules_admin = _post(app, auditor, clock, links, downloads)
     dialogs = build_dialogs(
         directory=directory,
         auditor=auditor,
@@ -185,6 +188,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         licences=desk,
         licence_admin=admin,
         post=post,
+        post_rules_admin=rules_admin,
     )
     processed = await _activity_memory(database, clock)
     app[HOST] = TeamsHost(
@@ -264,6 +268,12 @@ def _licences(
             write_licence_report, report, Translator(locale), settings.timezone
         )
 
+    rules = SqlRoutingRuleRepository(database)
+    rule_workbooks = ExcelRuleWorkbooks()
+
+    async def rules_bytes() -> bytes:
+        return await asyncio.to_thread(rule_workbooks.write, await rules.load())
+
     app[EXPORTS] = Exports(
         links=links,
         auditor=auditor,
@@ -271,6 +281,7 @@ def _licences(
         timezone=zone,
         catalogue=catalogue_bytes,
         licence_report=report_bytes,
+        post_rules=rules_bytes,
     )
     downloads = HttpFileDownloads(settings.file_download_hosts)
     admin = LicenceAdminDialog(
@@ -280,10 +291,14 @@ def _licences(
 
 
 def _post(
-    app: web.Application, auditor: Auditor, clock: SystemClock, links: SignedLinks
-) -> PostDesk:
-    """Incoming post: intake API, desk (chat), worker (routing left over, reminders, purge)
-    and the signed scan links."""
+    app: web.Application,
+    auditor: Auditor,
+    clock: SystemClock,
+    links: SignedLinks,
+    downloads: HttpFileDownloads,
+) -> tuple[PostDesk, PostRulesAdminDialog]:
+    """Incoming post: intake API, desk (chat), routing rules in chat, worker (routing left
+    over, reminders, purge) and the signed scan links."""
     settings, database = app[SETTINGS], app[DATABASE]
     zone = ZoneInfo(settings.timezone)
     graph = app[GRAPH]
@@ -348,6 +363,16 @@ def _post(
         names=names,
         on_rules_changed=intake.forget_rules,
     )
+    rules_admin = PostRulesAdminDialog(
+        desk,
+        auditor,
+        links,
+        downloads,
+        ExcelRuleWorkbooks(),
+        workbook_kind,
+        settings.max_upload_bytes,
+        on_rules_changed=intake.forget_rules,
+    )
 
     async def purge() -> None:
         await purge_scans(items, documents, clock, settings.post_retention_days, PostActor.system())
@@ -363,7 +388,7 @@ def _post(
             escalation_working_days=settings.post_escalation_working_days,
         ),
     )
-    return desk
+    return desk, rules_admin
 
 
 async def _activity_memory(

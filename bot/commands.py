@@ -42,6 +42,12 @@ class CommandSpec:
     # The handler gets the whole message, not only what follows the keyword: "ik heb Power BI
     # nodig om rapporten te delen" is one thought, keyword in the middle.
     whole_text: bool = False
+    # Other roles that may run it too ("the mailroom or an entity's ICT admin"); help shows it
+    # to them, and it is not a staff command (not in the Teams menu).
+    also: tuple[Role, ...] = ()
+
+    def allows(self, roles: frozenset[Role]) -> bool:
+        return may_act_as(roles, self.role) or any(role in roles for role in self.also)
 
     def all_keywords(self) -> Iterable[tuple[str, str]]:
         for locale, words in self.keywords.items():
@@ -87,6 +93,7 @@ def command(
     featured: bool = False,
     order: int = 100,
     whole_text: bool = False,
+    also: tuple[Role, ...] = (),
 ) -> Callable[[CommandHandler], CommandHandler]:
     """Declare a chat command on a dialog method `async def (self, turn, args) -> None`."""
     spec = CommandSpec(
@@ -99,6 +106,7 @@ def command(
         featured=featured,
         order=order,
         whole_text=whole_text,
+        also=also,
     )
 
     def mark(func: CommandHandler) -> CommandHandler:
@@ -168,7 +176,7 @@ class Registry:
         return next((c for c in self.commands if c.spec.name == name), None)
 
     def visible_to(self, roles: frozenset[Role]) -> list[BoundCommand]:
-        return [c for c in self.commands if may_act_as(roles, c.spec.role)]
+        return [c for c in self.commands if c.spec.allows(roles)]
 
     def match(self, text: str) -> Match | None:
         """The command whose keyword appears first in the text (longest keyword on a tie)."""

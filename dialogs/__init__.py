@@ -17,6 +17,7 @@ from dialogs.help import HelpDialog
 from dialogs.licence_admin import LicenceAdminDialog
 from dialogs.licences import LicenceDialog
 from dialogs.post import PostDialog
+from dialogs.post_rules_admin import PostRulesAdminDialog
 from dialogs.profile import ProfileDialog
 from dialogs.start import StartDialog
 
@@ -28,6 +29,7 @@ DIALOGS: tuple[type, ...] = (
     LicenceDialog,
     LicenceAdminDialog,
     PostDialog,
+    PostRulesAdminDialog,
 )
 
 
@@ -48,10 +50,12 @@ def build_dialogs(
     licences: LicenceDesk | None = None,
     licence_admin: LicenceAdminDialog | None = None,
     post: PostDesk | None = None,
+    post_rules_admin: PostRulesAdminDialog | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
-    not given (`licences`, `licence_admin`, `post`) is left out: its commands and verbs are
-    unknown."""
+    not given (`licences`, `licence_admin`, `post`, `post_rules_admin`) is left out: its
+    commands and verbs are unknown. Files sent in chat go to the workbook importers given: with
+    the routing rules, their inbox tells each workbook's kind by its sheets."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url)
     start = StartDialog(registry, dispatcher, directory)
@@ -69,6 +73,10 @@ def build_dialogs(
         dispatcher.receive_files(licence_admin.receive_files)
     if post is not None:
         dialogs.append(PostDialog(post, auditor, zone))
+    if post_rules_admin is not None:
+        dialogs.append(post_rules_admin)
+        others = [licence_admin] if licence_admin is not None else []
+        dispatcher.receive_files(post_rules_admin.inbox(others).receive_files)
     for dialog in dialogs:
         registry.add_dialog(dialog)
     return Dialogs(registry, dispatcher, start)

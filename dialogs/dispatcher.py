@@ -133,7 +133,7 @@ class Dispatcher:
             await turn.send_card(not_understood_card([], turn.t))
             return
         action = f"command.{name}"
-        if not turn.caller.has(bound.spec.role):
+        if not bound.spec.allows(turn.caller.roles):
             await self._deny(turn, action, bound.spec.role)
             await turn.send_card(denied_card(role_label(bound.spec.role, turn.t), turn.t))
             return

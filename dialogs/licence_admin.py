@@ -5,7 +5,9 @@
 - A file from an admin (whatever the message says) is taken as a catalogue import: downloaded
   (FileDownloads checks the host and the size), read, and either refused with every problem by
   sheet, row and column (nothing stored) or stored as a whole. Every import is audited durably;
-  a file from anyone else is refused politely, and that too is audited.
+  a file from anyone else is refused politely, and that too is audited. When the routing rules
+  of incoming post can be imported in chat too, their dialog's inbox takes every file and hands
+  a catalogue workbook (by its sheets) to `import_workbook` (dialogs/post_rules_admin.py).
 - `rapport licenties [van] [tot] [entiteit]` (admins and entity ICT admins): a download link for
   the licence report. Entity ICT admins get their own entity only; the period defaults to the
   last 30 days.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import Protocol
@@ -49,6 +51,8 @@ from dialogs.dispatcher import caller_fields
 CATALOGUE_EXPORT = "catalogue"
 REPORT_EXPORT = "licence-report"
 IMPORT = "licence.catalogue.import"
+# What bot/excel/workbook_kind.py calls a catalogue workbook (an upload's sheets tell).
+CATALOGUE_WORKBOOK = "catalogue"
 REPORT = "licence.report"
 DEFAULT_REPORT_DAYS = 30
 _XLSX = "xlsx"
@@ -179,11 +183,16 @@ class LicenceAdminDialog:
         )
         await turn.send_card(catalogue_card(catalogue, link, self._links.lifetime_minutes, turn.t))
 
+    # --- importing the catalogue --------------------------------------------------------------
+    workbook_kind = CATALOGUE_WORKBOOK
+
+    def may_import(self, turn: Turn) -> bool:
+        return turn.caller.has(Role.ADMIN)
+
     async def receive_files(self, turn: Turn, text: str) -> None:
         """Dispatcher.receive_files: a message that came with files is a catalogue import."""
-        if not turn.caller.has(Role.ADMIN):
-            await self._audit(turn, IMPORT, Outcome.DENIED, needed_role=Role.ADMIN.value)
-            await turn.send_card(import_refused_card(turn.t))
+        if not self.may_import(turn):
+            await self._refuse_import(turn)
             return
         workbooks = [file for file in turn.files if is_workbook(file)]
         if len(workbooks) != 1 or len(turn.files) != 1:
@@ -196,8 +205,23 @@ class LicenceAdminDialog:
             )
             await turn.send_card(one_workbook_card(turn.t))
             return
+        await self._audited(turn, self._download(turn, workbooks[0]))
+
+    async def import_workbook(self, turn: Turn, data: bytes) -> None:
+        """A catalogue workbook someone sent, already downloaded (the post rules inbox)."""
+        if not self.may_import(turn):
+            await self._refuse_import(turn)
+            return
+        await self._audited(turn, self._import(turn, data))
+
+    async def _refuse_import(self, turn: Turn) -> None:
+        await self._audit(turn, IMPORT, Outcome.DENIED, needed_role=Role.ADMIN.value)
+        await turn.send_card(import_refused_card(turn.t))
+
+    async def _audited(self, turn: Turn, work: Awaitable[None]) -> None:
+        """Run an import; a failure gets the import's own audit line before the dispatcher's."""
         try:
-            await self._import(turn, workbooks[0])
+            await work
         except DomainError as error:  # the dispatcher explains it; the import's line is ours
             await self._audit(turn, IMPORT, Outcome.REJECTED, reason=error.message_key)
             raise
@@ -205,7 +229,7 @@ class LicenceAdminDialog:
             await self._audit(turn, IMPORT, Outcome.FAILED, error=type(error).__name__)
             raise
 
-    async def _import(self, turn: Turn, file: IncomingFile) -> None:
+    async def _download(self, turn: Turn, file: IncomingFile) -> None:
         try:
             data = await self._downloads.fetch(file.download_url, self._max_upload_bytes)
         except (InvalidInput, Unavailable) as error:
@@ -214,6 +238,9 @@ class LicenceAdminDialog:
                 download_failed_card(turn.t(error.message_key, **error.params), turn.t)
             )
             return
+        await self._import(turn, data)
+
+    async def _import(self, turn: Turn, data: bytes) -> None:
         # Reading a workbook is CPU work (openpyxl): keep the event loop free for other turns.
         catalogue, problems = await asyncio.to_thread(self._workbooks.read, data)
         if catalogue is None or problems:

@@ -64,6 +64,21 @@ class RoutingRule:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleProblem:
+    """One reason a rules workbook cannot become the routing rules: where (sheet, row, column)
+    and a message id. The Excel reader finds them; the chat and the command line show them.
+
+    `sheet` and `column` are keys ("rules", "destination"), named as the admin sees them when
+    described. `row` is the Excel row number, None for the sheet or the file as a whole."""
+
+    sheet: str
+    row: int | None
+    column: str
+    message_key: str
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Delegation:
     """While away, `user_id`'s post goes to `delegate_id` (from `starts` to `ends`, inclusive)."""
 

@@ -18,7 +18,7 @@ from datetime import UTC
 
 from bot.domain.errors import DomainError
 from bot.domain.post_items import DestinationKind, DocumentType
-from bot.domain.post_routing import RoutingRule
+from bot.domain.post_routing import RoutingRule, RuleProblem
 from bot.excel.post_rules_layout import (
     DESTINATION_WORDS,
     DOCUMENT_TYPE_WORDS,
@@ -32,7 +32,7 @@ from bot.excel.post_rules_layout import (
     readme_lines,
     sheet_title,
 )
-from bot.excel.post_rules_reader import RuleProblem, RulesReader
+from bot.excel.post_rules_reader import RulesReader
 from bot.excel.workbook import (
     CellValue,
     Column,

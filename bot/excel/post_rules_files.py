@@ -7,13 +7,9 @@ the problems, so the dialog can list them all and audit the rejection itself.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING
 
-from bot.domain.post_routing import RoutingRule
+from bot.domain.post_routing import RoutingRule, RuleProblem
 from bot.i18n import Translator
-
-if TYPE_CHECKING:
-    from bot.excel.post_rules_reader import RuleProblem
 
 # openpyxl loads on the first workbook, not at start-up (a tenth of a second nobody waits for).
 

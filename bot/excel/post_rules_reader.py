@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
 from openpyxl import Workbook
 
 from bot.domain.post_items import Destination, DestinationKind, DocumentType
-from bot.domain.post_routing import ADDRESSEE_RULE, ANY_ENTITY, RoutingRule, RuleConditions
+from bot.domain.post_routing import (
+    ADDRESSEE_RULE,
+    ANY_ENTITY,
+    RoutingRule,
+    RuleConditions,
+    RuleProblem,
+)
 from bot.domain.text import fold
 from bot.excel.catalogue_reader import shown, split_list
 from bot.excel.post_rules_layout import (
@@ -43,20 +48,6 @@ _WHOLE_NUMBER = re.compile(r"\s*\d+\s*")
 _CHANNEL = re.compile(r"^\S+$")
 _YES = frozenset({YES, "j", "yes", "y", "waar", "true", "1", "x", "actief", "active"})
 _NO = frozenset({NO, "n", "no", "onwaar", "false", "0", "inactief", "inactive"})
-
-
-@dataclass(frozen=True, slots=True)
-class RuleProblem:
-    """One reason the rules cannot be used: where (sheet, row, column) and a message id.
-
-    `sheet` and `column` are keys ("rules", "destination"); describe_problem names them as the
-    admin sees them. `row` is the Excel row number, None for the sheet or the file as a whole."""
-
-    sheet: str
-    row: int | None
-    column: str
-    message_key: str
-    value: str = ""
 
 
 class RulesReader:

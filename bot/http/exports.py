@@ -5,8 +5,9 @@ take a file from a bot in every client, and nothing has to be stored. Opening th
 signature and expiry, makes the workbook from current data, writes an audit line in the name of
 the person the link was made for, and answers with the file.
 
-Kinds: "catalogue" (the licence catalogue) and "licence-report" (`from`, `to`: first and last
-day, ISO; `entity`: a code, optional). `lang` picks the language of the workbook's texts.
+Kinds: "catalogue" (the licence catalogue), "licence-report" (`from`, `to`: first and last
+day, ISO; `entity`: a code, optional) and "post-rules" (the routing rules of incoming post, all
+of them: an import replaces them all). `lang` picks the language of the workbook's texts.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 CATALOGUE = "catalogue"
 LICENCE_REPORT = "licence-report"
+POST_RULES = "post-rules"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUTE = EXPORTS_PATH + "/{kind}"
 
@@ -36,6 +38,8 @@ ROUTE = EXPORTS_PATH + "/{kind}"
 CatalogueBytes = Callable[[], Awaitable[bytes]]
 # (first day, last day, entity code or None, locale) -> the licence report workbook
 ReportBytes = Callable[[date, date, str | None, str], Awaitable[bytes]]
+# () -> the routing rules workbook
+RulesBytes = Callable[[], Awaitable[bytes]]
 
 
 class BadExport(Exception):
@@ -52,17 +56,20 @@ class Exports:
         timezone: tzinfo,
         catalogue: CatalogueBytes,
         licence_report: ReportBytes,
+        post_rules: RulesBytes | None = None,
     ) -> None:
+        """post_rules: None when incoming post is not wired (its kind is then unknown)."""
         self._links = links
         self._auditor = auditor
         self._clock = clock
         self._tz = timezone
         self._catalogue = catalogue
         self._report = licence_report
+        self._post_rules = post_rules
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         kind = request.match_info["kind"]
-        if kind not in (CATALOGUE, LICENCE_REPORT):
+        if kind not in self.kinds:
             return problem(404, "Deze download bestaat niet.", detail_en="No such download.")
         try:
             params = self._links.check(request)
@@ -93,12 +100,22 @@ class Exports:
             },
         )
 
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds this app serves."""
+        served = {CATALOGUE, LICENCE_REPORT}
+        if self._post_rules is not None:
+            served.add(POST_RULES)
+        return frozenset(served)
+
     async def _make(
         self, kind: str, params: Mapping[str, str]
     ) -> tuple[bytes, str, dict[str, str]]:
+        today = self._clock.now().astimezone(self._tz).date()
         if kind == CATALOGUE:
-            today = self._clock.now().astimezone(self._tz).date()
             return await self._catalogue(), f"werkplek-catalogus-{today.isoformat()}.xlsx", {}
+        if kind == POST_RULES and self._post_rules is not None:
+            return await self._post_rules(), f"werkplek-postregels-{today.isoformat()}.xlsx", {}
         try:
             first = date.fromisoformat(params.get("from", ""))
             last = date.fromisoformat(params.get("to", ""))

@@ -23,6 +23,7 @@ from tests.unit.fakes import FixedClock, MemoryAuditLog, MemoryDirectory
 from tests.unit.licence_admin.world import AdminWorld
 from tests.unit.licences.fakes import make_flow
 from tests.unit.post.fakes import make_world
+from tests.unit.post_rules_admin.world import RulesWorld
 
 USER = DirectoryUser(id="u", display_name="Sofie Van den Broeck", user_principal_name="sofie@demo")
 
@@ -88,6 +89,7 @@ def test_the_app_registry_builds_from_every_dialog() -> None:
         licences=make_flow().desk,
         licence_admin=AdminWorld().dialog,
         post=make_world().desk,
+        post_rules_admin=RulesWorld().dialog,
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
     assert set(built.registry.verbs) == {v.value for v in Verb}

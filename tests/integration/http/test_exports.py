@@ -23,16 +23,25 @@ from bot.domain.audit import AuditEntry, Outcome
 from bot.domain.licence_requests import NewLicenceRequest
 from bot.excel.catalogue import read_catalogue, write_catalogue
 from bot.excel.licence_report import write_licence_report
-from bot.http.exports import XLSX, Exports, add_export_routes
+from bot.excel.post_rules import read_rules, write_rules
+from bot.http.exports import POST_RULES, XLSX, Exports, add_export_routes
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
 from bot.http.signed_links import SignedLinks
 from bot.i18n import Translator
 from bot.services.audit import Auditor
 from bot.services.licence_reports import build_licence_report
-from bot.store import Database, SqlAuditLog, SqlCatalogueRepository, SqlLicenceRequestRepository
+from bot.store import (
+    Database,
+    SqlAuditLog,
+    SqlCatalogueRepository,
+    SqlLicenceRequestRepository,
+    SqlRoutingRuleRepository,
+)
 from tests.unit.fakes import FixedClock
 from tests.unit.licences.fakes import LOTTE, MARLEEN, TENANT, THOMAS, demo_catalogue
+from tests.unit.post.fakes import MAILROOM_CLERK
+from tests.unit.post_rules_admin.world import current_rules, tax_rule
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 SECRET = b"integration-link-secret-0123456789"
@@ -87,6 +96,12 @@ async def stack(database: Database) -> AsyncIterator[Stack]:
             write_licence_report, report, Translator(locale), "Europe/Brussels"
         )
 
+    rules = SqlRoutingRuleRepository(database)
+    await rules.replace([*current_rules(), tax_rule()])
+
+    async def rules_bytes() -> bytes:
+        return await asyncio.to_thread(write_rules, await rules.load())
+
     links = SignedLinks("https://werkplek.example", SECRET, timedelta(minutes=10), clock)
     app = web.Application(middlewares=[observe(Metrics())])
     add_export_routes(
@@ -98,6 +113,7 @@ async def stack(database: Database) -> AsyncIterator[Stack]:
             timezone=BRUSSELS,
             catalogue=catalogue_bytes,
             licence_report=report_bytes,
+            post_rules=rules_bytes,
         ),
     )
     client = TestClient(TestServer(app))
@@ -126,6 +142,48 @@ async def test_a_signed_link_downloads_the_catalogue_and_is_audited(stack: Stack
     (entry,) = await stack.audit("export.catalogue")
     assert (entry.actor_id, entry.outcome, entry.object_id) == (MARLEEN, Outcome.OK, "catalogue")
     assert entry.correlation_id  # the request id the middleware gave the download
+
+
+async def test_a_signed_link_downloads_the_routing_rules_as_stored_now(stack: Stack) -> None:
+    url = stack.links.export_link(POST_RULES, {}, MAILROOM_CLERK)
+    await SqlRoutingRuleRepository(stack.database).replace(current_rules())  # after the link
+    status, content_type, body, headers = await stack.get(url)
+    assert (status, content_type) == (200, XLSX)
+    assert headers["Content-Disposition"] == (
+        'attachment; filename="werkplek-postregels-2026-11-28.xlsx"'
+    )
+    assert read_rules(body, ["ADV", "DOMG", "DFB"]) == current_rules()
+    assert "Regels" in load_workbook(io.BytesIO(body)).sheetnames
+    (entry,) = await stack.audit("export.post-rules")
+    assert (entry.actor_id, entry.outcome, entry.object_id) == (
+        MAILROOM_CLERK,
+        Outcome.OK,
+        "post-rules",
+    )
+
+
+async def test_without_incoming_post_the_rules_are_no_download(stack: Stack) -> None:
+    async def nothing() -> bytes:
+        raise AssertionError("not asked")
+
+    async def no_report(first: date, last: date, entity: str | None, locale: str) -> bytes:
+        return await nothing()
+
+    exports = Exports(
+        links=stack.links,
+        auditor=Auditor(SqlAuditLog(stack.database), stack.clock),
+        clock=stack.clock,
+        timezone=BRUSSELS,
+        catalogue=nothing,
+        licence_report=no_report,
+    )
+    assert POST_RULES not in exports.kinds
+    app = web.Application()
+    add_export_routes(app, exports)
+    async with TestClient(TestServer(app)) as client:
+        parts = urlsplit(stack.links.export_link(POST_RULES, {}, MAILROOM_CLERK))
+        response = await client.get(f"{parts.path}?{parts.query}")
+        assert (response.status, response.content_type) == (404, "application/problem+json")
 
 
 async def test_the_report_link_downloads_its_entity_and_period(stack: Stack) -> None:

@@ -1,0 +1,43 @@
+"""Which of Werkplek's workbooks a file is, from its sheet names: what an upload in chat is for.
+
+Admins send edited workbooks in the chat without saying what they are; the sheets tell. The
+routing rules have a "Regels" sheet ("Rules"), the licence catalogue an "Artikelen" sheet
+("Items"); names are compared as headers are (case, accents and punctuation ignored). A file
+that is not a workbook, has neither sheet, or has both is UNKNOWN: the caller decides.
+
+Only the workbook's index is read, not its cells (read-only mode loads sheets lazily).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+# openpyxl loads on the first workbook, not at start-up (a tenth of a second nobody waits for).
+
+
+class WorkbookKind(StrEnum):
+    CATALOGUE = "catalogue"  # the licence catalogue (bot/excel/catalogue.py)
+    POST_RULES = "post-rules"  # the routing rules of incoming post (bot/excel/post_rules.py)
+    UNKNOWN = ""
+
+
+def workbook_kind(data: bytes) -> WorkbookKind:
+    """The kind of workbook `data` is, from its sheet names; UNKNOWN when unsure."""
+    from bot.excel.catalogue_layout import ITEMS
+    from bot.excel.post_rules_layout import RULES
+    from bot.excel.workbook import UnreadableWorkbook, header_name, open_workbook
+
+    try:
+        workbook = open_workbook(data)
+    except UnreadableWorkbook:
+        return WorkbookKind.UNKNOWN
+    try:
+        sheets = {header_name(name) for name in workbook.sheetnames}
+    finally:
+        workbook.close()
+    found = [
+        kind
+        for kind, layout in ((WorkbookKind.POST_RULES, RULES), (WorkbookKind.CATALOGUE, ITEMS))
+        if sheets & {header_name(name) for name in (layout.nl, layout.en, layout.key)}
+    ]
+    return found[0] if len(found) == 1 else WorkbookKind.UNKNOWN
