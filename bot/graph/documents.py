@@ -40,15 +40,14 @@ import httpx
 from kiota_abstractions.api_error import APIError
 from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
-from kiota_abstractions.serialization import ParsableFactory
 from kiota_http.middleware.middleware import REQUEST_OPTIONS_KEY
 from kiota_http.middleware.options import RedirectHandlerOption
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.graph_service_client import GraphServiceClient
 
 from bot.domain.errors import DomainError, NotFound, Throttled, Unavailable
 from bot.domain.post_items import StoredDocument
 from bot.graph.errors import graph_errors
+from bot.graph.json_reads import ERROR_MAPPING
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +63,6 @@ NAME_ATTEMPTS = 3
 # Requests per fragment, at most, before an upload session counts as stuck (416s, resends).
 _REQUESTS_PER_FRAGMENT = 3
 
-_ERROR_MAPPING: dict[str, type[ParsableFactory[Any]]] = {"XXX": ODataError}
 _CONFLICT = "@microsoft.graph.conflictBehavior"
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 # Drive item ids: SharePoint "01ABC...", OneDrive personal "D4648F06C91D9D3D!54927".
@@ -199,7 +197,7 @@ class GraphDocumentStore:
         info = self._items.by_drive_item_id(key).to_delete_request_information()
         with graph_errors("documents.delete"):
             try:
-                await self._adapter.send_no_response_content_async(info, _ERROR_MAPPING)
+                await self._adapter.send_no_response_content_async(info, ERROR_MAPPING)
             except APIError as exc:
                 if exc.response_status_code == 404:
                     return False
@@ -230,7 +228,7 @@ class GraphDocumentStore:
         """Through the adapter; the JSON answer. 409 -> _NameTaken."""
         try:
             raw: bytes | None = await self._adapter.send_primitive_async(
-                info, "bytes", _ERROR_MAPPING
+                info, "bytes", ERROR_MAPPING
             )
         except APIError as exc:
             if exc.response_status_code == 409:
@@ -326,7 +324,7 @@ class GraphDocumentStore:
         without the bearer token."""
         info = self._items.by_drive_item_id(item_id).content.to_get_request_information()
         info.add_request_options([RedirectHandlerOption(scrub_sensitive_headers=_drop_credentials)])
-        raw: bytes | None = await self._adapter.send_primitive_async(info, "bytes", _ERROR_MAPPING)
+        raw: bytes | None = await self._adapter.send_primitive_async(info, "bytes", ERROR_MAPPING)
         return raw or b""
 
     async def _ours(self, path: str, digest: str, size: int) -> Any:

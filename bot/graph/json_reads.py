@@ -30,7 +30,7 @@ Json = dict[str, Any]
 # A nextLink chain longer than this is a server bug, not a real collection.
 DEFAULT_MAX_PAGES = 50
 # What the generated builders use: any 4xx/5xx body is an ODataError.
-_ERROR_MAPPING: dict[str, type[ParsableFactory[Any]]] = {"XXX": ODataError}
+ERROR_MAPPING: dict[str, type[ParsableFactory[Any]]] = {"XXX": ODataError}
 
 
 class GetBuilder(Protocol):
@@ -63,7 +63,7 @@ async def get_json(builder: GetBuilder, config: RequestConfiguration[Any]) -> Js
     info = builder.to_get_request_information(config)
     # kiota types the result with an unbound TypeVar; for "bytes" it is the response body.
     adapter: Any = builder.request_adapter
-    raw: bytes | None = await adapter.send_primitive_async(info, "bytes", _ERROR_MAPPING)
+    raw: bytes | None = await adapter.send_primitive_async(info, "bytes", ERROR_MAPPING)
     body: Any = json.loads(raw) if raw else {}
     return body if isinstance(body, dict) else {}
 

@@ -21,12 +21,10 @@ from typing import Any
 
 from kiota_abstractions.api_error import APIError
 from kiota_abstractions.request_information import RequestInformation
-from kiota_abstractions.serialization import ParsableFactory
 from msgraph.generated.groups.item.transitive_members.graph_user import (
     graph_user_request_builder as user_cast,
 )
 from msgraph.generated.models.assigned_license import AssignedLicense
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.reference_create import ReferenceCreate
 from msgraph.generated.subscribed_skus.subscribed_skus_request_builder import (
     SubscribedSkusRequestBuilder,
@@ -44,7 +42,7 @@ from bot.domain.access import Sku
 from bot.domain.errors import NotFound
 from bot.domain.grants import GrantRefused, LicenceState, NoFreeSeats, UsageLocationMissing
 from bot.graph.errors import graph_code, graph_errors, graph_message
-from bot.graph.json_reads import configuration, get_all, get_json
+from bot.graph.json_reads import ERROR_MAPPING, configuration, get_all, get_json
 from bot.graph.mapping import SKU_FIELDS, to_sku
 
 logger = logging.getLogger(__name__)
@@ -55,7 +53,6 @@ MAX_PAGE_SIZE = 999
 MAX_PAGES = 200
 # A cast on a directory-object collection is an advanced query: Graph wants this header.
 _ADVANCED_QUERY = ("ConsistencyLevel", "eventual")
-_ERROR_MAPPING: dict[str, type[ParsableFactory[Any]]] = {"XXX": ODataError}
 
 # What Graph says (400) when... (lower case; matched inside the message)
 _ALREADY_MEMBER = "added object references already exist"  # ...the member is one already
@@ -228,7 +225,7 @@ class GraphLicences:
         """POST /users/{id}/assignLicense, without parsing the user Graph answers with."""
         builder = self._client.users.by_user_id(user_id).assign_license
         info: RequestInformation = builder.to_post_request_information(body)
-        await builder.request_adapter.send_no_response_content_async(info, _ERROR_MAPPING)
+        await builder.request_adapter.send_no_response_content_async(info, ERROR_MAPPING)
 
     async def _user(self, user_id: str, field: str, operation: str) -> dict[str, Any]:
         parameters = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
