@@ -58,6 +58,7 @@ from bot.excel.workbook import (
     add_text_sheet,
     new_workbook,
     open_workbook,
+    where_in_workbook,
     workbook_bytes,
 )
 from bot.i18n import Translator
@@ -131,13 +132,13 @@ def describe_problem(problem: CatalogueProblem, t: Translator) -> str:
     message = t(problem.message_key, value=problem.value)
     if problem.sheet == WORKBOOK:
         return message
-    sheet = sheet_title(problem.sheet, t.locale)
-    if not problem.column:
-        return t("catalogue.problem.at_sheet", sheet=sheet, message=message)
-    column = column_title(problem.sheet, problem.column, t.locale)
-    if problem.row is None:
-        return t("catalogue.problem.at_column", sheet=sheet, column=column, message=message)
-    return t("catalogue.problem.at", sheet=sheet, row=problem.row, column=column, message=message)
+    return where_in_workbook(
+        t,
+        message,
+        sheet=sheet_title(problem.sheet, t.locale),
+        column=column_title(problem.sheet, problem.column, t.locale) if problem.column else "",
+        row=problem.row,
+    )
 
 
 def catalogue_counts(catalogue: Catalogue) -> dict[str, int]:

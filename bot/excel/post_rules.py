@@ -41,6 +41,7 @@ from bot.excel.workbook import (
     add_text_sheet,
     new_workbook,
     open_workbook,
+    where_in_workbook,
     workbook_bytes,
 )
 from bot.i18n import Translator
@@ -117,13 +118,13 @@ def describe_problem(problem: RuleProblem, t: Translator) -> str:
     message = t(problem.message_key, value=problem.value)
     if problem.sheet == WORKBOOK:
         return message
-    sheet = sheet_title(problem.sheet, t.locale)
-    if not problem.column:
-        return t("post.rules.problem.at_sheet", sheet=sheet, message=message)
-    column = column_title(problem.column, t.locale)
-    if problem.row is None:
-        return t("post.rules.problem.at_column", sheet=sheet, column=column, message=message)
-    return t("post.rules.problem.at", sheet=sheet, row=problem.row, column=column, message=message)
+    return where_in_workbook(
+        t,
+        message,
+        sheet=sheet_title(problem.sheet, t.locale),
+        column=column_title(problem.column, t.locale) if problem.column else "",
+        row=problem.row,
+    )
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.text import fold
+from bot.i18n import Translator
 
 CellValue = str | int | float | bool | date | datetime | None
 RowT = TypeVar("RowT")
@@ -238,3 +239,17 @@ def read_sheet(sheet: Worksheet, fields: Sequence[Field]) -> ReadSheet:
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def where_in_workbook(
+    t: Translator, message: str, *, sheet: str, column: str, row: int | None
+) -> str:
+    """ "blad Artikelen, rij 4, kolom Groep-id: <message>": a problem placed where the admin
+    finds it (sheet and column titles as the workbook shows them; "" when not known)."""
+    if not sheet:
+        return message
+    if not column:
+        return t("workbook.problem.at_sheet", sheet=sheet, message=message)
+    if row is None:
+        return t("workbook.problem.at_column", sheet=sheet, column=column, message=message)
+    return t("workbook.problem.at", sheet=sheet, row=row, column=column, message=message)
