@@ -45,6 +45,7 @@ from bot.services.batching import BatchedAuditLog, BatchedProcessedActivities
 from bot.services.clock import SystemClock
 from bot.services.contacts import ContactBook
 from bot.services.dedupe import RecentActivities
+from bot.services.entities import Entities
 from bot.services.licence_flow import LicenceFlow
 from bot.services.licence_reports import build_licence_report
 from bot.services.licence_worker import LicenceWorker, WorkerSettings
@@ -177,8 +178,12 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
 
         credential = open_bot_credential(settings, metrics.outbound_call)
     access = AccessStatus(directory, app[GRAPH].access, clock, access_policy(settings))
-    desk, downloads, admin, links = _licences(app, auditor, clock)
-    post, rules_admin = _post(app, auditor, clock, links, downloads)
+    # One view of the catalogue's entities and their admins, shared by both capabilities.
+    entities = Entities(
+        SqlCatalogueRepository(database), directory, app[GRAPH].licences.group_member_ids
+    )
+    desk, downloads, admin, links = _licences(app, auditor, clock, entities)
+    post, rules_admin = _post(app, auditor, clock, links, downloads, entities)
     dialogs = build_dialogs(
         directory=directory,
         auditor=auditor,
@@ -217,7 +222,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
 
 
 def _licences(
-    app: web.Application, auditor: Auditor, clock: SystemClock
+    app: web.Application, auditor: Auditor, clock: SystemClock, entities: Entities
 ) -> tuple[LicenceDesk, HttpFileDownloads, LicenceAdminDialog, SignedLinks]:
     """The licence capability: desk (chat), worker (background), admin files and exports."""
     settings, database = app[SETTINGS], app[DATABASE]
@@ -235,6 +240,7 @@ def _licences(
         clock=clock,
         default_locale=settings.default_locale,
         on_enqueued=app[OUTBOX_WAKE],
+        entities=entities,
     )
     worker = LicenceWorker(
         flow,
@@ -296,6 +302,7 @@ def _post(
     clock: SystemClock,
     links: SignedLinks,
     downloads: HttpFileDownloads,
+    entities: Entities,
 ) -> tuple[PostDesk, PostRulesAdminDialog]:
     """Incoming post: intake API, desk (chat), routing rules in chat, worker (routing left
     over, reminders, purge) and the signed scan links."""
@@ -336,6 +343,7 @@ def _post(
         timezone=zone,
         default_locale=settings.default_locale,
         on_enqueued=app[OUTBOX_WAKE],
+        entities=entities,
     )
     app[INTAKE] = IntakeHandler(
         intake,
@@ -353,6 +361,7 @@ def _post(
         mailroom_conversation_id=settings.mailroom_channel_id,
         clock=clock,
         timezone=zone,
+        entities=entities,
     )
     desk = PostDesk(
         flow=flow,

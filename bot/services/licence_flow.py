@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.domain.approvals import ApproverFacts, assign_stage
 from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.catalogue import ALL_ENTITIES, Catalogue, CatalogueItem, Entity
+from bot.domain.catalogue import Catalogue, CatalogueItem, Entity
 from bot.domain.licence_notices import (
     LicenceNotice,
     NoticeKind,
@@ -40,14 +40,11 @@ from bot.ports import (
     LicenceRequestRepository,
     UserRepository,
 )
+from bot.services.entities import Entities
 
 logger = logging.getLogger(__name__)
 
 OBJECT_TYPE = "licence_request"
-# A catalogue edit reaches every replica within this time, without a query per command.
-CATALOGUE_CACHE_SECONDS = 30.0
-# Entity admins change rarely; an approval round asks for them once, not once per click.
-ADMINS_CACHE_SECONDS = 300.0
 NO_APPROVER = "licence.reason.no_approver"
 ITEM_REMOVED = "licence.reason.item_removed"
 
@@ -79,51 +76,33 @@ class LicenceFlow:
         default_locale: str = "nl",
         on_enqueued: Callable[[], None] = lambda: None,
         monotonic: Callable[[], float] = time.monotonic,
+        entities: Entities | None = None,
     ) -> None:
+        self.entities = entities or Entities(
+            catalogue, directory, licences.group_member_ids, monotonic
+        )
         self.requests = requests
         self.directory = directory
         self.licences = licences
         self.clock = clock
-        self._catalogue_repo = catalogue
         self._cards = cards
         self._users = users
         self._default_locale = default_locale
         self._on_enqueued = on_enqueued
-        self._monotonic = monotonic
-        self._catalogue: tuple[float, Catalogue] | None = None
-        self._admins: dict[str, tuple[float, tuple[str, ...]]] = {}
 
     # --- catalogue and people ----------------------------------------------------------------
     async def catalogue(self) -> Catalogue:
-        cached = self._catalogue
-        if cached is not None and self._monotonic() - cached[0] < CATALOGUE_CACHE_SECONDS:
-            return cached[1]
-        catalogue = await self._catalogue_repo.load()
-        self._catalogue = (self._monotonic(), catalogue)
-        return catalogue
+        return await self.entities.catalogue()
 
     async def replace_catalogue(self, catalogue: Catalogue) -> None:
-        await self._catalogue_repo.replace(catalogue)
-        self._catalogue = (self._monotonic(), catalogue)
+        await self.entities.replace(catalogue)
 
     async def entity_of(self, user_id: str) -> Entity | None:
-        catalogue = await self.catalogue()
-        groups = await self.directory.member_of(user_id)
-        return catalogue.entity_of(group.id for group in groups)
+        return await self.entities.entity_of(user_id)
 
     async def entity_admins(self, entity_code: str) -> tuple[str, ...]:
         """The ICT admins of the entity (members of its admin group), cached for minutes."""
-        if not entity_code or entity_code == ALL_ENTITIES:
-            return ()
-        cached = self._admins.get(entity_code)
-        if cached is not None and self._monotonic() - cached[0] < ADMINS_CACHE_SECONDS:
-            return cached[1]
-        entity = (await self.catalogue()).entity(entity_code)
-        if entity is None or not entity.admin_group_id:
-            return ()
-        admins = tuple(await self.licences.group_member_ids(entity.admin_group_id))
-        self._admins[entity_code] = (self._monotonic(), admins)
-        return admins
+        return await self.entities.admins(entity_code)
 
     async def is_entity_admin(self, user_id: str, entity_code: str) -> bool:
         admins = await self.entity_admins(entity_code)

@@ -20,13 +20,13 @@ it), both as routing (bot/services/post_intake.py) decides them.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
 from bot.domain.catalogue import Catalogue
 from bot.domain.post_items import Destination, DestinationKind, PostItem, PostState
-from bot.domain.post_routing import ADDRESSEE_RULE, ANY_ENTITY
+from bot.domain.post_routing import ADDRESSEE_RULE
 from bot.domain.roles import Role, may_act_as
 from bot.ports import (
     CatalogueRepository,
@@ -35,16 +35,12 @@ from bot.ports import (
     Directory,
     RoutingRuleRepository,
 )
+from bot.services.entities import Entities, GroupMembers
 from bot.services.post_flow import PostActor
 
 TEAM_TARGET_SEPARATOR = "|"
-# A rule edit or a catalogue change reaches every replica within this time.
+# A rule edit reaches every replica within this time.
 CACHE_SECONDS = 30.0
-# Entity admins change rarely; reminders for a morning's post ask for them once.
-ADMINS_CACHE_SECONDS = 300.0
-
-# (group id) -> the object ids of its members, transitively (an entity's ICT admins).
-GroupMembers = Callable[[str], Awaitable[Sequence[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,19 +181,17 @@ class PostAccess:
         clock: Clock,
         timezone: tzinfo,
         monotonic: Callable[[], float] = time.monotonic,
+        entities: Entities | None = None,
     ) -> None:
         self.directory = directory
         self.rules = rules
         self.delegations = delegations
         self.mailroom_conversation_id = mailroom_conversation_id
         self.timezone = timezone
-        self._catalogue_repo = catalogue
-        self._group_members = group_members
+        self.entities = entities or Entities(catalogue, directory, group_members, monotonic)
         self._clock = clock
         self._monotonic = monotonic
-        self._catalogue: tuple[float, Catalogue] | None = None
         self._team_groups: tuple[float, tuple[str, ...]] | None = None
-        self._admins: dict[str, tuple[float, tuple[str, ...]]] = {}
 
     def today(self) -> date:
         return self._clock.now().astimezone(self.timezone).date()
@@ -311,22 +305,7 @@ class PostAccess:
 
     async def entity_admins(self, code: str) -> tuple[str, ...]:
         """The ICT admins of an entity (its admin group's members), cached for minutes."""
-        if not code or code == ANY_ENTITY:
-            return ()
-        cached = self._admins.get(code)
-        if cached is not None and self._monotonic() - cached[0] < ADMINS_CACHE_SECONDS:
-            return cached[1]
-        entity = (await self.catalogue()).entity(code)
-        if entity is None or not entity.admin_group_id:
-            return ()
-        admins = tuple(await self._group_members(entity.admin_group_id))
-        self._admins[code] = (self._monotonic(), admins)
-        return admins
+        return await self.entities.admins(code)
 
     async def catalogue(self) -> Catalogue:
-        cached = self._catalogue
-        if cached is not None and self._monotonic() - cached[0] < CACHE_SECONDS:
-            return cached[1]
-        catalogue = await self._catalogue_repo.load()
-        self._catalogue = (self._monotonic(), catalogue)
-        return catalogue
+        return await self.entities.catalogue()

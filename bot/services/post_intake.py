@@ -29,7 +29,6 @@ from typing import Protocol
 
 from bot.domain.addressees import match_addressee, parse_envelope, search_terms
 from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.catalogue import Catalogue
 from bot.domain.directory import DirectoryUser
 from bot.domain.errors import DomainError
 from bot.domain.outbox import NewOutboxMessage
@@ -57,6 +56,7 @@ from bot.ports import (
     RoutingRuleRepository,
     UserRepository,
 )
+from bot.services.entities import Entities, GroupMembers
 from bot.services.post_flow import OBJECT_TYPE, PostActor, PostFlow
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,6 @@ ROUTE_ACTION = "post.route"
 DIRECTORY_UNAVAILABLE = "post.reason.directory_unavailable"
 # A rule edit reaches every replica within this time, without a query per item.
 RULES_CACHE_SECONDS = 30.0
-CATALOGUE_CACHE_SECONDS = 30.0
 # People rarely change entity; a morning's post for one person asks the directory once.
 PEOPLE_CACHE_SECONDS = 300.0
 # Directory look-ups for one envelope: enough candidates to tell two namesakes apart.
@@ -102,10 +101,6 @@ class IntakeItems(PostItemRepository, Protocol):
         inside the transaction and what it returns is stored instead, with its audit lines and
         outbox messages. When first_step raises, nothing is stored."""
         ...
-
-
-# (group id) -> the object ids of its members, transitively (an entity's ICT admins).
-GroupMembers = Callable[[str], Awaitable[Sequence[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +156,7 @@ class PostIntake:
         default_locale: str = "nl",
         on_enqueued: Callable[[], None] = lambda: None,
         monotonic: Callable[[], float] = time.monotonic,
+        entities: Entities | None = None,
     ) -> None:
         self.flow = flow
         self.items: PostItemRepository = items or flow.items
@@ -176,18 +172,15 @@ class PostIntake:
         self.documents = documents
         self._check = check
         self._directory = directory
-        self._catalogue_repo = catalogue
+        self.entities = entities or Entities(catalogue, directory, group_members, monotonic)
         self._rules_repo = rules
         self._delegations = delegations
-        self._group_members = group_members
         self._zone = timezone
         self._monotonic = monotonic
         self._rules: tuple[float, list[RoutingRule]] | None = None
-        self._catalogue: tuple[float, Catalogue] | None = None
         self._entities: dict[str, tuple[float, str]] = {}
         self._searches: dict[str, tuple[float, asyncio.Future[list[DirectoryUser]]]] = {}
         self._delegated: dict[tuple[str, date], tuple[float, list[Delegation]]] = {}
-        self._admins: dict[str, tuple[float, tuple[str, ...]]] = {}
         self._languages: dict[str, tuple[float, str]] = {}
 
     # --- intake -------------------------------------------------------------------------------
@@ -432,7 +425,7 @@ class PostIntake:
         except DomainError as error:
             logger.warning("directory unavailable for entity lookup: %s", type(error).__name__)
             return ""
-        entity = (await self._load_catalogue()).entity_of(group.id for group in groups)
+        entity = (await self.entities.catalogue()).entity_of(group.id for group in groups)
         code = entity.code if entity is not None else ""
         self._entities[key] = (self._monotonic(), code)
         return code
@@ -469,19 +462,11 @@ class PostIntake:
         return [PostNotice(kind, item, recipient_id=person) for person in recipients.people]
 
     async def _entity_admins(self, code: str) -> tuple[str, ...]:
-        cached = self._admins.get(code)
-        if cached is not None and self._monotonic() - cached[0] < PEOPLE_CACHE_SECONDS:
-            return cached[1]
-        entity = (await self._load_catalogue()).entity(code)
-        if entity is None or not entity.admin_group_id:
-            return ()
         try:
-            admins = tuple(await self._group_members(entity.admin_group_id))
+            return await self.entities.admins(code)
         except DomainError as error:
             logger.warning("directory unavailable for entity admins: %s", type(error).__name__)
             return ()
-        self._admins[code] = (self._monotonic(), admins)
-        return admins
 
     # --- caches and helpers -------------------------------------------------------------------
     async def _load_rules(self) -> list[RoutingRule]:
@@ -495,14 +480,6 @@ class PostIntake:
     def forget_rules(self) -> None:
         """Read the rules afresh on the next item (after an import on this replica)."""
         self._rules = None
-
-    async def _load_catalogue(self) -> Catalogue:
-        cached = self._catalogue
-        if cached is not None and self._monotonic() - cached[0] < CATALOGUE_CACHE_SECONDS:
-            return cached[1]
-        catalogue = await self._catalogue_repo.load()
-        self._catalogue = (self._monotonic(), catalogue)
-        return catalogue
 
     def _intake_audit(
         self, tenant_id: str, metadata: IntakeMetadata, pages: int, size: int, token_name: str
