@@ -331,8 +331,6 @@ def _post(
     intake = PostIntake(
         flow=flow,
         items=items,
-        cards=cards,
-        users=users,
         documents=documents,
         check=PdfCheck(settings.post_max_bytes),
         directory=graph.directory,
@@ -341,7 +339,6 @@ def _post(
         delegations=delegations,
         group_members=graph.licences.group_member_ids,
         timezone=zone,
-        default_locale=settings.default_locale,
         on_enqueued=app[OUTBOX_WAKE],
         entities=entities,
     )

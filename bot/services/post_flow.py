@@ -4,7 +4,8 @@ transaction, and where team and mailroom messages go."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.audit import AuditEntry, Outcome
@@ -13,6 +14,8 @@ from bot.domain.post_items import PostItem, PostNotice
 from bot.ports import Clock, PostCards, PostItemRepository, UserRepository
 
 OBJECT_TYPE = "post_item"
+LANGUAGE_SECONDS = 300.0
+LANGUAGES_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class PostFlow:
         channels: Channels,
         default_locale: str = "nl",
         on_enqueued: Callable[[], None] = lambda: None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.items = items
         self.clock = clock
@@ -54,6 +58,8 @@ class PostFlow:
         self._users = users
         self._default_locale = default_locale
         self._on_enqueued = on_enqueued
+        self._monotonic = monotonic
+        self._languages: dict[str, tuple[float, str]] = {}
 
     async def transition(
         self,
@@ -109,25 +115,41 @@ class PostFlow:
         )
 
     async def messages(self, notices: Sequence[PostNotice]) -> list[NewOutboxMessage]:
-        messages = []
-        locales: dict[str, str] = {}
-        for notice in notices:
-            locale = self._default_locale
-            if notice.recipient_id:
-                if notice.recipient_id not in locales:
-                    seen = await self._users.get(notice.recipient_id)
-                    found = seen.locale if seen and seen.locale else self._default_locale
-                    locales[notice.recipient_id] = found
-                locale = locales[notice.recipient_id]
-            messages.append(
-                NewOutboxMessage(
-                    tenant_id=notice.item.tenant_id,
-                    dedupe_key=notice.dedupe_key,
-                    activity=self._cards.render(notice, locale),
-                    recipient_id=notice.recipient_id,
-                    conversation_id=notice.conversation_id,
-                    service_url=self.channels.service_url if notice.conversation_id else "",
-                    replaces=notice.replaces,
-                )
+        people = [notice.recipient_id for notice in notices if notice.recipient_id]
+        return self.render(notices, await self.locales(people))
+
+    async def locales(self, people: Sequence[str]) -> dict[str, str]:
+        """Each person's Teams language, remembered for a few minutes (it changes when they
+        switch their client's language; a card in the old one for a while does no harm)."""
+        found = {}
+        for person in people:
+            key = person.casefold()
+            cached = self._languages.get(key)
+            if cached is None or self._monotonic() - cached[0] >= LANGUAGE_SECONDS:
+                seen = await self._users.get(person)
+                locale = seen.locale if seen and seen.locale else self._default_locale
+                if len(self._languages) >= LANGUAGES_KEPT:
+                    del self._languages[next(iter(self._languages))]  # the oldest
+                cached = (self._monotonic(), locale)
+                self._languages[key] = cached
+            found[person] = cached[1]
+        return found
+
+    def render(
+        self, notices: Sequence[PostNotice], locales: Mapping[str, str]
+    ) -> list[NewOutboxMessage]:
+        """The outbox messages of the notices, each in its recipient's language (no I/O)."""
+        return [
+            NewOutboxMessage(
+                tenant_id=notice.item.tenant_id,
+                dedupe_key=notice.dedupe_key,
+                activity=self._cards.render(
+                    notice, locales.get(notice.recipient_id, self._default_locale)
+                ),
+                recipient_id=notice.recipient_id,
+                conversation_id=notice.conversation_id,
+                service_url=self.channels.service_url if notice.conversation_id else "",
+                replaces=notice.replaces,
             )
-        return messages
+            for notice in notices
+        ]

@@ -51,10 +51,8 @@ from bot.ports import (
     DelegationRepository,
     Directory,
     DocumentStore,
-    PostCards,
     PostItemRepository,
     RoutingRuleRepository,
-    UserRepository,
 )
 from bot.services.entities import Entities, GroupMembers
 from bot.services.post_flow import OBJECT_TYPE, PostActor, PostFlow
@@ -104,13 +102,6 @@ class IntakeItems(PostItemRepository, Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class _OneStep:
-    items: IntakeItems
-    cards: PostCards
-    users: UserRepository
-
-
-@dataclass(frozen=True, slots=True)
 class _Recipients:
     people: tuple[str, ...] = ()
     channel: str = ""
@@ -143,8 +134,6 @@ class PostIntake:
         *,
         flow: PostFlow,
         items: IntakeItems | None = None,
-        cards: PostCards | None = None,
-        users: UserRepository | None = None,
         documents: DocumentStore,
         check: DocumentCheck,
         directory: Directory,
@@ -153,21 +142,15 @@ class PostIntake:
         delegations: DelegationRepository,
         group_members: GroupMembers,
         timezone: tzinfo,
-        default_locale: str = "nl",
         on_enqueued: Callable[[], None] = lambda: None,
         monotonic: Callable[[], float] = time.monotonic,
         entities: Entities | None = None,
     ) -> None:
         self.flow = flow
         self.items: PostItemRepository = items or flow.items
-        # With the repository's add_with and the flow's cards and users (the same objects the
-        # flow has), a new item is stored and routed in one transaction; without, in two.
-        self._one_step = (
-            _OneStep(items, cards, users)
-            if items is not None and cards is not None and users is not None
-            else None
-        )
-        self._default_locale = default_locale
+        # With the repository's add_with, a new item is stored and routed in one transaction;
+        # without, in two.
+        self._one_step = items
         self._on_enqueued = on_enqueued
         self.documents = documents
         self._check = check
@@ -181,7 +164,6 @@ class PostIntake:
         self._entities: dict[str, tuple[float, str]] = {}
         self._searches: dict[str, tuple[float, asyncio.Future[list[DirectoryUser]]]] = {}
         self._delegated: dict[tuple[str, date], tuple[float, list[Delegation]]] = {}
-        self._languages: dict[str, tuple[float, str]] = {}
 
     # --- intake -------------------------------------------------------------------------------
     async def receive(
@@ -208,7 +190,7 @@ class PostIntake:
         actor = PostActor("system", "system", correlation_id)
         # Graph first, outside any transaction: a slow directory holds no database lock.
         one_step = self._one_step
-        decided = await self._decided(metadata, one_step.users) if one_step else None
+        decided = await self._decided(metadata) if one_step else None
         document = await self.documents.put(DOCUMENT_NAME, data)
         audit = self._intake_audit(tenant_id, metadata, pages, len(data), token_name)
         audit = replace(audit, correlation_id=correlation_id)
@@ -221,9 +203,9 @@ class PostIntake:
                 async def first_step(
                     stored: PostItem,
                 ) -> tuple[PostItem, Sequence[AuditEntry], Sequence[NewOutboxMessage]]:
-                    return self._routed(stored, decided, actor, one_step.cards)
+                    return self._routed(stored, decided, actor)
 
-                item, created = await one_step.items.add_with(
+                item, created = await one_step.add_with(
                     tenant_id, metadata, document, now, audit, first_step
                 )
         except BaseException:
@@ -271,7 +253,7 @@ class PostIntake:
         notices = await self._notices(after)
         return await self.flow.transition(item, after, actor, ROUTE_ACTION, notices)
 
-    async def _decided(self, metadata: IntakeMetadata, users: UserRepository) -> _Decided | None:
+    async def _decided(self, metadata: IntakeMetadata) -> _Decided | None:
         """The routing of a new item and what its notices need (the entity's admins, the
         recipients' languages), all looked up before the item's transaction: inside it nothing
         waits for Graph or for a second database connection. None when deciding failed in an
@@ -279,7 +261,7 @@ class PostIntake:
         try:
             routing, entity = await self._decision(metadata)
             recipients = await self._recipients(routing.destination)
-            locales = await self._locales(recipients, users)
+            locales = await self.flow.locales(recipients.people)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -303,45 +285,13 @@ class PostIntake:
         return after
 
     def _routed(
-        self, item: PostItem, decided: _Decided, actor: PostActor, cards: PostCards
+        self, item: PostItem, decided: _Decided, actor: PostActor
     ) -> tuple[PostItem, Sequence[AuditEntry], Sequence[NewOutboxMessage]]:
         """The first step of a new item, as add_with stores it with the item: no I/O."""
         after = self._after(item, decided.routing, decided.entity)
         notices = self._notices_to(after, decided.recipients)
         audit = self.flow.audit_entry(after, actor, ROUTE_ACTION, before=item)
-        return after, [audit], [self._message(n, decided.locales, cards) for n in notices]
-
-    def _message(
-        self, notice: PostNotice, locales: Mapping[str, str], cards: PostCards
-    ) -> NewOutboxMessage:
-        """What PostFlow.messages makes of a notice, with the recipient's language known."""
-        locale = locales.get(notice.recipient_id, self._default_locale)
-        return NewOutboxMessage(
-            tenant_id=notice.item.tenant_id,
-            dedupe_key=notice.dedupe_key,
-            activity=cards.render(notice, locale),
-            recipient_id=notice.recipient_id,
-            conversation_id=notice.conversation_id,
-            service_url=self.flow.channels.service_url if notice.conversation_id else "",
-            replaces=notice.replaces,
-        )
-
-    async def _locales(self, recipients: _Recipients, users: UserRepository) -> dict[str, str]:
-        """Each person's Teams language, remembered for a few minutes (it changes when they
-        switch their client's language, and a card in the old one for a while does no harm)."""
-        found = {}
-        for person in recipients.people:
-            key = person.casefold()
-            cached = self._languages.get(key)
-            if cached is None or self._monotonic() - cached[0] >= PEOPLE_CACHE_SECONDS:
-                seen = await users.get(person)
-                locale = seen.locale if seen and seen.locale else self._default_locale
-                if len(self._languages) >= SEARCH_CACHE_SIZE:
-                    del self._languages[next(iter(self._languages))]
-                cached = (self._monotonic(), locale)
-                self._languages[key] = cached
-            found[person] = cached[1]
-        return found
+        return after, [audit], self.flow.render(notices, decided.locales)
 
     async def _decide(self, metadata: IntakeMetadata, facts: _Facts, day: date) -> Routing:
         rules = await self._load_rules()

@@ -170,8 +170,6 @@ def build_intake(
     return PostIntake(
         flow=flow,
         items=items if one_step else None,
-        cards=cards,
-        users=users,
         documents=FilesystemDocumentStore(documents, now=clock.now),
         check=PdfCheck(max_bytes),
         directory=gateway.directory,
