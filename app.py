@@ -36,7 +36,7 @@ from bot.http.intake import INTAKE, IntakeHandler, add_intake_routes
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
 from bot.http.scans import SCANS, Scans, add_scan_routes, scan_path
-from bot.http.signed_links import BY, SignedLinks, signing_secret
+from bot.http.signed_links import BY, SignedLinks, SingleUse, signing_secret
 from bot.i18n import Translator
 from bot.observability import configure_logging
 from bot.services.access import AccessStatus, access_policy
@@ -67,6 +67,7 @@ from bot.store import (
     SqlConversationRefRepository,
     SqlDelegationRepository,
     SqlLicenceRequestRepository,
+    SqlLinkUses,
     SqlOutboxRepository,
     SqlPostItemRepository,
     SqlProcessedActivities,
@@ -113,6 +114,9 @@ _ACTIVITY_MEMORY = timedelta(days=2)
 # Teams redelivers within minutes; after a restart, ids older than this need no remembering.
 _RETRY_WINDOW = timedelta(minutes=15)
 _HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
+# A used link's row matters until the link's own expiry refuses it; kept this much longer for
+# replicas whose clocks disagree a little.
+_LINK_CLOCK_MARGIN = timedelta(minutes=10)
 # Waiting this long for company lets concurrent turns share one dedupe statement on PostgreSQL.
 _DEDUPE_LINGER_SECONDS = 0.005
 _AUDIT_LINGER_SECONDS = 0.005
@@ -282,6 +286,7 @@ def _licences(
 
     app[EXPORTS] = Exports(
         links=links,
+        single_use=SingleUse(SqlLinkUses(database), clock),
         auditor=auditor,
         clock=clock,
         timezone=zone,
@@ -348,7 +353,13 @@ def _post(
         max_bytes=settings.post_max_bytes,
         tenant_id=settings.azure_tenant_id,
     )
-    app[SCANS] = Scans(links=links, items=items, documents=documents, auditor=auditor)
+    app[SCANS] = Scans(
+        links=links,
+        single_use=SingleUse(SqlLinkUses(database), clock),
+        items=items,
+        documents=documents,
+        auditor=auditor,
+    )
     access = PostAccess(
         directory=graph.directory,
         catalogue=catalogue,
@@ -462,11 +473,16 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
 
 async def _housekeeping(database: Database, clock: SystemClock, stop: asyncio.Event) -> None:
     processed = SqlProcessedActivities(database)
+    link_uses = SqlLinkUses(database)
     while not stop.is_set():
         try:
             await processed.forget_before(clock.now() - _ACTIVITY_MEMORY)
         except Exception:
             logger.exception("housekeeping failed; retrying next round")
+        try:
+            await link_uses.forget_expired(clock.now() - _LINK_CLOCK_MARGIN)
+        except Exception:
+            logger.exception("forgetting used links failed; retrying next round")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), _HOUSEKEEPING_INTERVAL_SECONDS)
 

@@ -310,6 +310,21 @@ class FileDownloads(Protocol):
         ...
 
 
+class LinkUses(Protocol):
+    """The nonces of single-use download links already used, shared by all replicas."""
+
+    async def first_use(self, nonce: str, used_at: datetime, expires_at: datetime) -> bool:
+        """Record a use; True only for the first one anywhere (a unique key decides, so of two
+        racing requests on two replicas exactly one gets True)."""
+        ...
+
+    async def was_used(self, nonce: str) -> bool: ...
+
+    async def forget_expired(self, cutoff: datetime) -> int:
+        """Drop the uses of links that expired before cutoff (their expiry refuses them now)."""
+        ...
+
+
 # --- digital incoming post ---------------------------------------------------------------------
 class DocumentStore(Protocol):
     """Where scans live: the local filesystem by default (var/documents), SharePoint or

@@ -2,8 +2,10 @@
 
 A chat command hands out a signed link (bot/http/signed_links.py) instead of a file: Teams cannot
 take a file from a bot in every client, and nothing has to be stored. Opening the link checks its
-signature and expiry, makes the workbook from current data, writes an audit line in the name of
-the person the link was made for, and answers with the file.
+signature and expiry, records its one use, makes the workbook from current data, writes an audit
+line in the name of the person the link was made for, and answers with the file. A link that
+cannot be served answers with a small page saying what to do (bot/http/link_pages.py), and the
+refusal is audited.
 
 Kinds: "catalogue" (the licence catalogue), "licence-report" (`from`, `to`: first and last
 day, ISO; `entity`: a code, optional) and "post-rules" (the routing rules of incoming post, all
@@ -14,13 +16,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
 from aiohttp import web
 
 from bot.domain.audit import Outcome
+from bot.http.link_pages import LinkTopic, Refusal
 from bot.http.problems import problem
-from bot.http.signed_links import BY, EXPORTS_PATH, LinkRefused, SignedLinks
+from bot.http.signed_links import (
+    BY,
+    EXPORTS_PATH,
+    LinkRefused,
+    SignedLinks,
+    SingleUse,
+    Why,
+    file_headers,
+    only_looks,
+    refusal_page,
+)
 from bot.i18n import pick_locale
 from bot.observability import correlation_id
 from bot.ports import Clock
@@ -46,11 +60,21 @@ class BadExport(Exception):
     """A signed link whose parameters still make no sense (made by an older release?)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Export:
+    """One download, decided before anything is made: its file name, audit detail and maker."""
+
+    filename: str
+    make: Callable[[], Awaitable[bytes]]
+    detail: dict[str, str] = field(default_factory=dict)
+
+
 class Exports:
     def __init__(
         self,
         *,
         links: SignedLinks,
+        single_use: SingleUse,
         auditor: Auditor,
         clock: Clock,
         timezone: tzinfo,
@@ -60,6 +84,7 @@ class Exports:
     ) -> None:
         """post_rules: None when incoming post is not wired (its kind is then unknown)."""
         self._links = links
+        self._single_use = single_use
         self._auditor = auditor
         self._clock = clock
         self._tz = timezone
@@ -70,35 +95,33 @@ class Exports:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         kind = request.match_info["kind"]
         if kind not in self.kinds:
-            return problem(404, "Deze download bestaat niet.", detail_en="No such download.")
+            return refusal_page(request, LinkTopic.EXPORT, Refusal.INVALID, status=404)
+        topic = LinkTopic(kind)
         try:
-            params = self._links.check(request)
+            link = self._links.check(request)
+            if not link.by:
+                raise LinkRefused(Why.MALFORMED, link.params)
+            try:
+                export = self._export(kind, link.params)
+            except BadExport:
+                return refusal_page(request, topic, Refusal.INVALID, status=400)
+            if only_looks(request):
+                await self._single_use.check_unused(link)
+                return web.Response(content_type=XLSX, headers=file_headers(export.filename))
+            # Used before it is made: a double click never builds a report twice.
+            await self._single_use.claim(link)
         except LinkRefused as refused:
-            return refused.response
-        by = params.get(BY, "")
-        if not by:
-            return LinkRefused("no requester").response
+            logger.info("export link refused (%s) for %s", refused.why, kind)
+            if not only_looks(request):  # a look is no attempt to download: nothing to audit
+                await self._refused(kind, refused)
+            return refusal_page(request, topic, refused.why.refusal)
         try:
-            body, filename, detail = await self._make(kind, params)
-        except BadExport:
-            return problem(
-                400, "De link vraagt iets wat niet kan.", detail_en="The link asks the impossible."
-            )
+            body = await export.make()
         except Exception:
-            await self._audit(kind, by, Outcome.FAILED, {})
+            await self._audit(kind, link.by, Outcome.FAILED, {})
             raise  # the middleware answers 500 with a reference
-        await self._audit(kind, by, Outcome.OK, detail)
-        return web.Response(
-            body=body,
-            content_type=XLSX,
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-                # The link is a credential for a few minutes: keep it out of Referer headers.
-                "Referrer-Policy": "no-referrer",
-            },
-        )
+        await self._audit(kind, link.by, Outcome.OK, export.detail)
+        return web.Response(body=body, content_type=XLSX, headers=file_headers(export.filename))
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -108,14 +131,12 @@ class Exports:
             served.add(POST_RULES)
         return frozenset(served)
 
-    async def _make(
-        self, kind: str, params: Mapping[str, str]
-    ) -> tuple[bytes, str, dict[str, str]]:
-        today = self._clock.now().astimezone(self._tz).date()
+    def _export(self, kind: str, params: Mapping[str, str]) -> _Export:
+        today = self._clock.now().astimezone(self._tz).date().isoformat()
         if kind == CATALOGUE:
-            return await self._catalogue(), f"werkplek-catalogus-{today.isoformat()}.xlsx", {}
+            return _Export(f"werkplek-catalogus-{today}.xlsx", self._catalogue)
         if kind == POST_RULES and self._post_rules is not None:
-            return await self._post_rules(), f"werkplek-postregels-{today.isoformat()}.xlsx", {}
+            return _Export(f"werkplek-postregels-{today}.xlsx", self._post_rules)
         try:
             first = date.fromisoformat(params.get("from", ""))
             last = date.fromisoformat(params.get("to", ""))
@@ -125,12 +146,31 @@ class Exports:
             raise BadExport()
         entity = params.get("entity") or None
         locale = pick_locale(params.get("lang"))
-        body = await self._report(first, last, entity, locale)
         name = f"werkplek-licenties-{first.isoformat()}-{last.isoformat()}"
         if entity:
             name += "-" + "".join(c for c in entity if c.isalnum() or c in "-_")
+
+        async def make() -> bytes:
+            return await self._report(first, last, entity, locale)
+
         detail = {"from": first.isoformat(), "to": last.isoformat(), "entity": entity or ""}
-        return body, name + ".xlsx", detail
+        return _Export(name + ".xlsx", make, detail)
+
+    async def _refused(self, kind: str, refused: LinkRefused) -> None:
+        """Audit a refused link: in the name of whom it was made for when it is genuine, else
+        anonymously (a forged `by` is no one's), with the reason; ids only."""
+        genuine = refused.why.is_genuine
+        await self._auditor.record(
+            actor_id=refused.params.get(BY, "") if genuine else "",
+            action=f"export.{kind}",
+            outcome=Outcome.DENIED,
+            role="link",
+            object_type="export",
+            object_id=kind,
+            correlation_id=correlation_id.get(),
+            durable=True,
+            reason=refused.why.value,
+        )
 
     async def _audit(self, kind: str, by: str, outcome: Outcome, detail: dict[str, str]) -> None:
         try:
@@ -158,7 +198,7 @@ def add_export_routes(app: web.Application, exports: Exports | None = None) -> N
     cleanup context, once the database and the auditor exist)."""
     if exports is not None:
         app[EXPORTS] = exports
-    app.router.add_get(ROUTE, _handle, allow_head=False)
+    app.router.add_get(ROUTE, _handle)  # HEAD too: it answers headers, and uses nothing
 
 
 async def _handle(request: web.Request) -> web.StreamResponse:

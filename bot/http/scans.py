@@ -1,9 +1,11 @@
-"""GET /api/post/items/{id}/scan: the scan of one item, through a short-lived signed link.
+"""GET /api/post/items/{id}/scan: the scan of one item, through a short-lived, single-use link.
 
 The post desk checks who may see the item before it makes the link (bot/services/post_desk.py)
-and signs the viewer's id into it; this endpoint checks the signature and the expiry, serves the
-PDF and writes a durable audit line in the viewer's name. There is no public path to a scan: a
-link is made per viewer, works for minutes, and every download leaves a trace.
+and signs the viewer's id into it; this endpoint checks the signature and the expiry, records
+the link's one use, serves the PDF and writes a durable audit line in the viewer's name. There
+is no public path to a scan: a link is made per viewer, works once and for minutes, and every
+download and every refused link leaves a trace. See bot/http/signed_links.py for what uses a
+link (GET) and what does not (HEAD, link previewers).
 """
 
 from __future__ import annotations
@@ -14,8 +16,19 @@ from aiohttp import web
 
 from bot.domain.audit import Outcome
 from bot.domain.errors import NotFound
-from bot.http.problems import problem
-from bot.http.signed_links import BY, LinkRefused, SignedLinks
+from bot.domain.post_items import PostItem
+from bot.http.link_pages import LinkTopic, Refusal
+from bot.http.signed_links import (
+    BY,
+    LinkRefused,
+    SignedLinks,
+    SingleUse,
+    VerifiedLink,
+    Why,
+    file_headers,
+    only_looks,
+    refusal_page,
+)
 from bot.observability import correlation_id
 from bot.ports import DocumentStore, PostItemRepository
 from bot.services.audit import Auditor
@@ -23,6 +36,7 @@ from bot.services.audit import Auditor
 logger = logging.getLogger(__name__)
 
 SCAN_PATH = "/api/post/items/{item_id}/scan"
+_ACTION = "post.scan.download"
 
 
 def scan_path(item_id: int) -> str:
@@ -34,38 +48,41 @@ class Scans:
         self,
         *,
         links: SignedLinks,
+        single_use: SingleUse,
         items: PostItemRepository,
         documents: DocumentStore,
         auditor: Auditor,
     ) -> None:
         self._links = links
+        self._single_use = single_use
         self._items = items
         self._documents = documents
         self._auditor = auditor
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        item_id = _item_id(request)
         try:
-            params = self._links.check(request)
+            link = self._links.check(request)
+            item = await self._item(item_id, link)
+            if item.scan_deleted_at is not None:
+                return refusal_page(request, LinkTopic.SCAN, Refusal.GONE)
+            if only_looks(request):
+                await self._single_use.check_unused(link)
+                return _headers_only(item)
+            await self._single_use.claim(link)
         except LinkRefused as refused:
-            return refused.response
-        by = params.get(BY, "")
-        try:
-            item_id = int(request.match_info["item_id"])
-        except ValueError:
-            item_id = 0
-        item = await self._items.get(item_id) if item_id > 0 and by else None
-        if item is None:
-            return problem(404, "Dit poststuk bestaat niet.", detail_en="No such item.")
-        if item.scan_deleted_at is not None:
-            return _gone()
+            logger.info("scan link refused (%s) for item %d", refused.why, item_id)
+            if not only_looks(request):  # a look is no attempt to download: nothing to audit
+                await self._refused(item_id, refused)
+            return refusal_page(request, LinkTopic.SCAN, refused.why.refusal)
         try:
             body = await self._documents.get(item.document.key)
         except NotFound:
-            return _gone()
+            return refusal_page(request, LinkTopic.SCAN, Refusal.GONE)
         # Durable before a byte leaves: no view of a scan without its trace.
         await self._auditor.record(
-            actor_id=by,
-            action="post.scan.download",
+            actor_id=link.by,
+            action=_ACTION,
             outcome=Outcome.OK,
             tenant_id=item.tenant_id,
             role="link",
@@ -77,21 +94,47 @@ class Scans:
         return web.Response(
             body=body,
             content_type=item.document.content_type,
-            headers={
-                "Content-Disposition": f'inline; filename="{item.reference}.pdf"',
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "no-referrer",
-            },
+            headers=file_headers(f"{item.reference}.pdf"),
+        )
+
+    async def _item(self, item_id: int, link: VerifiedLink) -> PostItem:
+        # The path is signed, so a genuine link names an item that existed; still, a link made
+        # for nobody, or for an item that is not there, is not one to serve.
+        item = await self._items.get(item_id) if item_id > 0 and link.by else None
+        if item is None:
+            raise LinkRefused(Why.MALFORMED, link.params)
+        return item
+
+    async def _refused(self, item_id: int, refused: LinkRefused) -> None:
+        """Audit a refused link: in the name of whom it was made for when it is genuine, else
+        anonymously (a forged `by` is no one's), with the reason; ids only."""
+        genuine = refused.why.is_genuine
+        await self._auditor.record(
+            actor_id=refused.params.get(BY, "") if genuine else "",
+            action=_ACTION,
+            outcome=Outcome.DENIED,
+            role="link",
+            object_type="post_item",
+            object_id=str(item_id) if item_id > 0 else "",
+            correlation_id=correlation_id.get(),
+            durable=True,
+            reason=refused.why.value,
         )
 
 
-def _gone() -> web.Response:
-    return problem(
-        410,
-        "De scan van dit poststuk is verwijderd (bewaartermijn verstreken).",
-        detail_en="The scan of this item was deleted (retention period over).",
-    )
+def _item_id(request: web.Request) -> int:
+    try:
+        item_id = int(request.match_info["item_id"])
+    except ValueError:
+        return 0
+    return item_id if 0 < item_id < 2**63 else 0
+
+
+def _headers_only(item: PostItem) -> web.Response:
+    """What a GET would say about the file, without it (HEAD, link previewers)."""
+    response = web.Response(headers=file_headers(f"{item.reference}.pdf"))
+    response.content_type = item.document.content_type
+    return response
 
 
 SCANS = web.AppKey("scans", Scans)
@@ -103,4 +146,4 @@ def add_scan_routes(app: web.Application) -> None:
     async def handle(request: web.Request) -> web.StreamResponse:
         return await request.app[SCANS].handle(request)
 
-    app.router.add_get(SCAN_PATH, handle)
+    app.router.add_get(SCAN_PATH, handle)  # HEAD too: it answers headers, and uses nothing

@@ -10,6 +10,7 @@ from bot.store.conversation_refs import SqlConversationRefRepository
 from bot.store.database import Database
 from bot.store.delegations import SqlDelegationRepository
 from bot.store.licence_requests import SqlLicenceRequestRepository
+from bot.store.link_uses import SqlLinkUses
 from bot.store.outbox import SqlOutboxRepository
 from bot.store.post_items import SqlPostItemRepository
 from bot.store.post_rules import SqlRoutingRuleRepository
@@ -24,6 +25,7 @@ __all__ = [
     "SqlConversationRefRepository",
     "SqlDelegationRepository",
     "SqlLicenceRequestRepository",
+    "SqlLinkUses",
     "SqlOutboxRepository",
     "SqlPostItemRepository",
     "SqlProcessedActivities",

@@ -366,3 +366,13 @@ post_delegations = sa.Table(
     sa.Index("ix_post_delegations_user_id_ends", "user_id", "ends"),
     sqlite_autoincrement=True,
 )
+
+# Single-use download links: the primary key is what makes a second click, on any replica, lose.
+link_uses = sa.Table(
+    "link_uses",
+    metadata,
+    sa.Column("nonce", sa.String(64), primary_key=True),
+    sa.Column("used_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),  # the link's own expiry
+    sa.Index("ix_link_uses_expires_at", "expires_at"),  # purge once the expiry refuses it anyway
+)

@@ -213,6 +213,10 @@ async def test_lotte_opens_the_scan_and_marks_the_item_handled(
         assert response.content_type == "application/pdf"
         assert response.headers["Cache-Control"] == "no-store"
         assert await response.read() == pdf
+    # The link works once: a second click gets the page that says how to get a new one.
+    async with http.get(link) as response:
+        assert (response.status, response.content_type) == (410, "text/html")
+        assert "opnieuw op Openen" in await response.text()
 
     # Afgehandeld: the answer is the card, handled, without the button.
     handled = await playground.click(notice, "post.handle")
@@ -331,7 +335,7 @@ async def test_a_second_user_cannot_open_the_scan(
     for url in tampered:
         async with http.get(url) as response:
             assert response.status == 403, url
-            assert response.content_type == PROBLEM_TYPE
+            assert response.content_type == "text/html"  # the page with the next step
             assert "%PDF" not in await response.text()
 
     downloads = [row for row in audit_rows(scanner.stack, lotte_reference) if row[0] == jef]

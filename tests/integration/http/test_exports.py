@@ -1,7 +1,8 @@
-"""GET /api/exports/{kind}: signed links download real workbooks from a real store, audited.
+"""GET /api/exports/{kind}: signed links download real workbooks from a real store, once, audited.
 
 The handlers run in a real aiohttp app with the same middleware as the bot, on a migrated
-database (SQLite and PostgreSQL), wired the way app.py wires them.
+database (SQLite and PostgreSQL), wired the way app.py wires them. A link that cannot be served
+answers with a small HTML page; a refusal is audited.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from openpyxl import load_workbook
 
 from bot.domain.audit import AuditEntry, Outcome
 from bot.domain.licence_requests import NewLicenceRequest
+from bot.domain.signing import signed_params
 from bot.excel.catalogue import read_catalogue, write_catalogue
 from bot.excel.licence_report import write_licence_report
 from bot.excel.post_rules import read_rules, write_rules
 from bot.http.exports import POST_RULES, XLSX, Exports, add_export_routes
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
-from bot.http.signed_links import SignedLinks
+from bot.http.signed_links import SignedLinks, SingleUse
 from bot.i18n import Translator
 from bot.services.audit import Auditor
 from bot.services.licence_reports import build_licence_report
@@ -36,6 +38,7 @@ from bot.store import (
     SqlAuditLog,
     SqlCatalogueRepository,
     SqlLicenceRequestRepository,
+    SqlLinkUses,
     SqlRoutingRuleRepository,
 )
 from tests.unit.fakes import FixedClock
@@ -55,9 +58,11 @@ class Stack:
     clock: FixedClock
     database: Database
 
-    async def get(self, url: str) -> tuple[int, str, bytes, dict[str, str]]:
+    async def get(
+        self, url: str, method: str = "GET", **headers: str
+    ) -> tuple[int, str, bytes, dict[str, str]]:
         parts = urlsplit(url)
-        response = await self.client.get(f"{parts.path}?{parts.query}")
+        response = await self.client.request(method, f"{parts.path}?{parts.query}", headers=headers)
         return response.status, response.content_type, await response.read(), dict(response.headers)
 
     async def audit(self, action: str) -> list[AuditEntry]:
@@ -108,6 +113,7 @@ async def stack(database: Database) -> AsyncIterator[Stack]:
         app,
         Exports(
             links=links,
+            single_use=SingleUse(SqlLinkUses(database), clock),
             auditor=Auditor(SqlAuditLog(database), clock),
             clock=clock,
             timezone=BRUSSELS,
@@ -137,6 +143,8 @@ async def test_a_signed_link_downloads_the_catalogue_and_is_audited(stack: Stack
         'attachment; filename="werkplek-catalogus-2026-11-28.xlsx"'
     )
     assert headers["Cache-Control"] == "no-store"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
     assert read_catalogue(body) == demo_catalogue()
     assert "Artikelen" in load_workbook(io.BytesIO(body)).sheetnames
     (entry,) = await stack.audit("export.catalogue")
@@ -171,6 +179,7 @@ async def test_without_incoming_post_the_rules_are_no_download(stack: Stack) -> 
 
     exports = Exports(
         links=stack.links,
+        single_use=SingleUse(SqlLinkUses(stack.database), stack.clock),
         auditor=Auditor(SqlAuditLog(stack.database), stack.clock),
         clock=stack.clock,
         timezone=BRUSSELS,
@@ -183,7 +192,7 @@ async def test_without_incoming_post_the_rules_are_no_download(stack: Stack) -> 
     async with TestClient(TestServer(app)) as client:
         parts = urlsplit(stack.links.export_link(POST_RULES, {}, MAILROOM_CLERK))
         response = await client.get(f"{parts.path}?{parts.query}")
-        assert (response.status, response.content_type) == (404, "application/problem+json")
+        assert (response.status, response.content_type) == (404, "text/html")
 
 
 async def test_the_report_link_downloads_its_entity_and_period(stack: Stack) -> None:
@@ -209,18 +218,47 @@ async def test_a_report_of_another_period_leaves_the_request_out(stack: Stack) -
     assert not any(c.startswith("LIC-2026-") for c in cells)
 
 
-async def _assert_refused(stack: Stack, url: str) -> None:
-    status, content_type, body, _ = await stack.get(url)
-    assert (status, content_type) == (403, "application/problem+json")
-    assert b"niet (meer) geldig" in body
-    assert await stack.audit("export.catalogue") == []
-    assert await stack.audit("export.licence-report") == []
+async def _assert_page(
+    stack: Stack, url: str, status: int, heading: str, method: str = "GET", **headers: str
+) -> str:
+    """The link answers with the small HTML page, not the file, and nothing cacheable."""
+    got, content_type, body, answer = await stack.get(url, method, **headers)
+    assert (got, content_type) == (status, "text/html")
+    assert answer["Content-Type"] == "text/html; charset=utf-8"
+    assert answer["Cache-Control"] == "no-store"
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert answer["Referrer-Policy"] == "no-referrer"
+    assert answer["Content-Security-Policy"].startswith("default-src 'none';")
+    assert "Content-Disposition" not in answer
+    page = body.decode("utf-8")
+    if method == "GET":
+        assert heading in page
+        assert not page.startswith("PK")  # not a workbook
+    return page
 
 
-async def test_an_expired_link_is_refused(stack: Stack) -> None:
+async def _denials(stack: Stack, action: str) -> list[AuditEntry]:
+    return [e for e in await stack.audit(action) if e.outcome is Outcome.DENIED]
+
+
+async def _assert_refused(stack: Stack, url: str, action: str = "export.licence-report") -> None:
+    page = await _assert_page(stack, url, 403, "Deze link is niet geldig")
+    assert "Open Werkplek in Teams" in page
+    assert [e for e in await stack.audit(action) if e.outcome is Outcome.OK] == []
+    (denied,) = await _denials(stack, action)
+    # A forged link is no one's: the claimed `by` is not believed, and only the reason is kept.
+    assert denied.actor_id == ""
+    assert denied.detail["reason"] in ("bad_signature", "malformed", "no_nonce")
+
+
+async def test_an_expired_link_shows_the_expired_page_and_is_audited(stack: Stack) -> None:
     url = stack.links.export_link("catalogue", {}, MARLEEN)
     stack.clock.advance(10 * 60)
-    await _assert_refused(stack, url)
+    page = await _assert_page(stack, url, 410, "Deze link is verlopen")
+    assert "typ opnieuw ‘catalogus’" in page
+    (denied,) = await _denials(stack, "export.catalogue")
+    assert (denied.actor_id, denied.detail["reason"]) == (MARLEEN, "expired")
+    assert await stack.audit("export.catalogue") == [denied]
 
 
 @pytest.mark.parametrize(
@@ -231,6 +269,9 @@ async def test_an_expired_link_is_refused(stack: Stack) -> None:
         {"by": LOTTE},  # in someone else's name
         {"to": "2026-12-31"},
         {"exp": "4102444800"},  # a later expiry
+        {"exp": "99999999999999999999"},  # past any calendar
+        {"n": "another-nonce-0123456789"},  # a fresh use of the same link
+        {"n": ""},
         {"sig": ""},
         {"exp": "soon"},
     ],
@@ -239,25 +280,166 @@ async def test_a_tampered_link_is_refused(stack: Stack, changes: dict[str, str])
     params = {"from": "2026-10-01", "to": "2026-10-31", "entity": "ADV"}
     url = stack.links.export_link("licence-report", params, THOMAS)
     await _assert_refused(stack, _tamper(url, **changes))
+    # The genuine link was not used by the attempt.
+    status, content_type, _, _ = await stack.get(url)
+    assert (status, content_type) == (200, XLSX)
+
+
+async def test_a_repeated_parameter_is_refused(stack: Stack) -> None:
+    url = stack.links.export_link("catalogue", {}, MARLEEN)
+    await _assert_refused(stack, url + f"&by={LOTTE}", action="export.catalogue")
+
+
+async def test_a_signed_link_without_a_nonce_is_refused(stack: Stack) -> None:
+    """What a release before single use made: genuine, but it could be used forever."""
+    path = "/api/exports/catalogue"
+    expires = int(NOW.timestamp()) + 600
+    query = signed_params(SECRET, path, {"by": MARLEEN}, expires)
+    await _assert_refused(stack, f"{path}?{urlencode(query)}", action="export.catalogue")
 
 
 async def test_a_link_for_one_kind_does_not_open_another(stack: Stack) -> None:
     url = stack.links.export_link(
         "licence-report", {"from": "2026-10-01", "to": "2026-10-31"}, THOMAS
     )
-    await _assert_refused(stack, url.replace("/licence-report?", "/catalogue?"))
+    await _assert_refused(
+        stack, url.replace("/licence-report?", "/catalogue?"), action="export.catalogue"
+    )
 
 
 async def test_an_unknown_kind_is_not_found(stack: Stack) -> None:
     url = stack.links.export_link("salaries", {}, MARLEEN)
-    status, content_type, _, _ = await stack.get(url)
-    assert (status, content_type) == (404, "application/problem+json")
+    await _assert_page(stack, url, 404, "Deze link is niet geldig")
 
 
 async def test_a_genuine_link_with_an_impossible_period_is_a_bad_request(stack: Stack) -> None:
     params = {"from": "2026-10-31", "to": "2026-10-01"}
-    status, content_type, _, _ = await stack.get(
-        stack.links.export_link("licence-report", params, MARLEEN)
-    )
-    assert (status, content_type) == (400, "application/problem+json")
+    url = stack.links.export_link("licence-report", params, MARLEEN)
+    await _assert_page(stack, url, 400, "Deze link is niet geldig")
     assert await stack.audit("export.licence-report") == []
+
+
+# --- single use ---------------------------------------------------------------------------------
+async def test_a_link_works_once(stack: Stack) -> None:
+    url = stack.links.export_link(POST_RULES, {}, MAILROOM_CLERK)
+    status, content_type, _, _ = await stack.get(url)
+    assert (status, content_type) == (200, XLSX)
+
+    page = await _assert_page(stack, url, 410, "Deze link is al gebruikt")
+    assert "Open Werkplek in Teams en typ opnieuw ‘regels’" in page
+    assert "onderbroken" in page  # what to do when the download broke off
+    denied, ok = sorted(await stack.audit("export.post-rules"), key=lambda e: e.outcome)
+    assert (ok.outcome, ok.actor_id) == (Outcome.OK, MAILROOM_CLERK)
+    assert (denied.outcome, denied.actor_id) == (Outcome.DENIED, MAILROOM_CLERK)
+    assert denied.detail == {"reason": "used"}
+    assert denied.correlation_id and denied.correlation_id != ok.correlation_id
+
+
+async def test_a_new_link_for_the_same_export_works_after_the_first_is_used(stack: Stack) -> None:
+    for _ in range(2):
+        url = stack.links.export_link("catalogue", {}, MARLEEN)
+        assert (await stack.get(url))[0] == 200
+        assert (await stack.get(url))[0] == 410
+
+
+async def test_of_two_clicks_at_once_exactly_one_gets_the_file(stack: Stack) -> None:
+    url = stack.links.export_link("catalogue", {}, MARLEEN)
+    answers = await asyncio.gather(*(stack.get(url) for _ in range(5)))
+    assert sorted(status for status, *_ in answers) == [200, 410, 410, 410, 410]
+    oks = [e for e in await stack.audit("export.catalogue") if e.outcome is Outcome.OK]
+    assert len(oks) == 1
+
+
+async def test_head_answers_the_headers_and_does_not_use_the_link(stack: Stack) -> None:
+    url = stack.links.export_link("catalogue", {}, MARLEEN)
+    for _ in range(3):
+        status, content_type, body, headers = await stack.get(url, "HEAD")
+        assert (status, content_type, body) == (200, XLSX, b"")
+        assert headers["Content-Disposition"] == (
+            'attachment; filename="werkplek-catalogus-2026-11-28.xlsx"'
+        )
+        assert headers["Cache-Control"] == "no-store"
+    assert await stack.audit("export.catalogue") == []  # nothing was downloaded
+
+    status, content_type, body, _ = await stack.get(url)
+    assert (status, content_type) == (200, XLSX)
+    assert read_catalogue(body) == demo_catalogue()
+    # Once used, HEAD says so too (without a body, and without a second audit line).
+    await _assert_page(stack, url, 410, "", method="HEAD")
+    assert len(await stack.audit("export.catalogue")) == 1
+
+
+async def test_head_of_a_tampered_or_expired_link_is_refused_unaudited(stack: Stack) -> None:
+    url = stack.links.export_link("catalogue", {}, MARLEEN)
+    await _assert_page(stack, _tamper(url, by=LOTTE), 403, "", method="HEAD")
+    stack.clock.advance(10 * 60)
+    await _assert_page(stack, url, 410, "", method="HEAD")
+    assert await stack.audit("export.catalogue") == []
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5",
+        "Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.1; Trident/5.0; BingPreview/1.0b)",
+        "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    ],
+)
+async def test_a_link_previewer_gets_no_file_and_does_not_use_the_link(
+    stack: Stack, agent: str
+) -> None:
+    url = stack.links.export_link("catalogue", {}, MARLEEN)
+    status, _, body, headers = await stack.get(url, **{"User-Agent": agent})
+    assert (status, body) == (200, b"")
+    assert headers["Cache-Control"] == "no-store"
+    assert await stack.audit("export.catalogue") == []
+
+    status, content_type, body, _ = await stack.get(url)  # the person's own click
+    assert (status, content_type) == (200, XLSX)
+    assert read_catalogue(body) == demo_catalogue()
+
+
+async def test_the_page_speaks_english_to_an_english_browser(stack: Stack) -> None:
+    url = stack.links.export_link(
+        "licence-report", {"from": "2026-10-01", "to": "2026-10-31"}, THOMAS
+    )
+    assert (await stack.get(url))[0] == 200
+    page = await _assert_page(
+        stack, url, 410, "This link has already been used", **{"Accept-Language": "en-GB,nl;q=0.5"}
+    )
+    assert '<html lang="en">' in page
+    assert "‘licence report’" in page
+    dutch = await _assert_page(stack, url, 410, "al gebruikt", **{"Accept-Language": "fr, de"})
+    assert '<html lang="nl">' in dutch
+
+
+async def test_the_page_escapes_the_reference_a_caller_chose(stack: Stack) -> None:
+    url = stack.links.export_link("catalogue", {}, MARLEEN)
+    hostile = '"><script>alert(1)</script>'
+    page = await _assert_page(
+        stack, _tamper(url, sig="x"), 403, "niet geldig", **{"X-Request-Id": hostile}
+    )
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+async def test_a_non_ascii_file_name_is_sent_safely(stack: Stack) -> None:
+    params = {"from": "2026-10-01", "to": "2026-10-31", "entity": "ÉCO"}
+    status, _, _, headers = await stack.get(
+        stack.links.export_link("licence-report", params, THOMAS)
+    )
+    assert status == 200
+    assert headers["Content-Disposition"] == (
+        'attachment; filename="werkplek-licenties-2026-10-01-2026-10-31-_CO.xlsx"; '
+        "filename*=UTF-8''werkplek-licenties-2026-10-01-2026-10-31-%C3%89CO.xlsx"
+    )
+
+
+async def test_forgetting_expired_uses_keeps_the_live_ones(database: Database) -> None:
+    uses = SqlLinkUses(database)
+    assert await uses.first_use("a" * 22, NOW, NOW + timedelta(minutes=10))
+    assert await uses.first_use("b" * 22, NOW, NOW + timedelta(minutes=30))
+    assert not await uses.first_use("a" * 22, NOW + timedelta(minutes=1), NOW + timedelta(hours=1))
+    assert await uses.forget_expired(NOW + timedelta(minutes=20)) == 1
+    assert not await uses.was_used("a" * 22)
+    assert await uses.was_used("b" * 22)

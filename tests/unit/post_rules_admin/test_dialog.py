@@ -52,6 +52,7 @@ def link_params(world: RulesWorld, url: str) -> dict[str, str]:
     params = dict(parse_qsl(parts.query))
     signature, expires = params.pop("sig"), int(params.pop("exp"))
     assert verify(SECRET, parts.path, params, expires, signature, now)
+    assert len(params.pop("n")) >= 16  # the single-use nonce, random per link
     return {"path": parts.path, "expires_in": str(expires - now), **params}
 
 
