@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 # Who the command line is in the audit trail (whoever runs it has the server's keys).
 CLI_ACTOR_ID = "cli"
 CLI_ROLE = "admin"
+MAX_SCANNER_NAME = 57  # "intake:" + the name fits the audit log's 64-character actor id
 
 
 def _cli_actor() -> PostActor:
@@ -128,6 +129,7 @@ async def _import_rules(
             for problem in error.problems:
                 _print_error(f"- {describe_problem(problem, t)}")
             return 1
+        await _print_rule_warnings(settings, t, rules)
         await _print_dry_run(settings, t, database, rules, last)
         active = sum(1 for rule in rules if rule.active)
         if dry_run:
@@ -139,6 +141,23 @@ async def _import_rules(
     finally:
         await audit_log.close()
         await database.dispose()
+
+
+async def _print_rule_warnings(
+    settings: Settings, t: Translator, rules: Sequence[RoutingRule]
+) -> None:
+    """Rules sending post to someone who left: stored all the same (their post goes to the
+    delegate or to triage), but the admin should know. Nothing to say without Graph."""
+    from bot.services.post_register import display_names
+    from bot.services.post_rules import describe_warning, rules_to_inactive_people
+
+    async with _directory(settings, t) as directory:
+        if directory is None:
+            return
+        warnings = await rules_to_inactive_people(rules, directory)
+        names = await display_names(directory, [warning.person_id for warning in warnings])
+    for warning in warnings:
+        _print_error(f"- {describe_warning(warning, names, t)}")
 
 
 async def _print_dry_run(
@@ -205,7 +224,12 @@ def _post_import(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         _print_error(t("cli.post_import.not_a_folder", path=str(folder)))
         return 2
-    return asyncio.run(_import_folder(settings, t, folder, tenant_id))
+    scanner = args.scanner.strip()
+    # The audit trail keeps "intake:<scanner>" in 64 characters, as for an intake token's name.
+    if not scanner or len(scanner) > MAX_SCANNER_NAME:
+        _print_error(t("cli.post_import.bad_scanner", max=MAX_SCANNER_NAME))
+        return 2
+    return asyncio.run(_import_folder(settings, t, folder, tenant_id, scanner))
 
 
 def _only_tenant(settings: Settings) -> str:
@@ -213,13 +237,15 @@ def _only_tenant(settings: Settings) -> str:
     return tenants[0] if len(tenants) == 1 else ""
 
 
-async def _import_folder(settings: Settings, t: Translator, folder: Path, tenant_id: str) -> int:
+async def _import_folder(
+    settings: Settings, t: Translator, folder: Path, tenant_id: str, scanner: str
+) -> int:
     from bot.services.post_import import ImportOutcome, describe, import_directory
 
     database = await _open_database(settings)
     try:
         async with _post_intake(settings, t, database) as intake:
-            lines = await import_directory(intake, folder, tenant_id)
+            lines = await import_directory(intake, folder, tenant_id, scanner)
     except ConfigurationError:  # the scans' drive is configured, Graph did not open
         _print_error(t("cli.post.documents_unreachable"))
         return 2
@@ -458,6 +484,12 @@ def add_post_commands(post_commands: SubParsers) -> None:
     )
     folder.add_argument("dir", help="the folder the scanner drops its files in")
     folder.add_argument("--tenant", default="", help="the tenant id (default: the only one)")
+    folder.add_argument(
+        "--scanner",
+        default="import",
+        help="whose externalIds these are: the intake token's name of the scanner that made "
+        "them, when it catches up here after an API outage (default: import)",
+    )
     folder.set_defaults(run=_post_import)
     purge = post_commands.add_parser(
         "purge", help="delete scans past their retention period (metadata and audit are kept)"

@@ -353,8 +353,9 @@ class PostItemRepository(Protocol):
         audit: AuditEntry,
     ) -> tuple[PostItem, bool]:
         """Store a received item with the next POST reference of its year, or return the item
-        already stored under metadata.external_id (created False; nothing written then). The
-        audit entry is written in the same transaction with the reference as its object id."""
+        its scanner already stored under metadata.external_id (created False; nothing written
+        then). The audit entry is written in the same transaction with the reference as its
+        object id."""
         ...
 
     async def save(
@@ -371,7 +372,9 @@ class PostItemRepository(Protocol):
 
     async def get(self, item_id: int) -> PostItem | None: ...
 
-    async def by_external_id(self, external_id: str) -> PostItem | None: ...
+    async def by_external_id(self, external_id: str, *, scanner: str) -> PostItem | None:
+        """The item `scanner` (an intake token's name) stored under its `external_id`."""
+        ...
 
     async def visible_to(self, query: PostQuery) -> list[PostItem]:
         """Items routed to any of the query's destinations, newest received first, filtered

@@ -26,6 +26,10 @@ Decisions (and why):
 - "M." is read as an initial, not as French "Monsieur": "M. De Clercq" is nobody when the only De
   Clercq is Wouter. Genders in titles are ignored (the directory does not know them).
 - An e-mail address of a person on the envelope decides on its own.
+- People whose account is disabled (they left, or are suspended) are matched like everyone
+  else. Leaving them out would let "J. Peeters" for Jan, who left, match Jef Peeters, the only
+  Peeters still active: wrong. Where a match with a disabled account goes is routing's
+  decision (bot.domain.post_routing: their delegate, else triage), not the matcher's.
 - Organisation parts (a line or a part of one that starts with "Agentschap", "Dienst",
   "Departement", "afdeling", ... up to the next comma, dash or line) are kept apart: rules may
   use them, the matching never does. A name written after such a word on the same line ("Dienst

@@ -13,6 +13,7 @@ item (or raising IllegalPostTransition), saved only if nobody saved another chan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -83,6 +84,18 @@ class StalePostItem(DomainError):
     message_key = "post.error.changed_meanwhile"
 
 
+class ExternalIdTaken(DomainError):
+    """The scanner sent an external id it used before, with another file or other metadata.
+    The stored item is kept as it is: the scanner must give the new item a new id."""
+
+    message_key = "post.intake.external_id_taken"
+
+    def __init__(self, stored: PostItem, differences: tuple[str, ...]) -> None:
+        super().__init__(external_id=stored.metadata.external_id, reference=stored.reference)
+        self.stored = stored
+        self.differences = differences
+
+
 @dataclass(frozen=True, slots=True)
 class Sender:
     name: str = ""
@@ -106,6 +119,9 @@ class IntakeMetadata:
     pages: int = 0
     confidential: bool = False  # "persoonlijk / vertrouwelijk": only the envelope was scanned
     ocr_text: str = ""
+    # Who delivered it: the intake token's name (or the folder import's). External ids are the
+    # scanner's own numbering, so they are unique per scanner, not across scanners.
+    scanner: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +276,42 @@ class PostItem:
 
     def _to(self, state: PostState, now: datetime, **changes: Any) -> PostItem:
         return replace(self, state=state, updated_at=now, version=self.version + 1, **changes)
+
+
+# The metadata fields a repeat must carry unchanged, by their JSON path on the wire.
+_REPEATED_FIELDS: tuple[tuple[str, Callable[[IntakeMetadata], object]], ...] = (
+    ("$.receivedAt", lambda m: m.received_at),
+    ("$.scannedAt", lambda m: m.scanned_at),
+    ("$.sender.name", lambda m: m.sender.name),
+    ("$.sender.organisation", lambda m: m.sender.organisation),
+    ("$.addressee", lambda m: m.addressee),
+    ("$.subject", lambda m: m.subject),
+    ("$.documentType", lambda m: m.document_type),
+    ("$.registered", lambda m: m.registered),
+    ("$.trackingNumber", lambda m: m.tracking_number),
+    ("$.confidential", lambda m: m.confidential),
+    ("$.ocrText", lambda m: m.ocr_text),
+)
+
+
+def upload_differences(stored: PostItem, metadata: IntakeMetadata, sha256: str) -> tuple[str, ...]:
+    """What makes an upload under a stored item's external id another item: "file" when the
+    bytes differ, else the JSON paths of the metadata fields that differ. Empty: a true repeat
+    (a retry after a lost answer), answered with the stored item.
+
+    Two fields are compared only when the scanner gave them, since the intake fills them in
+    when it did not: the entity (the addressee's, from the directory) and the page count (from
+    the PDF). Times compare as instants: "+01:00" and "Z" may name the same moment."""
+    differences: list[str] = []
+    if stored.document.sha256.casefold() != sha256.casefold():
+        differences.append("file")
+    before = stored.metadata
+    differences += [path for path, value in _REPEATED_FIELDS if value(before) != value(metadata)]
+    if metadata.entity and metadata.entity.casefold() != before.entity.casefold():
+        differences.append("$.entity")
+    if metadata.pages > 0 and metadata.pages != before.pages:
+        differences.append("$.pages")
+    return tuple(differences)
 
 
 def format_post_reference(year: int, number: int) -> str:

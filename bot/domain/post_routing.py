@@ -6,6 +6,12 @@ names exactly one person goes to that person; anything else goes to the mailroom
 queue with the reason. A person's active delegation (a date range, inclusive) redirects what
 would go to them to their delegate, recorded as "doorgestuurd".
 
+Post for someone who left: a person whose account is disabled (left, suspended) or gone from
+the directory reads nothing. What would reach them goes to their delegate when they have an
+active delegation to someone whose account works, else to triage with the reason, so the
+mailroom decides; a delegation to someone who left counts as none. The caller says who is
+inactive (`inactive`): routing itself asks nobody.
+
 `route` decides; `rule_matches` and `active_delegation` are its parts; `suggest_rule` turns the
 mailroom's hand routing of a triage item into a rule proposal; `dry_run` shows what new rules
 would change on recent items; the working-day helpers time reminders and escalations. Who the
@@ -14,7 +20,7 @@ envelope names is decided before, in bot.domain.addressees: routing gets the per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -39,6 +45,9 @@ AMBIGUOUS_REASON = "post.reason.ambiguous"  # several people fit the envelope
 UNKNOWN_ADDRESSEE_REASON = "post.reason.unknown_addressee"  # nobody fits, no rule
 CONFIDENTIAL_UNKNOWN_REASON = "post.reason.confidential_unknown"  # sealed, and nobody fits
 RULE_REASON = "post.reason.rule"  # a rule sends these items to the mailroom on purpose
+# The envelope's person, or a rule's person, has no working account and no delegate who has.
+ADDRESSEE_INACTIVE_REASON = "post.reason.addressee_inactive"
+RULE_PERSON_INACTIVE_REASON = "post.reason.rule_person_inactive"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,23 +116,30 @@ class PostQuery:
 
 # --- delegations -----------------------------------------------------------------------------
 def active_delegation(
-    delegations: Sequence[Delegation], user_id: str, day: date
+    delegations: Sequence[Delegation],
+    user_id: str,
+    day: date,
+    inactive: Collection[str] = frozenset(),
 ) -> Delegation | None:
     """The delegation that redirects `user_id`'s post on `day` (both ends inclusive), if any.
 
     When several overlap, the one created last wins: it is the person's latest word. A
-    delegation to oneself is ignored. Chains are not followed (A -> B while B -> C still sends
-    A's post to B): A chose B, and B's own delegate was chosen for B's post, not for what B
-    covers; following chains could also loop (A -> B, B -> A) or carry a confidential letter
-    further than anyone decided. B's delegate sees it when B forwards it.
+    delegation to oneself is ignored, and so is one to a person in `inactive` (ids of people
+    whose account is disabled or gone; case ignored): nobody reads what goes there. Chains are
+    not followed (A -> B while B -> C still sends A's post to B): A chose B, and B's own
+    delegate was chosen for B's post, not for what B covers; following chains could also loop
+    (A -> B, B -> A) or carry a confidential letter further than anyone decided. B's delegate
+    sees it when B forwards it.
     """
     wanted = user_id.casefold()
+    gone = {person.casefold() for person in inactive}
     current = [
         d
         for d in delegations
         if d.user_id.casefold() == wanted
         and d.delegate_id.casefold() != wanted
         and d.delegate_id
+        and d.delegate_id.casefold() not in gone
         and d.starts <= day <= d.ends
     ]
     return max(current, key=lambda d: (d.created_at, d.id), default=None)
@@ -188,12 +204,18 @@ def route(
     rules: Sequence[RoutingRule],
     delegations: Sequence[Delegation],
     day: date,
+    inactive: Collection[str] = frozenset(),
 ) -> Routing:
     """Where an item goes: the first matching rule by position (equal positions: list order);
     else the person the envelope names; else triage with the reason. A person's delegation on
     `day` then redirects it. `entity` is the item's entity (metadata.entity, else the
     addressee's): the caller decides. A confidential item nobody is named for says so first,
-    since the mailroom must not open it, whatever else is unclear."""
+    since the mailroom must not open it, whatever else is unclear.
+
+    `inactive`: ids of people whose account is disabled or gone (case ignored). An item for
+    one of them goes to their delegate (a working account), else to triage with the reason;
+    the rule or the addressee that chose them stays recorded, for the mailroom and the audit
+    trail."""
     ordered = sorted(enumerate(rules), key=lambda pair: (pair[1].position, pair[0]))
     rule = next((r for _, r in ordered if rule_matches(r, metadata, entity, addressee_id)), None)
     if rule is not None:
@@ -219,14 +241,19 @@ def route(
         return Routing(TRIAGE, reason=reason)
     if routing.destination.kind is not DestinationKind.PERSON:
         return routing
-    delegation = active_delegation(delegations, routing.destination.target, day)
-    if delegation is None:
+    person = routing.destination.target
+    delegation = active_delegation(delegations, person, day, inactive)
+    if delegation is not None:
+        return replace(
+            routing,
+            destination=Destination(DestinationKind.PERSON, delegation.delegate_id),
+            delegated_from=person,
+        )
+    if person.casefold() not in {gone.casefold() for gone in inactive}:
         return routing
-    return replace(
-        routing,
-        destination=Destination(DestinationKind.PERSON, delegation.delegate_id),
-        delegated_from=routing.destination.target,
-    )
+    by_envelope = routing.rule_id == ADDRESSEE_RULE
+    reason = ADDRESSEE_INACTIVE_REASON if by_envelope else RULE_PERSON_INACTIVE_REASON
+    return replace(routing, destination=TRIAGE, reason=reason)
 
 
 def suggest_rule(

@@ -4,9 +4,11 @@
     Content-Type: multipart/form-data; parts `file` (the PDF) and `metadata` (JSON)
 
 201 {id, reference, status, routedTo: {kind, target}} for a new item; 200 with the same body for
-an external id stored before (a retry is never a second item). Every refusal is problem+json in
-Dutch and English with a machine-readable `reason` (a message id) and, for invalid fields, an
-`errors` list naming each field by its JSON path. A refused request stores nothing.
+an external id this scanner (the token's name) stored before with the same file and metadata (a
+retry is never a second item); 409 when the scanner sends that id again with another file or
+other metadata (the stored item is kept). Every refusal is problem+json in Dutch and English
+with a machine-readable `reason` (a message id) and, for invalid fields, an `errors` list naming
+each field by its JSON path. A refused request stores nothing.
 
 The order of the checks is the order of their cost: the token first (before a byte of the body
 is read), then the declared size, then the body, read in chunks and abandoned as soon as it
@@ -25,7 +27,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from bot.domain.errors import DomainError, Throttled, Unavailable
-from bot.domain.post_items import IntakeMetadata, PostItem
+from bot.domain.post_items import ExternalIdTaken, IntakeMetadata, PostItem
 from bot.http.problems import problem
 from bot.i18n import Translator
 from bot.observability import correlation_id
@@ -212,10 +214,28 @@ def _domain_problem(error: DomainError) -> web.Response:
         response = _problem(503, "post.intake.unavailable")
         response.headers["Retry-After"] = _RETRY_AFTER_SECONDS
         return response
+    if isinstance(error, ExternalIdTaken):
+        return _taken(error)
     key = error.message_key
     if key.startswith("post.intake."):
         return _problem(_PDF_STATUS.get(key, 422), key, **error.params)
     raise error  # not a refusal of the upload: the middleware answers 500 with a reference
+
+
+def _taken(error: ExternalIdTaken) -> web.Response:
+    """409: the scanner's external id names a stored item, and this upload is another one. The
+    body says which id, the stored item that is kept (as a 200 would show it), and what
+    differs ("file", or the JSON paths of metadata fields)."""
+    key = error.message_key
+    return problem(
+        409,
+        _NL(key, **error.params),
+        detail_en=_EN(key, **error.params),
+        reason=key,
+        externalId=error.stored.metadata.external_id,
+        storedItem=_answer(error.stored),
+        differences=list(error.differences),
+    )
 
 
 INTAKE = web.AppKey("post_intake", IntakeHandler)

@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 PROCESSED_FOLDER = "verwerkt"
 REFUSED_FOLDER = "geweigerd"
 REASON_SUFFIX = ".reden.txt"
+# The scanner a folder import speaks for unless told otherwise: external ids are unique per
+# scanner, so a scanner's folder import catching up after an API outage passes that scanner's
+# token name instead (`--scanner`), and a pair it also uploaded is recognised, not doubled.
 IMPORT_TOKEN = "import"  # the audit trail shows "intake:import"
 
 
@@ -56,8 +59,11 @@ class ImportLine:
     errors: tuple[str, ...] = ()
 
 
-async def import_directory(intake: PostIntake, folder: Path, tenant_id: str) -> list[ImportLine]:
-    """Import every pair in `folder` (not its subfolders), in name order; one line each."""
+async def import_directory(
+    intake: PostIntake, folder: Path, tenant_id: str, scanner: str = IMPORT_TOKEN
+) -> list[ImportLine]:
+    """Import every pair in `folder` (not its subfolders), in name order, as delivered by
+    `scanner`; one line each."""
     folder = Path(folder)
     files = await asyncio.to_thread(_listing, folder)
     pdfs = {path.stem: path for path in files if path.suffix.lower() == ".pdf"}
@@ -70,18 +76,24 @@ async def import_directory(intake: PostIntake, folder: Path, tenant_id: str) -> 
         elif sidecar is None:
             lines.append(ImportLine(name, ImportOutcome.SKIPPED, "post.import.no_sidecar"))
         else:
-            lines.append(await _import_pair(intake, folder, name, pdf, sidecar, tenant_id))
+            lines.append(await _import_pair(intake, folder, name, pdf, sidecar, tenant_id, scanner))
     return lines
 
 
 async def _import_pair(
-    intake: PostIntake, folder: Path, name: str, pdf: Path, sidecar: Path, tenant_id: str
+    intake: PostIntake,
+    folder: Path,
+    name: str,
+    pdf: Path,
+    sidecar: Path,
+    tenant_id: str,
+    scanner: str,
 ) -> ImportLine:
     pair = (pdf, sidecar)
     try:
         raw, data = await asyncio.to_thread(lambda: (sidecar.read_bytes(), pdf.read_bytes()))
         metadata = parse_metadata(raw)
-        item, created = await intake.receive(tenant_id, metadata, data, IMPORT_TOKEN)
+        item, created = await intake.receive(tenant_id, metadata, data, scanner)
     except InvalidMetadata as invalid:
         errors = tuple(str(error) for error in invalid.errors)
         line = ImportLine(name, ImportOutcome.REFUSED, invalid.message_key, errors=errors)

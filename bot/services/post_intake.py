@@ -8,8 +8,13 @@ for Graph or for another database connection happens before that transaction, so
 locks (SQLite's writer, PostgreSQL's reference counter row) only for its own statements.
 
 What can go wrong and what happens then:
-- the same external id again (a retry, or two uploads racing): the stored item is answered and
-  no second item or document is kept;
+- the same external id again from the same scanner (the intake token's name: ids are the
+  scanner's own numbering, so two scanners may use the same one): with the same file and
+  metadata (a retry, or two uploads racing) the stored item is answered and no second item or
+  document is kept; with another file or other metadata ExternalIdTaken is raised (the HTTP
+  edge answers 409) and the stored item stays as it is;
+- the envelope's person, or a rule's, has left (a disabled account, or none any more): their
+  delegate gets the item, else the mailroom's triage queue with that reason;
 - the directory does not answer: the item goes to the mailroom's triage queue with the reason
   "post.reason.directory_unavailable", never lost and never guessed;
 - routing fails otherwise (a bug, a broken rules table): the item is stored RECEIVED and
@@ -20,6 +25,7 @@ What can go wrong and what happens then:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -30,12 +36,13 @@ from typing import Protocol
 from bot.domain.addressees import match_addressee, parse_envelope, search_terms
 from bot.domain.audit import AuditEntry, Outcome
 from bot.domain.directory import DirectoryUser
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, NotFound
 from bot.domain.outbox import NewOutboxMessage
 from bot.domain.post_items import (
     TRIAGE,
     Destination,
     DestinationKind,
+    ExternalIdTaken,
     IntakeMetadata,
     PostItem,
     PostNotice,
@@ -44,6 +51,7 @@ from bot.domain.post_items import (
     Routing,
     StalePostItem,
     StoredDocument,
+    upload_differences,
 )
 from bot.domain.post_routing import Delegation, PostQuery, RoutingRule, route
 from bot.ports import (
@@ -126,6 +134,7 @@ class _Facts:
     addressee_id: str = ""
     ambiguous: bool = False
     directory_failed: bool = False
+    addressee_enabled: bool | None = None  # as the directory's search said; None: not said
 
 
 class PostIntake:
@@ -175,16 +184,20 @@ class PostIntake:
         *,
         correlation_id: str = "",
     ) -> tuple[PostItem, bool]:
-        """Store and route one upload; (the item, whether this call created it).
+        """Store and route one upload from the scanner `token_name`; (the item, whether this
+        call created it).
 
         Raises the check's DomainError (post.intake.*) for a file that is no usable PDF; nothing
-        is stored then. The same external id again answers the stored item (created False)
-        without storing the document a second time.
+        is stored then. The scanner's external id again answers the stored item (created False)
+        without storing the document a second time, when the file and the metadata are the
+        same; else raises ExternalIdTaken, keeping the stored item.
         """
         pages = await self._check(data)
-        existing = await self.items.by_external_id(metadata.external_id)
+        metadata = replace(metadata, scanner=token_name)
+        digest = hashlib.sha256(data).hexdigest()
+        existing = await self.items.by_external_id(metadata.external_id, scanner=token_name)
         if existing is not None:
-            return existing, False
+            return _repeated(existing, metadata, digest), False
         if metadata.pages <= 0:
             metadata = replace(metadata, pages=pages)
         actor = PostActor("system", "system", correlation_id)
@@ -214,7 +227,7 @@ class PostIntake:
         if not created:
             # A concurrent upload of the same external id stored its item first.
             await self._forget_document(document.key)
-            return item, False
+            return _repeated(item, metadata, digest), False
         if decided is not None:
             self._on_enqueued()
             return item, True
@@ -296,7 +309,7 @@ class PostIntake:
     async def _decide(self, metadata: IntakeMetadata, facts: _Facts, day: date) -> Routing:
         rules = await self._load_rules()
 
-        def decide(delegations: Sequence[Delegation]) -> Routing:
+        def decide(delegations: Sequence[Delegation], inactive: frozenset[str]) -> Routing:
             return route(
                 metadata,
                 entity=facts.entity,
@@ -305,14 +318,47 @@ class PostIntake:
                 rules=rules,
                 delegations=delegations,
                 day=day,
+                inactive=inactive,
             )
 
-        # A delegation redirects only the person the item would reach: look theirs up.
-        first = decide(())
+        # A delegation redirects only the person the item would reach, and only whether that
+        # person and their delegates still work here matters: look those up, nobody else.
+        first = decide((), frozenset())
         if first.destination.kind is not DestinationKind.PERSON:
             return first
-        delegations = await self._active_delegations(first.destination.target, day)
-        return decide(delegations) if delegations else first
+        person = first.destination.target
+        delegations = await self._active_delegations(person, day)
+        people = [person, *(delegation.delegate_id for delegation in delegations)]
+        inactive = await self._inactive(people, facts)
+        if not delegations and not inactive:
+            return first
+        return decide(delegations, inactive)
+
+    async def _inactive(self, people: Sequence[str], facts: _Facts) -> frozenset[str]:
+        """Those of `people` whose account is disabled or no longer in the directory (ids,
+        casefolded). The envelope's person comes with the search that found them; the others
+        are read (the directory caches them)."""
+        known = (
+            {facts.addressee_id.casefold(): facts.addressee_enabled} if facts.addressee_id else {}
+        )
+        wanted = list(dict.fromkeys(person.casefold() for person in people if person))
+        asked = [person for person in wanted if known.get(person) is None]
+        answers = await asyncio.gather(*(self._is_active(person) for person in asked))
+        known.update(zip(asked, answers, strict=True))
+        return frozenset(person for person in wanted if known.get(person) is False)
+
+    async def _is_active(self, user_id: str) -> bool | None:
+        """Whether the person's account works: False when disabled or gone from the directory,
+        None when the directory does not say (routing then goes on as if it works: a rule or a
+        delegation someone set is not overruled on a guess)."""
+        try:
+            user = await self._directory.get_user(user_id)
+        except NotFound:
+            return False
+        except DomainError as error:
+            logger.warning("directory unavailable for an account check: %s", type(error).__name__)
+            return None
+        return user.account_enabled
 
     async def _active_delegations(self, user_id: str, day: date) -> list[Delegation]:
         """The person's delegations on `day`, read at most every RULES_CACHE_SECONDS: one
@@ -336,11 +382,17 @@ class PostIntake:
             logger.warning("directory unavailable for addressee lookup: %s", type(error).__name__)
             return _Facts(entity=metadata.entity, directory_failed=True)
         match = match_addressee(envelope, _unique(user for users in found for user in users))
-        person_id = match.person.id if match.person is not None else ""
+        person = match.person
+        person_id = person.id if person is not None else ""
         entity = metadata.entity
         if not entity and person_id:
             entity = await self._entity_of(person_id)
-        return _Facts(entity=entity, addressee_id=person_id, ambiguous=match.ambiguous)
+        return _Facts(
+            entity=entity,
+            addressee_id=person_id,
+            ambiguous=match.ambiguous,
+            addressee_enabled=person.account_enabled if person is not None else None,
+        )
 
     async def _find_users(self, term: str) -> list[DirectoryUser]:
         """The directory's people for one search term, shared for a few minutes: a morning's
@@ -458,6 +510,19 @@ class PostIntake:
             await self.documents.delete(key)
         except Exception:
             logger.exception("could not delete orphan scan %s", key)
+
+
+def _repeated(stored: PostItem, metadata: IntakeMetadata, sha256: str) -> PostItem:
+    """The stored item when the upload repeats it; ExternalIdTaken when it is another one."""
+    differences = upload_differences(stored, metadata, sha256)
+    if differences:
+        logger.warning(
+            "post intake: external id of item %s sent again with other %s",
+            stored.id,
+            ", ".join(differences),
+        )
+        raise ExternalIdTaken(stored, differences)
+    return stored
 
 
 def _unique(users: Iterable[DirectoryUser]) -> list[DirectoryUser]:

@@ -1,7 +1,12 @@
 """Scanned post items: one row each, saved with the audit lines and notices of every transition.
 
-Idempotent intake rests on the UNIQUE external_id: an add that finds the id taken (stored before,
-or committed by a concurrent add a moment ago) writes nothing and returns the stored item.
+Idempotent intake rests on the UNIQUE (scanner, external_id): an add that finds the scanner's id
+taken (stored before, or committed by a concurrent add a moment ago) writes nothing and returns
+the stored item; whether that item is the same upload is the intake's judgement.
+
+Items stored before scanners were recorded, whose scanner could not be recovered from the audit
+trail (migration 0006), carry the scanner "": any scanner's id finds them, so a late retry of
+such an item is never stored a second time.
 """
 
 from __future__ import annotations
@@ -44,7 +49,8 @@ TEAM_TARGET_SEPARATOR = "|"
 _LIKE_ESCAPE = "\\"
 
 
-_FIXED_COLUMNS = ("reference", "external_id", "created_at")
+_FIXED_COLUMNS = ("reference", "scanner", "external_id", "created_at")
+UNKNOWN_SCANNER = ""
 _ITEM_ID, _EXPECTED_VERSION = "item_id", "expected_version"
 # The SET clause comes from the parameters of each execution (every column but the fixed ones).
 _UPDATE = (
@@ -125,7 +131,7 @@ class SqlPostItemRepository:
                     item = after
                 await connection.execute(audit_log.insert(), [audit_row(e) for e in entries])
         except _TakenMeanwhile:
-            stored = await self.by_external_id(metadata.external_id)
+            stored = await self.by_external_id(metadata.external_id, scanner=metadata.scanner)
             if stored is None:  # pragma: no cover - the stored row cannot vanish: no deletes
                 raise RuntimeError("post item vanished after a conflicting add") from None
             return stored, False
@@ -153,8 +159,19 @@ class SqlPostItemRepository:
     async def get(self, item_id: int) -> PostItem | None:
         return await self._one(post_items.c.id == item_id)
 
-    async def by_external_id(self, external_id: str) -> PostItem | None:
-        return await self._one(post_items.c.external_id == external_id)
+    async def by_external_id(self, external_id: str, *, scanner: str) -> PostItem | None:
+        statement = (
+            post_items.select()
+            .where(
+                post_items.c.external_id == external_id,
+                post_items.c.scanner.in_(sorted({scanner, UNKNOWN_SCANNER})),
+            )
+            # The scanner's own item before one of unknown origin.
+            .order_by(post_items.c.scanner.desc())
+            .limit(1)
+        )
+        found = await self._many(statement)
+        return found[0] if found else None
 
     async def get_by_reference(self, reference: str) -> PostItem | None:
         """Not in the port: for the CLI and the mailroom, who quote references."""
@@ -233,13 +250,15 @@ class SqlPostItemRepository:
         return await self._many(statement)
 
     def _insert(self) -> Any:
-        """INSERT ... ON CONFLICT (external_id) DO NOTHING RETURNING id, built once: the values
-        come with each execution (an item has forty columns; building the statement anew each
-        time costs more than running it)."""
+        """INSERT ... ON CONFLICT (scanner, external_id) DO NOTHING RETURNING id, built once: the
+        values come with each execution (an item has forty columns; building the statement anew
+        each time costs more than running it)."""
         if self._insert_statement is None:
             self._insert_statement = (
                 insert_on_conflict(self._db, post_items)
-                .on_conflict_do_nothing(index_elements=[post_items.c.external_id])
+                .on_conflict_do_nothing(
+                    index_elements=[post_items.c.scanner, post_items.c.external_id]
+                )
                 .returning(post_items.c.id)
             )
         return self._insert_statement
@@ -320,6 +339,7 @@ def _row(item: PostItem) -> dict[str, Any]:
     return {
         "reference": item.reference,
         "tenant_id": item.tenant_id,
+        "scanner": meta.scanner,
         "external_id": meta.external_id,
         "received_at": meta.received_at,
         "scanned_at": meta.scanned_at,
@@ -383,6 +403,7 @@ def _item(row: sa.Row[Any]) -> PostItem:
             pages=row.pages,
             confidential=bool(row.confidential),
             ocr_text=row.ocr_text,
+            scanner=row.scanner,
         ),
         document=StoredDocument(
             key=row.document_key,

@@ -272,7 +272,9 @@ post_items = sa.Table(
     sa.Column("id", BigId, sa.Identity(), primary_key=True),
     sa.Column("reference", sa.String(32), nullable=False),  # POST-2026-000123
     sa.Column("tenant_id", sa.String(64), nullable=False),
-    sa.Column("external_id", sa.String(255), nullable=False),  # the scanner's id
+    # the intake token's name; "" for items stored before it was kept (see migration 0006)
+    sa.Column("scanner", sa.String(64), nullable=False, server_default=""),
+    sa.Column("external_id", sa.String(255), nullable=False),  # the scanner's own id
     sa.Column("received_at", UtcDateTime(), nullable=False),
     sa.Column("scanned_at", UtcDateTime(), nullable=False),
     sa.Column("sender_name", sa.Text(), nullable=False, server_default=""),
@@ -314,8 +316,9 @@ post_items = sa.Table(
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.UniqueConstraint("reference", name="uq_post_items_reference"),
-    # the same scan sent again is the same item: the database, not a read-then-write, decides
-    sa.UniqueConstraint("external_id", name="uq_post_items_external_id"),
+    # the same scan sent again by its scanner is the same item: the database, not a
+    # read-then-write, decides; two scanners may number their scans alike
+    sa.UniqueConstraint("scanner", "external_id", name="uq_post_items_scanner_external_id"),
     sa.CheckConstraint(POST_STATE_CHECK, name="state"),
     # "my post", a team's or an entity's queue, the triage queue: newest received first
     sa.Index(

@@ -82,7 +82,10 @@ async def test_the_same_external_id_again_answers_the_same_item_and_stores_nothi
     stack: IntakeStack,
 ) -> None:
     first = await stack.post(tiny_pdf(), metadata())
-    again = await stack.post(tiny_pdf(3), metadata(subject="Een andere inhoud"))
+    # A retry: the same file and metadata (the times written in another offset, same moment).
+    again = await stack.post(
+        tiny_pdf(), metadata(receivedAt="2026-11-30T06:45:00Z", scannedAt="2026-11-30T07:10Z")
+    )
 
     assert first.status == 201 and again.status == 200
     assert await again.json() == await first.json()
@@ -90,6 +93,76 @@ async def test_the_same_external_id_again_answers_the_same_item_and_stores_nothi
     assert len(stack.document_files()) == 1
     assert len(await stack.rows(outbox)) == 1
     assert [a["action"] for a in await stack.rows(audit_log)] == ["post.intake", "post.route"]
+
+
+@pytest.mark.parametrize(
+    ("pdf", "fields", "differences"),
+    [
+        pytest.param(tiny_pdf(3), {}, ["file"], id="another-file"),
+        pytest.param(
+            tiny_pdf(), {"subject": "Een andere inhoud"}, ["$.subject"], id="another-subject"
+        ),
+    ],
+)
+async def test_the_same_external_id_with_another_upload_is_409_and_the_stored_item_stays(
+    stack: IntakeStack, pdf: bytes, fields: dict[str, object], differences: list[str]
+) -> None:
+    first = await stack.post(tiny_pdf(), metadata())
+    stored_before = await stack.rows(post_items)
+
+    again = await stack.post(pdf, metadata(**fields))
+
+    assert again.status == 409
+    body = await problem_of(again)
+    assert body["reason"] == "post.intake.external_id_taken"
+    assert body["externalId"] == "scan-0001"
+    assert body["storedItem"] == await first.json()
+    assert body["differences"] == differences
+    detail = str(body["detail"])
+    assert "scan-0001" in detail and "POST-2026-000001" in detail
+    assert "blijft ongewijzigd bewaard" in detail and "is kept unchanged" in detail
+    # nothing of the refused upload is kept, and the stored item is untouched
+    assert await stack.rows(post_items) == stored_before
+    assert len(stack.document_files()) == 1
+    assert len(await stack.rows(outbox)) == 1
+    assert [a["action"] for a in await stack.rows(audit_log)] == ["post.intake", "post.route"]
+
+
+async def test_two_scanners_may_use_the_same_external_id(stack: IntakeStack) -> None:
+    first = await stack.post(tiny_pdf(), metadata())
+    other = await stack.post(tiny_pdf(3), metadata(), token=OTHER_TOKEN)
+    again = await stack.post(tiny_pdf(3), metadata(), token=OTHER_TOKEN)
+
+    assert (first.status, other.status, again.status) == (201, 201, 200)
+    first_body, other_body = await first.json(), await other.json()
+    assert first_body["id"] != other_body["id"]
+    assert await again.json() == other_body
+    rows = await stack.rows(post_items)
+    assert [(row["scanner"], row["external_id"]) for row in rows] == [
+        ("scanner", "scan-0001"),
+        ("import", "scan-0001"),
+    ]
+    assert len(stack.document_files()) == 2
+
+
+async def test_racing_uploads_of_one_external_id_with_different_files_keep_one(
+    stack: IntakeStack,
+) -> None:
+    responses = await asyncio.gather(*(stack.post(tiny_pdf(n), metadata()) for n in range(1, 7)))
+
+    statuses = sorted(response.status for response in responses)
+    assert statuses == [201, 409, 409, 409, 409, 409]
+    [winner] = [response for response in responses if response.status == 201]
+    kept = await winner.json()
+    for response in responses:
+        if response.status == 409:
+            assert (await problem_of(response))["storedItem"] == kept
+    assert len(await stack.rows(post_items)) == 1
+    [scan] = stack.document_files()
+    item = await stack.items.get(kept["id"])
+    assert item is not None
+    assert hashlib.sha256(scan.read_bytes()).hexdigest() == item.document.sha256
+    assert len(await stack.rows(outbox)) == 1
 
 
 async def test_racing_uploads_of_one_external_id_make_one_item_and_keep_one_scan(

@@ -5,11 +5,13 @@ register's lookups; routing rules and delegations."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 from bot.domain.audit import AuditEntry, Outcome
 from bot.domain.outbox import NewOutboxMessage
@@ -33,7 +35,9 @@ from bot.store import (
     SqlPostItemRepository,
     SqlRoutingRuleRepository,
 )
+from bot.store.migrator import alembic_config
 from bot.store.tables import audit_log, outbox, post_items, reference_counters
+from tests.support.db import DIALECTS, MakeDatabaseUrl
 from tests.unit.fakes import FixedClock
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -51,6 +55,7 @@ def metadata(external_id: str = "scan-1", **fields: object) -> IntakeMetadata:
         "sender": Sender("Karel Claes", "FOD Financiën"),
         "addressee": "T.a.v. Dhr. J. Peeters",
         "subject": "Aanslagbiljet personenbelasting",
+        "scanner": "scanner",
         **fields,
     }
     return IntakeMetadata(**values)  # type: ignore[arg-type]
@@ -120,7 +125,7 @@ async def test_an_added_item_reads_back_whole_with_its_reference_and_audit_line(
     assert item.state is PostState.RECEIVED and item.version == 1
     stored = await items.get(item.id)
     assert stored == item
-    assert await items.by_external_id("scan-1") == item
+    assert await items.by_external_id("scan-1", scanner="scanner") == item
     assert await items.get_by_reference("POST-2026-000001") == item
     async with database.connect() as connection:
         audit = (await connection.execute(sa.select(audit_log))).mappings().all()
@@ -433,3 +438,123 @@ async def test_delegations_cover_their_days_and_only_their_owner_cancels(
 
     with pytest.raises(ValueError, match="end before"):
         await repository.add(Delegation(JEF, LOTTE, date(2027, 1, 2), date(2027, 1, 1), JEF, made))
+
+
+# --- intake identity: external ids per scanner (migration 0006) --------------------------------
+
+
+async def test_an_external_id_is_unique_per_scanner(
+    items: SqlPostItemRepository, database: Database
+) -> None:
+    first = await add(items)
+    other, created = await items.add(
+        "t1", metadata(scanner="import"), document("2026/11/b.pdf"), T0, intake_audit()
+    )
+    again, again_created = await items.add(
+        "t1", metadata(scanner="import"), document("2026/11/c.pdf"), T0, intake_audit()
+    )
+
+    assert created and not again_created and again == other
+    assert other.id != first.id and other.metadata.scanner == "import"
+    assert await items.by_external_id("scan-1", scanner="scanner") == first
+    assert await items.by_external_id("scan-1", scanner="import") == other
+    assert await items.by_external_id("scan-1", scanner="elsewhere") is None
+    assert await count(database, post_items) == 2
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_upgrading_a_populated_store_gives_each_item_its_scanner(
+    dialect: str, make_database_url: MakeDatabaseUrl
+) -> None:
+    database = Database(make_database_url(dialect, migrated=False))
+    try:
+        async with database.transaction() as connection:
+            await connection.run_sync(_upgrade_to("0005"))
+            # Three items as 0005 stored them; the third has no intake line (never the case
+            # in practice, since both are written in one transaction, but a migration must
+            # cope), and the newest id was used once and is gone.
+            for number, external_id in enumerate(("scan-1", "scan-2", "scan-3", "gone"), 1):
+                await connection.execute(post_items.insert(), _row_0005(number, external_id))
+            await connection.execute(post_items.delete().where(post_items.c.id == 4))
+            await connection.execute(
+                reference_counters.insert(), {"prefix": "POST", "year": 2026, "last": 4}
+            )
+            await connection.execute(
+                audit_log.insert(),
+                [
+                    _audit_0005("intake:scanner", "POST-2026-000001"),
+                    _audit_0005("intake:import", "POST-2026-000002"),
+                    _audit_0005("mailroom-1", "POST-2026-000002", action="post.route"),
+                ],
+            )
+
+        await database.migrate()
+
+        async with database.connect() as connection:
+            rows = (
+                await connection.execute(
+                    sa.select(post_items.c.external_id, post_items.c.scanner).order_by("id")
+                )
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            ("scan-1", "scanner"),
+            ("scan-2", "import"),
+            ("scan-3", ""),
+        ]
+        items = SqlPostItemRepository(database)
+        assert (await items.by_external_id("scan-1", scanner="scanner")) is not None
+        # another scanner may now use scan-1 ...
+        assert await items.by_external_id("scan-1", scanner="import") is None
+        # ... but an item of unknown origin is found by any scanner: never stored twice
+        legacy = await items.by_external_id("scan-3", scanner="import")
+        assert legacy is not None and legacy.reference == "POST-2026-000003"
+        added, created = await items.add(
+            "t1",
+            metadata("scan-1", scanner="import"),
+            document("2026/11/new.pdf"),
+            T0,
+            intake_audit(),
+        )
+        assert created
+        assert added.id == 5  # ids are never handed out twice, also after the table was copied
+    finally:
+        await database.dispose()
+
+
+def _upgrade_to(revision: str) -> Callable[[sa.Connection], None]:
+    def upgrade(connection: sa.Connection) -> None:
+        command.upgrade(alembic_config(connection), revision)
+
+    return upgrade
+
+
+def _row_0005(number: int, external_id: str) -> dict[str, object]:
+    return {
+        "reference": f"POST-2026-{number:06d}",
+        "tenant_id": "t1",
+        "external_id": external_id,
+        "received_at": T0,
+        "scanned_at": T0,
+        "document_type": "letter",
+        "document_key": f"2026/11/{external_id}.pdf",
+        "document_sha256": "0" * 64,
+        "document_size": 1,
+        "document_content_type": "application/pdf",
+        "state": "triage",
+        "destination_kind": "triage",
+        "created_at": T0,
+        "updated_at": T0,
+        "version": 2,
+    }
+
+
+def _audit_0005(actor_id: str, reference: str, action: str = "post.intake") -> dict[str, object]:
+    return {
+        "at": T0,
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": "post_item",
+        "object_id": reference,
+        "outcome": "ok",
+        "detail": {},
+    }

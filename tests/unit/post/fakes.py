@@ -113,7 +113,7 @@ class MemoryPostItems:
         now: datetime,
         audit: AuditEntry,
     ) -> tuple[PostItem, bool]:
-        known = await self.by_external_id(metadata.external_id)
+        known = await self.by_external_id(metadata.external_id, scanner=metadata.scanner)
         if known is not None:
             return known, False
         year = now.astimezone(self.timezone).year
@@ -161,8 +161,15 @@ class MemoryPostItems:
     async def get(self, item_id: int) -> PostItem | None:
         return self.rows.get(item_id)
 
-    async def by_external_id(self, external_id: str) -> PostItem | None:
-        return next((i for i in self.rows.values() if i.metadata.external_id == external_id), None)
+    async def by_external_id(self, external_id: str, *, scanner: str) -> PostItem | None:
+        return next(
+            (
+                i
+                for i in self.rows.values()
+                if i.metadata.external_id == external_id and i.metadata.scanner in (scanner, "")
+            ),
+            None,
+        )
 
     async def visible_to(self, query: PostQuery) -> list[PostItem]:
         self.queries.append(query)

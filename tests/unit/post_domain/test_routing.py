@@ -20,10 +20,12 @@ from bot.domain.post_items import (
     Sender,
 )
 from bot.domain.post_routing import (
+    ADDRESSEE_INACTIVE_REASON,
     ADDRESSEE_RULE,
     AMBIGUOUS_REASON,
     ANY_ENTITY,
     CONFIDENTIAL_UNKNOWN_REASON,
+    RULE_PERSON_INACTIVE_REASON,
     RULE_REASON,
     UNKNOWN_ADDRESSEE_REASON,
     Delegation,
@@ -67,6 +69,7 @@ def routed(
     ambiguous: bool = False,
     entity: str = "ADV",
     day: date = DAY,
+    inactive: frozenset[str] = frozenset(),
 ) -> Routing:
     return route(
         meta or metadata(),
@@ -76,6 +79,7 @@ def routed(
         rules=rules,
         delegations=delegations,
         day=day,
+        inactive=inactive,
     )
 
 
@@ -349,6 +353,103 @@ def test_a_loop_ends_after_one_step() -> None:
     there = delegation(JEF, LOTTE, START, END)
     back = delegation(LOTTE, JEF, START, END, id=2)
     assert routed(delegations=(there, back)).destination == person(LOTTE)
+
+
+# --- someone who left -----------------------------------------------------------------------
+TO_JEF = rule("R-5", 1, person(JEF), conditions=when(keywords=("factuur",)))
+INVOICE = metadata(subject="factuur")
+
+
+@pytest.mark.parametrize(
+    ("meta", "rules", "delegations", "inactive", "expected"),
+    [
+        pytest.param(
+            None,
+            (),
+            (),
+            {JEF},
+            Routing(
+                TRIAGE, addressee_id=JEF, rule_id=ADDRESSEE_RULE, reason=ADDRESSEE_INACTIVE_REASON
+            ),
+            id="envelope-person-left-no-delegate",
+        ),
+        pytest.param(
+            None,
+            (),
+            (AWAY,),
+            {JEF},
+            Routing(person(LOTTE), addressee_id=JEF, rule_id=ADDRESSEE_RULE, delegated_from=JEF),
+            id="envelope-person-left-to-delegate",
+        ),
+        pytest.param(
+            None,
+            (),
+            (AWAY,),
+            {JEF, LOTTE},
+            Routing(
+                TRIAGE, addressee_id=JEF, rule_id=ADDRESSEE_RULE, reason=ADDRESSEE_INACTIVE_REASON
+            ),
+            id="envelope-person-and-delegate-left",
+        ),
+        pytest.param(
+            None,
+            (),
+            (AWAY,),
+            {LOTTE},
+            Routing(person(JEF), addressee_id=JEF, rule_id=ADDRESSEE_RULE),
+            id="delegate-left-person-keeps-it",
+        ),
+        pytest.param(
+            INVOICE,
+            (TO_JEF,),
+            (),
+            {JEF.upper()},
+            Routing(TRIAGE, addressee_id=JEF, rule_id="R-5", reason=RULE_PERSON_INACTIVE_REASON),
+            id="rule-person-left-case-blind",
+        ),
+        pytest.param(
+            INVOICE,
+            (TO_JEF,),
+            (AWAY,),
+            {JEF},
+            Routing(person(LOTTE), addressee_id=JEF, rule_id="R-5", delegated_from=JEF),
+            id="rule-person-left-to-delegate",
+        ),
+        pytest.param(
+            INVOICE,
+            (rule("R-6", 1, BOEKHOUDING),),
+            (),
+            {JEF},
+            Routing(BOEKHOUDING, addressee_id=JEF, rule_id="R-6"),
+            id="a-team-rule-is-untouched",
+        ),
+        pytest.param(
+            None,
+            (),
+            (),
+            {LOTTE},
+            Routing(person(JEF), addressee_id=JEF, rule_id=ADDRESSEE_RULE),
+            id="someone-else-left",
+        ),
+    ],
+)
+def test_post_for_someone_who_left(
+    meta: IntakeMetadata | None,
+    rules: tuple[RoutingRule, ...],
+    delegations: tuple[Delegation, ...],
+    inactive: set[str],
+    expected: Routing,
+) -> None:
+    assert routed(meta, rules=rules, delegations=delegations, inactive=frozenset(inactive)) == (
+        expected
+    )
+
+
+def test_a_delegation_to_someone_who_left_gives_way_to_an_older_one() -> None:
+    older = delegation(JEF, LOTTE, START, END, created=0, id=1)
+    newer = delegation(JEF, THOMAS, DAY, DAY, created=5, id=2)
+    assert active_delegation((older, newer), JEF, DAY, inactive={THOMAS}) == older
+    assert active_delegation((newer,), JEF, DAY, inactive={THOMAS.upper()}) is None
 
 
 # --- rule suggestions ------------------------------------------------------------------------
