@@ -63,7 +63,7 @@ _PREVIEWERS = (
     "skypeuripreview",
     "bingpreview",
     "microsoftpreview",
-    "ms-office",
+    "office existence discovery",
     "slackbot",
     "facebookexternalhit",
     "twitterbot",
