@@ -198,6 +198,8 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         licence_admin=admin,
         post=post,
         post_rules_admin=rules_admin,
+        # Personal answers asked for in a channel or group chat go to the 1:1 chat this way.
+        notifier=OutboxNotifier(SqlOutboxRepository(database), clock, app[OUTBOX_WAKE]),
     )
     processed = await _activity_memory(database, clock)
     app[HOST] = TeamsHost(

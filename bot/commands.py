@@ -4,6 +4,12 @@ A dialog is an object whose methods carry a `@command(...)` or `@card_action(...
 `create_app` builds one Registry from the dialogs it wires; nothing is registered at import time,
 so tests build isolated registries. Matching is keyword based (no regexes in handlers): text is
 casefolded, accents and punctuation are dropped, and a keyword may stand anywhere in a sentence.
+
+Every command and verb declares whether its answer is personal (`personal=`). Personal is the
+default, on purpose: a new command that forgets to say so keeps its answer out of channels and
+group chats (the dispatcher sends it to the caller's 1:1 chat instead, dialogs/privacy.py); only
+answers that say nothing about anyone (help, the buttons that merely run another command) are
+declared `personal=False`.
 """
 
 from __future__ import annotations
@@ -45,6 +51,9 @@ class CommandSpec:
     # Other roles that may run it too ("the mailroom or an entity's ICT admin"); help shows it
     # to them, and it is not a staff command (not in the Teams menu).
     also: tuple[Role, ...] = ()
+    # Its answer is about a person (the caller or someone else) or carries a download link: in a
+    # channel or group chat it goes to the caller's 1:1 chat, never to everyone in it.
+    personal: bool = True
 
     def allows(self, roles: frozenset[Role]) -> bool:
         return may_act_as(roles, self.role) or any(role in roles for role in self.also)
@@ -60,6 +69,10 @@ class VerbSpec:
     verb: str
     role: Role
     payload: type[BaseModel]
+    # As CommandSpec.personal: the refreshed card or message of a click in a channel goes to
+    # the clicker's 1:1 chat, unless the handler marks it as the conversation's own
+    # (dialogs.dispatcher.ActionResult.shareable).
+    personal: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +107,10 @@ def command(
     order: int = 100,
     whole_text: bool = False,
     also: tuple[Role, ...] = (),
+    personal: bool = True,
 ) -> Callable[[CommandHandler], CommandHandler]:
-    """Declare a chat command on a dialog method `async def (self, turn, args) -> None`."""
+    """Declare a chat command on a dialog method `async def (self, turn, args) -> None`.
+    `personal=False` only for answers that are fit for everyone in a channel."""
     spec = CommandSpec(
         name=name,
         keywords={"nl": nl, "en": en},
@@ -107,6 +122,7 @@ def command(
         order=order,
         whole_text=whole_text,
         also=also,
+        personal=personal,
     )
 
     def mark(func: CommandHandler) -> CommandHandler:
@@ -117,10 +133,11 @@ def command(
 
 
 def card_action(
-    verb: str, *, payload: type[BaseModel], role: Role = Role.STAFF
+    verb: str, *, payload: type[BaseModel], role: Role = Role.STAFF, personal: bool = True
 ) -> Callable[[VerbHandler], VerbHandler]:
-    """Declare an Action.Execute handler `async def (self, turn, data) -> card | None`."""
-    spec = VerbSpec(verb=str(verb), role=role, payload=payload)
+    """Declare an Action.Execute handler `async def (self, turn, data) -> card | None`.
+    `personal=False` only for answers that are fit for everyone in a channel."""
+    spec = VerbSpec(verb=str(verb), role=role, payload=payload, personal=personal)
 
     def mark(func: VerbHandler) -> VerbHandler:
         func.__werkplek_verb__ = spec  # type: ignore[attr-defined]

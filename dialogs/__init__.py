@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.commands import CommandSpec, Registry
-from bot.ports import Directory
+from bot.ports import Directory, Notifier
 from bot.services.access import AccessStatus
 from bot.services.audit import Auditor
 from bot.services.licences import LicenceDesk
@@ -51,13 +51,15 @@ def build_dialogs(
     licence_admin: LicenceAdminDialog | None = None,
     post: PostDesk | None = None,
     post_rules_admin: PostRulesAdminDialog | None = None,
+    notifier: Notifier | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
     not given (`licences`, `licence_admin`, `post`, `post_rules_admin`) is left out: its
     commands and verbs are unknown. Files sent in chat go to the workbook importers given: with
-    the routing rules, their inbox tells each workbook's kind by its sheets."""
+    the routing rules, their inbox tells each workbook's kind by its sheets. `notifier` (the
+    outbox) takes personal answers asked for in a channel or group chat to the 1:1 chat."""
     registry = Registry()
-    dispatcher = Dispatcher(registry, auditor, servicedesk_url)
+    dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     start = StartDialog(registry, dispatcher, directory)
     zone = ZoneInfo(timezone)
     dialogs: list[object] = [

@@ -3,6 +3,10 @@
 It checks the caller's role, validates card payloads, audits every command and verb, and turns
 failures into answers: a DomainError becomes its localised explanation, anything else a card with
 a short reference that is also in the log. Handlers never see a failure they did not raise.
+
+It is also the one place that keeps personal answers out of channels and group chats: a personal
+command or verb asked for there runs on a PrivateTurn and its answer goes to the caller's 1:1
+chat (dialogs/privacy.py).
 """
 
 from __future__ import annotations
@@ -19,10 +23,18 @@ from bot.commands import Registry
 from bot.domain.audit import Outcome
 from bot.domain.errors import DomainError
 from bot.domain.roles import Role
+from bot.ports import Notifier
 from bot.services.audit import Auditor
 from bot.turn import Card, Turn
 from cards.profile import role_label
 from cards.system import denied_card, failure_card, not_understood_card, notice_card
+from dialogs.privacy import (
+    ASK_PRIVATELY,
+    SENT_PRIVATELY,
+    PrivateReplies,
+    PrivateTurn,
+    goes_privately,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +71,9 @@ class ActionResult:
 
     card: Card | None = None
     message: str | None = None
+    # The answer may stay in the conversation of the click even for a personal verb: it says
+    # nothing about anyone (a refusal), or it is a card that conversation already holds.
+    shareable: bool = False
 
 
 async def refuse(
@@ -81,15 +96,24 @@ async def refuse(
         reason=message_key,
         **caller_fields(turn),
     )
-    return ActionResult(message=turn.t(message_key))
+    return ActionResult(message=turn.t(message_key), shareable=True)
 
 
 class Dispatcher:
-    def __init__(self, registry: Registry, auditor: Auditor, servicedesk_url: str) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        auditor: Auditor,
+        servicedesk_url: str,
+        notifier: Notifier | None = None,
+    ) -> None:
+        """notifier: the outbox, for personal answers asked for in a channel or group chat;
+        without it such answers are not given there (the person is asked to use the 1:1 chat)."""
         self.registry = registry
         self._auditor = auditor
         self._servicedesk_url = servicedesk_url
         self._file_handler: FileHandler | None = None
+        self._private = PrivateReplies(notifier)
 
     def receive_files(self, handler: FileHandler) -> None:
         """Route messages that carry files to handler (one per app: the dialog that takes files).
@@ -98,7 +122,14 @@ class Dispatcher:
 
     async def on_files(self, turn: Turn, text: str) -> None:
         """A message with files: the file handler takes it, whatever the text says. Without one,
-        the text is handled as usual (and a message without text gets the "text only" answer)."""
+        the text is handled as usual (and a message without text gets the "text only" answer).
+        What a file gets back (import results, problems) is personal: Teams sends files to a bot
+        only in a 1:1 chat, and anything claiming otherwise is answered there too."""
+        if goes_privately(turn, personal=True):
+            private = PrivateTurn(turn)
+            await self.on_files(private, text)
+            await self._answer_privately(turn, private)
+            return
         if self._file_handler is None:
             if text:
                 await self.on_text(turn, text)
@@ -132,6 +163,11 @@ class Dispatcher:
         if bound is None:
             await turn.send_card(not_understood_card([], turn.t))
             return
+        if goes_privately(turn, bound.spec.personal):
+            private = PrivateTurn(turn)
+            await self.run_command(private, name, args)
+            await self._answer_privately(turn, private)
+            return
         action = f"command.{name}"
         if not bound.spec.allows(turn.caller.roles):
             await self._deny(turn, action, bound.spec.role)
@@ -154,6 +190,8 @@ class Dispatcher:
     async def on_action(self, turn: Turn, verb: str, data: object) -> ActionResult:
         bound = self.registry.verbs.get(verb)
         action = f"verb.{verb}"
+        if bound is not None and goes_privately(turn, bound.spec.personal):
+            return await self._action_privately(turn, verb, data)
         if bound is None:
             await self._audit(turn, action, Outcome.REJECTED, reason="unknown_verb")
             return ActionResult(message=turn.t("card.unknown_action"))
@@ -179,6 +217,50 @@ class Dispatcher:
             return ActionResult(card=failure_card(reference, self._servicedesk_url, turn.t))
         await self._audit(turn, action, Outcome.OK)
         return result if isinstance(result, ActionResult) else ActionResult(card=result)
+
+    async def _action_privately(self, turn: Turn, verb: str, data: object) -> ActionResult:
+        """A click on a personal verb in a channel or group chat: the clicked card stays as it
+        is, the answer goes to the clicker's 1:1 chat (unless the handler marked it shareable)."""
+        private = PrivateTurn(turn)
+        result = await self.on_action(private, verb, data)
+        if result.shareable:
+            if private.kept:
+                await self._answer_privately(turn, private, quietly=True)
+            return result
+        if result.card is not None:
+            private.keep_card(result.card)
+        elif result.message:
+            private.keep_text(result.message)
+        return await self._answer_privately(turn, private, quietly=True)
+
+    async def _answer_privately(
+        self, turn: Turn, private: PrivateTurn, *, quietly: bool = False
+    ) -> ActionResult:
+        """Queue what `private` kept for the caller's 1:1 chat and say so where they asked
+        (quietly: only return what to say, for an invoke's answer)."""
+        if not private.kept:
+            return ActionResult()
+        try:
+            delivered = await self._private.deliver(private)
+        except Exception:
+            # Not queued, so not sent: the conversation only learns that it failed.
+            reference = new_reference()
+            logger.exception("private answer not queued; reference %s", reference)
+            answer = ActionResult(card=failure_card(reference, self._servicedesk_url, turn.t))
+        else:
+            answer = ActionResult(message=turn.t(SENT_PRIVATELY if delivered else ASK_PRIVATELY))
+            logger.info(
+                "answer kept out of a %s conversation (%d messages, queued: %s)",
+                turn.conversation_type,
+                len(private.kept),
+                delivered,
+            )
+        if not quietly:
+            if answer.card is not None:
+                await turn.send_card(answer.card)
+            elif answer.message:
+                await turn.send_text(answer.message)
+        return answer
 
     async def _deny(self, turn: Turn, action: str, needed: Role) -> None:
         await self._audit(turn, action, Outcome.DENIED, needed_role=needed.value)

@@ -32,10 +32,11 @@ class HelpDialog:
         example_key=N_("cmd.help.example"),
         featured=True,
         order=900,
+        personal=False,  # what the caller may run; nothing about anyone's data
     )
     async def show_help(self, turn: Turn, args: str) -> None:
         await turn.send_card(self.card_for(turn, with_examples=False))
 
-    @card_action(Verb.HELP_DETAILS, payload=HelpDetails)
+    @card_action(Verb.HELP_DETAILS, payload=HelpDetails, personal=False)
     async def toggle_examples(self, turn: Turn, data: HelpDetails) -> Card:
         return self.card_for(turn, with_examples=data.examples)

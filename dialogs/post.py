@@ -12,6 +12,12 @@
 A card payload is user input. Every verb that names an item lets the desk check the clicker
 against it; a refusal is audited durably (outcome DENIED, the id from the payload) and answered
 with a short message, leaving the card as it was.
+
+Every answer here is personal (dialogs/privacy.py), with one exception: an item's card clicked
+in the channel that holds it (a team's post in that team's channel, triage in the mailroom's) is
+refreshed there, as the card everyone in it already sees (`shareable`). Any other item's card,
+whatever the payload names, goes to the clicker's 1:1 chat; a scan link is never made for a
+click outside the 1:1 chat.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.commands import card_action, command
 from bot.domain.errors import DomainError, Forbidden
-from bot.domain.post_items import IllegalPostTransition
+from bot.domain.post_items import IllegalPostTransition, PostItem
 from bot.domain.roles import Role
 from bot.domain.text import fold
 from bot.i18n import N_, Translator
@@ -32,7 +38,7 @@ from bot.services.audit import Auditor
 from bot.services.post_access import Seen, Viewer
 from bot.services.post_desk import DELEGATION_OBJECT, MAX_SEARCH, PostDesk, PostFilters, Scope
 from bot.services.post_flow import OBJECT_TYPE
-from bot.turn import Card, Turn
+from bot.turn import Card, Turn, is_personal
 from cards.licences import BRUSSELS, day
 from cards.post import ItemTexts, ItemView, ScanLink, item_card, state_word
 from cards.post_lists import ListState, delegate_picker_card, delegations_card, post_list_card
@@ -98,6 +104,12 @@ class DelegationTarget(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     delegation: int = Field(strict=True, gt=0, le=MAX_ITEM_ID)
+
+
+def conversation_key(conversation_id: str) -> str:
+    """A conversation's id without the suffix Teams adds for a thread in a channel
+    ("19:…@thread.tacv2;messageid=…"), compared without case."""
+    return conversation_id.partition(";")[0].strip().casefold()
 
 
 def viewer_of(turn: Turn) -> Viewer:
@@ -184,7 +196,7 @@ class PostDialog:
 
     # --- one item -----------------------------------------------------------------------------
     @card_action(Verb.POST_REFRESH, payload=ItemTarget)
-    async def refresh(self, turn: Turn, data: ItemTarget) -> Card | ActionResult:
+    async def refresh(self, turn: Turn, data: ItemTarget) -> ActionResult:
         return await self._step(turn, data, "post.view", lambda v: self._desk.look(v, data.item))
 
     @card_action(Verb.POST_OPEN, payload=ItemTarget)
@@ -198,7 +210,7 @@ class PostDialog:
                 await self._desk.look(viewer, data.item)
             except Forbidden as refused:
                 return await self._deny(turn, "post.open", data.item, refused.message_key)
-            return ActionResult(message=turn.t("post.open.personal_only"))
+            return ActionResult(message=turn.t("post.open.personal_only"), shareable=True)
         try:
             opened = await self._desk.open_scan(viewer, data.item)
         except Forbidden as refused:
@@ -209,7 +221,7 @@ class PostDialog:
         return self._card(turn, opened.seen, data.back, link=link)
 
     @card_action(Verb.POST_HANDLE, payload=ItemTarget)
-    async def handle(self, turn: Turn, data: ItemTarget) -> Card | ActionResult:
+    async def handle(self, turn: Turn, data: ItemTarget) -> ActionResult:
         return await self._step(
             turn,
             data,
@@ -219,7 +231,7 @@ class PostDialog:
         )
 
     @card_action(Verb.POST_ACKNOWLEDGE, payload=ItemTarget)
-    async def acknowledge(self, turn: Turn, data: ItemTarget) -> Card | ActionResult:
+    async def acknowledge(self, turn: Turn, data: ItemTarget) -> ActionResult:
         return await self._step(
             turn,
             data,
@@ -242,7 +254,7 @@ class PostDialog:
         )
 
     @card_action(Verb.POST_NOT_FOR_ME, payload=NotForMeClick)
-    async def not_for_me(self, turn: Turn, data: NotForMeClick) -> Card | ActionResult:
+    async def not_for_me(self, turn: Turn, data: NotForMeClick) -> ActionResult:
         return await self._step(
             turn,
             data,
@@ -252,7 +264,7 @@ class PostDialog:
         )
 
     @card_action(Verb.POST_ORIGINAL, payload=ItemTarget)
-    async def original(self, turn: Turn, data: ItemTarget) -> Card | ActionResult:
+    async def original(self, turn: Turn, data: ItemTarget) -> ActionResult:
         return await self._step(
             turn,
             data,
@@ -286,7 +298,11 @@ class PostDialog:
         key = "post.done.rule_active" if rule.active else "post.done.rule_inactive"
         notice = turn.t(key, rule=rule.id)
         seen = await self._desk.look(viewer, data.item)
-        return ActionResult(card=self._card(turn, seen, data.back, notice=notice), message=notice)
+        return ActionResult(
+            card=self._card(turn, seen, data.back, notice=notice),
+            message=notice,
+            shareable=await self._held_here(turn, seen.item),
+        )
 
     # --- delegations --------------------------------------------------------------------------
     @card_action(Verb.POST_DELEGATION_ADD, payload=DelegationPick)
@@ -317,19 +333,22 @@ class PostDialog:
         *,
         done: str = "",
         already: str = "",
-    ) -> Card | ActionResult:
+    ) -> ActionResult:
         viewer = viewer_of(turn)
+        before = await self._before(turn, viewer, data.item)
         try:
             seen = await run(viewer)
         except Forbidden as refused:
             return await self._deny(turn, action, data.item, refused.message_key)
         except DomainError as problem:
             return await self._problem(turn, viewer, data, problem)
+        shareable = await self._held_here(turn, seen.item, before)
         key = done if seen.changed else already
         if not key:
-            return self._card(turn, seen, data.back)
+            return ActionResult(card=self._card(turn, seen, data.back), shareable=shareable)
         notice = turn.t(key, reference=seen.item.reference)
-        return ActionResult(card=self._card(turn, seen, data.back, notice=notice), message=notice)
+        card = self._card(turn, seen, data.back, notice=notice)
+        return ActionResult(card=card, message=notice, shareable=shareable)
 
     async def _problem(
         self, turn: Turn, viewer: Viewer, data: ItemTarget, problem: DomainError
@@ -342,7 +361,9 @@ class PostDialog:
         except Forbidden:
             return ActionResult(message=message)  # it moved beyond the clicker's reach
         return ActionResult(
-            card=self._card(turn, fresh, data.back, problem=message), message=message
+            card=self._card(turn, fresh, data.back, problem=message),
+            message=message,
+            shareable=await self._held_here(turn, fresh.item),
         )
 
     async def _ask_again(
@@ -357,8 +378,35 @@ class PostDialog:
             return await self._deny(turn, action, data.item, refused.message_key)
         message = turn.t(problem_key)
         return ActionResult(
-            card=self._card(turn, seen, data.back, problem=message), message=message
+            card=self._card(turn, seen, data.back, problem=message),
+            message=message,
+            shareable=await self._held_here(turn, seen.item),
         )
+
+    async def _before(self, turn: Turn, viewer: Viewer, item_id: int) -> PostItem | None:
+        """The item before a step clicked outside a 1:1 chat (None in one, or when the clicker
+        may not see it: the step refuses then): a card its conversation held before the step
+        stays there, as the update of that card shows there anyway."""
+        if is_personal(turn):
+            return None
+        try:
+            return (await self._desk.look(viewer, item_id)).item
+        except DomainError:
+            return None
+
+    async def _held_here(self, turn: Turn, *items: PostItem | None) -> bool:
+        """Does the conversation of a click outside a 1:1 chat hold the card of one of these
+        items (a team's item in that team's channel, triage in the mailroom's channel)?"""
+        here = "" if is_personal(turn) else conversation_key(turn.conversation_id)
+        if not here:
+            return False
+        for item in items:
+            if item is None:
+                continue
+            for _, conversation in await self._desk.access.holder_targets(item):
+                if conversation and conversation_key(conversation) == here:
+                    return True
+        return False
 
     def _card(
         self,

@@ -35,7 +35,9 @@ class StartDialog:
             return turn.caller.name
         return user.given_name or user.display_name or turn.caller.name
 
-    @card_action(Verb.RUN_COMMAND, payload=RunCommand)
+    # Its own answer says only "done"; the command it runs decides for itself where its answer
+    # goes (a personal one from a channel goes to the 1:1 chat).
+    @card_action(Verb.RUN_COMMAND, payload=RunCommand, personal=False)
     async def run_command(self, turn: Turn, data: RunCommand) -> ActionResult:
         # The command checks its own role; its answer arrives as a new message, and the clicked
         # card (welcome, suggestions) stays as it is.

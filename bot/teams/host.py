@@ -44,8 +44,14 @@ from bot.services.roles import RoleResolver
 from bot.settings import Settings
 from bot.teams.auth import authenticate
 from bot.teams.tokens import AsyncCredential, CredentialTokenProvider
-from bot.teams.turn import TeamsTurn, conversation_type_of, tenant_of, user_of
-from bot.turn import Caller
+from bot.teams.turn import (
+    TeamsTurn,
+    conversation_type_of,
+    message_text,
+    tenant_of,
+    user_of,
+)
+from bot.turn import Caller, carries_signed_link, is_personal
 from cards.system import failure_card
 from dialogs.dispatcher import ActionResult, Dispatcher, new_reference
 from dialogs.start import StartDialog
@@ -227,7 +233,8 @@ class TeamsHost:
 
     async def _on_message(self, context: TurnContext, state: TurnState) -> None:
         turn = await self._turn(context)
-        text = (context.activity.text or "").strip()
+        # Before any parsing: "<at>Werkplek</at> licentie ..." must not end up in a draft.
+        text = message_text(context.activity)
         if turn.files:
             await self._s.dispatcher.on_files(turn, text)
             return
@@ -244,6 +251,11 @@ class TeamsHost:
         verb = str((value.get("action") or {}).get("verb") or "")
         turn = await self._turn(context)
         result = await self._s.dispatcher.on_action(turn, verb, data)
+        if result.card is not None and not is_personal(turn) and carries_signed_link(result.card):
+            # Never expected (the dispatcher answers personal verbs privately): a refreshed card
+            # replaces the card for everyone in the conversation, so the link must not be on it.
+            logger.error("a card with a signed link was refused in a %s", turn.conversation_type)
+            result = ActionResult(message=turn.t("privacy.ask_privately"))
         return _invoke_response(result)
 
     async def _on_installation(self, context: TurnContext, state: TurnState) -> None:

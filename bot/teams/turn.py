@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import html
+import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from microsoft_agents.activity import Activity, Attachment
 from microsoft_agents.hosting.core import MessageFactory, TurnContext
+from pydantic import ValidationError
 
 from bot.i18n import Translator
-from bot.turn import Caller, Card, IncomingFile
+from bot.turn import PERSONAL, Caller, Card, IncomingFile, carries_signed_link
+
+logger = logging.getLogger(__name__)
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 # How Teams delivers a file sent to a bot in a personal chat (the bot's supportsFiles is on).
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
+# Teams writes a mention as "<at>Name</at>" in the text (with a "mention" entity beside it).
+_MENTION = re.compile(r"<at(?:\s[^>]*)?>(.*?)</at\s*>", re.IGNORECASE | re.DOTALL)
+
+
+class SignedLinkOutsidePersonalChat(RuntimeError):
+    """A card with a signed download link was about to go to a channel or group chat. Never
+    expected (the dispatcher sends personal answers privately): a bug, made loud."""
 
 
 def tenant_of(activity: Activity) -> str:
@@ -36,7 +49,41 @@ def user_of(activity: Activity) -> tuple[str, str]:
 
 def conversation_type_of(activity: Activity) -> str:
     conversation = activity.conversation
-    return (conversation.conversation_type if conversation else None) or "personal"
+    return (conversation.conversation_type if conversation else None) or PERSONAL
+
+
+def message_text(activity: Activity) -> str:
+    """What the person typed, without any @mention markup: the bot's own mention goes (the SDK
+    removes it when Teams sends a matching mention entity; without one it stays in the text),
+    other people's mentions keep only their name ("post doorsturen naar Jef Peeters"); HTML
+    entities become characters and runs of whitespace one space."""
+    own = {name.casefold() for name in _own_names(activity)}
+
+    def unwrap(found: re.Match[str]) -> str:
+        name = html.unescape(found.group(1)).strip()
+        return " " if not name or name.casefold() in own else f" {name} "
+
+    # Teams writes the text around a mention as HTML ("<at>Werkplek</at>&nbsp;status").
+    return " ".join(html.unescape(_MENTION.sub(unwrap, activity.text or "")).split())
+
+
+def _own_names(activity: Activity) -> list[str]:
+    """The names the bot goes by in this activity: the recipient's, and every mention entity's
+    text that points at the recipient."""
+    recipient = activity.recipient
+    names = [recipient.name] if recipient is not None and recipient.name else []
+    if recipient is None or not recipient.id:
+        return names
+    try:
+        mentions = activity.get_mentions()
+    except ValidationError:  # a malformed entity: the recipient's name still counts
+        return names
+    for mention in mentions:
+        if mention.mentioned is not None and mention.mentioned.id == recipient.id:
+            names += [mention.mentioned.name or ""]
+            if mention.text:
+                names += [inner.group(1) for inner in _MENTION.finditer(mention.text)]
+    return [html.unescape(name).strip() for name in names if name]
 
 
 def files_of(activity: Activity) -> tuple[IncomingFile, ...]:
@@ -72,10 +119,16 @@ class TeamsTurn:
         self.t = t
         self.correlation_id = context.activity.id or ""
         self.conversation_type = conversation_type_of(context.activity)
+        conversation = context.activity.conversation
+        self.conversation_id = conversation.id if conversation else ""
         self.files: Sequence[IncomingFile] = files_of(context.activity)
 
     async def send_text(self, text: str) -> None:
         await self._context.send_activity(MessageFactory.text(text))
 
     async def send_card(self, card: Card) -> None:
+        # The last line of defence: whatever the dialog meant, a signed link never goes out in
+        # a conversation other people read.
+        if self.conversation_type != PERSONAL and carries_signed_link(card):
+            raise SignedLinkOutsidePersonalChat(self.conversation_type)
         await self._context.send_activity(MessageFactory.attachment(card_attachment(card)))

@@ -94,6 +94,7 @@ class FakeTurn:
         self.t = Translator(locale)
         self.correlation_id = "activity-1"
         self.conversation_type = "personal"
+        self.conversation_id = "a:chat-with-" + user_id
         self.files: Sequence[IncomingFile] = tuple(files)
         self.texts: list[str] = []
         self.cards: list[Card] = []
