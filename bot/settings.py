@@ -74,6 +74,20 @@ class Settings(BaseSettings):
     bot_app_secret: SecretStr = Field(SecretStr(""), validation_alias=_SDK_PREFIX + "CLIENTSECRET")
     bot_tenant_id: str = Field("", validation_alias=_SDK_PREFIX + "TENANTID")
     bot_authority_host: str = Field("", validation_alias=_SDK_PREFIX + "AUTHORITYENDPOINT")
+    bot_tenant_issuers: bool = Field(
+        True,
+        validation_alias="WERKPLEK_BOT_TENANT_ISSUERS",
+        description="Single-tenant bot: also believe tokens issued by the bot tenant's own Entra "
+        "ID (v1 and v2 issuers), from the callers below only. Off: Bot Framework tokens only.",
+    )
+    bot_entra_callers: CommaList = Field(
+        # The agents platform's service app (the SDK's AuthenticationConstants.APX_PRODUCTION_SCOPE,
+        # the `azp` of the Entra tokens it sends to agents); the Bot Framework channel itself
+        # sends Bot Framework tokens and needs no entry.
+        default_factory=lambda: ["5a807f24-c9de-44ee-a3a7-329e88a00ffc"],
+        validation_alias="WERKPLEK_BOT_ENTRA_CALLERS",
+        description="App ids (appid/azp) whose Entra-issued tokens may call /api/messages.",
+    )
 
     # --- Werkplek ---------------------------------------------------------------------------
     allowed_tenants: CommaList = Field(
@@ -245,7 +259,13 @@ class Settings(BaseSettings):
     )
     migrate_on_start: bool = Field(True, validation_alias="WERKPLEK_MIGRATE_ON_START")
 
-    @field_validator("allowed_tenants", "file_download_hosts", "intake_tokens", mode="before")
+    @field_validator(
+        "allowed_tenants",
+        "file_download_hosts",
+        "intake_tokens",
+        "bot_entra_callers",
+        mode="before",
+    )
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):

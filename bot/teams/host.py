@@ -42,7 +42,14 @@ from bot.services.audit import Auditor
 from bot.services.contacts import ContactBook
 from bot.services.roles import RoleResolver
 from bot.settings import Settings
-from bot.teams.auth import authenticate
+from bot.teams.auth import (
+    InboundPolicy,
+    authenticate,
+    local_refusal,
+    read_activity,
+    service_url_refusal,
+    unauthorized,
+)
 from bot.teams.tokens import AsyncCredential, CredentialTokenProvider
 from bot.teams.turn import (
     TeamsTurn,
@@ -96,6 +103,9 @@ def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
         client_secret=settings.bot_app_secret.get_secret_value() or None,
         authority=settings.bot_authority_host or None,
         anonymous_allowed=settings.is_anonymous and settings.listens_on_loopback,
+        # A second line behind InboundPolicy, which is stricter (no first-party tenants, callers).
+        issuers=InboundPolicy.from_settings(settings).issuers,
+        validate_issuer=True,
     )
 
 
@@ -110,6 +120,7 @@ class TeamsHost:
             },
         )
         self.auth_config = self._connections.get_default_connection_configuration()
+        self._inbound = InboundPolicy.from_settings(services.settings)
         self.adapter = CloudAdapter(connection_manager=self._connections)
         self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
             storage=MemoryStorage(), connection_manager=self._connections
@@ -137,19 +148,35 @@ class TeamsHost:
         return await provider.get_access_token(_CONNECTOR_RESOURCE, [_CONNECTOR_SCOPE])
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """POST /api/messages."""
-        identity = await authenticate(
-            request, self.auth_config, self._s.settings.jwks_timeout_seconds
+        """POST /api/messages: who is calling (token, or a local non-browser), then the body."""
+        local = local_refusal(request) if self._s.settings.is_anonymous else None
+        identity = (
+            local
+            if local is not None
+            else await authenticate(
+                request, self.auth_config, self._s.settings.jwks_timeout_seconds, self._inbound
+            )
         )
         if isinstance(identity, web.Response):
             self._s.metrics.activities.labels("unknown", "unauthorized").inc()
             return identity
+        body = await read_activity(request)
+        if isinstance(body, web.Response):
+            return body
+        refusal = service_url_refusal(identity, self._inbound, body)
+        if refusal is not None:
+            self._s.metrics.activities.labels("unknown", "unauthorized").inc()
+            return refusal
         try:
             answer = await self.adapter.process_request(
-                _ChannelRequest(request, identity), self.app
+                _ChannelRequest(request, identity, body), self.app
             )
         except ValidationError:
             return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
+        if answer.status_code == 400:
+            return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
+        if answer.status_code == 401:
+            return unauthorized("Not allowed.")
         if answer.body is None:
             return web.Response(status=answer.status_code, headers=answer.headers)
         return web.json_response(answer.body, status=answer.status_code, headers=answer.headers)
@@ -311,16 +338,19 @@ class TeamsHost:
 
 
 class _ChannelRequest:
-    """The SDK's view of the HTTP request, carrying the identity we validated."""
+    """The SDK's view of the HTTP request: the identity we validated, the body we parsed once."""
 
-    def __init__(self, request: web.Request, identity: ClaimsIdentity) -> None:
+    def __init__(
+        self, request: web.Request, identity: ClaimsIdentity, body: dict[str, Any]
+    ) -> None:
         self._request = request
         self._identity = identity
+        self._body = body
         self.method = request.method
         self.headers = request.headers
 
     async def json(self) -> Any:
-        return await self._request.json()
+        return self._body
 
     def get_claims_identity(self) -> ClaimsIdentity:
         return self._identity
