@@ -64,10 +64,12 @@ from bot.services.post_rules import (
     MAX_LAST_N,
     RULES_OBJECT,
     describe_dry_run,
+    describe_warning,
     dry_run_rules,
     people_in_dry_run,
     record_refused_import,
     replace_rules,
+    rules_to_inactive_people,
 )
 from bot.turn import Turn
 from cards.licence_admin import download_failed_card
@@ -397,8 +399,21 @@ class PostRulesAdminDialog:
             lines=tuple(describe_dry_run(line, names, turn.t) for line in moved),
             scoped=scope is not None,
         )
+        await self._warn_about_people_who_left(turn, rules, scope)
         for checked in checked_cards(summary, self._pending.minutes, turn.t):
             await turn.send_card(checked)
+
+    async def _warn_about_people_who_left(
+        self, turn: Turn, rules: Sequence[RoutingRule], scope: Scope
+    ) -> None:
+        """Rules (the caller's own, for an entity admin) whose person has left: a warning, the
+        rules may still be applied (their post goes to the delegate or to triage)."""
+        own = [rule for rule in rules if scope is None or in_scope(rule, scope)]
+        warnings = await rules_to_inactive_people(own, self._desk.access.directory)
+        if warnings:
+            names = await self._desk.names(warning.person_id for warning in warnings)
+            lines = [describe_warning(warning, names, turn.t) for warning in warnings]
+            await turn.send_text("\n\n".join(lines))
 
     async def _dry_run(self, rules: Sequence[RoutingRule], scope: Scope) -> list[DryRunLine]:
         """The latest `last_n` items routed again with `rules` (for an entity admin: the latest

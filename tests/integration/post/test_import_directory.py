@@ -87,3 +87,45 @@ async def test_running_again_is_safe(stack: IntakeStack, tmp_path: Path) -> None
     assert len(await stack.rows(post_items)) == 1
     assert len(stack.document_files()) == 1
     assert await import_directory(stack.intake, inbox, TENANT) == []
+
+
+async def test_a_scanner_catching_up_by_folder_is_recognised_by_its_external_ids(
+    stack: IntakeStack, tmp_path: Path
+) -> None:
+    # The scanner "scanner" uploaded scan-0001 by the API; the answer got lost, the API went
+    # down, and its operator drops that item and another one in a folder, for the scanner.
+    uploaded = await (await stack.post(tiny_pdf(), metadata())).json()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    drop(inbox, "a-again", tiny_pdf(), metadata())
+    drop(inbox, "b-reused", tiny_pdf(3), metadata("scan-0001", subject="Een andere brief"))
+
+    lines = await import_directory(stack.intake, inbox, TENANT, scanner="scanner")
+
+    by_name = {line.name: line for line in lines}
+    assert by_name["a-again"].outcome is ImportOutcome.REPEATED
+    assert by_name["a-again"].reference == uploaded["reference"]
+    refused = by_name["b-reused"]
+    assert refused.outcome is ImportOutcome.REFUSED
+    assert refused.message_key == "post.intake.external_id_taken"
+    reason = (inbox / "geweigerd" / "b-reused.reden.txt").read_text(encoding="utf-8")
+    assert "scan-0001" in reason and uploaded["reference"] in reason
+    assert len(await stack.rows(post_items)) == 1
+
+
+async def test_the_folder_import_is_its_own_scanner_by_default(
+    stack: IntakeStack, tmp_path: Path
+) -> None:
+    await stack.post(tiny_pdf(), metadata())
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    drop(inbox, "brief", tiny_pdf(3), metadata())
+
+    [line] = await import_directory(stack.intake, inbox, TENANT)
+
+    assert line.outcome is ImportOutcome.STORED
+    rows = await stack.rows(post_items)
+    assert [(r["scanner"], r["external_id"]) for r in rows] == [
+        ("scanner", "scan-0001"),
+        ("import", "scan-0001"),
+    ]

@@ -6,16 +6,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from datetime import UTC, datetime
 
+import aiohttp
 import pytest
 
 from bot.domain.post_items import DestinationKind, PostState
 from bot.store.tables import audit_log, outbox, post_items
+from devtools.demo_post import SAMPLES, post_item, post_samples
 from tests.integration.post.conftest import (
     JEF,
     MAILROOM_CHANNEL,
     OTHER_TOKEN,
     TENANT,
+    TOKEN,
     IntakeStack,
     metadata,
 )
@@ -357,3 +361,24 @@ async def test_a_body_that_is_not_multipart_is_415(stack: IntakeStack) -> None:
     assert response.status == 415
     assert (await problem_of(response))["reason"] == "post.intake.not_multipart"
     await stack.assert_nothing_stored()
+
+
+async def test_the_demo_scanner_run_again_finds_its_letters_there(stack: IntakeStack) -> None:
+    # An earlier demo run posted the first sample at another time of day; the next run (its
+    # times moved on) is told the letter is there already, not refused.
+    sample = SAMPLES[0]
+    url = str(stack.client.make_url(""))
+    async with aiohttp.ClientSession() as session:
+        earlier = await post_item(
+            session,
+            url,
+            TOKEN,
+            sample.metadata(datetime(2026, 11, 30, 7, tzinfo=UTC)),
+            sample.pdf(),
+        )
+    assert earlier.status == 201
+
+    [again] = await post_samples(url, TOKEN, SAMPLES[:1])
+
+    assert again.status == 200 and again.body == earlier.body
+    assert len(await stack.rows(post_items)) == 1

@@ -369,3 +369,41 @@ async def test_a_rules_workbook_from_a_catalogue_admin_only_is_refused(
         JEF,
         {"needed_role": "mailroom,entity_admin"},
     )
+
+
+# --- rules that send post to someone who left ---------------------------------------------------
+def jef_left(world: RulesWorld) -> None:
+    directory = world.post.directory
+    directory.users[JEF] = replace(directory.users[JEF], account_enabled=False)
+
+
+async def test_rules_to_someone_who_left_are_warned_about_and_may_still_be_applied(
+    world: RulesWorld,
+) -> None:
+    jef_left(world)
+    new = [*current_rules(), tax_rule()]
+
+    turn = await world.upload(new, MAILROOM_CLERK, MAILROOM)
+
+    (warning,) = turn.texts
+    assert "regel R-002 stuurt post naar Jef Peeters" in warning
+    assert "regel R-004 stuurt post naar Jef Peeters" in warning
+    assert "uitgeschakeld" in warning
+    (card,) = turn.cards
+    await world.click(card, MAILROOM_CLERK, MAILROOM)
+    assert world.post.rules.rules == new
+
+
+async def test_an_entity_admin_is_warned_only_about_their_own_rules(world: RulesWorld) -> None:
+    jef_left(world)  # R-002 (ADV) sends to Jef; Elise holds DOMG
+
+    turn = await world.upload(current_rules(), ELISE, ENTITY_ADMIN)
+
+    assert turn.texts == []
+    (card,) = turn.cards
+    assert "Regels gecontroleerd, nog niet overgenomen" in card_text(card)
+
+
+async def test_no_warning_while_everyone_named_works_here(world: RulesWorld) -> None:
+    turn = await world.upload([*current_rules(), tax_rule()], MAILROOM_CLERK, MAILROOM)
+    assert turn.texts == []
