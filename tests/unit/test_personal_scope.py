@@ -19,7 +19,7 @@ from bot.domain.roles import Role
 from bot.i18n import Translator
 from bot.services.access import AccessStatus
 from bot.services.audit import Auditor
-from bot.turn import carries_signed_link
+from bot.turn import IncomingFile, carries_signed_link
 from cards.verbs import Verb
 from devtools.card_inspection import card_text
 from dialogs import build_dialogs
@@ -371,3 +371,16 @@ async def test_a_scan_link_is_never_made_for_a_click_in_a_channel() -> None:
     assert result.message == Translator("nl")("post.open.personal_only")
     assert world.post.links.made == []
     assert world.notifier is not None and world.notifier.queued == {}
+
+
+async def test_a_file_sent_outside_the_personal_chat_is_answered_in_it() -> None:
+    """Teams sends files to a bot only in a 1:1 chat; an activity claiming otherwise still gets
+    its import answer (here: not a workbook) only there."""
+    world = World(notifier=FakeNotifier())
+    url = "https://contoso.sharepoint.com/personal/lotte/notities.txt?tempauth=x"
+    world.rules.downloads.files[url] = b"hello"
+    turn = world.turn("groupChat")
+    turn.files = (IncomingFile("notities.txt", url, "txt"),)
+    await world.dispatcher.on_files(turn, "")
+    assert turn.cards == [] and turn.texts == [NEUTRAL["nl"]]
+    assert world.notifier is not None and len(world.notifier.cards_to(LOTTE)) == 1
