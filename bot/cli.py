@@ -279,7 +279,7 @@ def _post_token(args: argparse.Namespace) -> int:
     import re
     import secrets
 
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", args.name):
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,57}", args.name):  # as Settings checks it
         print("Naam: letters, cijfers, . _ - / name: letters, digits, . _ -", file=sys.stderr)
         return 2
     token = secrets.token_urlsafe(32)

@@ -21,6 +21,7 @@ _SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 
 CommaList = Annotated[list[str], NoDecode]
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_TOKEN_NAME = re.compile(r"[A-Za-z0-9._-]{1,57}")
 
 
 class Settings(BaseSettings):
@@ -286,6 +287,12 @@ class Settings(BaseSettings):
                 )
             if name.strip() in names:
                 raise ValueError(f"WERKPLEK_INTAKE_TOKENS names {name.strip()!r} twice")
+            if not _TOKEN_NAME.fullmatch(name.strip()):
+                # The name is the scanner's identity in the store and the audit log
+                # ("intake:<name>" in a 64-character column): short and plain.
+                raise ValueError(
+                    "WERKPLEK_INTAKE_TOKENS names are 1 to 57 letters, digits, '-', '_' or '.'"
+                )
             names.add(name.strip())
         return value
 

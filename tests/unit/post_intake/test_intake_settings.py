@@ -32,7 +32,15 @@ def test_tokens_are_name_and_hash_pairs() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["scanner:secret-token", f":{DIGEST}", "scanner", f"a:{DIGEST},a:{DIGEST}"]
+    "value",
+    [
+        "scanner:secret-token",
+        f":{DIGEST}",
+        "scanner",
+        f"a:{DIGEST},a:{DIGEST}",
+        f"{'s' * 58}:{DIGEST}",  # longer than the audit log's actor column allows
+        f"scan ner:{DIGEST}",
+    ],
 )
 def test_a_malformed_entry_refuses_to_start_without_echoing_it(value: str) -> None:
     with pytest.raises(ValidationError) as refused:
