@@ -1,7 +1,9 @@
 """Structured JSON logs with the request/activity id, and the loggers we keep quiet.
 
-No tokens, message texts, names or e-mail addresses are logged by Werkplek code; the SDK's
-chattier loggers are raised to WARNING because some of them include activity text at INFO/DEBUG.
+No tokens, message texts, names or e-mail addresses are logged by Werkplek code. Libraries that
+would log them at INFO/DEBUG are held at WARNING whatever the level asked for: the SDK (activity
+text), SQLAlchemy (statements' parameters and every row read, at DEBUG), the database drivers
+(aiosqlite logs each call's arguments and results).
 """
 
 from __future__ import annotations
@@ -13,7 +15,17 @@ from datetime import UTC, datetime
 
 correlation_id: ContextVar[str] = ContextVar("correlation_id", default="")
 
-_QUIET_LOGGERS = ("microsoft_agents", "msal", "azure", "kiota", "httpx", "aiohttp.access")
+_QUIET_LOGGERS = (
+    "microsoft_agents",
+    "msal",
+    "azure",
+    "kiota",
+    "httpx",
+    "aiohttp.access",
+    "sqlalchemy",
+    "aiosqlite",
+    "asyncpg",
+)
 # In anonymous local mode the SDK warns on every turn that it has no app id; once is enough.
 _SILENCED_LOGGERS = ("microsoft_agents.hosting.core.connector.client.user_token_client",)
 _STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}

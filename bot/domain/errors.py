@@ -42,3 +42,11 @@ class Unavailable(DomainError):
     """A dependency (Graph, database) did not answer usefully."""
 
     message_key = "error.unavailable"
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached or cannot work (down, refused, out of connections, read
+    only, disk trouble). Raised by bot.store in place of the driver's error, so the edges can
+    answer "try again in a moment" (HTTP 503, a chat card with a reference) without knowing
+    SQLAlchemy. Deliberately not a DomainError: nothing a person did explains it, and code that
+    catches DomainError to degrade gracefully (a Graph call that failed) must not swallow it."""

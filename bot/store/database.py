@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import StaticPool
 
+from bot.domain.errors import StoreUnavailable
 from bot.store import migrator
+from bot.store.failures import is_unavailable, scrub
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,11 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self._url = normalise_url(url)
-        self._engine = create_async_engine(self._url, **_engine_options(self._url))
+        # hide_parameters: a failing statement's error (and SQLAlchemy's own statement logging)
+        # would otherwise quote its values: names, UPNs, justifications, OCR text.
+        self._engine = create_async_engine(
+            self._url, hide_parameters=True, **_engine_options(self._url)
+        )
         self._sqlite_writer: asyncio.Lock | None = None
         if self.dialect == "sqlite":
             sa.event.listen(self._engine.sync_engine, "connect", _tune_sqlite_connection)
@@ -78,19 +84,30 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A connection in a transaction that commits on success and rolls back on error."""
-        if self._sqlite_writer is None:
-            async with self._engine.begin() as connection:
+        """A connection in a transaction that commits on success and rolls back on error.
+
+        Raises StoreUnavailable when the database cannot serve (see bot.store.failures); any
+        other error comes through as raised, without the values PostgreSQL quotes in it."""
+        with _translated_errors():
+            if self._sqlite_writer is None:
+                async with self._engine.begin() as connection:
+                    yield connection
+                return
+            # SQLite admits one writer at a time, and writers that find the lock taken sleep in
+            # growing steps (1, 2, 5, 10 ... 100 ms): under contention throughput collapses.
+            # Queuing this process's writers here instead keeps the file lock uncontended.
+            async with self._sqlite_writer, self._engine.begin() as connection:
                 yield connection
-            return
-        # SQLite admits one writer at a time, and writers that find the lock taken sleep in
-        # growing steps (1, 2, 5, 10 ... 100 ms): under contention throughput collapses. Queuing
-        # this process's writers here instead keeps the file lock uncontended.
-        async with self._sqlite_writer, self._engine.begin() as connection:
-            yield connection
 
     def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        return self._engine.connect()
+        """A connection without an implicit commit; errors as for transaction()."""
+        return self._connection()
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        with _translated_errors():
+            async with self._engine.connect() as connection:
+                yield connection
 
     async def migrate(self) -> None:
         """Bring the schema to the newest revision. Safe to run from several replicas at once."""
@@ -139,6 +156,20 @@ class Database:
     def _sqlite_folder_exists(self) -> bool:
         path = self._sqlite_file()
         return path is None or path.parent.is_dir()
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """The one door every repository's statements pass: unavailability becomes StoreUnavailable,
+    and no error leaves it quoting row values."""
+    try:
+        yield
+    except Exception as error:
+        scrub(error)
+        if is_unavailable(error):
+            # The cause stays chained (type, statement, reason) for the log of whoever answers.
+            raise StoreUnavailable(type(error).__name__) from error
+        raise
 
 
 def _engine_options(url: URL) -> dict[str, Any]:
