@@ -7,7 +7,8 @@ in catalogue_layout.py, the row checks in catalogue_reader.py.
 
 `read_catalogue` checks every cell of every row and reports all problems at once, each with its
 sheet, row and column, so an admin fixes a workbook in one go; it returns a catalogue only when
-there is nothing to report (the store then replaces the whole catalogue: all or nothing).
+there is nothing to report (the store then replaces the whole catalogue: all or nothing). A file
+past the limits of bot/excel/package.py is one problem, found before the rows are checked.
 Problems name sheets and columns by key ("items", "group_id"); `describe_problem` turns them into
 the names the admin sees in the workbook.
 """
@@ -54,6 +55,7 @@ from bot.excel.workbook import (
     Column,
     ReadSheet,
     UnreadableWorkbook,
+    WorkbookRefused,
     add_sheet,
     add_text_sheet,
     new_workbook,
@@ -109,18 +111,27 @@ def write_catalogue(catalogue: Catalogue) -> bytes:
 
 def read_catalogue(data: bytes) -> Catalogue:
     """The catalogue in the workbook. Raises CatalogueImportError listing every problem."""
+    reader = CatalogueReader()
     try:
         workbook = open_workbook(data)
+        try:
+            sheets: dict[str, ReadSheet | None] = {
+                layout.key: reader.sheet(workbook, layout) for layout in SHEETS
+            }
+        finally:
+            workbook.close()
     except UnreadableWorkbook:
         problem = CatalogueProblem(WORKBOOK, None, "", "catalogue.problem.not_a_workbook")
         raise CatalogueImportError([problem]) from None
-    reader = CatalogueReader()
-    try:
-        sheets: dict[str, ReadSheet | None] = {
-            layout.key: reader.sheet(workbook, layout) for layout in SHEETS
-        }
-    finally:
-        workbook.close()
+    except WorkbookRefused as refused:  # one problem: nothing past the limit was read
+        problem = CatalogueProblem(
+            refused.sheet or WORKBOOK,
+            refused.row,
+            refused.column,
+            refused.message_key,
+            refused.value,
+        )
+        raise CatalogueImportError([problem]) from None
     catalogue = reader.catalogue(sheets)
     if reader.problems:
         raise CatalogueImportError(reader.problems)

@@ -46,7 +46,15 @@ from bot.excel.catalogue_layout import (
     SheetLayout,
     stage_columns,
 )
-from bot.excel.workbook import CellValue, ReadSheet, find_sheet, header_name, read_sheet
+from bot.excel.workbook import (
+    CellValue,
+    ReadSheet,
+    TextBudget,
+    WorkbookRefused,
+    find_sheet,
+    header_name,
+    read_sheet,
+)
 
 E = TypeVar("E", bound=StrEnum)
 V = TypeVar("V")
@@ -59,6 +67,8 @@ _WHOLE_NUMBER = re.compile(r"\s*-?\d+\s*")
 _LIST_SEPARATOR = re.compile(r"[;,\n]")
 _YES = frozenset({YES, "j", "yes", "y", "waar", "true", "1", "x"})
 _NO = frozenset({NO, "n", "no", "onwaar", "false", "0"})
+# A problem quotes at most this much of a cell (a cell may hold 32,767 characters).
+MAX_QUOTED = 120
 
 
 class CatalogueReader:
@@ -66,10 +76,11 @@ class CatalogueReader:
 
     def __init__(self) -> None:
         self.problems: list[CatalogueProblem] = []
+        self._budget = TextBudget()  # one for the whole workbook
 
     def report(self, sheet: str, row: int | None, column: str, key: str, value: object) -> None:
         self.problems.append(
-            CatalogueProblem(sheet, row, column, f"catalogue.problem.{key}", shown(value))
+            CatalogueProblem(sheet, row, column, f"catalogue.problem.{key}", excerpt(value))
         )
 
     def sheet(self, workbook: Workbook, layout: SheetLayout) -> ReadSheet | None:
@@ -82,7 +93,10 @@ class CatalogueReader:
         if layout is POLICIES:
             for number in range(MAX_STAGES + 1, _STAGE_COLUMNS_READ + 1):
                 fields += [c.field for c in stage_columns(number)]
-        read = read_sheet(found, fields)
+        try:
+            read = read_sheet(found, fields, self._budget)
+        except WorkbookRefused as refused:
+            raise refused.on_sheet(layout.key) from None
         for column in layout.columns:
             if column.required and not read.has(column.key):
                 self.report(layout.key, 1, column.key, "missing_column", column.nl)
@@ -248,7 +262,8 @@ class CatalogueReader:
     def _add_whole_catalogue_problems(self, catalogue: Catalogue) -> None:
         """The domain's own checks, for anything the rows did not already report."""
         seen = {(p.sheet, p.message_key, p.value.casefold()) for p in self.problems}
-        for problem in catalogue.problems():
+        for found in catalogue.problems():
+            problem = replace(found, value=excerpt(found.value))  # quoted as the rows quote
             if (problem.sheet, problem.message_key, problem.value.casefold()) not in seen:
                 self.problems.append(problem)
 
@@ -395,6 +410,12 @@ def shown(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def excerpt(value: object) -> str:
+    """A cell as a problem quotes it: enough to find it, never a whole page of text."""
+    text = shown(value)
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
 
 
 def split_list(value: object) -> list[str]:

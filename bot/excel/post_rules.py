@@ -7,7 +7,8 @@ layout is in post_rules_layout.py, the row checks in post_rules_reader.py.
 
 `read_rules` checks every cell of every row and reports all problems at once, each with its
 sheet, row and column; it returns rules only when there is nothing to report (the store then
-replaces all rules: all or nothing). `describe_problem` turns a problem into the sentence the
+replaces all rules: all or nothing). A file past the limits of bot/excel/package.py is one
+problem, found before the rows are checked. `describe_problem` turns a problem into the sentence the
 admin reads: "blad Regels, rij 7, kolom Bestemming: ...".
 """
 
@@ -37,6 +38,7 @@ from bot.excel.workbook import (
     CellValue,
     Column,
     UnreadableWorkbook,
+    WorkbookRefused,
     add_sheet,
     add_text_sheet,
     new_workbook,
@@ -97,17 +99,26 @@ def read_rules(data: bytes, known_entities: Collection[str] | None = None) -> li
     """The rules in the workbook, in evaluation order. Raises RulesImportError listing every
     problem. With `known_entities` (the catalogue's entity codes), an entity code must be one of
     them; without (or empty), any well-formed code is accepted."""
+    reader = RulesReader(known_entities)
     try:
         workbook = open_workbook(data)
+        try:
+            sheet = reader.sheet(workbook)
+        finally:
+            workbook.close()
     except UnreadableWorkbook:
         problem = RuleProblem(WORKBOOK, None, "", "post.rules.problem.not_a_workbook")
         raise RulesImportError([problem]) from None
-    reader = RulesReader(known_entities)
-    try:
-        sheet = reader.sheet(workbook)
-        rules = reader.rules(sheet)
-    finally:
-        workbook.close()
+    except WorkbookRefused as refused:  # one problem: nothing past the limit was read
+        problem = RuleProblem(
+            refused.sheet or WORKBOOK,
+            refused.row,
+            refused.column,
+            refused.message_key,
+            refused.value,
+        )
+        raise RulesImportError([problem]) from None
+    rules = reader.rules(sheet)
     if reader.problems:
         raise RulesImportError(reader.problems)
     return rules

@@ -25,7 +25,7 @@ from bot.domain.post_routing import (
     RuleProblem,
 )
 from bot.domain.text import fold
-from bot.excel.catalogue_reader import shown, split_list
+from bot.excel.catalogue_reader import excerpt, shown, split_list
 from bot.excel.post_rules_layout import (
     DESTINATION_WORDS,
     DOCUMENT_TYPE_WORDS,
@@ -34,7 +34,15 @@ from bot.excel.post_rules_layout import (
     TEAM_SEPARATOR,
     YES,
 )
-from bot.excel.workbook import CellValue, ReadSheet, find_sheet, header_name, read_sheet
+from bot.excel.workbook import (
+    CellValue,
+    ReadSheet,
+    TextBudget,
+    WorkbookRefused,
+    find_sheet,
+    header_name,
+    read_sheet,
+)
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -60,7 +68,7 @@ class RulesReader:
 
     def report(self, row: int | None, column: str, key: str, value: object = "") -> None:
         self.problems.append(
-            RuleProblem(RULES.key, row, column, f"post.rules.problem.{key}", shown(value))
+            RuleProblem(RULES.key, row, column, f"post.rules.problem.{key}", excerpt(value))
         )
 
     def sheet(self, workbook: Workbook) -> ReadSheet | None:
@@ -68,7 +76,10 @@ class RulesReader:
         if found is None:
             self.report(None, "", "missing_sheet", RULES.nl)
             return None
-        read = read_sheet(found, [column.field for column in RULES.columns])
+        try:
+            read = read_sheet(found, [column.field for column in RULES.columns], TextBudget())
+        except WorkbookRefused as refused:
+            raise refused.on_sheet(RULES.key) from None
         for column in RULES.columns:
             if column.required and not read.has(column.key):
                 self.report(1, column.key, "missing_column", column.nl)

@@ -9,6 +9,8 @@ text from users (a justification, a comment) must never turn into a formula.
 Reading: a sheet is found by any of its names, and its columns by any of their header names,
 compared without case, accents or punctuation ("Naam (nl)" == "naam NL"), so an admin may use
 the Dutch or the English headers. Rows come back with their Excel row number, for error reports.
+A workbook is inspected before openpyxl opens it, and only the columns an import knows are read,
+row by row up to a cap, with its text counted (bot/excel/package.py: what a file may cost).
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.text import fold
+from bot.excel.package import (
+    EXCEL_ROWS,
+    MAX_CELL_CHARACTERS,
+    MAX_HEADER_COLUMNS,
+    MAX_ROWS,
+    MAX_TEXT_CHARACTERS,
+    UnreadableWorkbook,
+    WorkbookRefused,
+    inspect_package,
+)
 from bot.i18n import Translator
 
 CellValue = str | int | float | bool | date | datetime | None
@@ -178,14 +190,16 @@ class Field:
         return frozenset(header_name(name) for name in self.names)
 
 
-class UnreadableWorkbook(Exception):
-    """The bytes are not an .xlsx workbook openpyxl can read."""
+__all__ = ["UnreadableWorkbook", "WorkbookRefused"]  # the import errors, from one place
 
 
 def open_workbook(data: bytes) -> Workbook:
-    """Read-only, values instead of formulas. Raises UnreadableWorkbook."""
+    """Read-only, values instead of formulas, once the package passed its inspection. Raises
+    UnreadableWorkbook or WorkbookRefused."""
+    inspect_package(data)
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # keep_links=False: a link to another workbook is one more part parsed for nothing.
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as error:  # zipfile, XML and openpyxl errors all mean the same to the admin
         raise UnreadableWorkbook(type(error).__name__) from error
 
@@ -218,14 +232,41 @@ class ReadSheet:
                 yield number, row
 
 
-def read_sheet(sheet: Worksheet, fields: Sequence[Field]) -> ReadSheet:
-    """Map the first row's headers to fields; the first column wins when a name repeats."""
+class TextBudget:
+    """The characters of cell text one import may still hand to its checks: a shared string is
+    stored once but read for every cell that uses it."""
+
+    def __init__(self, characters: int = MAX_TEXT_CHARACTERS) -> None:
+        self.left = characters
+
+    def spend(self, value: object, *, row: int, column: str) -> None:
+        """Raises WorkbookRefused for a cell longer than Excel allows or text beyond the budget."""
+        if not isinstance(value, str):
+            return
+        if len(value) > MAX_CELL_CHARACTERS:
+            raise WorkbookRefused(
+                "workbook.refused.cell_too_long", MAX_CELL_CHARACTERS, row=row, column=column
+            )
+        self.left -= len(value)
+        if self.left < 0:
+            raise WorkbookRefused("workbook.refused.too_much_text", MAX_TEXT_CHARACTERS, row=row)
+
+
+def read_sheet(
+    sheet: Worksheet, fields: Sequence[Field], budget: TextBudget | None = None
+) -> ReadSheet:
+    """Map the first row's headers to fields (the first column wins when a name repeats), then
+    read the rows, only as wide as the rightmost known column. Raises WorkbookRefused (too many
+    rows, too much text); `budget` is shared by the sheets of one workbook (default: this
+    sheet's own). Never asks the sheet its size: a read-only sheet believes the file's
+    <dimension>, which may say A1:XFD1048576."""
+    budget = budget or TextBudget()
     if hasattr(sheet, "reset_dimensions"):
         sheet.reset_dimensions()  # read-only sheets trust the file's stated size, often wrong
-    rows = list(sheet.iter_rows(values_only=True))
-    header_row = rows[0] if rows else ()
+    first = sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_HEADER_COLUMNS, values_only=True)
     headers: dict[str, int] = {}
-    for index, text in enumerate(header_row):
+    for index, text in enumerate(next(first, ())):
+        budget.spend(text, row=1, column="")
         name = header_name(text)
         if name and name not in headers:
             headers[name] = index
@@ -234,7 +275,32 @@ def read_sheet(sheet: Worksheet, fields: Sequence[Field]) -> ReadSheet:
         found = [headers[name] for name in wanted.folded if name in headers]
         if found:
             columns[wanted.key] = min(found)
-    return ReadSheet(sheet.title, columns, headers, rows[1:])
+    rows = _data_rows(sheet, columns, budget) if columns else []
+    return ReadSheet(sheet.title, columns, headers, rows)
+
+
+def _data_rows(
+    sheet: Worksheet, columns: dict[str, int], budget: TextBudget
+) -> list[tuple[Any, ...]]:
+    """Rows 2 to MAX_ROWS + 1 (blank ones too: a row's place is its number). Data further
+    down refuses the sheet rather than being left out unseen."""
+    width = max(columns.values()) + 1
+    last = MAX_ROWS + 1
+    rows: list[tuple[Any, ...]] = []
+    blank: tuple[Any, ...] | None = None
+    # max_row bounds the empty rows openpyxl fills in for a jump in row numbers.
+    found = sheet.iter_rows(min_row=2, max_row=EXCEL_ROWS, max_col=width, values_only=True)
+    for number, values in enumerate(found, start=2):
+        if values is not blank:  # openpyxl hands out one tuple for every skipped row
+            for key, index in columns.items():  # counted before anything looks at the text
+                budget.spend(values[index], row=number, column=key)
+            if all(_blank(values[index]) for index in columns.values()):
+                blank = values
+            elif number > last:
+                raise WorkbookRefused("workbook.refused.too_many_rows", MAX_ROWS, row=number)
+        if number <= last:
+            rows.append(values)
+    return rows
 
 
 def _blank(value: object) -> bool:

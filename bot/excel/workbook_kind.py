@@ -5,7 +5,9 @@ routing rules have a "Regels" sheet ("Rules"), the licence catalogue an "Artikel
 ("Items"); names are compared as headers are (case, accents and punctuation ignored). A file
 that is not a workbook, has neither sheet, or has both is UNKNOWN: the caller decides.
 
-Only the workbook's index is read, not its cells (read-only mode loads sheets lazily).
+Only the package's index is read (bot/excel/package.py), never a cell: sniffing a hostile
+file costs no more than inspecting it, and a file the importers would refuse for its size is
+still recognised, so the right importer says why.
 """
 
 from __future__ import annotations
@@ -24,17 +26,15 @@ class WorkbookKind(StrEnum):
 def workbook_kind(data: bytes) -> WorkbookKind:
     """The kind of workbook `data` is, from its sheet names; UNKNOWN when unsure."""
     from bot.excel.catalogue_layout import ITEMS
+    from bot.excel.package import UnreadableWorkbook, WorkbookRefused, sheet_titles
     from bot.excel.post_rules_layout import RULES
-    from bot.excel.workbook import UnreadableWorkbook, header_name, open_workbook
+    from bot.excel.workbook import header_name
 
     try:
-        workbook = open_workbook(data)
-    except UnreadableWorkbook:
+        titles = sheet_titles(data)
+    except (UnreadableWorkbook, WorkbookRefused):
         return WorkbookKind.UNKNOWN
-    try:
-        sheets = {header_name(name) for name in workbook.sheetnames}
-    finally:
-        workbook.close()
+    sheets = {header_name(name) for name in titles}
     found = [
         kind
         for kind, layout in ((WorkbookKind.POST_RULES, RULES), (WorkbookKind.CATALOGUE, ITEMS))
