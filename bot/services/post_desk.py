@@ -82,6 +82,8 @@ RULE_NEEDS_ROUTED = "post.error.rule_needs_routed"
 SCAN_GONE = "post.error.scan_deleted"
 UNKNOWN_PERSON = "post.error.unknown_person"
 SAME_PERSON = "post.error.same_person"
+# Post sent by hand to someone who left would lie unread, as routed post would (see routing).
+PERSON_INACTIVE = "post.error.person_inactive"
 REASON_NEEDED = "post.error.reason_needed"
 
 # (item id, viewer's Entra id) -> a short-lived signed URL to the scan, served by the bot.
@@ -224,7 +226,7 @@ class PostDesk:
     async def forward(self, viewer: Viewer, item_id: int, to_person: str, note: str) -> Seen:
         """To a colleague (from the people picker), with a note; they get it as their own."""
         standing, item = await self._load(viewer, item_id, act=True)
-        person = await self._person(to_person)
+        person = await self._person(to_person, active=True)
         if item.destination.kind is DestinationKind.PERSON and same_person(
             item.destination.target, person.id
         ):
@@ -257,10 +259,11 @@ class PostDesk:
         if not viewer.has(Role.MAILROOM):
             raise Forbidden(MAILROOM_ONLY)
         standing, item = await self._load(viewer, item_id, act=False)
-        person = await self._person(person_id)
+        person = await self._person(person_id, active=True)
         day = self.access.today()
         delegations = await self.access.delegations.active_on([person.id], day)
-        delegation = active_delegation(delegations, person.id, day)
+        gone = await self._inactive(delegation.delegate_id for delegation in delegations)
+        delegation = active_delegation(delegations, person.id, day, gone)
         if delegation is not None:
             destination = Destination(DestinationKind.PERSON, delegation.delegate_id)
             routing = Routing(destination, addressee_id=person.id, delegated_from=person.id)
@@ -417,14 +420,34 @@ class PostDesk:
             return []
         return [PostNotice(kind, item, conversation_id=mailroom)]
 
-    async def _person(self, person_id: str) -> DirectoryUser:
-        """A person named by a card (the people picker): they must exist in the directory."""
+    async def _person(self, person_id: str, *, active: bool = False) -> DirectoryUser:
+        """A person named by a card (the people picker): they must exist in the directory, and
+        with `active`, still have a working account (someone who left reads no post)."""
         if not person_id.strip():
             raise DomainError(UNKNOWN_PERSON)
         try:
-            return await self.access.directory.get_user(person_id.strip())
+            person = await self.access.directory.get_user(person_id.strip())
         except NotFound:
             raise DomainError(UNKNOWN_PERSON) from None
+        if active and person.account_enabled is False:
+            raise DomainError(PERSON_INACTIVE)
+        return person
+
+    async def _inactive(self, people: Iterable[str]) -> frozenset[str]:
+        """Those of `people` whose account is disabled or gone from the directory (as the
+        intake's routing decides it: a directory that does not answer overrules nobody)."""
+        wanted = list(dict.fromkeys(people))
+
+        async def left(user_id: str) -> bool:
+            try:
+                return (await self.access.directory.get_user(user_id)).account_enabled is False
+            except NotFound:
+                return True
+            except DomainError:
+                return False  # the directory does not answer: the delegation stands
+
+        answers = await asyncio.gather(*(left(person) for person in wanted))
+        return frozenset(p for p, gone in zip(wanted, answers, strict=True) if gone)
 
     async def _delegation_audit(self, viewer: Viewer, action: str, delegation: Delegation) -> None:
         await self._auditor.record(

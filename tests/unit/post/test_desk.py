@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -282,6 +283,41 @@ async def test_routing_from_triage_follows_the_persons_delegation() -> None:
     assert seen.item.delegated_from == SOFIE
     assert world.items.audit[-1].detail["delegated_from"] == SOFIE
     assert world.items.messages_to(JEF)
+
+
+def leave(world: PostWorld, user: str) -> None:
+    """The person's account is disabled (they left or are suspended)."""
+    world.directory.users[user] = replace(world.directory.users[user], account_enabled=False)
+
+
+async def test_post_is_not_sent_by_hand_to_someone_who_left() -> None:
+    world = make_world()
+    leave(world, SOFIE)
+    mine = world.add(person(LOTTE))
+    with pytest.raises(DomainError) as forwarding:
+        await world.desk.forward(world.viewer(LOTTE), mine.id, SOFIE, "")
+    assert forwarding.value.message_key == "post.error.person_inactive"
+    waiting = world.add(TRIAGE, PostState.TRIAGE)
+    with pytest.raises(DomainError) as routing:
+        await world.desk.route_from_triage(
+            world.viewer(MAILROOM_CLERK, Role.MAILROOM), waiting.id, SOFIE
+        )
+    assert routing.value.message_key == "post.error.person_inactive"
+    assert world.item(mine.id) == mine and world.item(waiting.id) == waiting
+    assert world.items.messages == []
+
+
+async def test_routing_from_triage_skips_a_delegate_who_left() -> None:
+    world = make_world()
+    delegate(world, SOFIE, JEF)
+    leave(world, JEF)
+    item = world.add(TRIAGE, PostState.TRIAGE)
+    seen = await world.desk.route_from_triage(
+        world.viewer(MAILROOM_CLERK, Role.MAILROOM), item.id, SOFIE
+    )
+    assert seen.item.destination == person(SOFIE)
+    assert seen.item.delegated_from == ""
+    assert not world.items.messages_to(JEF)
 
 
 # --- rule suggestions ----------------------------------------------------------------------------
