@@ -21,11 +21,12 @@ from pydantic import ValidationError
 
 from bot.commands import Registry
 from bot.domain.audit import Outcome
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, StoreUnavailable
 from bot.domain.roles import Role
 from bot.ports import Notifier
 from bot.services.audit import Auditor
 from bot.turn import Card, Turn
+from cards.availability import unavailable_card, unavailable_text
 from cards.profile import role_label
 from cards.system import denied_card, failure_card, not_understood_card, notice_card
 from dialogs.privacy import (
@@ -142,6 +143,9 @@ class Dispatcher:
             await self._audit(turn, _FILES, Outcome.REJECTED, reason=error.message_key)
             await turn.send_card(notice_card(turn.t(error.message_key, **error.params), turn.t))
             return
+        except StoreUnavailable as unavailable:
+            await turn.send_card(unavailable_card(self._unavailable(_FILES, unavailable), turn.t))
+            return
         except Exception:
             reference = new_reference()
             logger.exception("%s failed; reference %s", _FILES, reference)
@@ -179,6 +183,9 @@ class Dispatcher:
             await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
             await turn.send_card(notice_card(turn.t(error.message_key, **error.params), turn.t))
             return
+        except StoreUnavailable as unavailable:
+            await turn.send_card(unavailable_card(self._unavailable(action, unavailable), turn.t))
+            return
         except Exception:
             reference = new_reference()
             logger.exception("%s failed; reference %s", action, reference)
@@ -210,6 +217,10 @@ class Dispatcher:
         except DomainError as error:
             await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
             return ActionResult(message=turn.t(error.message_key, **error.params))
+        except StoreUnavailable as unavailable:
+            # A line of text, so the clicked card stays as it was and can be clicked again.
+            text = unavailable_text(self._unavailable(action, unavailable), turn.t)
+            return ActionResult(message=text, shareable=True)
         except Exception:
             reference = new_reference()
             logger.exception("%s failed; reference %s", action, reference)
@@ -242,6 +253,9 @@ class Dispatcher:
             return ActionResult()
         try:
             delivered = await self._private.deliver(private)
+        except StoreUnavailable as unavailable:
+            reference = self._unavailable("private answer", unavailable)
+            answer = ActionResult(card=unavailable_card(reference, turn.t))
         except Exception:
             # Not queued, so not sent: the conversation only learns that it failed.
             reference = new_reference()
@@ -261,6 +275,13 @@ class Dispatcher:
             elif answer.message:
                 await turn.send_text(answer.message)
         return answer
+
+    def _unavailable(self, action: str, error: StoreUnavailable) -> str:
+        """The database cannot serve: logged with a new reference, and no audit line (it could
+        not be written either); the person is asked to try again shortly."""
+        reference = new_reference()
+        logger.error("%s: database unavailable; reference %s", action, reference, exc_info=error)
+        return reference
 
     async def _deny(self, turn: Turn, action: str, needed: Role) -> None:
         await self._audit(turn, action, Outcome.DENIED, needed_role=needed.value)

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.domain.errors import DomainError, Throttled, Unavailable
+from bot.domain.errors import DomainError, StoreUnavailable, Throttled, Unavailable
 from bot.domain.post_items import ExternalIdTaken, IntakeMetadata, PostItem
 from bot.http.problems import problem
 from bot.i18n import Translator
@@ -100,6 +100,11 @@ class IntakeHandler:
             return refused.response
         except DomainError as error:
             return _domain_problem(error)
+        except StoreUnavailable:
+            # receive() stored nothing (a scan already written is deleted again): the scanner
+            # sends the same upload later and it is taken as new.
+            logger.exception("post intake: database unavailable")
+            return _unavailable()
         logger.info("post intake %s item %s", "stored" if created else "repeated", item.id)
         return web.json_response(_answer(item), status=201 if created else 200)
 
@@ -209,11 +214,21 @@ def _invalid(errors: list[FieldError]) -> web.Response:
     return problem(422, _NL(key), detail_en=_EN(key), reason=key, errors=documents)
 
 
+def _unavailable() -> web.Response:
+    key = "post.intake.unavailable"
+    return problem(
+        503,
+        _NL(key),
+        detail_en=_EN(key),
+        reason=key,
+        reference=correlation_id.get(),  # the request id, also in the log line
+        headers={"Retry-After": _RETRY_AFTER_SECONDS},
+    )
+
+
 def _domain_problem(error: DomainError) -> web.Response:
     if isinstance(error, Unavailable | Throttled):
-        response = _problem(503, "post.intake.unavailable")
-        response.headers["Retry-After"] = _RETRY_AFTER_SECONDS
-        return response
+        return _unavailable()
     if isinstance(error, ExternalIdTaken):
         return _taken(error)
     key = error.message_key

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from bot.domain.errors import StoreUnavailable
 from bot.http.metrics import Metrics
 from bot.http.problems import problem
 from bot.observability import correlation_id
@@ -18,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _REQUEST_ID_HEADER = "X-Request-Id"
+# A database outage is usually over within a failover or a restart: ask clients back after this.
+UNAVAILABLE_RETRY_SECONDS = 30
 
 
 def _route_name(request: web.Request) -> str:
@@ -57,6 +60,17 @@ async def _answer(
         if error.status < 400:
             raise
         return problem(error.status, error.reason, headers=_passthrough(error))
+    except StoreUnavailable:
+        # Nothing was stored (the store's transaction rolled back): the caller may simply retry.
+        metrics.errors.labels("database").inc()
+        logger.exception("database unavailable on %s", _route_name(request))
+        return problem(
+            503,
+            "Werkplek kan zijn gegevens nu niet bereiken; probeer het zo meteen opnieuw.",
+            detail_en="Werkplek cannot reach its data right now; please retry shortly.",
+            reference=request_id,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)},
+        )
     except Exception:
         metrics.errors.labels("http").inc()
         logger.exception("unhandled error on %s", _route_name(request))

@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from bot.domain.audit import Outcome
 from bot.domain.conversations import ConversationRef, SeenUser
+from bot.domain.errors import StoreUnavailable
 from bot.http.metrics import Metrics
 from bot.http.problems import problem
 from bot.i18n import pick_locale, translator
@@ -59,6 +60,7 @@ from bot.teams.turn import (
     user_of,
 )
 from bot.turn import Caller, carries_signed_link, is_personal
+from cards.availability import unavailable_card, unavailable_text
 from cards.system import failure_card
 from dialogs.dispatcher import ActionResult, Dispatcher, new_reference
 from dialogs.start import StartDialog
@@ -320,17 +322,26 @@ class TeamsHost:
 
     async def _on_error(self, context: TurnContext, error: Exception) -> None:
         reference = new_reference()
-        self._s.metrics.errors.labels("turn").inc()
+        # The gate remembers every sender before anything else: a database outage lands here.
+        unavailable = isinstance(error, StoreUnavailable)
+        self._s.metrics.errors.labels("database" if unavailable else "turn").inc()
         logger.error(
-            "turn failed; reference %s",
+            "turn failed%s; reference %s",
+            ": database unavailable" if unavailable else "",
             reference,
             exc_info=(type(error), error, error.__traceback__),
         )
         try:
             turn = await self._turn(context)
-            card = failure_card(reference, self._s.settings.servicedesk_url, turn.t)
+            if unavailable:
+                card = unavailable_card(reference, turn.t)
+                # As text for a click: the clicked card stays as it was, to be clicked again.
+                result = ActionResult(message=unavailable_text(reference, turn.t))
+            else:
+                card = failure_card(reference, self._s.settings.servicedesk_url, turn.t)
+                result = ActionResult(card=card)
             if context.activity.type == ActivityTypes.invoke:
-                await self._invoke_reply(context, ActionResult(card=card))
+                await self._invoke_reply(context, result)
             else:
                 await turn.send_card(card)
         except Exception:

@@ -1,0 +1,22 @@
+"""What a person sees when Werkplek cannot reach its database: not an error of theirs, nothing
+lost, try again shortly. The reference is the log line's, for the service desk."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from cards.base import Card, card, text
+
+
+def unavailable_card(reference: str, t: Translator) -> Card:
+    return card(
+        [
+            text(t("availability.title"), weight="Bolder"),
+            text(t("availability.body")),
+            text(t("availability.reference", reference=reference), subtle=True),
+        ]
+    )
+
+
+def unavailable_text(reference: str, t: Translator) -> str:
+    """The same in one line, for the answer to a card click (the clicked card stays as it was)."""
+    return t("availability.short", reference=reference)
