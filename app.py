@@ -33,7 +33,7 @@ from bot.http.downloads import HttpFileDownloads
 from bot.http.exports import EXPORTS, Exports, add_export_routes
 from bot.http.health import healthz, readyz
 from bot.http.intake import INTAKE, IntakeHandler, add_intake_routes
-from bot.http.metrics import Metrics
+from bot.http.metrics import Metrics, MetricsAccess, guarded, loopback_listener
 from bot.http.middleware import observe
 from bot.http.scans import SCANS, Scans, add_scan_routes, scan_path
 from bot.http.signed_links import BY, SignedLinks, SingleUse, signing_secret
@@ -140,7 +140,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz(lambda: app[DATABASE].readiness()))
-    app.router.add_get("/metrics", metrics.handle)
+    access = MetricsAccess(settings.metrics_token, separate_port=bool(settings.metrics_port))
+    app.router.add_get("/metrics", guarded(metrics, access))
+    if settings.metrics_port:
+        app.cleanup_ctx.append(loopback_listener(metrics, settings.metrics_port))
     add_export_routes(app)
     add_intake_routes(app)
     add_scan_routes(app)

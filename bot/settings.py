@@ -258,6 +258,21 @@ class Settings(BaseSettings):
         validation_alias="WERKPLEK_JWKS_TIMEOUT_SECONDS",
         description="Longest wait for token validation (signing-key fetch) before answering 401.",
     )
+    metrics_token: str = Field(
+        "",
+        validation_alias="WERKPLEK_METRICS_TOKEN",
+        description="sha256 hex of the bearer token that may read GET /metrics on the main port "
+        "(Prometheus `authorization: credentials`). Empty: /metrics answers loopback peers only "
+        "(or only on WERKPLEK_METRICS_PORT when that is set).",
+    )
+    metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        validation_alias="WERKPLEK_METRICS_PORT",
+        description="Also serve /metrics, without a token, on 127.0.0.1:<port> (an agent on the "
+        "same host or pod); the main port then serves it only with the token. 0: no such port.",
+    )
     migrate_on_start: bool = Field(True, validation_alias="WERKPLEK_MIGRATE_ON_START")
 
     @field_validator(
@@ -294,6 +309,18 @@ class Settings(BaseSettings):
                     "WERKPLEK_INTAKE_TOKENS names are 1 to 57 letters, digits, '-', '_' or '.'"
                 )
             names.add(name.strip())
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _check_metrics_hash(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value and not _SHA256_HEX.fullmatch(value):
+            # Never echo it: a pasted token instead of its hash is a secret.
+            raise ValueError(
+                "WERKPLEK_METRICS_TOKEN is the sha256 of the token (64 hex characters), "
+                "not the token itself"
+            )
         return value
 
     @field_validator("role_groups", "access_key_groups", mode="before")
