@@ -36,6 +36,9 @@ from bot.settings import Settings
 GRAPH_SCOPES = ["https://graph.microsoft.com/.default"]
 # A chat reply waits on these calls: fail over to "try again later" well before users give up.
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# A fixed ceiling on the sockets a burst of turns can open to Graph (HTTP/2 multiplexes within
+# them); callers beyond it wait for a free one, within HTTP_TIMEOUT.
+HTTP_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,7 @@ def build_client(settings: Settings, on_call: OnCall | None = None) -> GraphClie
     if missing:
         raise ValueError(f"Microsoft Graph is not configured: set {', '.join(missing)}")
     credential = build_credential(settings, on_call)
-    http = httpx.AsyncClient(timeout=HTTP_TIMEOUT, http2=True)
+    http = httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, http2=True)
     GraphClientFactory.create_with_custom_middleware(
         build_middleware(settings, on_call), client=http
     )

@@ -26,6 +26,11 @@ TOO_LARGE = N_("download.error.too_large")
 FAILED = N_("download.error.failed")
 
 _TIMEOUT = aiohttp.ClientTimeout(total=60, connect=10, sock_read=30)
+# Files come from a handful of SharePoint hosts; a burst of uploads must not open sockets without
+# end (aiohttp's default has no per-host limit). Host names resolve for at most a minute.
+MAX_CONNECTIONS = 20
+MAX_CONNECTIONS_PER_HOST = 8
+_DNS_CACHE_SECONDS = 60
 _MAX_REDIRECTS = 3
 _CHUNK = 64 * 1024
 _MEGABYTE = 1024 * 1024
@@ -98,7 +103,14 @@ class HttpFileDownloads:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=_TIMEOUT)
+            self._session = aiohttp.ClientSession(
+                timeout=_TIMEOUT,
+                connector=aiohttp.TCPConnector(
+                    limit=MAX_CONNECTIONS,
+                    limit_per_host=MAX_CONNECTIONS_PER_HOST,
+                    ttl_dns_cache=_DNS_CACHE_SECONDS,
+                ),
+            )
         return self._session
 
 

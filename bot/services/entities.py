@@ -18,6 +18,8 @@ from bot.ports import CatalogueRepository, Directory
 CATALOGUE_SECONDS = 30.0
 # Entity admins change rarely; routing and approvals ask for them often.
 ADMINS_SECONDS = 300.0
+# Entities whose admins are remembered: far more than an administration has; the oldest go first.
+MAX_ENTITIES = 1024
 
 # (group id) -> the object ids of its members, transitively (an entity's ICT admins).
 GroupMembers = Callable[[str], Awaitable[Sequence[str]]]
@@ -69,5 +71,8 @@ class Entities:
         if entity is None or not entity.admin_group_id:
             return ()
         admins = tuple(await self._group_members(entity.admin_group_id))
+        self._admins.pop(code, None)
         self._admins[code] = (self._monotonic(), admins)
+        while len(self._admins) > MAX_ENTITIES:
+            del self._admins[next(iter(self._admins))]  # the longest remembered
         return admins

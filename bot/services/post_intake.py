@@ -429,6 +429,8 @@ class PostIntake:
             return ""
         entity = (await self.entities.catalogue()).entity_of(group.id for group in groups)
         code = entity.code if entity is not None else ""
+        if len(self._entities) >= SEARCH_CACHE_SIZE:
+            del self._entities[next(iter(self._entities))]  # the oldest look-up
         self._entities[key] = (self._monotonic(), code)
         return code
 
