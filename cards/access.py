@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from bot.domain.access import AccessReport, Check, CheckKind, CheckState
 from bot.domain.access_rules import DATETIME_PARAM_SUFFIX, KEYS_PARAM_SUFFIX
 from bot.domain.directory import DirectoryUser
+from bot.domain.untrusted import escape_text
 from bot.i18n import Translator
-from cards.base import Card, Element, card, execute, heading, open_url, text
+from cards.base import MAX_LINE, MAX_NAME, Card, Element, card, execute, heading, open_url, text
 from cards.verbs import Verb
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -71,10 +72,10 @@ def access_card(
     subject = report.subject
     body: list[Element] = []
     if viewed_by_agent:
-        name = subject.display_name or subject.user_principal_name or t("access.someone")
-        body.append(heading(t("access.title.other", name=name)))
+        name = escape_text(subject.display_name or subject.user_principal_name, limit=MAX_NAME)
+        body.append(heading(t("access.title.other", name=name or t("access.someone"))))
         if subject.user_principal_name:
-            body.append(text(subject.user_principal_name, subtle=True))
+            body.append(text(escape_text(subject.user_principal_name, limit=MAX_NAME), subtle=True))
         body.append(text(t("access.viewed_by_agent"), subtle=True))
     else:
         body.append(heading(t("access.title.own")))
@@ -111,7 +112,9 @@ def _check_row(check: Check, t: Translator, tz: tzinfo) -> Element:
 
 
 def _rendered(params: Mapping[str, str], t: Translator, tz: tzinfo) -> dict[str, str]:
-    """Apply the param conventions of bot.domain.access_rules (`_at` moments, `_keys` ids)."""
+    """Apply the param conventions of bot.domain.access_rules (`_at` moments, `_keys` ids).
+    Other params are what the directory holds (device, group, licence names people chose), so
+    they are escaped."""
     rendered: dict[str, str] = {}
     for name, value in params.items():
         if name.endswith(KEYS_PARAM_SUFFIX):
@@ -121,13 +124,12 @@ def _rendered(params: Mapping[str, str], t: Translator, tz: tzinfo) -> dict[str,
             moment = datetime.fromisoformat(value)
             rendered[name.removesuffix(DATETIME_PARAM_SUFFIX)] = format_moment(moment, t, tz)
         else:
-            rendered[name] = value
+            rendered[name] = escape_text(value, limit=MAX_LINE)
     return rendered
 
 
 def _echo(query: str) -> str:
-    query = " ".join(query.split())
-    return query if len(query) <= _MAX_ECHOED_QUERY else query[: _MAX_ECHOED_QUERY - 1] + "…"
+    return escape_text(query, limit=_MAX_ECHOED_QUERY)
 
 
 def pick_person_card(
@@ -146,8 +148,10 @@ def pick_person_card(
 
 def _person_row(person: DirectoryUser, t: Translator) -> Element:
     show = execute(t("access.pick.show"), Verb.ACCESS_SHOW, {"user": person.id})
-    details = " · ".join(part for part in (person.department, person.user_principal_name) if part)
-    who: list[Element] = [text(person.display_name or person.user_principal_name, weight="Bolder")]
+    parts = (person.department, person.user_principal_name)
+    details = " · ".join(escape_text(part, limit=MAX_NAME) for part in parts if part)
+    name = escape_text(person.display_name or person.user_principal_name, limit=MAX_NAME)
+    who: list[Element] = [text(name, weight="Bolder")]
     if details:
         who.append({**text(details, subtle=True), "spacing": "None"})
     return {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from bot.domain.untrusted import escape_text
 from cards.verbs import Verb
 
 SCHEMA_VERSION = "1.5"
@@ -11,6 +13,11 @@ _SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 
 Element = dict[str, Any]
 Card = dict[str, Any]
+
+# Caps for text that people or scanners wrote, in characters as shown (escapes included). Every
+# such text goes through bot.domain.untrusted.escape_text where it enters a card.
+MAX_NAME = 200  # a person, sender, organisation, catalogue item, entity, device or file name
+MAX_LINE = 500  # one sentence or listed line that embeds such text (a workbook problem)
 
 
 def card(body: list[Element], actions: list[Element] | None = None) -> Card:
@@ -50,3 +57,12 @@ def execute(title: str, verb: Verb, data: dict[str, Any] | None = None) -> Eleme
 
 def open_url(title: str, url: str) -> Element:
     return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def escaped_params(params: Mapping[str, Any], limit: int = MAX_LINE) -> dict[str, Any]:
+    """Message params whose text came from outside (a DomainError's, a problem's), escaped for
+    a card; numbers and dates stay as they are."""
+    return {
+        name: escape_text(value, limit=limit) if isinstance(value, str) else value
+        for name, value in params.items()
+    }

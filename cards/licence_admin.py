@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.domain.catalogue import Catalogue
+from bot.domain.untrusted import escape_text
 from bot.i18n import Translator
-from cards.base import Card, card, facts, heading, open_url, text
+from cards.base import MAX_LINE, MAX_NAME, Card, card, facts, heading, open_url, text
 
 # Characters of problem lines per card: well under Teams' card size limit, with room for markup.
 MAX_PROBLEM_CHARS = 12_000
@@ -55,6 +56,7 @@ def report_card(
     t: Translator,
 ) -> Card:
     """entity: the entity's code and name as shown, or "" for every entity."""
+    entity = escape_text(entity, limit=MAX_NAME)
     body = [
         heading(t("licence_admin.report.title")),
         facts(
@@ -79,11 +81,13 @@ def import_done_card(catalogue: Catalogue, t: Translator) -> Card:
 
 
 def import_problem_cards(problems: Sequence[str], t: Translator) -> list[Card]:
-    """Every problem, one line each, over as many cards as they need (the first explains)."""
+    """Every problem, one line each, over as many cards as they need (the first explains).
+    A line quotes the workbook's cells, so the whole line is escaped (it holds no Markdown of
+    ours); the bullets are ours."""
     chunks: list[list[str]] = [[]]
     size = 0
     for line in problems:
-        entry = f"- {line}"
+        entry = f"- {escape_text(line, limit=MAX_LINE)}"
         if chunks[-1] and size + len(entry) > MAX_PROBLEM_CHARS:
             chunks.append([])
             size = 0
@@ -133,6 +137,7 @@ def one_workbook_card(t: Translator) -> Card:
 
 
 def download_failed_card(message: str, t: Translator) -> Card:
+    """`message`: card text (a DomainError through cards.system.explained)."""
     return card(
         [
             text(t("licence_admin.files.download_failed_title"), weight="Bolder"),

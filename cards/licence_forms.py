@@ -20,8 +20,9 @@ from bot.domain.licence_requests import (
     LicenceRequest,
     RequestState,
 )
+from bot.domain.untrusted import clean_text, escape_text
 from bot.i18n import Translator
-from cards.base import Card, Element, card, execute, heading, text
+from cards.base import MAX_NAME, Card, Element, card, escaped_params, execute, heading, text
 from cards.licences import (
     BRUSSELS,
     banner,
@@ -30,6 +31,7 @@ from cards.licences import (
     iso_day,
     item_name,
     next_step,
+    person,
     reason_text,
     request_facts,
     state_block,
@@ -45,6 +47,8 @@ END_DATE = "end_date"
 ANSWER_PREFIX = "answer."
 # A list of requests longer than this is cut; the newest are shown.
 MAX_LISTED = 10
+# An item's description from the catalogue workbook, as the picker and the form show it.
+MAX_DESCRIPTION = 500
 
 
 class InputProblem(Protocol):
@@ -72,11 +76,16 @@ class Draft:
 
 
 def problem_text(problem: InputProblem, t: Translator) -> str:
+    """The problem in words for a card; a param may echo what the person typed: escaped."""
     params = {
         name: iso_day(str(value)) if name == "latest" else value
         for name, value in problem.params.items()
     }
-    return t(problem.message_key, **params)
+    return t(problem.message_key, **escaped_params(params))
+
+
+def _description(item: CatalogueItem, locale: str) -> str:
+    return escape_text(item.description(locale), limit=MAX_DESCRIPTION)
 
 
 # --- step 1: which item ------------------------------------------------------------------------
@@ -90,9 +99,9 @@ def picker_card(items: Sequence[CatalogueItem], t: Translator, *, problem: str =
     body.append(text(t("licence.pick.body")))
     for item in items:
         choose = execute(t("licence.pick.choose"), Verb.LICENCE_PICK, {"item": item.key})
-        about: list[Element] = [text(item.name(t.locale), weight="Bolder")]
-        if item.description(t.locale):
-            about.append({**text(item.description(t.locale), subtle=True), "spacing": "None"})
+        about: list[Element] = [text(item_name(item, item.key, t.locale), weight="Bolder")]
+        if description := _description(item, t.locale):
+            about.append({**text(description, subtle=True), "spacing": "None"})
         body.append(
             {
                 "type": "ColumnSet",
@@ -128,7 +137,7 @@ def form_card(
     by_input: dict[str, list[str]] = {}
     for problem in problems:
         by_input.setdefault(problem.input, []).append(problem_text(problem, t))
-    name = item.name(t.locale)
+    name = item_name(item, item.key, t.locale)
     if draft.extending:
         title = t("licence.form.title_extend", item=name)
     elif draft.previous_reference:
@@ -136,10 +145,11 @@ def form_card(
     else:
         title = t("licence.form.title", item=name)
     body: list[Element] = [heading(title)]
-    if item.description(t.locale):
-        body.append(text(item.description(t.locale), subtle=True))
+    if description := _description(item, t.locale):
+        body.append(text(description, subtle=True))
     if draft.previous_reference:
-        body.append(text(t("licence.form.follows", reference=draft.previous_reference)))
+        previous = escape_text(draft.previous_reference, limit=MAX_NAME)
+        body.append(text(t("licence.form.follows", reference=previous)))
     if problems:
         body.append(banner(t("licence.form.check"), "Attention"))
     body += [error_block(message) for message in by_input.get("item", [])]
@@ -154,7 +164,8 @@ def form_card(
             "isRequired": True,
             "errorMessage": t("licence.form.justification_error", min=item.min_justification),
             "maxLength": MAX_JUSTIFICATION_INPUT,
-            "value": draft.justification,
+            # Inputs show no Markdown and send their text back: cleaned, never escaped.
+            "value": clean_text(draft.justification, limit=MAX_JUSTIFICATION_INPUT, multiline=True),
         }
     )
     body += [error_block(message) for message in by_input.get(JUSTIFICATION, [])]
@@ -183,9 +194,9 @@ def form_card(
         answer: Element = {
             "type": "Input.Text",
             "id": input_id,
-            "label": question.label(t.locale),
+            "label": clean_text(question.label(t.locale), limit=MAX_NAME),
             "maxLength": MAX_ANSWER_INPUT,
-            "value": draft.answers.get(question.key, ""),
+            "value": clean_text(draft.answers.get(question.key, ""), limit=MAX_ANSWER_INPUT),
         }
         if question.required:
             answer |= {"isRequired": True, "errorMessage": t("licence.form.error.required")}
@@ -251,7 +262,7 @@ def already_granted_card(item: CatalogueItem, t: Translator) -> Card:
     return card(
         [
             heading(t("licence.granted_already.title")),
-            text(t("licence.granted_already.body", item=item.name(t.locale))),
+            text(t("licence.granted_already.body", item=item_name(item, item.key, t.locale))),
         ]
     )
 
@@ -324,7 +335,7 @@ def _row_detail(request: LicenceRequest, t: Translator) -> str:
     if request.state in (RequestState.REJECTED, RequestState.FAILED, RequestState.EXPIRED):
         decision = request.last_decision()
         if request.state is RequestState.REJECTED and decision is not None:
-            return t("licence.mine.rejected_by", name=decision.approver_name)
+            return t("licence.mine.rejected_by", name=person(decision.approver_name, t))
         return reason_text(request.reason, t)
     if request.state is RequestState.ENDED and request.end_date is not None:
         return t("licence.mine.ended", end=day(request.end_date))

@@ -14,19 +14,23 @@ from datetime import tzinfo
 from bot.domain.catalogue import CatalogueItem
 from bot.domain.licence_notices import LicenceNotice, NoticeKind
 from bot.domain.licence_requests import CANCELLABLE, LicenceRequest, RequestState
+from bot.domain.untrusted import clean_text, escape_text
 from bot.i18n import Translator
-from cards.base import Card, Element, card, execute, facts, heading, text
+from cards.base import MAX_NAME, Card, Element, card, execute, facts, heading, text
 from cards.licences import (
     BRUSSELS,
     MAX_REFRESH_USERS,
+    MAX_SHOWN_TEXT,
     answers_facts,
     banner,
     day,
+    entity_text,
     error_block,
     item_name,
     labelled,
     moment,
     next_step,
+    person,
     reason_text,
     request_facts,
     state_word,
@@ -52,7 +56,7 @@ def approval_card(
     """The decision card for the current stage. `comment` and `problem`: what the approver
     typed and what was wrong with it (a refusal needs a reason)."""
     name = item_name(item, request.item_key, t.locale)
-    requester = request.requester_name or t("licence.someone")
+    requester = person(request.requester_name, t)
     title = t("licence.approval.reminder_title") if reminder else t("licence.approval.title")
     body: list[Element] = [
         heading(title),
@@ -66,12 +70,13 @@ def approval_card(
         earlier = t(
             "licence.approval.earlier",
             stage=decision.stage,
-            name=decision.approver_name,
+            name=person(decision.approver_name, t),
             at=moment(decision.at, tz),
         )
         body.append({**text(earlier, subtle=True), "separator": True})
         if decision.comment:
-            body.append({**text(decision.comment, subtle=True), "spacing": "None"})
+            comment_text = escape_text(decision.comment, limit=MAX_SHOWN_TEXT, multiline=True)
+            body.append({**text(comment_text, subtle=True), "spacing": "None"})
     if request.deadline is not None:
         deadline = t("licence.approval.deadline", deadline=moment(request.deadline, tz))
         body.append({**text(deadline, subtle=True), "separator": True})
@@ -83,7 +88,8 @@ def approval_card(
             "placeholder": t("licence.approval.comment_hint"),
             "isMultiline": True,
             "maxLength": MAX_COMMENT_INPUT,
-            "value": comment,
+            # An input shows no Markdown and its text comes back on the click: cleaned only.
+            "value": clean_text(comment, limit=MAX_COMMENT_INPUT, multiline=True),
         }
     )
     if problem:
@@ -118,7 +124,7 @@ def closed_card(
     decision = request.decision_of(stage) if stage else request.last_decision()
     if decision is not None:
         key = "licence.closed.approved" if decision.approved else "licence.closed.rejected"
-        outcome = t(key, name=decision.approver_name, at=moment(decision.at, tz))
+        outcome = t(key, name=person(decision.approver_name, t), at=moment(decision.at, tz))
         colour = "Good" if decision.approved else "Attention"
         body.append({**text(outcome, weight="Bolder"), "color": colour})
         if decision.comment:
@@ -187,7 +193,7 @@ def notice_card(notice: LicenceNotice, t: Translator, tz: tzinfo = BRUSSELS) -> 
     if notice.kind is NoticeKind.APPROVAL_CLOSED:
         stage = notice.facts.get("stage", "")
         return closed_card(request, item, t, tz, stage=int(stage) if stage.isdigit() else None)
-    body: list[Element] = [heading(notice_title(notice, t))]
+    body: list[Element] = [heading(_title(notice, t, card_text=True))]
     body += _notice_body(notice, t, tz)
     for_requester = notice.recipient_id.casefold() == request.requester_id.casefold()
     body.append(request_facts(request, item, t, with_requester=not for_requester))
@@ -195,12 +201,18 @@ def notice_card(notice: LicenceNotice, t: Translator, tz: tzinfo = BRUSSELS) -> 
 
 
 def notice_title(notice: LicenceNotice, t: Translator) -> str:
-    """One line that says what the notice is about (its heading and its preview)."""
+    """One line that says what the notice is about, as plain text for its preview (a
+    notification shows no Markdown: names are cleaned, not escaped)."""
+    return _title(notice, t, card_text=False)
+
+
+def _title(notice: LicenceNotice, t: Translator, *, card_text: bool) -> str:
     request = notice.request
     decision = request.last_decision()
+    shown = escape_text if card_text else clean_text
     params = {
-        "item": notice.item.name(t.locale),
-        "name": request.requester_name or t("licence.someone"),
+        "item": shown(notice.item.name(t.locale), limit=MAX_NAME),
+        "name": shown(request.requester_name, limit=MAX_NAME) or t("licence.someone"),
         "reference": request.reference,
         "stage": decision.stage if decision else request.stage,
         "end": day(request.end_date) if request.end_date else "",
@@ -229,12 +241,14 @@ _TITLES = {
 def _notice_body(notice: LicenceNotice, t: Translator, tz: tzinfo) -> list[Element]:
     request, kind = notice.request, notice.kind
     decision = request.last_decision()
-    name = notice.item.name(t.locale)
+    name = escape_text(notice.item.name(t.locale), limit=MAX_NAME)
     body: list[Element] = []
     if kind in (NoticeKind.STAGE_APPROVED, NoticeKind.APPROVED, NoticeKind.REJECTED):
         if decision is not None:
             key = "licence.body.approved_by" if decision.approved else "licence.body.rejected_by"
-            body.append(text(t(key, name=decision.approver_name, at=moment(decision.at, tz))))
+            body.append(
+                text(t(key, name=person(decision.approver_name, t), at=moment(decision.at, tz)))
+            )
             if decision.comment:
                 body += labelled(t("licence.fact.comment"), decision.comment)
         follow = {
@@ -252,9 +266,10 @@ def _notice_body(notice: LicenceNotice, t: Translator, tz: tzinfo) -> list[Eleme
     elif kind is NoticeKind.WAITING_FOR_SEATS:
         body.append(text(t("licence.body.waiting_for_seats")))
     elif kind is NoticeKind.SEATS_NEEDED:
-        body.append(text(t("licence.body.seats_needed", item=name, entity=request.entity)))
+        entity = entity_text(request.entity)
+        body.append(text(t("licence.body.seats_needed", item=name, entity=entity)))
         pairs = [
-            (t(label), notice.facts[fact])
+            (t(label), escape_text(notice.facts[fact], limit=MAX_NAME))
             for fact, label in (
                 ("sku", "licence.fact.sku"),
                 ("free_seats", "licence.fact.free_seats"),
@@ -265,7 +280,7 @@ def _notice_body(notice: LicenceNotice, t: Translator, tz: tzinfo) -> list[Eleme
         if pairs:
             body.append(facts(pairs))
     elif kind is NoticeKind.USAGE_LOCATION_MISSING:
-        requester = request.requester_name or t("licence.someone")
+        requester = person(request.requester_name, t)
         body.append(text(t("licence.body.usage_location", name=requester, item=name)))
     elif kind is NoticeKind.FAILED:
         reason = reason_text(request.reason, t) or t("licence.reason.unknown")

@@ -13,14 +13,17 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.catalogue import ApproverKind, CatalogueItem
 from bot.domain.licence_requests import LicenceRequest, RequestState
+from bot.domain.untrusted import escape_text
 from bot.i18n import Translator
-from cards.base import Element, facts, text
+from cards.base import MAX_NAME, Element, facts, text
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # Teams refreshes a card automatically for at most this many users.
 MAX_REFRESH_USERS = 60
 # Justifications and comments are shown whole up to the desk's own limit; longer ones are cut.
 MAX_SHOWN_TEXT = 2000
+# An answer to one of an item's questions, as the approver reads it.
+MAX_SHOWN_ANSWER = 300
 
 STATE_COLOUR = {
     RequestState.SUBMITTED: "Default",
@@ -77,8 +80,19 @@ def reason_text(reason: str, t: Translator) -> str:
 
 
 def item_name(item: CatalogueItem | None, key: str, locale: str) -> str:
-    """The item's name; an item removed from the catalogue still shows its key."""
-    return item.name(locale) if item is not None else key
+    """The item's name as card text (it comes from an imported workbook); an item removed from
+    the catalogue still shows its key."""
+    return escape_text(item.name(locale) if item is not None else key, limit=MAX_NAME)
+
+
+def person(name: str, t: Translator) -> str:
+    """A person's name as card text (the directory's, or what a card once recorded)."""
+    return escape_text(name, limit=MAX_NAME) or t("licence.someone")
+
+
+def entity_text(code: str) -> str:
+    """An entity code as card text (from the catalogue workbook)."""
+    return escape_text(code, limit=MAX_NAME)
 
 
 def who_decides(request: LicenceRequest, t: Translator) -> str:
@@ -89,7 +103,7 @@ def who_decides(request: LicenceRequest, t: Translator) -> str:
     if stage.approver is ApproverKind.MANAGER:
         return t("licence.who.manager")
     if stage.approver is ApproverKind.ENTITY_ADMIN:
-        return t("licence.who.entity_admin", entity=request.entity or "?")
+        return t("licence.who.entity_admin", entity=entity_text(request.entity) or "?")
     return t("licence.who.named")
 
 
@@ -114,11 +128,6 @@ def next_step(request: LicenceRequest, t: Translator) -> str:
     return reason_text(request.reason, t)
 
 
-def shorten(value: str, limit: int = MAX_SHOWN_TEXT) -> str:
-    value = value.strip()
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 def request_facts(
     request: LicenceRequest,
     item: CatalogueItem | None,
@@ -130,9 +139,8 @@ def request_facts(
     """Reference, what, until when (and who asked, for whom decides; which stage)."""
     pairs: list[tuple[str, str]] = []
     if with_requester:
-        requester = request.requester_name or t("licence.someone")
-        pairs.append((t("licence.fact.requester"), requester))
-        pairs.append((t("licence.fact.entity"), request.entity or "-"))
+        pairs.append((t("licence.fact.requester"), person(request.requester_name, t)))
+        pairs.append((t("licence.fact.entity"), entity_text(request.entity) or "-"))
     pairs.append((t("licence.fact.item"), item_name(item, request.item_key, t.locale)))
     until = day(request.end_date) if request.end_date else t("licence.fact.no_end")
     pairs.append((t("licence.fact.until"), until))
@@ -148,17 +156,24 @@ def request_facts(
 
 
 def labelled(label: str, value: str) -> list[Element]:
-    """A bold label over a longer text (justification, comment)."""
+    """A bold label (ours) over a longer text a person wrote (justification, comment)."""
     return [
         {**text(label, weight="Bolder"), "spacing": "Medium"},
-        {**text(shorten(value)), "spacing": "Small"},
+        {**text(escape_text(value, limit=MAX_SHOWN_TEXT, multiline=True)), "spacing": "Small"},
     ]
 
 
 def answers_facts(request: LicenceRequest, item: CatalogueItem | None, t: Translator) -> Element:
-    """The answers to the item's questions, under the questions' labels (unknown keys as is)."""
+    """The answers to the item's questions, under the questions' labels (unknown keys as is).
+    Labels come from the catalogue workbook and answers from the requester: both escaped."""
     labels = {q.key: q.label(t.locale) for q in item.questions} if item else {}
-    pairs = [(labels.get(key, key), shorten(value, 300)) for key, value in request.answers.items()]
+    pairs = [
+        (
+            escape_text(labels.get(key, key), limit=MAX_NAME),
+            escape_text(value, limit=MAX_SHOWN_ANSWER),
+        )
+        for key, value in request.answers.items()
+    ]
     return facts(pairs)
 
 

@@ -8,6 +8,10 @@ carry the item's id, and the desk checks every click again.
 
 The scan is never linked from a notice: "Openen" asks the bot, which checks who clicks and
 answers with a short-lived signed link made for that person only.
+
+Everything an envelope, a scanner or a person wrote (sender, subject, tracking number, notes,
+reasons) and every name is escaped where it enters the card: the "words" helpers below return
+card text. `ItemTexts` holds our own sentences; their callers escape what they put in them.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from bot.domain.post_items import (
     PostItem,
     PostState,
 )
+from bot.domain.untrusted import clean_text, escape_text
 from bot.i18n import Translator
-from cards.base import Card, Element, card, execute, facts, heading, open_url, text
-from cards.licences import BRUSSELS, banner, day, error_block, moment, shorten
+from cards.base import MAX_NAME, Card, Element, card, execute, facts, heading, open_url, text
+from cards.licences import BRUSSELS, banner, day, error_block, moment
 from cards.verbs import Verb
 
 # Input ids on the cards (the dialog reads them from the click's data).
@@ -34,6 +39,8 @@ NOTE = "note"
 REASON = "reason"
 MAX_NOTE_INPUT = 500
 MAX_REASON_INPUT = 500
+# A subject as the item card shows it (the list shows less).
+MAX_SUBJECT = 200
 # Teams' own people picker: an Input.ChoiceSet whose choices come from the directory.
 PEOPLE_DATASET = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
 
@@ -92,20 +99,33 @@ def state_word(state: PostState, t: Translator) -> str:
     return t(f"post.state.{state.value}")
 
 
-def sender_text(item: PostItem, t: Translator) -> str:
+def _sender_parts(item: PostItem) -> list[str]:
     sender = item.metadata.sender
-    parts = [part.strip() for part in (sender.name, sender.organisation) if part.strip()]
-    unique = list(dict.fromkeys(parts))
-    return ", ".join(unique) if unique else t("post.unknown_sender")
+    parts = [clean_text(part, limit=MAX_NAME) for part in (sender.name, sender.organisation)]
+    return list(dict.fromkeys(part for part in parts if part))
 
 
-def subject_text(item: PostItem, t: Translator) -> str:
-    return shorten(item.metadata.subject, 200) if item.metadata.subject.strip() else "-"
+def sender_text(item: PostItem, t: Translator) -> str:
+    """The sender as the envelope (OCR) names it, as card text."""
+    parts = [escape_text(part, limit=MAX_NAME) for part in _sender_parts(item)]
+    return ", ".join(parts) if parts else t("post.unknown_sender")
+
+
+def sender_words(item: PostItem, t: Translator) -> str:
+    """The sender as plain text, for a notification's preview (which shows no Markdown)."""
+    return ", ".join(_sender_parts(item)) or t("post.unknown_sender")
+
+
+def subject_text(item: PostItem, t: Translator, limit: int = MAX_SUBJECT) -> str:
+    """The subject as card text; "-" when the envelope has none."""
+    return escape_text(item.metadata.subject, limit=limit) or "-"
 
 
 def person_name(user_id: str, names: Mapping[str, str], t: Translator) -> str:
-    """A person's name when the caller knew it; "een collega" otherwise (never an id)."""
-    return names.get(user_id) or names.get(user_id.casefold()) or t("post.someone")
+    """A person's name as card text when the caller knew it; "een collega" otherwise (never
+    an id)."""
+    name = names.get(user_id) or names.get(user_id.casefold()) or ""
+    return escape_text(name, limit=MAX_NAME) or t("post.someone")
 
 
 def destination_text(
@@ -119,26 +139,27 @@ def destination_text(
     if destination.kind is DestinationKind.TEAM:
         return t("post.destination.team")
     if destination.kind is DestinationKind.ENTITY:
-        return t("post.destination.entity", entity=destination.target)
+        return t("post.destination.entity", entity=escape_text(destination.target, limit=MAX_NAME))
     return t("post.destination.triage")
 
 
 def reason_text(reason: str, t: Translator) -> str:
-    """Why an item is in triage: a message id from routing, or the addressee's own words."""
+    """Why an item is in triage: a message id from routing, or the addressee's own words (as
+    card text)."""
     if not reason.strip():
         return ""
     if reason.startswith("post."):
         said = t(reason)
         return said if said != reason else t("post.reason.other")
-    return shorten(reason, MAX_REASON_INPUT)
+    return escape_text(reason, limit=MAX_REASON_INPUT, multiline=True)
 
 
 def item_facts(item: PostItem, t: Translator, tz: tzinfo) -> Element:
     """Sender, subject, type, received, registered: what the issue asks every card to show."""
     meta = item.metadata
     registered = t("post.yes") if item.needs_acknowledgement else t("post.no")
-    if meta.tracking_number.strip():
-        registered = f"{registered} ({meta.tracking_number.strip()})"
+    if tracking := escape_text(meta.tracking_number, limit=MAX_NAME):
+        registered = f"{registered} ({tracking})"
     pairs = [
         (t("post.fact.sender"), sender_text(item, t)),
         (t("post.fact.subject"), subject_text(item, t)),
@@ -178,8 +199,8 @@ def history_lines(
     if item.forwarded_by and item.state is not PostState.TRIAGE:
         who = person_name(item.forwarded_by, names, t)
         lines.append(text(t("post.line.forwarded", name=who), subtle=True))
-        if item.note.strip():
-            lines.append({**text(shorten(item.note, MAX_NOTE_INPUT)), "spacing": "Small"})
+        if note := escape_text(item.note, limit=MAX_NOTE_INPUT, multiline=True):
+            lines.append({**text(note), "spacing": "Small"})
     if item.state is PostState.TRIAGE and (reason := reason_text(item.triage_reason, t)):
         key = "post.line.sent_back" if item.forwarded_by else "post.line.triage_reason"
         who = person_name(item.forwarded_by, names, t) if item.forwarded_by else ""

@@ -15,14 +15,19 @@ from typing import Any
 from bot.domain.directory import DirectoryUser
 from bot.domain.post_items import DestinationKind, PostItem, PostState
 from bot.domain.post_routing import Delegation
+from bot.domain.untrusted import clean_text, escape_text
 from bot.i18n import Translator
-from cards.base import Card, Element, card, execute, heading, text
-from cards.licences import BRUSSELS, banner, day, shorten
+from cards.base import MAX_NAME, Card, Element, card, execute, heading, text
+from cards.licences import BRUSSELS, banner, day
 from cards.post import destination_text, sender_text, state_word, type_word
 from cards.verbs import Verb
 
 SCOPES = ("open", "handled", "all")
 MAX_SEARCH_INPUT = 100
+# A subject in the list: one line, the item's card shows more.
+MAX_LISTED_SUBJECT = 120
+# A button title holds a name and a job title; Teams cuts longer ones anyway.
+MAX_BUTTON_TITLE = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +63,10 @@ def filter_words(state: ListState, t: Translator) -> str:
     if state.week:
         words.append(t("post.filter.week"))
     if state.search:
-        words.append(t("post.filter.search", text=shorten(state.search, MAX_SEARCH_INPUT)))
+        # The search words come back in the click's data: whatever the client sent.
+        words.append(
+            t("post.filter.search", text=escape_text(state.search, limit=MAX_SEARCH_INPUT))
+        )
     return " · ".join(words)
 
 
@@ -77,7 +85,7 @@ def _item_entry(
         details.append(state_word(item.state, t))
     if item.destination.kind is not DestinationKind.PERSON:
         details.append(destination_text(item, t, names))
-    subject = item.metadata.subject.strip() or item.reference
+    subject = escape_text(item.metadata.subject, limit=MAX_LISTED_SUBJECT) or item.reference
     data = {"item": item.id, "back": state.data()}
     buttons = [execute(t("post.button.details"), Verb.POST_REFRESH, data)]
     if item.scan_deleted_at is None:
@@ -86,7 +94,7 @@ def _item_entry(
         "type": "Container",
         "separator": True,
         "items": [
-            text(f"{sender_text(item, t)}: {shorten(subject, 120)}", weight="Bolder"),
+            text(f"{sender_text(item, t)}: {subject}", weight="Bolder"),
             {**text(" · ".join(details), subtle=True), "spacing": "None"},
             {"type": "ActionSet", "actions": buttons},
         ],
@@ -165,7 +173,9 @@ def delegations_card(
         body.append(text(t("post.delegation.usage"), subtle=True))
         return card(body)
     for delegation in delegations:
-        who = names.get(delegation.delegate_id) or t("post.someone")
+        who = escape_text(names.get(delegation.delegate_id, ""), limit=MAX_NAME) or t(
+            "post.someone"
+        )
         key = "post.delegation.active" if delegation.starts <= today else "post.delegation.planned"
         line = t(key, name=who, starts=day(delegation.starts), ends=day(delegation.ends))
         stop = execute(
@@ -199,6 +209,8 @@ def delegate_picker_card(
         if detail:
             label = f"{label} ({detail})"
         data = {"delegate": person.id, "starts": starts.isoformat(), "ends": ends.isoformat()}
-        buttons.append(execute(shorten(label, 80), Verb.POST_DELEGATION_ADD, data))
+        # A button title shows no Markdown: cleaned (controls, bidi) and cut, not escaped.
+        title = clean_text(label, limit=MAX_BUTTON_TITLE)
+        buttons.append(execute(title, Verb.POST_DELEGATION_ADD, data))
     body.append({"type": "ActionSet", "actions": buttons})
     return card(body)

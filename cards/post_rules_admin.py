@@ -11,8 +11,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.untrusted import escape_text
 from bot.i18n import Translator
-from cards.base import Card, Element, card, execute, facts, heading, open_url, text
+from cards.base import (
+    MAX_LINE,
+    MAX_NAME,
+    Card,
+    Element,
+    card,
+    execute,
+    facts,
+    heading,
+    open_url,
+    text,
+)
 from cards.verbs import Verb
 
 # Characters of listed lines per card: well under Teams' card size limit, with room for markup.
@@ -43,11 +55,13 @@ class DryRunSummary:
 
 
 def chunk(lines: Sequence[str], limit: int = MAX_LIST_CHARS) -> list[list[str]]:
-    """Lines as "- line" bullets, in groups that each stay under `limit` characters."""
+    """Lines as "- line" bullets, in groups that each stay under `limit` characters. A line
+    quotes workbook cells, envelopes or names, so the whole line is escaped (it holds no
+    Markdown of ours); the bullets are ours."""
     chunks: list[list[str]] = [[]]
     size = 0
     for line in lines:
-        entry = f"- {line}"
+        entry = f"- {escape_text(line, limit=MAX_LINE)}"
         if chunks[-1] and size + len(entry) > limit:
             chunks.append([])
             size = 0
@@ -82,7 +96,8 @@ def _listed(
 
 
 def entity_list(codes: Sequence[str], t: Translator) -> str:
-    return ", ".join(codes) if codes else t("post_rules_admin.all_entities")
+    shown = [escape_text(code, limit=MAX_NAME) for code in codes]
+    return ", ".join(shown) if shown else t("post_rules_admin.all_entities")
 
 
 def rules_card(

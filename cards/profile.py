@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from bot.domain.directory import DirectoryUser
 from bot.domain.roles import Role
+from bot.domain.untrusted import escape_text
 from bot.i18n import Translator
-from cards.base import Card, card, facts, heading, text
+from cards.base import MAX_NAME, Card, card, facts, heading, text
 
 
 def role_label(role: Role, t: Translator) -> str:
@@ -18,13 +19,18 @@ def profile_card(
     user: DirectoryUser, manager: DirectoryUser | None, roles: Iterable[Role], t: Translator
 ) -> Card:
     unknown = t("profile.unknown")
+
+    def shown(value: str | None) -> str:
+        # Directory fields: guests and synced accounts bring names from elsewhere.
+        return escape_text(value or "", limit=MAX_NAME) or unknown
+
     ordered = sorted(roles, key=list(Role).index)
     pairs = [
-        (t("profile.name"), user.display_name or unknown),
-        (t("profile.email"), user.mail or user.user_principal_name or unknown),
-        (t("profile.job_title"), user.job_title or unknown),
-        (t("profile.department"), user.department or unknown),
-        (t("profile.manager"), manager.display_name if manager else t("profile.no_manager")),
+        (t("profile.name"), shown(user.display_name)),
+        (t("profile.email"), shown(user.mail or user.user_principal_name)),
+        (t("profile.job_title"), shown(user.job_title)),
+        (t("profile.department"), shown(user.department)),
+        (t("profile.manager"), shown(manager.display_name) if manager else t("profile.no_manager")),
         (t("profile.roles"), ", ".join(role_label(r, t) for r in ordered)),
     ]
     return card(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.commands import CommandSpec
+from bot.domain.errors import DomainError
+from bot.domain.untrusted import escape_text
 from bot.i18n import Translator
-from cards.base import Card, card, execute, heading, open_url, text
+from cards.base import MAX_NAME, Card, card, escaped_params, execute, heading, open_url, text
 from cards.verbs import Verb
 
 
@@ -15,7 +17,9 @@ def _command_button(spec: CommandSpec, t: Translator) -> dict[str, object]:
 
 
 def welcome_card(name: str, featured: Sequence[CommandSpec], t: Translator) -> Card:
-    greeting = t("welcome.greeting", name=name) if name else t("welcome.greeting_anonymous")
+    """`name`: the Teams display name the activity carries (whatever the sender put there)."""
+    shown = escape_text(name, limit=MAX_NAME)
+    greeting = t("welcome.greeting", name=shown) if shown else t("welcome.greeting_anonymous")
     body = [heading(t("welcome.title")), text(greeting), text(t("welcome.body"))]
     body.append(text(t("welcome.hint"), subtle=True))
     return card(body, [_command_button(spec, t) for spec in featured])
@@ -48,5 +52,12 @@ def failure_card(reference: str, servicedesk_url: str, t: Translator) -> Card:
 
 
 def notice_card(message: str, t: Translator) -> Card:
-    """A short business answer (a DomainError explained), no reference needed."""
+    """A short business answer (a DomainError explained), no reference needed. `message` is
+    card text: anything a person typed in it was escaped (see `explained`)."""
     return card([text(message)])
+
+
+def explained(error: DomainError, t: Translator) -> str:
+    """A DomainError in words for a card. Its params may echo what a person typed (a date, a
+    name), so they are escaped; the message itself is ours."""
+    return t(error.message_key, **escaped_params(error.params))

@@ -28,7 +28,13 @@ from bot.services.audit import Auditor
 from bot.turn import Card, Turn
 from cards.availability import unavailable_card, unavailable_text
 from cards.profile import role_label
-from cards.system import denied_card, failure_card, not_understood_card, notice_card
+from cards.system import (
+    denied_card,
+    explained,
+    failure_card,
+    not_understood_card,
+    notice_card,
+)
 from dialogs.privacy import (
     ASK_PRIVATELY,
     SENT_PRIVATELY,
@@ -141,7 +147,7 @@ class Dispatcher:
             await self._file_handler(turn, text)
         except DomainError as error:
             await self._audit(turn, _FILES, Outcome.REJECTED, reason=error.message_key)
-            await turn.send_card(notice_card(turn.t(error.message_key, **error.params), turn.t))
+            await turn.send_card(notice_card(explained(error, turn.t), turn.t))
             return
         except StoreUnavailable as unavailable:
             await turn.send_card(unavailable_card(self._unavailable(_FILES, unavailable), turn.t))
@@ -181,7 +187,7 @@ class Dispatcher:
             await bound.handler(turn, args)
         except DomainError as error:
             await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
-            await turn.send_card(notice_card(turn.t(error.message_key, **error.params), turn.t))
+            await turn.send_card(notice_card(explained(error, turn.t), turn.t))
             return
         except StoreUnavailable as unavailable:
             await turn.send_card(unavailable_card(self._unavailable(action, unavailable), turn.t))

@@ -45,6 +45,7 @@ from cards.licence_admin import (
     one_workbook_card,
     report_card,
 )
+from cards.system import explained
 from dialogs.dispatcher import caller_fields
 
 # Export kinds, as bot/http/exports.py serves them.
@@ -234,9 +235,7 @@ class LicenceAdminDialog:
             data = await self._downloads.fetch(file.download_url, self._max_upload_bytes)
         except (InvalidInput, Unavailable) as error:
             await self._audit(turn, IMPORT, Outcome.REJECTED, reason=error.message_key)
-            await turn.send_card(
-                download_failed_card(turn.t(error.message_key, **error.params), turn.t)
-            )
+            await turn.send_card(download_failed_card(explained(error, turn.t), turn.t))
             return
         await self._import(turn, data)
 

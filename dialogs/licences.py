@@ -63,7 +63,7 @@ from cards.licence_status import (
     closed_card,
     retried_card,
 )
-from cards.licences import BRUSSELS, iso_moment, state_word
+from cards.licences import BRUSSELS, iso_moment, person, state_word
 from cards.verbs import Verb
 from dialogs.dispatcher import ActionResult, refuse
 
@@ -375,7 +375,7 @@ class LicenceDialog:
         except AlreadyDecided as first:
             message = turn.t(
                 first.message_key,
-                name=first.params.get("name", ""),
+                name=person(str(first.params.get("name", "")), turn.t),
                 at=iso_moment(str(first.params.get("at", "")), self._tz),
             )
             fresh = await self._reload(viewer, data.request)
@@ -405,7 +405,7 @@ class LicenceDialog:
         if decision is not None:
             message = turn.t(
                 "licence.error.already_decided",
-                name=decision.approver_name,
+                name=person(decision.approver_name, turn.t),
                 at=iso_moment(decision.at.isoformat(), self._tz),
             )
         else:

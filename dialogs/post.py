@@ -33,12 +33,14 @@ from bot.domain.errors import DomainError, Forbidden
 from bot.domain.post_items import IllegalPostTransition, PostItem
 from bot.domain.roles import Role
 from bot.domain.text import fold
+from bot.domain.untrusted import escape_text
 from bot.i18n import N_, Translator
 from bot.services.audit import Auditor
 from bot.services.post_access import Seen, Viewer
 from bot.services.post_desk import DELEGATION_OBJECT, MAX_SEARCH, PostDesk, PostFilters, Scope
 from bot.services.post_flow import OBJECT_TYPE
 from bot.turn import Card, Turn, is_personal
+from cards.base import MAX_NAME, escaped_params
 from cards.licences import BRUSSELS, day
 from cards.post import ItemTexts, ItemView, ScanLink, item_card, state_word
 from cards.post_lists import ListState, delegate_picker_card, delegations_card, post_list_card
@@ -179,7 +181,8 @@ class PostDialog:
         if len(exact) == 1:
             people = exact
         if not people:
-            message = turn.t("post.delegation.no_match", name=wanted.name)
+            shown = escape_text(wanted.name, limit=MAX_NAME)
+            message = turn.t("post.delegation.no_match", name=shown)
             await turn.send_card(notice_card(message, turn.t))
             return
         if len(people) > 1:
@@ -452,7 +455,8 @@ class PostDialog:
         names = await self._desk.names([stored.delegate_id])
         notice = turn.t(
             "post.delegation.added",
-            name=names.get(stored.delegate_id) or turn.t("post.someone"),
+            name=escape_text(names.get(stored.delegate_id, ""), limit=MAX_NAME)
+            or turn.t("post.someone"),
             starts=day(stored.starts),
             ends=day(stored.ends),
         )
@@ -480,4 +484,4 @@ class PostDialog:
 def explain(problem: DomainError, t: Translator) -> str:
     if isinstance(problem, IllegalPostTransition):
         return t("post.error.illegal_transition", state=state_word(problem.state, t))
-    return t(problem.message_key, **problem.params)
+    return t(problem.message_key, **escaped_params(problem.params))

@@ -20,10 +20,12 @@ from typing import Any
 
 from bot.domain.post_items import DestinationKind, PostNotice, PostNoticeKind, PostState
 from bot.domain.post_routing import ADDRESSEE_RULE
+from bot.domain.untrusted import escape_text
 from bot.i18n import Translator, pick_locale
 from bot.services.post_access import item_people, same_person, team_parts
+from cards.base import MAX_NAME
 from cards.licences import BRUSSELS, day
-from cards.post import ItemTexts, ItemView, destination_text, item_card, sender_text
+from cards.post import ItemTexts, ItemView, destination_text, item_card, sender_words
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -60,7 +62,7 @@ class PostNoticeCards:
         summary = t(
             f"post.summary.{notice.kind.value}",
             reference=item.reference,
-            sender=sender_text(item, t),
+            sender=sender_words(item, t),  # a preview shows no Markdown
         )
         return {
             "type": "message",
@@ -110,7 +112,8 @@ class PostNoticeCards:
             if item.destination.kind is DestinationKind.TEAM:
                 return t("post.notice.new_item_team")
             if item.destination.kind is DestinationKind.ENTITY:
-                return t("post.notice.new_item_entity", entity=item.destination.target)
+                entity = escape_text(item.destination.target, limit=MAX_NAME)
+                return t("post.notice.new_item_entity", entity=entity)
             return t("post.notice.new_item")
         if kind is PostNoticeKind.ITEM_UPDATED:
             return t("post.card.title", reference=item.reference)

@@ -87,6 +87,7 @@ from cards.post_rules_admin import (
     rules_card,
     unknown_workbook_card,
 )
+from cards.system import explained
 from dialogs.dispatcher import caller_fields
 from dialogs.licence_admin import CATALOGUE_WORKBOOK, ExportLinks, is_workbook
 from dialogs.post import viewer_of
@@ -541,9 +542,7 @@ class WorkbookInbox:
             data = await self._downloads.fetch(workbooks[0].download_url, self._max_upload_bytes)
         except (InvalidInput, Unavailable) as error:
             await self._audit(turn, Outcome.REJECTED, reason=error.message_key)
-            await turn.send_card(
-                download_failed_card(turn.t(error.message_key, **error.params), turn.t)
-            )
+            await turn.send_card(download_failed_card(explained(error, turn.t), turn.t))
             return
         kind = await asyncio.to_thread(self._sniff, data)
         importer = next((i for i in self._importers if kind and i.workbook_kind == kind), None)

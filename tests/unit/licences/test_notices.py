@@ -16,6 +16,7 @@ from bot.services.licences import RequestForm
 from cards.verbs import Verb
 from devtools.card_inspection import adaptive_cards, card_actions, find_action
 from dialogs.licence_notices import ADAPTIVE_CARD, LicenceNoticeCards
+from tests.support.reading import as_read
 from tests.support.schemas import validate_card
 from tests.unit.licences.fakes import JEF, LOTTE, THOMAS, make_flow
 from tests.unit.licences.samples import PPU, PRO, decision, request, two_stage
@@ -149,7 +150,7 @@ def test_time_bound_access_warns_with_an_extend_button() -> None:
 def test_the_admins_are_asked_to_act_with_a_retry_button() -> None:
     seats = _card(NoticeKind.SEATS_NEEDED)
     assert "Bestel extra licenties" in card_text(seats)
-    assert "POWER_BI_PRO" in card_text(seats) and "Lotte Janssens" in card_text(seats)
+    assert "POWER_BI_PRO" in as_read(card_text(seats)) and "Lotte Janssens" in card_text(seats)
     location = _card(NoticeKind.USAGE_LOCATION_MISSING)
     assert "geen gebruikslocatie (usageLocation)" in card_text(location)
     retry = find_action(location, "Opnieuw proberen")
