@@ -53,6 +53,7 @@ from bot.domain.errors import DomainError, Forbidden, InvalidInput, Unavailable
 from bot.domain.post_routing import ANY_ENTITY, DryRunLine, RoutingRule, RuleProblem
 from bot.domain.roles import Role
 from bot.domain.text import fold
+from bot.domain.untrusted import escape_text
 from bot.i18n import N_, Translator
 from bot.ports import FileDownloads
 from bot.services.audit import Auditor
@@ -72,6 +73,7 @@ from bot.services.post_rules import (
     rules_to_inactive_people,
 )
 from bot.turn import Turn
+from cards.base import MAX_LINE
 from cards.licence_admin import download_failed_card
 from cards.post_rules_admin import (
     APPLY_COMMAND,
@@ -414,7 +416,8 @@ class PostRulesAdminDialog:
         if warnings:
             names = await self._desk.names(warning.person_id for warning in warnings)
             lines = [describe_warning(warning, names, turn.t) for warning in warnings]
-            await turn.send_text("\n\n".join(lines))
+            # Teams renders Markdown in a text message too, and a line holds a directory name.
+            await turn.send_text("\n\n".join(escape_text(line, limit=MAX_LINE) for line in lines))
 
     async def _dry_run(self, rules: Sequence[RoutingRule], scope: Scope) -> list[DryRunLine]:
         """The latest `last_n` items routed again with `rules` (for an entity admin: the latest
