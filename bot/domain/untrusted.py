@@ -24,6 +24,10 @@ Decisions (and why):
 - Control characters, bidi overrides and zero-width characters of the writer are removed (they
   reorder or hide what is read); only our own zero-width spaces remain.
 - Everything is capped, output included: an absurd length ends in "…" (never inside an escape).
+- TextBlocks stay TextBlocks: a RichTextBlock's TextRun renders no Markdown, but a FactSet has
+  no TextRun and Teams links bare addresses anyway, so one escape for both is simpler. Older
+  Teams mobile clients showed the backslash of an escape (msteams-docs#5793): an odd
+  character on a rare name, never a live link.
 - `clean_text` is for places that show text without Markdown (button titles, input values a
   person edits and sends back, notification previews): the same cleaning and cap, no escapes,
   so nothing is doubled when it comes back.
@@ -92,7 +96,7 @@ def _cleaned_char(ch: str) -> str:
     category = unicodedata.category(ch)
     if category in ("Zl", "Zp"):
         return "\n"
-    if category in ("Zs",):
+    if category == "Zs":
         return " "
     # Cc (controls), Cf (bidi overrides, zero-width characters, soft hyphens), Cs (lone
     # surrogates, which no JSON encoder can send), Co/Cn: nothing a reader needs.
