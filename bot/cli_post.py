@@ -5,7 +5,8 @@
   first tried on the newest N items (where each would go now, and where it is), then stored as
   a whole, unless --dry-run.
 - `rules export FILE`: the current rules as a workbook (an empty one is the template).
-- `post import DIR`: scanner PDF + JSON pairs dropped in a folder (bot/services/post_import.py).
+- `post import DIR`: scanner PDF + JSON pairs dropped in a folder (bot/services/post_import.py):
+  regular files only, nothing followed, sizes checked before reading.
 - `post purge [--dry-run]`: delete the scans past their retention period.
 - `report post --from --to [--entity] [--out]`: the post register as a workbook.
 
@@ -221,6 +222,9 @@ def _post_import(args: argparse.Namespace) -> int:
         _print_error(t("cli.post_import.which_tenant"))
         return 2
     folder = Path(args.dir)
+    if folder.is_symlink():  # nothing is followed from the folder on: the folder neither
+        _print_error(t("cli.post_import.unsafe_folder", path=str(folder)))
+        return 2
     if not folder.is_dir():
         _print_error(t("cli.post_import.not_a_folder", path=str(folder)))
         return 2
@@ -240,14 +244,27 @@ def _only_tenant(settings: Settings) -> str:
 async def _import_folder(
     settings: Settings, t: Translator, folder: Path, tenant_id: str, scanner: str
 ) -> int:
-    from bot.services.post_import import ImportOutcome, describe, import_directory
+    from bot.services.post_import import (
+        ImportOutcome,
+        UnsafeFolder,
+        describe,
+        import_directory,
+    )
 
     database = await _open_database(settings)
     try:
         async with _post_intake(settings, t, database) as intake:
-            lines = await import_directory(intake, folder, tenant_id, scanner)
+            lines = await import_directory(
+                intake, folder, tenant_id, scanner, max_pdf_bytes=settings.post_max_bytes
+            )
     except ConfigurationError:  # the scans' drive is configured, Graph did not open
         _print_error(t("cli.post.documents_unreachable"))
+        return 2
+    except UnsafeFolder as unsafe:  # DIR, verwerkt/ or geweigerd/ became a link or a file
+        _print_error(t("cli.post_import.unsafe_folder", path=unsafe.path))
+        return 2
+    except NotADirectoryError:
+        _print_error(t("cli.post_import.not_a_folder", path=str(folder)))
         return 2
     finally:
         await database.dispose()

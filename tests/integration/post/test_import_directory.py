@@ -9,8 +9,10 @@ from pathlib import Path
 from bot.i18n import Translator
 from bot.services.post_import import ImportOutcome, describe, import_directory
 from bot.store.tables import audit_log, post_items
-from tests.integration.post.conftest import JEF, TENANT, IntakeStack, metadata
+from tests.integration.post.conftest import JEF, MAX_MB, TENANT, IntakeStack, metadata
 from tests.integration.post.files import png, tiny_pdf
+
+MAX_PDF = int(MAX_MB * 1024 * 1024)  # the intake's own cap, as the CLI passes it
 
 
 def drop(folder: Path, name: str, pdf: bytes | None, meta: object | None) -> None:
@@ -36,7 +38,7 @@ async def test_a_folder_is_imported_pair_by_pair_and_sorted_by_outcome(
     drop(inbox, "d-alone", tiny_pdf(), None)
     drop(inbox, "e-orphan", None, metadata("imp-5"))
 
-    lines = await import_directory(stack.intake, inbox, TENANT)
+    lines = await import_directory(stack.intake, inbox, TENANT, max_pdf_bytes=MAX_PDF)
 
     by_name = {line.name: line for line in lines}
     assert [line.name for line in lines] == ["a-good", "b-png", "c-bad-json", "d-alone", "e-orphan"]
@@ -74,11 +76,11 @@ async def test_running_again_is_safe(stack: IntakeStack, tmp_path: Path) -> None
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     drop(inbox, "brief", tiny_pdf(), metadata("imp-1"))
-    [first] = await import_directory(stack.intake, inbox, TENANT)
+    [first] = await import_directory(stack.intake, inbox, TENANT, max_pdf_bytes=MAX_PDF)
 
     # The scanner drops the same item again (same externalId), under the same file name.
     drop(inbox, "brief", tiny_pdf(), metadata("imp-1"))
-    [second] = await import_directory(stack.intake, inbox, TENANT)
+    [second] = await import_directory(stack.intake, inbox, TENANT, max_pdf_bytes=MAX_PDF)
 
     assert first.outcome is ImportOutcome.STORED
     assert second.outcome is ImportOutcome.REPEATED
@@ -86,7 +88,7 @@ async def test_running_again_is_safe(stack: IntakeStack, tmp_path: Path) -> None
     assert names(inbox / "verwerkt") == ["brief-1.json", "brief-1.pdf", "brief.json", "brief.pdf"]
     assert len(await stack.rows(post_items)) == 1
     assert len(stack.document_files()) == 1
-    assert await import_directory(stack.intake, inbox, TENANT) == []
+    assert await import_directory(stack.intake, inbox, TENANT, max_pdf_bytes=MAX_PDF) == []
 
 
 async def test_a_scanner_catching_up_by_folder_is_recognised_by_its_external_ids(
@@ -100,7 +102,9 @@ async def test_a_scanner_catching_up_by_folder_is_recognised_by_its_external_ids
     drop(inbox, "a-again", tiny_pdf(), metadata())
     drop(inbox, "b-reused", tiny_pdf(3), metadata("scan-0001", subject="Een andere brief"))
 
-    lines = await import_directory(stack.intake, inbox, TENANT, scanner="scanner")
+    lines = await import_directory(
+        stack.intake, inbox, TENANT, scanner="scanner", max_pdf_bytes=MAX_PDF
+    )
 
     by_name = {line.name: line for line in lines}
     assert by_name["a-again"].outcome is ImportOutcome.REPEATED
@@ -121,7 +125,7 @@ async def test_the_folder_import_is_its_own_scanner_by_default(
     inbox.mkdir()
     drop(inbox, "brief", tiny_pdf(3), metadata())
 
-    [line] = await import_directory(stack.intake, inbox, TENANT)
+    [line] = await import_directory(stack.intake, inbox, TENANT, max_pdf_bytes=MAX_PDF)
 
     assert line.outcome is ImportOutcome.STORED
     rows = await stack.rows(post_items)
