@@ -22,7 +22,7 @@ from bench.common import BenchResult, Row, markdown_table, ratio, write_json
 
 logger = logging.getLogger(__name__)
 
-SECTIONS = ("startup", "throughput", "outbox", "access", "licences", "post")
+SECTIONS = ("startup", "throughput", "outbox", "access", "licences", "post", "files")
 _ROW_FIELDS = ("figure", "werkplek", "baseline", "target", "verdict")
 
 
@@ -61,6 +61,14 @@ async def _post(quick: bool) -> BenchResult:
 
     outcome: Mapping[str, Any] = await run_post_intake_bench(quick=quick)
     return BenchResult("post", list(outcome["rows"]), dict(outcome["details"]))
+
+
+async def _files(quick: bool) -> BenchResult:
+    from bench.hostile_files import run_hostile_files_bench
+
+    # The children it starts are the measurement: run them off the event loop.
+    outcome: Mapping[str, Any] = await asyncio.to_thread(run_hostile_files_bench, quick=quick)
+    return BenchResult("files", list(outcome["rows"]), dict(outcome["details"]))
 
 
 def section_rows(outcome: Mapping[str, Any]) -> list[Row]:
@@ -102,6 +110,7 @@ _RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
     "access": _access,
     "licences": _licences,
     "post": _post,
+    "files": _files,
 }
 
 
