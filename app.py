@@ -44,6 +44,7 @@ from bot.services.audit import Auditor
 from bot.services.batching import BatchedAuditLog, BatchedProcessedActivities
 from bot.services.clock import SystemClock
 from bot.services.contacts import ContactBook
+from bot.services.dead_letters import DeadLetters
 from bot.services.dedupe import RecentActivities
 from bot.services.entities import Entities
 from bot.services.licence_flow import LicenceFlow
@@ -212,7 +213,9 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
             start=dialogs.start,
             roles=RoleResolver(directory, settings.role_groups, clock, settings.role_cache_seconds),
             contacts=ContactBook(
-                SqlUserRepository(database), SqlConversationRefRepository(database)
+                SqlUserRepository(database),
+                SqlConversationRefRepository(database),
+                settings.allowed_connector_hosts,
             ),
             processed=processed,
             auditor=auditor,
@@ -259,6 +262,7 @@ def _licences(
             seat_recheck_seconds=settings.licence_seat_recheck_minutes * 60,
             max_attempts=settings.licence_max_attempts,
         ),
+        on_set_aside=_dead_letters(auditor, app[METRICS]).licence_step,
     )
     app[LICENCE_WORKER] = worker
     desk = LicenceDesk(flow, zone, wake_worker=worker.wake)
@@ -440,11 +444,13 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         conversations=SqlConversationRefRepository(database),
         bot_app_id=settings.bot_app_id or _LOCAL_BOT_ID,
         default_service_url=settings.default_service_url,
+        connector_hosts=settings.allowed_connector_hosts,
         token_provider=None if settings.is_anonymous else app[HOST].connector_token,
         find_message=outbox.by_dedupe_key,
         clock=clock,
     )
     metrics = app[METRICS]
+    dead_letter_log = BatchedAuditLog(SqlAuditLog(database))
     sender = OutboxSender(
         outbox,
         budget,
@@ -454,7 +460,9 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         concurrency=settings.outbox_concurrency,
         lease_seconds=settings.outbox_lease_seconds,
         max_attempts=settings.outbox_max_attempts,
+        max_retry_after_seconds=settings.connector_max_retry_after_seconds,
         on_result=lambda verdict, seconds: metrics.outbox.labels(str(verdict)).inc(),
+        on_dead_letter=_dead_letters(Auditor(dead_letter_log, clock), metrics).outbox_message,
     )
     app[NOTIFIER] = OutboxNotifier(outbox, clock, on_enqueued=sender.wake)
     app[OUTBOX_WAKE].target = sender.wake
@@ -474,6 +482,13 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await delivery.close()
+    await dead_letter_log.close()
+
+
+def _dead_letters(auditor: Auditor, metrics: Metrics) -> DeadLetters:
+    return DeadLetters(
+        auditor, lambda queue, reason: metrics.dead_letters.labels(queue, reason).inc()
+    )
 
 
 async def _housekeeping(database: Database, clock: SystemClock, stop: asyncio.Event) -> None:

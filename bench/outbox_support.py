@@ -13,10 +13,12 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
 from bench.common import REPO_ROOT, child_env, stop_process
+from bot.domain.connector_hosts import ConnectorHosts
 from bot.domain.conversations import ConversationRef
 from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
 from bot.ports import RateBudget
@@ -73,6 +75,8 @@ async def drain(
         conversations=SqlConversationRefRepository(database),
         bot_app_id=BOT_ID,
         default_service_url=service_url,
+        # The connector emulator stands in for the Teams service: its host and port only.
+        connector_hosts=ConnectorHosts([urlsplit(service_url).netloc]),
         clock=clock,
     )
     sender = OutboxSender(

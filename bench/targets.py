@@ -84,6 +84,8 @@ async def werkplek_launches() -> AsyncIterator[LaunchFactory]:
                     "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
                     "WERKPLEK_ALLOWED_TENANTS": DEMO_TENANT_ID,
                     "WERKPLEK_LOG_LEVEL": "WARNING",
+                    # The load generator's sink stands in for the Teams connector (a local port).
+                    "WERKPLEK_CONNECTOR_HOSTS": "127.0.0.1",
                     # GRAPH_BASE_URL, AZURE_* (client werkplek-demo), WERKPLEK_GRAPH_CA_FILE and
                     # WERKPLEK_ROLE_GROUPS from devtools/demo_roles.json
                     **emulator.env(),

@@ -107,7 +107,8 @@ class OutboxRepository(Protocol):
 
     async def claim(self, limit: int, now: datetime, lease_seconds: float) -> list[OutboxMessage]:
         """Take up to `limit` due messages (pending with not_before <= now, or in flight with an
-        expired lease), oldest first, and lease them. Safe to call from several replicas at once."""
+        expired lease), oldest first, and lease them, counting one more attempt on each (before
+        anything is sent). Safe to call from several replicas at once."""
         ...
 
     async def finish(
@@ -126,7 +127,12 @@ class OutboxRepository(Protocol):
         ...
 
     async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
-        """Back to pending with one more attempt counted."""
+        """Back to pending (the attempt was counted by its claim)."""
+        ...
+
+    async def release(self, message_id: int, lease_until: datetime) -> bool:
+        """Give back a claim that sent nothing (pending again, its attempt returned), only while
+        it is still in flight under that lease; False when it no longer was."""
         ...
 
     async def counts(self) -> dict[OutboxStatus, int]: ...
@@ -278,11 +284,18 @@ class LicenceRequestRepository(Protocol):
         self, now: datetime, limit: int, lease_seconds: float
     ) -> list[LicenceRequest]:
         """Requests whose wake_at has come and that no other worker holds, oldest wake first;
-        each is leased for lease_seconds. Safe from several replicas at once."""
+        each is leased for lease_seconds and its `claims` counted up by one. Safe from several
+        replicas at once."""
         ...
 
     async def release(self, request_id: int) -> None:
-        """Give up a lease early (the worker finished with the request)."""
+        """Give up a lease early (the worker finished with the request); its claims count
+        starts again from zero."""
+        ...
+
+    async def postpone(self, request_id: int, until: datetime) -> None:
+        """Keep the request leased until `until` (looked at again then) and start its claims
+        count from zero: the step failed for a known, passing reason, not a crash."""
         ...
 
     async def between(

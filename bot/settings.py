@@ -17,6 +17,8 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.connector_hosts import TEAMS_CONNECTOR_HOSTS, ConnectorHosts
+
 _SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 
 CommaList = Annotated[list[str], NoDecode]
@@ -106,6 +108,19 @@ class Settings(BaseSettings):
         "https://smba.trafficmanager.net/teams/",
         validation_alias="WERKPLEK_DEFAULT_SERVICE_URL",
         description="Connector URL used to open a 1:1 chat with someone the bot never met.",
+    )
+    connector_hosts: CommaList = Field(
+        default_factory=lambda: list(TEAMS_CONNECTOR_HOSTS),
+        validation_alias="WERKPLEK_CONNECTOR_HOSTS",
+        description="Connector hosts the bot may reply and send to (exact host or host:port, "
+        "never a suffix; https only, except loopback). Default: the Teams service hosts.",
+    )
+    connector_max_retry_after_seconds: float = Field(
+        60.0,
+        gt=0,
+        validation_alias="WERKPLEK_CONNECTOR_MAX_RETRY_AFTER",
+        description="Longest Retry-After of the Teams connector honoured, for the tenant-wide "
+        "pause and for one message's next try.",
     )
     servicedesk_url: str = Field(
         "https://servicedesk.example.org",
@@ -280,6 +295,7 @@ class Settings(BaseSettings):
         "file_download_hosts",
         "intake_tokens",
         "bot_entra_callers",
+        "connector_hosts",
         mode="before",
     )
     @classmethod
@@ -323,6 +339,12 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("connector_hosts")
+    @classmethod
+    def _check_connector_hosts(cls, value: list[str]) -> list[str]:
+        ConnectorHosts(value)  # raises on an entry that is not a host or host:port
+        return value
+
     @field_validator("role_groups", "access_key_groups", mode="before")
     @classmethod
     def _parse_json(cls, value: Any) -> Any:
@@ -347,6 +369,10 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def allowed_connector_hosts(self) -> ConnectorHosts:
+        return ConnectorHosts(self.connector_hosts)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -389,6 +415,12 @@ def check_startup(settings: Settings) -> None:
             "No bot app id is configured (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID), "
             f"so /api/messages would accept unauthenticated traffic, but HOST={settings.host} is "
             "not a loopback address. Configure the bot identity or listen on 127.0.0.1."
+        )
+    if not settings.allowed_connector_hosts.allows(settings.default_service_url):
+        raise ConfigurationError(
+            f"WERKPLEK_DEFAULT_SERVICE_URL={settings.default_service_url} is not on an allowed "
+            "connector host (WERKPLEK_CONNECTOR_HOSTS; https only, except loopback): the bot "
+            "would open chats there with its own token."
         )
     missing = [
         name

@@ -23,6 +23,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from devtools.demo_post import DEMO_INTAKE_TOKEN, DEMO_INTAKE_TOKEN_NAME, intake_tokens_setting
 from devtools.playground import DEFAULT_CONFIG, DEFAULT_LOCALE, Playground, load_config
@@ -210,6 +211,8 @@ class LocalStack:
                 ),
                 "WERKPLEK_ACCESS_KEY_GROUPS": DEMO_KEY_GROUPS_FILE.read_text(encoding="utf-8"),
                 "WERKPLEK_DEFAULT_SERVICE_URL": service_url,
+                # The Playground stands in for the Teams connector: its host and port only.
+                "WERKPLEK_CONNECTOR_HOSTS": urlsplit(service_url).netloc,
                 "WERKPLEK_LOG_FORMAT": "text",
                 "WERKPLEK_PUBLIC_BASE_URL": self.bot_url,
                 "WERKPLEK_FILE_DOWNLOAD_HOSTS": _DOWNLOAD_HOSTS,

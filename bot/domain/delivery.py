@@ -28,6 +28,7 @@ class Verdict(StrEnum):
     GONE = "gone"  # the conversation no longer exists
     FAILED = "failed"  # permanent: our request is wrong, retrying will not help
     WAIT = "wait"  # a replacement whose original is still pending or in flight: not yet possible
+    REFUSED = "refused"  # we refuse to send it: its connector host is not allowed (set aside)
 
 
 # Status 0 stands for "no HTTP answer at all" (connection refused or reset, timeout).
@@ -89,6 +90,7 @@ FINAL_STATUS_OF = {
     Verdict.UNREACHABLE: OutboxStatus.UNREACHABLE,
     Verdict.GONE: OutboxStatus.GONE,
     Verdict.FAILED: OutboxStatus.FAILED,
+    Verdict.REFUSED: OutboxStatus.DEAD,
 }
 
 
@@ -174,6 +176,17 @@ def replacement_wait_delay(
     if original_due_in is not None:
         delay = max(delay, original_due_in + first)
     return delay
+
+
+def honoured_retry_after(seconds: float | None, cap: float) -> float | None:
+    """A connector's Retry-After as far as it is honoured: at most `cap` seconds.
+
+    A 429 pauses the whole tenant's outbox; a made-up or mistaken "Retry-After: 86400" would
+    stop every notification for a day. Waiting at most the cap costs, when Teams really meant
+    longer, one more request that is throttled again and pauses again."""
+    if seconds is None:
+        return None
+    return min(seconds, max(cap, 0.0))
 
 
 def sustainable_rate(limit_per_second: float) -> float:

@@ -169,6 +169,9 @@ class LicenceRequest:
     ends_at: datetime | None = None  # the moment access is removed (end of end_date, local time)
     end_warned: bool = False  # the "ends in a week" warning went out
     ended_at: datetime | None = None
+    # Worker claims since a worker last finished a step on it (set by the store; the worker's
+    # crash cap, not part of the request's own state).
+    claims: int = field(default=0, compare=False)
 
     # --- questions ---------------------------------------------------------------------------
     @property

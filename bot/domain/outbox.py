@@ -3,6 +3,11 @@
 A message is written once per (dedupe_key); a sender claims due messages with a lease, delivers
 them under the tenant-wide rate limit and records the verdict. A message whose lease expired
 (the sender died mid-flight) is claimed again: the only case in which a message can be sent twice.
+
+`attempts` counts claims: each claim is one attempt, counted before anything is sent, so a
+message that kills its sender every time still runs out of attempts and is set aside (DEAD)
+instead of being claimed forever. A claim given back unused (OutboxRepository.release) returns
+its attempt.
 """
 
 from __future__ import annotations
@@ -19,11 +24,28 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     UNREACHABLE = "unreachable"  # 403: the user blocked or uninstalled the app
     GONE = "gone"  # 404: the conversation no longer exists
-    FAILED = "failed"  # gave up: permanent error or too many attempts
+    FAILED = "failed"  # permanent error: Teams refused the request itself
+    # Set aside for a person to look at (a dead letter): it kept failing, kept crashing or
+    # stopping its sender before a verdict, or its connector host is not allowed.
+    DEAD = "dead"
+
+
+class DeadReason(StrEnum):
+    """Why a message was set aside (DEAD)."""
+
+    KEPT_FAILING = "kept_failing"  # every attempt failed (throttled, busy, timed out)
+    NO_VERDICT = "no_verdict"  # its attempts ran out without a verdict: it crashed its sender
+    HOST_REFUSED = "host_refused"  # its connector host is not allowed
 
 
 FINAL_STATUSES = frozenset(
-    {OutboxStatus.SENT, OutboxStatus.UNREACHABLE, OutboxStatus.GONE, OutboxStatus.FAILED}
+    {
+        OutboxStatus.SENT,
+        OutboxStatus.UNREACHABLE,
+        OutboxStatus.GONE,
+        OutboxStatus.FAILED,
+        OutboxStatus.DEAD,
+    }
 )
 
 

@@ -14,6 +14,16 @@ back when the lease ends; every step is safe to repeat:
 
 A grant that is already there counts as done (a duplicate group member is success), so a
 restart between "added to the group" and "saved as fulfilled" never grants twice.
+
+A step that raises unexpectedly, or kills the worker's process, is not retried forever: every
+claim is counted before the step runs (the request's `claims`), a finished step starts the count
+again, and a request claimed again after `max_attempts` such steps is set aside: an open one
+fails (GAVE_UP, the people told, as for exhausted Graph retries); a fulfilled one, whose access
+must still end, is looked at again only daily. A request claimed again after an unfinished step
+is a suspect and runs alone, the rest of its batch given back uncounted, so that one request
+crashing the process does not count against the others claimed with it. A known, passing
+failure (Graph unavailable: a DomainError) is not counted: the request is looked at again after
+the lease, as before.
 """
 
 from __future__ import annotations
@@ -22,10 +32,12 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.audit import Outcome
 from bot.domain.catalogue import CatalogueItem, Fulfilment
 from bot.domain.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
 from bot.domain.grants import (
@@ -37,7 +49,7 @@ from bot.domain.grants import (
     licence_granted,
 )
 from bot.domain.licence_notices import LicenceNotice, NoticeKind
-from bot.domain.licence_requests import LicenceRequest, RequestState, StaleRequest
+from bot.domain.licence_requests import OPEN_STATES, LicenceRequest, RequestState, StaleRequest
 from bot.domain.seats import free_seats
 from bot.services.licence_flow import ITEM_REMOVED, Actor, LicenceFlow
 from bot.services.licences import local_day_end
@@ -50,6 +62,10 @@ THROTTLED = "licence.reason.throttled"
 USAGE_LOCATION = "licence.reason.usage_location"
 EXTENDED = "licence.reason.extended"
 
+# A fulfilled request whose end-of-access step keeps failing is looked at again this often
+# (it cannot fail: the access was granted, and must still end).
+_SET_ASIDE_RECHECK = timedelta(days=1)
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerSettings:
@@ -58,7 +74,9 @@ class WorkerSettings:
     batch: int = 20
     concurrency: int = 8
     lease_seconds: float = 120.0  # a step that fails unexpectedly is retried after this
-    max_attempts: int = 12  # transient Graph failures before fulfilment gives up
+    # transient Graph failures before fulfilment gives up; also the steps in a row that may
+    # fail unexpectedly or stop the worker before the request is set aside
+    max_attempts: int = 12
     retry_base_seconds: float = 15.0
     retry_max_seconds: float = 3600.0
     seat_recheck_seconds: float = 900.0
@@ -67,11 +85,19 @@ class WorkerSettings:
 
 
 class LicenceWorker:
-    def __init__(self, flow: LicenceFlow, settings: WorkerSettings) -> None:
+    def __init__(
+        self,
+        flow: LicenceFlow,
+        settings: WorkerSettings,
+        *,
+        on_set_aside: Callable[[], None] | None = None,
+    ) -> None:
+        """on_set_aside is told of each request set aside (a metric)."""
         self._flow = flow
         self._settings = settings
         self._wake = asyncio.Event()
         self._actor = Actor.system()
+        self._on_set_aside = on_set_aside
 
     def wake(self) -> None:
         """Look for due work now (a request was approved, an admin asked for a retry)."""
@@ -98,6 +124,14 @@ class LicenceWorker:
         )
         if not due:
             return 0
+        suspect = next((request for request in due if request.claims > 1), None)
+        if suspect is not None:
+            # Alone: if it stops the process again, only its own count goes up.
+            for other in due:
+                if other is not suspect:
+                    await self._flow.requests.release(other.id)
+            await self._handle(suspect)
+            return len(due)
         limit = asyncio.Semaphore(self._settings.concurrency)
 
         async def handle(request: LicenceRequest) -> None:
@@ -108,18 +142,70 @@ class LicenceWorker:
         return len(due)
 
     async def _handle(self, request: LicenceRequest) -> None:
+        if request.claims > self._settings.max_attempts:
+            await self._set_aside(request)
+            return
         try:
             await self.step(request)
         except StaleRequest:
             pass  # someone moved it meanwhile (a click, another replica): its new wake_at rules
         except DomainError as error:
-            # Graph unavailable for a timer step: the lease runs out and the step is retried.
+            # Graph unavailable for a timer step: looked at again after the lease, uncounted.
             logger.warning("licence %s: %s; retried later", request.id, type(error).__name__)
+            later = self._flow.clock.now() + timedelta(seconds=self._settings.lease_seconds)
+            with _logged(request.id, "postponing"):
+                await self._flow.requests.postpone(request.id, later)
             return
         except Exception:
             logger.exception("licence %s: step failed; retried after the lease", request.id)
-            return
+            return  # counted: the claim stands until its lease ends
         await self._flow.requests.release(request.id)
+
+    async def _set_aside(self, request: LicenceRequest) -> None:
+        """A request whose steps kept failing or stopping the worker: fail it (open) with the
+        people told, or look at it only daily (granted); never run its step again now."""
+        failed_steps = request.claims - 1
+        logger.error(
+            "licence %s: %d steps in a row failed or stopped the worker; set aside",
+            request.id,
+            failed_steps,
+        )
+        if self._on_set_aside is not None:
+            self._on_set_aside()
+        now = self._flow.clock.now()
+        if request.state not in OPEN_STATES:
+            with _logged(request.id, "setting aside"):
+                await self._flow.requests.postpone(request.id, now + _SET_ASIDE_RECHECK)
+            return
+        failed = request.fail(GAVE_UP, now)
+        try:
+            item = await self._flow.item_of(request)
+            notices = self._failed_notices(failed, item) if item is not None else []
+            await self._flow.transition(
+                request,
+                failed,
+                self._actor,
+                notices,
+                outcome=Outcome.FAILED,
+                error="set_aside",
+                failed_steps=str(failed_steps),
+            )
+        except StaleRequest:
+            pass  # someone moved it meanwhile: its new state rules
+        except Exception:
+            # The notices may be what crashes: fail it without them rather than not at all.
+            logger.exception("licence %s: failing with notices failed; failing without", request.id)
+            with _logged(request.id, "failing"):
+                await self._flow.transition(
+                    request,
+                    failed,
+                    self._actor,
+                    outcome=Outcome.FAILED,
+                    error="set_aside",
+                    failed_steps=str(failed_steps),
+                )
+        with _logged(request.id, "releasing"):
+            await self._flow.requests.release(request.id)
 
     async def step(self, request: LicenceRequest) -> LicenceRequest:
         """One due step for one request (public for tests and the bench)."""
@@ -364,3 +450,14 @@ class LicenceWorker:
             await licences.remove_member(item.group_id, user_id)  # False: gone already, fine
         else:
             await licences.remove_licence(user_id, item.sku_id)
+
+
+@contextlib.contextmanager
+def _logged(request_id: int, doing: str) -> Iterator[None]:
+    """A bookkeeping write that may fail (the database is away): logged; the lease decides."""
+    try:
+        yield
+    except StaleRequest:
+        pass
+    except Exception:
+        logger.exception("licence %s: %s failed; retried after the lease", request_id, doing)

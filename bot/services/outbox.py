@@ -16,13 +16,26 @@ A message that `replaces` an earlier one edits that Teams message (the Delivery 
 and the PUT, under the same permits as a send). While the original is still pending or in flight
 the Delivery answers WAIT and the replacement goes back to pending, to look again after
 `replace_wait_seconds`, doubling up to `replace_wait_cap_seconds`, and never before the original's
-own next attempt. The store counts every such wait as an attempt (OutboxRepository.retry_later
-always does), so a replacement is allowed `max_waits` attempts on top of `max_attempts`
-(default: twice max_attempts): an original lives at most max_attempts attempts, and each costs
+own next attempt. Every such wait counts as an attempt (its claim was one), so a replacement
+is allowed `max_waits` attempts on top of `max_attempts` (default: twice max_attempts): an original lives at most max_attempts attempts, and each costs
 its replacement about one wait aligned to its retry and one while it is in flight. A replacement
 that waited briefly, the usual case, thus keeps its whole normal budget for the edit itself; one
-whose original never settles gives up (FAILED) once both are spent, instead of waiting forever
+whose original never settles is set aside (DEAD) once both are spent, instead of waiting forever
 (say, two messages that replace each other).
+
+Attempts are counted by the claim, before the send (bot.domain.outbox): a message whose sender
+dies each time it is sent (a crash, an out-of-memory kill) comes back after its lease with one
+more attempt counted, and once its attempts are spent it is set aside (DEAD, NO_VERDICT) the
+moment it is claimed again, not sent once more. A claim that sends nothing (its lease ran short
+before its turn, the sender stopped before dispatching it) is given back with its attempt
+(OutboxRepository.release). A message that keeps failing is set aside too (KEPT_FAILING), and
+one whose connector host is not allowed at once (HOST_REFUSED); each dead letter is told to
+`on_dead_letter` (the app counts it and writes an audit line).
+
+A 429's Retry-After pauses the whole tenant and defers the message, but never for longer than
+`max_retry_after_seconds`: a connector answer is not allowed to stop every notification of the
+tenant for a day. The Delivery only ever talks to allowed connector hosts, so every Retry-After
+seen here came from one.
 """
 
 from __future__ import annotations
@@ -33,9 +46,9 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.delivery import (
@@ -43,10 +56,11 @@ from bot.domain.delivery import (
     DeliveryOutcome,
     PermitWithdrawn,
     Verdict,
+    honoured_retry_after,
     next_attempt_delay,
     replacement_wait_delay,
 )
-from bot.domain.outbox import NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.domain.outbox import DeadReason, NewOutboxMessage, OutboxMessage, OutboxStatus
 from bot.ports import Clock, Delivery, OutboxRepository, RateBudget
 from bot.services.outbox_permits import TenantPermits
 from bot.services.outbox_verdicts import VerdictWriter
@@ -54,6 +68,8 @@ from bot.services.outbox_verdicts import VerdictWriter
 logger = logging.getLogger(__name__)
 
 ResultCallback = Callable[[Verdict, float], None]
+# Told of every message set aside (DEAD), after its verdict was queued.
+DeadLetterCallback = Callable[[OutboxMessage, DeadReason], Awaitable[None]]
 
 # Claim at most this share of what the rate allows within one lease, so that messages are sent
 # well before their lease expires even when several replicas split the rate between them.
@@ -142,7 +158,9 @@ class OutboxSender:
         replace_wait_seconds: float = 2.0,
         replace_wait_cap_seconds: float = 30.0,
         max_waits: int | None = None,
+        max_retry_after_seconds: float = 60.0,
         on_result: ResultCallback | None = None,
+        on_dead_letter: DeadLetterCallback | None = None,
         rng: random.Random | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -163,13 +181,16 @@ class OutboxSender:
         self._backoff = (backoff_base, backoff_cap)
         self._replace_wait = (replace_wait_seconds, replace_wait_cap_seconds)
         self._max_waits = 2 * max_attempts if max_waits is None else max_waits
+        self._max_retry_after = max_retry_after_seconds
         self._on_result = on_result
+        self._on_dead_letter = on_dead_letter
         self._rng = rng or random.Random()
         self._monotonic = monotonic
         self._slots = asyncio.Semaphore(max(1, concurrency))
         self._queues: dict[str, deque[_Claimed]] = {}
         self._throttle_streak: dict[str, int] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._bookkeeping: set[asyncio.Task[None]] = set()  # claims being given back
         self._wake = asyncio.Event()
         self._outbox_dry = False
         self._last_claim = 0.0
@@ -196,11 +217,14 @@ class OutboxSender:
                     await _wait_any(stop, self._wake, _ERROR_PAUSE_SECONDS)
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
+            self._give_back_queued()  # claimed, never dispatched: their attempts are returned
         finally:
             for task in self._in_flight:
                 task.cancel()
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
+            if self._bookkeeping:
+                await asyncio.gather(*self._bookkeeping, return_exceptions=True)
             await self._permits.close()
             with contextlib.suppress(Exception):
                 await self._verdicts.drain()  # verdicts already known are worth keeping
@@ -234,6 +258,12 @@ class OutboxSender:
             except Exception:  # only an optimisation: deliver() looks things up itself
                 logger.exception("Preparing %d outbox messages failed", len(claimed))
         for message in claimed:
+            if message.attempts > self._attempt_limit(message):
+                # Its last attempt never came back with a verdict: it stopped its sender.
+                limit = self._attempt_limit(message)
+                reason = f"no verdict after {limit} attempts (the sender stopped or crashed)"
+                await self._set_aside(message, DeadReason.NO_VERDICT, reason)
+                continue
             queue = self._queues.setdefault(message.tenant_id, deque())
             queue.append(_Claimed(message, send_before))
         return len(claimed)
@@ -251,15 +281,17 @@ class OutboxSender:
         task.add_done_callback(self._in_flight.discard)
 
     def _next_message(self) -> _Claimed | None:
-        now = self._monotonic()
-        while (tenant := self._ready_tenant()) is not None:
-            queue = self._queues[tenant]
-            while queue and queue[0].send_before < now:
-                # Too late for this lease: sending now could race a sender that re-claimed it.
-                queue.popleft()
-            if queue:
-                return queue.popleft()
-        return None
+        self._give_back_late(self._monotonic())
+        tenant = self._ready_tenant()
+        return None if tenant is None else self._queues[tenant].popleft()
+
+    def _give_back_late(self, now: float) -> None:
+        """Give back claims too late for their lease (sending now could race a sender that
+        claimed them again), paused tenants' too: before their lease ends, not after, so the
+        attempt comes back before someone else's claim counts another."""
+        for queue in self._queues.values():
+            while queue and queue[0].send_before < now:  # claimed in order: the oldest first
+                self._give_back(queue.popleft().message)
 
     def _ready_tenant(self) -> str | None:
         for tenant, queue in self._queues.items():
@@ -281,7 +313,8 @@ class OutboxSender:
             try:
                 outcome = await self._delivery.deliver(message, permit)
             except PermitWithdrawn:
-                logger.info("Outbox message %s: lease ran short; left for a new claim", message.id)
+                logger.info("Outbox message %s: lease ran short; given back", message.id)
+                self._give_back(message)
                 return
             except asyncio.CancelledError:
                 raise
@@ -303,7 +336,7 @@ class OutboxSender:
         if outcome.is_throttled:
             streak = self._throttle_streak.get(tenant, 0) + 1
             self._throttle_streak[tenant] = streak
-            pause = outcome.retry_after
+            pause = honoured_retry_after(outcome.retry_after, self._max_retry_after)
             if pause is None:
                 pause = next_attempt_delay(streak, None, base=1.0, cap=60.0, rng=self._rng)
             if self._permits.pause(tenant, pause):
@@ -314,14 +347,15 @@ class OutboxSender:
     async def _record(self, message: OutboxMessage, outcome: DeliveryOutcome) -> None:
         verdict = outcome.verdict
         if verdict is Verdict.RETRY or verdict is Verdict.WAIT:
-            attempt = message.attempts + 1
-            limit = self._max_attempts + (self._max_waits if message.replaces else 0)
-            if attempt < limit:
+            if message.attempts < self._attempt_limit(message):
                 not_before = self._clock.now() + timedelta(seconds=self._delay(message, outcome))
                 await self._verdicts.retry_later(message.id, not_before, outcome.error or "retry")
                 return
-            logger.warning("Outbox message %s: giving up after %d attempts", message.id, attempt)
-            self._verdicts.finish(message.id, OutboxStatus.FAILED, outcome.error)
+            reason = f"gave up after {message.attempts} attempts: {outcome.error or verdict}"
+            await self._set_aside(message, DeadReason.KEPT_FAILING, reason)
+            return
+        if verdict is Verdict.REFUSED:
+            await self._set_aside(message, DeadReason.HOST_REFUSED, outcome.error)
             return
         if verdict is not Verdict.SENT:
             logger.info("Outbox message %s: %s (%s)", message.id, verdict, outcome.error)
@@ -329,18 +363,56 @@ class OutboxSender:
             message.id, FINAL_STATUS_OF[verdict], outcome.error, outcome.activity_id
         )
 
+    def _attempt_limit(self, message: OutboxMessage) -> int:
+        return self._max_attempts + (self._max_waits if message.replaces else 0)
+
+    async def _set_aside(self, message: OutboxMessage, why: DeadReason, reason: str) -> None:
+        """A dead letter: stored as DEAD with its reason, and told to on_dead_letter."""
+        logger.warning("Outbox message %s set aside: %s", message.id, why)
+        self._verdicts.finish(message.id, OutboxStatus.DEAD, reason)
+        if self._on_dead_letter is None:
+            return
+        try:
+            await self._on_dead_letter(message, why)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("Outbox message %s: reporting the dead letter failed", message.id)
+
+    def _give_back(self, message: OutboxMessage) -> None:
+        """Return a claim that sent nothing, with its attempt (in the background)."""
+        if message.lease_until is None:
+            return
+        task = asyncio.create_task(self._release(message.id, message.lease_until))
+        self._bookkeeping.add(task)
+        task.add_done_callback(self._bookkeeping.discard)
+
+    def _give_back_queued(self) -> None:
+        queues, self._queues = self._queues, {}
+        for queue in queues.values():
+            for claimed in queue:
+                self._give_back(claimed.message)
+
+    async def _release(self, message_id: int, lease_until: datetime) -> None:
+        try:
+            await self._repo.release(message_id, lease_until)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # its lease ends all the same; only its attempt stays counted
+            logger.exception("Outbox message %s: giving back the claim failed", message_id)
+
     def _delay(self, message: OutboxMessage, outcome: DeliveryOutcome) -> float:
-        """Seconds until the next attempt: backoff after a failure, a short look-again for a
-        replacement waiting for its original."""
+        """Seconds until the next attempt: backoff after a failure (never below Retry-After as
+        far as it is honoured), a short look-again for a replacement waiting for its original.
+        `message.attempts` counts this attempt already (its claim did)."""
         if outcome.verdict is Verdict.WAIT:
             first, cap = self._replace_wait
             return replacement_wait_delay(
-                message.attempts, outcome.retry_after, first=first, cap=cap
+                message.attempts - 1, outcome.retry_after, first=first, cap=cap
             )
         base, cap = self._backoff
-        return next_attempt_delay(
-            message.attempts + 1, outcome.retry_after, base=base, cap=cap, rng=self._rng
-        )
+        retry_after = honoured_retry_after(outcome.retry_after, self._max_retry_after)
+        return next_attempt_delay(message.attempts, retry_after, base=base, cap=cap, rng=self._rng)
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

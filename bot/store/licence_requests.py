@@ -159,7 +159,10 @@ class SqlLicenceRequestRepository:
             statement = sa.update(licence_requests).where(
                 licence_requests.c.id.in_(due_ids.scalar_subquery())
             )
-        statement = statement.values(lease_until=now + timedelta(seconds=lease_seconds))
+        statement = statement.values(
+            lease_until=now + timedelta(seconds=lease_seconds),
+            claims=licence_requests.c.claims + 1,  # before the step: a crash still counts
+        )
         async with self._db.transaction() as connection:
             rows = (await connection.execute(statement.returning(*licence_requests.c))).all()
         return [_request(row) for row in sorted(rows, key=lambda row: (row.wake_at, row.id))]
@@ -168,7 +171,16 @@ class SqlLicenceRequestRepository:
         statement = (
             licence_requests.update()
             .where(licence_requests.c.id == request_id)
-            .values(lease_until=None)
+            .values(lease_until=None, claims=0)
+        )
+        async with self._db.transaction() as connection:
+            await connection.execute(statement)
+
+    async def postpone(self, request_id: int, until: datetime) -> None:
+        statement = (
+            licence_requests.update()
+            .where(licence_requests.c.id == request_id)
+            .values(lease_until=until, claims=0)
         )
         async with self._db.transaction() as connection:
             await connection.execute(statement)
@@ -232,7 +244,8 @@ def _submitted(new: NewLicenceRequest, reference: str, now: datetime) -> Licence
 
 
 def _row(request: LicenceRequest) -> dict[str, Any]:
-    """Every column but the id (and the lease, which only claims and releases touch)."""
+    """Every column but the id (and the lease and claims count, which only claims, releases
+    and postponements touch)."""
     return {
         "reference": request.reference,
         "tenant_id": request.tenant_id,
@@ -299,6 +312,7 @@ def _request(row: sa.Row[Any]) -> LicenceRequest:
         ends_at=row.ends_at,
         end_warned=bool(row.end_warned),
         ended_at=row.ended_at,
+        claims=row.claims,
     )
 
 

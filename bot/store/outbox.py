@@ -63,6 +63,8 @@ class SqlOutboxRepository:
         lease = {
             "status": OutboxStatus.IN_FLIGHT.value,
             "lease_until": now + timedelta(seconds=lease_seconds),
+            # Counted before anything is sent: a message that kills its sender still runs out.
+            "attempts": outbox.c.attempts + 1,
         }
         if self._db.dialect == "postgresql":
             # Rows another replica is claiming right now are skipped, not waited for.
@@ -95,12 +97,12 @@ class SqlOutboxRepository:
                 await connection.execute(_FINISH, rows)
 
     async def retry_later(self, message_id: int, not_before: datetime, error: str) -> None:
+        """Back to pending; the attempt was counted by its claim."""
         statement = (
             outbox.update()
             .where(outbox.c.id == message_id)
             .values(
                 status=OutboxStatus.PENDING.value,
-                attempts=outbox.c.attempts + 1,
                 not_before=not_before,
                 lease_until=None,
                 last_error=error[:_MAX_ERROR_CHARS],
@@ -108,6 +110,26 @@ class SqlOutboxRepository:
         )
         async with self._db.transaction() as connection:
             await connection.execute(statement)
+
+    async def release(self, message_id: int, lease_until: datetime) -> bool:
+        """Give back a claim that sent nothing: pending again, its attempt returned. Only while
+        the claim is still ours (in flight under that very lease: a later claim has a later
+        lease end), so a message another sender claimed meanwhile is left alone."""
+        statement = (
+            outbox.update()
+            .where(
+                outbox.c.id == message_id,
+                outbox.c.status == OutboxStatus.IN_FLIGHT.value,
+                outbox.c.lease_until == lease_until,
+            )
+            .values(
+                status=OutboxStatus.PENDING.value,
+                attempts=sa.case((outbox.c.attempts > 0, outbox.c.attempts - 1), else_=0),
+                lease_until=None,
+            )
+        )
+        async with self._db.transaction() as connection:
+            return bool((await connection.execute(statement)).rowcount)
 
     async def counts(self) -> dict[OutboxStatus, int]:
         """Messages per status; every status is present (zero when none)."""

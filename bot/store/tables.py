@@ -97,6 +97,7 @@ outbox = sa.Table(
     sa.Column("service_url", sa.Text(), nullable=False, server_default=""),
     sa.Column("activity", JsonDocument, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, server_default=OutboxStatus.PENDING.value),
+    # claims so far, each counted before its send (see bot.domain.outbox)
     sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("not_before", UtcDateTime(), nullable=True),
     sa.Column("lease_until", UtcDateTime(), nullable=True),
@@ -237,6 +238,9 @@ licence_requests = sa.Table(
     # only a person moves it). lease_until: a worker holds the request until then.
     sa.Column("wake_at", UtcDateTime(), nullable=True),
     sa.Column("lease_until", UtcDateTime(), nullable=True),
+    # Worker claims since a worker last finished a step on it: counted at the claim, so a step
+    # that crashes the worker each time is still counted and, past the cap, given up.
+    sa.Column("claims", sa.Integer(), nullable=False, server_default="0"),
     sa.UniqueConstraint("reference", name="uq_licence_requests_reference"),
     sa.CheckConstraint(REQUEST_STATE_CHECK, name="state"),
     # "my requests", newest first

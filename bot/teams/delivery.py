@@ -1,9 +1,15 @@
 """Proactive sends to the Teams connector: the outbox sender's Delivery adapter.
 
 Uses the Agents SDK's own ConnectorClient, one per service URL with one long-lived aiohttp
-session (a session per send would cost a TCP and TLS handshake each time). The bot's token is
+session (a session per send would cost a TCP and TLS handshake each time); at most
+MAX_SERVICE_URLS of them are kept, the least recently used closed first. The bot's token is
 fetched through the given provider and reused until shortly before it expires. In anonymous
 local mode (no provider) requests go out without a token.
+
+Only allowed connector hosts (bot.domain.connector_hosts) are ever contacted: the bot's token
+travels with every request. A message whose target (its own service URL, the person's stored
+reference, the original a replacement edits) is on any other host is REFUSED, never sent: the
+sender sets it aside. A connector's answer naming another host for a new chat is not believed.
 
 Every activity sent carries the outbox dedupe key in `channelData.werkplekDedupeKey` (and the
 tenant in `channelData.tenant.id`, which Teams wants for proactive messages); Teams ignores the
@@ -35,6 +41,7 @@ from microsoft_agents.activity import Activity, ConversationParameters
 from microsoft_agents.hosting.core.connector.client import ConnectorClient
 from pydantic import ValidationError
 
+from bot.domain.connector_hosts import ConnectorHosts, host_of
 from bot.domain.conversations import ConversationRef
 from bot.domain.delivery import (
     NO_RESPONSE,
@@ -66,6 +73,11 @@ _MAX_PREFETCHED = 20_000
 _RENEW_BEFORE_SECONDS = 300.0
 _OPAQUE_TOKEN_SECONDS = 600.0
 
+# Teams answers from a handful of service URLs (one per region path); more than this many at
+# once means something else is going on, and each costs a session and its connections.
+MAX_SERVICE_URLS = 16
+HOST_NOT_ALLOWED = "connector host not allowed"
+
 
 class ConnectorDelivery:
     """Implements bot.ports.Delivery."""
@@ -76,6 +88,7 @@ class ConnectorDelivery:
         conversations: ConversationRefRepository,
         bot_app_id: str,
         default_service_url: str,
+        connector_hosts: ConnectorHosts,
         token_provider: TokenProvider | None = None,
         find_message: MessageLookup | None = None,
         clock: Clock | None = None,
@@ -86,7 +99,11 @@ class ConnectorDelivery:
         """token_provider returns a bearer token for the connector audience (the app wires it
         to the SDK's MSAL connection); None sends anonymously (local emulator only).
         find_message looks up the message a replacement edits (the outbox repository's
-        by_dedupe_key); without it a replacement fails."""
+        by_dedupe_key); without it a replacement fails. connector_hosts: the only hosts sent
+        to; default_service_url must be on one (ValueError otherwise)."""
+        if not connector_hosts.allows(default_service_url):
+            raise ValueError("the default service URL is not on an allowed connector host")
+        self._hosts = connector_hosts
         self._conversations = conversations
         self._find_message = find_message
         self._bot_app_id = bot_app_id
@@ -95,13 +112,19 @@ class ConnectorDelivery:
         self._clock = clock
         self._timeout = aiohttp.ClientTimeout(total=request_timeout_seconds)
         self._max_connections = max_connections_per_service
+        # Insertion order is recency: a used client moves to the end, the first is evicted.
         self._clients: dict[str, tuple[ConnectorClient, str]] = {}
+        self._closing: dict[asyncio.Task[None], ConnectorClient] = {}  # evicted, closing soon
         self._prefetched: dict[tuple[str, str], ConversationRef] = {}
 
     async def close(self) -> None:
         clients, self._clients = self._clients, {}
-        for client, _ in clients.values():
-            await client.close()
+        closing, self._closing = self._closing, {}
+        for task in closing:
+            task.cancel()
+        await asyncio.gather(*closing, return_exceptions=True)
+        for client in [*(client for client, _ in clients.values()), *closing.values()]:
+            await client.close()  # a second close of a session does nothing
 
     async def prepare(self, messages: Sequence[OutboxMessage]) -> None:
         """Look up the personal-chat references of a claimed batch in one query per tenant,
@@ -136,6 +159,8 @@ class ConnectorDelivery:
                 if ref is None:
                     ref = await self._open_personal_chat(message, permit)
                 service_url, conversation_id = _with_slash(ref.service_url), ref.conversation_id
+            if not self._hosts.allows(service_url):
+                return self._refused(message, service_url)
             client = await self._client(service_url)
             async with permit():
                 sent = await client.conversations.send_to_conversation(conversation_id, activity)
@@ -153,6 +178,8 @@ class ConnectorDelivery:
         if isinstance(target, DeliveryOutcome):
             return target
         service_url, conversation_id, activity_id = target
+        if not self._hosts.allows(service_url):
+            return self._refused(message, service_url)
         activity = _activity_for(message, activity_id)
         try:
             client = await self._client(service_url)
@@ -207,6 +234,15 @@ class ConnectorDelivery:
     def _now(self) -> datetime:
         return self._clock.now() if self._clock else datetime.now(UTC)
 
+    def _refused(self, message: OutboxMessage, service_url: str) -> DeliveryOutcome:
+        # The host is the connector's, not the person's: fine in a log line (never the path).
+        logger.warning(
+            "Outbox message %s: connector host %s is not allowed; not sent",
+            message.id,
+            host_of(service_url),
+        )
+        return DeliveryOutcome(Verdict.REFUSED, NO_RESPONSE, error=HOST_NOT_ALLOWED)
+
     def _failure(self, error: aiohttp.ClientResponseError, step: str) -> DeliveryOutcome:
         code = _error_code(error.message)
         header = error.headers.get("Retry-After") if error.headers else None
@@ -248,10 +284,15 @@ class ConnectorDelivery:
                 created = await client.conversations.create_conversation(parameters)
         except aiohttp.ClientResponseError as error:
             raise _OpeningFailed(error) from error
+        answered: str | None = created.service_url
+        if answered and not self._hosts.allows(answered):
+            # Not believed: the chat is reached through the host we asked.
+            logger.warning("Outbox message %s: new chat named a host not allowed", message.id)
+            answered = None
         ref = ConversationRef(
             user_id=message.recipient_id,
             tenant_id=message.tenant_id,
-            service_url=_with_slash(created.service_url or service_url),
+            service_url=_with_slash(answered or service_url),
             conversation_id=created.id,
             bot_id=self._bot_app_id,
             updated_at=self._now(),
@@ -263,13 +304,16 @@ class ConnectorDelivery:
     async def _client(self, service_url: str) -> ConnectorClient:
         """The connector client for a service URL, with a current token on its session."""
         token = await self._token.get()
-        known = self._clients.get(service_url)
+        known = self._clients.pop(service_url, None)
         if known is not None:
             client, client_token = known
             if client_token != token:
                 _set_bearer(client.client, token)
-                self._clients[service_url] = (client, token)
+            self._clients[service_url] = (client, token)  # now the most recently used
             return client
+        while len(self._clients) >= MAX_SERVICE_URLS:
+            oldest = next(iter(self._clients))
+            self._retire(self._clients.pop(oldest)[0])
         session = aiohttp.ClientSession(
             base_url=service_url,
             timeout=self._timeout,
@@ -278,6 +322,18 @@ class ConnectorDelivery:
         client = ConnectorClient(service_url, token, session=session)
         self._clients[service_url] = (client, token)
         return client
+
+    def _retire(self, client: ConnectorClient) -> None:
+        """Close an evicted client once requests it may still carry are over (each ends
+        within the request timeout)."""
+
+        async def close_later() -> None:
+            await asyncio.sleep(self._timeout.total or 0.0)
+            await client.close()
+
+        task = asyncio.create_task(close_later())
+        self._closing[task] = client
+        task.add_done_callback(lambda done: self._closing.pop(done, None))
 
 
 class _OpeningFailed(Exception):

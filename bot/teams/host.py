@@ -32,6 +32,7 @@ from microsoft_agents.hosting.core.authorization import ClaimsIdentity, Connecti
 from pydantic import ValidationError
 
 from bot.domain.audit import Outcome
+from bot.domain.connector_hosts import host_of
 from bot.domain.conversations import ConversationRef, SeenUser
 from bot.domain.errors import StoreUnavailable
 from bot.http.metrics import Metrics
@@ -115,6 +116,7 @@ class TeamsHost:
     def __init__(self, services: HostServices) -> None:
         self._s = services
         self._tenants = services.settings.tenants
+        self._connector_hosts = services.settings.allowed_connector_hosts
         self._connections = ConnectionManager(
             provider_factory=self._token_provider,
             connections_configurations={
@@ -189,6 +191,11 @@ class TeamsHost:
         activity = context.activity
         correlation_id.set(activity.id or "")
         kind = str(activity.type)
+        if not self._connector_hosts.allows(activity.service_url):
+            # Any answer would go there with the bot's token: none is sent, nothing remembered.
+            self._s.metrics.activities.labels(kind, "connector_refused").inc()
+            logger.warning("activity refused: connector host %s", host_of(activity.service_url))
+            return False
         tenant = tenant_of(activity)
         if tenant not in self._tenants:
             await self._refuse_tenant(context, tenant)

@@ -29,6 +29,8 @@ async def start_bot(graph_settings: Settings, database_url: str) -> AsyncIterato
                 "database_url": database_url,
                 "allowed_tenants": [TENANT],
                 "outbox_enabled": False,
+                # The connector emulator stands in for the Teams service (any local port).
+                "connector_hosts": [*graph_settings.connector_hosts, "127.0.0.1"],
                 **overrides,
             }
         )

@@ -7,12 +7,19 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+from bot.domain.connector_hosts import ConnectorHosts
 from bot.domain.conversations import ConversationRef
 from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
 from bot.ports import RateBudget
 from bot.services.clock import SystemClock
-from bot.services.outbox import OutboxNotifier, OutboxSender, ResultCallback
+from bot.services.outbox import (
+    DeadLetterCallback,
+    OutboxNotifier,
+    OutboxSender,
+    ResultCallback,
+)
 from bot.services.rate import InMemoryRateBudget
 from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepository
 from bot.teams.delivery import ConnectorDelivery
@@ -37,6 +44,8 @@ class Stack:
             conversations=self.refs,
             bot_app_id=BOT_ID,
             default_service_url=self.emulator.service_url,
+            # The emulator stands in for the Teams service: its host and port only.
+            connector_hosts=ConnectorHosts([urlsplit(self.emulator.service_url).netloc]),
             token_provider=self.token_provider,
             find_message=self.repo.by_dedupe_key,
             clock=self.clock,
@@ -55,6 +64,8 @@ class Stack:
         concurrency: int = 8,
         max_attempts: int = 5,
         on_result: ResultCallback | None = None,
+        max_retry_after_seconds: float = 60.0,
+        on_dead_letter: DeadLetterCallback | None = None,
     ) -> OutboxSender:
         return OutboxSender(
             self.repo,
@@ -71,6 +82,8 @@ class Stack:
             replace_wait_seconds=0.05,
             replace_wait_cap_seconds=0.2,
             on_result=on_result,
+            max_retry_after_seconds=max_retry_after_seconds,
+            on_dead_letter=on_dead_letter,
         )
 
     async def known_people(self, count: int, prefix: str = "person") -> list[str]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.connector_hosts import ConnectorHosts
 from bot.domain.conversations import ConversationRef
 from bot.domain.delivery import DeliveryOutcome, PermitWithdrawn, Verdict
 from bot.domain.outbox import OutboxMessage, OutboxStatus
@@ -21,6 +22,8 @@ from devtools.connector_emulator import ConnectorEmulator
 from tests.unit.outbox.fakes import FakeConversationRefs
 
 TENANT = "tenant-1"
+# The connector emulator stands in for Teams on a local port.
+LOCAL = ConnectorHosts(["127.0.0.1"])
 
 
 def outbox_message(
@@ -82,7 +85,10 @@ async def delivery(
     connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository
 ) -> AsyncIterator[ConnectorDelivery]:
     delivery = ConnectorDelivery(
-        conversations=refs, bot_app_id="28:bot", default_service_url=connector_emulator.service_url
+        connector_hosts=LOCAL,
+        conversations=refs,
+        bot_app_id="28:bot",
+        default_service_url=connector_emulator.service_url,
     )
     yield delivery
     await delivery.close()
@@ -155,7 +161,10 @@ async def test_throttling_reports_retry_after(
 
 async def test_an_unreachable_connector_is_a_retry(refs: SqlConversationRefRepository) -> None:
     delivery = ConnectorDelivery(
-        conversations=refs, bot_app_id="28:bot", default_service_url="http://127.0.0.1:9/"
+        connector_hosts=LOCAL,
+        conversations=refs,
+        bot_app_id="28:bot",
+        default_service_url="http://127.0.0.1:9/",
     )
     try:
         outcome = await send(delivery, outbox_message("k", conversation_id="a:1x"))
@@ -186,6 +195,7 @@ def token_delivery(
         return issued[-1]
 
     delivery = ConnectorDelivery(
+        connector_hosts=LOCAL,
         conversations=refs,
         bot_app_id="28:bot",
         default_service_url=connector_emulator.service_url,
@@ -249,7 +259,10 @@ async def test_prepare_looks_a_batch_up_at_once(connector_emulator: ConnectorEmu
             ConversationRef(f"u{index}", TENANT, connector_emulator.service_url, f"a:{index}", "b")
         )
     delivery = ConnectorDelivery(
-        conversations=refs, bot_app_id="b", default_service_url=connector_emulator.service_url
+        connector_hosts=LOCAL,
+        conversations=refs,
+        bot_app_id="b",
+        default_service_url=connector_emulator.service_url,
     )
     batch = [outbox_message(f"k{index}", f"u{index}") for index in range(5)]
     batch.append(outbox_message("k-new", "u-new"))
@@ -312,6 +325,7 @@ async def editing(
     connector_emulator: ConnectorEmulator, refs: SqlConversationRefRepository, originals: Originals
 ) -> AsyncIterator[ConnectorDelivery]:
     delivery = ConnectorDelivery(
+        connector_hosts=LOCAL,
         conversations=refs,
         bot_app_id="28:bot",
         default_service_url=connector_emulator.service_url,

@@ -63,7 +63,7 @@ async def test_a_claim_leases_the_oldest_due_messages_whole(outbox: SqlOutboxRep
     first = claimed[0]
     assert first.status is OutboxStatus.IN_FLIGHT
     assert first.lease_until == T0 + timedelta(seconds=LEASE)
-    assert first.created_at == T0 and first.attempts == 0
+    assert first.created_at == T0 and first.attempts == 1  # the claim is the attempt
     assert first.activity == {"type": "message", "text": "Aankondiging a", "attachments": []}
     assert (first.recipient_id, claimed[2].conversation_id, claimed[2].service_url) == (
         "user-a",
@@ -93,7 +93,9 @@ async def test_deferred_messages_wait_for_not_before(outbox: SqlOutboxRepository
     assert [m.dedupe_key for m in claimed] == ["later"]
 
 
-async def test_retry_later_counts_the_attempt_and_defers(outbox: SqlOutboxRepository) -> None:
+async def test_retry_later_defers_and_each_claim_counts_one_attempt(
+    outbox: SqlOutboxRepository,
+) -> None:
     await outbox.enqueue([message("a")], T0)
     (claimed,) = await outbox.claim(1, T0, LEASE)
     retry_at = T0 + timedelta(seconds=30)
@@ -102,7 +104,7 @@ async def test_retry_later_counts_the_attempt_and_defers(outbox: SqlOutboxReposi
     assert await outbox.claim(1, retry_at - timedelta(microseconds=1), LEASE) == []
     (again,) = await outbox.claim(1, retry_at, LEASE)
     assert (again.attempts, again.not_before, again.last_error) == (
-        1,
+        2,
         retry_at,
         "HTTP 502 from the connector",
     )
@@ -123,6 +125,7 @@ async def test_finish_records_the_verdict_and_counts_add_up(outbox: SqlOutboxRep
         OutboxStatus.UNREACHABLE: 1,
         OutboxStatus.GONE: 1,
         OutboxStatus.FAILED: 0,
+        OutboxStatus.DEAD: 0,
     }
     # Finished messages never come back, however old their lease.
     later = await outbox.claim(10, done + timedelta(hours=1), LEASE)
@@ -279,5 +282,108 @@ async def test_messages_queued_before_0002_survive_the_upgrade(
                 await connection.execute(sa.text("SELECT dedupe_key, status FROM outbox"))
             ).all()
         assert [tuple(row) for row in rows] == [("old", "sent")]
+    finally:
+        await database.dispose()
+
+
+async def test_a_claim_whose_sender_died_comes_back_with_the_attempt_counted(
+    outbox: SqlOutboxRepository,
+) -> None:
+    await outbox.enqueue([message("a")], T0)
+    for expected in (1, 2, 3):  # each sender killed before it could record a verdict
+        now = T0 + timedelta(seconds=(expected - 1) * (LEASE + 1))
+        (claimed,) = await outbox.claim(1, now, LEASE)
+        assert claimed.attempts == expected
+
+
+async def test_release_gives_the_claim_and_its_attempt_back_only_while_it_is_ours(
+    outbox: SqlOutboxRepository,
+) -> None:
+    await outbox.enqueue([message("a"), message("b")], T0)
+    a, b = await outbox.claim(2, T0, LEASE)
+    assert a.lease_until is not None and b.lease_until is not None
+    assert await outbox.release(a.id, a.lease_until)
+    (again,) = await outbox.claim(1, T0, LEASE)
+    assert (again.id, again.attempts) == (a.id, 1)  # claimable at once, the attempt returned
+    await outbox.finish(a.id, OutboxStatus.SENT, T0)
+    assert not await outbox.release(a.id, again.lease_until or T0)  # finished: nothing to give
+    # b's lease ran out and another sender claimed it: the first sender's give-back is too late
+    later = T0 + timedelta(seconds=LEASE + 1)
+    (taken,) = await outbox.claim(1, later, LEASE)
+    assert taken.id == b.id and taken.attempts == 2
+    assert not await outbox.release(b.id, b.lease_until)
+    stored = await outbox.by_dedupe_key("b")
+    assert stored is not None
+    assert (stored.status, stored.attempts, stored.lease_until) == (
+        OutboxStatus.IN_FLIGHT,
+        2,
+        taken.lease_until,
+    )
+
+
+async def test_a_dead_letter_is_final_and_never_claimed_again(outbox: SqlOutboxRepository) -> None:
+    await outbox.enqueue([message("a")], T0)
+    (a,) = await outbox.claim(1, T0, LEASE)
+    await outbox.finish(a.id, OutboxStatus.DEAD, T0, "no verdict after 8 attempts")
+    assert await outbox.claim(1, T0 + timedelta(days=1), LEASE) == []
+    counts = await outbox.counts()
+    assert (counts[OutboxStatus.DEAD], counts[OutboxStatus.FAILED]) == (1, 0)
+    stored = await outbox.by_dedupe_key("a")
+    assert stored is not None and stored.last_error == "no verdict after 8 attempts"
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_0004_allows_dead_letters_and_its_downgrade_keeps_them_as_failed(
+    dialect: str, make_database_url: MakeDatabaseUrl
+) -> None:
+    database = Database(make_database_url(dialect, migrated=False))
+
+    def to_revision(revision: str, down: bool = False) -> Callable[[sa.Connection], None]:
+        def run(connection: sa.Connection) -> None:
+            (command.downgrade if down else command.upgrade)(alembic_config(connection), revision)
+
+        return run
+
+    insert = sa.text(
+        "INSERT INTO outbox (tenant_id, dedupe_key, activity, created_at, status) "
+        "VALUES ('t1', :key, '{}', :at, :status)"
+    )
+    try:
+        async with database.transaction() as connection:
+            await connection.run_sync(to_revision("0003"))
+            await connection.execute(
+                insert, {"key": "old", "at": T0.replace(tzinfo=None), "status": "sent"}
+            )
+        async with database.transaction() as connection:
+            await connection.run_sync(to_revision("0004"))
+            await connection.execute(
+                insert, {"key": "dead", "at": T0.replace(tzinfo=None), "status": "dead"}
+            )
+            await connection.execute(
+                insert, {"key": "fresh", "at": T0.replace(tzinfo=None), "status": "pending"}
+            )
+        with pytest.raises(sa.exc.IntegrityError):  # the check still refuses what is unknown
+            async with database.transaction() as connection:
+                await connection.execute(
+                    insert, {"key": "odd", "at": T0.replace(tzinfo=None), "status": "lost"}
+                )
+        async with database.connect() as connection:
+            ids = dict(
+                (await connection.execute(sa.text("SELECT dedupe_key, id FROM outbox"))).all()
+            )
+        assert ids["old"] < ids["dead"] < ids["fresh"]  # ids kept across the table's copy
+        async with database.transaction() as connection:
+            await connection.run_sync(to_revision("0003", down=True))
+        async with database.connect() as connection:
+            rows = (
+                await connection.execute(
+                    sa.text("SELECT dedupe_key, status FROM outbox ORDER BY id")
+                )
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            ("old", "sent"),
+            ("dead", "failed"),
+            ("fresh", "pending"),
+        ]
     finally:
         await database.dispose()

@@ -106,6 +106,7 @@ class MemoryLicenceRequests:
         self.timezone = timezone  # references count per year in the administration's zone
         self.rows: dict[int, LicenceRequest] = {}
         self.leases: dict[int, datetime] = {}
+        self.claims: dict[int, int] = {}  # worker claims since the last finished step
         self.counters: dict[int, int] = {}
         self.audit: list[AuditEntry] = []
         self.messages: list[NewOutboxMessage] = []
@@ -207,10 +208,16 @@ class MemoryLicenceRequests:
         claimed = [request for _, _, request in sorted(due, key=lambda d: (d[0], d[1]))[:limit]]
         for request in claimed:
             self.leases[request.id] = now + timedelta(seconds=lease_seconds)
-        return claimed
+            self.claims[request.id] = self.claims.get(request.id, 0) + 1
+        return [replace(request, claims=self.claims[request.id]) for request in claimed]
 
     async def release(self, request_id: int) -> None:
         self.leases.pop(request_id, None)
+        self.claims.pop(request_id, None)
+
+    async def postpone(self, request_id: int, until: datetime) -> None:
+        self.leases[request_id] = until
+        self.claims.pop(request_id, None)
 
     async def between(
         self, start: datetime, end: datetime, entity: str | None = None

@@ -37,6 +37,7 @@ class FakeOutboxRepository:
         self.claimed: list[int] = []  # every claim of every message id, in order
         self.fail_next_writes = 0  # make the next N finish/finish_many/retry_later calls raise
         self.verdict_writes: list[int] = []  # how many verdicts each finish_many call stored
+        self.released: list[int] = []  # claims given back unused
 
     async def enqueue(self, messages: Sequence[NewOutboxMessage], now: datetime) -> int:
         known = {row.dedupe_key for row in self.rows.values()}
@@ -68,7 +69,12 @@ class FakeOutboxRepository:
         lease_until = now + timedelta(seconds=lease_seconds)
         claimed = []
         for row in due:
-            leased = replace(row, status=OutboxStatus.IN_FLIGHT, lease_until=lease_until)
+            leased = replace(
+                row,
+                status=OutboxStatus.IN_FLIGHT,
+                lease_until=lease_until,
+                attempts=row.attempts + 1,  # counted by the claim, as the store does
+            )
             self.rows[row.id] = leased
             self.claimed.append(row.id)
             claimed.append(leased)
@@ -106,11 +112,20 @@ class FakeOutboxRepository:
         self.rows[message_id] = replace(
             row,
             status=OutboxStatus.PENDING,
-            attempts=row.attempts + 1,
             not_before=not_before,
             last_error=error,
             lease_until=None,
         )
+
+    async def release(self, message_id: int, lease_until: datetime) -> bool:
+        row = self.rows[message_id]
+        if row.status is not OutboxStatus.IN_FLIGHT or row.lease_until != lease_until:
+            return False
+        self.released.append(message_id)
+        self.rows[message_id] = replace(
+            row, status=OutboxStatus.PENDING, attempts=max(row.attempts - 1, 0), lease_until=None
+        )
+        return True
 
     async def counts(self) -> dict[OutboxStatus, int]:
         result = dict.fromkeys(OutboxStatus, 0)

@@ -9,7 +9,13 @@ from collections.abc import Callable
 import pytest
 
 from bot.domain.delivery import DeliveryOutcome, Verdict
-from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
+from bot.domain.outbox import (
+    FINAL_STATUSES,
+    DeadReason,
+    NewOutboxMessage,
+    OutboxMessage,
+    OutboxStatus,
+)
 from bot.ports import RateBudget
 from bot.services.outbox import OutboxNotifier, OutboxSender
 from bot.services.rate import InMemoryRateBudget
@@ -45,6 +51,7 @@ class Harness:
         self.delivery = delivery or ScriptedDelivery(monotonic=self.clock.monotonic)
         self.budget = budget or UnlimitedBudget()
         self.results: list[Verdict] = []
+        self.dead_letters: list[tuple[str, DeadReason]] = []  # (dedupe key, why)
         settings: dict[str, float] = {
             "rate_per_second": 100.0,
             "concurrency": 4,
@@ -56,6 +63,7 @@ class Harness:
             "replace_wait_seconds": 0.001,
             "replace_wait_cap_seconds": 0.01,
             "max_waits": 8,
+            "max_retry_after_seconds": 60.0,
         }
         settings.update(options)
         self.sender = OutboxSender(
@@ -73,7 +81,9 @@ class Harness:
             replace_wait_seconds=settings["replace_wait_seconds"],
             replace_wait_cap_seconds=settings["replace_wait_cap_seconds"],
             max_waits=int(settings["max_waits"]),
+            max_retry_after_seconds=settings["max_retry_after_seconds"],
             on_result=lambda verdict, _seconds: self.results.append(verdict),
+            on_dead_letter=self._dead_letter,
             rng=random.Random(1),
             monotonic=self.clock.monotonic,
         )
@@ -89,6 +99,9 @@ class Harness:
         await self.notifier.enqueue_many(
             [NewOutboxMessage(TENANT, key, {"text": key}, f"user-{key}", replaces=replaces)]
         )
+
+    async def _dead_letter(self, message: OutboxMessage, why: DeadReason) -> None:
+        self.dead_letters.append((message.dedupe_key, why))
 
     def start(self) -> None:
         self.task = asyncio.create_task(self.sender.run(self.stop))
@@ -150,7 +163,7 @@ async def test_a_retryable_failure_is_retried_until_sent() -> None:
     assert harness.delivery.keys() == ["m1", "m1", "m1"]
     row = harness.repo.by_key("m1")
     assert row.status is OutboxStatus.SENT
-    assert row.attempts == 2
+    assert row.attempts == 3  # every claim is an attempt, the one that was sent too
 
 
 @pytest.mark.parametrize(
@@ -183,7 +196,8 @@ async def test_gives_up_after_max_attempts() -> None:
     await harness.until_final()
     await harness.finish()
     assert harness.delivery.keys() == ["m1"] * 3
-    assert harness.status("m1") is OutboxStatus.FAILED
+    assert harness.status("m1") is OutboxStatus.DEAD
+    assert harness.repo.by_key("m1").last_error.startswith("gave up after 3 attempts")
 
 
 async def test_an_exception_in_delivery_does_not_stop_the_loop() -> None:
@@ -194,7 +208,7 @@ async def test_an_exception_in_delivery_does_not_stop_the_loop() -> None:
     await harness.until_final()
     await harness.finish()
     assert all(harness.status(key) is OutboxStatus.SENT for key in ("m1", "m2", "m3"))
-    assert harness.repo.by_key("m1").attempts == 1
+    assert harness.repo.by_key("m1").attempts == 2  # the one that raised counted
 
 
 async def test_a_failing_verdict_write_is_retried() -> None:
@@ -406,7 +420,7 @@ async def test_waiting_leaves_a_replacement_its_normal_attempts_for_the_edit() -
     await harness.until_final()
     await harness.finish()
     assert harness.status("r1") is OutboxStatus.SENT
-    assert harness.repo.by_key("r1").attempts == 4
+    assert harness.repo.by_key("r1").attempts == 5  # two waits, two failures, the edit
 
 
 async def test_a_replacement_whose_original_never_settles_gives_up() -> None:
@@ -417,8 +431,8 @@ async def test_a_replacement_whose_original_never_settles_gives_up() -> None:
     await harness.until_final()
     await harness.finish()
     assert harness.delivery.keys() == ["r1"] * 5
-    assert harness.status("r1") is OutboxStatus.FAILED
-    assert harness.repo.by_key("r1").last_error == "waiting"
+    assert harness.status("r1") is OutboxStatus.DEAD
+    assert harness.repo.by_key("r1").last_error == "gave up after 5 attempts: waiting"
 
 
 async def test_a_replacement_waits_at_least_until_its_deferred_original_is_due() -> None:
