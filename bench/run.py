@@ -22,7 +22,7 @@ from bench.common import BenchResult, Row, markdown_table, ratio, write_json
 
 logger = logging.getLogger(__name__)
 
-SECTIONS = ("startup", "throughput", "outbox", "access", "licences", "post", "files")
+SECTIONS = ("startup", "throughput", "outbox", "access", "licences", "post", "replicas", "files")
 _ROW_FIELDS = ("figure", "werkplek", "baseline", "target", "verdict")
 
 
@@ -61,6 +61,13 @@ async def _post(quick: bool) -> BenchResult:
 
     outcome: Mapping[str, Any] = await run_post_intake_bench(quick=quick)
     return BenchResult("post", list(outcome["rows"]), dict(outcome["details"]))
+
+
+async def _replicas(quick: bool) -> BenchResult:
+    from bench.replicas import run_replicas_bench
+
+    outcome: Mapping[str, Any] = await run_replicas_bench(quick=quick)
+    return BenchResult("replicas", list(outcome["rows"]), dict(outcome["details"]))
 
 
 async def _files(quick: bool) -> BenchResult:
@@ -110,6 +117,7 @@ _RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
     "access": _access,
     "licences": _licences,
     "post": _post,
+    "replicas": _replicas,
     "files": _files,
 }
 
