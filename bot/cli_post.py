@@ -244,12 +244,8 @@ def _only_tenant(settings: Settings) -> str:
 async def _import_folder(
     settings: Settings, t: Translator, folder: Path, tenant_id: str, scanner: str
 ) -> int:
-    from bot.services.post_import import (
-        ImportOutcome,
-        UnsafeFolder,
-        describe,
-        import_directory,
-    )
+    from bot.services.drop_folder import UnsafeFolder
+    from bot.services.post_import import ImportOutcome, describe, import_directory
 
     database = await _open_database(settings)
     try:

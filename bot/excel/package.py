@@ -220,7 +220,13 @@ def _sheet_titles(
             if relation.get("TargetMode") != "External":
                 targets[relation.get("Id", "")] = _resolve(folder, relation.get("Target", ""))
     workbook = _parse(archive, workbook_part, names, check)
-    sheets = [element for element in workbook.iter() if _local(element) == "sheet"]
+    sheets = [
+        sheet
+        for group in workbook
+        if _local(group) == "sheets"
+        for sheet in group
+        if _local(sheet) == "sheet"
+    ]
     if len(sheets) > MAX_SHEETS:
         raise WorkbookRefused("workbook.refused.too_many_sheets", MAX_SHEETS)
     parts = [targets.get(sheet.get(_R, ""), "") for sheet in sheets]
@@ -238,7 +244,7 @@ def _workbook_part(types: Element) -> str:
     }
     for kind in _WORKBOOK_TYPES:
         if overrides.get(kind):
-            return overrides[kind].lstrip("/")
+            return overrides[kind][1:]  # "/xl/workbook.xml", read as openpyxl reads it
     defaults = {e.get("ContentType", "") for e in types if _local(e) == "Default"}
     if defaults & set(_WORKBOOK_TYPES):
         return _DEFAULT_WORKBOOK
