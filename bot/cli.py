@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import stat
 import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -84,12 +86,30 @@ async def _open_database(settings: Settings) -> Database:
     return database
 
 
+# A workbook the importers would refuse anyway (bot/excel/package.py) is not read whole first.
+_MAX_IMPORT_FILE_BYTES = 20 * 1024 * 1024
+
+
 def _read_file(path: Path, t: Translator) -> bytes | None:
+    """A regular file of at most _MAX_IMPORT_FILE_BYTES, read through one descriptor (what was
+    checked is what is read); None with the reason printed otherwise."""
     try:
-        return path.read_bytes()
+        # O_NONBLOCK: opening a fifo named like a workbook must not hang the command.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                print(t("cli.file_unreadable", path=str(path)), file=sys.stderr)
+                return None
+            data = handle.read(_MAX_IMPORT_FILE_BYTES + 1)
     except OSError:
         print(t("cli.file_unreadable", path=str(path)), file=sys.stderr)
         return None
+    if len(data) > _MAX_IMPORT_FILE_BYTES:
+        print(
+            t("cli.file_too_large", path=str(path), mb=_MAX_IMPORT_FILE_BYTES // 2**20),
+            file=sys.stderr,
+        )
+        return None
+    return data
 
 
 def _catalogue_import(args: argparse.Namespace) -> int:

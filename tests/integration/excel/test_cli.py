@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,6 +100,21 @@ def test_export_gives_back_what_was_imported(
 def test_an_unreadable_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["catalog", "import", str(tmp_path / "nergens.xlsx")]) == 2
     assert "nergens.xlsx kan niet gelezen worden" in capsys.readouterr().err
+
+
+def test_a_fifo_or_an_oversized_file_is_refused_unread(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "catalogus.xlsx"
+    os.mkfifo(fifo)  # opening it for reading would wait forever for a writer
+    assert main(["catalog", "import", str(fifo)]) == 2
+    assert "catalogus.xlsx" in capsys.readouterr().err
+    huge = tmp_path / "groot.xlsx"
+    with huge.open("wb") as handle:
+        handle.truncate(64 * 1024 * 1024)  # sparse: no disk used, 64 MiB to a reader
+    assert main(["catalog", "import", str(huge)]) == 2
+    assert "20 MB" in capsys.readouterr().err
+    assert _stored(database_url) == Catalogue()
 
 
 def test_the_licence_report_of_one_entity(
