@@ -17,11 +17,12 @@ and the PUT, under the same permits as a send). While the original is still pend
 the Delivery answers WAIT and the replacement goes back to pending, to look again after
 `replace_wait_seconds`, doubling up to `replace_wait_cap_seconds`, and never before the original's
 own next attempt. Every such wait counts as an attempt (its claim was one), so a replacement
-is allowed `max_waits` attempts on top of `max_attempts` (default: twice max_attempts): an original lives at most max_attempts attempts, and each costs
-its replacement about one wait aligned to its retry and one while it is in flight. A replacement
-that waited briefly, the usual case, thus keeps its whole normal budget for the edit itself; one
-whose original never settles is set aside (DEAD) once both are spent, instead of waiting forever
-(say, two messages that replace each other).
+is allowed `max_waits` attempts on top of `max_attempts` (default: twice max_attempts): an
+original lives at most max_attempts attempts, and each costs its replacement about one wait
+aligned to its retry and one while it is in flight. A replacement that waited briefly, the usual
+case, thus keeps its whole normal budget for the edit itself; one whose original never settles
+is set aside (DEAD) once both are spent, instead of waiting forever (say, two messages that
+replace each other).
 
 Attempts are counted by the claim, before the send (bot.domain.outbox): a message whose sender
 dies each time it is sent (a crash, an out-of-memory kill) comes back after its lease with one
