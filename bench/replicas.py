@@ -44,9 +44,10 @@ KILL_AT_SHARE = 0.4
 KILL_LEASE_SECONDS = 5.0
 # The production default (WERKPLEK_OUTBOX_CONCURRENCY): the most sends in flight in one replica.
 SENDER_CONCURRENCY = 64
-# How far above the limit the replicas' busiest second may go before the emulator's refusals
-# are more than jitter between two processes sharing one budget.
-ASKED_TOLERANCE = 0.1
+# Refusals (429) the replicas may cause: two processes sharing one budget each send a moment
+# after taking a token, so on a busy machine one now and then lands in the next second's share
+# (measured: up to 0.6 %); replicas pacing at twice the limit together are refused about 6 %.
+THROTTLED_TOLERANCE = 0.01
 POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
@@ -122,7 +123,7 @@ def together_rows(run: SharedDrain) -> list[Row]:
     label = f"replicas: {REPLICAS} x app.py, {run.messages:,} msgs at {LIMIT:,.0f}/s"
     delivery = run.delivery
     share = delivery.share_of(LIMIT)
-    asked_ok = delivery.peak_asked_in_one_second <= LIMIT * (1 + ASKED_TOLERANCE)
+    refused_ok = delivery.throttled <= run.messages * THROTTLED_TOLERANCE
     jobs_off = run.jobs.licence_anomalies(run.requests) + run.jobs.post_anomalies(run.items)
     return [
         Row(
@@ -135,13 +136,13 @@ def together_rows(run: SharedDrain) -> list[Row]:
             share,
         ),
         Row(
-            f"{label}: busiest second asked for ({delivery.throttled} x 429)",
-            delivery.peak_asked_in_one_second,
-            LIMIT,
+            f"{label}: refused as over the limit (429; busiest second asked for: "
+            f"{delivery.peak_asked_in_one_second})",
+            delivery.throttled,
+            None,
             "req",
-            f"<= {1 + ASKED_TOLERANCE:.2f}x the limit",
-            verdict_text(asked_ok),
-            delivery.peak_asked_in_one_second / LIMIT,
+            f"<= {THROTTLED_TOLERANCE:.0%} of the messages",
+            verdict_text(refused_ok),
         ),
         Row(
             f"{label}: lost / duplicated ({run.total:,} incl. notices)",

@@ -35,9 +35,9 @@ SENDER_CONCURRENCY = 64
 # Replicas share one rate budget, but each sends at its own moment after taking a token: on a
 # busy machine a request now and then lands a few milliseconds into the next second's share and
 # Teams refuses it (429; the tenant then pauses for a second). Measured on a loaded 2-core
-# machine: 1 to 19 refusals per 3,000 messages, at most 51 requests asked for in a second.
-# Without a shared budget, two replicas would ask for twice the limit, half of it refused.
-ASKED_TOLERANCE = 0.1
+# machine: 1 to 19 refusals per 3,000 messages. Replicas pacing at twice the limit together
+# (a rate set to 100/s on each) were refused 6 % of their requests: the pauses after each 429
+# keep the busiest second near the limit (54), so the refusals, not that second, tell them apart.
 THROTTLED_TOLERANCE = 0.01
 
 
@@ -61,11 +61,10 @@ async def test_two_replicas_share_the_outbox_and_do_each_job_once(options: Repli
     delivery = run.delivery
     assert outbox_drained(run.counts, run.total), run.counts
     assert (delivery.lost, delivery.duplicated, delivery.accepted) == (0, 0, run.total)
-    # What the emulator let through never exceeded the limit (by its own windows and by the
-    # accepted stamps), and what the replicas asked for together stayed near it.
+    # No second above the limit, by the accepted stamps and by the emulator's own windows; and
+    # the replicas together seldom asked for more than it (what the emulator refused).
     assert delivery.peak_in_one_second <= LIMIT
     assert run.emulator_peak <= LIMIT
-    assert delivery.peak_asked_in_one_second <= LIMIT * (1 + ASKED_TOLERANCE), delivery
     assert delivery.throttled <= MESSAGES * THROTTLED_TOLERANCE, delivery
     # Both sent (the shared budget is shared, not taken by one), each message by one of them.
     assert min(run.sent_by) > 0 and sum(run.sent_by) == run.total, run.sent_by
