@@ -42,8 +42,6 @@ MESSAGES, QUICK_MESSAGES = 3000, 600
 KILL_MESSAGES, QUICK_KILL_MESSAGES = 1000, 300
 KILL_AT_SHARE = 0.4
 KILL_LEASE_SECONDS = 5.0
-# The production default (WERKPLEK_OUTBOX_CONCURRENCY): the most sends in flight in one replica.
-SENDER_CONCURRENCY = 64
 # Refusals (429) the replicas may cause: two processes sharing one budget each send a moment
 # after taking a token, so on a busy machine one now and then lands in the next second's share
 # (measured: up to 0.6 %); replicas pacing at twice the limit together are refused about 6 %.
@@ -189,8 +187,8 @@ def kill_rows(run: KilledDrain) -> list[Row]:
             delivery.duplicated,
             None,
             "msgs",
-            f"<= {SENDER_CONCURRENCY} (the in-flight bound)",
-            verdict_text(delivery.duplicated <= SENDER_CONCURRENCY),
+            f"<= {run.in_flight_bound} (the in-flight bound)",
+            verdict_text(delivery.duplicated <= run.in_flight_bound),
         ),
         Row(
             f"{label}: combined rate ({delivery.throttled} x 429)",

@@ -65,6 +65,7 @@ class SharedDrain:
 @dataclass(frozen=True, slots=True)
 class KilledDrain:
     messages: int
+    in_flight_bound: int  # sends one replica may have in flight (WERKPLEK_OUTBOX_CONCURRENCY)
     accepted_at_kill: int
     survivor_sent: int  # from the survivor's /metrics
     counts: dict[OutboxStatus, int]
@@ -179,6 +180,7 @@ async def drain_with_a_kill(
         elapsed = time.perf_counter() - started
         return KilledDrain(
             messages=messages,
+            in_flight_bound=options.outbox_concurrency,
             accepted_at_kill=accepted_at_kill,
             survivor_sent=await scene.sent_by(1),
             counts=await outbox_counts(database),

@@ -61,6 +61,8 @@ class ReplicaOptions:
     replicas: int = 2
     outbox_rate_per_second: float = 50.0
     outbox_lease_seconds: float = 60.0
+    # Sends in flight per replica (the production default): bounds what a kill can duplicate.
+    outbox_concurrency: int = 64
     licence_poll_seconds: float = 5.0
     log_level: str = "WARNING"
     # Files (one per process) keeping the whole output; a failure message carries the tail.
@@ -206,6 +208,7 @@ class ReplicaSet:
                 "WERKPLEK_CONNECTOR_HOSTS": self.connector_host,
                 "WERKPLEK_OUTBOX_RATE_PER_SECOND": _number(options.outbox_rate_per_second),
                 "WERKPLEK_OUTBOX_LEASE_SECONDS": _number(options.outbox_lease_seconds),
+                "WERKPLEK_OUTBOX_CONCURRENCY": str(options.outbox_concurrency),
                 "WERKPLEK_LICENCE_POLL_SECONDS": _number(options.licence_poll_seconds),
                 "WERKPLEK_LINK_SECRET": self._link_secret,
                 "WERKPLEK_METRICS_TOKEN": hashlib.sha256(self.metrics_token.encode()).hexdigest(),
