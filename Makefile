@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install demo test unit integration e2e bench lint format manifest chromium clean
+.PHONY: install demo test unit integration e2e fuzz bench lint format manifest chromium clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -37,6 +37,11 @@ integration: $(PY_STAMP)
 
 e2e: install
 	REQUIRE_E2E=1 $(BIN)/pytest tests/e2e
+
+# The trust-boundary fuzzing (tests/fuzz) at 10,000 examples per target instead of the few
+# hundred `make test` runs; the examples run per target are printed at the end.
+fuzz: $(PY_STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/fuzz --hypothesis-show-statistics
 
 # Debian's Chromium for the one rendering test (needs root; the test skips without it).
 chromium:

@@ -30,6 +30,7 @@ _WORD = re.compile(r"\w+")
 # How alike a typed word must be to a keyword before we suggest that command.
 _SUGGESTION_CUTOFF = 0.72
 _MAX_SUGGESTIONS = 3
+_MAX_SUGGESTION_WORDS = 40
 
 CommandHandler = Callable[..., Awaitable[None]]
 VerbHandler = Callable[..., Awaitable[Any]]
@@ -214,7 +215,9 @@ class Registry:
 
     def suggest(self, text: str, roles: frozenset[Role]) -> list[BoundCommand]:
         """Commands whose keywords look like words the caller typed (typos, other forms)."""
-        typed = folded_words(text)
+        # Only the first words: a typo is in a short message, and every word costs a fuzzy
+        # comparison with every keyword (a 28 KB message took seconds of the event loop).
+        typed = folded_words(text)[:_MAX_SUGGESTION_WORDS]
         candidates = typed + [" ".join(pair) for pair in itertools.pairwise(typed)]
         scores: dict[str, float] = {}
         for bound in self.visible_to(roles):

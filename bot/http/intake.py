@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.domain.errors import DomainError, StoreUnavailable, Throttled, Unavailable
 from bot.domain.post_items import ExternalIdTaken, IntakeMetadata, PostItem
@@ -147,8 +148,9 @@ class IntakeHandler:
                     raise _Refused(_invalid([FieldError(name, "unexpected", "unknown part")]))
                 if name in (FILE_PART, METADATA_PART):
                     parts[name] = body
-        except (ValueError, RuntimeError) as error:
-            # aiohttp's multipart parser refuses a malformed body with these.
+        except (ValueError, RuntimeError, HttpProcessingError) as error:
+            # aiohttp's multipart parser refuses a malformed body with these (a part header it
+            # cannot read is an HttpProcessingError: InvalidHeader, LineTooLong).
             logger.info("malformed multipart body: %s", type(error).__name__)
             raise _Refused(_problem(400, "post.intake.not_multipart")) from None
         return _Upload(parts.get(FILE_PART), parts.get(METADATA_PART))

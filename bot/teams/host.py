@@ -18,6 +18,7 @@ from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
     AdaptiveCardInvokeResponse,
+    DeliveryModes,
     InvokeResponse,
 )
 from microsoft_agents.hosting.aiohttp import CloudAdapter
@@ -67,6 +68,10 @@ from dialogs.dispatcher import ActionResult, Dispatcher, new_reference
 from dialogs.start import StartDialog
 
 logger = logging.getLogger(__name__)
+# Delivery modes Teams uses (None: not said, the normal way).
+_DELIVERY_MODES = (None, DeliveryModes.normal, DeliveryModes.notification)
+# The SDK's own log of an activity it cannot read carries the whole activity: filtered out.
+_SDK_ACTIVITY_LOG = logging.getLogger("microsoft_agents.activity.activity")
 
 _CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 _MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
@@ -125,6 +130,7 @@ class TeamsHost:
         )
         self.auth_config = self._connections.get_default_connection_configuration()
         self._inbound = InboundPolicy.from_settings(services.settings)
+        _SDK_ACTIVITY_LOG.addFilter(_no_activity_dumps)  # once: the same filter is kept once
         self.adapter = CloudAdapter(connection_manager=self._connections)
         self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
             storage=MemoryStorage(), connection_manager=self._connections
@@ -171,13 +177,24 @@ class TeamsHost:
         if refusal is not None:
             self._s.metrics.activities.labels("unknown", "unauthorized").inc()
             return refusal
+        activity = _readable_activity(body)
+        if activity is None:
+            return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
+        if not self._connector_hosts.allows(activity.service_url):
+            # Before the SDK, which opens a connector client to that URL before any turn (an
+            # unusable one was a 500); the gate checks again for every turn.
+            self._s.metrics.activities.labels(str(activity.type), "connector_refused").inc()
+            logger.warning("activity refused: connector host %s", host_of(activity.service_url))
+            return problem(403, "Connector niet toegestaan.", detail_en="Connector not allowed.")
         try:
             answer = await self.adapter.process_request(
-                _ChannelRequest(request, identity, body), self.app
+                _ChannelRequest(request, identity, activity), self.app
             )
         except ValidationError:
             return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
-        if answer.status_code == 400:
+        # 501 is the SDK's answer to an invoke nothing answered: one we do not support, or one
+        # the gate refused. The request is at fault, not the bot.
+        if answer.status_code in (400, 501):
             return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
         if answer.status_code == 401:
             return unauthorized("Not allowed.")
@@ -355,15 +372,45 @@ class TeamsHost:
             logger.exception("could not tell the user about failure %s", reference)
 
 
+def _readable_activity(body: dict[str, Any]) -> Activity | None:
+    """The body as the SDK's Activity, or None. Read here, once, and quietly: the SDK logs an
+    activity it cannot read at ERROR with the activity itself in the message (names, text), and
+    one refusal of its validator is a bare Exception (a channelId whose sub-channel contradicts
+    its productInfo entity), which would otherwise be a 500."""
+    try:
+        activity = Activity.model_validate(body)
+    except Exception as error:  # a parse, nothing else: every failure means "no activity"
+        logger.info("activity refused: not readable (%s)", type(error).__name__)
+        return None
+    # The SDK's turn state is kept per channel, conversation and sender, and answers go from
+    # the recipient (the bot) to the sender: a turn without one of them fails half-way (every
+    # Teams activity has them all).
+    sender, conversation = activity.from_property, activity.conversation
+    bot = activity.recipient
+    present = (activity.channel_id, conversation and conversation.id, sender and sender.id, bot)
+    if not all(present):
+        logger.info("activity refused: no channel, conversation, sender or recipient")
+        return None
+    # Teams expects answers through its connector. The SDK sends none for a "stream" turn (it
+    # fails on the first reply) and returns them in the HTTP answer for "expectReplies", which
+    # the bot's card updates and the connector host allow-list do not go through.
+    if activity.delivery_mode not in _DELIVERY_MODES:
+        logger.info("activity refused: delivery mode %s", activity.delivery_mode)
+        return None
+    return activity
+
+
+def _no_activity_dumps(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Validation error for Activity")
+
+
 class _ChannelRequest:
     """The SDK's view of the HTTP request: the identity we validated, the body we parsed once."""
 
-    def __init__(
-        self, request: web.Request, identity: ClaimsIdentity, body: dict[str, Any]
-    ) -> None:
+    def __init__(self, request: web.Request, identity: ClaimsIdentity, body: Activity) -> None:
         self._request = request
         self._identity = identity
-        self._body = body
+        self._body = body  # the SDK's model_validate takes an Activity as it is
         self.method = request.method
         self.headers = request.headers
 
