@@ -35,7 +35,8 @@ KILL_MESSAGES = 1000
 # machine: 1 to 19 refusals per 3,000 messages. Replicas pacing at twice the limit together
 # (a rate set to 100/s on each) were refused 6 % of their requests: the pauses after each 429
 # keep the busiest second near the limit (54), so the refusals, not that second, tell them apart.
-THROTTLED_TOLERANCE = 0.01
+# 2.5 % sits between the two, with room for a busier CI machine than the one measured.
+THROTTLED_TOLERANCE = 0.025
 
 
 @pytest.fixture
