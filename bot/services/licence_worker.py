@@ -39,7 +39,14 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.audit import Outcome
 from bot.domain.catalogue import CatalogueItem, Fulfilment
-from bot.domain.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
+from bot.domain.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    StoreUnavailable,
+    Throttled,
+    Unavailable,
+)
 from bot.domain.grants import (
     GrantRefused,
     LicenceState,
@@ -107,6 +114,9 @@ class LicenceWorker:
         while not stop.is_set():
             try:
                 worked = await self.run_once()
+            except StoreUnavailable:
+                logger.warning("licence worker: the database is unavailable; trying again shortly")
+                worked = 0
             except Exception:
                 logger.exception("licence worker round failed; trying again shortly")
                 worked = 0

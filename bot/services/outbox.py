@@ -61,6 +61,7 @@ from bot.domain.delivery import (
     next_attempt_delay,
     replacement_wait_delay,
 )
+from bot.domain.errors import StoreUnavailable
 from bot.domain.outbox import DeadReason, NewOutboxMessage, OutboxMessage, OutboxStatus
 from bot.ports import Clock, Delivery, OutboxRepository, RateBudget
 from bot.services.outbox_permits import TenantPermits
@@ -213,6 +214,9 @@ class OutboxSender:
                     await self._step(stop)
                 except asyncio.CancelledError:
                     raise
+                except StoreUnavailable:
+                    logger.warning("Outbox sender: the database is unavailable; pausing")
+                    await _wait_any(stop, self._wake, _ERROR_PAUSE_SECONDS)
                 except Exception:
                     logger.exception("Outbox sender step failed; pausing before the next one")
                     await _wait_any(stop, self._wake, _ERROR_PAUSE_SECONDS)

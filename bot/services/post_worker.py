@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol, TypeVar
 
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, StoreUnavailable
 from bot.domain.post_items import (
     IllegalPostTransition,
     PostItem,
@@ -114,6 +114,9 @@ class PostWorker:
         while not stop.is_set():
             try:
                 await self.run_once()
+            except StoreUnavailable:
+                # An outage is one line per round, not a stack trace: nothing here to debug.
+                logger.warning("post worker: the database is unavailable; next round")
             except Exception:
                 logger.exception("post worker round failed; trying again at the next round")
             self._wake.clear()
@@ -239,6 +242,9 @@ class PostWorker:
             return await step()
         except asyncio.CancelledError:
             raise
+        except StoreUnavailable:
+            logger.warning("post worker: %s skipped, the database is unavailable", name)
+            return failed
         except Exception:
             logger.exception("post worker: %s failed; next round", name)
             return failed

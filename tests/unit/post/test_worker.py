@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date, datetime, time, timedelta
 
+import pytest
+
+from bot.domain.errors import StoreUnavailable
 from bot.domain.post_items import TRIAGE, Destination, DestinationKind, PostState
 from bot.services.post_worker import PostWorker, PostWorkerSettings, Round
 from tests.unit.post.fakes import (
@@ -241,3 +245,15 @@ async def test_run_stops_when_told() -> None:
     worker.wake()
     await asyncio.wait_for(task, 1)
     assert intake.calls
+
+
+async def test_a_database_outage_is_one_warning_a_step_not_a_stack_trace(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    world = make_world()
+    worker = worker_for(world, FakeIntake(failure=StoreUnavailable("connection refused")))
+    with caplog.at_level(logging.WARNING, logger="bot.services.post_worker"):
+        await worker.run_once()
+    [outage] = [r for r in caplog.records if "unavailable" in r.getMessage()]
+    assert outage.levelno == logging.WARNING and outage.exc_info is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
