@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -27,8 +28,24 @@ from bot.domain.post_items import DocumentType, IntakeMetadata, Sender
 MAX_OCR_CHARS = 1_000_000
 _TRACKING_RULE = "trackingNumber is required when registered is true"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)]
+
+def _without_nul(text: str) -> str:
+    # PostgreSQL text cannot hold U+0000 (the insert fails); it carries nothing readable.
+    return text.replace("\x00", "")
+
+
+def _no_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("must not contain U+0000")
+    return text
+
+
+Text = Annotated[
+    str, AfterValidator(_without_nul), StringConstraints(strip_whitespace=True, max_length=1000)
+]
+ShortText = Annotated[
+    str, AfterValidator(_without_nul), StringConstraints(strip_whitespace=True, max_length=128)
+]
 
 
 class SenderIn(BaseModel):
@@ -46,7 +63,9 @@ class MetadataIn(BaseModel):
     model_config = ConfigDict(strict=True, populate_by_name=True, extra="ignore")
 
     external_id: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)
+        str,
+        AfterValidator(_no_nul),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
     ] = Field(alias="externalId")
     received_at: AwareDatetime = Field(alias="receivedAt")
     scanned_at: AwareDatetime = Field(alias="scannedAt")
@@ -59,9 +78,9 @@ class MetadataIn(BaseModel):
     tracking_number: ShortText = Field("", alias="trackingNumber")
     pages: int = Field(0, ge=0, le=100_000)
     confidential: bool = False
-    ocr_text: Annotated[str, StringConstraints(max_length=MAX_OCR_CHARS)] = Field(
-        "", alias="ocrText"
-    )
+    ocr_text: Annotated[
+        str, AfterValidator(_without_nul), StringConstraints(max_length=MAX_OCR_CHARS)
+    ] = Field("", alias="ocrText")
 
     @model_validator(mode="after")
     def _registered_needs_tracking(self) -> MetadataIn:

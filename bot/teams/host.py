@@ -385,11 +385,16 @@ def _readable_activity(body: dict[str, Any]) -> Activity | None:
     # The SDK's turn state is kept per channel, conversation and sender, and answers go from
     # the recipient (the bot) to the sender: a turn without one of them fails half-way (every
     # Teams activity has them all).
-    sender, conversation = activity.from_property, activity.conversation
-    bot = activity.recipient
-    present = (activity.channel_id, conversation and conversation.id, sender and sender.id, bot)
-    if not all(present):
-        logger.info("activity refused: no channel, conversation, sender or recipient")
+    sender, conversation, bot = activity.from_property, activity.conversation, activity.recipient
+    if not (activity.channel_id and conversation and conversation.id and sender and sender.id):
+        logger.info("activity refused: no channel, conversation or sender")
+        return None
+    if bot is None:
+        logger.info("activity refused: no recipient")
+        return None
+    ids = (sender.id, sender.aad_object_id, bot.id, conversation.id, conversation.tenant_id)
+    if any("\x00" in str(value) for value in ids):  # PostgreSQL text cannot hold U+0000
+        logger.info("activity refused: U+0000 in an id")
         return None
     # Teams expects answers through its connector. The SDK sends none for a "stream" turn (it
     # fails on the first reply) and returns them in the HTTP answer for "expectReplies", which

@@ -21,6 +21,7 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 # How Teams delivers a file sent to a bot in a personal chat (the bot's supportsFiles is on).
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 # Teams writes a mention as "<at>Name</at>" in the text (with a "mention" entity beside it).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MENTION = re.compile(r"<at(?:\s[^>]*)?>(.*?)</at\s*>", re.IGNORECASE | re.DOTALL)
 
 
@@ -44,7 +45,9 @@ def user_of(activity: Activity) -> tuple[str, str]:
     sender = activity.from_property
     if sender is None:
         return "", ""
-    return sender.aad_object_id or sender.id or "", sender.name or ""
+    # A name is shown and stored: control characters are no part of one, and PostgreSQL text
+    # cannot hold U+0000 at all (every turn of that person failed on remembering them).
+    return sender.aad_object_id or sender.id or "", _CONTROL.sub("", sender.name or "")
 
 
 def conversation_type_of(activity: Activity) -> str:
@@ -64,7 +67,8 @@ def message_text(activity: Activity) -> str:
         return " " if not name or name.casefold() in own else f" {name} "
 
     # Teams writes the text around a mention as HTML ("<at>Werkplek</at>&nbsp;status").
-    return " ".join(html.unescape(_MENTION.sub(unwrap, activity.text or "")).split())
+    text = html.unescape(_MENTION.sub(unwrap, activity.text or ""))
+    return " ".join(text.replace("\x00", "").split())  # U+0000: PostgreSQL text cannot hold it
 
 
 def _own_names(activity: Activity) -> list[str]:

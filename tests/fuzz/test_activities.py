@@ -88,6 +88,10 @@ def regressions(service_url: str) -> list[dict[str, Any]]:
         lotte(recipient=None, text="help"),
         # A delivery mode Teams does not use: the SDK had no connector to answer through.
         lotte(deliveryMode="stream", text="help"),
+        # U+0000 in a name or an id: on PostgreSQL every turn of that person failed.
+        lotte(**{"from": {"id": f"29:{LOTTE}", "aadObjectId": LOTTE, "name": "Lotte\x00"}}),
+        lotte(**{"from": {"id": "29:x", "aadObjectId": "6c1e\x00"}}, text="help"),
+        lotte(text="licentie power bi\x00 rapporten delen"),
         # 28 KB of words that are no command: the suggestions took seconds of the event loop.
         lotte(text=" ".join(f"woord{n}" for n in range(3500))),
     ]

@@ -112,6 +112,13 @@ def uploads(draw: st.DrawFn) -> tuple[bytes, str]:
     return body + f"--{BOUNDARY}--\r\n".encode(), multipart
 
 
+def _upload(fields: dict[str, Any]) -> bytes:
+    """A well-formed upload of a valid PDF with the base metadata and these fields."""
+    meta = json.dumps({**base_metadata(), **fields}).encode()
+    parts = _part("metadata", meta, "application/json") + _part("file", PDFS[0], "application/pdf")
+    return parts + f"--{BOUNDARY}--\r\n".encode()
+
+
 def _part(name: str, data: bytes, content_type: str) -> bytes:
     filename = '; filename="scan.pdf"' if name == "file" else ""
     head = (
@@ -162,5 +169,13 @@ async def test_random_uploads_never_crash_the_intake_nor_store_half_an_item(
     regressions = [
         # A part header with a control character: aiohttp's InvalidHeader was a 500.
         {"upload": (_part("eh\x05", b"x", "text/plain") + closing, multipart)},
+        # U+0000 in the texts (removed) and in the external id (refused): a 500 on PostgreSQL.
+        {
+            "upload": (
+                _upload({"subject": "a\x00b", "ocrText": "\x00", "externalId": "nul"}),
+                multipart,
+            )
+        },
+        {"upload": (_upload({"externalId": "fuzz\x00"}), multipart)},
     ]
     await fuzz(check, fuzz_settings(600), regressions, upload=uploads())
