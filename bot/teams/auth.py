@@ -177,12 +177,31 @@ async def read_activity(request: web.Request) -> dict[str, Any] | web.Response:
     """The body as a JSON object, read once (the SDK gets the parsed copy), or a 400 problem."""
     try:
         body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurd nesting
         return problem(400, "Geen geldige JSON.", detail_en="Malformed JSON.")
     # Every channel activity names the connector to answer; without one it is no activity.
     if not isinstance(body, dict) or not isinstance(body.get("serviceUrl"), str):
         return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
+    # What a person typed (the message, a card's inputs) may end up in any column; PostgreSQL
+    # text cannot hold U+0000, and nobody means one. Ids with it are refused by the host.
+    try:
+        for field in ("text", "value"):
+            if field in body:
+                body[field] = without_nul(body[field])
+    except RecursionError:
+        return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
     return body
+
+
+def without_nul(value: Any) -> Any:
+    """The JSON value with U+0000 removed from every string in it (keys included)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
 
 
 def service_url_refusal(

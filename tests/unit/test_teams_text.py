@@ -9,6 +9,7 @@ import pytest
 from microsoft_agents.activity import Activity
 
 from bot.i18n import Translator
+from bot.teams.auth import without_nul
 from bot.teams.turn import SignedLinkOutsidePersonalChat, TeamsTurn, message_text
 from bot.turn import Caller, carries_signed_link
 
@@ -127,3 +128,12 @@ async def test_a_signed_link_goes_out_in_the_personal_chat() -> None:
     turn = TeamsTurn(context, Caller("lotte", "t"), Translator("nl"))  # type: ignore[arg-type]
     await turn.send_card({"actions": [{"type": "Action.OpenUrl", "url": LINK}]})
     assert len(context.sent) == 1
+
+
+def test_nul_characters_leave_what_a_person_typed_and_nothing_else() -> None:
+    typed = {"action": {"data": {"note\x00": ["a\x00b", {"c": "d\x00"}], "n": 1, "ok": None}}}
+    assert without_nul(typed) == {
+        "action": {"data": {"note": ["ab", {"c": "d"}], "n": 1, "ok": None}}
+    }
+    assert without_nul("status\x00") == "status"
+    assert without_nul(3.5) == 3.5

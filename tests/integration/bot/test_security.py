@@ -326,6 +326,12 @@ async def test_a_malformed_body_is_a_client_error(
         "not an activity": json.dumps({"type": 42, "serviceUrl": url}).encode(),
         "no conversation": json.dumps({"type": "message", "serviceUrl": url}).encode(),
         "no serviceUrl": json.dumps({**activity(url), "serviceUrl": None}).encode(),
+        "absurdly nested": b'{"serviceUrl": "' + url.encode() + b'", "x": ' + b"[" * 100_000,
+        "nested value": json.dumps({**activity(url), "serviceUrl": url}).encode()[:-1]
+        + b', "value": '
+        + b"[" * 990
+        + b"]" * 990
+        + b"}",
     }
     for name, data in bodies.items():
         response = await client.post(
