@@ -2,21 +2,24 @@
 
 msgraph-sdk, kiota and azure-identity take about half a second to import, longer than the rest of
 start-up together. The gateway is built in a worker thread right after start; the first
-directory call waits for it (usually it is long done). Nothing here imports the SDK.
+directory call waits for it (usually it is long done). Nothing here imports the SDK at module
+level: `_gateway_opener` imports bot.graph.gateway (a plain import, so the architecture test sees
+it) inside the thread.
+
+Each port is reached through one generic forwarder that reads the port's methods from its
+Protocol in bot.ports: a new Graph call is added to the port and to the adapter, never here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
+import inspect
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
-from bot.domain.access import AuthMethod, Device, Licence, Sku
-from bot.domain.directory import DirectoryUser, GroupRef
 from bot.domain.errors import DomainError, Unavailable
-from bot.domain.grants import LicenceState
-from bot.domain.post_items import StoredDocument
+from bot.ports import AccessDirectory, Directory, DocumentStore, LicenceManager
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,16 +29,34 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+P = TypeVar("P")
+
+
+def _gateway_opener() -> Callable[[Settings, OnCall | None], Awaitable[GraphGateway]]:
+    """bot.graph.gateway's `open_graph`; importing it loads msgraph, kiota and azure-identity."""
+    from bot.graph.gateway import open_graph
+
+    return open_graph
+
 
 class DeferredGraph:
+    """The Graph ports before the gateway exists: `directory`, `access`, `licences` and
+    `documents` are typed as their ports and forward every call to the gateway once it is open."""
+
     def __init__(self, settings: Settings, on_call: OnCall | None = None) -> None:
         self._settings = settings
         self._on_call = on_call
         self._opening: asyncio.Task[GraphGateway] | None = None
-        self.directory = DeferredDirectory(self)
-        self.access = DeferredAccess(self)
-        self.licences = DeferredLicences(self)
-        self.documents = DeferredDocuments(self)
+        self.directory: Directory = self.port(Directory, lambda gateway: gateway.directory)
+        self.access: AccessDirectory = self.port(AccessDirectory, lambda gateway: gateway.access)
+        self.licences: LicenceManager = self.port(LicenceManager, lambda gateway: gateway.licences)
+        self.documents: DocumentStore = self.port(DocumentStore, _documents)
+
+    def port(self, protocol: object, pick: Callable[[GraphGateway], P]) -> P:
+        """`pick(gateway)`'s methods named in `protocol` (a Protocol of bot.ports), reached before
+        the gateway is open. Only the Protocol's methods are there; the caller declares the
+        result as the port, so nothing beyond it is visible to its users."""
+        return cast(P, _Forwarder(self, protocol, pick))
 
     def start(self) -> None:
         if self._opening is None:
@@ -43,9 +64,8 @@ class DeferredGraph:
 
     async def _open(self) -> GraphGateway:
         # The import runs in a thread: the event loop keeps answering health checks meanwhile.
-        module = await asyncio.to_thread(importlib.import_module, "bot.graph.gateway")
-        gateway: GraphGateway = await module.open_graph(self._settings, self._on_call)
-        return gateway
+        open_graph = await asyncio.to_thread(_gateway_opener)
+        return await open_graph(self._settings, self._on_call)
 
     async def gateway(self) -> GraphGateway:
         self.start()
@@ -77,104 +97,75 @@ class DeferredGraph:
         await gateway.close()
 
 
-class DeferredDirectory:
-    """The Directory port, forwarded to the gateway once it is open."""
+def _documents(gateway: GraphGateway) -> GraphDocumentStore:
+    """Only meaningful when a documents drive is configured: without one the gateway has no
+    store, and every call is Unavailable (logged) rather than a scan put somewhere else."""
+    if gateway.documents is None:
+        logger.error("documents on Graph asked for, but WERKPLEK_DOCUMENTS_DRIVE_ID is empty")
+        raise Unavailable()
+    return gateway.documents
 
-    def __init__(self, graph: DeferredGraph) -> None:
+
+def port_methods(protocol: object) -> dict[str, bool]:
+    """The public methods a port Protocol declares (inherited ones included), each with whether
+    it is a coroutine function."""
+    if not (isinstance(protocol, type) and getattr(protocol, "_is_protocol", False)):
+        raise TypeError(f"{protocol!r} is not a Protocol")
+    methods: dict[str, bool] = {}
+    for klass in reversed(protocol.__mro__):
+        if klass in (object, Protocol, Generic):
+            continue
+        for name, member in vars(klass).items():
+            if not name.startswith("_") and inspect.isfunction(member):
+                methods[name] = inspect.iscoroutinefunction(member)
+    return methods
+
+
+class _Forwarder:
+    """One port, forwarded to `pick(gateway)` once the gateway is open.
+
+    A coroutine method awaits the gateway, then calls the same method on the adapter. A plain
+    method cannot wait, so it may only be one that returns nothing (a cache to forget, say): it
+    reaches the adapter when the gateway is open and does nothing before, when the adapter
+    holds nothing yet. A port with any other plain method is refused here, at construction.
+    """
+
+    def __init__(
+        self, graph: DeferredGraph, protocol: object, pick: Callable[[GraphGateway], Any]
+    ) -> None:
         self._graph = graph
+        self._pick = pick
+        self._name = getattr(protocol, "__name__", "port")
+        self._methods = port_methods(protocol)
+        for name, is_async in self._methods.items():
+            returns = inspect.signature(getattr(protocol, name)).return_annotation
+            if not is_async and returns not in (None, "None"):
+                raise TypeError(
+                    f"{self._name}.{name} returns a value without being awaited: "
+                    "it cannot be forwarded before Graph is open"
+                )
 
-    async def get_user(self, user_id: str) -> DirectoryUser:
-        return await (await self._graph.gateway()).directory.get_user(user_id)
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        is_async = self._methods.get(name)
+        if is_async is None:
+            raise AttributeError(f"{self._name} has no method {name!r}")
+        graph, pick = self._graph, self._pick
+        forward: Callable[..., Any]
+        if is_async:
 
-    async def get_manager(self, user_id: str) -> DirectoryUser | None:
-        return await (await self._graph.gateway()).directory.get_manager(user_id)
+            async def forward(*args: Any, **kwargs: Any) -> Any:
+                return await getattr(pick(await graph.gateway()), name)(*args, **kwargs)
 
-    async def member_of(self, user_id: str) -> list[GroupRef]:
-        return await (await self._graph.gateway()).directory.member_of(user_id)
+        else:
 
-    async def find_users(self, query: str, limit: int = 10) -> list[DirectoryUser]:
-        return await (await self._graph.gateway()).directory.find_users(query, limit)
+            def forward(*args: Any, **kwargs: Any) -> None:
+                gateway = graph.opened()
+                if gateway is not None:
+                    getattr(pick(gateway), name)(*args, **kwargs)
 
-    def forget(self, user_id: str) -> None:
-        """Drop what is cached about one user. Before the gateway is open nothing is cached."""
-        gateway = self._graph.opened()
-        if gateway is not None:
-            gateway.directory.forget(user_id)
+        forward.__name__ = forward.__qualname__ = f"{self._name}.{name}"
+        setattr(self, name, forward)  # found directly from now on, without __getattr__
+        return forward
 
-
-class DeferredAccess:
-    """The AccessDirectory port, forwarded to the gateway once it is open."""
-
-    def __init__(self, graph: DeferredGraph) -> None:
-        self._graph = graph
-
-    async def auth_methods(self, user_id: str) -> list[AuthMethod]:
-        return await (await self._graph.gateway()).access.auth_methods(user_id)
-
-    async def licences(self, user_id: str) -> list[Licence]:
-        return await (await self._graph.gateway()).access.licences(user_id)
-
-    async def subscribed_skus(self) -> list[Sku]:
-        return await (await self._graph.gateway()).access.subscribed_skus()
-
-    async def devices(self, user_id: str) -> list[Device]:
-        return await (await self._graph.gateway()).access.devices(user_id)
-
-
-class DeferredLicences:
-    """The LicenceManager port, forwarded to the gateway once it is open."""
-
-    def __init__(self, graph: DeferredGraph) -> None:
-        self._graph = graph
-
-    async def subscribed_sku(self, sku_id: str) -> Sku | None:
-        return await (await self._graph.gateway()).licences.subscribed_sku(sku_id)
-
-    async def is_member(self, group_id: str, user_id: str) -> bool:
-        return await (await self._graph.gateway()).licences.is_member(group_id, user_id)
-
-    async def add_member(self, group_id: str, user_id: str) -> bool:
-        return await (await self._graph.gateway()).licences.add_member(group_id, user_id)
-
-    async def remove_member(self, group_id: str, user_id: str) -> bool:
-        return await (await self._graph.gateway()).licences.remove_member(group_id, user_id)
-
-    async def assign_licence(self, user_id: str, sku_id: str) -> None:
-        await (await self._graph.gateway()).licences.assign_licence(user_id, sku_id)
-
-    async def remove_licence(self, user_id: str, sku_id: str) -> bool:
-        return await (await self._graph.gateway()).licences.remove_licence(user_id, sku_id)
-
-    async def licence_states(self, user_id: str) -> list[LicenceState]:
-        return await (await self._graph.gateway()).licences.licence_states(user_id)
-
-    async def usage_location(self, user_id: str) -> str | None:
-        return await (await self._graph.gateway()).licences.usage_location(user_id)
-
-    async def group_member_ids(self, group_id: str) -> list[str]:
-        return await (await self._graph.gateway()).licences.group_member_ids(group_id)
-
-
-class DeferredDocuments:
-    """The DocumentStore port on Graph (SharePoint/OneDrive), forwarded to the gateway once it
-    is open. Only meaningful when a documents drive is configured: without one the gateway has
-    no store, and every call is Unavailable (logged) rather than a scan put somewhere else."""
-
-    def __init__(self, graph: DeferredGraph) -> None:
-        self._graph = graph
-
-    async def put(self, name: str, data: bytes) -> StoredDocument:
-        return await (await self._store()).put(name, data)
-
-    async def get(self, key: str) -> bytes:
-        return await (await self._store()).get(key)
-
-    async def delete(self, key: str) -> bool:
-        return await (await self._store()).delete(key)
-
-    async def _store(self) -> GraphDocumentStore:
-        store = (await self._graph.gateway()).documents
-        if store is None:
-            logger.error("documents on Graph asked for, but WERKPLEK_DOCUMENTS_DRIVE_ID is empty")
-            raise Unavailable()
-        return store
+    def __repr__(self) -> str:
+        return f"<{self._name} on Microsoft Graph, opened on first use>"

@@ -113,6 +113,57 @@ def test_application_code_never_imports_dev_tools_or_tests() -> None:
     assert not offenders
 
 
+# Modules that choose a module at run time, and why: the architecture rules above read imports,
+# so a module loaded by name instead is invisible to them. Deferring an import is done with a
+# plain `import` inside a function (bot/graph/deferred.py), which the rules do see.
+DYNAMIC_IMPORTERS = {
+    # the SQL dialect's INSERT ... ON CONFLICT, chosen by the database in use (sqlalchemy only)
+    "bot/store/upserts.py",
+    "bot/store/outbox.py",
+}
+
+
+def _dynamic_imports(path: Path) -> Iterator[int]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            function = node.func
+            name = function.attr if isinstance(function, ast.Attribute) else None
+            name = function.id if isinstance(function, ast.Name) else name
+            if name in {"import_module", "__import__", "spec_from_file_location"}:
+                yield node.lineno
+
+
+def test_modules_are_imported_by_import_statements_not_by_name() -> None:
+    offenders = {
+        f"{_rel(path)}:{line}"
+        for path in _python_files()
+        if _rel(path) not in DYNAMIC_IMPORTERS
+        for line in _dynamic_imports(path)
+    }
+    assert not offenders, "import modules with `import` (inside a function to defer it)"
+
+
+def test_the_graph_sdk_loads_only_when_graph_is_opened() -> None:
+    # bot.graph and its deferral are imported at start-up; everything reaching msgraph, kiota or
+    # azure must be imported from inside a function there, never at module level.
+    sdk = {"msgraph", "msgraph_core", "kiota_abstractions", "kiota_http", "azure"}
+    heavy = {
+        _rel(p).removesuffix(".py").replace("/", ".")
+        for p in (ROOT / "bot/graph").glob("*.py")
+        if any(name.split(".")[0] in sdk for name in _imports(p))
+    }
+    assert heavy, "the scan must find the Graph SDK's importers"
+    for light in ("bot/graph/__init__.py", "bot/graph/deferred.py"):
+        tree = ast.parse((ROOT / light).read_text(encoding="utf-8"))
+        eager = {
+            node.module
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+        } | {a.name for node in tree.body if isinstance(node, ast.Import) for a in node.names}
+        assert not {name for name in eager if name.split(".")[0] in sdk or name in heavy}, light
+        assert not {n for n in eager if n.startswith("bot.graph.") and n != "bot.graph.deferred"}
+
+
 def test_only_settings_reads_the_environment() -> None:
     offenders = set()
     for path in _python_files():
