@@ -86,6 +86,8 @@ async def werkplek_launches() -> AsyncIterator[LaunchFactory]:
                     "WERKPLEK_LOG_LEVEL": "WARNING",
                     # The load generator's sink stands in for the Teams connector (a local port).
                     "WERKPLEK_CONNECTOR_HOSTS": "127.0.0.1",
+                    # Proactive chats would open there: it must be on the allowed hosts too.
+                    "WERKPLEK_DEFAULT_SERVICE_URL": "http://127.0.0.1/",
                     # GRAPH_BASE_URL, AZURE_* (client werkplek-demo), WERKPLEK_GRAPH_CA_FILE and
                     # WERKPLEK_ROLE_GROUPS from devtools/demo_roles.json
                     **emulator.env(),
