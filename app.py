@@ -460,7 +460,7 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         concurrency=settings.outbox_concurrency,
         lease_seconds=settings.outbox_lease_seconds,
         max_attempts=settings.outbox_max_attempts,
-        max_retry_after_seconds=settings.connector_max_retry_after_seconds,
+        max_retry_after_seconds=settings.connector_max_retry_after,
         on_result=lambda verdict, seconds: metrics.outbox.labels(str(verdict)).inc(),
         on_dead_letter=_dead_letters(Auditor(dead_letter_log, clock), metrics).outbox_message,
     )

@@ -1,9 +1,10 @@
 """Every setting Werkplek reads, typed and documented once. The only reader of the environment.
 
-Read with `Settings.from_env()` inside `create_app`/the CLI, never at import. `.env` is honoured
-for local runs. Names follow ARCHITECTURE.md: a few unprefixed (PORT, HOST, DATABASE_URL,
+Read with `Settings()` inside `create_app`/the CLI, never at import. `.env` is honoured for
+local runs. Names follow ARCHITECTURE.md: a few unprefixed (PORT, HOST, DATABASE_URL,
 GRAPH_BASE_URL, AZURE_*), the bot identity in the Agents SDK's own CONNECTIONS__* variables,
-and the rest under WERKPLEK_*.
+and the rest under WERKPLEK_*: a field without an alias is read from WERKPLEK_<FIELD NAME>, so a
+new setting's field name is its documented variable name.
 """
 
 from __future__ import annotations
@@ -11,11 +12,17 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from bot.domain.connector_hosts import TEAMS_CONNECTOR_HOSTS, ConnectorHosts
 
@@ -30,6 +37,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
         env_file_encoding="utf-8",
+        # Only for fields without a validation_alias (pydantic-settings does not prefix aliases).
+        env_prefix="WERKPLEK_",
         extra="ignore",
         populate_by_name=True,
         # A refused value never reaches the start-up error (and so the logs): it may be a
@@ -61,16 +70,14 @@ class Settings(BaseSettings):
     )
     graph_ca_file: str = Field(
         "",
-        validation_alias="WERKPLEK_GRAPH_CA_FILE",
         description="Extra CA bundle to trust for the token authority (local emulator).",
     )
-    graph_max_retries: int = Field(3, validation_alias="WERKPLEK_GRAPH_MAX_RETRIES")
-    graph_max_retry_after_seconds: float = Field(
-        30.0, validation_alias="WERKPLEK_GRAPH_MAX_RETRY_AFTER"
+    graph_max_retries: int = 3
+    graph_max_retry_after: float = Field(
+        30.0,
+        description="Longest Retry-After (seconds) of a throttled Graph call that is honoured.",
     )
-    directory_cache_seconds: float = Field(
-        300.0, validation_alias="WERKPLEK_DIRECTORY_CACHE_SECONDS"
-    )
+    directory_cache_seconds: float = 300.0
 
     # --- bot identity (the Agents SDK's own variables) ---------------------------------------
     bot_app_id: str = Field("", validation_alias=_SDK_PREFIX + "CLIENTID")
@@ -79,7 +86,6 @@ class Settings(BaseSettings):
     bot_authority_host: str = Field("", validation_alias=_SDK_PREFIX + "AUTHORITYENDPOINT")
     bot_tenant_issuers: bool = Field(
         True,
-        validation_alias="WERKPLEK_BOT_TENANT_ISSUERS",
         description="Single-tenant bot: also believe tokens issued by the bot tenant's own Entra "
         "ID (v1 and v2 issuers), from the callers below only. Off: Bot Framework tokens only.",
     )
@@ -88,194 +94,159 @@ class Settings(BaseSettings):
         # the `azp` of the Entra tokens it sends to agents); the Bot Framework channel itself
         # sends Bot Framework tokens and needs no entry.
         default_factory=lambda: ["5a807f24-c9de-44ee-a3a7-329e88a00ffc"],
-        validation_alias="WERKPLEK_BOT_ENTRA_CALLERS",
         description="App ids (appid/azp) whose Entra-issued tokens may call /api/messages.",
     )
 
     # --- Werkplek ---------------------------------------------------------------------------
     allowed_tenants: CommaList = Field(
         default_factory=list,
-        validation_alias="WERKPLEK_ALLOWED_TENANTS",
         description="Tenants whose users may talk to the bot; empty: only AZURE_TENANT_ID.",
     )
     role_groups: dict[str, list[str]] = Field(
         default_factory=dict,
-        validation_alias="WERKPLEK_ROLE_GROUPS",
         description='JSON: role -> Entra group ids, e.g. {"agent": ["<group id>"]}.',
     )
-    role_cache_seconds: float = Field(300.0, validation_alias="WERKPLEK_ROLE_CACHE_SECONDS")
+    role_cache_seconds: float = 300.0
     default_service_url: str = Field(
         "https://smba.trafficmanager.net/teams/",
-        validation_alias="WERKPLEK_DEFAULT_SERVICE_URL",
         description="Connector URL used to open a 1:1 chat with someone the bot never met.",
     )
     connector_hosts: CommaList = Field(
         default_factory=lambda: list(TEAMS_CONNECTOR_HOSTS),
-        validation_alias="WERKPLEK_CONNECTOR_HOSTS",
         description="Connector hosts the bot may reply and send to (exact host or host:port, "
         "never a suffix; https only, except loopback). Default: the Teams service hosts.",
     )
-    connector_max_retry_after_seconds: float = Field(
+    connector_max_retry_after: float = Field(
         60.0,
         gt=0,
-        validation_alias="WERKPLEK_CONNECTOR_MAX_RETRY_AFTER",
         description="Longest Retry-After of the Teams connector honoured, for the tenant-wide "
         "pause and for one message's next try.",
     )
-    servicedesk_url: str = Field(
-        "https://servicedesk.example.org",
-        validation_alias="WERKPLEK_SERVICEDESK_URL",
+    servicedesk_url: str = "https://servicedesk.example.org"
+    timezone: str = Field(
+        "Europe/Brussels",
+        description="IANA time zone of the organisation: dates on cards, deadlines, working days "
+        "and reports. Read it as `Settings.zone`.",
     )
-    timezone: str = Field("Europe/Brussels", validation_alias="WERKPLEK_TIMEZONE")
-    default_locale: str = Field("nl", validation_alias="WERKPLEK_DEFAULT_LOCALE")
+    default_locale: str = "nl"
 
     # --- access status ------------------------------------------------------------------------
     access_stale_sync_days: float = Field(
         3.0,
-        validation_alias="WERKPLEK_ACCESS_STALE_SYNC_DAYS",
         description="A synchronised account whose last sync is older than this gets a warning.",
     )
     access_key_groups: dict[str, str] = Field(
         default_factory=dict,
-        validation_alias="WERKPLEK_ACCESS_KEY_GROUPS",
         description="JSON: group id -> friendly name of the groups shown on the card.",
     )
-    security_info_url: str = Field(
-        "https://mysignins.microsoft.com/security-info",
-        validation_alias="WERKPLEK_SECURITY_INFO_URL",
-    )
-    device_help_url: str = Field(
-        "https://portal.manage.microsoft.com",
-        validation_alias="WERKPLEK_DEVICE_HELP_URL",
-    )
+    security_info_url: str = "https://mysignins.microsoft.com/security-info"
+    device_help_url: str = "https://portal.manage.microsoft.com"
     account_help_url: str = Field(
         "https://servicedesk.example.org",
-        validation_alias="WERKPLEK_ACCOUNT_HELP_URL",
         description="Where a person with a disabled account or a sync problem gets help.",
     )
 
     # --- outbox (proactive sends) ------------------------------------------------------------
     outbox_rate_per_second: float = Field(
         50.0,
-        validation_alias="WERKPLEK_OUTBOX_RATE_PER_SECOND",
         description="Tenant-wide send limit shared by all replicas (Teams allows about 50/s).",
     )
-    outbox_concurrency: int = Field(64, validation_alias="WERKPLEK_OUTBOX_CONCURRENCY")
-    outbox_max_attempts: int = Field(8, validation_alias="WERKPLEK_OUTBOX_MAX_ATTEMPTS")
-    outbox_lease_seconds: float = Field(60.0, validation_alias="WERKPLEK_OUTBOX_LEASE_SECONDS")
-    outbox_enabled: bool = Field(True, validation_alias="WERKPLEK_OUTBOX_ENABLED")
+    outbox_concurrency: int = 64
+    outbox_max_attempts: int = 8
+    outbox_lease_seconds: float = 60.0
+    outbox_enabled: bool = True
 
     # --- licences and Power BI access -----------------------------------------------------------
-    licence_worker_enabled: bool = Field(True, validation_alias="WERKPLEK_LICENCE_WORKER_ENABLED")
+    licence_worker_enabled: bool = True
     licence_poll_seconds: float = Field(
         5.0,
-        validation_alias="WERKPLEK_LICENCE_POLL_SECONDS",
         description="How often the licence worker looks for due work when nothing woke it.",
     )
     licence_seat_recheck_minutes: float = Field(
         15.0,
-        validation_alias="WERKPLEK_LICENCE_SEAT_RECHECK_MINUTES",
         description="How often a request waiting for seats looks at the seat count again.",
     )
     licence_max_attempts: int = Field(
         12,
-        validation_alias="WERKPLEK_LICENCE_MAX_ATTEMPTS",
         description="Transient Graph failures (429, 5xx) before a fulfilment is given up.",
     )
 
     # --- incoming post --------------------------------------------------------------------------
     intake_tokens: CommaList = Field(
         default_factory=list,
-        validation_alias="WERKPLEK_INTAKE_TOKENS",
         description='Who may post scans: comma list of "name:sha256 hex of the token" (make one '
         "with `werkplek post token NAME`). Empty: the intake API refuses everyone.",
     )
     post_max_mb: float = Field(
         30.0,
-        validation_alias="WERKPLEK_POST_MAX_MB",
         description="The largest scan the intake API accepts, in MB.",
     )
     documents_dir: str = Field(
         "var/documents",
-        validation_alias="WERKPLEK_DOCUMENTS_DIR",
         description="Where scans are kept on this machine (when not in SharePoint).",
     )
     documents_drive_id: str = Field(
         "",
-        validation_alias="WERKPLEK_DOCUMENTS_DRIVE_ID",
         description="Graph drive id (b!...) of the SharePoint library or OneDrive that keeps the "
         "scans. Empty: they stay on this machine (WERKPLEK_DOCUMENTS_DIR).",
     )
     documents_folder: str = Field(
         "Werkplek/Post",
-        validation_alias="WERKPLEK_DOCUMENTS_FOLDER",
         description="Folder in that drive for the scans (yyyy/mm/ folders go below it).",
     )
     post_worker_enabled: bool = Field(
         True,
-        validation_alias="WERKPLEK_POST_WORKER_ENABLED",
         description="Routes items left unrouted, sends reminders and purges old scans.",
     )
     mailroom_channel_id: str = Field(
         "",
-        validation_alias="WERKPLEK_MAILROOM_CHANNEL_ID",
         description="Teams channel conversation id of the mailroom: items to route land there.",
     )
     post_retention_days: int = Field(
         90,
-        validation_alias="WERKPLEK_POST_RETENTION_DAYS",
         description="Days after handling that a scan is deleted (metadata and audit are kept).",
     )
     post_reminder_working_days: int = Field(
         3,
-        validation_alias="WERKPLEK_POST_REMINDER_WORKING_DAYS",
         description="Working days an item may stay unhandled before its addressee is reminded.",
     )
     post_escalation_working_days: int = Field(
         7,
-        validation_alias="WERKPLEK_POST_ESCALATION_WORKING_DAYS",
         description="Working days unhandled before the entity's ICT admins are told.",
     )
 
     # --- links and files ------------------------------------------------------------------------
     public_base_url: str = Field(
         "http://localhost:3978",
-        validation_alias="WERKPLEK_PUBLIC_BASE_URL",
         description="The bot's public https address, used in the download links it hands out.",
     )
     link_secret: SecretStr = Field(
         SecretStr(""),
-        validation_alias="WERKPLEK_LINK_SECRET",
         description="Signs download links; the same on every replica. Empty: a random one per "
         "start (links then die with a restart and work on one replica only).",
     )
     link_minutes: float = Field(
         10.0,
-        validation_alias="WERKPLEK_LINK_MINUTES",
         description="How long a download link works.",
     )
     file_download_hosts: CommaList = Field(
         default_factory=lambda: ["sharepoint.com"],
-        validation_alias="WERKPLEK_FILE_DOWNLOAD_HOSTS",
         description="Host suffixes the bot may download files people send it from.",
     )
     max_upload_mb: float = Field(
         5.0,
-        validation_alias="WERKPLEK_MAX_UPLOAD_MB",
         description="The largest workbook the bot imports from chat.",
     )
 
     # --- operations ---------------------------------------------------------------------------
-    log_level: str = Field("INFO", validation_alias="WERKPLEK_LOG_LEVEL")
-    log_format: str = Field("json", validation_alias="WERKPLEK_LOG_FORMAT")
+    log_level: str = "INFO"
+    log_format: str = "json"
     jwks_timeout_seconds: float = Field(
         5.0,
-        validation_alias="WERKPLEK_JWKS_TIMEOUT_SECONDS",
         description="Longest wait for token validation (signing-key fetch) before answering 401.",
     )
     metrics_token: str = Field(
         "",
-        validation_alias="WERKPLEK_METRICS_TOKEN",
         description="sha256 hex of the bearer token that may read GET /metrics on the main port "
         "(Prometheus `authorization: credentials`). Empty: /metrics answers loopback peers only "
         "(or only on WERKPLEK_METRICS_PORT when that is set).",
@@ -284,11 +255,10 @@ class Settings(BaseSettings):
         0,
         ge=0,
         le=65535,
-        validation_alias="WERKPLEK_METRICS_PORT",
         description="Also serve /metrics, without a token, on 127.0.0.1:<port> (an agent on the "
         "same host or pod); the main port then serves it only with the token. 0: no such port.",
     )
-    migrate_on_start: bool = Field(True, validation_alias="WERKPLEK_MIGRATE_ON_START")
+    migrate_on_start: bool = True
 
     @field_validator(
         "allowed_tenants",
@@ -345,6 +315,19 @@ class Settings(BaseSettings):
         ConnectorHosts(value)  # raises on an entry that is not a host or host:port
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            # ValueError: an empty or path-like key, which zoneinfo refuses before any lookup.
+            raise ValueError(
+                f"WERKPLEK_TIMEZONE={value!r} is not an IANA time zone name (e.g. Europe/Brussels)"
+            ) from None
+        return value
+
     @field_validator("role_groups", "access_key_groups", mode="before")
     @classmethod
     def _parse_json(cls, value: Any) -> Any:
@@ -353,8 +336,49 @@ class Settings(BaseSettings):
         return value
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> Settings:
-        return cls(**overrides)
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # populate_by_name is for code and tests (`Settings(port=...)`). Left on for the
+        # environment and .env, it would also read an aliased field under its prefixed name
+        # (WERKPLEK_PORT, WERKPLEK_BOT_APP_SECRET): one documented name per setting, no other.
+        for source in (env_settings, dotenv_settings):
+            source.config = SettingsConfigDict(**{**source.config, "populate_by_name": False})
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
+
+    @classmethod
+    def variable(cls, field: str) -> str:
+        """The environment variable that `field` is read from."""
+        alias = cls.model_fields[field].validation_alias
+        return alias if isinstance(alias, str) else cls.model_config["env_prefix"] + field.upper()
+
+    @classmethod
+    def from_variables(cls, variables: Mapping[str, str]) -> Settings:
+        """Settings from these environment variables alone (not the process's, not .env), for
+        tools that hand the same variables to child processes and must read them alike."""
+        fields = {cls.variable(name): name for name in cls.model_fields}
+        unknown = sorted(set(variables) - set(fields))
+        if unknown:
+            # Silently dropping one would leave a default where the children use the value.
+            raise ValueError(f"not Werkplek settings: {', '.join(unknown)}")
+        # Every field given, so the process's environment (read by any construction, even
+        # model_validate) has nothing left to fill in.
+        values: dict[str, Any] = {
+            name: field.get_default(call_default_factory=True)
+            for name, field in cls.model_fields.items()
+        }
+        values.update((fields[name], value) for name, value in variables.items())
+        return cls(_env_file=None, **values)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The organisation's time zone, checked at start-up (zoneinfo caches it per key)."""
+        return ZoneInfo(self.timezone)
 
     @property
     def is_anonymous(self) -> bool:
@@ -394,14 +418,6 @@ class Settings(BaseSettings):
         if not allowed and self.azure_tenant_id:
             allowed.add(self.azure_tenant_id)
         return frozenset(allowed)
-
-    @property
-    def sqlite_path(self) -> Path | None:
-        prefix = "sqlite+aiosqlite:///"
-        if self.database_url.startswith(prefix):
-            rest = self.database_url[len(prefix) :]
-            return None if rest in ("", ":memory:") else Path(rest)
-        return None
 
 
 class ConfigurationError(Exception):

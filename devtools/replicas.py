@@ -182,7 +182,7 @@ class ReplicaSet:
     def settings(self) -> Settings:
         """Settings for code in this process that uses the same emulators and database (seeding
         through the bot's services). Read from nothing else: not the environment, not .env."""
-        return Settings.model_validate(self.graph_settings())
+        return Settings.from_variables(self.graph_settings())
 
     def graph_settings(self) -> dict[str, str]:
         """The Graph, tenant and database settings every replica shares, by environment name."""

@@ -71,7 +71,7 @@ def build_credential(settings: Settings, on_call: OnCall | None = None) -> Clien
         "authority": settings.azure_authority_host,
         # azure-core's retry policy for token requests, bounded like the Graph calls.
         "retry_total": max(0, settings.graph_max_retries),
-        "retry_backoff_max": settings.graph_max_retry_after_seconds,
+        "retry_backoff_max": settings.graph_max_retry_after,
     }
     if settings.graph_ca_file:
         options["connection_verify"] = settings.graph_ca_file
@@ -94,7 +94,7 @@ def build_middleware(settings: Settings, on_call: OnCall | None = None) -> list[
         ),
         GraphTelemetryHandlerOption.get_key(): telemetry,
     }
-    retry = CappedRetryHandler(settings.graph_max_retries, settings.graph_max_retry_after_seconds)
+    retry = CappedRetryHandler(settings.graph_max_retries, settings.graph_max_retry_after)
     chain: list[BaseMiddleware] = [
         retry if isinstance(handler, RetryHandler) else handler
         for handler in KiotaClientFactory.get_default_middleware(options)

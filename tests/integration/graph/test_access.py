@@ -75,9 +75,7 @@ async def gather_facts(gateway: GraphGateway, user_id: str) -> Facts:
 @contextlib.asynccontextmanager
 async def _gateway(emulator: GraphEmulator, **overrides: Any) -> AsyncIterator[GraphGateway]:
     """A gateway with one retry and a short Retry-After cap: the fault tests stay quick."""
-    settings = settings_for(
-        emulator, graph_max_retries=1, graph_max_retry_after_seconds=5, **overrides
-    )
+    settings = settings_for(emulator, graph_max_retries=1, graph_max_retry_after=5, **overrides)
     opened = await open_graph(settings)
     try:
         yield opened

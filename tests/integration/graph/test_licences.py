@@ -71,7 +71,7 @@ def calls() -> Calls:
 @pytest.fixture
 async def gateway(graph_emulator: GraphEmulator, calls: Calls) -> AsyncIterator[GraphGateway]:
     """Two retries and a short Retry-After cap, metered: the fault tests stay quick."""
-    settings = settings_for(graph_emulator, graph_max_retries=2, graph_max_retry_after_seconds=5)
+    settings = settings_for(graph_emulator, graph_max_retries=2, graph_max_retry_after=5)
     opened = await open_graph(settings, on_call=calls)
     try:
         yield opened

@@ -33,7 +33,7 @@ def calls() -> Calls:
 
 @pytest.fixture
 async def gateway(graph_emulator: GraphEmulator, calls: Calls) -> AsyncIterator[GraphGateway]:
-    settings = settings_for(graph_emulator, graph_max_retries=1, graph_max_retry_after_seconds=5)
+    settings = settings_for(graph_emulator, graph_max_retries=1, graph_max_retry_after=5)
     gateway = await open_graph(settings, on_call=calls)
     try:
         yield gateway

@@ -177,11 +177,11 @@ async def test_no_key_groups_means_no_group_lookup() -> None:
 def test_the_policy_follows_the_settings() -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
-        WERKPLEK_ACCESS_STALE_SYNC_DAYS=1.5,
-        WERKPLEK_ACCESS_KEY_GROUPS='{"g-1": "Personeel"}',
-        WERKPLEK_SECURITY_INFO_URL="https://security.example",
-        WERKPLEK_DEVICE_HELP_URL="https://devices.example",
-        WERKPLEK_ACCOUNT_HELP_URL="https://desk.example",
+        access_stale_sync_days=1.5,
+        access_key_groups='{"g-1": "Personeel"}',
+        security_info_url="https://security.example",
+        device_help_url="https://devices.example",
+        account_help_url="https://desk.example",
     )
     policy = access_policy(settings)
     assert policy.stale_sync_after == timedelta(days=1.5)

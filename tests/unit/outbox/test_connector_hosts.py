@@ -95,7 +95,7 @@ def test_an_entry_that_is_not_a_host_is_refused_at_start(entry: str) -> None:
 def test_the_default_setting_is_the_teams_hosts_and_bad_entries_fail_validation() -> None:
     settings = Settings(_env_file=None, **GRAPH)  # type: ignore[arg-type]
     assert settings.connector_hosts == list(TEAMS_CONNECTOR_HOSTS)
-    assert settings.connector_max_retry_after_seconds == 60.0
+    assert settings.connector_max_retry_after == 60.0
     check_startup(settings)
     with pytest.raises(ValueError, match="connector host"):
         Settings(_env_file=None, connector_hosts="*.trafficmanager.net", **GRAPH)  # type: ignore[arg-type]
