@@ -18,7 +18,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -197,7 +196,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         auditor=auditor,
         servicedesk_url=settings.servicedesk_url,
         access=access,
-        timezone=settings.timezone,
+        zone=settings.zone,
         licences=desk,
         licence_admin=admin,
         post=post,
@@ -238,7 +237,7 @@ def _licences(
 ) -> tuple[LicenceDesk, HttpFileDownloads, LicenceAdminDialog, SignedLinks]:
     """The licence capability: desk (chat), worker (background), admin files and exports."""
     settings, database = app[SETTINGS], app[DATABASE]
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     catalogue = SqlCatalogueRepository(database)
     requests = SqlLicenceRequestRepository(database, reference_zone=zone)
     licences = app[GRAPH].licences
@@ -284,7 +283,7 @@ def _licences(
         end = datetime.combine(last + timedelta(days=1), time(), zone)  # `last` is included
         report = await build_licence_report(requests, catalogue, licences, start, end, entity)
         return await asyncio.to_thread(
-            write_licence_report, report, Translator(locale), settings.timezone
+            write_licence_report, report, Translator(locale), settings.zone
         )
 
     rules = SqlRoutingRuleRepository(database)
@@ -321,7 +320,7 @@ def _post(
     """Incoming post: intake API, desk (chat), routing rules in chat, worker (routing left
     over, reminders, purge) and the signed scan links."""
     settings, database = app[SETTINGS], app[DATABASE]
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     graph = app[GRAPH]
     items = SqlPostItemRepository(database, reference_zone=zone)
     names = NameBook()

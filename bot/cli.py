@@ -16,7 +16,6 @@ import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, pick_locale
 from bot.settings import ConfigurationError, Settings
@@ -184,7 +183,7 @@ def _licence_report(args: argparse.Namespace) -> int:
     if last < first:
         print(t("cli.report.bad_period"), file=sys.stderr)
         return 2
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     start = datetime.combine(first, time(), zone)
     end = datetime.combine(last + timedelta(days=1), time(), zone)  # --to is the last day
     report = asyncio.run(_build_report(settings, t, start, end, args.entity or None))
@@ -194,7 +193,7 @@ def _licence_report(args: argparse.Namespace) -> int:
     suffix = f"-{report.entity}" if report.entity else ""
     path = Path(args.out or f"licenties-{first.isoformat()}-{last.isoformat()}{suffix}.xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(write_licence_report(report, t, settings.timezone))
+    path.write_bytes(write_licence_report(report, t, settings.zone))
     print(
         t(
             "cli.report.written",

@@ -24,7 +24,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
-from zoneinfo import ZoneInfo
 
 from bot.cli import _day, _graph_configured, _open_database, _read_file, _translator
 from bot.i18n import Translator
@@ -173,7 +172,7 @@ async def _print_dry_run(
     from bot.services.post_rules import describe_dry_run, dry_run_rules, people_in_dry_run
     from bot.store import SqlDelegationRepository, SqlPostItemRepository
 
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     items = SqlPostItemRepository(database, reference_zone=zone)
     clock = SystemClock()
     delegations = SqlDelegationRepository(database, clock=clock, zone=zone)
@@ -308,7 +307,7 @@ async def _post_intake(
     )
     from dialogs.post_notices import PostNoticeCards
 
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     clock = SystemClock()
     flow = PostFlow(
         items=SqlPostItemRepository(database, reference_zone=zone),
@@ -377,7 +376,7 @@ async def _purge(settings: Settings, t: Translator, dry_run: bool) -> int:
     from bot.services.post_retention import purge_scans
     from bot.store import SqlPostItemRepository
 
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     database = await _open_database(settings)
     try:
         # Graph is opened only when the scans live in a Graph drive.
@@ -433,7 +432,7 @@ def _post_report(args: argparse.Namespace) -> int:
     if last < first:
         _print_error(t("cli.report.bad_period"))
         return 2
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     start = datetime.combine(first, time(), zone)
     end = datetime.combine(last + timedelta(days=1), time(), zone)  # --to is the last day
     entity = args.entity.strip() or None
@@ -441,7 +440,7 @@ def _post_report(args: argparse.Namespace) -> int:
     suffix = f"-{entity}" if entity else ""
     path = Path(args.out or f"postregister-{first.isoformat()}-{last.isoformat()}{suffix}.xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(write_post_register(items, names, settings.timezone, t))
+    path.write_bytes(write_post_register(items, names, settings.zone, t))
     _say(t("cli.post_report.written", path=str(path), count=len(items)))
     return 0
 
@@ -461,7 +460,7 @@ async def _build_register(
             entity = next(
                 (e.code for e in entities if e.code.casefold() == entity.casefold()), entity
             )
-        items = SqlPostItemRepository(database, reference_zone=ZoneInfo(settings.timezone))
+        items = SqlPostItemRepository(database, reference_zone=settings.zone)
         async with _directory(settings, t) as directory:
             found, names = await build_post_register(items, directory, start, end, entity)
         return found, names, entity

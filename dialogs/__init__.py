@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from datetime import tzinfo
 
 from bot.commands import CommandSpec, Registry
 from bot.ports import Directory, Notifier
@@ -46,7 +46,7 @@ def build_dialogs(
     auditor: Auditor,
     servicedesk_url: str,
     access: AccessStatus,
-    timezone: str = "Europe/Brussels",
+    zone: tzinfo,
     licences: LicenceDesk | None = None,
     licence_admin: LicenceAdminDialog | None = None,
     post: PostDesk | None = None,
@@ -61,7 +61,6 @@ def build_dialogs(
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     start = StartDialog(registry, dispatcher, directory)
-    zone = ZoneInfo(timezone)
     dialogs: list[object] = [
         HelpDialog(registry),
         ProfileDialog(directory),

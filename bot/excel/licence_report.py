@@ -7,9 +7,8 @@ dates in the configured time zone, lead times numbers of hours, so admins can fi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from bot.domain.licence_names import SKU_NAMES
 from bot.domain.licence_report import (
@@ -29,16 +28,11 @@ from bot.excel.workbook import (
 )
 from bot.i18n import Translator
 
-DEFAULT_TIMEZONE = "Europe/Brussels"
 _ONE_MICROSECOND = timedelta(microseconds=1)  # the period ends before `end`
 R = TypeVar("R")
 
 
-def write_licence_report(
-    report: LicenceReport, t: Translator | None = None, timezone: str = DEFAULT_TIMEZONE
-) -> bytes:
-    t = t or Translator("nl")
-    zone = ZoneInfo(timezone)
+def write_licence_report(report: LicenceReport, t: Translator, zone: tzinfo) -> bytes:
     workbook = new_workbook()
     add_sheet(
         workbook,

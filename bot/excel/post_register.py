@@ -12,8 +12,8 @@ state, with the median handling time in working days: see post_register_summary.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import tzinfo
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from bot.domain.post_items import DestinationKind, PostItem
 from bot.domain.post_routing import ADDRESSEE_RULE
@@ -28,10 +28,9 @@ _WHEN = 17  # width of a date-and-time column
 
 
 def write_post_register(
-    items: Sequence[PostItem], names: Mapping[str, str], timezone: str, t: Translator
+    items: Sequence[PostItem], names: Mapping[str, str], zone: tzinfo, t: Translator
 ) -> bytes:
     """The register of `items` (oldest first, as given) and its summary."""
-    zone = ZoneInfo(timezone)
     workbook = new_workbook()
     add_sheet(
         workbook, t("post_register.sheet.items"), _item_columns(names, t), items, timezone=zone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -85,6 +86,7 @@ def test_the_app_registry_builds_from_every_dialog() -> None:
         directory=directory,
         auditor=Auditor(MemoryAuditLog(), FixedClock()),
         servicedesk_url="https://desk.example",
+        zone=ZoneInfo("Europe/Brussels"),
         access=AccessStatus(directory, MemoryAccessDirectory(), FixedClock(), AccessPolicy()),
         licences=make_flow().desk,
         licence_admin=AdminWorld().dialog,

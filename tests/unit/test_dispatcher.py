@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -57,6 +58,7 @@ class World:
             directory=self.directory,
             auditor=Auditor(self.audit, FixedClock()),
             servicedesk_url="https://desk.example",
+            zone=ZoneInfo("Europe/Brussels"),
             access=AccessStatus(
                 self.directory, MemoryAccessDirectory(), FixedClock(), AccessPolicy()
             ),

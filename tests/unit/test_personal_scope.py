@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -93,6 +94,7 @@ class World:
             directory=licences.directory,
             auditor=Auditor(MemoryAuditLog(), clock),
             servicedesk_url="https://desk.example",
+            zone=ZoneInfo("Europe/Brussels"),
             access=AccessStatus(licences.directory, MemoryAccessDirectory(), clock, AccessPolicy()),
             licences=licences.desk,
             licence_admin=self.rules.licence_admin.dialog,

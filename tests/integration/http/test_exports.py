@@ -97,9 +97,7 @@ async def stack(database: Database) -> AsyncIterator[Stack]:
         start = datetime.combine(first, time(), BRUSSELS)
         end = datetime.combine(last + timedelta(days=1), time(), BRUSSELS)
         report = await build_licence_report(requests, catalogue, None, start, end, entity)
-        return await asyncio.to_thread(
-            write_licence_report, report, Translator(locale), "Europe/Brussels"
-        )
+        return await asyncio.to_thread(write_licence_report, report, Translator(locale), BRUSSELS)
 
     rules = SqlRoutingRuleRepository(database)
     await rules.replace([*current_rules(), tax_rule()])

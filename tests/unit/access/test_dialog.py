@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -64,6 +65,7 @@ class World:
             directory=self.directory,
             auditor=Auditor(self.audit, FixedClock(NOW)),
             servicedesk_url="https://desk.example",
+            zone=ZoneInfo("Europe/Brussels"),
             access=status,
         )
         self.registry, self.dispatcher = built.registry, built.dispatcher

@@ -36,7 +36,7 @@ def _workbook(locale: str = "nl") -> dict[str, Worksheet]:
         if item.sku_id and item.sku_id != POWER_BI_PRO_SKU
     ]
     report = licence_report([granted, rejected], demo_catalogue(), seats, START, END)
-    data = write_licence_report(report, Translator(locale), "Europe/Brussels")
+    data = write_licence_report(report, Translator(locale), BRUSSELS)
     book = load_workbook(io.BytesIO(data))
     return {sheet.title: sheet for sheet in book.worksheets}
 
@@ -127,7 +127,7 @@ def test_english_headers_for_an_english_admin() -> None:
 
 def test_an_empty_report_still_has_its_sheets() -> None:
     report = licence_report([], demo_catalogue(), [], START, END)
-    book = load_workbook(io.BytesIO(write_licence_report(report)))
+    book = load_workbook(io.BytesIO(write_licence_report(report, Translator("nl"), BRUSSELS)))
 
     assert book.sheetnames == ["Aanvragen", "Beslissingen", "Doorlooptijden", "Licenties"]
     assert book["Aanvragen"].auto_filter.ref == "A1:K1"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -49,6 +50,7 @@ class World:
             directory=self.licences.directory,
             auditor=Auditor(self.audit, clock),
             servicedesk_url="https://desk.example",
+            zone=ZoneInfo("Europe/Brussels"),
             access=AccessStatus(
                 self.licences.directory, MemoryAccessDirectory(), clock, AccessPolicy()
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -47,6 +48,7 @@ class World:
             directory=self.post.directory,
             auditor=Auditor(self.post.audit_log, clock),
             servicedesk_url="https://desk.example",
+            zone=ZoneInfo("Europe/Brussels"),
             access=AccessStatus(
                 self.post.directory, MemoryAccessDirectory(), clock, AccessPolicy()
             ),

@@ -62,7 +62,7 @@ def _items() -> list[PostItem]:
 
 
 def _sheets(locale: str = "nl") -> dict[str, Worksheet]:
-    data = write_post_register(_items(), NAMES, "Europe/Brussels", Translator(locale))
+    data = write_post_register(_items(), NAMES, BRUSSELS, Translator(locale))
     book = load_workbook(io.BytesIO(data))
     return {sheet.title: sheet for sheet in book.worksheets}
 
@@ -120,7 +120,7 @@ def test_one_row_per_item_with_names_and_words() -> None:
 
 
 def test_an_id_nobody_could_name_stays_an_id() -> None:
-    data = write_post_register(_items(), {}, "Europe/Brussels", Translator("nl"))
+    data = write_post_register(_items(), {}, BRUSSELS, Translator("nl"))
     rows = _rows(load_workbook(io.BytesIO(data))["Postregister"])
 
     assert rows[0]["Bezorgd bij"] == JEF
@@ -161,7 +161,7 @@ def test_the_summary_counts_and_medians() -> None:
 
 
 def test_an_empty_period_still_gives_both_sheets() -> None:
-    data = write_post_register([], {}, "Europe/Brussels", Translator("nl"))
+    data = write_post_register([], {}, BRUSSELS, Translator("nl"))
     book = load_workbook(io.BytesIO(data))
 
     assert book["Postregister"].max_row == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -130,6 +131,7 @@ async def test_the_app_wires_one_inbox_for_both_importers(world: RulesWorld) -> 
         directory=directory,
         auditor=Auditor(MemoryAuditLog(), FixedClock()),
         servicedesk_url="https://desk.example",
+        zone=ZoneInfo("Europe/Brussels"),
         access=AccessStatus(directory, MemoryAccessDirectory(), FixedClock(), AccessPolicy()),
         licences=make_flow().desk,
         licence_admin=world.licence_admin.dialog,
