@@ -150,7 +150,7 @@ async def _measure(database: Database, gateway: Any, calls: GraphCalls, samples:
         requests=requests,
         directory=gateway.directory,
         licences=gateway.licences,
-        cards=LicenceNoticeCards(),
+        cards=LicenceNoticeCards(tz=BRUSSELS),
         users=SqlUserRepository(database),
         clock=clock,
     )

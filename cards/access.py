@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
-from zoneinfo import ZoneInfo
 
 from bot.domain.access import AccessReport, Check, CheckKind, CheckState
 from bot.domain.access_rules import DATETIME_PARAM_SUFFIX, KEYS_PARAM_SUFFIX
@@ -19,7 +18,6 @@ from bot.i18n import Translator
 from cards.base import MAX_LINE, MAX_NAME, Card, Element, card, execute, heading, open_url, text
 from cards.verbs import Verb
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 # A pick list longer than this is a search that needs more letters, not a list to scroll.
 MAX_PICKS = 8
 # The typed search is echoed on the card; a pasted paragraph is cut short.
@@ -55,7 +53,7 @@ _COLOUR = {
 }
 
 
-def format_moment(moment: datetime, t: Translator, tz: tzinfo = BRUSSELS) -> str:
+def format_moment(moment: datetime, t: Translator, tz: tzinfo) -> str:
     """28/11/2026 om 10:00 (nl) or 28/11/2026 at 10:00 (en), in the given time zone."""
     local = moment.astimezone(tz)
     return t("access.moment", date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M"))
@@ -66,7 +64,7 @@ def access_card(
     t: Translator,
     *,
     viewed_by_agent: bool = False,
-    tz: tzinfo = BRUSSELS,
+    tz: tzinfo,
 ) -> Card:
     """The status of report.subject; `viewed_by_agent` when the caller is someone else."""
     subject = report.subject

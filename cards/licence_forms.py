@@ -24,7 +24,6 @@ from bot.domain.untrusted import clean_text, escape_text
 from bot.i18n import Translator
 from cards.base import MAX_NAME, Card, Element, card, escaped_params, execute, heading, text
 from cards.licences import (
-    BRUSSELS,
     banner,
     day,
     error_block,
@@ -214,7 +213,7 @@ def form_card(
 
 # --- after sending -----------------------------------------------------------------------------
 def received_card(
-    request: LicenceRequest, item: CatalogueItem | None, t: Translator, tz: tzinfo = BRUSSELS
+    request: LicenceRequest, item: CatalogueItem | None, t: Translator, tz: tzinfo
 ) -> Card:
     """The receipt: the reference at once, what was asked, and who decides next."""
     body: list[Element] = [
@@ -234,7 +233,7 @@ def received_card(
 
 
 def existing_card(
-    request: LicenceRequest, item: CatalogueItem | None, t: Translator, tz: tzinfo = BRUSSELS
+    request: LicenceRequest, item: CatalogueItem | None, t: Translator, tz: tzinfo
 ) -> Card:
     """A request for something the person asked for already (or has): said so, not doubled."""
     name = item_name(item, request.item_key, t.locale)
@@ -272,7 +271,7 @@ def requests_card(
     requests: Sequence[LicenceRequest],
     items: Mapping[str, CatalogueItem],
     t: Translator,
-    tz: tzinfo = BRUSSELS,
+    tz: tzinfo,
     *,
     notice: str = "",
 ) -> Card:

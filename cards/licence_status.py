@@ -18,7 +18,6 @@ from bot.domain.untrusted import clean_text, escape_text
 from bot.i18n import Translator
 from cards.base import MAX_NAME, Card, Element, card, execute, facts, heading, text
 from cards.licences import (
-    BRUSSELS,
     MAX_REFRESH_USERS,
     MAX_SHOWN_TEXT,
     answers_facts,
@@ -47,7 +46,7 @@ def approval_card(
     request: LicenceRequest,
     item: CatalogueItem | None,
     t: Translator,
-    tz: tzinfo = BRUSSELS,
+    tz: tzinfo,
     *,
     reminder: bool = False,
     comment: str = "",
@@ -110,7 +109,7 @@ def closed_card(
     request: LicenceRequest,
     item: CatalogueItem | None,
     t: Translator,
-    tz: tzinfo = BRUSSELS,
+    tz: tzinfo,
     *,
     stage: int | None = None,
     notice: str = "",
@@ -153,7 +152,7 @@ def approver_view(
     item: CatalogueItem | None,
     viewer_id: str,
     t: Translator,
-    tz: tzinfo = BRUSSELS,
+    tz: tzinfo,
     *,
     reminder: bool = False,
     notice: str = "",
@@ -171,7 +170,7 @@ def approver_view(
 
 
 def retried_card(
-    request: LicenceRequest, item: CatalogueItem | None, t: Translator, tz: tzinfo = BRUSSELS
+    request: LicenceRequest, item: CatalogueItem | None, t: Translator, tz: tzinfo
 ) -> Card:
     """An ICT admin's notice card after "Opnieuw proberen": the grant is being tried again."""
     body: list[Element] = [
@@ -184,7 +183,7 @@ def retried_card(
 
 
 # --- notices -----------------------------------------------------------------------------------
-def notice_card(notice: LicenceNotice, t: Translator, tz: tzinfo = BRUSSELS) -> Card:
+def notice_card(notice: LicenceNotice, t: Translator, tz: tzinfo) -> Card:
     """The card of one notice, in the recipient's language."""
     request, item = notice.request, notice.item
     if notice.kind in (NoticeKind.APPROVAL_REQUEST, NoticeKind.APPROVAL_REMINDER):

@@ -9,7 +9,6 @@ Dates are written day first (28/11/2026 14:32), as Flemish readers expect, in bo
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
-from zoneinfo import ZoneInfo
 
 from bot.domain.catalogue import ApproverKind, CatalogueItem
 from bot.domain.licence_requests import LicenceRequest, RequestState
@@ -17,7 +16,6 @@ from bot.domain.untrusted import escape_text
 from bot.i18n import Translator
 from cards.base import MAX_NAME, Element, facts, text
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 # Teams refreshes a card automatically for at most this many users.
 MAX_REFRESH_USERS = 60
 # Justifications and comments are shown whole up to the desk's own limit; longer ones are cut.
@@ -40,7 +38,7 @@ STATE_COLOUR = {
 }
 
 
-def moment(at: datetime, tz: tzinfo = BRUSSELS) -> str:
+def moment(at: datetime, tz: tzinfo) -> str:
     """28/11/2026 14:32, in the administration's time zone."""
     return at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
@@ -49,7 +47,7 @@ def day(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def iso_moment(value: str, tz: tzinfo = BRUSSELS) -> str:
+def iso_moment(value: str, tz: tzinfo) -> str:
     """A moment the domain gave as ISO text ("2026-11-28T13:32+00:00"), written for people;
     text that is no moment is shown as it is."""
     try:

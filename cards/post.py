@@ -30,7 +30,7 @@ from bot.domain.post_items import (
 from bot.domain.untrusted import clean_text, escape_text
 from bot.i18n import Translator
 from cards.base import MAX_NAME, Card, Element, card, execute, facts, heading, open_url, text
-from cards.licences import BRUSSELS, banner, day, error_block, moment
+from cards.licences import banner, day, error_block, moment
 from cards.verbs import Verb
 
 # Input ids on the cards (the dialog reads them from the click's data).
@@ -325,7 +325,7 @@ def item_actions(item: PostItem, t: Translator, view: ItemView) -> list[Element]
 def item_card(
     item: PostItem,
     t: Translator,
-    tz: tzinfo = BRUSSELS,
+    tz: tzinfo,
     *,
     view: ItemView | None = None,
     texts: ItemTexts | None = None,

@@ -18,7 +18,7 @@ from bot.domain.post_routing import Delegation
 from bot.domain.untrusted import clean_text, escape_text
 from bot.i18n import Translator
 from cards.base import MAX_NAME, Card, Element, card, execute, heading, text
-from cards.licences import BRUSSELS, banner, day
+from cards.licences import banner, day
 from cards.post import destination_text, sender_text, state_word, type_word
 from cards.verbs import Verb
 
@@ -105,7 +105,7 @@ def post_list_card(
     items: Sequence[PostItem],
     state: ListState,
     t: Translator,
-    tz: tzinfo = BRUSSELS,
+    tz: tzinfo,
     *,
     has_more: bool,
     page_size: int,

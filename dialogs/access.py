@@ -26,7 +26,6 @@ from bot.services.access import AccessStatus
 from bot.services.audit import Auditor
 from bot.turn import Card, Turn
 from cards.access import (
-    BRUSSELS,
     MAX_PICKS,
     access_card,
     lookup_refused_card,
@@ -90,7 +89,7 @@ class AccessDialog:
         status: AccessStatus,
         directory: Directory,
         auditor: Auditor,
-        tz: tzinfo = BRUSSELS,
+        tz: tzinfo,
     ) -> None:
         self._status = status
         self._directory = directory

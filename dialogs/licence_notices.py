@@ -13,13 +13,12 @@ from typing import Any
 from bot.domain.licence_notices import LicenceNotice
 from bot.i18n import Translator, pick_locale
 from cards.licence_status import notice_card, notice_title
-from cards.licences import BRUSSELS
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
 class LicenceNoticeCards:
-    def __init__(self, tz: tzinfo = BRUSSELS) -> None:
+    def __init__(self, tz: tzinfo) -> None:
         self._tz = tz
 
     def render(self, notice: LicenceNotice, locale: str) -> dict[str, Any]:

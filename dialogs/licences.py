@@ -63,7 +63,7 @@ from cards.licence_status import (
     closed_card,
     retried_card,
 )
-from cards.licences import BRUSSELS, iso_moment, person, state_word
+from cards.licences import iso_moment, person, state_word
 from cards.verbs import Verb
 from dialogs.dispatcher import ActionResult, refuse
 
@@ -172,7 +172,7 @@ def draft_justification(words: str, item: CatalogueItem) -> str:
 
 
 class LicenceDialog:
-    def __init__(self, desk: LicenceDesk, auditor: Auditor, tz: tzinfo = BRUSSELS) -> None:
+    def __init__(self, desk: LicenceDesk, auditor: Auditor, tz: tzinfo) -> None:
         self._desk = desk
         self._auditor = auditor
         self._tz = tz

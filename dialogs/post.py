@@ -41,7 +41,7 @@ from bot.services.post_desk import DELEGATION_OBJECT, MAX_SEARCH, PostDesk, Post
 from bot.services.post_flow import OBJECT_TYPE
 from bot.turn import Card, Turn, is_personal
 from cards.base import MAX_NAME, escaped_params
-from cards.licences import BRUSSELS, day
+from cards.licences import day
 from cards.post import ItemTexts, ItemView, ScanLink, item_card, state_word
 from cards.post_lists import ListState, delegate_picker_card, delegations_card, post_list_card
 from cards.system import notice_card
@@ -138,7 +138,7 @@ Step = Callable[[Viewer], Awaitable[Seen]]
 
 
 class PostDialog:
-    def __init__(self, desk: PostDesk, auditor: Auditor, tz: tzinfo = BRUSSELS) -> None:
+    def __init__(self, desk: PostDesk, auditor: Auditor, tz: tzinfo) -> None:
         self._desk = desk
         self._auditor = auditor
         self._tz = tz

@@ -24,7 +24,7 @@ from bot.domain.untrusted import escape_text
 from bot.i18n import Translator, pick_locale
 from bot.services.post_access import item_people, same_person, team_parts
 from cards.base import MAX_NAME
-from cards.licences import BRUSSELS, day
+from cards.licences import day
 from cards.post import ItemTexts, ItemView, destination_text, item_card, sender_words
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -39,7 +39,7 @@ def _no_names(people: Iterable[str]) -> Mapping[str, str]:
 class PostNoticeCards:
     def __init__(
         self,
-        tz: tzinfo = BRUSSELS,
+        tz: tzinfo,
         *,
         mailroom_conversation_id: str = "",
         names: Names = _no_names,

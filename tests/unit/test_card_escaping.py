@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -70,6 +71,8 @@ from tests.support.reading import as_read
 from tests.unit.access.test_rules import NOW, POLICY, facts
 from tests.unit.licences.samples import decision, request
 from tests.unit.post.test_cards import checked
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 # Every construct a hostile writer could try, in one text (a letter's subject, say).
 HOSTILE = (
@@ -410,7 +413,7 @@ def hostile_cards(t: Translator) -> Iterator[tuple[str, dict[str, Any]]]:
         groups=[GroupRef("g", HOSTILE)],
     )
     report = assess(the_facts, POLICY, NOW)
-    yield "access", access_card(report, t, viewed_by_agent=True)
+    yield "access", access_card(report, t, viewed_by_agent=True, tz=BRUSSELS)
     yield "pick", pick_person_card([HOSTILE_USER, HOSTILE_USER], HOSTILE, t)
     yield "nobody", nobody_found_card(HOSTILE, t)
     yield from _licence_cards(t)
@@ -423,8 +426,8 @@ def hostile_cards(t: Translator) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def _licence_cards(t: Translator) -> Iterator[tuple[str, dict[str, Any]]]:
     pending = _hostile_request()
-    yield "approval", approval_card(pending, HOSTILE_ITEM, t, comment=HOSTILE)
-    yield "closed", closed_card(pending, HOSTILE_ITEM, t, notice="")
+    yield "approval", approval_card(pending, HOSTILE_ITEM, t, comment=HOSTILE, tz=BRUSSELS)
+    yield "closed", closed_card(pending, HOSTILE_ITEM, t, notice="", tz=BRUSSELS)
     for kind in NoticeKind:
         notice = LicenceNotice(
             kind,
@@ -433,16 +436,16 @@ def _licence_cards(t: Translator) -> Iterator[tuple[str, dict[str, Any]]]:
             HOSTILE_ITEM,
             facts={"sku": HOSTILE, "free_seats": "0", "waiting": "3", "stage": "1"},
         )
-        yield f"licence-notice-{kind.value}", notice_card(notice, t)
+        yield f"licence-notice-{kind.value}", notice_card(notice, t, tz=BRUSSELS)
     problem = FieldError("answer.doel", "licence_admin.report.bad_date", {"value": HOSTILE})
     draft = Draft(justification=HOSTILE, answers={"doel": HOSTILE}, previous_reference=HOSTILE)
     yield "picker", picker_card([HOSTILE_ITEM], t)
     yield "form", form_card(HOSTILE_ITEM, t, today=TODAY, draft=draft, problems=[problem])
-    yield "received", received_card(pending, HOSTILE_ITEM, t)
-    yield "existing", existing_card(pending, HOSTILE_ITEM, t)
+    yield "received", received_card(pending, HOSTILE_ITEM, t, tz=BRUSSELS)
+    yield "existing", existing_card(pending, HOSTILE_ITEM, t, tz=BRUSSELS)
     yield "granted", already_granted_card(HOSTILE_ITEM, t)
     rejected = _hostile_request(state=RequestState.REJECTED, approvers=())
-    mine = requests_card([pending, rejected], {HOSTILE_ITEM.key: HOSTILE_ITEM}, t)
+    mine = requests_card([pending, rejected], {HOSTILE_ITEM.key: HOSTILE_ITEM}, t, tz=BRUSSELS)
     yield "requests", mine
 
 
@@ -452,26 +455,31 @@ def _post_cards(t: Translator) -> Iterator[tuple[str, dict[str, Any]]]:
     texts = ItemTexts(names=names)
     view = ItemView(act=True, suggest_rule=True, back={"offset": 0})
     link = ScanLink("https://werkplek.example/scan", 5)
-    yield "item", item_card(routed, t, view=view, texts=texts, link=link)
+    yield "item", item_card(routed, t, view=view, texts=texts, link=link, tz=BRUSSELS)
     triage = _post_item(
         state=PostState.TRIAGE,
         destination=Destination(DestinationKind.TRIAGE),
         triage_reason=HOSTILE,
     )
-    yield "item-triage", item_card(triage, t, view=ItemView(act=True, route=True), texts=texts)
+    yield (
+        "item-triage",
+        item_card(triage, t, view=ItemView(act=True, route=True), texts=texts, tz=BRUSSELS),
+    )
     entity = _post_item(destination=Destination(DestinationKind.ENTITY, HOSTILE))
-    yield "item-entity", item_card(entity, t, texts=texts)
+    yield "item-entity", item_card(entity, t, texts=texts, tz=BRUSSELS)
     state = ListState(scope="all", search=HOSTILE)
-    listed = post_list_card([routed, entity], state, t, has_more=True, page_size=5, names=names)
+    listed = post_list_card(
+        [routed, entity], state, t, has_more=True, page_size=5, names=names, tz=BRUSSELS
+    )
     yield "list", listed
     away = Delegation(SOMEONE, OTHER, TODAY, TODAY + timedelta(days=3), SOMEONE, AT, id=4)
     yield "delegations", delegations_card([away], names, t, today=TODAY)
     yield "delegate-picker", delegate_picker_card([HOSTILE_USER], TODAY, TODAY, t)
     for kind in PostNoticeKind:
         notice = PostNotice(kind, entity, recipient_id=SOMEONE)
-        rendered = PostNoticeCards(names=lambda ids: dict.fromkeys(ids, HOSTILE)).render(
-            notice, t.locale
-        )
+        rendered = PostNoticeCards(
+            names=lambda ids: dict.fromkeys(ids, HOSTILE), tz=BRUSSELS
+        ).render(notice, t.locale)
         yield f"post-notice-{kind.value}", rendered["attachments"][0]["content"]
 
 
@@ -551,7 +559,7 @@ def test_the_reader_still_reads_the_hostile_text_on_the_cards() -> None:
 
 def test_a_notification_preview_is_plain_text_without_controls() -> None:
     notice = PostNotice(PostNoticeKind.NEW_ITEM, _post_item(), recipient_id=SOMEONE)
-    rendered = PostNoticeCards().render(notice, "nl")
+    rendered = PostNoticeCards(tz=BRUSSELS).render(notice, "nl")
     assert "\\" not in rendered["summary"] and "Bevestig hier" in rendered["summary"]
     assert not BIDI_AND_INVISIBLE.search(rendered["summary"])
     licence = LicenceNotice(NoticeKind.APPROVED, SOMEONE, _hostile_request(), HOSTILE_ITEM)

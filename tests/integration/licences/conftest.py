@@ -161,7 +161,7 @@ def build_stack(
         requests=requests,
         directory=gateway.directory,
         licences=gateway.licences,
-        cards=LicenceNoticeCards(),
+        cards=LicenceNoticeCards(tz=BRUSSELS),
         users=SqlUserRepository(database),
         clock=clock,
     )

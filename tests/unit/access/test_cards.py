@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,6 +26,8 @@ from tests.support.reading import as_read
 from tests.support.schemas import validate_card
 from tests.unit.access.test_rules import POLICY, facts, person
 from tests.unit.test_dispatcher import card_text
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # 10:00 in Brussels (winter time)
 SUMMER = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)  # 11:30 in Brussels
@@ -82,8 +85,8 @@ def reports() -> Iterator[tuple[str, AccessReport]]:
 
 def all_cards(t: Translator) -> Iterator[tuple[str, dict]]:
     for name, report in reports():
-        yield f"own-{name}", access_card(report, t)
-        yield f"agent-{name}", access_card(report, t, viewed_by_agent=True)
+        yield f"own-{name}", access_card(report, t, tz=BRUSSELS)
+        yield f"agent-{name}", access_card(report, t, viewed_by_agent=True, tz=BRUSSELS)
     yield "pick", pick_person_card(PEOPLE[:3], "Jan", t)
     yield "pick-more", pick_person_card(PEOPLE, "Jan", t, more=True)
     yield "nobody", nobody_found_card("Xavier", t)
@@ -124,7 +127,7 @@ def test_no_text_is_left_with_a_placeholder() -> None:
 
 
 def test_own_card_in_order() -> None:
-    card = access_card(_report(facts()), Translator("nl"))
+    card = access_card(_report(facts()), Translator("nl"), tz=BRUSSELS)
     text = card_text(card)
     assert "Jouw toegang" in text and "Alles is in orde." in text
     assert text.count("In orde") == 6
@@ -140,7 +143,7 @@ def test_own_card_in_order() -> None:
 
 def test_state_words_come_with_their_colour_and_next_step_link() -> None:
     report = _report(facts(person(account_enabled=False), methods=[AuthMethod("password")]))
-    card = access_card(report, Translator("nl"))
+    card = access_card(report, Translator("nl"), tz=BRUSSELS)
     marks = [n for n in _nodes(card) if n.get("text") == "Actie nodig"]
     assert len(marks) == 2 and {m["color"] for m in marks} == {"Attention"}
     links = {n["title"]: n["url"] for n in _nodes(card) if n.get("type") == "Action.OpenUrl"}
@@ -166,22 +169,28 @@ def test_state_words_come_with_their_colour_and_next_step_link() -> None:
 def test_every_state_has_a_word_and_a_colour(state: CheckState, word: str, colour: str) -> None:
     name = {CheckState.OK: "in-order", CheckState.WARN: "warnings"}.get(state, "nothing-known")
     report = dict(reports())[name]
-    marks = [n for n in _nodes(access_card(report, Translator("nl"))) if n.get("text") == word]
+    marks = [
+        n
+        for n in _nodes(access_card(report, Translator("nl"), tz=BRUSSELS))
+        if n.get("text") == word
+    ]
     assert marks and {m["color"] for m in marks} == {colour}
 
 
 def test_a_next_step_without_a_link_is_still_said() -> None:
     report = dict(reports())["no-links"]
-    card = access_card(report, Translator("nl"))
+    card = access_card(report, Translator("nl"), tz=BRUSSELS)
     assert "Contacteer de servicedesk" in card_text(card)
     assert not [n for n in _nodes(card) if n.get("type") == "Action.OpenUrl"]
 
 
 def test_unknown_lines_say_why() -> None:
-    text = card_text(access_card(dict(reports())["no-user-object"], Translator("nl")))
+    text = card_text(access_card(dict(reports())["no-user-object"], Translator("nl"), tz=BRUSSELS))
     assert "Werkplek heeft (nog) geen toestemming om dit na te kijken." in text
     assert "Toegang van deze persoon" in card_text(
-        access_card(dict(reports())["no-user-object"], Translator("nl"), viewed_by_agent=True)
+        access_card(
+            dict(reports())["no-user-object"], Translator("nl"), viewed_by_agent=True, tz=BRUSSELS
+        )
     )
 
 
@@ -189,19 +198,19 @@ def test_a_stale_sync_shows_the_local_sync_time() -> None:
     report = _report(
         facts(person(on_premises_last_sync=datetime(2026, 11, 19, 23, 30, tzinfo=UTC)))
     )
-    text = card_text(access_card(report, Translator("nl")))
+    text = card_text(access_card(report, Translator("nl"), tz=BRUSSELS))
     assert "de laatste synchronisatie dateert van 20/11/2026 om 00:30" in text
-    english = card_text(access_card(report, Translator("en")))
+    english = card_text(access_card(report, Translator("en"), tz=BRUSSELS))
     assert "the last synchronisation was on 20/11/2026 at 00:30" in english
 
 
 def test_moments_follow_brussels_summer_time() -> None:
-    assert format_moment(SUMMER, Translator("nl")) == "01/07/2026 om 11:30"
-    assert format_moment(NOW, Translator("en")) == "28/11/2026 at 10:00"
+    assert format_moment(SUMMER, Translator("nl"), tz=BRUSSELS) == "01/07/2026 om 11:30"
+    assert format_moment(NOW, Translator("en"), tz=BRUSSELS) == "28/11/2026 at 10:00"
 
 
 def test_an_agent_sees_whose_card_it_is() -> None:
-    card = access_card(_report(facts()), Translator("nl"), viewed_by_agent=True)
+    card = access_card(_report(facts()), Translator("nl"), viewed_by_agent=True, tz=BRUSSELS)
     text = card_text(card)
     assert "Toegang van Lotte Janssens" in text
     # Shown as written, but not as an address Teams would link.
@@ -212,7 +221,7 @@ def test_an_agent_sees_whose_card_it_is() -> None:
 
 
 def test_english_card() -> None:
-    text = card_text(access_card(dict(reports())["all-wrong"], Translator("en")))
+    text = card_text(access_card(dict(reports())["all-wrong"], Translator("en"), tz=BRUSSELS))
     assert "Your access" in text and "Action needed" in text
     assert "No second sign-in method is registered." in text
     assert "Register a sign-in method" in text

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -40,6 +41,8 @@ from tests.unit.licences.samples import (
     two_stage,
 )
 from tests.unit.test_dispatcher import card_text
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 ROOT = Path(__file__).resolve().parents[3]
 TODAY = date(2026, 11, 28)
@@ -74,23 +77,32 @@ def all_cards(t: Translator) -> Iterator[tuple[str, dict[str, Any]]]:
     )
     for shape in in_every_state():
         name = f"{shape.state.value}-{shape.id}"
-        yield f"received-{name}", received_card(shape, ITEMS.get(shape.item_key), t)
-        yield f"existing-{name}", existing_card(shape, ITEMS.get(shape.item_key), t)
-        yield f"closed-{name}", closed_card(shape, ITEMS.get(shape.item_key), t)
-    yield "received-two-stage", received_card(two_stage(), PPU, t)
+        yield f"received-{name}", received_card(shape, ITEMS.get(shape.item_key), t, tz=BRUSSELS)
+        yield f"existing-{name}", existing_card(shape, ITEMS.get(shape.item_key), t, tz=BRUSSELS)
+        yield f"closed-{name}", closed_card(shape, ITEMS.get(shape.item_key), t, tz=BRUSSELS)
+    yield "received-two-stage", received_card(two_stage(), PPU, t, tz=BRUSSELS)
     yield "already-granted", already_granted_card(PRO, t)
-    yield "mine", requests_card(in_every_state(), ITEMS, t, notice="Gedaan.")
-    yield "mine-empty", requests_card([], ITEMS, t)
-    yield "approval", approval_card(request(), PRO, t)
-    yield "approval-reminder", approval_card(request(reminded=True), PRO, t, reminder=True)
-    yield "approval-stage-2", approval_card(two_stage(), PPU, t)
-    yield "approval-problem", approval_card(request(), PRO, t, comment="", problem="Reden?")
+    yield "mine", requests_card(in_every_state(), ITEMS, t, notice="Gedaan.", tz=BRUSSELS)
+    yield "mine-empty", requests_card([], ITEMS, t, tz=BRUSSELS)
+    yield "approval", approval_card(request(), PRO, t, tz=BRUSSELS)
+    yield (
+        "approval-reminder",
+        approval_card(request(reminded=True), PRO, t, reminder=True, tz=BRUSSELS),
+    )
+    yield "approval-stage-2", approval_card(two_stage(), PPU, t, tz=BRUSSELS)
+    yield (
+        "approval-problem",
+        approval_card(request(), PRO, t, comment="", problem="Reden?", tz=BRUSSELS),
+    )
     answered = request(item_key=AUTOMATE.key, answers={"processes": "Facturen", "old": "x"})
-    yield "approval-answers", approval_card(answered, AUTOMATE, t)
-    yield "approval-item-gone", approval_card(request(item_key="gone"), None, t)
-    yield "closed-stage-1", closed_card(two_stage(), PPU, t, stage=1)
-    yield "closed-notice", closed_card(two_stage(), PPU, t, stage=1, notice="Al beslist.")
-    yield "retried", retried_card(request(state=RequestState.FULFILLING), PRO, t)
+    yield "approval-answers", approval_card(answered, AUTOMATE, t, tz=BRUSSELS)
+    yield "approval-item-gone", approval_card(request(item_key="gone"), None, t, tz=BRUSSELS)
+    yield "closed-stage-1", closed_card(two_stage(), PPU, t, stage=1, tz=BRUSSELS)
+    yield (
+        "closed-notice",
+        closed_card(two_stage(), PPU, t, stage=1, notice="Al beslist.", tz=BRUSSELS),
+    )
+    yield "retried", retried_card(request(state=RequestState.FULFILLING), PRO, t, tz=BRUSSELS)
 
 
 CASES = [(loc, name, card) for loc in LOCALES for name, card in all_cards(Translator(loc))]
@@ -190,16 +202,16 @@ def test_the_justification_input_says_what_is_expected() -> None:
 
 
 def test_the_receipt_gives_the_reference_and_who_decides() -> None:
-    text = card_text(received_card(request(), PRO, Translator("nl")))
+    text = card_text(received_card(request(), PRO, Translator("nl"), tz=BRUSSELS))
     assert "Ontvangen, referentie **LIC-2026-000007**." in text
     assert "Nu is het aan je leidinggevende om te beslissen." in text
-    stage_two = card_text(received_card(two_stage(), PPU, Translator("nl")))
+    stage_two = card_text(received_card(two_stage(), PPU, Translator("nl"), tz=BRUSSELS))
     assert "de ICT-beheerders van ADV om te beslissen (stap 2 van 2)" in stage_two
     assert "31/03/2027" in stage_two
 
 
 def test_my_requests_newest_first_with_what_each_still_allows() -> None:
-    card = requests_card(in_every_state(), ITEMS, Translator("nl"))
+    card = requests_card(in_every_state(), ITEMS, Translator("nl"), tz=BRUSSELS)
     rows = [element for element in card["body"] if element.get("type") == "Container"]
     assert len(rows) == 10  # at most ten, the newest
     buttons = {}
@@ -232,7 +244,7 @@ def test_my_requests_newest_first_with_what_each_still_allows() -> None:
 
 
 def test_the_approval_card_asks_for_a_decision_and_refreshes_for_its_approvers() -> None:
-    card = approval_card(two_stage(), PPU, Translator("nl"))
+    card = approval_card(two_stage(), PPU, Translator("nl"), tz=BRUSSELS)
     text = card_text(card)
     assert "Lotte Janssens vraagt Power BI Premium per gebruiker aan." in text
     assert "2 van 2" in text and "ADV" in text and "31/03/2027" in text
@@ -260,25 +272,25 @@ def test_the_closed_card_says_who_decided_and_has_no_buttons() -> None:
         decisions=(decision(approved=False, comment="Niet voor dit project."),),
     )
     for card in (
-        closed_card(rejected, PRO, Translator("nl")),
-        closed_card(two_stage(), PPU, Translator("nl"), stage=1),
-        approver_view(rejected, PRO, JEF, Translator("nl")),
+        closed_card(rejected, PRO, Translator("nl"), tz=BRUSSELS),
+        closed_card(two_stage(), PPU, Translator("nl"), stage=1, tz=BRUSSELS),
+        approver_view(rejected, PRO, JEF, Translator("nl"), tz=BRUSSELS),
     ):
         assert "actions" not in card and "refresh" not in card
         assert not _executes(card) and not _inputs(card)
-    text = card_text(closed_card(rejected, PRO, Translator("en")))
+    text = card_text(closed_card(rejected, PRO, Translator("en"), tz=BRUSSELS))
     assert "Rejected by Jef Peeters on 28/11/2026 14:32" in text
     assert "Niet voor dit project." in text
-    stage_one = card_text(closed_card(two_stage(), PPU, Translator("nl"), stage=1))
+    stage_one = card_text(closed_card(two_stage(), PPU, Translator("nl"), stage=1, tz=BRUSSELS))
     assert "Goedgekeurd door Jef Peeters op 28/11/2026 14:32" in stage_one
     assert "nu bij stap 2 van 2" in stage_one
 
 
 def test_the_approver_view_shows_buttons_only_to_who_may_decide_now() -> None:
     t = Translator("nl")
-    assert _executes(approver_view(two_stage(), PPU, THOMAS.upper(), t))
-    assert not _executes(approver_view(two_stage(), PPU, JEF, t))  # decided stage 1
-    assert not _executes(approver_view(two_stage(), PPU, LOTTE, t))
+    assert _executes(approver_view(two_stage(), PPU, THOMAS.upper(), t, tz=BRUSSELS))
+    assert not _executes(approver_view(two_stage(), PPU, JEF, t, tz=BRUSSELS))  # decided stage 1
+    assert not _executes(approver_view(two_stage(), PPU, LOTTE, t, tz=BRUSSELS))
 
 
 def test_every_state_and_every_message_id_the_services_use_has_a_text() -> None:

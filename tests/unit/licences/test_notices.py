@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,6 +22,8 @@ from tests.support.schemas import validate_card
 from tests.unit.licences.fakes import JEF, LOTTE, THOMAS, make_flow
 from tests.unit.licences.samples import PPU, PRO, decision, request, two_stage
 from tests.unit.test_dispatcher import card_text
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 ADMIN_KINDS = {NoticeKind.SEATS_NEEDED, NoticeKind.USAGE_LOCATION_MISSING}
 APPROVER_KINDS = {
@@ -88,7 +91,7 @@ CASES = [(kind, locale) for kind in NoticeKind for locale in LOCALES]
 
 @pytest.mark.parametrize(("kind", "locale"), CASES, ids=[f"{k.value}-{loc}" for k, loc in CASES])
 def test_every_notice_renders_as_a_valid_card_with_a_preview(kind: NoticeKind, locale: str) -> None:
-    activity = LicenceNoticeCards().render(_notice(kind), locale)
+    activity = LicenceNoticeCards(tz=BRUSSELS).render(_notice(kind), locale)
     assert activity["type"] == "message"
     assert [a["contentType"] for a in activity["attachments"]] == [ADAPTIVE_CARD]
     (card,) = adaptive_cards(activity["attachments"])
@@ -101,12 +104,14 @@ def test_every_notice_renders_as_a_valid_card_with_a_preview(kind: NoticeKind, l
 
 
 def test_an_unknown_locale_falls_back_to_dutch() -> None:
-    activity = LicenceNoticeCards().render(_notice(NoticeKind.APPROVED), "fr-BE")
+    activity = LicenceNoticeCards(tz=BRUSSELS).render(_notice(NoticeKind.APPROVED), "fr-BE")
     assert activity["summary"] == "Goedgekeurd: Power BI Pro"
 
 
 def _card(kind: NoticeKind, locale: str = "nl") -> dict[str, Any]:
-    (card,) = adaptive_cards(LicenceNoticeCards().render(_notice(kind), locale)["attachments"])
+    (card,) = adaptive_cards(
+        LicenceNoticeCards(tz=BRUSSELS).render(_notice(kind), locale)["attachments"]
+    )
     return card
 
 
@@ -161,7 +166,7 @@ def test_a_failure_says_why() -> None:
     text = card_text(_card(NoticeKind.FAILED))
     assert "Toekennen lukte na verschillende pogingen niet." in text
     unknown = replace(_notice(NoticeKind.FAILED), request=request(state=RequestState.FAILED))
-    (card,) = adaptive_cards(LicenceNoticeCards().render(unknown, "nl")["attachments"])
+    (card,) = adaptive_cards(LicenceNoticeCards(tz=BRUSSELS).render(unknown, "nl")["attachments"])
     assert "er ging iets mis" in card_text(card)
 
 

@@ -161,22 +161,24 @@ def every_card(t: Translator) -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"{name}/{view_name}", item_card(item, t, BRUSSELS, view=view)
         yield (
             f"{name}/names",
-            item_card(item, t, texts=ItemTexts(notice="Klaar", problem="Fout", names=NAMES)),
+            item_card(
+                item, t, texts=ItemTexts(notice="Klaar", problem="Fout", names=NAMES), tz=BRUSSELS
+            ),
         )
     link = ScanLink("https://werkplek.example/api/post/items/1/scan?sig=x", 10)
-    yield "link", item_card(BASE, t, view=ItemView(act=True), link=link)
+    yield "link", item_card(BASE, t, view=ItemView(act=True), link=link, tz=BRUSSELS)
     many = [replace(BASE, id=n, reference=f"POST-2026-00000{n}") for n in range(1, 6)]
-    yield "list", post_list_card(many, ListState(), t, has_more=True, page_size=5)
+    yield "list", post_list_card(many, ListState(), t, has_more=True, page_size=5, tz=BRUSSELS)
     yield (
         "list page 2",
-        post_list_card(many[:2], ListState(offset=5), t, has_more=False, page_size=5),
+        post_list_card(many[:2], ListState(offset=5), t, has_more=False, page_size=5, tz=BRUSSELS),
     )
-    yield "list empty", post_list_card([], ListState(), t, has_more=False, page_size=5)
+    yield "list empty", post_list_card([], ListState(), t, has_more=False, page_size=5, tz=BRUSSELS)
     filtered = ListState("all", registered=True, week=True, search="Fluvius")
-    yield "list filtered", post_list_card([], filtered, t, has_more=False, page_size=5)
+    yield "list filtered", post_list_card([], filtered, t, has_more=False, page_size=5, tz=BRUSSELS)
     yield (
         "list notice",
-        post_list_card(many, ListState(), t, has_more=False, page_size=5, notice="x"),
+        post_list_card(many, ListState(), t, has_more=False, page_size=5, notice="x", tz=BRUSSELS),
     )
     delegation = Delegation(LOTTE, JEF, TODAY, TODAY + timedelta(days=14), LOTTE, FRIDAY, id=3)
     later = replace(delegation, id=4, starts=TODAY + timedelta(days=30), ends=TODAY + timedelta(40))
@@ -225,7 +227,7 @@ def test_every_notice_renders_as_a_valid_card(locale: str) -> None:
 
 def test_the_official_schema_does_not_know_the_people_picker() -> None:
     t = Translator("nl")
-    card = item_card(BASE, t, view=ItemView(act=True))
+    card = item_card(BASE, t, view=ItemView(act=True), tz=BRUSSELS)
     with pytest.raises(AssertionError, match=r"choices\.data"):
         validate_card(card)
     checked(card)  # everything else on the card is valid
@@ -234,7 +236,7 @@ def test_the_official_schema_does_not_know_the_people_picker() -> None:
 def test_a_card_shows_what_the_issue_asks_for() -> None:
     t = Translator("nl")
     item = replace(BASE, metadata=metadata(registered=True, tracking_number="RR1BE"))
-    text = card_text(item_card(item, t, view=ItemView(act=True)))
+    text = card_text(item_card(item, t, view=ItemView(act=True), tz=BRUSSELS))
     for expected in (
         "Klantendienst, Fluvius",
         "Afrekening elektriciteit 2026",
@@ -244,7 +246,10 @@ def test_a_card_shows_what_the_issue_asks_for() -> None:
         item.reference,
     ):
         assert expected in text
-    titles = [a.get("title") for a in card_actions(item_card(BASE, t, view=ItemView(act=True)))]
+    titles = [
+        a.get("title")
+        for a in card_actions(item_card(BASE, t, view=ItemView(act=True), tz=BRUSSELS))
+    ]
     for button in ("Openen", "Afgehandeld", "Doorsturen", "Niet voor mij", "Origineel opvragen"):
         assert button in titles
 
@@ -252,30 +257,38 @@ def test_a_card_shows_what_the_issue_asks_for() -> None:
 def test_a_registered_item_asks_for_acknowledgement_instead_of_handled() -> None:
     t = Translator("nl")
     item = replace(BASE, metadata=metadata(registered=True))
-    verbs = [a.get("verb") for a in card_actions(item_card(item, t, view=ItemView(act=True)))]
+    verbs = [
+        a.get("verb")
+        for a in card_actions(item_card(item, t, view=ItemView(act=True), tz=BRUSSELS))
+    ]
     assert str(Verb.POST_ACKNOWLEDGE) in verbs
     assert str(Verb.POST_HANDLE) not in verbs
     done = replace(item, acknowledged_by=LOTTE, acknowledged_at=FRIDAY)
-    text = card_text(item_card(done, t, view=ItemView(act=True), texts=ItemTexts(names=NAMES)))
+    text = card_text(
+        item_card(done, t, view=ItemView(act=True), texts=ItemTexts(names=NAMES), tz=BRUSSELS)
+    )
     assert "Ontvangst bevestigd door Lotte Janssens op 27/11/2026 10:00" in text
-    verbs = [a.get("verb") for a in card_actions(item_card(done, t, view=ItemView(act=True)))]
+    verbs = [
+        a.get("verb")
+        for a in card_actions(item_card(done, t, view=ItemView(act=True), tz=BRUSSELS))
+    ]
     assert str(Verb.POST_HANDLE) in verbs
 
 
 def test_a_reader_gets_no_buttons_but_open_and_the_original() -> None:
     t = Translator("en")
-    verbs = {a.get("verb") for a in card_actions(item_card(BASE, t))}
+    verbs = {a.get("verb") for a in card_actions(item_card(BASE, t, tz=BRUSSELS))}
     assert verbs == {str(Verb.POST_OPEN), str(Verb.POST_ORIGINAL)}
 
 
 def test_the_forward_and_route_inputs_use_the_people_picker() -> None:
     t = Translator("nl")
-    holder = item_card(BASE, t, view=ItemView(act=True))
+    holder = item_card(BASE, t, view=ItemView(act=True), tz=BRUSSELS)
     pickers = [n for n in _walk(holder) if n.get("type") == "Input.ChoiceSet"]
     assert len(pickers) == 1
     assert pickers[0]["id"] == "person"
     triage = replace(BASE, state=PostState.TRIAGE, destination=TRIAGE)
-    mailroom = item_card(triage, t, view=ItemView(route=True))
+    mailroom = item_card(triage, t, view=ItemView(route=True), tz=BRUSSELS)
     [route] = [a for a in card_actions(mailroom) if a.get("verb") == str(Verb.POST_ROUTE)]
     assert route["data"] == {"item": BASE.id}
 
@@ -283,7 +296,7 @@ def test_the_forward_and_route_inputs_use_the_people_picker() -> None:
 def test_a_scan_link_replaces_the_open_button() -> None:
     t = Translator("nl")
     link = ScanLink("https://werkplek.example/api/post/items/1/scan?sig=x", 10)
-    card = item_card(BASE, t, view=ItemView(act=True), link=link)
+    card = item_card(BASE, t, view=ItemView(act=True), link=link, tz=BRUSSELS)
     actions = card["actions"]
     assert actions[0]["type"] == "Action.OpenUrl"
     assert actions[0]["url"] == link.url
@@ -294,14 +307,17 @@ def test_a_scan_link_replaces_the_open_button() -> None:
 def test_a_purged_item_offers_no_open() -> None:
     t = Translator("nl")
     purged = replace(BASE, state=PostState.HANDLED, handled_at=FRIDAY, scan_deleted_at=FRIDAY)
-    verbs = {a.get("verb") for a in card_actions(item_card(purged, t, view=ItemView(act=True)))}
+    verbs = {
+        a.get("verb")
+        for a in card_actions(item_card(purged, t, view=ItemView(act=True), tz=BRUSSELS))
+    }
     assert str(Verb.POST_OPEN) not in verbs
 
 
 def test_list_buttons_carry_the_whole_state() -> None:
     t = Translator("nl")
     state = ListState("all", registered=True, week=False, search="Fluvius", offset=5)
-    card = post_list_card([BASE], state, t, has_more=True, page_size=5)
+    card = post_list_card([BASE], state, t, has_more=True, page_size=5, tz=BRUSSELS)
     pages = [a for a in card_actions(card) if a.get("verb") == str(Verb.POST_PAGE)]
     following = next(a for a in pages if a["title"] == "Volgende")
     assert following["data"] == state.data(offset=10)
