@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.catalogue import ApprovalPolicy, ApproverKind, Stage
+from bot.domain.catalogue import ApproverKind, Stage
 from bot.domain.licence_requests import StageAssignment
 
 
@@ -61,10 +61,6 @@ def assign_stage(
     window = timedelta(days=decision_days)
     # Halfway to the deadline, approvers who have not decided get one reminder.
     return StageAssignment(approvers, deadline=now + window, remind_at=now + window / 2)
-
-
-def policy_summary(policy: ApprovalPolicy) -> tuple[ApproverKind, ...]:
-    return tuple(stage.approver for stage in policy.stages)
 
 
 def _eligible(candidates: Iterable[str], facts: ApproverFacts) -> tuple[str, ...]:

@@ -51,15 +51,6 @@ OPEN_STATES = frozenset(
         RequestState.WAITING_FOR_SEATS,
     }
 )
-FINAL_STATES = frozenset(
-    {
-        RequestState.REJECTED,
-        RequestState.CANCELLED,
-        RequestState.EXPIRED,
-        RequestState.FAILED,
-        RequestState.ENDED,
-    }
-)
 # States the requester may still cancel: nothing has been granted yet.
 CANCELLABLE = frozenset(
     {RequestState.SUBMITTED, RequestState.PENDING_APPROVAL, RequestState.WAITING_FOR_SEATS}

@@ -16,7 +16,7 @@ from bot.domain.catalogue import (
     Stage,
 )
 from bot.domain.grants import LicenceState, grant_verified, licence_granted
-from bot.domain.seats import free_seats, seats_for_waiting
+from bot.domain.seats import free_seats
 
 PRO = CatalogueItem(
     key="powerbi-pro",
@@ -121,11 +121,6 @@ def test_a_catalogue_with_dangling_references_has_problems() -> None:
 def test_free_seats_are_bought_minus_used_and_never_negative() -> None:
     assert free_seats(Sku("s", "POWER_BI_PRO", enabled_units=25, consumed_units=24)) == 1
     assert free_seats(Sku("s", "POWER_BI_PRO", enabled_units=5, consumed_units=7)) == 0
-
-
-def test_waiting_requests_get_free_seats_first_come_first_served() -> None:
-    assert seats_for_waiting(2, [11, 12, 13]) == [11, 12]
-    assert seats_for_waiting(0, [11]) == []
 
 
 def test_a_group_grant_needs_membership_and_the_groups_licence_without_error() -> None:
