@@ -16,8 +16,10 @@ if __name__ == "__main__":
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -75,13 +77,12 @@ from bot.store import (
     SqlRoutingRuleRepository,
     SqlUserRepository,
 )
-from bot.teams.delivery import ConnectorDelivery
-from bot.teams.host import HostServices, TeamsHost
-from dialogs import build_dialogs
-from dialogs.licence_admin import LicenceAdminDialog
-from dialogs.licence_notices import LicenceNoticeCards
-from dialogs.post_notices import PostNoticeCards
-from dialogs.post_rules_admin import PostRulesAdminDialog
+
+if TYPE_CHECKING:
+    # Chat (the Agents SDK) and the dialogs load after start: see _capabilities.
+    from bot.teams.host import TeamsHost
+    from dialogs.licence_admin import LicenceAdminDialog
+    from dialogs.post_rules_admin import PostRulesAdminDialog
 
 logger = logging.getLogger(__name__)
 
@@ -89,11 +90,12 @@ SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
 DATABASE = web.AppKey("database", Database)
 GRAPH = web.AppKey("graph", DeferredGraph)
-HOST = web.AppKey("host", TeamsHost)
+HOST: web.AppKey[TeamsHost] = web.AppKey("host")
 NOTIFIER = web.AppKey("notifier", OutboxNotifier)
 SETTLING = web.AppKey("settling", asyncio.Task[None])
 LICENCE_WORKER = web.AppKey("licence_worker", LicenceWorker)
 POST_WORKER = web.AppKey("post_worker", PostWorker)
+LOADING = web.AppKey("loading", asyncio.Task[None])
 
 
 class _Relay:
@@ -122,6 +124,8 @@ _DEDUPE_LINGER_SECONDS = 0.005
 _AUDIT_LINGER_SECONDS = 0.005
 # Young-generation threshold raised from CPython's 700; the older two left near their defaults.
 _GC_THRESHOLDS = (20_000, 20, 20)
+# Served while the capabilities load: the probes, and the metrics that would show a slow load.
+_WITHOUT_CAPABILITIES = frozenset({"/healthz", "/readyz", "/metrics"})
 # Anonymous local runs have no Azure bot registration; the local clients accept any bot id.
 _LOCAL_BOT_ID = "werkplek-local-bot"
 
@@ -130,13 +134,14 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     check_startup(settings)
     metrics = Metrics()
-    app = web.Application(middlewares=[observe(metrics)], client_max_size=256 * 1024)
+    app = web.Application(
+        middlewares=[observe(metrics), _after_loading], client_max_size=256 * 1024
+    )
     app[SETTINGS] = settings
     app[METRICS] = metrics
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_graph)
-    app.cleanup_ctx.append(_bot)
-    app.cleanup_ctx.append(_background)
+    app.cleanup_ctx.append(_capabilities)
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz(lambda: app[DATABASE].readiness()))
@@ -165,14 +170,74 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _graph(app: web.Application) -> AsyncIterator[None]:
+    # Opened once the capabilities have loaded (or by the first call that needs it): two imports
+    # in threads at once would slow down the start-up they run beside.
     graph = DeferredGraph(app[SETTINGS], on_call=app[METRICS].outbound_call)
-    graph.start()
     app[GRAPH] = graph
     yield
     await graph.close()
 
 
+async def _capabilities(app: web.Application) -> AsyncIterator[None]:
+    """Chat, the capabilities and their workers, loaded right after start.
+
+    The Agents SDK and the dialogs take longer to import than everything else start-up needs
+    (some 0.3 s); the server listens meanwhile, /readyz answers for the database as always,
+    and a request that needs the capabilities waits for them (see _after_loading).
+    """
+    started: list[AsyncIterator[None]] = []
+    loading = asyncio.create_task(_load(app, started), name="load-capabilities")
+    app[LOADING] = loading
+    yield
+    if not loading.done():
+        loading.cancel()
+    await asyncio.wait([loading])
+    for context in reversed(started):
+        await anext(context, None)
+
+
+async def _load(app: web.Application, started: list[AsyncIterator[None]]) -> None:
+    try:
+        # The imports run in a thread: the event loop keeps answering probes meanwhile.
+        await asyncio.to_thread(_import_capabilities)
+        for context in (_bot, _background):
+            generator = context(app)
+            await anext(generator)
+            started.append(generator)
+    except Exception:
+        logger.critical("Werkplek could not load its capabilities", exc_info=True)
+        raise
+    app[GRAPH].start()  # not earlier: one import at a time competes with serving
+
+
+def _import_capabilities() -> None:
+    """What _bot and _background import, loaded ahead of them and off the event loop."""
+    from bot.teams import delivery, host  # noqa: F401
+    from dialogs import licence_admin, licence_notices, post_notices, post_rules_admin  # noqa: F401
+
+
+async def capabilities_loaded(app: web.Application) -> None:
+    """Wait until chat and the capabilities have loaded; raises what stopped them loading."""
+    await asyncio.shield(app[LOADING])
+
+
+@web.middleware
+async def _after_loading(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    loading = request.app.get(LOADING)
+    if loading is not None and request.path not in _WITHOUT_CAPABILITIES:
+        if not loading.done():
+            await asyncio.wait([loading])  # a caller that hangs up does not cancel the load
+        if loading.cancelled() or loading.exception() is not None:
+            raise web.HTTPServiceUnavailable(headers={"Retry-After": "5"})
+    return await handler(request)
+
+
 async def _bot(app: web.Application) -> AsyncIterator[None]:
+    from bot.teams.host import HostServices, TeamsHost
+    from dialogs import build_dialogs
+
     settings, database = app[SETTINGS], app[DATABASE]
     clock = SystemClock()
     audit_log = BatchedAuditLog(SqlAuditLog(database), linger_seconds=_AUDIT_LINGER_SECONDS)
@@ -236,6 +301,9 @@ def _licences(
     app: web.Application, auditor: Auditor, clock: SystemClock, entities: Entities
 ) -> tuple[LicenceDesk, HttpFileDownloads, LicenceAdminDialog, SignedLinks]:
     """The licence capability: desk (chat), worker (background), admin files and exports."""
+    from dialogs.licence_admin import LicenceAdminDialog
+    from dialogs.licence_notices import LicenceNoticeCards
+
     settings, database = app[SETTINGS], app[DATABASE]
     zone = settings.zone
     catalogue = SqlCatalogueRepository(database)
@@ -319,6 +387,9 @@ def _post(
 ) -> tuple[PostDesk, PostRulesAdminDialog]:
     """Incoming post: intake API, desk (chat), routing rules in chat, worker (routing left
     over, reminders, purge) and the signed scan links."""
+    from dialogs.post_notices import PostNoticeCards
+    from dialogs.post_rules_admin import PostRulesAdminDialog
+
     settings, database = app[SETTINGS], app[DATABASE]
     zone = settings.zone
     graph = app[GRAPH]
@@ -429,6 +500,8 @@ async def _activity_memory(
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
+    from bot.teams.delivery import ConnectorDelivery
+
     settings, database = app[SETTINGS], app[DATABASE]
     clock = SystemClock()
     outbox = SqlOutboxRepository(database)
@@ -517,6 +590,8 @@ async def _settle_heap(app: web.Application) -> None:
     """
 
     async def settle() -> None:
+        with contextlib.suppress(Exception):  # failing to load is reported by _load
+            await capabilities_loaded(app)
         with contextlib.suppress(Exception):  # Graph failing to open is reported elsewhere
             await app[GRAPH].gateway()
         gc.collect()
@@ -525,6 +600,17 @@ async def _settle_heap(app: web.Application) -> None:
         gc.enable()
 
     app[SETTLING] = asyncio.create_task(settle(), name="settle-heap")
+
+
+async def _stop_unless_loaded(app: web.Application) -> None:
+    """A process that cannot load its capabilities stops (main exits with 1), as it did when
+    they loaded before it listened: better no replica than one that refuses every message."""
+
+    def stop(loading: asyncio.Task[None]) -> None:
+        if not loading.cancelled() and loading.exception() is not None:
+            signal.raise_signal(signal.SIGTERM)  # run_app's handler: a clean shutdown
+
+    app[LOADING].add_done_callback(stop)
 
 
 def main() -> None:
@@ -536,7 +622,11 @@ def main() -> None:
         logger.critical("Werkplek refuses to start: %s", error)
         raise SystemExit(2) from None
     application.on_startup.append(_settle_heap)  # a serving process only, not tests' apps
+    application.on_startup.append(_stop_unless_loaded)
     web.run_app(application, host=settings.host, port=settings.port, print=None)
+    loading = application[LOADING]
+    if loading.done() and not loading.cancelled() and loading.exception() is not None:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

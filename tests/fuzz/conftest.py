@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.strategies import SearchStrategy
 
-from app import DATABASE, create_app
+from app import DATABASE, capabilities_loaded, create_app
 from bot.settings import Settings
 from bot.store import Database
 from devtools.connector_emulator import ConnectorEmulator
@@ -211,6 +211,7 @@ async def bot(
     settings = bot_settings(graph_emulator, connector, make_database_url(_fuzz_dialect()), tmp_path)
     client = TestClient(TestServer(create_app(settings)))
     await client.start_server()
+    await capabilities_loaded(client.app)  # some targets read the dispatcher's registry
     try:
         yield Bot(client, connector, graph_emulator, settings, tmp_path / "documents")
     finally:
