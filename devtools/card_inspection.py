@@ -16,19 +16,20 @@ def adaptive_cards(attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
+def card_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a card (elements, actions, facts, sub-cards), depth first."""
     if isinstance(node, dict):
         yield node
         for value in node.values():
-            yield from _walk(value)
+            yield from card_nodes(value)
     elif isinstance(node, list):
         for item in node:
-            yield from _walk(item)
+            yield from card_nodes(item)
 
 
 def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every action of a card: top-level, in ActionSets, selectActions and ShowCard sub-cards."""
-    return [node for node in _walk(card) if str(node.get("type", "")).startswith("Action.")]
+    return [node for node in card_nodes(card) if str(node.get("type", "")).startswith("Action.")]
 
 
 def find_action(card: dict[str, Any], title_or_verb: str) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def find_action(card: dict[str, Any], title_or_verb: str) -> dict[str, Any]:
 def card_text(card: dict[str, Any]) -> str:
     """The visible words of a card: TextBlock/RichText texts, facts, titles of actions."""
     parts: list[str] = []
-    for node in _walk(card):
+    for node in card_nodes(card):
         kind = node.get("type")
         if kind in ("TextBlock", "TextRun") and isinstance(node.get("text"), str):
             parts.append(node["text"])

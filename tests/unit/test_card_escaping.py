@@ -66,6 +66,7 @@ from cards.post_rules_admin import (
 from cards.profile import profile_card
 from cards.system import explained, welcome_card
 from cards.system import notice_card as system_notice_card
+from devtools.card_inspection import card_nodes
 from dialogs.post_notices import PostNoticeCards
 from tests.support.reading import as_read
 from tests.unit.access.test_rules import NOW, POLICY, facts
@@ -495,19 +496,9 @@ def _rules_cards(t: Translator) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"rules-checked-{n}", rules_card_
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-
-
 def rendered_texts(card: dict[str, Any]) -> Iterator[str]:
     """Every string Teams renders with Markdown: TextBlock/TextRun text, Fact title and value."""
-    for node in _walk(card):
+    for node in card_nodes(card):
         if node.get("type") in ("TextBlock", "TextRun"):
             yield node["text"]
         elif node.get("type") == "FactSet":
@@ -518,7 +509,7 @@ def rendered_texts(card: dict[str, Any]) -> Iterator[str]:
 
 def plain_texts(card: dict[str, Any]) -> Iterator[str]:
     """Strings shown without Markdown: button titles, input labels, values and placeholders."""
-    for node in _walk(card):
+    for node in card_nodes(card):
         kind = str(node.get("type", ""))
         if kind.startswith("Action.") and "title" in node:
             yield node["title"]

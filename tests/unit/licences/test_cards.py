@@ -26,6 +26,7 @@ from cards.licence_forms import (
 )
 from cards.licence_status import approval_card, approver_view, closed_card, retried_card
 from cards.verbs import Verb
+from devtools.card_inspection import card_nodes
 from tests.support.schemas import validate_card
 from tests.unit.licences.fakes import JEF, LOTTE, THOMAS, TINE
 from tests.unit.licences.samples import (
@@ -118,22 +119,12 @@ def test_every_card_is_a_valid_adaptive_card_1_5(
     assert "{" not in text, "a placeholder left unfilled"
 
 
-def _walk(node: object) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
-
-
 def _executes(card: dict[str, Any]) -> list[dict[str, Any]]:
-    return [n for n in _walk(card) if n.get("type") == "Action.Execute"]
+    return [n for n in card_nodes(card) if n.get("type") == "Action.Execute"]
 
 
 def _inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {n["id"]: n for n in _walk(card) if str(n.get("type", "")).startswith("Input.")}
+    return {n["id"]: n for n in card_nodes(card) if str(n.get("type", "")).startswith("Input.")}
 
 
 def test_cards_use_only_declared_verbs() -> None:

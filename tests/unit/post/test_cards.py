@@ -39,7 +39,7 @@ from cards.post import (
 )
 from cards.post_lists import ListState, delegate_picker_card, delegations_card, post_list_card
 from cards.verbs import Verb
-from devtools.card_inspection import card_actions, card_text
+from devtools.card_inspection import card_actions, card_nodes, card_text
 from tests.support.schemas import validate_card
 from tests.unit.post.fakes import (
     BRUSSELS,
@@ -65,7 +65,7 @@ NAMES = {LOTTE: "Lotte Janssens", JEF: "Jef Peeters", THOMAS: "Thomas Claes"}
 def checked(card: dict[str, Any]) -> dict[str, Any]:
     """Validate the card against the official schema, with Teams' people picker checked here."""
     plain = copy.deepcopy(card)
-    for node in _walk(plain):
+    for node in card_nodes(plain):
         if node.get("type") == "Input.ChoiceSet" and "choices.data" in node:
             assert node["choices.data"] == PEOPLE_DATASET
             assert node["isMultiSelect"] is False
@@ -73,16 +73,6 @@ def checked(card: dict[str, Any]) -> dict[str, Any]:
             del node["choices.data"]
     validate_card(plain)
     return card
-
-
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
 
 
 def items_in_every_shape() -> Iterator[tuple[str, PostItem]]:
@@ -284,7 +274,7 @@ def test_a_reader_gets_no_buttons_but_open_and_the_original() -> None:
 def test_the_forward_and_route_inputs_use_the_people_picker() -> None:
     t = Translator("nl")
     holder = item_card(BASE, t, view=ItemView(act=True), tz=BRUSSELS)
-    pickers = [n for n in _walk(holder) if n.get("type") == "Input.ChoiceSet"]
+    pickers = [n for n in card_nodes(holder) if n.get("type") == "Input.ChoiceSet"]
     assert len(pickers) == 1
     assert pickers[0]["id"] == "person"
     triage = replace(BASE, state=PostState.TRIAGE, destination=TRIAGE)
