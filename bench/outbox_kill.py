@@ -22,7 +22,6 @@ from typing import Any
 from bench.common import REPO_ROOT, child_env, stop_process
 from bench.outbox_support import (
     CONCURRENCY,
-    EmulatorControl,
     accepted_per_key,
     connector_emulator,
     drain,
@@ -33,6 +32,7 @@ from bot.domain.delivery import sustainable_rate
 from bot.domain.outbox import OutboxStatus
 from bot.services.rate import InMemoryRateBudget
 from bot.store import Database, SqlOutboxRepository, SqlRateBudget
+from devtools.replicas import ConnectorControl
 
 LIMIT = 50.0
 LEASE_SECONDS = 5.0
@@ -123,7 +123,7 @@ async def _start_worker(
 
 
 async def _wait_for_accepted(
-    control: EmulatorControl, wanted: int, worker: asyncio.subprocess.Process
+    control: ConnectorControl, wanted: int, worker: asyncio.subprocess.Process
 ) -> None:
     while (await control.stats())["accepted"] < wanted:
         if worker.returncode is not None:

@@ -28,6 +28,7 @@ from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepositor
 from bot.store.provisioning import create_database, drop_database
 from bot.teams.delivery import ConnectorDelivery
 from devtools.connector_emulator import DEDUPE_KEY_FIELD, ConnectorEmulator
+from devtools.replicas import ConnectorControl
 
 TENANT = "bench-tenant"
 BOT_ID = "28:werkplek-bench"
@@ -38,13 +39,13 @@ MAX_ATTEMPTS = 8
 _POLL_SECONDS = 0.1
 
 
-async def seed(database: Database, control: EmulatorControl, count: int) -> list[str]:
+async def seed(database: Database, control: ConnectorControl, count: int) -> list[str]:
     """People who installed the app (stored reference, conversation known to Teams), and one
     queued message for each."""
     refs = SqlConversationRefRepository(database)
     people = [f"person-{index:05d}" for index in range(count)]
     conversations = [f"a:1bench{index:05d}" for index in range(count)]
-    await control.add_conversations(people, conversations)
+    await control.add_conversations(dict(zip(people, conversations, strict=True)), TENANT)
     for start in range(0, count, 100):
         chunk = zip(people[start : start + 100], conversations[start : start + 100], strict=True)
         await asyncio.gather(
@@ -116,43 +117,13 @@ def accepted_per_key(activities: list[dict[str, Any]]) -> Counter[str]:
     )
 
 
-class EmulatorControl:
-    """The emulator's /_emulator/ endpoints (the same whether in this process or another)."""
-
-    def __init__(self, service_url: str, session: aiohttp.ClientSession) -> None:
-        self.service_url = service_url
-        self._session = session
-
-    async def add_conversations(self, people: list[str], conversations: list[str]) -> None:
-        items = [
-            {"id": c, "tenant_id": TENANT, "member_id": p}
-            for p, c in zip(people, conversations, strict=True)
-        ]
-        await self._post("conversations", {"conversations": items})
-
-    async def stats(self) -> dict[str, Any]:
-        return await self._get("stats")  # type: ignore[no-any-return]
-
-    async def activities(self) -> list[dict[str, Any]]:
-        return await self._get("activities")  # type: ignore[no-any-return]
-
-    async def _post(self, path: str, body: dict[str, Any]) -> None:
-        async with self._session.post(self.service_url + "_emulator/" + path, json=body) as r:
-            r.raise_for_status()
-
-    async def _get(self, path: str) -> Any:
-        async with self._session.get(self.service_url + "_emulator/" + path) as response:
-            response.raise_for_status()
-            return await response.json()
-
-
 @contextlib.asynccontextmanager
-async def connector_emulator(limit: float, in_process: bool) -> AsyncIterator[EmulatorControl]:
+async def connector_emulator(limit: float, in_process: bool) -> AsyncIterator[ConnectorControl]:
     async with aiohttp.ClientSession() as session:
         if in_process:
             emulator = ConnectorEmulator(tenant_rate_per_second=limit)
             try:
-                yield EmulatorControl(await emulator.start(), session)
+                yield ConnectorControl(await emulator.start(), session)
             finally:
                 await emulator.stop()
             return
@@ -169,7 +140,7 @@ async def connector_emulator(limit: float, in_process: bool) -> AsyncIterator[Em
             line = await asyncio.wait_for(process.stdout.readline(), 30)
             if not line:
                 raise RuntimeError("the connector emulator did not start")
-            yield EmulatorControl(line.decode().strip(), session)
+            yield ConnectorControl(line.decode().strip(), session)
         finally:
             await stop_process(process)
 
