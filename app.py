@@ -25,9 +25,9 @@ from aiohttp import web
 
 from bot.documents.pdf import PdfCheck
 from bot.documents.stores import document_store
-from bot.domain.delivery import sustainable_rate
-from bot.excel.catalogue_files import ExcelCatalogueWorkbooks
-from bot.excel.post_rules_files import ExcelRuleWorkbooks
+from bot.domain.platform.delivery import sustainable_rate
+from bot.excel.licences.catalogue_files import ExcelCatalogueWorkbooks
+from bot.excel.post.rules_files import ExcelRuleWorkbooks
 from bot.excel.workbook_kind import workbook_kind
 from bot.graph import DeferredGraph
 from bot.http.downloads import HttpFileDownloads
@@ -40,27 +40,27 @@ from bot.http.scans import SCANS, Scans, add_scan_routes, scan_path
 from bot.http.signed_links import BY, SignedLinks, SingleUse, signing_secret
 from bot.i18n import Translator
 from bot.observability import configure_logging
-from bot.services.access import AccessStatus, access_policy
-from bot.services.audit import Auditor
-from bot.services.batching import BatchedAuditLog, BatchedProcessedActivities
-from bot.services.clock import SystemClock
-from bot.services.contacts import ContactBook
-from bot.services.dead_letters import DeadLetters
-from bot.services.dedupe import RecentActivities
-from bot.services.entities import Entities
-from bot.services.licence_flow import LicenceFlow
-from bot.services.licence_reports import build_licence_report
-from bot.services.licence_worker import LicenceWorker, WorkerSettings
-from bot.services.licences import LicenceDesk
-from bot.services.outbox import OutboxNotifier, OutboxSender
-from bot.services.post_access import NameBook, PostAccess
-from bot.services.post_desk import PostDesk
-from bot.services.post_flow import Channels, PostActor, PostFlow
-from bot.services.post_intake import PostIntake
-from bot.services.post_retention import purge_scans
-from bot.services.post_worker import PostWorker, PostWorkerSettings
-from bot.services.rate import InMemoryRateBudget
-from bot.services.roles import RoleResolver
+from bot.services.access.status import AccessStatus, access_policy
+from bot.services.licences.desk import LicenceDesk
+from bot.services.licences.flow import LicenceFlow
+from bot.services.licences.reports import build_licence_report
+from bot.services.licences.worker import LicenceWorker, WorkerSettings
+from bot.services.platform.audit import Auditor
+from bot.services.platform.batching import BatchedAuditLog, BatchedProcessedActivities
+from bot.services.platform.clock import SystemClock
+from bot.services.platform.contacts import ContactBook
+from bot.services.platform.dead_letters import DeadLetters
+from bot.services.platform.dedupe import RecentActivities
+from bot.services.platform.entities import Entities
+from bot.services.platform.outbox import OutboxNotifier, OutboxSender
+from bot.services.platform.rate import InMemoryRateBudget
+from bot.services.platform.roles import RoleResolver
+from bot.services.post.access import NameBook, PostAccess
+from bot.services.post.desk import PostDesk
+from bot.services.post.flow import Channels, PostActor, PostFlow
+from bot.services.post.intake import PostIntake
+from bot.services.post.retention import purge_scans
+from bot.services.post.worker import PostWorker, PostWorkerSettings
 from bot.settings import ConfigurationError, Settings, check_startup
 from bot.store import (
     Database,
@@ -81,8 +81,8 @@ from bot.store import (
 if TYPE_CHECKING:
     # Chat (the Agents SDK) and the dialogs load after start: see _capabilities.
     from bot.teams.host import TeamsHost
-    from dialogs.licence_admin import LicenceAdminDialog
-    from dialogs.post_rules_admin import PostRulesAdminDialog
+    from dialogs.licences.admin import LicenceAdminDialog
+    from dialogs.post.rules import PostRulesAdminDialog
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +213,9 @@ async def _load(app: web.Application, started: list[AsyncIterator[None]]) -> Non
 def _import_capabilities() -> None:
     """What _bot and _background import, loaded ahead of them and off the event loop."""
     from bot.teams import delivery, host  # noqa: F401
-    from dialogs import licence_admin, licence_notices, post_notices, post_rules_admin  # noqa: F401
+    from dialogs.licences import admin, notices  # noqa: F401
+    from dialogs.post import notices as post_notices  # noqa: F401
+    from dialogs.post import rules  # noqa: F401
 
 
 async def capabilities_loaded(app: web.Application) -> None:
@@ -301,8 +303,8 @@ def _licences(
     app: web.Application, auditor: Auditor, clock: SystemClock, entities: Entities
 ) -> tuple[LicenceDesk, HttpFileDownloads, LicenceAdminDialog, SignedLinks]:
     """The licence capability: desk (chat), worker (background), admin files and exports."""
-    from dialogs.licence_admin import LicenceAdminDialog
-    from dialogs.licence_notices import LicenceNoticeCards
+    from dialogs.licences.admin import LicenceAdminDialog
+    from dialogs.licences.notices import LicenceNoticeCards
 
     settings, database = app[SETTINGS], app[DATABASE]
     zone = settings.zone
@@ -345,7 +347,7 @@ def _licences(
         return await asyncio.to_thread(workbooks.write, await catalogue.load())
 
     async def report_bytes(first: date, last: date, entity: str | None, locale: str) -> bytes:
-        from bot.excel.licence_report import write_licence_report  # openpyxl: on first use
+        from bot.excel.licences.report import write_licence_report  # openpyxl: on first use
 
         start = datetime.combine(first, time(), zone)
         end = datetime.combine(last + timedelta(days=1), time(), zone)  # `last` is included
@@ -387,8 +389,8 @@ def _post(
 ) -> tuple[PostDesk, PostRulesAdminDialog]:
     """Incoming post: intake API, desk (chat), routing rules in chat, worker (routing left
     over, reminders, purge) and the signed scan links."""
-    from dialogs.post_notices import PostNoticeCards
-    from dialogs.post_rules_admin import PostRulesAdminDialog
+    from dialogs.post.notices import PostNoticeCards
+    from dialogs.post.rules import PostRulesAdminDialog
 
     settings, database = app[SETTINGS], app[DATABASE]
     zone = settings.zone

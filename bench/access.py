@@ -13,7 +13,7 @@ refusals are fetched again for each report; per-person access facts are never ca
   information: this measures the client's CPU cost per Graph call on two cores more than
   latency.
 
-The report is bot.services.access.AccessStatus.report when that service exists, else the same
+The report is bot.services.access.status.AccessStatus.report when that service exists, else the same
 six reads gathered concurrently here.
 
     python -m bench.access [--quick] [--requests 200] [--people 20] [--at-once 20]
@@ -179,9 +179,9 @@ def single_calls(gateway: GraphGateway) -> dict[str, Report]:
 
 def report_function(gateway: GraphGateway, settings: Settings) -> tuple[str, Report]:
     """The real service when it exists, else the same reads gathered concurrently."""
-    if importlib.util.find_spec("bot.services.access") is not None:
-        from bot.services.access import AccessStatus, access_policy
-        from bot.services.clock import SystemClock
+    if importlib.util.find_spec("bot.services.access.status") is not None:
+        from bot.services.access.status import AccessStatus, access_policy
+        from bot.services.platform.clock import SystemClock
 
         status = AccessStatus(
             gateway.directory, gateway.access, SystemClock(), access_policy(settings)
@@ -192,7 +192,7 @@ def report_function(gateway: GraphGateway, settings: Settings) -> tuple[str, Rep
     async def gather(person: str) -> Any:
         return await asyncio.gather(*(call(person) for call in calls))
 
-    return "concurrent gather of the six reads (bot.services.access not there yet)", gather
+    return "concurrent gather of the six reads (bot.services.access.status not there yet)", gather
 
 
 def unchecked_lines(report: Any) -> int:

@@ -136,7 +136,7 @@ def _child(path: Path) -> dict[str, Any]:
     """In the child: import the file as an upload would be, and report."""
     import psutil
 
-    from bot.excel.catalogue import CatalogueImportError, read_catalogue
+    from bot.excel.licences.catalogue import CatalogueImportError, read_catalogue
 
     data = path.read_bytes()
     rss_before = psutil.Process().memory_info().rss
@@ -160,7 +160,7 @@ def _child(path: Path) -> dict[str, Any]:
 
 
 def run_hostile_files_bench(*, quick: bool = False) -> dict[str, Any]:
-    from bot.excel.catalogue import write_catalogue
+    from bot.excel.licences.catalogue import write_catalogue
     from devtools.demo_catalogue import demo_catalogue
 
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as folder:

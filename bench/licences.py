@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from bench.access import LATENCY_MS, bench_settings, graph_emulator
 from bench.common import Row, markdown_table, percentile, ratio, write_json
 from bench.common import verdict as verdict_text
-from bot.domain.catalogue import (
+from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
     ApprovalPolicy,
     ApproverKind,
@@ -40,13 +40,13 @@ from bot.domain.catalogue import (
     Offer,
     Stage,
 )
-from bot.domain.licence_requests import RequestState
-from bot.domain.roles import Role
+from bot.domain.licences.requests import RequestState
+from bot.domain.platform.roles import Role
 from bot.graph import open_graph
-from bot.services.clock import SystemClock
-from bot.services.licence_flow import LicenceFlow
-from bot.services.licence_worker import LicenceWorker, WorkerSettings
-from bot.services.licences import LicenceDesk, Requester, RequestForm
+from bot.services.licences.desk import LicenceDesk, Requester, RequestForm
+from bot.services.licences.flow import LicenceFlow
+from bot.services.licences.worker import LicenceWorker, WorkerSettings
+from bot.services.platform.clock import SystemClock
 from bot.store import (
     Database,
     SqlCatalogueRepository,
@@ -54,7 +54,7 @@ from bot.store import (
     SqlUserRepository,
 )
 from devtools.graph_emulator.tenant import TenantState
-from dialogs.licence_notices import LicenceNoticeCards
+from dialogs.licences.notices import LicenceNoticeCards
 
 logger = logging.getLogger(__name__)
 

@@ -32,10 +32,10 @@ from bench.outbox_support import (
     fresh_database,
     seed,
 )
-from bot.domain.delivery import sustainable_rate
-from bot.domain.outbox import OutboxStatus
-from bot.ports import RateBudget
-from bot.services.rate import InMemoryRateBudget
+from bot.domain.platform.delivery import sustainable_rate
+from bot.domain.platform.outbox import OutboxStatus
+from bot.ports.platform import RateBudget
+from bot.services.platform.rate import InMemoryRateBudget
 from bot.store import Database, SqlOutboxRepository, SqlRateBudget
 
 logger = logging.getLogger(__name__)

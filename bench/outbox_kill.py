@@ -28,9 +28,9 @@ from bench.outbox_support import (
     fresh_database,
     seed,
 )
-from bot.domain.delivery import sustainable_rate
-from bot.domain.outbox import OutboxStatus
-from bot.services.rate import InMemoryRateBudget
+from bot.domain.platform.delivery import sustainable_rate
+from bot.domain.platform.outbox import OutboxStatus
+from bot.services.platform.rate import InMemoryRateBudget
 from bot.store import Database, SqlOutboxRepository, SqlRateBudget
 from devtools.replicas import ConnectorControl
 

@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bench.common import REPO_ROOT, child_env, stop_process
-from bot.domain.connector_hosts import ConnectorHosts
-from bot.domain.conversations import ConversationRef
-from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
-from bot.ports import RateBudget
-from bot.services.clock import SystemClock
-from bot.services.outbox import OutboxNotifier, OutboxSender
+from bot.domain.platform.connector_hosts import ConnectorHosts
+from bot.domain.platform.conversations import ConversationRef
+from bot.domain.platform.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
+from bot.ports.platform import RateBudget
+from bot.services.platform.clock import SystemClock
+from bot.services.platform.outbox import OutboxNotifier, OutboxSender
 from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepository
 from bot.store.provisioning import create_database, drop_database
 from bot.teams.delivery import ConnectorDelivery

@@ -21,8 +21,8 @@ from bot.i18n import Translator, pick_locale
 from bot.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
-    from bot.domain.catalogue import Catalogue
-    from bot.domain.licence_report import LicenceReport
+    from bot.domain.licences.catalogue import Catalogue
+    from bot.domain.licences.report import LicenceReport
     from bot.store import Database
 
 
@@ -112,7 +112,7 @@ def _read_file(path: Path, t: Translator) -> bytes | None:
 
 
 def _catalogue_import(args: argparse.Namespace) -> int:
-    from bot.excel.catalogue import (
+    from bot.excel.licences.catalogue import (
         CatalogueImportError,
         catalogue_counts,
         describe_problem,
@@ -151,7 +151,7 @@ async def _store_catalogue(settings: Settings, catalogue: Catalogue) -> None:
 
 
 def _catalogue_export(args: argparse.Namespace) -> int:
-    from bot.excel.catalogue import catalogue_counts, write_catalogue
+    from bot.excel.licences.catalogue import catalogue_counts, write_catalogue
 
     settings = Settings()
     t = _translator(settings)
@@ -175,7 +175,7 @@ async def _load_catalogue(settings: Settings) -> Catalogue:
 
 
 def _licence_report(args: argparse.Namespace) -> int:
-    from bot.excel.licence_report import write_licence_report
+    from bot.excel.licences.report import write_licence_report
 
     settings = Settings()
     t = _translator(settings)
@@ -210,7 +210,7 @@ async def _build_report(
 ) -> LicenceReport | None:
     """The report, or None when the entity is not in the catalogue. Seats come from Graph when
     it is configured; without it (or when it cannot be opened) the seat sheet says so."""
-    from bot.services.licence_reports import build_licence_report
+    from bot.services.licences.reports import build_licence_report
     from bot.store import SqlCatalogueRepository, SqlLicenceRequestRepository
 
     database = await _open_database(settings)

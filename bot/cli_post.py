@@ -5,7 +5,8 @@
   first tried on the newest N items (where each would go now, and where it is), then stored as
   a whole, unless --dry-run.
 - `rules export FILE`: the current rules as a workbook (an empty one is the template).
-- `post import DIR`: scanner PDF + JSON pairs dropped in a folder (bot/services/post_import.py):
+- `post import DIR`: scanner PDF + JSON pairs dropped in a folder
+  (bot/services/post/folder_import.py):
   regular files only, nothing followed, sizes checked before reading.
 - `post purge [--dry-run]`: delete the scans past their retention period.
 - `report post --from --to [--entity] [--out]`: the post register as a workbook.
@@ -30,13 +31,13 @@ from bot.i18n import Translator
 from bot.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
-    from bot.domain.directory import DirectoryUser, GroupRef
-    from bot.domain.post_items import PostItem
-    from bot.domain.post_routing import RoutingRule
+    from bot.domain.platform.directory import DirectoryUser, GroupRef
+    from bot.domain.post.items import PostItem
+    from bot.domain.post.routing import RoutingRule
     from bot.graph.gateway import GraphGateway
-    from bot.ports import Directory
-    from bot.services.post_flow import PostActor
-    from bot.services.post_intake import PostIntake
+    from bot.ports.platform import Directory
+    from bot.services.post.flow import PostActor
+    from bot.services.post.intake import PostIntake
     from bot.store import Database
 
     SubParsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -48,7 +49,7 @@ MAX_SCANNER_NAME = 57  # "intake:" + the name fits the audit log's 64-character 
 
 
 def _cli_actor() -> PostActor:
-    from bot.services.post_flow import PostActor
+    from bot.services.post.flow import PostActor
 
     return PostActor(CLI_ACTOR_ID, CLI_ROLE)
 
@@ -109,11 +110,11 @@ def _rules_import(args: argparse.Namespace) -> int:
 async def _import_rules(
     settings: Settings, t: Translator, data: bytes, last: int, dry_run: bool
 ) -> int:
-    from bot.excel.post_rules import RulesImportError, describe_problem, read_rules
-    from bot.services.audit import Auditor
-    from bot.services.batching import BatchedAuditLog
-    from bot.services.clock import SystemClock
-    from bot.services.post_rules import record_refused_import, replace_rules
+    from bot.excel.post.rules import RulesImportError, describe_problem, read_rules
+    from bot.services.platform.audit import Auditor
+    from bot.services.platform.batching import BatchedAuditLog
+    from bot.services.platform.clock import SystemClock
+    from bot.services.post.rules import record_refused_import, replace_rules
     from bot.store import SqlAuditLog, SqlCatalogueRepository, SqlRoutingRuleRepository
 
     database = await _open_database(settings)
@@ -148,8 +149,8 @@ async def _print_rule_warnings(
 ) -> None:
     """Rules sending post to someone who left: stored all the same (their post goes to the
     delegate or to triage), but the admin should know. Nothing to say without Graph."""
-    from bot.services.post_register import display_names
-    from bot.services.post_rules import describe_warning, rules_to_inactive_people
+    from bot.services.post.register import display_names
+    from bot.services.post.rules import describe_warning, rules_to_inactive_people
 
     async with _directory(settings, t) as directory:
         if directory is None:
@@ -167,9 +168,9 @@ async def _print_dry_run(
     rules: Sequence[RoutingRule],
     last: int,
 ) -> None:
-    from bot.services.clock import SystemClock
-    from bot.services.post_register import display_names
-    from bot.services.post_rules import describe_dry_run, dry_run_rules, people_in_dry_run
+    from bot.services.platform.clock import SystemClock
+    from bot.services.post.register import display_names
+    from bot.services.post.rules import describe_dry_run, dry_run_rules, people_in_dry_run
     from bot.store import SqlDelegationRepository, SqlPostItemRepository
 
     zone = settings.zone
@@ -190,7 +191,7 @@ async def _print_dry_run(
 
 
 def _rules_export(args: argparse.Namespace) -> int:
-    from bot.excel.post_rules import write_rules
+    from bot.excel.post.rules import write_rules
 
     settings = Settings()
     t = _translator(settings)
@@ -243,8 +244,8 @@ def _only_tenant(settings: Settings) -> str:
 async def _import_folder(
     settings: Settings, t: Translator, folder: Path, tenant_id: str, scanner: str
 ) -> int:
-    from bot.services.drop_folder import UnsafeFolder
-    from bot.services.post_import import ImportOutcome, describe, import_directory
+    from bot.services.platform.drop_folder import UnsafeFolder
+    from bot.services.post.folder_import import ImportOutcome, describe, import_directory
 
     database = await _open_database(settings)
     try:
@@ -295,9 +296,9 @@ async def _post_intake(
     Graph drive cannot be stored then (ConfigurationError)."""
     from bot.documents.pdf import PdfCheck
     from bot.documents.stores import document_store
-    from bot.services.clock import SystemClock
-    from bot.services.post_flow import Channels, PostFlow
-    from bot.services.post_intake import PostIntake
+    from bot.services.platform.clock import SystemClock
+    from bot.services.post.flow import Channels, PostFlow
+    from bot.services.post.intake import PostIntake
     from bot.store import (
         SqlCatalogueRepository,
         SqlDelegationRepository,
@@ -305,7 +306,7 @@ async def _post_intake(
         SqlRoutingRuleRepository,
         SqlUserRepository,
     )
-    from dialogs.post_notices import PostNoticeCards
+    from dialogs.post.notices import PostNoticeCards
 
     zone = settings.zone
     clock = SystemClock()
@@ -355,7 +356,7 @@ class _NoDirectory:
 
 
 def _unavailable() -> Exception:
-    from bot.domain.errors import Unavailable
+    from bot.domain.platform.errors import Unavailable
 
     return Unavailable()
 
@@ -372,8 +373,8 @@ def _post_purge(args: argparse.Namespace) -> int:
 
 async def _purge(settings: Settings, t: Translator, dry_run: bool) -> int:
     from bot.documents.stores import document_store, uses_graph
-    from bot.services.clock import SystemClock
-    from bot.services.post_retention import purge_scans
+    from bot.services.platform.clock import SystemClock
+    from bot.services.post.retention import purge_scans
     from bot.store import SqlPostItemRepository
 
     zone = settings.zone
@@ -424,7 +425,7 @@ async def _purge(settings: Settings, t: Translator, dry_run: bool) -> int:
 
 # --- report post ---------------------------------------------------------------------------------
 def _post_report(args: argparse.Namespace) -> int:
-    from bot.excel.post_register import write_post_register
+    from bot.excel.post.register import write_post_register
 
     settings = Settings()
     t = _translator(settings)
@@ -449,7 +450,7 @@ async def _build_register(
     settings: Settings, t: Translator, start: datetime, end: datetime, entity: str | None
 ) -> tuple[list[PostItem], dict[str, str], str | None]:
     """The register's items and names, and the entity code as the catalogue spells it."""
-    from bot.services.post_register import build_post_register
+    from bot.services.post.register import build_post_register
     from bot.store import SqlCatalogueRepository, SqlPostItemRepository
 
     database = await _open_database(settings)

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.commands import CommandSpec
-from bot.domain.roles import Role
+from bot.commands.registry import CommandSpec
+from bot.domain.platform.roles import Role
 from bot.i18n import Translator, catalog_messages, pick_locale
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from bot.domain.connector_hosts import TEAMS_CONNECTOR_HOSTS, ConnectorHosts
+from bot.domain.platform.connector_hosts import TEAMS_CONNECTOR_HOSTS, ConnectorHosts
 
 _SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 

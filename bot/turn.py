@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from bot.domain.roles import Role, may_act_as
-from bot.domain.signing import SIGNATURE
+from bot.domain.platform.roles import Role, may_act_as
+from bot.domain.platform.signing import SIGNATURE
 from bot.i18n import Translator
 
 Card = dict[str, Any]

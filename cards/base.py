@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.domain.untrusted import escape_text
+from bot.domain.platform.untrusted import escape_text
 from cards.verbs import Verb
 
 SCHEMA_VERSION = "1.5"
@@ -15,7 +15,7 @@ Element = dict[str, Any]
 Card = dict[str, Any]
 
 # Caps for text that people or scanners wrote, in characters as shown (escapes included). Every
-# such text goes through bot.domain.untrusted.escape_text where it enters a card.
+# such text goes through bot.domain.platform.untrusted.escape_text where it enters a card.
 MAX_NAME = 200  # a person, sender, organisation, catalogue item, entity, device or file name
 MAX_LINE = 500  # one sentence or listed line that embeds such text (a workbook problem)
 

@@ -8,8 +8,8 @@ class Verb(StrEnum):
     HELP_DETAILS = "help.details"  # toggles the help card between short and with examples
     ACCESS_REFRESH = "access.refresh"  # re-runs the access checks; the card updates in place
     ACCESS_SHOW = "access.show"  # an agent picks one person from a search's pick list
-    # Licences (dialogs/licences.py). Every payload names a request by id; the desk checks the
-    # clicker's right to act on it, never the card.
+    # Licences (dialogs/licences/requests.py). Every payload names a request by id; the desk checks
+    # the clicker's right to act on it, never the card.
     LICENCE_PICK = "licence.pick"  # the request form for one item (no item: the picker again)
     LICENCE_SUBMIT = "licence.submit"  # the request form sent; its inputs come in the data
     LICENCE_CANCEL = "licence.cancel"  # the requester withdraws a request nothing was granted for
@@ -18,8 +18,8 @@ class Verb(StrEnum):
     LICENCE_REJECT = "licence.reject"  # an approver refuses it (with a reason)
     LICENCE_VIEW = "licence.view"  # an approval card's refresh: the version for this viewer now
     LICENCE_RETRY = "licence.retry"  # an ICT admin fixed what blocked granting: try again now
-    # Incoming post (dialogs/post.py). Every payload names an item (or a delegation) by id; the
-    # post desk checks that the clicker may see it and may take that step, never the card.
+    # Incoming post (dialogs/post/items.py). Every payload names an item (or a delegation) by id;
+    # the post desk checks that the clicker may see it and may take that step, never the card.
     POST_OPEN = "post.open"  # a short-lived signed link to the scan, made for the clicker
     POST_HANDLE = "post.handle"  # "Afgehandeld"
     POST_ACKNOWLEDGE = "post.acknowledge"  # receipt of a registered or legal item confirmed

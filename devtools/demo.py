@@ -30,7 +30,7 @@ _WORD_COLUMN = 13
 def _try_these() -> list[tuple[str, str]]:
     """What to type: every command the bot has today for everyone (from its registry; the
     admins' ones would only refuse), a whole sentence and a typo."""
-    from bot.domain.roles import Role
+    from bot.domain.platform.roles import Role
     from bot.i18n import Translator
     from dialogs import command_specs
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.domain.catalogue import (
+from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
     ApprovalPolicy,
     ApproverKind,
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("file", type=Path, help="the .xlsx file to write")
     args = parser.parse_args(argv)
-    from bot.excel.catalogue import write_catalogue
+    from bot.excel.licences.catalogue import write_catalogue
 
     catalogue = demo_catalogue()
     problems = catalogue.problems()

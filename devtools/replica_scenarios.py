@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bot.domain.outbox import OutboxStatus
+from bot.domain.platform.outbox import OutboxStatus
 from bot.store import Database
 from devtools.replica_work import (
     Delivery,

@@ -29,8 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.documents.filesystem import FilesystemDocumentStore
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.catalogue import (
+from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
     ApprovalPolicy,
     Catalogue,
@@ -39,17 +38,18 @@ from bot.domain.catalogue import (
     ItemKind,
     Offer,
 )
-from bot.domain.conversations import ConversationRef
-from bot.domain.licence_requests import LicenceRequest, RequestState
-from bot.domain.outbox import NewOutboxMessage, OutboxStatus
-from bot.domain.post_items import DestinationKind, IntakeMetadata, PostItem, PostState, Sender
-from bot.domain.roles import Role
-from bot.services.clock import SystemClock
-from bot.services.licence_flow import LicenceFlow
-from bot.services.licences import LicenceDesk, Requester, RequestForm
-from bot.services.outbox import OutboxNotifier
-from bot.services.post_flow import OBJECT_TYPE as POST_OBJECT
-from bot.services.post_intake import INTAKE_ACTION, ROUTE_ACTION
+from bot.domain.licences.requests import LicenceRequest, RequestState
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.conversations import ConversationRef
+from bot.domain.platform.outbox import NewOutboxMessage, OutboxStatus
+from bot.domain.platform.roles import Role
+from bot.domain.post.items import DestinationKind, IntakeMetadata, PostItem, PostState, Sender
+from bot.services.licences.desk import LicenceDesk, Requester, RequestForm
+from bot.services.licences.flow import LicenceFlow
+from bot.services.platform.clock import SystemClock
+from bot.services.platform.outbox import OutboxNotifier
+from bot.services.post.flow import OBJECT_TYPE as POST_OBJECT
+from bot.services.post.intake import INTAKE_ACTION, ROUTE_ACTION
 from bot.settings import Settings
 from bot.store import (
     Database,
@@ -66,7 +66,7 @@ from devtools.demo_post import sample_pdf
 from devtools.graph_emulator.tenant import TenantState
 from devtools.replicas import ConnectorControl, GraphControl
 from devtools.stack import DEMO_TENANT_ID
-from dialogs.licence_notices import LicenceNoticeCards
+from dialogs.licences.notices import LicenceNoticeCards
 
 TENANT = DEMO_TENANT_ID
 BOT_ID = "28:werkplek-replicas"

@@ -5,21 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from bot.commands import CommandSpec, Registry
-from bot.ports import Directory, Notifier
-from bot.services.access import AccessStatus
-from bot.services.audit import Auditor
-from bot.services.licences import LicenceDesk
-from bot.services.post_desk import PostDesk
-from dialogs.access import AccessDialog
-from dialogs.dispatcher import Dispatcher
-from dialogs.help import HelpDialog
-from dialogs.licence_admin import LicenceAdminDialog
-from dialogs.licences import LicenceDialog
-from dialogs.post import PostDialog
-from dialogs.post_rules_admin import PostRulesAdminDialog
-from dialogs.profile import ProfileDialog
-from dialogs.start import StartDialog
+from bot.commands.dispatcher import Dispatcher
+from bot.commands.registry import CommandSpec, Registry
+from bot.ports.platform import Directory, Notifier
+from bot.services.access.status import AccessStatus
+from bot.services.licences.desk import LicenceDesk
+from bot.services.platform.audit import Auditor
+from bot.services.post.desk import PostDesk
+from dialogs.access.status import AccessDialog
+from dialogs.licences.admin import LicenceAdminDialog
+from dialogs.licences.requests import LicenceDialog
+from dialogs.platform.help import HelpDialog
+from dialogs.platform.profile import ProfileDialog
+from dialogs.platform.start import StartDialog
+from dialogs.post.items import PostDialog
+from dialogs.post.rules import PostRulesAdminDialog
 
 DIALOGS: tuple[type, ...] = (
     HelpDialog,

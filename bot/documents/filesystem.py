@@ -20,8 +20,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.domain.errors import NotFound
-from bot.domain.post_items import StoredDocument
+from bot.domain.platform.errors import NotFound
+from bot.domain.post.items import StoredDocument
 
 _KEY = re.compile(r"^\d{4}/\d{2}/[0-9a-f]{32}(\.[a-z0-9]{1,8})?$")
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
@@ -35,7 +35,7 @@ def _utc_now() -> datetime:
 
 
 class FilesystemDocumentStore:
-    """Implements bot.ports.DocumentStore under `root`. Keys are "yyyy/mm/<uuid><suffix>"; the
+    """Implements bot.ports.post.DocumentStore under `root`. Keys are "yyyy/mm/<uuid><suffix>"; the
     `name` given to put only lends its suffix (".pdf"), never its words, to the file name."""
 
     def __init__(self, root: Path, *, now: Callable[[], datetime] = _utc_now) -> None:

@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.domain.errors import DomainError
+from bot.domain.platform.errors import DomainError
 
 if TYPE_CHECKING:
     from pypdf import PdfReader

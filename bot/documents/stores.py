@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.documents.filesystem import FilesystemDocumentStore
-from bot.ports import DocumentStore
+from bot.ports.post import DocumentStore
 from bot.settings import ConfigurationError, Settings
 
 

@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain.text import fold
+from bot.domain.platform.text import fold
 from bot.excel.package import (
     EXCEL_ROWS,
     MAX_CELL_CHARACTERS,

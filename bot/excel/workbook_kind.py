@@ -18,16 +18,16 @@ from enum import StrEnum
 
 
 class WorkbookKind(StrEnum):
-    CATALOGUE = "catalogue"  # the licence catalogue (bot/excel/catalogue.py)
-    POST_RULES = "post-rules"  # the routing rules of incoming post (bot/excel/post_rules.py)
+    CATALOGUE = "catalogue"  # the licence catalogue (bot/excel/licences/catalogue.py)
+    POST_RULES = "post-rules"  # the routing rules of incoming post (bot/excel/post/rules.py)
     UNKNOWN = ""
 
 
 def workbook_kind(data: bytes) -> WorkbookKind:
     """The kind of workbook `data` is, from its sheet names; UNKNOWN when unsure."""
-    from bot.excel.catalogue_layout import ITEMS
+    from bot.excel.licences.catalogue_layout import ITEMS
     from bot.excel.package import UnreadableWorkbook, WorkbookRefused, sheet_titles
-    from bot.excel.post_rules_layout import RULES
+    from bot.excel.post.rules_layout import RULES
     from bot.excel.workbook import header_name
 
     try:

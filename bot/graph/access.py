@@ -32,8 +32,8 @@ from msgraph.generated.users.item.registered_devices.graph_device.graph_device_r
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.domain.access import AuthMethod, Device, Licence, Sku
-from bot.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from bot.domain.access.facts import AuthMethod, Device, Licence, Sku
+from bot.domain.platform.errors import DomainError, Forbidden, InvalidInput, NotFound
 from bot.graph.cache import Clock, TtlCache
 from bot.graph.errors import graph_errors
 from bot.graph.json_reads import configuration, get_all, get_json
@@ -87,7 +87,7 @@ def _intune_not_in_tenant(error: InvalidInput) -> bool:
 
 
 class GraphAccess:
-    """Implements bot.ports.AccessDirectory.
+    """Implements bot.ports.access.AccessDirectory.
 
     `tenant_cache_seconds` bounds how long the subscribed SKUs and a refused endpoint are
     remembered; 0 remembers nothing (every call goes to Graph).

@@ -18,8 +18,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
-from bot.domain.errors import DomainError, Unavailable
-from bot.ports import AccessDirectory, Directory, DocumentStore, LicenceManager
+from bot.domain.platform.errors import DomainError, Unavailable
+from bot.ports.access import AccessDirectory
+from bot.ports.licences import LicenceManager
+from bot.ports.platform import Directory
+from bot.ports.post import DocumentStore
 from bot.settings import Settings
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from msgraph.generated.users.item.user_item_request_builder import UserItemReque
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.domain.directory import DirectoryUser, GroupRef
-from bot.domain.errors import NotFound
+from bot.domain.platform.directory import DirectoryUser, GroupRef
+from bot.domain.platform.errors import NotFound
 from bot.graph.cache import Clock, TtlCache
 from bot.graph.errors import graph_errors
 from bot.graph.json_reads import configuration, get_all, get_json
@@ -49,7 +49,7 @@ def _names_user(error: APIError, user_id: str) -> bool:
 
 
 class GraphDirectory:
-    """Implements bot.ports.Directory. get_user, get_manager and member_of are cached."""
+    """Implements bot.ports.platform.Directory. get_user, get_manager and member_of are cached."""
 
     def __init__(
         self,

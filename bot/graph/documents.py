@@ -44,8 +44,8 @@ from kiota_http.middleware.middleware import REQUEST_OPTIONS_KEY
 from kiota_http.middleware.options import RedirectHandlerOption
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.domain.errors import DomainError, NotFound, Throttled, Unavailable
-from bot.domain.post_items import StoredDocument
+from bot.domain.platform.errors import DomainError, NotFound, Throttled, Unavailable
+from bot.domain.post.items import StoredDocument
 from bot.graph.errors import graph_errors
 from bot.graph.json_reads import ERROR_MAPPING
 
@@ -122,7 +122,7 @@ def _response_json(response: httpx.Response) -> Any:
 
 
 class GraphDocumentStore:
-    """Implements bot.ports.DocumentStore in the drive `drive_id`, below `folder`.
+    """Implements bot.ports.post.DocumentStore in the drive `drive_id`, below `folder`.
 
     `client` is the shared Graph client; `http` the HTTP client under it (GraphClient.http),
     used for the pre-authenticated upload URLs. `chunk_bytes` is the fragment size of upload

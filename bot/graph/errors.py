@@ -22,7 +22,14 @@ from azure.core.exceptions import (
 )
 from kiota_abstractions.api_error import APIError
 
-from bot.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, Throttled, Unavailable
+from bot.domain.platform.errors import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Throttled,
+    Unavailable,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ logger = logging.getLogger(__name__)
 class GraphGateway:
     """Owns the Graph client; exposes the port implementations built on it.
 
-    `directory` implements bot.ports.Directory, `access` bot.ports.AccessDirectory,
-    `licences` bot.ports.LicenceManager and `documents` bot.ports.DocumentStore (None unless a
-    documents drive is configured); all share the one client (token, retries, metering).
+    `directory` implements bot.ports.platform.Directory, `access` bot.ports.access.AccessDirectory,
+    `licences` bot.ports.licences.LicenceManager and `documents` bot.ports.post.DocumentStore (None
+    unless a documents drive is configured); all share the one client (token, retries, metering).
     """
 
     def __init__(

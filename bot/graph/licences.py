@@ -38,9 +38,9 @@ from msgraph.generated.users.item.member_of.item.directory_object_item_request_b
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.domain.access import Sku
-from bot.domain.errors import NotFound
-from bot.domain.grants import GrantRefused, LicenceState, NoFreeSeats, UsageLocationMissing
+from bot.domain.access.facts import Sku
+from bot.domain.licences.grants import GrantRefused, LicenceState, NoFreeSeats, UsageLocationMissing
+from bot.domain.platform.errors import NotFound
 from bot.graph.errors import graph_code, graph_errors, graph_message
 from bot.graph.json_reads import ERROR_MAPPING, configuration, get_all, get_json
 from bot.graph.mapping import SKU_FIELDS, to_sku
@@ -84,7 +84,7 @@ def _sku_uuid(sku_id: str) -> uuid.UUID:
 
 
 class GraphLicences:
-    """Implements bot.ports.LicenceManager."""
+    """Implements bot.ports.licences.LicenceManager."""
 
     def __init__(self, client: GraphServiceClient) -> None:
         self._client = client

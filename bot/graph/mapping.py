@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
-from bot.domain.access import AuthMethod, Device, Licence, Sku
-from bot.domain.directory import DirectoryUser, GroupRef
+from bot.domain.access.facts import AuthMethod, Device, Licence, Sku
+from bot.domain.platform.directory import DirectoryUser, GroupRef
 
 # Every user property DirectoryUser carries; Graph returns most of them only when selected.
 USER_FIELDS = (

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
-from bot.domain.errors import InvalidInput, Unavailable
+from bot.domain.platform.errors import InvalidInput, Unavailable
 from bot.i18n import N_
 
 logger = logging.getLogger(__name__)

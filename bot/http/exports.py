@@ -21,7 +21,7 @@ from datetime import date, tzinfo
 
 from aiohttp import web
 
-from bot.domain.audit import Outcome
+from bot.domain.platform.audit import Outcome
 from bot.http.link_pages import LinkTopic, Refusal
 from bot.http.problems import problem
 from bot.http.signed_links import (
@@ -37,8 +37,8 @@ from bot.http.signed_links import (
 )
 from bot.i18n import pick_locale
 from bot.observability import correlation_id
-from bot.ports import Clock
-from bot.services.audit import Auditor
+from bot.ports.platform import Clock
+from bot.services.platform.audit import Auditor
 
 logger = logging.getLogger(__name__)
 

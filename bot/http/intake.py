@@ -27,13 +27,13 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from bot.domain.errors import DomainError, StoreUnavailable, Throttled, Unavailable
-from bot.domain.post_items import ExternalIdTaken, IntakeMetadata, PostItem
+from bot.domain.platform.errors import DomainError, StoreUnavailable, Throttled, Unavailable
+from bot.domain.post.items import ExternalIdTaken, IntakeMetadata, PostItem
 from bot.http.problems import problem
 from bot.i18n import Translator
 from bot.observability import correlation_id
-from bot.services.post_intake import PostIntake
-from bot.services.post_metadata import FieldError, InvalidMetadata, parse_metadata
+from bot.services.post.intake import PostIntake
+from bot.services.post.metadata import FieldError, InvalidMetadata, parse_metadata
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from bot.domain.errors import StoreUnavailable
+from bot.domain.platform.errors import StoreUnavailable
 from bot.http.metrics import Metrics
 from bot.http.problems import problem
 from bot.observability import correlation_id

@@ -1,6 +1,6 @@
 """GET /api/post/items/{id}/scan: the scan of one item, through a short-lived, single-use link.
 
-The post desk checks who may see the item before it makes the link (bot/services/post_desk.py)
+The post desk checks who may see the item before it makes the link (bot/services/post/desk.py)
 and signs the viewer's id into it; this endpoint checks the signature and the expiry, records
 the link's one use, serves the PDF and writes a durable audit line in the viewer's name. There
 is no public path to a scan: a link is made per viewer, works once and for minutes, and every
@@ -14,9 +14,9 @@ import logging
 
 from aiohttp import web
 
-from bot.domain.audit import Outcome
-from bot.domain.errors import NotFound
-from bot.domain.post_items import PostItem
+from bot.domain.platform.audit import Outcome
+from bot.domain.platform.errors import NotFound
+from bot.domain.post.items import PostItem
 from bot.http.link_pages import LinkTopic, Refusal
 from bot.http.signed_links import (
     BY,
@@ -30,8 +30,8 @@ from bot.http.signed_links import (
     refusal_page,
 )
 from bot.observability import correlation_id
-from bot.ports import DocumentStore, PostItemRepository
-from bot.services.audit import Auditor
+from bot.ports.post import DocumentStore, PostItemRepository
+from bot.services.platform.audit import Auditor
 
 logger = logging.getLogger(__name__)
 

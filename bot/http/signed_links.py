@@ -1,7 +1,7 @@
 """Signed, single-use links on aiohttp: make a link under the bot's public base URL, check one,
 and record its one use.
 
-The signing scheme is bot/domain/signing.py; this module reads and writes URLs. Every link
+The signing scheme is bot/domain/platform/signing.py; this module reads and writes URLs. Every link
 carries a random nonce (signed with the rest). A check either returns the link's verified
 parameters or raises `LinkRefused` with why (invalid, expired, used); the handler shows the
 person a small page with the next step, and the precise reason goes to the log and the audit
@@ -37,10 +37,10 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.domain.signing import EXPIRES, SIGNATURE, signed_params, verify
+from bot.domain.platform.signing import EXPIRES, SIGNATURE, signed_params, verify
 from bot.http.link_pages import LinkTopic, Refusal, content_disposition, link_page, page_locale
 from bot.observability import correlation_id
-from bot.ports import Clock, LinkUses
+from bot.ports.platform import Clock, LinkUses
 
 logger = logging.getLogger(__name__)
 

@@ -4,19 +4,19 @@
 bot.ports on SQLite (one instance) and PostgreSQL (several replicas).
 """
 
-from bot.store.audit_log import SqlAuditLog
-from bot.store.catalogue import SqlCatalogueRepository
-from bot.store.conversation_refs import SqlConversationRefRepository
 from bot.store.database import Database
-from bot.store.delegations import SqlDelegationRepository
-from bot.store.licence_requests import SqlLicenceRequestRepository
-from bot.store.link_uses import SqlLinkUses
-from bot.store.outbox import SqlOutboxRepository
-from bot.store.post_items import SqlPostItemRepository
-from bot.store.post_rules import SqlRoutingRuleRepository
-from bot.store.processed_activities import SqlProcessedActivities
-from bot.store.rate_budget import SqlRateBudget
-from bot.store.users import SqlUserRepository
+from bot.store.licences.catalogue import SqlCatalogueRepository
+from bot.store.licences.requests import SqlLicenceRequestRepository
+from bot.store.platform.audit_log import SqlAuditLog
+from bot.store.platform.conversation_refs import SqlConversationRefRepository
+from bot.store.platform.link_uses import SqlLinkUses
+from bot.store.platform.outbox import SqlOutboxRepository
+from bot.store.platform.processed_activities import SqlProcessedActivities
+from bot.store.platform.rate_budget import SqlRateBudget
+from bot.store.platform.users import SqlUserRepository
+from bot.store.post.delegations import SqlDelegationRepository
+from bot.store.post.items import SqlPostItemRepository
+from bot.store.post.rules import SqlRoutingRuleRepository
 
 __all__ = [
     "Database",

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import StaticPool
 
-from bot.domain.errors import StoreUnavailable
+from bot.domain.platform.errors import StoreUnavailable
 from bot.store import migrator
 from bot.store.failures import is_unavailable, scrub
 

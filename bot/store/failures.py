@@ -4,7 +4,7 @@ Two jobs, both at the one door every repository goes through (Database.connect/t
 
 - Unavailability. A database that is down, unreachable, out of connections, shutting down, read
   only after a failover or out of disk is not a bug in the request: it becomes
-  bot.domain.errors.StoreUnavailable, so the edges answer "try again in a moment" (503 with
+  bot.domain.platform.errors.StoreUnavailable, so the edges answer "try again in a moment" (503 with
   Retry-After, a chat card with a reference) without knowing SQLAlchemy or the driver. Any other
   error (a constraint, a programming error) passes through unchanged: repositories catch some of
   them on purpose.

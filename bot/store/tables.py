@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.domain.licence_requests import RequestState
-from bot.domain.outbox import OutboxStatus
-from bot.domain.post_items import PostState
+from bot.domain.licences.requests import RequestState
+from bot.domain.platform.outbox import OutboxStatus
+from bot.domain.post.items import PostState
 from bot.store.columns import BigId, JsonDocument, UtcDateTime
 
 metadata = sa.MetaData(
@@ -97,7 +97,7 @@ outbox = sa.Table(
     sa.Column("service_url", sa.Text(), nullable=False, server_default=""),
     sa.Column("activity", JsonDocument, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, server_default=OutboxStatus.PENDING.value),
-    # claims so far, each counted before its send (see bot.domain.outbox)
+    # claims so far, each counted before its send (see bot.domain.platform.outbox)
     sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("not_before", UtcDateTime(), nullable=True),
     sa.Column("lease_until", UtcDateTime(), nullable=True),
@@ -130,9 +130,10 @@ rate_budget = sa.Table(
 )
 
 # --- licences ---------------------------------------------------------------------------------
-# The catalogue is replaced as a whole (bot.store.catalogue); `position` keeps the workbook's
-# order, which the domain relies on (the first matching entity, the first offer of a kind). Short
-# lists that are only ever read with their row (questions, synonyms, stages) are JSON columns.
+# The catalogue is replaced as a whole (bot.store.licences.catalogue); `position` keeps the
+# workbook's order, which the domain relies on (the first matching entity, the first offer of a
+# kind). Short lists that are only ever read with their row (questions, synonyms, stages) are JSON
+# columns.
 
 catalogue_items = sa.Table(
     "catalogue_items",
@@ -262,7 +263,7 @@ licence_requests = sa.Table(
 # --- incoming post ----------------------------------------------------------------------------
 # One row per scanned item: the scanner's metadata as columns (the register and the desk filter
 # on them), where the scan lives, and the item's routing state. `search_text` holds the folded
-# sender name, organisation and subject (bot.domain.text.fold), written with every save, so
+# sender name, organisation and subject (bot.domain.platform.text.fold), written with every save, so
 # "search" is a plain LIKE on one column that behaves the same on SQLite and PostgreSQL; at the
 # volumes of one administration's post (thousands a day) the scan over one destination's rows it
 # costs is small, and no dialect-specific full-text index has to be kept in step.

@@ -6,9 +6,9 @@ MAX_SERVICE_URLS of them are kept, the least recently used closed first. The bot
 fetched through the given provider and reused until shortly before it expires. In anonymous
 local mode (no provider) requests go out without a token.
 
-Only allowed connector hosts (bot.domain.connector_hosts) are ever contacted: the bot's token
-travels with every request. A message whose target (its own service URL, the person's stored
-reference, the original a replacement edits) is on any other host is REFUSED, never sent: the
+Only allowed connector hosts (bot.domain.platform.connector_hosts) are ever contacted: the
+bot's token travels with every request. A message whose target (its own service URL, the person's
+stored reference, the original a replacement edits) is on any other host is REFUSED, never sent: the
 sender sets it aside. A connector's answer naming another host for a new chat is not believed.
 
 Every activity sent carries the outbox dedupe key in `channelData.werkplekDedupeKey` (and the
@@ -41,17 +41,17 @@ from microsoft_agents.activity import Activity, ConversationParameters
 from microsoft_agents.hosting.core.connector.client import ConnectorClient
 from pydantic import ValidationError
 
-from bot.domain.connector_hosts import ConnectorHosts, host_of
-from bot.domain.conversations import ConversationRef
-from bot.domain.delivery import (
+from bot.domain.platform.connector_hosts import ConnectorHosts, host_of
+from bot.domain.platform.conversations import ConversationRef
+from bot.domain.platform.delivery import (
     NO_RESPONSE,
     DeliveryOutcome,
     Verdict,
     classify,
     parse_retry_after,
 )
-from bot.domain.outbox import OutboxMessage, OutboxStatus
-from bot.ports import Clock, ConversationRefRepository, Permit
+from bot.domain.platform.outbox import OutboxMessage, OutboxStatus
+from bot.ports.platform import Clock, ConversationRefRepository, Permit
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ HOST_NOT_ALLOWED = "connector host not allowed"
 
 
 class ConnectorDelivery:
-    """Implements bot.ports.Delivery."""
+    """Implements bot.ports.platform.Delivery."""
 
     def __init__(
         self,

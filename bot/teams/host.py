@@ -32,18 +32,19 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.authorization import ClaimsIdentity, ConnectionManager
 from pydantic import ValidationError
 
-from bot.domain.audit import Outcome
-from bot.domain.connector_hosts import host_of
-from bot.domain.conversations import ConversationRef, SeenUser
-from bot.domain.errors import StoreUnavailable
+from bot.commands.dispatcher import ActionResult, Dispatcher, new_reference
+from bot.domain.platform.audit import Outcome
+from bot.domain.platform.connector_hosts import host_of
+from bot.domain.platform.conversations import ConversationRef, SeenUser
+from bot.domain.platform.errors import StoreUnavailable
 from bot.http.metrics import Metrics
 from bot.http.problems import problem
 from bot.i18n import pick_locale, translator
 from bot.observability import correlation_id
-from bot.ports import Clock, ProcessedActivities
-from bot.services.audit import Auditor
-from bot.services.contacts import ContactBook
-from bot.services.roles import RoleResolver
+from bot.ports.platform import Clock, ProcessedActivities
+from bot.services.platform.audit import Auditor
+from bot.services.platform.contacts import ContactBook
+from bot.services.platform.roles import RoleResolver
 from bot.settings import Settings
 from bot.teams.auth import (
     InboundPolicy,
@@ -62,10 +63,9 @@ from bot.teams.turn import (
     user_of,
 )
 from bot.turn import Caller, carries_signed_link, is_personal
-from cards.availability import unavailable_card, unavailable_text
-from cards.system import failure_card
-from dialogs.dispatcher import ActionResult, Dispatcher, new_reference
-from dialogs.start import StartDialog
+from cards.platform.availability import unavailable_card, unavailable_text
+from cards.platform.system import failure_card
+from dialogs.platform.start import StartDialog
 
 logger = logging.getLogger(__name__)
 # Delivery modes Teams uses (None: not said, the normal way).

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.domain.licence_names import SKU_NAMES
+from bot.domain.licences.names import SKU_NAMES
 from bot.i18n import Translator
 from devtools.playground import (
     BotMessage,

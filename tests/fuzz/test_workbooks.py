@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from bot.domain.post_items import Destination, DestinationKind
-from bot.domain.post_routing import RoutingRule, RuleConditions
-from bot.excel.catalogue_files import ExcelCatalogueWorkbooks
-from bot.excel.post_rules_files import ExcelRuleWorkbooks
+from bot.domain.post.items import Destination, DestinationKind
+from bot.domain.post.routing import RoutingRule, RuleConditions
+from bot.excel.licences.catalogue_files import ExcelCatalogueWorkbooks
+from bot.excel.post.rules_files import ExcelRuleWorkbooks
 from bot.i18n import Translator
 from devtools.demo_catalogue import demo_catalogue
 from tests.fuzz.conftest import TENANT, Bot, ErrorLog, count, fuzz, fuzz_settings

@@ -18,11 +18,11 @@ from typing import Any
 import aiohttp
 import sqlalchemy as sa
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.catalogue import ApproverKind, Stage
-from bot.domain.licence_requests import NewLicenceRequest, StageAssignment
-from bot.domain.post_items import Destination, DestinationKind
-from bot.domain.post_routing import Delegation, RoutingRule, RuleConditions
+from bot.domain.licences.catalogue import ApproverKind, Stage
+from bot.domain.licences.requests import NewLicenceRequest, StageAssignment
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.post.items import Destination, DestinationKind
+from bot.domain.post.routing import Delegation, RoutingRule, RuleConditions
 from bot.store import (
     Database,
     SqlCatalogueRepository,

@@ -1,4 +1,4 @@
-"""What a person reads when Teams renders escaped card text (bot.domain.untrusted).
+"""What a person reads when Teams renders escaped card text (bot.domain.platform.untrusted).
 
 Tests compare card text with what people typed through this: a backslash escape shows the
 character, a zero-width space shows nothing, a one-dot leader is drawn as a full stop.

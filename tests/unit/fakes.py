@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.audit import AuditEntry
-from bot.domain.directory import DirectoryUser, GroupRef
-from bot.domain.errors import NotFound
-from bot.domain.roles import Role
+from bot.domain.platform.audit import AuditEntry
+from bot.domain.platform.directory import DirectoryUser, GroupRef
+from bot.domain.platform.errors import NotFound
+from bot.domain.platform.roles import Role
 from bot.i18n import Translator
 from bot.turn import Caller, Card, IncomingFile
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.services.batching import BatchedAuditLog, BatchedProcessedActivities, GroupCommit
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.services.platform.batching import BatchedAuditLog, BatchedProcessedActivities, GroupCommit
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 

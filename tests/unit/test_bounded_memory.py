@@ -10,13 +10,13 @@ from datetime import datetime
 
 import pytest
 
-from bot.domain.catalogue import Catalogue, Entity
-from bot.domain.directory import GroupRef
-from bot.domain.roles import Role
-from bot.services import entities as entities_module
-from bot.services.dedupe import RecentActivities
-from bot.services.entities import Entities
-from bot.services.roles import RoleResolver
+from bot.domain.licences.catalogue import Catalogue, Entity
+from bot.domain.platform.directory import GroupRef
+from bot.domain.platform.roles import Role
+from bot.services.platform import entities as entities_module
+from bot.services.platform.dedupe import RecentActivities
+from bot.services.platform.entities import Entities
+from bot.services.platform.roles import RoleResolver
 from tests.unit.fakes import FixedClock, MemoryDirectory
 
 
@@ -102,7 +102,7 @@ async def test_recent_activity_ids_keep_only_the_newest_up_to_their_capacity() -
 async def test_the_intake_remembers_entities_of_a_bounded_number_of_people(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.services import post_intake
+    from bot.services.post import intake as post_intake
     from tests.unit.post.fakes import make_world
     from tests.unit.post_intake.test_intake_service import CountingDirectory, intake_for
 

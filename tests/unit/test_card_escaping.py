@@ -19,14 +19,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.access import Device
-from bot.domain.access_rules import assess
-from bot.domain.catalogue import CatalogueItem, Fulfilment, ItemKind, Question
-from bot.domain.directory import DirectoryUser, GroupRef
-from bot.domain.errors import DomainError
-from bot.domain.licence_notices import LicenceNotice, NoticeKind
-from bot.domain.licence_requests import RequestState
-from bot.domain.post_items import (
+from bot.domain.access.facts import Device
+from bot.domain.access.rules import assess
+from bot.domain.licences.catalogue import CatalogueItem, Fulfilment, ItemKind, Question
+from bot.domain.licences.notices import LicenceNotice, NoticeKind
+from bot.domain.licences.requests import RequestState
+from bot.domain.platform.directory import DirectoryUser, GroupRef
+from bot.domain.platform.errors import DomainError
+from bot.domain.platform.roles import Role
+from bot.domain.platform.untrusted import ELLIPSIS, clean_text, escape_text
+from bot.domain.post.items import (
     Destination,
     DestinationKind,
     DocumentType,
@@ -36,14 +38,12 @@ from bot.domain.post_items import (
     PostState,
     StoredDocument,
 )
-from bot.domain.post_routing import Delegation
-from bot.domain.roles import Role
-from bot.domain.untrusted import ELLIPSIS, clean_text, escape_text
+from bot.domain.post.routing import Delegation
 from bot.i18n import LOCALES, Translator
-from bot.services.licences import FieldError
-from cards.access import access_card, nobody_found_card, pick_person_card
-from cards.licence_admin import import_problem_cards, report_card
-from cards.licence_forms import (
+from bot.services.licences.desk import FieldError
+from cards.access.status import access_card, nobody_found_card, pick_person_card
+from cards.licences.admin import import_problem_cards, report_card
+from cards.licences.forms import (
     Draft,
     already_granted_card,
     existing_card,
@@ -52,10 +52,13 @@ from cards.licence_forms import (
     received_card,
     requests_card,
 )
-from cards.licence_status import approval_card, closed_card, notice_card, notice_title
-from cards.post import ItemTexts, ItemView, ScanLink, item_card
-from cards.post_lists import ListState, delegate_picker_card, delegations_card, post_list_card
-from cards.post_rules_admin import (
+from cards.licences.status import approval_card, closed_card, notice_card, notice_title
+from cards.platform.profile import profile_card
+from cards.platform.system import explained, welcome_card
+from cards.platform.system import notice_card as system_notice_card
+from cards.post.item import ItemTexts, ItemView, ScanLink, item_card
+from cards.post.lists import ListState, delegate_picker_card, delegations_card, post_list_card
+from cards.post.rules import (
     DryRunSummary,
     RulesSummary,
     checked_cards,
@@ -63,11 +66,8 @@ from cards.post_rules_admin import (
     rejected_cards,
     rules_card,
 )
-from cards.profile import profile_card
-from cards.system import explained, welcome_card
-from cards.system import notice_card as system_notice_card
 from devtools.card_inspection import card_nodes
-from dialogs.post_notices import PostNoticeCards
+from dialogs.post.notices import PostNoticeCards
 from tests.support.reading import as_read
 from tests.unit.access.test_rules import NOW, POLICY, facts
 from tests.unit.licences.samples import decision, request
@@ -370,7 +370,7 @@ def _hostile_request(**changes: Any) -> Any:
 
 
 def _post_item(**changes: Any) -> PostItem:
-    from bot.domain.post_items import IntakeMetadata, Sender
+    from bot.domain.post.items import IntakeMetadata, Sender
 
     metadata = IntakeMetadata(
         external_id="scan-1",

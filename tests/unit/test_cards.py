@@ -7,15 +7,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.access_rules import AccessPolicy
-from bot.domain.directory import DirectoryUser
-from bot.domain.roles import Role
+from bot.domain.access.rules import AccessPolicy
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.platform.roles import Role
 from bot.i18n import LOCALES, Translator
-from bot.services.access import AccessStatus
-from bot.services.audit import Auditor
-from cards.help import help_card
-from cards.profile import profile_card
-from cards.system import denied_card, failure_card, not_understood_card, notice_card, welcome_card
+from bot.services.access.status import AccessStatus
+from bot.services.platform.audit import Auditor
+from cards.platform.help import help_card
+from cards.platform.profile import profile_card
+from cards.platform.system import (
+    denied_card,
+    failure_card,
+    not_understood_card,
+    notice_card,
+    welcome_card,
+)
 from cards.verbs import Verb
 from dialogs import DIALOGS, build_dialogs, command_specs
 from tests.support.schemas import validate_card

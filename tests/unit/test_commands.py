@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from bot.commands import Registry, RegistryError, card_action, command
-from bot.domain.roles import Role
-from bot.domain.text import fold
+from bot.commands.registry import Registry, RegistryError, card_action, command
+from bot.domain.platform.roles import Role
+from bot.domain.platform.text import fold
 
 
 class Empty(BaseModel):

@@ -7,17 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.commands import command
-from bot.domain.access_rules import AccessPolicy
-from bot.domain.audit import Outcome
-from bot.domain.directory import DirectoryUser
-from bot.domain.errors import NotFound
-from bot.domain.roles import Role
-from bot.services.access import AccessStatus
-from bot.services.audit import Auditor
+from bot.commands.registry import command
+from bot.domain.access.rules import AccessPolicy
+from bot.domain.platform.audit import Outcome
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.platform.errors import NotFound
+from bot.domain.platform.roles import Role
+from bot.services.access.status import AccessStatus
+from bot.services.platform.audit import Auditor
 from cards.verbs import Verb
 from dialogs import build_dialogs
-from dialogs.start import StartDialog
+from dialogs.platform.start import StartDialog
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog, MemoryDirectory
 

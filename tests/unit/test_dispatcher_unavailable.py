@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from bot.commands import Registry, card_action, command
-from bot.domain.errors import StoreUnavailable
+from bot.commands.dispatcher import Dispatcher
+from bot.commands.registry import Registry, card_action, command
+from bot.domain.platform.errors import StoreUnavailable
 from bot.i18n import Translator
-from bot.services.audit import Auditor
-from cards.availability import unavailable_card
-from dialogs.dispatcher import Dispatcher
+from bot.services.platform.audit import Auditor
+from cards.platform.availability import unavailable_card
 from tests.support.schemas import validate_card
 from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog
 

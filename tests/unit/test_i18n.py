@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.roles import Role
+from bot.domain.platform.roles import Role
 from bot.i18n import LOCALES, Translator, catalog_messages, pick_locale
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 from bot import manifest as manifest_module
-from bot.commands import CommandSpec, Registry, command
-from bot.domain.roles import Role
+from bot.commands.registry import CommandSpec, Registry, command
+from bot.domain.platform.roles import Role
 from bot.i18n import Translator, catalog_messages
 from bot.manifest import (
     MAX_DESCRIPTION,

@@ -13,19 +13,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.commands import BoundCommand
-from bot.domain.access_rules import AccessPolicy
-from bot.domain.post_items import Destination, DestinationKind, PostState
-from bot.domain.roles import Role
+from bot.commands.dispatcher import ActionResult
+from bot.commands.privacy import ADAPTIVE_CARD
+from bot.commands.registry import BoundCommand
+from bot.domain.access.rules import AccessPolicy
+from bot.domain.platform.roles import Role
+from bot.domain.post.items import Destination, DestinationKind, PostState
 from bot.i18n import Translator
-from bot.services.access import AccessStatus
-from bot.services.audit import Auditor
+from bot.services.access.status import AccessStatus
+from bot.services.platform.audit import Auditor
 from bot.turn import IncomingFile, carries_signed_link
 from cards.verbs import Verb
 from devtools.card_inspection import card_text
 from dialogs import build_dialogs
-from dialogs.dispatcher import ActionResult
-from dialogs.privacy import ADAPTIVE_CARD
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog
 from tests.unit.licences.fakes import make_flow

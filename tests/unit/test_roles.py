@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.domain.directory import GroupRef
-from bot.domain.errors import Unavailable
-from bot.domain.roles import Role
-from bot.services.roles import RoleResolver
+from bot.domain.platform.directory import GroupRef
+from bot.domain.platform.errors import Unavailable
+from bot.domain.platform.roles import Role
+from bot.services.platform.roles import RoleResolver
 from tests.unit.fakes import FixedClock, MemoryDirectory
 
 GROUPS = {"agent": ["G-DESK"], "comms": ["g-comm"], "admin": ["G-ADMIN"]}

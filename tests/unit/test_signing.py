@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.domain.signing import canonical, sign, signed_params, verify
+from bot.domain.platform.signing import canonical, sign, signed_params, verify
 from bot.http.signed_links import signing_secret
 
 SECRET = b"0123456789abcdef0123456789abcdef"

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestClient
 
 from app import DATABASE
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.catalogue import (
+from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
     ApprovalPolicy,
     ApproverKind,
@@ -25,7 +24,8 @@ from bot.domain.catalogue import (
     Offer,
     Stage,
 )
-from bot.domain.licence_requests import NewLicenceRequest, RequestState, StageAssignment
+from bot.domain.licences.requests import NewLicenceRequest, RequestState, StageAssignment
+from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.store import SqlCatalogueRepository, SqlLicenceRequestRepository
 from bot.store.tables import audit_log
 from devtools.connector_emulator import ConnectorEmulator

@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.catalogue import Catalogue
-from bot.domain.licence_requests import NewLicenceRequest
-from bot.excel.catalogue import read_catalogue, write_catalogue
+from bot.domain.licences.catalogue import Catalogue
+from bot.domain.licences.requests import NewLicenceRequest
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.excel.licences.catalogue import read_catalogue, write_catalogue
 from bot.store import Database, SqlCatalogueRepository, SqlLicenceRequestRepository
 from devtools.demo_catalogue import demo_catalogue
 from tests.support.db import MakeDatabaseUrl, run_blocking

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot.domain.access import AuthMethod, Device, Licence, Sku
-from bot.domain.directory import DirectoryUser
-from bot.domain.errors import Forbidden, InvalidInput, NotFound, Throttled, Unavailable
+from bot.domain.access.facts import AuthMethod, Device, Licence, Sku
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.platform.errors import Forbidden, InvalidInput, NotFound, Throttled, Unavailable
 from bot.graph import DeferredGraph, GraphGateway, open_graph
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import JEF_ID, LOTTE_ID, settings_for

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.domain.access import CheckKind, CheckState
-from bot.domain.access_rules import AccessPolicy
+from bot.domain.access.facts import CheckKind, CheckState
+from bot.domain.access.rules import AccessPolicy
 from bot.graph import GraphGateway
-from bot.services.access import AccessStatus
-from bot.services.clock import SystemClock
+from bot.services.access.status import AccessStatus
+from bot.services.platform.clock import SystemClock
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import LOTTE_ID
 

@@ -10,7 +10,7 @@ import aiohttp
 import jwt
 import pytest
 
-from bot.domain.errors import Unavailable
+from bot.domain.platform.errors import Unavailable
 from bot.graph import GraphAuthenticationError, open_graph
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import LOTTE_ID, settings_for

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.domain.errors import NotFound, Unavailable
+from bot.domain.platform.errors import NotFound, Unavailable
 from bot.graph import DeferredGraph, open_graph
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import LOTTE_ID, settings_for

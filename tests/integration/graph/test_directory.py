@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.domain.errors import NotFound
+from bot.domain.platform.errors import NotFound
 from bot.graph import GraphGateway
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import (

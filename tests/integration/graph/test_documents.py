@@ -16,11 +16,11 @@ import pytest
 
 from bot.documents.filesystem import FilesystemDocumentStore
 from bot.documents.stores import document_store
-from bot.domain.errors import NotFound, Unavailable
+from bot.domain.platform.errors import NotFound, Unavailable
 from bot.graph import DeferredGraph
 from bot.graph.client import GraphClient, build_client
 from bot.graph.documents import FRAGMENT_MULTIPLE, GraphDocumentStore
-from bot.ports import DocumentStore
+from bot.ports.post import DocumentStore
 from bot.settings import ConfigurationError, Settings
 from devtools.graph_emulator import GraphEmulator
 from devtools.graph_emulator.routes_drives import DEMO_DRIVE_ID

@@ -10,11 +10,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.domain.errors import NotFound, Throttled, Unavailable
-from bot.domain.grants import GrantRefused, LicenceState, NoFreeSeats, UsageLocationMissing
+from bot.domain.licences.grants import GrantRefused, LicenceState, NoFreeSeats, UsageLocationMissing
+from bot.domain.platform.errors import NotFound, Throttled, Unavailable
 from bot.graph import DeferredGraph, GraphGateway, open_graph
 from bot.graph.licences import GraphLicences
-from bot.ports import LicenceManager
+from bot.ports.licences import LicenceManager
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import (
     JEF_ID,

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.domain.errors import Forbidden, Throttled, Unavailable
+from bot.domain.platform.errors import Forbidden, Throttled, Unavailable
 from bot.graph import GraphGateway, open_graph
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import LOTTE_ID, settings_for

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.domain.errors import InvalidInput, Unavailable
+from bot.domain.platform.errors import InvalidInput, Unavailable
 from bot.http.downloads import HttpFileDownloads, host_allowed, megabytes
 
 LIMIT = 64 * 1024

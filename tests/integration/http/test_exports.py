@@ -20,19 +20,19 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.licence_requests import NewLicenceRequest
-from bot.domain.signing import signed_params
-from bot.excel.catalogue import read_catalogue, write_catalogue
-from bot.excel.licence_report import write_licence_report
-from bot.excel.post_rules import read_rules, write_rules
+from bot.domain.licences.requests import NewLicenceRequest
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.signing import signed_params
+from bot.excel.licences.catalogue import read_catalogue, write_catalogue
+from bot.excel.licences.report import write_licence_report
+from bot.excel.post.rules import read_rules, write_rules
 from bot.http.exports import POST_RULES, XLSX, Exports, add_export_routes
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
 from bot.http.signed_links import SignedLinks, SingleUse
 from bot.i18n import Translator
-from bot.services.audit import Auditor
-from bot.services.licence_reports import build_licence_report
+from bot.services.licences.reports import build_licence_report
+from bot.services.platform.audit import Auditor
 from bot.store import (
     Database,
     SqlAuditLog,

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from app import create_app
 from bot.http.exports import XLSX
 from bot.http.signed_links import SignedLinks
-from bot.services.clock import SystemClock
+from bot.services.platform.clock import SystemClock
 from bot.settings import Settings
 from bot.store import Database, SqlAuditLog
 

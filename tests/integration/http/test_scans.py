@@ -20,13 +20,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.documents.filesystem import FilesystemDocumentStore
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.post_items import IntakeMetadata, PostItem, Sender
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.post.items import IntakeMetadata, PostItem, Sender
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
 from bot.http.scans import SCANS, Scans, add_scan_routes, scan_path
 from bot.http.signed_links import BY, SignedLinks, SingleUse
-from bot.services.audit import Auditor
+from bot.services.platform.audit import Auditor
 from bot.store import Database, SqlAuditLog, SqlLinkUses, SqlPostItemRepository
 from tests.unit.fakes import FixedClock
 from tests.unit.licences.fakes import JEF, LOTTE, TENANT

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from bot.domain.catalogue import (
+from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
     ApprovalPolicy,
     ApproverKind,
@@ -26,13 +26,13 @@ from bot.domain.catalogue import (
     Offer,
     Stage,
 )
-from bot.domain.conversations import SeenUser
-from bot.domain.licence_requests import LicenceRequest
-from bot.domain.roles import Role
+from bot.domain.licences.requests import LicenceRequest
+from bot.domain.platform.conversations import SeenUser
+from bot.domain.platform.roles import Role
 from bot.graph import GraphGateway
-from bot.services.licence_flow import LicenceFlow
-from bot.services.licence_worker import LicenceWorker, WorkerSettings
-from bot.services.licences import LicenceDesk, Requester
+from bot.services.licences.desk import LicenceDesk, Requester
+from bot.services.licences.flow import LicenceFlow
+from bot.services.licences.worker import LicenceWorker, WorkerSettings
 from bot.store import (
     Database,
     SqlCatalogueRepository,
@@ -42,7 +42,7 @@ from bot.store import (
 from bot.store.tables import audit_log, outbox
 from devtools.graph_emulator import GraphEmulator
 from devtools.graph_emulator.tenant import DEFAULT_TENANT_FILE
-from dialogs.licence_notices import LicenceNoticeCards
+from dialogs.licences.notices import LicenceNoticeCards
 from tests.unit.fakes import FixedClock
 
 TENANT = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"

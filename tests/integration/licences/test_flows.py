@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.domain.licence_requests import AlreadyDecided, NotAnApprover, RequestState
-from bot.services.licences import RequestForm
+from bot.domain.licences.requests import AlreadyDecided, NotAnApprover, RequestState
+from bot.services.licences.desk import RequestForm
 from tests.integration.licences.conftest import (
     APPS_SKU,
     BRAM,

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from bot.domain.licence_requests import LicenceRequest, RequestState
-from bot.services.licence_worker import GAVE_UP, LicenceWorker, WorkerSettings
-from bot.services.licences import RequestForm
+from bot.domain.licences.requests import LicenceRequest, RequestState
+from bot.services.licences.desk import RequestForm
+from bot.services.licences.worker import GAVE_UP, LicenceWorker, WorkerSettings
 from bot.store.tables import licence_requests
 from tests.integration.licences.conftest import BRUSSELS, LOTTE, NORA, WS_GROUP, LicenceStack
 

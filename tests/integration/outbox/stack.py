@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.domain.connector_hosts import ConnectorHosts
-from bot.domain.conversations import ConversationRef
-from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
-from bot.ports import RateBudget
-from bot.services.clock import SystemClock
-from bot.services.outbox import (
+from bot.domain.platform.connector_hosts import ConnectorHosts
+from bot.domain.platform.conversations import ConversationRef
+from bot.domain.platform.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
+from bot.ports.platform import RateBudget
+from bot.services.platform.clock import SystemClock
+from bot.services.platform.outbox import (
     DeadLetterCallback,
     OutboxNotifier,
     OutboxSender,
     ResultCallback,
 )
-from bot.services.rate import InMemoryRateBudget
+from bot.services.platform.rate import InMemoryRateBudget
 from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepository
 from bot.teams.delivery import ConnectorDelivery
 from devtools.connector_emulator import ConnectorEmulator

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.connector_hosts import ConnectorHosts
-from bot.domain.conversations import ConversationRef
-from bot.domain.delivery import DeliveryOutcome, PermitWithdrawn, Verdict
-from bot.domain.outbox import OutboxMessage, OutboxStatus
+from bot.domain.platform.connector_hosts import ConnectorHosts
+from bot.domain.platform.conversations import ConversationRef
+from bot.domain.platform.delivery import DeliveryOutcome, PermitWithdrawn, Verdict
+from bot.domain.platform.outbox import OutboxMessage, OutboxStatus
 from bot.store import Database, SqlConversationRefRepository
 from bot.teams.delivery import ConnectorDelivery
 from devtools.connector_emulator import ConnectorEmulator

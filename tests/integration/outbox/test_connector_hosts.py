@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain.connector_hosts import ConnectorHosts
-from bot.domain.conversations import ConversationRef
-from bot.domain.delivery import Verdict
-from bot.domain.outbox import DeadReason, NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.domain.platform.connector_hosts import ConnectorHosts
+from bot.domain.platform.conversations import ConversationRef
+from bot.domain.platform.delivery import Verdict
+from bot.domain.platform.outbox import DeadReason, NewOutboxMessage, OutboxMessage, OutboxStatus
 from bot.store import Database
 from bot.store.tables import outbox
 from bot.teams.delivery import MAX_SERVICE_URLS, ConnectorDelivery

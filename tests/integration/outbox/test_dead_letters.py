@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.domain.outbox import OutboxStatus
-from bot.services.audit import Auditor
-from bot.services.batching import BatchedAuditLog
-from bot.services.dead_letters import CountDeadLetter, DeadLetters
+from bot.domain.platform.outbox import OutboxStatus
+from bot.services.platform.audit import Auditor
+from bot.services.platform.batching import BatchedAuditLog
+from bot.services.platform.dead_letters import CountDeadLetter, DeadLetters
 from bot.store import Database, SqlAuditLog
 from devtools.connector_emulator import ConnectorEmulator
 from tests.integration.outbox.stack import Stack

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.domain.delivery import Verdict
-from bot.domain.outbox import OutboxStatus
+from bot.domain.platform.delivery import Verdict
+from bot.domain.platform.outbox import OutboxStatus
 from bot.store import Database, SqlRateBudget
 from devtools.connector_emulator import ConnectorEmulator
 from tests.integration.outbox.stack import TENANT, Stack

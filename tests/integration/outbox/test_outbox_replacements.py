@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.outbox import NewOutboxMessage, OutboxStatus
+from bot.domain.platform.outbox import NewOutboxMessage, OutboxStatus
 from bot.store import Database
 from devtools.connector_emulator import ConnectorEmulator
 from tests.integration.outbox.stack import TENANT, Stack

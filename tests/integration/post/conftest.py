@@ -22,14 +22,14 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.documents.filesystem import FilesystemDocumentStore
 from bot.documents.pdf import PdfCheck
-from bot.domain.catalogue import Catalogue, Entity
-from bot.domain.post_items import PostNotice
+from bot.domain.licences.catalogue import Catalogue, Entity
+from bot.domain.post.items import PostNotice
 from bot.graph import GraphGateway, open_graph
 from bot.http.intake import IntakeHandler, add_intake_routes
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
-from bot.services.post_flow import Channels, PostFlow
-from bot.services.post_intake import PostIntake
+from bot.services.post.flow import Channels, PostFlow
+from bot.services.post.intake import PostIntake
 from bot.settings import Settings
 from bot.store import (
     Database,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.documents.filesystem import FilesystemDocumentStore
-from bot.domain.errors import NotFound
+from bot.domain.platform.errors import NotFound
 
 
 async def test_a_scan_is_kept_under_its_month_privately_and_read_back(tmp_path: Path) -> None:

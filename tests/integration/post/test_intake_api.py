@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 
-from bot.domain.post_items import DestinationKind, PostState
+from bot.domain.post.items import DestinationKind, PostState
 from bot.store.tables import audit_log, outbox, post_items
 from devtools.demo_post import SAMPLES, post_item, post_samples
 from tests.integration.post.conftest import (

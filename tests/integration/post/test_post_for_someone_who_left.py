@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain.post_items import Destination, DestinationKind, PostState
-from bot.domain.post_routing import (
+from bot.domain.post.items import Destination, DestinationKind, PostState
+from bot.domain.post.routing import (
     ADDRESSEE_INACTIVE_REASON,
     RULE_PERSON_INACTIVE_REASON,
     Delegation,
@@ -16,7 +16,7 @@ from bot.domain.post_routing import (
 )
 from bot.graph import GraphGateway
 from bot.i18n import Translator
-from bot.services.post_rules import (
+from bot.services.post.rules import (
     PERSON_DISABLED,
     PERSON_UNKNOWN,
     describe_warning,

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.post_items import Destination, DestinationKind, PostState, StoredDocument
-from bot.domain.post_routing import Delegation, RoutingRule, RuleConditions
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.post.items import Destination, DestinationKind, PostState, StoredDocument
+from bot.domain.post.routing import Delegation, RoutingRule, RuleConditions
 from bot.graph import GraphGateway
-from bot.services.post_metadata import parse_metadata
+from bot.services.post.metadata import parse_metadata
 from bot.store import SqlDelegationRepository, SqlRoutingRuleRepository
 from bot.store.tables import audit_log, outbox, post_rules
 from tests.integration.post.conftest import (

@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.documents.filesystem import FilesystemDocumentStore
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.catalogue import Catalogue, Entity
-from bot.domain.post_items import (
+from bot.domain.licences.catalogue import Catalogue, Entity
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.post.items import (
     Destination,
     DestinationKind,
     DocumentType,
@@ -24,7 +24,7 @@ from bot.domain.post_items import (
     Routing,
     Sender,
 )
-from bot.domain.post_routing import RoutingRule
+from bot.domain.post.routing import RoutingRule
 from bot.store import (
     Database,
     SqlCatalogueRepository,

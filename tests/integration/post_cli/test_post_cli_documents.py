@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.errors import NotFound
-from bot.domain.post_items import DocumentType, IntakeMetadata, PostItem, Routing, Sender
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.errors import NotFound
+from bot.domain.post.items import DocumentType, IntakeMetadata, PostItem, Routing, Sender
 from bot.graph.client import build_client
 from bot.graph.documents import GraphDocumentStore
 from bot.store import Database, SqlPostItemRepository

@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
-from bot.domain.post_items import Destination, DestinationKind
-from bot.domain.post_routing import RoutingRule, RuleConditions
-from bot.excel.post_rules import write_rules
+from bot.domain.post.items import Destination, DestinationKind
+from bot.domain.post.routing import RoutingRule, RuleConditions
+from bot.excel.post.rules import write_rules
 from bot.store.tables import post_items
 from devtools.graph_emulator import GraphEmulator
 from tests.integration.post.files import tiny_pdf

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.post_items import Destination, DestinationKind
-from bot.domain.post_routing import RoutingRule, RuleConditions
-from bot.excel.post_rules import write_rules
+from bot.domain.post.items import Destination, DestinationKind
+from bot.domain.post.routing import RoutingRule, RuleConditions
+from bot.excel.post.rules import write_rules
 from bot.store.tables import post_rules
 from tests.integration.post_cli.conftest import Store
 from tests.integration.post_cli.test_post_cli_graph import werkplek, with_graph

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.directory import GroupRef
-from bot.domain.errors import Forbidden
-from bot.domain.post_items import (
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.directory import GroupRef
+from bot.domain.platform.errors import Forbidden
+from bot.domain.platform.roles import Role
+from bot.domain.post.items import (
     Destination,
     DestinationKind,
     IntakeMetadata,
@@ -23,13 +24,12 @@ from bot.domain.post_items import (
     Sender,
     StoredDocument,
 )
-from bot.domain.post_routing import RoutingRule
-from bot.domain.roles import Role
-from bot.services.audit import Auditor
-from bot.services.post_access import NameBook, PostAccess, Viewer
-from bot.services.post_desk import PostDesk, PostFilters
-from bot.services.post_flow import Channels, PostActor, PostFlow
-from bot.services.post_worker import PostWorker, PostWorkerSettings
+from bot.domain.post.routing import RoutingRule
+from bot.services.platform.audit import Auditor
+from bot.services.post.access import NameBook, PostAccess, Viewer
+from bot.services.post.desk import PostDesk, PostFilters
+from bot.services.post.flow import Channels, PostActor, PostFlow
+from bot.services.post.worker import PostWorker, PostWorkerSettings
 from bot.store import (
     Database,
     SqlAuditLog,
@@ -40,7 +40,7 @@ from bot.store import (
     SqlUserRepository,
 )
 from bot.store.tables import audit_log, outbox
-from dialogs.post_notices import PostNoticeCards
+from dialogs.post.notices import PostNoticeCards
 from tests.unit.licences.fakes import (
     ADV_ADMINS,
     JEF,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.services.batching import BatchedAuditLog
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.services.platform.batching import BatchedAuditLog
 from bot.store import Database, SqlAuditLog
 from tests.support.db import MakeDatabaseUrl
 

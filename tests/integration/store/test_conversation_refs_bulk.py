@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.domain.conversations import ConversationRef
+from bot.domain.platform.conversations import ConversationRef
 from bot.store import Database, SqlConversationRefRepository
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

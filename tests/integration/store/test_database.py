@@ -12,7 +12,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from bot.domain.conversations import ConversationRef
+from bot.domain.platform.conversations import ConversationRef
 from bot.store import Database, SqlConversationRefRepository, SqlProcessedActivities
 from bot.store.migrator import alembic_config
 from bot.store.tables import metadata

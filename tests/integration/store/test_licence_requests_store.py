@@ -11,16 +11,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.catalogue import ApproverKind, Stage
-from bot.domain.licence_requests import (
+from bot.domain.licences.catalogue import ApproverKind, Stage
+from bot.domain.licences.requests import (
     LicenceRequest,
     NewLicenceRequest,
     RequestState,
     StageAssignment,
     StaleRequest,
 )
-from bot.domain.outbox import NewOutboxMessage, OutboxStatus
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.outbox import NewOutboxMessage, OutboxStatus
 from bot.store import Database, SqlAuditLog, SqlLicenceRequestRepository, SqlOutboxRepository
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from bot.domain.outbox import NewOutboxMessage, OutboxStatus
-from bot.ports import FinalVerdict
+from bot.domain.platform.outbox import NewOutboxMessage, OutboxStatus
+from bot.ports.platform import FinalVerdict
 from bot.store import Database, SqlOutboxRepository
 from bot.store.migrator import alembic_config
-from bot.store.outbox import enqueue_in
+from bot.store.platform.outbox import enqueue_in
 from tests.support.db import DIALECTS, MakeDatabaseUrl
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

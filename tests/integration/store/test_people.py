@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from bot.domain.conversations import ConversationRef, SeenUser
+from bot.domain.platform.conversations import ConversationRef, SeenUser
 from bot.store import Database, SqlConversationRefRepository, SqlUserRepository, tables
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.outbox import NewOutboxMessage
-from bot.domain.post_items import (
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.outbox import NewOutboxMessage
+from bot.domain.post.items import (
     TRIAGE,
     Destination,
     DestinationKind,
@@ -28,7 +28,7 @@ from bot.domain.post_items import (
     StalePostItem,
     StoredDocument,
 )
-from bot.domain.post_routing import Delegation, PostQuery, RoutingRule, RuleConditions
+from bot.domain.post.routing import Delegation, PostQuery, RoutingRule, RuleConditions
 from bot.store import (
     Database,
     SqlDelegationRepository,

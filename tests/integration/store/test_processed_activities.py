@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.services.batching import BatchedProcessedActivities
+from bot.services.platform.batching import BatchedProcessedActivities
 from bot.store import Database, SqlProcessedActivities
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.domain.conversations import SeenUser
-from bot.domain.errors import StoreUnavailable
+from bot.domain.platform.conversations import SeenUser
+from bot.domain.platform.errors import StoreUnavailable
 from bot.store import Database, SqlUserRepository
 from bot.store.tables import users
 from tests.support.refusals import refuse_inserts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from bot.domain.access import AuthMethod, Device, Licence, Sku
+from bot.domain.access.facts import AuthMethod, Device, Licence, Sku
 
 
 @dataclass

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.access import AccessFacts, AccessReport, AuthMethod, CheckState, Device, Fact
-from bot.domain.access_rules import AccessPolicy, assess
-from bot.domain.directory import DirectoryUser
+from bot.domain.access.facts import AccessFacts, AccessReport, AuthMethod, CheckState, Device, Fact
+from bot.domain.access.rules import AccessPolicy, assess
+from bot.domain.platform.directory import DirectoryUser
 from bot.i18n import LOCALES, Translator
-from cards.access import (
+from cards.access.status import (
     MAX_PICKS,
     access_card,
     format_moment,

@@ -7,17 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.access import AuthMethod, Device, Licence
-from bot.domain.access_rules import AccessPolicy
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.directory import DirectoryUser
-from bot.domain.roles import Role
-from bot.services.access import AccessStatus
-from bot.services.audit import Auditor
+from bot.commands.dispatcher import ActionResult
+from bot.domain.access.facts import AuthMethod, Device, Licence
+from bot.domain.access.rules import AccessPolicy
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.platform.roles import Role
+from bot.services.access.status import AccessStatus
+from bot.services.platform.audit import Auditor
 from cards.verbs import Verb
 from dialogs import build_dialogs
-from dialogs.dispatcher import ActionResult
-from dialogs.start import StartDialog
+from dialogs.platform.start import StartDialog
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog, MemoryDirectory
 from tests.unit.test_dispatcher import card_text

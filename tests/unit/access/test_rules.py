@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.access import (
+from bot.domain.access.facts import (
     AccessFacts,
     AccessReport,
     AuthMethod,
@@ -23,9 +23,9 @@ from bot.domain.access import (
     Sku,
     Unchecked,
 )
-from bot.domain.access_rules import AccessPolicy, assess
-from bot.domain.directory import DirectoryUser, GroupRef
-from bot.domain.licence_names import SKU_NAMES, licence_names
+from bot.domain.access.rules import AccessPolicy, assess
+from bot.domain.licences.names import SKU_NAMES, licence_names
+from bot.domain.platform.directory import DirectoryUser, GroupRef
 from bot.i18n import LOCALES, catalog_messages
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -491,7 +491,7 @@ def _access_keys_in(relative: str) -> set[str]:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_message_id_the_rules_and_cards_use_exists(locale: str) -> None:
-    used = _access_keys_in("bot/domain/access_rules.py") | _access_keys_in("cards/access.py")
+    used = _access_keys_in("bot/domain/access/rules.py") | _access_keys_in("cards/access/status.py")
     assert len(used) > 50, "the scan found too little; is it still reading the code?"
     assert used - set(catalog_messages(locale)) == set()
     assert {f"access.kind.{kind.value}" for kind in CheckKind} <= set(catalog_messages(locale))

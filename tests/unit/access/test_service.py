@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.access import AuthMethod, CheckKind, CheckState, Device, Licence, Sku
-from bot.domain.access_rules import AccessPolicy
-from bot.domain.directory import DirectoryUser, GroupRef
-from bot.domain.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
-from bot.domain.licence_names import SKU_NAMES
-from bot.services.access import AccessStatus, access_policy
+from bot.domain.access.facts import AuthMethod, CheckKind, CheckState, Device, Licence, Sku
+from bot.domain.access.rules import AccessPolicy
+from bot.domain.licences.names import SKU_NAMES
+from bot.domain.platform.directory import DirectoryUser, GroupRef
+from bot.domain.platform.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
+from bot.services.access.status import AccessStatus, access_policy
 from bot.settings import Settings
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FixedClock, MemoryDirectory

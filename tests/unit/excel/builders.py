@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from bot.excel.catalogue import write_catalogue
+from bot.excel.licences.catalogue import write_catalogue
 from devtools.demo_catalogue import demo_catalogue
 
 Rows = Sequence[Sequence[Any]]

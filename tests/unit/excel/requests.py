@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from bot.domain.catalogue import ApproverKind, Stage
-from bot.domain.licence_requests import Decision, LicenceRequest, RequestState
+from bot.domain.licences.catalogue import ApproverKind, Stage
+from bot.domain.licences.requests import Decision, LicenceRequest, RequestState
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday; 09:00 in Brussels
 MANAGER = Stage(ApproverKind.MANAGER)

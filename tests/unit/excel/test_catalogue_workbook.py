@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.catalogue import (
+from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
     ApprovalPolicy,
     ApproverKind,
@@ -19,7 +19,7 @@ from bot.domain.catalogue import (
     Stage,
     WorkspaceRole,
 )
-from bot.excel.catalogue import (
+from bot.excel.licences.catalogue import (
     CatalogueImportError,
     describe_problem,
     read_catalogue,

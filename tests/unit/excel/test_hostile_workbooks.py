@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.excel import package
-from bot.excel.catalogue import (
+from bot.excel.licences.catalogue import (
     CatalogueImportError,
     describe_problem,
     read_catalogue,
@@ -31,8 +31,8 @@ from bot.excel.package import (
     inspect_package,
     sheet_titles,
 )
-from bot.excel.post_rules import RulesImportError, read_rules, write_rules
-from bot.excel.post_rules import describe_problem as describe_rule_problem
+from bot.excel.post.rules import RulesImportError, read_rules, write_rules
+from bot.excel.post.rules import describe_problem as describe_rule_problem
 from bot.excel.workbook import Field, TextBudget, open_workbook, read_sheet
 from bot.excel.workbook_kind import WorkbookKind, workbook_kind
 from bot.i18n import Translator

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.domain.access import Sku
-from bot.domain.licence_report import (
+from bot.domain.access.facts import Sku
+from bot.domain.licences.report import (
     SEATS_NO_SUBSCRIPTION,
     SEATS_UNAVAILABLE,
     LeadTimes,
@@ -15,7 +15,7 @@ from bot.domain.licence_report import (
     decided_at,
     licence_report,
 )
-from bot.domain.licence_requests import LicenceRequest, RequestState
+from bot.domain.licences.requests import LicenceRequest, RequestState
 from devtools.demo_catalogue import POWER_BI_PPU_SKU, POWER_BI_PRO_SKU, demo_catalogue
 from tests.unit.excel.requests import ICT, MANAGER, T0, decided, request
 

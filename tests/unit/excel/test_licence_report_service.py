@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.access import Sku
-from bot.domain.errors import Throttled
-from bot.domain.licence_report import SEATS_NOT_CONFIGURED, SEATS_UNAVAILABLE
-from bot.domain.licence_requests import RequestState
-from bot.services.licence_reports import build_licence_report
+from bot.domain.access.facts import Sku
+from bot.domain.licences.report import SEATS_NOT_CONFIGURED, SEATS_UNAVAILABLE
+from bot.domain.licences.requests import RequestState
+from bot.domain.platform.errors import Throttled
+from bot.services.licences.reports import build_licence_report
 from devtools.demo_catalogue import (
     POWER_APPS_SKU,
     POWER_AUTOMATE_SKU,

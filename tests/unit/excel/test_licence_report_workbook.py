@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain.access import Sku
-from bot.domain.licence_report import SEATS_NOT_CONFIGURED, SeatReading, licence_report
-from bot.domain.licence_requests import RequestState
-from bot.excel.licence_report import write_licence_report
+from bot.domain.access.facts import Sku
+from bot.domain.licences.report import SEATS_NOT_CONFIGURED, SeatReading, licence_report
+from bot.domain.licences.requests import RequestState
+from bot.excel.licences.report import write_licence_report
 from bot.i18n import Translator
 from devtools.demo_catalogue import POWER_BI_PRO_SKU, demo_catalogue
 from tests.unit.excel.requests import ICT, MANAGER, decided, request

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from bot.domain.licence_requests import RequestState
+from bot.domain.licences.requests import RequestState
 from bot.excel.workbook import (
     Column,
     Field,

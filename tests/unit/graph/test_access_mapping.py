@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.access import Device
+from bot.domain.access.facts import Device
 from bot.graph.mapping import (
     auth_method_kind,
     to_auth_method,

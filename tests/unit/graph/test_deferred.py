@@ -15,9 +15,12 @@ from typing import Any, Protocol
 import pytest
 
 import bot.graph.deferred as deferred
-from bot.domain.errors import Unavailable
+from bot.domain.platform.errors import Unavailable
 from bot.graph.deferred import DeferredGraph, port_methods
-from bot.ports import AccessDirectory, Directory, DocumentStore, LicenceManager
+from bot.ports.access import AccessDirectory
+from bot.ports.licences import LicenceManager
+from bot.ports.platform import Directory
+from bot.ports.post import DocumentStore
 from bot.settings import Settings
 
 PORTS = {

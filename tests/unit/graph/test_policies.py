@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.domain.errors import Forbidden, InvalidInput, NotFound, Throttled, Unavailable
+from bot.domain.platform.errors import Forbidden, InvalidInput, NotFound, Throttled, Unavailable
 from bot.graph.errors import GraphAuthenticationError, error_for_status, header, parse_retry_after
 from bot.graph.retry import BACKOFF_BASE_SECONDS, CappedRetryHandler, retry_delay
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bot.i18n import LOCALES, Translator
-from cards.licence_admin import (
+from cards.licences.admin import (
     MAX_PROBLEM_CHARS,
     catalogue_card,
     download_failed_card,

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from bot.domain.audit import Outcome
-from bot.domain.catalogue import Catalogue
-from bot.domain.errors import Unavailable
-from bot.domain.roles import Role
+from bot.domain.licences.catalogue import Catalogue
+from bot.domain.platform.audit import Outcome
+from bot.domain.platform.errors import Unavailable
+from bot.domain.platform.roles import Role
 from bot.http.exports import CATALOGUE, LICENCE_REPORT
-from dialogs.licence_admin import (
+from dialogs.licences.admin import (
     CATALOGUE_EXPORT,
     IMPORT,
     REPORT,

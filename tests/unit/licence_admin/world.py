@@ -9,17 +9,17 @@ from urllib.parse import parse_qsl, urlsplit
 
 from openpyxl import load_workbook
 
-from bot.commands import Registry
-from bot.domain.catalogue import Catalogue
-from bot.domain.errors import InvalidInput
-from bot.domain.roles import Role
-from bot.domain.signing import verify
-from bot.excel.catalogue_files import ExcelCatalogueWorkbooks
+from bot.commands.dispatcher import Dispatcher
+from bot.commands.registry import Registry
+from bot.domain.licences.catalogue import Catalogue
+from bot.domain.platform.errors import InvalidInput
+from bot.domain.platform.roles import Role
+from bot.domain.platform.signing import verify
+from bot.excel.licences.catalogue_files import ExcelCatalogueWorkbooks
 from bot.http.signed_links import SignedLinks
-from bot.services.audit import Auditor
+from bot.services.platform.audit import Auditor
 from bot.turn import IncomingFile
-from dialogs.dispatcher import Dispatcher
-from dialogs.licence_admin import LicenceAdminDialog
+from dialogs.licences.admin import LicenceAdminDialog
 from tests.unit.fakes import FakeTurn, MemoryAuditLog
 from tests.unit.licences.fakes import BRUSSELS, TENANT, LicenceWorld, make_flow
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.approvals import ApproverFacts, assign_stage, stage_approvers
-from bot.domain.catalogue import ApproverKind, Stage
+from bot.domain.licences.approvals import ApproverFacts, assign_stage, stage_approvers
+from bot.domain.licences.catalogue import ApproverKind, Stage
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 MANAGER = Stage(ApproverKind.MANAGER)

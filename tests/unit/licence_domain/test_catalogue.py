@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.domain.access import Sku
-from bot.domain.catalogue import (
+from bot.domain.access.facts import Sku
+from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
     ApprovalPolicy,
     ApproverKind,
@@ -15,8 +15,8 @@ from bot.domain.catalogue import (
     Offer,
     Stage,
 )
-from bot.domain.grants import LicenceState, grant_verified, licence_granted
-from bot.domain.seats import free_seats
+from bot.domain.licences.grants import LicenceState, grant_verified, licence_granted
+from bot.domain.licences.seats import free_seats
 
 PRO = CatalogueItem(
     key="powerbi-pro",

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.domain.catalogue import ApproverKind, Stage
-from bot.domain.licence_requests import (
+from bot.domain.licences.catalogue import ApproverKind, Stage
+from bot.domain.licences.requests import (
     END_WARNING,
     AlreadyDecided,
     IllegalTransition,

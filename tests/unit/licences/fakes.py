@@ -1,6 +1,6 @@
 """In-memory fakes of the ports the licence capability uses, and a demo-like world built on them.
 
-Each fake keeps the promises its Protocol's docstring in bot/ports.py makes (versions checked on
+Each fake keeps the promises its Protocol's docstring in bot/ports/ makes (versions checked on
 save, references counted per year, leases honoured, group-based seats handed out in order), so
 the desk, the worker and the dialog can be tested without a database or Graph. `make_flow()`
 wires the real LicenceFlow and LicenceDesk on them, with a catalogue shaped like the demo
@@ -14,9 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.access import Sku
-from bot.domain.audit import AuditEntry
-from bot.domain.catalogue import (
+from bot.domain.access.facts import Sku
+from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
     ApprovalPolicy,
     ApproverKind,
@@ -30,10 +29,8 @@ from bot.domain.catalogue import (
     Stage,
     WorkspaceRole,
 )
-from bot.domain.conversations import SeenUser
-from bot.domain.directory import DirectoryUser, GroupRef
-from bot.domain.grants import GrantRefused, LicenceState, NoFreeSeats, UsageLocationMissing
-from bot.domain.licence_requests import (
+from bot.domain.licences.grants import GrantRefused, LicenceState, NoFreeSeats, UsageLocationMissing
+from bot.domain.licences.requests import (
     OPEN_STATES,
     LicenceRequest,
     NewLicenceRequest,
@@ -41,12 +38,15 @@ from bot.domain.licence_requests import (
     StaleRequest,
     format_reference,
 )
-from bot.domain.outbox import NewOutboxMessage
-from bot.domain.roles import Role
-from bot.ports import LicenceCards
-from bot.services.licence_flow import LicenceFlow
-from bot.services.licences import LicenceDesk, Requester
-from dialogs.licence_notices import LicenceNoticeCards
+from bot.domain.platform.audit import AuditEntry
+from bot.domain.platform.conversations import SeenUser
+from bot.domain.platform.directory import DirectoryUser, GroupRef
+from bot.domain.platform.outbox import NewOutboxMessage
+from bot.domain.platform.roles import Role
+from bot.ports.licences import LicenceCards
+from bot.services.licences.desk import LicenceDesk, Requester
+from bot.services.licences.flow import LicenceFlow
+from dialogs.licences.notices import LicenceNoticeCards
 from tests.unit.fakes import MemoryDirectory
 
 TENANT = "3f3d1cea-7a18-41af-872b-cfbbd5140984"

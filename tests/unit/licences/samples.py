@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.domain.catalogue import ApproverKind, CatalogueItem, Stage
-from bot.domain.licence_requests import Decision, LicenceRequest, RequestState
+from bot.domain.licences.catalogue import ApproverKind, CatalogueItem, Stage
+from bot.domain.licences.requests import Decision, LicenceRequest, RequestState
 from tests.unit.licences.fakes import JEF, LOTTE, NAMES, TENANT, THOMAS, TINE, demo_catalogue
 
 CATALOGUE = demo_catalogue()

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.licence_requests import RESUBMITTABLE, RequestState
+from bot.domain.licences.requests import RESUBMITTABLE, RequestState
 from bot.i18n import LOCALES, Translator, catalog_messages
-from bot.services.licences import FieldError
-from cards.licence_forms import (
+from bot.services.licences.desk import FieldError
+from cards.licences.forms import (
     Draft,
     already_granted_card,
     existing_card,
@@ -24,7 +24,7 @@ from cards.licence_forms import (
     received_card,
     requests_card,
 )
-from cards.licence_status import approval_card, approver_view, closed_card, retried_card
+from cards.licences.status import approval_card, approver_view, closed_card, retried_card
 from cards.verbs import Verb
 from devtools.card_inspection import card_nodes
 from tests.support.schemas import validate_card
@@ -289,7 +289,7 @@ def test_every_state_and_every_message_id_the_services_use_has_a_text() -> None:
     are invisible to test_i18n's scan: look for them here."""
     used = {f"licence.state.{state.value}" for state in RequestState}
     pattern = re.compile(r"^licence\.(error|reason|form\.error)\.[a-z_]+$")
-    for path in [*ROOT.glob("bot/domain/licence*.py"), *ROOT.glob("bot/services/licence*.py")]:
+    for path in [*ROOT.glob("bot/domain/licences/*.py"), *ROOT.glob("bot/services/licences/*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and pattern.match(str(node.value)):
                 used.add(str(node.value))

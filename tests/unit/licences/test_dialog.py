@@ -10,17 +10,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.access_rules import AccessPolicy
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.licence_notices import NoticeKind
-from bot.domain.licence_requests import LicenceRequest, RequestState
-from bot.domain.roles import Role
-from bot.services.access import AccessStatus
-from bot.services.audit import Auditor
+from bot.commands.dispatcher import ActionResult
+from bot.domain.access.rules import AccessPolicy
+from bot.domain.licences.notices import NoticeKind
+from bot.domain.licences.requests import LicenceRequest, RequestState
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.roles import Role
+from bot.services.access.status import AccessStatus
+from bot.services.platform.audit import Auditor
 from cards.verbs import Verb
 from devtools.card_inspection import adaptive_cards, card_actions, find_action
 from dialogs import build_dialogs
-from dialogs.dispatcher import ActionResult
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FakeTurn, MemoryAuditLog
 from tests.unit.licences.fakes import (

@@ -1,4 +1,4 @@
-"""The fakes keep the promises of the ports they stand in for (bot/ports.py), so tests built on
+"""The fakes keep the promises of the ports they stand in for (bot/ports/), so tests built on
 them (desk, worker, dialog) mean what they say."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.grants import NoFreeSeats, UsageLocationMissing
-from bot.domain.licence_requests import NewLicenceRequest, RequestState, StaleRequest
-from bot.domain.outbox import NewOutboxMessage
+from bot.domain.licences.grants import NoFreeSeats, UsageLocationMissing
+from bot.domain.licences.requests import NewLicenceRequest, RequestState, StaleRequest
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.outbox import NewOutboxMessage
 from tests.unit.licences.fakes import (
     APPS_GROUP,
     APPS_SKU,

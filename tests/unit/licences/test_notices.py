@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.licence_notices import LicenceNotice, NoticeKind
-from bot.domain.licence_requests import LicenceRequest, RequestState
+from bot.domain.licences.notices import LicenceNotice, NoticeKind
+from bot.domain.licences.requests import LicenceRequest, RequestState
 from bot.i18n import LOCALES
-from bot.services.licences import RequestForm
+from bot.services.licences.desk import RequestForm
 from cards.verbs import Verb
 from devtools.card_inspection import adaptive_cards, card_actions, find_action
-from dialogs.licence_notices import ADAPTIVE_CARD, LicenceNoticeCards
+from dialogs.licences.notices import ADAPTIVE_CARD, LicenceNoticeCards
 from tests.support.reading import as_read
 from tests.support.schemas import validate_card
 from tests.unit.licences.fakes import JEF, LOTTE, THOMAS, make_flow

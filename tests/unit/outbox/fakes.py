@@ -9,10 +9,10 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.conversations import ConversationRef
-from bot.domain.delivery import DeliveryOutcome, Verdict
-from bot.domain.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxMessage, OutboxStatus
-from bot.ports import FinalVerdict
+from bot.domain.platform.conversations import ConversationRef
+from bot.domain.platform.delivery import DeliveryOutcome, Verdict
+from bot.domain.platform.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.ports.platform import FinalVerdict
 
 
 class FakeClock:

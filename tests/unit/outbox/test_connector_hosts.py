@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.connector_hosts import TEAMS_CONNECTOR_HOSTS, ConnectorHosts
-from bot.domain.conversations import ConversationRef
-from bot.services.contacts import ContactBook
+from bot.domain.platform.connector_hosts import TEAMS_CONNECTOR_HOSTS, ConnectorHosts
+from bot.domain.platform.conversations import ConversationRef
+from bot.services.platform.contacts import ContactBook
 from bot.settings import ConfigurationError, Settings, check_startup
 from tests.unit.outbox.fakes import FakeConversationRefs
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.audit import Outcome
-from bot.domain.delivery import DeliveryOutcome, Verdict, honoured_retry_after
-from bot.domain.outbox import DeadReason, OutboxMessage, OutboxStatus
-from bot.services.audit import Auditor
-from bot.services.dead_letters import DeadLetters
+from bot.domain.platform.audit import Outcome
+from bot.domain.platform.delivery import DeliveryOutcome, Verdict, honoured_retry_after
+from bot.domain.platform.outbox import DeadReason, OutboxMessage, OutboxStatus
+from bot.services.platform.audit import Auditor
+from bot.services.platform.dead_letters import DeadLetters
 from tests.unit.fakes import FixedClock, MemoryAuditLog
 from tests.unit.outbox.fakes import ScriptedDelivery
 from tests.unit.outbox.test_sender import TENANT, Harness, retry

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.domain.delivery import (
+from bot.domain.platform.delivery import (
     MAX_RETRY_AFTER_SECONDS,
     NO_RESPONSE,
     Verdict,

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bot.domain.delivery import PermitWithdrawn
-from bot.services.outbox_permits import TenantPermits
+from bot.domain.platform.delivery import PermitWithdrawn
+from bot.services.platform.outbox_permits import TenantPermits
 from tests.unit.outbox.fakes import UnlimitedBudget, eventually
 
 FAR = time.monotonic() + 3600

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bot.services.rate import InMemoryRateBudget
+from bot.services.platform.rate import InMemoryRateBudget
 
 
 class Ticks:

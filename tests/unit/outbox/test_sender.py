@@ -8,17 +8,17 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.domain.delivery import DeliveryOutcome, Verdict
-from bot.domain.outbox import (
+from bot.domain.platform.delivery import DeliveryOutcome, Verdict
+from bot.domain.platform.outbox import (
     FINAL_STATUSES,
     DeadReason,
     NewOutboxMessage,
     OutboxMessage,
     OutboxStatus,
 )
-from bot.ports import RateBudget
-from bot.services.outbox import OutboxNotifier, OutboxSender
-from bot.services.rate import InMemoryRateBudget
+from bot.ports.platform import RateBudget
+from bot.services.platform.outbox import OutboxNotifier, OutboxSender
+from bot.services.platform.rate import InMemoryRateBudget
 from tests.unit.outbox.fakes import (
     SENT,
     FakeClock,

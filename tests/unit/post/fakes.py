@@ -1,6 +1,6 @@
 """In-memory fakes of the post ports, and a small world of people, teams and entities on them.
 
-Each fake keeps the promises its Protocol's docstring in bot/ports.py makes: versions checked on
+Each fake keeps the promises its Protocol's docstring in bot/ports/ makes: versions checked on
 save (StalePostItem, nothing written), references counted per year, an external id stored once,
 `visible_to` filtered and paged like the store (a team destination without a channel covers
 every channel of that team), outbox messages skipped when their dedupe key was stored before.
@@ -20,12 +20,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.audit import AuditEntry, Outcome
-from bot.domain.conversations import SeenUser
-from bot.domain.directory import DirectoryUser, GroupRef
-from bot.domain.errors import NotFound
-from bot.domain.outbox import NewOutboxMessage
-from bot.domain.post_items import (
+from bot.domain.platform.audit import AuditEntry, Outcome
+from bot.domain.platform.conversations import SeenUser
+from bot.domain.platform.directory import DirectoryUser, GroupRef
+from bot.domain.platform.errors import NotFound
+from bot.domain.platform.outbox import NewOutboxMessage
+from bot.domain.platform.roles import Role
+from bot.domain.platform.text import fold, folded_words
+from bot.domain.post.items import (
     Destination,
     DestinationKind,
     DocumentType,
@@ -37,14 +39,12 @@ from bot.domain.post_items import (
     StoredDocument,
     format_post_reference,
 )
-from bot.domain.post_routing import Delegation, PostQuery, RoutingRule
-from bot.domain.roles import Role
-from bot.domain.text import fold, folded_words
-from bot.services.audit import Auditor
-from bot.services.post_access import NameBook, PostAccess, Viewer
-from bot.services.post_desk import PostDesk
-from bot.services.post_flow import Channels, PostFlow
-from dialogs.post_notices import PostNoticeCards
+from bot.domain.post.routing import Delegation, PostQuery, RoutingRule
+from bot.services.platform.audit import Auditor
+from bot.services.post.access import NameBook, PostAccess, Viewer
+from bot.services.post.desk import PostDesk
+from bot.services.post.flow import Channels, PostFlow
+from dialogs.post.notices import PostNoticeCards
 from tests.unit.fakes import MemoryAuditLog
 from tests.unit.licences.fakes import (
     ADV_ADMINS,

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from bot.domain.directory import DirectoryUser
-from bot.domain.post_items import (
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.post.items import (
     TRIAGE,
     Destination,
     DestinationKind,
@@ -28,16 +28,16 @@ from bot.domain.post_items import (
     PostNoticeKind,
     PostState,
 )
-from bot.domain.post_routing import Delegation
+from bot.domain.post.routing import Delegation
 from bot.i18n import LOCALES, Translator
-from cards.post import (
+from cards.post.item import (
     PEOPLE_DATASET,
     ItemTexts,
     ItemView,
     ScanLink,
     item_card,
 )
-from cards.post_lists import ListState, delegate_picker_card, delegations_card, post_list_card
+from cards.post.lists import ListState, delegate_picker_card, delegations_card, post_list_card
 from cards.verbs import Verb
 from devtools.card_inspection import card_actions, card_nodes, card_text
 from tests.support.schemas import validate_card

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.domain.audit import Outcome
-from bot.domain.errors import DomainError, Forbidden
-from bot.domain.post_items import (
+from bot.domain.platform.audit import Outcome
+from bot.domain.platform.errors import DomainError, Forbidden
+from bot.domain.platform.roles import Role
+from bot.domain.post.items import (
     TRIAGE,
     AcknowledgementRequired,
     Destination,
@@ -18,9 +19,8 @@ from bot.domain.post_items import (
     PostState,
     item_card_key,
 )
-from bot.domain.post_routing import Delegation, RoutingRule
-from bot.domain.roles import Role
-from bot.services.post_desk import PostFilters, Scope
+from bot.domain.post.routing import Delegation, RoutingRule
+from bot.services.post.desk import PostFilters, Scope
 from tests.unit.post.fakes import (
     ELISE,
     FINANCE_TARGET,

@@ -9,19 +9,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.access_rules import AccessPolicy
-from bot.domain.audit import Outcome
-from bot.domain.directory import DirectoryUser
-from bot.domain.post_items import TRIAGE, DocumentType, PostState
-from bot.domain.roles import Role
-from bot.services.access import AccessStatus
-from bot.services.audit import Auditor
-from bot.services.post_desk import PostFilters, Scope
+from bot.commands.dispatcher import ActionResult
+from bot.domain.access.rules import AccessPolicy
+from bot.domain.platform.audit import Outcome
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.platform.roles import Role
+from bot.domain.post.items import TRIAGE, DocumentType, PostState
+from bot.services.access.status import AccessStatus
+from bot.services.platform.audit import Auditor
+from bot.services.post.desk import PostFilters, Scope
 from cards.verbs import Verb
 from devtools.card_inspection import card_actions, card_text, find_action
 from dialogs import build_dialogs
-from dialogs.dispatcher import ActionResult
-from dialogs.post_text import parse_day, parse_delegation, parse_filters
+from dialogs.post.text import parse_day, parse_delegation, parse_filters
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FakeTurn
 from tests.unit.post.fakes import (

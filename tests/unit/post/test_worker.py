@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from bot.domain.errors import StoreUnavailable
-from bot.domain.post_items import TRIAGE, Destination, DestinationKind, PostState
-from bot.services.post_worker import PostWorker, PostWorkerSettings, Round
+from bot.domain.platform.errors import StoreUnavailable
+from bot.domain.post.items import TRIAGE, Destination, DestinationKind, PostState
+from bot.services.post.worker import PostWorker, PostWorkerSettings, Round
 from tests.unit.post.fakes import (
     BRUSSELS,
     FINANCE_CHANNEL,
@@ -252,7 +252,7 @@ async def test_a_database_outage_is_one_warning_a_step_not_a_stack_trace(
 ) -> None:
     world = make_world()
     worker = worker_for(world, FakeIntake(failure=StoreUnavailable("connection refused")))
-    with caplog.at_level(logging.WARNING, logger="bot.services.post_worker"):
+    with caplog.at_level(logging.WARNING, logger="bot.services.post.worker"):
         await worker.run_once()
     [outage] = [r for r in caplog.records if "unavailable" in r.getMessage()]
     assert outage.levelno == logging.WARNING and outage.exc_info is None

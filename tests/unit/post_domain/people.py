@@ -5,8 +5,8 @@ Peeters with initial J, and accents.
 
 from __future__ import annotations
 
-from bot.domain.directory import DirectoryUser
-from bot.domain.text import fold
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.platform.text import fold
 
 _DEMO = (
     # id, given name, surname, department, company

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain.post_items import (
+from bot.domain.post.items import (
     Destination,
     DestinationKind,
     DocumentType,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.addressees import (
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.post.addressees import (
     AddresseeMatch,
     EnvelopeName,
     match_addressee,
     parse_envelope,
     search_terms,
 )
-from bot.domain.directory import DirectoryUser
 from tests.unit.post_domain.people import DIRECTORY, SEGERS, person
 
 AMBIGUOUS = "<ambiguous>"  # several people fit, none clearly: the mailroom chooses

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.errors import DomainError
-from bot.domain.post_items import (
+from bot.domain.platform.errors import DomainError
+from bot.domain.post.items import (
     NEEDS_ACKNOWLEDGEMENT,
     TRIAGE,
     AcknowledgementRequired,

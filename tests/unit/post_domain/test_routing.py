@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.post_items import (
+from bot.domain.post.items import (
     TRIAGE,
     Destination,
     DestinationKind,
@@ -19,7 +19,7 @@ from bot.domain.post_items import (
     Routing,
     Sender,
 )
-from bot.domain.post_routing import (
+from bot.domain.post.routing import (
     ADDRESSEE_INACTIVE_REASON,
     ADDRESSEE_RULE,
     AMBIGUOUS_REASON,

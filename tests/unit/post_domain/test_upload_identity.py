@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.post_items import DocumentType, Sender, upload_differences
+from bot.domain.post.items import DocumentType, Sender, upload_differences
 from tests.unit.post_domain.samples import T0, item, metadata
 
 SHA = "ab" * 32  # the samples' stored digest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.post_items import (
+from bot.domain.post.items import (
     Destination,
     DestinationKind,
     DocumentType,

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.directory import DirectoryUser
-from bot.domain.errors import Unavailable
-from bot.domain.post_items import TRIAGE, Destination, DestinationKind, PostItem, Routing
-from bot.domain.post_routing import (
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.platform.errors import Unavailable
+from bot.domain.post.items import TRIAGE, Destination, DestinationKind, PostItem, Routing
+from bot.domain.post.routing import (
     ADDRESSEE_RULE,
     AMBIGUOUS_REASON,
     Delegation,
@@ -23,11 +23,11 @@ from bot.domain.post_routing import (
     RuleConditions,
 )
 from bot.i18n import Translator
-from bot.services.audit import Auditor
-from bot.services.post_flow import PostActor
-from bot.services.post_register import build_post_register, display_names
-from bot.services.post_retention import PURGE_ACTION, purge_scans
-from bot.services.post_rules import (
+from bot.services.platform.audit import Auditor
+from bot.services.post.flow import PostActor
+from bot.services.post.register import build_post_register, display_names
+from bot.services.post.retention import PURGE_ACTION, purge_scans
+from bot.services.post.rules import (
     describe_dry_run,
     dry_run_rules,
     people_in_dry_run,

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain.post_items import (
+from bot.domain.post.items import (
     TRIAGE,
     Destination,
     DestinationKind,
@@ -19,9 +19,9 @@ from bot.domain.post_items import (
     PostItem,
     PostState,
 )
-from bot.domain.post_routing import ADDRESSEE_RULE
-from bot.excel.post_register import write_post_register
-from bot.excel.post_register_summary import working_days
+from bot.domain.post.routing import ADDRESSEE_RULE
+from bot.excel.post.register import write_post_register
+from bot.excel.post.register_summary import working_days
 from bot.i18n import Translator, catalog_messages
 from tests.unit.post_excel.samples import (
     AN,

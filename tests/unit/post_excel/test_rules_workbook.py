@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from bot.domain.post_items import TRIAGE, Destination, DestinationKind, DocumentType
-from bot.domain.post_routing import ANY_ENTITY, RoutingRule, RuleConditions
-from bot.excel.post_rules import (
+from bot.domain.post.items import TRIAGE, Destination, DestinationKind, DocumentType
+from bot.domain.post.routing import ANY_ENTITY, RoutingRule, RuleConditions
+from bot.excel.post.rules import (
     RuleProblem,
     RulesImportError,
     describe_problem,
     read_rules,
     write_rules,
 )
-from bot.excel.post_rules_files import ExcelRuleWorkbooks
+from bot.excel.post.rules_files import ExcelRuleWorkbooks
 from bot.i18n import Translator
 from tests.unit.excel.builders import sheets_of, workbook
 

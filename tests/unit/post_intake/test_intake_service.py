@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bot.documents.pdf import NotPdf, PdfCheck
-from bot.domain.directory import DirectoryUser
-from bot.domain.errors import Unavailable
-from bot.domain.post_items import (
+from bot.domain.platform.directory import DirectoryUser
+from bot.domain.platform.errors import Unavailable
+from bot.domain.post.items import (
     Destination,
     DestinationKind,
     DocumentType,
@@ -23,13 +23,13 @@ from bot.domain.post_items import (
     PostState,
     Sender,
 )
-from bot.domain.post_routing import (
+from bot.domain.post.routing import (
     ADDRESSEE_INACTIVE_REASON,
     RULE_PERSON_INACTIVE_REASON,
     Delegation,
     RoutingRule,
 )
-from bot.services.post_intake import DIRECTORY_UNAVAILABLE, PostIntake
+from bot.services.post.intake import DIRECTORY_UNAVAILABLE, PostIntake
 from tests.integration.post.files import png, tiny_pdf
 from tests.unit.licences.fakes import (
     JEF,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.i18n import LOCALES, Translator
-from cards.post_rules_admin import (
+from cards.post.rules import (
     MAX_LIST_CHARS,
     DryRunSummary,
     RulesSummary,

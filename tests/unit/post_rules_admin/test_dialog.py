@@ -8,13 +8,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from bot.domain.audit import Outcome
-from bot.domain.post_items import Destination, DestinationKind
-from bot.domain.post_routing import RoutingRule
-from bot.domain.signing import verify
+from bot.domain.platform.audit import Outcome
+from bot.domain.platform.signing import verify
+from bot.domain.post.items import Destination, DestinationKind
+from bot.domain.post.routing import RoutingRule
 from bot.http.exports import POST_RULES
-from bot.services.post_rules import IMPORT_ACTION
-from dialogs.post_rules_admin import CHECK_ACTION, PENDING_MINUTES, RULES_EXPORT
+from bot.services.post.rules import IMPORT_ACTION
+from dialogs.post.rules import CHECK_ACTION, PENDING_MINUTES, RULES_EXPORT
 from tests.unit.post.fakes import ELISE, JEF, LOTTE, MAILROOM_CLERK, SOFIE, THOMAS
 from tests.unit.post_rules_admin.world import (
     ADMIN,

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.access_rules import AccessPolicy
-from bot.domain.errors import Unavailable
+from bot.domain.access.rules import AccessPolicy
+from bot.domain.platform.errors import Unavailable
 from bot.excel.workbook_kind import WorkbookKind
-from bot.services.access import AccessStatus
-from bot.services.audit import Auditor
+from bot.services.access.status import AccessStatus
+from bot.services.platform.audit import Auditor
 from dialogs import build_dialogs, command_specs
-from dialogs.licence_admin import CATALOGUE_WORKBOOK, IMPORT
-from dialogs.post_rules_admin import RULES_WORKBOOK
+from dialogs.licences.admin import CATALOGUE_WORKBOOK, IMPORT
+from dialogs.post.rules import RULES_WORKBOOK
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import FixedClock, MemoryAuditLog, MemoryDirectory
 from tests.unit.licences.fakes import demo_catalogue, make_flow

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.i18n import Translator
-from dialogs.post_rules_admin import (
+from dialogs.post.rules import (
     Breach,
     PendingImports,
     ScopeBreach,

@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.excel.catalogue import write_catalogue
-from bot.excel.post_rules import write_rules
+from bot.excel.licences.catalogue import write_catalogue
+from bot.excel.post.rules import write_rules
 from bot.excel.workbook_kind import WorkbookKind, workbook_kind
 from tests.unit.licences.fakes import demo_catalogue
 from tests.unit.post_rules_admin.world import current_rules

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.commands import Registry
-from bot.domain.post_items import (
+from bot.commands.dispatcher import Dispatcher
+from bot.commands.registry import Registry
+from bot.domain.platform.roles import Role
+from bot.domain.post.items import (
     Destination,
     DestinationKind,
     DocumentType,
@@ -20,16 +22,14 @@ from bot.domain.post_items import (
     PostState,
     Sender,
 )
-from bot.domain.post_routing import RoutingRule, RuleConditions
-from bot.domain.roles import Role
-from bot.excel.post_rules_files import ExcelRuleWorkbooks
+from bot.domain.post.routing import RoutingRule, RuleConditions
+from bot.excel.post.rules_files import ExcelRuleWorkbooks
 from bot.excel.workbook_kind import workbook_kind
 from bot.http.signed_links import SignedLinks
-from bot.services.audit import Auditor
+from bot.services.platform.audit import Auditor
 from bot.turn import IncomingFile
-from dialogs.dispatcher import Dispatcher
-from dialogs.post_rules_admin import PendingImports, PostRulesAdminDialog
-from dialogs.start import StartDialog
+from dialogs.platform.start import StartDialog
+from dialogs.post.rules import PendingImports, PostRulesAdminDialog
 from tests.unit.fakes import FakeTurn
 from tests.unit.licence_admin.world import AdminWorld, FakeDownloads
 from tests.unit.post.fakes import (

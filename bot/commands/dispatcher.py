@@ -1,0 +1,306 @@
+"""The one place that turns text and card clicks into handler calls.
+
+It checks the caller's role, validates card payloads, audits every command and verb, and turns
+failures into answers: a DomainError becomes its localised explanation, anything else a card with
+a short reference that is also in the log. Handlers never see a failure they did not raise.
+
+It is also the one place that keeps personal answers out of channels and group chats: a personal
+command or verb asked for there runs on a PrivateTurn and its answer goes to the caller's 1:1
+chat (bot/commands/privacy.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypedDict
+
+from pydantic import ValidationError
+
+from bot.commands.privacy import (
+    ASK_PRIVATELY,
+    SENT_PRIVATELY,
+    PrivateReplies,
+    PrivateTurn,
+    goes_privately,
+)
+from bot.commands.registry import Registry
+from bot.domain.platform.audit import Outcome
+from bot.domain.platform.errors import DomainError, StoreUnavailable
+from bot.domain.platform.roles import Role
+from bot.ports.platform import Notifier
+from bot.services.platform.audit import Auditor
+from bot.turn import Card, Turn
+from cards.platform.availability import unavailable_card, unavailable_text
+from cards.platform.profile import role_label
+from cards.platform.system import (
+    denied_card,
+    explained,
+    failure_card,
+    not_understood_card,
+    notice_card,
+)
+
+logger = logging.getLogger(__name__)
+
+# Receives a message that came with files (turn.files), and the message's text.
+FileHandler = Callable[[Turn, str], Awaitable[None]]
+_FILES = "files.received"
+
+
+class CallerFields(TypedDict):
+    actor_id: str
+    tenant_id: str
+    role: str
+    correlation_id: str
+
+
+def caller_fields(turn: Turn) -> CallerFields:
+    """Who acted, as every audit line written during a turn records it (ids only)."""
+    return CallerFields(
+        actor_id=turn.caller.user_id,
+        tenant_id=turn.caller.tenant_id,
+        role=",".join(sorted(r.value for r in turn.caller.roles)),
+        correlation_id=turn.correlation_id,
+    )
+
+
+def new_reference() -> str:
+    """Short enough to read over the phone, random enough to find one log line."""
+    return "WP-" + secrets.token_hex(4).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """What a card click answers: a refreshed card (replaces the clicked one) or a short text."""
+
+    card: Card | None = None
+    message: str | None = None
+    # The answer may stay in the conversation of the click even for a personal verb: it says
+    # nothing about anyone (a refusal), or it is a card that conversation already holds.
+    shareable: bool = False
+
+
+async def refuse(
+    auditor: Auditor,
+    turn: Turn,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str,
+    message_key: str,
+) -> ActionResult:
+    """A click on an object the caller may not touch: audited durably before the short answer
+    goes out (no refused attempt without its trace); the card stays as it is."""
+    await auditor.record(
+        durable=True,
+        action=action,
+        outcome=Outcome.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        reason=message_key,
+        **caller_fields(turn),
+    )
+    return ActionResult(message=turn.t(message_key), shareable=True)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        registry: Registry,
+        auditor: Auditor,
+        servicedesk_url: str,
+        notifier: Notifier | None = None,
+    ) -> None:
+        """notifier: the outbox, for personal answers asked for in a channel or group chat;
+        without it such answers are not given there (the person is asked to use the 1:1 chat)."""
+        self.registry = registry
+        self._auditor = auditor
+        self._servicedesk_url = servicedesk_url
+        self._file_handler: FileHandler | None = None
+        self._private = PrivateReplies(notifier)
+
+    def receive_files(self, handler: FileHandler) -> None:
+        """Route messages that carry files to handler (one per app: the dialog that takes files).
+        The handler checks the caller's role itself: who may send what depends on the file."""
+        self._file_handler = handler
+
+    async def on_files(self, turn: Turn, text: str) -> None:
+        """A message with files: the file handler takes it, whatever the text says. Without one,
+        the text is handled as usual (and a message without text gets the "text only" answer).
+        What a file gets back (import results, problems) is personal: Teams sends files to a bot
+        only in a 1:1 chat, and anything claiming otherwise is answered there too."""
+        if goes_privately(turn, personal=True):
+            private = PrivateTurn(turn)
+            await self.on_files(private, text)
+            await self._answer_privately(turn, private)
+            return
+        if self._file_handler is None:
+            if text:
+                await self.on_text(turn, text)
+            else:
+                await turn.send_text(turn.t("unknown.not_text"))
+            return
+        try:
+            await self._file_handler(turn, text)
+        except DomainError as error:
+            await self._audit(turn, _FILES, Outcome.REJECTED, reason=error.message_key)
+            await turn.send_card(notice_card(explained(error, turn.t), turn.t))
+            return
+        except StoreUnavailable as unavailable:
+            await turn.send_card(unavailable_card(self._unavailable(_FILES, unavailable), turn.t))
+            return
+        except Exception:
+            reference = new_reference()
+            logger.exception("%s failed; reference %s", _FILES, reference)
+            await self._audit(turn, _FILES, Outcome.FAILED, reference=reference)
+            await turn.send_card(failure_card(reference, self._servicedesk_url, turn.t))
+            return
+        await self._audit(turn, _FILES, Outcome.OK)
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        match = self.registry.match(text)
+        if match is None:
+            suggestions = self.registry.suggest(text, turn.caller.roles)
+            await turn.send_card(not_understood_card([c.spec for c in suggestions], turn.t))
+            return
+        await self.run_command(turn, match.command.spec.name, match.args)
+
+    async def run_command(self, turn: Turn, name: str, args: str = "") -> None:
+        bound = self.registry.get(name)
+        if bound is None:
+            await turn.send_card(not_understood_card([], turn.t))
+            return
+        if goes_privately(turn, bound.spec.personal):
+            private = PrivateTurn(turn)
+            await self.run_command(private, name, args)
+            await self._answer_privately(turn, private)
+            return
+        action = f"command.{name}"
+        if not bound.spec.allows(turn.caller.roles):
+            await self._deny(turn, action, bound.spec.role)
+            await turn.send_card(denied_card(role_label(bound.spec.role, turn.t), turn.t))
+            return
+        try:
+            await bound.handler(turn, args)
+        except DomainError as error:
+            await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
+            await turn.send_card(notice_card(explained(error, turn.t), turn.t))
+            return
+        except StoreUnavailable as unavailable:
+            await turn.send_card(unavailable_card(self._unavailable(action, unavailable), turn.t))
+            return
+        except Exception:
+            reference = new_reference()
+            logger.exception("%s failed; reference %s", action, reference)
+            await self._audit(turn, action, Outcome.FAILED, reference=reference)
+            await turn.send_card(failure_card(reference, self._servicedesk_url, turn.t))
+            return
+        await self._audit(turn, action, Outcome.OK)
+
+    async def on_action(self, turn: Turn, verb: str, data: object) -> ActionResult:
+        bound = self.registry.verbs.get(verb)
+        action = f"verb.{verb}"
+        if bound is not None and goes_privately(turn, bound.spec.personal):
+            return await self._action_privately(turn, verb, data)
+        if bound is None:
+            await self._audit(turn, action, Outcome.REJECTED, reason="unknown_verb")
+            return ActionResult(message=turn.t("card.unknown_action"))
+        if not turn.caller.has(bound.spec.role):
+            await self._deny(turn, action, bound.spec.role)
+            return ActionResult(
+                message=turn.t("denied.body", role=role_label(bound.spec.role, turn.t))
+            )
+        try:
+            payload = bound.spec.payload.model_validate(data or {})
+        except ValidationError:
+            await self._audit(turn, action, Outcome.REJECTED, reason="invalid_payload")
+            return ActionResult(message=turn.t("card.invalid_payload"))
+        try:
+            result = await bound.handler(turn, payload)
+        except DomainError as error:
+            await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
+            return ActionResult(message=turn.t(error.message_key, **error.params))
+        except StoreUnavailable as unavailable:
+            # A line of text, so the clicked card stays as it was and can be clicked again.
+            text = unavailable_text(self._unavailable(action, unavailable), turn.t)
+            return ActionResult(message=text, shareable=True)
+        except Exception:
+            reference = new_reference()
+            logger.exception("%s failed; reference %s", action, reference)
+            await self._audit(turn, action, Outcome.FAILED, reference=reference)
+            return ActionResult(card=failure_card(reference, self._servicedesk_url, turn.t))
+        await self._audit(turn, action, Outcome.OK)
+        return result if isinstance(result, ActionResult) else ActionResult(card=result)
+
+    async def _action_privately(self, turn: Turn, verb: str, data: object) -> ActionResult:
+        """A click on a personal verb in a channel or group chat: the clicked card stays as it
+        is, the answer goes to the clicker's 1:1 chat (unless the handler marked it shareable)."""
+        private = PrivateTurn(turn)
+        result = await self.on_action(private, verb, data)
+        if result.shareable:
+            if private.kept:
+                await self._answer_privately(turn, private, quietly=True)
+            return result
+        if result.card is not None:
+            private.keep_card(result.card)
+        elif result.message:
+            private.keep_text(result.message)
+        return await self._answer_privately(turn, private, quietly=True)
+
+    async def _answer_privately(
+        self, turn: Turn, private: PrivateTurn, *, quietly: bool = False
+    ) -> ActionResult:
+        """Queue what `private` kept for the caller's 1:1 chat and say so where they asked
+        (quietly: only return what to say, for an invoke's answer)."""
+        if not private.kept:
+            return ActionResult()
+        try:
+            delivered = await self._private.deliver(private)
+        except StoreUnavailable as unavailable:
+            reference = self._unavailable("private answer", unavailable)
+            answer = ActionResult(card=unavailable_card(reference, turn.t))
+        except Exception:
+            # Not queued, so not sent: the conversation only learns that it failed.
+            reference = new_reference()
+            logger.exception("private answer not queued; reference %s", reference)
+            answer = ActionResult(card=failure_card(reference, self._servicedesk_url, turn.t))
+        else:
+            answer = ActionResult(message=turn.t(SENT_PRIVATELY if delivered else ASK_PRIVATELY))
+            logger.info(
+                "answer kept out of a %s conversation (%d messages, queued: %s)",
+                turn.conversation_type,
+                len(private.kept),
+                delivered,
+            )
+        if not quietly:
+            if answer.card is not None:
+                await turn.send_card(answer.card)
+            elif answer.message:
+                await turn.send_text(answer.message)
+        return answer
+
+    def _unavailable(self, action: str, error: StoreUnavailable) -> str:
+        """The database cannot serve: logged with a new reference, and no audit line (it could
+        not be written either); the person is asked to try again shortly."""
+        reference = new_reference()
+        logger.error("%s: database unavailable; reference %s", action, reference, exc_info=error)
+        return reference
+
+    async def _deny(self, turn: Turn, action: str, needed: Role) -> None:
+        await self._audit(turn, action, Outcome.DENIED, needed_role=needed.value)
+
+    async def _audit(self, turn: Turn, action: str, outcome: Outcome, **detail: str) -> None:
+        try:
+            await self._auditor.record(
+                durable=outcome is not Outcome.OK,
+                action=action,
+                outcome=outcome,
+                **caller_fields(turn),
+                **detail,
+            )
+        except Exception:
+            # The user's command already happened; losing its audit line must be loud, not fatal.
+            logger.exception("audit write failed for %s", action)

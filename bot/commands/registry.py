@@ -1,0 +1,231 @@
+"""Commands and card verbs: declared next to their handlers, collected into a Registry.
+
+A dialog is an object whose methods carry a `@command(...)` or `@card_action(...)` marker.
+`create_app` builds one Registry from the dialogs it wires; nothing is registered at import time,
+so tests build isolated registries. Matching is keyword based (no regexes in handlers): text is
+casefolded, accents and punctuation are dropped, and a keyword may stand anywhere in a sentence.
+
+Every command and verb declares whether its answer is personal (`personal=`). Personal is the
+default, on purpose: a new command that forgets to say so keeps its answer out of channels and
+group chats (the dispatcher sends it to the caller's 1:1 chat instead, bot/commands/privacy.py);
+only answers that say nothing about anyone (help, the buttons that merely run another command)
+are declared `personal=False`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.domain.platform.roles import Role, may_act_as
+from bot.domain.platform.text import fold, folded_words
+
+_WORD = re.compile(r"\w+")
+# How alike a typed word must be to a keyword before we suggest that command.
+_SUGGESTION_CUTOFF = 0.72
+_MAX_SUGGESTIONS = 3
+_MAX_SUGGESTION_WORDS = 40
+
+CommandHandler = Callable[..., Awaitable[None]]
+VerbHandler = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    keywords: Mapping[str, tuple[str, ...]]
+    role: Role
+    title_key: str
+    help_key: str
+    example_key: str = ""
+    featured: bool = False  # shown as a button on the welcome card
+    order: int = 100
+    # The handler gets the whole message, not only what follows the keyword: "ik heb Power BI
+    # nodig om rapporten te delen" is one thought, keyword in the middle.
+    whole_text: bool = False
+    # Other roles that may run it too ("the mailroom or an entity's ICT admin"); help shows it
+    # to them, and it is not a staff command (not in the Teams menu).
+    also: tuple[Role, ...] = ()
+    # Its answer is about a person (the caller or someone else) or carries a download link: in a
+    # channel or group chat it goes to the caller's 1:1 chat, never to everyone in it.
+    personal: bool = True
+
+    def allows(self, roles: frozenset[Role]) -> bool:
+        return may_act_as(roles, self.role) or any(role in roles for role in self.also)
+
+    def all_keywords(self) -> Iterable[tuple[str, str]]:
+        for locale, words in self.keywords.items():
+            for word in words:
+                yield locale, word
+
+
+@dataclass(frozen=True, slots=True)
+class VerbSpec:
+    verb: str
+    role: Role
+    payload: type[BaseModel]
+    # As CommandSpec.personal: the refreshed card or message of a click in a channel goes to
+    # the clicker's 1:1 chat, unless the handler marks it as the conversation's own
+    # (bot.commands.dispatcher.ActionResult.shareable).
+    personal: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BoundCommand:
+    spec: CommandSpec
+    handler: CommandHandler
+
+
+@dataclass(frozen=True, slots=True)
+class BoundVerb:
+    spec: VerbSpec
+    handler: VerbHandler
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    command: BoundCommand
+    keyword: str
+    args: str  # the caller's own text after the keyword, as typed
+
+
+def command(
+    name: str,
+    *,
+    nl: tuple[str, ...],
+    en: tuple[str, ...],
+    title_key: str,
+    help_key: str,
+    example_key: str = "",
+    role: Role = Role.STAFF,
+    featured: bool = False,
+    order: int = 100,
+    whole_text: bool = False,
+    also: tuple[Role, ...] = (),
+    personal: bool = True,
+) -> Callable[[CommandHandler], CommandHandler]:
+    """Declare a chat command on a dialog method `async def (self, turn, args) -> None`.
+    `personal=False` only for answers that are fit for everyone in a channel."""
+    spec = CommandSpec(
+        name=name,
+        keywords={"nl": nl, "en": en},
+        role=role,
+        title_key=title_key,
+        help_key=help_key,
+        example_key=example_key,
+        featured=featured,
+        order=order,
+        whole_text=whole_text,
+        also=also,
+        personal=personal,
+    )
+
+    def mark(func: CommandHandler) -> CommandHandler:
+        func.__werkplek_command__ = spec  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def card_action(
+    verb: str, *, payload: type[BaseModel], role: Role = Role.STAFF, personal: bool = True
+) -> Callable[[VerbHandler], VerbHandler]:
+    """Declare an Action.Execute handler `async def (self, turn, data) -> card | None`.
+    `personal=False` only for answers that are fit for everyone in a channel."""
+    spec = VerbSpec(verb=str(verb), role=role, payload=payload, personal=personal)
+
+    def mark(func: VerbHandler) -> VerbHandler:
+        func.__werkplek_verb__ = spec  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+class RegistryError(Exception):
+    """Two declarations clash; raised while the app is composed, never at run time."""
+
+
+_Needle = tuple[tuple[str, ...], "BoundCommand", str]  # folded words, command, keyword as declared
+
+
+@dataclass
+class Registry:
+    commands: list[BoundCommand] = field(default_factory=list)
+    verbs: dict[str, BoundVerb] = field(default_factory=dict)
+    # Keywords by their first folded word: matching a message looks up each of its words once.
+    _by_first_word: dict[str, list[_Needle]] = field(default_factory=dict, repr=False)
+
+    def add_dialog(self, dialog: object) -> None:
+        for attr in dir(type(dialog)):
+            method = getattr(dialog, attr)
+            if spec := getattr(method, "__werkplek_command__", None):
+                self._add_command(BoundCommand(spec, method))
+            if vspec := getattr(method, "__werkplek_verb__", None):
+                if vspec.verb in self.verbs:
+                    raise RegistryError(f"verb {vspec.verb} has two handlers")
+                self.verbs[vspec.verb] = BoundVerb(vspec, method)
+
+    def _add_command(self, bound: BoundCommand) -> None:
+        taken = {
+            tuple(folded_words(w)): c.spec.name
+            for c in self.commands
+            for _, w in c.spec.all_keywords()
+        }
+        for _, word in bound.spec.all_keywords():
+            owner = taken.get(tuple(folded_words(word)))
+            if owner and owner != bound.spec.name:
+                raise RegistryError(f"keyword {word!r} of {bound.spec.name} belongs to {owner}")
+        if any(c.spec.name == bound.spec.name for c in self.commands):
+            raise RegistryError(f"command {bound.spec.name} declared twice")
+        self.commands.append(bound)
+        self.commands.sort(key=lambda c: (c.spec.order, c.spec.name))
+        for _, keyword in bound.spec.all_keywords():
+            needle = tuple(folded_words(keyword))
+            if needle:
+                self._by_first_word.setdefault(needle[0], []).append((needle, bound, keyword))
+
+    def get(self, name: str) -> BoundCommand | None:
+        return next((c for c in self.commands if c.spec.name == name), None)
+
+    def visible_to(self, roles: frozenset[Role]) -> list[BoundCommand]:
+        return [c for c in self.commands if c.spec.allows(roles)]
+
+    def match(self, text: str) -> Match | None:
+        """The command whose keyword appears first in the text (longest keyword on a tie)."""
+        spans = list(_WORD.finditer(text))
+        words = tuple(fold(m.group()) for m in spans)
+        for start, word in enumerate(words):
+            found = [
+                (needle, bound, keyword)
+                for needle, bound, keyword in self._by_first_word.get(word, ())
+                if words[start : start + len(needle)] == needle
+            ]
+            if found:
+                needle, bound, keyword = max(found, key=lambda item: len(item[0]))
+                end = spans[start + len(needle) - 1].end()
+                args = text if bound.spec.whole_text else text[end:]
+                return Match(bound, keyword, args.strip(" \t\n?!.,:;"))
+        return None
+
+    def suggest(self, text: str, roles: frozenset[Role]) -> list[BoundCommand]:
+        """Commands whose keywords look like words the caller typed (typos, other forms)."""
+        # Only the first words: a typo is in a short message, and every word costs a fuzzy
+        # comparison with every keyword (a 28 KB message took seconds of the event loop).
+        typed = folded_words(text)[:_MAX_SUGGESTION_WORDS]
+        candidates = typed + [" ".join(pair) for pair in itertools.pairwise(typed)]
+        scores: dict[str, float] = {}
+        for bound in self.visible_to(roles):
+            for _, keyword in bound.spec.all_keywords():
+                folded = " ".join(folded_words(keyword))
+                for word in candidates:
+                    ratio = difflib.SequenceMatcher(None, word, folded).ratio()
+                    if ratio >= _SUGGESTION_CUTOFF:
+                        scores[bound.spec.name] = max(scores.get(bound.spec.name, 0.0), ratio)
+        ranked = sorted(scores, key=lambda name: -scores[name])[:_MAX_SUGGESTIONS]
+        return [c for name in ranked if (c := self.get(name))]

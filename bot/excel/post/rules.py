@@ -1,0 +1,169 @@
+"""The routing rules of incoming post as an Excel workbook: what the mailroom and entity admins
+download, edit and upload again.
+
+Sheets: Regels (English "Rules" accepted on upload), one rule per row, and Toelichting, which
+explains every column and is never read. Lists inside a cell are separated by ";" or ",". The
+layout is in post_rules_layout.py, the row checks in post_rules_reader.py.
+
+`read_rules` checks every cell of every row and reports all problems at once, each with its
+sheet, row and column; it returns rules only when there is nothing to report (the store then
+replaces all rules: all or nothing). A file past the limits of bot/excel/package.py is one
+problem, found before the rows are checked. `describe_problem` turns a problem into the sentence the
+admin reads: "blad Regels, rij 7, kolom Bestemming: ...".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC
+
+from bot.domain.platform.errors import DomainError
+from bot.domain.post.items import DestinationKind, DocumentType
+from bot.domain.post.routing import RoutingRule, RuleProblem
+from bot.excel.post.rules_layout import (
+    DESTINATION_WORDS,
+    DOCUMENT_TYPE_WORDS,
+    LIST_JOIN,
+    NO,
+    README,
+    RULES,
+    WORKBOOK,
+    YES,
+    column_title,
+    readme_lines,
+    sheet_title,
+)
+from bot.excel.post.rules_reader import RulesReader
+from bot.excel.workbook import (
+    CellValue,
+    Column,
+    UnreadableWorkbook,
+    WorkbookRefused,
+    add_sheet,
+    add_text_sheet,
+    new_workbook,
+    open_workbook,
+    where_in_workbook,
+    workbook_bytes,
+)
+from bot.i18n import Translator
+
+__all__ = [
+    "RuleProblem",
+    "RulesImportError",
+    "describe_problem",
+    "read_rules",
+    "write_rules",
+]
+
+
+class RulesImportError(DomainError):
+    """The workbook cannot become the routing rules; `problems` lists every bad cell."""
+
+    message_key = "post.rules.import.invalid"
+
+    def __init__(self, problems: list[RuleProblem]) -> None:
+        super().__init__(count=len(problems))
+        self.problems = problems
+
+
+def write_rules(rules: Sequence[RoutingRule]) -> bytes:
+    """The rules as an .xlsx workbook that read_rules reads back to equal rules (in order)."""
+    workbook = new_workbook()
+    add_text_sheet(
+        workbook,
+        README[0],
+        ("Blad", "Kolom", "Verplicht", "Uitleg"),
+        readme_lines(),
+        widths=(12, 22, 11, 100),
+    )
+    columns: list[Column[dict[str, CellValue]]] = [
+        Column(
+            c.nl,
+            _getter(c.key),
+            width=c.width,
+            # Text columns stay text when edited (Excel would turn a GUID-like "1e5..." into a
+            # number); dropdown columns keep the general format.
+            number_format="0" if c.numeric else "" if c.choices else "@",
+            choices=c.choices,
+        )
+        for c in RULES.columns
+    ]
+    ordered = sorted(rules, key=lambda rule: rule.position)
+    add_sheet(workbook, RULES.nl, columns, [_cells(rule) for rule in ordered], timezone=UTC)
+    workbook.active = 1  # open on the rules; the explanation is one tab to the left
+    return workbook_bytes(workbook)
+
+
+def read_rules(data: bytes, known_entities: Collection[str] | None = None) -> list[RoutingRule]:
+    """The rules in the workbook, in evaluation order. Raises RulesImportError listing every
+    problem. With `known_entities` (the catalogue's entity codes), an entity code must be one of
+    them; without (or empty), any well-formed code is accepted."""
+    reader = RulesReader(known_entities)
+    try:
+        workbook = open_workbook(data)
+        try:
+            sheet = reader.sheet(workbook)
+        finally:
+            workbook.close()
+    except UnreadableWorkbook:
+        problem = RuleProblem(WORKBOOK, None, "", "post.rules.problem.not_a_workbook")
+        raise RulesImportError([problem]) from None
+    except WorkbookRefused as refused:  # one problem: nothing past the limit was read
+        problem = RuleProblem(
+            refused.sheet or WORKBOOK,
+            refused.row,
+            refused.column,
+            refused.message_key,
+            refused.value,
+        )
+        raise RulesImportError([problem]) from None
+    rules = reader.rules(sheet)
+    if reader.problems:
+        raise RulesImportError(reader.problems)
+    return rules
+
+
+def describe_problem(problem: RuleProblem, t: Translator) -> str:
+    """ "blad Regels, rij 7, kolom Bestemming: ..." in the translator's language."""
+    message = t(problem.message_key, value=problem.value)
+    if problem.sheet == WORKBOOK:
+        return message
+    return where_in_workbook(
+        t,
+        message,
+        sheet=sheet_title(problem.sheet, t.locale),
+        column=column_title(problem.column, t.locale) if problem.column else "",
+        row=problem.row,
+    )
+
+
+# --- writing -------------------------------------------------------------------------------------
+def _getter(key: str) -> Callable[[dict[str, CellValue]], CellValue]:
+    return lambda row: row.get(key)
+
+
+def _destination_word(kind: DestinationKind) -> str:
+    return DESTINATION_WORDS[kind][0]
+
+
+def _document_words(kinds: Collection[DocumentType]) -> str:
+    return LIST_JOIN.join(DOCUMENT_TYPE_WORDS[kind][0] for kind in DocumentType if kind in kinds)
+
+
+def _cells(rule: RoutingRule) -> dict[str, CellValue]:
+    conditions = rule.conditions
+    return {
+        "position": rule.position,
+        "id": rule.id,
+        "entity": rule.entity,
+        "addressee_ids": LIST_JOIN.join(conditions.addressee_ids),
+        "addressee_text": conditions.addressee_text,
+        "sender": conditions.sender_contains,
+        "document_types": _document_words(conditions.document_types),
+        "keywords": LIST_JOIN.join(conditions.keywords),
+        "destination": _destination_word(rule.destination.kind),
+        "target": rule.destination.target,
+        "active": YES if rule.active else NO,
+        "description": rule.description,
+    }

@@ -1,0 +1,293 @@
+"""Reads the routing rules sheet row by row, collecting every problem instead of stopping.
+
+Each cell is read as what its column must hold (a whole number, a code, GUIDs, one of a few
+words); a wrong cell adds a RuleProblem with its row and column and the row goes on, so an admin
+fixes the whole workbook in one go. Free text that conditions match on (addressee, sender,
+keywords) is kept as written, spaces tidied: the routing compares it folded (case and accents
+ignored), so "Financiën" and "financien" are the same keyword and only the first is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from enum import StrEnum
+from typing import TypeVar
+
+from openpyxl import Workbook
+
+from bot.domain.platform.text import fold
+from bot.domain.post.items import Destination, DestinationKind, DocumentType
+from bot.domain.post.routing import (
+    ADDRESSEE_RULE,
+    ANY_ENTITY,
+    RoutingRule,
+    RuleConditions,
+    RuleProblem,
+)
+from bot.excel.licences.catalogue_reader import excerpt, shown, split_list
+from bot.excel.post.rules_layout import (
+    DESTINATION_WORDS,
+    DOCUMENT_TYPE_WORDS,
+    NO,
+    RULES,
+    TEAM_SEPARATOR,
+    YES,
+)
+from bot.excel.workbook import (
+    CellValue,
+    ReadSheet,
+    TextBudget,
+    WorkbookRefused,
+    find_sheet,
+    header_name,
+    read_sheet,
+)
+
+E = TypeVar("E", bound=StrEnum)
+
+# The store's column sizes (bot/store/tables.py post_rules).
+MAX_RULE_ID = 64
+MAX_ENTITY = 128
+MAX_TARGET = 512
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_WHOLE_NUMBER = re.compile(r"\s*\d+\s*")
+_CHANNEL = re.compile(r"^\S+$")
+_YES = frozenset({YES, "j", "yes", "y", "waar", "true", "1", "x", "actief", "active"})
+_NO = frozenset({NO, "n", "no", "onwaar", "false", "0", "inactief", "inactive"})
+
+
+class RulesReader:
+    """One workbook's rules and the problems found on the way."""
+
+    def __init__(self, known_entities: Collection[str] | None = None) -> None:
+        self.problems: list[RuleProblem] = []
+        # None or empty: any well-formed code is accepted (no catalogue to check against).
+        self._entities = {code.casefold(): code for code in known_entities or ()}
+
+    def report(self, row: int | None, column: str, key: str, value: object = "") -> None:
+        self.problems.append(
+            RuleProblem(RULES.key, row, column, f"post.rules.problem.{key}", excerpt(value))
+        )
+
+    def sheet(self, workbook: Workbook) -> ReadSheet | None:
+        found = find_sheet(workbook, (RULES.nl, RULES.en, RULES.key))
+        if found is None:
+            self.report(None, "", "missing_sheet", RULES.nl)
+            return None
+        try:
+            read = read_sheet(found, [column.field for column in RULES.columns], TextBudget())
+        except WorkbookRefused as refused:
+            raise refused.on_sheet(RULES.key) from None
+        for column in RULES.columns:
+            if column.required and not read.has(column.key):
+                self.report(1, column.key, "missing_column", column.nl)
+        return read
+
+    def rules(self, sheet: ReadSheet | None) -> list[RoutingRule]:
+        """The rules in evaluation order (meaningful only when no problems were found)."""
+        found: list[RoutingRule] = []
+        ids: dict[str, str] = {}
+        positions: set[int] = set()
+        for number, values in sheet.rows() if sheet is not None else ():
+            cells = _Cells(self, number, values)
+            position = cells.position()
+            rule_id = cells.rule_id()
+            if rule_id and rule_id.casefold() in ids:
+                self.report(number, "id", "duplicate_id", rule_id)
+            elif rule_id:
+                ids[rule_id.casefold()] = rule_id
+            if position is not None and position in positions:
+                self.report(number, "position", "duplicate_position", position)
+            elif position is not None:
+                positions.add(position)
+            rule = RoutingRule(
+                id=rule_id,
+                position=position or 0,
+                destination=cells.destination(),
+                conditions=RuleConditions(
+                    addressee_ids=cells.guids("addressee_ids"),
+                    addressee_text=cells.words("addressee_text"),
+                    sender_contains=cells.words("sender"),
+                    document_types=cells.document_types(),
+                    keywords=cells.keywords(),
+                ),
+                entity=cells.scope(),
+                description=cells.text("description"),
+                active=cells.flag("active", default=True),
+            )
+            found.append(rule)
+        return sorted(found, key=lambda rule: rule.position)
+
+    def entity_code(self, text: str) -> str | None:
+        """The code as the catalogue spells it; None when a catalogue is known and lacks it."""
+        if not self._entities:
+            return text
+        return self._entities.get(text.casefold())
+
+
+class _Cells:
+    """One row's values, read as what each column must hold; problems go to the reader."""
+
+    def __init__(self, reader: RulesReader, row: int, values: Mapping[str, CellValue]) -> None:
+        self._reader = reader
+        self._row = row
+        self._values = values  # only the columns the sheet has
+
+    def _report(self, column: str, key: str, value: object = "") -> None:
+        self._reader.report(self._row, column, key, value)
+
+    def text(self, column: str, *, required: bool = False) -> str:
+        text = shown(self._values.get(column))
+        # A column missing from the sheet is reported once (missing_column), not on every row.
+        if required and not text and column in self._values:
+            self._report(column, "required")
+        return text
+
+    def position(self) -> int | None:
+        value = self._values.get("position")
+        text = self.text("position", required=True)
+        if not text:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif (isinstance(value, float) and value.is_integer()) or (
+            isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value)
+        ):
+            number = int(value)
+        else:
+            number = 0
+        if number < 1:
+            self._report("position", "bad_position", value)
+            return None
+        return number
+
+    def rule_id(self) -> str:
+        text = self.text("id", required=True)
+        if not text:
+            return ""
+        if not _CODE.match(text):
+            self._report("id", "bad_id", text)
+        elif len(text) > MAX_RULE_ID:
+            self._report("id", "too_long", text)
+        elif text.casefold() == ADDRESSEE_RULE:
+            self._report("id", "reserved_id", text)
+        return text
+
+    def scope(self) -> str:
+        """An entity code, or "*" (also for a blank cell): the rule holds for every entity."""
+        text = self.text("entity")
+        if not text or text == ANY_ENTITY:
+            return ANY_ENTITY
+        return self._entity("entity", text)
+
+    def _entity(self, column: str, text: str) -> str:
+        if not _CODE.match(text) or len(text) > MAX_ENTITY:
+            self._report(column, "bad_entity", text)
+            return text
+        code = self._reader.entity_code(text)
+        if code is None:
+            self._report(column, "unknown_entity", text)
+            return text
+        return code
+
+    def guids(self, column: str) -> tuple[str, ...]:
+        found: list[str] = []
+        for part in split_list(self._values.get(column)):
+            if _GUID.match(part.casefold()):
+                found.append(part.casefold())
+            else:
+                self._report(column, "bad_guid", part)
+        return tuple(dict.fromkeys(found))
+
+    def words(self, column: str) -> str:
+        """Text as written, with single spaces."""
+        return " ".join(self.text(column).split())
+
+    def keywords(self) -> tuple[str, ...]:
+        """Each keyword once (compared folded), spelled as first written."""
+        found: dict[str, str] = {}
+        for part in split_list(self._values.get("keywords")):
+            keyword = " ".join(part.split())
+            found.setdefault(fold(keyword), keyword)
+        return tuple(found.values())
+
+    def document_types(self) -> frozenset[DocumentType]:
+        found: set[DocumentType] = set()
+        for part in split_list(self._values.get("document_types")):
+            kind = _word(part, DocumentType, DOCUMENT_TYPE_WORDS)
+            if kind is None:
+                self._report("document_types", "unknown_document_type", part)
+            else:
+                found.add(kind)
+        return frozenset(found)
+
+    def flag(self, column: str, *, default: bool) -> bool:
+        value = self._values.get(column)
+        if isinstance(value, bool):
+            return value
+        text = header_name(shown(value))
+        if not text:
+            return default
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        self._report(column, "bad_flag", value)
+        return default
+
+    def destination(self) -> Destination:
+        """The kind and its target, checked together (a person needs a GUID, and so on)."""
+        text = self.text("destination", required=True)
+        target = self.text("target")
+        if not text:
+            return Destination(DestinationKind.TRIAGE, target)
+        kind = _word(text, DestinationKind, DESTINATION_WORDS)
+        if kind is None:
+            self._report("destination", "unknown_destination", text)
+            return Destination(DestinationKind.TRIAGE, target)
+        if kind is DestinationKind.TRIAGE:
+            if target:
+                self._report("target", "target_not_used", target)
+            return Destination(kind)
+        if not target:
+            if "target" in self._values:
+                self._report("target", f"target_required_{kind.value}")
+            return Destination(kind)
+        if len(target) > MAX_TARGET:
+            self._report("target", "too_long", target)
+            return Destination(kind, target)
+        if kind is DestinationKind.PERSON:
+            if not _GUID.match(target.casefold()):
+                self._report("target", "bad_person", target)
+            return Destination(kind, target.casefold())
+        if kind is DestinationKind.TEAM:
+            return Destination(kind, self._team(target))
+        return Destination(kind, self._entity("target", target))
+
+    def _team(self, target: str) -> str:
+        group, separator, channel = (part.strip() for part in target.partition(TEAM_SEPARATOR))
+        if (
+            not separator
+            or not _GUID.match(group.casefold())
+            or not _CHANNEL.match(channel)
+            or TEAM_SEPARATOR in channel
+        ):
+            self._report("target", "bad_team", target)
+            return target
+        return f"{group.casefold()}{TEAM_SEPARATOR}{channel}"
+
+
+def _word(text: str, kind: type[E], words: Mapping[E, tuple[str, ...]]) -> E | None:
+    """The enum member whose value, or one of whose words, the text is. Case, accents,
+    punctuation and spaces are ignored: "Parcel notice", "parcel_notice" and "PAKJES-BERICHT"
+    all match."""
+    wanted = header_name(text)
+    squeezed = wanted.replace(" ", "")
+    for member in kind:
+        for word in (member.value, *words.get(member, ())):
+            name = header_name(word)
+            if wanted == name or squeezed == name.replace(" ", ""):
+                return member
+    return None

@@ -1,0 +1,1 @@
+"""The ports the services depend on, one module per capability (platform: what they share)."""

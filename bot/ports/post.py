@@ -1,0 +1,118 @@
+"""The ports of the incoming-post capability: scans, items, routing rules, delegations and notices.
+
+Adapters in bot/graph, bot/store and bot/teams implement them; tests use in-memory fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from bot.domain.platform.audit import AuditEntry
+from bot.domain.platform.outbox import NewOutboxMessage
+from bot.domain.post.items import IntakeMetadata, PostItem, PostNotice, StoredDocument
+from bot.domain.post.routing import Delegation, PostQuery, RoutingRule
+
+
+class DocumentStore(Protocol):
+    """Where scans live: the local filesystem by default (var/documents), SharePoint or
+    OneDrive through Graph when configured. Keys are opaque to everyone but the store."""
+
+    async def put(self, name: str, data: bytes) -> StoredDocument:
+        """Store the bytes; returns the key, sha256 and size. Never overwrites another scan."""
+        ...
+
+    async def get(self, key: str) -> bytes:
+        """Raises NotFound when the scan is gone (deleted by retention)."""
+        ...
+
+    async def delete(self, key: str) -> bool:
+        """False when it was already gone."""
+        ...
+
+
+class PostItemRepository(Protocol):
+    async def add(
+        self,
+        tenant_id: str,
+        metadata: IntakeMetadata,
+        document: StoredDocument,
+        now: datetime,
+        audit: AuditEntry,
+    ) -> tuple[PostItem, bool]:
+        """Store a received item with the next POST reference of its year, or return the item
+        its scanner already stored under metadata.external_id (created False; nothing written
+        then). The audit entry is written in the same transaction with the reference as its
+        object id."""
+        ...
+
+    async def save(
+        self,
+        item: PostItem,
+        *,
+        expected_version: int,
+        audit: Sequence[AuditEntry] = (),
+        messages: Sequence[NewOutboxMessage] = (),
+    ) -> None:
+        """Store a transition with its audit lines and outbox messages in one transaction;
+        raises StalePostItem (writing nothing) when the stored version moved on."""
+        ...
+
+    async def get(self, item_id: int) -> PostItem | None: ...
+
+    async def by_external_id(self, external_id: str, *, scanner: str) -> PostItem | None:
+        """The item `scanner` (an intake token's name) stored under its `external_id`."""
+        ...
+
+    async def visible_to(self, query: PostQuery) -> list[PostItem]:
+        """Items routed to any of the query's destinations, newest received first, filtered
+        and paged as the query says."""
+        ...
+
+    async def unhandled_since(self, before: datetime, limit: int) -> list[PostItem]:
+        """Routed items not handled, routed (updated) before `before`, oldest first."""
+        ...
+
+    async def scans_to_purge(self, handled_before: datetime, limit: int) -> list[PostItem]:
+        """Handled items whose scan still exists and that were handled before the cutoff."""
+        ...
+
+    async def between(
+        self, start: datetime, end: datetime, entity: str | None = None
+    ) -> list[PostItem]:
+        """Items received in [start, end), oldest first (the post register)."""
+        ...
+
+    async def recent(self, limit: int) -> list[PostItem]:
+        """The newest items (the rules dry run)."""
+        ...
+
+
+class RoutingRuleRepository(Protocol):
+    async def load(self) -> list[RoutingRule]: ...
+
+    async def replace(self, rules: Sequence[RoutingRule]) -> None:
+        """All of them or, on an error, none."""
+        ...
+
+
+class DelegationRepository(Protocol):
+    async def add(self, delegation: Delegation) -> Delegation:
+        """Store it and return it with its id."""
+        ...
+
+    async def for_user(self, user_id: str) -> list[Delegation]:
+        """The person's delegations (current and future), earliest start first."""
+        ...
+
+    async def active_on(self, user_ids: Sequence[str], day: date) -> list[Delegation]: ...
+
+    async def cancel(self, delegation_id: int, user_id: str) -> bool:
+        """False when it is not that person's delegation."""
+        ...
+
+
+class PostCards(Protocol):
+    """Turns a post notice into the activity to send, in the recipient's language (dialogs)."""
+
+    def render(self, notice: PostNotice, locale: str) -> dict[str, Any]: ...

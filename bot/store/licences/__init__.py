@@ -1,0 +1,3 @@
+"""Licences and Power BI access: the catalogue, requests, approvals, grants and reports.
+
+This package holds its repositories."""

@@ -1,0 +1,3 @@
+"""What every capability shares: the outbox, the audit trail, roles, contacts, dedupe, help.
+
+This package holds its repositories."""

@@ -1,0 +1,3 @@
+"""Access status (hybrid identity): is a person's account, sync, MFA, licences and devices in order.
+
+This package holds its chat dialogs."""

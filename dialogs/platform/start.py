@@ -1,0 +1,45 @@
+"""Buttons that run commands, and the welcome card sent when the app is installed."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from bot.commands.dispatcher import ActionResult, Dispatcher
+from bot.commands.registry import Registry, card_action
+from bot.domain.platform.errors import DomainError
+from bot.ports.platform import Directory
+from bot.turn import Turn
+from cards.platform.system import welcome_card
+from cards.verbs import Verb
+
+
+class RunCommand(BaseModel):
+    command: str = Field(min_length=1, max_length=64)
+
+
+class StartDialog:
+    def __init__(self, registry: Registry, dispatcher: Dispatcher, directory: Directory) -> None:
+        self._registry = registry
+        self._dispatcher = dispatcher
+        self._directory = directory
+
+    async def welcome(self, turn: Turn) -> None:
+        featured = [c.spec for c in self._registry.visible_to(turn.caller.roles) if c.spec.featured]
+        await turn.send_card(welcome_card(await self._first_name(turn), featured, turn.t))
+
+    async def _first_name(self, turn: Turn) -> str:
+        # Install events carry no name; the directory knows how the person likes to be called.
+        try:
+            user = await self._directory.get_user(turn.caller.user_id)
+        except DomainError:
+            return turn.caller.name
+        return user.given_name or user.display_name or turn.caller.name
+
+    # Its own answer says only "done"; the command it runs decides for itself where its answer
+    # goes (a personal one from a channel goes to the 1:1 chat).
+    @card_action(Verb.RUN_COMMAND, payload=RunCommand, personal=False)
+    async def run_command(self, turn: Turn, data: RunCommand) -> ActionResult:
+        # The command checks its own role; its answer arrives as a new message, and the clicked
+        # card (welcome, suggestions) stays as it is.
+        await self._dispatcher.run_command(turn, data.command)
+        return ActionResult(message=turn.t("card.done"))
