@@ -24,17 +24,14 @@ from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.store.database import Database
 from bot.store.licences.catalogue import stage_document, stage_from_document
-from bot.store.platform.audit_log import audit_row
-from bot.store.platform.outbox import enqueue_in
 from bot.store.references import next_reference_number
-from bot.store.tables import (
-    LICENCE_AWAKE_PREDICATE,
-    audit_log,
-    licence_requests,
-)
+from bot.store.tables import LICENCE_AWAKE_PREDICATE, licence_requests
+from bot.store.transitions import TransitionWriter
 
 OBJECT_TYPE = "licence_request"
 _OPEN_OR_GRANTED = sorted(state.value for state in (*OPEN_STATES, RequestState.FULFILLED))
+# Never changed by a transition (unique).
+_FIXED_COLUMNS = ("reference",)
 
 
 class SqlLicenceRequestRepository:
@@ -51,18 +48,16 @@ class SqlLicenceRequestRepository:
     def __init__(self, db: Database, *, reference_zone: tzinfo = UTC) -> None:
         self._db = db
         self._zone = reference_zone
+        self._transitions = TransitionWriter(licence_requests, StaleRequest, fixed=_FIXED_COLUMNS)
 
     async def add(self, new: NewLicenceRequest, now: datetime, audit: AuditEntry) -> LicenceRequest:
         year = now.astimezone(self._zone).year
         async with self._db.transaction() as connection:
             reference = format_reference(year, await self._next_number(connection, year))
             request = _submitted(new, reference, now)
-            inserted = licence_requests.insert().values(**_row(request))
-            request_id = (
-                await connection.execute(inserted.returning(licence_requests.c.id))
-            ).scalar_one()
             entry = replace(audit, object_type=OBJECT_TYPE, object_id=reference)
-            await connection.execute(audit_log.insert(), [audit_row(entry)])
+            request_id = await self._transitions.insert(connection, _row(request), audit=[entry])
+        assert request_id is not None  # a plain INSERT skips nothing
         return replace(request, id=request_id)
 
     async def save(
@@ -73,26 +68,15 @@ class SqlLicenceRequestRepository:
         audit: Sequence[AuditEntry] = (),
         messages: Sequence[NewOutboxMessage] = (),
     ) -> None:
-        if request.version <= expected_version:
-            # Saving an unchanged version would let two stale writers both "win".
-            raise ValueError("a saved transition must carry a newer version than it replaces")
-        changes = _row(request)
-        del changes["reference"]  # never changes; unique
-        statement = (
-            licence_requests.update()
-            .where(
-                licence_requests.c.id == request.id,
-                licence_requests.c.version == expected_version,
-            )
-            .values(**changes)
-            .returning(licence_requests.c.id)
-        )
         async with self._db.transaction() as connection:
-            if (await connection.execute(statement)).one_or_none() is None:
-                raise StaleRequest()  # leaving the block rolls back: nothing is written
-            if audit:
-                await connection.execute(audit_log.insert(), [audit_row(e) for e in audit])
-            await enqueue_in(connection, messages, request.updated_at)
+            await self._transitions.update(
+                connection,
+                request.id,
+                _row(request),
+                expected_version=expected_version,
+                audit=audit,
+                messages=messages,
+            )
 
     async def get(self, request_id: int) -> LicenceRequest | None:
         return await self._one(licence_requests.c.id == request_id)

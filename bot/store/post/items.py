@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
-from bot.domain.platform.text import fold, folded_words
+from bot.domain.platform.text import folded_words
 from bot.domain.post.items import (
     REFERENCE_PREFIX,
     Destination,
@@ -30,37 +30,25 @@ from bot.domain.post.items import (
     IntakeMetadata,
     PostItem,
     PostState,
-    Sender,
     StalePostItem,
     StoredDocument,
     format_post_reference,
 )
 from bot.domain.post.routing import PostQuery
 from bot.store.database import Database
-from bot.store.platform.audit_log import audit_row
-from bot.store.platform.outbox import enqueue_in
+from bot.store.post.item_rows import item_from_row, item_row
 from bot.store.references import next_reference_number
-from bot.store.tables import POST_SCAN_KEPT_PREDICATE, audit_log, post_items
+from bot.store.tables import POST_SCAN_KEPT_PREDICATE, post_items
+from bot.store.transitions import TransitionWriter
 from bot.store.upserts import insert_on_conflict
 
 OBJECT_TYPE = "post_item"
 # A team target is "<group id>|<channel conversation id>"; a query may name the group alone.
 TEAM_TARGET_SEPARATOR = "|"
 _LIKE_ESCAPE = "\\"
-
-
-_FIXED_COLUMNS = ("reference", "scanner", "external_id", "created_at")
 UNKNOWN_SCANNER = ""
-_ITEM_ID, _EXPECTED_VERSION = "item_id", "expected_version"
-# The SET clause comes from the parameters of each execution (every column but the fixed ones).
-_UPDATE = (
-    post_items.update()
-    .where(
-        post_items.c.id == sa.bindparam(_ITEM_ID),
-        post_items.c.version == sa.bindparam(_EXPECTED_VERSION),
-    )
-    .returning(post_items.c.id)
-)
+# Never changed by a transition; two of them are unique.
+_FIXED_COLUMNS = ("reference", "scanner", "external_id", "created_at")
 
 
 # (the new, RECEIVED item) -> its first step: the changed item, audit lines, outbox messages.
@@ -83,6 +71,7 @@ class SqlPostItemRepository:
     def __init__(self, db: Database, *, reference_zone: tzinfo = UTC) -> None:
         self._db = db
         self._zone = reference_zone
+        self._transitions = TransitionWriter(post_items, StalePostItem, fixed=_FIXED_COLUMNS)
         self._insert_statement: Any = None
 
     async def add(
@@ -112,24 +101,31 @@ class SqlPostItemRepository:
             async with self._db.transaction() as connection:
                 reference = format_post_reference(year, await self._next_number(connection, year))
                 received = _received(tenant_id, metadata, document, reference, now)
+                intake = replace(audit, object_type=OBJECT_TYPE, object_id=reference)
                 # The id comes first (an INSERT ... ON CONFLICT DO NOTHING RETURNING id): an
                 # external id stored before, or by a concurrent add that commits first
-                # (PostgreSQL waits for that commit), returns no row.
-                inserted = await connection.execute(self._insert(), _row(received))
-                item_id = inserted.scalar_one_or_none()
+                # (PostgreSQL waits for that commit), returns no row. With a first step, the
+                # intake's audit line is written with the step's, before them.
+                item_id = await self._transitions.insert(
+                    connection,
+                    item_row(received),
+                    audit=[intake] if first_step is None else [],
+                    statement=self._insert(),
+                )
                 if item_id is None:
                     raise _TakenMeanwhile()  # leaving the block rolls the counter back
                 item = replace(received, id=item_id)
-                entries = [replace(audit, object_type=OBJECT_TYPE, object_id=reference)]
                 if first_step is not None:
                     after, more, messages = await first_step(item)
-                    changes = _changes(after, expected_version=item.version)
-                    if (await connection.execute(_UPDATE, changes)).one_or_none() is None:
-                        raise StalePostItem()  # pragma: no cover - nobody else sees it yet
-                    entries += more
-                    await enqueue_in(connection, messages, after.updated_at)
+                    await self._transitions.update(
+                        connection,
+                        item_id,
+                        item_row(after),
+                        expected_version=item.version,  # nobody else sees it yet
+                        audit=[intake, *more],
+                        messages=messages,
+                    )
                     item = after
-                await connection.execute(audit_log.insert(), [audit_row(e) for e in entries])
         except _TakenMeanwhile:
             stored = await self.by_external_id(metadata.external_id, scanner=metadata.scanner)
             if stored is None:  # pragma: no cover - the stored row cannot vanish: no deletes
@@ -145,16 +141,15 @@ class SqlPostItemRepository:
         audit: Sequence[AuditEntry] = (),
         messages: Sequence[NewOutboxMessage] = (),
     ) -> None:
-        if item.version <= expected_version:
-            # Saving an unchanged version would let two stale writers both "win".
-            raise ValueError("a saved transition must carry a newer version than it replaces")
-        changes = _changes(item, expected_version)
         async with self._db.transaction() as connection:
-            if (await connection.execute(_UPDATE, changes)).one_or_none() is None:
-                raise StalePostItem()  # leaving the block rolls back: nothing is written
-            if audit:
-                await connection.execute(audit_log.insert(), [audit_row(e) for e in audit])
-            await enqueue_in(connection, messages, item.updated_at)
+            await self._transitions.update(
+                connection,
+                item.id,
+                item_row(item),
+                expected_version=expected_version,
+                audit=audit,
+                messages=messages,
+            )
 
     async def get(self, item_id: int) -> PostItem | None:
         return await self._one(post_items.c.id == item_id)
@@ -269,12 +264,12 @@ class SqlPostItemRepository:
     async def _one(self, where: sa.ColumnElement[bool]) -> PostItem | None:
         async with self._db.connect() as connection:
             row = (await connection.execute(post_items.select().where(where))).one_or_none()
-        return None if row is None else _item(row)
+        return None if row is None else item_from_row(row)
 
     async def _many(self, statement: sa.Select[Any]) -> list[PostItem]:
         async with self._db.connect() as connection:
             rows = (await connection.execute(statement)).all()
-        return [_item(row) for row in rows]
+        return [item_from_row(row) for row in rows]
 
 
 def _destination_is(destination: Destination) -> sa.ColumnElement[bool]:
@@ -297,22 +292,6 @@ def _escape_like(text: str) -> str:
     )
 
 
-def search_text(metadata: IntakeMetadata) -> str:
-    """What `visible_to` searches: the folded sender and subject, one space between parts."""
-    parts = (metadata.sender.name, metadata.sender.organisation, metadata.subject)
-    return " ".join(fold(part) for part in parts if part)
-
-
-def _changes(item: PostItem, expected_version: int) -> dict[str, Any]:
-    """The parameters of _UPDATE: every column that may change, and the row's id and version."""
-    changes = _row(item)
-    for fixed in _FIXED_COLUMNS:
-        del changes[fixed]  # never change; two are unique
-    changes[_ITEM_ID] = item.id
-    changes[_EXPECTED_VERSION] = expected_version
-    return changes
-
-
 def _received(
     tenant_id: str,
     metadata: IntakeMetadata,
@@ -330,106 +309,4 @@ def _received(
         created_at=now,
         updated_at=now,
         version=1,
-    )
-
-
-def _row(item: PostItem) -> dict[str, Any]:
-    """Every column but the id."""
-    meta, document = item.metadata, item.document
-    return {
-        "reference": item.reference,
-        "tenant_id": item.tenant_id,
-        "scanner": meta.scanner,
-        "external_id": meta.external_id,
-        "received_at": meta.received_at,
-        "scanned_at": meta.scanned_at,
-        "sender_name": meta.sender.name,
-        "sender_organisation": meta.sender.organisation,
-        "addressee_text": meta.addressee,
-        "entity": meta.entity,
-        "subject": meta.subject,
-        "document_type": meta.document_type.value,
-        "registered": meta.registered,
-        "tracking_number": meta.tracking_number,
-        "pages": meta.pages,
-        "confidential": meta.confidential,
-        "ocr_text": meta.ocr_text,
-        "search_text": search_text(meta),
-        "document_key": document.key,
-        "document_sha256": document.sha256,
-        "document_size": document.size,
-        "document_content_type": document.content_type,
-        "state": item.state.value,
-        "destination_kind": item.destination.kind.value,
-        "destination_target": item.destination.target,
-        "addressee_id": item.addressee_id,
-        "rule_id": item.rule_id,
-        "delegated_from": item.delegated_from,
-        "triage_reason": item.triage_reason,
-        "forwarded_by": item.forwarded_by,
-        "note": item.note,
-        "acknowledged_by": item.acknowledged_by,
-        "acknowledged_at": item.acknowledged_at,
-        "handled_by": item.handled_by,
-        "handled_at": item.handled_at,
-        "original_requested_by": item.original_requested_by,
-        "original_requested_at": item.original_requested_at,
-        "reminders_sent": item.reminders_sent,
-        "card_version": item.card_version,
-        "last_reminded_at": item.last_reminded_at,
-        "scan_deleted_at": item.scan_deleted_at,
-        "created_at": item.created_at,
-        "updated_at": item.updated_at,
-        "version": item.version,
-    }
-
-
-def _item(row: sa.Row[Any]) -> PostItem:
-    return PostItem(
-        id=row.id,
-        reference=row.reference,
-        tenant_id=row.tenant_id,
-        metadata=IntakeMetadata(
-            external_id=row.external_id,
-            received_at=row.received_at,
-            scanned_at=row.scanned_at,
-            sender=Sender(row.sender_name, row.sender_organisation),
-            addressee=row.addressee_text,
-            entity=row.entity,
-            subject=row.subject,
-            document_type=DocumentType(row.document_type),
-            registered=bool(row.registered),
-            tracking_number=row.tracking_number,
-            pages=row.pages,
-            confidential=bool(row.confidential),
-            ocr_text=row.ocr_text,
-            scanner=row.scanner,
-        ),
-        document=StoredDocument(
-            key=row.document_key,
-            sha256=row.document_sha256,
-            size=row.document_size,
-            content_type=row.document_content_type,
-        ),
-        state=PostState(row.state),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        version=row.version,
-        destination=Destination(DestinationKind(row.destination_kind), row.destination_target),
-        addressee_id=row.addressee_id,
-        rule_id=row.rule_id,
-        delegated_from=row.delegated_from,
-        triage_reason=row.triage_reason,
-        forwarded_by=row.forwarded_by,
-        note=row.note,
-        acknowledged_by=row.acknowledged_by,
-        acknowledged_at=row.acknowledged_at,
-        handled_by=row.handled_by,
-        handled_at=row.handled_at,
-        original_requested_by=row.original_requested_by,
-        original_requested_at=row.original_requested_at,
-        reminders_sent=row.reminders_sent,
-        card_version=row.card_version,
-        last_reminded_at=row.last_reminded_at,
-        scan_deleted_at=row.scan_deleted_at,
     )
