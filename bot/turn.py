@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from bot.domain.platform.roles import Role, may_act_as
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.signing import SIGNATURE
 from bot.i18n import Translator
 
@@ -17,19 +17,6 @@ Card = dict[str, Any]
 # Teams' conversation types; only "personal" is a chat between the bot and one person.
 PERSONAL = "personal"
 _URL = re.compile(r"https?://[^\s<>()\[\]\"']+", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The person behind the activity, as far as we trust it (ids come from the channel)."""
-
-    user_id: str  # Entra object id
-    tenant_id: str
-    name: str = ""
-    roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.STAFF}))
-
-    def has(self, role: Role) -> bool:
-        return may_act_as(self.roles, role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +35,9 @@ class IncomingFile:
 class Turn(Protocol):
     """One exchange with one caller. Implemented by bot.teams for real and by tests' fakes."""
 
-    caller: Caller
+    caller: Actor  # the person behind the activity, carrying the turn's correlation id
     t: Translator
-    correlation_id: str
+    correlation_id: str  # the activity's id; the same as caller.correlation_id
     conversation_type: str  # "personal", "groupChat" or "channel"
     conversation_id: str  # where the message or click happened (a channel's id, a chat's)
     files: Sequence[IncomingFile]  # files sent with the message; empty for most turns

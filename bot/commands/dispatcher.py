@@ -15,7 +15,6 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypedDict
 
 from pydantic import ValidationError
 
@@ -50,23 +49,6 @@ FileHandler = Callable[[Turn, str], Awaitable[None]]
 _FILES = "files.received"
 
 
-class CallerFields(TypedDict):
-    actor_id: str
-    tenant_id: str
-    role: str
-    correlation_id: str
-
-
-def caller_fields(turn: Turn) -> CallerFields:
-    """Who acted, as every audit line written during a turn records it (ids only)."""
-    return CallerFields(
-        actor_id=turn.caller.user_id,
-        tenant_id=turn.caller.tenant_id,
-        role=",".join(sorted(r.value for r in turn.caller.roles)),
-        correlation_id=turn.correlation_id,
-    )
-
-
 def new_reference() -> str:
     """Short enough to read over the phone, random enough to find one log line."""
     return "WP-" + secrets.token_hex(4).upper()
@@ -94,14 +76,18 @@ async def refuse(
 ) -> ActionResult:
     """A click on an object the caller may not touch: audited durably before the short answer
     goes out (no refused attempt without its trace); the card stays as it is."""
+    caller = turn.caller
     await auditor.record(
         durable=True,
+        actor_id=caller.user_id,
         action=action,
         outcome=Outcome.DENIED,
+        role=caller.role,
+        tenant_id=caller.tenant_id,
         object_type=object_type,
         object_id=object_id,
+        correlation_id=caller.correlation_id,
         reason=message_key,
-        **caller_fields(turn),
     )
     return ActionResult(message=turn.t(message_key), shareable=True)
 
@@ -293,12 +279,16 @@ class Dispatcher:
         await self._audit(turn, action, Outcome.DENIED, needed_role=needed.value)
 
     async def _audit(self, turn: Turn, action: str, outcome: Outcome, **detail: str) -> None:
+        caller = turn.caller
         try:
             await self._auditor.record(
                 durable=outcome is not Outcome.OK,
+                actor_id=caller.user_id,
                 action=action,
                 outcome=outcome,
-                **caller_fields(turn),
+                role=caller.role,
+                tenant_id=caller.tenant_id,
+                correlation_id=caller.correlation_id,
                 **detail,
             )
         except Exception:

@@ -29,9 +29,10 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.platform.actors import Actor
 from bot.i18n import N_, Translator
 from bot.ports.platform import Notifier
-from bot.turn import Caller, Card, IncomingFile, Turn, is_personal
+from bot.turn import Card, IncomingFile, Turn, is_personal
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 SENT_PRIVATELY = N_("privacy.sent_privately")
@@ -47,7 +48,7 @@ class PrivateTurn:
     caller asked. Everything else is the original turn's."""
 
     def __init__(self, origin: Turn) -> None:
-        self.caller: Caller = origin.caller
+        self.caller: Actor = origin.caller
         self.t: Translator = origin.t
         self.correlation_id = origin.correlation_id
         self.conversation_type = origin.conversation_type

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +33,7 @@ from microsoft_agents.hosting.core.authorization import ClaimsIdentity, Connecti
 from pydantic import ValidationError
 
 from bot.commands.dispatcher import ActionResult, Dispatcher, new_reference
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.connector_hosts import host_of
 from bot.domain.platform.conversations import ConversationRef, SeenUser
@@ -62,7 +63,7 @@ from bot.teams.turn import (
     tenant_of,
     user_of,
 )
-from bot.turn import Caller, carries_signed_link, is_personal
+from bot.turn import carries_signed_link, is_personal
 from cards.platform.availability import unavailable_card, unavailable_text
 from cards.platform.system import failure_card
 from dialogs.platform.start import StartDialog
@@ -278,9 +279,9 @@ class TeamsHost:
     async def _turn(self, context: TurnContext) -> TeamsTurn:
         activity = context.activity
         user_id, name = user_of(activity)
-        caller = Caller(user_id=user_id, tenant_id=tenant_of(activity), name=name)
+        caller = Actor(user_id=user_id, tenant_id=tenant_of(activity), name=name)
         if user_id:
-            caller = Caller(user_id, caller.tenant_id, name, await self._s.roles.roles_of(user_id))
+            caller = replace(caller, roles=await self._s.roles.roles_of(user_id))
         t = translator(activity.locale, self._s.settings.default_locale)
         return TeamsTurn(context, caller, t)
 

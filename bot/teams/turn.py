@@ -12,8 +12,9 @@ from microsoft_agents.activity import Activity, Attachment
 from microsoft_agents.hosting.core import MessageFactory, TurnContext
 from pydantic import ValidationError
 
+from bot.domain.platform.actors import Actor
 from bot.i18n import Translator
-from bot.turn import PERSONAL, Caller, Card, IncomingFile, carries_signed_link
+from bot.turn import PERSONAL, Card, IncomingFile, carries_signed_link
 
 logger = logging.getLogger(__name__)
 
@@ -117,11 +118,12 @@ def card_attachment(card: Card) -> Attachment:
 
 
 class TeamsTurn:
-    def __init__(self, context: TurnContext, caller: Caller, t: Translator) -> None:
+    def __init__(self, context: TurnContext, caller: Actor, t: Translator) -> None:
         self._context = context
-        self.caller = caller
+        # The activity's id ties the turn's audit lines to its log lines.
+        self.caller = caller.correlated(context.activity.id or "")
         self.t = t
-        self.correlation_id = context.activity.id or ""
+        self.correlation_id = self.caller.correlation_id
         self.conversation_type = conversation_type_of(context.activity)
         conversation = context.activity.conversation
         self.conversation_id = conversation.id if conversation else ""

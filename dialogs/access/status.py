@@ -15,7 +15,7 @@ from datetime import tzinfo
 
 from pydantic import BaseModel, Field
 
-from bot.commands.dispatcher import ActionResult, caller_fields
+from bot.commands.dispatcher import ActionResult
 from bot.commands.registry import card_action, command
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.directory import DirectoryUser
@@ -155,12 +155,16 @@ class AccessDialog:
         return access_card(report, turn.t, viewed_by_agent=someone_else, tz=self._tz)
 
     async def _audit(self, turn: Turn, outcome: Outcome, *, object_id: str = "", via: str) -> None:
+        caller = turn.caller
         await self._auditor.record(
             durable=True,
+            actor_id=caller.user_id,
             action=_VIEW,
             outcome=outcome,
+            role=caller.role,
+            tenant_id=caller.tenant_id,
             object_type="user" if object_id else "",
             object_id=object_id,
+            correlation_id=caller.correlation_id,
             via=via,
-            **caller_fields(turn),
         )

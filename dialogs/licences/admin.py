@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import Protocol
 
-from bot.commands.dispatcher import caller_fields
 from bot.commands.registry import command
 from bot.domain.licences.catalogue import Catalogue, CatalogueProblem, Entity
 from bot.domain.platform.audit import Outcome
@@ -317,11 +316,15 @@ class LicenceAdminDialog:
         return self._clock.now().astimezone(self._tz).date()
 
     async def _audit(self, turn: Turn, action: str, outcome: Outcome, **detail: str) -> None:
+        caller = turn.caller
         await self._auditor.record(
+            actor_id=caller.user_id,
             action=action,
             outcome=outcome,
+            role=caller.role,
+            tenant_id=caller.tenant_id,
             object_type="licence_catalogue" if action == IMPORT else "licence_report",
+            correlation_id=caller.correlation_id,
             durable=True,
-            **caller_fields(turn),
             **detail,
         )

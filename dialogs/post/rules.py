@@ -47,7 +47,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
-from bot.commands.dispatcher import caller_fields
 from bot.commands.registry import command
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import DomainError, Forbidden, InvalidInput, Unavailable
@@ -495,12 +494,16 @@ class PostRulesAdminDialog:
     async def _audit(
         self, turn: Turn, action: str, outcome: Outcome, *, durable: bool = True, **detail: str
     ) -> None:
+        caller = turn.caller
         await self._auditor.record(
+            actor_id=caller.user_id,
             action=action,
             outcome=outcome,
+            role=caller.role,
+            tenant_id=caller.tenant_id,
             object_type=RULES_OBJECT,
+            correlation_id=caller.correlation_id,
             durable=durable,
-            **caller_fields(turn),
             **detail,
         )
 
@@ -558,11 +561,15 @@ class WorkbookInbox:
         await importer.import_workbook(turn, data)
 
     async def _audit(self, turn: Turn, outcome: Outcome, **detail: str) -> None:
+        caller = turn.caller
         await self._auditor.record(
+            actor_id=caller.user_id,
             action=INBOX_ACTION,
             outcome=outcome,
+            role=caller.role,
+            tenant_id=caller.tenant_id,
             object_type="workbook",
+            correlation_id=caller.correlation_id,
             durable=True,
-            **caller_fields(turn),
             **detail,
         )

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.directory import DirectoryUser, GroupRef
 from bot.domain.platform.errors import NotFound
 from bot.domain.platform.roles import Role
 from bot.i18n import Translator
-from bot.turn import Caller, Card, IncomingFile
+from bot.turn import Card, IncomingFile
 
 
 class FixedClock:
@@ -89,10 +90,11 @@ class FakeTurn:
         roles: frozenset[Role] = frozenset({Role.STAFF}),
         locale: str = "nl",
         files: Sequence[IncomingFile] = (),
+        correlation_id: str = "activity-1",
     ) -> None:
-        self.caller = Caller(user_id=user_id, tenant_id=tenant_id, name=name, roles=roles)
+        self.caller = Actor(user_id, tenant_id, name, roles, correlation_id)
         self.t = Translator(locale)
-        self.correlation_id = "activity-1"
+        self.correlation_id = correlation_id
         self.conversation_type = "personal"
         self.conversation_id = "a:chat-with-" + user_id
         self.files: Sequence[IncomingFile] = tuple(files)

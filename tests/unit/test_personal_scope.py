@@ -115,9 +115,14 @@ class World:
         locale: str = "nl",
         activity: str = "",
     ) -> FakeTurn:
-        turn = FakeTurn(user_id=user, tenant_id=TENANT, roles=roles, locale=locale)
         self._activities += 1
-        turn.correlation_id = activity or f"activity-{self._activities}"
+        turn = FakeTurn(
+            user_id=user,
+            tenant_id=TENANT,
+            roles=roles,
+            locale=locale,
+            correlation_id=activity or f"activity-{self._activities}",
+        )
         turn.conversation_type = scope
         turn.conversation_id = conversation or f"19:{scope}-conversation@thread.v2"
         return turn

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from microsoft_agents.activity import Activity
 
+from bot.domain.platform.actors import Actor
 from bot.i18n import Translator
 from bot.teams.auth import without_nul
 from bot.teams.turn import SignedLinkOutsidePersonalChat, TeamsTurn, message_text
-from bot.turn import Caller, carries_signed_link
+from bot.turn import carries_signed_link
 
 BOT = "28:werkplek-app-id"
 
@@ -112,7 +113,7 @@ async def test_a_signed_link_never_leaves_for_a_shared_conversation(scope: str) 
     activity = message("catalogus")
     activity.conversation.conversation_type = scope
     context = Context(activity)
-    turn = TeamsTurn(context, Caller("lotte", "t"), Translator("nl"))  # type: ignore[arg-type]
+    turn = TeamsTurn(context, Actor("lotte", "t"), Translator("nl"))  # type: ignore[arg-type]
     with pytest.raises(SignedLinkOutsidePersonalChat):
         await turn.send_card({"actions": [{"type": "Action.OpenUrl", "url": LINK}]})
     assert context.sent == []
@@ -125,7 +126,7 @@ async def test_a_signed_link_goes_out_in_the_personal_chat() -> None:
     activity = message("catalogus")
     activity.conversation.conversation_type = "personal"
     context = Context(activity)
-    turn = TeamsTurn(context, Caller("lotte", "t"), Translator("nl"))  # type: ignore[arg-type]
+    turn = TeamsTurn(context, Actor("lotte", "t"), Translator("nl"))  # type: ignore[arg-type]
     await turn.send_card({"actions": [{"type": "Action.OpenUrl", "url": LINK}]})
     assert len(context.sent) == 1
 
