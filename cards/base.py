@@ -1,8 +1,12 @@
-"""Small pure helpers every card builder uses. Adaptive Cards 1.5, Teams flavour."""
+"""Small pure helpers every card builder uses. Adaptive Cards 1.5, Teams flavour.
+
+Dates are written day first (28/11/2026 14:32), as Flemish readers expect, in both languages.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from bot.domain.platform.untrusted import escape_text
@@ -57,6 +61,25 @@ def execute(title: str, verb: Verb, data: dict[str, Any] | None = None) -> Eleme
 
 def open_url(title: str, url: str) -> Element:
     return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def banner(message: str, colour: str = "Accent") -> Element:
+    """A short line at the top of a card that says what just happened."""
+    return {**text(message, weight="Bolder"), "color": colour}
+
+
+def error_block(message: str) -> Element:
+    """A server-side problem with one input, right under it."""
+    return {**text(message), "color": "Attention", "spacing": "Small"}
+
+
+def moment(at: datetime, tz: tzinfo) -> str:
+    """28/11/2026 14:32, in the administration's time zone."""
+    return at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def day(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
 
 
 def escaped_params(params: Mapping[str, Any], limit: int = MAX_LINE) -> dict[str, Any]:

@@ -1,9 +1,9 @@
-"""What every licence card shares: dates in Brussels time, states and reasons in words, who
-decides, and the facts that sum a request up.
+"""What every licence card shares: dates the domain gives as text, states and reasons in words,
+who decides, and the facts that sum a request up.
 
 The cards themselves are in cards/licences/forms.py (what a requester fills in and sees) and
 cards/licences/status.py (approval cards and the notices sent on the request's own steps).
-Dates are written day first (28/11/2026 14:32), as Flemish readers expect, in both languages.
+Dates are written as cards/base.py writes them, for every capability.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from bot.domain.licences.catalogue import ApproverKind, CatalogueItem
 from bot.domain.licences.requests import LicenceRequest, RequestState
 from bot.domain.platform.untrusted import escape_text
 from bot.i18n import Translator
-from cards.base import MAX_NAME, Element, facts, text
+from cards.base import MAX_NAME, Element, day, facts, moment, text
 
 # Teams refreshes a card automatically for at most this many users.
 MAX_REFRESH_USERS = 60
@@ -36,15 +36,6 @@ STATE_COLOUR = {
     RequestState.FAILED: "Attention",
     RequestState.ENDED: "Default",
 }
-
-
-def moment(at: datetime, tz: tzinfo) -> str:
-    """28/11/2026 14:32, in the administration's time zone."""
-    return at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
-
-
-def day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 def iso_moment(value: str, tz: tzinfo) -> str:
@@ -173,16 +164,6 @@ def answers_facts(request: LicenceRequest, item: CatalogueItem | None, t: Transl
         for key, value in request.answers.items()
     ]
     return facts(pairs)
-
-
-def banner(message: str, colour: str = "Accent") -> Element:
-    """A short line at the top of a card that says what just happened."""
-    return {**text(message, weight="Bolder"), "color": colour}
-
-
-def error_block(message: str) -> Element:
-    """A server-side problem with one input, right under it."""
-    return {**text(message), "color": "Attention", "spacing": "Small"}
 
 
 def teams_user_mri(user_id: str) -> str:

@@ -22,11 +22,20 @@ from bot.domain.licences.requests import (
 )
 from bot.domain.platform.untrusted import clean_text, escape_text
 from bot.i18n import Translator
-from cards.base import MAX_NAME, Card, Element, card, escaped_params, execute, heading, text
-from cards.licences.common import (
+from cards.base import (
+    MAX_NAME,
+    Card,
+    Element,
     banner,
+    card,
     day,
     error_block,
+    escaped_params,
+    execute,
+    heading,
+    text,
+)
+from cards.licences.common import (
     iso_day,
     item_name,
     next_step,

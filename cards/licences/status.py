@@ -16,18 +16,27 @@ from bot.domain.licences.notices import LicenceNotice, NoticeKind
 from bot.domain.licences.requests import CANCELLABLE, LicenceRequest, RequestState
 from bot.domain.platform.untrusted import clean_text, escape_text
 from bot.i18n import Translator
-from cards.base import MAX_NAME, Card, Element, card, execute, facts, heading, text
+from cards.base import (
+    MAX_NAME,
+    Card,
+    Element,
+    banner,
+    card,
+    day,
+    error_block,
+    execute,
+    facts,
+    heading,
+    moment,
+    text,
+)
 from cards.licences.common import (
     MAX_REFRESH_USERS,
     MAX_SHOWN_TEXT,
     answers_facts,
-    banner,
-    day,
     entity_text,
-    error_block,
     item_name,
     labelled,
-    moment,
     next_step,
     person,
     reason_text,

@@ -29,8 +29,21 @@ from bot.domain.post.items import (
     PostState,
 )
 from bot.i18n import Translator
-from cards.base import MAX_NAME, Card, Element, card, execute, facts, heading, open_url, text
-from cards.licences.common import banner, day, error_block, moment
+from cards.base import (
+    MAX_NAME,
+    Card,
+    Element,
+    banner,
+    card,
+    day,
+    error_block,
+    execute,
+    facts,
+    heading,
+    moment,
+    open_url,
+    text,
+)
 from cards.verbs import Verb
 
 # Input ids on the cards (the dialog reads them from the click's data).

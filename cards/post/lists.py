@@ -17,8 +17,7 @@ from bot.domain.platform.untrusted import clean_text, escape_text
 from bot.domain.post.items import DestinationKind, PostItem, PostState
 from bot.domain.post.routing import Delegation
 from bot.i18n import Translator
-from cards.base import MAX_NAME, Card, Element, card, execute, heading, text
-from cards.licences.common import banner, day
+from cards.base import MAX_NAME, Card, Element, banner, card, day, execute, heading, text
 from cards.post.item import destination_text, sender_text, state_word, type_word
 from cards.verbs import Verb
 

@@ -23,8 +23,7 @@ from bot.domain.post.items import DestinationKind, PostNotice, PostNoticeKind, P
 from bot.domain.post.routing import ADDRESSEE_RULE
 from bot.i18n import Translator, pick_locale
 from bot.services.post.access import item_people, same_person, team_parts
-from cards.base import MAX_NAME
-from cards.licences.common import day
+from cards.base import MAX_NAME, day
 from cards.post.item import ItemTexts, ItemView, destination_text, item_card, sender_words
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
