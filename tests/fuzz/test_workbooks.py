@@ -118,8 +118,11 @@ def workbooks(draw: st.DrawFn, kind: str) -> bytes:
     for _ in range(draw(st.integers(1, 10))):
         sheet = draw(st.sampled_from(workbook.worksheets))
         far = draw(st.integers(0, 9)) == 0
-        row = draw(st.integers(1, EXCEL_MAX_ROW if far else sheet.max_row + 3))
-        column = draw(st.integers(1, EXCEL_MAX_COLUMN if far else sheet.max_column + 3))
+        # near the filled area, but never past Excel's last row or column (a far write before
+        # may have filled that already)
+        row = draw(st.integers(1, EXCEL_MAX_ROW if far else min(sheet.max_row + 3, EXCEL_MAX_ROW)))
+        near_column = min(sheet.max_column + 3, EXCEL_MAX_COLUMN)
+        column = draw(st.integers(1, EXCEL_MAX_COLUMN if far else near_column))
         sheet.cell(row, column).value = draw(values)
     buffer = io.BytesIO()
     workbook.save(buffer)
