@@ -47,6 +47,7 @@ from bot.ports.licences import LicenceCards
 from bot.services.licences.desk import LicenceDesk, Requester
 from bot.services.licences.flow import LicenceFlow
 from dialogs.licences.notices import LicenceNoticeCards
+from tests.support.transitions import MemoryTransitions
 from tests.unit.fakes import MemoryDirectory
 
 TENANT = "3f3d1cea-7a18-41af-872b-cfbbd5140984"
@@ -94,24 +95,16 @@ class MemoryCatalogueRepository:
 
 
 # --- requests ----------------------------------------------------------------------------------
-class MemoryLicenceRequests:
-    """LicenceRequestRepository in memory. What a transaction writes with a request (audit lines,
-    outbox messages) lands in `audit` and `messages`; a message whose dedupe key was stored
-    before is skipped, as the outbox does.
-
-    `races`: request ids whose next save finds that another replica saved first (the stored
-    version moves on and StaleRequest is raised), to test what a lost race does."""
+class MemoryLicenceRequests(MemoryTransitions[LicenceRequest]):
+    """LicenceRequestRepository in memory: saves, `audit`, `messages` and `races` as
+    tests.support.transitions keeps them; references, queries, claims and leases here."""
 
     def __init__(self, timezone: ZoneInfo = BRUSSELS) -> None:
+        super().__init__(StaleRequest)
         self.timezone = timezone  # references count per year in the administration's zone
-        self.rows: dict[int, LicenceRequest] = {}
         self.leases: dict[int, datetime] = {}
         self.claims: dict[int, int] = {}  # worker claims since the last finished step
         self.counters: dict[int, int] = {}
-        self.audit: list[AuditEntry] = []
-        self.messages: list[NewOutboxMessage] = []
-        self.races: set[int] = set()
-        self.saves = 0
 
     # --- the port --------------------------------------------------------------------------
     async def add(self, new: NewLicenceRequest, now: datetime, audit: AuditEntry) -> LicenceRequest:
@@ -119,7 +112,7 @@ class MemoryLicenceRequests:
         number = self.counters.get(year, 0) + 1
         self.counters[year] = number
         request = LicenceRequest(
-            id=max(self.rows, default=0) + 1,
+            id=self.next_id(),
             reference=format_reference(year, number),
             tenant_id=new.tenant_id,
             requester_id=new.requester_id,
@@ -135,38 +128,8 @@ class MemoryLicenceRequests:
             end_date=new.end_date,
             previous_reference=new.previous_reference,
         )
-        self.rows[request.id] = request
-        self.audit.append(
-            replace(audit, object_type="licence_request", object_id=request.reference)
-        )
-        return request
-
-    async def save(
-        self,
-        request: LicenceRequest,
-        *,
-        expected_version: int,
-        audit: Sequence[AuditEntry] = (),
-        messages: Sequence[NewOutboxMessage] = (),
-    ) -> None:
-        if request.version <= expected_version:
-            # As the store: saving an unchanged version would let two stale writers both win.
-            raise ValueError("a saved transition must carry a newer version than it replaces")
-        stored = self.rows.get(request.id)
-        if stored is not None and request.id in self.races:
-            self.races.discard(request.id)
-            self.rows[request.id] = replace(stored, version=stored.version + 1)
-            raise StaleRequest()
-        if stored is None or stored.version != expected_version:
-            raise StaleRequest()
-        self.saves += 1
-        self.rows[request.id] = request
-        self.audit.extend(audit)
-        known = {message.dedupe_key for message in self.messages}
-        for message in messages:
-            if message.dedupe_key not in known:
-                known.add(message.dedupe_key)
-                self.messages.append(message)
+        entry = replace(audit, object_type="licence_request", object_id=request.reference)
+        return self.insert(request, [entry])
 
     async def get(self, request_id: int) -> LicenceRequest | None:
         return self.rows.get(request_id)
@@ -237,16 +200,8 @@ class MemoryLicenceRequests:
         return counts
 
     # --- for tests -------------------------------------------------------------------------
-    def put(self, request: LicenceRequest) -> LicenceRequest:
-        """Store a request as it is (any state), e.g. one the worker would have moved on."""
-        self.rows[request.id] = request
-        return request
-
     def messages_to(self, user_id: str) -> list[NewOutboxMessage]:
         return [m for m in self.messages if _same(m.recipient_id, user_id)]
-
-    def actions(self) -> list[str]:
-        return [entry.action for entry in self.audit]
 
 
 # --- Entra ID, write side ----------------------------------------------------------------------

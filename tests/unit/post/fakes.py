@@ -45,6 +45,7 @@ from bot.services.post.access import NameBook, PostAccess, Viewer
 from bot.services.post.desk import PostDesk
 from bot.services.post.flow import Channels, PostFlow
 from dialogs.post.notices import PostNoticeCards
+from tests.support.transitions import MemoryTransitions
 from tests.unit.fakes import MemoryAuditLog
 from tests.unit.licences.fakes import (
     ADV_ADMINS,
@@ -91,17 +92,14 @@ __all__ = [
 
 
 # --- the ports --------------------------------------------------------------------------------
-class MemoryPostItems:
-    """PostItemRepository in memory. What a save writes with an item lands in `audit` and
-    `messages`. `races`: item ids whose next save finds another replica was first."""
+class MemoryPostItems(MemoryTransitions[PostItem]):
+    """PostItemRepository in memory: saves, `audit`, `messages` and `races` as
+    tests.support.transitions keeps them; references, the external id and queries here."""
 
     def __init__(self, timezone: ZoneInfo = BRUSSELS) -> None:
+        super().__init__(StalePostItem)
         self.timezone = timezone
-        self.rows: dict[int, PostItem] = {}
         self.counters: dict[int, int] = {}
-        self.audit: list[AuditEntry] = []
-        self.messages: list[NewOutboxMessage] = []
-        self.races: set[int] = set()
         self.queries: list[PostQuery] = []
         self.unhandled_calls: list[tuple[datetime, int]] = []
 
@@ -120,7 +118,7 @@ class MemoryPostItems:
         number = self.counters.get(year, 0) + 1
         self.counters[year] = number
         item = PostItem(
-            id=max(self.rows, default=0) + 1,
+            id=self.next_id(),
             reference=format_post_reference(year, number),
             tenant_id=tenant_id,
             metadata=metadata,
@@ -129,34 +127,7 @@ class MemoryPostItems:
             created_at=now,
             updated_at=now,
         )
-        self.rows[item.id] = item
-        self.audit.append(replace(audit, object_id=item.reference))
-        return item, True
-
-    async def save(
-        self,
-        item: PostItem,
-        *,
-        expected_version: int,
-        audit: Sequence[AuditEntry] = (),
-        messages: Sequence[NewOutboxMessage] = (),
-    ) -> None:
-        if item.version <= expected_version:
-            raise ValueError("a saved transition must carry a newer version than it replaces")
-        stored = self.rows.get(item.id)
-        if stored is not None and item.id in self.races:
-            self.races.discard(item.id)
-            self.rows[item.id] = replace(stored, version=stored.version + 1)
-            raise StalePostItem()
-        if stored is None or stored.version != expected_version:
-            raise StalePostItem()
-        self.rows[item.id] = item
-        self.audit.extend(audit)
-        known = {message.dedupe_key for message in self.messages}
-        for message in messages:
-            if message.dedupe_key not in known:
-                known.add(message.dedupe_key)
-                self.messages.append(message)
+        return self.insert(item, [replace(audit, object_id=item.reference)]), True
 
     async def get(self, item_id: int) -> PostItem | None:
         return self.rows.get(item_id)
@@ -230,19 +201,12 @@ class MemoryPostItems:
         return sorted(self.rows.values(), key=lambda i: i.id, reverse=True)[:limit]
 
     # --- for tests -------------------------------------------------------------------------
-    def put(self, item: PostItem) -> PostItem:
-        self.rows[item.id] = item
-        return item
-
     def messages_to(self, who: str) -> list[NewOutboxMessage]:
         return [
             m
             for m in self.messages
             if m.recipient_id.casefold() == who.casefold() or m.conversation_id == who
         ]
-
-    def actions(self) -> list[str]:
-        return [entry.action for entry in self.audit]
 
 
 def _destination_is(wanted: Destination, actual: Destination) -> bool:
