@@ -11,6 +11,7 @@ from bot.ports.platform import Directory, Notifier
 from bot.services.access.status import AccessStatus
 from bot.services.licences.desk import LicenceDesk
 from bot.services.platform.audit import Auditor
+from bot.services.platform.profile import Profiles
 from bot.services.post.desk import PostDesk
 from dialogs.access.status import AccessDialog
 from dialogs.licences.admin import LicenceAdminDialog
@@ -18,6 +19,7 @@ from dialogs.licences.requests import LicenceDialog
 from dialogs.platform.help import HelpDialog
 from dialogs.platform.profile import ProfileDialog
 from dialogs.platform.start import StartDialog
+from dialogs.post.delegations import PostDelegationDialog
 from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
 
@@ -29,6 +31,7 @@ DIALOGS: tuple[type, ...] = (
     LicenceDialog,
     LicenceAdminDialog,
     PostDialog,
+    PostDelegationDialog,
     PostRulesAdminDialog,
 )
 
@@ -60,11 +63,12 @@ def build_dialogs(
     outbox) takes personal answers asked for in a channel or group chat to the 1:1 chat."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
-    start = StartDialog(registry, dispatcher, directory)
+    profiles = Profiles(directory)
+    start = StartDialog(registry, dispatcher, profiles)
     dialogs: list[object] = [
         HelpDialog(registry),
-        ProfileDialog(directory),
-        AccessDialog(access, directory, auditor, zone),
+        ProfileDialog(profiles),
+        AccessDialog(access, auditor, zone),
         start,
     ]
     if licences is not None:
@@ -74,6 +78,7 @@ def build_dialogs(
         dispatcher.receive_files(licence_admin.receive_files)
     if post is not None:
         dialogs.append(PostDialog(post, auditor, zone))
+        dialogs.append(PostDelegationDialog(post, auditor))
     if post_rules_admin is not None:
         dialogs.append(post_rules_admin)
         others = [licence_admin] if licence_admin is not None else []

@@ -22,7 +22,6 @@ from bot.domain.platform.directory import DirectoryUser
 from bot.domain.platform.roles import Role
 from bot.domain.platform.text import fold, folded_words
 from bot.i18n import N_
-from bot.ports.platform import Directory
 from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
 from bot.turn import Card, Turn
@@ -87,12 +86,10 @@ class AccessDialog:
     def __init__(
         self,
         status: AccessStatus,
-        directory: Directory,
         auditor: Auditor,
         tz: tzinfo,
     ) -> None:
         self._status = status
-        self._directory = directory
         self._auditor = auditor
         self._tz = tz
 
@@ -139,10 +136,10 @@ class AccessDialog:
 
     async def _find(self, query: str) -> list[DirectoryUser]:
         # One more than we show tells us whether there are more.
-        people = await self._directory.find_users(query, limit=MAX_PICKS + 1)
+        people = await self._status.find_people(query, limit=MAX_PICKS + 1)
         first, _, rest = query.partition(" ")
         if not people and fold(first) in _LEADING_LINKS and rest.strip():
-            people = await self._directory.find_users(rest.strip(), limit=MAX_PICKS + 1)
+            people = await self._status.find_people(rest.strip(), limit=MAX_PICKS + 1)
         return people
 
     async def _card_for(self, turn: Turn, user_id: str, *, via: str) -> Card:

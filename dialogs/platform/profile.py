@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.commands.registry import command
 from bot.i18n import N_
-from bot.ports.platform import Directory
+from bot.services.platform.profile import Profiles
 from bot.turn import Turn
 from cards.platform.profile import profile_card
 
 
 class ProfileDialog:
-    def __init__(self, directory: Directory) -> None:
-        self._directory = directory
+    def __init__(self, profiles: Profiles) -> None:
+        self._profiles = profiles
 
     @command(
         "profile",
@@ -26,8 +24,5 @@ class ProfileDialog:
         order=800,
     )
     async def show_profile(self, turn: Turn, args: str) -> None:
-        user_id = turn.caller.user_id
-        user, manager = await asyncio.gather(
-            self._directory.get_user(user_id), self._directory.get_manager(user_id)
-        )
-        await turn.send_card(profile_card(user, manager, turn.caller.roles, turn.t))
+        profile = await self._profiles.profile(turn.caller.user_id)
+        await turn.send_card(profile_card(profile.user, profile.manager, turn.caller.roles, turn.t))

@@ -6,8 +6,7 @@ from pydantic import BaseModel, Field
 
 from bot.commands.dispatcher import ActionResult, Dispatcher
 from bot.commands.registry import Registry, card_action
-from bot.domain.platform.errors import DomainError
-from bot.ports.platform import Directory
+from bot.services.platform.profile import Profiles
 from bot.turn import Turn
 from cards.platform.system import welcome_card
 from cards.verbs import Verb
@@ -18,22 +17,15 @@ class RunCommand(BaseModel):
 
 
 class StartDialog:
-    def __init__(self, registry: Registry, dispatcher: Dispatcher, directory: Directory) -> None:
+    def __init__(self, registry: Registry, dispatcher: Dispatcher, profiles: Profiles) -> None:
         self._registry = registry
         self._dispatcher = dispatcher
-        self._directory = directory
+        self._profiles = profiles
 
     async def welcome(self, turn: Turn) -> None:
         featured = [c.spec for c in self._registry.visible_to(turn.caller.roles) if c.spec.featured]
-        await turn.send_card(welcome_card(await self._first_name(turn), featured, turn.t))
-
-    async def _first_name(self, turn: Turn) -> str:
-        # Install events carry no name; the directory knows how the person likes to be called.
-        try:
-            user = await self._directory.get_user(turn.caller.user_id)
-        except DomainError:
-            return turn.caller.name
-        return user.given_name or user.display_name or turn.caller.name
+        first_name = await self._profiles.first_name(turn.caller)
+        await turn.send_card(welcome_card(first_name, featured, turn.t))
 
     # Its own answer says only "done"; the command it runs decides for itself where its answer
     # goes (a personal one from a channel goes to the 1:1 chat).

@@ -15,6 +15,7 @@ from bot.domain.platform.errors import NotFound
 from bot.domain.platform.roles import Role
 from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
+from bot.services.platform.profile import Profiles
 from cards.verbs import Verb
 from dialogs import build_dialogs
 from dialogs.platform.start import StartDialog
@@ -186,7 +187,7 @@ async def test_a_button_cannot_run_a_command_the_caller_may_not_run(world: World
 
 
 async def test_welcome_shows_featured_commands(world: World) -> None:
-    start = StartDialog(world.registry, world.dispatcher, world.directory)
+    start = StartDialog(world.registry, world.dispatcher, Profiles(world.directory))
     turn = FakeTurn()
     await start.welcome(turn)
     card = turn.cards[0]

@@ -86,6 +86,10 @@ class AccessStatus:
         )
         return assess(facts, self.policy, self._clock.now(), profile_missing=user.missing)
 
+    async def find_people(self, query: str, limit: int) -> list[DirectoryUser]:
+        """People whose name or UPN starts with the query (an agent's pick list)."""
+        return await self._directory.find_users(query, limit=limit)
+
     async def _key_group_memberships(self, user_id: str) -> list[GroupRef]:
         # Without configured key groups the card has no groups line: spare Graph the call.
         if not self.policy.key_groups:

@@ -15,6 +15,7 @@ from bot.domain.platform.directory import DirectoryUser
 from bot.domain.platform.roles import Role
 from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
+from bot.services.platform.profile import Profiles
 from cards.verbs import Verb
 from dialogs import build_dialogs
 from dialogs.platform.start import StartDialog
@@ -256,7 +257,7 @@ async def test_no_view_of_someone_else_without_its_audit_line(world: World) -> N
 
 
 async def test_the_welcome_card_offers_status(world: World) -> None:
-    start = StartDialog(world.registry, world.dispatcher, world.directory)
+    start = StartDialog(world.registry, world.dispatcher, Profiles(world.directory))
     turn = FakeTurn(user_id=LOTTE)
     await start.welcome(turn)
     commands = {a["data"]["command"] for a in turn.cards[0]["actions"]}

@@ -27,6 +27,7 @@ from bot.excel.post.rules_files import ExcelRuleWorkbooks
 from bot.excel.workbook_kind import workbook_kind
 from bot.http.signed_links import SignedLinks
 from bot.services.platform.audit import Auditor
+from bot.services.platform.profile import Profiles
 from bot.turn import IncomingFile
 from dialogs.platform.start import StartDialog
 from dialogs.post.rules import PendingImports, PostRulesAdminDialog
@@ -109,7 +110,9 @@ class RulesWorld:
         self.licence_admin.dialog._downloads = self.downloads  # one chat, one download port
         for dialog in (self.dialog, self.licence_admin.dialog):
             self.registry.add_dialog(dialog)
-        self.registry.add_dialog(StartDialog(self.registry, self.dispatcher, self.post.directory))
+        self.registry.add_dialog(
+            StartDialog(self.registry, self.dispatcher, Profiles(self.post.directory))
+        )
         self.dispatcher.receive_files(self.dialog.inbox([self.licence_admin.dialog]).receive_files)
 
     def _forget(self) -> None:
