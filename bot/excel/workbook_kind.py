@@ -38,6 +38,6 @@ def workbook_kind(data: bytes) -> WorkbookKind:
     found = [
         kind
         for kind, layout in ((WorkbookKind.POST_RULES, RULES), (WorkbookKind.CATALOGUE, ITEMS))
-        if sheets & {header_name(name) for name in (layout.nl, layout.en, layout.key)}
+        if sheets & {header_name(name) for name in layout.names}
     ]
     return found[0] if len(found) == 1 else WorkbookKind.UNKNOWN

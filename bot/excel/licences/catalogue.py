@@ -7,8 +7,9 @@ in catalogue_layout.py, the row checks in catalogue_reader.py.
 
 `read_catalogue` checks every cell of every row and reports all problems at once, each with its
 sheet, row and column, so an admin fixes a workbook in one go; it returns a catalogue only when
-there is nothing to report (the store then replaces the whole catalogue: all or nothing). A file
-past the limits of bot/excel/package.py is one problem, found before the rows are checked.
+there is nothing to report (the store then replaces the whole catalogue: all or nothing). It is
+the import pipeline of bot/excel/importing.py with the catalogue's layout and row parser, so a
+file past the limits of bot/excel/package.py is one problem, found before the rows are checked.
 Problems name sheets and columns by key ("items", "group_id"); `describe_problem` turns them into
 the names the admin sees in the workbook.
 """
@@ -16,7 +17,6 @@ the names the admin sees in the workbook.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC
 from typing import TypeVar
 
 from openpyxl import Workbook
@@ -32,48 +32,37 @@ from bot.domain.licences.catalogue import (
     Question,
 )
 from bot.domain.platform.errors import DomainError
+from bot.excel.importing import ImportKind, import_workbook
+from bot.excel.importing import describe_problem as describe_in_workbook
+from bot.excel.layout import SheetLayout, write_layout_sheet
 from bot.excel.licences.catalogue_layout import (
     ENTITIES,
     ITEMS,
     LIST_JOIN,
     NO,
     OFFERS,
-    POLICIES,
     QUESTIONS,
     README,
     SHEETS,
-    WORKBOOK,
     YES,
-    SheetLayout,
-    column_title,
+    catalogue_column,
+    policies_with_stages,
     readme_lines,
-    sheet_title,
 )
-from bot.excel.licences.catalogue_reader import CatalogueReader
-from bot.excel.workbook import (
-    CellValue,
-    Column,
-    ReadSheet,
-    UnreadableWorkbook,
-    WorkbookRefused,
-    add_sheet,
-    add_text_sheet,
-    new_workbook,
-    open_workbook,
-    where_in_workbook,
-    workbook_bytes,
-)
+from bot.excel.licences.catalogue_reader import read_catalogue_rows
+from bot.excel.workbook import CellValue, add_text_sheet, new_workbook, workbook_bytes
 from bot.i18n import Translator
 
 __all__ = [
     "CatalogueImportError",
     "catalogue_counts",
-    "column_title",
     "describe_problem",
     "read_catalogue",
-    "sheet_title",
     "write_catalogue",
 ]
+
+# The catalogue's part of the import pipeline.
+CATALOGUE = ImportKind(SHEETS, CatalogueProblem, "catalogue.problem.", read_catalogue_rows)
 
 RowT = TypeVar("RowT")
 
@@ -103,7 +92,7 @@ def write_catalogue(catalogue: Catalogue) -> bytes:
     _write(workbook, QUESTIONS, questions, _question_cells)
     _write(workbook, ENTITIES, catalogue.entities, _entity_cells)
     stages = max([MAX_STAGES, *(len(p.stages) for p in catalogue.policies)])
-    _write(workbook, POLICIES.with_stages(stages), catalogue.policies, _policy_cells)
+    _write(workbook, policies_with_stages(stages), catalogue.policies, _policy_cells)
     _write(workbook, OFFERS, catalogue.offers, _offer_cells)
     workbook.active = 1  # open on the items; the explanation is one tab to the left
     return workbook_bytes(workbook)
@@ -111,45 +100,15 @@ def write_catalogue(catalogue: Catalogue) -> bytes:
 
 def read_catalogue(data: bytes) -> Catalogue:
     """The catalogue in the workbook. Raises CatalogueImportError listing every problem."""
-    reader = CatalogueReader()
-    try:
-        workbook = open_workbook(data)
-        try:
-            sheets: dict[str, ReadSheet | None] = {
-                layout.key: reader.sheet(workbook, layout) for layout in SHEETS
-            }
-        finally:
-            workbook.close()
-    except UnreadableWorkbook:
-        problem = CatalogueProblem(WORKBOOK, None, "", "catalogue.problem.not_a_workbook")
-        raise CatalogueImportError([problem]) from None
-    except WorkbookRefused as refused:  # one problem: nothing past the limit was read
-        problem = CatalogueProblem(
-            refused.sheet or WORKBOOK,
-            refused.row,
-            refused.column,
-            refused.message_key,
-            refused.value,
-        )
-        raise CatalogueImportError([problem]) from None
-    catalogue = reader.catalogue(sheets)
-    if reader.problems:
-        raise CatalogueImportError(reader.problems)
+    catalogue, problems = import_workbook(data, CATALOGUE)
+    if catalogue is None:
+        raise CatalogueImportError(list(problems))
     return catalogue
 
 
 def describe_problem(problem: CatalogueProblem, t: Translator) -> str:
     """ "blad Artikelen, rij 4, kolom Groep-id: ..." in the translator's language."""
-    message = t(problem.message_key, value=problem.value)
-    if problem.sheet == WORKBOOK:
-        return message
-    return where_in_workbook(
-        t,
-        message,
-        sheet=sheet_title(problem.sheet, t.locale),
-        column=column_title(problem.sheet, problem.column, t.locale) if problem.column else "",
-        row=problem.row,
-    )
+    return describe_in_workbook(problem, t, SHEETS, catalogue_column)
 
 
 def catalogue_counts(catalogue: Catalogue) -> dict[str, int]:
@@ -170,23 +129,7 @@ def _write(
     rows: Iterable[RowT],
     cells: Callable[[RowT], dict[str, CellValue]],
 ) -> None:
-    columns: list[Column[dict[str, CellValue]]] = [
-        Column(
-            c.nl,
-            _getter(c.key),
-            width=c.width,
-            # Text columns stay text when edited (Excel would turn a GUID-like "1e5..." into a
-            # number); dropdown columns keep the general format.
-            number_format="0" if c.numeric else "" if c.choices else "@",
-            choices=c.choices,
-        )
-        for c in layout.columns
-    ]
-    add_sheet(workbook, layout.nl, columns, [cells(row) for row in rows], timezone=UTC)
-
-
-def _getter(key: str) -> Callable[[dict[str, CellValue]], CellValue]:
-    return lambda row: row.get(key)
+    write_layout_sheet(workbook, layout, [cells(row) for row in rows])
 
 
 def _item_cells(item: CatalogueItem) -> dict[str, CellValue]:

@@ -16,12 +16,10 @@ from bot.i18n import Translator
 
 class ExcelCatalogueWorkbooks:
     def read(self, data: bytes) -> tuple[Catalogue | None, Sequence[CatalogueProblem]]:
-        from bot.excel.licences.catalogue import CatalogueImportError, read_catalogue
+        from bot.excel.importing import import_workbook
+        from bot.excel.licences.catalogue import CATALOGUE
 
-        try:
-            return read_catalogue(data), ()
-        except CatalogueImportError as error:
-            return None, tuple(error.problems)
+        return import_workbook(data, CATALOGUE)
 
     def describe(self, problem: CatalogueProblem, t: Translator) -> str:
         from bot.excel.licences.catalogue import describe_problem

@@ -7,7 +7,7 @@ column renamed here is renamed everywhere.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
 from bot.domain.licences.catalogue import (
     DEFAULT_DECISION_DAYS,
@@ -18,48 +18,12 @@ from bot.domain.licences.catalogue import (
     ItemKind,
     WorkspaceRole,
 )
-from bot.excel.workbook import Field
+from bot.excel.layout import Col, SheetLayout
 
-WORKBOOK = "workbook"  # CatalogueProblem.sheet of a problem with the file as a whole
 README = ("Toelichting", "Read me")
 LIST_JOIN = "; "
-
-
-@dataclass(frozen=True, slots=True)
-class Col:
-    key: str
-    nl: str  # the header the export writes
-    en: str  # the English header an upload may use instead
-    width: float
-    required: bool = False
-    choices: tuple[str, ...] = ()  # a dropdown in the export
-    numeric: bool = False
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def field(self) -> Field:
-        return Field(self.key, (self.nl, self.en, self.key, *self.aliases))
-
-
-@dataclass(frozen=True, slots=True)
-class SheetLayout:
-    key: str  # CatalogueProblem.sheet
-    nl: str
-    en: str
-    columns: tuple[Col, ...]
-    required: bool = True
-
-    def column(self, key: str) -> Col | None:
-        return next((c for c in self.columns if c.key == key), None)
-
-    def with_stages(self, stages: int) -> SheetLayout:
-        """The policies sheet with columns for `stages` stages (an export of a stored oddity)."""
-        if stages <= MAX_STAGES:
-            return self
-        extra = [c for n in range(MAX_STAGES + 1, stages + 1) for c in stage_columns(n)]
-        at = 1 + 2 * MAX_STAGES
-        columns = (*self.columns[:at], *extra, *self.columns[at:])
-        return SheetLayout(self.key, self.nl, self.en, columns, self.required)
+# Stage columns read beyond the allowed ones, so a "Fase 3 goedkeurder" is reported, not ignored.
+STAGE_COLUMNS_READ = 9
 
 
 KINDS = tuple(kind.value for kind in ItemKind)
@@ -115,6 +79,10 @@ POLICIES = SheetLayout("policies", "Beleid", "Policies", (
     Col("decision_days", "Beslistermijn (dagen)", "Decision days", 14, numeric=True,
         aliases=("beslistermijn",)),
     Col("fallback", "Vangnet (personen)", "Fallback people", 38, aliases=("vangnet", "fallback")),
+), also_read=tuple(
+    column
+    for number in range(MAX_STAGES + 1, STAGE_COLUMNS_READ + 1)
+    for column in stage_columns(number)
 ))  # fmt: skip
 OFFERS = SheetLayout("offers", "Aanbod", "Offers", (
     Col("item", "Artikel", "Item", 22, required=True),
@@ -123,7 +91,6 @@ OFFERS = SheetLayout("offers", "Aanbod", "Offers", (
     Col("max_days", "Max. duur (dagen)", "Max days", 14, numeric=True, aliases=("maximum days",)),
 ))  # fmt: skip
 SHEETS = (ITEMS, QUESTIONS, ENTITIES, POLICIES, OFFERS)
-_SHEET_BY_KEY = {sheet.key: sheet for sheet in SHEETS}
 
 # Words accepted for enum values besides the value itself (compared without case or accents).
 KIND_WORDS = {
@@ -222,24 +189,24 @@ def readme_lines() -> list[tuple[str, str, str, str]]:
     return lines
 
 
-def sheet_title(sheet: str, locale: str = "nl") -> str:
-    """The name a problem's sheet has in the workbook (the key itself when unknown)."""
-    layout = _SHEET_BY_KEY.get(sheet)
-    if layout is None:
-        return sheet
-    return layout.en if locale == "en" else layout.nl
+def policies_with_stages(stages: int) -> SheetLayout:
+    """The policies sheet with columns for `stages` stages (an export of a stored oddity)."""
+    if stages <= MAX_STAGES:
+        return POLICIES
+    extra = [c for n in range(MAX_STAGES + 1, stages + 1) for c in stage_columns(n)]
+    at = 1 + 2 * MAX_STAGES
+    columns = (*POLICIES.columns[:at], *extra, *POLICIES.columns[at:])
+    return replace(POLICIES, columns=columns, also_read=())
 
 
-def column_title(sheet: str, column: str, locale: str = "nl") -> str:
-    """The header a problem's column has in the workbook (the key itself when unknown)."""
-    layout = _SHEET_BY_KEY.get(sheet)
-    found = layout.column(column) if layout else None
-    if found is None and sheet == POLICIES.key:
+def catalogue_column(layout: SheetLayout, column: str) -> Col | None:
+    """A problem's column: any stage's, and "stages" (Catalogue.problems() names the stages as
+    a whole) as the first stage past the allowed ones."""
+    found = layout.column(column)
+    if found is None and layout.key == POLICIES.key:
         match = re.fullmatch(r"stage(\d+)_(approver|people)", column)
         if match:
             found = stage_columns(int(match.group(1)))[0 if match.group(2) == "approver" else 1]
-        elif column == "stages":  # Catalogue.problems() names the stages as a whole
+        elif column == "stages":
             found = stage_columns(MAX_STAGES + 1)[0]
-    if found is None:
-        return column
-    return found.en if locale == "en" else found.nl
+    return found

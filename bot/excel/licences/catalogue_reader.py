@@ -1,9 +1,10 @@
 """Reads the catalogue sheets row by row, collecting every problem instead of stopping at the first.
 
-Each cell is read as what its column must hold (a code, a GUID, a whole number, one of a few
-words); a wrong cell adds a CatalogueProblem with its sheet, row and column and the row goes on.
-References between sheets (an offer's item, policy and entity; a question's item) are resolved
-case-insensitively to the key as spelled on its own sheet.
+The catalogue's row parser for the import pipeline (bot/excel/importing.py). Each cell is read
+as what its column must hold (a code, a GUID, a whole number, one of a few words); a wrong cell
+adds a CatalogueProblem with its sheet, row and column and the row goes on. References between
+sheets (an offer's item, policy and entity; a question's item) are resolved case-insensitively
+to the key as spelled on its own sheet.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from enum import StrEnum
 from typing import TypeVar
-
-from openpyxl import Workbook
 
 from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
@@ -35,74 +34,42 @@ from bot.domain.licences.catalogue import (
     Stage,
     WorkspaceRole,
 )
+from bot.excel.cells import CODE, GUID, RowCells, excerpt, shown, split_list
+from bot.excel.importing import Problems, Sheets
 from bot.excel.licences.catalogue_layout import (
     APPROVER_WORDS,
     FULFILMENT_WORDS,
     KIND_WORDS,
     NO,
-    POLICIES,
     ROLE_WORDS,
+    STAGE_COLUMNS_READ,
     YES,
-    SheetLayout,
-    stage_columns,
 )
-from bot.excel.workbook import (
-    CellValue,
-    ReadSheet,
-    TextBudget,
-    WorkbookRefused,
-    find_sheet,
-    header_name,
-    read_sheet,
-)
+from bot.excel.workbook import CellValue, ReadSheet, header_name
 
 E = TypeVar("E", bound=StrEnum)
 V = TypeVar("V")
 
-# Stage columns looked for beyond the allowed ones, so "Fase 3 goedkeurder" is reported.
-_STAGE_COLUMNS_READ = 9
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _WHOLE_NUMBER = re.compile(r"\s*-?\d+\s*")
-_LIST_SEPARATOR = re.compile(r"[;,\n]")
 _YES = frozenset({YES, "j", "yes", "y", "waar", "true", "1", "x"})
 _NO = frozenset({NO, "n", "no", "onwaar", "false", "0"})
-# A problem quotes at most this much of a cell (a cell may hold 32,767 characters).
-MAX_QUOTED = 120
 
 
-class CatalogueReader:
-    """One workbook's catalogue and the problems found on the way."""
+def read_catalogue_rows(sheets: Sheets, problems: Problems[CatalogueProblem]) -> Catalogue:
+    """The catalogue the sheets describe (meaningful only when no problems were found)."""
+    return CatalogueRows(problems).catalogue(sheets)
 
-    def __init__(self) -> None:
-        self.problems: list[CatalogueProblem] = []
-        self._budget = TextBudget()  # one for the whole workbook
+
+class CatalogueRows:
+    """One workbook's catalogue, sheet by sheet; problems go to the import's list."""
+
+    def __init__(self, problems: Problems[CatalogueProblem]) -> None:
+        self.problems = problems
 
     def report(self, sheet: str, row: int | None, column: str, key: str, value: object) -> None:
-        self.problems.append(
-            CatalogueProblem(sheet, row, column, f"catalogue.problem.{key}", excerpt(value))
-        )
+        self.problems.report(sheet, row, column, key, value)
 
-    def sheet(self, workbook: Workbook, layout: SheetLayout) -> ReadSheet | None:
-        found = find_sheet(workbook, (layout.nl, layout.en, layout.key))
-        if found is None:
-            if layout.required:
-                self.report(layout.key, None, "", "missing_sheet", layout.nl)
-            return None
-        fields = [c.field for c in layout.columns]
-        if layout is POLICIES:
-            for number in range(MAX_STAGES + 1, _STAGE_COLUMNS_READ + 1):
-                fields += [c.field for c in stage_columns(number)]
-        try:
-            read = read_sheet(found, fields, self._budget)
-        except WorkbookRefused as refused:
-            raise refused.on_sheet(layout.key) from None
-        for column in layout.columns:
-            if column.required and not read.has(column.key):
-                self.report(layout.key, 1, column.key, "missing_column", column.nl)
-        return read
-
-    def catalogue(self, sheets: Mapping[str, ReadSheet | None]) -> Catalogue:
+    def catalogue(self, sheets: Sheets) -> Catalogue:
         """The catalogue the sheets describe (meaningful only when no problems were found)."""
         entities = self.entities(sheets.get("entities"))
         policies = self.policies(sheets.get("policies"))
@@ -121,7 +88,7 @@ class CatalogueReader:
     def entities(self, sheet: ReadSheet | None) -> dict[str, Entity]:
         found: dict[str, Entity] = {}
         for number, values in _rows(sheet):
-            cells = Cells(self, "entities", number, values)
+            cells = Cells(self.problems, "entities", number, values)
             code = cells.key("code")
             entity = Entity(
                 code=code,
@@ -137,7 +104,7 @@ class CatalogueReader:
     def policies(self, sheet: ReadSheet | None) -> dict[str, ApprovalPolicy]:
         found: dict[str, ApprovalPolicy] = {}
         for number, values in _rows(sheet):
-            cells = Cells(self, "policies", number, values)
+            cells = Cells(self.problems, "policies", number, values)
             key = cells.key("key")
             policy = ApprovalPolicy(
                 key=key,
@@ -152,7 +119,7 @@ class CatalogueReader:
     def _stages(self, cells: Cells, number: int) -> tuple[Stage, ...]:
         stages: list[Stage] = []
         first_blank = 0
-        for stage in range(1, _STAGE_COLUMNS_READ + 1):
+        for stage in range(1, STAGE_COLUMNS_READ + 1):
             approver_column, people_column = f"stage{stage}_approver", f"stage{stage}_people"
             approver = cells.enum(approver_column, ApproverKind, APPROVER_WORDS, "approver")
             people = cells.guids(people_column)
@@ -182,7 +149,7 @@ class CatalogueReader:
     ) -> dict[str, CatalogueItem]:
         found: dict[str, CatalogueItem] = {}
         for number, values in _rows(sheet):
-            cells = Cells(self, "items", number, values)
+            cells = Cells(self.problems, "items", number, values)
             key = cells.key("key")
             kind = cells.enum("kind", ItemKind, KIND_WORDS, "kind", required=True)
             fulfilment = cells.enum(
@@ -222,7 +189,7 @@ class CatalogueReader:
     ) -> dict[str, CatalogueItem]:
         questions: dict[str, dict[str, Question]] = {}
         for number, values in _rows(sheet):
-            cells = Cells(self, "questions", number, values)
+            cells = Cells(self.problems, "questions", number, values)
             item_key = cells.reference("item", items, "unknown_item")
             key = cells.key("key")
             question = Question(
@@ -247,7 +214,7 @@ class CatalogueReader:
     ) -> list[Offer]:
         found: dict[str, Offer] = {}
         for number, values in _rows(sheet):
-            cells = Cells(self, "offers", number, values)
+            cells = Cells(self.problems, "offers", number, values)
             item_key = cells.reference("item", items, "unknown_item")
             entity = cells.text("entity", required=True)
             if entity and entity != ALL_ENTITIES:
@@ -265,77 +232,53 @@ class CatalogueReader:
         for found in catalogue.problems():
             problem = replace(found, value=excerpt(found.value))  # quoted as the rows quote
             if (problem.sheet, problem.message_key, problem.value.casefold()) not in seen:
-                self.problems.append(problem)
+                self.problems.add(problem)
 
 
 def _rows(sheet: ReadSheet | None) -> Iterable[tuple[int, dict[str, CellValue]]]:
     return sheet.rows() if sheet is not None else ()
 
 
-class Cells:
-    """One row's values, read as what each column must hold; problems go to the reader."""
-
-    def __init__(
-        self, reader: CatalogueReader, sheet: str, row: int, values: dict[str, CellValue]
-    ) -> None:
-        self._reader = reader
-        self._sheet = sheet
-        self._row = row
-        self._values = values  # only the columns the sheet has
-
-    def _report(self, column: str, key: str, value: object = "") -> None:
-        self._reader.report(self._sheet, self._row, column, key, value)
-
-    def raw(self, column: str) -> CellValue:
-        return self._values.get(column)
-
-    def blank(self, column: str) -> bool:
-        return not shown(self._values.get(column))
-
-    def text(self, column: str, *, required: bool = False) -> str:
-        text = shown(self._values.get(column))
-        # A column missing from the sheet is reported once (missing_column), not on every row.
-        if required and not text and column in self._values:
-            self._report(column, "required")
-        return text
+class Cells(RowCells[CatalogueProblem]):
+    """One row's values, read as what each column must hold."""
 
     def key(self, column: str) -> str:
         """A required code: letters, digits, "-", "_" and "." (no spaces)."""
         text = self.text(column, required=True)
-        if text and not _KEY.match(text):
-            self._report(column, "bad_key", text)
+        if text and not CODE.match(text):
+            self.report(column, "bad_key", text)
         elif len(text) > MAX_KEY:
-            self._report(column, "too_long", text)
+            self.report(column, "too_long", text)
         return text
 
     def guid(self, column: str, *, required: bool = False) -> str:
         """An Entra object id or SKU id, lower-cased as Graph writes them."""
         text = self.text(column, required=required).casefold()
-        if text and not _GUID.match(text):
-            self._report(column, "bad_id", self._values.get(column))
+        if text and not GUID.match(text):
+            self.report(column, "bad_id", self.values.get(column))
         return text
 
     def guids(self, column: str) -> tuple[str, ...]:
         found: list[str] = []
-        for part in split_list(self._values.get(column)):
-            if _GUID.match(part.casefold()):
+        for part in split_list(self.values.get(column)):
+            if GUID.match(part.casefold()):
                 found.append(part.casefold())
             else:
-                self._report(column, "bad_id", part)
+                self.report(column, "bad_id", part)
         return tuple(found)
 
     def words(self, column: str) -> tuple[str, ...]:
-        return tuple(split_list(self._values.get(column)))
+        return tuple(split_list(self.values.get(column)))
 
     def flag(self, column: str) -> bool:
-        value = self._values.get(column)
+        value = self.values.get(column)
         if isinstance(value, bool):
             return value
         text = header_name(shown(value))
         if text in _YES:
             return True
         if text and text not in _NO:
-            self._report(column, "bad_flag", value)
+            self.report(column, "bad_flag", value)
         return False
 
     def number(self, column: str, default: int, minimum: int) -> int:
@@ -345,7 +288,7 @@ class Cells:
 
     def optional_number(self, column: str, minimum: int) -> int | None:
         """A whole number >= minimum, or None when blank (or wrong, which is reported)."""
-        value = self._values.get(column)
+        value = self.values.get(column)
         if self.blank(column):
             return None
         number: int | None = None
@@ -356,7 +299,7 @@ class Cells:
         ):
             number = int(value)
         if number is None or number < minimum:
-            self._report(column, "bad_number" if minimum == 0 else "bad_days", value)
+            self.report(column, "bad_number" if minimum == 0 else "bad_days", value)
             return None
         return number
 
@@ -377,7 +320,7 @@ class Cells:
         for member in kind:
             if wanted in {header_name(word) for word in (member.value, *words.get(member, ()))}:
                 return member
-        self._report(column, f"unknown_{name}", text)
+        self.report(column, f"unknown_{name}", text)
         return None
 
     def reference(self, column: str, known: Mapping[str, object], problem: str) -> str:
@@ -391,33 +334,13 @@ class Cells:
             else next((key for key in known if key.casefold() == text.casefold()), None)
         )
         if match is None:
-            self._report(column, problem, text)
+            self.report(column, problem, text)
             return ""
         return match
 
     def unique(self, found: dict[str, V], key: str, column: str, value: V) -> None:
         """Keep the first row with this key; report the later ones (case is ignored)."""
         if any(existing.casefold() == key.casefold() for existing in found):
-            self._report(column, "duplicate", key)
+            self.report(column, "duplicate", key)
             return
         found[key] = value
-
-
-def shown(value: object) -> str:
-    """A cell as text: whole numbers without ".0", whitespace trimmed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def excerpt(value: object) -> str:
-    """A cell as a problem quotes it: enough to find it, never a whole page of text."""
-    text = shown(value)
-    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
-
-
-def split_list(value: object) -> list[str]:
-    """The entries of a list cell ("a; b, c")."""
-    return [part.strip() for part in _LIST_SEPARATOR.split(shown(value)) if part.strip()]

@@ -3,23 +3,26 @@ download, edit and upload again.
 
 Sheets: Regels (English "Rules" accepted on upload), one rule per row, and Toelichting, which
 explains every column and is never read. Lists inside a cell are separated by ";" or ",". The
-layout is in post_rules_layout.py, the row checks in post_rules_reader.py.
+layout is in rules_layout.py, the row checks in rules_reader.py.
 
 `read_rules` checks every cell of every row and reports all problems at once, each with its
 sheet, row and column; it returns rules only when there is nothing to report (the store then
-replaces all rules: all or nothing). A file past the limits of bot/excel/package.py is one
-problem, found before the rows are checked. `describe_problem` turns a problem into the sentence the
+replaces all rules: all or nothing). It is the import pipeline of bot/excel/importing.py with the
+rules' layout and row parser, so a file past the limits of bot/excel/package.py is one problem,
+found before the rows are checked. `describe_problem` turns a problem into the sentence the
 admin reads: "blad Regels, rij 7, kolom Bestemming: ...".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
-from datetime import UTC
+from collections.abc import Collection, Sequence
 
 from bot.domain.platform.errors import DomainError
 from bot.domain.post.items import DestinationKind, DocumentType
 from bot.domain.post.routing import RoutingRule, RuleProblem
+from bot.excel.importing import describe_problem as describe_in_workbook
+from bot.excel.importing import import_workbook
+from bot.excel.layout import write_layout_sheet
 from bot.excel.post.rules_layout import (
     DESTINATION_WORDS,
     DOCUMENT_TYPE_WORDS,
@@ -27,25 +30,11 @@ from bot.excel.post.rules_layout import (
     NO,
     README,
     RULES,
-    WORKBOOK,
     YES,
-    column_title,
     readme_lines,
-    sheet_title,
 )
-from bot.excel.post.rules_reader import RulesReader
-from bot.excel.workbook import (
-    CellValue,
-    Column,
-    UnreadableWorkbook,
-    WorkbookRefused,
-    add_sheet,
-    add_text_sheet,
-    new_workbook,
-    open_workbook,
-    where_in_workbook,
-    workbook_bytes,
-)
+from bot.excel.post.rules_reader import rules_kind
+from bot.excel.workbook import CellValue, add_text_sheet, new_workbook, workbook_bytes
 from bot.i18n import Translator
 
 __all__ = [
@@ -77,20 +66,8 @@ def write_rules(rules: Sequence[RoutingRule]) -> bytes:
         readme_lines(),
         widths=(12, 22, 11, 100),
     )
-    columns: list[Column[dict[str, CellValue]]] = [
-        Column(
-            c.nl,
-            _getter(c.key),
-            width=c.width,
-            # Text columns stay text when edited (Excel would turn a GUID-like "1e5..." into a
-            # number); dropdown columns keep the general format.
-            number_format="0" if c.numeric else "" if c.choices else "@",
-            choices=c.choices,
-        )
-        for c in RULES.columns
-    ]
     ordered = sorted(rules, key=lambda rule: rule.position)
-    add_sheet(workbook, RULES.nl, columns, [_cells(rule) for rule in ordered], timezone=UTC)
+    write_layout_sheet(workbook, RULES, [_cells(rule) for rule in ordered])
     workbook.active = 1  # open on the rules; the explanation is one tab to the left
     return workbook_bytes(workbook)
 
@@ -99,50 +76,18 @@ def read_rules(data: bytes, known_entities: Collection[str] | None = None) -> li
     """The rules in the workbook, in evaluation order. Raises RulesImportError listing every
     problem. With `known_entities` (the catalogue's entity codes), an entity code must be one of
     them; without (or empty), any well-formed code is accepted."""
-    reader = RulesReader(known_entities)
-    try:
-        workbook = open_workbook(data)
-        try:
-            sheet = reader.sheet(workbook)
-        finally:
-            workbook.close()
-    except UnreadableWorkbook:
-        problem = RuleProblem(WORKBOOK, None, "", "post.rules.problem.not_a_workbook")
-        raise RulesImportError([problem]) from None
-    except WorkbookRefused as refused:  # one problem: nothing past the limit was read
-        problem = RuleProblem(
-            refused.sheet or WORKBOOK,
-            refused.row,
-            refused.column,
-            refused.message_key,
-            refused.value,
-        )
-        raise RulesImportError([problem]) from None
-    rules = reader.rules(sheet)
-    if reader.problems:
-        raise RulesImportError(reader.problems)
+    rules, problems = import_workbook(data, rules_kind(known_entities))
+    if rules is None:
+        raise RulesImportError(list(problems))
     return rules
 
 
 def describe_problem(problem: RuleProblem, t: Translator) -> str:
     """ "blad Regels, rij 7, kolom Bestemming: ..." in the translator's language."""
-    message = t(problem.message_key, value=problem.value)
-    if problem.sheet == WORKBOOK:
-        return message
-    return where_in_workbook(
-        t,
-        message,
-        sheet=sheet_title(problem.sheet, t.locale),
-        column=column_title(problem.column, t.locale) if problem.column else "",
-        row=problem.row,
-    )
+    return describe_in_workbook(problem, t, (RULES,))
 
 
 # --- writing -------------------------------------------------------------------------------------
-def _getter(key: str) -> Callable[[dict[str, CellValue]], CellValue]:
-    return lambda row: row.get(key)
-
-
 def _destination_word(kind: DestinationKind) -> str:
     return DESTINATION_WORDS[kind][0]
 

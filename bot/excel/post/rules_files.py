@@ -18,12 +18,10 @@ class ExcelRuleWorkbooks:
     def read(
         self, data: bytes, known_entities: Collection[str] | None = None
     ) -> tuple[list[RoutingRule] | None, Sequence[RuleProblem]]:
-        from bot.excel.post.rules import RulesImportError, read_rules
+        from bot.excel.importing import import_workbook
+        from bot.excel.post.rules_reader import rules_kind
 
-        try:
-            return read_rules(data, known_entities), ()
-        except RulesImportError as error:
-            return None, tuple(error.problems)
+        return import_workbook(data, rules_kind(known_entities))
 
     def describe(self, problem: RuleProblem, t: Translator) -> str:
         from bot.excel.post.rules import describe_problem

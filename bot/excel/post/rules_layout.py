@@ -8,9 +8,8 @@ the keys) are accepted on upload.
 from __future__ import annotations
 
 from bot.domain.post.items import DestinationKind, DocumentType
-from bot.excel.licences.catalogue_layout import Col, SheetLayout
+from bot.excel.layout import Col, SheetLayout
 
-WORKBOOK = "workbook"  # RuleProblem.sheet of a problem with the file as a whole
 README = ("Toelichting", "Read me")
 LIST_JOIN = "; "
 YES, NO = "ja", "nee"
@@ -55,7 +54,6 @@ RULES = SheetLayout("rules", "Regels", "Rules", (
     Col("active", "Actief", "Active", 9, choices=(YES, NO)),
     Col("description", "Omschrijving", "Description", 40, aliases=("uitleg",)),
 ))  # fmt: skip
-_COLUMNS = {column.key: column for column in RULES.columns}
 
 # --- the Toelichting sheet (Dutch: it is what admins read next to the data) ---------------------
 _INTRO = (
@@ -99,18 +97,3 @@ def readme_lines() -> list[tuple[str, str, str, str]]:
         required = YES if column.required else ""
         lines.append((RULES.nl, column.nl, required, _COLUMN_HELP[column.key]))
     return lines
-
-
-def sheet_title(sheet: str, locale: str = "nl") -> str:
-    """The name a problem's sheet has in the workbook (the key itself when unknown)."""
-    if sheet != RULES.key:
-        return sheet
-    return RULES.en if locale == "en" else RULES.nl
-
-
-def column_title(column: str, locale: str = "nl") -> str:
-    """The header a problem's column has in the workbook (the key itself when unknown)."""
-    found = _COLUMNS.get(column)
-    if found is None:
-        return column
-    return found.en if locale == "en" else found.nl

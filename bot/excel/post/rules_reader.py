@@ -1,10 +1,11 @@
 """Reads the routing rules sheet row by row, collecting every problem instead of stopping.
 
-Each cell is read as what its column must hold (a whole number, a code, GUIDs, one of a few
-words); a wrong cell adds a RuleProblem with its row and column and the row goes on, so an admin
-fixes the whole workbook in one go. Free text that conditions match on (addressee, sender,
-keywords) is kept as written, spaces tidied: the routing compares it folded (case and accents
-ignored), so "Financiën" and "financien" are the same keyword and only the first is kept.
+The rules' row parser for the import pipeline (bot/excel/importing.py). Each cell is read as
+what its column must hold (a whole number, a code, GUIDs, one of a few words); a wrong cell adds
+a RuleProblem with its row and column and the row goes on, so an admin fixes the whole workbook
+in one go. Free text that conditions match on (addressee, sender, keywords) is kept as written,
+spaces tidied: the routing compares it folded (case and accents ignored), so "Financiën" and
+"financien" are the same keyword and only the first is kept.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import re
 from collections.abc import Collection, Mapping
 from enum import StrEnum
 from typing import TypeVar
-
-from openpyxl import Workbook
 
 from bot.domain.platform.text import fold
 from bot.domain.post.items import Destination, DestinationKind, DocumentType
@@ -25,7 +24,8 @@ from bot.domain.post.routing import (
     RuleConditions,
     RuleProblem,
 )
-from bot.excel.licences.catalogue_reader import excerpt, shown, split_list
+from bot.excel.cells import CODE, GUID, RowCells, shown, split_list
+from bot.excel.importing import ImportKind, Problems, Sheets
 from bot.excel.post.rules_layout import (
     DESTINATION_WORDS,
     DOCUMENT_TYPE_WORDS,
@@ -34,15 +34,7 @@ from bot.excel.post.rules_layout import (
     TEAM_SEPARATOR,
     YES,
 )
-from bot.excel.workbook import (
-    CellValue,
-    ReadSheet,
-    TextBudget,
-    WorkbookRefused,
-    find_sheet,
-    header_name,
-    read_sheet,
-)
+from bot.excel.workbook import CellValue, ReadSheet, header_name
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -50,40 +42,36 @@ E = TypeVar("E", bound=StrEnum)
 MAX_RULE_ID = 64
 MAX_ENTITY = 128
 MAX_TARGET = 512
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _WHOLE_NUMBER = re.compile(r"\s*\d+\s*")
 _CHANNEL = re.compile(r"^\S+$")
 _YES = frozenset({YES, "j", "yes", "y", "waar", "true", "1", "x", "actief", "active"})
 _NO = frozenset({NO, "n", "no", "onwaar", "false", "0", "inactief", "inactive"})
 
 
-class RulesReader:
-    """One workbook's rules and the problems found on the way."""
+def rules_kind(
+    known_entities: Collection[str] | None = None,
+) -> ImportKind[list[RoutingRule], RuleProblem]:
+    """The rules' part of the import pipeline. With `known_entities` (the catalogue's entity
+    codes), an entity code must be one of them; without (or empty), any well-formed code is."""
 
-    def __init__(self, known_entities: Collection[str] | None = None) -> None:
-        self.problems: list[RuleProblem] = []
+    def rows(sheets: Sheets, problems: Problems[RuleProblem]) -> list[RoutingRule]:
+        return RuleRows(problems, known_entities).rules(sheets.get(RULES.key))
+
+    return ImportKind((RULES,), RuleProblem, "post.rules.problem.", rows)
+
+
+class RuleRows:
+    """One workbook's rules; problems go to the import's list."""
+
+    def __init__(
+        self, problems: Problems[RuleProblem], known_entities: Collection[str] | None = None
+    ) -> None:
+        self.problems = problems
         # None or empty: any well-formed code is accepted (no catalogue to check against).
         self._entities = {code.casefold(): code for code in known_entities or ()}
 
     def report(self, row: int | None, column: str, key: str, value: object = "") -> None:
-        self.problems.append(
-            RuleProblem(RULES.key, row, column, f"post.rules.problem.{key}", excerpt(value))
-        )
-
-    def sheet(self, workbook: Workbook) -> ReadSheet | None:
-        found = find_sheet(workbook, (RULES.nl, RULES.en, RULES.key))
-        if found is None:
-            self.report(None, "", "missing_sheet", RULES.nl)
-            return None
-        try:
-            read = read_sheet(found, [column.field for column in RULES.columns], TextBudget())
-        except WorkbookRefused as refused:
-            raise refused.on_sheet(RULES.key) from None
-        for column in RULES.columns:
-            if column.required and not read.has(column.key):
-                self.report(1, column.key, "missing_column", column.nl)
-        return read
+        self.problems.report(RULES.key, row, column, key, value)
 
     def rules(self, sheet: ReadSheet | None) -> list[RoutingRule]:
         """The rules in evaluation order (meaningful only when no problems were found)."""
@@ -127,26 +115,15 @@ class RulesReader:
         return self._entities.get(text.casefold())
 
 
-class _Cells:
-    """One row's values, read as what each column must hold; problems go to the reader."""
+class _Cells(RowCells[RuleProblem]):
+    """One row's values, read as what each column must hold."""
 
-    def __init__(self, reader: RulesReader, row: int, values: Mapping[str, CellValue]) -> None:
+    def __init__(self, reader: RuleRows, row: int, values: Mapping[str, CellValue]) -> None:
+        super().__init__(reader.problems, RULES.key, row, values)
         self._reader = reader
-        self._row = row
-        self._values = values  # only the columns the sheet has
-
-    def _report(self, column: str, key: str, value: object = "") -> None:
-        self._reader.report(self._row, column, key, value)
-
-    def text(self, column: str, *, required: bool = False) -> str:
-        text = shown(self._values.get(column))
-        # A column missing from the sheet is reported once (missing_column), not on every row.
-        if required and not text and column in self._values:
-            self._report(column, "required")
-        return text
 
     def position(self) -> int | None:
-        value = self._values.get("position")
+        value = self.values.get("position")
         text = self.text("position", required=True)
         if not text:
             return None
@@ -159,7 +136,7 @@ class _Cells:
         else:
             number = 0
         if number < 1:
-            self._report("position", "bad_position", value)
+            self.report("position", "bad_position", value)
             return None
         return number
 
@@ -167,12 +144,12 @@ class _Cells:
         text = self.text("id", required=True)
         if not text:
             return ""
-        if not _CODE.match(text):
-            self._report("id", "bad_id", text)
+        if not CODE.match(text):
+            self.report("id", "bad_id", text)
         elif len(text) > MAX_RULE_ID:
-            self._report("id", "too_long", text)
+            self.report("id", "too_long", text)
         elif text.casefold() == ADDRESSEE_RULE:
-            self._report("id", "reserved_id", text)
+            self.report("id", "reserved_id", text)
         return text
 
     def scope(self) -> str:
@@ -183,22 +160,22 @@ class _Cells:
         return self._entity("entity", text)
 
     def _entity(self, column: str, text: str) -> str:
-        if not _CODE.match(text) or len(text) > MAX_ENTITY:
-            self._report(column, "bad_entity", text)
+        if not CODE.match(text) or len(text) > MAX_ENTITY:
+            self.report(column, "bad_entity", text)
             return text
         code = self._reader.entity_code(text)
         if code is None:
-            self._report(column, "unknown_entity", text)
+            self.report(column, "unknown_entity", text)
             return text
         return code
 
     def guids(self, column: str) -> tuple[str, ...]:
         found: list[str] = []
-        for part in split_list(self._values.get(column)):
-            if _GUID.match(part.casefold()):
+        for part in split_list(self.values.get(column)):
+            if GUID.match(part.casefold()):
                 found.append(part.casefold())
             else:
-                self._report(column, "bad_guid", part)
+                self.report(column, "bad_guid", part)
         return tuple(dict.fromkeys(found))
 
     def words(self, column: str) -> str:
@@ -208,23 +185,23 @@ class _Cells:
     def keywords(self) -> tuple[str, ...]:
         """Each keyword once (compared folded), spelled as first written."""
         found: dict[str, str] = {}
-        for part in split_list(self._values.get("keywords")):
+        for part in split_list(self.values.get("keywords")):
             keyword = " ".join(part.split())
             found.setdefault(fold(keyword), keyword)
         return tuple(found.values())
 
     def document_types(self) -> frozenset[DocumentType]:
         found: set[DocumentType] = set()
-        for part in split_list(self._values.get("document_types")):
+        for part in split_list(self.values.get("document_types")):
             kind = _word(part, DocumentType, DOCUMENT_TYPE_WORDS)
             if kind is None:
-                self._report("document_types", "unknown_document_type", part)
+                self.report("document_types", "unknown_document_type", part)
             else:
                 found.add(kind)
         return frozenset(found)
 
     def flag(self, column: str, *, default: bool) -> bool:
-        value = self._values.get(column)
+        value = self.values.get(column)
         if isinstance(value, bool):
             return value
         text = header_name(shown(value))
@@ -234,7 +211,7 @@ class _Cells:
             return True
         if text in _NO:
             return False
-        self._report(column, "bad_flag", value)
+        self.report(column, "bad_flag", value)
         return default
 
     def destination(self) -> Destination:
@@ -245,22 +222,22 @@ class _Cells:
             return Destination(DestinationKind.TRIAGE, target)
         kind = _word(text, DestinationKind, DESTINATION_WORDS)
         if kind is None:
-            self._report("destination", "unknown_destination", text)
+            self.report("destination", "unknown_destination", text)
             return Destination(DestinationKind.TRIAGE, target)
         if kind is DestinationKind.TRIAGE:
             if target:
-                self._report("target", "target_not_used", target)
+                self.report("target", "target_not_used", target)
             return Destination(kind)
         if not target:
-            if "target" in self._values:
-                self._report("target", f"target_required_{kind.value}")
+            if "target" in self.values:
+                self.report("target", f"target_required_{kind.value}")
             return Destination(kind)
         if len(target) > MAX_TARGET:
-            self._report("target", "too_long", target)
+            self.report("target", "too_long", target)
             return Destination(kind, target)
         if kind is DestinationKind.PERSON:
-            if not _GUID.match(target.casefold()):
-                self._report("target", "bad_person", target)
+            if not GUID.match(target.casefold()):
+                self.report("target", "bad_person", target)
             return Destination(kind, target.casefold())
         if kind is DestinationKind.TEAM:
             return Destination(kind, self._team(target))
@@ -270,11 +247,11 @@ class _Cells:
         group, separator, channel = (part.strip() for part in target.partition(TEAM_SEPARATOR))
         if (
             not separator
-            or not _GUID.match(group.casefold())
+            or not GUID.match(group.casefold())
             or not _CHANNEL.match(channel)
             or TEAM_SEPARATOR in channel
         ):
-            self._report("target", "bad_team", target)
+            self.report("target", "bad_team", target)
             return target
         return f"{group.casefold()}{TEAM_SEPARATOR}{channel}"
 
