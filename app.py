@@ -25,6 +25,7 @@ from aiohttp import web
 
 from bot.documents.pdf import PdfCheck
 from bot.documents.stores import document_store
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.delivery import sustainable_rate
 from bot.excel.licences.catalogue_files import ExcelCatalogueWorkbooks
 from bot.excel.post.rules_files import ExcelRuleWorkbooks
@@ -57,7 +58,7 @@ from bot.services.platform.rate import InMemoryRateBudget
 from bot.services.platform.roles import RoleResolver
 from bot.services.post.access import NameBook, PostAccess
 from bot.services.post.desk import PostDesk
-from bot.services.post.flow import Channels, PostActor, PostFlow
+from bot.services.post.flow import Channels, PostFlow
 from bot.services.post.intake import PostIntake
 from bot.services.post.retention import purge_scans
 from bot.services.post.worker import PostWorker, PostWorkerSettings
@@ -473,7 +474,7 @@ def _post(
     )
 
     async def purge() -> None:
-        await purge_scans(items, documents, clock, settings.post_retention_days, PostActor.system())
+        await purge_scans(items, documents, clock, settings.post_retention_days, Actor.system())
 
     app[POST_WORKER] = PostWorker(
         flow=flow,

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from bot.cli import _day, _graph_configured, _open_database, _read_file, _translator
+from bot.domain.platform.actors import Actor
+from bot.domain.platform.roles import Role
 from bot.i18n import Translator
 from bot.settings import ConfigurationError, Settings
 
@@ -36,22 +38,15 @@ if TYPE_CHECKING:
     from bot.domain.post.routing import RoutingRule
     from bot.graph.gateway import GraphGateway
     from bot.ports.platform import Directory
-    from bot.services.post.flow import PostActor
     from bot.services.post.intake import PostIntake
     from bot.store import Database
 
     SubParsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
-# Who the command line is in the audit trail (whoever runs it has the server's keys).
-CLI_ACTOR_ID = "cli"
-CLI_ROLE = "admin"
+# Who the command line is in the audit trail: not the system's background work but whoever runs
+# it, with the server's keys (an admin), so its lines stay told apart from the bot's own.
+CLI_ACTOR = Actor("cli", roles=frozenset({Role.ADMIN}))
 MAX_SCANNER_NAME = 57  # "intake:" + the name fits the audit log's 64-character actor id
-
-
-def _cli_actor() -> PostActor:
-    from bot.services.post.flow import PostActor
-
-    return PostActor(CLI_ACTOR_ID, CLI_ROLE)
 
 
 def _say(text: str) -> None:
@@ -125,7 +120,7 @@ async def _import_rules(
         try:
             rules = read_rules(data, known)
         except RulesImportError as error:
-            await record_refused_import(auditor, _cli_actor(), len(error.problems))
+            await record_refused_import(auditor, CLI_ACTOR, len(error.problems))
             _print_error(t("cli.post_rules.invalid", count=len(error.problems)))
             for problem in error.problems:
                 _print_error(f"- {describe_problem(problem, t)}")
@@ -136,7 +131,7 @@ async def _import_rules(
         if dry_run:
             _say(t("cli.post_rules.checked", count=len(rules), active=active))
             return 0
-        await replace_rules(SqlRoutingRuleRepository(database), rules, _cli_actor(), auditor)
+        await replace_rules(SqlRoutingRuleRepository(database), rules, CLI_ACTOR, auditor)
         _say(t("cli.post_rules.stored", count=len(rules), active=active))
         return 0
     finally:
@@ -394,7 +389,7 @@ async def _purge(settings: Settings, t: Translator, dry_run: bool) -> int:
                 documents,
                 SystemClock(),
                 settings.post_retention_days,
-                _cli_actor(),
+                CLI_ACTOR,
                 dry_run=dry_run,
             )
     finally:
