@@ -53,7 +53,8 @@ from bot.services.platform.contacts import ContactBook
 from bot.services.platform.dead_letters import DeadLetters
 from bot.services.platform.dedupe import RecentActivities
 from bot.services.platform.entities import Entities
-from bot.services.platform.outbox import OutboxNotifier, OutboxSender
+from bot.services.platform.outbox import OutboxSender
+from bot.services.platform.outbox_notifier import OutboxNotifier
 from bot.services.platform.rate import InMemoryRateBudget
 from bot.services.platform.roles import RoleResolver
 from bot.services.post.access import NameBook, PostAccess

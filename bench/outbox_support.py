@@ -23,7 +23,8 @@ from bot.domain.platform.conversations import ConversationRef
 from bot.domain.platform.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
 from bot.ports.platform import RateBudget
 from bot.services.platform.clock import SystemClock
-from bot.services.platform.outbox import OutboxNotifier, OutboxSender
+from bot.services.platform.outbox import OutboxSender
+from bot.services.platform.outbox_notifier import OutboxNotifier
 from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepository
 from bot.store.provisioning import create_database, drop_database
 from bot.teams.delivery import ConnectorDelivery

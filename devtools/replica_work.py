@@ -47,7 +47,7 @@ from bot.domain.post.items import DestinationKind, IntakeMetadata, PostItem, Pos
 from bot.services.licences.desk import LicenceDesk, Requester, RequestForm
 from bot.services.licences.flow import LicenceFlow
 from bot.services.platform.clock import SystemClock
-from bot.services.platform.outbox import OutboxNotifier
+from bot.services.platform.outbox_notifier import OutboxNotifier
 from bot.services.post.flow import OBJECT_TYPE as POST_OBJECT
 from bot.services.post.intake import INTAKE_ACTION, ROUTE_ACTION
 from bot.settings import Settings

@@ -1,9 +1,10 @@
 """Every proactive message goes through the outbox: services enqueue, one sender loop delivers.
 
-`OutboxNotifier` is the Notifier the services use (it only writes outbox rows). `OutboxSender`
-drains the outbox: it claims due messages with a lease, delivers them with bounded concurrency,
-lets each connector request through only with a token of the tenant-wide rate budget and within
-its own per-tenant sliding window (outbox_permits), and records each verdict (outbox_verdicts).
+`OutboxNotifier` (outbox_notifier) is the Notifier the services use (it only writes outbox rows).
+`OutboxSender` drains the outbox: it claims due messages with a lease, delivers them with bounded
+concurrency, lets each connector request through only with a token of the tenant-wide rate budget
+and within its own per-tenant sliding window (outbox_permits), and records each verdict
+(outbox_verdicts).
 
 Delivery guarantees: a message is sent at least once and, in practice, exactly once; it can be
 sent twice only when a sender dies between the connector accepting it and the verdict being
@@ -47,10 +48,9 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.domain.platform.delivery import (
     FINAL_STATUS_OF,
@@ -62,7 +62,7 @@ from bot.domain.platform.delivery import (
     replacement_wait_delay,
 )
 from bot.domain.platform.errors import StoreUnavailable
-from bot.domain.platform.outbox import DeadReason, NewOutboxMessage, OutboxMessage, OutboxStatus
+from bot.domain.platform.outbox import DeadReason, OutboxMessage, OutboxStatus
 from bot.ports.platform import Clock, Delivery, OutboxRepository, RateBudget
 from bot.services.platform.outbox_permits import TenantPermits
 from bot.services.platform.outbox_verdicts import VerdictWriter
@@ -78,56 +78,7 @@ DeadLetterCallback = Callable[[OutboxMessage, DeadReason], Awaitable[None]]
 _LEASE_SHARE = 0.25
 # A claimed message this close to its lease end is left for a later claim instead of sent.
 _LEASE_MARGIN_SHARE = 0.2
-_ENQUEUE_CHUNK = 500
 _ERROR_PAUSE_SECONDS = 1.0
-
-
-class OutboxNotifier:
-    """The Notifier port: queue proactive messages; the sender delivers them."""
-
-    def __init__(
-        self,
-        repo: OutboxRepository,
-        clock: Clock,
-        on_enqueued: Callable[[], None] | None = None,
-    ) -> None:
-        self._repo = repo
-        self._clock = clock
-        self._on_enqueued = on_enqueued  # usually OutboxSender.wake
-
-    async def notify_user(
-        self, tenant_id: str, user_id: str, activity: dict[str, Any], dedupe_key: str
-    ) -> bool:
-        message = NewOutboxMessage(tenant_id, dedupe_key, activity, recipient_id=user_id)
-        return await self.enqueue_many([message]) == 1
-
-    async def post_to_conversation(
-        self,
-        tenant_id: str,
-        conversation_id: str,
-        service_url: str,
-        activity: dict[str, Any],
-        dedupe_key: str,
-    ) -> bool:
-        """Queue a message to a known conversation (a team channel, a group chat)."""
-        message = NewOutboxMessage(
-            tenant_id,
-            dedupe_key,
-            activity,
-            conversation_id=conversation_id,
-            service_url=service_url,
-        )
-        return await self.enqueue_many([message]) == 1
-
-    async def enqueue_many(self, messages: Sequence[NewOutboxMessage]) -> int:
-        """Queue many messages (announcements); returns how many were new."""
-        added = 0
-        for start in range(0, len(messages), _ENQUEUE_CHUNK):
-            chunk = messages[start : start + _ENQUEUE_CHUNK]
-            added += await self._repo.enqueue(chunk, self._clock.now())
-        if added and self._on_enqueued is not None:
-            self._on_enqueued()
-        return added
 
 
 @dataclass(frozen=True, slots=True)

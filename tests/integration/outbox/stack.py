@@ -14,12 +14,8 @@ from bot.domain.platform.conversations import ConversationRef
 from bot.domain.platform.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxStatus
 from bot.ports.platform import RateBudget
 from bot.services.platform.clock import SystemClock
-from bot.services.platform.outbox import (
-    DeadLetterCallback,
-    OutboxNotifier,
-    OutboxSender,
-    ResultCallback,
-)
+from bot.services.platform.outbox import DeadLetterCallback, OutboxSender, ResultCallback
+from bot.services.platform.outbox_notifier import OutboxNotifier
 from bot.services.platform.rate import InMemoryRateBudget
 from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepository
 from bot.teams.delivery import ConnectorDelivery
