@@ -4,14 +4,16 @@ Adapters in bot/graph, bot/store and bot/teams implement them; tests use in-memo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.post.items import IntakeMetadata, PostItem, PostNotice, StoredDocument
-from bot.domain.post.routing import Delegation, PostQuery, RoutingRule
+from bot.domain.post.routing import Delegation, PostQuery, RoutingRule, RuleProblem
+from bot.domain.post.rule_imports import PendingRuleImport
+from bot.i18n import Translator
 
 
 class DocumentStore(Protocol):
@@ -94,6 +96,35 @@ class RoutingRuleRepository(Protocol):
     async def replace(self, rules: Sequence[RoutingRule]) -> None:
         """All of them or, on an error, none."""
         ...
+
+
+class PendingRuleImportRepository(Protocol):
+    """Routing rules checked in chat, waiting for their uploader's confirmation (one per person)."""
+
+    async def keep(self, pending: PendingRuleImport) -> None:
+        """Store it in place of the uploader's earlier one; drop every one expired by then."""
+        ...
+
+    async def take(self, tenant_id: str, user_id: str) -> PendingRuleImport | None:
+        """The person's pending import, removed: of two takes at once (on any replica) one gets
+        it, the other None. Expired ones too (the caller refuses them)."""
+        ...
+
+
+class RuleWorkbooks(Protocol):
+    """The routing-rules workbook (bot/excel/post/rules_files.py). CPU work: call it in a thread."""
+
+    def read(
+        self, data: bytes, known_entities: Collection[str] | None = None
+    ) -> tuple[list[RoutingRule] | None, Sequence[RuleProblem]]:
+        """The rules, or None with every problem found."""
+        ...
+
+    def describe(self, problem: RuleProblem, t: Translator) -> str:
+        """ "blad Regels, rij 7, kolom Bestemming: ..." in the reader's language."""
+        ...
+
+    def write(self, rules: Sequence[RoutingRule]) -> bytes: ...
 
 
 class DelegationRepository(Protocol):

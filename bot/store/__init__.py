@@ -16,6 +16,7 @@ from bot.store.platform.rate_budget import SqlRateBudget
 from bot.store.platform.users import SqlUserRepository
 from bot.store.post.delegations import SqlDelegationRepository
 from bot.store.post.items import SqlPostItemRepository
+from bot.store.post.pending_imports import SqlPendingRuleImports
 from bot.store.post.rules import SqlRoutingRuleRepository
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "SqlLicenceRequestRepository",
     "SqlLinkUses",
     "SqlOutboxRepository",
+    "SqlPendingRuleImports",
     "SqlPostItemRepository",
     "SqlProcessedActivities",
     "SqlRateBudget",

@@ -375,6 +375,24 @@ post_delegations = sa.Table(
     sqlite_autoincrement=True,
 )
 
+# Routing rules checked in chat, waiting minutes for their uploader's confirmation: one per
+# person (the unique key); taking one deletes it, so a second confirmation, on any replica, finds
+# nothing. Rules are documents as bot/store/post/pending_imports.py writes them.
+post_rule_imports = sa.Table(
+    "post_rule_imports",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("tenant_id", sa.String(64), nullable=False),
+    sa.Column("uploaded_by", sa.String(64), nullable=False),  # stored casefolded
+    sa.Column("rules", JsonDocument, nullable=False),  # the checked rules
+    sa.Column("against", JsonDocument, nullable=False),  # the rules as they were then
+    sa.Column("scope", JsonDocument, nullable=True),  # entity codes; null: every rule
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("tenant_id", "uploaded_by"),
+    sa.Index("ix_post_rule_imports_expires_at", "expires_at"),  # forgetting the expired ones
+)
+
 # Single-use download links: the primary key is what makes a second click, on any replica, lose.
 link_uses = sa.Table(
     "link_uses",
