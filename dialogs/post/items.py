@@ -1,10 +1,9 @@
-"""Incoming post in chat: `post` lists it, the item cards act on it, `post doorsturen` redirects it.
+"""Incoming post in chat: `post` lists it, the item cards act on it.
 
 - `post` / `mail` (also "mijn post", "brieven", "my mail") lists the caller's open items, newest
   first, a page at a time; filters come from the words after it ("post aangetekend", "post deze
   week", "post niet afgehandeld", "post zoek Fluvius"); see dialogs/post/text.py.
-- `post doorsturen naar <naam> van <datum> tot <datum>` redirects one's post to a colleague for
-  those days; `post doorsturen` alone lists one's delegations, each with a button to stop it.
+- `post doorsturen` redirects one's post to a colleague: dialogs/post/delegations.py.
 - The buttons of an item card: Openen (a signed link for the clicker), Afgehandeld, Ontvangst
   bevestigen, Doorsturen, Niet voor mij, Origineel opvragen; the mailroom routes triage items
   with the people picker and turns a routed item into a rule suggestion.
@@ -23,89 +22,34 @@ click outside the 1:1 chat.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, tzinfo
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from datetime import tzinfo
 
 from bot.commands.dispatcher import ActionResult, refuse
 from bot.commands.registry import card_action, command
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.errors import DomainError, Forbidden
 from bot.domain.platform.roles import Role
-from bot.domain.platform.text import fold
-from bot.domain.platform.untrusted import escape_text
 from bot.domain.post.items import IllegalPostTransition, PostItem
 from bot.i18n import N_, Translator
 from bot.services.platform.audit import Auditor
-from bot.services.post.access import Seen, Viewer
-from bot.services.post.desk import DELEGATION_OBJECT, MAX_SEARCH, PostDesk, PostFilters, Scope
+from bot.services.post.access import Seen
+from bot.services.post.desk import PostDesk
 from bot.services.post.flow import OBJECT_TYPE
 from bot.turn import Card, Turn, is_personal
-from cards.base import MAX_NAME, escaped_params
-from cards.licences.common import day
-from cards.platform.system import notice_card
+from cards.base import escaped_params
 from cards.post.item import ItemTexts, ItemView, ScanLink, item_card, state_word
-from cards.post.lists import ListState, delegate_picker_card, delegations_card, post_list_card
+from cards.post.lists import ListState, post_list_card
 from cards.verbs import Verb
-from dialogs.post.text import parse_delegation, parse_filters
-
-MAX_ITEM_ID = 2**63 - 1
-MAX_OFFSET = 10_000
-# Generous bounds for what a card sends: the desk cuts notes and reasons to its own limits.
-MAX_TEXT_PAYLOAD = 8000
-# An Entra object id from the people picker (a GUID); "" when nobody was picked.
-PERSON_ID = r"^([A-Za-z0-9][A-Za-z0-9._@-]{0,127})?$"
-
-
-class PageClick(BaseModel):
-    """The list's state, as every list button carries it."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    scope: Literal["open", "handled", "all"] = "open"
-    registered: bool = False
-    week: bool = False
-    search: str = Field(default="", max_length=MAX_SEARCH)
-    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
-
-    def state(self) -> ListState:
-        return ListState(self.scope, self.registered, self.week, self.search, self.offset)
-
-
-class ItemTarget(BaseModel):
-    """A button about one item: its id (checked by the desk), and the list it was shown from."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    item: int = Field(strict=True, gt=0, le=MAX_ITEM_ID)
-    back: PageClick | None = None
-
-
-class ForwardClick(ItemTarget):
-    person: str = Field(default="", pattern=PERSON_ID)
-    note: str = Field(default="", max_length=MAX_TEXT_PAYLOAD)
-
-
-class NotForMeClick(ItemTarget):
-    reason: str = Field(default="", max_length=MAX_TEXT_PAYLOAD)
-
-
-class RouteClick(ItemTarget):
-    person: str = Field(default="", pattern=PERSON_ID)
-
-
-class DelegationPick(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    delegate: str = Field(min_length=1, pattern=PERSON_ID)
-    starts: date
-    ends: date
-
-
-class DelegationTarget(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    delegation: int = Field(strict=True, gt=0, le=MAX_ITEM_ID)
+from dialogs.post.clicks import (
+    ForwardClick,
+    ItemTarget,
+    NotForMeClick,
+    PageClick,
+    RouteClick,
+    filters_of,
+    state_of,
+)
+from dialogs.post.text import parse_filters
 
 
 def conversation_key(conversation_id: str) -> str:
@@ -114,27 +58,7 @@ def conversation_key(conversation_id: str) -> str:
     return conversation_id.partition(";")[0].strip().casefold()
 
 
-def viewer_of(turn: Turn) -> Viewer:
-    caller = turn.caller
-    return Viewer(caller.tenant_id, caller.user_id, caller.roles, turn.correlation_id)
-
-
-def filters_of(state: ListState) -> PostFilters:
-    return PostFilters(
-        scope=Scope(state.scope),
-        registered=state.registered,
-        this_week=state.week,
-        search=state.search,
-    )
-
-
-def state_of(filters: PostFilters, offset: int = 0) -> ListState:
-    return ListState(
-        filters.scope.value, filters.registered, filters.this_week, filters.search, offset
-    )
-
-
-Step = Callable[[Viewer], Awaitable[Seen]]
+Step = Callable[[Actor], Awaitable[Seen]]
 
 
 class PostDialog:
@@ -157,41 +81,6 @@ class PostDialog:
     async def show_post(self, turn: Turn, args: str) -> None:
         await turn.send_card(await self._list(turn, state_of(parse_filters(args))))
 
-    @command(
-        "post_delegation",
-        nl=("post doorsturen", "mijn post doorsturen"),
-        en=("forward my mail", "forward mail", "mail forwarding"),
-        title_key=N_("cmd.post_delegation.title"),
-        help_key=N_("cmd.post_delegation.help"),
-        example_key=N_("cmd.post_delegation.example"),
-        order=210,
-    )
-    async def delegate(self, turn: Turn, args: str) -> None:
-        if not args.strip():
-            await turn.send_card(await self._delegations(turn))
-            return
-        viewer = viewer_of(turn)
-        today = self._desk.access.today()
-        wanted = parse_delegation(args, today)
-        if wanted is None:
-            await turn.send_card(notice_card(turn.t("post.delegation.not_understood"), turn.t))
-            return
-        people = await self._desk.find_people(viewer, wanted.name)
-        exact = [p for p in people if fold(p.display_name) == fold(wanted.name)]
-        if len(exact) == 1:
-            people = exact
-        if not people:
-            shown = escape_text(wanted.name, limit=MAX_NAME)
-            message = turn.t("post.delegation.no_match", name=shown)
-            await turn.send_card(notice_card(message, turn.t))
-            return
-        if len(people) > 1:
-            await turn.send_card(delegate_picker_card(people, wanted.starts, wanted.ends, turn.t))
-            return
-        await turn.send_card(
-            await self._add_delegation(turn, people[0].id, wanted.starts, wanted.ends)
-        )
-
     # --- the list -----------------------------------------------------------------------------
     @card_action(Verb.POST_PAGE, payload=PageClick)
     async def page(self, turn: Turn, data: PageClick) -> Card:
@@ -207,7 +96,7 @@ class PostDialog:
         """A link made for the clicker, after the access check, audited. Only in a personal
         chat: a card in a channel or group chat is one message for everyone in it, and the link
         must reach nobody else."""
-        viewer = viewer_of(turn)
+        viewer = turn.caller
         if turn.conversation_type != "personal":
             try:
                 await self._desk.look(viewer, data.item)
@@ -291,7 +180,7 @@ class PostDialog:
 
     @card_action(Verb.POST_SUGGEST_RULE, payload=ItemTarget)
     async def suggest_rule(self, turn: Turn, data: ItemTarget) -> Card | ActionResult:
-        viewer = viewer_of(turn)
+        viewer = turn.caller
         try:
             rule = await self._desk.suggest_rule(viewer, data.item)
         except Forbidden as refused:
@@ -307,25 +196,6 @@ class PostDialog:
             shareable=await self._held_here(turn, seen.item),
         )
 
-    # --- delegations --------------------------------------------------------------------------
-    @card_action(Verb.POST_DELEGATION_ADD, payload=DelegationPick)
-    async def pick_delegate(self, turn: Turn, data: DelegationPick) -> Card:
-        return await self._add_delegation(turn, data.delegate, data.starts, data.ends)
-
-    @card_action(Verb.POST_DELEGATION_CANCEL, payload=DelegationTarget)
-    async def cancel_delegation(self, turn: Turn, data: DelegationTarget) -> Card | ActionResult:
-        try:
-            await self._desk.cancel_delegation(viewer_of(turn), data.delegation)
-        except Forbidden as refused:
-            return await self._deny(
-                turn,
-                "post.delegation.cancel",
-                data.delegation,
-                refused.message_key,
-                object_type=DELEGATION_OBJECT,
-            )
-        return await self._delegations(turn, notice=turn.t("post.delegation.cancelled"))
-
     # --- helpers ------------------------------------------------------------------------------
     async def _step(
         self,
@@ -337,7 +207,7 @@ class PostDialog:
         done: str = "",
         already: str = "",
     ) -> ActionResult:
-        viewer = viewer_of(turn)
+        viewer = turn.caller
         before = await self._before(turn, viewer, data.item)
         try:
             seen = await run(viewer)
@@ -354,7 +224,7 @@ class PostDialog:
         return ActionResult(card=card, message=notice, shareable=shareable)
 
     async def _problem(
-        self, turn: Turn, viewer: Viewer, data: ItemTarget, problem: DomainError
+        self, turn: Turn, viewer: Actor, data: ItemTarget, problem: DomainError
     ) -> ActionResult:
         """A step that could not be taken (someone was first, acknowledge first, a missing
         reason): say why, on the item's card as it is now."""
@@ -374,7 +244,7 @@ class PostDialog:
     ) -> Card | ActionResult:
         """The card came back without a required input: the card again, with the problem (only
         after the access check: the card shows the item)."""
-        viewer = viewer_of(turn)
+        viewer = turn.caller
         try:
             seen = await self._desk.look(viewer, data.item)
         except Forbidden as refused:
@@ -386,7 +256,7 @@ class PostDialog:
             shareable=await self._held_here(turn, seen.item),
         )
 
-    async def _before(self, turn: Turn, viewer: Viewer, item_id: int) -> PostItem | None:
+    async def _before(self, turn: Turn, viewer: Actor, item_id: int) -> PostItem | None:
         """The item before a step clicked outside a 1:1 chat (None in one, or when the clicker
         may not see it: the step refuses then): a card its conversation held before the step
         stays there, as the update of that card shows there anyway."""
@@ -406,8 +276,8 @@ class PostDialog:
         for item in items:
             if item is None:
                 continue
-            for _, conversation in await self._desk.access.holder_targets(item):
-                if conversation and conversation_key(conversation) == here:
+            for conversation in await self._desk.card_conversations(item):
+                if conversation_key(conversation) == here:
                     return True
         return False
 
@@ -433,34 +303,16 @@ class PostDialog:
         return item_card(seen.item, turn.t, self._tz, view=view, texts=texts, link=link)
 
     async def _list(self, turn: Turn, state: ListState, *, notice: str = "") -> Card:
-        page = await self._desk.list_items(viewer_of(turn), filters_of(state), state.offset)
+        page = await self._desk.list_items(turn.caller, filters_of(state), state.offset)
         return post_list_card(
             page.items,
             state,
             turn.t,
             self._tz,
             has_more=page.has_more,
-            page_size=self._desk.page_size,
+            page_size=page.page_size,
             notice=notice,
         )
-
-    async def _delegations(self, turn: Turn, *, notice: str = "") -> Card:
-        mine = await self._desk.delegations(viewer_of(turn))
-        names = await self._desk.names(d.delegate_id for d in mine)
-        today = self._desk.access.today()
-        return delegations_card(mine, names, turn.t, today=today, notice=notice)
-
-    async def _add_delegation(self, turn: Turn, delegate: str, starts: date, ends: date) -> Card:
-        stored = await self._desk.add_delegation(viewer_of(turn), delegate, starts, ends)
-        names = await self._desk.names([stored.delegate_id])
-        notice = turn.t(
-            "post.delegation.added",
-            name=escape_text(names.get(stored.delegate_id, ""), limit=MAX_NAME)
-            or turn.t("post.someone"),
-            starts=day(stored.starts),
-            ends=day(stored.ends),
-        )
-        return await self._delegations(turn, notice=notice)
 
     async def _deny(
         self,

@@ -91,7 +91,6 @@ from cards.post.rules import (
     unknown_workbook_card,
 )
 from dialogs.licences.admin import CATALOGUE_WORKBOOK, ExportLinks, is_workbook
-from dialogs.post.items import viewer_of
 
 RULES_EXPORT = "post-rules"  # the export kind bot/http/exports.py serves
 RULES_WORKBOOK = "post-rules"  # what bot/excel/workbook_kind.py calls a rules workbook
@@ -462,7 +461,7 @@ class PostRulesAdminDialog:
         if await repo.load() != list(pending.against):
             await self._refused(turn, "changed_meanwhile")
             raise DomainError(CHANGED_MEANWHILE)
-        actor = viewer_of(turn).actor
+        actor = turn.caller
         await replace_rules(
             repo, pending.rules, actor, self._auditor, tenant_id=turn.caller.tenant_id
         )
@@ -475,7 +474,7 @@ class PostRulesAdminDialog:
     async def _scope(self, turn: Turn) -> Scope:
         if turn.caller.has(Role.MAILROOM):  # Werkplek admins too
             return None
-        return await self._desk.access.standing(viewer_of(turn)).admin_of()
+        return await self._desk.access.standing(turn.caller).admin_of()
 
     async def _require_keeper(self, turn: Turn, name: str) -> None:
         if not self.may_import(turn):
@@ -485,7 +484,7 @@ class PostRulesAdminDialog:
     async def _refused(self, turn: Turn, reason: str, problems: int = 0) -> None:
         await record_refused_import(
             self._auditor,
-            viewer_of(turn).actor,
+            turn.caller,
             problems,
             tenant_id=turn.caller.tenant_id,
             reason=reason,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.platform.text import fold, folded_words
-from bot.services.post.desk import PostFilters, Scope
+from bot.services.post.listing import PostFilters, Scope
 
 # Filter phrases, longest first ("niet afgehandeld" before "afgehandeld").
 _FILTERS: tuple[tuple[str, str], ...] = (

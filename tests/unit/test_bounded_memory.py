@@ -102,16 +102,16 @@ async def test_recent_activity_ids_keep_only_the_newest_up_to_their_capacity() -
 async def test_the_intake_remembers_entities_of_a_bounded_number_of_people(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.services.post import intake as post_intake
+    from bot.services.post import routing as post_routing
     from tests.unit.post.fakes import make_world
     from tests.unit.post_intake.test_intake_service import CountingDirectory, intake_for
 
-    monkeypatch.setattr(post_intake, "SEARCH_CACHE_SIZE", 2)
+    monkeypatch.setattr(post_routing, "SEARCH_CACHE_SIZE", 2)
     world = make_world()
     intake, _ = intake_for(world, CountingDirectory(world.directory))
     for person in ("person-1", "person-2", "person-3", "person-4"):
-        await intake._entity_of(person)
-    assert list(intake._entities) == ["person-3", "person-4"]  # the newest two
+        await intake._router._entity_of(person)
+    assert list(intake._router._entity_codes) == ["person-3", "person-4"]  # the newest two
 
 
 async def test_file_downloads_open_a_bounded_number_of_sockets() -> None:

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from bot.domain.platform.text import fold, folded_words
-from bot.domain.post.addressees import parse_envelope
+from bot.domain.post.envelope import parse_envelope
 from bot.domain.post.items import (
     TRIAGE,
     Destination,

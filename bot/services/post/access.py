@@ -25,36 +25,18 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
 from bot.domain.licences.catalogue import Catalogue
-from bot.domain.platform.roles import Role, may_act_as
+from bot.domain.platform.actors import SYSTEM, Actor
+from bot.domain.platform.roles import Role
 from bot.domain.post.items import Destination, DestinationKind, PostItem, PostState
 from bot.domain.post.routing import ADDRESSEE_RULE
 from bot.ports.licences import CatalogueRepository
 from bot.ports.platform import Clock, Directory
 from bot.ports.post import DelegationRepository, RoutingRuleRepository
 from bot.services.platform.entities import Entities, GroupMembers
-from bot.services.post.flow import PostActor
 
 TEAM_TARGET_SEPARATOR = "|"
 # A rule edit reaches every replica within this time.
 CACHE_SECONDS = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who asks, as the turn established it (ids from the channel, roles from Entra groups)."""
-
-    tenant_id: str
-    user_id: str
-    roles: frozenset[Role] = frozenset({Role.STAFF})
-    correlation_id: str = ""
-
-    def has(self, role: Role) -> bool:
-        return may_act_as(self.roles, role)
-
-    @property
-    def actor(self) -> PostActor:
-        roles = ",".join(sorted(role.value for role in self.roles))
-        return PostActor(self.user_id, roles, self.correlation_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +108,14 @@ def item_people(item: PostItem) -> set[str]:
     }
     if item.destination.kind is DestinationKind.PERSON:
         people.add(item.destination.target)
-    return {person for person in people if person and person != PostActor.system().user_id}
+    return {person for person in people if person and person != SYSTEM}
 
 
 class Standing:
     """What the directory and the catalogue say about one viewer, asked only when a rule needs
     it (the addressee of a personal item costs no Graph call) and at most once per request."""
 
-    def __init__(self, viewer: Viewer, access: PostAccess) -> None:
+    def __init__(self, viewer: Actor, access: PostAccess) -> None:
         self.viewer = viewer
         self._access = access
         self._groups: frozenset[str] | None = None
@@ -192,7 +174,7 @@ class PostAccess:
     def today(self) -> date:
         return self._clock.now().astimezone(self.timezone).date()
 
-    def standing(self, viewer: Viewer) -> Standing:
+    def standing(self, viewer: Actor) -> Standing:
         return Standing(viewer, self)
 
     # --- the rule -----------------------------------------------------------------------------

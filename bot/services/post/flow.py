@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.post.items import PostItem, PostNotice
@@ -26,17 +27,6 @@ class Channels:
 
     mailroom_conversation_id: str = ""
     service_url: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PostActor:
-    user_id: str
-    role: str = ""
-    correlation_id: str = ""
-
-    @classmethod
-    def system(cls) -> PostActor:
-        return cls("system", "system")
 
 
 class PostFlow:
@@ -66,7 +56,7 @@ class PostFlow:
         self,
         before: PostItem,
         after: PostItem,
-        actor: PostActor,
+        actor: Actor,
         action: str,
         notices: Sequence[PostNotice] = (),
         *,
@@ -86,7 +76,7 @@ class PostFlow:
     def audit_entry(
         self,
         item: PostItem,
-        actor: PostActor,
+        actor: Actor,
         action: str,
         outcome: Outcome = Outcome.OK,
         *,

@@ -2,10 +2,11 @@
 
 receive: check the PDF, look up the external id, decide the routing (the envelope read, the
 addressee looked up in the directory, the item's entity worked out, the rules and delegations
-applied: bot.domain.post.routing), store the scan, then store the item together with its routing,
-its audit lines and its notices in one transaction (IntakeItems.add_with). Everything that waits
-for Graph or for another database connection happens before that transaction, so it holds its
-locks (SQLite's writer, PostgreSQL's reference counter row) only for its own statements.
+applied: bot/services/post/routing.py), store the scan, then store the item together with its
+routing, its audit lines and its notices in one transaction (IntakeItems.add_with). Everything
+that waits for Graph or for another database connection happens before that transaction, so it
+holds its locks (SQLite's writer, PostgreSQL's reference counter row) only for its own
+statements.
 
 What can go wrong and what happens then:
 - the same external id again from the same scanner (the intake token's name: ids are the
@@ -28,16 +29,15 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Protocol
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry, Outcome
-from bot.domain.platform.directory import DirectoryUser
-from bot.domain.platform.errors import DomainError, NotFound
+from bot.domain.platform.errors import DomainError
 from bot.domain.platform.outbox import NewOutboxMessage
-from bot.domain.post.addressees import match_addressee, parse_envelope, search_terms
 from bot.domain.post.items import (
     TRIAGE,
     Destination,
@@ -53,7 +53,7 @@ from bot.domain.post.items import (
     StoredDocument,
     upload_differences,
 )
-from bot.domain.post.routing import Delegation, PostQuery, RoutingRule, route
+from bot.domain.post.routing import PostQuery
 from bot.ports.licences import CatalogueRepository
 from bot.ports.platform import Directory
 from bot.ports.post import (
@@ -63,21 +63,13 @@ from bot.ports.post import (
     RoutingRuleRepository,
 )
 from bot.services.platform.entities import Entities, GroupMembers
-from bot.services.post.flow import OBJECT_TYPE, PostActor, PostFlow
+from bot.services.post.flow import OBJECT_TYPE, PostFlow
+from bot.services.post.routing import PostRouter
 
 logger = logging.getLogger(__name__)
 
 INTAKE_ACTION = "post.intake"
 ROUTE_ACTION = "post.route"
-DIRECTORY_UNAVAILABLE = "post.reason.directory_unavailable"
-# A rule edit reaches every replica within this time, without a query per item.
-RULES_CACHE_SECONDS = 30.0
-# People rarely change entity; a morning's post for one person asks the directory once.
-PEOPLE_CACHE_SECONDS = 300.0
-# Directory look-ups for one envelope: enough candidates to tell two namesakes apart.
-CANDIDATES_PER_TERM = 10
-# Search terms remembered (names on envelopes; a day's post names a few hundred people).
-SEARCH_CACHE_SIZE = 4096
 DOCUMENT_NAME = "scan.pdf"
 TEAM_TARGET_SEPARATOR = "|"
 
@@ -126,17 +118,6 @@ class _Decided:
     locales: Mapping[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    """What routing needs to know about an item beyond its metadata."""
-
-    entity: str = ""
-    addressee_id: str = ""
-    ambiguous: bool = False
-    directory_failed: bool = False
-    addressee_enabled: bool | None = None  # as the directory's search said; None: not said
-
-
 class PostIntake:
     def __init__(
         self,
@@ -155,24 +136,24 @@ class PostIntake:
         monotonic: Callable[[], float] = time.monotonic,
         entities: Entities | None = None,
     ) -> None:
-        self.flow = flow
-        self.items: PostItemRepository = items or flow.items
+        self._flow = flow
+        self._items: PostItemRepository = items or flow.items
         # With the repository's add_with, a new item is stored and routed in one transaction;
         # without, in two.
         self._one_step = items
         self._on_enqueued = on_enqueued
-        self.documents = documents
+        self._documents = documents
         self._check = check
-        self._directory = directory
-        self.entities = entities or Entities(catalogue, directory, group_members, monotonic)
-        self._rules_repo = rules
-        self._delegations = delegations
-        self._zone = timezone
-        self._monotonic = monotonic
-        self._rules: tuple[float, list[RoutingRule]] | None = None
-        self._entities: dict[str, tuple[float, str]] = {}
-        self._searches: dict[str, tuple[float, asyncio.Future[list[DirectoryUser]]]] = {}
-        self._delegated: dict[tuple[str, date], tuple[float, list[Delegation]]] = {}
+        self._entities = entities or Entities(catalogue, directory, group_members, monotonic)
+        self._router = PostRouter(
+            directory=directory,
+            entities=self._entities,
+            rules=rules,
+            delegations=delegations,
+            clock=flow.clock,
+            timezone=timezone,
+            monotonic=monotonic,
+        )
 
     # --- intake -------------------------------------------------------------------------------
     async def receive(
@@ -195,22 +176,22 @@ class PostIntake:
         pages = await self._check(data)
         metadata = replace(metadata, scanner=token_name)
         digest = hashlib.sha256(data).hexdigest()
-        existing = await self.items.by_external_id(metadata.external_id, scanner=token_name)
+        existing = await self._items.by_external_id(metadata.external_id, scanner=token_name)
         if existing is not None:
             return _repeated(existing, metadata, digest), False
         if metadata.pages <= 0:
             metadata = replace(metadata, pages=pages)
-        actor = PostActor("system", "system", correlation_id)
+        actor = Actor.system(correlation_id)
         # Graph first, outside any transaction: a slow directory holds no database lock.
         one_step = self._one_step
         decided = await self._decided(metadata) if one_step else None
-        document = await self.documents.put(DOCUMENT_NAME, data)
+        document = await self._documents.put(DOCUMENT_NAME, data)
         audit = self._intake_audit(tenant_id, metadata, pages, len(data), token_name)
         audit = replace(audit, correlation_id=correlation_id)
-        now = self.flow.clock.now()
+        now = self._flow.clock.now()
         try:
             if one_step is None or decided is None:
-                item, created = await self.items.add(tenant_id, metadata, document, now, audit)
+                item, created = await self._items.add(tenant_id, metadata, document, now, audit)
             else:
 
                 async def first_step(
@@ -243,11 +224,11 @@ class PostIntake:
     async def route_pending(self, limit: int) -> int:
         """Route items a crash left RECEIVED (stored, never routed); how many were routed."""
         query = PostQuery(destinations=(TRIAGE,), states=frozenset({PostState.RECEIVED}))
-        pending = await self.items.visible_to(replace(query, limit=limit))
+        pending = await self._items.visible_to(replace(query, limit=limit))
         routed = 0
         for item in pending:
             try:
-                await self.route(item, PostActor.system())
+                await self.route(item, Actor.system())
             except StalePostItem:
                 continue  # someone else routed it meanwhile
             except asyncio.CancelledError:
@@ -258,13 +239,17 @@ class PostIntake:
             routed += 1
         return routed
 
+    def forget_rules(self) -> None:
+        """Read the rules afresh on the next item (after an import on this replica)."""
+        self._router.forget_rules()
+
     # --- routing ------------------------------------------------------------------------------
-    async def route(self, item: PostItem, actor: PostActor) -> PostItem:
+    async def route(self, item: PostItem, actor: Actor) -> PostItem:
         """Decide where a RECEIVED item goes, save that with its audit line and notices."""
-        routing, entity = await self._decision(item.metadata)
+        routing, entity = await self._router.decide(item.metadata)
         after = self._after(item, routing, entity)
         notices = await self._notices(after)
-        return await self.flow.transition(item, after, actor, ROUTE_ACTION, notices)
+        return await self._flow.transition(item, after, actor, ROUTE_ACTION, notices)
 
     async def _decided(self, metadata: IntakeMetadata) -> _Decided | None:
         """The routing of a new item and what its notices need (the entity's admins, the
@@ -272,9 +257,9 @@ class PostIntake:
         waits for Graph or for a second database connection. None when deciding failed in an
         unexpected way: the item is then stored RECEIVED and routed later (route_pending)."""
         try:
-            routing, entity = await self._decision(metadata)
+            routing, entity = await self._router.decide(metadata)
             recipients = await self._recipients(routing.destination)
-            locales = await self.flow.locales(recipients.people)
+            locales = await self._flow.locales(recipients.people)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -282,157 +267,21 @@ class PostIntake:
             return None
         return _Decided(routing, entity, recipients, locales)
 
-    async def _decision(self, metadata: IntakeMetadata) -> tuple[Routing, str]:
-        """(where the item goes, its entity code)."""
-        facts = await self._facts(metadata)
-        if facts.directory_failed:
-            return Routing(TRIAGE, reason=DIRECTORY_UNAVAILABLE), facts.entity
-        day = self.flow.clock.now().astimezone(self._zone).date()
-        return await self._decide(metadata, facts, day), facts.entity
-
     def _after(self, item: PostItem, routing: Routing, entity: str) -> PostItem:
-        after = item.route(routing, self.flow.clock.now())
+        after = item.route(routing, self._flow.clock.now())
         if entity and not item.metadata.entity:
             # The register and the entity's admins find the item by it.
             after = replace(after, metadata=replace(item.metadata, entity=entity))
         return after
 
     def _routed(
-        self, item: PostItem, decided: _Decided, actor: PostActor
+        self, item: PostItem, decided: _Decided, actor: Actor
     ) -> tuple[PostItem, Sequence[AuditEntry], Sequence[NewOutboxMessage]]:
         """The first step of a new item, as add_with stores it with the item: no I/O."""
         after = self._after(item, decided.routing, decided.entity)
         notices = self._notices_to(after, decided.recipients)
-        audit = self.flow.audit_entry(after, actor, ROUTE_ACTION, before=item)
-        return after, [audit], self.flow.render(notices, decided.locales)
-
-    async def _decide(self, metadata: IntakeMetadata, facts: _Facts, day: date) -> Routing:
-        rules = await self._load_rules()
-
-        def decide(delegations: Sequence[Delegation], inactive: frozenset[str]) -> Routing:
-            return route(
-                metadata,
-                entity=facts.entity,
-                addressee_id=facts.addressee_id,
-                ambiguous=facts.ambiguous,
-                rules=rules,
-                delegations=delegations,
-                day=day,
-                inactive=inactive,
-            )
-
-        # A delegation redirects only the person the item would reach, and only whether that
-        # person and their delegates still work here matters: look those up, nobody else.
-        first = decide((), frozenset())
-        if first.destination.kind is not DestinationKind.PERSON:
-            return first
-        person = first.destination.target
-        delegations = await self._active_delegations(person, day)
-        people = [person, *(delegation.delegate_id for delegation in delegations)]
-        inactive = await self._inactive(people, facts)
-        if not delegations and not inactive:
-            return first
-        return decide(delegations, inactive)
-
-    async def _inactive(self, people: Sequence[str], facts: _Facts) -> frozenset[str]:
-        """Those of `people` whose account is disabled or no longer in the directory (ids,
-        casefolded). The envelope's person comes with the search that found them; the others
-        are read (the directory caches them)."""
-        known = (
-            {facts.addressee_id.casefold(): facts.addressee_enabled} if facts.addressee_id else {}
-        )
-        wanted = list(dict.fromkeys(person.casefold() for person in people if person))
-        asked = [person for person in wanted if known.get(person) is None]
-        answers = await asyncio.gather(*(self._is_active(person) for person in asked))
-        known.update(zip(asked, answers, strict=True))
-        return frozenset(person for person in wanted if known.get(person) is False)
-
-    async def _is_active(self, user_id: str) -> bool | None:
-        """Whether the person's account works: False when disabled or gone from the directory,
-        None when the directory does not say (routing then goes on as if it works: a rule or a
-        delegation someone set is not overruled on a guess)."""
-        try:
-            user = await self._directory.get_user(user_id)
-        except NotFound:
-            return False
-        except DomainError as error:
-            logger.warning("directory unavailable for an account check: %s", type(error).__name__)
-            return None
-        return user.account_enabled
-
-    async def _active_delegations(self, user_id: str, day: date) -> list[Delegation]:
-        """The person's delegations on `day`, read at most every RULES_CACHE_SECONDS: one
-        set or cancelled a moment ago applies within that time, as a rule change does."""
-        key = (user_id.casefold(), day)
-        cached = self._delegated.get(key)
-        if cached is not None and self._monotonic() - cached[0] < RULES_CACHE_SECONDS:
-            return cached[1]
-        if len(self._delegated) >= SEARCH_CACHE_SIZE:
-            del self._delegated[next(iter(self._delegated))]
-        found = await self._delegations.active_on([user_id], day)
-        self._delegated[key] = (self._monotonic(), found)
-        return found
-
-    async def _facts(self, metadata: IntakeMetadata) -> _Facts:
-        envelope = parse_envelope(metadata.addressee)
-        terms = search_terms(envelope)
-        try:
-            found = await asyncio.gather(*(self._find_users(term) for term in terms))
-        except DomainError as error:
-            logger.warning("directory unavailable for addressee lookup: %s", type(error).__name__)
-            return _Facts(entity=metadata.entity, directory_failed=True)
-        match = match_addressee(envelope, _unique(user for users in found for user in users))
-        person = match.person
-        person_id = person.id if person is not None else ""
-        entity = metadata.entity
-        if not entity and person_id:
-            entity = await self._entity_of(person_id)
-        return _Facts(
-            entity=entity,
-            addressee_id=person_id,
-            ambiguous=match.ambiguous,
-            addressee_enabled=person.account_enabled if person is not None else None,
-        )
-
-    async def _find_users(self, term: str) -> list[DirectoryUser]:
-        """The directory's people for one search term, shared for a few minutes: a morning's
-        post names the same people again and again, and items arriving together that name the
-        same person wait for one look-up. A failed look-up is not kept."""
-        now = self._monotonic()
-        cached = self._searches.get(term)
-        if cached is None or now - cached[0] >= PEOPLE_CACHE_SECONDS:
-            if len(self._searches) >= SEARCH_CACHE_SIZE:
-                del self._searches[next(iter(self._searches))]  # the oldest look-up
-            lookup = asyncio.ensure_future(self._directory.find_users(term, CANDIDATES_PER_TERM))
-            cached = (now, lookup)
-            self._searches[term] = cached
-        try:
-            return list(await asyncio.shield(cached[1]))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            if self._searches.get(term) is cached:
-                del self._searches[term]
-            raise
-
-    async def _entity_of(self, user_id: str) -> str:
-        """The code of the person's entity in the licence catalogue ("" when none, or when the
-        directory does not answer: routing then works without an entity)."""
-        key = user_id.casefold()
-        cached = self._entities.get(key)
-        if cached is not None and self._monotonic() - cached[0] < PEOPLE_CACHE_SECONDS:
-            return cached[1]
-        try:
-            groups = await self._directory.member_of(user_id)
-        except DomainError as error:
-            logger.warning("directory unavailable for entity lookup: %s", type(error).__name__)
-            return ""
-        entity = (await self.entities.catalogue()).entity_of(group.id for group in groups)
-        code = entity.code if entity is not None else ""
-        if len(self._entities) >= SEARCH_CACHE_SIZE:
-            del self._entities[next(iter(self._entities))]  # the oldest look-up
-        self._entities[key] = (self._monotonic(), code)
-        return code
+        audit = self._flow.audit_entry(after, actor, ROUTE_ACTION, before=item)
+        return after, [audit], self._flow.render(notices, decided.locales)
 
     # --- notices ------------------------------------------------------------------------------
     async def _notices(self, item: PostItem) -> list[PostNotice]:
@@ -440,7 +289,7 @@ class PostIntake:
 
     async def _recipients(self, destination: Destination) -> _Recipients:
         """Who hears of an item routed to `destination`: people (by id) or one channel."""
-        mailroom = self.flow.channels.mailroom_conversation_id
+        mailroom = self._flow.channels.mailroom_conversation_id
         if destination.kind is DestinationKind.PERSON:
             return _Recipients(people=(destination.target,))
         if destination.kind is DestinationKind.TEAM:
@@ -467,30 +316,18 @@ class PostIntake:
 
     async def _entity_admins(self, code: str) -> tuple[str, ...]:
         try:
-            return await self.entities.admins(code)
+            return await self._entities.admins(code)
         except DomainError as error:
             logger.warning("directory unavailable for entity admins: %s", type(error).__name__)
             return ()
 
-    # --- caches and helpers -------------------------------------------------------------------
-    async def _load_rules(self) -> list[RoutingRule]:
-        cached = self._rules
-        if cached is not None and self._monotonic() - cached[0] < RULES_CACHE_SECONDS:
-            return cached[1]
-        rules = await self._rules_repo.load()
-        self._rules = (self._monotonic(), rules)
-        return rules
-
-    def forget_rules(self) -> None:
-        """Read the rules afresh on the next item (after an import on this replica)."""
-        self._rules = None
-
+    # --- helpers ------------------------------------------------------------------------------
     def _intake_audit(
         self, tenant_id: str, metadata: IntakeMetadata, pages: int, size: int, token_name: str
     ) -> AuditEntry:
         """Ids and facts only: never the sender, the subject or the envelope's text."""
         return AuditEntry(
-            at=self.flow.clock.now(),
+            at=self._flow.clock.now(),
             actor_id=f"intake:{token_name}",
             action=INTAKE_ACTION,
             outcome=Outcome.OK,
@@ -509,7 +346,7 @@ class PostIntake:
 
     async def _forget_document(self, key: str) -> None:
         try:
-            await self.documents.delete(key)
+            await self._documents.delete(key)
         except Exception:
             logger.exception("could not delete orphan scan %s", key)
 
@@ -525,10 +362,3 @@ def _repeated(stored: PostItem, metadata: IntakeMetadata, sha256: str) -> PostIt
         )
         raise ExternalIdTaken(stored, differences)
     return stored
-
-
-def _unique(users: Iterable[DirectoryUser]) -> list[DirectoryUser]:
-    seen: dict[str, DirectoryUser] = {}
-    for user in users:
-        seen.setdefault(user.id.casefold(), user)
-    return list(seen.values())

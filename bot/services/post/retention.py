@@ -16,11 +16,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.domain.post.items import PostItem, PostState, StalePostItem
 from bot.ports.platform import Clock
 from bot.ports.post import DocumentStore, PostItemRepository
-from bot.services.post.flow import OBJECT_TYPE, PostActor
+from bot.services.post.flow import OBJECT_TYPE
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ async def purge_scans(
     documents: DocumentStore,
     clock: Clock,
     retention_days: int,
-    actor: PostActor,
+    actor: Actor,
     *,
     dry_run: bool = False,
     batch: int = PURGE_BATCH,
@@ -97,7 +98,7 @@ async def _purge_one(
     documents: DocumentStore,
     clock: Clock,
     item: PostItem,
-    actor: PostActor,
+    actor: Actor,
     cutoff: datetime,
 ) -> str | None:
     """_DELETED, _GONE (the scan was already gone), _SKIPPED, or None when it failed."""
@@ -130,7 +131,7 @@ async def _purge_one(
     return _SKIPPED
 
 
-def _audit(item: PostItem, actor: PostActor, existed: bool) -> AuditEntry:
+def _audit(item: PostItem, actor: Actor, existed: bool) -> AuditEntry:
     return AuditEntry(
         at=item.updated_at,
         actor_id=actor.user_id,

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import DomainError, NotFound
 from bot.domain.post.items import Destination, DestinationKind, PostItem, Routing
@@ -32,7 +33,6 @@ from bot.i18n import Translator
 from bot.ports.platform import Clock, Directory
 from bot.ports.post import DelegationRepository, PostItemRepository, RoutingRuleRepository
 from bot.services.platform.audit import Auditor
-from bot.services.post.flow import PostActor
 
 IMPORT_ACTION = "post.rules.import"
 RULES_OBJECT = "post_rules"
@@ -155,7 +155,7 @@ def _route(
 async def replace_rules(
     repo: RoutingRuleRepository,
     rules: Sequence[RoutingRule],
-    actor: PostActor,
+    actor: Actor,
     auditor: Auditor,
     *,
     tenant_id: str = "",
@@ -177,7 +177,7 @@ async def replace_rules(
 
 async def record_refused_import(
     auditor: Auditor,
-    actor: PostActor,
+    actor: Actor,
     problems: int,
     *,
     tenant_id: str = "",

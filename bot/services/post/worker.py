@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol, TypeVar
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.errors import DomainError, StoreUnavailable
 from bot.domain.post.items import (
     IllegalPostTransition,
@@ -40,7 +41,7 @@ from bot.domain.post.items import (
 )
 from bot.domain.post.routing import due_after_working_days
 from bot.services.post.access import PostAccess, item_entities
-from bot.services.post.flow import PostActor, PostFlow
+from bot.services.post.flow import PostFlow
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class PostWorker:
         self._settings = settings
         self._jitter = jitter
         self._wake = asyncio.Event()
-        self._actor = PostActor.system()
+        self._actor = Actor.system()
         self._next_purge: datetime | None = None
 
     def wake(self) -> None:

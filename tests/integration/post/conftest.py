@@ -131,6 +131,10 @@ class IntakeStack:
         headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
         return await self.client.post("/api/post/items", data=form, headers=headers)
 
+    def document_store(self) -> FilesystemDocumentStore:
+        """The intake's scan store, as another process on the same folder sees it."""
+        return FilesystemDocumentStore(self.documents, now=lambda: NOW)
+
     def document_files(self) -> list[Path]:
         if not self.documents.exists():
             return []

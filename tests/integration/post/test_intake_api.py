@@ -69,7 +69,7 @@ async def test_a_scan_for_a_named_person_is_stored_routed_to_them_and_they_are_t
     assert scan.read_bytes() == pdf
     assert scan.stat().st_mode & 0o777 == 0o600
     assert item.document.sha256 == hashlib.sha256(pdf).hexdigest()
-    assert await stack.intake.documents.get(item.document.key) == pdf
+    assert await stack.document_store().get(item.document.key) == pdf
     # one notice queued for Jef, and the audit trail names the intake token, not people
     [message] = await stack.rows(outbox)
     assert message["recipient_id"] == JEF and message["conversation_id"] == ""

@@ -94,7 +94,7 @@ async def test_an_entity_queue_tells_each_of_the_entitys_admins(stack: IntakeSta
 
 async def test_route_pending_finishes_an_item_a_crash_left_unrouted(stack: IntakeStack) -> None:
     # What a crash between storing and routing leaves behind: a RECEIVED item and its scan.
-    document: StoredDocument = await stack.intake.documents.put("scan.pdf", tiny_pdf())
+    document: StoredDocument = await stack.document_store().put("scan.pdf", tiny_pdf())
     item, created = await stack.items.add(
         TENANT,
         parse_metadata(json.dumps(metadata("crashed"))),

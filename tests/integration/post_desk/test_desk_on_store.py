@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.domain.platform.directory import GroupRef
 from bot.domain.platform.errors import Forbidden
@@ -26,9 +27,10 @@ from bot.domain.post.items import (
 )
 from bot.domain.post.routing import RoutingRule
 from bot.services.platform.audit import Auditor
-from bot.services.post.access import NameBook, PostAccess, Viewer
-from bot.services.post.desk import PostDesk, PostFilters
-from bot.services.post.flow import Channels, PostActor, PostFlow
+from bot.services.post.access import NameBook, PostAccess
+from bot.services.post.desk import PostDesk
+from bot.services.post.flow import Channels, PostFlow
+from bot.services.post.listing import PostFilters
 from bot.services.post.worker import PostWorker, PostWorkerSettings
 from bot.store import (
     Database,
@@ -134,8 +136,9 @@ class Parts:
         await self.items.save(after, expected_version=item.version)
         return after
 
-    def viewer(self, user_id: str, *roles: Role) -> Viewer:
-        return Viewer(TENANT, user_id, frozenset({Role.STAFF, *roles}), "activity-1")
+    def viewer(self, user_id: str, *roles: Role) -> Actor:
+        roles_held = frozenset({Role.STAFF, *roles})
+        return Actor(user_id, TENANT, roles=roles_held, correlation_id="activity-1")
 
     async def rows(self, table: sa.Table) -> list[sa.Row[Any]]:
         async with self.database.connect() as connection:
@@ -223,4 +226,4 @@ async def test_delegations_and_a_reminder(parts: Parts) -> None:
     assert (await worker.run_once()).reminded == 0
     after = await parts.items.get(item.id)
     assert after is not None and after.reminders_sent == 1
-    assert PostActor.system().user_id in {r.actor_id for r in await parts.rows(audit_log)}
+    assert Actor.system().user_id in {r.actor_id for r in await parts.rows(audit_log)}

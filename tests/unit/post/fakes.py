@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.domain.platform.conversations import SeenUser
 from bot.domain.platform.directory import DirectoryUser, GroupRef
@@ -41,7 +42,7 @@ from bot.domain.post.items import (
 )
 from bot.domain.post.routing import Delegation, PostQuery, RoutingRule
 from bot.services.platform.audit import Auditor
-from bot.services.post.access import NameBook, PostAccess, Viewer
+from bot.services.post.access import NameBook, PostAccess
 from bot.services.post.desk import PostDesk
 from bot.services.post.flow import Channels, PostFlow
 from dialogs.post.notices import PostNoticeCards
@@ -338,8 +339,9 @@ class PostWorld:
     directory: Any
     group_members: dict[str, list[str]] = field(default_factory=dict)
 
-    def viewer(self, user_id: str, *roles: Role) -> Viewer:
-        return Viewer(TENANT, user_id, frozenset({Role.STAFF, *roles}), "activity-1")
+    def viewer(self, user_id: str, *roles: Role) -> Actor:
+        roles_held = frozenset({Role.STAFF, *roles})
+        return Actor(user_id, TENANT, roles=roles_held, correlation_id="activity-1")
 
     def add(
         self,

@@ -20,7 +20,7 @@ from bot.domain.post.items import (
     item_card_key,
 )
 from bot.domain.post.routing import Delegation, RoutingRule
-from bot.services.post.desk import PostFilters, Scope
+from bot.services.post.listing import PostFilters, Scope
 from tests.unit.post.fakes import (
     ELISE,
     FINANCE_TARGET,

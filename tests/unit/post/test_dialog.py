@@ -17,7 +17,7 @@ from bot.domain.platform.roles import Role
 from bot.domain.post.items import TRIAGE, DocumentType, PostState
 from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
-from bot.services.post.desk import PostFilters, Scope
+from bot.services.post.listing import PostFilters, Scope
 from cards.verbs import Verb
 from devtools.card_inspection import card_actions, card_text, find_action
 from dialogs import build_dialogs

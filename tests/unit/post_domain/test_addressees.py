@@ -5,13 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.platform.directory import DirectoryUser
-from bot.domain.post.addressees import (
-    AddresseeMatch,
-    EnvelopeName,
-    match_addressee,
-    parse_envelope,
-    search_terms,
-)
+from bot.domain.post.addressees import AddresseeMatch, match_addressee
+from bot.domain.post.envelope import EnvelopeName, parse_envelope
+from bot.domain.post.search_terms import search_terms
 from tests.unit.post_domain.people import DIRECTORY, SEGERS, person
 
 AMBIGUOUS = "<ambiguous>"  # several people fit, none clearly: the mailroom chooses

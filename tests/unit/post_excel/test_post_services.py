@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.directory import DirectoryUser
 from bot.domain.platform.errors import Unavailable
+from bot.domain.platform.roles import Role
 from bot.domain.post.items import TRIAGE, Destination, DestinationKind, PostItem, Routing
 from bot.domain.post.routing import (
     ADDRESSEE_RULE,
@@ -24,7 +26,6 @@ from bot.domain.post.routing import (
 )
 from bot.i18n import Translator
 from bot.services.platform.audit import Auditor
-from bot.services.post.flow import PostActor
 from bot.services.post.register import build_post_register, display_names
 from bot.services.post.retention import PURGE_ACTION, purge_scans
 from bot.services.post.rules import (
@@ -46,7 +47,7 @@ from tests.unit.post_excel.samples import AN, CHANNEL, GROUP, JEF, MONDAY, handl
 BRUSSELS = ZoneInfo("Europe/Brussels")
 NOW = MONDAY + timedelta(days=200)
 CLOCK = FixedClock(NOW)
-ADMIN = PostActor("admin-1", "admin", "corr-1")
+ADMIN = Actor("admin-1", roles=frozenset({Role.ADMIN}), correlation_id="corr-1")
 TO_AN = RoutingRule(
     "R-001", 1, Destination(DestinationKind.PERSON, AN), RuleConditions(sender_contains="FOD")
 )
@@ -202,7 +203,7 @@ async def test_the_purge_deletes_due_scans_only_and_marks_them() -> None:
     young = await _handled_with_scan(items, documents, 2, 30)
     open_item = items.put(routed(item(3, received=NOW - timedelta(days=300))))
 
-    result = await purge_scans(items, documents, CLOCK, 90, PostActor.system())
+    result = await purge_scans(items, documents, CLOCK, 90, Actor.system())
 
     assert result.deleted == (old.reference,)
     assert result.cutoff == NOW - timedelta(days=90)
@@ -214,7 +215,7 @@ async def test_the_purge_deletes_due_scans_only_and_marks_them() -> None:
     assert [(e.action, e.object_id, e.detail) for e in items.audit] == [
         (PURGE_ACTION, old.reference, {"scan": "deleted"})
     ]
-    again = await purge_scans(items, documents, CLOCK, 90, PostActor.system())
+    again = await purge_scans(items, documents, CLOCK, 90, Actor.system())
     assert again.deleted == ()
 
 
@@ -222,7 +223,7 @@ async def test_a_dry_purge_lists_and_changes_nothing() -> None:
     items, documents = MemoryPostItems(), MemoryDocuments()
     old = await _handled_with_scan(items, documents, 1, 100)
 
-    result = await purge_scans(items, documents, CLOCK, 90, PostActor.system(), dry_run=True)
+    result = await purge_scans(items, documents, CLOCK, 90, Actor.system(), dry_run=True)
 
     assert (result.deleted, result.dry_run) == ((old.reference,), True)
     assert old.document.key in documents.files and items.rows[old.id] == old
@@ -239,7 +240,7 @@ async def test_a_store_that_fails_does_not_stop_the_others_and_the_purge_ends() 
                 raise Unavailable()
             return await documents.delete(key)
 
-    result = await purge_scans(items, Flaky(), CLOCK, 90, PostActor.system(), batch=2)
+    result = await purge_scans(items, Flaky(), CLOCK, 90, Actor.system(), batch=2)
 
     assert result.deleted == (fine.reference,)
     assert sorted(result.failed) == sorted(s.reference for s in stuck)
@@ -251,7 +252,7 @@ async def test_an_item_changed_meanwhile_is_marked_on_a_second_try() -> None:
     old = await _handled_with_scan(items, documents, 1, 100)
     items.races.add(old.id)  # another replica saved the item just before us
 
-    result = await purge_scans(items, documents, CLOCK, 90, PostActor.system())
+    result = await purge_scans(items, documents, CLOCK, 90, Actor.system())
 
     assert result.deleted == (old.reference,)
     assert items.rows[old.id].scan_deleted_at == NOW

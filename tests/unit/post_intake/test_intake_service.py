@@ -29,7 +29,8 @@ from bot.domain.post.routing import (
     Delegation,
     RoutingRule,
 )
-from bot.services.post.intake import DIRECTORY_UNAVAILABLE, PostIntake
+from bot.services.post.intake import PostIntake
+from bot.services.post.routing import DIRECTORY_UNAVAILABLE
 from tests.integration.post.files import png, tiny_pdf
 from tests.unit.licences.fakes import (
     JEF,
