@@ -8,7 +8,7 @@ where it went, without buttons. `summary` is what Teams shows in the notificatio
 list instead of "sent a card".
 
 Rendering does no I/O: the names of the people an item mentions come from `names`, which the
-desk fills just before it saves a step (bot.services.post.desk.NameBook); without them a card
+desk fills just before it saves a step (bot.services.post.access.NameBook); without them a card
 says "een collega".
 """
 
