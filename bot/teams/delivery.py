@@ -1,10 +1,8 @@
 """Proactive sends to the Teams connector: the outbox sender's Delivery adapter.
 
-Uses the Agents SDK's own ConnectorClient, one per service URL with one long-lived aiohttp
-session (a session per send would cost a TCP and TLS handshake each time); at most
-MAX_SERVICE_URLS of them are kept, the least recently used closed first. The bot's token is
-fetched through the given provider and reused until shortly before it expires. In anonymous
-local mode (no provider) requests go out without a token.
+Uses the Agents SDK's own ConnectorClient, one per service URL, with the bot's token
+(bot.teams.connector_clients). In anonymous local mode (no token provider) requests go out
+without a token.
 
 Only allowed connector hosts (bot.domain.platform.connector_hosts) are ever contacted: the
 bot's token travels with every request. A message whose target (its own service URL, the person's
@@ -27,8 +25,6 @@ personal chat from the reference store). The original is looked up through `find
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import json
 import logging
 import time
@@ -38,7 +34,6 @@ from typing import Any
 
 import aiohttp
 from microsoft_agents.activity import Activity, ConversationParameters
-from microsoft_agents.hosting.core.connector.client import ConnectorClient
 from pydantic import ValidationError
 
 from bot.domain.platform.connector_hosts import ConnectorHosts, host_of
@@ -52,12 +47,12 @@ from bot.domain.platform.delivery import (
 )
 from bot.domain.platform.outbox import OutboxMessage, OutboxStatus
 from bot.ports.platform import Clock, ConversationRefRepository, Permit
+from bot.teams.connector_clients import ConnectorClients, TokenProvider
 
 logger = logging.getLogger(__name__)
 
 DEDUPE_KEY_FIELD = "werkplekDedupeKey"
 
-TokenProvider = Callable[[], Awaitable[str]]
 # Finds an outbox message by its dedupe key (OutboxRepository.by_dedupe_key).
 MessageLookup = Callable[[str], Awaitable[OutboxMessage | None]]
 
@@ -68,14 +63,6 @@ _NOT_SENT_YET = frozenset({OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT})
 _NO_REF = ConversationRef("", "", "", "", "")
 _MAX_PREFETCHED = 20_000
 
-# Tokens are renewed this long before they expire; opaque tokens (no readable `exp`) are
-# renewed after _OPAQUE_TOKEN_SECONDS.
-_RENEW_BEFORE_SECONDS = 300.0
-_OPAQUE_TOKEN_SECONDS = 600.0
-
-# Teams answers from a handful of service URLs (one per region path); more than this many at
-# once means something else is going on, and each costs a session and its connections.
-MAX_SERVICE_URLS = 16
 HOST_NOT_ALLOWED = "connector host not allowed"
 
 
@@ -108,23 +95,17 @@ class ConnectorDelivery:
         self._find_message = find_message
         self._bot_app_id = bot_app_id
         self._default_service_url = _with_slash(default_service_url)
-        self._token = _TokenCache(token_provider, monotonic)
+        self._clients = ConnectorClients(
+            token_provider,
+            request_timeout_seconds=request_timeout_seconds,
+            max_connections_per_service=max_connections_per_service,
+            monotonic=monotonic,
+        )
         self._clock = clock
-        self._timeout = aiohttp.ClientTimeout(total=request_timeout_seconds)
-        self._max_connections = max_connections_per_service
-        # Insertion order is recency: a used client moves to the end, the first is evicted.
-        self._clients: dict[str, tuple[ConnectorClient, str]] = {}
-        self._closing: dict[asyncio.Task[None], ConnectorClient] = {}  # evicted, closing soon
         self._prefetched: dict[tuple[str, str], ConversationRef] = {}
 
     async def close(self) -> None:
-        clients, self._clients = self._clients, {}
-        closing, self._closing = self._closing, {}
-        for task in closing:
-            task.cancel()
-        await asyncio.gather(*closing, return_exceptions=True)
-        for client in [*(client for client, _ in clients.values()), *closing.values()]:
-            await client.close()  # a second close of a session does nothing
+        await self._clients.close()
 
     async def prepare(self, messages: Sequence[OutboxMessage]) -> None:
         """Look up the personal-chat references of a claimed batch in one query per tenant,
@@ -161,7 +142,7 @@ class ConnectorDelivery:
                 service_url, conversation_id = _with_slash(ref.service_url), ref.conversation_id
             if not self._hosts.allows(service_url):
                 return self._refused(message, service_url)
-            client = await self._client(service_url)
+            client = await self._clients.client(service_url)
             async with permit():
                 sent = await client.conversations.send_to_conversation(conversation_id, activity)
         except _OpeningFailed as failure:
@@ -182,7 +163,7 @@ class ConnectorDelivery:
             return self._refused(message, service_url)
         activity = _activity_for(message, activity_id)
         try:
-            client = await self._client(service_url)
+            client = await self._clients.client(service_url)
             async with permit():
                 await client.conversations.update_activity(conversation_id, activity_id, activity)
         except aiohttp.ClientResponseError as error:
@@ -252,7 +233,7 @@ class ConnectorDelivery:
             # is not installed for the person (or blocked): they cannot be reached.
             verdict = Verdict.UNREACHABLE
         if error.status == 401:
-            self._token.invalidate()
+            self._clients.token_refused()
         return DeliveryOutcome(
             verdict,
             status=error.status,
@@ -269,7 +250,7 @@ class ConnectorDelivery:
     async def _open_personal_chat(self, message: OutboxMessage, permit: Permit) -> ConversationRef:
         """Create the 1:1 conversation with someone the bot has no reference for, store it."""
         service_url = self._default_service_url
-        client = await self._client(service_url)
+        client = await self._clients.client(service_url)
         parameters = ConversationParameters.model_validate(
             {
                 "bot": {"id": self._bot_app_id},
@@ -301,97 +282,11 @@ class ConnectorDelivery:
         logger.info("Outbox message %s: opened a personal chat", message.id)
         return ref
 
-    async def _client(self, service_url: str) -> ConnectorClient:
-        """The connector client for a service URL, with a current token on its session."""
-        token = await self._token.get()
-        known = self._clients.pop(service_url, None)
-        if known is not None:
-            client, client_token = known
-            if client_token != token:
-                _set_bearer(client.client, token)
-            self._clients[service_url] = (client, token)  # now the most recently used
-            return client
-        while len(self._clients) >= MAX_SERVICE_URLS:
-            oldest = next(iter(self._clients))
-            self._retire(self._clients.pop(oldest)[0])
-        session = aiohttp.ClientSession(
-            base_url=service_url,
-            timeout=self._timeout,
-            connector=aiohttp.TCPConnector(limit=self._max_connections),
-        )
-        client = ConnectorClient(service_url, token, session=session)
-        self._clients[service_url] = (client, token)
-        return client
-
-    def _retire(self, client: ConnectorClient) -> None:
-        """Close an evicted client once requests it may still carry are over (each ends
-        within the request timeout)."""
-
-        async def close_later() -> None:
-            await asyncio.sleep(self._timeout.total or 0.0)
-            await client.close()
-
-        task = asyncio.create_task(close_later())
-        self._closing[task] = client
-        task.add_done_callback(lambda done: self._closing.pop(done, None))
-
 
 class _OpeningFailed(Exception):
     def __init__(self, error: aiohttp.ClientResponseError) -> None:
         super().__init__(error.status)
         self.error = error
-
-
-class _TokenCache:
-    """One token for the connector audience, renewed shortly before it expires."""
-
-    def __init__(self, provider: TokenProvider | None, monotonic: Callable[[], float]) -> None:
-        self._provider = provider
-        self._monotonic = monotonic
-        self._token = ""
-        self._renew_at = 0.0
-        self._lock = asyncio.Lock()
-
-    def invalidate(self) -> None:
-        self._renew_at = 0.0
-
-    async def get(self) -> str:
-        if self._provider is None:
-            return ""
-        if self._token and self._monotonic() < self._renew_at:
-            return self._token
-        async with self._lock:  # one renewal at a time; the others reuse its result
-            if self._token and self._monotonic() < self._renew_at:
-                return self._token
-            token = await self._provider()
-            lifetime = _seconds_left(token)
-            renew_in = (
-                _OPAQUE_TOKEN_SECONDS
-                if lifetime is None
-                else max(lifetime - _RENEW_BEFORE_SECONDS, lifetime / 2)
-            )
-            self._token, self._renew_at = token, self._monotonic() + renew_in
-            return token
-
-
-def _seconds_left(token: str) -> float | None:
-    """Seconds until the JWT's `exp` (read, not verified: we only schedule the renewal)."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        expires = float(json.loads(base64.urlsafe_b64decode(padded))["exp"])
-    except (ValueError, TypeError, KeyError):
-        return None
-    return max(0.0, expires - time.time())
-
-
-def _set_bearer(session: aiohttp.ClientSession, token: str) -> None:
-    if token:
-        session.headers["Authorization"] = f"Bearer {token}"
-    else:
-        session.headers.pop("Authorization", None)
 
 
 def _activity_for(message: OutboxMessage, edits: str = "") -> Activity:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry
@@ -13,17 +12,6 @@ from bot.domain.platform.errors import NotFound
 from bot.domain.platform.roles import Role
 from bot.i18n import Translator
 from bot.turn import Card, IncomingFile
-
-
-class FixedClock:
-    def __init__(self, start: datetime | None = None) -> None:
-        self.current = start or datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
 
 
 class MemoryAuditLog:

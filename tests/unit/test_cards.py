@@ -24,9 +24,10 @@ from cards.platform.system import (
 )
 from cards.verbs import Verb
 from dialogs import DIALOGS, build_dialogs, command_specs
+from tests.support.clock import FakeClock
 from tests.support.schemas import validate_card
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FixedClock, MemoryAuditLog, MemoryDirectory
+from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
 from tests.unit.licence_admin.world import AdminWorld
 from tests.unit.licences.fakes import make_flow
 from tests.unit.post.fakes import make_world
@@ -90,10 +91,10 @@ def test_the_app_registry_builds_from_every_dialog() -> None:
     directory = MemoryDirectory()
     built = build_dialogs(
         directory=directory,
-        auditor=Auditor(MemoryAuditLog(), FixedClock()),
+        auditor=Auditor(MemoryAuditLog(), FakeClock()),
         servicedesk_url="https://desk.example",
         zone=ZoneInfo("Europe/Brussels"),
-        access=AccessStatus(directory, MemoryAccessDirectory(), FixedClock(), AccessPolicy()),
+        access=AccessStatus(directory, MemoryAccessDirectory(), FakeClock(), AccessPolicy()),
         licences=make_flow().desk,
         licence_admin=AdminWorld().dialog,
         post=make_world().desk,

@@ -19,8 +19,9 @@ from bot.services.platform.profile import Profiles
 from cards.verbs import Verb
 from dialogs import build_dialogs
 from dialogs.platform.start import StartDialog
+from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog, MemoryDirectory
+from tests.unit.fakes import FakeTurn, MemoryAuditLog, MemoryDirectory
 
 
 class Troubled:
@@ -57,11 +58,11 @@ class World:
         )
         built = build_dialogs(
             directory=self.directory,
-            auditor=Auditor(self.audit, FixedClock()),
+            auditor=Auditor(self.audit, FakeClock()),
             servicedesk_url="https://desk.example",
             zone=ZoneInfo("Europe/Brussels"),
             access=AccessStatus(
-                self.directory, MemoryAccessDirectory(), FixedClock(), AccessPolicy()
+                self.directory, MemoryAccessDirectory(), FakeClock(), AccessPolicy()
             ),
         )
         self.registry, self.dispatcher = built.registry, built.dispatcher

@@ -18,8 +18,9 @@ from bot.domain.platform.errors import StoreUnavailable
 from bot.i18n import Translator
 from bot.services.platform.audit import Auditor
 from cards.platform.availability import unavailable_card
+from tests.support.clock import FakeClock
 from tests.support.schemas import validate_card
-from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog
+from tests.unit.fakes import FakeTurn, MemoryAuditLog
 
 REFERENCE = re.compile(r"WP-[0-9A-F]{8}")
 
@@ -53,7 +54,7 @@ def dispatcher(audit: MemoryAuditLog) -> Dispatcher:
     registry = Registry()
     registry.add_dialog(NeedsTheDatabase())
     return Dispatcher(
-        registry, Auditor(audit, FixedClock()), "https://desk.example", notifier=OutboxDown()
+        registry, Auditor(audit, FakeClock()), "https://desk.example", notifier=OutboxDown()
     )
 
 

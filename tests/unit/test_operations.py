@@ -14,6 +14,7 @@ from aiohttp.test_utils import make_mocked_request
 from bot.http.health import SharedReadiness
 from bot.http.metrics import MetricsAccess
 from bot.store.failures import is_unavailable, scrub
+from tests.support.clock import FakeClock
 
 TOKEN = "prometheus-scrape-token-4b1d"
 DIGEST = hashlib.sha256(TOKEN.encode()).hexdigest()
@@ -98,26 +99,18 @@ class Checks:
         return answer
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_concurrent_probes_share_one_check_and_its_answer_for_a_second() -> None:
-    checks, clock = Checks([(True, True), (False, False)]), Clock()
-    readiness = SharedReadiness(checks, seconds=1.0, monotonic=clock)
+    checks, clock = Checks([(True, True), (False, False)]), FakeClock()
+    readiness = SharedReadiness(checks, seconds=1.0, monotonic=clock.monotonic)
     probes = [asyncio.ensure_future(readiness()) for _ in range(20)]
     await asyncio.sleep(0)
     checks.release.set()
     assert await asyncio.gather(*probes) == [(True, True)] * 20
     assert checks.calls == 1
-    clock.now += 0.9
+    clock.advance(seconds=0.9)
     assert await readiness() == (True, True)
     assert checks.calls == 1
-    clock.now += 0.2
+    clock.advance(seconds=0.2)
     assert await readiness() == (False, False)  # a second later: checked again
     assert checks.calls == 2
 
@@ -129,8 +122,8 @@ async def test_a_check_that_raises_means_not_ready() -> None:
 
 
 async def test_a_probe_that_hangs_up_does_not_cancel_the_shared_check() -> None:
-    checks, clock = Checks([(True, True)]), Clock()
-    readiness = SharedReadiness(checks, monotonic=clock)
+    checks, clock = Checks([(True, True)]), FakeClock()
+    readiness = SharedReadiness(checks, monotonic=clock.monotonic)
     impatient = asyncio.ensure_future(readiness())
     patient = asyncio.ensure_future(readiness())
     await asyncio.sleep(0)

@@ -26,8 +26,9 @@ from bot.turn import IncomingFile, carries_signed_link
 from cards.verbs import Verb
 from devtools.card_inspection import card_text
 from dialogs import build_dialogs
+from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog
+from tests.unit.fakes import FakeTurn, MemoryAuditLog
 from tests.unit.licences.fakes import make_flow
 from tests.unit.post.fakes import (
     FINANCE_CHANNEL,
@@ -89,7 +90,7 @@ class World:
         self.post = self.rules.post
         licences = make_flow()
         self.notifier = notifier
-        clock = FixedClock()
+        clock = FakeClock()
         built = build_dialogs(
             directory=licences.directory,
             auditor=Auditor(MemoryAuditLog(), clock),

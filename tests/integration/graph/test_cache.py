@@ -9,17 +9,10 @@ import pytest
 from bot.domain.platform.errors import NotFound, Unavailable
 from bot.graph import DeferredGraph, open_graph
 from devtools.graph_emulator import GraphEmulator
+from tests.support.clock import FakeClock
 from tests.support.graph import LOTTE_ID, settings_for
 
 USER_PATH = rf"/users/{LOTTE_ID}$"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_repeated_lookups_hit_the_cache_until_it_expires(
@@ -27,7 +20,7 @@ async def test_repeated_lookups_hit_the_cache_until_it_expires(
 ) -> None:
     clock = FakeClock()
     settings = settings_for(graph_emulator, directory_cache_seconds=60)
-    gateway = await open_graph(settings, clock=clock)
+    gateway = await open_graph(settings, clock=clock.monotonic)
     try:
         directory = gateway.directory
         first = await directory.get_user(LOTTE_ID)
@@ -40,7 +33,7 @@ async def test_repeated_lookups_hit_the_cache_until_it_expires(
         assert graph_emulator.request_count("/manager$") == 1
         memberships = graph_emulator.request_count("/transitiveMemberOf")
 
-        clock.now += 61
+        clock.advance(seconds=61)
         await directory.get_user(LOTTE_ID)
         await directory.member_of(LOTTE_ID)
         assert graph_emulator.request_count(USER_PATH) == 2

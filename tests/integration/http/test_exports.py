@@ -41,7 +41,7 @@ from bot.store import (
     SqlLinkUses,
     SqlRoutingRuleRepository,
 )
-from tests.unit.fakes import FixedClock
+from tests.support.clock import FakeClock
 from tests.unit.licences.fakes import LOTTE, MARLEEN, TENANT, THOMAS, demo_catalogue
 from tests.unit.post.fakes import MAILROOM_CLERK
 from tests.unit.post_rules_admin.world import current_rules, tax_rule
@@ -55,7 +55,7 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 class Stack:
     client: TestClient
     links: SignedLinks
-    clock: FixedClock
+    clock: FakeClock
     database: Database
 
     async def get(
@@ -71,7 +71,7 @@ class Stack:
 
 @pytest.fixture
 async def stack(database: Database) -> AsyncIterator[Stack]:
-    clock = FixedClock(NOW)
+    clock = FakeClock(NOW)
     catalogue = SqlCatalogueRepository(database)
     requests = SqlLicenceRequestRepository(database)
     await catalogue.replace(demo_catalogue())
@@ -134,7 +134,7 @@ def _tamper(url: str, **changes: str) -> str:
 
 async def test_a_signed_link_downloads_the_catalogue_and_is_audited(stack: Stack) -> None:
     url = stack.links.export_link("catalogue", {"lang": "nl"}, MARLEEN)
-    stack.clock.advance(9 * 60)  # still within the link's 10 minutes
+    stack.clock.advance(minutes=9)  # still within the link's 10 minutes
     status, content_type, body, headers = await stack.get(url)
     assert (status, content_type) == (200, XLSX)
     assert headers["Content-Disposition"] == (
@@ -251,7 +251,7 @@ async def _assert_refused(stack: Stack, url: str, action: str = "export.licence-
 
 async def test_an_expired_link_shows_the_expired_page_and_is_audited(stack: Stack) -> None:
     url = stack.links.export_link("catalogue", {}, MARLEEN)
-    stack.clock.advance(10 * 60)
+    stack.clock.advance(minutes=10)
     page = await _assert_page(stack, url, 410, "Deze link is verlopen")
     assert "typ opnieuw ‘catalogus’" in page
     (denied,) = await _denials(stack, "export.catalogue")
@@ -370,7 +370,7 @@ async def test_head_answers_the_headers_and_does_not_use_the_link(stack: Stack) 
 async def test_head_of_a_tampered_or_expired_link_is_refused_unaudited(stack: Stack) -> None:
     url = stack.links.export_link("catalogue", {}, MARLEEN)
     await _assert_page(stack, _tamper(url, by=LOTTE), 403, "", method="HEAD")
-    stack.clock.advance(10 * 60)
+    stack.clock.advance(minutes=10)
     await _assert_page(stack, url, 410, "", method="HEAD")
     assert await stack.audit("export.catalogue") == []
 

@@ -28,7 +28,7 @@ from bot.http.scans import SCANS, Scans, add_scan_routes, scan_path
 from bot.http.signed_links import BY, SignedLinks, SingleUse
 from bot.services.platform.audit import Auditor
 from bot.store import Database, SqlAuditLog, SqlLinkUses, SqlPostItemRepository
-from tests.unit.fakes import FixedClock
+from tests.support.clock import FakeClock
 from tests.unit.licences.fakes import JEF, LOTTE, TENANT
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -40,7 +40,7 @@ ACTION = "post.scan.download"
 @dataclass
 class Stack:
     database: Database
-    clock: FixedClock
+    clock: FakeClock
     links: SignedLinks
     documents: FilesystemDocumentStore
     items: SqlPostItemRepository
@@ -93,7 +93,7 @@ class Stack:
 
 @pytest.fixture
 async def stack(database: Database, tmp_path: Path) -> AsyncIterator[Stack]:
-    clock = FixedClock(NOW)
+    clock = FakeClock(NOW)
     built = Stack(
         database=database,
         clock=clock,
@@ -182,7 +182,7 @@ async def test_a_link_previewer_does_not_use_the_link(stack: Stack) -> None:
 async def test_an_expired_link_gets_the_page(stack: Stack) -> None:
     item = await stack.item()
     url = stack.link(item)
-    stack.clock.advance(10 * 60)
+    stack.clock.advance(minutes=10)
     page = await _page(stack, url, 410, "Deze link is verlopen")
     assert "Open Werkplek in Teams" in page
     (denied,) = await stack.audit()

@@ -43,7 +43,7 @@ from bot.store.tables import audit_log, outbox
 from devtools.graph_emulator import GraphEmulator
 from devtools.graph_emulator.tenant import DEFAULT_TENANT_FILE
 from dialogs.licences.notices import LicenceNoticeCards
-from tests.unit.fakes import FixedClock
+from tests.support.clock import FakeClock
 
 TENANT = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -114,7 +114,7 @@ def test_catalogue() -> Catalogue:
 class LicenceStack:
     database: Database
     emulator: GraphEmulator
-    clock: FixedClock
+    clock: FakeClock
     flow: LicenceFlow
     desk: LicenceDesk
     worker: LicenceWorker
@@ -153,7 +153,7 @@ class LicenceStack:
 
 
 def build_stack(
-    database: Database, emulator: GraphEmulator, gateway: GraphGateway, clock: FixedClock
+    database: Database, emulator: GraphEmulator, gateway: GraphGateway, clock: FakeClock
 ) -> LicenceStack:
     requests = SqlLicenceRequestRepository(database)
     flow = LicenceFlow(
@@ -176,7 +176,7 @@ def build_stack(
 async def stack(
     database: Database, graph_emulator: GraphEmulator, graph_gateway: GraphGateway
 ) -> AsyncIterator[LicenceStack]:
-    clock = FixedClock()
+    clock = FakeClock()
     await SqlCatalogueRepository(database).replace(test_catalogue())
     users = SqlUserRepository(database)
     await users.upsert(SeenUser(JEF, TENANT, locale="en"))  # Jef's Teams speaks English

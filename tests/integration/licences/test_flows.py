@@ -136,7 +136,7 @@ async def test_no_free_seats_waits_and_continues_when_seats_are_added(stack: Lic
     )
 
     stack.emulator.set_seats(PPU_SKU, consumed + 1)
-    stack.clock.advance(16 * 60)
+    stack.clock.advance(minutes=16)
     await stack.run_worker()
     assert (await stack.reload(request)).state is RequestState.FULFILLED
     assert LOTTE.lower() in stack.group_members(PPU_GROUP)
@@ -172,7 +172,7 @@ async def test_a_429_storm_is_retried_from_the_queue(stack: LicenceStack) -> Non
     await stack.run_worker()
     request = await stack.reload(request)
     assert request.state is RequestState.FULFILLING and request.attempts == 1
-    stack.clock.advance(60)
+    stack.clock.advance(minutes=1)
     await stack.run_worker()
     assert (await stack.reload(request)).state is RequestState.FULFILLED
     assert NORA.lower() in stack.group_members(WS_GROUP)
@@ -201,7 +201,7 @@ async def test_a_crash_in_the_middle_of_fulfilment_loses_nothing_and_adds_once(
     restarted = build_stack(stack.database, stack.emulator, graph_gateway, stack.clock)  # type: ignore[arg-type]
     await restarted.run_worker()  # the lease still holds: nothing happens yet
     assert (await stack.reload(request)).state is not RequestState.FULFILLED
-    stack.clock.advance(restarted.worker._settings.lease_seconds + 1)
+    stack.clock.advance(seconds=restarted.worker._settings.lease_seconds + 1)
     await restarted.run_worker()
     assert (await stack.reload(request)).state is RequestState.FULFILLED
     assert stack.emulator.request_count(re.escape(add), method="POST") == 1
@@ -210,12 +210,12 @@ async def test_a_crash_in_the_middle_of_fulfilment_loses_nothing_and_adds_once(
 
 async def test_reminder_halfway_then_expiry(stack: LicenceStack) -> None:
     request = await submit(stack, LOTTE, "ppu")
-    stack.clock.advance(timedelta(days=7, minutes=1).total_seconds())
+    stack.clock.advance(days=7, minutes=1)
     await stack.run_worker()
     request = await stack.reload(request)
     assert request.reminded and request.state is RequestState.PENDING_APPROVAL
     assert [m for m in await stack.messages_to(JEF) if ":reminder:" in m["dedupe_key"]]
-    stack.clock.advance(timedelta(days=7).total_seconds())
+    stack.clock.advance(days=7)
     await stack.run_worker()
     request = await stack.reload(request)
     assert request.state is RequestState.EXPIRED
@@ -230,10 +230,10 @@ async def test_time_bound_access_is_warned_then_removed(stack: LicenceStack) -> 
     await stack.run_worker()
     request = await stack.reload(request)
     assert request.state is RequestState.FULFILLED and request.ends_at is not None
-    stack.clock.current = request.ends_at - timedelta(days=7)
+    stack.clock.set(request.ends_at - timedelta(days=7))
     await stack.run_worker()
     assert [m for m in await stack.messages_to(NORA) if ":ending_soon:" in m["dedupe_key"]]
-    stack.clock.current = request.ends_at + timedelta(minutes=1)
+    stack.clock.set(request.ends_at + timedelta(minutes=1))
     await stack.run_worker()
     assert (await stack.reload(request)).state is RequestState.ENDED
     assert NORA.lower() not in stack.group_members(WS_GROUP)
@@ -255,7 +255,7 @@ async def test_an_extension_keeps_access_past_the_first_end(stack: LicenceStack)
     assert result.request is not None
     await stack.run_worker()
     assert first.ends_at is not None
-    stack.clock.current = first.ends_at + timedelta(minutes=1)
+    stack.clock.set(first.ends_at + timedelta(minutes=1))
     await stack.run_worker()
     assert (await stack.reload(first)).state is RequestState.ENDED
     assert NORA.lower() in stack.group_members(WS_GROUP)

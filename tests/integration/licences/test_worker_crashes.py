@@ -34,7 +34,7 @@ async def killed_workers(stack: LicenceStack, times: int, limit: int = 10) -> No
     """What `times` workers killed in the middle of a step leave: claims whose leases ran out."""
     for _ in range(times):
         assert await stack.requests.claim_due(stack.clock.now(), limit, LEASE)
-        stack.clock.advance(LEASE + 1)
+        stack.clock.advance(seconds=LEASE + 1)
 
 
 async def claims_of(stack: LicenceStack, request: LicenceRequest) -> int:
@@ -60,7 +60,7 @@ async def test_a_step_that_keeps_killing_the_worker_fails_with_the_requester_tol
     assert (line["detail"]["error"], line["detail"]["failed_steps"]) == ("set_aside", "3")
     assert counted == [1]
     assert await claims_of(stack, request) == 0
-    stack.clock.advance(LEASE + 1)
+    stack.clock.advance(seconds=LEASE + 1)
     assert await worker(stack, 3, counted).run_once() == 0  # and never claimed again
 
 
@@ -102,15 +102,15 @@ async def test_a_granted_request_whose_end_step_keeps_crashing_waits_a_day_not_f
     await stack.run_worker()
     granted = await stack.reload(result.request)
     assert granted.state is RequestState.FULFILLED
-    stack.clock.advance(timedelta(days=14).total_seconds())  # the "ends in a week" warning
+    stack.clock.advance(days=14)  # the "ends in a week" warning
     await killed_workers(stack, 2)
     counted: list[int] = []
     await worker(stack, 2, counted).run_once()
     parked = await stack.reload(granted)
     assert parked.state is RequestState.FULFILLED and not parked.end_warned
     assert counted == [1]
-    stack.clock.advance(LEASE + 1)
+    stack.clock.advance(seconds=LEASE + 1)
     assert await worker(stack, 2, counted).run_once() == 0  # looked at again only tomorrow
-    stack.clock.advance(timedelta(days=1).total_seconds())
+    stack.clock.advance(days=1)
     await worker(stack, 2, counted).run_once()
     assert (await stack.reload(granted)).end_warned

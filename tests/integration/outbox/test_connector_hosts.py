@@ -15,7 +15,8 @@ from bot.domain.platform.delivery import Verdict
 from bot.domain.platform.outbox import DeadReason, NewOutboxMessage, OutboxMessage, OutboxStatus
 from bot.store import Database
 from bot.store.tables import outbox
-from bot.teams.delivery import MAX_SERVICE_URLS, ConnectorDelivery
+from bot.teams.connector_clients import MAX_SERVICE_URLS
+from bot.teams.delivery import ConnectorDelivery
 from devtools.connector_emulator import ConnectorEmulator
 from tests.integration.outbox.stack import BOT_ID, TENANT, Stack
 from tests.integration.outbox.test_connector_delivery import Permits, outbox_message
@@ -107,11 +108,12 @@ async def test_a_day_long_retry_after_pauses_the_tenant_only_for_the_cap(stack: 
 
 async def test_the_sessions_kept_per_service_url_are_bounded(stack: Stack) -> None:
     delivery = stack.delivery
+    pool = delivery._clients
     base = stack.emulator.service_url
-    clients = [await delivery._client(f"{base}region-{index}/") for index in range(40)]
-    assert len(delivery._clients) == MAX_SERVICE_URLS
-    assert len(delivery._closing) == 40 - MAX_SERVICE_URLS  # each closed once its requests end
-    assert clients[-1] is await delivery._client(f"{base}region-39/")
+    clients = [await pool.client(f"{base}region-{index}/") for index in range(40)]
+    assert len(pool._open) == MAX_SERVICE_URLS
+    assert len(pool._closing) == 40 - MAX_SERVICE_URLS  # each closed once its requests end
+    assert clients[-1] is await pool.client(f"{base}region-39/")
     await delivery.close()
     assert all(client.client.closed for client in clients)
 

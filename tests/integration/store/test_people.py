@@ -9,16 +9,9 @@ import sqlalchemy as sa
 
 from bot.domain.platform.conversations import ConversationRef, SeenUser
 from bot.store import Database, SqlConversationRefRepository, SqlUserRepository, tables
+from tests.support.clock import FakeClock
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
 
 
 async def test_a_new_user_is_stored_and_read_back(database: Database) -> None:
@@ -30,10 +23,10 @@ async def test_a_new_user_is_stored_and_read_back(database: Database) -> None:
 
 
 async def test_an_upsert_refreshes_but_never_blanks_known_fields(database: Database) -> None:
-    clock = Clock()
+    clock = FakeClock(T0)
     users = SqlUserRepository(database, clock=clock)
     await users.upsert(SeenUser("u1", "t1", "an@example.org", "An Peeters", "nl", "Financiën"))
-    clock.current += timedelta(days=1)
+    clock.advance(days=1)
     await users.upsert(SeenUser("u1", "t1", "", "An Peeters-Janssens", "en", ""))
     assert await users.get("u1") == SeenUser(
         "u1", "t1", "an@example.org", "An Peeters-Janssens", "en", "Financiën"
@@ -56,7 +49,7 @@ async def test_concurrent_upserts_of_one_user_do_not_collide(database: Database)
 async def test_a_conversation_reference_is_replaced_per_tenant_and_user(
     database: Database,
 ) -> None:
-    refs = SqlConversationRefRepository(database, clock=Clock())
+    refs = SqlConversationRefRepository(database, clock=FakeClock(T0))
     first = ConversationRef("u1", "t1", "https://smba.example/emea/", "a:old", "28:bot")
     await refs.save(first)
     await refs.save(ConversationRef("u1", "t2", "https://smba.example/emea/", "a:other", "28:bot"))

@@ -37,8 +37,8 @@ from bot.store import (
 )
 from bot.store.migrator import alembic_config
 from bot.store.tables import audit_log, outbox, post_items, reference_counters
+from tests.support.clock import FakeClock
 from tests.support.db import DIALECTS, MakeDatabaseUrl
-from tests.unit.fakes import FixedClock
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -402,7 +402,7 @@ async def test_rules_are_replaced_as_a_whole_and_read_in_order(database: Databas
 async def test_delegations_cover_their_days_and_only_their_owner_cancels(
     database: Database,
 ) -> None:
-    clock = FixedClock(datetime(2026, 12, 10, 8, 0, tzinfo=UTC))
+    clock = FakeClock(datetime(2026, 12, 10, 8, 0, tzinfo=UTC))
     repository = SqlDelegationRepository(database, clock=clock)
     made = T0
 

@@ -19,8 +19,9 @@ from bot.services.platform.profile import Profiles
 from cards.verbs import Verb
 from dialogs import build_dialogs
 from dialogs.platform.start import StartDialog
+from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FakeTurn, FixedClock, MemoryAuditLog, MemoryDirectory
+from tests.unit.fakes import FakeTurn, MemoryAuditLog, MemoryDirectory
 from tests.unit.test_dispatcher import card_text
 
 LOTTE = "9b7c1c1e-0000-4000-8000-00000000a001"  # staff
@@ -61,10 +62,10 @@ class World:
             devices_by_user={p.id: [Device("PC", "Windows", True, "compliant")] for p in people},
         )
         self.access.methods[JAN] = [AuthMethod("password")]
-        status = AccessStatus(self.directory, self.access, FixedClock(NOW), AccessPolicy())
+        status = AccessStatus(self.directory, self.access, FakeClock(NOW), AccessPolicy())
         built = build_dialogs(
             directory=self.directory,
-            auditor=Auditor(self.audit, FixedClock(NOW)),
+            auditor=Auditor(self.audit, FakeClock(NOW)),
             servicedesk_url="https://desk.example",
             zone=ZoneInfo("Europe/Brussels"),
             access=status,

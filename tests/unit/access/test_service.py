@@ -15,8 +15,9 @@ from bot.domain.platform.directory import DirectoryUser, GroupRef
 from bot.domain.platform.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
 from bot.services.access.status import AccessStatus, access_policy
 from bot.settings import Settings
+from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FixedClock, MemoryDirectory
+from tests.unit.fakes import MemoryDirectory
 
 LOTTE = "9b7c1c1e-0000-4000-8000-00000000a001"
 STAFF_GROUP = "1f0e6a52-0000-4000-8000-000000000001"
@@ -73,7 +74,7 @@ def service(
     policy: AccessPolicy = POLICY,
     **options: float,
 ) -> AccessStatus:
-    return AccessStatus(directory, access, FixedClock(NOW), policy, **options)
+    return AccessStatus(directory, access, FakeClock(NOW), policy, **options)
 
 
 def states(report: object) -> dict[CheckKind, CheckState]:

@@ -7,14 +7,7 @@ import asyncio
 import pytest
 
 from bot.graph.cache import TtlCache
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 class Loader:
@@ -34,13 +27,13 @@ class Loader:
 
 
 async def test_values_are_kept_until_they_expire() -> None:
-    clock, load = Clock(), Loader()
-    cache: TtlCache[str, str] = TtlCache(10, clock)
+    clock, load = FakeClock(), Loader()
+    cache: TtlCache[str, str] = TtlCache(10, clock.monotonic)
 
     assert await cache.get_or_load("k", load) == "v1"
-    clock.now = 9.9
+    clock.advance(seconds=9.9)
     assert await cache.get_or_load("k", load) == "v1"
-    clock.now = 10.1
+    clock.advance(seconds=0.2)  # 10.1 s after the load
     assert await cache.get_or_load("k", load) == "v2"
 
 
@@ -51,7 +44,7 @@ async def test_none_is_a_value_worth_caching() -> None:
         nonlocal calls
         calls += 1
 
-    cache: TtlCache[str, None] = TtlCache(10, Clock())
+    cache: TtlCache[str, None] = TtlCache(10, FakeClock().monotonic)
     assert await cache.get_or_load("k", nobody) is None
     assert await cache.get_or_load("k", nobody) is None
     assert calls == 1
@@ -60,7 +53,7 @@ async def test_none_is_a_value_worth_caching() -> None:
 async def test_concurrent_callers_share_one_load() -> None:
     load = Loader()
     load.gate.clear()
-    cache: TtlCache[str, str] = TtlCache(10, Clock())
+    cache: TtlCache[str, str] = TtlCache(10, FakeClock().monotonic)
 
     waiting = [asyncio.create_task(cache.get_or_load("k", load)) for _ in range(5)]
     await asyncio.sleep(0)
@@ -73,7 +66,7 @@ async def test_concurrent_callers_share_one_load() -> None:
 async def test_a_cancelled_caller_does_not_cancel_the_shared_load() -> None:
     load = Loader()
     load.gate.clear()
-    cache: TtlCache[str, str] = TtlCache(10, Clock())
+    cache: TtlCache[str, str] = TtlCache(10, FakeClock().monotonic)
     impatient = asyncio.create_task(cache.get_or_load("k", load))
     patient = asyncio.create_task(cache.get_or_load("k", load))
     await asyncio.sleep(0)
@@ -89,7 +82,7 @@ async def test_a_cancelled_caller_does_not_cancel_the_shared_load() -> None:
 
 async def test_failures_are_not_cached() -> None:
     load = Loader(fail=True)
-    cache: TtlCache[str, str] = TtlCache(10, Clock())
+    cache: TtlCache[str, str] = TtlCache(10, FakeClock().monotonic)
 
     for _ in range(2):
         with pytest.raises(RuntimeError):
@@ -99,13 +92,13 @@ async def test_failures_are_not_cached() -> None:
 
 
 async def test_zero_ttl_disables_caching_and_the_size_is_bounded() -> None:
-    uncached: TtlCache[str, str] = TtlCache(0, Clock())
+    uncached: TtlCache[str, str] = TtlCache(0, FakeClock().monotonic)
     load = Loader()
     await uncached.get_or_load("k", load)
     await uncached.get_or_load("k", load)
     assert load.calls == 2
 
-    small: TtlCache[str, str] = TtlCache(10, Clock(), max_entries=2)
+    small: TtlCache[str, str] = TtlCache(10, FakeClock().monotonic, max_entries=2)
     for key in "abc":
         await small.get_or_load(key, Loader(key))
     assert len(small) == 2
@@ -113,7 +106,7 @@ async def test_zero_ttl_disables_caching_and_the_size_is_bounded() -> None:
 
 
 async def test_invalidate() -> None:
-    cache: TtlCache[str, str] = TtlCache(10, Clock())
+    cache: TtlCache[str, str] = TtlCache(10, FakeClock().monotonic)
     load = Loader()
     await cache.get_or_load("k", load)
     cache.invalidate("k")

@@ -47,34 +47,13 @@ from bot.ports.licences import LicenceCards
 from bot.services.licences.desk import LicenceDesk, Requester
 from bot.services.licences.flow import LicenceFlow
 from dialogs.licences.notices import LicenceNoticeCards
+from tests.support.clock import FakeClock
 from tests.support.transitions import MemoryTransitions
 from tests.unit.fakes import MemoryDirectory
 
 TENANT = "3f3d1cea-7a18-41af-872b-cfbbd5140984"
 BRUSSELS = ZoneInfo("Europe/Brussels")
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # 10:00 in Brussels
-
-
-# --- a clock the test moves -------------------------------------------------------------------
-class MovableClock:
-    """`now()` for the services, `monotonic()` for their caches: both move with `move()`."""
-
-    def __init__(self, start: datetime = NOW) -> None:
-        self.start = start
-        self.current = start
-
-    def now(self) -> datetime:
-        return self.current
-
-    def monotonic(self) -> float:
-        return (self.current - self.start).total_seconds()
-
-    def move(self, **delta: float) -> None:
-        """clock.move(days=7), clock.move(minutes=5)."""
-        self.current += timedelta(**delta)
-
-    def set(self, moment: datetime) -> None:
-        self.current = moment
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -573,7 +552,7 @@ def demo_licences() -> MemoryLicenceManager:
 class LicenceWorld:
     """Everything make_flow() wired, for tests to drive and inspect."""
 
-    clock: MovableClock
+    clock: FakeClock
     catalogue: MemoryCatalogueRepository
     requests: MemoryLicenceRequests
     directory: MemoryDirectory
@@ -602,7 +581,7 @@ def make_flow(
 
     `locales`: the language each person's notices are rendered in (default nl; people not
     listed are unknown to the user repository, which also means nl)."""
-    clock = MovableClock(start)
+    clock = FakeClock(start)
     users = MemoryUsers()
     for user_id, locale in (locales or {}).items():
         users.users[user_id] = SeenUser(

@@ -264,7 +264,7 @@ async def test_the_second_approver_hears_who_decided_first(world: World) -> None
     click = {"request": request.id, "stage": 1, "comment": ""}
     first = await world.click(Verb.LICENCE_APPROVE, click, user=THOMAS)
     assert first.message and first.message.startswith("Je hebt LIC-2026-000001 goedgekeurd")
-    world.licences.clock.move(minutes=5)
+    world.licences.clock.advance(minutes=5)
     second = await world.click(Verb.LICENCE_REJECT, {**click, "comment": "Nee"}, user=TINE)
     assert second.message == "Al beslist door Thomas Claes op 28/11/2026 10:00."
     card = _card(second)
@@ -400,7 +400,7 @@ async def test_granted_time_bound_access_is_extended_with_a_prefilled_form(world
 
 async def test_my_requests_lists_them_newest_first(world: World) -> None:
     await _lotte_asks(world)
-    world.licences.clock.move(hours=1)
+    world.licences.clock.advance(hours=1)
     await _lotte_asks(world, "powerapps-premium")
     turn = await world.say("mijn aanvragen")
     text = card_text(turn.cards[0])

@@ -7,28 +7,12 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.platform.conversations import ConversationRef
 from bot.domain.platform.delivery import DeliveryOutcome, Verdict
 from bot.domain.platform.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxMessage, OutboxStatus
 from bot.ports.platform import FinalVerdict
-
-
-class FakeClock:
-    """Real time plus an offset the test can advance (both wall clock and monotonic)."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.offset)
-
-    def monotonic(self) -> float:
-        return time.monotonic() + self.offset
 
 
 class FakeOutboxRepository:

@@ -10,7 +10,8 @@ from bot.domain.platform.delivery import DeliveryOutcome, Verdict, honoured_retr
 from bot.domain.platform.outbox import DeadReason, OutboxMessage, OutboxStatus
 from bot.services.platform.audit import Auditor
 from bot.services.platform.dead_letters import DeadLetters
-from tests.unit.fakes import FixedClock, MemoryAuditLog
+from tests.support.clock import FakeClock
+from tests.unit.fakes import MemoryAuditLog
 from tests.unit.outbox.fakes import ScriptedDelivery
 from tests.unit.outbox.test_sender import TENANT, Harness, retry
 
@@ -21,7 +22,7 @@ async def crash_claims(harness: Harness, key: str, times: int) -> None:
     """What `times` senders killed mid-send leave behind: claims, each lease run out."""
     for _ in range(times):
         await harness.repo.claim(100, harness.clock.now(), 30.0)
-        harness.clock.advance(31.0)
+        harness.clock.advance(seconds=31.0)
     assert harness.repo.by_key(key).status is OutboxStatus.IN_FLIGHT
 
 
@@ -148,7 +149,7 @@ async def test_a_claim_past_its_lease_margin_is_given_back_not_sent() -> None:
 async def test_a_dead_letter_is_counted_and_audited_with_ids_only() -> None:
     audit = MemoryAuditLog()
     counted: list[tuple[str, str]] = []
-    letters = DeadLetters(Auditor(audit, FixedClock()), lambda q, r: counted.append((q, r)))
+    letters = DeadLetters(Auditor(audit, FakeClock()), lambda q, r: counted.append((q, r)))
     harness = Harness()
     await harness.enqueue("m1")
     message = harness.repo.by_key("m1")

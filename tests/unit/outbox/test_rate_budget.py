@@ -7,52 +7,45 @@ import math
 import pytest
 
 from bot.services.platform.rate import InMemoryRateBudget
-
-
-class Ticks:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 async def test_starts_with_one_token_then_accrues_at_the_rate() -> None:
-    ticks = Ticks()
-    budget = InMemoryRateBudget(100.0, burst=3, monotonic=ticks)
+    clock = FakeClock()
+    budget = InMemoryRateBudget(100.0, burst=3, monotonic=clock.monotonic)
     assert await budget.acquire("t", 5) == 1
     assert await budget.acquire("t", 5) == 0
-    ticks.now += 0.025  # 2.5 tokens
+    clock.advance(seconds=0.025)  # 2.5 tokens
     assert await budget.acquire("t", 5) == 2
-    ticks.now += 0.005  # 0.5 left + 0.5 = 1
+    clock.advance(seconds=0.005)  # 0.5 left + 0.5 = 1
     assert await budget.acquire("t", 5) == 1
 
 
 async def test_a_sender_that_keeps_asking_can_catch_up_to_the_burst() -> None:
-    ticks = Ticks()
-    budget = InMemoryRateBudget(100.0, burst=4, monotonic=ticks)
+    clock = FakeClock()
+    budget = InMemoryRateBudget(100.0, burst=4, monotonic=clock.monotonic)
     assert await budget.acquire("t", 1) == 1
-    ticks.now += 0.005
+    clock.advance(seconds=0.005)
     assert await budget.acquire("t", 1) == 0  # half a token
-    ticks.now += 0.03  # the sender overslept: 3.5 tokens, and it asked recently
+    clock.advance(seconds=0.03)  # the sender overslept: 3.5 tokens, and it asked recently
     assert await budget.acquire("t", 100) == 3
-    ticks.now += 0.05  # 5.5 accrued while asking often enough: capped at the burst
+    clock.advance(seconds=0.05)  # 5.5 accrued while asking often enough: capped at the burst
     assert await budget.acquire("t", 100) == 4
 
 
 async def test_after_idling_the_bucket_holds_one_token_only() -> None:
-    ticks = Ticks()
-    budget = InMemoryRateBudget(10.0, burst=4, monotonic=ticks)
+    clock = FakeClock()
+    budget = InMemoryRateBudget(10.0, burst=4, monotonic=clock.monotonic)
     await budget.acquire("t", 1)
-    ticks.now += 3600
+    clock.advance(seconds=3600)
     assert await budget.acquire("t", 100) == 1
-    ticks.now += 0.1
+    clock.advance(seconds=0.1)
     assert await budget.acquire("t", 100) == 1
 
 
 async def test_tenants_have_separate_buckets() -> None:
-    ticks = Ticks()
-    budget = InMemoryRateBudget(5.0, burst=2, monotonic=ticks)
+    clock = FakeClock()
+    budget = InMemoryRateBudget(5.0, burst=2, monotonic=clock.monotonic)
     assert await budget.acquire("a", 2) == 1
     assert await budget.acquire("b", 2) == 1
     assert await budget.acquire("a", 1) == 0
@@ -64,14 +57,14 @@ async def test_nothing_wanted_nothing_granted() -> None:
 
 
 async def test_says_when_the_next_token_comes() -> None:
-    ticks = Ticks()
-    budget = InMemoryRateBudget(4.0, burst=1, monotonic=ticks)
+    clock = FakeClock()
+    budget = InMemoryRateBudget(4.0, burst=1, monotonic=clock.monotonic)
     assert budget.seconds_until_available("t") == 0.0
     assert await budget.acquire("t", 1) == 1
     assert budget.seconds_until_available("t") == pytest.approx(0.25)
-    ticks.now += 0.1
+    clock.advance(seconds=0.1)
     assert budget.seconds_until_available("t") == pytest.approx(0.15)
-    ticks.now += 0.15
+    clock.advance(seconds=0.15)
     assert budget.seconds_until_available("t") == 0.0
     assert budget.seconds_until_available("t", 3) == pytest.approx(0.0, abs=1e-9)  # burst 1
 
@@ -80,12 +73,12 @@ async def test_says_when_the_next_token_comes() -> None:
 async def test_no_one_second_window_gets_more_than_burst_plus_rate(rate: float) -> None:
     """A greedy sender polling every millisecond: grants in any sliding second stay within
     floor(burst + rate), the bound the default burst is chosen for."""
-    ticks = Ticks()
-    budget = InMemoryRateBudget(rate, monotonic=ticks)
+    clock = FakeClock()
+    budget = InMemoryRateBudget(rate, monotonic=clock.monotonic)
     grants: list[float] = []
-    for step in range(3000):
-        ticks.now = 100.0 + step * 0.001
-        grants.extend([ticks.now] * await budget.acquire("t", 1000))
+    for _ in range(3000):
+        grants.extend([clock.monotonic()] * await budget.acquire("t", 1000))
+        clock.advance(milliseconds=1)
     bound = math.floor(budget.burst + rate)
     left = 0
     for right, stamp in enumerate(grants):

@@ -17,12 +17,11 @@ from bot.domain.platform.outbox import (
     OutboxStatus,
 )
 from bot.ports.platform import RateBudget
-from bot.services.platform.outbox import OutboxSender
-from bot.services.platform.outbox_notifier import OutboxNotifier
+from bot.services.platform.outbox import OutboxNotifier, OutboxSender
 from bot.services.platform.rate import InMemoryRateBudget
+from tests.support.clock import RunningClock
 from tests.unit.outbox.fakes import (
     SENT,
-    FakeClock,
     FakeOutboxRepository,
     ScriptedDelivery,
     UnlimitedBudget,
@@ -47,7 +46,7 @@ class Harness:
         budget: RateBudget | None = None,
         **options: float,
     ) -> None:
-        self.clock = FakeClock()
+        self.clock = RunningClock()
         self.repo = FakeOutboxRepository()
         self.delivery = delivery or ScriptedDelivery(monotonic=self.clock.monotonic)
         self.budget = budget or UnlimitedBudget()
@@ -306,7 +305,7 @@ async def test_a_message_whose_lease_ran_out_while_waiting_is_not_sent_late() ->
     await harness.enqueue("m1")
     harness.start()
     await harness.until(lambda: harness.repo.claimed == [1])
-    harness.clock.advance(11.0)  # the lease expired while no token came
+    harness.clock.advance(seconds=11.0)  # the lease expired while no token came
     budget.closed = False
     await harness.until_final()
     await harness.finish()
@@ -335,7 +334,7 @@ async def test_cancelling_abandons_in_flight_deliveries_for_a_later_claim() -> N
         await harness.task
     assert {row.status for row in harness.repo.rows.values()} == {OutboxStatus.IN_FLIGHT}
 
-    harness.clock.advance(6.0)
+    harness.clock.advance(seconds=6.0)
     successor = Harness(ScriptedDelivery())
     successor.repo, successor.clock = harness.repo, harness.clock
     successor.sender = OutboxSender(
@@ -357,7 +356,7 @@ async def test_cancelling_abandons_in_flight_deliveries_for_a_later_claim() -> N
 
 
 async def test_notifier_skips_a_dedupe_key_seen_before_and_wakes_the_sender() -> None:
-    clock = FakeClock()
+    clock = RunningClock()
     repo = FakeOutboxRepository()
     woken: list[bool] = []
     notifier = OutboxNotifier(repo, clock, on_enqueued=lambda: woken.append(True))
@@ -375,7 +374,7 @@ async def test_notifier_skips_a_dedupe_key_seen_before_and_wakes_the_sender() ->
 
 async def test_enqueue_many_writes_in_chunks_and_counts_the_new_ones() -> None:
     repo = FakeOutboxRepository()
-    notifier = OutboxNotifier(repo, FakeClock())
+    notifier = OutboxNotifier(repo, RunningClock())
     messages = [
         NewOutboxMessage(TENANT, f"k{index}", {"text": "x"}, recipient_id=f"u{index}")
         for index in range(1203)

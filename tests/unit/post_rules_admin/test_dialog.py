@@ -219,7 +219,7 @@ async def test_without_post_there_is_nothing_to_try(world: RulesWorld) -> None:
 
 async def test_the_confirmation_lapses_after_ten_minutes(world: RulesWorld) -> None:
     await world.upload([*current_rules(), tax_rule()], MAILROOM_CLERK, MAILROOM)
-    world.clock.move(minutes=PENDING_MINUTES, seconds=1)
+    world.clock.advance(minutes=PENDING_MINUTES, seconds=1)
     turn = await world.say("regels overnemen", MAILROOM_CLERK, MAILROOM)
     assert "vervalt na 10 minuten" in card_text(turn.cards[0])
     assert world.post.rules.rules == current_rules()

@@ -15,8 +15,9 @@ from bot.services.platform.audit import Auditor
 from dialogs import build_dialogs, command_specs
 from dialogs.licences.admin import CATALOGUE_WORKBOOK, IMPORT
 from dialogs.post.rules import RULES_WORKBOOK
+from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FixedClock, MemoryAuditLog, MemoryDirectory
+from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
 from tests.unit.licences.fakes import demo_catalogue, make_flow
 from tests.unit.post.fakes import MAILROOM_CLERK, THOMAS
 from tests.unit.post_rules_admin.test_workbook_kind import rename_sheets
@@ -129,10 +130,10 @@ async def test_the_app_wires_one_inbox_for_both_importers(world: RulesWorld) -> 
     directory = MemoryDirectory()
     built = build_dialogs(
         directory=directory,
-        auditor=Auditor(MemoryAuditLog(), FixedClock()),
+        auditor=Auditor(MemoryAuditLog(), FakeClock()),
         servicedesk_url="https://desk.example",
         zone=ZoneInfo("Europe/Brussels"),
-        access=AccessStatus(directory, MemoryAccessDirectory(), FixedClock(), AccessPolicy()),
+        access=AccessStatus(directory, MemoryAccessDirectory(), FakeClock(), AccessPolicy()),
         licences=make_flow().desk,
         licence_admin=world.licence_admin.dialog,
         post=world.post.desk,

@@ -13,6 +13,7 @@ from dialogs.post.rules import (
     in_scope,
     scope_breaches,
 )
+from tests.support.clock import FakeClock
 from tests.unit.post_rules_admin.world import current_rules, renumbered, tax_rule
 
 ADV = frozenset({"ADV"})
@@ -88,29 +89,21 @@ def test_breaches_read_as_sentences() -> None:
 
 
 # --- checked rules waiting ----------------------------------------------------------------------
-class Ticker:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_checked_rules_wait_ten_minutes_and_are_taken_once() -> None:
-    ticker = Ticker()
-    pending = PendingImports(monotonic=ticker)
+    clock = FakeClock()
+    pending = PendingImports(monotonic=clock.monotonic)
     pending.keep(("t", "u"), current_rules(), [], None)
-    ticker.now = 599
+    clock.advance(seconds=599)
     taken = pending.take(("t", "u"))
     assert taken is not None and list(taken.rules) == current_rules()
     assert pending.take(("t", "u")) is None
     pending.keep(("t", "u"), current_rules(), [], None)
-    ticker.now += 600
+    clock.advance(seconds=600)
     assert pending.take(("t", "u")) is None
 
 
 def test_a_newer_check_replaces_the_older_and_few_are_kept() -> None:
-    pending = PendingImports(monotonic=Ticker(), size=2)
+    pending = PendingImports(monotonic=FakeClock().monotonic, size=2)
     pending.keep(("t", "a"), current_rules()[:1], [], None)
     pending.keep(("t", "a"), current_rules()[:2], [], ADV)
     pending.keep(("t", "b"), [], [], None)
