@@ -17,7 +17,8 @@ from bot.domain.platform.outbox import (
     OutboxStatus,
 )
 from bot.ports.platform import RateBudget
-from bot.services.platform.outbox import OutboxNotifier, OutboxSender
+from bot.services.platform.outbox import OutboxSender
+from bot.services.platform.outbox_notifier import OutboxNotifier
 from bot.services.platform.rate import InMemoryRateBudget
 from tests.support.clock import RunningClock
 from tests.unit.outbox.fakes import (
