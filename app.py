@@ -45,7 +45,8 @@ from bot.services.access.status import AccessStatus, access_policy
 from bot.services.licences.desk import LicenceDesk
 from bot.services.licences.flow import LicenceFlow
 from bot.services.licences.reports import build_licence_report
-from bot.services.licences.worker import LicenceWorker, WorkerSettings
+from bot.services.licences.worker import LicenceWorker
+from bot.services.licences.worker_settings import WorkerSettings
 from bot.services.platform.audit import Auditor
 from bot.services.platform.batching import BatchedAuditLog, BatchedProcessedActivities
 from bot.services.platform.clock import SystemClock

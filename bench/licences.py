@@ -41,11 +41,14 @@ from bot.domain.licences.catalogue import (
     Stage,
 )
 from bot.domain.licences.requests import RequestState
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.roles import Role
 from bot.graph import open_graph
-from bot.services.licences.desk import LicenceDesk, Requester, RequestForm
+from bot.services.licences.desk import LicenceDesk
 from bot.services.licences.flow import LicenceFlow
-from bot.services.licences.worker import LicenceWorker, WorkerSettings
+from bot.services.licences.forms import RequestForm
+from bot.services.licences.worker import LicenceWorker
+from bot.services.licences.worker_settings import WorkerSettings
 from bot.services.platform.clock import SystemClock
 from bot.store import (
     Database,
@@ -187,8 +190,8 @@ async def _measure(database: Database, gateway: Any, calls: GraphCalls, samples:
     return result
 
 
-def _person(user_id: str) -> Requester:
-    return Requester(TENANT, user_id, user_id, frozenset({Role.STAFF}))
+def _person(user_id: str) -> Actor:
+    return Actor(user_id, TENANT, user_id, frozenset({Role.STAFF}))
 
 
 async def _until_settled(requests: SqlLicenceRequestRepository, request_id: int) -> RequestState:

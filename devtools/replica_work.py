@@ -39,13 +39,15 @@ from bot.domain.licences.catalogue import (
     Offer,
 )
 from bot.domain.licences.requests import LicenceRequest, RequestState
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.domain.platform.conversations import ConversationRef
 from bot.domain.platform.outbox import NewOutboxMessage, OutboxStatus
 from bot.domain.platform.roles import Role
 from bot.domain.post.items import DestinationKind, IntakeMetadata, PostItem, PostState, Sender
-from bot.services.licences.desk import LicenceDesk, Requester, RequestForm
+from bot.services.licences.desk import LicenceDesk
 from bot.services.licences.flow import LicenceFlow
+from bot.services.licences.forms import RequestForm
 from bot.services.platform.clock import SystemClock
 from bot.services.platform.outbox_notifier import OutboxNotifier
 from bot.services.post.flow import OBJECT_TYPE as POST_OBJECT
@@ -190,7 +192,7 @@ async def approve_requests(
         desk = LicenceDesk(flow, BRUSSELS, wake_worker=lambda: None)
         approved = []
         for person in requesters:
-            requester = Requester(TENANT, person.id, person.name, frozenset({Role.STAFF}))
+            requester = Actor(person.id, TENANT, person.name, frozenset({Role.STAFF}))
             form = RequestForm(WORKSPACE_ITEM, "Kaarten van de ruimtelijke data raadplegen")
             result = await desk.submit(requester, form)
             if result.request is None or result.request.state is not RequestState.APPROVED:

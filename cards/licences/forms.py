@@ -60,7 +60,7 @@ MAX_DESCRIPTION = 500
 
 
 class InputProblem(Protocol):
-    """A problem with one input (bot.services.licences.desk.FieldError has this shape)."""
+    """A problem with one input (bot.services.licences.forms.FieldError has this shape)."""
 
     @property
     def input(self) -> str: ...

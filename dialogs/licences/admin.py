@@ -33,7 +33,7 @@ from bot.domain.platform.roles import Role
 from bot.domain.platform.text import fold
 from bot.i18n import N_, Translator
 from bot.ports.platform import Clock, FileDownloads
-from bot.services.licences.desk import LicenceDesk, Requester
+from bot.services.licences.desk import LicenceDesk
 from bot.services.platform.audit import Auditor
 from bot.turn import IncomingFile, Turn
 from cards.licences.admin import (
@@ -99,13 +99,6 @@ class ReportAsk:
 
 def is_workbook(file: IncomingFile) -> bool:
     return fold(file.file_type) == _XLSX or fold(file.name).endswith("." + _XLSX)
-
-
-def requester_of(turn: Turn) -> Requester:
-    caller = turn.caller
-    return Requester(
-        caller.tenant_id, caller.user_id, caller.name, caller.roles, turn.correlation_id
-    )
 
 
 def parse_day(word: str) -> date | None:
@@ -249,7 +242,7 @@ class LicenceAdminDialog:
             for problem_card in import_problem_cards(lines, turn.t):
                 await turn.send_card(problem_card)
             return
-        await self._desk.replace_catalogue(requester_of(turn), catalogue)
+        await self._desk.replace_catalogue(turn.caller, catalogue)
         await self._audit(
             turn,
             IMPORT,
@@ -287,7 +280,7 @@ class LicenceAdminDialog:
         if turn.caller.has(Role.ADMIN):
             entity = self._entity(catalogue, ask.entity) if ask.entity else None
         else:
-            entity = (await self._desk.form_context(requester_of(turn))).entity
+            entity = (await self._desk.form_context(turn.caller)).entity
             if entity is None:
                 raise DomainError(N_("licence_admin.report.no_entity"))
             if ask.entity and fold(ask.entity) != fold(entity.code):

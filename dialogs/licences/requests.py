@@ -6,26 +6,17 @@
 - `aanvragen` / `requests` lists one's own requests, with cancel, submit again and extend.
 - Approvers decide on their card; ICT admins retry a grant they unblocked.
 
-A card payload is user input. Every verb that names a request lets the desk check the clicker's
-right to act on it; a refusal is audited durably (outcome DENIED, the id from the payload) and
-answered with a short message, leaving the card as it was. A click on a stage someone else
-decided first gets who decided and when, and the card updates to the closed version.
+A card payload is user input (validated by dialogs/licences/payloads.py). Every verb that names
+a request lets the desk check the clicker's right to act on it; a refusal is audited durably
+(outcome DENIED, the id from the payload) and answered with a short message, leaving the card as
+it was. A click on a stage someone else decided first gets who decided and when, and the card
+updates to the closed version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, tzinfo
-from typing import Annotated, Any
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    field_validator,
-    model_validator,
-)
+from datetime import tzinfo
 
 from bot.commands.dispatcher import ActionResult, refuse
 from bot.commands.registry import card_action, command
@@ -39,15 +30,16 @@ from bot.domain.licences.requests import (
     RequestState,
     StaleRequest,
 )
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.errors import Forbidden
 from bot.domain.platform.text import folded_words
 from bot.i18n import N_, Translator
-from bot.services.licences.desk import FormContext, LicenceDesk, Requester, RequestForm
+from bot.services.licences.desk import LicenceDesk
+from bot.services.licences.forms import FormContext, RequestForm
 from bot.services.platform.audit import Auditor
 from bot.turn import Card, Turn
 from cards.licences.common import iso_moment, person, state_word
 from cards.licences.forms import (
-    ANSWER_PREFIX,
     MAX_JUSTIFICATION_INPUT,
     MAX_LISTED,
     Draft,
@@ -66,17 +58,15 @@ from cards.licences.status import (
     retried_card,
 )
 from cards.verbs import Verb
+from dialogs.licences.payloads import (
+    DecisionClick,
+    PickItem,
+    RequestTarget,
+    SubmittedForm,
+    ViewTarget,
+)
 
 OBJECT_TYPE = "licence_request"
-# Ids in payloads: a positive database id; item and question keys as the catalogue allows them.
-MAX_REQUEST_ID = 2**63 - 1
-ITEM_KEY = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
-QUESTION_KEY = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
-REFERENCE = r"^(LIC-\d{4}-\d{6,9})?$"
-MAX_ANSWERS = 20
-# Generous bounds for what a card sends: the desk's own limits (2,000 / 500 characters) come
-# back as errors next to the input; only what no card can send is refused as a broken payload.
-MAX_TEXT_PAYLOAD = 8000
 # Words that say nothing about why someone needs an item: a sentence made only of these (and
 # the item's name) is no draft justification.
 # fmt: off
@@ -89,77 +79,6 @@ _EMPTY_WORDS = frozenset({
 })
 # fmt: on
 _MIN_TELLING_WORDS = 2
-
-Answer = Annotated[str, StringConstraints(max_length=MAX_TEXT_PAYLOAD)]
-QuestionKey = Annotated[str, StringConstraints(pattern=QUESTION_KEY)]
-
-
-class PickItem(BaseModel):
-    """Step 1 of the form: an item chosen (none: show the picker again)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    item: str | None = Field(default=None, pattern=ITEM_KEY)
-
-
-class RequestTarget(BaseModel):
-    """A button about one request: its id, which the desk checks against the clicker."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    request: int = Field(strict=True, gt=0, le=MAX_REQUEST_ID)
-
-
-class ViewTarget(RequestTarget):
-    reminder: bool = False
-
-
-class DecisionClick(RequestTarget):
-    """Approve / Reject on an approval card; `comment` is the card's input."""
-
-    stage: int = Field(strict=True, ge=1, le=10)
-    comment: str = Field(default="", max_length=MAX_TEXT_PAYLOAD)
-
-
-class SubmittedForm(BaseModel):
-    """The request form: its button's data merged with its inputs, as Teams sends them.
-
-    The answers to the item's questions arrive as "answer.<question key>" fields; any other
-    field a card (or someone editing the payload) adds is ignored."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    item: str = Field(pattern=ITEM_KEY)
-    previous: str = Field(default="", pattern=REFERENCE)
-    extend: bool = False  # only chooses the form's title when it comes back with errors
-    justification: str = Field(default="", max_length=MAX_TEXT_PAYLOAD)
-    end_date: date | None = None
-    answers: dict[QuestionKey, Answer] = Field(default_factory=dict, max_length=MAX_ANSWERS)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _gather_answers(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        fields = {k: v for k, v in data.items() if k != "answers"}
-        answers = {
-            key.removeprefix(ANSWER_PREFIX): value
-            for key, value in data.items()
-            if isinstance(key, str) and key.startswith(ANSWER_PREFIX)
-        }
-        return {**fields, "answers": answers}
-
-    @field_validator("end_date", mode="before")
-    @classmethod
-    def _empty_date(cls, value: Any) -> Any:
-        return None if value == "" else value
-
-
-def requester_of(turn: Turn) -> Requester:
-    caller = turn.caller
-    return Requester(
-        caller.tenant_id, caller.user_id, caller.name, caller.roles, turn.correlation_id
-    )
 
 
 def draft_justification(words: str, item: CatalogueItem) -> str:
@@ -209,9 +128,8 @@ class LicenceDialog:
         whole_text=True,
     )
     async def request_licence(self, turn: Turn, args: str) -> None:
-        requester = requester_of(turn)
-        context = await self._desk.form_context(requester)
-        item = await self._desk.suggest(requester, args) if args.strip() else None
+        context = await self._desk.form_context(turn.caller)
+        item = await self._desk.suggest(turn.caller, args) if args.strip() else None
         if item is None and len(context.items) == 1:
             item = context.items[0]
         if item is None:
@@ -235,15 +153,14 @@ class LicenceDialog:
     # --- the requester's buttons --------------------------------------------------------------
     @card_action(Verb.LICENCE_PICK, payload=PickItem)
     async def pick(self, turn: Turn, data: PickItem) -> Card:
-        context = await self._desk.form_context(requester_of(turn))
-        item = next((i for i in context.items if i.key == data.item), None)
+        context = await self._desk.form_context(turn.caller)
+        item = context.offered(data.item or "")
         if item is None:
             return picker_card(context.items, turn.t)
         return self._form(turn.t, context, item, Draft())
 
     @card_action(Verb.LICENCE_SUBMIT, payload=SubmittedForm)
     async def submit(self, turn: Turn, data: SubmittedForm) -> Card:
-        requester = requester_of(turn)
         item = await self._desk.item(data.item)
         # Only the item's own questions are answers; other "answer." fields are not stored.
         asked = {q.key for q in item.questions} if item else set()
@@ -254,10 +171,10 @@ class LicenceDialog:
             answers={k: v for k, v in data.answers.items() if k in asked},
             previous_reference=data.previous,
         )
-        result = await self._desk.submit(requester, form)
+        result = await self._desk.submit(turn.caller, form)
         if result.errors:
-            context = await self._desk.form_context(requester)
-            offered = next((i for i in context.items if i.key == data.item), None)
+            context = await self._desk.form_context(turn.caller)
+            offered = context.offered(data.item)
             if offered is None:
                 return picker_card(context.items, turn.t, problem=turn.t("licence.form.error.item"))
             draft = Draft(
@@ -278,7 +195,7 @@ class LicenceDialog:
     @card_action(Verb.LICENCE_CANCEL, payload=RequestTarget)
     async def cancel(self, turn: Turn, data: RequestTarget) -> Card | ActionResult:
         try:
-            cancelled = await self._desk.cancel(requester_of(turn), data.request)
+            cancelled = await self._desk.cancel(turn.caller, data.request)
         except NotYours as refused:
             return await self._deny(turn, "licence.cancel", data.request, refused.message_key)
         except IllegalTransition as late:
@@ -294,14 +211,13 @@ class LicenceDialog:
     async def again(self, turn: Turn, data: RequestTarget) -> Card | ActionResult:
         """Submit a rejected (expired, cancelled) request again, or extend granted access: the
         form, filled from that request; the desk decides whether that may."""
-        requester = requester_of(turn)
         try:
-            earlier = await self._desk.own_request(requester, data.request)
-            form = await self._desk.draft_from(requester, data.request)
+            redraft = await self._desk.draft_from(turn.caller, data.request)
         except NotYours as refused:
             return await self._deny(turn, "licence.draft", data.request, refused.message_key)
-        context = await self._desk.form_context(requester)
-        item = next((i for i in context.items if i.key == form.item_key), None)
+        context = await self._desk.form_context(turn.caller)
+        form = redraft.form
+        item = context.offered(form.item_key)
         if item is None:
             return picker_card(context.items, turn.t, problem=turn.t("licence.form.error.item"))
         draft = Draft(
@@ -309,7 +225,7 @@ class LicenceDialog:
             end_date=form.end_date,
             answers=form.answers,
             previous_reference=form.previous_reference,
-            extending=earlier.state is RequestState.FULFILLED,
+            extending=redraft.extending,
         )
         return self._form(turn.t, context, item, draft)
 
@@ -325,7 +241,7 @@ class LicenceDialog:
     @card_action(Verb.LICENCE_VIEW, payload=ViewTarget)
     async def view(self, turn: Turn, data: ViewTarget) -> Card | ActionResult:
         """The refresh of an approval card: the version this viewer may see now."""
-        viewer = requester_of(turn)
+        viewer = turn.caller
         try:
             request = await self._desk.for_approver(viewer, data.request)
         except Forbidden as refused:
@@ -339,7 +255,7 @@ class LicenceDialog:
     async def retry(self, turn: Turn, data: RequestTarget) -> Card | ActionResult:
         """An ICT admin set the usage location or ordered seats: grant again now."""
         try:
-            request = await self._desk.retry_fulfilment(requester_of(turn), data.request)
+            request = await self._desk.retry_fulfilment(turn.caller, data.request)
         except Forbidden as refused:
             return await self._deny(turn, "licence.retry", data.request, refused.message_key)
         except IllegalTransition as late:
@@ -354,7 +270,7 @@ class LicenceDialog:
     async def _decide(
         self, turn: Turn, data: DecisionClick, *, approve: bool
     ) -> Card | ActionResult:
-        viewer = requester_of(turn)
+        viewer = turn.caller
         try:
             request = await self._desk.for_approver(viewer, data.request)
         except Forbidden as refused:
@@ -433,13 +349,10 @@ class LicenceDialog:
         )
 
     async def _my_requests(self, turn: Turn, *, notice: str = "") -> Card:
-        mine = await self._desk.mine(requester_of(turn), limit=MAX_LISTED + 1)
-        catalogue = await self._desk.catalogue()
-        items = {request.item_key: catalogue.item(request.item_key) for request in mine}
-        known = {key: item for key, item in items.items() if item is not None}
-        return requests_card(mine, known, turn.t, self._tz, notice=notice)
+        mine = await self._desk.mine(turn.caller, limit=MAX_LISTED + 1)
+        return requests_card(mine.requests, mine.items, turn.t, self._tz, notice=notice)
 
-    async def _reload(self, viewer: Requester, request_id: int) -> LicenceRequest | None:
+    async def _reload(self, viewer: Actor, request_id: int) -> LicenceRequest | None:
         """The request as it is now, for a card that lost a race; None when the viewer may no
         longer see it (their stage closed without them)."""
         try:

@@ -40,7 +40,7 @@ from bot.domain.post.items import (
 )
 from bot.domain.post.routing import Delegation
 from bot.i18n import LOCALES, Translator
-from bot.services.licences.desk import FieldError
+from bot.services.licences.forms import FieldError
 from cards.access.status import access_card, nobody_found_card, pick_person_card
 from cards.licences.admin import import_problem_cards, report_card
 from cards.licences.forms import (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.domain.licences.catalogue import CatalogueItem, Fulfilment
 from bot.domain.platform.errors import DomainError
@@ -70,3 +71,9 @@ def grant_verified(item: CatalogueItem, is_member: bool, states: Sequence[Licenc
         return True  # a workspace-role group carries no licence to check
     state = licence_granted(item, states)
     return state is not None and state.ok
+
+
+def access_ends_at(end_date: date, tz: tzinfo) -> datetime:
+    """Access "until 31 March" lasts through that day: it ends at midnight after it, in the
+    administration's time zone."""
+    return datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=tz)

@@ -1,10 +1,13 @@
 """Licence and Power BI access requests: what staff, approvers and entity admins do in chat.
 
-`LicenceDesk` is the use-case layer the licence dialog calls. It loads, decides with the domain
-(bot.domain.licences.requests, approvals, catalogue) and saves each transition together with its
-audit lines and notices in one transaction. Slow or scheduled work (starting approval after a
-crash, granting through Graph, reminders, expiry, end dates) is the worker's
-(bot/services/licences/worker.py); the desk wakes it when it leaves work behind.
+`LicenceDesk` is the use-case layer the licence dialogs call: ask (the form, a suggestion,
+submit), follow up (one's own requests, cancel, ask again or extend), decide (a stage's
+approvers) and unblock (an ICT admin's retry), plus the catalogue an admin replaces. It loads,
+decides with the domain (bot.domain.licences.requests, approvals, catalogue) and saves each
+transition together with its audit lines and notices in one transaction (through the flow, its
+private collaborator). Slow or scheduled work (starting approval after a crash, granting through
+Graph, reminders, expiry, end dates) is the worker's (bot/services/licences/worker.py); the desk
+wakes it when it leaves work behind.
 
 Nothing here trusts ids from a card: every method that takes a request id checks that the
 caller may act on that request (its requester, a current approver, an admin of its entity).
@@ -14,13 +17,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from datetime import date, tzinfo
 
-from bot.domain.licences.catalogue import Catalogue, CatalogueItem, Entity, Fulfilment, Offer
+from bot.domain.licences.catalogue import Catalogue, CatalogueItem, Fulfilment
 from bot.domain.licences.grants import grant_verified
-from bot.domain.licences.notices import NoticeKind
+from bot.domain.licences.notices import LicenceNotice, NoticeKind
 from bot.domain.licences.requests import (
     RESUBMITTABLE,
     LicenceRequest,
@@ -29,89 +31,33 @@ from bot.domain.licences.requests import (
     NotYours,
     RequestState,
 )
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
-from bot.domain.platform.roles import Role
-from bot.services.licences.flow import Actor, LicenceFlow
+from bot.services.licences.flow import LicenceFlow
+from bot.services.licences.forms import (
+    MAX_JUSTIFICATION,
+    FieldError,
+    FormContext,
+    Redraft,
+    RequestForm,
+    SubmitResult,
+    check_form,
+)
 
 logger = logging.getLogger(__name__)
 
-MAX_JUSTIFICATION = 2000
-MAX_ANSWER = 500
-
 
 @dataclass(frozen=True, slots=True)
-class Requester:
-    """Who acts, as the turn established it (ids from the channel, roles from Entra groups)."""
+class MyRequests:
+    """A person's latest requests, with the catalogue items they ask for."""
 
-    tenant_id: str
-    user_id: str
-    name: str = ""
-    roles: frozenset[Role] = frozenset({Role.STAFF})
-    correlation_id: str = ""
-
-    @property
-    def is_admin(self) -> bool:
-        return Role.ADMIN in self.roles
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(
-            self.user_id, ",".join(sorted(r.value for r in self.roles)), self.correlation_id
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class RequestForm:
-    """What the request card submits (already parsed from the card's inputs)."""
-
-    item_key: str
-    justification: str
-    end_date: date | None = None
-    answers: Mapping[str, str] = field(default_factory=dict)
-    previous_reference: str = ""  # a resubmission or an extension
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """A problem with one input of the form, shown next to it on the card.
-
-    input: "item", "justification", "end_date" or "answer.<question key>".
-    """
-
-    input: str
-    message_key: str
-    params: Mapping[str, str | int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class FormContext:
-    """What the request form offers this person."""
-
-    entity: Entity | None
-    items: Sequence[CatalogueItem]
-    offers: Mapping[str, Offer]  # by item key
-    today: date  # in the administration's time zone
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitResult:
-    """Exactly one of: the new request; errors to show on the form; an open request for the
-    same item (not duplicated); or access the person already has (`already_granted`)."""
-
-    request: LicenceRequest | None = None
-    errors: Sequence[FieldError] = ()
-    existing: LicenceRequest | None = None
-    already_granted: bool = False
-
-
-def local_day_end(day: date, tz: ZoneInfo) -> datetime:
-    """Access "until 31 March" lasts through that day: it ends at midnight after it."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    requests: Sequence[LicenceRequest]  # newest first
+    items: Mapping[str, CatalogueItem]  # by item key; an item since removed is missing
 
 
 class LicenceDesk:
     def __init__(
-        self, flow: LicenceFlow, timezone: ZoneInfo, wake_worker: Callable[[], None]
+        self, flow: LicenceFlow, timezone: tzinfo, wake_worker: Callable[[], None]
     ) -> None:
         self._flow = flow
         self._tz = timezone
@@ -121,9 +67,12 @@ class LicenceDesk:
     async def catalogue(self) -> Catalogue:
         return await self._flow.catalogue()
 
-    async def form_context(self, requester: Requester) -> FormContext:
+    async def item(self, key: str) -> CatalogueItem | None:
+        return (await self._flow.catalogue()).item(key)
+
+    async def form_context(self, actor: Actor) -> FormContext:
         catalogue = await self._flow.catalogue()
-        entity = await self._flow.entity_of(requester.user_id)
+        entity = await self._flow.entity_of(actor.user_id)
         code = entity.code if entity else ""
         items = catalogue.visible_items(code)
         offers = {
@@ -131,28 +80,20 @@ class LicenceDesk:
         }
         return FormContext(entity, items, offers, self._today())
 
-    async def suggest(self, requester: Requester, text: str) -> CatalogueItem | None:
+    async def suggest(self, actor: Actor, text: str) -> CatalogueItem | None:
         """The item the person's own words name ("ik heb Power BI nodig"), if any."""
-        context = await self.form_context(requester)
+        context = await self.form_context(actor)
         catalogue = await self._flow.catalogue()
         matches = catalogue.match(text, context.entity.code if context.entity else "")
         return matches[0] if matches else None
 
-    async def mine(self, requester: Requester, limit: int = 10) -> list[LicenceRequest]:
-        return await self._flow.requests.for_requester(
-            requester.tenant_id, requester.user_id, limit
-        )
+    async def mine(self, actor: Actor, limit: int = 10) -> MyRequests:
+        requests = await self._flow.requests.for_requester(actor.tenant_id, actor.user_id, limit)
+        catalogue = await self._flow.catalogue()
+        items = {r.item_key: item for r in requests if (item := catalogue.item(r.item_key))}
+        return MyRequests(requests, items)
 
-    async def own_request(self, requester: Requester, request_id: int) -> LicenceRequest:
-        request = await self._load(request_id)
-        if not _same(request.requester_id, requester.user_id):
-            raise NotYours()
-        return request
-
-    async def item(self, key: str) -> CatalogueItem | None:
-        return (await self._flow.catalogue()).item(key)
-
-    async def for_approver(self, viewer: Requester, request_id: int) -> LicenceRequest:
+    async def for_approver(self, viewer: Actor, request_id: int) -> LicenceRequest:
         """A request as an approval card shows it: only to its approvers (current or past),
         the entity's ICT admins and admins."""
         request = await self._load(request_id)
@@ -163,9 +104,9 @@ class LicenceDesk:
         raise Forbidden("licence.error.not_an_approver")
 
     # --- requesting ---------------------------------------------------------------------------
-    async def submit(self, requester: Requester, form: RequestForm) -> SubmitResult:
+    async def submit(self, requester: Actor, form: RequestForm) -> SubmitResult:
         context = await self.form_context(requester)
-        errors, item = self._check(form, context)
+        errors, item = check_form(form, context)
         if errors or item is None:
             return SubmitResult(errors=errors)
         if form.previous_reference and not await self._own_earlier(requester, form, item):
@@ -178,10 +119,124 @@ class LicenceDesk:
             return SubmitResult(existing=existing)
         if not extending and await self._already_granted(item, requester.user_id):
             return SubmitResult(already_granted=True)
+        new = await self._new_request(requester, form, item, context)
+        submitted = await self._flow.requests.add(
+            new, self._flow.clock.now(), self._flow.submit_audit(new, requester)
+        )
+        return SubmitResult(request=await self._advance(submitted, requester))
+
+    async def cancel(self, requester: Actor, request_id: int) -> LicenceRequest:
+        request = await self._own_request(requester, request_id)
+        cancelled = request.cancel(requester.user_id, self._flow.clock.now())
+        item = await self._item_or_fail(request)
+        notices = self._flow.closing_notices(request, cancelled, item) if request.approvers else []
+        return await self._flow.transition(request, cancelled, requester, notices)
+
+    async def draft_from(self, requester: Actor, request_id: int) -> Redraft:
+        """A form filled from one of the person's earlier requests: to submit a rejected,
+        expired or cancelled one again, or to extend granted time-bound access."""
+        request = await self._own_request(requester, request_id)
+        extending = request.state is RequestState.FULFILLED and request.end_date is not None
+        if request.state not in RESUBMITTABLE and not extending:
+            raise DomainError("licence.error.not_resubmittable")
+        form = RequestForm(
+            item_key=request.item_key,
+            justification=request.justification,
+            end_date=None,
+            answers=dict(request.answers),
+            previous_reference=request.reference,
+        )
+        return Redraft(form, extending=request.state is RequestState.FULFILLED)
+
+    # --- deciding -----------------------------------------------------------------------------
+    async def decide(
+        self, approver: Actor, request_id: int, *, approve: bool, comment: str
+    ) -> LicenceRequest:
+        """Approve or reject the current stage. Only a current approver of that stage may;
+        the first decision wins (a later click gets AlreadyDecided with who and when)."""
+        request = await self._load(request_id)
+        if not request.was_asked(approver.user_id):
+            raise NotAnApprover()  # before anything that would tell who decided
+        request.check_decider(approver.user_id)
+        item = await self._item_or_fail(request)
+        comment = comment.strip()[:MAX_JUSTIFICATION]
+        if approve:
+            saved = await self._approve(request, item, approver, comment)
+        else:
+            saved = await self._reject(request, item, approver, comment)
+        if saved.state is RequestState.APPROVED:
+            self._wake_worker()
+        return saved
+
+    async def retry_fulfilment(self, admin: Actor, request_id: int) -> LicenceRequest:
+        """An ICT admin fixed what blocked fulfilment (usage location set, seats ordered)."""
+        request = await self._load(request_id)
+        if not admin.is_admin and not await self._flow.is_entity_admin(
+            admin.user_id, request.entity
+        ):
+            raise Forbidden("licence.error.not_entity_admin")
+        after = await self._flow.transition(
+            request, request.retry_now(self._flow.clock.now()), admin, via="admin"
+        )
+        self._wake_worker()
+        return after
+
+    async def replace_catalogue(self, admin: Actor, catalogue: Catalogue) -> None:
+        if not admin.is_admin:  # one catalogue for every entity: only Werkplek admins
+            raise Forbidden()
+        await self._flow.replace_catalogue(catalogue)
+
+    # --- helpers ------------------------------------------------------------------------------
+    async def _approve(
+        self, request: LicenceRequest, item: CatalogueItem, approver: Actor, comment: str
+    ) -> LicenceRequest:
+        """Approve the current stage: on to the next stage's approvers, or approved. A next
+        stage nobody may decide fails the request."""
+        now = self._flow.clock.now()
+        next_stage = None
+        if request.stage < request.total_stages:
+            next_stage = await self._flow.assignment(
+                request, request.stage + 1, also_decided=approver.user_id
+            )
+            if next_stage is None:
+                after = request.fail("licence.reason.no_approver", now)
+                notices = self._closed(request, after, item, NoticeKind.FAILED)
+                return await self._flow.transition(request, after, approver, notices)
+        name = approver.name or approver.user_id
+        after = request.approve(approver.user_id, name, comment, now, next_stage)
+        notices = self._flow.closing_notices(request, after, item)
+        if after.state is RequestState.PENDING_APPROVAL:
+            notices += self._flow.notices(
+                NoticeKind.STAGE_APPROVED, after, item, step=f"stage-{request.stage}"
+            )
+            notices += self._flow.notices(NoticeKind.APPROVAL_REQUEST, after, item, after.approvers)
+        else:
+            notices += self._flow.notices(NoticeKind.APPROVED, after, item)
+        return await self._flow.transition(request, after, approver, notices)
+
+    async def _reject(
+        self, request: LicenceRequest, item: CatalogueItem, approver: Actor, comment: str
+    ) -> LicenceRequest:
+        name = approver.name or approver.user_id
+        after = request.reject(approver.user_id, name, comment, self._flow.clock.now())
+        notices = self._closed(request, after, item, NoticeKind.REJECTED)
+        return await self._flow.transition(request, after, approver, notices)
+
+    def _closed(
+        self, before: LicenceRequest, after: LicenceRequest, item: CatalogueItem, kind: NoticeKind
+    ) -> list[LicenceNotice]:
+        """The approvers' cards closed, and the requester told how it ended."""
+        return [
+            *self._flow.closing_notices(before, after, item),
+            *self._flow.notices(kind, after, item),
+        ]
+
+    async def _new_request(
+        self, requester: Actor, form: RequestForm, item: CatalogueItem, context: FormContext
+    ) -> NewLicenceRequest:
         catalogue = await self._flow.catalogue()
-        offer = context.offers[item.key]
-        policy = catalogue.policy(offer.policy_key)
-        new = NewLicenceRequest(
+        policy = catalogue.policy(context.offers[item.key].policy_key)
+        return NewLicenceRequest(
             tenant_id=requester.tenant_id,
             requester_id=requester.user_id,
             requester_name=requester.name,
@@ -197,101 +252,7 @@ class LicenceDesk:
             end_date=form.end_date,
             previous_reference=form.previous_reference,
         )
-        now = self._flow.clock.now()
-        submitted = await self._flow.requests.add(
-            new, now, self._flow.submit_audit(new, requester.actor)
-        )
-        request = await self._advance(submitted, requester.actor)
-        return SubmitResult(request=request)
 
-    async def cancel(self, requester: Requester, request_id: int) -> LicenceRequest:
-        request = await self.own_request(requester, request_id)
-        cancelled = request.cancel(requester.user_id, self._flow.clock.now())
-        item = await self._item_or_fail(request)
-        notices = self._flow.closing_notices(request, cancelled, item) if request.approvers else []
-        return await self._flow.transition(request, cancelled, requester.actor, notices)
-
-    async def draft_from(self, requester: Requester, request_id: int) -> RequestForm:
-        """A form filled from one of the person's earlier requests: to submit a rejected,
-        expired or cancelled one again, or to extend granted time-bound access."""
-        request = await self.own_request(requester, request_id)
-        extending = request.state is RequestState.FULFILLED and request.end_date is not None
-        if request.state not in RESUBMITTABLE and not extending:
-            raise DomainError("licence.error.not_resubmittable")
-        return RequestForm(
-            item_key=request.item_key,
-            justification=request.justification,
-            end_date=None,
-            answers=dict(request.answers),
-            previous_reference=request.reference,
-        )
-
-    # --- deciding -----------------------------------------------------------------------------
-    async def decide(
-        self, approver: Requester, request_id: int, *, approve: bool, comment: str
-    ) -> LicenceRequest:
-        """Approve or reject the current stage. Only a current approver of that stage may;
-        the first decision wins (a later click gets AlreadyDecided with who and when)."""
-        request = await self._load(request_id)
-        if not request.was_asked(approver.user_id):
-            raise NotAnApprover()  # before anything that would tell who decided
-        request.check_decider(approver.user_id)
-        item = await self._item_or_fail(request)
-        now = self._flow.clock.now()
-        comment = comment.strip()[:MAX_JUSTIFICATION]
-        name = approver.name or approver.user_id
-        if not approve:
-            after = request.reject(approver.user_id, name, comment, now)
-            notices = [
-                *self._flow.closing_notices(request, after, item),
-                *self._flow.notices(NoticeKind.REJECTED, after, item),
-            ]
-            return await self._flow.transition(request, after, approver.actor, notices)
-        next_stage = None
-        if request.stage < request.total_stages:
-            next_stage = await self._flow.assignment(
-                request, request.stage + 1, also_decided=approver.user_id
-            )
-            if next_stage is None:
-                after = request.fail("licence.reason.no_approver", now)
-                notices = [
-                    *self._flow.closing_notices(request, after, item),
-                    *self._flow.notices(NoticeKind.FAILED, after, item),
-                ]
-                return await self._flow.transition(request, after, approver.actor, notices)
-        after = request.approve(approver.user_id, name, comment, now, next_stage)
-        notices = self._flow.closing_notices(request, after, item)
-        if after.state is RequestState.PENDING_APPROVAL:
-            notices += self._flow.notices(
-                NoticeKind.STAGE_APPROVED, after, item, step=f"stage-{request.stage}"
-            )
-            notices += self._flow.notices(NoticeKind.APPROVAL_REQUEST, after, item, after.approvers)
-        else:
-            notices += self._flow.notices(NoticeKind.APPROVED, after, item)
-        saved = await self._flow.transition(request, after, approver.actor, notices)
-        if saved.state is RequestState.APPROVED:
-            self._wake_worker()
-        return saved
-
-    async def retry_fulfilment(self, admin: Requester, request_id: int) -> LicenceRequest:
-        """An ICT admin fixed what blocked fulfilment (usage location set, seats ordered)."""
-        request = await self._load(request_id)
-        if not admin.is_admin and not await self._flow.is_entity_admin(
-            admin.user_id, request.entity
-        ):
-            raise Forbidden("licence.error.not_entity_admin")
-        after = await self._flow.transition(
-            request, request.retry_now(self._flow.clock.now()), admin.actor, via="admin"
-        )
-        self._wake_worker()
-        return after
-
-    async def replace_catalogue(self, admin: Requester, catalogue: Catalogue) -> None:
-        if not admin.is_admin:  # one catalogue for every entity: only Werkplek admins
-            raise Forbidden()
-        await self._flow.replace_catalogue(catalogue)
-
-    # --- helpers ------------------------------------------------------------------------------
     async def _advance(self, submitted: LicenceRequest, actor: Actor) -> LicenceRequest:
         """Resolve stage 1 now; if Graph fails, the worker does it shortly (the request is
         stored as submitted, and its wake time has come)."""
@@ -307,62 +268,13 @@ class LicenceDesk:
             self._wake_worker()
         return request
 
-    def _check(
-        self, form: RequestForm, context: FormContext
-    ) -> tuple[list[FieldError], CatalogueItem | None]:
-        item = next((i for i in context.items if i.key == form.item_key), None)
-        if item is None:
-            return [FieldError("item", "licence.form.error.item")], None
-        errors: list[FieldError] = []
-        text = form.justification.strip()
-        if len(text) < item.min_justification:
-            errors.append(
-                FieldError(
-                    "justification",
-                    "licence.form.error.justification_short",
-                    {"min": item.min_justification},
-                )
-            )
-        elif len(text) > MAX_JUSTIFICATION:
-            errors.append(
-                FieldError(
-                    "justification", "licence.form.error.too_long", {"max": MAX_JUSTIFICATION}
-                )
-            )
-        offer = context.offers[item.key]
-        if form.end_date is not None and form.end_date <= context.today:
-            errors.append(FieldError("end_date", "licence.form.error.end_past"))
-        elif offer.max_days is not None:
-            latest = context.today + timedelta(days=offer.max_days)
-            if form.end_date is None:
-                errors.append(
-                    FieldError(
-                        "end_date", "licence.form.error.end_required", {"days": offer.max_days}
-                    )
-                )
-            elif form.end_date > latest:
-                errors.append(
-                    FieldError(
-                        "end_date",
-                        "licence.form.error.end_too_late",
-                        {"days": offer.max_days, "latest": latest.isoformat()},
-                    )
-                )
-        for question in item.questions:
-            answer = form.answers.get(question.key, "").strip()
-            if question.required and not answer:
-                errors.append(FieldError(f"answer.{question.key}", "licence.form.error.required"))
-            elif len(answer) > MAX_ANSWER:
-                errors.append(
-                    FieldError(
-                        f"answer.{question.key}", "licence.form.error.too_long", {"max": MAX_ANSWER}
-                    )
-                )
-        return errors, item
+    async def _own_request(self, requester: Actor, request_id: int) -> LicenceRequest:
+        request = await self._load(request_id)
+        if not _same(request.requester_id, requester.user_id):
+            raise NotYours()
+        return request
 
-    async def _own_earlier(
-        self, requester: Requester, form: RequestForm, item: CatalogueItem
-    ) -> bool:
+    async def _own_earlier(self, requester: Actor, form: RequestForm, item: CatalogueItem) -> bool:
         """A resubmission or extension must name one of the requester's own requests for the
         same item (the reference travels through a card, so it is checked, not trusted)."""
         earlier = await self._flow.requests.get_by_reference(form.previous_reference)

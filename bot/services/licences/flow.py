@@ -6,6 +6,9 @@
   recipient's language) go to the store in one transaction.
 - The first step after submission (resolving the approvers of stage 1), which the desk takes at
   once and the worker takes again if the desk crashed before it.
+
+The flow is the desk's and the worker's private collaborator: dialogs call the desk's use cases
+and never reach it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from bot.domain.licences.approvals import ApproverFacts, assign_stage
 from bot.domain.licences.catalogue import Catalogue, CatalogueItem, Entity
@@ -29,6 +31,7 @@ from bot.domain.licences.requests import (
     RequestState,
     StageAssignment,
 )
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.ports.licences import (
@@ -45,19 +48,6 @@ logger = logging.getLogger(__name__)
 OBJECT_TYPE = "licence_request"
 NO_APPROVER = "licence.reason.no_approver"
 ITEM_REMOVED = "licence.reason.item_removed"
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who caused a transition, for its audit line: a person, or the system (the worker)."""
-
-    user_id: str
-    role: str = ""
-    correlation_id: str = ""
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls(user_id="system", role="system")
 
 
 class LicenceFlow:

@@ -27,12 +27,14 @@ from bot.domain.licences.catalogue import (
     Stage,
 )
 from bot.domain.licences.requests import LicenceRequest
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.conversations import SeenUser
 from bot.domain.platform.roles import Role
 from bot.graph import GraphGateway
-from bot.services.licences.desk import LicenceDesk, Requester
+from bot.services.licences.desk import LicenceDesk
 from bot.services.licences.flow import LicenceFlow
-from bot.services.licences.worker import LicenceWorker, WorkerSettings
+from bot.services.licences.worker import LicenceWorker
+from bot.services.licences.worker_settings import WorkerSettings
 from bot.store import (
     Database,
     SqlCatalogueRepository,
@@ -120,8 +122,8 @@ class LicenceStack:
     worker: LicenceWorker
     requests: SqlLicenceRequestRepository
 
-    def person(self, user_id: str, name: str = "", *roles: Role) -> Requester:
-        return Requester(TENANT, user_id, name or user_id, frozenset({Role.STAFF, *roles}))
+    def person(self, user_id: str, name: str = "", *roles: Role) -> Actor:
+        return Actor(user_id, TENANT, name or user_id, frozenset({Role.STAFF, *roles}))
 
     async def reload(self, request: LicenceRequest) -> LicenceRequest:
         fresh = await self.requests.get(request.id)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.domain.licences.requests import AlreadyDecided, NotAnApprover, RequestState
-from bot.services.licences.desk import RequestForm
+from bot.services.licences.forms import RequestForm
 from tests.integration.licences.conftest import (
     APPS_SKU,
     BRAM,
@@ -245,9 +245,10 @@ async def test_an_extension_keeps_access_past_the_first_end(stack: LicenceStack)
     await stack.run_worker()
     first = await stack.reload(first)
     draft = await stack.desk.draft_from(stack.person(NORA), first.id)
+    assert draft.extending
     later = RequestForm(
-        draft.item_key,
-        draft.justification,
+        draft.form.item_key,
+        draft.form.justification,
         end + timedelta(days=60),
         previous_reference=first.reference,
     )

@@ -9,8 +9,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from bot.domain.licences.requests import LicenceRequest, RequestState
-from bot.services.licences.desk import RequestForm
-from bot.services.licences.worker import GAVE_UP, LicenceWorker, WorkerSettings
+from bot.services.licences.forms import RequestForm
+from bot.services.licences.fulfilment import GAVE_UP
+from bot.services.licences.worker import LicenceWorker
+from bot.services.licences.worker_settings import WorkerSettings
 from bot.store.tables import licence_requests
 from tests.integration.licences.conftest import BRUSSELS, LOTTE, NORA, WS_GROUP, LicenceStack
 

@@ -38,13 +38,14 @@ from bot.domain.licences.requests import (
     StaleRequest,
     format_reference,
 )
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.conversations import SeenUser
 from bot.domain.platform.directory import DirectoryUser, GroupRef
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.platform.roles import Role
 from bot.ports.licences import LicenceCards
-from bot.services.licences.desk import LicenceDesk, Requester
+from bot.services.licences.desk import LicenceDesk
 from bot.services.licences.flow import LicenceFlow
 from dialogs.licences.notices import LicenceNoticeCards
 from tests.support.clock import FakeClock
@@ -564,9 +565,9 @@ class LicenceWorld:
     wakes: list[datetime] = field(default_factory=list)  # each wake_worker() call, when
     enqueued: list[datetime] = field(default_factory=list)  # each on_enqueued() call, when
 
-    def person(self, user_id: str, roles: frozenset[Role] = frozenset({Role.STAFF})) -> Requester:
-        """The Requester a turn of this person would make."""
-        return Requester(TENANT, user_id, NAMES.get(user_id, ""), roles, "activity-1")
+    def person(self, user_id: str, roles: frozenset[Role] = frozenset({Role.STAFF})) -> Actor:
+        """The Actor a turn of this person would make."""
+        return Actor(user_id, TENANT, NAMES.get(user_id, ""), roles, "activity-1")
 
 
 def make_flow(

@@ -14,7 +14,7 @@ import pytest
 
 from bot.domain.licences.requests import RESUBMITTABLE, RequestState
 from bot.i18n import LOCALES, Translator, catalog_messages
-from bot.services.licences.desk import FieldError
+from bot.services.licences.forms import FieldError
 from cards.licences.forms import (
     Draft,
     already_granted_card,

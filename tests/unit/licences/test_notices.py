@@ -13,7 +13,7 @@ import pytest
 from bot.domain.licences.notices import LicenceNotice, NoticeKind
 from bot.domain.licences.requests import LicenceRequest, RequestState
 from bot.i18n import LOCALES
-from bot.services.licences.desk import RequestForm
+from bot.services.licences.forms import RequestForm
 from cards.verbs import Verb
 from devtools.card_inspection import adaptive_cards, card_actions, find_action
 from dialogs.licences.notices import ADAPTIVE_CARD, LicenceNoticeCards
