@@ -17,12 +17,13 @@ from bot.services.platform import entities as entities_module
 from bot.services.platform.dedupe import RecentActivities
 from bot.services.platform.entities import Entities
 from bot.services.platform.roles import RoleResolver
-from tests.unit.fakes import FixedClock, MemoryDirectory
+from tests.support.clock import FakeClock
+from tests.unit.fakes import MemoryDirectory
 
 
 async def test_roles_forget_the_least_recently_asked_person_beyond_the_ceiling() -> None:
     directory = MemoryDirectory(groups={p: [GroupRef("G-ADMIN", "A")] for p in "abcd"})
-    roles = RoleResolver(directory, {"admin": ["G-ADMIN"]}, FixedClock(), max_entries=3)
+    roles = RoleResolver(directory, {"admin": ["G-ADMIN"]}, FakeClock(), max_entries=3)
     for person in "abc":
         await roles.roles_of(person)
     await roles.roles_of("a")  # asked again: now the most recent
@@ -38,7 +39,7 @@ async def test_roles_forget_the_least_recently_asked_person_beyond_the_ceiling()
 
 
 async def test_roles_of_many_people_stay_within_the_ceiling() -> None:
-    roles = RoleResolver(MemoryDirectory(), {"admin": ["G-ADMIN"]}, FixedClock(), max_entries=50)
+    roles = RoleResolver(MemoryDirectory(), {"admin": ["G-ADMIN"]}, FakeClock(), max_entries=50)
     await asyncio.gather(*(roles.roles_of(f"person-{n}") for n in range(500)))
     assert len(roles._cache) == 50
 
@@ -89,7 +90,7 @@ class _Remembered:
 
 
 async def test_recent_activity_ids_keep_only_the_newest_up_to_their_capacity() -> None:
-    now = FixedClock().now()
+    now = FakeClock().now()
     recent = RecentActivities(_Remembered(), capacity=100, linger_seconds=0)
     for n in range(1000):
         assert await recent.first_time(f"activity-{n}", now)

@@ -42,8 +42,8 @@ from bot.store import (
 from bot.store.tables import audit_log, outbox, post_items
 from devtools.graph_emulator import GraphEmulator
 from devtools.graph_emulator.tenant import DEFAULT_TENANT_FILE
+from tests.support.clock import FakeClock
 from tests.support.graph import settings_for
-from tests.unit.fakes import FixedClock
 
 TENANT = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -161,7 +161,7 @@ def build_intake(
     mailroom: str = MAILROOM_CHANNEL,
     one_step: bool = True,
 ) -> PostIntake:
-    clock = FixedClock(NOW)
+    clock = FakeClock(NOW)
     items = SqlPostItemRepository(database, reference_zone=BRUSSELS)
     cards, users = PlainPostCards(), SqlUserRepository(database)
     flow = PostFlow(

@@ -43,6 +43,7 @@ from bot.store import (
 )
 from bot.store.tables import audit_log, outbox
 from dialogs.post.notices import PostNoticeCards
+from tests.support.clock import FakeClock
 from tests.unit.licences.fakes import (
     ADV_ADMINS,
     JEF,
@@ -51,7 +52,6 @@ from tests.unit.licences.fakes import (
     SOFIE,
     TENANT,
     THOMAS,
-    MovableClock,
     demo_catalogue,
     demo_directory,
 )
@@ -64,7 +64,7 @@ FRIDAY = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 class Parts:
     def __init__(self, database: Database) -> None:
         self.database = database
-        self.clock = MovableClock(FRIDAY)
+        self.clock = FakeClock(FRIDAY)
         directory = demo_directory()
         directory.groups[NORA].append(GroupRef(FINANCE_GROUP, "Team Financiën"))
         directory.groups[THOMAS].append(GroupRef(ADV_ADMINS, "ADV-ICT"))

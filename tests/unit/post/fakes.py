@@ -46,6 +46,7 @@ from bot.services.post.access import NameBook, PostAccess
 from bot.services.post.desk import PostDesk
 from bot.services.post.flow import Channels, PostFlow
 from dialogs.post.notices import PostNoticeCards
+from tests.support.clock import FakeClock
 from tests.support.transitions import MemoryTransitions
 from tests.unit.fakes import MemoryAuditLog
 from tests.unit.licences.fakes import (
@@ -64,7 +65,6 @@ from tests.unit.licences.fakes import (
     TINE,
     MemoryCatalogueRepository,
     MemoryUsers,
-    MovableClock,
     demo_catalogue,
     demo_directory,
 )
@@ -325,7 +325,7 @@ def person(user_id: str) -> Destination:
 # --- the world ---------------------------------------------------------------------------------
 @dataclass
 class PostWorld:
-    clock: MovableClock
+    clock: FakeClock
     items: MemoryPostItems
     rules: MemoryRoutingRules
     delegations: MemoryDelegations
@@ -373,7 +373,7 @@ class PostWorld:
 
 
 def make_world(*, start: datetime = FRIDAY, mailroom: str = MAILROOM_CHANNEL) -> PostWorld:
-    clock = MovableClock(start)
+    clock = FakeClock(start)
     directory = demo_directory()
     directory.users[MAILROOM_CLERK] = DirectoryUser(
         MAILROOM_CLERK, "Mia Postkamer", "mia@demo.example", given_name="Mia"

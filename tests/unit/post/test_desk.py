@@ -153,7 +153,7 @@ async def test_a_registered_item_is_acknowledged_before_it_is_handled() -> None:
     with pytest.raises(AcknowledgementRequired):
         await world.desk.handle(world.viewer(LOTTE), item.id)
     assert world.item(item.id).state is PostState.ROUTED
-    world.clock.move(minutes=5)
+    world.clock.advance(minutes=5)
     seen = await world.desk.acknowledge(world.viewer(LOTTE), item.id)
     assert seen.changed
     assert seen.item.acknowledged_by == LOTTE
