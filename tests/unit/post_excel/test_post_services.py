@@ -35,7 +35,8 @@ from bot.services.post.rules import (
     record_refused_import,
     replace_rules,
 )
-from tests.unit.fakes import FixedClock, MemoryAuditLog, MemoryDirectory
+from tests.support.clock import FakeClock
+from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
 from tests.unit.post.fakes import (
     MemoryDelegations,
     MemoryDocuments,
@@ -46,7 +47,7 @@ from tests.unit.post_excel.samples import AN, CHANNEL, GROUP, JEF, MONDAY, handl
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 NOW = MONDAY + timedelta(days=200)
-CLOCK = FixedClock(NOW)
+CLOCK = FakeClock(NOW)
 ADMIN = Actor("admin-1", roles=frozenset({Role.ADMIN}), correlation_id="corr-1")
 TO_AN = RoutingRule(
     "R-001", 1, Destination(DestinationKind.PERSON, AN), RuleConditions(sender_contains="FOD")
