@@ -19,9 +19,10 @@ from bot.services.platform.profile import Profiles
 from cards.verbs import Verb
 from dialogs import build_dialogs
 from dialogs.platform.start import StartDialog
+from tests.support.chat import FakeTurn, click, say
 from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FakeTurn, MemoryAuditLog, MemoryDirectory
+from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
 
 
 class Troubled:
@@ -68,11 +69,6 @@ class World:
         self.registry, self.dispatcher = built.registry, built.dispatcher
         self.registry.add_dialog(Troubled())
 
-    async def say(self, text: str, **caller: object) -> FakeTurn:
-        turn = FakeTurn(**caller)  # type: ignore[arg-type]
-        await self.dispatcher.on_text(turn, text)
-        return turn
-
 
 def card_text(card: dict) -> str:
     """Every text on a card, flattened, for readable assertions."""
@@ -99,27 +95,27 @@ def world() -> World:
 
 
 async def test_help_lists_only_what_the_caller_may_run(world: World) -> None:
-    staff = await world.say("help")
-    agent = await world.say("hulp", roles=frozenset({Role.STAFF, Role.AGENT}))
+    staff = await say(world.dispatcher, "help")
+    agent = await say(world.dispatcher, "hulp", roles=frozenset({Role.STAFF, Role.AGENT}))
     assert "geheim" not in card_text(staff.cards[0])
     assert "geheim" in card_text(agent.cards[0])
     assert "Wat kan ik voor je doen?" in card_text(staff.cards[0])
 
 
 async def test_help_in_english_for_english_clients(world: World) -> None:
-    turn = await world.say("help", locale="en")
+    turn = await say(world.dispatcher, "help", locale="en")
     assert "What can I do for you?" in card_text(turn.cards[0])
 
 
 async def test_commands_are_audited(world: World) -> None:
-    await world.say("kan je mij wat hulp geven?")
+    await say(world.dispatcher, "kan je mij wat hulp geven?")
     (entry,) = world.audit.entries
     assert (entry.action, entry.outcome, entry.actor_id) == ("command.help", Outcome.OK, "user-1")
     assert entry.correlation_id == "activity-1"
 
 
 async def test_a_command_without_the_role_is_refused_and_audited(world: World) -> None:
-    turn = await world.say("geheim")
+    turn = await say(world.dispatcher, "geheim")
     assert turn.texts == []
     assert "servicedeskmedewerker" in card_text(turn.cards[0])
     assert world.audit.entries[-1].outcome is Outcome.DENIED
@@ -129,7 +125,7 @@ async def test_a_crash_becomes_a_friendly_card_with_a_reference(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR):
-        turn = await world.say("crash")
+        turn = await say(world.dispatcher, "crash")
     text = card_text(turn.cards[0])
     assert "Er ging iets mis" in text
     assert "hunter2" not in text and "Traceback" not in text
@@ -141,13 +137,13 @@ async def test_a_crash_becomes_a_friendly_card_with_a_reference(
 
 
 async def test_a_business_error_is_explained(world: World) -> None:
-    turn = await world.say("zoek iets")
+    turn = await say(world.dispatcher, "zoek iets")
     assert "Dat vond ik niet terug." in card_text(turn.cards[0])
     assert world.audit.entries[-1].outcome is Outcome.REJECTED
 
 
 async def test_unknown_text_gets_suggestions_and_a_help_button(world: World) -> None:
-    turn = await world.say("mijn profel")
+    turn = await say(world.dispatcher, "mijn profel")
     card = turn.cards[0]
     assert "Bedoelde je misschien" in card_text(card)
     verbs = [(a["verb"], a["data"]["command"]) for a in card["actions"]]
@@ -156,33 +152,31 @@ async def test_unknown_text_gets_suggestions_and_a_help_button(world: World) -> 
 
 
 async def test_unknown_text_without_anything_close(world: World) -> None:
-    turn = await world.say("goedemorgen allemaal")
+    turn = await say(world.dispatcher, "goedemorgen allemaal")
     assert "Typ **hulp**" in card_text(turn.cards[0])
 
 
 async def test_profile_shows_directory_facts(world: World) -> None:
-    turn = await world.say("wie ben ik?")
+    turn = await say(world.dispatcher, "wie ben ik?")
     text = card_text(turn.cards[0])
     assert "Lotte Janssens" in text and "Jef Peeters" in text and "Omgeving" in text
 
 
 async def test_card_verbs_check_payload_and_role(world: World) -> None:
-    turn = FakeTurn()
-    result = await world.dispatcher.on_action(turn, Verb.HELP_DETAILS, {"examples": True})
+    _, result = await click(world.dispatcher, Verb.HELP_DETAILS, {"examples": True})
     assert result.card is not None and "Bijvoorbeeld" in card_text(result.card)
-    bad = await world.dispatcher.on_action(turn, Verb.RUN_COMMAND, {"command": 42})
+    _, bad = await click(world.dispatcher, Verb.RUN_COMMAND, {"command": 42})
     assert (
         bad.card is None and bad.message == "Deze knop werkt niet meer. Vraag de kaart opnieuw op."
     )
-    unknown = await world.dispatcher.on_action(turn, "made.up", {})
+    _, unknown = await click(world.dispatcher, "made.up", {})
     assert unknown.message == "Deze actie ken ik niet (meer)."
     outcomes = [e.outcome for e in world.audit.entries]
     assert outcomes == [Outcome.OK, Outcome.REJECTED, Outcome.REJECTED]
 
 
 async def test_a_button_cannot_run_a_command_the_caller_may_not_run(world: World) -> None:
-    turn = FakeTurn()
-    await world.dispatcher.on_action(turn, Verb.RUN_COMMAND, {"command": "secret"})
+    turn, _ = await click(world.dispatcher, Verb.RUN_COMMAND, {"command": "secret"})
     assert turn.texts == []
     assert Outcome.DENIED in [e.outcome for e in world.audit.entries]
 
