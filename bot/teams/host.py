@@ -11,14 +11,12 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
 
 from aiohttp import web
 from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
     AdaptiveCardInvokeResponse,
-    DeliveryModes,
     InvokeResponse,
 )
 from microsoft_agents.hosting.aiohttp import CloudAdapter
@@ -29,7 +27,7 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
-from microsoft_agents.hosting.core.authorization import ClaimsIdentity, ConnectionManager
+from microsoft_agents.hosting.core.authorization import ConnectionManager
 from pydantic import ValidationError
 
 from bot.commands.dispatcher import ActionResult, Dispatcher, new_reference
@@ -47,6 +45,7 @@ from bot.services.platform.audit import Auditor
 from bot.services.platform.contacts import ContactBook
 from bot.services.platform.roles import RoleResolver
 from bot.settings import Settings
+from bot.teams.activities import ChannelRequest, hide_activity_dumps, readable_activity
 from bot.teams.auth import (
     InboundPolicy,
     authenticate,
@@ -55,7 +54,7 @@ from bot.teams.auth import (
     service_url_refusal,
     unauthorized,
 )
-from bot.teams.tokens import AsyncCredential, CredentialTokenProvider
+from bot.teams.tokens import AnonymousTokenProvider, AsyncCredential, CredentialTokenProvider
 from bot.teams.turn import (
     TeamsTurn,
     conversation_type_of,
@@ -69,10 +68,6 @@ from cards.platform.system import failure_card
 from dialogs.platform.start import StartDialog
 
 logger = logging.getLogger(__name__)
-# Delivery modes Teams uses (None: not said, the normal way).
-_DELIVERY_MODES = (None, DeliveryModes.normal, DeliveryModes.notification)
-# The SDK's own log of an activity it cannot read carries the whole activity: filtered out.
-_SDK_ACTIVITY_LOG = logging.getLogger("microsoft_agents.activity.activity")
 
 _CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 _MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
@@ -131,7 +126,7 @@ class TeamsHost:
         )
         self.auth_config = self._connections.get_default_connection_configuration()
         self._inbound = InboundPolicy.from_settings(services.settings)
-        _SDK_ACTIVITY_LOG.addFilter(_no_activity_dumps)  # once: the same filter is kept once
+        hide_activity_dumps()
         self.adapter = CloudAdapter(connection_manager=self._connections)
         self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
             storage=MemoryStorage(), connection_manager=self._connections
@@ -150,7 +145,7 @@ class TeamsHost:
 
     def _token_provider(self, configuration: AgentAuthConfiguration) -> CredentialTokenProvider:
         if self._s.credential is None:
-            return _AnonymousProvider(configuration)
+            return AnonymousTokenProvider(configuration)
         return CredentialTokenProvider(configuration, self._s.credential)
 
     async def connector_token(self) -> str:
@@ -178,7 +173,7 @@ class TeamsHost:
         if refusal is not None:
             self._s.metrics.activities.labels("unknown", "unauthorized").inc()
             return refusal
-        activity = _readable_activity(body)
+        activity = readable_activity(body)
         if activity is None:
             return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
         if not self._connector_hosts.allows(activity.service_url):
@@ -189,7 +184,7 @@ class TeamsHost:
             return problem(403, "Connector niet toegestaan.", detail_en="Connector not allowed.")
         try:
             answer = await self.adapter.process_request(
-                _ChannelRequest(request, identity, activity), self.app
+                ChannelRequest(request, identity, activity), self.app
             )
         except ValidationError:
             return problem(400, "Geen geldige activiteit.", detail_en="Not a valid activity.")
@@ -373,78 +368,9 @@ class TeamsHost:
             logger.exception("could not tell the user about failure %s", reference)
 
 
-def _readable_activity(body: dict[str, Any]) -> Activity | None:
-    """The body as the SDK's Activity, or None. Read here, once, and quietly: the SDK logs an
-    activity it cannot read at ERROR with the activity itself in the message (names, text), and
-    one refusal of its validator is a bare Exception (a channelId whose sub-channel contradicts
-    its productInfo entity), which would otherwise be a 500."""
-    try:
-        activity = Activity.model_validate(body)
-    except Exception as error:  # a parse, nothing else: every failure means "no activity"
-        logger.info("activity refused: not readable (%s)", type(error).__name__)
-        return None
-    # The SDK's turn state is kept per channel, conversation and sender, and answers go from
-    # the recipient (the bot) to the sender: a turn without one of them fails half-way (every
-    # Teams activity has them all).
-    sender, conversation, bot = activity.from_property, activity.conversation, activity.recipient
-    if not (activity.channel_id and conversation and conversation.id and sender and sender.id):
-        logger.info("activity refused: no channel, conversation or sender")
-        return None
-    if bot is None:
-        logger.info("activity refused: no recipient")
-        return None
-    ids = (sender.id, sender.aad_object_id, bot.id, conversation.id, conversation.tenant_id)
-    if any("\x00" in str(value) for value in ids):  # PostgreSQL text cannot hold U+0000
-        logger.info("activity refused: U+0000 in an id")
-        return None
-    # Teams expects answers through its connector. The SDK sends none for a "stream" turn (it
-    # fails on the first reply) and returns them in the HTTP answer for "expectReplies", which
-    # the bot's card updates and the connector host allow-list do not go through.
-    if activity.delivery_mode not in _DELIVERY_MODES:
-        logger.info("activity refused: delivery mode %s", activity.delivery_mode)
-        return None
-    return activity
-
-
-def _no_activity_dumps(record: logging.LogRecord) -> bool:
-    return not str(record.msg).startswith("Validation error for Activity")
-
-
-class _ChannelRequest:
-    """The SDK's view of the HTTP request: the identity we validated, the body we parsed once."""
-
-    def __init__(self, request: web.Request, identity: ClaimsIdentity, body: Activity) -> None:
-        self._request = request
-        self._identity = identity
-        self._body = body  # the SDK's model_validate takes an Activity as it is
-        self.method = request.method
-        self.headers = request.headers
-
-    async def json(self) -> Any:
-        return self._body
-
-    def get_claims_identity(self) -> ClaimsIdentity:
-        return self._identity
-
-    def get_path_param(self, name: str) -> str:
-        return self._request.match_info[name]
-
-
 def _invoke_response(result: ActionResult) -> AdaptiveCardInvokeResponse:
     if result.card is not None:
         return AdaptiveCardInvokeResponse(status_code=200, type=_CARD_RESPONSE, value=result.card)
     return AdaptiveCardInvokeResponse(
         status_code=200, type=_MESSAGE_RESPONSE, value=result.message or ""
     )
-
-
-class _AnonymousProvider(CredentialTokenProvider):
-    """Local anonymous mode: the SDK sends replies without a token when it gets an empty one."""
-
-    def __init__(self, configuration: AgentAuthConfiguration) -> None:
-        super().__init__(configuration, credential=None)  # type: ignore[arg-type]
-
-    async def get_access_token(
-        self, resource_url: str, scopes: list[str], force_refresh: bool = False
-    ) -> str:
-        return ""

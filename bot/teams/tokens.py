@@ -59,3 +59,15 @@ class CredentialTokenProvider(AccessTokenProviderBase):
         self, tenant_id: str, agent_app_instance_id: str, agentic_user_id: str, scopes: list[str]
     ) -> str | None:
         raise NotImplementedError("agentic identities are not used by Werkplek")
+
+
+class AnonymousTokenProvider(CredentialTokenProvider):
+    """Local anonymous mode: the SDK sends replies without a token when it gets an empty one."""
+
+    def __init__(self, configuration: AgentAuthConfiguration) -> None:
+        super().__init__(configuration, credential=None)  # type: ignore[arg-type]
+
+    async def get_access_token(
+        self, resource_url: str, scopes: list[str], force_refresh: bool = False
+    ) -> str:
+        return ""
