@@ -18,9 +18,10 @@ from bot.domain.platform.errors import StoreUnavailable
 from bot.i18n import Translator
 from bot.services.platform.audit import Auditor
 from cards.platform.availability import unavailable_card
+from tests.support.chat import FakeTurn, click, say
 from tests.support.clock import FakeClock
 from tests.support.schemas import validate_card
-from tests.unit.fakes import FakeTurn, MemoryAuditLog
+from tests.unit.fakes import MemoryAuditLog
 
 REFERENCE = re.compile(r"WP-[0-9A-F]{8}")
 
@@ -65,9 +66,9 @@ def shown(card: dict[str, Any]) -> str:
 async def test_a_command_gets_the_unavailable_card_and_the_log_its_reference(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    audit, turn = MemoryAuditLog(), FakeTurn()
+    audit = MemoryAuditLog()
     with caplog.at_level(logging.ERROR):
-        await dispatcher(audit).on_text(turn, "mijn")
+        turn = await say(dispatcher(audit), "mijn")
     (card,) = turn.cards
     assert "Werkplek is even niet beschikbaar" in shown(card)
     reference = REFERENCE.search(shown(card))
@@ -77,19 +78,19 @@ async def test_a_command_gets_the_unavailable_card_and_the_log_its_reference(
 
 
 async def test_a_click_is_answered_with_a_line_so_the_card_stays() -> None:
-    result = await dispatcher(MemoryAuditLog()).on_action(
-        FakeTurn(locale="en"), "post.mark_read", {}
-    )
+    _, result = await click(dispatcher(MemoryAuditLog()), "post.mark_read", {}, locale="en")
     assert result.card is None
     assert result.message is not None and result.message.startswith("Werkplek is briefly")
     assert REFERENCE.search(result.message)
 
 
 async def test_a_private_answer_that_cannot_be_queued_is_the_unavailable_card_there() -> None:
-    turn = FakeTurn()
-    turn.conversation_type = "channel"
-    turn.conversation_id = "19:general@thread.tacv2"
-    await dispatcher(MemoryAuditLog()).on_text(turn, "open")
+    turn = await say(
+        dispatcher(MemoryAuditLog()),
+        "open",
+        conversation_type="channel",
+        conversation_id="19:general@thread.tacv2",
+    )
     assert turn.texts == []  # the personal answer never shows in the channel
     (card,) = turn.cards
     assert "Werkplek is even niet beschikbaar" in shown(card)
