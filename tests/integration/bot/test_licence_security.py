@@ -5,7 +5,7 @@ Bot Framework invoke Teams sends for an Action.Execute button."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -35,7 +35,8 @@ NORA = "9bc27e58-cefb-4a47-9a5a-7e8919747217"  # requester
 JEF = "2d4f6a8c-0e1b-4d3f-a5c7-e9b1d3f5a7c9"  # her manager, the approver
 LOTTE = "6c1e2f3a-9b4d-4e7f-8a21-3d5c7b9e0f12"  # a colleague with a copy of the payload
 WORKSPACE_GROUP = "dcdd0d27-d599-450e-bf84-d58fd80b599f"
-NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+# The app runs its real worker on the real clock: the request must still be open when clicked.
+NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def click(service_url: str, user: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +81,7 @@ async def pending_request(client: TestClient) -> int:
         (Stage(ApproverKind.MANAGER),),
     )
     submitted = await requests.add(new, NOW, AuditEntry(NOW, NORA, "licence.submit", Outcome.OK))
-    pending = submitted.start_approval(StageAssignment((JEF,), NOW, NOW), NOW)
+    pending = submitted.start_approval(StageAssignment((JEF,), NOW + timedelta(days=5), NOW + timedelta(days=2)), NOW)
     await requests.save(pending, expected_version=submitted.version)
     return pending.id
 
