@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Unpack
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.commands.dispatcher import ActionResult
 from bot.domain.access.facts import AuthMethod, Device, Licence
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.platform.audit import AuditEntry, Outcome
@@ -19,9 +19,10 @@ from bot.services.platform.profile import Profiles
 from cards.verbs import Verb
 from dialogs import build_dialogs
 from dialogs.platform.start import StartDialog
+from tests.support.chat import Clicked, FakeTurn, TurnOptions, click, say
 from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FakeTurn, MemoryAuditLog, MemoryDirectory
+from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
 from tests.unit.test_dispatcher import card_text
 
 LOTTE = "9b7c1c1e-0000-4000-8000-00000000a001"  # staff
@@ -72,16 +73,14 @@ class World:
         )
         self.registry, self.dispatcher = built.registry, built.dispatcher
 
-    async def say(self, text: str, *, user_id: str = LOTTE, **caller: object) -> FakeTurn:
-        turn = FakeTurn(user_id=user_id, **caller)  # type: ignore[arg-type]
-        await self.dispatcher.on_text(turn, text)
-        return turn
+    async def say(self, text: str, **options: Unpack[TurnOptions]) -> FakeTurn:
+        """Lotte speaks unless the test says who."""
+        options.setdefault("user_id", LOTTE)
+        return await say(self.dispatcher, text, **options)
 
-    async def click(
-        self, verb: str, data: object, *, user_id: str = LOTTE, **caller: object
-    ) -> tuple[FakeTurn, ActionResult]:
-        turn = FakeTurn(user_id=user_id, **caller)  # type: ignore[arg-type]
-        return turn, await self.dispatcher.on_action(turn, verb, data)
+    async def click(self, verb: str, data: object, **options: Unpack[TurnOptions]) -> Clicked:
+        options.setdefault("user_id", LOTTE)
+        return await click(self.dispatcher, verb, data, **options)
 
     def views(self) -> list[AuditEntry]:
         return [e for e in self.audit.entries if e.action == "access.view"]
