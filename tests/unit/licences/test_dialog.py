@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,8 +21,9 @@ from bot.services.platform.audit import Auditor
 from cards.verbs import Verb
 from devtools.card_inspection import adaptive_cards, card_actions, find_action
 from dialogs import build_dialogs
+from tests.support.chat import FakeTurn, TurnOptions, click, say
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FakeTurn, MemoryAuditLog
+from tests.unit.fakes import MemoryAuditLog
 from tests.unit.licences.fakes import (
     JEF,
     LOTTE,
@@ -58,16 +59,15 @@ class World:
         )
         self.dispatcher = built.dispatcher
 
-    async def say(self, text: str, *, user: str = LOTTE, **caller: Any) -> FakeTurn:
-        turn = FakeTurn(user_id=user, tenant_id=TENANT, name=NAMES.get(user, ""), **caller)
-        await self.dispatcher.on_text(turn, text)
-        return turn
+    async def say(
+        self, text: str, *, user: str = LOTTE, **options: Unpack[TurnOptions]
+    ) -> FakeTurn:
+        return await say(self.dispatcher, text, **_as(user), **options)
 
     async def click(
-        self, verb: str, data: object, *, user: str = LOTTE, **caller: Any
+        self, verb: str, data: object, *, user: str = LOTTE, **options: Unpack[TurnOptions]
     ) -> ActionResult:
-        turn = FakeTurn(user_id=user, tenant_id=TENANT, name=NAMES.get(user, ""), **caller)
-        return await self.dispatcher.on_action(turn, verb, data)
+        return (await click(self.dispatcher, verb, data, **_as(user), **options)).result
 
     async def submit(self, item: str, *, user: str = LOTTE, **inputs: Any) -> ActionResult:
         data = {"item": item, "previous": "", "justification": WHY, "end_date": "", **inputs}
@@ -81,6 +81,11 @@ class World:
 
     def denials(self) -> list[AuditEntry]:
         return [e for e in self.audit.entries if e.outcome is Outcome.DENIED]
+
+
+def _as(user: str) -> TurnOptions:
+    """One of the demo tenant's people, by name."""
+    return TurnOptions(user_id=user, tenant_id=TENANT, name=NAMES.get(user, ""))
 
 
 @pytest.fixture
