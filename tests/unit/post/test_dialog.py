@@ -4,7 +4,7 @@ the in-memory fakes, as Teams would drive them; and the parsing of what people t
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,8 +22,8 @@ from cards.verbs import Verb
 from devtools.card_inspection import card_actions, card_text, find_action
 from dialogs import build_dialogs
 from dialogs.post.text import parse_day, parse_delegation, parse_filters
+from tests.support.chat import FakeTurn, TurnOptions, click, say
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FakeTurn
 from tests.unit.post.fakes import (
     JEF,
     LOTTE,
@@ -56,24 +56,15 @@ class World:
         )
         self.dispatcher = built.dispatcher
 
-    def turn(self, user: str, roles: tuple[Role, ...], **caller: Any) -> FakeTurn:
-        conversation = caller.pop("conversation_type", "personal")
-        turn = FakeTurn(
-            user_id=user,
-            tenant_id=TENANT,
-            name=NAMES.get(user, ""),
-            roles=frozenset({Role.STAFF, *roles}),
-            **caller,
-        )
-        turn.conversation_type = conversation
-        return turn
-
     async def say(
-        self, text: str, *, user: str = LOTTE, roles: tuple[Role, ...] = (), **caller: Any
+        self,
+        text: str,
+        *,
+        user: str = LOTTE,
+        roles: tuple[Role, ...] = (),
+        **options: Unpack[TurnOptions],
     ) -> FakeTurn:
-        turn = self.turn(user, roles, **caller)
-        await self.dispatcher.on_text(turn, text)
-        return turn
+        return await say(self.dispatcher, text, **_as(user, roles), **options)
 
     async def click(
         self,
@@ -82,12 +73,22 @@ class World:
         *,
         user: str = LOTTE,
         roles: tuple[Role, ...] = (),
-        **caller: Any,
+        **options: Unpack[TurnOptions],
     ) -> ActionResult:
-        return await self.dispatcher.on_action(self.turn(user, roles, **caller), verb, data)
+        return (await click(self.dispatcher, verb, data, **_as(user, roles), **options)).result
 
     def denials(self, action: str) -> list[Any]:
         return [e for e in self.post.denials() if e.action == action]
+
+
+def _as(user: str, roles: tuple[Role, ...]) -> TurnOptions:
+    """One of the demo tenant's people, by name, staff and whatever else `roles` says."""
+    return TurnOptions(
+        user_id=user,
+        tenant_id=TENANT,
+        name=NAMES.get(user, ""),
+        roles=frozenset({Role.STAFF, *roles}),
+    )
 
 
 # --- parsing -----------------------------------------------------------------------------------
