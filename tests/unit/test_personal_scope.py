@@ -26,9 +26,10 @@ from bot.turn import IncomingFile, carries_signed_link
 from cards.verbs import Verb
 from devtools.card_inspection import card_text
 from dialogs import build_dialogs
+from tests.support.chat import FakeTurn, TurnOptions, click, say, send
 from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
-from tests.unit.fakes import FakeTurn, MemoryAuditLog
+from tests.unit.fakes import MemoryAuditLog
 from tests.unit.licences.fakes import make_flow
 from tests.unit.post.fakes import (
     FINANCE_CHANNEL,
@@ -106,7 +107,7 @@ class World:
         self.registry, self.dispatcher = built.registry, built.dispatcher
         self._activities = 0
 
-    def turn(
+    def options_in(
         self,
         scope: str,
         *,
@@ -115,26 +116,24 @@ class World:
         conversation: str = "",
         locale: str = "nl",
         activity: str = "",
-    ) -> FakeTurn:
+    ) -> TurnOptions:
+        """A turn in a conversation of this scope; every turn a new activity unless told."""
         self._activities += 1
-        turn = FakeTurn(
+        return TurnOptions(
             user_id=user,
             tenant_id=TENANT,
             roles=roles,
             locale=locale,
             correlation_id=activity or f"activity-{self._activities}",
+            conversation_type=scope,
+            conversation_id=conversation or f"19:{scope}-conversation@thread.v2",
         )
-        turn.conversation_type = scope
-        turn.conversation_id = conversation or f"19:{scope}-conversation@thread.v2"
-        return turn
 
     async def say(self, text: str, scope: str, **caller: Any) -> FakeTurn:
-        turn = self.turn(scope, **caller)
-        await self.dispatcher.on_text(turn, text)
-        return turn
+        return await say(self.dispatcher, text, **self.options_in(scope, **caller))
 
     async def click(self, verb: str, data: object, scope: str, **caller: Any) -> ActionResult:
-        return await self.dispatcher.on_action(self.turn(scope, **caller), verb, data)
+        return (await click(self.dispatcher, verb, data, **self.options_in(scope, **caller))).result
 
 
 def words(card: dict[str, Any]) -> str:
@@ -220,8 +219,9 @@ async def test_download_links_are_queued_for_the_person_never_shown_in_a_channel
 
 async def test_a_button_that_runs_a_personal_command_in_a_channel_answers_privately() -> None:
     world = World(notifier=FakeNotifier())
-    turn = world.turn("channel")
-    result = await world.dispatcher.on_action(turn, Verb.RUN_COMMAND, {"command": "profile"})
+    turn, result = await click(
+        world.dispatcher, Verb.RUN_COMMAND, {"command": "profile"}, **world.options_in("channel")
+    )
     assert result.message == Translator("nl")("card.done")
     assert turn.cards == [] and turn.texts == [NEUTRAL["nl"]]
     assert world.notifier is not None
@@ -387,8 +387,7 @@ async def test_a_file_sent_outside_the_personal_chat_is_answered_in_it() -> None
     world = World(notifier=FakeNotifier())
     url = "https://contoso.sharepoint.com/personal/lotte/notities.txt?tempauth=x"
     world.rules.downloads.files[url] = b"hello"
-    turn = world.turn("groupChat")
-    turn.files = (IncomingFile("notities.txt", url, "txt"),)
-    await world.dispatcher.on_files(turn, "")
+    notes = IncomingFile("notities.txt", url, "txt")
+    turn = await send(world.dispatcher, [notes], **world.options_in("groupChat"))
     assert turn.cards == [] and turn.texts == [NEUTRAL["nl"]]
     assert world.notifier is not None and len(world.notifier.cards_to(LOTTE)) == 1
