@@ -20,7 +20,8 @@ from bot.http.signed_links import SignedLinks
 from bot.services.platform.audit import Auditor
 from bot.turn import IncomingFile
 from dialogs.licences.admin import LicenceAdminDialog
-from tests.unit.fakes import FakeTurn, MemoryAuditLog
+from tests.support.chat import FakeTurn, say, send
+from tests.unit.fakes import MemoryAuditLog
 from tests.unit.licences.fakes import BRUSSELS, TENANT, LicenceWorld, make_flow
 
 SECRET = b"unit-test-link-secret-0123456789"
@@ -73,15 +74,16 @@ class AdminWorld:
         self.registry.add_dialog(self.dialog)
         self.dispatcher.receive_files(self.dialog.receive_files)
 
-    def turn(self, user_id: str, roles: frozenset[Role], **extra: object) -> FakeTurn:
-        return FakeTurn(user_id=user_id, tenant_id=TENANT, roles=roles, **extra)  # type: ignore[arg-type]
+    def turn(self, user_id: str, roles: frozenset[Role]) -> FakeTurn:
+        """A turn for calling the dialog directly, past the chat."""
+        return FakeTurn(user_id=user_id, tenant_id=TENANT, roles=roles)
 
     async def say(
         self, text: str, user_id: str, roles: frozenset[Role], locale: str = "nl"
     ) -> FakeTurn:
-        turn = self.turn(user_id, roles, locale=locale)
-        await self.dispatcher.on_text(turn, text)
-        return turn
+        return await say(
+            self.dispatcher, text, user_id=user_id, tenant_id=TENANT, roles=roles, locale=locale
+        )
 
     async def send(
         self,
@@ -95,9 +97,9 @@ class AdminWorld:
             url = f"https://contoso.sharepoint.com/personal/file-{number}?tempauth=x"
             self.downloads.files[url] = data
             incoming.append(IncomingFile(name, url, name.rsplit(".", 1)[-1]))
-        turn = self.turn(user_id, roles, files=incoming)
-        await self.dispatcher.on_files(turn, text)
-        return turn
+        return await send(
+            self.dispatcher, incoming, text, user_id=user_id, tenant_id=TENANT, roles=roles
+        )
 
     def actions(self, action: str) -> list[tuple[str, str, dict[str, str]]]:
         return [

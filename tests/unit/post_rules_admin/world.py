@@ -31,7 +31,7 @@ from bot.services.platform.profile import Profiles
 from bot.turn import IncomingFile
 from dialogs.platform.start import StartDialog
 from dialogs.post.rules import PendingImports, PostRulesAdminDialog
-from tests.unit.fakes import FakeTurn
+from tests.support.chat import FakeTurn, click, say, send
 from tests.unit.licence_admin.world import AdminWorld, FakeDownloads
 from tests.unit.post.fakes import (
     FINANCE_TARGET,
@@ -164,21 +164,24 @@ class RulesWorld:
         ]
 
     # --- the chat -----------------------------------------------------------------------------
-    def turn(self, user_id: str, roles: frozenset[Role], **extra: object) -> FakeTurn:
-        return FakeTurn(user_id=user_id, tenant_id=TENANT, roles=roles, **extra)  # type: ignore[arg-type]
-
     async def say(
         self, text: str, user_id: str, roles: frozenset[Role], locale: str = "nl"
     ) -> FakeTurn:
-        turn = self.turn(user_id, roles, locale=locale)
-        await self.dispatcher.on_text(turn, text)
-        return turn
+        return await say(
+            self.dispatcher, text, user_id=user_id, tenant_id=TENANT, roles=roles, locale=locale
+        )
 
     async def click(self, card: dict, user_id: str, roles: frozenset[Role]) -> FakeTurn:
         """Click the card's Action.Execute button (there is one)."""
         (action,) = [a for a in card.get("actions", []) if a["type"] == "Action.Execute"]
-        turn = self.turn(user_id, roles)
-        result = await self.dispatcher.on_action(turn, action["verb"], action["data"])
+        turn, result = await click(
+            self.dispatcher,
+            action["verb"],
+            action["data"],
+            user_id=user_id,
+            tenant_id=TENANT,
+            roles=roles,
+        )
         assert result.message == turn.t("card.done")
         return turn
 
@@ -195,9 +198,15 @@ class RulesWorld:
             url = f"https://contoso.sharepoint.com/personal/{user_id}/file-{number}?tempauth=x"
             self.downloads.files[url] = data
             incoming.append(IncomingFile(name, url, name.rsplit(".", 1)[-1]))
-        turn = self.turn(user_id, roles, files=incoming, locale=locale)
-        await self.dispatcher.on_files(turn, text)
-        return turn
+        return await send(
+            self.dispatcher,
+            incoming,
+            text,
+            user_id=user_id,
+            tenant_id=TENANT,
+            roles=roles,
+            locale=locale,
+        )
 
     async def upload(
         self, rules: Sequence[RoutingRule], user_id: str, roles: frozenset[Role]
