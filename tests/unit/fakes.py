@@ -1,17 +1,12 @@
-"""In-memory stand-ins for the ports and for a Teams turn (unit tests only)."""
+"""In-memory stand-ins for the ports (unit tests only; a Teams turn: tests.support.chat)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.directory import DirectoryUser, GroupRef
 from bot.domain.platform.errors import NotFound
-from bot.domain.platform.roles import Role
-from bot.i18n import Translator
-from bot.turn import Card, IncomingFile
 
 
 class MemoryAuditLog:
@@ -64,33 +59,3 @@ class MemoryDirectory:
         return [u for u in self.users.values() if u.display_name.casefold().startswith(folded)][
             :limit
         ]
-
-
-class FakeTurn:
-    """Records what a dialog sends; `say` helpers in tests drive the dispatcher with it."""
-
-    def __init__(
-        self,
-        *,
-        user_id: str = "user-1",
-        tenant_id: str = "tenant-1",
-        name: str = "Lotte Janssens",
-        roles: frozenset[Role] = frozenset({Role.STAFF}),
-        locale: str = "nl",
-        files: Sequence[IncomingFile] = (),
-        correlation_id: str = "activity-1",
-    ) -> None:
-        self.caller = Actor(user_id, tenant_id, name, roles, correlation_id)
-        self.t = Translator(locale)
-        self.correlation_id = correlation_id
-        self.conversation_type = "personal"
-        self.conversation_id = "a:chat-with-" + user_id
-        self.files: Sequence[IncomingFile] = tuple(files)
-        self.texts: list[str] = []
-        self.cards: list[Card] = []
-
-    async def send_text(self, text: str) -> None:
-        self.texts.append(text)
-
-    async def send_card(self, card: Card) -> None:
-        self.cards.append(card)
