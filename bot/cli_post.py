@@ -145,7 +145,7 @@ async def _print_rule_warnings(
     """Rules sending post to someone who left: stored all the same (their post goes to the
     delegate or to triage), but the admin should know. Nothing to say without Graph."""
     from bot.services.post.register import display_names
-    from bot.services.post.rules import describe_warning, rules_to_inactive_people
+    from bot.services.post.rules_warnings import describe_warning, rules_to_inactive_people
 
     async with _directory(settings, t) as directory:
         if directory is None:
@@ -165,7 +165,11 @@ async def _print_dry_run(
 ) -> None:
     from bot.services.platform.clock import SystemClock
     from bot.services.post.register import display_names
-    from bot.services.post.rules import describe_dry_run, dry_run_rules, people_in_dry_run
+    from bot.services.post.rules_dry_run import (
+        describe_dry_run,
+        dry_run_rules,
+        people_in_dry_run,
+    )
     from bot.store import SqlDelegationRepository, SqlPostItemRepository
 
     zone = settings.zone

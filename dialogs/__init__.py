@@ -12,6 +12,7 @@ from bot.services.access.status import AccessStatus
 from bot.services.licences.desk import LicenceDesk
 from bot.services.platform.audit import Auditor
 from bot.services.platform.profile import Profiles
+from bot.services.platform.workbooks import WorkbookFiles
 from bot.services.post.desk import PostDesk
 from dialogs.access.status import AccessDialog
 from dialogs.licences.admin import LicenceAdminDialog
@@ -19,6 +20,7 @@ from dialogs.licences.requests import LicenceDialog
 from dialogs.platform.help import HelpDialog
 from dialogs.platform.profile import ProfileDialog
 from dialogs.platform.start import StartDialog
+from dialogs.platform.workbooks import WorkbookImporter, WorkbookInbox
 from dialogs.post.delegations import PostDelegationDialog
 from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
@@ -54,13 +56,15 @@ def build_dialogs(
     licence_admin: LicenceAdminDialog | None = None,
     post: PostDesk | None = None,
     post_rules_admin: PostRulesAdminDialog | None = None,
+    workbook_files: WorkbookFiles | None = None,
     notifier: Notifier | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
     not given (`licences`, `licence_admin`, `post`, `post_rules_admin`) is left out: its
-    commands and verbs are unknown. Files sent in chat go to the workbook importers given: with
-    the routing rules, their inbox tells each workbook's kind by its sheets. `notifier` (the
-    outbox) takes personal answers asked for in a channel or group chat to the 1:1 chat."""
+    commands and verbs are unknown. Files sent in chat go to the inbox of the workbook importers
+    given, which fetches them (`workbook_files`) and tells each one's kind by its sheets.
+    `notifier` (the outbox) takes personal answers asked for in a channel or group chat to the
+    1:1 chat."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     profiles = Profiles(directory)
@@ -75,14 +79,16 @@ def build_dialogs(
         dialogs.append(LicenceDialog(licences, auditor, zone))
     if licence_admin is not None:
         dialogs.append(licence_admin)
-        dispatcher.receive_files(licence_admin.receive_files)
     if post is not None:
         dialogs.append(PostDialog(post, auditor, zone))
         dialogs.append(PostDelegationDialog(post, auditor))
     if post_rules_admin is not None:
         dialogs.append(post_rules_admin)
-        others = [licence_admin] if licence_admin is not None else []
-        dispatcher.receive_files(post_rules_admin.inbox(others).receive_files)
+    importers: list[WorkbookImporter] = [
+        importer for importer in (post_rules_admin, licence_admin) if importer is not None
+    ]
+    if importers and workbook_files is not None:
+        dispatcher.receive_files(WorkbookInbox(importers, workbook_files, auditor).receive_files)
     for dialog in dialogs:
         registry.add_dialog(dialog)
     return Dialogs(registry, dispatcher, start)

@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.access.facts import Sku
-from bot.domain.licences.catalogue import Catalogue
+from bot.domain.licences.catalogue import Catalogue, CatalogueProblem
 from bot.domain.licences.grants import LicenceState
 from bot.domain.licences.notices import LicenceNotice
 from bot.domain.licences.requests import LicenceRequest, NewLicenceRequest, RequestState
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
+from bot.i18n import Translator
 
 
 class LicenceManager(Protocol):
@@ -67,6 +68,19 @@ class CatalogueRepository(Protocol):
 
     async def replace(self, catalogue: Catalogue) -> None:
         """Store the catalogue instead of the current one: all of it or, on an error, none."""
+        ...
+
+
+class CatalogueWorkbooks(Protocol):
+    """The catalogue workbook (bot/excel/licences/catalogue_files.py). CPU work: call it in a
+    thread."""
+
+    def read(self, data: bytes) -> tuple[Catalogue | None, Sequence[CatalogueProblem]]:
+        """The catalogue, or None with every problem found."""
+        ...
+
+    def describe(self, problem: CatalogueProblem, t: Translator) -> str:
+        """ "blad Artikelen, rij 4, kolom Groep-id: ..." in the reader's language."""
         ...
 
 

@@ -124,23 +124,3 @@ def import_refused_card(t: Translator) -> Card:
             text(t("licence_admin.files.refused_body")),
         ]
     )
-
-
-def one_workbook_card(t: Translator) -> Card:
-    """An admin sent no .xlsx file, or several at once."""
-    return card(
-        [
-            text(t("licence_admin.files.one_workbook_title"), weight="Bolder"),
-            text(t("licence_admin.files.one_workbook_body")),
-        ]
-    )
-
-
-def download_failed_card(message: str, t: Translator) -> Card:
-    """`message`: card text (a DomainError through cards.platform.system.explained)."""
-    return card(
-        [
-            text(t("licence_admin.files.download_failed_title"), weight="Bolder"),
-            text(message),
-        ]
-    )

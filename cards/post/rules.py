@@ -1,5 +1,5 @@
 """Cards of the routing rules in chat: the rules (download, how to import), a refused workbook,
-the dry run that waits for a confirmation, the applied rules, and the inbox's answers.
+the dry run that waits for a confirmation, and the applied rules.
 
 Long lists (every problem of a workbook, every item the new rules would move) continue on
 further cards: a Teams card holds about 28 KB. The confirmation button runs the
@@ -204,31 +204,3 @@ def refused_card(t: Translator) -> Card:
             text(t("post_rules_admin.files.refused_body")),
         ]
     )
-
-
-# --- the inbox ----------------------------------------------------------------------------------
-def inbox_refused_card(t: Translator) -> Card:
-    """Someone who may import no workbook at all sent a file."""
-    return card(
-        [
-            text(t("workbooks.refused_title"), weight="Bolder"),
-            text(t("workbooks.refused_body")),
-        ]
-    )
-
-
-def _with_hints(title: str, body: str, hints: Sequence[str]) -> Card:
-    blocks = [text(title, weight="Bolder"), text(body)]
-    if hints:
-        blocks.append(text("\n".join(f"- {hint}" for hint in hints)))
-    return card(blocks)
-
-
-def one_workbook_card(hints: Sequence[str], t: Translator) -> Card:
-    """No .xlsx file, or several at once. `hints`: the workbooks this person may send."""
-    return _with_hints(t("workbooks.one_title"), t("workbooks.one_body"), hints)
-
-
-def unknown_workbook_card(hints: Sequence[str], t: Translator) -> Card:
-    """A workbook whose sheets say neither what it is."""
-    return _with_hints(t("workbooks.unknown_title"), t("workbooks.unknown_body"), hints)

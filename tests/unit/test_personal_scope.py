@@ -102,6 +102,7 @@ class World:
             licence_admin=self.rules.licence_admin.dialog,
             post=self.post.desk,
             post_rules_admin=self.rules.dialog,
+            workbook_files=self.rules.files,
             notifier=notifier,
         )
         self.registry, self.dispatcher = built.registry, built.dispatcher

@@ -64,6 +64,10 @@ class LicenceDesk:
         self._wake_worker = wake_worker
 
     # --- reading ------------------------------------------------------------------------------
+    def today(self) -> date:
+        """Today in the administration's time zone (the licence report's default period)."""
+        return self._today()
+
     async def catalogue(self) -> Catalogue:
         return await self._flow.catalogue()
 

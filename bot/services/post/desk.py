@@ -107,16 +107,6 @@ class PostDesk:
         self._link_minutes = link_minutes
         self._on_rules_changed = on_rules_changed
 
-    # Transitional, for dialogs/post/rules.py alone until the post rules service serves it; no
-    # other dialog reaches behind the desk's use cases.
-    @property
-    def access(self) -> PostAccess:
-        return self._access
-
-    @property
-    def flow(self) -> PostFlow:
-        return self._flow
-
     # --- reading ------------------------------------------------------------------------------
     def today(self) -> date:
         """Today in the administration's time zone (delegations and typed dates count in it)."""

@@ -16,7 +16,7 @@ from bot.domain.post.routing import (
 )
 from bot.graph import GraphGateway
 from bot.i18n import Translator
-from bot.services.post.rules import (
+from bot.services.post.rules_warnings import (
     PERSON_DISABLED,
     PERSON_UNKNOWN,
     describe_warning,

@@ -11,11 +11,9 @@ from bot.i18n import LOCALES, Translator
 from cards.licences.admin import (
     MAX_PROBLEM_CHARS,
     catalogue_card,
-    download_failed_card,
     import_done_card,
     import_problem_cards,
     import_refused_card,
-    one_workbook_card,
     report_card,
 )
 from tests.support.schemas import validate_card
@@ -34,8 +32,6 @@ def all_cards(t: Translator) -> Iterator[tuple[str, dict]]:
     for number, problem_card in enumerate(import_problem_cards([PROBLEM] * 300, t)):
         yield f"problems-{number}", problem_card
     yield "refused", import_refused_card(t)
-    yield "one-workbook", one_workbook_card(t)
-    yield "download-failed", download_failed_card("Het bestand is te groot.", t)
 
 
 CASES = [(locale, name, card) for locale in LOCALES for name, card in all_cards(Translator(locale))]

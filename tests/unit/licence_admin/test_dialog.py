@@ -1,4 +1,5 @@
-"""The admin side of licences in chat: catalogue link, imports from a file, the report link."""
+"""The admin side of licences in chat: catalogue link, imports from a file (through the chat's
+workbook inbox, with the catalogue as the one workbook it takes), the report link."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import Unavailable
 from bot.domain.platform.roles import Role
 from bot.http.exports import CATALOGUE, LICENCE_REPORT
+from bot.services.licences.catalogue_import import IMPORT
 from dialogs.licences.admin import (
     CATALOGUE_EXPORT,
-    IMPORT,
     REPORT,
     REPORT_EXPORT,
     ReportAsk,
     parse_report_ask,
 )
+from dialogs.platform.workbooks import INBOX_ACTION
 from tests.support.reading import as_read
 from tests.unit.licence_admin.world import (
     ADMIN,
@@ -92,13 +94,21 @@ async def test_a_file_from_someone_else_is_refused_politely_and_audited(world: A
     good = world.workbooks.write(demo_catalogue())
     turn = await world.send([("catalogus.xlsx", good)], LOTTE, ENTITY_ADMIN)
     assert "Ik kan dit bestand niet verwerken" in card_text(turn.cards[0])
-    assert world.downloads.fetched == []
+    assert world.downloads.fetched == []  # the inbox knew no importer would take it
+    assert world.actions(INBOX_ACTION) == [("denied", LOTTE, {"reason": "no_importer"})]
+
+
+async def test_the_importer_checks_the_role_itself(world: AdminWorld) -> None:
+    turn = world.turn(LOTTE, ENTITY_ADMIN)
+    await world.dialog.import_workbook(turn, world.workbooks.write(demo_catalogue()))
+    assert "Ik kan dit bestand niet verwerken" in card_text(turn.cards[0])
     (entry,) = [e for e in world.audit.entries if e.action == IMPORT]
     assert (entry.outcome, entry.actor_id, entry.detail) == (
         Outcome.DENIED,
         LOTTE,
         {"needed_role": "admin"},
     )
+    assert world.licences.catalogue.catalogue == demo_catalogue()
 
 
 async def test_a_bad_workbook_lists_every_problem_and_stores_nothing(world: AdminWorld) -> None:
@@ -180,7 +190,7 @@ async def test_a_file_too_large_or_unreachable_is_explained_and_audited(
     world.downloads.failure = Unavailable("download.error.failed")
     turn = await world.send([("catalogus.xlsx", b"x")], ADMIN_ID, ADMIN)
     assert "Het ophalen van het bestand is mislukt" in card_text(turn.cards[0])
-    assert [(o, d["reason"]) for o, _, d in world.actions(IMPORT)] == [
+    assert [(o, d["reason"]) for o, _, d in world.actions(INBOX_ACTION)] == [
         ("rejected", "download.error.too_large"),
         ("rejected", "download.error.failed"),
     ]
@@ -200,7 +210,7 @@ async def test_an_admin_sends_exactly_one_workbook(
     turn = await world.send(files, ADMIN_ID, ADMIN)
     assert "Stuur één Excel-bestand" in card_text(turn.cards[0])
     assert world.downloads.fetched == []
-    assert world.actions(IMPORT)[0][0] == "rejected"
+    assert world.actions(INBOX_ACTION)[0][0] == "rejected"
 
 
 async def test_a_workbook_that_is_no_workbook_is_a_problem_not_a_crash(world: AdminWorld) -> None:

@@ -16,13 +16,17 @@ from bot.domain.platform.errors import InvalidInput
 from bot.domain.platform.roles import Role
 from bot.domain.platform.signing import verify
 from bot.excel.licences.catalogue_files import ExcelCatalogueWorkbooks
+from bot.excel.workbook_kind import workbook_kind
 from bot.http.signed_links import SignedLinks
+from bot.services.licences.catalogue_import import CatalogueImport
 from bot.services.platform.audit import Auditor
+from bot.services.platform.workbooks import WorkbookFiles
 from bot.turn import IncomingFile
 from dialogs.licences.admin import LicenceAdminDialog
+from dialogs.platform.workbooks import WorkbookInbox
 from tests.support.chat import FakeTurn, say, send
 from tests.unit.fakes import MemoryAuditLog
-from tests.unit.licences.fakes import BRUSSELS, TENANT, LicenceWorld, make_flow
+from tests.unit.licences.fakes import TENANT, LicenceWorld, make_flow
 
 SECRET = b"unit-test-link-secret-0123456789"
 BASE = "https://werkplek.example"
@@ -61,18 +65,14 @@ class AdminWorld:
         self.workbooks = ExcelCatalogueWorkbooks()
         self.registry = Registry()
         self.dispatcher = Dispatcher(self.registry, auditor, "https://desk.example")
+        self.catalogue_import = CatalogueImport(self.licences.desk, self.workbooks, auditor)
         self.dialog = LicenceAdminDialog(
-            self.licences.desk,
-            auditor,
-            self.links,
-            self.downloads,
-            self.workbooks,
-            self.clock,
-            BRUSSELS,
-            MAX_BYTES,
+            self.licences.desk, self.catalogue_import, auditor, self.links
         )
         self.registry.add_dialog(self.dialog)
-        self.dispatcher.receive_files(self.dialog.receive_files)
+        # The chat's inbox with the catalogue as the one workbook it takes.
+        files = WorkbookFiles(self.downloads, workbook_kind, MAX_BYTES)
+        self.dispatcher.receive_files(WorkbookInbox([self.dialog], files, auditor).receive_files)
 
     def turn(self, user_id: str, roles: frozenset[Role]) -> FakeTurn:
         """A turn for calling the dialog directly, past the chat."""

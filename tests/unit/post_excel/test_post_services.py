@@ -28,13 +28,8 @@ from bot.i18n import Translator
 from bot.services.platform.audit import Auditor
 from bot.services.post.register import build_post_register, display_names
 from bot.services.post.retention import PURGE_ACTION, purge_scans
-from bot.services.post.rules import (
-    describe_dry_run,
-    dry_run_rules,
-    people_in_dry_run,
-    record_refused_import,
-    replace_rules,
-)
+from bot.services.post.rules import record_refused_import, replace_rules
+from bot.services.post.rules_dry_run import describe_dry_run, dry_run_rules, people_in_dry_run
 from tests.support.clock import FakeClock
 from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
 from tests.unit.post.fakes import (

@@ -1,4 +1,5 @@
-"""Every card of the routing rules in chat is valid Adaptive Cards 1.5, in both languages."""
+"""Every card of the routing rules in chat, and of the workbook inbox, is valid Adaptive Cards 1.5,
+in both languages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from bot.i18n import LOCALES, Translator
+from cards.platform.workbooks import (
+    download_failed_card,
+    inbox_refused_card,
+    one_workbook_card,
+    unknown_workbook_card,
+)
 from cards.post.rules import (
     MAX_LIST_CHARS,
     DryRunSummary,
@@ -14,13 +21,10 @@ from cards.post.rules import (
     applied_card,
     checked_cards,
     chunk,
-    inbox_refused_card,
-    one_workbook_card,
     outside_entity_cards,
     refused_card,
     rejected_cards,
     rules_card,
-    unknown_workbook_card,
 )
 from cards.verbs import Verb
 from tests.support.schemas import validate_card
@@ -44,6 +48,7 @@ def all_cards(t: Translator) -> Iterator[tuple[str, dict]]:
     yield "inbox-refused", inbox_refused_card(t)
     yield "one", one_workbook_card(["de regels"], t)
     yield "unknown", unknown_workbook_card([], t)
+    yield "download-failed", download_failed_card("Het bestand is te groot.", t)
 
 
 CASES = [(locale, name, card) for locale in LOCALES for name, card in all_cards(Translator(locale))]

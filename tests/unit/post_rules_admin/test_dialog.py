@@ -12,9 +12,10 @@ from bot.domain.platform.audit import Outcome
 from bot.domain.platform.signing import verify
 from bot.domain.post.items import Destination, DestinationKind
 from bot.domain.post.routing import RoutingRule
+from bot.domain.post.rule_imports import PENDING_MINUTES
 from bot.http.exports import POST_RULES
-from bot.services.post.rules import IMPORT_ACTION
-from dialogs.post.rules import CHECK_ACTION, PENDING_MINUTES, RULES_EXPORT
+from bot.services.post.rules import CHECK_ACTION, IMPORT_ACTION
+from dialogs.post.rules import RULES_EXPORT
 from tests.unit.post.fakes import ELISE, JEF, LOTTE, MAILROOM_CLERK, SOFIE, THOMAS
 from tests.unit.post_rules_admin.world import (
     ADMIN,
@@ -359,8 +360,8 @@ async def test_a_rules_workbook_from_a_catalogue_admin_only_is_refused(
     world: RulesWorld,
 ) -> None:
     # Someone the licence importer takes files from, but who keeps no routing rules (no real
-    # role is like that today: admins hold every role; the importer checks anyway).
-    world.dialog.may_import = lambda turn: False  # type: ignore[method-assign]
+    # role is like that today: admins hold every role; the rules service checks anyway).
+    world.rules.may_keep = lambda actor: False  # type: ignore[method-assign]
     turn = await world.upload([*current_rules(), tax_rule()], JEF, ADMIN)
     assert "De routeringsregels van de post passen alleen de postkamer" in card_text(turn.cards[0])
     (entry,) = [e for e in world.audit.entries if e.action == IMPORT_ACTION]

@@ -11,9 +11,11 @@ from bot.domain.access.rules import AccessPolicy
 from bot.domain.platform.errors import Unavailable
 from bot.excel.workbook_kind import WorkbookKind
 from bot.services.access.status import AccessStatus
+from bot.services.licences.catalogue_import import IMPORT
 from bot.services.platform.audit import Auditor
 from dialogs import build_dialogs, command_specs
-from dialogs.licences.admin import CATALOGUE_WORKBOOK, IMPORT
+from dialogs.licences.admin import CATALOGUE_WORKBOOK
+from dialogs.platform.workbooks import WorkbookInbox
 from dialogs.post.rules import RULES_WORKBOOK
 from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
@@ -118,7 +120,8 @@ async def test_a_file_too_large_or_unreachable_is_explained(world: RulesWorld) -
 
 
 async def test_the_inbox_of_the_rules_alone_takes_rules(world: RulesWorld) -> None:
-    world.dispatcher.receive_files(world.dialog.receive_files)
+    inbox = WorkbookInbox([world.dialog], world.files, Auditor(world.audit, world.clock))
+    world.dispatcher.receive_files(inbox.receive_files)
     turn = await world.upload([*current_rules(), tax_rule()], MAILROOM_CLERK, MAILROOM)
     assert "Regels gecontroleerd" in card_text(turn.cards[0])
     catalogue = world.licence_admin.workbooks.write(demo_catalogue())
@@ -138,6 +141,7 @@ async def test_the_app_wires_one_inbox_for_both_importers(world: RulesWorld) -> 
         licence_admin=world.licence_admin.dialog,
         post=world.post.desk,
         post_rules_admin=world.dialog,
+        workbook_files=world.files,
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
     assert {"post_rules", "post_rules_apply"} <= {s.name for s in command_specs()}

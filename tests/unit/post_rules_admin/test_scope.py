@@ -1,18 +1,16 @@
-"""What an entity admin's workbook may change: their own entity's rules, nothing else."""
+"""What an entity admin's workbook may change: their own entity's rules, nothing else; and how
+long checked rules wait, for whom."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
+from bot.domain.platform.actors import Actor
+from bot.domain.post.rule_imports import PendingRuleImport
+from bot.domain.post.rule_scope import Breach, ScopeBreach, in_scope, scope_breaches
 from bot.i18n import Translator
-from dialogs.post.rules import (
-    Breach,
-    PendingImports,
-    ScopeBreach,
-    describe_breach,
-    in_scope,
-    scope_breaches,
-)
+from bot.services.post.rules import describe_breach
 from tests.support.clock import FakeClock
 from tests.unit.post_rules_admin.world import current_rules, renumbered, tax_rule
 
@@ -89,24 +87,11 @@ def test_breaches_read_as_sentences() -> None:
 
 
 # --- checked rules waiting ----------------------------------------------------------------------
-def test_checked_rules_wait_ten_minutes_and_are_taken_once() -> None:
-    clock = FakeClock()
-    pending = PendingImports(monotonic=clock.monotonic)
-    pending.keep(("t", "u"), current_rules(), [], None)
-    clock.advance(seconds=599)
-    taken = pending.take(("t", "u"))
-    assert taken is not None and list(taken.rules) == current_rules()
-    assert pending.take(("t", "u")) is None
-    pending.keep(("t", "u"), current_rules(), [], None)
-    clock.advance(seconds=600)
-    assert pending.take(("t", "u")) is None
-
-
-def test_a_newer_check_replaces_the_older_and_few_are_kept() -> None:
-    pending = PendingImports(monotonic=FakeClock().monotonic, size=2)
-    pending.keep(("t", "a"), current_rules()[:1], [], None)
-    pending.keep(("t", "a"), current_rules()[:2], [], ADV)
-    pending.keep(("t", "b"), [], [], None)
-    pending.keep(("t", "c"), [], [], None)
-    assert pending.take(("t", "a")) is None  # the oldest went first
-    assert pending.take(("t", "b")) is not None and pending.take(("t", "c")) is not None
+def test_checked_rules_wait_ten_minutes_for_their_uploader() -> None:
+    now = FakeClock().now()
+    uploader = Actor("User-1", "t")
+    pending = PendingRuleImport.checked("id", uploader, tuple(current_rules()), (), None, now)
+    assert pending.is_for(uploader) and pending.is_for(Actor("user-1", "t"))
+    assert not pending.is_for(Actor("user-2", "t")) and not pending.is_for(Actor("User-1", "u"))
+    assert not pending.has_expired(now + timedelta(seconds=599))
+    assert pending.has_expired(now + timedelta(seconds=600))

@@ -1,4 +1,5 @@
-"""The routing rules dialog on the post fakes, with the real dispatcher, links, reader and sniff.
+"""The routing rules dialog and its service on the post fakes, with the real dispatcher, links,
+reader and sniff, and the chat's workbook inbox.
 
 The post world's rules, items and catalogue (ADV, DOMG, DFB; Thomas and Tine are ADV's ICT
 admins, Elise DOMG's) are the post tests'; the licence admin dialog of the licence tests is
@@ -28,9 +29,12 @@ from bot.excel.workbook_kind import workbook_kind
 from bot.http.signed_links import SignedLinks
 from bot.services.platform.audit import Auditor
 from bot.services.platform.profile import Profiles
+from bot.services.platform.workbooks import WorkbookFiles
+from bot.services.post.rules import PostRules
 from bot.turn import IncomingFile
 from dialogs.platform.start import StartDialog
-from dialogs.post.rules import PendingImports, PostRulesAdminDialog
+from dialogs.platform.workbooks import WorkbookInbox
+from dialogs.post.rules import PostRulesAdminDialog
 from tests.support.chat import FakeTurn, click, say, send
 from tests.unit.licence_admin.world import AdminWorld, FakeDownloads
 from tests.unit.post.fakes import (
@@ -43,6 +47,7 @@ from tests.unit.post.fakes import (
     metadata,
     person,
 )
+from tests.unit.post_rules_admin.fakes import MemoryPendingRuleImports
 
 SECRET = b"unit-test-link-secret-0123456789"
 BASE = "https://werkplek.example"
@@ -93,27 +98,29 @@ class RulesWorld:
         self.downloads = FakeDownloads()
         self.workbooks = ExcelRuleWorkbooks()
         self.forgotten = 0
+        self.pending = MemoryPendingRuleImports()
+        self.rules = PostRules(
+            access=self.post.access,
+            items=self.post.items,
+            pending=self.pending,
+            workbooks=self.workbooks,
+            auditor=auditor,
+            clock=self.clock,
+            on_rules_changed=self._forget,
+        )
         self.registry = Registry()
         self.dispatcher = Dispatcher(self.registry, auditor, "https://desk.example")
-        self.dialog = PostRulesAdminDialog(
-            self.post.desk,
-            auditor,
-            self.links,
-            self.downloads,
-            self.workbooks,
-            workbook_kind,
-            MAX_BYTES,
-            on_rules_changed=self._forget,
-            pending=PendingImports(monotonic=self.clock.monotonic),
-        )
+        self.dialog = PostRulesAdminDialog(self.rules, self.links)
         self.licence_admin = AdminWorld()
-        self.licence_admin.dialog._downloads = self.downloads  # one chat, one download port
         for dialog in (self.dialog, self.licence_admin.dialog):
             self.registry.add_dialog(dialog)
         self.registry.add_dialog(
             StartDialog(self.registry, self.dispatcher, Profiles(self.post.directory))
         )
-        self.dispatcher.receive_files(self.dialog.inbox([self.licence_admin.dialog]).receive_files)
+        # One chat, one inbox: each workbook goes to the importer its sheets ask for.
+        self.files = WorkbookFiles(self.downloads, workbook_kind, MAX_BYTES)
+        self.inbox = WorkbookInbox([self.dialog, self.licence_admin.dialog], self.files, auditor)
+        self.dispatcher.receive_files(self.inbox.receive_files)
 
     def _forget(self) -> None:
         self.forgotten += 1
