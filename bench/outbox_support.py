@@ -33,7 +33,7 @@ from devtools.replicas import ConnectorControl
 
 TENANT = "bench-tenant"
 BOT_ID = "28:werkplek-bench"
-# The production defaults (bot/settings.py).
+# The production defaults (bot/settings/connector.py).
 CONCURRENCY = 64
 LEASE_SECONDS = 60.0
 MAX_ATTEMPTS = 8

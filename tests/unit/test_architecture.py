@@ -167,7 +167,8 @@ def test_the_graph_sdk_loads_only_when_graph_is_opened() -> None:
 def test_only_settings_reads_the_environment() -> None:
     offenders = set()
     for path in _python_files():
-        if _rel(path) == "bot/settings.py":
+        # The Settings class; the setting groups beside it (bot/settings/*.py) read nothing.
+        if _rel(path) == "bot/settings/__init__.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
