@@ -30,6 +30,7 @@ from cards.verbs import Verb
 from tests.fuzz.conftest import TENANT, Bot, ErrorLog, count, fuzz, fuzz_settings
 from tests.fuzz.strategies import hostile_text, json_junk, json_scalars, near
 from tests.fuzz.world import LOTTE, STRANGER, World, foreign_changes, seed, snapshot
+from tests.support.chat import card_click
 
 CONVERSATIONS = {
     "personal": "a:lotte-chat",
@@ -85,8 +86,7 @@ def sdk_reads(value: Any) -> bool:
 
 def invoke(service_url: str, verb: str, caller: str, where: str, data: Any) -> dict[str, Any]:
     return {
-        "type": "invoke",
-        "name": "adaptiveCard/action",
+        **card_click(verb, data),
         "id": uuid.uuid4().hex,
         "locale": "nl-BE",
         "channelId": "msteams",
@@ -99,10 +99,6 @@ def invoke(service_url: str, verb: str, caller: str, where: str, data: Any) -> d
             "tenantId": TENANT,
         },
         "channelData": {"tenant": {"id": TENANT}},
-        "value": {
-            "action": {"type": "Action.Execute", "verb": verb, "data": data},
-            "trigger": "manual",
-        },
     }
 
 

@@ -1,5 +1,6 @@
 """The tests' one chat harness: a fake Turn, and `say`, `click` and `send`, which drive the real
-dispatcher (bot/commands/dispatcher.py) as Teams would: a message, a card button, files.
+dispatcher (bot/commands/dispatcher.py) as Teams would: a message, a card button, files. For
+tests that go through the SDK over HTTP, `card_click` is the same button as Teams posts it.
 
 Each call makes a fresh turn from the keyword arguments (who, in which conversation, in which
 language) and returns it with what the bot answered, so a test reads as a conversation:
@@ -11,7 +12,7 @@ language) and returns it with what the bot answered, so a test reads as a conver
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, TypedDict, Unpack
+from typing import Any, NamedTuple, TypedDict, Unpack
 
 from bot.commands.dispatcher import ActionResult, Dispatcher
 from bot.domain.platform.actors import Actor
@@ -99,3 +100,16 @@ async def send(
     turn = FakeTurn(files=files, **options)
     await dispatcher.on_files(turn, text)
     return turn
+
+
+def card_click(verb: str, data: object) -> dict[str, Any]:
+    """What makes an activity a click on an Action.Execute button (an invoke Teams posts to
+    /api/messages): merge it into an activity of the right person and conversation."""
+    return {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "value": {
+            "action": {"type": "Action.Execute", "verb": verb, "data": data},
+            "trigger": "manual",
+        },
+    }

@@ -22,6 +22,7 @@ from devtools.connector_emulator import ConnectorEmulator
 from tests.integration.bot.conftest import StartBot, activity
 from tests.integration.post.files import tiny_pdf
 from tests.integration.store.test_store_failures import closed_port
+from tests.support.chat import card_click
 
 INTAKE_TOKEN = "scanner-token-outage-8d2f"
 REFERENCE = re.compile(r"WP-[0-9A-F]{8}")
@@ -103,12 +104,7 @@ async def test_an_english_client_is_answered_in_english(
 async def test_a_click_is_answered_with_text_and_the_card_stays(
     client: TestClient, connector_emulator: ConnectorEmulator
 ) -> None:
-    click = activity(
-        connector_emulator.service_url,
-        "invoke",
-        name="adaptiveCard/action",
-        value={"action": {"type": "Action.Execute", "verb": "access.refresh", "data": {}}},
-    )
+    click = activity(connector_emulator.service_url, **card_click("access.refresh", {}))
 
     response = await client.post("/api/messages", json=click)
 

@@ -30,6 +30,7 @@ from bot.store import SqlCatalogueRepository, SqlLicenceRequestRepository
 from bot.store.tables import audit_log
 from devtools.connector_emulator import ConnectorEmulator
 from tests.integration.bot.conftest import TENANT, StartBot, activity
+from tests.support.chat import card_click
 
 NORA = "9bc27e58-cefb-4a47-9a5a-7e8919747217"  # requester
 JEF = "2d4f6a8c-0e1b-4d3f-a5c7-e9b1d3f5a7c9"  # her manager, the approver
@@ -40,17 +41,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def click(service_url: str, user: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
-    return activity(
-        service_url,
-        "invoke",
-        user=user,
-        conversation=f"a:{user}-chat",
-        name="adaptiveCard/action",
-        value={
-            "action": {"type": "Action.Execute", "verb": verb, "data": data},
-            "trigger": "manual",
-        },
-    )
+    return activity(service_url, user=user, conversation=f"a:{user}-chat", **card_click(verb, data))
 
 
 @pytest.fixture
@@ -81,7 +72,9 @@ async def pending_request(client: TestClient) -> int:
         (Stage(ApproverKind.MANAGER),),
     )
     submitted = await requests.add(new, NOW, AuditEntry(NOW, NORA, "licence.submit", Outcome.OK))
-    pending = submitted.start_approval(StageAssignment((JEF,), NOW + timedelta(days=5), NOW + timedelta(days=2)), NOW)
+    pending = submitted.start_approval(
+        StageAssignment((JEF,), NOW + timedelta(days=5), NOW + timedelta(days=2)), NOW
+    )
     await requests.save(pending, expected_version=submitted.version)
     return pending.id
 

@@ -22,6 +22,7 @@ from devtools.card_inspection import adaptive_cards, card_text
 from devtools.connector_emulator import ConnectorEmulator
 from devtools.demo_catalogue import demo_catalogue
 from tests.integration.bot.conftest import LOTTE, TENANT, StartBot, activity
+from tests.support.chat import card_click
 
 NEUTRAL = "Ik stuur je het antwoord in je persoonlijke chat."
 PERSONAL_CHAT = "a:personal-1"
@@ -133,11 +134,7 @@ async def test_a_personal_click_in_a_channel_is_answered_privately(
     """The request form's item picker clicked in a channel: the invoke answer there is the
     neutral line, the form is queued for the clicker (the outbox row holds it)."""
     click = in_channel(connector_emulator.service_url, "")
-    click.update(
-        type="invoke",
-        name="adaptiveCard/action",
-        value={"action": {"type": "Action.Execute", "verb": "licence.pick", "data": {}}},
-    )
+    click.update(card_click("licence.pick", {}))
     click.pop("text", None)
     click.pop("entities", None)
 
