@@ -8,15 +8,17 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.signing import verify
 from bot.domain.post.items import Destination, DestinationKind
 from bot.domain.post.routing import RoutingRule
 from bot.domain.post.rule_imports import PENDING_MINUTES
 from bot.http.exports import POST_RULES
-from bot.services.post.rules import CHECK_ACTION, IMPORT_ACTION
+from bot.services.platform.audit import Auditor
+from bot.services.post.rules import CHECK_ACTION, IMPORT_ACTION, PostRules
 from dialogs.post.rules import RULES_EXPORT
-from tests.unit.post.fakes import ELISE, JEF, LOTTE, MAILROOM_CLERK, SOFIE, THOMAS
+from tests.unit.post.fakes import ELISE, JEF, LOTTE, MAILROOM_CLERK, SOFIE, TENANT, THOMAS
 from tests.unit.post_rules_admin.world import (
     ADMIN,
     BASE,
@@ -224,6 +226,25 @@ async def test_the_confirmation_lapses_after_ten_minutes(world: RulesWorld) -> N
     turn = await world.say("regels overnemen", MAILROOM_CLERK, MAILROOM)
     assert "vervalt na 10 minuten" in card_text(turn.cards[0])
     assert world.post.rules.rules == current_rules()
+
+
+async def test_the_confirmation_may_reach_another_replica(world: RulesWorld) -> None:
+    # Checked rules wait in the store both replicas share, not in the memory of the first.
+    new = [*current_rules(), tax_rule()]
+    await world.upload(new, MAILROOM_CLERK, MAILROOM)
+    replica = PostRules(
+        access=world.post.access,
+        items=world.post.items,
+        pending=world.pending,
+        workbooks=world.workbooks,
+        auditor=Auditor(world.audit, world.clock),
+        clock=world.clock,
+    )
+    applied = await replica.apply(Actor(MAILROOM_CLERK, TENANT, roles=MAILROOM))
+    assert (applied.rules, world.post.rules.rules) == (4, new)
+    twice = await world.say("regels overnemen", MAILROOM_CLERK, MAILROOM)
+    assert "geen gecontroleerde regels" in card_text(twice.cards[0])
+    assert world.post.rules.replaced == 1
 
 
 async def test_only_the_latest_upload_of_that_person_is_applied(world: RulesWorld) -> None:
