@@ -221,11 +221,9 @@ async def test_a_workbook_that_is_no_workbook_is_a_problem_not_a_crash(world: Ad
 
 async def test_files_without_a_handler_fall_back_to_the_text(world: AdminWorld) -> None:
     world.dispatcher._file_handler = None
-    turn = world.turn(ADMIN_ID, ADMIN)
-    await world.dispatcher.on_files(turn, "catalogus")
+    turn = await world.send([], ADMIN_ID, ADMIN, text="catalogus")
     assert "Licentiecatalogus" in card_text(turn.cards[0])
-    silent = world.turn(ADMIN_ID, ADMIN)
-    await world.dispatcher.on_files(silent, "")
+    silent = await world.send([], ADMIN_ID, ADMIN)
     assert silent.texts == ["Ik kan enkel tekst lezen. Typ **hulp** om te zien wat ik kan."]
 
 
