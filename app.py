@@ -1,7 +1,10 @@
 """Composition root: `create_app(settings)` builds the aiohttp application; `python app.py` serves.
 
-Everything with a lifetime (database engine, Graph client, outbox sender, housekeeping) starts and
-stops in `cleanup_ctx`, so tests get a fresh, isolated application from each call.
+The capabilities' services are built by bot.composition, as the command line builds them; this
+module adds what only a serving process has: the Teams host, the HTTP routes, the outbox sender
+and the background loops. Everything with a lifetime (database engine, Graph client, outbox
+sender, housekeeping) starts and stops in `cleanup_ctx`, so tests get a fresh, isolated
+application from each call.
 """
 
 from __future__ import annotations
@@ -18,74 +21,38 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.documents.pdf import PdfCheck
-from bot.documents.stores import document_store
-from bot.domain.platform.actors import Actor
 from bot.domain.platform.delivery import sustainable_rate
-from bot.excel.licences.catalogue_files import ExcelCatalogueWorkbooks
-from bot.excel.post.rules_files import ExcelRuleWorkbooks
-from bot.excel.workbook_kind import workbook_kind
 from bot.graph import DeferredGraph
-from bot.http.downloads import HttpFileDownloads
-from bot.http.exports import EXPORTS, Exports, add_export_routes
+from bot.http.endpoints import add_endpoint_routes, open_endpoints
 from bot.http.health import healthz, readyz
-from bot.http.intake import INTAKE, IntakeHandler, add_intake_routes
 from bot.http.metrics import Metrics, MetricsAccess, guarded, loopback_listener
 from bot.http.middleware import observe
-from bot.http.scans import SCANS, Scans, add_scan_routes, scan_path
-from bot.http.signed_links import BY, SignedLinks, SingleUse, signing_secret
-from bot.i18n import Translator
+from bot.http.signed_links import signing_secret
 from bot.observability import configure_logging
-from bot.services.access.status import AccessStatus, access_policy
-from bot.services.licences.desk import LicenceDesk
-from bot.services.licences.flow import LicenceFlow
-from bot.services.licences.reports import build_licence_report
-from bot.services.licences.worker import LicenceWorker
-from bot.services.licences.worker_settings import WorkerSettings
-from bot.services.platform.audit import Auditor
-from bot.services.platform.batching import BatchedAuditLog, BatchedProcessedActivities
+from bot.ports.platform import Clock
+from bot.services.platform.batching import BatchedProcessedActivities
 from bot.services.platform.clock import SystemClock
-from bot.services.platform.contacts import ContactBook
-from bot.services.platform.dead_letters import DeadLetters
 from bot.services.platform.dedupe import RecentActivities
-from bot.services.platform.entities import Entities
 from bot.services.platform.outbox import OutboxSender
-from bot.services.platform.outbox_notifier import OutboxNotifier
 from bot.services.platform.rate import InMemoryRateBudget
-from bot.services.platform.roles import RoleResolver
-from bot.services.post.access import NameBook, PostAccess
-from bot.services.post.desk import PostDesk
-from bot.services.post.flow import Channels, PostFlow
-from bot.services.post.intake import PostIntake
-from bot.services.post.retention import purge_scans
-from bot.services.post.worker import PostWorker, PostWorkerSettings
 from bot.settings import ConfigurationError, Settings, check_startup
 from bot.store import (
     Database,
-    SqlAuditLog,
-    SqlCatalogueRepository,
     SqlConversationRefRepository,
-    SqlDelegationRepository,
-    SqlLicenceRequestRepository,
     SqlLinkUses,
-    SqlOutboxRepository,
-    SqlPostItemRepository,
     SqlProcessedActivities,
     SqlRateBudget,
-    SqlRoutingRuleRepository,
-    SqlUserRepository,
 )
 
 if TYPE_CHECKING:
-    # Chat (the Agents SDK) and the dialogs load after start: see _capabilities.
+    # The capabilities, chat (the Agents SDK) and the dialogs load after start: see _capabilities.
+    from bot.composition import Capabilities
     from bot.teams.host import TeamsHost
-    from dialogs.licences.admin import LicenceAdminDialog
-    from dialogs.post.rules import PostRulesAdminDialog
 
 logger = logging.getLogger(__name__)
 
@@ -93,11 +60,9 @@ SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
 DATABASE = web.AppKey("database", Database)
 GRAPH = web.AppKey("graph", DeferredGraph)
+CAPABILITIES: web.AppKey[Capabilities] = web.AppKey("capabilities")
 HOST: web.AppKey[TeamsHost] = web.AppKey("host")
-NOTIFIER = web.AppKey("notifier", OutboxNotifier)
 SETTLING = web.AppKey("settling", asyncio.Task[None])
-LICENCE_WORKER = web.AppKey("licence_worker", LicenceWorker)
-POST_WORKER = web.AppKey("post_worker", PostWorker)
 LOADING = web.AppKey("loading", asyncio.Task[None])
 
 
@@ -124,7 +89,6 @@ _HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 _LINK_CLOCK_MARGIN = timedelta(minutes=10)
 # Waiting this long for company lets concurrent turns share one dedupe statement on PostgreSQL.
 _DEDUPE_LINGER_SECONDS = 0.005
-_AUDIT_LINGER_SECONDS = 0.005
 # Young-generation threshold raised from CPython's 700; the older two left near their defaults.
 _GC_THRESHOLDS = (20_000, 20, 20)
 # Served while the capabilities load: the probes, and the metrics that would show a slow load.
@@ -152,9 +116,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_get("/metrics", guarded(metrics, access))
     if settings.metrics_port:
         app.cleanup_ctx.append(loopback_listener(metrics, settings.metrics_port))
-    add_export_routes(app)
-    add_intake_routes(app)
-    add_scan_routes(app)
+    add_endpoint_routes(app)
     app[OUTBOX_WAKE] = _Relay()
     return app
 
@@ -215,10 +177,8 @@ async def _load(app: web.Application, started: list[AsyncIterator[None]]) -> Non
 
 def _import_capabilities() -> None:
     """What _bot and _background import, loaded ahead of them and off the event loop."""
+    from bot.composition import chat  # noqa: F401
     from bot.teams import delivery, host  # noqa: F401
-    from dialogs.licences import admin, notices  # noqa: F401
-    from dialogs.post import notices as post_notices  # noqa: F401
-    from dialogs.post import rules  # noqa: F401
 
 
 async def capabilities_loaded(app: web.Application) -> None:
@@ -240,54 +200,41 @@ async def _after_loading(
 
 
 async def _bot(app: web.Application) -> AsyncIterator[None]:
+    """The capabilities (bot.composition), their HTTP endpoints and chat (the Teams host)."""
+    from bot.composition import build_capabilities
+    from bot.composition.chat import build_chat
     from bot.teams.host import HostServices, TeamsHost
-    from dialogs import build_dialogs
 
-    settings, database = app[SETTINGS], app[DATABASE]
+    settings, database, metrics = app[SETTINGS], app[DATABASE], app[METRICS]
     clock = SystemClock()
-    audit_log = BatchedAuditLog(SqlAuditLog(database), linger_seconds=_AUDIT_LINGER_SECONDS)
-    auditor = Auditor(audit_log, clock)
-    directory = app[GRAPH].directory
-    metrics = app[METRICS]
+    capabilities = build_capabilities(
+        settings,
+        database,
+        app[GRAPH],
+        clock,
+        link_secret=signing_secret(settings.link_secret.get_secret_value()),
+        wake_outbox=app[OUTBOX_WAKE],
+        count_dead_letter=lambda queue, reason: metrics.dead_letters.labels(queue, reason).inc(),
+    )
+    app[CAPABILITIES] = capabilities
+    open_endpoints(app, settings, capabilities)
     credential = None
     if not settings.is_anonymous:
         from bot.graph import open_bot_credential  # azure-identity: only with a bot identity
 
         credential = open_bot_credential(settings, metrics.outbound_call)
-    access = AccessStatus(directory, app[GRAPH].access, clock, access_policy(settings))
-    # One view of the catalogue's entities and their admins, shared by both capabilities.
-    entities = Entities(
-        SqlCatalogueRepository(database), directory, app[GRAPH].licences.group_member_ids
-    )
-    desk, downloads, admin, links = _licences(app, auditor, clock, entities)
-    post, rules_admin = _post(app, auditor, clock, links, downloads, entities)
-    dialogs = build_dialogs(
-        directory=directory,
-        auditor=auditor,
-        servicedesk_url=settings.servicedesk_url,
-        access=access,
-        zone=settings.zone,
-        licences=desk,
-        licence_admin=admin,
-        post=post,
-        post_rules_admin=rules_admin,
-        # Personal answers asked for in a channel or group chat go to the 1:1 chat this way.
-        notifier=OutboxNotifier(SqlOutboxRepository(database), clock, app[OUTBOX_WAKE]),
-    )
+    platform = capabilities.platform
+    dialogs = build_chat(settings, app[GRAPH].directory, capabilities)
     processed = await _activity_memory(database, clock)
     app[HOST] = TeamsHost(
         HostServices(
             settings=settings,
             dispatcher=dialogs.dispatcher,
             start=dialogs.start,
-            roles=RoleResolver(directory, settings.role_groups, clock, settings.role_cache_seconds),
-            contacts=ContactBook(
-                SqlUserRepository(database),
-                SqlConversationRefRepository(database),
-                settings.allowed_connector_hosts,
-            ),
+            roles=platform.roles,
+            contacts=platform.contacts,
             processed=processed,
-            auditor=auditor,
+            auditor=platform.auditor,
             clock=clock,
             metrics=metrics,
             credential=credential,
@@ -298,198 +245,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         await credential.close()
     if isinstance(processed, RecentActivities):
         await processed.close()
-    await downloads.close()
-    await audit_log.close()
-
-
-def _licences(
-    app: web.Application, auditor: Auditor, clock: SystemClock, entities: Entities
-) -> tuple[LicenceDesk, HttpFileDownloads, LicenceAdminDialog, SignedLinks]:
-    """The licence capability: desk (chat), worker (background), admin files and exports."""
-    from dialogs.licences.admin import LicenceAdminDialog
-    from dialogs.licences.notices import LicenceNoticeCards
-
-    settings, database = app[SETTINGS], app[DATABASE]
-    zone = settings.zone
-    catalogue = SqlCatalogueRepository(database)
-    requests = SqlLicenceRequestRepository(database, reference_zone=zone)
-    licences = app[GRAPH].licences
-    flow = LicenceFlow(
-        catalogue=catalogue,
-        requests=requests,
-        directory=app[GRAPH].directory,
-        licences=licences,
-        cards=LicenceNoticeCards(zone),
-        users=SqlUserRepository(database),
-        clock=clock,
-        default_locale=settings.default_locale,
-        on_enqueued=app[OUTBOX_WAKE],
-        entities=entities,
-    )
-    worker = LicenceWorker(
-        flow,
-        WorkerSettings(
-            timezone=zone,
-            poll_seconds=settings.licence_poll_seconds,
-            seat_recheck_seconds=settings.licence_seat_recheck_minutes * 60,
-            max_attempts=settings.licence_max_attempts,
-        ),
-        on_set_aside=_dead_letters(auditor, app[METRICS]).licence_step,
-    )
-    app[LICENCE_WORKER] = worker
-    desk = LicenceDesk(flow, zone, wake_worker=worker.wake)
-    links = SignedLinks(
-        settings.public_base_url,
-        signing_secret(settings.link_secret.get_secret_value()),
-        timedelta(minutes=settings.link_minutes),
-        clock,
-    )
-    workbooks = ExcelCatalogueWorkbooks()
-
-    async def catalogue_bytes() -> bytes:
-        return await asyncio.to_thread(workbooks.write, await catalogue.load())
-
-    async def report_bytes(first: date, last: date, entity: str | None, locale: str) -> bytes:
-        from bot.excel.licences.report import write_licence_report  # openpyxl: on first use
-
-        start = datetime.combine(first, time(), zone)
-        end = datetime.combine(last + timedelta(days=1), time(), zone)  # `last` is included
-        report = await build_licence_report(requests, catalogue, licences, start, end, entity)
-        return await asyncio.to_thread(
-            write_licence_report, report, Translator(locale), settings.zone
-        )
-
-    rules = SqlRoutingRuleRepository(database)
-    rule_workbooks = ExcelRuleWorkbooks()
-
-    async def rules_bytes() -> bytes:
-        return await asyncio.to_thread(rule_workbooks.write, await rules.load())
-
-    app[EXPORTS] = Exports(
-        links=links,
-        single_use=SingleUse(SqlLinkUses(database), clock),
-        auditor=auditor,
-        clock=clock,
-        timezone=zone,
-        catalogue=catalogue_bytes,
-        licence_report=report_bytes,
-        post_rules=rules_bytes,
-    )
-    downloads = HttpFileDownloads(settings.file_download_hosts)
-    admin = LicenceAdminDialog(
-        desk, auditor, links, downloads, workbooks, clock, zone, settings.max_upload_bytes
-    )
-    return desk, downloads, admin, links
-
-
-def _post(
-    app: web.Application,
-    auditor: Auditor,
-    clock: SystemClock,
-    links: SignedLinks,
-    downloads: HttpFileDownloads,
-    entities: Entities,
-) -> tuple[PostDesk, PostRulesAdminDialog]:
-    """Incoming post: intake API, desk (chat), routing rules in chat, worker (routing left
-    over, reminders, purge) and the signed scan links."""
-    from dialogs.post.notices import PostNoticeCards
-    from dialogs.post.rules import PostRulesAdminDialog
-
-    settings, database = app[SETTINGS], app[DATABASE]
-    zone = settings.zone
-    graph = app[GRAPH]
-    items = SqlPostItemRepository(database, reference_zone=zone)
-    names = NameBook()
-    cards = PostNoticeCards(
-        zone, mailroom_conversation_id=settings.mailroom_channel_id, names=names.lookup
-    )
-    users = SqlUserRepository(database)
-    flow = PostFlow(
-        items=items,
-        cards=cards,
-        users=users,
-        clock=clock,
-        channels=Channels(settings.mailroom_channel_id, settings.default_service_url),
-        default_locale=settings.default_locale,
-        on_enqueued=app[OUTBOX_WAKE],
-    )
-    documents = document_store(settings, graph.documents)  # SharePoint when a drive is set
-    catalogue = SqlCatalogueRepository(database)
-    rules = SqlRoutingRuleRepository(database)
-    delegations = SqlDelegationRepository(database, clock=clock, zone=zone)
-    intake = PostIntake(
-        flow=flow,
-        items=items,
-        documents=documents,
-        check=PdfCheck(settings.post_max_bytes),
-        directory=graph.directory,
-        catalogue=catalogue,
-        rules=rules,
-        delegations=delegations,
-        group_members=graph.licences.group_member_ids,
-        timezone=zone,
-        on_enqueued=app[OUTBOX_WAKE],
-        entities=entities,
-    )
-    app[INTAKE] = IntakeHandler(
-        intake,
-        token_hashes=settings.intake_token_hashes,
-        max_bytes=settings.post_max_bytes,
-        tenant_id=settings.azure_tenant_id,
-    )
-    app[SCANS] = Scans(
-        links=links,
-        single_use=SingleUse(SqlLinkUses(database), clock),
-        items=items,
-        documents=documents,
-        auditor=auditor,
-    )
-    access = PostAccess(
-        directory=graph.directory,
-        catalogue=catalogue,
-        rules=rules,
-        delegations=delegations,
-        group_members=graph.licences.group_member_ids,
-        mailroom_conversation_id=settings.mailroom_channel_id,
-        clock=clock,
-        timezone=zone,
-        entities=entities,
-    )
-    desk = PostDesk(
-        flow=flow,
-        access=access,
-        auditor=auditor,
-        scan_links=lambda item_id, viewer: links.link(scan_path(item_id), {BY: viewer}),
-        link_minutes=links.lifetime_minutes,
-        names=names,
-        on_rules_changed=intake.forget_rules,
-    )
-    rules_admin = PostRulesAdminDialog(
-        desk,
-        auditor,
-        links,
-        downloads,
-        ExcelRuleWorkbooks(),
-        workbook_kind,
-        settings.max_upload_bytes,
-        on_rules_changed=intake.forget_rules,
-    )
-
-    async def purge() -> None:
-        await purge_scans(items, documents, clock, settings.post_retention_days, Actor.system())
-
-    app[POST_WORKER] = PostWorker(
-        flow=flow,
-        access=access,
-        intake=intake,
-        purge=purge,
-        settings=PostWorkerSettings(
-            timezone=zone,
-            reminder_working_days=settings.post_reminder_working_days,
-            escalation_working_days=settings.post_escalation_working_days,
-        ),
-    )
-    return desk, rules_admin
+    await capabilities.close()
 
 
 async def _activity_memory(
@@ -505,11 +261,13 @@ async def _activity_memory(
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
+    """The outbox sender, the capabilities' workers and housekeeping, each a task until stop."""
     from bot.teams.delivery import ConnectorDelivery
 
-    settings, database = app[SETTINGS], app[DATABASE]
-    clock = SystemClock()
-    outbox = SqlOutboxRepository(database)
+    settings, database, metrics = app[SETTINGS], app[DATABASE], app[METRICS]
+    capabilities = app[CAPABILITIES]
+    platform = capabilities.platform
+    clock, outbox = platform.clock, platform.outbox
     # One process on SQLite keeps the budget in memory; replicas sharing PostgreSQL share it there.
     # Replicas each pace their own window, so their shared bucket keeps a little headroom.
     budget = (
@@ -526,8 +284,6 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         find_message=outbox.by_dedupe_key,
         clock=clock,
     )
-    metrics = app[METRICS]
-    dead_letter_log = BatchedAuditLog(SqlAuditLog(database))
     sender = OutboxSender(
         outbox,
         budget,
@@ -539,19 +295,18 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         max_attempts=settings.outbox_max_attempts,
         max_retry_after_seconds=settings.connector_max_retry_after,
         on_result=lambda verdict, seconds: metrics.outbox.labels(str(verdict)).inc(),
-        on_dead_letter=_dead_letters(Auditor(dead_letter_log, clock), metrics).outbox_message,
+        on_dead_letter=platform.dead_letters.outbox_message,
     )
-    app[NOTIFIER] = OutboxNotifier(outbox, clock, on_enqueued=sender.wake)
     app[OUTBOX_WAKE].target = sender.wake
     stop = asyncio.Event()
     tasks = [asyncio.create_task(_housekeeping(database, clock, stop), name="housekeeping")]
     if settings.outbox_enabled:
         tasks.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
     if settings.licence_worker_enabled:
-        worker = app[LICENCE_WORKER]
+        worker = capabilities.licences.worker
         tasks.append(asyncio.create_task(worker.run(stop), name="licence-worker"))
     if settings.post_worker_enabled:
-        tasks.append(asyncio.create_task(app[POST_WORKER].run(stop), name="post-worker"))
+        tasks.append(asyncio.create_task(capabilities.post.worker.run(stop), name="post-worker"))
     yield
     stop.set()
     for task in tasks:
@@ -559,16 +314,9 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await delivery.close()
-    await dead_letter_log.close()
 
 
-def _dead_letters(auditor: Auditor, metrics: Metrics) -> DeadLetters:
-    return DeadLetters(
-        auditor, lambda queue, reason: metrics.dead_letters.labels(queue, reason).inc()
-    )
-
-
-async def _housekeeping(database: Database, clock: SystemClock, stop: asyncio.Event) -> None:
+async def _housekeeping(database: Database, clock: Clock, stop: asyncio.Event) -> None:
     processed = SqlProcessedActivities(database)
     link_uses = SqlLinkUses(database)
     while not stop.is_set():

@@ -1,0 +1,71 @@
+"""How Werkplek's capabilities are built from settings, the database and Microsoft Graph: once,
+here, for the server (app.py) and the command line (bot/cli/) alike.
+
+One module per capability builds what that capability offers (desks, workers, intake, exporters,
+reports); `build_capabilities` builds them all on what they share (`platform`). What only a
+serving process has (the Teams host, HTTP routes, the outbox sender, metrics) is wired in app.py
+from the result. Building does no I/O; `Capabilities.close` releases what the services opened.
+
+The notice cards come from the dialogs, so importing this package loads them: app.py imports it
+after start, with the rest of chat (see app._capabilities).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.composition.access import Access, build_access
+from bot.composition.licences import Licences, build_licences
+from bot.composition.platform import Platform, build_platform
+from bot.composition.post import Post, build_post
+from bot.graph import DeferredGraph
+from bot.ports.platform import Clock
+from bot.services.platform.dead_letters import CountDeadLetter
+from bot.settings import Settings
+from bot.store import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    platform: Platform
+    access: Access
+    licences: Licences
+    post: Post
+
+    async def close(self) -> None:
+        await self.platform.close()
+
+
+def _nothing() -> None:
+    return None
+
+
+def build_capabilities(
+    settings: Settings,
+    database: Database,
+    graph: DeferredGraph,
+    clock: Clock,
+    *,
+    link_secret: bytes,
+    wake_outbox: Callable[[], None] = _nothing,
+    count_dead_letter: CountDeadLetter | None = None,
+) -> Capabilities:
+    """Every capability's services. `link_secret` signs download and scan links (the server's
+    `signing_secret`); `wake_outbox` is called when notices were queued (the outbox sender's
+    wake, in the process that runs one); `count_dead_letter` counts work set aside (metrics)."""
+    platform = build_platform(
+        settings,
+        database,
+        graph,
+        clock,
+        link_secret=link_secret,
+        wake_outbox=wake_outbox,
+        count_dead_letter=count_dead_letter,
+    )
+    return Capabilities(
+        platform=platform,
+        access=build_access(settings, graph, platform),
+        licences=build_licences(settings, database, graph, platform),
+        post=build_post(settings, database, graph, platform),
+    )

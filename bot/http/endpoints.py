@@ -1,0 +1,53 @@
+"""The HTTP endpoints beside chat, on the capabilities' services: the workbook exports and the
+scans behind signed links, and the post intake.
+
+The routes are added when the application is made; their services once the capabilities have
+loaded (app._bot), until when requests wait (app._after_loading).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot.http.exports import EXPORTS, Exports, add_export_routes
+from bot.http.intake import INTAKE, IntakeHandler, add_intake_routes
+from bot.http.scans import SCANS, Scans, add_scan_routes
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.composition import Capabilities
+
+
+def add_endpoint_routes(app: web.Application) -> None:
+    add_export_routes(app)
+    add_intake_routes(app)
+    add_scan_routes(app)
+
+
+def open_endpoints(app: web.Application, settings: Settings, capabilities: Capabilities) -> None:
+    platform, licences, post = capabilities.platform, capabilities.licences, capabilities.post
+    app[EXPORTS] = Exports(
+        links=platform.links,
+        single_use=platform.single_use,
+        auditor=platform.auditor,
+        clock=platform.clock,
+        timezone=settings.zone,
+        catalogue=licences.catalogue_workbook,
+        licence_report=licences.reports.workbook,
+        post_rules=post.rules_workbook,
+    )
+    app[SCANS] = Scans(
+        links=platform.links,
+        single_use=platform.single_use,
+        items=post.items,
+        documents=post.documents,
+        auditor=platform.auditor,
+    )
+    app[INTAKE] = IntakeHandler(
+        post.intake,
+        token_hashes=settings.intake_token_hashes,
+        max_bytes=settings.post_max_bytes,
+        tenant_id=settings.azure_tenant_id,
+    )
