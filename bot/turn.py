@@ -37,7 +37,6 @@ class Turn(Protocol):
 
     caller: Actor  # the person behind the activity, carrying the turn's correlation id
     t: Translator
-    correlation_id: str  # the activity's id; the same as caller.correlation_id
     conversation_type: str  # "personal", "groupChat" or "channel"
     conversation_id: str  # where the message or click happened (a channel's id, a chat's)
     files: Sequence[IncomingFile]  # files sent with the message; empty for most turns

@@ -50,7 +50,6 @@ class PrivateTurn:
     def __init__(self, origin: Turn) -> None:
         self.caller: Actor = origin.caller
         self.t: Translator = origin.t
-        self.correlation_id = origin.correlation_id
         self.conversation_type = origin.conversation_type
         self.conversation_id = origin.conversation_id
         self.files: Sequence[IncomingFile] = origin.files
@@ -104,7 +103,7 @@ class PrivateReplies:
 
 
 def _dedupe_base(turn: Turn) -> str:
-    activity = turn.correlation_id or secrets.token_hex(16)  # no id: nothing to repeat either
     caller = turn.caller
+    activity = caller.correlation_id or secrets.token_hex(16)  # no id: nothing to repeat either
     seen = "\x1f".join((caller.tenant_id, caller.user_id, turn.conversation_id, activity))
     return _KEY_PREFIX + hashlib.sha256(seen.encode("utf-8")).hexdigest()[:40]

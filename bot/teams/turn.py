@@ -123,7 +123,6 @@ class TeamsTurn:
         # The activity's id ties the turn's audit lines to its log lines.
         self.caller = caller.correlated(context.activity.id or "")
         self.t = t
-        self.correlation_id = self.caller.correlation_id
         self.conversation_type = conversation_type_of(context.activity)
         conversation = context.activity.conversation
         self.conversation_id = conversation.id if conversation else ""
