@@ -226,7 +226,8 @@ async def _check(url: str, prefix: str) -> dict[str, Any]:
     import sqlalchemy as sa
 
     from bot.store import Database
-    from bot.store.tables import outbox, post_items
+    from bot.store.platform.tables import outbox
+    from bot.store.post.tables import post_items
 
     database = Database(url)
     try:

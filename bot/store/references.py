@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.database import Database
-from bot.store.tables import reference_counters
+from bot.store.platform.tables import reference_counters
 from bot.store.upserts import insert_on_conflict
 
 

@@ -18,7 +18,7 @@ from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.store.platform.audit_log import audit_row
 from bot.store.platform.outbox import enqueue_in
-from bot.store.tables import audit_log
+from bot.store.platform.tables import audit_log
 
 # Bind names of the update's WHERE clause: no aggregate table has columns by these names.
 _ROW_ID, _EXPECTED_VERSION = "transition_row_id", "transition_expected_version"

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from hypothesis import strategies as st
 
-from bot.store.tables import conversation_refs, users
+from bot.store.platform.tables import conversation_refs, users
 from tests.fuzz.conftest import TENANT, Bot, ErrorLog, count, fuzz, fuzz_settings
 from tests.fuzz.strategies import VERBS, hostile_text, json_junk, json_scalars, near
 from tests.fuzz.world import JEF, LOTTE, NORA, STRANGER, World, foreign_changes, seed, snapshot

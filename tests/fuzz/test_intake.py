@@ -20,7 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from hypothesis import strategies as st
 
-from bot.store.tables import outbox, post_items
+from bot.store.platform.tables import outbox
+from bot.store.post.tables import post_items
 from devtools.demo_post import SAMPLES
 from tests.fuzz.conftest import INTAKE_TOKEN, Bot, ErrorLog, count, fuzz, fuzz_settings
 from tests.fuzz.strategies import hostile_text, json_junk, json_scalars

@@ -30,16 +30,14 @@ from bot.store import (
     SqlLicenceRequestRepository,
     SqlRoutingRuleRepository,
 )
-from bot.store.tables import (
+from bot.store.licences.tables import (
     catalogue_entities,
     catalogue_items,
     catalogue_offers,
     catalogue_policies,
     licence_requests,
-    post_delegations,
-    post_items,
-    post_rules,
 )
+from bot.store.post.tables import post_delegations, post_items, post_rules
 from devtools.demo_catalogue import demo_catalogue
 from devtools.demo_post import SAMPLES, SampleItem, post_item
 from tests.fuzz.conftest import INTAKE_TOKEN, TENANT, Bot

@@ -23,7 +23,7 @@ from bot.domain.licences.catalogue import (
     WorkspaceRole,
 )
 from bot.store.database import Database
-from bot.store.tables import (
+from bot.store.licences.tables import (
     catalogue_entities,
     catalogue_items,
     catalogue_offers,

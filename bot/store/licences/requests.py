@@ -24,8 +24,8 @@ from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.store.database import Database
 from bot.store.licences.catalogue import stage_document, stage_from_document
+from bot.store.licences.tables import LICENCE_AWAKE_PREDICATE, licence_requests
 from bot.store.references import next_reference_number
-from bot.store.tables import LICENCE_AWAKE_PREDICATE, licence_requests
 from bot.store.transitions import TransitionWriter
 
 OBJECT_TYPE = "licence_request"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.store.database import Database
-from bot.store.tables import audit_log
+from bot.store.platform.tables import audit_log
 
 
 class SqlAuditLog:

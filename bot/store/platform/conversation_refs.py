@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bot.domain.platform.conversations import ConversationRef
 from bot.ports.platform import Clock
 from bot.store.database import Database
-from bot.store.tables import conversation_refs
+from bot.store.platform.tables import conversation_refs
 from bot.store.upserts import insert_on_conflict
 
 # User ids per SELECT ... IN (...): well under SQLite's bound-parameter limit (999 before 3.32).

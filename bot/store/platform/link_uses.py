@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.store.database import Database
-from bot.store.tables import link_uses
+from bot.store.platform.tables import link_uses
 from bot.store.upserts import insert_on_conflict
 
 

@@ -18,7 +18,7 @@ from bot.domain.platform.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxM
 from bot.ports.platform import FinalVerdict
 from bot.store.columns import UtcDateTime
 from bot.store.database import Database
-from bot.store.tables import OUTBOX_ACTIVE_PREDICATE, outbox
+from bot.store.platform.tables import OUTBOX_ACTIVE_PREDICATE, outbox
 from bot.store.upserts import InsertOnConflict
 
 # Enough to diagnose a failure; a whole HTML error page per row is not.

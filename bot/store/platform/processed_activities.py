@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.store.database import Database
-from bot.store.tables import processed_activities
+from bot.store.platform.tables import processed_activities
 from bot.store.upserts import insert_on_conflict
 
 

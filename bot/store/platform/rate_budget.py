@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports.platform import Clock
 from bot.store.database import Database
-from bot.store.tables import rate_budget
+from bot.store.platform.tables import rate_budget
 from bot.store.upserts import insert_on_conflict
 
 # Any window of one second can see (tokens in the bucket) + rate sends, and Teams counts per

@@ -8,7 +8,7 @@ from functools import partial
 from bot.domain.platform.conversations import SeenUser
 from bot.ports.platform import Clock
 from bot.store.database import Database
-from bot.store.tables import users
+from bot.store.platform.tables import users
 from bot.store.upserts import insert_on_conflict, keep_unless_blank
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from bot.domain.post.routing import Delegation
 from bot.ports.platform import Clock
 from bot.store.database import Database
-from bot.store.tables import post_delegations
+from bot.store.post.tables import post_delegations
 
 
 class SqlDelegationRepository:

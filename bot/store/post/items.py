@@ -37,8 +37,8 @@ from bot.domain.post.items import (
 from bot.domain.post.routing import PostQuery
 from bot.store.database import Database
 from bot.store.post.item_rows import item_from_row, item_row
+from bot.store.post.tables import POST_SCAN_KEPT_PREDICATE, post_items
 from bot.store.references import next_reference_number
-from bot.store.tables import POST_SCAN_KEPT_PREDICATE, post_items
 from bot.store.transitions import TransitionWriter
 from bot.store.upserts import insert_on_conflict
 

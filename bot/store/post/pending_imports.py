@@ -18,7 +18,7 @@ from bot.domain.post.rule_imports import PendingRuleImport
 from bot.domain.post.rule_scope import Scope
 from bot.store.database import Database
 from bot.store.post.rules import conditions_document, conditions_from_document
-from bot.store.tables import post_rule_imports
+from bot.store.post.tables import post_rule_imports
 from bot.store.upserts import insert_on_conflict
 
 _PERSON = (post_rule_imports.c.tenant_id, post_rule_imports.c.uploaded_by)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from bot.domain.post.items import Destination, DestinationKind, DocumentType
 from bot.domain.post.routing import RoutingRule, RuleConditions
 from bot.store.database import Database
-from bot.store.tables import post_rules
+from bot.store.post.tables import post_rules
 
 
 class SqlRoutingRuleRepository:

@@ -27,7 +27,7 @@ from bot.domain.licences.catalogue import (
 from bot.domain.licences.requests import NewLicenceRequest, RequestState, StageAssignment
 from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.store import SqlCatalogueRepository, SqlLicenceRequestRepository
-from bot.store.tables import audit_log
+from bot.store.platform.tables import audit_log
 from devtools.connector_emulator import ConnectorEmulator
 from tests.integration.bot.conftest import TENANT, StartBot, activity
 from tests.support.chat import card_click

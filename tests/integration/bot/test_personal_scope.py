@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient
 
 from app import DATABASE
 from bot.store import SqlCatalogueRepository
-from bot.store.tables import outbox
+from bot.store.platform.tables import outbox
 from devtools.card_inspection import adaptive_cards, card_text
 from devtools.connector_emulator import ConnectorEmulator
 from devtools.demo_catalogue import demo_catalogue

@@ -41,7 +41,7 @@ from bot.store import (
     SqlLicenceRequestRepository,
     SqlUserRepository,
 )
-from bot.store.tables import audit_log, outbox
+from bot.store.platform.tables import audit_log, outbox
 from devtools.graph_emulator import GraphEmulator
 from devtools.graph_emulator.tenant import DEFAULT_TENANT_FILE
 from dialogs.licences.notices import LicenceNoticeCards

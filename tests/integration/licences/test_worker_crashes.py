@@ -13,7 +13,7 @@ from bot.services.licences.forms import RequestForm
 from bot.services.licences.fulfilment import GAVE_UP
 from bot.services.licences.worker import LicenceWorker
 from bot.services.licences.worker_settings import WorkerSettings
-from bot.store.tables import licence_requests
+from bot.store.licences.tables import licence_requests
 from tests.integration.licences.conftest import BRUSSELS, LOTTE, NORA, WS_GROUP, LicenceStack
 
 LEASE = 120.0

@@ -14,7 +14,7 @@ from bot.domain.platform.conversations import ConversationRef
 from bot.domain.platform.delivery import Verdict
 from bot.domain.platform.outbox import DeadReason, NewOutboxMessage, OutboxMessage, OutboxStatus
 from bot.store import Database
-from bot.store.tables import outbox
+from bot.store.platform.tables import outbox
 from bot.teams.connector_clients import MAX_SERVICE_URLS
 from bot.teams.delivery import ConnectorDelivery
 from devtools.connector_emulator import ConnectorEmulator

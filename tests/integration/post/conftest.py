@@ -39,7 +39,8 @@ from bot.store import (
     SqlRoutingRuleRepository,
     SqlUserRepository,
 )
-from bot.store.tables import audit_log, outbox, post_items
+from bot.store.platform.tables import audit_log, outbox
+from bot.store.post.tables import post_items
 from devtools.graph_emulator import GraphEmulator
 from devtools.graph_emulator.tenant import DEFAULT_TENANT_FILE
 from tests.support.clock import FakeClock

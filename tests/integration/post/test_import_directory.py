@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bot.i18n import Translator
 from bot.services.post.folder_import import ImportOutcome, describe, import_directory
-from bot.store.tables import audit_log, post_items
+from bot.store.platform.tables import audit_log
+from bot.store.post.tables import post_items
 from tests.integration.post.conftest import JEF, MAX_MB, TENANT, IntakeStack, metadata
 from tests.integration.post.files import png, tiny_pdf
 

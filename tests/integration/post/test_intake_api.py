@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 
 from bot.domain.post.items import DestinationKind, PostState
-from bot.store.tables import audit_log, outbox, post_items
+from bot.store.platform.tables import audit_log, outbox
+from bot.store.post.tables import post_items
 from devtools.demo_post import SAMPLES, post_item, post_samples
 from tests.integration.post.conftest import (
     JEF,

@@ -23,7 +23,7 @@ from bot.services.post.rules_warnings import (
     rules_to_inactive_people,
 )
 from bot.store import SqlDelegationRepository, SqlRoutingRuleRepository
-from bot.store.tables import outbox
+from bot.store.platform.tables import outbox
 from tests.integration.post.conftest import (
     JEF,
     MAILROOM_CHANNEL,

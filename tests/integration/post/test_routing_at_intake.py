@@ -15,7 +15,8 @@ from bot.domain.post.routing import Delegation, RoutingRule, RuleConditions
 from bot.graph import GraphGateway
 from bot.services.post.metadata import parse_metadata
 from bot.store import SqlDelegationRepository, SqlRoutingRuleRepository
-from bot.store.tables import audit_log, outbox, post_rules
+from bot.store.platform.tables import audit_log, outbox
+from bot.store.post.tables import post_rules
 from tests.integration.post.conftest import (
     JEF,
     LOTTE,

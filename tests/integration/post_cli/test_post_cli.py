@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 from bot.cli import main
 from bot.domain.post.items import TRIAGE, PostState
-from bot.store.tables import audit_log, outbox, post_items
+from bot.store.platform.tables import audit_log, outbox
+from bot.store.post.tables import post_items
 from tests.integration.post.files import png, tiny_pdf
 from tests.integration.post_cli.conftest import DAY, JEF, NOW, Store, person
 

@@ -19,7 +19,7 @@ from bot.domain.post.items import DocumentType, IntakeMetadata, PostItem, Routin
 from bot.graph.client import build_client
 from bot.graph.documents import GraphDocumentStore
 from bot.store import Database, SqlPostItemRepository
-from bot.store.tables import post_items
+from bot.store.post.tables import post_items
 from devtools.graph_emulator import GraphEmulator
 from devtools.graph_emulator.routes_drives import DEMO_DRIVE_ID
 from tests.integration.post.files import tiny_pdf

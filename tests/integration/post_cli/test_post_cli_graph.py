@@ -16,7 +16,7 @@ from bot.cli import main
 from bot.domain.post.items import Destination, DestinationKind
 from bot.domain.post.routing import RoutingRule, RuleConditions
 from bot.excel.post.rules import write_rules
-from bot.store.tables import post_items
+from bot.store.post.tables import post_items
 from devtools.graph_emulator import GraphEmulator
 from tests.integration.post.files import tiny_pdf
 from tests.integration.post_cli.conftest import JEF, NOW, Store

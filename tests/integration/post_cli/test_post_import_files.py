@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.store.tables import post_items
+from bot.store.post.tables import post_items
 from tests.integration.post.files import tiny_pdf
 from tests.integration.post_cli.conftest import Store
 

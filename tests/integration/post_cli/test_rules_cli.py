@@ -11,7 +11,7 @@ from bot.cli import main
 from bot.domain.post.items import TRIAGE, Destination, DestinationKind, DocumentType
 from bot.domain.post.routing import ADDRESSEE_RULE, RoutingRule, RuleConditions
 from bot.excel.post.rules import read_rules, write_rules
-from bot.store.tables import audit_log
+from bot.store.platform.tables import audit_log
 from tests.integration.post_cli.conftest import AN, DAY, JEF, NOW, Store, person
 from tests.unit.excel.builders import sheets_of, workbook
 

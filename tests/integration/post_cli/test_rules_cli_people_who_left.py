@@ -10,7 +10,7 @@ import pytest
 from bot.domain.post.items import Destination, DestinationKind
 from bot.domain.post.routing import RoutingRule, RuleConditions
 from bot.excel.post.rules import write_rules
-from bot.store.tables import post_rules
+from bot.store.post.tables import post_rules
 from tests.integration.post_cli.conftest import Store
 from tests.integration.post_cli.test_post_cli_graph import werkplek, with_graph
 from tests.support.graph import LOTTE_ID

@@ -41,7 +41,7 @@ from bot.store import (
     SqlRoutingRuleRepository,
     SqlUserRepository,
 )
-from bot.store.tables import audit_log, outbox
+from bot.store.platform.tables import audit_log, outbox
 from dialogs.post.notices import PostNoticeCards
 from tests.support.clock import FakeClock
 from tests.unit.licences.fakes import (

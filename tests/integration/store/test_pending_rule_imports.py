@@ -13,7 +13,7 @@ from bot.domain.post.items import Destination, DestinationKind, DocumentType
 from bot.domain.post.routing import RoutingRule, RuleConditions
 from bot.domain.post.rule_imports import PendingRuleImport
 from bot.store import Database, SqlPendingRuleImports
-from bot.store.tables import post_rule_imports
+from bot.store.post.tables import post_rule_imports
 
 NOW = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
 TENANT = "tenant-1"

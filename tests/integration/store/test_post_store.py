@@ -36,7 +36,8 @@ from bot.store import (
     SqlRoutingRuleRepository,
 )
 from bot.store.migrator import alembic_config
-from bot.store.tables import audit_log, outbox, post_items, reference_counters
+from bot.store.platform.tables import audit_log, outbox, reference_counters
+from bot.store.post.tables import post_items
 from tests.support.clock import FakeClock
 from tests.support.db import DIALECTS, MakeDatabaseUrl
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from bot.domain.platform.conversations import SeenUser
 from bot.domain.platform.errors import StoreUnavailable
 from bot.store import Database, SqlUserRepository
-from bot.store.tables import users
+from bot.store.platform.tables import users
 from tests.support.refusals import refuse_inserts
 
 NAME = "Marieke Vandersteen-Oosterlinck"
