@@ -6,13 +6,30 @@ module loads the dialogs and their cards.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from bot.commands.dispatcher import Dispatcher
+from bot.commands.registry import Registry
 from bot.composition import Capabilities
 from bot.excel.workbook_kind import workbook_kind
-from bot.ports.platform import Directory
+from bot.ports.platform import Directory, Notifier
+from bot.services.access.status import AccessStatus
+from bot.services.licences.desk import LicenceDesk
+from bot.services.platform.audit import Auditor
+from bot.services.platform.profile import Profiles
 from bot.services.platform.workbooks import WorkbookFiles
+from bot.services.post.desk import PostDesk
 from bot.settings import Settings
-from dialogs import Dialogs, build_dialogs
+from dialogs.access.status import AccessDialog
 from dialogs.licences.admin import LicenceAdminDialog
+from dialogs.licences.requests import LicenceDialog
+from dialogs.platform.help import HelpDialog
+from dialogs.platform.profile import ProfileDialog
+from dialogs.platform.start import StartDialog
+from dialogs.platform.workbooks import WorkbookImporter, WorkbookInbox
+from dialogs.post.delegations import PostDelegationDialog
+from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
 
 
@@ -34,3 +51,59 @@ def build_chat(settings: Settings, directory: Directory, capabilities: Capabilit
         # Personal answers asked for in a channel or group chat go to the 1:1 chat this way.
         notifier=platform.notifier,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Dialogs:
+    registry: Registry
+    dispatcher: Dispatcher
+    start: StartDialog
+
+
+def build_dialogs(
+    *,
+    directory: Directory,
+    auditor: Auditor,
+    servicedesk_url: str,
+    access: AccessStatus,
+    zone: tzinfo,
+    licences: LicenceDesk | None = None,
+    licence_admin: LicenceAdminDialog | None = None,
+    post: PostDesk | None = None,
+    post_rules_admin: PostRulesAdminDialog | None = None,
+    workbook_files: WorkbookFiles | None = None,
+    notifier: Notifier | None = None,
+) -> Dialogs:
+    """A fresh registry with every dialog wired to its services. A capability whose service is
+    not given (`licences`, `licence_admin`, `post`, `post_rules_admin`) is left out: its
+    commands and verbs are unknown. Files sent in chat go to the inbox of the workbook importers
+    given, which fetches them (`workbook_files`) and tells each one's kind by its sheets.
+    `notifier` (the outbox) takes personal answers asked for in a channel or group chat to the
+    1:1 chat."""
+    registry = Registry()
+    dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
+    profiles = Profiles(directory)
+    start = StartDialog(registry, dispatcher, profiles)
+    dialogs: list[object] = [
+        HelpDialog(registry),
+        ProfileDialog(profiles),
+        AccessDialog(access, auditor, zone),
+        start,
+    ]
+    if licences is not None:
+        dialogs.append(LicenceDialog(licences, auditor, zone))
+    if licence_admin is not None:
+        dialogs.append(licence_admin)
+    if post is not None:
+        dialogs.append(PostDialog(post, auditor, zone))
+        dialogs.append(PostDelegationDialog(post, auditor))
+    if post_rules_admin is not None:
+        dialogs.append(post_rules_admin)
+    importers: list[WorkbookImporter] = [
+        importer for importer in (post_rules_admin, licence_admin) if importer is not None
+    ]
+    if importers and workbook_files is not None:
+        dispatcher.receive_files(WorkbookInbox(importers, workbook_files, auditor).receive_files)
+    for dialog in dialogs:
+        registry.add_dialog(dialog)
+    return Dialogs(registry, dispatcher, start)

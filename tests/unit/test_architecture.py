@@ -174,3 +174,147 @@ def test_only_settings_reads_the_environment() -> None:
             if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
                 offenders.add(_rel(path))
     assert not offenders
+
+
+# --- the house: one package per capability inside each layer (ARCHITECTURE.md) ----------------
+CAPABILITY_LAYERS = (
+    "bot/domain",
+    "bot/ports",
+    "bot/services",
+    "bot/store",
+    "bot/excel",
+    "bot/composition",
+    "bot/cli",
+    "cards",
+    "dialogs",
+)
+# A layer's top level holds its own machinery, never a behaviour of one capability.
+LAYER_MACHINERY = {
+    "bot/domain": set(),
+    "bot/ports": set(),
+    "bot/services": set(),
+    "bot/store": {
+        "columns.py",
+        "database.py",
+        "failures.py",
+        "metadata.py",
+        "migrator.py",
+        "provisioning.py",
+        "references.py",
+        "tables.py",
+        "transitions.py",
+        "upserts.py",
+    },
+    "bot/excel": {
+        "cells.py",
+        "importing.py",
+        "layout.py",
+        "package.py",
+        "workbook.py",
+        "workbook_kind.py",
+    },
+    "bot/composition": {"chat.py"},
+    "bot/cli": {"__main__.py", "arguments.py", "context.py"},
+    "cards": {"base.py", "verbs.py"},
+    "dialogs": set(),
+}
+CAPABILITIES = ("access", "licences", "post", "platform")
+PUBLIC_LAYERS = ("bot.domain", "bot.ports")
+
+
+def _capability(module_path: str) -> str | None:
+    """`post` for bot/services/post/desk.py, bot/ports/post.py or bot/cli/post_rules.py; None
+    outside the layers and for a layer's machinery."""
+    for layer in CAPABILITY_LAYERS:
+        if module_path.startswith(layer + "/"):
+            head = module_path.removeprefix(layer + "/").split("/")[0].removesuffix(".py")
+            return next((c for c in CAPABILITIES if head == c or head.startswith(c + "_")), None)
+    return None
+
+
+def _imported_capability(name: str) -> tuple[str, str] | None:
+    """(layer, capability) of an imported module inside a capability package, else None."""
+    return next(
+        (
+            (layer, cap)
+            for layer in CAPABILITY_LAYERS
+            for cap in CAPABILITIES
+            if name == f"{layer.replace('/', '.')}.{cap}"
+            or name.startswith(
+                (f"{layer.replace('/', '.')}.{cap}.", f"{layer.replace('/', '.')}.{cap}_")
+            )
+        ),
+        None,
+    )
+
+
+def test_every_behaviour_lives_in_a_capability_package() -> None:
+    strays = set()
+    for layer, machinery in LAYER_MACHINERY.items():
+        folder = ROOT / layer
+        assert folder.is_dir(), layer
+        for path in folder.iterdir():
+            if path.suffix == ".py" and path.name != "__init__.py" and path.name not in machinery:
+                if _capability(_rel(path)) is None:
+                    strays.add(_rel(path))
+            elif path.is_dir() and path.name not in {*CAPABILITIES, "__pycache__", "migrations"}:
+                strays.add(_rel(path))
+    assert not strays, "put them in a capability package (ARCHITECTURE.md) or name them machinery"
+
+
+def test_each_capability_is_found_by_its_name() -> None:
+    for cap in CAPABILITIES:
+        for layer in ("bot/domain", "bot/services", "bot/composition", "cards", "dialogs"):
+            home = ROOT / layer
+            assert (home / cap).is_dir() or (home / f"{cap}.py").is_file(), f"{layer}/{cap}"
+        assert (ROOT / "bot/ports" / f"{cap}.py").is_file(), cap
+
+
+def test_dialogs_never_import_ports() -> None:
+    offenders = {
+        (where, name)
+        for where, name in ALL
+        if where.startswith("dialogs/") and (name == "bot.ports" or name.startswith("bot.ports."))
+    }
+    assert not offenders, "a dialog asks its service, never a port"
+
+
+def test_a_capability_uses_only_the_domain_and_ports_of_another() -> None:
+    offenders = set()
+    for where, name in ALL:
+        mine = _capability(where)
+        theirs = _imported_capability(name)
+        if mine is None or theirs is None:
+            continue
+        layer, cap = theirs
+        if cap in (mine, "platform"):
+            continue
+        if layer.replace("/", ".") not in PUBLIC_LAYERS:
+            offenders.add((where, name))
+    assert not offenders, "share it through platform, or through the other's domain or ports"
+
+
+def test_the_platform_depends_on_no_capability_but_their_vocabulary() -> None:
+    offenders = {
+        (where, name)
+        for where, name in ALL
+        if _capability(where) == "platform"
+        and (theirs := _imported_capability(name)) is not None
+        and theirs[1] != "platform"
+        and theirs[0].replace("/", ".") not in PUBLIC_LAYERS
+    }
+    assert not offenders
+
+
+# Modules kept longer than 400 lines, each with its reason (ARCHITECTURE.md).
+LONG_MODULES: dict[str, str] = {}
+
+
+def test_modules_are_at_most_400_lines() -> None:
+    long = {
+        _rel(path): n
+        for path in _python_files()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
+        and _rel(path) not in LONG_MODULES
+    }
+    assert not long, long

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.composition.chat import build_dialogs
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.platform.directory import DirectoryUser
 from bot.domain.platform.roles import Role
@@ -23,7 +24,7 @@ from cards.platform.system import (
     welcome_card,
 )
 from cards.verbs import Verb
-from dialogs import DIALOGS, build_dialogs, command_specs
+from dialogs import DIALOGS, command_specs
 from tests.support.clock import FakeClock
 from tests.support.schemas import validate_card
 from tests.unit.access.fakes import MemoryAccessDirectory

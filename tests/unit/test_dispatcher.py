@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.commands.registry import command
+from bot.composition.chat import build_dialogs
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.directory import DirectoryUser
@@ -17,7 +18,6 @@ from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
 from bot.services.platform.profile import Profiles
 from cards.verbs import Verb
-from dialogs import build_dialogs
 from dialogs.platform.start import StartDialog
 from tests.support.chat import FakeTurn, click, say
 from tests.support.clock import FakeClock

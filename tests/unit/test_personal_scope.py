@@ -16,6 +16,7 @@ import pytest
 from bot.commands.dispatcher import ActionResult
 from bot.commands.privacy import ADAPTIVE_CARD
 from bot.commands.registry import BoundCommand
+from bot.composition.chat import build_dialogs
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.platform.roles import Role
 from bot.domain.post.items import Destination, DestinationKind, PostState
@@ -25,7 +26,6 @@ from bot.services.platform.audit import Auditor
 from bot.turn import IncomingFile, carries_signed_link
 from cards.verbs import Verb
 from devtools.card_inspection import card_text
-from dialogs import build_dialogs
 from tests.support.chat import FakeTurn, TurnOptions, click, say, send
 from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory

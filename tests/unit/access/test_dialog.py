@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.composition.chat import build_dialogs
 from bot.domain.access.facts import AuthMethod, Device, Licence
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.platform.audit import AuditEntry, Outcome
@@ -17,7 +18,6 @@ from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
 from bot.services.platform.profile import Profiles
 from cards.verbs import Verb
-from dialogs import build_dialogs
 from dialogs.platform.start import StartDialog
 from tests.support.chat import Clicked, FakeTurn, TurnOptions, click, say
 from tests.support.clock import FakeClock

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.commands.dispatcher import ActionResult
+from bot.composition.chat import build_dialogs
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.licences.notices import NoticeKind
 from bot.domain.licences.requests import LicenceRequest, RequestState
@@ -20,7 +21,6 @@ from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
 from cards.verbs import Verb
 from devtools.card_inspection import adaptive_cards, card_actions, find_action
-from dialogs import build_dialogs
 from tests.support.chat import FakeTurn, TurnOptions, click, say
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import MemoryAuditLog

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.commands.dispatcher import ActionResult
+from bot.composition.chat import build_dialogs
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.directory import DirectoryUser
@@ -20,7 +21,6 @@ from bot.services.platform.audit import Auditor
 from bot.services.post.listing import PostFilters, Scope
 from cards.verbs import Verb
 from devtools.card_inspection import card_actions, card_text, find_action
-from dialogs import build_dialogs
 from dialogs.post.text import parse_day, parse_delegation, parse_filters
 from tests.support.chat import FakeTurn, TurnOptions, click, say
 from tests.unit.access.fakes import MemoryAccessDirectory

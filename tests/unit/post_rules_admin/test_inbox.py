@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.composition.chat import build_dialogs
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.platform.errors import Unavailable
 from bot.excel.workbook_kind import WorkbookKind
 from bot.services.access.status import AccessStatus
 from bot.services.licences.catalogue_import import IMPORT
 from bot.services.platform.audit import Auditor
-from dialogs import build_dialogs, command_specs
+from dialogs import command_specs
 from dialogs.licences.admin import CATALOGUE_WORKBOOK
 from dialogs.platform.workbooks import WorkbookInbox
 from dialogs.post.rules import RULES_WORKBOOK
