@@ -50,6 +50,7 @@ class DeferredGraph:
         self._settings = settings
         self._on_call = on_call
         self._opening: asyncio.Task[GraphGateway] | None = None
+        self._failure_told = False
         self.directory: Directory = self.port(Directory, lambda gateway: gateway.directory)
         self.access: AccessDirectory = self.port(AccessDirectory, lambda gateway: gateway.access)
         self.licences: LicenceManager = self.port(LicenceManager, lambda gateway: gateway.licences)
@@ -78,7 +79,10 @@ class DeferredGraph:
         except DomainError:
             raise
         except Exception as error:
-            logger.error("Microsoft Graph could not be opened: %s", type(error).__name__)
+            # Every later call fails the same way: the operator needs the cause once, not per call.
+            if not self._failure_told:
+                self._failure_told = True
+                logger.error("Microsoft Graph could not be opened: %s", type(error).__name__)
             raise Unavailable() from error
 
     def opened(self) -> GraphGateway | None:
