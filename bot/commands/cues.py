@@ -1,0 +1,261 @@
+"""Cues compiled from bot/commands/phrases.py and a command's keywords, and finding them.
+
+A cue is a set of terms that must all be in the message (and terms that must not); a term is a
+choice between alternatives; an alternative is one word, words next to each other, or words
+that must all be somewhere in the message (a catalogue synonym: "rapporten ... delen").
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.commands.lemmas import Token, lemmas
+from bot.commands.phrases import (
+    CLASSES,
+    DAY_NAMES,
+    KEYWORD_WEIGHT,
+    KEYWORD_WEIGHTS,
+    MONTHS,
+    MULTI_WORD_KEYWORD_WEIGHT,
+    PHRASES,
+    SHARED_PHRASES,
+    STOPWORDS,
+)
+from bot.commands.registry import CommandSpec
+from bot.domain.platform.text import folded_words
+
+# A product the caller names from the catalogue weighs as one of the phrases' products.
+EXTRA_TERM_WEIGHT = 2.5
+# The cue word for any day: "14/12", "2026-12-14", "januari", "vrijdag", "morgen".
+DAY = ":day"
+# The cue word for a person's name or e-mail address: "naar Els Maes", "jan.peeters@...".
+NAME = ":name"
+# Words that stand together may have this many small words between them ("the new").
+_MAX_GAP = 2
+# Lemmas this short are noise from the other language ("ver" -> "ve", "baas" -> "baa").
+_MIN_LEMMA = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    words: tuple[str, ...]
+    adjacent: bool = True  # False: each word anywhere in the message
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    alternatives: tuple[Alternative, ...]
+    # Looked up at once: the forms of its plain one-word alternatives (most of them) ...
+    forms: frozenset[str] = frozenset()
+    # ... and one by one: several words, or a word written as is ("=", "~", ":day").
+    special: tuple[Alternative, ...] = ()
+
+
+def _indexed(alternatives: tuple[Alternative, ...]) -> Term:
+    plain = [a.words[0] for a in alternatives if len(a.words) == 1 and a.words[0][:1].isalnum()]
+    special = tuple(a for a in alternatives if len(a.words) > 1 or not a.words[0][:1].isalnum())
+    return Term(alternatives, word_forms(plain), special)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    terms: tuple[Term, ...]
+    absent: tuple[Term, ...]
+    weight: float
+    keyword: bool = False  # one of the command's declared keywords
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """One command's cues, the forms of the words it knows, and of all words its cues use."""
+
+    name: str
+    cues: tuple[Cue, ...]
+    positive: frozenset[str]  # forms of the words of its positive cues: these it explains
+    vocabulary: frozenset[str]  # forms of every word its cues use (typos are read as these)
+
+
+def compile_book(spec: CommandSpec, extra_terms: tuple[str, ...] = ()) -> Book:
+    """The cues of one command: its keywords, its phrases and the extra terms (catalogue)."""
+    keywords = tuple(sorted(spec.all_keywords()))
+    return _compiled(spec.name, keywords, extra_terms)
+
+
+@lru_cache(maxsize=256)
+def _compiled(
+    name: str, keywords: tuple[tuple[str, str], ...], extra_terms: tuple[str, ...]
+) -> Book:
+    phrases = (*PHRASES.get(name, ()), *SHARED_PHRASES)
+    cues = list(_keyword_cues(keywords)) + list(compile_cues(phrases))
+    extra = [tuple(folded_words(term)) for term in extra_terms]
+    if any(extra):
+        alternatives = tuple(Alternative(words, adjacent=False) for words in extra if words)
+        cues.append(Cue((_indexed(alternatives),), (), EXTRA_TERM_WEIGHT))
+    positive = word_forms(w for cue in cues if cue.weight > 0 for w in words_of(cue.terms))
+    everything = word_forms(w for cue in cues for w in words_of(cue.terms + cue.absent))
+    return Book(name, tuple(cues), positive, everything)
+
+
+def compile_cues(phrases: Iterable[tuple[str, float]]) -> tuple[Cue, ...]:
+    compiled = []
+    for text, weight in phrases:
+        parts = text.split()
+        terms = tuple(_term(part) for part in parts if not part.startswith("!"))
+        absent = tuple(_term(part[1:]) for part in parts if part.startswith("!"))
+        compiled.append(Cue(terms, absent, weight))
+    return tuple(compiled)
+
+
+def words_of(terms: Iterable[Term]) -> Iterator[str]:
+    for term in terms:
+        for alternative in term.alternatives:
+            yield from alternative.words
+
+
+def word_forms(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(form for word in words for form in forms_of(word))
+
+
+@lru_cache(maxsize=8192)
+def forms_of(word: str) -> frozenset[str]:
+    if word in (DAY, NAME):
+        return frozenset()
+    if word[:1] in "=~":  # as written: its own lemmas are not its forms
+        return frozenset({word[1:]})
+    return frozenset({word} | {f for f in lemmas(word) if len(f) >= _MIN_LEMMA})
+
+
+def _keyword_cues(keywords: Iterable[tuple[str, str]]) -> Iterator[Cue]:
+    for _, keyword in keywords:
+        words = tuple(folded_words(keyword))
+        if not words:
+            continue
+        default = KEYWORD_WEIGHT if len(words) == 1 else MULTI_WORD_KEYWORD_WEIGHT
+        weight = KEYWORD_WEIGHTS.get(" ".join(words), default)
+        yield Cue((_indexed((Alternative(words),)),), (), weight, keyword=True)
+
+
+@lru_cache(maxsize=1024)
+def _term(text: str) -> Term:
+    """`a|b|@class`, where each choice may join words or classes with `+`."""
+    alternatives: list[Alternative] = []
+    for choice in text.split("|"):
+        pieces = [_piece(part) for part in choice.split("+")]
+        for combination in itertools.product(*pieces):
+            alternatives.append(Alternative(tuple(w for words in combination for w in words)))
+    return _indexed(tuple(alternatives))
+
+
+def _piece(part: str) -> list[tuple[str, ...]]:
+    if part.startswith("@"):
+        return [tuple(member.split("+")) for member in CLASSES[part[1:]].split()]
+    return [(part,)]
+
+
+@dataclass
+class Hits:
+    """Where the words of the cues stand in one message (each word and term looked up once)."""
+
+    words: Sequence[Token]
+    known: frozenset[int] = frozenset()  # positions of words the commands use
+    _positions: dict[str, frozenset[int]] = field(default_factory=dict)
+    _terms: dict[int, frozenset[int]] = field(default_factory=dict)
+    _at: dict[str, set[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for i, token in enumerate(self.words):
+            for form in token.forms:
+                self._at.setdefault(form, set()).add(i)
+
+    def of(self, word: str) -> frozenset[int]:
+        """Where the word stands, in any of its forms; "=word" only as written."""
+        found = self._positions.get(word)
+        if found is None:
+            if word == DAY:
+                found = frozenset(i for i, t in enumerate(self.words) if _is_day(t))
+            elif word == NAME:
+                found = frozenset(i for i, t in enumerate(self.words) if self._is_name(i, t))
+            elif word.startswith("="):
+                found = frozenset(i for i, t in enumerate(self.words) if t.folded == word[1:])
+            elif word.startswith("~"):
+                found = frozenset(i for i, t in enumerate(self.words) if word[1:] in t.forms)
+            else:
+                found = self.positions_of(forms_of(word))
+            self._positions[word] = found
+        return found
+
+    def _is_name(self, index: int, token: Token) -> bool:
+        """An e-mail address, or a capitalised word no command uses, not first: "Els Maes"."""
+        if token.kind == "email":
+            return True
+        return (
+            index > 0
+            and token.capitalised
+            and index not in self.known
+            and token.folded not in STOPWORDS
+        )
+
+    def positions_of(self, forms: frozenset[str]) -> frozenset[int]:
+        present = forms & self._at.keys() if len(forms) > len(self._at) else forms
+        return frozenset().union(*(self._at[f] for f in present if f in self._at))
+
+    def cue(self, cue: Cue) -> frozenset[int] | None:
+        found: set[int] = set()
+        for term in cue.terms:
+            positions = self.term(term)
+            if not positions:
+                return None
+            found |= positions
+        if any(self.term(term) for term in cue.absent):
+            return None
+        return frozenset(found)
+
+    def term(self, term: Term) -> frozenset[int]:
+        # Terms are compiled once and shared by the cues, so their identity is their key.
+        found = self._terms.get(id(term))
+        if found is None:
+            found = self.positions_of(term.forms).union(
+                *(self._alternative(alternative) for alternative in term.special)
+            )
+            self._terms[id(term)] = found
+        return found
+
+    def _alternative(self, alternative: Alternative) -> frozenset[int]:
+        places = []
+        for word in alternative.words:
+            place = self.of(word)
+            if not place:
+                return frozenset()
+            places.append(place)
+        if not alternative.adjacent or len(places) == 1:
+            return frozenset().union(*places)
+        found: set[int] = set()
+        for start in places[0]:
+            run = self._run(start, places[1:])
+            if run:
+                found |= run
+        return frozenset(found)
+
+    def _run(self, start: int, rest: list[frozenset[int]]) -> set[int] | None:
+        """The words in order from start, with at most a few small words between them:
+        "apply the new routing rules", "neem de regels maar over"."""
+        run = {start}
+        at = start
+        for place in rest:
+            for gap in range(_MAX_GAP + 1):
+                if at + 1 + gap in place and all(
+                    self.words[i].folded in STOPWORDS for i in range(at + 1, at + 1 + gap)
+                ):
+                    at = at + 1 + gap
+                    run.add(at)
+                    break
+            else:
+                return None
+        return run
+
+
+def _is_day(token: Token) -> bool:
+    return token.kind == "day" or token.folded in MONTHS or token.folded in DAY_NAMES

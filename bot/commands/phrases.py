@@ -1,0 +1,335 @@
+"""What people say when they mean a command: the understanding step's data, keyed by command.
+
+WHEN WIRING: each command's PHRASES (and its KEYWORD_WEIGHTS) move into its own `@command(...)`
+declaration as a new optional CommandSpec field, next to its keywords; the classes and stop words
+stay here, shared. Until then this table is keyed by the registered command names.
+
+How to read a cue: `("aanvraag @progress", 3.0)` adds 3 to a command when the message holds the
+word "aanvraag" and a word of the class `progress`, anywhere and in any order. Words are
+compared by their Dutch and English lemmas, so one form stands for all ("aanvraag" also matches
+"aanvragen", "requests" matches "request"). In a cue:
+
+- `a|b` is either word; `power+bi` is words next to each other (a few small words may stand
+  between them: "apply the new routing rules");
+- `!word`: the word must NOT be there;
+- `=word`: the word only as written, without lemmas ("=aanvraag" is not "aanvragen");
+- `~word`: the word or a form read as it, not its own lemmas ("~aanvragen" is "vraag ... aan",
+  not "aanvraag");
+- `:day` is any day ("14/12", "vrijdag"), `:name` a person's name or e-mail address.
+
+A negative weight counts against the command ("hoe ver staat mijn aanvraag voor Power BI" is
+about a request, not a new licence). Each set of words counts once, at its strongest cue.
+
+A command's keywords (from its declaration) are cues too, weighing KEYWORD_WEIGHT unless
+KEYWORD_WEIGHTS says otherwise: a keyword that is also an everyday word ("regels", "rules") is
+weak on its own, and the sentence around it decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+KEYWORD_WEIGHT = 3.0
+MULTI_WORD_KEYWORD_WEIGHT = 4.0
+
+# fmt: off
+KEYWORD_WEIGHTS: Mapping[str, float] = MappingProxyType({
+    "regels": 2.0, "rules": 2.0,  # the rules of anything: the post context decides
+    "aanvragen": 2.0, "requests": 2.0,  # "mijn aanvragen", or "een licentie aanvragen"
+    "status": 2.5, "toegang": 2.5, "access": 2.5,  # "status van mijn aanvraag"
+    "werkruimte": 2.5, "workspace": 2.5,
+    "post": 3.0, "mail": 3.0,
+})
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Word classes the cues refer to as @name. Space-separated; `+` joins words that stand together.
+CLASSES: Mapping[str, str] = MappingProxyType({
+    "my": "mijn m'n mn my mine",
+    "me": "ik mij me mijn i me my",
+    "you": "je jij jou ge gij u jullie you werkplek bot",
+    "ok": "orde in+orde ok oke okay goed juist juiste fine correct werkt actief "
+          "compliant conform voldoet voldoen geregistreerd ingesteld aanstaan aan right "
+          "set+up setup enabled registered shape alright working works beheerd beheerde "
+          "managed ingeschreven enrolled geldig valid verlopen expired",
+    "access_topic": "account acount gebruikersaccount aanmelden aanmelding inloggen login "
+                    "aanmeldmethode aanmeldmethodes sign+in log+in signin logon mfa 2fa "
+                    "tweestapsverificatie tweefactor authenticator verificatie "
+                    "toestel toestellen laptop pc computer gsm smartphone tablet device "
+                    "devices intune groep groepen sleutelgroep sleutelgroepen group groups "
+                    "geblokkeerd vergrendeld uitgeschakeld blocked locked disabled "
+                    "beveiligingsregels compliant synchronisatie sync entra toepassing "
+                    "toepassingen applicatie applicaties toegangsrechten gebruikersnaam "
+                    "username identiteit identity mailbox",
+    "check": "nakijken nagaan checken check controleren kijken bekijken verify "
+             "verifieren testen test opzoeken lookup look+up",
+    "getin": "geraken binnengeraken binnenraken inraken get+in get+into",
+    "app": "outlook teams sharepoint onedrive office exchange =mails e-mail email e-mails "
+           "emails mailbox intranet",
+    "licence": "licentie licenties license licence licenses licences abonnement "
+               "subscription",
+    "licences": "=licenties =licenses =licences =abonnementen =subscriptions",
+    "own": "heb+ik have hebben toegekend assigned bezit heb+ik+al do+i+have",
+    "product": "pro premium ppu dataset datasets dashboard dashboards powerbi pbi "
+               "power+bi power+apps power+automate powerapps flows flow automatiseren "
+               "dataverse connectoren connectors leestoegang app+bouwen apps+bouwen "
+               "apps+maken app+maken build+app build+apps fabric publiceren publish",
+    "apply": "~aanvragen ~vragen krijgen nodig willen wil graag bestellen indienen aanmaken "
+             "geven lid+worden nieuw nieuwe extra kom+aan wens wensen kan+ik+hebben nood+aan "
+             "mag+ik+hebben want need get like request order apply give new another "
+             "can+i+have could+i+have may+i+have would+like",
+    "want": "krijgen nodig willen wil graag bestellen indienen aanmaken lid+worden nood+aan "
+            "nieuw nieuwe extra wens wensen kan+ik+hebben mag+ik+hebben want need get like "
+            "order new another can+i+have could+i+have may+i+have would+like",
+    "receive": "krijgen krijgt ontvangen ontvangt receive receives get gets",
+    "request": "aanvraag aanvragen licentieaanvraag request requests",
+    "progress": "status stand ver staat staan goedgekeurd goedkeuren behandeld behandelen "
+                "geweigerd weigeren afgewezen afwijzen nieuws lopende openstaan openstaande "
+                "wachten wanneer bekeken opgevolgd opvolgen opvolging duren duurt lang "
+                "waar+zit gehoord beslist beslissing heard decided decision stuck "
+                "approved approve rejected reject pending news far along progress ready "
+                "klaar verwerkt where+is take taking long",
+    "cancel": "annuleren annuleer intrekken terugtrekken stopzetten schrappen verwijderen "
+              "cancel withdraw delete remove",
+    "problem": "kapot crasht crash laadt laden fout foutmelding error broken traag slow "
+               "werkt+niet doet+raar load loading",
+    "letters": "brief brieven poststuk poststukken stukken postvak letter letters "
+               "aangetekend aangetekende registered envelop enveloppe zending zendingen "
+               "correspondentie gescand gescande scan scans pakket pakje",
+    "new": "nieuw nieuwe binnengekomen binnenkomen binnen liggen wachten afhandelen "
+           "afgehandeld afgehandelde gekomen toegekomen aangekomen new waiting handled "
+           "arrived",
+    "mailroom": "postkamer mailroom verdelen verdeeld bestemmeling triage sorteren "
+                "bezorgen toewijzen routeren",
+    "forward": "doorsturen doorsturing doorsturingen doorgestuurd doorzetten omleiden "
+               "omleiding doorzending forward forwarding redirect redirection",
+    "away": "verlof vakantie afwezig afwezigheid weg ziek vervanger vervanging away leave "
+            "verlofperiode ziekte conge tijdelijk holiday vacation absent absence sick "
+            "out+of+office temporarily temporary",
+    "rules": "regel regels postregels routeringsregels routering verdeelregels rule rules "
+             "routing",
+    "file": "download downloaden excel exporteren export aanpassen wijzigen bekijken zien "
+            "toon actief hoeveel werkboek opladen uploaden toevoegen verwijderen item items "
+            "artikel edit change show upload workbook add remove",
+    "adopt": "overnemen toepassen activeren doorvoeren apply adopt accept activate",
+    "catalogue": "catalogus licentiecatalogus catalogue catalog aanbod producten artikelen "
+                 "aanbieden bieden offer offering products",
+    "report": "rapport rapporten overzicht export exporteren statistieken cijfers hoeveel "
+              "aantal aantallen totaal report overview statistics how+many",
+    "howis": "hoe+staat+het hoe+zit+het",
+    "stop": "stop stoppen stopzetten beeindigen opheffen uitzetten cancel end",
+    # Ways to ask how to do something: the service desk's answers, not a command.
+    "howto": "installeren installeer instellen wijzigen wijzig veranderen verander resetten "
+             "reset configureren koppelen verbinden printen afdrukken boeken reserveren "
+             "declareren install configure connect change print book reserve",
+    "correct": "klopt kloppen juist correct right accurate",
+    "boss": "leidinggevende baas manager chef diensthoofd overste teamleider supervisor "
+            "afdelingshoofd directeur verantwoordelijke boss",
+    "org": "dienst afdeling entiteit agentschap departement organisatie department functie "
+           "job rol rollen role roles =rechten permissies goedkeurder approver agency "
+           "permissions =rights beheerder admin administrator",
+    "belong": "behoren horen zitten ingeschreven sta staan belong",
+    "greeting": "hallo hoi hey hi hello dag goeiedag goedendag goeiemorgen goedemorgen "
+                "goeiemiddag goedemiddag goeieavond goedenavond morning good+morning "
+                "afternoon evening bonjour salut yo =daag doei bye ciao goeiendag",
+    "thanks": "bedankt dank dankjewel dankuwel merci thanks thank thx tnx cheers top super "
+              "perfect great",
+})
+
+PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
+    "status": (
+        ("@access_topic", 2.5),
+        ("@access_topic @ok", 1.5),
+        ("@access_topic @check", 1.0),
+        ("@access_topic @problem|mis|probleem|lukt", 1.0),
+        ("@getin in|binnen|into|in+@app|@app", 2.0),
+        ("toegang|access @ok", 1.0),
+        ("toegang|access @check", 1.0),
+        ("geen+toegang", 1.5),
+        ("toegang|access @app", 1.0),
+        ("@app", 0.5),
+        ("@licence @own", 2.5),
+        ("@own @product !@apply", 2.5),
+        ("@licence welk|which", 1.0),
+        ("@licences !@apply !@product", 2.5),
+        ("kunnen|geraken aan|in|bij @app", 2.0),
+        ("toegang|access @product", 2.0),
+        ("@my+@licence", 2.5),
+        ("@request !@access_topic", -2.5),
+        ("werkruimte|workspace", -1.5),
+        ("@apply toegang|access", -1.0),
+        ("@problem !@access_topic", -1.5),
+        ("@want !@ok !@check !@problem !toegang !access", -2.0),
+        ("hoeveel|how+many", -2.5),
+    ),
+    "licence": (
+        ("@product", 2.5),
+        ("@licence @apply", 1.5),
+        ("werkruimte|workspace @apply", 1.5),
+        ("toegang|access werkruimte|workspace", 1.5),
+        ("@product @apply", 1.0),
+        ("hoe @apply", 0.5),
+        ("=aanvraag|=request !@my !@progress !@cancel", 2.5),
+        ("@request @product !@my", 1.0),
+        ("@progress", -2.5),
+        ("@cancel", -2.5),
+        ("@my+@licence", -2.5),
+        ("@problem", -3.0),
+        ("@own !@apply", -3.5),
+        ("@catalogue @licence", -1.0),
+        ("=rapport|=report|overzicht|export|statistieken|cijfers|hoeveel @licence", -2.0),
+        ("hoeveel|how+many", -2.0),
+        ("ben+ik|am+i", -1.5),
+    ),
+    "requests": (
+        ("@request", 1.5),
+        ("@request @progress", 3.0),
+        ("@request @cancel", 3.0),
+        ("@request @my", 1.0),
+        ("@request @boss", 1.0),
+        ("status @request", 1.5),
+        ("@licence @progress", 1.5),
+        ("@my+@licence", 3.0),
+        ("opnieuw @request|indienen", 1.0),
+        ("@howis @product|@licence", 3.0),
+        ("@howis toegang|access @product", 4.0),
+        ("how going @product|@licence", 3.0),
+        ("how going access @product", 4.0),
+        ("@want !@my !@progress !@cancel", -2.0),
+    ),
+    "post": (
+        ("@letters", 2.5),
+        ("post|mail|@letters @new", 1.0),
+        ("@mailroom", 2.5),
+        ("zoek|zoeken|search|vind|vinden|find post|mail|@letters", 1.0),
+        ("binnengekomen|binnenkomen|toegekomen|aangekomen|arrived", 2.0),
+        ("=doorsturen|=forward !post !mail !@letters !@away !naar !to", 2.0),
+        ("@forward post|mail|@letters", -2.5),
+        ("@away", -2.5),
+        ("wie|who @receive", -3.0),
+        ("@rules", -2.5),
+        ("stuur|sturen|send naar|to", -1.5),
+        ("post|mail|@letters naar|to :name", -0.5),
+        ("post|mail|@letters naar|to :day", -2.0),
+        ("naar+wie|to+whom", -4.0),
+        ("tot+:day|until+:day|till+:day", -1.5),
+        ("@problem", -1.5),
+        ("=mails|=e-mails|=emails|e-mail|email", -2.5),
+    ),
+    "post_delegation": (
+        ("@forward", 2.5),
+        ("post|mail|@letters @forward", 2.0),
+        ("tot+:day|until+:day|till+:day|to+:day", 2.0),
+        ("post|mail|@letters @away", 2.5),
+        ("@stop @forward|@away", 1.5),
+        ("post|mail|@letters naar|to", 0.5),
+        ("post|mail|@letters naar|to :name", 2.0),
+        ("post|mail|@letters naar|to collega|colleague|iemand|someone", 1.5),
+        ("post|mail|@letters naar+wie|to+whom", 4.5),
+        ("post|mail|@letters stuur|sturen|send", 1.0),
+        ("post|mail|@letters wie|who @receive", 4.5),
+        ("tijdens|during|while @away", 1.5),
+        ("post|mail|@letters mag naar", 1.0),
+        ("@rules", -2.5),
+        ("outlook|afwezigheidsmelding", -3.0),
+    ),
+    "post_rules": (
+        ("@rules post|mail|@letters", 2.5),
+        ("@rules @file", 1.5),
+        ("routering|routing", 2.0),
+        ("@rules @adopt", -2.0),
+    ),
+    "post_rules_apply": (
+        ("@rules @adopt", 4.5),
+    ),
+    "catalogue": (
+        ("@catalogue", 3.0),
+        ("@catalogue @file", 1.0),
+    ),
+    "licence_report": (
+        ("@report @licence|@request", 3.5),
+        ("@report aangevraagd|requested", 2.0),
+        ("hoeveel|how+many @request|@licence|@product", 1.5),
+        ("@report toegekend|assigned|granted", 1.0),
+        ("@my+@request", -3.0),
+    ),
+    "profile": (
+        ("@boss", 3.0),
+        ("wie|who @boss", 1.0),
+        ("@org @me", 2.5),
+        ("@org @belong", 1.0),
+        ("ben+ik|am+i @org", 2.0),
+        ("weten|know over+mij|over+me|about+me", 2.5),
+        ("@org|@boss|gegevens @correct", 1.0),
+        ("@request", -3.0),
+    ),
+    "help": (
+        ("wat|what kunnen|can @you", 3.0),
+        ("wat|what|welke|welk|which kunnen|can vragen|ask", 3.0),
+        ("wat|what kunnen|can @me doen|do", 3.0),
+        ("dingen|zaken|things kunnen|can", 1.0),
+        ("hoe|how werken|work dit|this|het|it|@you", 3.0),
+        ("hoe|how beginnen|begin|starten|start", 3.0),
+        ("commando|commando's|commandos|opdracht|opdrachten", 3.0),
+        ("mogelijkheden|uitleg|typen|handleiding|features|=functies|opties|options|menu", 2.5),
+        ("hoe|how gebruiken|use dit|this|het|it|jou|you", 3.0),
+        ("vragen stellen", 2.5),
+        ("wat|what doen|do @you", 1.0),
+        ("weten|know niet|not wat|what", 1.5),
+    ),
+})
+
+# Cues every command has: a how-to question is for the service desk's answers.
+SHARED_PHRASES: tuple[tuple[str, float], ...] = (("@howto", -1.5),)
+
+# Greetings and thanks are scored like a command ("greeting") but answered with a welcome.
+GREETING_PHRASES: tuple[tuple[str, float], ...] = (
+    ("@greeting", 3.0),
+    ("@thanks", 3.0),
+    ("dank+u|dank+je|thank+you", 1.0),
+    ("@thanks hulp|help", 2.0),
+)
+
+# Words that name a day, for the `:day` cue word (which also takes "14/12" and "2026-12-14").
+MONTHS = _words("""
+januari februari maart april mei juni juli augustus september oktober november december january
+february march may june july august october jan feb mrt apr jun jul aug sep sept okt oct nov dec
+""")
+DAY_NAMES = _words("""
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag monday tuesday wednesday thursday
+friday saturday sunday vandaag morgen overmorgen today tomorrow
+""")
+
+# A message that starts with one of these (or ends with "?") asks the bot something it knows:
+# "is mijn pc beheerd?" is the access card's question, where "mijn laptop is gestolen" reports a
+# problem for the service desk. Words unknown to a command cost less in a question.
+QUESTION_WORDS = _words("""
+is ben zijn heb heeft hebben kan kun kunt mag moet zit sta staat wat wie welke welk waar wanneer
+waarom hoe hoeveel are am do does did have has can could may what which who where when why how
+""")
+
+# Words that ask nothing by themselves: a message is not "unexplained" because of them.
+STOPWORDS = _words("""
+de het een n en of maar dan als dat die dit deze da wa nie niet geen er hier daar ik mij me mijn
+mn je jij jou jouw ge gij u uw we wij ons onze hij zij ze hem haar men iets iemand van voor met
+op in aan naar tot bij uit over om te door zonder tegen sinds tijdens na al nog ook wel toch zo
+eens even efkes keer nu ja nee neen ok oke okay aub a b alstublieft alsjeblieft asjeblieft graag
+allee he hoor zeker misschien eigenlijk gewoon echt dus want omdat is ben bent zijn was waren
+heb hebt heeft hebben had kan kun kunt kunnen kon mag mogen moet moeten wil wilt willen zou
+zouden zal zult word wordt worden werd ga gaat gaan doe doet doen zit zitten staat staan laat
+laten toon tonen zien geef geven krijg krijgen wat wie waar wanneer waarom hoe welke welk
+waarvoor werkplek bot allemaal alle elk ieder mee ne wat's nodig beetje snel dringend vandaag
+meer alles naam volgens jullie hun zich mezelf lopen lopend lopende actieve nieuw nieuwe maken
+delen gebruiken bouwen maand maanden jaar week weken afgelopen vorige laatste volgende komende
+eigen lijst werk werken zetten regelen soms altijd nooit weer terug opnieuw steeds dingen zaken
+the a an is are am was were be been do does did have has had can could would will shall should
+may might must i me my mine you your we our us it its this that there here of to for from in on
+at by with about and or but not no yes any some still yet please pls so much very just also get
+got let show tell see want need like what which who whom whose where when why how t m s d ll re
+ve im dont won lot again now name according they them their running active new make share use
+build month year week last past next own work things list someone anyone always never
+""")
+# fmt: on

@@ -1,0 +1,221 @@
+"""Which command a sentence asks for: every command the caller may run, scored on the whole text.
+
+`understand(text, commands)` is pure: no I/O, no state but caches. Each command earns the weights
+of its cues found in the message (its keywords and the phrases in bot/commands/phrases.py,
+compared by Dutch and English lemma, typos repaired), then loses part of it for every word of
+substance that it does not explain: "wat zijn de regels voor thuiswerk?" holds the mailroom's
+keyword "regels", but "thuiswerk" is nothing that command knows, so the sentence is not its. The
+verdict is one winner, a question between two that score alike, a greeting, or nothing (which
+the service desk's knowledge base will take).
+
+It is not wired into the dispatcher yet: see the notes in phrases.py and the corpus in
+tests/understanding/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from bot.commands.arguments import extract
+from bot.commands.cues import Book, Hits, compile_book, compile_cues, word_forms, words_of
+from bot.commands.lemmas import Token, tokens
+from bot.commands.phrases import CLASSES, GREETING_PHRASES, QUESTION_WORDS, STOPWORDS
+from bot.commands.registry import CommandSpec
+
+GREETING = "greeting"
+# Below this nothing is understood; a keyword alone in a short message is above it.
+MIN_SCORE = 1.8
+# The runner-up is asked about too when it scores at least this share of the winner.
+ASK_RATIO = 0.75
+# How much an unexplained word costs: the score is multiplied by K / (K + unexplained words),
+# with a larger K (a smaller cost) in a question (phrases.QUESTION_WORDS).
+_COVERAGE_K = 2.0
+_QUESTION_K = 3.0
+# A score at which we are sure (for the confidence figure; the verdict does not use it).
+_SURE = 5.0
+# Words that greet or thank are never "unexplained": "hallo, toon mijn post" is about post.
+_COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"].split())
+# A one-word cue this strong names its command as a keyword does ("account", "brieven").
+_ANCHOR = 2.5
+# Words that join two requests in one message.
+_JOINERS = frozenset({"en", "and", "of", "or", "plus"})
+
+
+class Verdict(StrEnum):
+    COMMAND = "command"  # run ranked[0]
+    ASK = "ask"  # ask between ranked[0] and ranked[1]
+    GREETING = "greeting"  # say hello (or you're welcome) with the main buttons
+    NOTHING = "nothing"  # no command fits: suggest, search the service desk
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    name: str
+    score: float
+    args: str  # what the command's handler gets, in the form it parses
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    verdict: Verdict
+    ranked: tuple[Candidate, ...]  # commands that scored above zero, best first
+    confidence: float  # 0..1: how clearly the first beats the second, and how strongly
+
+    @property
+    def winner(self) -> Candidate | None:
+        return self.ranked[0] if self.verdict is Verdict.COMMAND else None
+
+    @property
+    def choices(self) -> tuple[Candidate, ...]:
+        return self.ranked[:2] if self.verdict is Verdict.ASK else ()
+
+
+def understand(
+    text: str,
+    commands: Sequence[CommandSpec],
+    extra_terms: Mapping[str, Iterable[str]] | None = None,
+) -> Understanding:
+    """Score every command in `commands` (those the caller may run) against the message.
+
+    extra_terms: more words by command name, e.g. the licence catalogue's item names and
+    synonyms for "licence"; each counts as a product the person names."""
+    books = [
+        compile_book(spec, tuple(sorted((extra_terms or {}).get(spec.name, ()))))
+        for spec in commands
+    ]
+    greeting = _greeting_book()
+    vocabulary = frozenset().union(*(book.vocabulary for book in books), greeting.vocabulary)
+    words = tokens(text, vocabulary)
+    known = frozenset(i for i, word in enumerate(words) if word.forms & vocabulary)
+    hits = Hits(words, known)
+    content = frozenset(i for i, word in enumerate(words) if _of_substance(word))
+    k = _QUESTION_K if _is_question(text, words) else _COVERAGE_K
+    fired = {book.name: _fired(book, hits) for book in books}
+    long_keywords = {
+        name: [f.where for f in found if f.keyword and len(f.where) > 1]
+        for name, found in fired.items()
+    }
+    readings: list[_Reading] = []
+    for spec, book in zip(commands, books, strict=True):
+        foreign = [
+            span for name, spans in long_keywords.items() if name != spec.name for span in spans
+        ]
+        evidence = _evidence(fired[spec.name], foreign)
+        if evidence <= 0:
+            continue
+        own = hits.positions_of(book.positive)
+        extracted = extract(spec.name, spec.whole_text, text, words, own)
+        # A word another command knows is not explained by being this one's argument.
+        unexplained = content - own - (extracted.consumed - known)
+        score = round(evidence * _covered(len(unexplained), k), 3)
+        readings.append(
+            _Reading(Candidate(spec.name, score, extracted.args), _anchors(fired[spec.name]))
+        )
+    readings.sort(key=lambda r: -r.candidate.score)
+    ranked = tuple(r.candidate for r in readings)
+    if len(readings) > 1 and _two_named(readings[0], readings[1], words):
+        return Understanding(Verdict.ASK, ranked, 0.0)
+    return _verdict(ranked, _greeting_score(greeting, hits, content, k))
+
+
+@dataclass(frozen=True, slots=True)
+class _Fired:
+    where: frozenset[int]
+    weight: float
+    keyword: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    candidate: Candidate
+    anchors: frozenset[int]  # where its keywords and its strong one-word cues stand
+
+
+def _of_substance(word: Token) -> bool:
+    """A word that asks for something: not a small word (in any form: "sta" is "staan"), a
+    greeting or a number."""
+    return (
+        word.kind == "word"
+        and not word.forms & STOPWORDS
+        and word.folded not in _COURTESY
+        and not word.folded.isdigit()
+    )
+
+
+def _fired(book: Book, hits: Hits) -> list[_Fired]:
+    found = [(hits.cue(cue), cue) for cue in book.cues]
+    return [_Fired(where, cue.weight, cue.keyword) for where, cue in found if where is not None]
+
+
+def _evidence(fired: list[_Fired], foreign: list[frozenset[int]]) -> float:
+    """The weight of the cues found. The same words count once, at their strongest reading:
+    "power bi" is a keyword, a product and a catalogue synonym, but one piece of evidence.
+    Words inside another command's longer keyword are that command's ("rapport licenties" is
+    the report, not the licence form; "post doorsturen" is the delegation, not the post list)."""
+    strongest: dict[frozenset[int], float] = {}
+    against: dict[frozenset[int], float] = {}
+    for found in fired:
+        where = found.where
+        if found.weight < 0:
+            against[where] = min(against.get(where, 0.0), found.weight)
+        elif not any(where <= span for span in foreign):
+            strongest[where] = max(strongest.get(where, 0.0), found.weight)
+    return sum(strongest.values()) + sum(against.values())
+
+
+def _covered(unexplained: int, k: float) -> float:
+    return k / (k + unexplained)
+
+
+def _is_question(text: str, words: Sequence[Token]) -> bool:
+    return text.rstrip().endswith("?") or bool(words and words[0].folded in QUESTION_WORDS)
+
+
+def _anchors(fired: list[_Fired]) -> frozenset[int]:
+    strong = (f.where for f in fired if f.keyword or (len(f.where) == 1 and f.weight >= _ANCHOR))
+    return frozenset().union(*strong)
+
+
+def _two_named(first: _Reading, second: _Reading, words: Sequence[Token]) -> bool:
+    """ "mijn toegang en mijn aanvragen": two commands named in their own words, joined by
+    "en"/"of": ask which one first rather than silently pick one."""
+    if not first.anchors or not second.anchors or first.anchors & second.anchors:
+        return False
+    low = min(max(first.anchors), max(second.anchors))
+    high = max(min(first.anchors), min(second.anchors))
+    return any(words[i].folded in _JOINERS for i in range(low + 1, high))
+
+
+def _greeting_score(book: Book, hits: Hits, content: frozenset[int], k: float) -> float:
+    evidence = _evidence(_fired(book, hits), [])
+    if evidence <= 0:
+        return 0.0
+    return evidence * _covered(len(content - hits.positions_of(book.positive)), k)
+
+
+def _verdict(ranked: tuple[Candidate, ...], greeting: float) -> Understanding:
+    best = ranked[0].score if ranked else 0.0
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    if greeting >= MIN_SCORE and greeting >= best:
+        return Understanding(Verdict.GREETING, ranked, _confidence(greeting, best))
+    if best < MIN_SCORE:
+        return Understanding(Verdict.NOTHING, ranked, _confidence(MIN_SCORE, best))
+    if second >= ASK_RATIO * best:
+        return Understanding(Verdict.ASK, ranked, _confidence(best, second))
+    return Understanding(Verdict.COMMAND, ranked, _confidence(best, second))
+
+
+def _confidence(best: float, second: float) -> float:
+    if best <= 0:
+        return 0.0
+    return round(min(1.0, best / _SURE) * (best - max(second, 0.0)) / best, 3)
+
+
+@lru_cache(maxsize=1)
+def _greeting_book() -> Book:
+    cues = compile_cues(GREETING_PHRASES)
+    positive = word_forms(w for cue in cues if cue.weight > 0 for w in words_of(cue.terms))
+    return Book(GREETING, cues, positive, positive)

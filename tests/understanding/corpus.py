@@ -1,0 +1,79 @@
+"""The labelled corpus: what people type to Werkplek, and what should happen.
+
+corpus_nl.json (Dutch, Flemish) and corpus_en.json hold one utterance a line, as staff, mailroom
+clerks, approvers, ICT admins and service-desk agents type them: questions, typos, no accents,
+odd capitals, politeness, @mentions, "kunt ge", "allee". Each has
+
+- `text`, as typed; `expect`: a command name, or "greeting", "servicedesk" (no command's
+  business: the future service desk's knowledge base) or "ambiguous" (ask `between` two commands)
+- `roles` beside staff (the commands scored are those these roles allow)
+- `args`: what the winning command's own parser should read in the arguments the scorer hands
+  it, on the fixed day TODAY: `person` (an agent's look-up, a delegate; "" for none), `starts`,
+  `ends` (ISO days), `item` (the demo catalogue's key; "" when none is named), `search`, `scope`,
+  `registered`, `this_week` (post filters), `entity` (a report's entity code)
+- `round`: 0 for the sentences the scorer was built on; n for those written as the n-th
+  held-out set, measured once before anything was changed for them, then moved to `tuning`.
+
+`held_out` is never tuned against. To grow the corpus: new sentences the scorer gets wrong go to
+`tuning` (with the next round number when they were a held-out set); a new held-out set is
+written before the scorer is run on it, measured once, and its first figure written down in
+tests/understanding/test_corpus.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.domain.platform.roles import Role
+
+# A Tuesday: "vrijdag" is 4 December, "morgen" 2 December, a day in November is next year's.
+TODAY = date(2026, 12, 1)
+
+GREETING = "greeting"
+SERVICEDESK = "servicedesk"
+AMBIGUOUS = "ambiguous"
+
+_HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    text: str
+    expect: str
+    roles: frozenset[Role] = frozenset({Role.STAFF})
+    args: Mapping[str, str] = field(default_factory=dict)
+    between: tuple[str, str] | None = None
+    round: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    tuning: tuple[Utterance, ...]
+    held_out: tuple[Utterance, ...]
+
+
+@cache
+def load(language: str) -> Corpus:
+    data = json.loads((_HERE / f"corpus_{language}.json").read_text(encoding="utf-8"))
+    return Corpus(
+        tuple(_utterance(entry) for entry in data["tuning"]),
+        tuple(_utterance(entry) for entry in data["held_out"]),
+    )
+
+
+def _utterance(entry: Mapping[str, Any]) -> Utterance:
+    between = entry.get("between")
+    return Utterance(
+        text=entry["text"],
+        expect=entry["expect"],
+        roles=frozenset({Role.STAFF, *(Role(role) for role in entry.get("roles", ()))}),
+        args=dict(entry.get("args", {})),
+        between=(between[0], between[1]) if between else None,
+        round=entry.get("round", 0),
+    )

@@ -1,0 +1,207 @@
+"""The labelled corpus through the understanding step, with the commands the dialogs declare.
+
+Each utterance is scored against the commands its caller's roles allow (as the dispatcher will),
+with the demo catalogue's item names and synonyms as the licence command's extra words. It is
+right when the verdict is the expected one (the command, a greeting, nothing for the service
+desk, or a question between the two expected commands) and the arguments handed to the command
+read, through the command's own parser, as labelled. Run with `-s` to see the report: accuracy
+per command and every confusion.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from bot.commands.registry import CommandSpec
+from bot.commands.understanding import Understanding, Verdict, understand
+from bot.domain.platform.errors import DomainError
+from bot.domain.platform.text import fold
+from devtools.demo_catalogue import demo_catalogue
+from dialogs import command_specs
+from dialogs.licences.admin import parse_report_ask
+from dialogs.post.text import parse_delegation, parse_filters
+from tests.understanding.corpus import AMBIGUOUS, GREETING, SERVICEDESK, TODAY, Utterance, load
+
+# The issue's bar, on everything labelled.
+WHOLE_CORPUS_BAR = 0.95
+# What sentences written after the scorer was tuned reach, measured once on each fresh held-out
+# set before anything was changed for it (rounds 1 to 5): 88.1%, 85.9%, 86.5%, 90.2% and 90.2%
+# (round 5 is the held-out set now; 89.4% with its arguments checked too). The issue asks 95%
+# here as well, and the scorer does not reach it on unseen sentences yet: this floor keeps the
+# honest figure from sliding back. Raise it when a NEW held-out set, measured before any tuning
+# for it, does better.
+HELD_OUT_BAR = 0.88
+
+_CATALOGUE = demo_catalogue()
+_EXTRA = {
+    "licence": tuple(
+        term for item in _CATALOGUE.items for term in (item.name_nl, item.name_en, *item.synonyms)
+    )
+}
+_SPECS = command_specs()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    utterance: Utterance
+    got: str
+    problem: str  # "" when right
+
+    @property
+    def right(self) -> bool:
+        return not self.problem
+
+
+def _expected(utterance: Utterance) -> str:
+    if utterance.expect == AMBIGUOUS:
+        assert utterance.between, utterance.text
+        return "ask:" + "/".join(sorted(utterance.between))
+    return utterance.expect
+
+
+def _label(result: Understanding) -> str:
+    if result.verdict is Verdict.COMMAND:
+        return result.ranked[0].name
+    if result.verdict is Verdict.ASK:
+        return "ask:" + "/".join(sorted(c.name for c in result.choices))
+    if result.verdict is Verdict.GREETING:
+        return GREETING
+    return SERVICEDESK
+
+
+def judge(utterance: Utterance) -> Outcome:
+    allowed: list[CommandSpec] = [spec for spec in _SPECS if spec.allows(utterance.roles)]
+    result = understand(utterance.text, allowed, _EXTRA)
+    got = _label(result)
+    if got != _expected(utterance):
+        return Outcome(utterance, got, f"expected {_expected(utterance)}")
+    if result.verdict is Verdict.COMMAND:
+        problem = _wrong_arguments(got, result.ranked[0].args, utterance.args)
+        return Outcome(utterance, got, problem)
+    return Outcome(utterance, got, "")
+
+
+def _wrong_arguments(command: str, args: str, expected: Mapping[str, str]) -> str:
+    """What the command's own parser reads in args, against the labels; "" when it agrees."""
+    read = _read(command, args, expected)
+    wrong = {key: (read.get(key), value) for key, value in expected.items()}
+    wrong = {key: pair for key, pair in wrong.items() if fold(str(pair[0])) != fold(pair[1])}
+    return f"arguments {args!r}: {wrong}" if wrong else ""
+
+
+def _read(command: str, args: str, expected: Mapping[str, str]) -> dict[str, str]:
+    if command == "post":
+        filters = parse_filters(args)
+        return {
+            "search": filters.search,
+            "scope": filters.scope.value,
+            "registered": "yes" if filters.registered else "no",
+            "this_week": "yes" if filters.this_week else "no",
+        }
+    if command == "post_delegation":
+        if not expected.get("person"):
+            return {"person": args}
+        wanted = parse_delegation(args, TODAY)
+        if wanted is None:
+            return {"person": f"(unreadable: {args})"}
+        return {"person": wanted.name, "starts": _iso(wanted.starts), "ends": _iso(wanted.ends)}
+    if command == "status":
+        return {"person": args}
+    if command == "licence":
+        matches = _CATALOGUE.match(args, "")
+        return {"item": matches[0].key if matches else ""}
+    if command == "licence_report":
+        try:
+            ask = parse_report_ask(args, TODAY)
+        except DomainError as error:
+            return {"entity": f"(refused: {error.message_key})"}
+        return {"starts": _iso(ask.start), "ends": _iso(ask.end), "entity": ask.entity}
+    return {}
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def report(title: str, outcomes: Iterable[Outcome], *, details: bool = True) -> float:
+    """Accuracy per expected label and every confusion, printed; the overall accuracy."""
+    done = list(outcomes)
+    per_label: dict[str, Counter[bool]] = defaultdict(Counter)
+    for outcome in done:
+        per_label[outcome.utterance.expect][outcome.right] += 1
+    right = sum(outcome.right for outcome in done)
+    print(f"\n{title}: {right}/{len(done)} = {right / len(done):.1%}")
+    if not details:
+        return right / len(done)
+    for label, counts in sorted(per_label.items()):
+        total = counts[True] + counts[False]
+        print(f"  {label:<18} {counts[True]:>4}/{total:<4} {counts[True] / total:6.1%}")
+    for outcome in done:
+        if not outcome.right:
+            u = outcome.utterance
+            roles = ",".join(sorted(r.value for r in u.roles))
+            print(f"  ✗ {u.text!r} [{roles}] -> {outcome.got}: {outcome.problem}")
+    return right / len(done)
+
+
+DUTCH, ENGLISH = load("nl"), load("en")
+TUNING = [*DUTCH.tuning, *ENGLISH.tuning]
+HELD_OUT = [*DUTCH.held_out, *ENGLISH.held_out]
+
+
+def test_the_corpus_is_as_large_as_the_issue_asks() -> None:
+    assert len(DUTCH.tuning) + len(DUTCH.held_out) >= 200
+    assert len(ENGLISH.tuning) + len(ENGLISH.held_out) >= 60
+    assert len(HELD_OUT) >= 100
+
+
+def test_labels_name_registered_commands() -> None:
+    names = {spec.name for spec in _SPECS} | {GREETING, SERVICEDESK, AMBIGUOUS}
+    for utterance in TUNING + HELD_OUT:
+        assert utterance.expect in names, utterance.text
+        assert set(utterance.between or ()) <= names, utterance.text
+        expected_spec = next((s for s in _SPECS if s.name == utterance.expect), None)
+        if expected_spec is not None:
+            assert expected_spec.allows(utterance.roles), f"{utterance.text}: role"
+
+
+def test_the_whole_corpus_is_understood() -> None:
+    outcomes = [judge(u) for u in TUNING + HELD_OUT]
+    for language, corpus in (("Dutch", DUTCH), ("English", ENGLISH)):
+        mine = {id(u) for u in (*corpus.tuning, *corpus.held_out)}
+        report(language, (o for o in outcomes if id(o.utterance) in mine), details=False)
+    accuracy = report("whole corpus", outcomes)
+    assert accuracy >= WHOLE_CORPUS_BAR
+
+
+def test_the_held_out_sentences_are_understood() -> None:
+    accuracy = report("held out", (judge(u) for u in HELD_OUT))
+    assert accuracy >= HELD_OUT_BAR
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("is mijn account in orde?", "status"),
+        ("heb ik MFA ingesteld?", "status"),
+        ("is mijn toestel in orde?", "status"),
+        ("welke licenties heb ik?", "status"),
+        ("wat is de status van mijn aanvraag?", "requests"),
+        ("ik wil toegang tot de werkruimte Verkeersdata", "licence"),
+        ("is mijn aanvraag al goedgekeurd?", "requests"),
+        ("ik wil mijn aanvraag annuleren", "requests"),
+        ("stuur mijn post door naar Sofie Peeters van 14/12 tot 24/12", "post_delegation"),
+        ("hallo", GREETING),
+        ("wat kan je allemaal?", "help"),
+        ("wie is mijn leidinggevende?", "profile"),
+        ("wat zijn de regels voor thuiswerk?", SERVICEDESK),
+    ],
+)
+def test_the_issues_own_sentences(text: str, expected: str) -> None:
+    outcome = judge(Utterance(text, expected))
+    assert outcome.got == expected

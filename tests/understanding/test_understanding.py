@@ -1,0 +1,146 @@
+"""The understanding step's verdicts and mechanics, on the commands the dialogs declare."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands.lemmas import MAX_TOKENS, lemmas, tokens
+from bot.commands.registry import CommandSpec
+from bot.commands.understanding import Verdict, understand
+from bot.domain.platform.roles import Role
+from dialogs import command_specs
+
+_ALL = command_specs()
+
+
+def allowed(*roles: Role) -> list[CommandSpec]:
+    held = frozenset({Role.STAFF, *roles})
+    return [spec for spec in _ALL if spec.allows(held)]
+
+
+STAFF = allowed()
+
+
+def test_a_clear_question_has_one_winner() -> None:
+    result = understand("is mijn account in orde?", STAFF)
+    assert result.verdict is Verdict.COMMAND
+    assert result.winner is not None and result.winner.name == "status"
+    assert 0 < result.confidence <= 1
+    assert result.choices == ()
+
+
+def test_two_commands_that_fit_alike_are_asked_about() -> None:
+    result = understand("licenties", STAFF)
+    assert result.verdict is Verdict.ASK
+    assert {c.name for c in result.choices} == {"licence", "status"}
+    assert result.winner is None
+
+
+def test_two_commands_named_in_one_message_are_asked_about() -> None:
+    result = understand("mijn toegang en mijn aanvragen", STAFF)
+    assert result.verdict is Verdict.ASK
+    assert {c.name for c in result.choices} == {"status", "requests"}
+
+
+@pytest.mark.parametrize("text", ["hallo", "goeiemorgen!", "bedankt!", "merci", "thanks a lot"])
+def test_greetings_and_thanks(text: str) -> None:
+    assert understand(text, STAFF).verdict is Verdict.GREETING
+
+
+def test_a_greeting_before_a_question_is_the_question() -> None:
+    result = understand("hallo, toon mijn post", STAFF)
+    assert result.winner is not None and result.winner.name == "post"
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "?!", "mijn printer werkt niet", "hoe declareer ik mijn onkosten"]
+)
+def test_what_no_command_claims_is_nothing(text: str) -> None:
+    assert understand(text, STAFF).verdict is Verdict.NOTHING
+
+
+def test_a_command_the_caller_may_not_run_is_never_scored() -> None:
+    # "regels" is the mailroom's keyword: staff asking about rules get no refusal, nothing.
+    result = understand("regels", STAFF)
+    assert result.verdict is Verdict.NOTHING
+    assert "post_rules" not in {c.name for c in result.ranked}
+    mailroom = understand("regels", allowed(Role.MAILROOM))
+    assert mailroom.winner is not None and mailroom.winner.name == "post_rules"
+
+
+def test_a_keyword_in_a_sentence_about_something_else_is_not_enough() -> None:
+    result = understand("wat zijn de regels voor thuiswerk?", allowed(Role.MAILROOM))
+    assert result.verdict is Verdict.NOTHING
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("toegnag", "status"),  # typo
+        ("lisentie aanvragen", "licence"),
+        ("posst", "post"),
+        ("@Werkplek hulp", "help"),  # a mention typed as text
+        ("HELP!!", "help"),
+        ("is mijn licentieaanvraag al goedgekeurd?", "requests"),  # a compound
+        ("neem de nieuwe regels maar over", "post_rules_apply"),  # a separable verb
+    ],
+)
+def test_what_people_type(text: str, expected: str) -> None:
+    result = understand(text, allowed(Role.MAILROOM))
+    assert result.winner is not None and result.winner.name == expected
+
+
+def test_the_longer_keyword_of_another_command_wins() -> None:
+    result = understand("rapport licenties", allowed(Role.ENTITY_ADMIN))
+    assert result.winner is not None and result.winner.name == "licence_report"
+
+
+def test_a_delegation_gets_its_person_and_days_in_the_form_its_handler_reads() -> None:
+    result = understand("stuur mijn post door naar Sofie Peeters van 14/12 tot 24/12", STAFF)
+    assert result.winner is not None and result.winner.name == "post_delegation"
+    assert result.winner.args == "naar Sofie Peeters van 14/12 tot 24/12"
+
+
+def test_a_delegation_without_a_person_lists_them() -> None:
+    result = understand("wie krijgt mijn post als ik weg ben?", STAFF)
+    assert result.winner is not None and result.winner.args == ""
+
+
+def test_post_gets_its_filters_and_search() -> None:
+    result = understand("heb ik aangetekende post van Fluvius?", STAFF)
+    assert result.winner is not None and result.winner.args == "aangetekend zoek Fluvius"
+
+
+def test_an_agent_gets_the_colleague_to_look_up_and_a_question_about_oneself_gets_none() -> None:
+    agent = allowed(Role.AGENT)
+    colleague = understand("kunt ge het account van Els Maes eens nakijken?", agent)
+    assert colleague.winner is not None and colleague.winner.args == "Els Maes"
+    own = understand("wat is de status van mijn account", agent)
+    assert own.winner is not None and own.winner.args == ""
+
+
+def test_a_whole_text_command_gets_the_whole_text_without_mentions() -> None:
+    result = understand("@Werkplek ik heb Power BI nodig om rapporten te delen", STAFF)
+    assert result.winner is not None and result.winner.name == "licence"
+    assert result.winner.args == "ik heb Power BI nodig om rapporten te delen"
+
+
+def test_extra_terms_name_what_the_command_offers() -> None:
+    text = "ik wil in de begroting"
+    assert understand(text, STAFF).verdict is Verdict.NOTHING
+    with_catalogue = understand(
+        text, STAFF, {"licence": ["Begrotingsopvolging (lid)", "begroting"]}
+    )
+    assert with_catalogue.winner is not None and with_catalogue.winner.name == "licence"
+
+
+def test_a_long_message_is_read_up_to_a_bound() -> None:
+    text = "is mijn account in orde? " + "bla " * 20_000
+    assert len(tokens(text)) == MAX_TOKENS
+    assert understand(text, STAFF).verdict in set(Verdict)
+
+
+def test_lemmas_meet_across_forms_and_languages() -> None:
+    assert "aanvraag" in lemmas("aanvragen")
+    assert "goedkeuren" in lemmas("goedgekeurd")
+    assert "request" in lemmas("requests")
