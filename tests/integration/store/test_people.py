@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from bot.domain.platform.conversations import ConversationRef, SeenUser
 from bot.store import Database, SqlConversationRefRepository, SqlUserRepository
+from bot.store.platform.tables import users as users_table
 from tests.support.clock import FakeClock
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -31,7 +32,7 @@ async def test_an_upsert_refreshes_but_never_blanks_known_fields(database: Datab
     assert await users.get("u1") == SeenUser(
         "u1", "t1", "an@example.org", "An Peeters-Janssens", "en", "Financiën"
     )
-    query = sa.select(users.c.first_seen, users.c.last_seen)
+    query = sa.select(users_table.c.first_seen, users_table.c.last_seen)
     async with database.connect() as connection:
         seen = (await connection.execute(query)).one()
     assert tuple(seen) == (T0, T0 + timedelta(days=1))
