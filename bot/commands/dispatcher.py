@@ -129,22 +129,8 @@ class Dispatcher:
             else:
                 await turn.send_text(turn.t("unknown.not_text"))
             return
-        try:
-            await self._file_handler(turn, text)
-        except DomainError as error:
-            await self._audit(turn, _FILES, Outcome.REJECTED, reason=error.message_key)
-            await turn.send_card(notice_card(explained(error, turn.t), turn.t))
-            return
-        except StoreUnavailable as unavailable:
-            await turn.send_card(unavailable_card(self._unavailable(_FILES, unavailable), turn.t))
-            return
-        except Exception:
-            reference = new_reference()
-            logger.exception("%s failed; reference %s", _FILES, reference)
-            await self._audit(turn, _FILES, Outcome.FAILED, reference=reference)
-            await turn.send_card(failure_card(reference, self._servicedesk_url, turn.t))
-            return
-        await self._audit(turn, _FILES, Outcome.OK)
+        handle_files = self._file_handler
+        await self._answer_in_chat(turn, _FILES, lambda: handle_files(turn, text))
 
     async def on_text(self, turn: Turn, text: str) -> None:
         match = self.registry.match(text)
@@ -169,8 +155,14 @@ class Dispatcher:
             await self._deny(turn, action, bound.spec.role)
             await turn.send_card(denied_card(role_label(bound.spec.role, turn.t), turn.t))
             return
+        await self._answer_in_chat(turn, action, lambda: bound.handler(turn, args))
+
+    async def _answer_in_chat(
+        self, turn: Turn, action: str, handle: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Run a message's handler: its failures become answers in the chat, each audited."""
         try:
-            await bound.handler(turn, args)
+            await handle()
         except DomainError as error:
             await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
             await turn.send_card(notice_card(explained(error, turn.t), turn.t))
