@@ -12,12 +12,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.domain.post.items import Destination, DestinationKind
 from bot.domain.post.routing import RoutingRule
 from bot.domain.post.rule_imports import PendingRuleImport
 from bot.domain.post.rule_scope import Scope
 from bot.store.database import Database
-from bot.store.post.rules import conditions_document, conditions_from_document
+from bot.store.post.rules import rule_document, rule_from_document
 from bot.store.post.tables import post_rule_imports
 from bot.store.upserts import insert_on_conflict
 
@@ -87,31 +86,5 @@ def _pending(row: sa.Row[Any]) -> PendingRuleImport:
     )
 
 
-def rule_document(rule: RoutingRule) -> dict[str, Any]:
-    return {
-        "id": rule.id,
-        "position": rule.position,
-        "entity": rule.entity,
-        "conditions": conditions_document(rule.conditions),
-        "destination_kind": rule.destination.kind.value,
-        "destination_target": rule.destination.target,
-        "description": rule.description,
-        "active": rule.active,
-    }
-
-
 def _rules(documents: Sequence[dict[str, Any]]) -> tuple[RoutingRule, ...]:
-    return tuple(
-        RoutingRule(
-            id=str(document["id"]),
-            position=int(document["position"]),
-            destination=Destination(
-                DestinationKind(document["destination_kind"]), str(document["destination_target"])
-            ),
-            conditions=conditions_from_document(dict(document["conditions"])),
-            entity=str(document["entity"]),
-            description=str(document["description"]),
-            active=bool(document["active"]),
-        )
-        for document in documents
-    )
+    return tuple(rule_from_document(document) for document in documents)

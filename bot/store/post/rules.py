@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
-
-import sqlalchemy as sa
 
 from bot.domain.post.items import Destination, DestinationKind, DocumentType
 from bot.domain.post.routing import RoutingRule, RuleConditions
@@ -25,10 +23,10 @@ class SqlRoutingRuleRepository:
         query = post_rules.select().order_by(post_rules.c.position, post_rules.c.id)
         async with self._db.connect() as connection:
             rows = (await connection.execute(query)).all()
-        return [_rule(row) for row in rows]
+        return [rule_from_document(row._mapping) for row in rows]
 
     async def replace(self, rules: Sequence[RoutingRule]) -> None:
-        rows = [_rule_row(rule) for rule in rules]
+        rows = [rule_document(rule) for rule in rules]
         async with self._db.transaction() as connection:
             await connection.execute(post_rules.delete())
             if rows:
@@ -61,7 +59,8 @@ def conditions_from_document(document: dict[str, Any]) -> RuleConditions:
     )
 
 
-def _rule_row(rule: RoutingRule) -> dict[str, Any]:
+def rule_document(rule: RoutingRule) -> dict[str, Any]:
+    """A rule as a row of the rules table, and as JSON where rules wait to be confirmed."""
     return {
         "id": rule.id,
         "position": rule.position,
@@ -74,13 +73,16 @@ def _rule_row(rule: RoutingRule) -> dict[str, Any]:
     }
 
 
-def _rule(row: sa.Row[Any]) -> RoutingRule:
+def rule_from_document(document: Mapping[Any, Any]) -> RoutingRule:
+    """The rule `rule_document` wrote (a row's mapping or the JSON read back)."""
     return RoutingRule(
-        id=row.id,
-        position=row.position,
-        destination=Destination(DestinationKind(row.destination_kind), row.destination_target),
-        conditions=conditions_from_document(dict(row.conditions)),
-        entity=row.entity,
-        description=row.description,
-        active=bool(row.active),
+        id=str(document["id"]),
+        position=int(document["position"]),
+        destination=Destination(
+            DestinationKind(document["destination_kind"]), str(document["destination_target"])
+        ),
+        conditions=conditions_from_document(dict(document["conditions"])),
+        entity=str(document["entity"]),
+        description=str(document["description"]),
+        active=bool(document["active"]),
     )
