@@ -1,7 +1,9 @@
 """Localisation: gettext catalogs (nl first, en as fallback for English clients).
 
 Message ids are stable keys ("help.title"); the catalogs hold the Dutch and English texts with
-`{name}` placeholders. The .po files are read with Babel at start-up, so there is no separate
+`{name}` placeholders. A text that counts something is a plural entry (msgid and msgid_plural
+both the key, one msgstr[i] per form) read with `t.n("key", count)`: "1 brief", "3 brieven",
+never "brief(ven)". The .po files are read with Babel at start-up, so there is no separate
 compile step to forget.
 """
 
@@ -72,8 +74,17 @@ def _read_catalog(locale: str) -> Catalog:
 
 
 def catalog_messages(locale: str) -> dict[str, str]:
-    """Every message id with its text, for parity tests and tooling."""
-    return {str(m.id): str(m.string) for m in _read_catalog(locale) if m.id}
+    """Every message id with its text, for parity tests and tooling (a plural entry's forms
+    on separate lines)."""
+    return {_key(m.id): _text(m.string) for m in _read_catalog(locale) if m.id}
+
+
+def _key(message_id: object) -> str:
+    return str(message_id[0]) if isinstance(message_id, tuple | list) else str(message_id)
+
+
+def _text(string: object) -> str:
+    return "\n".join(string) if isinstance(string, tuple | list) else str(string)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +98,13 @@ class Translator:
         if text == key and self.locale != DEFAULT_LOCALE:
             text = _translations(DEFAULT_LOCALE).gettext(key)
         return text.format(**params) if params else text
+
+    def n(self, key: str, count: int, /, **params: object) -> str:
+        """A plural entry in the form for `count`; `{count}` is filled in too."""
+        text = _translations(self.locale).ngettext(key, key, count)
+        if text == key and self.locale != DEFAULT_LOCALE:
+            text = _translations(DEFAULT_LOCALE).ngettext(key, key, count)
+        return text.format(count=count, **params)
 
     def join(self, keys: Iterable[str], separator: str = ", ") -> str:
         return separator.join(self(key) for key in keys)

@@ -99,7 +99,7 @@ def import_problem_cards(problems: Sequence[str], t: Translator) -> list[Card]:
         if number == 1:
             body += [
                 heading(t("licence_admin.import.rejected_title")),
-                text(t("licence_admin.import.rejected_body", count=len(problems))),
+                text(t.n("licence_admin.import.rejected_body", len(problems))),
             ]
         else:
             body.append(

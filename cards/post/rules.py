@@ -131,7 +131,7 @@ def rejected_cards(problems: Sequence[str], t: Translator) -> list[Card]:
     """A workbook with problems: every one, by sheet, row and column; nothing was stored."""
     first = [
         heading(t("post_rules_admin.rejected.title")),
-        text(t("post_rules_admin.rejected.body", count=len(problems))),
+        text(t.n("post_rules_admin.rejected.body", len(problems))),
     ]
     last = [text(t("post_rules_admin.rejected.next"), subtle=True)]
     return _listed(first, problems, "post_rules_admin.rejected.more", last, t)

@@ -22,7 +22,7 @@ def _placeholders(text: str) -> set[str]:
 
 
 def _keys_used_in_code() -> set[tuple[str, str]]:
-    """(file, id) for every literal message id: t("x"), N_("x"), self.t / turn.t("x"), *_key="x"."""
+    """(file, id) for every literal id: t("x"), t.n("x", n), N_("x"), turn.t("x"), *_key="x"."""
     found: set[tuple[str, str]] = set()
     for folder in ("bot", "dialogs", "cards"):
         for path in (ROOT / folder).rglob("*.py"):
@@ -35,7 +35,7 @@ def _keys_used_in_code() -> set[tuple[str, str]]:
                     else getattr(node.func, "id", "")
                 )
                 literals = []
-                if name in {"t", "N_", "_"} and node.args:
+                if name in {"t", "n", "N_", "_"} and node.args:
                     literals.append(node.args[0])
                 literals += [kw.value for kw in node.keywords if kw.arg in _KEY_ARGUMENTS]
                 for literal in literals:
@@ -89,3 +89,19 @@ def test_locale_choice(client: str | None, expected: str) -> None:
 def test_texts_are_formatted_and_fall_back_to_dutch() -> None:
     assert Translator("nl")("welcome.greeting", name="Jef") == "Dag Jef!"
     assert Translator("en")("welcome.greeting", name="Jef") == "Hello Jef!"
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "expected"),
+    [("nl", 1, "1 fout."), ("nl", 3, "3 fouten."), ("nl", 0, "0 fouten."), ("en", 1, "1 error.")],
+)
+def test_counted_texts_take_the_form_of_their_count(locale: str, count: int, expected: str) -> None:
+    text = Translator(locale).n("post_rules_admin.rejected.body", count)
+    assert expected in text
+    assert "(en)" not in text and "(s)" not in text
+
+
+def test_a_counted_text_has_every_form_in_both_languages() -> None:
+    for locale in LOCALES:
+        forms = catalog_messages(locale)["post_rules_admin.rejected.body"].split("\n")
+        assert len(forms) == 2 and all(forms), locale

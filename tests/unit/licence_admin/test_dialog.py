@@ -129,7 +129,7 @@ async def test_a_bad_workbook_lists_every_problem_and_stores_nothing(world: Admi
     # The lines quote the workbook's cells: escaped on the card, read as written.
     text = as_read("\n".join(card_text(card) for card in turn.cards))
     assert "Catalogus niet bijgewerkt" in text
-    assert f"{len(problems)} fout(en)" in text
+    assert f"{len(problems)} fout{'en' if len(problems) != 1 else ''}" in text
     for problem in problems:
         assert world.workbooks.describe(problem, turn.t) in text
     assert "rij 2" in text and "Artikelen" in text and "Groep-id" in text

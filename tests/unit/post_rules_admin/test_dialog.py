@@ -132,7 +132,7 @@ async def test_a_bad_workbook_lists_every_problem_and_keeps_nothing(world: Rules
     turn = await world.send([("regels.xlsx", data)], MAILROOM_CLERK, MAILROOM)
     shown = texts(turn.cards)
     assert "Regels niet overgenomen" in shown
-    assert "3 fout(en)" in shown
+    assert "3 fouten" in shown
     for problem in problems:
         assert world.workbooks.describe(problem, turn.t) in shown
     assert "blad Regels, rij 2, kolom Doel" in shown
@@ -153,7 +153,7 @@ async def test_many_problems_continue_on_further_cards(world: RulesWorld) -> Non
     turn = await world.upload(rules, MAILROOM_CLERK, MAILROOM)
     assert len(turn.cards) > 1
     shown = texts(turn.cards)
-    assert "400 fout(en)" in shown
+    assert "400 fouten" in shown
     assert shown.count("geen-guid") == 400
     assert "Vervolg van de fouten (2/" in shown
 
