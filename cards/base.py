@@ -59,6 +59,19 @@ def execute(title: str, verb: Verb, data: dict[str, Any] | None = None) -> Eleme
     return {"type": "Action.Execute", "title": title, "verb": str(verb), "data": data or {}}
 
 
+# What a run-command button carries of the caller's own words (dialogs.platform.start.RunCommand).
+MAX_COMMAND_ARGS = 500
+
+
+def run_button(title: str, command: str, args: str = "") -> Element:
+    """A button that runs a registered command as if its words were typed; `args` (the caller's
+    own text, already read for that command) is cut to what the payload accepts."""
+    data: dict[str, Any] = {"command": command}
+    if args:
+        data["args"] = args[:MAX_COMMAND_ARGS]
+    return execute(title, Verb.RUN_COMMAND, data)
+
+
 def open_url(title: str, url: str) -> Element:
     return {"type": "Action.OpenUrl", "title": title, "url": url}
 

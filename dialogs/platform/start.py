@@ -8,12 +8,15 @@ from bot.commands.dispatcher import ActionResult, Dispatcher
 from bot.commands.registry import Registry, card_action
 from bot.services.platform.profile import Profiles
 from bot.turn import Turn
+from cards.base import MAX_COMMAND_ARGS
 from cards.platform.system import welcome_card
 from cards.verbs import Verb
 
 
 class RunCommand(BaseModel):
     command: str = Field(min_length=1, max_length=64)
+    # What the command reads, as if typed after it ("Bedoel je ...?" buttons, "Opnieuw proberen").
+    args: str = Field(default="", max_length=MAX_COMMAND_ARGS)
 
 
 class StartDialog:
@@ -33,5 +36,5 @@ class StartDialog:
     async def run_command(self, turn: Turn, data: RunCommand) -> ActionResult:
         # The command checks its own role; its answer arrives as a new message, and the clicked
         # card (welcome, suggestions) stays as it is.
-        await self._dispatcher.run_command(turn, data.command)
+        await self._dispatcher.run_command(turn, data.command, data.args)
         return ActionResult(message=turn.t("card.done"))
