@@ -11,13 +11,16 @@ odd capitals, politeness, @mentions, "kunt ge", "allee". Each has
   it, on the fixed day TODAY: `person` (an agent's look-up, a delegate; "" for none), `starts`,
   `ends` (ISO days), `item` (the demo catalogue's key; "" when none is named), `search`, `scope`,
   `registered`, `this_week` (post filters), `entity` (a report's entity code)
-- `round`: 0 for the sentences the scorer was built on; n for those written as the n-th
-  held-out set, measured once before anything was changed for them, then moved to `tuning`.
+- `split`: where the sentence comes from. "train": written to build and tune the scorer;
+  "held_out_<n>" (n = 1, 2, ...): the n-th set written blind, by someone who had not read the
+  scorer, measured once before anything was changed for it; "held_out_dev": a set the scorer's
+  own engineer wrote before measuring it, once, to see whether a change generalises.
 
-`held_out` is never tuned against. To grow the corpus: new sentences the scorer gets wrong go to
-`tuning` (with the next round number when they were a held-out set); a new held-out set is
-written before the scorer is run on it, measured once, and its first figure written down in
-tests/understanding/test_corpus.py.
+Where a sentence sits says whether the scorer was tuned on it: under `held_out` never, under
+`tuning` yes (a held-out set moves there once its first figure is written down in
+tests/understanding/test_corpus.py; its `split` stays, so its first measure can be told apart).
+To grow the corpus: new sentences the scorer gets wrong go to `tuning`; a new held-out set is
+written before the scorer is run on it and measured once.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from bot.domain.platform.roles import Role
 # A Tuesday: "vrijdag" is 4 December, "morgen" 2 December, a day in November is next year's.
 TODAY = date(2026, 12, 1)
 
+TRAIN = "train"
 GREETING = "greeting"
 SERVICEDESK = "servicedesk"
 AMBIGUOUS = "ambiguous"
@@ -49,7 +53,7 @@ class Utterance:
     roles: frozenset[Role] = frozenset({Role.STAFF})
     args: Mapping[str, str] = field(default_factory=dict)
     between: tuple[str, str] | None = None
-    round: int = 0
+    split: str = TRAIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,5 +79,5 @@ def _utterance(entry: Mapping[str, Any]) -> Utterance:
         roles=frozenset({Role.STAFF, *(Role(role) for role in entry.get("roles", ()))}),
         args=dict(entry.get("args", {})),
         between=(between[0], between[1]) if between else None,
-        round=entry.get("round", 0),
+        split=entry.get("split", TRAIN),
     )

@@ -175,6 +175,8 @@ def test_the_whole_corpus_is_understood() -> None:
     for language, corpus in (("Dutch", DUTCH), ("English", ENGLISH)):
         mine = {id(u) for u in (*corpus.tuning, *corpus.held_out)}
         report(language, (o for o in outcomes if id(o.utterance) in mine), details=False)
+    for split in sorted({o.utterance.split for o in outcomes}):
+        report(f"split {split}", (o for o in outcomes if o.utterance.split == split), details=False)
     accuracy = report("whole corpus", outcomes)
     assert accuracy >= WHOLE_CORPUS_BAR
 
