@@ -1,5 +1,12 @@
 """The one place that turns text and card clicks into handler calls.
 
+A message is read over its whole sentence (bot/commands/understanding.py) against the commands
+the caller may run: one clear reading runs its command, two close ones are asked about with a
+button each, a greeting or thanks is answered with the main buttons, and nothing gets the
+closest commands as buttons. A command the caller may not run is refused only when the message
+opens with its keyword: a word it happens to share ("wat zijn de regels voor thuiswerk?") is no
+request for it.
+
 It checks the caller's role, validates card payloads, audits every command and verb, and turns
 failures into answers: a DomainError becomes its localised explanation, anything else a card with
 a short reference that is also in the log. Handlers never see a failure they did not raise.
@@ -18,6 +25,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from bot.commands.phrases import CLASSES
 from bot.commands.privacy import (
     ASK_PRIVATELY,
     SENT_PRIVATELY,
@@ -25,10 +33,12 @@ from bot.commands.privacy import (
     PrivateTurn,
     goes_privately,
 )
-from bot.commands.registry import Registry
+from bot.commands.registry import CommandSpec, Registry
+from bot.commands.understanding import Understanding, Verdict, understand
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import DomainError, StoreUnavailable
 from bot.domain.platform.roles import Role
+from bot.domain.platform.text import folded_words
 from bot.ports.platform import Notifier
 from bot.services.platform.audit import Auditor
 from bot.turn import Card, Turn
@@ -38,15 +48,20 @@ from cards.platform.system import (
     denied_card,
     explained,
     failure_card,
-    not_understood_card,
     notice_card,
 )
+from cards.platform.understanding import ask_card, not_understood_card, thanks_card
 
 logger = logging.getLogger(__name__)
 
 # Receives a message that came with files (turn.files), and the message's text.
 FileHandler = Callable[[Turn, str], Awaitable[None]]
+# Answers a greeting (False) or thanks (True) (the start dialog's welcome).
+GreetingHandler = Callable[[Turn, bool], Awaitable[None]]
 _FILES = "files.received"
+_THANKS = frozenset(CLASSES["thanks"].split())
+# "Niet begrepen" offers at most this many commands as buttons.
+_SUGGESTIONS = 3
 
 
 def new_reference() -> str:
@@ -106,12 +121,17 @@ class Dispatcher:
         self._auditor = auditor
         self._servicedesk_url = servicedesk_url
         self._file_handler: FileHandler | None = None
+        self._greeting_handler: GreetingHandler | None = None
         self._private = PrivateReplies(notifier)
 
     def receive_files(self, handler: FileHandler) -> None:
         """Route messages that carry files to handler (one per app: the dialog that takes files).
         The handler checks the caller's role itself: who may send what depends on the file."""
         self._file_handler = handler
+
+    def greet_with(self, handler: GreetingHandler) -> None:
+        """Answer greetings and thanks with handler (the start dialog's welcome)."""
+        self._greeting_handler = handler
 
     async def on_files(self, turn: Turn, text: str) -> None:
         """A message with files: the file handler takes it, whatever the text says. Without one,
@@ -133,12 +153,43 @@ class Dispatcher:
         await self._answer_in_chat(turn, _FILES, lambda: handle_files(turn, text))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        match = self.registry.match(text)
-        if match is None:
-            suggestions = self.registry.suggest(text, turn.caller.roles)
-            await turn.send_card(not_understood_card([c.spec for c in suggestions], turn.t))
-            return
-        await self.run_command(turn, match.command.spec.name, match.args)
+        allowed = [bound.spec for bound in self.registry.visible_to(turn.caller.roles)]
+        reading = understand(text, allowed, await self._vocabulary(allowed))
+        if (winner := reading.winner) is not None:
+            await self.run_command(turn, winner.name, winner.args)
+        elif reading.verdict is Verdict.ASK:
+            choices = [(spec, c.args) for c in reading.choices if (spec := _spec(allowed, c.name))]
+            await turn.send_card(ask_card(choices, turn.t))
+        elif reading.verdict is Verdict.GREETING:
+            await self._greet(turn, text, allowed)
+        elif (explicit := self.registry.explicit(text)) is not None:
+            # Opens with the keyword of a command the caller may not run: refused, and audited.
+            await self.run_command(turn, explicit.command.spec.name, explicit.args)
+        else:
+            await turn.send_card(not_understood_card(_closest(reading, allowed), turn.t))
+
+    async def _vocabulary(self, allowed: list[CommandSpec]) -> dict[str, tuple[str, ...]]:
+        """The words each allowed command's dialog keeps outside the code (catalogue names).
+        A source that fails costs only its words: the sentence is still read without them."""
+        words: dict[str, tuple[str, ...]] = {}
+        for spec in allowed:
+            source = self.registry.vocabularies.get(spec.name)
+            if source is None:
+                continue
+            try:
+                words[spec.name] = tuple(await source())
+            except Exception:
+                logger.warning("vocabulary of %s unavailable", spec.name, exc_info=True)
+        return words
+
+    async def _greet(self, turn: Turn, text: str, allowed: list[CommandSpec]) -> None:
+        thanks = bool(_THANKS & set(folded_words(text)))
+        if self._greeting_handler is not None:
+            await self._greeting_handler(turn, thanks)
+        elif thanks:
+            await turn.send_card(thanks_card([s for s in allowed if s.featured], turn.t))
+        else:
+            await turn.send_card(not_understood_card(_featured(allowed), turn.t))
 
     async def run_command(self, turn: Turn, name: str, args: str = "") -> None:
         bound = self.registry.get(name)
@@ -286,3 +337,17 @@ class Dispatcher:
         except Exception:
             # The user's command already happened; losing its audit line must be loud, not fatal.
             logger.exception("audit write failed for %s", action)
+
+
+def _spec(specs: list[CommandSpec], name: str) -> CommandSpec | None:
+    return next((spec for spec in specs if spec.name == name), None)
+
+
+def _featured(specs: list[CommandSpec]) -> list[CommandSpec]:
+    return [spec for spec in specs if spec.featured][:_SUGGESTIONS]
+
+
+def _closest(reading: Understanding, allowed: list[CommandSpec]) -> list[CommandSpec]:
+    """The commands that came closest to the sentence, else the main ones."""
+    close = [spec for c in reading.ranked if (spec := _spec(allowed, c.name))]
+    return close[:_SUGGESTIONS] or _featured(allowed)

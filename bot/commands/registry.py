@@ -1,9 +1,11 @@
 """Commands and card verbs: declared next to their handlers, collected into a Registry.
 
-A dialog is an object whose methods carry a `@command(...)` or `@card_action(...)` marker.
-`create_app` builds one Registry from the dialogs it wires; nothing is registered at import time,
-so tests build isolated registries. Matching is keyword based (no regexes in handlers): text is
-casefolded, accents and punctuation are dropped, and a keyword may stand anywhere in a sentence.
+A dialog is an object whose methods carry a `@command(...)`, `@card_action(...)` or
+`@vocabulary(...)` marker. `create_app` builds one Registry from the dialogs it wires; nothing is
+registered at import time, so tests build isolated registries. Which command a sentence asks for
+is decided over the whole sentence (bot/commands/understanding.py); the keyword match here is
+the explicit form: `explicit` finds a message that opens with a keyword, which is the only case
+in which a command the caller may not run is refused rather than passed over.
 
 Every command and verb declares whether its answer is personal (`personal=`). Personal is the
 default, on purpose: a new command that forgets to say so keeps its answer out of channels and
@@ -14,12 +16,10 @@ are declared `personal=False`.
 
 from __future__ import annotations
 
-import difflib
-import itertools
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -27,13 +27,15 @@ from bot.domain.platform.roles import Role, may_act_as
 from bot.domain.platform.text import fold, folded_words
 
 _WORD = re.compile(r"\w+")
-# How alike a typed word must be to a keyword before we suggest that command.
-_SUGGESTION_CUTOFF = 0.72
-_MAX_SUGGESTIONS = 3
-_MAX_SUGGESTION_WORDS = 40
+# "@Werkplek regels": a mention before the keyword does not make it less explicit.
+_MENTION = re.compile(r"(?<![\w.+-])@\w+")
 
 CommandHandler = Callable[..., Awaitable[None]]
 VerbHandler = Callable[..., Awaitable[Any]]
+# More words that name a command's subject, read when a message arrives (the licence catalogue's
+# item names and synonyms for "licence"): an async method of the dialog, no arguments.
+VocabularySource = Callable[[], Awaitable[Iterable[str]]]
+_Source = TypeVar("_Source", bound=Callable[..., Awaitable[Iterable[str]]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,17 @@ def card_action(
     return mark
 
 
+def vocabulary(command_name: str) -> Callable[[_Source], _Source]:
+    """Declare a dialog method that lists more words for one of its commands (product names,
+    synonyms kept in the database), so "ik heb Power Apps nodig" reads as a licence request."""
+
+    def mark(func: _Source) -> _Source:
+        func.__werkplek_vocabulary__ = command_name  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
 class RegistryError(Exception):
     """Two declarations clash; raised while the app is composed, never at run time."""
 
@@ -158,6 +171,7 @@ _Needle = tuple[tuple[str, ...], "BoundCommand", str]  # folded words, command, 
 class Registry:
     commands: list[BoundCommand] = field(default_factory=list)
     verbs: dict[str, BoundVerb] = field(default_factory=dict)
+    vocabularies: dict[str, VocabularySource] = field(default_factory=dict)
     # Keywords by their first folded word: matching a message looks up each of its words once.
     _by_first_word: dict[str, list[_Needle]] = field(default_factory=dict, repr=False)
 
@@ -170,6 +184,10 @@ class Registry:
                 if vspec.verb in self.verbs:
                     raise RegistryError(f"verb {vspec.verb} has two handlers")
                 self.verbs[vspec.verb] = BoundVerb(vspec, method)
+            if (named := getattr(method, "__werkplek_vocabulary__", None)) is not None:
+                if named in self.vocabularies:
+                    raise RegistryError(f"command {named} has two vocabularies")
+                self.vocabularies[named] = method
 
     def _add_command(self, bound: BoundCommand) -> None:
         taken = {
@@ -213,19 +231,12 @@ class Registry:
                 return Match(bound, keyword, args.strip(" \t\n?!.,:;"))
         return None
 
-    def suggest(self, text: str, roles: frozenset[Role]) -> list[BoundCommand]:
-        """Commands whose keywords look like words the caller typed (typos, other forms)."""
-        # Only the first words: a typo is in a short message, and every word costs a fuzzy
-        # comparison with every keyword (a 28 KB message took seconds of the event loop).
-        typed = folded_words(text)[:_MAX_SUGGESTION_WORDS]
-        candidates = typed + [" ".join(pair) for pair in itertools.pairwise(typed)]
-        scores: dict[str, float] = {}
-        for bound in self.visible_to(roles):
-            for _, keyword in bound.spec.all_keywords():
-                folded = " ".join(folded_words(keyword))
-                for word in candidates:
-                    ratio = difflib.SequenceMatcher(None, word, folded).ratio()
-                    if ratio >= _SUGGESTION_CUTOFF:
-                        scores[bound.spec.name] = max(scores.get(bound.spec.name, 0.0), ratio)
-        ranked = sorted(scores, key=lambda name: -scores[name])[:_MAX_SUGGESTIONS]
-        return [c for name in ranked if (c := self.get(name))]
+    def explicit(self, text: str) -> Match | None:
+        """The command named by the keyword the message opens with ("regels", "@Werkplek
+        post van vandaag"), or None when the message does not start with a keyword."""
+        found = self.match(_MENTION.sub(" ", text))
+        if found is None:
+            return None
+        opening = tuple(fold(word) for word in _WORD.findall(_MENTION.sub(" ", text)))
+        needle = tuple(folded_words(found.keyword))
+        return found if opening[: len(needle)] == needle else None

@@ -84,6 +84,7 @@ def build_dialogs(
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     profiles = Profiles(directory)
     start = StartDialog(registry, dispatcher, profiles)
+    dispatcher.greet_with(start.greet)
     dialogs: list[object] = [
         HelpDialog(registry),
         ProfileDialog(profiles),

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import tzinfo
 
 from bot.commands.dispatcher import ActionResult, refuse
-from bot.commands.registry import card_action, command
+from bot.commands.registry import card_action, command, vocabulary
 from bot.domain.licences.catalogue import CatalogueItem
 from bot.domain.licences.requests import (
     AlreadyDecided,
@@ -95,6 +95,17 @@ class LicenceDialog:
         self._desk = desk
         self._auditor = auditor
         self._tz = tz
+
+    @vocabulary("licence")
+    async def catalogue_words(self) -> list[str]:
+        """The catalogue's item names and synonyms, as admins keep them: "ik heb Tableau nodig"
+        asks for a licence when Tableau is in the catalogue (cached by the desk for minutes)."""
+        catalogue = await self._desk.catalogue()
+        return [
+            word
+            for item in catalogue.items
+            for word in (item.name_nl, item.name_en, *item.synonyms)
+        ]
 
     # --- commands ---------------------------------------------------------------------------
     # The product names are keywords too: people ask for "Power BI", not for "a licence". Plural

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from bot.commands.dispatcher import ActionResult, Dispatcher
-from bot.commands.registry import Registry, card_action
+from bot.commands.registry import CommandSpec, Registry, card_action
 from bot.services.platform.profile import Profiles
 from bot.turn import Turn
 from cards.base import MAX_COMMAND_ARGS
 from cards.platform.system import welcome_card
+from cards.platform.understanding import thanks_card
 from cards.verbs import Verb
 
 
@@ -26,9 +27,19 @@ class StartDialog:
         self._profiles = profiles
 
     async def welcome(self, turn: Turn) -> None:
-        featured = [c.spec for c in self._registry.visible_to(turn.caller.roles) if c.spec.featured]
         first_name = await self._profiles.first_name(turn.caller)
-        await turn.send_card(welcome_card(first_name, featured, turn.t))
+        await turn.send_card(welcome_card(first_name, self._featured(turn), turn.t))
+
+    async def greet(self, turn: Turn, thanks: bool) -> None:
+        """ "hallo" gets the welcome again, "bedankt" a short "graag gedaan"; both end in the
+        main buttons."""
+        if thanks:
+            await turn.send_card(thanks_card(self._featured(turn), turn.t))
+        else:
+            await self.welcome(turn)
+
+    def _featured(self, turn: Turn) -> list[CommandSpec]:
+        return [c.spec for c in self._registry.visible_to(turn.caller.roles) if c.spec.featured]
 
     # Its own answer says only "done"; the command it runs decides for itself where its answer
     # goes (a personal one from a channel goes to the 1:1 chat).

@@ -1,11 +1,11 @@
-"""The registry: declarations, keyword matching inside sentences, suggestions, role filtering."""
+"""The registry: declarations, keyword matching inside sentences, explicit commands, roles."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import BaseModel
 
-from bot.commands.registry import Registry, RegistryError, card_action, command
+from bot.commands.registry import Registry, RegistryError, card_action, command, vocabulary
 from bot.domain.platform.roles import Role
 from bot.domain.platform.text import fold
 
@@ -132,18 +132,36 @@ def test_role_filtering(registry: Registry) -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "expected"), [("pots", "post"), ("statsu", "status"), ("licenite", "licence")]
+    ("typed", "expected"),
+    [
+        ("aankondiging", "announce"),
+        ("Aankondiging: de kantoren sluiten vrijdag", "announce"),
+        ("@Werkplek aankondiging morgen", "announce"),
+        ("mijn aanvragen graag", "requests"),
+    ],
 )
-def test_typos_get_suggestions(registry: Registry, typed: str, expected: str) -> None:
-    suggested = [c.spec.name for c in registry.suggest(f"mijn {typed}", frozenset({Role.STAFF}))]
-    assert suggested and suggested[0] == expected
+def test_a_message_that_opens_with_a_keyword_is_explicit(
+    registry: Registry, typed: str, expected: str
+) -> None:
+    found = registry.explicit(typed)
+    assert found is not None and found.command.spec.name == expected
 
 
-def test_suggestions_respect_roles(registry: Registry) -> None:
-    assert registry.suggest("aankondeging", frozenset({Role.STAFF})) == []
-    names = [c.spec.name for c in registry.suggest("aankondeging", frozenset({Role.COMMS}))]
-    assert names == ["announce"]
+@pytest.mark.parametrize(
+    "typed",
+    ["wie stuurt de aankondiging?", "ik las een aankondiging", "", "@Werkplek", "aankondigingen"],
+)
+def test_a_keyword_inside_a_sentence_is_not_explicit(registry: Registry, typed: str) -> None:
+    assert registry.explicit(typed) is None
 
 
-def test_gibberish_gets_no_suggestion(registry: Registry) -> None:
-    assert registry.suggest("qwxz brrr", frozenset({Role.ADMIN})) == []
+def test_a_command_has_at_most_one_vocabulary(registry: Registry) -> None:
+    class Words:
+        @vocabulary("licence")
+        async def words(self) -> list[str]:
+            return ["Tableau"]
+
+    registry.add_dialog(Words())
+    assert list(registry.vocabularies) == ["licence"]
+    with pytest.raises(RegistryError, match="licence"):
+        registry.add_dialog(Words())

@@ -142,18 +142,33 @@ async def test_a_business_error_is_explained(world: World) -> None:
     assert world.audit.entries[-1].outcome is Outcome.REJECTED
 
 
-async def test_unknown_text_gets_suggestions_and_a_help_button(world: World) -> None:
+async def test_a_typo_still_reaches_its_command(world: World) -> None:
     turn = await say(world.dispatcher, "mijn profel")
+    assert "Lotte Janssens" in card_text(turn.cards[0])
+    assert world.audit.entries[-1].action == "command.profile"
+
+
+async def test_unknown_text_gets_the_closest_commands_and_a_help_button(world: World) -> None:
+    turn = await say(world.dispatcher, "hoe boek ik een vergaderzaal in het nieuwe gebouw?")
     card = turn.cards[0]
-    assert "Bedoelde je misschien" in card_text(card)
-    verbs = [(a["verb"], a["data"]["command"]) for a in card["actions"]]
-    assert verbs[0] == (Verb.RUN_COMMAND, "profile")
-    assert verbs[-1] == (Verb.RUN_COMMAND, "help")
+    assert "Dat begreep ik niet helemaal." in card_text(card)
+    commands = [a["data"]["command"] for a in card["actions"]]
+    assert commands[-1] == "help" and len(commands) >= 2
+    assert world.audit.entries == []  # nothing ran, nothing was refused
 
 
-async def test_unknown_text_without_anything_close(world: World) -> None:
+async def test_a_greeting_gets_the_welcome_with_the_main_buttons(world: World) -> None:
     turn = await say(world.dispatcher, "goedemorgen allemaal")
-    assert "Typ **hulp**" in card_text(turn.cards[0])
+    card = turn.cards[0]
+    assert "Dag Lotte!" in card_text(card)
+    assert {a["data"]["command"] for a in card["actions"]} == {"help", "profile", "status"}
+
+
+async def test_thanks_get_a_short_answer_with_the_main_buttons(world: World) -> None:
+    turn = await say(world.dispatcher, "merci!", locale="en")
+    card = turn.cards[0]
+    assert "welcome" in card_text(card).casefold()
+    assert {a["data"]["command"] for a in card["actions"]} == {"help", "profile", "status"}
 
 
 async def test_profile_shows_directory_facts(world: World) -> None:

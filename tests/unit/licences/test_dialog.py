@@ -157,6 +157,15 @@ async def test_a_sentence_that_names_only_the_product_opens_its_form(world: Worl
     assert _inputs(card)["justification"]["value"] == "ik heb Power BI nodig om rapporten te delen"
 
 
+async def test_a_name_only_the_catalogue_knows_asks_for_that_item(world: World) -> None:
+    """"pbi" and "premium per user" are no keyword or phrase of the code, only synonyms the
+    admins keep in the catalogue: the sentence is still a licence request for that item."""
+    turn = await world.say("mag ik pbi krijgen aub")
+    assert turn.cards[0]["body"][0]["text"] == "Power BI Pro aanvragen"
+    turn = await world.say("graag premium per user")
+    assert turn.cards[0]["body"][0]["text"] == "Power BI Premium per gebruiker aanvragen"
+
+
 async def test_english_clients_get_the_english_form(world: World) -> None:
     turn = await world.say("license power bi", locale="en")
     assert turn.cards[0]["body"][0]["text"] == "Request Power BI Pro"
