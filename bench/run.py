@@ -22,7 +22,17 @@ from bench.common import BenchResult, Row, markdown_table, ratio, write_json
 
 logger = logging.getLogger(__name__)
 
-SECTIONS = ("startup", "throughput", "outbox", "access", "licences", "post", "replicas", "files")
+SECTIONS = (
+    "startup",
+    "throughput",
+    "understanding",
+    "outbox",
+    "access",
+    "licences",
+    "post",
+    "replicas",
+    "files",
+)
 _ROW_FIELDS = ("figure", "werkplek", "baseline", "target", "verdict")
 
 
@@ -33,6 +43,12 @@ async def _startup(quick: bool) -> BenchResult:
 async def _throughput(quick: bool) -> BenchResult:
     params = throughput.quick_parameters() if quick else {}
     return await throughput.run_throughput_bench(**params)
+
+
+async def _understanding(quick: bool) -> BenchResult:
+    from bench.understanding import run_understanding_bench
+
+    return await run_understanding_bench(quick)
 
 
 async def _outbox(quick: bool) -> BenchResult:
@@ -113,6 +129,7 @@ def _number(value: Any) -> float | None:
 _RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
     "startup": _startup,
     "throughput": _throughput,
+    "understanding": _understanding,
     "outbox": _outbox,
     "access": _access,
     "licences": _licences,
