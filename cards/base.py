@@ -39,7 +39,16 @@ def card(body: list[Element], actions: list[Element] | None = None) -> Card:
 
 
 def heading(text: str) -> Element:
-    return {"type": "TextBlock", "text": text, "size": "Large", "weight": "Bolder", "wrap": True}
+    """A card's title: `style: heading` is what screen readers announce and jump to; size and
+    weight keep its look where a host's heading style is plainer."""
+    return {
+        "type": "TextBlock",
+        "text": text,
+        "style": "heading",
+        "size": "Large",
+        "weight": "Bolder",
+        "wrap": True,
+    }
 
 
 def text(value: str, *, subtle: bool = False, weight: str | None = None) -> Element:

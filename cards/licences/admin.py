@@ -102,12 +102,8 @@ def import_problem_cards(problems: Sequence[str], t: Translator) -> list[Card]:
                 text(t.n("licence_admin.import.rejected_body", len(problems))),
             ]
         else:
-            body.append(
-                text(
-                    t("licence_admin.import.rejected_more", part=number, parts=len(chunks)),
-                    weight="Bolder",
-                )
-            )
+            more = t("licence_admin.import.rejected_more", part=number, parts=len(chunks))
+            body.append(heading(more))
         if chunk:
             body.append(text("\n".join(chunk)))
         if number == len(chunks):
@@ -120,7 +116,7 @@ def import_refused_card(t: Translator) -> Card:
     """Someone who is not a Werkplek admin sent a file."""
     return card(
         [
-            text(t("licence_admin.files.refused_title"), weight="Bolder"),
+            heading(t("licence_admin.files.refused_title")),
             text(t("licence_admin.files.refused_body")),
         ]
     )

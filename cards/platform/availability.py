@@ -4,13 +4,13 @@ lost, try again shortly. The reference is the log line's, for the service desk."
 from __future__ import annotations
 
 from bot.i18n import Translator
-from cards.base import Card, card, text
+from cards.base import Card, card, heading, text
 
 
 def unavailable_card(reference: str, t: Translator) -> Card:
     return card(
         [
-            text(t("availability.title"), weight="Bolder"),
+            heading(t("availability.title")),
             text(t("availability.body")),
             text(t("availability.reference", reference=reference), subtle=True),
         ]

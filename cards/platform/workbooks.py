@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Translator
-from cards.base import Card, card, text
+from cards.base import Card, card, heading, text
 
 
 def inbox_refused_card(t: Translator) -> Card:
     """Someone who may import no workbook at all sent a file."""
     return card(
         [
-            text(t("workbooks.refused_title"), weight="Bolder"),
+            heading(t("workbooks.refused_title")),
             text(t("workbooks.refused_body")),
         ]
     )
@@ -32,14 +32,14 @@ def download_failed_card(message: str, t: Translator) -> Card:
     """`message`: card text (a DomainError through cards.platform.system.explained)."""
     return card(
         [
-            text(t("licence_admin.files.download_failed_title"), weight="Bolder"),
+            heading(t("licence_admin.files.download_failed_title")),
             text(message),
         ]
     )
 
 
 def _with_hints(title: str, body: str, hints: Sequence[str]) -> Card:
-    blocks = [text(title, weight="Bolder"), text(body)]
+    blocks = [heading(title), text(body)]
     if hints:
         blocks.append(text("\n".join(f"- {hint}" for hint in hints)))
     return card(blocks)
