@@ -31,7 +31,10 @@ from tests.understanding.corpus import AMBIGUOUS, GREETING, SERVICEDESK, TODAY, 
 WHOLE_CORPUS_BAR = 0.95
 # What sentences written after the scorer was tuned reach, measured once on each fresh held-out
 # set before anything was changed for it (rounds 1 to 5): 88.1%, 85.9%, 86.5%, 90.2% and 90.2%
-# (round 5 is the held-out set now; 89.4% with its arguments checked too). The issue asks 95%
+# (round 5 is the held-out set now; 89.4% with its arguments checked too). Set 6 (288 sentences,
+# corpus_heldout_*.json) was written by an engineer who had never read the scorer, labelled by
+# each command's meaning, and scored 76.7% on its one blind run (nl 75.6%, en 80.0%): it is
+# tuning material since, and the figure that counts is the next blind set's. The issue asks 95%
 # here as well, and the scorer does not reach it on unseen sentences yet: this floor keeps the
 # honest figure from sliding back. Raise it when a NEW held-out set, measured before any tuning
 # for it, does better.
