@@ -1,8 +1,9 @@
 """The access-status card, and the cards around looking up someone else's.
 
-One row per check: what was checked, a coloured state word (never colour alone), what was found
-and, when something is not in order, the next step as a link. Moments are shown in the
-organisation's time zone, day first, as Flemish readers expect.
+One row per check (the account's origin only when it needs action, or for the service desk):
+what was checked, a coloured state word (never colour alone), what was found and, when
+something is not in order, the next step as a link. Moments are shown in the organisation's
+time zone, day first, as Flemish readers expect.
 """
 
 from __future__ import annotations
@@ -80,11 +81,19 @@ def access_card(
     worst = report.worst
     verdict = text(t(_VERDICT[worst]), weight="Bolder")
     body.append({**verdict, "size": "Medium", "color": _COLOUR[worst]})
-    body += [_check_row(check, t, tz) for check in report.checks]
+    body += [_check_row(check, t, tz) for check in report.checks if _shown(check, viewed_by_agent)]
     moment = format_moment(report.checked_at, t, tz)
     body.append({**text(t("access.checked_at", moment=moment), subtle=True), "separator": True})
     refresh = execute(t("access.refresh"), Verb.ACCESS_REFRESH, {"user": subject.id})
     return card(body, [refresh])
+
+
+def _shown(check: Check, viewed_by_agent: bool) -> bool:
+    """Where an account comes from (cloud, synchronised) is the service desk's business: staff
+    see that line only when it asks something of them (a synchronisation that stopped)."""
+    if check.kind is not CheckKind.IDENTITY_SOURCE or viewed_by_agent:
+        return True
+    return check.state in {CheckState.WARN, CheckState.ACTION}
 
 
 def _check_row(check: Check, t: Translator, tz: tzinfo) -> Element:

@@ -143,13 +143,7 @@ def outside_entity_cards(
     """An entity admin's workbook that touches rules of other entities; nothing was stored."""
     first = [
         heading(t("post_rules_admin.rejected.title")),
-        text(
-            t(
-                "post_rules_admin.scope.body",
-                entities=entity_list(entities, t),
-                count=len(breaches),
-            )
-        ),
+        text(t.n("post_rules_admin.scope.body", len(breaches), entities=entity_list(entities, t))),
     ]
     last = [text(t("post_rules_admin.scope.next"), subtle=True)]
     return _listed(first, breaches, "post_rules_admin.rejected.more", last, t)
@@ -159,7 +153,7 @@ def checked_cards(summary: DryRunSummary, minutes: int, t: Translator) -> list[C
     """A valid workbook: the dry run, then the button that applies the rules."""
     first = [
         heading(t("post_rules_admin.checked.title")),
-        text(t("post_rules_admin.checked.body", count=summary.rules, active=summary.active)),
+        text(t.n("post_rules_admin.checked.body", summary.rules, active=summary.active)),
     ]
     if not summary.tried:
         first.append(text(t("post_rules_admin.checked.no_post")))
@@ -191,7 +185,7 @@ def applied_card(rules: int, active: int, t: Translator) -> Card:
     return card(
         [
             heading(t("post_rules_admin.applied.title")),
-            text(t("post_rules_admin.applied.body", count=rules, active=active)),
+            text(t.n("post_rules_admin.applied.body", rules, active=active)),
         ]
     )
 

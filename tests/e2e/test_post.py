@@ -218,7 +218,7 @@ async def test_lotte_opens_the_scan_and_marks_the_item_handled(
         assert (response.status, response.content_type) == (410, "text/html")
         assert "opnieuw op Openen" in await response.text()
 
-    # Afgehandeld: the answer is the card, handled, without the button.
+    # Afhandelen: the answer is the card, handled, without the button.
     handled = await playground.click(notice, "post.handle")
 
     assert handled.get("type") == CARD_TYPE, handled
@@ -260,7 +260,7 @@ async def test_a_registered_letter_is_acknowledged_before_it_is_handled(
     assert t("post.type.registered") in notice.all_text
     assert f"{t('post.yes')} (RR 2604 1137 5BE)" in notice.all_text
     assert t("post.line.acknowledge_first") in notice.all_text
-    # Until someone confirms receipt, "Afgehandeld" is not offered.
+    # Until someone confirms receipt, "Afhandelen" is not offered.
     assert "post.acknowledge" in verbs(notice.card)
     assert "post.handle" not in verbs(notice.card)
 
@@ -273,7 +273,7 @@ async def test_a_registered_letter_is_acknowledged_before_it_is_handled(
     assert "post.acknowledge" not in verbs(acknowledged["value"])
     assert "post.handle" in verbs(acknowledged["value"])
 
-    # Her notice in the chat is edited in place: now it offers "Afgehandeld".
+    # Her notice in the chat is edited in place: now it offers "Afhandelen".
     edited = await playground.next_message(
         NOTICE_TIMEOUT, lambda m: m.action == "updateMessage" and m.id == notice.id
     )

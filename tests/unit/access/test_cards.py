@@ -130,7 +130,7 @@ def test_own_card_in_order() -> None:
     card = access_card(_report(facts()), Translator("nl"), tz=BRUSSELS)
     text = card_text(card)
     assert "Jouw toegang" in text and "Alles is in orde." in text
-    assert text.count("In orde") == 6
+    assert text.count("In orde") == 5  # the account's origin only when it needs action
     assert "Bekeken door de servicedesk" not in text
     assert "Microsoft Authenticator-app" in text
     assert "Microsoft 365 E3, Power BI Pro" in text
@@ -153,7 +153,7 @@ def test_state_words_come_with_their_colour_and_next_step_link() -> None:
     }
     verdict = card["body"][1]
     assert (verdict["text"], verdict["color"]) == (
-        "Er is actie nodig. Hieronder lees je wat je kunt doen.",
+        "Er is actie nodig. Hieronder lees je wat je kan doen.",
         "Attention",
     )
 
@@ -199,9 +199,20 @@ def test_a_stale_sync_shows_the_local_sync_time() -> None:
         facts(person(on_premises_last_sync=datetime(2026, 11, 19, 23, 30, tzinfo=UTC)))
     )
     text = card_text(access_card(report, Translator("nl"), tz=BRUSSELS))
-    assert "de laatste synchronisatie dateert van 20/11/2026 om 00:30" in text
+    assert "Het account is sinds 20/11/2026 om 00:30 niet meer bijgewerkt." in text
     english = card_text(access_card(report, Translator("en"), tz=BRUSSELS))
-    assert "the last synchronisation was on 20/11/2026 at 00:30" in english
+    assert "has not been updated since 20/11/2026 at 00:30." in english
+
+
+def test_the_accounts_origin_is_shown_to_staff_only_when_it_needs_action() -> None:
+    in_order = _report(facts())
+    stale = _report(facts(person(on_premises_last_sync=NOW - timedelta(days=9))))
+    t = Translator("nl")
+    assert "Herkomst van het account" not in card_text(access_card(in_order, t, tz=BRUSSELS))
+    assert "Herkomst van het account" in card_text(access_card(stale, t, tz=BRUSSELS))
+    # The service desk sees where every account comes from, in its own terms.
+    agent = card_text(access_card(in_order, t, viewed_by_agent=True, tz=BRUSSELS))
+    assert "Herkomst van het account" in agent and "Active Directory" in agent
 
 
 def test_moments_follow_brussels_summer_time() -> None:

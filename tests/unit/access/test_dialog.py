@@ -217,7 +217,7 @@ async def test_the_owner_refreshes_their_card(world: World) -> None:
 async def test_replaying_someone_elses_refresh_is_refused_and_audited(world: World) -> None:
     _, result = await world.click(Verb.ACCESS_REFRESH, {"user": JAN})
     assert result.card is None
-    assert result.message == "Je kunt alleen je eigen toegang vernieuwen."
+    assert result.message == "Je kan alleen je eigen toegang vernieuwen."
     (denial,) = world.views()
     assert (denial.outcome, denial.actor_id, denial.object_id) == (Outcome.DENIED, LOTTE, JAN)
     assert denial.detail == {"via": "refresh"}

@@ -240,7 +240,7 @@ def test_a_card_shows_what_the_issue_asks_for() -> None:
         a.get("title")
         for a in card_actions(item_card(BASE, t, view=ItemView(act=True), tz=BRUSSELS))
     ]
-    for button in ("Openen", "Afgehandeld", "Doorsturen", "Niet voor mij", "Origineel opvragen"):
+    for button in ("Openen", "Afhandelen", "Doorsturen", "Niet voor mij", "Origineel opvragen"):
         assert button in titles
 
 

@@ -324,7 +324,7 @@ async def test_a_registered_item_is_acknowledged_then_handled_on_its_card() -> N
     acknowledged = await world.click(Verb.POST_ACKNOWLEDGE, {"item": item.id})
     assert acknowledged.card is not None
     assert "Ontvangst bevestigd door Lotte Janssens" in card_text(acknowledged.card)
-    handle = find_action(acknowledged.card, "Afgehandeld")
+    handle = find_action(acknowledged.card, "Afhandelen")
     handled = await world.click(handle["verb"], handle["data"])
     assert handled.card is not None
     assert "is afgehandeld" in card_text(handled.card)
@@ -341,7 +341,7 @@ async def test_forward_needs_someone_picked() -> None:
     done = await world.click(Verb.POST_FORWARD, {"item": item.id, "person": JEF, "note": "Graag"})
     assert done.card is not None
     assert world.post.item(item.id).destination == person(JEF)
-    assert "Afgehandeld" not in [a.get("title") for a in card_actions(done.card)]
+    assert "Afhandelen" not in [a.get("title") for a in card_actions(done.card)]
 
 
 async def test_not_for_me_without_a_reason_asks_for_one() -> None:
@@ -372,12 +372,12 @@ async def test_the_list_details_button_shows_the_item_with_a_way_back() -> None:
     world = World()
     item = world.post.add(person(LOTTE))
     turn = await world.say("post zoek Fluvius")
-    details = find_action(turn.cards[0], "Details")
+    details = find_action(turn.cards[0], "Toon details")
     result = await world.click(details["verb"], details["data"])
     assert result.card is not None
     back = find_action(result.card, "Terug naar de lijst")
     assert back["data"]["search"] == "Fluvius"
-    handle = find_action(result.card, "Afgehandeld")
+    handle = find_action(result.card, "Afhandelen")
     assert handle["data"] == {"item": item.id, "back": back["data"]}
     listed = await world.click(back["verb"], back["data"])
     assert listed.card is not None and "zoek: Fluvius" in card_text(listed.card)
@@ -403,7 +403,7 @@ async def test_post_doorsturen_stores_a_delegation_and_confirms_it() -> None:
     assert world.post.delegations.rows
     stopped = await world.click(cancel["verb"], cancel["data"])
     assert stopped.card is not None
-    assert "Je post wordt nu niet doorgestuurd." in card_text(stopped.card)
+    assert "Je post komt nu gewoon bij jou." in card_text(stopped.card)
     assert world.post.delegations.rows == {}
 
 
@@ -430,7 +430,7 @@ async def test_delegation_problems_are_told() -> None:
     turn = await world.say("post doorsturen naar Niemand Bekend tot morgen")
     assert "Ik vind niemand met de naam Niemand Bekend." in card_text(turn.cards[0])
     turn = await world.say("post doorsturen naar Lotte Janssens tot morgen")
-    assert "niet naar jezelf" not in card_text(turn.cards[0])  # she is not offered herself
+    assert "niet als vervanger" not in card_text(turn.cards[0])  # she is not offered herself
     turn = await world.say("post doorsturen naar Jef Peeters van 5/12 tot 1/12")
     assert "De einddatum ligt voor de begindatum." in card_text(turn.cards[0])
     rejected = [e for e in world.post.audit_log.entries if e.outcome is Outcome.REJECTED]

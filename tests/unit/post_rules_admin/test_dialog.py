@@ -174,7 +174,7 @@ async def test_a_good_workbook_is_tried_on_recent_post_and_applied_when_confirme
     (card,) = turn.cards
     shown = card_text(card)
     assert "Regels gecontroleerd, nog niet overgenomen" in shown
-    assert "4 regel(s), waarvan 4 actief" in shown
+    assert "4 regels, waarvan 4 actief" in shown
     assert "1 van de laatste 5 poststukken" in shown
     assert f"{items[4].reference}: triage -> persoon Jef Peeters (regel R-004)" in shown
     for unchanged in items[:4]:
@@ -316,7 +316,7 @@ async def test_an_entity_admin_may_not_touch_other_entities_rules(world: RulesWo
     shown = texts(turn.cards)
     assert "Regels niet overgenomen" in shown
     assert "alleen regels voor ADV toevoegen, wijzigen of verwijderen" in shown
-    assert "Deze 4 regel(s)" in shown
+    assert "Deze 4 regels horen daar niet bij" in shown
     for line in (
         "regel R-001 (alle entiteiten): gewijzigd",
         "regel R-003 (DOMG): verwijderd",

@@ -1,0 +1,156 @@
+"""One vocabulary (bot/i18n/GLOSSARY.md): no text in either catalog uses a form the glossary
+forbids, and staff texts carry no IT jargon.
+
+Which texts staff read is decided by the key: every key is a staff text unless it starts with
+one of ADMIN_PREFIXES or is one of ADMIN_KEYS (texts for the mailroom, ICT-beheerders, the
+service desk, Werkplek's administrators, scanners and the command line, who need the precise
+terms). A new capability's texts are therefore staff texts until someone says otherwise here
+and in the glossary.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import LOCALES, catalog_messages
+
+GLOSSARY = Path(__file__).resolve().parents[2] / "bot" / "i18n" / "GLOSSARY.md"
+
+ADMIN_PREFIXES = (
+    "licence_admin.",
+    "catalogue.",
+    "report.",
+    "post_register.",
+    "post.rules.",
+    "post.intake.",
+    "post.import.",
+    "post_rules_admin.",
+    "workbook.",
+    "workbooks.",
+    "cli.",
+    "tenant.",
+)
+ADMIN_KEYS = frozenset(
+    {
+        # Notices to an entity's ICT-beheerders, who set the usage location and buy seats.
+        "licence.notice.usage_location_missing",
+        "licence.body.usage_location",
+        "licence.notice.seats_needed",
+        "licence.body.seats_needed",
+        # The account's origin when it is in order: the access card shows it to agents only.
+        "access.source.cloud",
+        "access.source.cloud_converted",
+        "access.source.synced",
+    }
+)
+
+# Everywhere, both languages: a counted text is a plural entry, never "fout(en)" or "rule(s)".
+_PARENTHESISED_PLURAL = re.compile(r"\w\((?:en|n|s|es|'s|ren|ven|eren)\)", re.IGNORECASE)
+# Everywhere in Dutch.
+_DUTCH_FORBIDDEN = {
+    "postbak": re.compile(r"postbak", re.IGNORECASE),
+    "kun je / je kunt / kunt u": re.compile(r"\bkun\s+je\b|\bkunt\b", re.IGNORECASE),
+    "personengids": re.compile(r"personengids", re.IGNORECASE),
+}
+# In staff texts, both languages.
+_JARGON = {
+    "usageLocation": re.compile(r"usage\s*location", re.IGNORECASE),
+    "gebruikslocatie": re.compile(r"gebruikslocatie", re.IGNORECASE),
+    "Entra": re.compile(r"\bEntra\b", re.IGNORECASE),
+    "Active Directory": re.compile(r"active\s+directory", re.IGNORECASE),
+    "synchronisatie": re.compile(r"synchroni[sz]", re.IGNORECASE),
+    "Sleutelgroepen": re.compile(r"sleutelgroep|key\s+groups?", re.IGNORECASE),
+    "tenant": re.compile(r"\btenant", re.IGNORECASE),
+    "UPN": re.compile(r"\bUPN\b"),
+    "externalId": re.compile(r"external\s*id", re.IGNORECASE),
+    "Graph": re.compile(r"\bGraph\b"),
+    "triage": re.compile(r"\btriage\b", re.IGNORECASE),
+}
+# In Dutch staff texts: a delegation is "Post tijdens afwezigheid", not a "doorsturing".
+_DUTCH_STAFF_FORBIDDEN = {"doorsturing": re.compile(r"doorsturing", re.IGNORECASE)}
+
+
+def is_staff_text(key: str) -> bool:
+    return key not in ADMIN_KEYS and not key.startswith(ADMIN_PREFIXES)
+
+
+def problems(locale: str, key: str, text: str) -> list[str]:
+    """What in this one text goes against the glossary (empty when it is in line)."""
+    rules: dict[str, re.Pattern[str]] = {"a (s)/(en) plural": _PARENTHESISED_PLURAL}
+    if locale == "nl":
+        rules |= _DUTCH_FORBIDDEN
+    if is_staff_text(key):
+        rules |= _JARGON
+        if locale == "nl":
+            rules |= _DUTCH_STAFF_FORBIDDEN
+    return [
+        f"{locale} {key}: {name} in {text!r}" for name, rule in rules.items() if rule.search(text)
+    ]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_text_follows_the_glossary(locale: str) -> None:
+    messages = catalog_messages(locale)
+    assert len(messages) > 200, "the catalogs were not read"
+    found = [p for key, text in messages.items() for p in problems(locale, key, text)]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("locale", "key", "text"),
+    [
+        ("nl", "post_rules_admin.checked.body", "Het bestand bevat 3 regel(s)."),
+        ("en", "post_rules_admin.checked.body", "The workbook holds 3 rule(s)."),
+        ("nl", "cli.x", "Er zijn 2 fout(en)."),
+        ("nl", "post.destination.entity", "de postbak van {entity}"),
+        ("nl", "help.x", "Kun je dit even nakijken?"),
+        ("nl", "help.x", "Hier kunt u dat aanpassen."),
+        ("nl", "access.x", "Je kunt alleen je eigen toegang bekijken."),
+        ("nl", "post.x", "Die persoon staat niet in de personengids."),
+        ("nl", "access.licences.no_location", "Er is geen gebruikslocatie ingesteld."),
+        ("en", "access.licences.no_location", "No usage location is set."),
+        ("en", "licence.reason.usage_location", "No usageLocation in Entra ID."),
+        ("nl", "access.kind.groups", "Sleutelgroepen"),
+        ("nl", "access.source.stale", "Gesynchroniseerd vanuit de lokale Active Directory."),
+        ("nl", "servicedesk.x", "Vraag het aan je tenant-beheerder."),
+        ("nl", "post.where.triage", "In triage"),
+        ("nl", "post.delegation.cancelled", "Die doorsturing is stopgezet."),
+    ],
+)
+def test_the_forbidden_forms_are_caught(locale: str, key: str, text: str) -> None:
+    assert problems(locale, key, text)
+
+
+@pytest.mark.parametrize(
+    ("locale", "key", "text"),
+    [
+        ("nl", "help.x", "Je kan dit even nakijken."),
+        ("nl", "licence.form.error.item", "Dit kan je niet (meer) aanvragen."),
+        ("nl", "access.kind.mfa", "Tweestapsverificatie (MFA)"),
+        ("nl", "access.source.synced", "Gesynchroniseerd vanuit de lokale Active Directory."),
+        ("nl", "licence.body.usage_location", "Stel de gebruikslocatie (usageLocation) in."),
+        ("nl", "post_register.destination.triage", "Triage postkamer"),
+        ("en", "cli.post_import.which_tenant", "Give the tenant with --tenant."),
+        ("en", "post.delegation.title", "Mail while you are away"),
+    ],
+)
+def test_what_the_glossary_allows_passes(locale: str, key: str, text: str) -> None:
+    assert problems(locale, key, text) == []
+
+
+def test_the_glossary_names_every_admin_exception() -> None:
+    """The glossary says which texts may keep precise terms; it and this test agree."""
+    glossary = GLOSSARY.read_text(encoding="utf-8")
+    for exception in (*ADMIN_PREFIXES, *sorted(ADMIN_KEYS)):
+        assert f"`{exception}`" in glossary, exception
+
+
+def test_every_admin_exception_still_exists() -> None:
+    """An exception for a key that was renamed would silently exempt nothing (or a newcomer)."""
+    keys = set(catalog_messages("nl"))
+    for prefix in ADMIN_PREFIXES:
+        assert any(key.startswith(prefix) for key in keys), prefix
+    assert not ADMIN_KEYS - keys, sorted(ADMIN_KEYS - keys)
