@@ -129,7 +129,9 @@ def request_facts(
     pairs: list[tuple[str, str]] = []
     if with_requester:
         pairs.append((t("licence.fact.requester"), person(request.requester_name, t)))
-        pairs.append((t("licence.fact.entity"), entity_text(request.entity) or "-"))
+        pairs.append(
+            (t("licence.fact.entity"), entity_text(request.entity) or t("licence.fact.no_entity"))
+        )
     pairs.append((t("licence.fact.item"), item_name(item, request.item_key, t.locale)))
     until = day(request.end_date) if request.end_date else t("licence.fact.no_end")
     pairs.append((t("licence.fact.until"), until))

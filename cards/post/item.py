@@ -130,8 +130,9 @@ def sender_words(item: PostItem, t: Translator) -> str:
 
 
 def subject_text(item: PostItem, t: Translator, limit: int = MAX_SUBJECT) -> str:
-    """The subject as card text; "-" when the envelope has none."""
-    return escape_text(item.metadata.subject, limit=limit) or "-"
+    """The subject as card text; said in words when the envelope has none (a lone "-" is no
+    value a screen reader reads)."""
+    return escape_text(item.metadata.subject, limit=limit) or t("post.fact.no_subject")
 
 
 def person_name(user_id: str, names: Mapping[str, str], t: Translator) -> str:
