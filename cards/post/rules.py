@@ -85,7 +85,7 @@ def _listed(
     for number, part in enumerate(chunks, start=1):
         body = list(first) if number == 1 else []
         if number > 1:
-            body.append(text(t(more_key, part=number, parts=len(chunks)), weight="Bolder"))
+            body.append(heading(t(more_key, part=number, parts=len(chunks))))
         if part:
             body.append(text("\n".join(part)))
         final = number == len(chunks)
@@ -194,7 +194,7 @@ def refused_card(t: Translator) -> Card:
     """Someone who may not change the routing rules sent a rules workbook."""
     return card(
         [
-            text(t("post_rules_admin.files.refused_title"), weight="Bolder"),
+            heading(t("post_rules_admin.files.refused_title")),
             text(t("post_rules_admin.files.refused_body")),
         ]
     )
