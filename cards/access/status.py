@@ -180,7 +180,7 @@ def _person_row(person: DirectoryUser, t: Translator) -> Element:
 def nobody_found_card(query: str, t: Translator) -> Card:
     return card(
         [
-            text(t("access.nobody.title"), weight="Bolder"),
+            heading(t("access.nobody.title")),
             text(t("access.nobody.body", query=_echo(query))),
         ]
     )
@@ -189,5 +189,5 @@ def nobody_found_card(query: str, t: Translator) -> Card:
 def lookup_refused_card(t: Translator) -> Card:
     """Someone without the agent role asked about someone else: say so, offer their own card."""
     own = execute(t("access.refused.own"), Verb.RUN_COMMAND, {"command": "status"})
-    body = [text(t("access.refused.title"), weight="Bolder"), text(t("access.refused.body"))]
+    body = [heading(t("access.refused.title")), text(t("access.refused.body"))]
     return card(body, [own])
