@@ -104,6 +104,8 @@ def _delegation(text: str, words: Sequence[Token], known: frozenset[int]) -> Ext
     days = _days(words)
     taken = {i for first, last, _ in days for i in range(first, last + 1)}
     person = _email(words) or _name_after(text, words, _TO_SOMEONE, known | taken)
+    if person is None and days:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen"
+        person = _capitalised_run(text, words, frozenset(known | taken))
     if person is None and not days:
         return NOTHING
     starts, ends = _start_and_end(text, words, days)
@@ -122,7 +124,20 @@ def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extract
         person = _capitalised_run(text, words, known)
     if person is None:
         return NOTHING
+    person = _with_particle(words, person)
     return Extracted(_span(text, words, person), frozenset(person))
+
+
+def _with_particle(words: Sequence[Token], person: list[int]) -> list[int]:
+    """ "status Van den Broeck": the "van" read as "about" is the name's own first word when
+    it is written with a capital or another particle follows it ("van der Veken")."""
+    first = min(person)
+    before = first - 1
+    if before < 0 or words[before].folded not in _NAME_PARTICLES:
+        return person
+    if words[before].capitalised or words[first].folded in _NAME_PARTICLES:
+        return [before, *person]
+    return person
 
 
 def _report(words: Sequence[Token]) -> Extracted:

@@ -260,7 +260,8 @@ class Dispatcher:
             reference = new_reference()
             logger.exception("%s failed; reference %s", action, reference)
             await self._audit(turn, action, Outcome.FAILED, reference=reference)
-            return ActionResult(card=failure_card(reference, self._servicedesk_url, turn.t))
+            # A line of text, not a card: the clicked card (an approver's buttons) stays.
+            return ActionResult(message=turn.t("error.click_failed", reference=reference))
         await self._audit(turn, action, Outcome.OK)
         return result if isinstance(result, ActionResult) else ActionResult(card=result)
 

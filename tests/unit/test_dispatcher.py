@@ -6,8 +6,9 @@ import logging
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import BaseModel
 
-from bot.commands.registry import command
+from bot.commands.registry import card_action, command
 from bot.composition.chat import build_dialogs
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.platform.audit import Outcome
@@ -25,6 +26,10 @@ from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
 
 
+class Empty(BaseModel):
+    pass
+
+
 class Troubled:
     @command("crash", nl=("crash",), en=("crash",), title_key="t", help_key="h")
     async def crash(self, turn: FakeTurn, args: str) -> None:
@@ -33,6 +38,10 @@ class Troubled:
     @command("missing", nl=("zoek",), en=("find",), title_key="t", help_key="h")
     async def missing(self, turn: FakeTurn, args: str) -> None:
         raise NotFound()
+
+    @card_action("crash.click", payload=Empty)
+    async def crash_click(self, turn: FakeTurn, data: Empty) -> None:
+        raise RuntimeError("database password is hunter2")
 
     @command("secret", nl=("geheim",), en=("secret",), title_key="t", help_key="h", role=Role.AGENT)
     async def secret(self, turn: FakeTurn, args: str) -> None:
@@ -134,6 +143,20 @@ async def test_a_crash_becomes_a_friendly_card_with_a_reference(
     assert any(reference in record.getMessage() for record in caplog.records)
     assert turn.cards[0]["actions"][0]["url"] == "https://desk.example"
     assert world.audit.entries[-1].outcome is Outcome.FAILED
+
+
+async def test_a_failed_click_answers_in_a_line_and_leaves_the_card(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An approver whose click fails keeps the card and its buttons (a card in the answer
+    would replace it) and reads the reference to quote."""
+    with caplog.at_level(logging.ERROR):
+        _, result = await click(world.dispatcher, "crash.click", {})
+    assert result.card is None and result.message is not None
+    reference = world.audit.entries[-1].detail["reference"]
+    assert reference in result.message and "hunter2" not in result.message
+    assert "De kaart blijft staan" in result.message
+    assert any(reference in record.getMessage() for record in caplog.records)
 
 
 async def test_a_business_error_is_explained(world: World) -> None:
