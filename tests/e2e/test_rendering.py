@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.chromium import Chromium, chromium_available
 from devtools.playground import BotMessage, PlaygroundClient, card_text
 from devtools.stack import LocalStack
-from tests.e2e.chromium import Chromium, chromium_available
 
 pytestmark = [
     pytest.mark.e2e,

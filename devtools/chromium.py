@@ -1,6 +1,7 @@
 """Headless Chromium driven over the DevTools protocol, to look at the Playground page as a person
-would. Only Debian's `/usr/bin/chromium` is used; nothing is downloaded. The protocol calls are
-few (navigate, evaluate, screenshot), so aiohttp's WebSocket client is enough.
+would (the rendering test, `make screenshots`). Only Debian's `/usr/bin/chromium` is used; nothing
+is downloaded. The protocol calls are few (navigate, evaluate, type, click, screenshot), so
+aiohttp's WebSocket client is enough.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,20 @@ _FLAGS = (
 )
 _START_TIMEOUT_SECONDS = 30.0
 _POLL_SECONDS = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A rectangle of the page in CSS pixels (what `getBoundingClientRect` gives)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return self.x + self.width / 2, self.y + self.height / 2
 
 
 def chromium_available() -> bool:
@@ -113,7 +129,50 @@ class Chromium:
                     return value
                 await asyncio.sleep(_POLL_SECONDS)
 
-    async def screenshot(self, path: Path) -> Path:
-        result = await self.call("Page.captureScreenshot", format="png")
+    async def set_viewport(self, width: int, height: int) -> None:
+        """Size the page as a window of `width` x `height` CSS pixels would."""
+        await self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+
+    async def click_at(self, x: float, y: float) -> None:
+        """A left click as a mouse makes it: move there, press, release."""
+        await self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
+        for kind in ("mousePressed", "mouseReleased"):
+            await self.call(
+                "Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1
+            )
+
+    async def type_text(self, text: str) -> None:
+        """Type into the focused element (as an input method would: the whole text at once)."""
+        await self.call("Input.insertText", text=text)
+
+    async def press_enter(self) -> None:
+        for kind in ("keyDown", "keyUp"):
+            await self.call(
+                "Input.dispatchKeyEvent",
+                type=kind,
+                key="Enter",
+                code="Enter",
+                windowsVirtualKeyCode=13,
+                **({"text": "\r"} if kind == "keyDown" else {}),
+            )
+
+    async def screenshot(self, path: Path, clip: Box | None = None) -> Path:
+        """The page as a PNG; only `clip` (page coordinates of the viewport) when given."""
+        params: dict[str, Any] = {"format": "png"}
+        if clip is not None:
+            params["clip"] = {
+                "x": clip.x,
+                "y": clip.y,
+                "width": clip.width,
+                "height": clip.height,
+                "scale": 1,
+            }
+        result = await self.call("Page.captureScreenshot", **params)
         await asyncio.to_thread(path.write_bytes, base64.b64decode(result["data"]))
         return path
