@@ -63,6 +63,8 @@ class StackOptions:
     # Files (one per process) that keep the full output, for failed tests and later reading.
     log_dir: Path | None = None
     locale: str | None = DEFAULT_LOCALE
+    # Who the Playground page is (its current user) and the other users, chats and team.
+    playground_config: Path = DEFAULT_CONFIG
     # `python app.py` by default; the harness test runs the echo bot instead.
     bot_argv: list[str] | None = None
     bot_ready_path: str = "/readyz"
@@ -127,6 +129,7 @@ class LocalStack:
                 f"{self.bot_url}/api/messages",
                 state_dir=self.options.var_dir / "playground",
                 port=self.options.ports.playground,
+                config_file=self.options.playground_config,
                 locale=self.options.locale,
                 sink=self.options.sink,
             ).start()
