@@ -21,7 +21,9 @@ from bot.composition.platform import Platform, build_platform
 from bot.composition.post import Post, build_post
 from bot.graph import DeferredGraph
 from bot.ports.platform import Clock
+from bot.services.licences.open_requests import OpenLicenceRequests
 from bot.services.platform.dead_letters import CountDeadLetter
+from bot.services.post.open_items import OpenPostCount
 from bot.settings import Settings
 from bot.store import Database
 
@@ -63,9 +65,14 @@ def build_capabilities(
         wake_outbox=wake_outbox,
         count_dead_letter=count_dead_letter,
     )
-    return Capabilities(
-        platform=platform,
-        access=build_access(settings, graph, platform),
-        licences=build_licences(settings, database, graph, platform),
-        post=build_post(settings, database, graph, platform),
+    licences = build_licences(settings, database, graph, platform)
+    post = build_post(settings, database, graph, platform)
+    # The access card's open-work line: each capability answers through the access ports.
+    access = build_access(
+        settings,
+        graph,
+        platform,
+        open_requests=OpenLicenceRequests(licences.requests, licences.catalogue),
+        open_post=OpenPostCount(post.items),
     )
+    return Capabilities(platform=platform, access=access, licences=licences, post=post)

@@ -16,6 +16,7 @@ from bot.domain.access.rules import DATETIME_PARAM_SUFFIX, KEYS_PARAM_SUFFIX
 from bot.domain.platform.directory import DirectoryUser
 from bot.domain.platform.untrusted import escape_text
 from bot.i18n import Translator
+from cards.access.open_work import open_work_row
 from cards.base import MAX_LINE, MAX_NAME, Card, Element, card, execute, heading, open_url, text
 from cards.verbs import Verb
 
@@ -82,6 +83,8 @@ def access_card(
     verdict = text(t(_VERDICT[worst]), weight="Bolder")
     body.append({**verdict, "size": "Medium", "color": _COLOUR[worst]})
     body += [_check_row(check, t, tz) for check in report.checks if _shown(check, viewed_by_agent)]
+    if report.open_work is not None:
+        body.append(open_work_row(report.open_work, t, own=not viewed_by_agent))
     moment = format_moment(report.checked_at, t, tz)
     body.append({**text(t("access.checked_at", moment=moment), subtle=True), "separator": True})
     refresh = execute(t("access.refresh"), Verb.ACCESS_REFRESH, {"user": subject.id})

@@ -144,7 +144,8 @@ class AccessDialog:
 
     async def _card_for(self, turn: Turn, user_id: str, *, via: str) -> Card:
         """Callers have checked that the caller may see this person's status."""
-        report = await self._status.report(user_id)
+        # Colleagues share the caller's tenant: an agent looks up people of their own tenant.
+        report = await self._status.report(user_id, tenant_id=turn.caller.tenant_id)
         someone_else = not _same_user(user_id, turn.caller.user_id)
         if someone_else:
             # Durable before the card goes out: no view of someone else without its trace.

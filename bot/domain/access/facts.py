@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bot.domain.platform.directory import DirectoryUser, GroupRef
+
+if TYPE_CHECKING:
+    from bot.domain.access.open_work import OpenWork
 
 T = TypeVar("T")
 
@@ -138,6 +141,8 @@ class AccessReport:
     subject: DirectoryUser
     checks: tuple[Check, ...]
     checked_at: datetime
+    # Open requests and post (bot.domain.access.open_work); None: not asked, no line.
+    open_work: OpenWork | None = None
 
     @property
     def worst(self) -> CheckState:
