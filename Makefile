@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install demo test unit integration e2e fuzz bench lint format manifest chromium clean
+.PHONY: install demo test unit integration e2e fuzz bench lint format manifest chromium screenshots clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -43,9 +43,17 @@ e2e: install
 fuzz: $(PY_STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/fuzz --hypothesis-show-statistics
 
-# Debian's Chromium for the one rendering test (needs root; the test skips without it).
+# Debian's Chromium for the rendering test and `make screenshots` (needs root; the test skips
+# without it).
 chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+# What people see: the main cards in the Playground, photographed by headless Chromium into
+# devtools/screenshots/ (the README shows them). Installs Chromium first when run as root.
+screenshots: install
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || $(MAKE) chromium
+	@command -v chromium >/dev/null || { echo "Chromium is missing: run 'sudo make chromium' (Debian's package), then 'make screenshots' again." >&2; exit 1; }
+	$(BIN)/python -m devtools.screenshots
 
 bench: install
 	$(BIN)/python -m bench.run
