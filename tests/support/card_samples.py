@@ -17,12 +17,13 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from bot.domain.access.facts import AccessFacts, AuthMethod, Device
+from bot.domain.access.facts import AccessFacts, AuthMethod, Device, Fact
+from bot.domain.access.open_work import OpenPost, OpenRequest, OpenWork, RequestStage
 from bot.domain.access.rules import assess
 from bot.domain.licences.notices import LicenceNotice, NoticeKind
 from bot.domain.licences.requests import RequestState
 from bot.domain.platform.directory import DirectoryUser
-from bot.domain.platform.errors import DomainError
+from bot.domain.platform.errors import DomainError, Unavailable
 from bot.domain.platform.roles import Role
 from bot.domain.post.items import TRIAGE, Destination, DestinationKind, DocumentType, PostState
 from bot.domain.post.routing import Delegation
@@ -160,6 +161,29 @@ def _access(t: Translator) -> Sampled:
     warned = assess(facts(devices=grace), POLICY, NOW)
     unknown = assess(AccessFacts(user=access_person(account_enabled=None)), POLICY, NOW)
     for name, report in (("ok", in_order), ("action", wrong), ("warn", warned), ("?", unknown)):
+        yield f"own-{name}", build(access.access_card, report, t, tz=BRUSSELS)
+        yield (
+            f"agent-{name}",
+            build(access.access_card, report, t, viewed_by_agent=True, tz=BRUSSELS),
+        )
+    # The open-work line: requests at two stages and post waiting; then both sources down.
+    requests = [
+        OpenRequest("LIC-2026-000007", "Power BI Pro", "", RequestStage.AWAITING_APPROVAL, NOW),
+        OpenRequest(
+            "LIC-2026-000011",
+            "Werkruimte Begroting",
+            "Budget workspace",
+            RequestStage.AWAITING_COUNTRY,
+            NOW,
+        ),
+    ]
+    busy = OpenWork(requests=Fact.of(requests), post=Fact.of(OpenPost(3)))
+    down = OpenWork(
+        requests=Fact.unchecked(Unavailable.message_key),
+        post=Fact.unchecked(Unavailable.message_key),
+    )
+    for name, work in (("open-work", busy), ("open-work-unread", down)):
+        report = replace(in_order, open_work=work)
         yield f"own-{name}", build(access.access_card, report, t, tz=BRUSSELS)
         yield (
             f"agent-{name}",
