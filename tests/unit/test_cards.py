@@ -16,13 +16,8 @@ from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
 from cards.platform.help import help_card
 from cards.platform.profile import profile_card
-from cards.platform.system import (
-    denied_card,
-    failure_card,
-    not_understood_card,
-    notice_card,
-    welcome_card,
-)
+from cards.platform.system import denied_card, failure_card, notice_card, welcome_card
+from cards.platform.understanding import ask_card, not_understood_card, thanks_card
 from cards.verbs import Verb
 from dialogs import DIALOGS, command_specs
 from tests.support.clock import FakeClock
@@ -46,6 +41,8 @@ def all_cards(t: Translator) -> Iterator[tuple[str, dict]]:
     yield "welcome-anonymous", welcome_card("", [], t)
     yield "not-understood", not_understood_card(specs[:2], t)
     yield "not-understood-empty", not_understood_card([], t)
+    yield "ask", ask_card([(specs[0], ""), (specs[1], "Jan <b>Peeters</b>")], t)
+    yield "thanks", thanks_card(specs[:3], t)
     yield "denied", denied_card("beheerder", t)
     yield "failure", failure_card("WP-1234ABCD", "https://desk.example", t)
     yield "notice", notice_card("Gedaan.", t)
