@@ -175,7 +175,7 @@ class Hits:
         found = self._positions.get(word)
         if found is None:
             if word == DAY:
-                found = frozenset(i for i, t in enumerate(self.words) if _is_day(t))
+                found = self._days()
             elif word == NAME:
                 found = frozenset(i for i, t in enumerate(self.words) if self._is_name(i, t))
             elif word.startswith("="):
@@ -186,6 +186,16 @@ class Hits:
                 found = self.positions_of(forms_of(word))
             self._positions[word] = found
         return found
+
+    def _days(self) -> frozenset[int]:
+        """Days, and the number of a day written with its month ("24 december", "jan 8")."""
+        found = {i for i, t in enumerate(self.words) if _is_day(t)}
+        for i, token in enumerate(self.words):
+            if token.folded.isdigit() and any(
+                0 <= j < len(self.words) and self.words[j].folded in MONTHS for j in (i - 1, i + 1)
+            ):
+                found.add(i)
+        return frozenset(found)
 
     def _is_name(self, index: int, token: Token) -> bool:
         """An e-mail address, or a capitalised word no command uses, not first: "Els Maes"."""

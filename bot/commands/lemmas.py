@@ -6,9 +6,20 @@ and "requests" meet "request" whatever language the client is set to (people mix
 
 Lemmas come from simplemma in its low-memory mode (its dictionaries are read from the packed
 files on first use: about 7 MB for Dutch and English instead of 70 MB as Python dicts) behind a
-cache, so a message costs dictionary look-ups only for words not seen before. Typos are repaired
-against the vocabulary the commands use, with rapidfuzz's edit distance: a word that is in no
-dictionary and one or two edits from a command's word is read as that word.
+cache, so a message costs dictionary look-ups only for words not seen before.
+
+A word the commands do not know is read further, in this order, keeping only readings that are
+the commands' words:
+- a separable verb with its particle elsewhere in the sentence ("stuur ... door");
+- Flemish forms with the pronoun glued on ("kunde" is "kunt ge", "hebde" "hebt ge");
+- a diminutive ("briefke", "pakske", "merciekes", "licentierapportje");
+- a Dutch compound, split where its head (the last part, which carries the meaning) or its
+  modifier is a command's word and the other part a word too ("beveiligingsgroep",
+  "catalogusbestand", "routeringsregelbestand");
+- an English inflection simplemma misses ("cancelling"), by the Snowball stem (PyStemmer)
+  that it shares with a command's word;
+- a typo: in no dictionary and one or two edits from a command's word (rapidfuzz's edit
+  distance).
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -46,6 +58,31 @@ _PARTICLES = frozenset({"aan", "af", "door", "in", "na", "op", "over", "terug", 
 # Linking letters between the parts of a Dutch compound ("routering-s-regels").
 _LINKS = ("", "s", "e", "en")
 _MIN_PART = 4
+# A compound's modifier may be a compound itself ("routeringsregel|bestand"), once.
+_COMPOUND_DEPTH = 2
+# Heads that only say which aspect of the modifier is meant: "catalogusbestand" is about the
+# catalogue, where "helpdesk" is a desk, not help.
+# fmt: off
+_LIGHT_HEADS = frozenset({
+    "bestand", "beheer", "overzicht", "lijst", "lijstje", "instelling", "instellingen", "status",
+    "gegevens", "probleem", "vraag", "vragen", "regeling", "informatie", "info", "dossier",
+    "export", "controle",
+})
+# fmt: on
+# Flemish diminutives and what they stand for: "briefke" is "brief", "pakske" "pakje".
+_DIMINUTIVES = ("ekes", "eke", "skes", "ske", "kes", "ke", "ken", "tjes", "tje", "jes", "je")
+# Verb and pronoun written as one word in Flemish speech: "kunde gij", "hebde", "zijde".
+# fmt: off
+_CLITICS: dict[str, tuple[str, ...]] = {
+    "kunde": ("kunnen", "ge"), "hebde": ("hebben", "ge"), "zijde": ("zijn", "ge"),
+    "weette": ("weten", "ge"), "moogde": ("mogen", "ge"), "gade": ("gaan", "ge"),
+    "wilde": ("willen", "ge"), "zoudt": ("zouden",), "kzou": ("ik", "zouden"),
+    "kheb": ("ik", "hebben"), "kwil": ("ik", "willen"), "kben": ("ik", "zijn"),
+    "kan'k": ("kunnen", "ik"), "zen": ("zijn",), "zijt": ("zijn",), "moogt": ("mogen",),
+}
+# fmt: on
+# A stem this short says too little to be read as a command's word.
+_MIN_STEM = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +99,13 @@ class Token:
         return self.text[:1].isupper()
 
 
-def tokens(text: str, vocabulary: frozenset[str] = frozenset()) -> list[Token]:
+def tokens(
+    text: str, vocabulary: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
+) -> list[Token]:
     """The words of text with their forms; vocabulary (folded forms the commands use) lets
-    typos, separable verbs and compounds be read as the commands' own words."""
+    typos, separable verbs and compounds be read as the commands' own words. names: the forms
+    only names use (the catalogue's items), which match whole words, never a compound's part:
+    a "parkeerkaart" is no map of the spatial data."""
     found: list[Token] = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "word"
@@ -77,7 +118,9 @@ def tokens(text: str, vocabulary: frozenset[str] = frozenset()) -> list[Token]:
         if len(found) == MAX_TOKENS:
             break
     if vocabulary:
-        found = [_widened(token, index, found, vocabulary) for index, token in enumerate(found)]
+        found = [
+            _widened(token, index, found, vocabulary, names) for index, token in enumerate(found)
+        ]
     return found
 
 
@@ -91,17 +134,38 @@ def lemmas(folded: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-def _widened(token: Token, index: int, sentence: list[Token], vocabulary: frozenset[str]) -> Token:
+def _widened(
+    token: Token,
+    index: int,
+    sentence: list[Token],
+    vocabulary: frozenset[str],
+    names: frozenset[str],
+) -> Token:
     if token.kind != "word":
         return token
-    extra = _separable(token, sentence, vocabulary)
-    if not token.forms & vocabulary:
-        extra |= _compound(token.folded, vocabulary)
+    extra = _separable(token, sentence, vocabulary) | _clitic(token.folded)
+    if not (token.forms | extra) & vocabulary:
+        extra |= _unknown_word(token.folded, vocabulary, names)
         if not extra and _repairable(token, index):
             extra = _repaired(token.folded, vocabulary)
     if not extra:
         return token
     return Token(token.text, token.folded, token.forms | extra, token.start, token.end, token.kind)
+
+
+@lru_cache(maxsize=8192)
+def _unknown_word(folded: str, vocabulary: frozenset[str], names: frozenset[str]) -> frozenset[str]:
+    """A diminutive, a compound or an inflection of the commands' words (cached: a sentence's
+    words come back in the next one)."""
+    return (
+        _diminutive(folded, vocabulary)
+        or _compound(folded, vocabulary - names)
+        or _stemmed(folded, vocabulary)
+    )
+
+
+def _clitic(folded: str) -> frozenset[str]:
+    return frozenset(_CLITICS.get(folded, ()))
 
 
 def _repairable(token: Token, index: int) -> bool:
@@ -130,18 +194,75 @@ def _infinitives(stem: str) -> set[str]:
     return found
 
 
-def _compound(folded: str, vocabulary: frozenset[str]) -> frozenset[str]:
-    """Both parts of a compound when both are the commands' words: "licentieaanvraag"."""
+def _compound(
+    folded: str, vocabulary: frozenset[str], depth: int = _COMPOUND_DEPTH
+) -> frozenset[str]:
+    """The commands' words in a compound: both parts when both are theirs ("licentieaanvraag");
+    the head when the modifier is a word of its own ("beveiligingsgroep" is a group); the
+    modifier when the head only names an aspect of it ("catalogusbestand"), so "postzegel"
+    (a stamp) and "helpdesk" stay what they are."""
+    fallback: frozenset[str] = frozenset()
     for cut in range(_MIN_PART, len(folded) - _MIN_PART + 1):
         head = folded[cut:]
-        head_forms = {form for form in lemmas(head) & vocabulary if len(form) >= _MIN_PART}
-        if not head_forms:
+        head_forms = _ours(head, vocabulary)
+        if not head_forms and not lemmas(head) & _LIGHT_HEADS:
             continue
         for link in _LINKS:
             modifier = folded[:cut].removesuffix(link) if link else folded[:cut]
-            if len(modifier) >= _MIN_PART and (lemmas(modifier) & vocabulary):
-                return frozenset(head_forms | (lemmas(modifier) & vocabulary))
+            if len(modifier) < _MIN_PART:
+                continue
+            modifier_forms = _ours(modifier, vocabulary)
+            if not modifier_forms and depth > 1 and not _a_word(modifier):
+                modifier_forms = _compound(modifier, vocabulary, depth - 1)
+            if head_forms and modifier_forms:
+                return head_forms | modifier_forms
+            if fallback:
+                continue
+            if head_forms and _a_word(modifier):
+                fallback = head_forms
+            elif modifier_forms and lemmas(head) & _LIGHT_HEADS:
+                fallback = modifier_forms
+    return fallback
+
+
+def _a_word(modifier: str) -> bool:
+    """A word, or a verb's stem as modifiers are ("aanmeld|status", "zoek|functie")."""
+    return _known(modifier) or _known(modifier + "en")
+
+
+def _ours(part: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    return frozenset(form for form in lemmas(part) & vocabulary if len(form) >= _MIN_PART)
+
+
+def _diminutive(folded: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    for suffix in _DIMINUTIVES:
+        base = folded.removesuffix(suffix)
+        if base == folded or len(base) < _MIN_STEM - 1:
+            continue
+        for word in (base, base + "je", base + "tje"):
+            found = _ours(word, vocabulary)
+            if found:
+                return found
     return frozenset()
+
+
+def _stemmed(folded: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    stem = _english_stem(folded)
+    return _stems(vocabulary).get(stem, frozenset()) if len(stem) >= _MIN_STEM else frozenset()
+
+
+@lru_cache(maxsize=16)
+def _stems(vocabulary: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The vocabulary's words by their English stem ("cancel" <- "cancel", "cancelled")."""
+    found: dict[str, set[str]] = {}
+    for word in vocabulary:
+        found.setdefault(_english_stem(word), set()).add(word)
+    return {stem: frozenset(words) for stem, words in found.items()}
+
+
+@lru_cache(maxsize=16384)
+def _english_stem(folded: str) -> str:
+    return str(_stemmer().stemWord(folded))
 
 
 def _repaired(folded: str, vocabulary: frozenset[str]) -> frozenset[str]:
@@ -170,6 +291,11 @@ def _lemmatizer() -> Lemmatizer:
     from simplemma.strategies import DefaultStrategy
 
     return Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=1)

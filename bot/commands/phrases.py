@@ -1,8 +1,7 @@
 """What people say when they mean a command: the understanding step's data, keyed by command.
 
-WHEN WIRING: each command's PHRASES (and its KEYWORD_WEIGHTS) move into its own `@command(...)`
-declaration as a new optional CommandSpec field, next to its keywords; the classes and stop words
-stay here, shared. Until then this table is keyed by the registered command names.
+The table is keyed by the registered command names (the dispatcher reads free text through it);
+whether each command's phrases move into its own `@command(...)` declaration is still open.
 
 How to read a cue: `("aanvraag @progress", 3.0)` adds 3 to a command when the message holds the
 word "aanvraag" and a word of the class `progress`, anywhere and in any order. Words are
@@ -59,9 +58,11 @@ CLASSES: Mapping[str, str] = MappingProxyType({
                     "aanmeldmethode aanmeldmethodes sign+in log+in signin logon mfa 2fa "
                     "tweestapsverificatie tweefactor authenticator verificatie "
                     "toestel toestellen laptop pc computer gsm smartphone tablet device "
-                    "devices intune groep groepen sleutelgroep sleutelgroepen group groups "
+                    "devices phone telefoon mobiel mobile intune groep groepen sleutelgroep "
+                    "sleutelgroepen group groups "
                     "geblokkeerd vergrendeld uitgeschakeld blocked locked disabled "
-                    "beveiligingsregels compliant synchronisatie sync entra toepassing "
+                    "beveiligingsregels compliant synchronisatie synchroniseren "
+                    "gesynchroniseerd sync entra toepassing "
                     "toepassingen applicatie applicaties toegangsrechten gebruikersnaam "
                     "username identiteit identity mailbox",
     "check": "nakijken nagaan checken check controleren kijken bekijken verify "
@@ -91,11 +92,19 @@ CLASSES: Mapping[str, str] = MappingProxyType({
                 "wachten wanneer bekeken opgevolgd opvolgen opvolging duren duurt lang "
                 "waar+zit gehoord beslist beslissing heard decided decision stuck "
                 "approved approve rejected reject pending news far along progress ready "
-                "klaar verwerkt where+is take taking long",
+                "klaar verwerkt where+is take taking long afgekeurd afkeuren declined denied "
+                "turned+down",
+    # What a licence request's approver decided: the request's business, not the access card's.
+    "decided": "goedgekeurd goedkeuren geweigerd weigeren afgewezen afwijzen afgekeurd "
+               "afkeuren behandeld beslist approved approve rejected declined denied pending",
     "cancel": "annuleren annuleer intrekken terugtrekken stopzetten schrappen verwijderen "
               "cancel withdraw delete remove",
     "problem": "kapot crasht crash laadt laden fout foutmelding error broken traag slow "
-               "werkt+niet doet+raar load loading",
+               "werkt+niet doet+raar load loading wrong probleem problem",
+    # Things one orders that are not licences: the service desk's business.
+    "hardware": "laptop pc computer scherm monitor stoel bureaustoel muis klavier toetsenbord "
+                "printer headset koptelefoon telefoon gsm smartphone docking badge screen "
+                "mouse keyboard chair phone",
     "letters": "brief brieven poststuk poststukken stukken postvak letter letters "
                "aangetekend aangetekende registered envelop enveloppe zending zendingen "
                "correspondentie gescand gescande scan scans pakket pakje",
@@ -120,21 +129,25 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     "report": "rapport rapporten overzicht export exporteren statistieken cijfers hoeveel "
               "aantal aantallen totaal report overview statistics how+many",
     "howis": "hoe+staat+het hoe+zit+het",
-    "stop": "stop stoppen stopzetten beeindigen opheffen uitzetten cancel end",
+    "stop": "stop stoppen stopzetten beeindigen opheffen uitzetten afzetten uitschakelen "
+            "cancel end turn+off switch+off",
     # Ways to ask how to do something: the service desk's answers, not a command.
     "howto": "installeren installeer instellen wijzigen wijzig veranderen verander resetten "
              "reset configureren koppelen verbinden printen afdrukken boeken reserveren "
              "declareren install configure connect change print book reserve",
     "correct": "klopt kloppen juist correct right accurate",
     "boss": "leidinggevende baas manager chef diensthoofd overste teamleider supervisor "
-            "afdelingshoofd directeur verantwoordelijke boss",
+            "afdelingshoofd directeur verantwoordelijke boss team+lead team+leader teamlead "
+            "n+1",
     "org": "dienst afdeling entiteit agentschap departement organisatie department functie "
-           "job rol rollen role roles =rechten permissies goedkeurder approver agency "
+           "job rol rollen role roles =rechten permissies goedkeurder approver agency agent "
            "permissions =rights beheerder admin administrator",
     "belong": "behoren horen zitten ingeschreven sta staan belong",
     "greeting": "hallo hoi hey hi hello dag goeiedag goedendag goeiemorgen goedemorgen "
                 "goeiemiddag goedemiddag goeieavond goedenavond morning good+morning "
-                "afternoon evening bonjour salut yo =daag doei bye ciao goeiendag",
+                "afternoon evening bonjour salut yo =daag doei bye ciao goeiendag hiya salu "
+                "saluut goeie+morgen goede+morgen goeie+middag goede+middag goeie+avond "
+                "goede+avond tot+ziens",
     "thanks": "bedankt dank dankjewel dankuwel merci thanks thank thx tnx cheers top super "
               "perfect great",
 })
@@ -162,7 +175,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("werkruimte|workspace", -1.5),
         ("@apply toegang|access", -1.0),
         ("@problem !@access_topic", -1.5),
-        ("@want !@ok !@check !@problem !toegang !access", -2.0),
+        ("@want !@ok !@check !@problem !toegang !access !@getin", -2.0),
+        ("@licence @decided", -2.0),
         ("hoeveel|how+many", -2.5),
     ),
     "licence": (
@@ -183,6 +197,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("=rapport|=report|overzicht|export|statistieken|cijfers|hoeveel @licence", -2.0),
         ("hoeveel|how+many", -2.0),
         ("ben+ik|am+i", -1.5),
+        ("@hardware !@product", -2.5),
+        ("@away !@product", -2.5),
     ),
     "requests": (
         ("@request", 1.5),
@@ -199,6 +215,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("how going @product|@licence", 3.0),
         ("how going access @product", 4.0),
         ("@want !@my !@progress !@cancel", -2.0),
+        ("@away @request !@licence !@product", -3.0),  # a leave request is not ours
     ),
     "post": (
         ("@letters", 2.5),
@@ -233,6 +250,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("post|mail|@letters wie|who @receive", 4.5),
         ("tijdens|during|while @away", 1.5),
         ("post|mail|@letters mag naar", 1.0),
+        ("overzicht|lijst|list|overview @forward", 1.0),
         ("@rules", -2.5),
         ("outlook|afwezigheidsmelding", -3.0),
     ),
@@ -277,7 +295,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("mogelijkheden|uitleg|typen|handleiding|features|=functies|opties|options|menu", 2.5),
         ("hoe|how gebruiken|use dit|this|het|it|jou|you", 3.0),
         ("vragen stellen", 2.5),
-        ("wat|what doen|do @you", 1.0),
+        ("wat|what doen|do @you !weten|know", 2.5),
         ("weten|know niet|not wat|what", 1.5),
     ),
 })
@@ -309,6 +327,7 @@ friday saturday sunday vandaag morgen overmorgen today tomorrow
 QUESTION_WORDS = _words("""
 is ben zijn heb heeft hebben kan kun kunt mag moet zit sta staat wat wie welke welk waar wanneer
 waarom hoe hoeveel are am do does did have has can could may what which who where when why how
+kunde hebde zijde zijt weette wa wadde
 """)
 
 # Words that ask nothing by themselves: a message is not "unexplained" because of them.
@@ -321,7 +340,8 @@ allee he hoor zeker misschien eigenlijk gewoon echt dus want omdat is ben bent z
 heb hebt heeft hebben had kan kun kunt kunnen kon mag mogen moet moeten wil wilt willen zou
 zouden zal zult word wordt worden werd ga gaat gaan doe doet doen zit zitten staat staan laat
 laten toon tonen zien geef geven krijg krijgen wat wie waar wanneer waarom hoe welke welk
-waarvoor werkplek bot allemaal alle elk ieder mee ne wat's nodig beetje snel dringend vandaag
+waarvoor werkplek bot allemaal niets niks mijne uwe ulder alle elk ieder mee ne wat's nodig beetje
+snel dringend vandaag
 meer alles naam volgens jullie hun zich mezelf lopen lopend lopende actieve nieuw nieuwe maken
 delen gebruiken bouwen maand maanden jaar week weken afgelopen vorige laatste volgende komende
 eigen lijst werk werken zetten regelen soms altijd nooit weer terug opnieuw steeds dingen zaken
@@ -331,5 +351,6 @@ at by with about and or but not no yes any some still yet please pls so much ver
 got let show tell see want need like what which who whom whose where when why how t m s d ll re
 ve im dont won lot again now name according they them their running active new make share use
 build month year week last past next own work things list someone anyone always never
+something anything nothing everything be being been off go goes going gone
 """)
 # fmt: on

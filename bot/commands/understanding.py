@@ -8,8 +8,8 @@ keyword "regels", but "thuiswerk" is nothing that command knows, so the sentence
 verdict is one winner, a question between two that score alike, a greeting, or nothing (which
 the service desk's knowledge base will take).
 
-It is not wired into the dispatcher yet: see the notes in phrases.py and the corpus in
-tests/understanding/.
+The dispatcher (bot/commands/dispatcher.py) asks it about every message that is not a card
+click; its data is in bot/commands/phrases.py, its labelled corpus in tests/understanding/.
 """
 
 from __future__ import annotations
@@ -87,8 +87,8 @@ def understand(
         for spec in commands
     ]
     greeting = _greeting_book()
-    vocabulary = frozenset().union(*(book.vocabulary for book in books), greeting.vocabulary)
-    words = tokens(text, vocabulary)
+    vocabulary, names = _vocabulary(commands, books)
+    words = tokens(text, vocabulary, names)
     known = frozenset(i for i, word in enumerate(words) if word.forms & vocabulary)
     hits = Hits(words, known)
     content = frozenset(i for i, word in enumerate(words) if _of_substance(word))
@@ -154,13 +154,18 @@ def _evidence(fired: list[_Fired], foreign: list[frozenset[int]]) -> float:
     """The weight of the cues found. The same words count once, at their strongest reading:
     "power bi" is a keyword, a product and a catalogue synonym, but one piece of evidence.
     Words inside another command's longer keyword are that command's ("rapport licenties" is
-    the report, not the licence form; "post doorsturen" is the delegation, not the post list)."""
+    the report, not the licence form; "post doorsturen" is the delegation, not the post list).
+    A keyword inside a longer keyword of the same command is that one: "my mail" counts once,
+    not as "my mail" and "mail"."""
     strongest: dict[frozenset[int], float] = {}
     against: dict[frozenset[int], float] = {}
+    keywords = [found.where for found in fired if found.keyword]
     for found in fired:
         where = found.where
         if found.weight < 0:
             against[where] = min(against.get(where, 0.0), found.weight)
+        elif found.keyword and any(where < longer for longer in keywords):
+            continue
         elif not any(where <= span for span in foreign):
             strongest[where] = max(strongest.get(where, 0.0), found.weight)
     return sum(strongest.values()) + sum(against.values())
@@ -212,6 +217,29 @@ def _confidence(best: float, second: float) -> float:
     if best <= 0:
         return 0.0
     return round(min(1.0, best / _SURE) * (best - max(second, 0.0)) / best, 3)
+
+
+# The vocabulary of the last sets of books (they are compiled once and shared, so their
+# identities are the key; the books themselves are kept to check them).
+_VOCABULARIES: dict[tuple[int, ...], tuple[list[Book], frozenset[str], frozenset[str]]] = {}
+_MAX_VOCABULARIES = 64
+
+
+def _vocabulary(
+    commands: Sequence[CommandSpec], books: list[Book]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The forms all the books use, and those only the extra terms (the catalogue's names) use."""
+    key = tuple(id(book) for book in books)
+    known = _VOCABULARIES.get(key)
+    if known is not None and all(a is b for a, b in zip(known[0], books, strict=True)):
+        return known[1], known[2]
+    greeting = _greeting_book().vocabulary
+    vocabulary = frozenset().union(*(book.vocabulary for book in books), greeting)
+    plain = frozenset().union(*(compile_book(spec).vocabulary for spec in commands), greeting)
+    if len(_VOCABULARIES) >= _MAX_VOCABULARIES:
+        _VOCABULARIES.clear()
+    _VOCABULARIES[key] = (books, vocabulary, vocabulary - plain)
+    return vocabulary, vocabulary - plain
 
 
 @lru_cache(maxsize=1)

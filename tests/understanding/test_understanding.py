@@ -90,6 +90,37 @@ def test_what_people_type(text: str, expected: str) -> None:
     assert result.winner is not None and result.winner.name == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("zit ik in de juiste beveiligingsgroep?", "status"),  # a compound's head is ours
+        ("catalogusbestand downloaden", "catalogue"),  # its head names an aspect of ours
+        ("routeringsregelbestand downloaden", "post_rules"),  # a compound in a compound
+        ("ligt er een briefke voor mij?", "post"),  # a Flemish diminutive
+        ("licentierapportje voor AWV", "licence_report"),  # a diminutive of a keyword
+        ("wat kunde gij allemaal", "help"),  # verb and pronoun as one word
+        ("cancelling my request for Power Automate", "requests"),  # by the English stem
+        ("who will get my mail while I'm off?", "post_delegation"),  # "my mail" counts once
+    ],
+)
+def test_words_the_commands_do_not_list_are_read_as_theirs(text: str, expected: str) -> None:
+    result = understand(text, allowed(Role.MAILROOM, Role.ADMIN))
+    assert result.winner is not None and result.winner.name == expected
+
+
+@pytest.mark.parametrize("text", ["waar is de helpdesk", "hoe vraag ik een parkeerkaart aan"])
+def test_a_compound_is_not_read_by_a_part_that_is_not_its_head(text: str) -> None:
+    # "helpdesk" is a desk, not help; "kaarten" names a catalogue item, not any "kaart".
+    catalogue = {"licence": ["Ruimtelijke Data (lezer)", "kaarten"]}
+    assert understand(text, STAFF, catalogue).verdict is Verdict.NOTHING
+
+
+def test_a_delegate_named_without_naar_is_still_the_person() -> None:
+    text = "tijdens mijn vakantie mag Tom Wouters mijn post krijgen tot 3/1"
+    result = understand(text, STAFF)
+    assert result.winner is not None and result.winner.args == "naar Tom Wouters tot 3/1"
+
+
 def test_the_longer_keyword_of_another_command_wins() -> None:
     result = understand("rapport licenties", allowed(Role.ENTITY_ADMIN))
     assert result.winner is not None and result.winner.name == "licence_report"
