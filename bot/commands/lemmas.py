@@ -13,9 +13,10 @@ the commands' words:
 - a separable verb with its particle elsewhere in the sentence ("stuur ... door");
 - Flemish forms with the pronoun glued on ("kunde" is "kunt ge", "hebde" "hebt ge");
 - a diminutive ("briefke", "pakske", "merciekes", "licentierapportje");
-- a Dutch compound, split where its head (the last part, which carries the meaning) or its
-  modifier is a command's word and the other part a word too ("beveiligingsgroep",
-  "catalogusbestand", "routeringsregelbestand");
+- a Dutch compound: both parts when both are the commands' words ("licentieaanvraag"), its
+  head (the last part, which carries the meaning) when the modifier is a word too
+  ("beveiligingsgroep"), its modifier when the head only names an aspect of it
+  ("catalogusbestand", "routeringsregelbestand");
 - an English inflection simplemma misses ("cancelling"), by the Snowball stem (PyStemmer)
   that it shares with a command's word;
 - a typo: in no dictionary and one or two edits from a command's word (rapidfuzz's edit
