@@ -14,6 +14,7 @@ from bot.commands.registry import command, vocabulary
 from bot.commands.understanding import understand
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.roles import Role
+from bot.domain.platform.text import fold
 from cards.verbs import Verb
 from dialogs import command_specs
 from tests.support.chat import FakeTurn, click, say
@@ -107,3 +108,14 @@ async def test_a_failing_word_source_costs_only_its_words() -> None:
     assert shop.asked == []
     await say(world.dispatcher, "winkel")
     assert len(shop.asked) == 1
+
+
+def test_the_phrase_table_speaks_only_of_declared_commands_and_keywords() -> None:
+    """The phrases live in one table keyed by command name (bot/commands/phrases.py): a renamed
+    or removed command must not leave its phrases behind, scoring for nobody."""
+    from bot.commands.phrases import KEYWORD_WEIGHTS, PHRASES
+
+    names = {spec.name for spec in _SPECS}
+    assert set(PHRASES) <= names
+    keywords = {fold(keyword) for spec in _SPECS for _, keyword in spec.all_keywords()}
+    assert {fold(word) for word in KEYWORD_WEIGHTS} <= keywords
