@@ -33,7 +33,7 @@ from msgraph.generated.users.item.user_item_request_builder import UserItemReque
 from msgraph.graph_service_client import GraphServiceClient
 
 from bot.domain.access.facts import AuthMethod, Device, Licence, Sku
-from bot.domain.platform.errors import DomainError, Forbidden, InvalidInput, NotFound
+from bot.domain.platform.errors import AppNotPermitted, DomainError, InvalidInput, NotFound
 from bot.graph.cache import Clock, TtlCache
 from bot.graph.errors import graph_errors
 from bot.graph.json_reads import configuration, get_all, get_json
@@ -117,7 +117,7 @@ class GraphAccess:
         if not self._refusals.refused(_LICENCE_DETAILS):
             try:
                 return await self._licence_details(user_id)
-            except Forbidden:
+            except AppNotPermitted:
                 self._refusals.remember(_LICENCE_DETAILS)
                 logger.info("licenseDetails refused: reading assignedLicenses instead")
         return await self._assigned_licences(user_id)
@@ -132,7 +132,7 @@ class GraphAccess:
         if not self._refusals.refused(_MANAGED_DEVICES):
             try:
                 return await self._managed_devices(user_id)
-            except Forbidden:
+            except AppNotPermitted:
                 pass
             except InvalidInput as error:
                 if not _intune_not_in_tenant(error):

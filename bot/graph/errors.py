@@ -1,6 +1,8 @@
 """Graph and Entra failures translated into domain errors, so services never see SDK types.
 
-404 -> NotFound, 403 -> Forbidden, 429 (after the retry handler gave up) -> Throttled,
+404 -> NotFound, 403 -> AppNotPermitted (Microsoft 365 refused Werkplek itself: the app lacks a
+permission; never a Forbidden, which means a person's own missing right), 429 (after the retry
+handler gave up) -> Throttled,
 401 / refused app credentials -> GraphAuthenticationError (a kind of Unavailable: the bot is
 misconfigured, the user can only wait), 400 -> InvalidInput, 5xx / timeouts / connection
 errors (also from Entra's token endpoint) -> Unavailable.
@@ -23,8 +25,8 @@ from azure.core.exceptions import (
 from kiota_abstractions.api_error import APIError
 
 from bot.domain.platform.errors import (
+    AppNotPermitted,
     DomainError,
-    Forbidden,
     InvalidInput,
     NotFound,
     Throttled,
@@ -94,7 +96,9 @@ def error_for_status(status: int, retry_after: float | None = None) -> DomainErr
     if status == 404:
         return NotFound()
     if status == 403:
-        return Forbidden()
+        # Graph is called with the app's own token, never on a person's behalf: a 403 is a
+        # permission (or consent) the app registration lacks, whoever asked.
+        return AppNotPermitted()
     if status == 401:
         return GraphAuthenticationError("graph_401")
     if status == 429:
@@ -152,6 +156,15 @@ def graph_errors(operation: str) -> Iterator[None]:
         status, code = _describe(exc)
         if isinstance(mapped, GraphAuthenticationError):
             logger.error("graph %s: authentication failed (%s)", operation, mapped.reason)
+        elif isinstance(mapped, AppNotPermitted):
+            logger.warning(
+                "graph %s: Microsoft 365 refused Werkplek (status=%s code=%s): a permission is "
+                "missing; reference %s",
+                operation,
+                status,
+                code,
+                mapped.reference,
+            )
         elif isinstance(mapped, NotFound):
             logger.debug("graph %s: not found", operation)
         else:

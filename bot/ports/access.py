@@ -13,9 +13,9 @@ from bot.domain.access.open_work import OpenPost, OpenRequest
 
 
 class AccessDirectory(Protocol):
-    """The Graph reads behind the access-status card. Each raises NotFound, Forbidden (the
-    tenant did not grant the permission), Throttled or Unavailable; the service turns those into
-    an `Unchecked` fact for that line only."""
+    """The Graph reads behind the access-status card. Each raises NotFound, AppNotPermitted
+    (the tenant did not grant the permission), Throttled or Unavailable; the service turns
+    those into an `Unchecked` fact for that line only."""
 
     async def auth_methods(self, user_id: str) -> list[AuthMethod]: ...
 
@@ -25,7 +25,7 @@ class AccessDirectory(Protocol):
 
     async def devices(self, user_id: str) -> list[Device]:
         """Intune-managed devices; falls back to Entra-registered devices when Intune is not
-        licensed or not granted (Forbidden on managedDevices)."""
+        licensed or not granted (AppNotPermitted on managedDevices)."""
         ...
 
 

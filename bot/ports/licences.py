@@ -22,8 +22,9 @@ from bot.i18n import Translator
 class LicenceManager(Protocol):
     """Entra ID, write side for licences and groups (implemented by bot.graph.licences).
 
-    Raises NotFound, Forbidden, Throttled (429 after retries) or Unavailable (5xx, time-outs);
-    the fulfilment worker retries the last two from its durable queue.
+    Raises NotFound, AppNotPermitted (Werkplek lacks a permission), Throttled (429 after
+    retries) or Unavailable (5xx, time-outs); the fulfilment worker retries the last two from
+    its durable queue.
     """
 
     async def subscribed_sku(self, sku_id: str) -> Sku | None:

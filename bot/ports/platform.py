@@ -38,7 +38,7 @@ class Clock(Protocol):
 
 
 class Directory(Protocol):
-    """Entra ID, read side. Raises NotFound, Forbidden, Throttled or Unavailable."""
+    """Entra ID, read side. Raises NotFound, AppNotPermitted, Throttled or Unavailable."""
 
     async def get_user(self, user_id: str) -> DirectoryUser: ...
 

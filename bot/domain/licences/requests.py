@@ -387,7 +387,7 @@ def _union(known: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
     return (*known, *(person for person in more if person.casefold() not in seen))
 
 
-def _decided_params(decision: Decision) -> dict[str, str]:
+def _decided_params(decision: Decision) -> dict[str, Any]:
     return {"name": decision.approver_name, "at": decision.at.isoformat(timespec="minutes")}
 
 

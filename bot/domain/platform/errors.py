@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
+
+# A command a refusal can point to: (command name, title message id of its button).
+NextCommand = tuple[str, str]
 
 
 class DomainError(Exception):
-    """A known failure with a user-facing explanation (message_key is a gettext msgid)."""
+    """A known failure with a user-facing explanation (message_key is a gettext msgid).
+
+    `next_command` names the command that helps next (("requests", "cmd.requests.title") after
+    "that is not your request"): the answer then carries a button for it instead of the generic
+    help button. A class may set a default; a raise may name another."""
 
     message_key = "error.generic"
+    next_command: NextCommand | None = None
 
-    def __init__(self, message_key: str | None = None, **params: Any) -> None:
+    def __init__(
+        self,
+        message_key: str | None = None,
+        *,
+        next_command: NextCommand | None = None,
+        **params: Any,
+    ) -> None:
         self.message_key = message_key or type(self).message_key
         self.params = params
+        if next_command is not None:
+            self.next_command = next_command
         super().__init__(self.message_key)
 
 
@@ -42,6 +59,27 @@ class Unavailable(DomainError):
     """A dependency (Graph, database) did not answer usefully."""
 
     message_key = "error.unavailable"
+
+
+class AppNotPermitted(DomainError):
+    """Microsoft 365 refused Werkplek itself (Graph answered 403 to the app's own token): the
+    app registration lacks a permission or a consent. Nothing the person did or may do explains
+    it, so it is deliberately not a Forbidden (a person's own missing right, which the dialogs
+    audit as a refusal): the person reads that Werkplek lacks a permission and that the service
+    desk must be told, with `reference` (WP-...), which is also in the log next to the Graph
+    operation and code."""
+
+    message_key = "error.app_not_permitted"
+
+    def __init__(self, reference: str | None = None) -> None:
+        self.reference = reference or new_reference()
+        super().__init__(reference=self.reference)
+
+
+def new_reference() -> str:
+    """A failure's reference for the log and the person: short enough to read over the phone
+    (WP- and 8 hex digits), random enough to find one log line."""
+    return "WP-" + secrets.token_hex(4).upper()
 
 
 class StoreUnavailable(Exception):

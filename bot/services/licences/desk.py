@@ -32,7 +32,15 @@ from bot.domain.licences.requests import (
     RequestState,
 )
 from bot.domain.platform.actors import Actor
-from bot.domain.platform.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
+from bot.domain.platform.errors import (
+    AppNotPermitted,
+    DomainError,
+    Forbidden,
+    NextCommand,
+    NotFound,
+    Throttled,
+    Unavailable,
+)
 from bot.services.licences.flow import LicenceFlow
 from bot.services.licences.forms import (
     MAX_JUSTIFICATION,
@@ -45,6 +53,10 @@ from bot.services.licences.forms import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Where a refusal sends the person next (the chat commands' names and their button titles).
+MY_REQUESTS: NextCommand = ("requests", "cmd.requests.title")
+THE_OFFER: NextCommand = ("licence", "cmd.licence.title")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +154,7 @@ class LicenceDesk:
         request = await self._own_request(requester, request_id)
         extending = request.state is RequestState.FULFILLED and request.end_date is not None
         if request.state not in RESUBMITTABLE and not extending:
-            raise DomainError("licence.error.not_resubmittable")
+            raise DomainError("licence.error.not_resubmittable", next_command=MY_REQUESTS)
         form = RequestForm(
             item_key=request.item_key,
             justification=request.justification,
@@ -275,7 +287,7 @@ class LicenceDesk:
     async def _own_request(self, requester: Actor, request_id: int) -> LicenceRequest:
         request = await self._load(request_id)
         if not _same(request.requester_id, requester.user_id):
-            raise NotYours()
+            raise NotYours(next_command=MY_REQUESTS)
         return request
 
     async def _own_earlier(self, requester: Actor, form: RequestForm, item: CatalogueItem) -> bool:
@@ -298,20 +310,20 @@ class LicenceDesk:
                 else False
             )
             states = await self._flow.licences.licence_states(user_id) if item.uses_seats else []
-        except (Throttled, Unavailable, Forbidden, NotFound):
+        except (Throttled, Unavailable, Forbidden, AppNotPermitted, NotFound):
             return False
         return grant_verified(item, member, states)
 
     async def _load(self, request_id: int) -> LicenceRequest:
         request = await self._flow.requests.get(request_id)
         if request is None:
-            raise NotFound("licence.error.unknown_request")
+            raise NotFound("licence.error.unknown_request", next_command=MY_REQUESTS)
         return request
 
     async def _item_or_fail(self, request: LicenceRequest) -> CatalogueItem:
         item = await self._flow.item_of(request)
         if item is None:
-            raise NotFound("licence.error.item_removed")
+            raise NotFound("licence.error.item_removed", next_command=THE_OFFER)
         return item
 
     def _today(self) -> date:

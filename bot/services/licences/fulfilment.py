@@ -28,7 +28,14 @@ from bot.domain.licences.notices import LicenceNotice, NoticeKind
 from bot.domain.licences.requests import LicenceRequest, RequestState
 from bot.domain.licences.seats import free_seats
 from bot.domain.platform.actors import Actor
-from bot.domain.platform.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
+from bot.domain.platform.errors import (
+    AppNotPermitted,
+    DomainError,
+    Forbidden,
+    NotFound,
+    Throttled,
+    Unavailable,
+)
 from bot.services.licences.flow import ITEM_REMOVED, LicenceFlow
 from bot.services.licences.worker_settings import WorkerSettings
 
@@ -59,7 +66,7 @@ class LicenceFulfilment:
             return await self._grant(before, request, item)
         except (Throttled, Unavailable) as error:
             return await self._retry_or_give_up(before, request, item, error)
-        except (GrantRefused, NotFound, Forbidden) as error:
+        except (GrantRefused, NotFound, Forbidden, AppNotPermitted) as error:
             failed = request.fail(
                 error.message_key if isinstance(error, GrantRefused) else GAVE_UP, now
             )

@@ -82,7 +82,10 @@ class PostDelegations:
         """Stop one of the person's own delegations; Forbidden for anyone else's."""
         mine = {d.id: d for d in await self._delegations.for_user(actor.user_id)}
         if not await self._delegations.cancel(delegation_id, actor.user_id):
-            raise Forbidden("post.delegation.error.not_yours")
+            raise Forbidden(
+                "post.delegation.error.not_yours",
+                next_command=("post_delegation", "cmd.post_delegation.title"),
+            )
         cancelled = mine.get(delegation_id)
         if cancelled is not None:
             await self._audit(actor, DELEGATION_CANCEL, cancelled)

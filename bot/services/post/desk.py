@@ -27,7 +27,7 @@ from datetime import date, datetime
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.directory import DirectoryUser
-from bot.domain.platform.errors import DomainError, Forbidden
+from bot.domain.platform.errors import DomainError, Forbidden, NextCommand
 from bot.domain.platform.roles import Role
 from bot.domain.post.items import (
     Destination,
@@ -65,6 +65,8 @@ RULE_NEEDS_ROUTED = "post.error.rule_needs_routed"
 SCAN_GONE = "post.error.scan_deleted"
 SAME_PERSON = "post.error.same_person"
 REASON_NEEDED = "post.error.reason_needed"
+# A refused item sends the person to their own post list.
+MY_POST: NextCommand = ("post", "cmd.post.title")
 
 # (item id, viewer's Entra id) -> a short-lived signed URL to the scan, served by the bot.
 ScanLinks = Callable[[int, str], str]
@@ -286,15 +288,15 @@ class PostDesk:
         if item is None or (
             item.tenant_id and viewer.tenant_id and item.tenant_id != viewer.tenant_id
         ):
-            raise Forbidden(NO_ACCESS)
+            raise Forbidden(NO_ACCESS, next_command=MY_POST)
         standing = self._access.standing(viewer)
         if act and await self._access.holds(standing, item):
             return standing, item
         if await self._access.may_see(standing, item):
             if act:
-                raise Forbidden(NOT_HOLDER)
+                raise Forbidden(NOT_HOLDER, next_command=MY_POST)
             return standing, item
-        raise Forbidden(NO_ACCESS)
+        raise Forbidden(NO_ACCESS, next_command=MY_POST)
 
     async def _save(
         self,

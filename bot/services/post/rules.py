@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import Outcome
-from bot.domain.platform.errors import DomainError
+from bot.domain.platform.errors import DomainError, NextCommand
 from bot.domain.platform.roles import Role
 from bot.domain.platform.text import fold
 from bot.domain.post.routing import ANY_ENTITY, DryRunLine, RoutingRule
@@ -66,6 +66,8 @@ NOTHING_PENDING = N_("post_rules_admin.apply.nothing")
 CHANGED_MEANWHILE = N_("post_rules_admin.apply.changed_meanwhile")
 RIGHTS_CHANGED = N_("post_rules_admin.apply.rights_changed")
 NO_ENTITY = N_("post_rules_admin.no_entity")
+# Nothing (left) to confirm: the rules as they are, and how to send a workbook.
+THE_RULES: NextCommand = ("post_rules", "cmd.post_rules.title")
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,13 +263,13 @@ class PostRules:
         pending = await self._pending.take(actor.tenant_id, actor.user_id)
         now = self._clock.now()
         if pending is None or not pending.is_for(actor) or pending.has_expired(now):
-            raise DomainError(NOTHING_PENDING, minutes=self.minutes)
+            raise DomainError(NOTHING_PENDING, next_command=THE_RULES, minutes=self.minutes)
         if await self._scope(actor) != pending.scope:
             await self._refused(actor, "rights_changed")
-            raise DomainError(RIGHTS_CHANGED)
+            raise DomainError(RIGHTS_CHANGED, next_command=THE_RULES)
         if await self._rules.load() != list(pending.against):
             await self._refused(actor, "changed_meanwhile")
-            raise DomainError(CHANGED_MEANWHILE)
+            raise DomainError(CHANGED_MEANWHILE, next_command=THE_RULES)
         await replace_rules(
             self._rules, pending.rules, actor, self._auditor, tenant_id=actor.tenant_id
         )

@@ -14,7 +14,13 @@ import pytest
 
 from bot.domain.access.facts import AuthMethod, Device, Licence, Sku
 from bot.domain.platform.directory import DirectoryUser
-from bot.domain.platform.errors import Forbidden, InvalidInput, NotFound, Throttled, Unavailable
+from bot.domain.platform.errors import (
+    AppNotPermitted,
+    InvalidInput,
+    NotFound,
+    Throttled,
+    Unavailable,
+)
 from bot.graph import DeferredGraph, GraphGateway, open_graph
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import JEF_ID, LOTTE_ID, settings_for
@@ -311,7 +317,7 @@ async def test_forbidden_methods_fail_only_that_call(
         return_exceptions=True,
     )
 
-    assert isinstance(results[0], Forbidden)
+    assert isinstance(results[0], AppNotPermitted)
     assert not any(isinstance(result, BaseException) for result in results[1:])
     assert graph_emulator.request_count(METHODS_PATH) == 1  # a 403 is not retried
 
@@ -373,13 +379,13 @@ async def test_other_intune_errors_are_not_hidden_by_the_fallback(
     assert graph_emulator.request_count(REGISTERED_PATH) == 0
 
 
-async def test_both_device_lists_refused_is_forbidden(
+async def test_both_device_lists_refused_is_app_not_permitted(
     gateway: GraphGateway, graph_emulator: GraphEmulator
 ) -> None:
     graph_emulator.add_fault(MANAGED_PATH, 403, count=None)
     graph_emulator.add_fault(REGISTERED_PATH, 403, count=None)
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(AppNotPermitted):
         await gateway.access.devices(LOTTE_ID)
 
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.domain.platform.errors import Forbidden, Throttled, Unavailable
+from bot.domain.platform.errors import AppNotPermitted, Throttled, Unavailable
 from bot.graph import GraphGateway, open_graph
 from devtools.graph_emulator import GraphEmulator
 from tests.support.graph import LOTTE_ID, settings_for
@@ -101,11 +101,24 @@ async def test_persistent_server_errors_are_unavailable(
     assert graph_emulator.request_count("/manager$") == 1  # 500 is not retried
 
 
-async def test_forbidden_is_mapped(gateway: GraphGateway, graph_emulator: GraphEmulator) -> None:
-    graph_emulator.add_fault("/users$", 403, count=1)
+async def test_forbidden_is_the_app_missing_a_permission(
+    gateway: GraphGateway, graph_emulator: GraphEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    graph_emulator.add_fault(
+        "/users$", 403, count=1, code="Authorization_RequestDenied", message="Insufficient"
+    )
 
-    with pytest.raises(Forbidden):
+    with (
+        caplog.at_level("WARNING", logger="bot.graph.errors"),
+        pytest.raises(AppNotPermitted) as refused,
+    ):
         await gateway.directory.find_users("Lotte")
+
+    reference = refused.value.reference
+    assert refused.value.params == {"reference": reference}
+    assert reference.startswith("WP-") and len(reference) == len("WP-") + 8
+    (line,) = [r.getMessage() for r in caplog.records if reference in r.getMessage()]
+    assert "Authorization_RequestDenied" in line and "403" in line
 
 
 async def test_graph_unreachable_is_unavailable(graph_emulator: GraphEmulator) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.domain.platform.errors import Forbidden, InvalidInput, NotFound, Throttled, Unavailable
+from bot.domain.platform.errors import (
+    AppNotPermitted,
+    InvalidInput,
+    NotFound,
+    Throttled,
+    Unavailable,
+)
 from bot.graph.errors import GraphAuthenticationError, error_for_status, header, parse_retry_after
 from bot.graph.retry import BACKOFF_BASE_SECONDS, CappedRetryHandler, retry_delay
 
@@ -45,7 +51,7 @@ def test_handler_without_retries_never_retries() -> None:
     ("status", "expected"),
     [
         (404, NotFound),
-        (403, Forbidden),
+        (403, AppNotPermitted),
         (401, GraphAuthenticationError),
         (429, Throttled),
         (400, InvalidInput),

@@ -114,6 +114,11 @@ def open_url(card: dict) -> str:
     return str(action["url"])
 
 
+def links(card: dict) -> list[str]:
+    """The links a card offers (a refusal may offer help, never a download)."""
+    return [str(a["url"]) for a in card.get("actions", []) if a["type"] == "Action.OpenUrl"]
+
+
 def link_params(url: str, now: int) -> dict[str, str]:
     """The parameters of a link the bot made, after checking it verifies."""
     parts = urlsplit(url)
