@@ -240,6 +240,7 @@ _TITLES = {
     NoticeKind.WAITING_FOR_SEATS: "licence.notice.waiting_for_seats",
     NoticeKind.SEATS_NEEDED: "licence.notice.seats_needed",
     NoticeKind.USAGE_LOCATION_MISSING: "licence.notice.usage_location_missing",
+    NoticeKind.WAITING_FOR_COUNTRY: "licence.notice.waiting_for_country",
     NoticeKind.FAILED: "licence.notice.failed",
     NoticeKind.ENDING_SOON: "licence.notice.ending_soon",
     NoticeKind.ENDED: "licence.notice.ended",
@@ -290,6 +291,8 @@ def _notice_body(notice: LicenceNotice, t: Translator, tz: tzinfo) -> list[Eleme
     elif kind is NoticeKind.USAGE_LOCATION_MISSING:
         requester = person(request.requester_name, t)
         body.append(text(t("licence.body.usage_location", name=requester, item=name)))
+    elif kind is NoticeKind.WAITING_FOR_COUNTRY:
+        body.append(text(t("licence.body.waiting_for_country", item=name)))
     elif kind is NoticeKind.FAILED:
         reason = reason_text(request.reason, t) or t("licence.reason.unknown")
         body.append(text(t("licence.body.failed", reason=reason)))
@@ -302,10 +305,15 @@ def _notice_body(notice: LicenceNotice, t: Translator, tz: tzinfo) -> list[Eleme
 
 
 def _notice_actions(notice: LicenceNotice, t: Translator) -> list[Element]:
+    """Every notice ends in a step: ask again, extend, retry, cancel, or the person's requests."""
     request, kind = notice.request, notice.kind
     target = {"request": request.id}
+    for_requester = notice.recipient_id.casefold() == request.requester_id.casefold()
     if kind in (NoticeKind.REJECTED, NoticeKind.EXPIRED):
         return [execute(t("licence.again"), Verb.LICENCE_AGAIN, target)]
+    if kind is NoticeKind.FAILED and for_requester:
+        # The form again, filled in from this request; what it sends is a new request.
+        return [execute(t("licence.again"), Verb.LICENCE_AGAIN, target), _my_requests(t)]
     if kind is NoticeKind.ENDING_SOON:
         return [{**execute(t("licence.extend"), Verb.LICENCE_AGAIN, target), "style": "positive"}]
     if kind is NoticeKind.ENDED:
@@ -315,4 +323,8 @@ def _notice_actions(notice: LicenceNotice, t: Translator) -> list[Element]:
     if kind is NoticeKind.WAITING_FOR_SEATS and request.state in CANCELLABLE:
         cancel = execute(t("licence.cancel"), Verb.LICENCE_CANCEL, target)
         return [{**cancel, "associatedInputs": "None"}]
-    return []
+    return [_my_requests(t)] if for_requester else []
+
+
+def _my_requests(t: Translator) -> Element:
+    return execute(t("licence.mine.show"), Verb.RUN_COMMAND, {"command": "requests"})

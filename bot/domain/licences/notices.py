@@ -26,6 +26,7 @@ class NoticeKind(StrEnum):
     WAITING_FOR_SEATS = "waiting_for_seats"  # to the requester
     SEATS_NEEDED = "seats_needed"  # to the entity's ICT admins: order seats
     USAGE_LOCATION_MISSING = "usage_location_missing"  # to the entity's ICT admins
+    WAITING_FOR_COUNTRY = "waiting_for_country"  # to the requester, the same once: it waits
     FAILED = "failed"  # to the requester (and the admins)
     ENDING_SOON = "ending_soon"  # to the requester, with "verlengen"
     ENDED = "ended"

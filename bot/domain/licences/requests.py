@@ -56,8 +56,16 @@ CANCELLABLE = frozenset(
     {RequestState.SUBMITTED, RequestState.PENDING_APPROVAL, RequestState.WAITING_FOR_SEATS}
 )
 # States a rejected-or-worse request may be submitted again from.
+# A request that ended without the item can be asked again (a new request, approved anew); a
+# FAILED one too: what blocked granting may be fixed by now.
 RESUBMITTABLE = frozenset(
-    {RequestState.REJECTED, RequestState.EXPIRED, RequestState.CANCELLED, RequestState.ENDED}
+    {
+        RequestState.REJECTED,
+        RequestState.EXPIRED,
+        RequestState.CANCELLED,
+        RequestState.ENDED,
+        RequestState.FAILED,
+    }
 )
 _FAILABLE = OPEN_STATES
 

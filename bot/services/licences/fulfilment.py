@@ -185,10 +185,17 @@ class LicenceFulfilment:
         blocked = request.retry_later(USAGE_LOCATION, later, now)
         notices = []
         if before.reason != USAGE_LOCATION:
+            # Told once, when it starts waiting: the ICT admins what to set, the requester why
+            # nothing happens (the step keeps the dedupe key the same through every recheck).
             admins = await self._flow.entity_admins(request.entity)
-            notices = self._flow.notices(
-                NoticeKind.USAGE_LOCATION_MISSING, blocked, item, admins, step="usage-location"
-            )
+            notices = [
+                *self._flow.notices(
+                    NoticeKind.USAGE_LOCATION_MISSING, blocked, item, admins, step="usage-location"
+                ),
+                *self._flow.notices(
+                    NoticeKind.WAITING_FOR_COUNTRY, blocked, item, step="usage-location"
+                ),
+            ]
         return await self._flow.transition(before, blocked, self._actor, notices)
 
     async def _retry_or_give_up(

@@ -155,6 +155,14 @@ async def test_missing_usage_location_waits_for_the_entity_admin(stack: LicenceS
     ]
     assert admin_notes
     admin = admin_notes[0]["recipient_id"]
+    # The requester reads why nothing happens, in plain words, once: not at every recheck.
+    stack.clock.advance(hours=2)
+    await stack.run_worker()
+    assert (await stack.reload(request)).reason == "licence.reason.usage_location"
+    (told,) = [m for m in await stack.messages() if ":waiting_for_country:" in m["dedupe_key"]]
+    assert told["recipient_id"] == BRAM
+    assert "het land in je account ontbreekt" in str(told["activity"])
+    assert "usageLocation" not in str(told["activity"])
 
     stack.emulator.set_usage_location(BRAM, "BE")
     await stack.desk.retry_fulfilment(stack.person(admin, "ICT"), request.id)

@@ -382,6 +382,30 @@ async def test_a_rejected_request_can_be_submitted_again_prefilled(world: World)
     assert world.requests()[-1].previous_reference == "LIC-2026-000001"
 
 
+async def test_a_failed_request_can_be_asked_again_and_is_approved_anew(world: World) -> None:
+    request = await _lotte_asks(world)
+    failed = replace(
+        world.request(request.id),
+        state=RequestState.FAILED,
+        approvers=(),
+        reason="licence.reason.gave_up",
+        version=world.request(request.id).version + 1,
+    )
+    world.licences.requests.put(failed)
+    mine = (await world.say("aanvragen")).cards[0]
+    again = find_action(mine, "Opnieuw aanvragen")
+    assert again["data"] == {"request": request.id}
+    form = _card(await world.click(again["verb"], again["data"]))
+    assert form["body"][0]["text"] == "Power BI Pro opnieuw aanvragen"
+    assert _inputs(form)["justification"]["value"] == WHY
+    data = find_action(form, Verb.LICENCE_SUBMIT)["data"]
+    assert data == {"item": "powerbi-pro", "previous": "LIC-2026-000001", "extend": False}
+    await world.click(Verb.LICENCE_SUBMIT, {**data, "justification": WHY})
+    new = world.requests()[-1]
+    assert (new.reference, new.previous_reference) == ("LIC-2026-000002", "LIC-2026-000001")
+    assert (new.state, new.approvers) == (RequestState.PENDING_APPROVAL, (JEF,))
+
+
 async def test_resubmitting_someone_elses_request_is_refused(world: World) -> None:
     request = await _lotte_asks(world)
     result = await world.click(Verb.LICENCE_AGAIN, {"request": request.id}, user=NORA)

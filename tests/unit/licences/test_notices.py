@@ -64,6 +64,10 @@ def _request_for(kind: NoticeKind) -> LicenceRequest:
             "state": RequestState.FULFILLING,
             "reason": "licence.reason.usage_location",
         },
+        NoticeKind.WAITING_FOR_COUNTRY: {
+            "state": RequestState.FULFILLING,
+            "reason": "licence.reason.usage_location",
+        },
         NoticeKind.FAILED: {"state": RequestState.FAILED, "reason": "licence.reason.gave_up"},
         NoticeKind.ENDING_SOON: {
             "state": RequestState.FULFILLED,
@@ -160,6 +164,30 @@ def test_the_admins_are_asked_to_act_with_a_retry_button() -> None:
     assert "geen gebruikslocatie (usageLocation)" in card_text(location)
     retry = find_action(location, "Opnieuw proberen")
     assert (retry["verb"], retry["data"]) == (Verb.LICENCE_RETRY, {"request": 7})
+
+
+def test_the_requester_waiting_for_the_country_reads_why_in_plain_words() -> None:
+    card = _card(NoticeKind.WAITING_FOR_COUNTRY)
+    shown = card_text(card)
+    assert "Je aanvraag wacht: het land in je account ontbreekt" in shown
+    assert "Je ICT-beheerder is verwittigd" in shown and "Power BI Pro" in shown
+    assert "gebruikslocatie" not in shown and "usageLocation" not in shown
+    mine = find_action(card, "Toon mijn aanvragen")
+    assert (mine["verb"], mine["data"]) == (Verb.RUN_COMMAND, {"command": "requests"})
+    english = card_text(_card(NoticeKind.WAITING_FOR_COUNTRY, "en"))
+    assert "the country in your account is missing" in english
+
+
+def test_a_failed_request_can_be_asked_again_from_its_notice() -> None:
+    card = _card(NoticeKind.FAILED)
+    again = find_action(card, "Opnieuw aanvragen")
+    assert (again["verb"], again["data"]) == (Verb.LICENCE_AGAIN, {"request": 7})
+    assert find_action(card, "Toon mijn aanvragen")["data"] == {"command": "requests"}
+
+
+@pytest.mark.parametrize("kind", sorted(set(NoticeKind) - APPROVER_KINDS))
+def test_no_notice_ends_without_a_step(kind: NoticeKind) -> None:
+    assert card_actions(_card(kind)), kind
 
 
 def test_a_failure_says_why() -> None:
