@@ -12,6 +12,7 @@ from devtools.graph_emulator import (
     routes_drives,
     routes_groups,
     routes_licences,
+    routes_teams,
     routes_users,
 )
 from devtools.graph_emulator.authority import TokenRejected
@@ -30,6 +31,7 @@ ROUTES: list[Route] = [
     *routes_licences.ROUTES,
     *routes_devices.ROUTES,
     *routes_drives.ROUTES,
+    *routes_teams.ROUTES,
 ]
 # What Graph sends with a 401 so clients know which authority to ask.
 WWW_AUTHENTICATE = (

@@ -4,7 +4,8 @@ Supported `$filter`: `startswith(prop,'x')`, `endswith(prop,'x')`, comparisons `
 le` against strings, GUIDs, booleans, null, numbers and timestamps, `prop in ('a','b')`, `and`,
 `or`, `not` and parentheses. `prop` may be a path (`onPremisesExtensionAttributes/x`). String
 comparisons ignore case, as directory queries do. Anything else is rejected the way Graph
-rejects unsupported queries (400 Request_UnsupportedQuery).
+rejects unsupported queries (400 Request_UnsupportedQuery); so are `in` lists of one filter
+holding more than MAX_IN_VALUES values together (a client splits them over several requests).
 
 Supported `$search`: `"prop:term"` clauses joined by AND / OR; a clause matches when a word of
 the property starts with the term (Graph's tokenised prefix search).
@@ -27,6 +28,8 @@ _TOKEN = re.compile(
 _ORDERINGS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
 _COMPARISONS = {"eq", "ne", *_ORDERINGS}
 _FUNCTIONS = {"startswith", "endswith"}
+# Graph: "the request is limited to 15 expressions in the filter clause" with the in operator.
+MAX_IN_VALUES = 15
 
 
 class UnsupportedQuery(ValueError):
@@ -103,6 +106,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.position = 0
+        self.in_values = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -181,6 +185,12 @@ class _Parser:
                 self.take(",")
                 values.append(_normal(_literal(self.take())))
             self.take(")")
+            self.in_values += len(values)
+            if self.in_values > MAX_IN_VALUES:
+                raise UnsupportedQuery(
+                    "Too many child clauses specified in search filter expression containing "
+                    f"'OR' operators: {self.in_values}. Max allowed: {MAX_IN_VALUES}."
+                )
             return lambda r: _normal(_field(r, prop)) in values
         if op not in _COMPARISONS:
             raise UnsupportedQuery(f"Unsupported operator '{op}'.")

@@ -30,7 +30,7 @@ USER_RELATIONS = frozenset(
         "entity",
     }
 )
-GROUP_RELATIONS = frozenset({"members", "assignedLicenses", "kind"})
+GROUP_RELATIONS = frozenset({"members", "assignedLicenses", "kind", "channels"})
 ROLE_RELATIONS = frozenset({"members"})
 
 _RELATIVE_TIME = re.compile(r"^now([+-])(\d+)([smhd])$")
@@ -119,6 +119,13 @@ class TenantState:
         if found is None:
             raise not_found(group_id)
         return found
+
+    def team(self, team_id: str) -> dict[str, Any]:
+        """A group provisioned as a Teams team (404 for any other group, as /teams answers)."""
+        group = self.groups.get(team_id.lower())
+        if group is None or "Team" not in (group.get("resourceProvisioningOptions") or []):
+            raise DirectoryError(404, "NotFound", f"No team found with Group Id {team_id}")
+        return group
 
     def directory_object(self, object_id: str) -> tuple[str, dict[str, Any]] | None:
         """("user" | "group" | "directoryRole", record) for an object id."""

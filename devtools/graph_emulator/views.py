@@ -158,6 +158,7 @@ def user_view(tenant: TenantState, user: Record) -> Record:
 def group_view(group: Record) -> Record:
     view = {key: value for key, value in group.items() if key not in GROUP_RELATIONS}
     view["assignedLicenses"] = list(group.get("assignedLicenses", []))
+    view.setdefault("resourceProvisioningOptions", [])
     view.setdefault("proxyAddresses", [f"SMTP:{group['mail']}"] if group.get("mail") else [])
     return view
 
