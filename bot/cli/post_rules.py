@@ -1,10 +1,12 @@
 """`werkplek` commands of the routing rules of incoming post:
 
 - `rules import FILE [--dry-run] [--last N]`: check the routing-rules workbook; every problem is
-  printed with its sheet, row and column and nothing is stored (exit 1). A valid workbook is
-  first tried on the newest N items (where each would go now, and where it is), then stored as
-  a whole, unless --dry-run.
-- `rules export FILE`: the current rules as a workbook (an empty one is the template).
+  printed with its sheet, row and column and nothing is stored (exit 1). People and channels
+  given by name are looked up in Microsoft Graph (without it, a named cell is a problem: ids
+  still work). A valid workbook is first tried on the newest N items (where each would go now,
+  and where it is), then stored as a whole, unless --dry-run.
+- `rules export FILE`: the current rules as a workbook (an empty one is the template), with
+  names next to the ids when Graph is reachable.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 async def _rules_import(args: argparse.Namespace, context: CliContext) -> int:
-    from bot.excel.post.rules import RulesImportError, describe_problem, read_rules
+    from bot.excel.post.rules import describe_problem, read_rules_named
     from bot.services.post.rules import record_refused_import, replace_rules
+    from bot.services.post.rules_names import resolve_names
 
     t = context.t
     data = read_file(Path(args.file), t)
@@ -38,14 +41,16 @@ async def _rules_import(args: argparse.Namespace, context: CliContext) -> int:
     capabilities = await context.capabilities()
     auditor = capabilities.platform.auditor
     known = [entity.code for entity in (await capabilities.platform.entities.catalogue()).entities]
-    try:
-        rules = read_rules(data, known)
-    except RulesImportError as error:
-        await record_refused_import(auditor, CLI_ACTOR, len(error.problems))
-        say_error(t("cli.post_rules.invalid", count=len(error.problems)))
-        for problem in error.problems:
+    read = read_rules_named(data, known)
+    graph = await context.graph("cli.post.no_graph") if read.names else None
+    read = await resolve_names(read, graph.rule_names if graph is not None else None)
+    if read.rules is None or read.problems:
+        await record_refused_import(auditor, CLI_ACTOR, len(read.problems))
+        say_error(t("cli.post_rules.invalid", count=len(read.problems)))
+        for problem in read.problems:
             say_error(f"- {describe_problem(problem, t)}")
         return 1
+    rules = list(read.rules)
     await _print_rule_warnings(context, rules)
     await _print_dry_run(context, capabilities, rules, args.last)
     active = sum(1 for rule in rules if rule.active)
@@ -96,10 +101,13 @@ async def _print_dry_run(
 
 async def _rules_export(args: argparse.Namespace, context: CliContext) -> int:
     from bot.excel.post.rules import write_rules
+    from bot.services.post.rules_names import rule_labels
 
     rules = await (await context.capabilities()).post.rules.load()
+    graph = await context.graph("cli.post.no_graph") if rules else None
+    labels = await rule_labels(rules, graph.rule_names if graph is not None else None)
     path = Path(args.file)
-    write_file(path, write_rules(rules))
+    write_file(path, write_rules(rules, labels))
     say(context.t("cli.post_rules.exported", path=str(path), count=len(rules)))
     return 0
 

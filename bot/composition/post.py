@@ -3,7 +3,6 @@ workbooks, the worker (routing left over, reminders, purge) and the scans' reten
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from functools import partial
 
@@ -69,7 +68,8 @@ class Post:
     rules_admin: PostRules
 
     async def rules_workbook(self) -> bytes:
-        return await asyncio.to_thread(self.rule_workbooks.write, await self.rules.load())
+        """The rules' export: names next to the ids, looked up in the directory."""
+        return await self.rules_admin.workbook()
 
 
 def build_post(
@@ -138,6 +138,7 @@ def build_post(
         auditor=platform.auditor,
         clock=clock,
         names=names,
+        rule_names=graph.rule_names,
         on_rules_changed=intake.forget_rules,
     )
     worker = PostWorker(

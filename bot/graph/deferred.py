@@ -22,7 +22,7 @@ from bot.domain.platform.errors import DomainError, Unavailable
 from bot.ports.access import AccessDirectory
 from bot.ports.licences import LicenceManager
 from bot.ports.platform import Directory
-from bot.ports.post import DocumentStore
+from bot.ports.post import DocumentStore, RuleNames
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,8 +43,9 @@ def _gateway_opener() -> Callable[[Settings, OnCall | None], Awaitable[GraphGate
 
 
 class DeferredGraph:
-    """The Graph ports before the gateway exists: `directory`, `access`, `licences` and
-    `documents` are typed as their ports and forward every call to the gateway once it is open."""
+    """The Graph ports before the gateway exists: `directory`, `access`, `licences`,
+    `documents` and `rule_names` are typed as their ports and forward every call to the
+    gateway once it is open."""
 
     def __init__(self, settings: Settings, on_call: OnCall | None = None) -> None:
         self._settings = settings
@@ -55,6 +56,7 @@ class DeferredGraph:
         self.access: AccessDirectory = self.port(AccessDirectory, lambda gateway: gateway.access)
         self.licences: LicenceManager = self.port(LicenceManager, lambda gateway: gateway.licences)
         self.documents: DocumentStore = self.port(DocumentStore, _documents)
+        self.rule_names: RuleNames = self.port(RuleNames, lambda gateway: gateway.rule_names)
 
     def port(self, protocol: object, pick: Callable[[GraphGateway], P]) -> P:
         """`pick(gateway)`'s methods named in `protocol` (a Protocol of bot.ports), reached before

@@ -12,6 +12,7 @@ from bot.graph.directory import GraphDirectory
 from bot.graph.documents import GraphDocumentStore, folder_parts
 from bot.graph.licences import GraphLicences
 from bot.graph.metering import OnCall
+from bot.graph.rule_names import GraphRuleNames
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -21,8 +22,9 @@ class GraphGateway:
     """Owns the Graph client; exposes the port implementations built on it.
 
     `directory` implements bot.ports.platform.Directory, `access` bot.ports.access.AccessDirectory,
-    `licences` bot.ports.licences.LicenceManager and `documents` bot.ports.post.DocumentStore (None
-    unless a documents drive is configured); all share the one client (token, retries, metering).
+    `licences` bot.ports.licences.LicenceManager, `rule_names` bot.ports.post.RuleNames and
+    `documents` bot.ports.post.DocumentStore (None unless a documents drive is configured); all
+    share the one client (token, retries, metering).
     """
 
     def __init__(
@@ -38,6 +40,7 @@ class GraphGateway:
         self.access = access
         self.licences = licences
         self.documents = documents
+        self.rule_names = GraphRuleNames(client.service)
 
     async def close(self) -> None:
         await self._client.close()

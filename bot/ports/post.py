@@ -13,6 +13,7 @@ from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.post.items import IntakeMetadata, PostItem, PostNotice, StoredDocument
 from bot.domain.post.routing import Delegation, PostQuery, RoutingRule, RuleProblem
 from bot.domain.post.rule_imports import PendingRuleImport
+from bot.domain.post.rule_names import ChannelLookup, ChannelName, NameMatch, RuleLabels, RulesRead
 from bot.i18n import Translator
 
 
@@ -114,17 +115,42 @@ class PendingRuleImportRepository(Protocol):
 class RuleWorkbooks(Protocol):
     """The routing-rules workbook (bot/excel/post/rules_files.py). CPU work: call it in a thread."""
 
-    def read(
-        self, data: bytes, known_entities: Collection[str] | None = None
-    ) -> tuple[list[RoutingRule] | None, Sequence[RuleProblem]]:
-        """The rules, or None with every problem found."""
+    def read(self, data: bytes, known_entities: Collection[str] | None = None) -> RulesRead:
+        """The rules, or None with every problem found; and the cells that name a person or a
+        channel instead of giving its id (names stay in the rules until they are resolved)."""
         ...
 
     def describe(self, problem: RuleProblem, t: Translator) -> str:
         """ "blad Regels, rij 7, kolom Bestemming: ..." in the reader's language."""
         ...
 
-    def write(self, rules: Sequence[RoutingRule]) -> bytes: ...
+    def write(self, rules: Sequence[RoutingRule], labels: RuleLabels | None = None) -> bytes:
+        """With `labels`, people and channels are written "Naam <id>"."""
+        ...
+
+
+class RuleNames(Protocol):
+    """The people and Teams channels a routing-rules workbook names, in the directory
+    (bot/graph/rule_names.py). Each call takes all the names of a workbook at once: the adapter
+    asks for several per request and keeps a few requests in flight, never one per name.
+    Raises Unavailable or Throttled when the directory cannot answer."""
+
+    async def people(self, addresses: Sequence[str]) -> dict[str, tuple[NameMatch, ...]]:
+        """Everyone whose e-mail address or UPN is one of `addresses`, by the address's
+        person_key; an address nobody has is missing."""
+        ...
+
+    async def channels(self, names: Sequence[ChannelName]) -> dict[str, ChannelLookup]:
+        """The channels of that name in the teams of that name, by the name's key."""
+        ...
+
+    async def person_names(self, person_ids: Sequence[str]) -> dict[str, str]:
+        """Display names by object id (casefolded), for the ids found."""
+        ...
+
+    async def channel_names(self, targets: Sequence[str]) -> dict[str, str]:
+        """ "Team / Kanaal" by "<group id>|<channel id>", for the channels found."""
+        ...
 
 
 class DelegationRepository(Protocol):

@@ -135,7 +135,8 @@ def read(kind: str, data: bytes) -> tuple[object | None, list[str]]:
         value, problems = CATALOGUES.read(data)
         described = [CATALOGUES.describe(p, t) for p in problems for t in LANGUAGES]
     else:
-        value, problems = RULES.read(data, ENTITIES)
+        rules = RULES.read(data, ENTITIES)
+        value, problems = rules.rules, rules.problems
         described = [RULES.describe(p, t) for p in problems for t in LANGUAGES]
     assert (value is None) == bool(problems), "either the result or the problems"
     assert all(isinstance(text, str) and text for text in described)

@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from bot.domain.platform.errors import DomainError
-from bot.domain.post.items import DestinationKind, DocumentType
+from bot.domain.post.items import Destination, DestinationKind, DocumentType
 from bot.domain.post.routing import RoutingRule, RuleProblem
+from bot.domain.post.rule_names import RuleLabels, RulesRead
 from bot.excel.importing import describe_problem as describe_in_workbook
 from bot.excel.importing import import_workbook
 from bot.excel.layout import write_layout_sheet
@@ -33,15 +34,18 @@ from bot.excel.post.rules_layout import (
     YES,
     readme_lines,
 )
-from bot.excel.post.rules_reader import rules_kind
+from bot.excel.post.rules_reader import read_rules_named, rules_kind
 from bot.excel.workbook import CellValue, add_text_sheet, new_workbook, workbook_bytes
 from bot.i18n import Translator
 
 __all__ = [
+    "RuleLabels",
     "RuleProblem",
     "RulesImportError",
+    "RulesRead",
     "describe_problem",
     "read_rules",
+    "read_rules_named",
     "write_rules",
 ]
 
@@ -56,8 +60,10 @@ class RulesImportError(DomainError):
         self.problems = problems
 
 
-def write_rules(rules: Sequence[RoutingRule]) -> bytes:
-    """The rules as an .xlsx workbook that read_rules reads back to equal rules (in order)."""
+def write_rules(rules: Sequence[RoutingRule], labels: RuleLabels | None = None) -> bytes:
+    """The rules as an .xlsx workbook that read_rules reads back to equal rules (in order).
+    With `labels`, people and channels are written "Naam <id>" (the name is not read back)."""
+    labels = labels or RuleLabels()
     workbook = new_workbook()
     add_text_sheet(
         workbook,
@@ -67,7 +73,7 @@ def write_rules(rules: Sequence[RoutingRule]) -> bytes:
         widths=(12, 22, 11, 100),
     )
     ordered = sorted(rules, key=lambda rule: rule.position)
-    write_layout_sheet(workbook, RULES, [_cells(rule) for rule in ordered])
+    write_layout_sheet(workbook, RULES, [_cells(rule, labels) for rule in ordered])
     workbook.active = 1  # open on the rules; the explanation is one tab to the left
     return workbook_bytes(workbook)
 
@@ -75,7 +81,8 @@ def write_rules(rules: Sequence[RoutingRule]) -> bytes:
 def read_rules(data: bytes, known_entities: Collection[str] | None = None) -> list[RoutingRule]:
     """The rules in the workbook, in evaluation order. Raises RulesImportError listing every
     problem. With `known_entities` (the catalogue's entity codes), an entity code must be one of
-    them; without (or empty), any well-formed code is accepted."""
+    them; without (or empty), any well-formed code is accepted. A person or channel given by
+    name stays a name here: `read_rules_named` lists them for resolving before storing."""
     rules, problems = import_workbook(data, rules_kind(known_entities))
     if rules is None:
         raise RulesImportError(list(problems))
@@ -96,19 +103,27 @@ def _document_words(kinds: Collection[DocumentType]) -> str:
     return LIST_JOIN.join(DOCUMENT_TYPE_WORDS[kind][0] for kind in DocumentType if kind in kinds)
 
 
-def _cells(rule: RoutingRule) -> dict[str, CellValue]:
+def _target(destination: Destination, labels: RuleLabels) -> str:
+    if destination.kind is DestinationKind.PERSON and destination.target:
+        return labels.person(destination.target)
+    if destination.kind is DestinationKind.TEAM and destination.target:
+        return labels.channel(destination.target)
+    return destination.target
+
+
+def _cells(rule: RoutingRule, labels: RuleLabels) -> dict[str, CellValue]:
     conditions = rule.conditions
     return {
         "position": rule.position,
         "id": rule.id,
         "entity": rule.entity,
-        "addressee_ids": LIST_JOIN.join(conditions.addressee_ids),
+        "addressee_ids": LIST_JOIN.join(labels.person(p) for p in conditions.addressee_ids),
         "addressee_text": conditions.addressee_text,
         "sender": conditions.sender_contains,
         "document_types": _document_words(conditions.document_types),
         "keywords": LIST_JOIN.join(conditions.keywords),
         "destination": _destination_word(rule.destination.kind),
-        "target": rule.destination.target,
+        "target": _target(rule.destination, labels),
         "active": YES if rule.active else NO,
         "description": rule.description,
     }

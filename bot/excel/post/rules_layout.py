@@ -8,12 +8,13 @@ the keys) are accepted on upload.
 from __future__ import annotations
 
 from bot.domain.post.items import DestinationKind, DocumentType
+from bot.domain.post.rule_names import TEAM_SEPARATOR as TEAM_ID_SEPARATOR
 from bot.excel.layout import Col, SheetLayout
 
 README = ("Toelichting", "Read me")
 LIST_JOIN = "; "
 YES, NO = "ja", "nee"
-TEAM_SEPARATOR = "|"  # a team target: "<group id>|<channel id>"
+TEAM_SEPARATOR = TEAM_ID_SEPARATOR  # a team target: "<group id>|<channel id>"
 
 # Written in the export (Dutch); each also accepts the enum value and the words below.
 DESTINATION_WORDS: dict[DestinationKind, tuple[str, ...]] = {
@@ -38,8 +39,8 @@ RULES = SheetLayout("rules", "Regels", "Rules", (
         aliases=("positie", "position", "nr")),
     Col("id", "Id", "Id", 12, required=True, aliases=("regel", "rule", "rule id", "code")),
     Col("entity", "Entiteit", "Entity", 12, aliases=("scope",)),
-    Col("addressee_ids", "Geadresseerden (id)", "Addressee ids", 40,
-        aliases=("geadresseerde id", "addressee id", "addressees")),
+    Col("addressee_ids", "Geadresseerden", "Addressees", 48,
+        aliases=("geadresseerden (id)", "geadresseerde id", "addressee ids", "addressee id")),
     Col("addressee_text", "Geadresseerde bevat", "Addressee contains", 30,
         aliases=("geadresseerde", "geadresseerde tekst", "addressee", "addressee text")),
     Col("sender", "Afzender bevat", "Sender contains", 30,
@@ -73,8 +74,9 @@ _COLUMN_HELP = {
     "id": "Vaste, unieke code van de regel, bv. R-003 (letters, cijfers, - _ .). Je ziet ze in "
     "de audit en in de proefrit.",
     "entity": "Code van de entiteit waarvoor de regel geldt, of * (of leeg) voor alle entiteiten.",
-    "addressee_ids": "Object-ids (GUID) van personen: de regel geldt als de omslag een van hen "
-    "noemt.",
+    "addressee_ids": "Personen: de regel geldt als de omslag een van hen noemt. Per persoon het "
+    "e-mailadres (bv. jef.peeters@vlaanderen.be) of het object-id (GUID). De export schrijft "
+    "Naam <id>: alleen wat tussen < en > staat, wordt gelezen.",
     "addressee_text": "Woorden die allemaal in de geadresseerde op de omslag moeten staan, bv. "
     "dienst personeel.",
     "sender": "Woorden die allemaal in de naam of organisatie van de afzender moeten staan.",
@@ -82,9 +84,12 @@ _COLUMN_HELP = {
     "pakjesbericht, ander.",
     "keywords": "Woorden waarvan er minstens één in het onderwerp of de gescande tekst moet staan.",
     "destination": "persoon, team, entiteit of triage.",
-    "target": "Bij persoon: object-id (GUID). Bij team: groeps-id (GUID) | kanaal-id, bv. "
-    "45051185-e7a1-43b1-a23e-15b0763768d2|19:abc@thread.tacv2. Bij entiteit: de code van de "
-    "entiteit. Bij triage: leeg.",
+    "target": "Bij persoon: het e-mailadres (bv. jef.peeters@vlaanderen.be) of het object-id "
+    "(GUID). Bij team: Team / Kanaal (bv. Team Werkplekdiensten / Algemeen) of groeps-id (GUID) "
+    "| kanaal-id, bv. 45051185-e7a1-43b1-a23e-15b0763768d2|19:abc@thread.tacv2. Bij entiteit: "
+    "de code van de entiteit. Bij triage: leeg. De export schrijft Naam <id>: alleen wat tussen "
+    "< en > staat, wordt gelezen. Namen worden bij het opladen opgezocht; past een naam bij "
+    "niemand of bij meer dan één, dan zie je dat per rij.",
     "active": "ja of nee (leeg: ja). Een regel op nee wordt overgeslagen.",
     "description": "Waarom de regel bestaat (voor wie de regels later beheert).",
 }

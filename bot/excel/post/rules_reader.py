@@ -6,6 +6,12 @@ a RuleProblem with its row and column and the row goes on, so an admin fixes the
 in one go. Free text that conditions match on (addressee, sender, keywords) is kept as written,
 spaces tidied: the routing compares it folded (case and accents ignored), so "Financiën" and
 "financien" are the same keyword and only the first is kept.
+
+A person may be given by object id or by e-mail address / UPN, a channel by
+"<group id>|<channel id>" or by "Team / Kanaal", either one also as the export writes it,
+"Naam <id>" (bot/domain/post/rule_names.py). Reading asks nobody: a name stays in the rule (its
+key) and its cell is listed in `names`, for the step that looks names up before the rules are
+checked (bot/services/post/rules_names.py).
 """
 
 from __future__ import annotations
@@ -24,8 +30,20 @@ from bot.domain.post.routing import (
     RuleConditions,
     RuleProblem,
 )
+from bot.domain.post.rule_names import (
+    MAX_ADDRESS,
+    MAX_CHANNEL_NAME,
+    MAX_TEAM_NAME,
+    NamedCell,
+    NameKind,
+    RulesRead,
+    channel_name,
+    is_address,
+    person_key,
+    reference,
+)
 from bot.excel.cells import CODE, GUID, RowCells, shown, split_list
-from bot.excel.importing import ImportKind, Problems, Sheets
+from bot.excel.importing import ImportKind, Problems, Sheets, import_workbook
 from bot.excel.post.rules_layout import (
     DESTINATION_WORDS,
     DOCUMENT_TYPE_WORDS,
@@ -60,6 +78,22 @@ def rules_kind(
     return ImportKind((RULES,), RuleProblem, "post.rules.problem.", rows)
 
 
+def read_rules_named(data: bytes, known_entities: Collection[str] | None = None) -> RulesRead:
+    """The rules' import with the cells that name people or channels instead of giving ids
+    (listed also when other cells have problems, so every name is checked in one round)."""
+    readers: list[RuleRows] = []
+
+    def rows(sheets: Sheets, problems: Problems[RuleProblem]) -> list[RoutingRule]:
+        reader = RuleRows(problems, known_entities)
+        readers.append(reader)
+        return reader.rules(sheets.get(RULES.key))
+
+    kind = ImportKind((RULES,), RuleProblem, "post.rules.problem.", rows)
+    rules, problems = import_workbook(data, kind)
+    names = tuple(readers[0].names) if readers else ()
+    return RulesRead(None if rules is None else tuple(rules), problems, names)
+
+
 class RuleRows:
     """One workbook's rules; problems go to the import's list."""
 
@@ -69,6 +103,7 @@ class RuleRows:
         self.problems = problems
         # None or empty: any well-formed code is accepted (no catalogue to check against).
         self._entities = {code.casefold(): code for code in known_entities or ()}
+        self.names: list[NamedCell] = []  # cells naming a person or channel, in row order
 
     def report(self, row: int | None, column: str, key: str, value: object = "") -> None:
         self.problems.report(RULES.key, row, column, key, value)
@@ -95,7 +130,7 @@ class RuleRows:
                 position=position or 0,
                 destination=cells.destination(),
                 conditions=RuleConditions(
-                    addressee_ids=cells.guids("addressee_ids"),
+                    addressee_ids=cells.people("addressee_ids"),
                     addressee_text=cells.words("addressee_text"),
                     sender_contains=cells.words("sender"),
                     document_types=cells.document_types(),
@@ -169,14 +204,24 @@ class _Cells(RowCells[RuleProblem]):
             return text
         return code
 
-    def guids(self, column: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for part in split_list(self.values.get(column)):
-            if GUID.match(part.casefold()):
-                found.append(part.casefold())
-            else:
-                self.report(column, "bad_guid", part)
-        return tuple(dict.fromkeys(found))
+    def people(self, column: str) -> tuple[str, ...]:
+        """Object ids, and the keys of the people named by address (each once)."""
+        found = (self._person(column, part) for part in split_list(self.values.get(column)))
+        return tuple(dict.fromkeys(person for person in found if person))
+
+    def _person(self, column: str, text: str) -> str:
+        """An object id (casefolded) or a named person's key; "" (reported) for neither."""
+        wanted = reference(text)
+        if GUID.match(wanted.casefold()):
+            return wanted.casefold()
+        if is_address(wanted):
+            return self._named(column, NameKind.PERSON, person_key(wanted), wanted)
+        self.report(column, "too_long" if len(wanted) > MAX_ADDRESS else "bad_person", text)
+        return ""
+
+    def _named(self, column: str, kind: NameKind, key: str, text: str) -> str:
+        self._reader.names.append(NamedCell(self.row, column, kind, key, text))
+        return key
 
     def words(self, column: str) -> str:
         """Text as written, with single spaces."""
@@ -236,18 +281,26 @@ class _Cells(RowCells[RuleProblem]):
             self.report("target", "too_long", target)
             return Destination(kind, target)
         if kind is DestinationKind.PERSON:
-            if not GUID.match(target.casefold()):
-                self.report("target", "bad_person", target)
-            return Destination(kind, target.casefold())
+            return Destination(kind, self._person("target", target) or target)
         if kind is DestinationKind.TEAM:
             return Destination(kind, self._team(target))
         return Destination(kind, self._entity("target", target))
 
     def _team(self, target: str) -> str:
-        group, separator, channel = (part.strip() for part in target.partition(TEAM_SEPARATOR))
+        """ "<group id>|<channel id>", or the key of a channel named "Team / Kanaal"."""
+        wanted = reference(target)
+        if TEAM_SEPARATOR not in wanted:
+            named = channel_name(wanted)
+            if named is None:
+                self.report("target", "bad_team", target)
+                return target
+            if len(named.team) > MAX_TEAM_NAME or len(named.channel) > MAX_CHANNEL_NAME:
+                self.report("target", "too_long", target)
+                return target
+            return self._named("target", NameKind.CHANNEL, named.key, str(named))
+        group, _, channel = (part.strip() for part in wanted.partition(TEAM_SEPARATOR))
         if (
-            not separator
-            or not GUID.match(group.casefold())
+            not GUID.match(group.casefold())
             or not _CHANNEL.match(channel)
             or TEAM_SEPARATOR in channel
         ):

@@ -2,11 +2,13 @@
 
 `PostRules` is the one face the rules dialog calls:
 - `summary`: how many rules there are, and which of them are the caller's to change;
-- `check`: a workbook sent in chat, read (the RuleWorkbooks port). With problems, every one is
+- `check`: a workbook sent in chat, read (the RuleWorkbooks port), its people and channels
+  given by name looked up (rules_names.py, the RuleNames port). With problems, every one is
   listed and nothing is kept. Otherwise the rules are checked against the caller's entities
   (bot/domain/post/rule_scope.py), tried on the latest post (`dry_run`, rules_dry_run.py), rules
   to people who left are warned about (rules_warnings.py), and the checked rules wait in the
   database for the uploader's confirmation (bot/domain/post/rule_imports.py);
+- `workbook`: the rules as a workbook, names written next to the ids;
 - `apply`: the uploader's checked rules replace all rules at once, audited durably, and the
   routing caches on this replica are forgotten (others read the rules afresh within half a
   minute). Nothing is applied that expired, that the uploader's rights no longer cover, or that
@@ -42,6 +44,7 @@ from bot.ports.post import (
     PendingRuleImportRepository,
     PostItemRepository,
     RoutingRuleRepository,
+    RuleNames,
     RuleWorkbooks,
 )
 from bot.services.platform.audit import Auditor
@@ -54,6 +57,7 @@ from bot.services.post.rules_dry_run import (
     dry_run_rules,
     people_in_dry_run,
 )
+from bot.services.post.rules_names import resolve_names, rule_labels
 from bot.services.post.rules_warnings import describe_warning, rules_to_inactive_people
 
 IMPORT_ACTION = "post.rules.import"
@@ -131,13 +135,15 @@ class PostRules:
         auditor: Auditor,
         clock: Clock,
         names: NameBook | None = None,
+        rule_names: RuleNames | None = None,
         on_rules_changed: Callable[[], None] = lambda: None,
         last_n: int = DEFAULT_LAST_N,
         minutes: int = PENDING_MINUTES,
     ) -> None:
         """access: who is an entity's ICT admin, the rules, delegations and the catalogue's
-        entities; on_rules_changed: the intake's `forget_rules`, so new post on this replica
-        follows new rules at once."""
+        entities; rule_names: the directory for people and channels a workbook names (None:
+        only ids are accepted); on_rules_changed: the intake's `forget_rules`, so new post on
+        this replica follows new rules at once."""
         self._access = access
         self._rules: RoutingRuleRepository = access.rules
         self._items = items
@@ -146,6 +152,7 @@ class PostRules:
         self._auditor = auditor
         self._clock = clock
         self._people = PostPeople(access.directory, names or NameBook())
+        self._rule_names = rule_names
         self._on_rules_changed = on_rules_changed
         self.last_n = last_n  # items a dry run tries
         self.minutes = minutes  # how long checked rules wait for a confirmation
@@ -185,10 +192,13 @@ class PostRules:
             raise DomainError(NO_ENTITY)
         known = [entity.code for entity in (await self._access.catalogue()).entities]
         # Reading a workbook is CPU work (openpyxl): keep the event loop free for other turns.
-        rules, problems = await asyncio.to_thread(self._workbooks.read, data, known)
-        if rules is None or problems:
+        read = await asyncio.to_thread(self._workbooks.read, data, known)
+        read = await resolve_names(read, self._rule_names)
+        if read.rules is None or read.problems:
+            problems = read.problems
             await self._refused(actor, "invalid_workbook", len(problems))
             return Rejected(tuple(self._workbooks.describe(problem, t) for problem in problems))
+        rules = list(read.rules)
         current = await self._rules.load()
         if scope is not None:
             as_read = await asyncio.to_thread(self._as_read, current, known)
@@ -253,8 +263,16 @@ class PostRules:
         """The rules as their workbook reads back (the form an upload is compared in): a rule
         stored some other way (a suggestion from the post desk) is spelled as the reader
         spells it. As stored when they would not read back."""
-        read, _ = self._workbooks.read(self._workbooks.write(rules), known)
-        return read if read is not None else list(rules)
+        read = self._workbooks.read(self._workbooks.write(rules), known).rules
+        return list(read) if read is not None else list(rules)
+
+    # --- the export --------------------------------------------------------------------------
+    async def workbook(self) -> bytes:
+        """The rules as a workbook, people and channels written "Naam <id>" (ids alone for
+        those the directory does not know, or when it cannot answer)."""
+        rules = await self._rules.load()
+        labels = await rule_labels(rules, self._rule_names)
+        return await asyncio.to_thread(self._workbooks.write, rules, labels)
 
     # --- applying the checked rules ----------------------------------------------------------
     async def apply(self, actor: Actor) -> Applied:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.domain.post.items import TRIAGE, Destination, DestinationKind, DocumentType
 from bot.domain.post.routing import ANY_ENTITY, RoutingRule, RuleConditions
+from bot.domain.post.rule_names import RulesRead
 from bot.excel.post.rules import (
     RuleProblem,
     RulesImportError,
@@ -26,7 +27,7 @@ GROUP = "45051185-e7a1-43b1-a23e-15b0763768d2"
 CHANNEL = "19:8a1f0c@thread.tacv2"
 
 HEADER = [
-    "Volgorde", "Id", "Entiteit", "Geadresseerden (id)", "Geadresseerde bevat", "Afzender bevat",
+    "Volgorde", "Id", "Entiteit", "Geadresseerden", "Geadresseerde bevat", "Afzender bevat",
     "Documentsoorten", "Trefwoorden", "Bestemming", "Doel", "Actief", "Omschrijving",
 ]  # fmt: skip
 
@@ -34,7 +35,7 @@ HEADER = [
 def _row(**cells: Any) -> list[Any]:
     """A valid rule row (to the person Jef), with some cells changed by header key."""
     values = {
-        "Volgorde": 1, "Id": "R-001", "Entiteit": "*", "Geadresseerden (id)": "",
+        "Volgorde": 1, "Id": "R-001", "Entiteit": "*", "Geadresseerden": "",
         "Geadresseerde bevat": "", "Afzender bevat": "", "Documentsoorten": "", "Trefwoorden": "",
         "Bestemming": "persoon", "Doel": JEF, "Actief": "ja", "Omschrijving": "",
     }  # fmt: skip
@@ -218,10 +219,10 @@ def test_every_kind_of_bad_cell_is_reported_with_its_row_and_column() -> None:
         _row(Volgorde="eerste", Id="R 2"),  # row 3
         _row(Volgorde=1, Id="r-001"),  # row 4: both taken by row 2
         _row(Volgorde=4, Id="addressee", Entiteit="A D V"),  # row 5
-        _row(Volgorde=5, Id="R-5", **{"Geadresseerden (id)": f"{JEF}; jef.peeters"}),  # row 6
+        _row(Volgorde=5, Id="R-5", Geadresseerden=f"{JEF}; jef.peeters"),  # row 6
         _row(Volgorde=6, Id="R-6", Documentsoorten="brief; postkaart"),  # row 7
         _row(Volgorde=7, Id="R-7", Bestemming="kantoor"),  # row 8
-        _row(Volgorde=8, Id="R-8", Doel="jef@example.org"),  # row 9
+        _row(Volgorde=8, Id="R-8", Doel="jef@example"),  # row 9: no domain
         _row(Volgorde=9, Id="R-9", Bestemming="team", Doel=GROUP),  # row 10: no channel
         _row(Volgorde=10, Id="R-10", Bestemming="entiteit", Doel="XYZ"),  # row 11
         _row(Volgorde=11, Id="R-11", Bestemming="triage", Doel=JEF),  # row 12
@@ -240,7 +241,7 @@ def test_every_kind_of_bad_cell_is_reported_with_its_row_and_column() -> None:
         ("rules", 4, "position", "duplicate_position"),
         ("rules", 5, "id", "reserved_id"),
         ("rules", 5, "entity", "bad_entity"),
-        ("rules", 6, "addressee_ids", "bad_guid"),
+        ("rules", 6, "addressee_ids", "bad_person"),
         ("rules", 7, "document_types", "unknown_document_type"),
         ("rules", 8, "destination", "unknown_destination"),
         ("rules", 9, "target", "bad_person"),
@@ -316,7 +317,7 @@ def test_problems_read_with_sheet_row_and_column_in_dutch_and_english() -> None:
 def test_every_problem_has_a_text_in_both_languages() -> None:
     rows = [
         _row(Volgorde="x", Id="R 1", Entiteit="?", Documentsoorten="x", Actief="x",
-             **{"Geadresseerden (id)": "x"}),
+             Geadresseerden="x"),
         _row(Volgorde=2, Id="R-2", Bestemming="x"),
         _row(Volgorde=3, Id="R-3", Bestemming="team", Doel=""),
         _row(Volgorde=4, Id="R-4", Bestemming="entiteit", Doel=""),
@@ -332,7 +333,7 @@ def test_every_problem_has_a_text_in_both_languages() -> None:
 def test_the_dialog_side_gets_rules_or_problems_without_an_exception() -> None:
     files = ExcelRuleWorkbooks()
 
-    assert files.read(files.write(RULES)) == (RULES, ())
-    rules, problems = files.read(b"nope")
-    assert rules is None
-    assert files.describe(problems[0], Translator("nl")).startswith("Dit bestand is geen")
+    assert files.read(files.write(RULES)) == RulesRead(tuple(RULES), (), ())
+    refused = files.read(b"nope")
+    assert refused.rules is None
+    assert files.describe(refused.problems[0], Translator("nl")).startswith("Dit bestand is geen")

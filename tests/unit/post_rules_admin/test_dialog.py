@@ -128,7 +128,7 @@ async def test_a_bad_workbook_lists_every_problem_and_keeps_nothing(world: Rules
         replace(current_rules()[2], position=2),
     ]
     data = world.workbooks.write(bad)
-    _, problems = world.workbooks.read(data, ["ADV", "DOMG", "DFB"])
+    problems = world.workbooks.read(data, ["ADV", "DOMG", "DFB"]).problems
     assert len(problems) == 3
     turn = await world.send([("regels.xlsx", data)], MAILROOM_CLERK, MAILROOM)
     shown = texts(turn.cards)

@@ -47,7 +47,7 @@ from tests.unit.post.fakes import (
     metadata,
     person,
 )
-from tests.unit.post_rules_admin.fakes import MemoryPendingRuleImports
+from tests.unit.post_rules_admin.fakes import FakeRuleNames, MemoryPendingRuleImports
 
 SECRET = b"unit-test-link-secret-0123456789"
 BASE = "https://werkplek.example"
@@ -99,6 +99,7 @@ class RulesWorld:
         self.workbooks = ExcelRuleWorkbooks()
         self.forgotten = 0
         self.pending = MemoryPendingRuleImports()
+        self.names = FakeRuleNames()
         self.rules = PostRules(
             access=self.post.access,
             items=self.post.items,
@@ -106,6 +107,7 @@ class RulesWorld:
             workbooks=self.workbooks,
             auditor=auditor,
             clock=self.clock,
+            rule_names=self.names,
             on_rules_changed=self._forget,
         )
         self.registry = Registry()
