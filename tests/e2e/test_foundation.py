@@ -47,13 +47,22 @@ async def test_help_answers_with_a_help_card(playground: PlaygroundClient, word:
     assert "Wat kan ik voor je doen?" in reply.all_text
 
 
-async def test_a_typo_gets_suggestions_not_silence(playground: PlaygroundClient) -> None:
+async def test_a_typo_still_reaches_its_command(playground: PlaygroundClient) -> None:
     await playground.send_text("kan je mijn profeil tonen?")
 
     reply = await playground.next_message()
 
-    assert "bedoelde je" in reply.all_text.lower()
-    assert "profiel" in reply.all_text.lower()
+    assert "Zo ken ik je" in reply.all_text
+
+
+async def test_two_readings_are_asked_about(playground: PlaygroundClient) -> None:
+    await playground.send_text("mijn toegang en mijn profiel")
+
+    reply = await playground.next_message()
+
+    assert "Wat bedoel je?" in reply.all_text
+    titles = [a.get("title") for a in buttons(reply)]
+    assert "Mijn toegang" in titles and "Mijn profiel" in titles
 
 
 async def test_an_unknown_sentence_gets_a_help_button(playground: PlaygroundClient) -> None:
