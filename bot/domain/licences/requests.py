@@ -55,18 +55,11 @@ OPEN_STATES = frozenset(
 CANCELLABLE = frozenset(
     {RequestState.SUBMITTED, RequestState.PENDING_APPROVAL, RequestState.WAITING_FOR_SEATS}
 )
-# States a rejected-or-worse request may be submitted again from.
-# A request that ended without the item can be asked again (a new request, approved anew); a
-# FAILED one too: what blocked granting may be fixed by now.
+# States a request may be submitted again from (a new request, approved anew): it ended without
+# the item, FAILED too (what blocked granting may be fixed by now).
 RESUBMITTABLE = frozenset(
-    {
-        RequestState.REJECTED,
-        RequestState.EXPIRED,
-        RequestState.CANCELLED,
-        RequestState.ENDED,
-        RequestState.FAILED,
-    }
-)
+    {RequestState.REJECTED, RequestState.EXPIRED, RequestState.CANCELLED, RequestState.ENDED}
+) | {RequestState.FAILED}
 _FAILABLE = OPEN_STATES
 
 
