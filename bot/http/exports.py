@@ -22,7 +22,7 @@ from datetime import date, tzinfo
 from aiohttp import web
 
 from bot.domain.platform.audit import Outcome
-from bot.http.link_pages import LinkTopic, Refusal
+from bot.http.link_pages import LinkTopic, Refusal, Trouble, prefers_html
 from bot.http.problems import problem
 from bot.http.signed_links import (
     BY,
@@ -34,6 +34,7 @@ from bot.http.signed_links import (
     file_headers,
     only_looks,
     refusal_page,
+    trouble_response,
 )
 from bot.i18n import pick_locale
 from bot.observability import correlation_id
@@ -47,6 +48,8 @@ LICENCE_REPORT = "licence-report"
 POST_RULES = "post-rules"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUTE = EXPORTS_PATH + "/{kind}"
+# Before the database is open, ask back after this: a start takes seconds.
+_RETRY_SOON = {"Retry-After": "5"}
 
 # () -> the catalogue workbook
 CatalogueBytes = Callable[[], Awaitable[bytes]]
@@ -203,6 +206,8 @@ def add_export_routes(app: web.Application, exports: Exports | None = None) -> N
 
 async def _handle(request: web.Request) -> web.StreamResponse:
     exports = request.app.get(EXPORTS)
-    if exports is None:
-        return problem(503, "Nog niet klaar.", detail_en="Not ready yet.")
+    if exports is None:  # the app started a moment ago: the database is not open yet
+        if prefers_html(request.headers.get("Accept")):
+            return trouble_response(request, Trouble.NOT_READY, headers=_RETRY_SOON)
+        return problem(503, "Nog niet klaar.", detail_en="Not ready yet.", headers=_RETRY_SOON)
     return await exports.handle(request)

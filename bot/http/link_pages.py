@@ -1,6 +1,10 @@
 """What a person sees when a download link cannot be served: a small HTML page, in Dutch or
 English, with the one next step. Pure functions, no I/O: text in, text out.
 
+Two kinds of page: a refused link (invalid, expired, used, gone: `link_page`) and trouble on our
+side while serving one (not started yet, the database away, a failure: `trouble_page`). A
+browser gets the page; an API client asking for JSON keeps problem+json (`prefers_html`).
+
 Every text comes from the catalog and is HTML-escaped here, as is the reference (a request id
 a caller may choose): nothing on the page is markup but the page's own.
 """
@@ -35,6 +39,18 @@ class Refusal(StrEnum):
         return 403 if self is Refusal.INVALID else 410
 
 
+class Trouble(StrEnum):
+    """Our side could not serve a request that was fine: the page says so, and what to do."""
+
+    NOT_READY = "not_ready"  # the app started a moment ago and is not wired yet
+    UNAVAILABLE = "unavailable"  # the database cannot be reached (nothing was changed)
+    FAILED = "failed"  # anything else: logged with the page's reference
+
+    @property
+    def status(self) -> int:
+        return 500 if self is Trouble.FAILED else 503
+
+
 class LinkTopic(StrEnum):
     """What the link was for: decides the next step the page gives."""
 
@@ -65,6 +81,25 @@ _NEXT_STEPS = {
     LinkTopic.EXPORT: N_("link.next.export"),
 }
 
+_TROUBLE_TEXTS = {
+    Trouble.NOT_READY: (
+        N_("link.not_ready.heading"),
+        N_("link.not_ready.body"),
+        N_("link.next.reload"),
+    ),
+    Trouble.UNAVAILABLE: (
+        N_("link.unavailable.heading"),
+        N_("link.unavailable.body"),
+        N_("link.next.reload"),
+    ),
+    Trouble.FAILED: (N_("link.failed.heading"), N_("link.failed.body"), N_("link.next.failed")),
+}
+# What an HTML page is asked for as (a browser's navigation), and what an API client wants.
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_JSON_TYPES = frozenset({"application/json", "application/problem+json"})
+# A browser sends a few media ranges; a longer header is read only this far.
+_MAX_MEDIA_RANGES = 32
+
 _STYLE = (
     "body{font-family:'Segoe UI',system-ui,sans-serif;margin:0;background:#f5f5f5;color:#242424}"
     "main{max-width:34rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:8px;"
@@ -76,11 +111,42 @@ _STYLE = (
 
 def link_page(topic: LinkTopic, refusal: Refusal, locale: str, reference: str = "") -> str:
     """The whole page, escaped. A gone scan has its own next step whatever the topic."""
-    t = Translator(locale if locale in LOCALES else DEFAULT_LOCALE)
-    heading = t(_HEADINGS[refusal])
+    t = _translator(locale)
     next_step = t(N_("link.next.gone")) if refusal is Refusal.GONE else t(_NEXT_STEPS[topic])
+    return _page(t, t(_HEADINGS[refusal]), t(_EXPLANATIONS[refusal]), next_step, reference)
+
+
+def trouble_page(trouble: Trouble, locale: str, reference: str = "") -> str:
+    """The page for trouble on our side, escaped: what happened, that nothing is lost, what to
+    do (reload in a moment; after a failure, a new link), and the reference for the service
+    desk."""
+    t = _translator(locale)
+    heading, body, next_step = (t(key) for key in _TROUBLE_TEXTS[trouble])
+    return _page(t, heading, body, next_step, reference)
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Does the client ask for a page rather than JSON? Browsers list text/html first; API
+    clients send application/json, */* or nothing. HTML wins only when it is named with a
+    weight above 0 and no JSON type is named with a higher one (wildcards name nothing)."""
+    html_weight = json_weight = 0.0
+    for part in (accept or "").split(",")[:_MAX_MEDIA_RANGES]:
+        media, _, parameters = part.partition(";")
+        media = media.strip().casefold()
+        if media in _HTML_TYPES:
+            html_weight = max(html_weight, _weight(parameters))
+        elif media in _JSON_TYPES:
+            json_weight = max(json_weight, _weight(parameters))
+    return html_weight > 0.0 and html_weight >= json_weight
+
+
+def _translator(locale: str) -> Translator:
+    return Translator(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+def _page(t: Translator, heading: str, explanation: str, next_step: str, reference: str) -> str:
     paragraphs = [
-        f"<p>{html.escape(t(_EXPLANATIONS[refusal]))}</p>",
+        f"<p>{html.escape(explanation)}</p>",
         f'<p class="next">{html.escape(next_step)}</p>',
     ]
     if reference:

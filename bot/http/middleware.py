@@ -1,4 +1,5 @@
-"""Cross-cutting HTTP behaviour: correlation ids, metrics, and errors as problem+json."""
+"""Cross-cutting HTTP behaviour: correlation ids, metrics, and errors as problem+json (or, for a
+browser that followed a link, as a Dutch or English page that says what to do)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from bot.domain.platform.errors import StoreUnavailable
+from bot.http.link_pages import LinkTopic, Refusal, Trouble, prefers_html
 from bot.http.metrics import Metrics
 from bot.http.problems import problem
+from bot.http.signed_links import refusal_page, trouble_response
 from bot.observability import correlation_id
 
 logger = logging.getLogger(__name__)
@@ -54,26 +57,34 @@ def observe(metrics: Metrics) -> Middleware:
 async def _answer(
     request: web.Request, handler: Handler, request_id: str, metrics: Metrics
 ) -> web.StreamResponse:
+    page = prefers_html(request.headers.get("Accept"))
     try:
         return await handler(request)
     except web.HTTPException as error:
         if error.status < 400:
             raise
+        if page and error.status == 404:  # a link that leads nowhere, opened in a browser
+            return refusal_page(request, LinkTopic.EXPORT, Refusal.INVALID, status=404)
         return problem(error.status, error.reason, headers=_passthrough(error))
     except StoreUnavailable:
         # Nothing was stored (the store's transaction rolled back): the caller may simply retry.
         metrics.errors.labels("database").inc()
         logger.exception("database unavailable on %s", _route_name(request))
+        retry = {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)}
+        if page:
+            return trouble_response(request, Trouble.UNAVAILABLE, headers=retry)
         return problem(
             503,
             "Werkplek kan zijn gegevens nu niet bereiken; probeer het zo meteen opnieuw.",
             detail_en="Werkplek cannot reach its data right now; please retry shortly.",
             reference=request_id,
-            headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)},
+            headers=retry,
         )
     except Exception:
         metrics.errors.labels("http").inc()
         logger.exception("unhandled error on %s", _route_name(request))
+        if page:
+            return trouble_response(request, Trouble.FAILED)
         return problem(
             500,
             "Er ging iets mis bij ons.",

@@ -17,7 +17,8 @@ from aiohttp import web
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import NotFound
 from bot.domain.post.items import PostItem
-from bot.http.link_pages import LinkTopic, Refusal
+from bot.http.link_pages import LinkTopic, Refusal, Trouble, prefers_html
+from bot.http.problems import problem
 from bot.http.signed_links import (
     BY,
     LinkRefused,
@@ -28,6 +29,7 @@ from bot.http.signed_links import (
     file_headers,
     only_looks,
     refusal_page,
+    trouble_response,
 )
 from bot.observability import correlation_id
 from bot.ports.post import DocumentStore, PostItemRepository
@@ -37,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 SCAN_PATH = "/api/post/items/{item_id}/scan"
 _ACTION = "post.scan.download"
+# Before the store is open, ask back after this: a start takes seconds.
+_RETRY_SOON = {"Retry-After": "5"}
 
 
 def scan_path(item_id: int) -> str:
@@ -144,6 +148,11 @@ def add_scan_routes(app: web.Application) -> None:
     """The Scans are set as app[SCANS] once the store is open (in a cleanup context)."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        return await request.app[SCANS].handle(request)
+        scans = request.app.get(SCANS)
+        if scans is None:  # the app started a moment ago: the store is not open yet
+            if prefers_html(request.headers.get("Accept")):
+                return trouble_response(request, Trouble.NOT_READY, headers=_RETRY_SOON)
+            return problem(503, "Nog niet klaar.", detail_en="Not ready yet.", headers=_RETRY_SOON)
+        return await scans.handle(request)
 
     app.router.add_get(SCAN_PATH, handle)  # HEAD too: it answers headers, and uses nothing

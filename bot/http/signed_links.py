@@ -38,7 +38,15 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.domain.platform.signing import EXPIRES, SIGNATURE, signed_params, verify
-from bot.http.link_pages import LinkTopic, Refusal, content_disposition, link_page, page_locale
+from bot.http.link_pages import (
+    LinkTopic,
+    Refusal,
+    Trouble,
+    content_disposition,
+    link_page,
+    page_locale,
+    trouble_page,
+)
 from bot.observability import correlation_id
 from bot.ports.platform import Clock, LinkUses
 
@@ -243,5 +251,31 @@ def refusal_page(
             **PRIVATE_HEADERS,
             "Content-Security-Policy": _PAGE_POLICY,
             "Content-Language": locale,
+        },
+    )
+
+
+def trouble_response(
+    request: web.Request,
+    trouble: Trouble,
+    *,
+    reference: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    """The Dutch or English page for trouble on our side (not started, database away, a
+    failure), for a browser that followed a link; API clients get problem+json instead
+    (bot/http/problems.py, chosen by `prefers_html`). `reference`: the request's id, in the log."""
+    locale = page_locale(request.headers.get("Accept-Language"))
+    page = trouble_page(trouble, locale, reference=reference or correlation_id.get())
+    return web.Response(
+        status=trouble.status,
+        text="" if request.method == "HEAD" else page,
+        content_type="text/html",
+        charset="utf-8",
+        headers={
+            **PRIVATE_HEADERS,
+            "Content-Security-Policy": _PAGE_POLICY,
+            "Content-Language": locale,
+            **(headers or {}),
         },
     )

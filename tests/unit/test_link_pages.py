@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.http.link_pages import LinkTopic, Refusal, content_disposition, link_page, page_locale
+from bot.http.link_pages import (
+    LinkTopic,
+    Refusal,
+    Trouble,
+    content_disposition,
+    link_page,
+    page_locale,
+    prefers_html,
+    trouble_page,
+)
 from bot.i18n import catalog_messages
 
 HOSTILE = (
@@ -65,6 +74,60 @@ def test_the_markup_is_only_the_pages_own() -> None:
     assert set(parsed.tags) == {"html", "head", "meta", "title", "style", "body", "main", "h1", "p"}
     assert "<script>" not in page and "<img" not in page
     assert HOSTILE in "".join(parsed.text)  # shown as text, exactly
+
+
+@pytest.mark.parametrize("trouble", list(Trouble))
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_every_trouble_page_is_translated_with_a_next_step_and_the_reference(
+    trouble: Trouble, locale: str
+) -> None:
+    page = trouble_page(trouble, locale, reference="WP-req-42")
+    parsed = _parse(page)
+    text = " ".join(parsed.text)
+    assert not [key for key in catalog_messages(locale) if key in text]
+    assert f'<html lang="{locale}">' in page and "WP-req-42" in text
+    assert set(parsed.tags) == {"html", "head", "meta", "title", "style", "body", "main", "h1", "p"}
+    assert "Werkplek in Teams" in text
+
+
+def test_the_trouble_pages_say_what_happened_and_what_to_do() -> None:
+    waiting = trouble_page(Trouble.NOT_READY, "nl")
+    assert "Werkplek start nog op" in waiting and "Laad deze pagina over een minuutje" in waiting
+    assert "Je link is nog niet gebruikt." in waiting
+    down = trouble_page(Trouble.UNAVAILABLE, "en")
+    assert "Werkplek cannot reach its data right now" in down
+    failed = trouble_page(Trouble.FAILED, "nl", reference=HOSTILE)
+    assert "Vraag in Werkplek in Teams een nieuwe link" in failed and "servicedesk" in failed
+    assert "<script>" not in failed and HOSTILE in "".join(_parse(failed).text)
+    assert [t.status for t in Trouble] == [503, 503, 500]
+
+
+@pytest.mark.parametrize(
+    ("accept", "page"),
+    [
+        # Edge, Chrome and Firefox navigating to a link.
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8", True),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),
+        ("TEXT/HTML", True),
+        # API clients and tools.
+        (None, False),
+        ("", False),
+        ("*/*", False),
+        ("application/json", False),
+        ("application/problem+json, text/html;q=0.5", False),
+        ("text/html;q=0.5, application/json", False),
+        ("text/html;q=0", False),
+        ("text/*", False),  # a wildcard names nothing
+        ("," * 10_000 + "text/html", False),  # read only so far
+    ],
+)
+def test_a_page_is_for_clients_that_ask_for_html(accept: str | None, page: bool) -> None:
+    assert prefers_html(accept) is page
+
+
+@given(st.text(max_size=300))
+def test_accept_never_breaks(accept: str) -> None:
+    assert prefers_html(accept) in (True, False)
 
 
 def test_an_unknown_locale_gets_dutch() -> None:
