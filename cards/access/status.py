@@ -18,6 +18,7 @@ from bot.domain.platform.untrusted import escape_text
 from bot.i18n import Translator
 from cards.access.open_work import open_work_row
 from cards.base import MAX_LINE, MAX_NAME, Card, Element, card, execute, heading, open_url, text
+from cards.platform.system import help_button
 from cards.verbs import Verb
 
 # A pick list longer than this is a search that needs more letters, not a list to scroll.
@@ -185,7 +186,8 @@ def nobody_found_card(query: str, t: Translator) -> Card:
         [
             heading(t("access.nobody.title")),
             text(t("access.nobody.body", query=_echo(query))),
-        ]
+        ],
+        [help_button(t)],
     )
 
 

@@ -14,7 +14,19 @@ from datetime import date
 from bot.domain.licences.catalogue import Catalogue
 from bot.domain.platform.untrusted import escape_text
 from bot.i18n import Translator
-from cards.base import MAX_LINE, MAX_NAME, Card, card, facts, heading, open_url, text
+from cards.base import (
+    MAX_LINE,
+    MAX_NAME,
+    Card,
+    Element,
+    card,
+    facts,
+    heading,
+    open_url,
+    run_button,
+    text,
+)
+from cards.platform.system import help_button
 
 # Characters of problem lines per card: well under Teams' card size limit, with room for markup.
 MAX_PROBLEM_CHARS = 12_000
@@ -106,9 +118,11 @@ def import_problem_cards(problems: Sequence[str], t: Translator) -> list[Card]:
             body.append(heading(more))
         if chunk:
             body.append(text("\n".join(chunk)))
-        if number == len(chunks):
+        last = number == len(chunks)
+        if last:
             body.append(text(t("licence_admin.import.rejected_next"), subtle=True))
-        cards.append(card(body))
+        # The way on: the catalogue as it is now, to edit and send again.
+        cards.append(card(body, [_show_catalogue(t)] if last else None))
     return cards
 
 
@@ -118,5 +132,10 @@ def import_refused_card(t: Translator) -> Card:
         [
             heading(t("licence_admin.files.refused_title")),
             text(t("licence_admin.files.refused_body")),
-        ]
+        ],
+        [help_button(t)],
     )
+
+
+def _show_catalogue(t: Translator) -> Element:
+    return run_button(t("licence_admin.show_catalogue"), "catalogue")

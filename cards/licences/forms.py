@@ -103,7 +103,7 @@ def picker_card(items: Sequence[CatalogueItem], t: Translator, *, problem: str =
     body: list[Element] = [banner(problem, "Attention")] if problem else []
     body.append(heading(t("licence.pick.title")))
     if not items:
-        return card([*body, text(t("licence.pick.none"))])
+        return card([*body, text(t("licence.pick.none"))], [_my_requests(t)])
     body.append(text(t("licence.pick.body")))
     for item in items:
         choose = execute(t("licence.pick.choose"), Verb.LICENCE_PICK, {"item": item.key})
@@ -271,7 +271,8 @@ def already_granted_card(item: CatalogueItem, t: Translator) -> Card:
         [
             heading(t("licence.granted_already.title")),
             text(t("licence.granted_already.body", item=item_name(item, item.key, t.locale))),
-        ]
+        ],
+        [execute(t("licence.mine.new"), Verb.RUN_COMMAND, {"command": "licence"}), _my_requests(t)],
     )
 
 

@@ -17,7 +17,18 @@ from bot.domain.platform.untrusted import clean_text, escape_text
 from bot.domain.post.items import DestinationKind, PostItem, PostState
 from bot.domain.post.routing import Delegation
 from bot.i18n import Translator
-from cards.base import MAX_NAME, Card, Element, banner, card, day, execute, heading, text
+from cards.base import (
+    MAX_NAME,
+    Card,
+    Element,
+    banner,
+    card,
+    day,
+    execute,
+    heading,
+    run_button,
+    text,
+)
 from cards.post.item import destination_text, sender_text, state_word, type_word
 from cards.verbs import Verb
 
@@ -170,7 +181,7 @@ def delegations_card(
     if not delegations:
         body.append(text(t("post.delegation.none")))
         body.append(text(t("post.delegation.usage"), subtle=True))
-        return card(body)
+        return card(body, [run_button(t("post.delegation.show_post"), "post")])
     for delegation in delegations:
         who = escape_text(names.get(delegation.delegate_id, ""), limit=MAX_NAME) or t(
             "post.someone"

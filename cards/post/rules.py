@@ -23,8 +23,10 @@ from cards.base import (
     facts,
     heading,
     open_url,
+    run_button,
     text,
 )
+from cards.platform.system import help_button
 from cards.verbs import Verb
 
 # Characters of listed lines per card: well under Teams' card size limit, with room for markup.
@@ -134,7 +136,7 @@ def rejected_cards(problems: Sequence[str], t: Translator) -> list[Card]:
         text(t.n("post_rules_admin.rejected.body", len(problems))),
     ]
     last = [text(t("post_rules_admin.rejected.next"), subtle=True)]
-    return _listed(first, problems, "post_rules_admin.rejected.more", last, t)
+    return _listed(first, problems, "post_rules_admin.rejected.more", last, t, [_show_rules(t)])
 
 
 def outside_entity_cards(
@@ -146,7 +148,7 @@ def outside_entity_cards(
         text(t.n("post_rules_admin.scope.body", len(breaches), entities=entity_list(entities, t))),
     ]
     last = [text(t("post_rules_admin.scope.next"), subtle=True)]
-    return _listed(first, breaches, "post_rules_admin.rejected.more", last, t)
+    return _listed(first, breaches, "post_rules_admin.rejected.more", last, t, [_show_rules(t)])
 
 
 def checked_cards(summary: DryRunSummary, minutes: int, t: Translator) -> list[Card]:
@@ -196,5 +198,11 @@ def refused_card(t: Translator) -> Card:
         [
             heading(t("post_rules_admin.files.refused_title")),
             text(t("post_rules_admin.files.refused_body")),
-        ]
+        ],
+        [help_button(t)],
     )
+
+
+def _show_rules(t: Translator) -> Element:
+    """The way on from a workbook that was not taken: the rules as they are, to edit again."""
+    return run_button(t("post_rules_admin.show_rules"), "post_rules")
