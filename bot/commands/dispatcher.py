@@ -19,7 +19,6 @@ chat (bot/commands/privacy.py).
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -36,7 +35,7 @@ from bot.commands.privacy import (
 from bot.commands.registry import CommandSpec, Registry
 from bot.commands.understanding import Understanding, Verdict, understand
 from bot.domain.platform.audit import Outcome
-from bot.domain.platform.errors import DomainError, StoreUnavailable
+from bot.domain.platform.errors import DomainError, StoreUnavailable, new_reference
 from bot.domain.platform.roles import Role
 from bot.domain.platform.text import folded_words
 from bot.ports.platform import Notifier
@@ -44,12 +43,7 @@ from bot.services.platform.audit import Auditor
 from bot.turn import Card, Turn
 from cards.platform.availability import unavailable_card, unavailable_text
 from cards.platform.profile import role_label
-from cards.platform.system import (
-    denied_card,
-    explained,
-    failure_card,
-    notice_card,
-)
+from cards.platform.system import Retry, denied_card, explained, failure_card, notice_card
 from cards.platform.understanding import ask_card, not_understood_card, thanks_card
 
 logger = logging.getLogger(__name__)
@@ -62,11 +56,6 @@ _FILES = "files.received"
 _THANKS = frozenset(CLASSES["thanks"].split())
 # "Niet begrepen" offers at most this many commands as buttons.
 _SUGGESTIONS = 3
-
-
-def new_reference() -> str:
-    """Short enough to read over the phone, random enough to find one log line."""
-    return "WP-" + secrets.token_hex(4).upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,26 +195,36 @@ class Dispatcher:
             await self._deny(turn, action, bound.spec.role)
             await turn.send_card(denied_card(role_label(bound.spec.role, turn.t), turn.t))
             return
-        await self._answer_in_chat(turn, action, lambda: bound.handler(turn, args))
+        retry = (name, args) if bound.spec.retry_safe else None
+        await self._answer_in_chat(turn, action, lambda: bound.handler(turn, args), retry)
 
     async def _answer_in_chat(
-        self, turn: Turn, action: str, handle: Callable[[], Awaitable[None]]
+        self,
+        turn: Turn,
+        action: str,
+        handle: Callable[[], Awaitable[None]],
+        retry: Retry | None = None,
     ) -> None:
-        """Run a message's handler: its failures become answers in the chat, each audited."""
+        """Run a message's handler: its failures become answers in the chat, each audited, each
+        with a next step: the one the error names, or `retry` (the same command and words)."""
         try:
             await handle()
         except DomainError as error:
             await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
-            await turn.send_card(notice_card(explained(error, turn.t), turn.t))
+            notice = notice_card(explained(error, turn.t), turn.t, next_command=error.next_command)
+            await turn.send_card(notice)
             return
         except StoreUnavailable as unavailable:
-            await turn.send_card(unavailable_card(self._unavailable(action, unavailable), turn.t))
+            reference = self._unavailable(action, unavailable)
+            await turn.send_card(unavailable_card(reference, turn.t, retry=retry))
             return
         except Exception:
             reference = new_reference()
             logger.exception("%s failed; reference %s", action, reference)
             await self._audit(turn, action, Outcome.FAILED, reference=reference)
-            await turn.send_card(failure_card(reference, self._servicedesk_url, turn.t))
+            await turn.send_card(
+                failure_card(reference, self._servicedesk_url, turn.t, retry=retry)
+            )
             return
         await self._audit(turn, action, Outcome.OK)
 

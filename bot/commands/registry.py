@@ -57,6 +57,9 @@ class CommandSpec:
     # Its answer is about a person (the caller or someone else) or carries a download link: in a
     # channel or group chat it goes to the caller's 1:1 chat, never to everyone in it.
     personal: bool = True
+    # Running it again after a failure is harmless (it shows, or changes nothing twice): its
+    # failure answer offers "Opnieuw proberen". Not so for a command that makes something.
+    retry_safe: bool = True
 
     def allows(self, roles: frozenset[Role]) -> bool:
         return may_act_as(roles, self.role) or any(role in roles for role in self.also)
@@ -111,9 +114,11 @@ def command(
     whole_text: bool = False,
     also: tuple[Role, ...] = (),
     personal: bool = True,
+    retry_safe: bool = True,
 ) -> Callable[[CommandHandler], CommandHandler]:
     """Declare a chat command on a dialog method `async def (self, turn, args) -> None`.
-    `personal=False` only for answers that are fit for everyone in a channel."""
+    `personal=False` only for answers that are fit for everyone in a channel; `retry_safe=False`
+    for a command that makes something (its failure offers no "Opnieuw proberen")."""
     spec = CommandSpec(
         name=name,
         keywords={"nl": nl, "en": en},
@@ -126,6 +131,7 @@ def command(
         whole_text=whole_text,
         also=also,
         personal=personal,
+        retry_safe=retry_safe,
     )
 
     def mark(func: CommandHandler) -> CommandHandler:

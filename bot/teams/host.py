@@ -30,12 +30,12 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.authorization import ConnectionManager
 from pydantic import ValidationError
 
-from bot.commands.dispatcher import ActionResult, Dispatcher, new_reference
+from bot.commands.dispatcher import ActionResult, Dispatcher
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.connector_hosts import host_of
 from bot.domain.platform.conversations import ConversationRef, SeenUser
-from bot.domain.platform.errors import StoreUnavailable
+from bot.domain.platform.errors import StoreUnavailable, new_reference
 from bot.http.metrics import Metrics
 from bot.http.problems import problem
 from bot.i18n import pick_locale, translator

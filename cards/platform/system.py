@@ -1,4 +1,5 @@
-"""Cards the dispatcher itself sends: welcome, not understood, refused, failed."""
+"""Cards the dispatcher itself sends: welcome, refused, failed (cards/platform/understanding.py
+holds those for what a sentence was understood as)."""
 
 from __future__ import annotations
 
@@ -34,19 +35,6 @@ def welcome_card(name: str, featured: Sequence[CommandSpec], t: Translator) -> C
     body = [heading(t("welcome.title")), text(greeting), text(t("welcome.body"))]
     body.append(text(t("welcome.hint"), subtle=True))
     return card(body, [_command_button(spec, t) for spec in featured])
-
-
-def not_understood_card(suggestions: Sequence[CommandSpec], t: Translator) -> Card:
-    body = [text(t("unknown.title"), weight="Bolder")]
-    if suggestions:
-        body.append(text(t("unknown.suggest")))
-        lines = [f"- **{spec.keywords[t.locale][0]}**: {t(spec.help_key)}" for spec in suggestions]
-        body.append(text("\n".join(lines)))
-    else:
-        body.append(text(t("unknown.no_suggestion")))
-    actions = [_command_button(spec, t) for spec in suggestions]
-    actions.append(execute(t("unknown.show_help"), Verb.RUN_COMMAND, {"command": "help"}))
-    return card(body, actions)
 
 
 # A command to run again: (command name, the words it read), as a "Opnieuw proberen" button.

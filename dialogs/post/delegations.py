@@ -43,6 +43,7 @@ class PostDelegationDialog:
         help_key=N_("cmd.post_delegation.help"),
         example_key=N_("cmd.post_delegation.example"),
         order=210,
+        retry_safe=False,  # with a name and dates it makes the delegation
     )
     async def delegate(self, turn: Turn, args: str) -> None:
         if not args.strip():

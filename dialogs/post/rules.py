@@ -105,6 +105,7 @@ class PostRulesAdminDialog:
         role=Role.ENTITY_ADMIN,
         also=(Role.MAILROOM,),
         order=641,
+        retry_safe=False,  # it replaces the routing rules
     )
     async def apply_rules(self, turn: Turn, args: str) -> None:
         applied = await self._rules.apply(turn.caller)

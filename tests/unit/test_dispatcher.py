@@ -37,7 +37,11 @@ class Troubled:
 
     @command("missing", nl=("zoek",), en=("find",), title_key="t", help_key="h")
     async def missing(self, turn: FakeTurn, args: str) -> None:
-        raise NotFound()
+        raise NotFound(next_command=("profile", "cmd.profile.title"))
+
+    @command("make", nl=("maak",), en=("make",), title_key="t", help_key="h", retry_safe=False)
+    async def make(self, turn: FakeTurn, args: str) -> None:
+        raise RuntimeError("half made")
 
     @card_action("crash.click", payload=Empty)
     async def crash_click(self, turn: FakeTurn, data: Empty) -> None:
@@ -46,6 +50,14 @@ class Troubled:
     @command("secret", nl=("geheim",), en=("secret",), title_key="t", help_key="h", role=Role.AGENT)
     async def secret(self, turn: FakeTurn, args: str) -> None:
         await turn.send_text("the secret")
+
+
+class Lookup:
+    @command(
+        "lookup", nl=("opzoeken",), en=("look up",), title_key="t", help_key="h", whole_text=True
+    )
+    async def lookup(self, turn: FakeTurn, args: str) -> None:
+        raise RuntimeError(f"lookup of {args} failed")
 
 
 class World:
@@ -141,7 +153,7 @@ async def test_a_crash_becomes_a_friendly_card_with_a_reference(
     reference = world.audit.entries[-1].detail["reference"]
     assert reference.startswith("WP-") and reference in text
     assert any(reference in record.getMessage() for record in caplog.records)
-    assert turn.cards[0]["actions"][0]["url"] == "https://desk.example"
+    assert turn.cards[0]["actions"][-1]["url"] == "https://desk.example"
     assert world.audit.entries[-1].outcome is Outcome.FAILED
 
 
@@ -157,6 +169,27 @@ async def test_a_failed_click_answers_in_a_line_and_leaves_the_card(
     assert reference in result.message and "hunter2" not in result.message
     assert "De kaart blijft staan" in result.message
     assert any(reference in record.getMessage() for record in caplog.records)
+
+
+async def test_a_failure_offers_to_run_the_same_words_again(world: World) -> None:
+    world.registry.add_dialog(Lookup())
+    turn = await say(world.dispatcher, "opzoeken Jan Peeters")
+    actions = turn.cards[0]["actions"]
+    assert actions[0]["title"] == "Opnieuw proberen"
+    assert actions[0]["data"] == {"command": "lookup", "args": "opzoeken Jan Peeters"}
+    assert actions[-1]["url"] == "https://desk.example"
+
+
+async def test_a_command_that_makes_something_is_not_offered_again(world: World) -> None:
+    turn = await say(world.dispatcher, "maak iets")
+    titles = [a["title"] for a in turn.cards[0]["actions"]]
+    assert "Opnieuw proberen" not in titles and titles == ["Servicedesk contacteren"]
+
+
+async def test_a_business_error_names_its_next_step(world: World) -> None:
+    turn = await say(world.dispatcher, "zoek iets")
+    actions = turn.cards[0]["actions"]
+    assert [a["data"]["command"] for a in actions] == ["profile"]
 
 
 async def test_a_business_error_is_explained(world: World) -> None:
