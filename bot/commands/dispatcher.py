@@ -33,7 +33,7 @@ from bot.commands.privacy import (
     goes_privately,
 )
 from bot.commands.registry import CommandSpec, Registry
-from bot.commands.understanding import Understanding, Verdict, understand
+from bot.commands.understanding import Candidate, Understanding, Verdict, understand
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import DomainError, StoreUnavailable, new_reference
 from bot.domain.platform.roles import Role
@@ -145,7 +145,7 @@ class Dispatcher:
         allowed = [bound.spec for bound in self.registry.visible_to(turn.caller.roles)]
         reading = understand(text, allowed, await self._vocabulary(allowed))
         if (winner := reading.winner) is not None:
-            await self.run_command(turn, winner.name, winner.args)
+            await self.run_command(turn, winner.name, self._arguments(text, winner))
         elif reading.verdict is Verdict.ASK:
             choices = [(spec, c.args) for c in reading.choices if (spec := _spec(allowed, c.name))]
             await turn.send_card(ask_card(choices, turn.t))
@@ -156,6 +156,15 @@ class Dispatcher:
             await self.run_command(turn, explicit.command.spec.name, explicit.args)
         else:
             await turn.send_card(not_understood_card(_closest(reading, allowed), turn.t))
+
+    def _arguments(self, text: str, winner: Candidate) -> str:
+        """What the command gets: a message that opens with its keyword keeps the command's
+        own syntax (everything after the keyword, as help documents it: "rapport licenties
+        1/10/2026 31/10/2026 domg"); a sentence gives what the understanding step read in it."""
+        explicit = self.registry.explicit(text)
+        if explicit is not None and explicit.command.spec.name == winner.name:
+            return explicit.args
+        return winner.args
 
     async def _vocabulary(self, allowed: list[CommandSpec]) -> dict[str, tuple[str, ...]]:
         """The words each allowed command's dialog keeps outside the code (catalogue names).

@@ -119,3 +119,13 @@ def test_the_phrase_table_speaks_only_of_declared_commands_and_keywords() -> Non
     assert set(PHRASES) <= names
     keywords = {fold(keyword) for spec in _SPECS for _, keyword in spec.all_keywords()}
     assert {fold(word) for word in KEYWORD_WEIGHTS} <= keywords
+
+
+async def test_a_message_that_opens_with_a_keyword_keeps_the_commands_own_syntax() -> None:
+    """Help documents "keyword, then what it needs": that stays exactly so, whatever the
+    understanding step would read in a free sentence."""
+    world = World()
+    shop = Shop([])
+    world.registry.add_dialog(shop)
+    await say(world.dispatcher, "@Werkplek winkel abc-123 domg 1/10/2026")
+    assert shop.asked == ["abc-123 domg 1/10/2026"]
