@@ -4,9 +4,11 @@ A command's handler parses the text it is given (dialogs/post/text.py, dialogs/a
 dialogs/licences/admin.py); when the command was recognised in a whole sentence, that text is
 rebuilt here in the form the handler reads, from the words the sentence holds:
 
-- `post`: the filters and a search ("aangetekend deze week zoek Fluvius")
+- `post`: the filters and a search ("aangetekend deze week zoek Fluvius"); "all" takes in the
+  handled items ("al mijn post, ook de oude", "handled ones too" is all of it)
 - `post_delegation`: "naar <name> van <day> tot <day>", or "" to list one's delegations
-- `status`: the colleague's name or e-mail address an agent asked about, else ""
+- `status`: the colleague's name or e-mail address an agent asked about (also as the
+  sentence's first words: "Fatima Ouali kan niet aanmelden"), else ""
 - `licence_report`: the days and an entity code
 - a command that takes the whole text (`whole_text=True`, the licence form) gets it all
 
@@ -19,8 +21,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.commands.lemmas import MENTION, Token
-from bot.commands.phrases import DAY_NAMES, MONTHS, STOPWORDS
+from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS
 
+# "de oude" are the handled ones too, unless the handled ones alone are asked for.
+_OLD = "oud"
 # fmt: off
 _STARTS = frozenset({"van", "vanaf", "from", "starting"})
 _ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
@@ -40,14 +44,20 @@ _NAME_PARTICLES = frozenset({"de", "van", "der", "den", "el", "le", "la", "ter",
 _FILTERS = (
     (("niet", "afgehandeld"), "open"), (("niet", "afgehandelde"), "open"),
     (("onafgehandeld",), "open"), (("onafgehandelde",), "open"), (("unhandled",), "open"),
+    (("open",), "open"), (("openstaande",), "open"),
     (("afgehandeld",), "afgehandeld"), (("afgehandelde",), "afgehandeld"),
     (("handled",), "afgehandeld"),
     (("aangetekend",), "aangetekend"), (("aangetekende",), "aangetekend"),
     (("registered",), "aangetekend"),
     (("deze", "week"), "deze week"), (("this", "week"), "deze week"),
-    (("alle",), "alles"), (("alles",), "alles"), (("all",), "alles"),
+    (("alle",), "alles"), (("alles",), "alles"), (("all",), "alles"), (("al", "mijn"), "alles"),
+    (("oude",), _OLD), (("old",), _OLD), (("older",), _OLD),
 )
 # fmt: on
+# Papers one searches the post for, though they are the post's own words: "zoek facturen".
+_SEARCHABLE = frozenset(CLASSES["paperwork"].split())
+# Words that open a greeting, never a name: "Dag Els, ...".
+_COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"].split())
 _BREAKS = frozenset(",;:?!()")
 _MAX_CODE = 6
 
@@ -88,8 +98,15 @@ def _whole(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracte
 
 def _post(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
     filters, used = _filters(words)
+    if _OLD in filters:
+        filters.remove(_OLD)
+        if "afgehandeld" not in filters and "alles" not in filters:
+            filters.append("alles")
+    if "alles" in filters and "afgehandeld" in filters:  # "handled ones too": all of it
+        filters.remove("afgehandeld")
     days = frozenset(i for first, last, _ in _days(words) for i in range(first, last + 1))
-    search = list(_after_marker(words, _SEARCHES, known | used | days, last=True))
+    searchable = frozenset(i for i in known if words[i].folded in _SEARCHABLE)
+    search = list(_after_marker(words, _SEARCHES, (known - searchable) | used | days, last=True))
     if not search:
         search = [
             i
@@ -120,6 +137,8 @@ def _delegation(text: str, words: Sequence[Token], known: frozenset[int]) -> Ext
 
 def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
     person = _email(words) or _name_after(text, words, _ABOUT_SOMEONE, known, lead=False)
+    if person is None and _leading_name(words, known):
+        person = _name_run(text, words, 0, known) or None
     if person is None:
         person = _capitalised_run(text, words, known)
     if person is None:
@@ -208,6 +227,15 @@ def _name_after(
     return None
 
 
+def _leading_name(words: Sequence[Token], known: frozenset[int]) -> bool:
+    """The sentence opens with a name of two capitalised words: "Fatima Ouali kan niet..."."""
+    return (
+        len(words) > 2
+        and words[0].folded not in _COURTESY
+        and all(words[i].capitalised and _name_like(words[i], i, known) for i in (0, 1))
+    )
+
+
 def _capitalised_run(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
     """A name written with capitals anywhere but first: "check toegang Ahmed El Amrani"."""
     for i in range(1, len(words)):
@@ -267,13 +295,18 @@ def _start_and_end(
         before = words[first - 1].folded if first > 0 else ""
         if before in _STARTS and not starts:
             starts = said
-        elif before in _ENDS or before == "met":  # "tot en met"
+        elif before in _ENDS or before == "met" or _through(words, first):  # "tot en met"
             ends = said
         elif not starts and len(days) > 1:
             starts = said
         else:
             ends = ends or said
     return starts, ends
+
+
+def _through(words: Sequence[Token], first: int) -> bool:
+    """ "t/m 18/12": tot en met, written short."""
+    return first > 1 and words[first - 1].folded == "m" and words[first - 2].folded == "t"
 
 
 def _capital_inside(words: Sequence[Token], index: int) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from bot.commands.lemmas import Token, lemmas
@@ -66,6 +66,7 @@ class Cue:
     absent: tuple[Term, ...]
     weight: float
     keyword: bool = False  # one of the command's declared keywords
+    shared: bool = False  # one of the cues every command has (phrases.SHARED_PHRASES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +89,8 @@ def compile_book(spec: CommandSpec, extra_terms: tuple[str, ...] = ()) -> Book:
 def _compiled(
     name: str, keywords: tuple[tuple[str, str], ...], extra_terms: tuple[str, ...]
 ) -> Book:
-    phrases = (*PHRASES.get(name, ()), *SHARED_PHRASES)
-    cues = list(_keyword_cues(keywords)) + list(compile_cues(phrases))
+    shared = [replace(cue, shared=True) for cue in compile_cues(SHARED_PHRASES)]
+    cues = [*_keyword_cues(keywords), *compile_cues(PHRASES.get(name, ())), *shared]
     extra = [tuple(folded_words(term)) for term in extra_terms]
     if any(extra):
         alternatives = tuple(Alternative(words, adjacent=False) for words in extra if words)

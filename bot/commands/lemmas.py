@@ -11,6 +11,7 @@ cache, so a message costs dictionary look-ups only for words not seen before.
 A word the commands do not know is read further, in this order, keeping only readings that are
 the commands' words:
 - a separable verb with its particle elsewhere in the sentence ("stuur ... door");
+- a letter held down ("HELPPP", "postttt"): a run of three or more read once or twice;
 - Flemish forms with the pronoun glued on ("kunde" is "kunt ge", "hebde" "hebt ge");
 - a diminutive ("briefke", "pakske", "merciekes", "licentierapportje");
 - a Dutch compound: both parts when both are the commands' words ("licentieaanvraag"), its
@@ -82,6 +83,8 @@ _CLITICS: dict[str, tuple[str, ...]] = {
     "kan'k": ("kunnen", "ik"), "zen": ("zijn",), "zijt": ("zijn",), "moogt": ("mogen",),
 }
 # fmt: on
+# The same letter three times or more: a key held down ("helppp").
+_HELD = re.compile(r"(\w)\1{2,}")
 # A stem this short says too little to be read as a command's word.
 _MIN_STEM = 4
 
@@ -159,10 +162,18 @@ def _unknown_word(folded: str, vocabulary: frozenset[str], names: frozenset[str]
     """A diminutive, a compound or an inflection of the commands' words (cached: a sentence's
     words come back in the next one)."""
     return (
-        _diminutive(folded, vocabulary)
+        _held_down(folded, vocabulary)
+        or _diminutive(folded, vocabulary)
         or _compound(folded, vocabulary - names)
         or _stemmed(folded, vocabulary)
     )
+
+
+def _held_down(folded: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    if not _HELD.search(folded):
+        return frozenset()
+    once, twice = _HELD.sub(r"\1", folded), _HELD.sub(r"\1\1", folded)
+    return _ours(once, vocabulary) | _ours(twice, vocabulary)
 
 
 def _clitic(folded: str) -> frozenset[str]:

@@ -50,104 +50,129 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     "my": "mijn m'n mn my mine",
     "me": "ik mij me mijn i me my",
     "you": "je jij jou ge gij u jullie you werkplek bot",
-    "ok": "orde in+orde ok oke okay goed juist juiste fine correct werkt actief "
-          "compliant conform voldoet voldoen geregistreerd ingesteld aanstaan aan right "
-          "set+up setup enabled registered shape alright working works beheerd beheerde "
-          "managed ingeschreven enrolled geldig valid verlopen expired",
+    "ok": "orde in+orde ok oke okay goed juist juiste fine correct werkt actief compliant conform "
+          "voldoet voldoen geregistreerd ingesteld aanstaan aan right set+up setup enabled "
+          "registered shape alright working works beheerd beheerde managed ingeschreven enrolled "
+          "geldig valid verlopen expired klaar ready toegevoegd added",
     "access_topic": "account acount gebruikersaccount aanmelden aanmelding inloggen login "
                     "aanmeldmethode aanmeldmethodes sign+in log+in signin logon mfa 2fa "
-                    "tweestapsverificatie tweefactor authenticator verificatie "
-                    "toestel toestellen laptop pc computer gsm smartphone tablet device "
-                    "devices phone telefoon mobiel mobile intune groep groepen sleutelgroep "
-                    "sleutelgroepen group groups "
+                    "tweestapsverificatie tweefactor authenticator verificatie toestel toestellen "
+                    "laptop pc computer gsm smartphone tablet device devices phone telefoon "
+                    "mobiel mobile intune groep groepen sleutelgroep sleutelgroepen group groups "
                     "geblokkeerd vergrendeld uitgeschakeld blocked locked disabled "
-                    "beveiligingsregels compliant synchronisatie synchroniseren "
-                    "gesynchroniseerd sync entra toepassing "
-                    "toepassingen applicatie applicaties toegangsrechten gebruikersnaam "
-                    "username identiteit identity mailbox",
-    "check": "nakijken nagaan checken check controleren kijken bekijken verify "
-             "verifieren testen test opzoeken lookup look+up",
+                    "beveiligingsregels compliant synchronisatie synchroniseren gesynchroniseerd "
+                    "sync entra toepassing toepassingen applicatie applicaties toegangsrechten "
+                    "gebruikersnaam username identiteit identity mailbox vpn acces",
+    "check": "nakijken nagaan checken check controleren kijken bekijken verify verifieren testen "
+             "test opzoeken lookup look+up",
     "getin": "geraken binnengeraken binnenraken inraken get+in get+into",
-    "app": "outlook teams sharepoint onedrive office exchange =mails e-mail email e-mails "
-           "emails mailbox intranet",
-    "licence": "licentie licenties license licence licenses licences abonnement "
-               "subscription",
+    "app": "outlook teams sharepoint onedrive office exchange =mails e-mail email e-mails emails "
+           "mailbox intranet",
+    "licence": "licentie licenties license licence licenses licences abonnement subscription",
     "licences": "=licenties =licenses =licences =abonnementen =subscriptions",
     "own": "heb+ik have hebben toegekend assigned bezit heb+ik+al do+i+have",
-    "product": "pro premium ppu dataset datasets dashboard dashboards powerbi pbi "
-               "power+bi power+apps power+automate powerapps flows flow automatiseren "
-               "dataverse connectoren connectors leestoegang app+bouwen apps+bouwen "
-               "apps+maken app+maken build+app build+apps fabric publiceren publish",
-    "apply": "~aanvragen ~vragen krijgen nodig willen wil graag bestellen indienen aanmaken "
-             "geven lid+worden nieuw nieuwe extra kom+aan wens wensen kan+ik+hebben nood+aan "
-             "mag+ik+hebben want need get like request order apply give new another "
-             "can+i+have could+i+have may+i+have would+like",
-    "want": "krijgen nodig willen wil graag bestellen indienen aanmaken lid+worden nood+aan "
-            "nieuw nieuwe extra wens wensen kan+ik+hebben mag+ik+hebben want need get like "
-            "order new another can+i+have could+i+have may+i+have would+like",
+    "product": "pro premium ppu dataset datasets dashboard dashboards powerbi pbi power+bi "
+               "power+apps power+automate powerapps flows flow automatiseren dataverse "
+               "connectoren connectors leestoegang app+bouwen apps+bouwen apps+maken app+maken "
+               "build+app build+apps fabric publiceren publish",
+    "apply": "~aanvragen ~vragen krijgen nodig willen wil graag bestellen indienen aanmaken geven "
+             "lid+worden nieuw nieuwe extra kom+aan wens wensen kan+ik+hebben nood+aan "
+             "mag+ik+hebben want need get like request order apply give new another can+i+have "
+             "could+i+have may+i+have would+like",
+    "want": "krijgen nodig willen wil graag bestellen indienen aanmaken lid+worden nood+aan nieuw "
+            "nieuwe extra wens wensen kan+ik+hebben mag+ik+hebben want need get like order new "
+            "another can+i+have could+i+have may+i+have would+like",
     "receive": "krijgen krijgt ontvangen ontvangt receive receives get gets",
     "request": "aanvraag aanvragen licentieaanvraag request requests",
     "progress": "status stand ver staat staan goedgekeurd goedkeuren behandeld behandelen "
                 "geweigerd weigeren afgewezen afwijzen nieuws lopende openstaan openstaande "
-                "wachten wanneer bekeken opgevolgd opvolgen opvolging duren duurt lang "
-                "waar+zit gehoord beslist beslissing heard decided decision stuck "
-                "approved approve rejected reject pending news far along progress ready "
-                "klaar verwerkt where+is take taking long afgekeurd afkeuren declined denied "
-                "turned+down",
+                "wachten wanneer bekeken opgevolgd opvolgen opvolging duren duurt lang waar+zit "
+                "gehoord beslist beslissing heard decided decision stuck approved approve "
+                "rejected reject pending news far along progress ready klaar verwerkt where+is "
+                "take taking long afgekeurd afkeuren declined denied turned+down er+door erdoor "
+                "gone+through went+through go+through",
+    # A request the person already made: "ik heb power automate aangevraagd".
+    "asked": "=aangevraagd =gevraagd =ingediend =requested =submitted =applied+for =asked+for",
     # What a licence request's approver decided: the request's business, not the access card's.
-    "decided": "goedgekeurd goedkeuren geweigerd weigeren afgewezen afwijzen afgekeurd "
-               "afkeuren behandeld beslist approved approve rejected declined denied pending",
-    "cancel": "annuleren annuleer intrekken terugtrekken stopzetten schrappen verwijderen "
-              "cancel withdraw delete remove",
+    "decided": "goedgekeurd goedkeuren geweigerd weigeren afgewezen afwijzen afgekeurd afkeuren "
+               "behandeld beslist approved approve rejected declined denied pending",
+    "cancel": "annuleren annuleer intrekken terugtrekken stopzetten schrappen verwijderen cancel "
+              "withdraw delete remove mag+weg niet+meer+nodig no+longer+need no+longer+needed",
     "problem": "kapot crasht crash laadt laden fout foutmelding error broken traag slow "
-               "werkt+niet doet+raar load loading wrong probleem problem",
+               "werkt+niet doet+raar load loading wrong probleem problem doet+niet klopt+niet "
+               "kloppen+niet scheelt schelen mis+met not+working doesn+t+work doesnt+work",
+    # What one cannot do: "ik kan nie aanmelden", "ik geraak niet binnen".
+    "cannot": "kan+niet kan+nie kunnen+niet kunt+niet kunde+niet geraak+niet geraken+niet "
+              "lukt+niet cannot cant can+t can+not unable",
     # Things one orders that are not licences: the service desk's business.
-    "hardware": "laptop pc computer scherm monitor stoel bureaustoel muis klavier toetsenbord "
-                "printer headset koptelefoon telefoon gsm smartphone docking badge screen "
-                "mouse keyboard chair phone",
-    "letters": "brief brieven poststuk poststukken stukken postvak letter letters "
-               "aangetekend aangetekende registered envelop enveloppe zending zendingen "
-               "correspondentie gescand gescande scan scans pakket pakje",
-    "new": "nieuw nieuwe binnengekomen binnenkomen binnen liggen wachten afhandelen "
-           "afgehandeld afgehandelde gekomen toegekomen aangekomen new waiting handled "
-           "arrived",
-    "mailroom": "postkamer mailroom verdelen verdeeld bestemmeling triage sorteren "
+    "hardware": "laptop pc computer scherm =monitor stoel bureaustoel muis klavier toetsenbord "
+                "printer headset koptelefoon telefoon gsm smartphone docking badge screen mouse "
+                "keyboard chair phone",
+    "letters": "brief brieven poststuk poststukken stukken postvak letter letters briefwisseling "
+               "parcel parcels pakketten pakjes aangetekend aangetekende registered envelop "
+               "enveloppe zending zendingen correspondentie gescand gescande scan scans pakket "
+               "pakje",
+    "new": "nieuw nieuwe binnengekomen binnenkomen binnen liggen wachten afhandelen afgehandeld "
+           "afgehandelde gekomen toegekomen aangekomen new waiting handled arrived",
+    # Papers that come in by post: "is de factuur van Proximus al toegekomen?".
+    "paperwork": "factuur facturen rekening rekeningen aanmaning aanmaningen invoice invoices "
+                 "bill bills",
+    "mailroom": "postkamer mailroom verdelen verdeeld verdeling bestemmeling triage sorteren "
                 "bezorgen toewijzen routeren",
-    "forward": "doorsturen doorsturing doorsturingen doorgestuurd doorzetten omleiden "
-               "omleiding doorzending forward forwarding redirect redirection",
+    "forward": "doorsturen doorsturing doorsturingen doorgestuurd doorzetten omleiden omleiding "
+               "doorzending forward forwarding redirect redirection",
     "away": "verlof vakantie afwezig afwezigheid weg ziek vervanger vervanging away leave "
-            "verlofperiode ziekte conge tijdelijk holiday vacation absent absence sick "
-            "out+of+office temporarily temporary",
-    "rules": "regel regels postregels routeringsregels routering verdeelregels rule rules "
-             "routing",
-    "file": "download downloaden excel exporteren export aanpassen wijzigen bekijken zien "
-            "toon actief hoeveel werkboek opladen uploaden toevoegen verwijderen item items "
-            "artikel edit change show upload workbook add remove",
-    "adopt": "overnemen toepassen activeren doorvoeren apply adopt accept activate",
+            "verlofperiode ziekte conge tijdelijk holiday vacation absent absence sick congres "
+            "dienstreis buitenland conference business+trip out+of+office temporarily temporary",
+    "rules": "regel regels postregels routeringsregels routering verdeelregels rule rules routing",
+    "file": "download downloaden excel exporteren export aanpassen wijzigen bekijken zien toon "
+            "actief hoeveel werkboek opladen uploaden toevoegen verwijderen item items artikel "
+            "edit change show upload workbook add remove bijwerken herzien halen weghalen update "
+            "updaten",
+    # Changing a list: what an admin does to the catalogue ("power bi uit het aanbod halen").
+    "change": "aanpassen wijzigen toevoegen verwijderen bijwerken herzien halen weghalen zetten "
+              "opnemen plaatsen schrappen opladen uploaden update updaten edit change add remove "
+              "upload",
+    "adopt": "overnemen toepassen activeren doorvoeren apply adopt accept activate live "
+             "actief+worden actief+maken actief+zetten gebruik+nemen go+live",
+    "reviewed": "gecontroleerd nagekeken gecheckt checked reviewed verified",  # apply next
     "catalogue": "catalogus licentiecatalogus catalogue catalog aanbod producten artikelen "
                  "aanbieden bieden offer offering products",
-    "report": "rapport rapporten overzicht export exporteren statistieken cijfers hoeveel "
-              "aantal aantallen totaal report overview statistics how+many",
+    "report": "rapport rapporten overzicht export exporteren statistieken cijfers hoeveel aantal "
+              "aantallen totaal report overview statistics how+many excel spreadsheet",
     "howis": "hoe+staat+het hoe+zit+het",
-    "stop": "stop stoppen stopzetten beeindigen opheffen uitzetten afzetten uitschakelen "
-            "cancel end turn+off switch+off",
+    "stop": "stop stoppen stopzetten beeindigen opheffen uitzetten afzetten uitschakelen cancel "
+            "end turn+off switch+off",
+    # Putting something in place: "post tijdens afwezigheid instellen".
+    "setup": "instellen inschakelen aanzetten opzetten activeren configureren set+up setup enable "
+             "turn+on",
     # Ways to ask how to do something: the service desk's answers, not a command.
-    "howto": "installeren installeer instellen wijzigen wijzig veranderen verander resetten "
-             "reset configureren koppelen verbinden printen afdrukken boeken reserveren "
-             "declareren install configure connect change print book reserve",
+    "howto": "installeren installeer instellen wijzigen wijzig veranderen verander resetten reset "
+             "configureren koppelen verbinden printen afdrukken boeken reserveren declareren "
+             "install configure connect change print book reserve",
     "correct": "klopt kloppen juist correct right accurate",
     "boss": "leidinggevende baas manager chef diensthoofd overste teamleider supervisor "
-            "afdelingshoofd directeur verantwoordelijke boss team+lead team+leader teamlead "
-            "n+1",
-    "org": "dienst afdeling entiteit agentschap departement organisatie department functie "
-           "job rol rollen role roles =rechten permissies goedkeurder approver agency agent "
-           "permissions =rights beheerder admin administrator",
-    "belong": "behoren horen zitten ingeschreven sta staan belong",
+            "afdelingshoofd directeur verantwoordelijke boss team+lead team+leader teamlead n+1",
+    "org": "dienst afdeling directie entiteit agentschap departement organisatie department "
+           "functie job rol rollen role roles =rechten permissies goedkeurder approver agency "
+           "agent permissions =rights beheerder admin administrator",
+    "belong": "behoren horen zitten ingeschreven sta staan vallen val valt belong",
+    # Werkplek's roles by name: "ben ik postkamer?", "am I a mailroom clerk?".
+    "rolename": "postkamer postkamermedewerker mailroom clerk beheerder admin administrator "
+                "goedkeurder approver agent",
+    # Werkplek itself, as people call it: "waarvoor dient deze chat", "hoe gebruik ik u".
+    "bot": "werkplek bot chatbot chat jou u you dit+hier da+hier dat+hier this+chat",
+    # A letter sent out: the mailroom's counter, not the post desk in Werkplek.
+    "sendout": "frankeren frankering postzegel postzegels versturen verzenden opsturen =posten "
+               "stamp stamped stamps =posted",
+    "offered": "aanbod offer offering beschikbaar available",  # the licence form's, for staff
     "greeting": "hallo hoi hey hi hello dag goeiedag goedendag goeiemorgen goedemorgen "
-                "goeiemiddag goedemiddag goeieavond goedenavond morning good+morning "
-                "afternoon evening bonjour salut yo =daag doei bye ciao goeiendag hiya salu "
-                "saluut goeie+morgen goede+morgen goeie+middag goede+middag goeie+avond "
-                "goede+avond tot+ziens",
+                "goeiemiddag goedemiddag goeieavond goedenavond morning good+morning afternoon "
+                "evening bonjour salut yo =daag doei bye ciao goeiendag hiya salu saluut "
+                "goeie+morgen goede+morgen goeie+middag goede+middag goeie+avond goede+avond "
+                "tot+ziens fijne+avond fijne+dag fijn+weekend schone+avond schone+dag "
+                "prettige+avond prettige+dag goed+weekend nice+day nice+evening nice+weekend "
+                "good+night",
     "thanks": "bedankt dank dankjewel dankuwel merci thanks thank thx tnx cheers top super "
               "perfect great",
 })
@@ -158,6 +183,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@access_topic @ok", 1.5),
         ("@access_topic @check", 1.0),
         ("@access_topic @problem|mis|probleem|lukt", 1.0),
+        ("@access_topic @cannot", 1.5),
         ("@getin in|binnen|into|in+@app|@app", 2.0),
         ("toegang|access @ok", 1.0),
         ("toegang|access @check", 1.0),
@@ -178,6 +204,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@want !@ok !@check !@problem !toegang !access !@getin", -2.0),
         ("@licence @decided", -2.0),
         ("hoeveel|how+many", -2.5),
+        ("@hardware !@access_topic", -2.0),  # a badge, a chair: the service desk's
+        ("@offered", -2.0),  # what there is to have, not what one has
     ),
     "licence": (
         ("@product", 2.5),
@@ -194,11 +222,15 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@problem", -3.0),
         ("@own !@apply", -3.5),
         ("@catalogue @licence", -1.0),
-        ("=rapport|=report|overzicht|export|statistieken|cijfers|hoeveel @licence", -2.0),
+        ("=rapport|=report|overzicht|export|excel|statistieken|cijfers|hoeveel @licence", -2.0),
         ("hoeveel|how+many", -2.0),
         ("ben+ik|am+i", -1.5),
         ("@hardware !@product", -2.5),
         ("@away !@product", -2.5),
+        ("@offered !@change", 2.0),
+        ("@offered @apply !@change", 1.0),
+        ("@catalogue @change", -4.0),  # changing what is offered is the catalogue's
+        ("@asked", -2.5),  # asked for already: that request's business
     ),
     "requests": (
         ("@request", 1.5),
@@ -214,6 +246,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@howis toegang|access @product", 4.0),
         ("how going @product|@licence", 3.0),
         ("how going access @product", 4.0),
+        ("@asked @product|@licence|@request", 2.5),
         ("@want !@my !@progress !@cancel", -2.0),
         ("@away @request !@licence !@product", -3.0),  # a leave request is not ours
     ),
@@ -221,8 +254,10 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@letters", 2.5),
         ("post|mail|@letters @new", 1.0),
         ("@mailroom", 2.5),
-        ("zoek|zoeken|search|vind|vinden|find post|mail|@letters", 1.0),
+        ("zoek|zoeken|search|vind|vinden|find post|mail|@letters|@paperwork", 1.0),
         ("binnengekomen|binnenkomen|toegekomen|aangekomen|arrived", 2.0),
+        ("@paperwork", 1.5),
+        ("@paperwork @new", 1.0),
         ("=doorsturen|=forward !post !mail !@letters !@away !naar !to", 2.0),
         ("@forward post|mail|@letters", -2.5),
         ("@away", -2.5),
@@ -235,6 +270,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("tot+:day|until+:day|till+:day", -1.5),
         ("@problem", -1.5),
         ("=mails|=e-mails|=emails|e-mail|email", -2.5),
+        ("@sendout", -3.5),  # sending a letter out is done at the counter
+        ("ben+ik|am+i|rol|role|rollen|roles @rolename", -2.5),
     ),
     "post_delegation": (
         ("@forward", 2.5),
@@ -251,6 +288,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("tijdens|during|while @away", 1.5),
         ("post|mail|@letters mag naar", 1.0),
         ("overzicht|lijst|list|overview @forward", 1.0),
+        ("tijdens|during|while|terwijl @away @setup", 1.0),
+        ("@forward @setup", 1.0),
         ("@rules", -2.5),
         ("outlook|afwezigheidsmelding", -3.0),
     ),
@@ -262,10 +301,12 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
     ),
     "post_rules_apply": (
         ("@rules @adopt", 4.5),
+        ("@rules|werkboek|workbook @reviewed", 1.5),
     ),
     "catalogue": (
         ("@catalogue", 3.0),
-        ("@catalogue @file", 1.0),
+        ("@catalogue @file|@change", 1.0),
+        ("@catalogue @licence|@product", 1.5),  # the licence catalogue, power bi in it
     ),
     "licence_report": (
         ("@report @licence|@request", 3.5),
@@ -282,6 +323,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("ben+ik|am+i @org", 2.0),
         ("weten|know over+mij|over+me|about+me", 2.5),
         ("@org|@boss|gegevens @correct", 1.0),
+        ("ben+ik|am+i|heb+ik|have+i|rol|role|rollen|roles @rolename", 2.5),
+        ("kennen|kent|know|weten|weet @bot mij|me", 2.5),
         ("@request", -3.0),
     ),
     "help": (
@@ -289,11 +332,13 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("wat|what|welke|welk|which kunnen|can vragen|ask", 3.0),
         ("wat|what kunnen|can @me doen|do", 3.0),
         ("dingen|zaken|things kunnen|can", 1.0),
-        ("hoe|how werken|work dit|this|het|it|@you", 3.0),
+        ("hoe|how werken|work dit|this|het|it|@you|@bot", 3.0),
+        ("waarvoor|what+for dienen|dient|gebruiken|use @bot", 3.0),
+        ("what =for @bot", 3.0),
         ("hoe|how beginnen|begin|starten|start", 3.0),
         ("commando|commando's|commandos|opdracht|opdrachten", 3.0),
         ("mogelijkheden|uitleg|typen|handleiding|features|=functies|opties|options|menu", 2.5),
-        ("hoe|how gebruiken|use dit|this|het|it|jou|you", 3.0),
+        ("hoe|how gebruiken|use dit|this|het|it|jou|you|@bot", 3.0),
         ("vragen stellen", 2.5),
         ("wat|what doen|do @you !weten|know", 2.5),
         ("weten|know niet|not wat|what", 1.5),
@@ -308,7 +353,7 @@ GREETING_PHRASES: tuple[tuple[str, float], ...] = (
     ("@greeting", 3.0),
     ("@thanks", 3.0),
     ("dank+u|dank+je|thank+you", 1.0),
-    ("@thanks hulp|help", 2.0),
+    ("@thanks hulp|help|uitleg|explanation|antwoord|answer|info", 2.0),
 )
 
 # Words that name a day, for the `:day` cue word (which also takes "14/12" and "2026-12-14").
@@ -317,8 +362,8 @@ januari februari maart april mei juni juli augustus september oktober november d
 february march may june july august october jan feb mrt apr jun jul aug sep sept okt oct nov dec
 """)
 DAY_NAMES = _words("""
-maandag dinsdag woensdag donderdag vrijdag zaterdag zondag monday tuesday wednesday thursday
-friday saturday sunday vandaag morgen overmorgen today tomorrow
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag monday tuesday wednesday thursday friday
+saturday sunday vandaag morgen overmorgen today tomorrow
 """)
 
 # A message that starts with one of these (or ends with "?") asks the bot something it knows:
@@ -326,31 +371,30 @@ friday saturday sunday vandaag morgen overmorgen today tomorrow
 # problem for the service desk. Words unknown to a command cost less in a question.
 QUESTION_WORDS = _words("""
 is ben zijn heb heeft hebben kan kun kunt mag moet zit sta staat wat wie welke welk waar wanneer
-waarom hoe hoeveel are am do does did have has can could may what which who where when why how
-kunde hebde zijde zijt weette wa wadde
+waarom hoe hoeveel are am do does did have has can could may what which who where when why how kunde
+hebde zijde zijt weette wa wadde
 """)
 
 # Words that ask nothing by themselves: a message is not "unexplained" because of them.
 STOPWORDS = _words("""
-de het een n en of maar dan als dat die dit deze da wa nie niet geen er hier daar ik mij me mijn
-mn je jij jou jouw ge gij u uw we wij ons onze hij zij ze hem haar men iets iemand van voor met
-op in aan naar tot bij uit over om te door zonder tegen sinds tijdens na al nog ook wel toch zo
-eens even efkes keer nu ja nee neen ok oke okay aub a b alstublieft alsjeblieft asjeblieft graag
-allee he hoor zeker misschien eigenlijk gewoon echt dus want omdat is ben bent zijn was waren
-heb hebt heeft hebben had kan kun kunt kunnen kon mag mogen moet moeten wil wilt willen zou
-zouden zal zult word wordt worden werd ga gaat gaan doe doet doen zit zitten staat staan laat
-laten toon tonen zien geef geven krijg krijgen wat wie waar wanneer waarom hoe welke welk
-waarvoor werkplek bot allemaal niets niks mijne uwe ulder alle elk ieder mee ne wat's nodig beetje
-snel dringend vandaag
-meer alles naam volgens jullie hun zich mezelf lopen lopend lopende actieve nieuw nieuwe maken
-delen gebruiken bouwen maand maanden jaar week weken afgelopen vorige laatste volgende komende
-eigen lijst werk werken zetten regelen soms altijd nooit weer terug opnieuw steeds dingen zaken
-the a an is are am was were be been do does did have has had can could would will shall should
-may might must i me my mine you your we our us it its this that there here of to for from in on
-at by with about and or but not no yes any some still yet please pls so much very just also get
-got let show tell see want need like what which who whom whose where when why how t m s d ll re
-ve im dont won lot again now name according they them their running active new make share use
-build month year week last past next own work things list someone anyone always never
-something anything nothing everything be being been off go goes going gone
+de het een n en of maar dan als dat die dit deze da wa nie niet geen er hier daar ik mij me mijn mn
+je jij jou jouw ge gij u uw we wij ons onze hij zij ze hem haar men iets iemand van voor met op in
+aan naar tot bij uit over om te door zonder tegen sinds tijdens na al nog ook wel toch zo eens even
+efkes keer nu ja nee neen ok oke okay aub a b alstublieft alsjeblieft asjeblieft graag allee he hoor
+zeker misschien eigenlijk gewoon echt dus want omdat is ben bent zijn was waren heb hebt heeft
+hebben had kan kun kunt kunnen kon mag mogen moet moeten wil wilt willen zou zouden zal zult word
+wordt worden werd ga gaat gaan doe doet doen zit zitten staat staan laat laten toon tonen zien geef
+geven krijg krijgen wat wie waar wanneer waarom hoe welke welk waarvoor werkplek bot allemaal niets
+niks mijne uwe ulder alle elk ieder mee ne wat's nodig beetje snel dringend vandaag meer alles naam
+volgens jullie hun zich mezelf lopen lopend lopende actieve nieuw nieuwe maken delen gebruiken
+bouwen maand maanden jaar week weken afgelopen vorige laatste volgende komende eigen lijst werk
+werken zetten regelen soms altijd nooit weer terug opnieuw steeds dingen zaken onder boven helemaal
+volledig terwijl ah oh aha tem the a an is are am was were be been do does did have has had can
+could would will shall should may might must i me my mine you your we our us it its this that there
+here of to for from in on at by with about and or but not no yes any some still yet please pls so
+much very just also get got let show tell see want need like what which who whom whose where when
+why how t m s d ll re ve im dont won lot again now name according they them their running active new
+make share use build month year week last past next own work things list someone anyone always never
+something anything nothing everything be being been off go goes going gone too ones one while oh
 """)
 # fmt: on

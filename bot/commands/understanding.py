@@ -5,8 +5,10 @@ of its cues found in the message (its keywords and the phrases in bot/commands/p
 compared by Dutch and English lemma, typos repaired), then loses part of it for every word of
 substance that it does not explain: "wat zijn de regels voor thuiswerk?" holds the mailroom's
 keyword "regels", but "thuiswerk" is nothing that command knows, so the sentence is not its. The
-verdict is one winner, a question between two that score alike, a greeting, or nothing (which
-the service desk's knowledge base will take).
+verdict is one winner, a question between two that score alike (or that two parts joined by
+"en"/"and" each ask for: "toon mijn aanvragen en mijn post"), a greeting, or nothing (which the
+service desk's knowledge base will take). A how-to verb counts against every command but one
+whose own cues read it ("regels wijzigen" is the rules' workbook).
 
 The dispatcher (bot/commands/dispatcher.py) asks it about every message that is not a card
 click; its data is in bot/commands/phrases.py, its labelled corpus in tests/understanding/.
@@ -14,6 +16,7 @@ click; its data is in bot/commands/phrases.py, its labelled corpus in tests/unde
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -42,6 +45,9 @@ _COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"]
 _ANCHOR = 2.5
 # Words that join two requests in one message.
 _JOINERS = frozenset({"en", "and", "of", "or", "plus"})
+# Words a message is cut at to read its parts alone: not "of", which is also "whether" ("kijk
+# of mijn account in orde is") and the English "of".
+_SPLITTERS = _JOINERS - {"of"}
 
 
 class Verdict(StrEnum):
@@ -118,6 +124,12 @@ def understand(
     ranked = tuple(r.candidate for r in readings)
     if len(readings) > 1 and _two_named(readings[0], readings[1], words):
         return Understanding(Verdict.ASK, ranked, 0.0)
+    claimed = sum(any(f.weight > 0 for f in found) for found in fired.values())
+    asked = _two_asked(text, words, commands, extra_terms) if claimed > 1 else None
+    if asked:
+        first = tuple(next((c for c in ranked if c.name == a.name), a) for a in asked)
+        rest = tuple(c for c in ranked if c.name not in {a.name for a in asked})
+        return Understanding(Verdict.ASK, first + rest, 0.0)
     return _verdict(ranked, _greeting_score(greeting, hits, content, k))
 
 
@@ -126,6 +138,7 @@ class _Fired:
     where: frozenset[int]
     weight: float
     keyword: bool
+    shared: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +160,11 @@ def _of_substance(word: Token) -> bool:
 
 def _fired(book: Book, hits: Hits) -> list[_Fired]:
     found = [(hits.cue(cue), cue) for cue in book.cues]
-    return [_Fired(where, cue.weight, cue.keyword) for where, cue in found if where is not None]
+    return [
+        _Fired(where, cue.weight, cue.keyword, cue.shared)
+        for where, cue in found
+        if where is not None
+    ]
 
 
 def _evidence(fired: list[_Fired], foreign: list[frozenset[int]]) -> float:
@@ -156,12 +173,17 @@ def _evidence(fired: list[_Fired], foreign: list[frozenset[int]]) -> float:
     Words inside another command's longer keyword are that command's ("rapport licenties" is
     the report, not the licence form; "post doorsturen" is the delegation, not the post list).
     A keyword inside a longer keyword of the same command is that one: "my mail" counts once,
-    not as "my mail" and "mail"."""
+    not as "my mail" and "mail". A cue every command has (a how-to verb) does not count against
+    a command whose own cues read the same words: "regels wijzigen" is the rules' workbook,
+    "post tijdens afwezigheid instellen" a delegation."""
     strongest: dict[frozenset[int], float] = {}
     against: dict[frozenset[int], float] = {}
     keywords = [found.where for found in fired if found.keyword]
+    own = frozenset().union(*(f.where for f in fired if f.weight > 0 and not f.shared))
     for found in fired:
         where = found.where
+        if found.shared and found.weight < 0 and where <= own:
+            continue
         if found.weight < 0:
             against[where] = min(against.get(where, 0.0), found.weight)
         elif found.keyword and any(where < longer for longer in keywords):
@@ -192,6 +214,30 @@ def _two_named(first: _Reading, second: _Reading, words: Sequence[Token]) -> boo
     low = min(max(first.anchors), max(second.anchors))
     high = max(min(first.anchors), min(second.anchors))
     return any(words[i].folded in _JOINERS for i in range(low + 1, high))
+
+
+def _two_asked(
+    text: str,
+    words: Sequence[Token],
+    commands: Sequence[CommandSpec],
+    extra_terms: Mapping[str, Iterable[str]] | None,
+) -> tuple[Candidate, Candidate] | None:
+    """ "ik wil power bi aanvragen en ook weten hoe ver mijn vorige aanvraag staat": parts
+    joined by "en"/"and" that each ask a different command clearly are two requests; the two
+    first ones are asked about. A part is read as a message of its own (it holds no joiner, so
+    reading it does not split again); only when two commands have cues in the whole."""
+    cuts = [i for i, word in enumerate(words) if word.folded in _SPLITTERS]
+    if not cuts:
+        return None
+    winners: list[Candidate] = []
+    for before, after in itertools.pairwise([-1, *cuts, len(words)]):
+        if after - before < 2:
+            continue
+        part = text[words[before + 1].start : words[after - 1].end]
+        winner = understand(part, commands, extra_terms).winner
+        if winner is not None and all(winner.name != w.name for w in winners):
+            winners.append(winner)
+    return (winners[0], winners[1]) if len(winners) > 1 else None
 
 
 def _greeting_score(book: Book, hits: Hits, content: frozenset[int], k: float) -> float:

@@ -175,3 +175,124 @@ def test_lemmas_meet_across_forms_and_languages() -> None:
     assert "aanvraag" in lemmas("aanvragen")
     assert "goedkeuren" in lemmas("goedgekeurd")
     assert "request" in lemmas("requests")
+
+
+# --- readings added for the classes held-out set 6 showed (sentences not in the corpus) ---------
+EVERYONE = allowed(Role.MAILROOM, Role.ADMIN, Role.ENTITY_ADMIN)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hoe werkt dat hier?", "help"),  # free wording for help: the bot as "hier", "dit"
+        ("waarvoor dient werkplek?", "help"),
+        ("hoe gebruik ik deze bot", "help"),
+        ("what is this chat for?", "help"),
+        ("HELPPP", "help"),  # a key held down
+        ("POSTTT", "post"),
+        ("onder welke afdeling val ik?", "profile"),  # "vallen onder": belonging
+        ("heb ik de rol goedkeurder?", "profile"),  # a Werkplek role by name
+        ("ben ik beheerder?", "profile"),
+        ("ik geraak niet aangemeld op de vpn", "status"),  # what one cannot do, and the vpn
+        ("zijn de facturen van Telenet al binnengekomen?", "post"),  # papers that come by post
+        ("zijn er pakketten voor mij?", "post"),
+        ("doorsturen tijdens mijn vakantie instellen", "post_delegation"),  # setting one up
+        ("de routeringsregels mogen live", "post_rules_apply"),  # "live", "in gebruik nemen"
+        ("die regels zijn nagekeken, zet ze maar live", "post_rules_apply"),
+        ("regels wijzigen", "post_rules"),  # a how-to verb the rules' own cue reads
+        ("ik heb vorige maand power bi aangevraagd, is dat er al door?", "requests"),
+        ("zet power apps in het aanbod", "catalogue"),  # an admin changing the offer
+    ],
+)
+def test_free_wording_is_read_as_the_command(text: str, expected: str) -> None:
+    result = understand(text, EVERYONE)
+    assert result.winner is not None and result.winner.name == expected
+
+
+def test_the_offer_is_the_licence_form_for_staff_and_the_catalogue_for_admins() -> None:
+    staff = understand("wat is er allemaal beschikbaar in het aanbod?", STAFF)
+    assert staff.winner is not None and staff.winner.name == "licence"
+    admin = understand("welke items staan er in het aanbod?", allowed(Role.ADMIN))
+    assert admin.winner is not None and admin.winner.name == "catalogue"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn parkeerbadge werkt niet",  # a badge is hardware, not the account
+        "waar kan ik een pakket laten frankeren",  # sending a letter out: the counter
+        "de grafieken in mijn power bi rapport kloppen niet",  # a problem with a product
+        "hoe installeer ik teams",  # a how-to question stays the service desk's
+    ],
+)
+def test_command_words_in_a_service_desk_question_are_not_a_command(text: str) -> None:
+    assert understand(text, STAFF).verdict is Verdict.NOTHING
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ik wil power bi aanvragen", "licence"),  # a new request is not "aangevraagd"
+        ("welke regels zijn actief", "post_rules"),  # "actief" alone is not "actief worden"
+        ("ik wil power bi en power apps", "licence"),  # two parts, one command: no question
+        ("is mijn account in orde?", "status"),
+        ("zijn er nieuwe brieven voor mij?", "post"),
+    ],
+)
+def test_readings_that_stay_as_they_were(text: str, expected: str) -> None:
+    result = understand(text, EVERYONE)
+    assert result.winner is not None and result.winner.name == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "between"),
+    [
+        ("toon mijn aanvragen en mijn post", {"requests", "post"}),
+        ("is mijn account in orde en wie is mijn baas?", {"status", "profile"}),
+        (
+            "ik wil power bi aanvragen en weten hoe ver mijn andere aanvraag staat",
+            {"licence", "requests"},
+        ),
+    ],
+)
+def test_two_requests_joined_by_en_are_asked_about(text: str, between: set[str]) -> None:
+    result = understand(text, STAFF)
+    assert result.verdict is Verdict.ASK
+    assert {c.name for c in result.choices} == between
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("post doorsturen naar Els Maes tem 20/12", "naar Els Maes tot 20/12"),  # tot en met
+        ("post doorsturen naar Els Maes t/m 20/12", "naar Els Maes tot 20/12"),
+    ],
+)
+def test_tem_ends_a_delegation(text: str, args: str) -> None:
+    result = understand(text, STAFF)
+    assert result.winner is not None and result.winner.args == args
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("toon al mijn brieven, ook de oude", "alles"),
+        ("show all letters, handled ones too", "alles"),
+        ("mijn oude brieven die afgehandeld zijn", "afgehandeld"),  # the handled ones alone
+        ("toon mijn open poststukken", "open"),
+        ("zoek facturen van Telenet", "zoek Telenet"),
+        ("search my post for invoices", "zoek invoices"),  # a paper's name is searchable
+    ],
+)
+def test_post_scope_and_search(text: str, args: str) -> None:
+    result = understand(text, STAFF)
+    assert result.winner is not None and result.winner.name == "post"
+    assert result.winner.args == args
+
+
+def test_a_name_that_opens_the_sentence_is_the_colleague() -> None:
+    result = understand("Koen Goossens kan niet aanmelden, wat scheelt er?", allowed(Role.AGENT))
+    assert result.winner is not None and result.winner.name == "status"
+    assert result.winner.args == "Koen Goossens"
+    greeted = understand("Dag Els, is mijn account in orde?", allowed(Role.AGENT))
+    assert greeted.winner is not None and greeted.winner.args != "Dag Els"
