@@ -47,7 +47,9 @@ WHOLE_CORPUS_BAR = 0.95
 # diminutive and stem readings were in, the phrase changes not yet). held_out_dev (84 sentences,
 # written by the scorer's engineer after those changes, before measuring) scored 90.5% once
 # (76/84, one wrong label corrected) and the same with the scorer before them: it is the held-out
-# set now and was not tuned on. The issue asks 95%
+# set now and was not tuned on (after the round that tuned on set 6's classes it reads 95.2%;
+# its misses were on screen during that round but no change was made for one of them, so the
+# figure is no longer a blind one; set 7 will say). The issue asks 95%
 # here as well, and the scorer does not reach it on unseen sentences yet: this floor keeps the
 # honest figure from sliding back. Raise it when a NEW held-out set, measured before any tuning
 # for it, does better.
