@@ -52,6 +52,10 @@ _TOKEN = re.compile(
 _LANGUAGES = ("nl", "en")
 # A long message is mostly an explanation; what it asks for is in its first words.
 MAX_TOKENS = 60
+# Longer than any word people type (Dutch compounds included): read as it is, never looked up,
+# split or repaired, since each of those costs time that grows with the word (a 20,000-letter
+# "word" took seconds of the event loop).
+MAX_WORD = 40
 # Shorter words are too often another real word one edit away ("post" and "pest").
 _MIN_REPAIR_LENGTH = 4
 _LONG_WORD = 8
@@ -117,7 +121,9 @@ def tokens(
             continue
         word = match.group()
         folded = fold(word)
-        forms = lemmas(folded) if kind == "word" else frozenset({folded})
+        forms = (
+            lemmas(folded) if kind == "word" and len(folded) <= MAX_WORD else frozenset({folded})
+        )
         found.append(Token(word, folded, forms, match.start(), match.end(), kind))
         if len(found) == MAX_TOKENS:
             break
@@ -145,7 +151,7 @@ def _widened(
     vocabulary: frozenset[str],
     names: frozenset[str],
 ) -> Token:
-    if token.kind != "word":
+    if token.kind != "word" or len(token.folded) > MAX_WORD:
         return token
     extra = _separable(token, sentence, vocabulary) | _clitic(token.folded)
     if not (token.forms | extra) & vocabulary:

@@ -296,3 +296,15 @@ def test_a_name_that_opens_the_sentence_is_the_colleague() -> None:
     assert result.winner.args == "Koen Goossens"
     greeted = understand("Dag Els, is mijn account in orde?", allowed(Role.AGENT))
     assert greeted.winner is not None and greeted.winner.args != "Dag Els"
+
+
+def test_a_word_longer_than_any_typed_word_is_read_as_it_is() -> None:
+    """No look-up, split or repair for it: their cost grows with the word, and a 20,000-letter
+    "word" in a message must not hold the event loop for seconds."""
+    from bot.commands.lemmas import MAX_WORD, tokens
+
+    vocabulary = frozenset({"aanvraag", "post"})
+    (long_word,) = tokens("aanvraagpost" * 4, vocabulary)
+    assert len(long_word.folded) > MAX_WORD and long_word.forms == {long_word.folded}
+    (compound,) = tokens("postaanvraag", vocabulary)
+    assert {"post", "aanvraag"} & compound.forms  # a word of a typed length is still split
