@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.platform.untrusted import escape_text
 from cards.verbs import Verb
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
 
 SCHEMA_VERSION = "1.5"
 _SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -111,3 +114,17 @@ def escaped_params(params: Mapping[str, Any], limit: int = MAX_LINE) -> dict[str
         name: escape_text(value, limit=limit) if isinstance(value, str) else value
         for name, value in params.items()
     }
+
+
+def worded(key: str, params: Mapping[str, Any], t: Translator) -> str:
+    """A message id with params that came with it (a DomainError's, a form problem's) in words
+    for a card, the params escaped. A whole `count` among them reads the plural entry in the
+    form for it ("1 dag", "30 dagen"); an id that is no plural entry is read as it is."""
+    escaped = escaped_params(params)
+    count = escaped.get("count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        others = {name: value for name, value in escaped.items() if name != "count"}
+        counted = t.n(key, count, **others)
+        if counted != key:  # t.n gives the id back when it has no plural entry
+            return counted
+    return t(key, **escaped)

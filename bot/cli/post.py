@@ -66,7 +66,7 @@ async def _post_import(args: argparse.Namespace, context: CliContext) -> int:
     scanner = args.scanner.strip()
     # The audit trail keeps "intake:<scanner>" in 64 characters, as for an intake token's name.
     if not scanner or len(scanner) > MAX_SCANNER_NAME:
-        say_error(t("cli.post_import.bad_scanner", max=MAX_SCANNER_NAME))
+        say_error(t.n("cli.post_import.bad_scanner", MAX_SCANNER_NAME))
         return 2
     capabilities = await _with_scans(context, opening_graph=True)
     if capabilities is None:
@@ -152,24 +152,16 @@ async def _post_purge(args: argparse.Namespace, context: CliContext) -> int:
     retention = capabilities.post.retention
     result = await retention.purge(CLI_ACTOR, dry_run=args.dry_run)
     cutoff = result.cutoff.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    kept = t.n("cli.post_purge.retention", retention.days)
     if args.dry_run:
         for reference in result.deleted:
             say(f"- {reference}")
-        say(
-            t("cli.post_purge.would", count=len(result.deleted), days=retention.days, cutoff=cutoff)
-        )
+        say(t.n("cli.post_purge.would", len(result.deleted), retention=kept, cutoff=cutoff))
         return 0
-    say(
-        t(
-            "cli.post_purge.done",
-            count=len(result.deleted),
-            gone=result.already_gone,
-            days=retention.days,
-            cutoff=cutoff,
-        )
-    )
+    gone = t.n("cli.post_purge.gone", result.already_gone)
+    say(t.n("cli.post_purge.done", len(result.deleted), retention=kept, gone=gone, cutoff=cutoff))
     if result.failed:
-        say_error(t("cli.post_purge.failed", count=len(result.failed)))
+        say_error(t.n("cli.post_purge.failed", len(result.failed)))
         for reference in result.failed:
             say_error(f"- {reference}")
         return 1
@@ -201,7 +193,7 @@ async def _post_report(args: argparse.Namespace, context: CliContext) -> int:
     suffix = f"-{entity}" if entity else ""
     path = Path(args.out or f"postregister-{first.isoformat()}-{last.isoformat()}{suffix}.xlsx")
     write_file(path, write_post_register(items, names, zone, t))
-    say(t("cli.post_report.written", path=str(path), count=len(items)))
+    say(t.n("cli.post_report.written", len(items), path=str(path)))
     return 0
 
 

@@ -55,7 +55,7 @@ async def _rules_import(args: argparse.Namespace, context: CliContext) -> int:
     await _print_dry_run(context, capabilities, rules, args.last)
     active = sum(1 for rule in rules if rule.active)
     if args.dry_run:
-        say(t("cli.post_rules.checked", count=len(rules), active=active))
+        say(t.n("cli.post_rules.checked", len(rules), active=active))
         return 0
     await replace_rules(capabilities.post.rules, rules, CLI_ACTOR, auditor)
     say(t("cli.post_rules.stored", count=len(rules), active=active))
@@ -92,11 +92,11 @@ async def _print_dry_run(
     graph = await context.graph("cli.post.no_graph")  # ids instead of names without it
     directory = graph.directory if graph is not None else None
     names = await display_names(directory, people_in_dry_run(lines))
-    say(t("cli.post_rules.dry_run_title", count=len(lines)))
+    say(t.n("cli.post_rules.dry_run_title", len(lines)))
     for line in lines:
         say(f"- {describe_dry_run(line, names, t)}")
     changed = sum(1 for line in lines if line.changed)
-    say(t("cli.post_rules.dry_run_changed", changed=changed, count=len(lines)))
+    say(t.n("cli.post_rules.dry_run_changed", changed, total=len(lines)))
 
 
 async def _rules_export(args: argparse.Namespace, context: CliContext) -> int:
@@ -108,7 +108,7 @@ async def _rules_export(args: argparse.Namespace, context: CliContext) -> int:
     labels = await rule_labels(rules, graph.rule_names if graph is not None else None)
     path = Path(args.file)
     write_file(path, write_rules(rules, labels))
-    say(context.t("cli.post_rules.exported", path=str(path), count=len(rules)))
+    say(context.t.n("cli.post_rules.exported", len(rules), path=str(path)))
     return 0
 
 

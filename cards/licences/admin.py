@@ -54,7 +54,7 @@ def catalogue_card(catalogue: Catalogue, download_url: str, minutes: int, t: Tra
         facts(catalogue_facts(catalogue, t)),
         text(t("licence_admin.catalogue.import_title"), weight="Bolder"),
         text(t("licence_admin.catalogue.import_how")),
-        text(t("licence_admin.link.lifetime", minutes=minutes), subtle=True),
+        text(t.n("licence_admin.link.lifetime", minutes), subtle=True),
     ]
     return card(body, [open_url(t("licence_admin.catalogue.download"), download_url)])
 
@@ -78,7 +78,7 @@ def report_card(
             ]
         ),
         text(t("licence_admin.report.contents")),
-        text(t("licence_admin.link.lifetime", minutes=minutes), subtle=True),
+        text(t.n("licence_admin.link.lifetime", minutes), subtle=True),
     ]
     return card(body, [open_url(t("licence_admin.report.download"), download_url)])
 

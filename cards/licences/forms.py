@@ -30,10 +30,10 @@ from cards.base import (
     card,
     day,
     error_block,
-    escaped_params,
     execute,
     heading,
     text,
+    worded,
 )
 from cards.licences.common import (
     iso_day,
@@ -89,7 +89,7 @@ def problem_text(problem: InputProblem, t: Translator) -> str:
         name: iso_day(str(value)) if name == "latest" else value
         for name, value in problem.params.items()
     }
-    return t(problem.message_key, **escaped_params(params))
+    return worded(problem.message_key, params, t)
 
 
 def _description(item: CatalogueItem, locale: str) -> str:
@@ -170,7 +170,7 @@ def form_card(
             "placeholder": t("licence.form.justification_hint"),
             "isMultiline": True,
             "isRequired": True,
-            "errorMessage": t("licence.form.justification_error", min=item.min_justification),
+            "errorMessage": t.n("licence.form.justification_error", item.min_justification),
             "maxLength": MAX_JUSTIFICATION_INPUT,
             # Inputs show no Markdown and send their text back: cleaned, never escaped.
             "value": clean_text(draft.justification, limit=MAX_JUSTIFICATION_INPUT, multiline=True),
@@ -185,9 +185,9 @@ def form_card(
     }
     if max_days is not None:
         end_date |= {
-            "label": t("licence.form.end_date_required", days=max_days),
+            "label": t.n("licence.form.end_date_required", max_days),
             "isRequired": True,
-            "errorMessage": t("licence.form.end_date_error", days=max_days),
+            "errorMessage": t.n("licence.form.end_date_error", max_days),
             "max": (today + timedelta(days=max_days)).isoformat(),
         }
     else:
@@ -297,7 +297,7 @@ def requests_card(
     newest = sorted(requests, key=lambda r: (r.created_at, r.id), reverse=True)
     body += [_request_row(request, items, t, tz) for request in newest[:MAX_LISTED]]
     if len(newest) > MAX_LISTED:
-        body.append(text(t("licence.mine.more", count=MAX_LISTED), subtle=True))
+        body.append(text(t.n("licence.mine.more", MAX_LISTED), subtle=True))
     new = execute(t("licence.mine.new"), Verb.RUN_COMMAND, {"command": "licence"})
     return card(body, [new])
 

@@ -14,12 +14,12 @@ from cards.base import (
     Card,
     Element,
     card,
-    escaped_params,
     execute,
     heading,
     open_url,
     run_button,
     text,
+    worded,
 )
 from cards.verbs import Verb
 
@@ -100,4 +100,4 @@ def notice_card(
 def explained(error: DomainError, t: Translator) -> str:
     """A DomainError in words for a card. Its params may echo what a person typed (a date, a
     name), so they are escaped; the message itself is ours."""
-    return t(error.message_key, **escaped_params(error.params))
+    return worded(error.message_key, error.params, t)

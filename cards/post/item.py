@@ -360,9 +360,7 @@ def item_card(
         body.append(error_block(texts.problem))
     actions = item_actions(item, t, view)
     if link is not None:
-        body.append(
-            {**text(t("post.open.ready", minutes=link.minutes), subtle=True), "separator": True}
-        )
+        body.append({**text(t.n("post.open.ready", link.minutes), subtle=True), "separator": True})
         actions.insert(0, {**open_url(t("post.button.view_scan"), link.url), "style": "positive"})
         # "Openen" again would only make a new link: the fresh one is the first button now.
         actions = [a for a in actions if a.get("verb") != str(Verb.POST_OPEN)]

@@ -117,7 +117,7 @@ def rules_card(
         text(t("post_rules_admin.card.intro")),
         facts(counts),
         text(t("post_rules_admin.card.import_title"), weight="Bolder"),
-        text(t("post_rules_admin.card.import_how", count=last_n)),
+        text(t.n("post_rules_admin.card.import_how", last_n)),
     ]
     if summary.entities is not None:
         if summary.entities:
@@ -125,7 +125,7 @@ def rules_card(
         else:
             scope = t("post_rules_admin.card.no_entity")
         body.append(text(scope))
-    body.append(text(t("post_rules_admin.link.lifetime", minutes=minutes), subtle=True))
+    body.append(text(t.n("post_rules_admin.link.lifetime", minutes), subtle=True))
     return card(body, [open_url(t("post_rules_admin.card.download"), download_url)])
 
 
@@ -160,22 +160,18 @@ def checked_cards(summary: DryRunSummary, minutes: int, t: Translator) -> list[C
     if not summary.tried:
         first.append(text(t("post_rules_admin.checked.no_post")))
     elif not summary.lines:
-        first.append(text(t("post_rules_admin.checked.unchanged", count=summary.tried)))
+        first.append(text(t.n("post_rules_admin.checked.unchanged", summary.tried)))
     else:
         key = "changed_yours" if summary.scoped else "changed"
         first.append(
             text(
-                t(
-                    f"post_rules_admin.checked.{key}",
-                    changed=len(summary.lines),
-                    count=summary.tried,
-                ),
+                t.n(f"post_rules_admin.checked.{key}", len(summary.lines), total=summary.tried),
                 weight="Bolder",
             )
         )
     last = [
         text(t("post_rules_admin.checked.only_new"), subtle=True),
-        text(t("post_rules_admin.checked.apply_how", minutes=minutes)),
+        text(t.n("post_rules_admin.checked.apply_how", minutes)),
     ]
     apply = execute(
         t("post_rules_admin.checked.apply"), Verb.RUN_COMMAND, {"command": APPLY_COMMAND}

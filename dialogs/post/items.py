@@ -36,7 +36,7 @@ from bot.services.post.access import Seen
 from bot.services.post.desk import PostDesk
 from bot.services.post.flow import OBJECT_TYPE
 from bot.turn import Card, Turn, is_personal
-from cards.base import escaped_params
+from cards.base import worded
 from cards.post.item import ItemTexts, ItemView, ScanLink, item_card, state_word
 from cards.post.lists import ListState, post_list_card
 from cards.verbs import Verb
@@ -336,4 +336,4 @@ class PostDialog:
 def explain(problem: DomainError, t: Translator) -> str:
     if isinstance(problem, IllegalPostTransition):
         return t("post.error.illegal_transition", state=state_word(problem.state, t))
-    return t(problem.message_key, **escaped_params(problem.params))
+    return worded(problem.message_key, problem.params, t)

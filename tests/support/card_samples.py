@@ -200,7 +200,7 @@ def _request_form(t: Translator) -> Sampled:
     yield "picker-none", build(forms.picker_card, [], t, problem=t("licence.form.error.item"))
     yield "form", build(forms.form_card, PRO, t, today=TODAY, other_items=True)
     problems = [
-        FieldError("justification", "licence.form.error.justification_short", {"min": 20}),
+        FieldError("justification", "licence.form.error.justification_short", {"count": 20}),
         FieldError("answer.doel", "licence.form.error.required", {}),
     ]
     draft = forms.Draft(justification="Rapporten", end_date=TODAY + timedelta(days=30))

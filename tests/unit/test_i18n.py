@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.platform.errors import DomainError
 from bot.domain.platform.roles import Role
 from bot.i18n import LOCALES, Translator, catalog_messages, pick_locale
+from cards.base import worded
+from cards.platform.system import explained
 
 ROOT = Path(__file__).resolve().parents[2]
 _KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
@@ -105,3 +108,32 @@ def test_a_counted_text_has_every_form_in_both_languages() -> None:
     for locale in LOCALES:
         forms = catalog_messages(locale)["post_rules_admin.rejected.body"].split("\n")
         assert len(forms) == 2 and all(forms), locale
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (1, "Post tijdens afwezigheid kan voor hoogstens 1 dag."),
+        (90, "Post tijdens afwezigheid kan voor hoogstens 90 dagen."),
+    ],
+)
+def test_an_error_that_counts_is_explained_in_the_form_of_its_count(
+    count: int, expected: str
+) -> None:
+    """A DomainError (or a form problem) carries its number as `count`: the card reads the
+    plural entry, on a typed command and on a click alike (both explain it so)."""
+    error = DomainError("post.delegation.error.too_long", count=count)
+    assert explained(error, Translator("nl")) == expected
+
+
+def test_an_error_with_a_count_but_no_plural_entry_reads_as_it_is() -> None:
+    error = DomainError("post.rules.import.invalid", count=3)
+    assert explained(error, Translator("nl")).endswith("Fouten in het werkboek: 3.")
+    assert worded("post.rules.import.invalid", {"count": "3"}, Translator("en")).endswith(": 3.")
+
+
+def test_a_form_problem_counts_and_keeps_its_other_params_escaped() -> None:
+    problem = {"count": 1, "latest": "2027-05-27 *vet*"}
+    text = worded("licence.form.error.end_too_late", problem, Translator("nl"))
+    assert text.startswith("Dit kan voor hoogstens 1 dag: kies ten laatste 2027-05-27 ")
+    assert "*vet*" not in text

@@ -95,12 +95,12 @@ def _justification_errors(form: RequestForm, item: CatalogueItem) -> list[FieldE
             FieldError(
                 "justification",
                 "licence.form.error.justification_short",
-                {"min": item.min_justification},
+                {"count": item.min_justification},
             )
         ]
     if len(text) > MAX_JUSTIFICATION:
         return [
-            FieldError("justification", "licence.form.error.too_long", {"max": MAX_JUSTIFICATION})
+            FieldError("justification", "licence.form.error.too_long", {"count": MAX_JUSTIFICATION})
         ]
     return []
 
@@ -113,13 +113,15 @@ def _end_date_errors(form: RequestForm, offer: Offer, today: date) -> list[Field
         return []
     latest = today + timedelta(days=offer.max_days)
     if form.end_date is None:
-        return [FieldError("end_date", "licence.form.error.end_required", {"days": offer.max_days})]
+        return [
+            FieldError("end_date", "licence.form.error.end_required", {"count": offer.max_days})
+        ]
     if form.end_date > latest:
         return [
             FieldError(
                 "end_date",
                 "licence.form.error.end_too_late",
-                {"days": offer.max_days, "latest": latest.isoformat()},
+                {"count": offer.max_days, "latest": latest.isoformat()},
             )
         ]
     return []
@@ -134,7 +136,7 @@ def _answer_errors(form: RequestForm, item: CatalogueItem) -> list[FieldError]:
         elif len(answer) > MAX_ANSWER:
             errors.append(
                 FieldError(
-                    f"answer.{question.key}", "licence.form.error.too_long", {"max": MAX_ANSWER}
+                    f"answer.{question.key}", "licence.form.error.too_long", {"count": MAX_ANSWER}
                 )
             )
     return errors

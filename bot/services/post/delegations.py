@@ -60,7 +60,7 @@ class PostDelegations:
             raise DomainError("post.delegation.error.past")
         starts = max(starts, today)
         if (ends - starts).days >= MAX_DELEGATION_DAYS:
-            raise DomainError("post.delegation.error.too_long", days=MAX_DELEGATION_DAYS)
+            raise DomainError("post.delegation.error.too_long", count=MAX_DELEGATION_DAYS)
         delegate = await self._people.person(delegate_id)
         for existing in await self.mine(actor):
             if existing.starts <= ends and starts <= existing.ends:

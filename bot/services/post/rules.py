@@ -281,7 +281,7 @@ class PostRules:
         pending = await self._pending.take(actor.tenant_id, actor.user_id)
         now = self._clock.now()
         if pending is None or not pending.is_for(actor) or pending.has_expired(now):
-            raise DomainError(NOTHING_PENDING, next_command=THE_RULES, minutes=self.minutes)
+            raise DomainError(NOTHING_PENDING, next_command=THE_RULES, count=self.minutes)
         if await self._scope(actor) != pending.scope:
             await self._refused(actor, "rights_changed")
             raise DomainError(RIGHTS_CHANGED, next_command=THE_RULES)

@@ -108,12 +108,12 @@ def test_purge_deletes_only_old_handled_scans_and_keeps_their_metadata(
 
     out = capsys.readouterr().out
     assert f"- {old.reference}" in out and recent.reference not in out
-    assert "1 scans zouden verwijderd worden" in out and "bewaartermijn 90 dagen" in out
+    assert "1 scan zou verwijderd worden" in out and "bewaartermijn 90 dagen" in out
     assert len(store.scan_files()) == 4, "a dry run deletes nothing"
 
     assert main(["post", "purge"]) == 0
 
-    assert "1 scans verwijderd" in capsys.readouterr().out
+    assert "1 scan verwijderd" in capsys.readouterr().out
     files = {str(p.relative_to(store.documents)) for p in store.scan_files()}
     assert files == {recent.document.key, open_item.document.key, triage.document.key}
     purged = store.item(old.reference)
@@ -138,7 +138,7 @@ def test_purge_marks_an_item_whose_scan_is_already_gone(
 
     assert main(["post", "purge"]) == 0
 
-    assert "1 waren al weg" in capsys.readouterr().out
+    assert "; 1 was al weg)" in capsys.readouterr().out
     assert store.item(old.reference).scan_deleted_at is not None
 
 
@@ -157,7 +157,7 @@ def test_the_post_register_of_a_period_and_an_entity(
 
     assert code == 0
     path = tmp_path / "postregister-2026-03-01-2026-03-31-ADV.xlsx"
-    assert f"{path.name} (1 stukken)" in capsys.readouterr().out
+    assert f"{path.name} (1 stuk)." in capsys.readouterr().out
     book = load_workbook(io.BytesIO(path.read_bytes()))
     assert book.sheetnames == ["Postregister", "Samenvatting"]
     sheet = book["Postregister"]

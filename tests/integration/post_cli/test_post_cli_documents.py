@@ -93,7 +93,7 @@ async def test_purge_deletes_old_scans_in_the_drive(
 
     assert await werkplek("post", "purge") == 0
 
-    assert "1 scans verwijderd" in capsys.readouterr().out
+    assert "1 scan verwijderd" in capsys.readouterr().out
     with pytest.raises(NotFound):
         await drive.get(old.document.key)
     assert await drive.get(recent.document.key) == tiny_pdf()

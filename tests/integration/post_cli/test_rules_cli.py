@@ -94,14 +94,14 @@ def test_a_good_workbook_is_tried_on_recent_post_then_stored(
     assert "Zo zou de laatste post (2 stukken) nu lopen met deze regels" in out
     assert f"- {triage.reference}: triage -> persoon {AN} (regel R-001)" in out
     assert f"- {jef.reference}: persoon {JEF} (geadresseerde op de omslag), ongewijzigd" in out
-    assert "1 van de 2 stukken zouden anders lopen." in out
+    assert "1 stuk van de 2 zou anders lopen." in out
     assert "Er is niets opgeslagen (--dry-run)" in out
     assert store.rules() == []
 
     assert main(["regels", "import", path, "--last", "1"]) == 0
 
     out = capsys.readouterr().out
-    assert "(1 stukken)" in out and triage.reference not in out, "only the newest item"
+    assert "(1 stuk)" in out and triage.reference not in out, "only the newest item"
     assert "Regels opgeslagen: 3 (2 actief)." in out
     assert store.rules() == RULES
     assert store.item(triage.reference).destination == TRIAGE, "a dry run moves nothing"

@@ -142,14 +142,15 @@ def test_a_refusal_is_explained_in_the_readers_language_where_it_is() -> None:
     [cell] = rules.value.problems
 
     assert describe_problem(rows, Translator("nl")) == (
-        f"blad Artikelen: Dit blad heeft meer dan {MAX_ROWS} rijen onder de kopregel. "
-        "Verwijder de rijen die er niet bij horen, ook ver onderaan het blad."
+        "blad Artikelen: Dit blad heeft te veel rijen onder de kopregel: het maximum is "
+        f"{MAX_ROWS}. Verwijder de rijen die er niet bij horen, ook ver onderaan het blad."
     )
     assert describe_problem(rows, Translator("en")).startswith(
-        f"sheet Items: This sheet has more than {MAX_ROWS} rows"
+        f"sheet Items: This sheet has too many rows below the header: the maximum is {MAX_ROWS}."
     )
-    assert describe_rule_problem(cell, Translator("nl")).startswith(
-        f"blad Regels, rij 2, kolom Volgorde: Deze cel bevat meer dan {MAX_CELL_CHARACTERS} "
+    assert describe_rule_problem(cell, Translator("nl")) == (
+        "blad Regels, rij 2, kolom Volgorde: Deze cel bevat meer tekens dan Excel in één cel "
+        f"toelaat (het maximum is {MAX_CELL_CHARACTERS})."
     )
 
 

@@ -48,9 +48,9 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 ROOT = Path(__file__).resolve().parents[3]
 TODAY = date(2026, 11, 28)
 ERRORS = [
-    FieldError("justification", "licence.form.error.justification_short", {"min": 20}),
+    FieldError("justification", "licence.form.error.justification_short", {"count": 20}),
     FieldError(
-        "end_date", "licence.form.error.end_too_late", {"days": 180, "latest": "2027-05-27"}
+        "end_date", "licence.form.error.end_too_late", {"count": 180, "latest": "2027-05-27"}
     ),
     FieldError("answer.processes", "licence.form.error.required"),
     FieldError("item", "licence.form.error.previous"),

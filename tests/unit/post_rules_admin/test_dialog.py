@@ -176,7 +176,7 @@ async def test_a_good_workbook_is_tried_on_recent_post_and_applied_when_confirme
     shown = card_text(card)
     assert "Regels gecontroleerd, nog niet overgenomen" in shown
     assert "4 regels, waarvan 4 actief" in shown
-    assert "1 van de laatste 5 poststukken" in shown
+    assert "zou 1 poststuk van de laatste 5 ergens anders terechtkomen" in shown
     assert f"{items[4].reference}: triage -> persoon Jef Peeters (regel R-004)" in shown
     for unchanged in items[:4]:
         assert unchanged.reference not in shown
