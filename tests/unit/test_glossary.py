@@ -15,8 +15,9 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES, catalog_messages
+from bot.i18n import CATALOG_DIR, LOCALES, catalog_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "bot" / "i18n" / "GLOSSARY.md"
@@ -51,6 +52,32 @@ ADMIN_KEYS = frozenset(
 
 # Everywhere, both languages: a counted text is a plural entry, never "fout(en)" or "rule(s)".
 _PARENTHESISED_PLURAL = re.compile(r"\w\((?:en|n|s|es|'s|ren|ven|eren)\)", re.IGNORECASE)
+# In Dutch, outside a plural entry: a number right before a counted noun ("{days} dagen",
+# "{count} recentste aanvragen", one adjective between) would read "1 dagen" for one. Such a
+# text is a plural entry (t.n). Extend the list with a noun a new text counts.
+_COUNTED_NOUNS = (
+    "dagen",
+    "minuten",
+    "aanvragen",
+    "regels",
+    "stukken",
+    "brieven",
+    "poststukken",
+    "fouten",
+    "scans",
+    "rijen",
+    "uren",
+    "weken",
+    "licenties",
+    "personen",
+    "mensen",
+    "items",
+)
+_NUMBER_BEFORE_NOUN = re.compile(
+    r"\{(\w*)\}\s+(?:\w+\s+)?(?:" + "|".join(_COUNTED_NOUNS) + r")\b", re.IGNORECASE
+)
+# Placeholders that hold a name, never a number: "{item} aanvragen" is the verb.
+_NAMED_PLACEHOLDERS = frozenset({"item", "name", "who", "entity", "reference"})
 # Everywhere in Dutch.
 _DUTCH_FORBIDDEN = {
     "postbak": re.compile(r"postbak", re.IGNORECASE),
@@ -79,8 +106,16 @@ def is_staff_text(key: str) -> bool:
     return key not in ADMIN_KEYS and not key.startswith(ADMIN_PREFIXES)
 
 
-def problems(locale: str, key: str, text: str) -> list[str]:
-    """What in this one text goes against the glossary (empty when it is in line)."""
+def counts_without_plural(text: str) -> bool:
+    """A number placeholder right before a counted Dutch noun ("{days} dagen")."""
+    return any(
+        found.group(1) not in _NAMED_PLACEHOLDERS for found in _NUMBER_BEFORE_NOUN.finditer(text)
+    )
+
+
+def problems(locale: str, key: str, text: str, *, plural: bool = False) -> list[str]:
+    """What in this one text goes against the glossary (empty when it is in line). `plural`:
+    the text is a plural entry's forms."""
     rules: dict[str, re.Pattern[str]] = {"a (s)/(en) plural": _PARENTHESISED_PLURAL}
     if locale == "nl":
         rules |= _DUTCH_FORBIDDEN
@@ -88,16 +123,36 @@ def problems(locale: str, key: str, text: str) -> list[str]:
         rules |= _JARGON
         if locale == "nl":
             rules |= _DUTCH_STAFF_FORBIDDEN
-    return [
+    found = [
         f"{locale} {key}: {name} in {text!r}" for name, rule in rules.items() if rule.search(text)
     ]
+    if locale == "nl" and not plural and counts_without_plural(text):
+        found.append(f"{locale} {key}: a count without a plural entry in {text!r}")
+    return found
+
+
+def catalog_problems(folder: Path, locale: str) -> list[str]:
+    """Every problem in a folder's catalogs (read as they are written, so a plural entry is
+    known by its msgid_plural; its forms are checked together)."""
+    found: list[str] = []
+    for path in sorted(folder.glob("*.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        for message in catalog:
+            if not message.id:
+                continue
+            plural = message.pluralizable
+            key = str(message.id[0] if plural else message.id)
+            string = message.string
+            text = "\n".join(string) if isinstance(string, tuple | list) else str(string)
+            found += problems(locale, key, text, plural=plural)
+    return found
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_text_follows_the_glossary(locale: str) -> None:
-    messages = catalog_messages(locale)
-    assert len(messages) > 200, "the catalogs were not read"
-    found = [p for key, text in messages.items() for p in problems(locale, key, text)]
+    assert len(catalog_messages(locale)) > 200, "the catalogs were not read"
+    found = catalog_problems(CATALOG_DIR / locale / "LC_MESSAGES", locale)
     assert not found, "\n".join(found)
 
 
@@ -120,6 +175,11 @@ def test_every_text_follows_the_glossary(locale: str) -> None:
         ("nl", "servicedesk.x", "Vraag het aan je tenant-beheerder."),
         ("nl", "post.where.triage", "In triage"),
         ("nl", "post.delegation.cancelled", "Die doorsturing is stopgezet."),
+        ("nl", "post.delegation.error.too_long", "Dit kan voor hoogstens {days} dagen."),
+        ("nl", "licence.mine.more", "Alleen je {count} recentste aanvragen staan hier."),
+        ("nl", "cli.post_purge.done", "{count} scans verwijderd, bewaartermijn {days} dagen."),
+        ("nl", "post.open.ready", "Deze link werkt {minutes} minuten lang."),
+        ("nl", "cli.x", "{changed} van de {count} stukken zouden anders lopen."),
     ],
 )
 def test_the_forbidden_forms_are_caught(locale: str, key: str, text: str) -> None:
@@ -137,10 +197,34 @@ def test_the_forbidden_forms_are_caught(locale: str, key: str, text: str) -> Non
         ("nl", "post_register.destination.triage", "Triage postkamer"),
         ("en", "cli.post_import.which_tenant", "Give the tenant with --tenant."),
         ("en", "post.delegation.title", "Mail while you are away"),
+        ("nl", "licence.form.title", "{item} aanvragen"),
+        ("nl", "licence.form.title_again", "{item} opnieuw aanvragen"),
+        ("nl", "cli.post_rules.stored", "Regels opgeslagen: {count} ({active} actief)."),
+        ("nl", "excel.x", "Fouten in het werkboek: {count}."),
+        ("en", "cli.x", "{count} scans deleted."),
     ],
 )
 def test_what_the_glossary_allows_passes(locale: str, key: str, text: str) -> None:
     assert problems(locale, key, text) == []
+
+
+def test_a_count_in_a_plural_entry_passes() -> None:
+    forms = "Dit kan voor hoogstens {count} dag.\nDit kan voor hoogstens {count} dagen."
+    assert problems("nl", "post.delegation.error.too_long", forms, plural=True) == []
+    assert problems("nl", "post.delegation.error.too_long", forms)
+
+
+def test_a_count_outside_a_plural_entry_is_caught_in_a_catalog(tmp_path: Path) -> None:
+    """The catalog scan itself: a plain entry that counts is reported, its plural twin not."""
+    (tmp_path / "x.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "x.bad"\nmsgstr "Nog {days} dagen."\n\n'
+        'msgid "x.good"\nmsgid_plural "x.good"\n'
+        'msgstr[0] "Nog {count} dag."\nmsgstr[1] "Nog {count} dagen."\n',
+        encoding="utf-8",
+    )
+    found = catalog_problems(tmp_path, "nl")
+    assert len(found) == 1 and found[0].startswith("nl x.bad: a count without a plural entry")
 
 
 # Buttons are verbs. A Dutch button reads as one when it starts with an imperative from this
