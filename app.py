@@ -177,14 +177,16 @@ async def _load(app: web.Application, started: list[AsyncIterator[None]]) -> Non
 
 def _import_capabilities() -> None:
     """What _bot and _background import, loaded ahead of them and off the event loop, and the
-    understanding step made ready: its lemma dictionaries and the commands' cues take most of
-    a second on first use, which the first message would otherwise wait for."""
+    understanding step made ready: its lemma dictionaries, the commands' cues and the model of
+    the labelled sentences take most of a second on first use, which the first message would
+    otherwise wait for."""
+    from bot.commands.examples import corpus_model
     from bot.commands.understanding import understand
     from bot.composition import chat  # noqa: F401
     from bot.teams import delivery, host  # noqa: F401
     from dialogs import command_specs
 
-    understand("is mijn aanvraag voor een licentie al goedgekeurd?", command_specs())
+    understand("is mijn aanvraag al goedgekeurd?", command_specs(), examples=corpus_model())
 
 
 async def capabilities_loaded(app: web.Application) -> None:

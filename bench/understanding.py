@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.common import BenchResult, Row, ratio, verdict
+from bot.commands.examples import corpus_model
 from bot.commands.registry import CommandSpec, Registry
 from bot.commands.understanding import understand
 
@@ -59,7 +60,8 @@ def measure(quick: bool = False) -> dict[str, Any]:
     registry = _keyword_registry(_SPECS)
     scored = [(u.text, [s for s in _SPECS if s.allows(u.roles)]) for u in everything]
     rounds = 2 if quick else 5
-    understood = _best_seconds(lambda: [understand(t, a, _EXTRA) for t, a in scored], rounds)
+    model = corpus_model()
+    understood = _best_seconds(lambda: [understand(t, a, _EXTRA, model) for t, a in scored], rounds)
     matched = _best_seconds(lambda: [registry.match(t) for t, _ in scored], rounds)
     return {
         "utterances": len(everything),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from bot.commands.examples import corpus_model
 from bot.commands.phrases import CLASSES
 from bot.commands.privacy import (
     ASK_PRIVATELY,
@@ -32,7 +33,7 @@ from bot.commands.privacy import (
     PrivateTurn,
     goes_privately,
 )
-from bot.commands.registry import CommandSpec, Registry
+from bot.commands.registry import CommandSpec, Match, Registry
 from bot.commands.understanding import Candidate, Understanding, Verdict, understand
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import DomainError, StoreUnavailable, new_reference
@@ -142,8 +143,13 @@ class Dispatcher:
         await self._answer_in_chat(turn, _FILES, lambda: handle_files(turn, text))
 
     async def on_text(self, turn: Turn, text: str) -> None:
+        if (forbidden := self._forbidden_ask(text, turn.caller.roles)) is not None:
+            # Asked for by its keyword, and not the caller's to run: refused, and audited.
+            await self.run_command(turn, forbidden.command.spec.name, forbidden.args)
+            return
         allowed = [bound.spec for bound in self.registry.visible_to(turn.caller.roles)]
-        reading = understand(text, allowed, await self._vocabulary(allowed))
+        words = await self._vocabulary(allowed)
+        reading = understand(text, allowed, words, corpus_model())
         if (winner := reading.winner) is not None:
             await self.run_command(turn, winner.name, self._arguments(text, winner))
         elif reading.verdict is Verdict.ASK:
@@ -151,11 +157,21 @@ class Dispatcher:
             await turn.send_card(ask_card(choices, turn.t))
         elif reading.verdict is Verdict.GREETING:
             await self._greet(turn, text, allowed)
-        elif (explicit := self.registry.explicit(text)) is not None:
-            # Opens with the keyword of a command the caller may not run: refused, and audited.
-            await self.run_command(turn, explicit.command.spec.name, explicit.args)
         else:
             await turn.send_card(not_understood_card(_closest(reading, allowed), turn.t))
+
+    def _forbidden_ask(self, text: str, roles: frozenset[Role]) -> Match | None:
+        """A message that opens with the keyword of a command the caller may not run, and that
+        the cues read as that command among all of them ("regels", "@Werkplek geheim"). A
+        sentence that merely holds the word ("regels voor thuiswerk?") is no such request."""
+        explicit = self.registry.explicit(text)
+        if explicit is None or explicit.command.spec.allows(roles):
+            return None
+        every = [bound.spec for bound in self.registry.commands]
+        winner = understand(text, every).winner
+        return (
+            explicit if winner is not None and winner.name == explicit.command.spec.name else None
+        )
 
     def _arguments(self, text: str, winner: Candidate) -> str:
         """What the command gets: a message that opens with its keyword keeps the command's
@@ -259,7 +275,7 @@ class Dispatcher:
             result = await bound.handler(turn, payload)
         except DomainError as error:
             await self._audit(turn, action, Outcome.REJECTED, reason=error.message_key)
-            return ActionResult(message=turn.t(error.message_key, **error.params))
+            return ActionResult(message=explained(error, turn.t))
         except StoreUnavailable as unavailable:
             # A line of text, so the clicked card stays as it was and can be clicked again.
             text = unavailable_text(self._unavailable(action, unavailable), turn.t)

@@ -1,6 +1,7 @@
 """The labelled corpus: what people type to Werkplek, and what should happen.
 
-corpus_nl.json (Dutch, Flemish) and corpus_en.json hold one utterance a line, as staff, mailroom
+The sentences live with the code (bot/commands/corpus/<name>.<language>.json: the understanding
+step learns from them, bot/commands/examples.py), one utterance a line, as staff, mailroom
 clerks, approvers, ICT admins and service-desk agents type them: questions, typos, no accents,
 odd capitals, politeness, @mentions, "kunt ge", "allee". Each has
 
@@ -16,11 +17,11 @@ odd capitals, politeness, @mentions, "kunt ge", "allee". Each has
   scorer, measured once before anything was changed for it; "held_out_dev": a set the scorer's
   own engineer wrote before measuring it, once, to see whether a change generalises.
 
-Where a sentence sits says whether the scorer was tuned on it: under `held_out` never, under
-`tuning` yes (a held-out set moves there once its first figure is written down in
-tests/understanding/test_corpus.py; its `split` stays, so its first measure can be told apart).
-To grow the corpus: new sentences the scorer gets wrong go to `tuning`; a new held-out set is
-written before the scorer is run on it and measured once.
+Where a sentence sits says whether the understanding step was tuned on it and learns from it:
+under "held_out" never, under "tuning" yes (a held-out set moves there once its first figure is
+written down in tests/understanding/test_corpus.py; its `split` stays, so its first measure can
+be told apart). To grow the corpus: new sentences it gets wrong go to "tuning"; a new held-out
+set is written blind, committed before anything is run on it, and measured once.
 """
 
 from __future__ import annotations
@@ -30,23 +31,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
+from bot.commands.examples import CORPUS_DIR
 from bot.domain.platform.roles import Role
 
 # A Tuesday: "vrijdag" is 4 December, "morgen" 2 December, a day in November is next year's.
 TODAY = date(2026, 12, 1)
 
 TRAIN = "train"
-# The sixth blind set sits in files of its own (corpus_heldout_<language>.json), so that whoever
-# tunes the scorer can leave it unread; it joins `held_out`, each sentence with this split.
-HELD_OUT_6 = "held_out_6"
 GREETING = "greeting"
 SERVICEDESK = "servicedesk"
 AMBIGUOUS = "ambiguous"
-
-_HERE = Path(__file__).parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +63,14 @@ class Corpus:
 
 @cache
 def load(language: str) -> Corpus:
-    data = json.loads((_HERE / f"corpus_{language}.json").read_text(encoding="utf-8"))
-    blind = json.loads((_HERE / f"corpus_heldout_{language}.json").read_text(encoding="utf-8"))
-    sixth = tuple(_utterance(entry) for entry in blind["held_out"])
-    assert all(u.split == HELD_OUT_6 for u in sixth), f"corpus_heldout_{language}.json: split"
-    seventh = json.loads((_HERE / f"corpus_heldout7_{language}.json").read_text(encoding="utf-8"))
-    # Set 6 was measured blind once (76.7%, see test_corpus.py) and is tuning material since.
-    return Corpus(
-        tuple(_utterance(entry) for entry in data["tuning"]) + sixth,
-        tuple(_utterance(entry) for entry in data["held_out"])
-        + tuple(_utterance(entry) for entry in seventh["held_out"]),
-    )
+    """Every file of the language: their "tuning" and their "held_out" sentences."""
+    tuning: list[Utterance] = []
+    held_out: list[Utterance] = []
+    for path in sorted(CORPUS_DIR.glob(f"*.{language}.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        tuning += (_utterance(entry) for entry in data.get("tuning", ()))
+        held_out += (_utterance(entry) for entry in data.get("held_out", ()))
+    return Corpus(tuple(tuning), tuple(held_out))
 
 
 def _utterance(entry: Mapping[str, Any]) -> Utterance:

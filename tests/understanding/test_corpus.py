@@ -17,6 +17,7 @@ from datetime import date
 
 import pytest
 
+from bot.commands.examples import corpus_model
 from bot.commands.registry import CommandSpec
 from bot.commands.understanding import Understanding, Verdict, understand
 from bot.domain.platform.errors import DomainError
@@ -37,22 +38,19 @@ from tests.understanding.corpus import (
 
 # The issue's bar, on everything labelled.
 WHOLE_CORPUS_BAR = 0.95
-# What sentences written after the scorer was tuned reach, measured once on each fresh held-out
-# set before anything was changed for it (rounds 1 to 5): 88.1%, 85.9%, 86.5%, 90.2% and 90.2%
-# (round 5 is the held-out set now; 89.4% with its arguments checked too). Set 6 (288 sentences,
-# corpus_heldout_*.json) was written by an engineer who had never read the scorer, labelled by
-# each command's meaning, and scored 76.7% on its one blind run (nl 75.6%, en 80.0%): it is
-# tuning material since, and the figure that counts is the next blind set's (that run scored the
-# tree while the scorer was being changed for issue #11 items 1-2, uncommitted: the compound,
-# diminutive and stem readings were in, the phrase changes not yet). held_out_dev (84 sentences,
-# written by the scorer's engineer after those changes, before measuring) scored 90.5% once
-# (76/84, one wrong label corrected) and the same with the scorer before them: it is the held-out
-# set now and was not tuned on (after the round that tuned on set 6's classes it reads 95.2%;
-# its misses were on screen during that round but no change was made for one of them, so the
-# figure is no longer a blind one; set 7 will say). The issue asks 95%
-# here as well, and the scorer does not reach it on unseen sentences yet: this floor keeps the
-# honest figure from sliding back. Raise it when a NEW held-out set, measured before any tuning
-# for it, does better.
+# What sentences nobody tuned on reach, each figure measured once on a fresh set before anything
+# was changed for it (the cues alone until set 7): rounds 1 to 5, written by the scorer's own
+# engineer after tuning, 88.1%, 85.9%, 86.5%, 90.2%, 90.2%. Sets 6 and 7 were written by
+# engineers who never read the scorer, labelled by each command's meaning: set 6 (288
+# sentences) 76.7%, set 7 (272) 70.2%. The cues carry over badly to sentences nobody wrote a cue
+# for, so the labelled sentences now decide where the cues are not sure (bot/commands/
+# examples.py): on set 7, learnt from everything but set 7, that reads 82.0% with arguments
+# checked (86% by command alone); its policy and thresholds were chosen on set 7, so that figure
+# is no blind one either. held_out_dev (84 sentences) read 90.5% once, blind, with the cues.
+# Every set measured is tuning material (and learnt from) since; the held-out sentences now are
+# held_out_dev and the next blind set. The issue asks 95% on unseen sentences, which this does
+# not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
+# held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.88
 
 _CATALOGUE = demo_catalogue()
@@ -94,7 +92,7 @@ def _label(result: Understanding) -> str:
 
 def judge(utterance: Utterance) -> Outcome:
     allowed: list[CommandSpec] = [spec for spec in _SPECS if spec.allows(utterance.roles)]
-    result = understand(utterance.text, allowed, _EXTRA)
+    result = understand(utterance.text, allowed, _EXTRA, corpus_model())
     got = _label(result)
     if got != _expected(utterance):
         return Outcome(utterance, got, f"expected {_expected(utterance)}")

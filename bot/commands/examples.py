@@ -1,0 +1,135 @@
+"""What labelled sentences teach: a naive Bayes reading of a message, for what the cues miss.
+
+The cues (bot/commands/phrases.py) name the words of each command; they miss the sentences
+nobody wrote a cue for ("waarvoor kan ik bij u terecht?", "klopt mijn dienst nog?"). The
+labelled corpus (bot/commands/corpus/) holds many such, each with what it asks for. A naive
+Bayes model over their lemmas, word pairs and letter groups (which catch compounds and typos:
+"begrotingswerkruimte", "licentieaanvraagje") reads a new sentence by the labelled ones it
+resembles. The understanding step follows the cues where they are sure and the examples
+elsewhere (bot/commands/understanding.py).
+
+Measured on blind sets (tests/understanding): the cues alone read 70% of sentences nobody had
+seen, the examples alone 83%, both together 86% (set 7, before it was learnt from).
+
+The model learns only the corpus's "tuning" sentences: the held-out ones stay unseen, so their
+accuracy stays a fair measure. Adding a misunderstood sentence with its label to the corpus
+teaches it, without code. Training takes a tenth of a second, once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from bot.commands.lemmas import Token, tokens
+from bot.commands.phrases import STOPWORDS
+
+CORPUS_DIR = Path(__file__).parent / "corpus"
+# Labels that are no command: nothing of ours fits (the service desk's business), a greeting.
+SERVICEDESK = "servicedesk"
+GREETING = "greeting"
+# Sentences that ask between two commands teach neither.
+_AMBIGUOUS = "ambiguous"
+# Additive smoothing of each feature's count: small, so a word seen once still says something.
+_SMOOTHING = 0.1
+# Letter groups of this length, of words at least this long (short words are whole features).
+_GRAM = 6
+_GRAM_WORD = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    label: str  # a command name, SERVICEDESK or GREETING
+
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    label: str
+    probability: float  # among the labels the caller may be given
+
+
+class ExampleModel:
+    """Per label: how many examples, and in how many of them each feature occurs."""
+
+    def __init__(self, examples: Iterable[Example]) -> None:
+        self._examples: Counter[str] = Counter()
+        self._features: dict[str, Counter[str]] = {}
+        for example in examples:
+            self._examples[example.label] += 1
+            self._features.setdefault(example.label, Counter()).update(
+                features(tokens(example.text))
+            )
+        self._known = frozenset(f for counts in self._features.values() for f in counts)
+
+    @property
+    def labels(self) -> frozenset[str]:
+        return frozenset(self._examples)
+
+    def guess(self, words: Iterable[Token], allowed: Iterable[str]) -> Guess | None:
+        """The likeliest label among `allowed` (commands the caller may run; SERVICEDESK and
+        GREETING are always allowed), with its probability among those; None without one.
+        `words`: the message read without a vocabulary (`tokens(text)`), as the examples were."""
+        wanted = {*allowed, SERVICEDESK, GREETING}
+        candidates = sorted(label for label in wanted if label in self._examples)
+        if not candidates:
+            return None
+        present = features(words) & self._known
+        scores = {label: self._log_score(label, present) for label in candidates}
+        best = max(candidates, key=lambda label: scores[label])
+        total = sum(math.exp(score - scores[best]) for score in scores.values())
+        return Guess(best, 1.0 / total)
+
+    def _log_score(self, label: str, present: frozenset[str]) -> float:
+        seen = self._examples[label]
+        counts = self._features[label]
+        denominator = seen + 2 * _SMOOTHING
+        return math.log(seen) + sum(
+            math.log((counts[feature] + _SMOOTHING) / denominator) for feature in present
+        )
+
+
+def features(words: Iterable[Token]) -> frozenset[str]:
+    """Every form of every word (its lemmas in both languages), a day or an address by its
+    kind, pairs of neighbouring words of substance ("aanvraag_goedkeuren"), and the letter
+    groups of the longer ones ("#<begro", "#groting", ...)."""
+    found: set[str] = set()
+    previous: frozenset[str] = frozenset()
+    for word in words:
+        forms = word.forms if word.kind == "word" else frozenset({word.kind})
+        found |= forms
+        if word.kind == "word" and forms & STOPWORDS:
+            continue
+        found.update(f"{a}_{b}" for a in previous for b in forms)
+        previous = forms
+        if word.kind == "word" and len(word.folded) >= _GRAM_WORD:
+            marked = f"<{word.folded}>"
+            found.update("#" + marked[i : i + _GRAM] for i in range(len(marked) - _GRAM + 1))
+    return frozenset(found)
+
+
+def read_examples(paths: Iterable[Path]) -> list[Example]:
+    """The labelled sentences under "tuning" in the corpus files (`{"tuning": [...],
+    "held_out": [...]}`): the held-out ones are never learnt."""
+    examples = []
+    for path in paths:
+        data: Mapping[str, list[Mapping[str, object]]] = json.loads(
+            path.read_text(encoding="utf-8")
+        )
+        for entry in data.get("tuning", ()):
+            label = str(entry["expect"])
+            if label != _AMBIGUOUS:
+                examples.append(Example(str(entry["text"]), label))
+    return examples
+
+
+@cache
+def corpus_model() -> ExampleModel:
+    """The model of the corpus shipped with the code, trained on first use (start-up makes it
+    ready off the event loop, see app.py)."""
+    return ExampleModel(read_examples(sorted(CORPUS_DIR.glob("*.json"))))

@@ -1,0 +1,86 @@
+"""The example model: a sentence read by the labelled sentences it resembles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.commands.examples import (
+    CORPUS_DIR,
+    GREETING,
+    SERVICEDESK,
+    Example,
+    ExampleModel,
+    corpus_model,
+    read_examples,
+)
+from bot.commands.lemmas import tokens
+from dialogs import command_specs
+
+EXAMPLES = [
+    Example("hoe werkt deze chat", "help"),
+    Example("wat kan ik hier allemaal doen", "help"),
+    Example("is er post voor mij", "post"),
+    Example("toon mijn brieven", "post"),
+    Example("is mijn aanvraag al goedgekeurd", "requests"),
+    Example("hoe ver staat mijn licentieaanvraag", "requests"),
+    Example("waar kan ik parkeren", SERVICEDESK),
+    Example("goeiemorgen", GREETING),
+]
+
+
+def _guess(model: ExampleModel, text: str, allowed: list[str]) -> tuple[str, float]:
+    guess = model.guess(tokens(text), allowed)
+    assert guess is not None
+    return guess.label, guess.probability
+
+
+def test_a_new_sentence_is_read_by_the_ones_it_resembles() -> None:
+    model = ExampleModel(EXAMPLES)
+    label, probability = _guess(model, "hoe werkt die chat eigenlijk?", ["help", "post"])
+    assert label == "help" and probability > 0.5
+    assert _guess(model, "zijn mijn aanvragen goedgekeurd?", ["requests", "post"])[0] == "requests"
+
+
+def test_letter_groups_read_compounds_and_typos() -> None:
+    """ "aanvraagje" and "licentieaanvragen" share letter groups with "licentieaanvraag"."""
+    model = ExampleModel(EXAMPLES)
+    assert _guess(model, "licentieaanvraagje?", ["requests", "post", "help"])[0] == "requests"
+
+
+def test_only_labels_the_caller_may_be_given_are_guessed() -> None:
+    model = ExampleModel(EXAMPLES)
+    label, _ = _guess(model, "is er post voor mij", ["help"])
+    assert label != "post"
+    assert model.guess(tokens("post"), []) is not None  # the service desk, a greeting
+
+
+def test_probabilities_are_shared_among_the_allowed_labels() -> None:
+    model = ExampleModel(EXAMPLES)
+    _, alone = _guess(model, "hoe ver staat het", ["requests"])
+    _, among = _guess(model, "hoe ver staat het", ["requests", "help", "post"])
+    assert alone >= among
+
+
+def test_only_tuning_sentences_are_learnt(tmp_path: Path) -> None:
+    """Held-out sentences must stay unseen: their accuracy is the honest measure."""
+    corpus = tmp_path / "corpus.nl.json"
+    entry = {"text": "t", "expect": "post", "split": "train"}
+    data = {
+        "tuning": [entry, {"text": "x", "expect": "ambiguous", "between": ["a", "b"]}],
+        "held_out": [{**entry, "text": "blind", "split": "held_out_8"}],
+    }
+    corpus.write_text(json.dumps(data), encoding="utf-8")
+    assert read_examples([corpus]) == [Example("t", "post")]
+
+
+def test_the_shipped_corpus_teaches_every_command_and_never_a_held_out_sentence() -> None:
+    model = corpus_model()
+    assert {spec.name for spec in command_specs()} | {SERVICEDESK, GREETING} == model.labels
+    held_out = {
+        entry["text"]
+        for path in CORPUS_DIR.glob("*.json")
+        for entry in json.loads(path.read_text(encoding="utf-8")).get("held_out", ())
+    }
+    learnt = {example.text for example in read_examples(sorted(CORPUS_DIR.glob("*.json")))}
+    assert held_out and not held_out & learnt
