@@ -12,7 +12,7 @@ whose own cues read it ("regels wijzigen" is the rules' workbook).
 
 Where the cues are not sure, the labelled sentences decide (bot/commands/examples.py): the
 cues are precise about what they know and blind to the rest, the examples carry over to
-sentences nobody wrote a cue for. Together they read 86% of a blind set that the cues alone
+sentences nobody wrote a cue for. Together they read 82% of a blind set that the cues alone
 read 70% of (tests/understanding/test_corpus.py keeps the figures).
 
 The dispatcher (bot/commands/dispatcher.py) asks it about every message that is not a card
