@@ -435,3 +435,17 @@ async def test_delegation_problems_are_told() -> None:
     assert "De einddatum ligt voor de begindatum." in card_text(turn.cards[0])
     rejected = [e for e in world.post.audit_log.entries if e.outcome is Outcome.REJECTED]
     assert rejected[-1].detail["reason"] == "post.delegation.error.order"
+
+
+async def test_a_delegation_too_long_is_told_in_days_typed_and_clicked() -> None:
+    """The longest period counts its days in the plural, on a typed command and on a click on
+    the card that asks which colleague (a card action's refusal is explained the same way)."""
+    world = World()
+    too_long = "Post tijdens afwezigheid kan voor hoogstens 366 dagen."
+    turn = await world.say("post doorsturen naar Jef Peeters tot 31/12/2027")
+    assert too_long in card_text(turn.cards[0])
+    ends = TODAY + timedelta(days=400)
+    pick = {"delegate": JEF, "starts": TODAY.isoformat(), "ends": ends.isoformat()}
+    result = await world.click(Verb.POST_DELEGATION_ADD, pick)
+    assert result.message == too_long
+    assert world.post.delegations.rows == {}

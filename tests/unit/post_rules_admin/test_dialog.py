@@ -297,7 +297,7 @@ async def test_an_entity_admin_may_change_their_own_rules_anywhere_in_the_order(
     )
     turn = await world.upload(new, THOMAS, ENTITY_ADMIN)
     shown = texts(turn.cards)
-    assert "1 van de laatste 4 poststukken van je entiteit" in shown
+    assert "zou 1 poststuk van je entiteit, van de laatste 4, ergens anders" in shown
     assert f"{items[4].reference}: triage -> persoon Jef Peeters (regel R-004)" in shown
     assert items[3].reference not in shown  # DOMG's post is not theirs to see
     await world.click(turn.cards[-1], THOMAS, ENTITY_ADMIN)
