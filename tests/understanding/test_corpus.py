@@ -46,7 +46,11 @@ WHOLE_CORPUS_BAR = 0.95
 # for, so the labelled sentences now decide where the cues are not sure (bot/commands/
 # examples.py): on set 7, learnt from everything but set 7, that reads 82.0% with arguments
 # checked (86% by command alone); its policy and thresholds were chosen on set 7, so that figure
-# is no blind one either. held_out_dev (84 sentences) read 90.5% once, blind, with the cues.
+# is no blind one either. Set 8 (309 sentences, blind, written by another engineer who never read
+# the scorer) read 82.2% with the examples (Dutch 81.0%, English 85.7%; the cues alone 74.8%):
+# 37 misses were the wrong command (15 of them questions for the service desk that hold a
+# command's words), 18 the right command with arguments read wrong. held_out_dev (84 sentences)
+# read 90.5% once, blind, with the cues.
 # Every set measured is tuning material (and learnt from) since; the held-out sentences now are
 # held_out_dev and the next blind set. The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
