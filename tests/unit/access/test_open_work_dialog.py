@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
-from typing import Unpack
+from typing import Any, Unpack
 
 import pytest
 
@@ -17,7 +16,7 @@ from bot.domain.access.facts import AuthMethod, Device, Licence
 from bot.domain.access.open_work import OpenPost, OpenRequest
 from bot.domain.access.rules import AccessPolicy
 from bot.domain.licences.grants import UsageLocationMissing
-from bot.domain.licences.requests import LicenceRequest, RequestState, format_reference
+from bot.domain.licences.requests import LicenceRequest, RequestState
 from bot.domain.platform.errors import StoreUnavailable
 from bot.domain.platform.roles import Role
 from bot.domain.post.items import Destination, DestinationKind, PostState
@@ -31,7 +30,8 @@ from cards.verbs import Verb
 from tests.support.chat import Clicked, FakeTurn, TurnOptions, click, say
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.fakes import MemoryAuditLog
-from tests.unit.licences.fakes import JEF, LOTTE, NOW, SOFIE, TENANT, LicenceWorld, make_flow
+from tests.unit.licences.fakes import JEF, LOTTE, SOFIE, TENANT, LicenceWorld, make_flow
+from tests.unit.licences.samples import stored
 from tests.unit.post.fakes import FINANCE_TARGET, PostWorld, make_world, person
 from tests.unit.test_dispatcher import card_text
 
@@ -78,36 +78,8 @@ class World:
         )
         self.dispatcher = built.dispatcher
 
-    def request(
-        self,
-        item_key: str,
-        state: RequestState,
-        *,
-        requester: str = LOTTE,
-        tenant: str = TENANT,
-        reason: str = "",
-        days_ago: int = 1,
-    ) -> LicenceRequest:
-        requests = self.licences.requests
-        request_id = requests.next_id()
-        created = NOW - timedelta(days=days_ago)
-        return requests.put(
-            LicenceRequest(
-                id=request_id,
-                reference=format_reference(2026, request_id),
-                tenant_id=tenant,
-                requester_id=requester,
-                requester_name="",
-                entity="ADV",
-                item_key=item_key,
-                justification="Voor de maandrapportering van de afdeling.",
-                stages=(),
-                state=state,
-                created_at=created,
-                updated_at=created,
-                reason=reason,
-            )
-        )
+    def request(self, item_key: str, state: RequestState, **options: Any) -> LicenceRequest:
+        return stored(self.licences.requests, item_key, state, **options)
 
     async def say(self, text: str, **options: Unpack[TurnOptions]) -> FakeTurn:
         options.setdefault("user_id", LOTTE)

@@ -7,8 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.domain.licences.catalogue import ApproverKind, CatalogueItem, Stage
-from bot.domain.licences.requests import Decision, LicenceRequest, RequestState
-from tests.unit.licences.fakes import JEF, LOTTE, NAMES, TENANT, THOMAS, TINE, demo_catalogue
+from bot.domain.licences.requests import Decision, LicenceRequest, RequestState, format_reference
+from tests.unit.licences.fakes import (
+    JEF,
+    LOTTE,
+    NAMES,
+    NOW,
+    TENANT,
+    THOMAS,
+    TINE,
+    MemoryLicenceRequests,
+    demo_catalogue,
+)
 
 CATALOGUE = demo_catalogue()
 SUBMITTED_AT = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # 10:00 in Brussels
@@ -111,3 +121,36 @@ def in_every_state() -> list[LicenceRequest]:
         )
         for n, shape in enumerate(shapes)
     ]
+
+
+def stored(
+    requests: MemoryLicenceRequests,
+    item_key: str,
+    state: RequestState,
+    *,
+    requester: str = LOTTE,
+    tenant: str = TENANT,
+    reason: str = "",
+    days_ago: int = 1,
+) -> LicenceRequest:
+    """A one-stage request of `requester` for `item_key`, put in `requests` as it stands in
+    `state`, made `days_ago` days before NOW."""
+    request_id = requests.next_id()
+    created = NOW - timedelta(days=days_ago)
+    return requests.put(
+        LicenceRequest(
+            id=request_id,
+            reference=format_reference(2026, request_id),
+            tenant_id=tenant,
+            requester_id=requester,
+            requester_name=NAMES.get(requester, ""),
+            entity="ADV",
+            item_key=item_key,
+            justification="Voor de maandrapportering van de afdeling.",
+            stages=(),
+            state=state,
+            created_at=created,
+            updated_at=created,
+            reason=reason,
+        )
+    )

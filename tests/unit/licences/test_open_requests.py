@@ -3,59 +3,24 @@ each is in, names from the catalogue."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.domain.access.open_work import RequestStage
 from bot.domain.licences.grants import UsageLocationMissing
 from bot.domain.licences.requests import (
     OPEN_STATES,
-    LicenceRequest,
     RequestState,
-    format_reference,
 )
 from bot.services.licences.open_requests import OpenLicenceRequests, stage_of
 from tests.unit.licences.fakes import (
     JEF,
     LOTTE,
-    NOW,
     TENANT,
     MemoryCatalogueRepository,
     MemoryLicenceRequests,
     demo_catalogue,
 )
-
-
-def _request(
-    requests: MemoryLicenceRequests,
-    item_key: str,
-    state: RequestState,
-    *,
-    reason: str = "",
-    days_ago: int = 1,
-    requester: str = LOTTE,
-    tenant: str = TENANT,
-) -> LicenceRequest:
-    request_id = requests.next_id()
-    created = NOW - timedelta(days=days_ago)
-    return requests.put(
-        LicenceRequest(
-            id=request_id,
-            reference=format_reference(2026, request_id),
-            tenant_id=tenant,
-            requester_id=requester,
-            requester_name="Lotte Janssens",
-            entity="ADV",
-            item_key=item_key,
-            justification="Voor de maandrapportering.",
-            stages=(),
-            state=state,
-            created_at=created,
-            updated_at=created,
-            reason=reason,
-        )
-    )
+from tests.unit.licences.samples import stored
 
 
 @pytest.mark.parametrize(
@@ -74,28 +39,28 @@ def _request(
 def test_every_open_state_has_a_stage(
     state: RequestState, reason: str, stage: RequestStage
 ) -> None:
-    request = _request(MemoryLicenceRequests(), "powerbi-pro", state, reason=reason)
+    request = stored(MemoryLicenceRequests(), "powerbi-pro", state, reason=reason)
     assert stage_of(request) is stage
 
 
 @pytest.mark.parametrize("state", sorted(set(RequestState) - OPEN_STATES))
 def test_a_closed_request_has_no_stage(state: RequestState) -> None:
-    request = _request(MemoryLicenceRequests(), "powerbi-pro", state)
+    request = stored(MemoryLicenceRequests(), "powerbi-pro", state)
     assert stage_of(request) is None
 
 
 def test_every_open_state_is_covered() -> None:
     requests = MemoryLicenceRequests()
-    assert all(stage_of(_request(requests, "powerbi-pro", state)) for state in OPEN_STATES)
+    assert all(stage_of(stored(requests, "powerbi-pro", state)) for state in OPEN_STATES)
 
 
 async def test_only_the_persons_open_requests_oldest_first_with_catalogue_names() -> None:
     requests, catalogue = MemoryLicenceRequests(), MemoryCatalogueRepository(demo_catalogue())
-    newer = _request(requests, "powerbi-pro", RequestState.PENDING_APPROVAL, days_ago=1)
-    older = _request(requests, "powerbi-ppu", RequestState.WAITING_FOR_SEATS, days_ago=5)
-    _request(requests, "powerapps-premium", RequestState.FULFILLED, days_ago=3)
-    _request(requests, "powerbi-pro", RequestState.PENDING_APPROVAL, requester=JEF)
-    _request(requests, "powerbi-pro", RequestState.PENDING_APPROVAL, tenant="another-tenant")
+    newer = stored(requests, "powerbi-pro", RequestState.PENDING_APPROVAL, days_ago=1)
+    older = stored(requests, "powerbi-ppu", RequestState.WAITING_FOR_SEATS, days_ago=5)
+    stored(requests, "powerapps-premium", RequestState.FULFILLED, days_ago=3)
+    stored(requests, "powerbi-pro", RequestState.PENDING_APPROVAL, requester=JEF)
+    stored(requests, "powerbi-pro", RequestState.PENDING_APPROVAL, tenant="another-tenant")
 
     found = await OpenLicenceRequests(requests, catalogue).open_requests(TENANT, LOTTE)
 
@@ -110,7 +75,7 @@ async def test_only_the_persons_open_requests_oldest_first_with_catalogue_names(
 
 async def test_an_item_gone_from_the_catalogue_keeps_its_key() -> None:
     requests, catalogue = MemoryLicenceRequests(), MemoryCatalogueRepository(demo_catalogue())
-    _request(requests, "ws-weggevallen", RequestState.PENDING_APPROVAL)
+    stored(requests, "ws-weggevallen", RequestState.PENDING_APPROVAL)
 
     (found,) = await OpenLicenceRequests(requests, catalogue).open_requests(TENANT, LOTTE)
 
@@ -119,7 +84,7 @@ async def test_an_item_gone_from_the_catalogue_keeps_its_key() -> None:
 
 async def test_the_catalogue_is_read_only_when_something_is_open() -> None:
     requests, catalogue = MemoryLicenceRequests(), MemoryCatalogueRepository(demo_catalogue())
-    _request(requests, "powerbi-pro", RequestState.REJECTED)
+    stored(requests, "powerbi-pro", RequestState.REJECTED)
 
     assert await OpenLicenceRequests(requests, catalogue).open_requests(TENANT, LOTTE) == []
     assert catalogue.loads == 0
@@ -127,9 +92,9 @@ async def test_the_catalogue_is_read_only_when_something_is_open() -> None:
 
 async def test_only_the_newest_requests_are_looked_at() -> None:
     requests, catalogue = MemoryLicenceRequests(), MemoryCatalogueRepository(demo_catalogue())
-    _request(requests, "powerbi-pro", RequestState.PENDING_APPROVAL, days_ago=30)
+    stored(requests, "powerbi-pro", RequestState.PENDING_APPROVAL, days_ago=30)
     for days_ago in (3, 2, 1):
-        _request(requests, "powerbi-ppu", RequestState.CANCELLED, days_ago=days_ago)
+        stored(requests, "powerbi-ppu", RequestState.CANCELLED, days_ago=days_ago)
 
     source = OpenLicenceRequests(requests, catalogue, looked_at=3)
 
