@@ -242,17 +242,7 @@ def refusal_page(
     """The small Dutch or English HTML page for a link that cannot be served, with what to do."""
     locale = page_locale(request.headers.get("Accept-Language"))
     page = link_page(topic, refusal, locale, reference=correlation_id.get())
-    return web.Response(
-        status=status or refusal.status,
-        text="" if request.method == "HEAD" else page,
-        content_type="text/html",
-        charset="utf-8",
-        headers={
-            **PRIVATE_HEADERS,
-            "Content-Security-Policy": _PAGE_POLICY,
-            "Content-Language": locale,
-        },
-    )
+    return _page(request, status or refusal.status, page, locale)
 
 
 def trouble_response(
@@ -267,8 +257,19 @@ def trouble_response(
     (bot/http/problems.py, chosen by `prefers_html`). `reference`: the request's id, in the log."""
     locale = page_locale(request.headers.get("Accept-Language"))
     page = trouble_page(trouble, locale, reference=reference or correlation_id.get())
+    return _page(request, trouble.status, page, locale, headers)
+
+
+def _page(
+    request: web.Request,
+    status: int,
+    page: str,
+    locale: str,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    """One of our HTML pages: private, no scripts, in the reader's language."""
     return web.Response(
-        status=trouble.status,
+        status=status,
         text="" if request.method == "HEAD" else page,
         content_type="text/html",
         charset="utf-8",
