@@ -20,27 +20,41 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from bot.commands.argument_words import (
+    broken,
+    capital_inside,
+    capitalised_run,
+    content,
+    email,
+    leading_name,
+    name_after,
+    name_run,
+    span,
+    start_and_end,
+    with_particle,
+    written_days,
+)
 from bot.commands.lemmas import MENTION, Token
-from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS
+from bot.commands.phrases import CLASSES, STOPWORDS
 
 # "de oude" are the handled ones too, unless the handled ones alone are asked for.
 _OLD = "oud"
 # fmt: off
-_STARTS = frozenset({"van", "vanaf", "from", "starting"})
-_ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
 _TO_SOMEONE = frozenset({"naar", "aan", "to", "bij"})
 _ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for"})
-_SEARCHES = frozenset(
-    {"van", "from", "zoek", "zoeken", "search", "vind", "find", "afzender", "sender", "op"}
+_SEARCH_VERBS = frozenset({"zoek", "zoeken", "search", "vind", "find", "look"})
+_SEARCHES = _SEARCH_VERBS | {"van", "from", "afzender", "sender"}
+# Words between a search's marker and the sender: "van de FOD", "zoek op Fluvius".
+_LEADS = frozenset(
+    {"de", "het", "een", "the", "a", "an", "op", "naar", "for", "mijn", "my", "onze", "our"}
 )
-_JUSTIFIES = frozenset({"om", "omdat", "zodat", "voor", "for", "to", "because", "so"})
-# Words between "naar" and the name: "naar mijn collega Els Maes".
-_BEFORE_NAMES = frozenset({
-    "mijn", "my", "de", "the", "collega", "collegas", "colleague", "vervanger", "backup",
-    "mevrouw", "meneer", "dhr", "mevr", "mr", "mrs", "ms",
+# Small words inside a sender's name: "Agentschap Natuur en Bos", "Court of Appeal".
+_JOINS = frozenset({"van", "en", "of", "and", "de", "der", "den", "het", "the", "voor"})
+_TIMES = frozenset({
+    "tijd", "periode", "dag", "dagen", "week", "weken", "maand", "maanden", "jaar", "jaren",
+    "time", "period", "day", "days", "weeks", "month", "months", "year", "years", "while",
 })
-# Small words inside names: "Lotte De Smet", "Ahmed El Amrani", "Jan Van den Broeck".
-_NAME_PARTICLES = frozenset({"de", "van", "der", "den", "el", "le", "la", "ter", "ten", "vanden"})
+_JUSTIFIES = frozenset({"om", "omdat", "zodat", "voor", "for", "to", "because", "so"})
 _FILTERS = (
     (("niet", "afgehandeld"), "open"), (("niet", "afgehandelde"), "open"),
     (("onafgehandeld",), "open"), (("onafgehandelde",), "open"), (("unhandled",), "open"),
@@ -56,9 +70,6 @@ _FILTERS = (
 # fmt: on
 # Papers one searches the post for, though they are the post's own words: "zoek facturen".
 _SEARCHABLE = frozenset(CLASSES["paperwork"].split())
-# Words that open a greeting, never a name: "Dag Els, ...".
-_COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"].split())
-_BREAKS = frozenset(",;:?!()")
 _MAX_CODE = 6
 
 
@@ -104,29 +115,94 @@ def _post(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted
             filters.append("alles")
     if "alles" in filters and "afgehandeld" in filters:  # "handled ones too": all of it
         filters.remove("afgehandeld")
-    days = frozenset(i for first, last, _ in _days(words) for i in range(first, last + 1))
+    days = frozenset(i for first, last, _ in written_days(words) for i in range(first, last + 1))
     searchable = frozenset(i for i in known if words[i].folded in _SEARCHABLE)
-    search = list(_after_marker(words, _SEARCHES, (known - searchable) | used | days, last=True))
+    search = _sender(text, words, (known - searchable) | used | days)
     if not search:
         search = [
             i
             for i, w in enumerate(words)
-            if i > 0 and w.capitalised and i not in known | used | days and _content(w)
+            if i > 0 and w.capitalised and i not in known | used | days and content(w)
         ]
-    said = filters + (["zoek", _span(text, words, search)] if search else [])
+    said = filters + (["zoek", span(text, words, search)] if search else [])
     return Extracted(" ".join(said), frozenset(search) | used)
 
 
+def _sender(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[int]:
+    """Who or what the post is searched for, after the first marker that names one: the
+    sender's whole name with its small words ("van het Agentschap Natuur en Bos", "from the
+    Court of Appeal", "rechtbank van eerste aanleg"); after "van"/"from" it must follow at
+    once ("lijst van de stukken die ..." searches nothing), after "zoek"/"search" it may come
+    later ("search my post for invoices"). "facturen van Telenet" is Telenet; "van de laatste
+    tijd" is a time, no sender."""
+    for i, word in enumerate(words):
+        if word.folded not in _SEARCHES or capital_inside(words, i):
+            continue  # "Van" in "notaris Van Hoecke" is the name's own
+        first = i + 1
+        while first < len(words) and (
+            (words[first].folded in _LEADS and not capital_inside(words, first))
+            or (word.folded in _SEARCH_VERBS and (first in blocked or not content(words[first])))
+        ):
+            first += 1
+        run = _phrase(text, words, first, blocked)
+        if run and words[run[0]].folded in _SEARCHABLE and len(run) > 1:
+            rest = [j for j in run[1:] if content(words[j]) or words[j].capitalised]
+            run = run[run.index(rest[0]) :] if rest else run
+        if run and not _a_time(words, run):
+            return run
+    return []
+
+
+def _phrase(text: str, words: Sequence[Token], first: int, blocked: frozenset[int]) -> list[int]:
+    """Content words from first on, joined by small words ("van", "en", "of the"); a name
+    that started with a capital ends at the first word without one ("Fluvius binnen")."""
+    run: list[int] = []
+    named = False
+    i = first
+    while i < len(words):
+        if run and broken(text, words[i - 1], words[i]):
+            break
+        joins = i
+        while run and joins < len(words) - 1 and words[joins].folded in _JOINS:
+            joins += 1
+        word = words[joins]
+        if (
+            joins in blocked
+            or word.kind == "day"
+            or (joins > i and _broken_between(text, words, i, joins))
+        ):
+            break
+        if not (content(word) or capital_inside(words, joins)):
+            break
+        if named and not word.capitalised:
+            break
+        named = named or word.capitalised
+        run.extend(range(i, joins + 1))
+        i = joins + 1
+    return run
+
+
+def _broken_between(text: str, words: Sequence[Token], first: int, last: int) -> bool:
+    return any(broken(text, words[j - 1], words[j]) for j in range(first + 1, last + 1))
+
+
+def _a_time(words: Sequence[Token], run: Sequence[int]) -> bool:
+    """ "de laatste tijd", "vorige maand": a time, searched for by the filters, not a sender."""
+    return not any(words[i].capitalised for i in run) and bool(
+        {words[i].folded for i in run} & _TIMES
+    )
+
+
 def _delegation(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
-    days = _days(words)
+    days = written_days(words)
     taken = {i for first, last, _ in days for i in range(first, last + 1)}
-    person = _email(words) or _name_after(text, words, _TO_SOMEONE, known | taken)
+    person = email(words) or name_after(text, words, _TO_SOMEONE, known | taken)
     if person is None and days:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen"
-        person = _capitalised_run(text, words, frozenset(known | taken))
+        person = capitalised_run(text, words, frozenset(known | taken))
     if person is None and not days:
         return NOTHING
-    starts, ends = _start_and_end(text, words, days)
-    said = ["naar", _span(text, words, person)] if person else []
+    starts, ends = start_and_end(text, words, days)
+    said = ["naar", span(text, words, person)] if person else []
     if starts:
         said += ["van", starts]
     if ends:
@@ -136,27 +212,15 @@ def _delegation(text: str, words: Sequence[Token], known: frozenset[int]) -> Ext
 
 
 def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
-    person = _email(words) or _name_after(text, words, _ABOUT_SOMEONE, known, lead=False)
-    if person is None and _leading_name(words, known):
-        person = _name_run(text, words, 0, known) or None
+    person = email(words) or name_after(text, words, _ABOUT_SOMEONE, known, lead=False)
+    if person is None and leading_name(words, known):
+        person = name_run(text, words, 0, known) or None
     if person is None:
-        person = _capitalised_run(text, words, known)
+        person = capitalised_run(text, words, known)
     if person is None:
         return NOTHING
-    person = _with_particle(words, person)
-    return Extracted(_span(text, words, person), frozenset(person))
-
-
-def _with_particle(words: Sequence[Token], person: list[int]) -> list[int]:
-    """ "status Van den Broeck": the "van" read as "about" is the name's own first word when
-    it is written with a capital or another particle follows it ("van der Veken")."""
-    first = min(person)
-    before = first - 1
-    if before < 0 or words[before].folded not in _NAME_PARTICLES:
-        return person
-    if words[before].capitalised or words[first].folded in _NAME_PARTICLES:
-        return [before, *person]
-    return person
+    person = with_particle(words, person)
+    return Extracted(span(text, words, person), frozenset(person))
 
 
 def _report(words: Sequence[Token]) -> Extracted:
@@ -198,134 +262,5 @@ def _after_marker(
     return [
         i
         for i in range(begin + 1, len(words))
-        if i not in known and (_content(words[i]) or _capital_inside(words, i))
+        if i not in known and (content(words[i]) or capital_inside(words, i))
     ]
-
-
-def _email(words: Sequence[Token]) -> list[int] | None:
-    return next(([i] for i, w in enumerate(words) if w.kind == "email"), None)
-
-
-def _name_after(
-    text: str,
-    words: Sequence[Token],
-    markers: Collection[str],
-    known: frozenset[int],
-    *,
-    lead: bool = True,
-) -> list[int] | None:
-    """A name right after one of the markers: "naar Els Maes", "van jan peeters"; with lead,
-    also after "mijn collega" and the like ("naar mijn collega Els Maes")."""
-    for i, word in enumerate(words):
-        if word.folded in markers and i + 1 < len(words):
-            first = i + 1
-            while lead and first < len(words) - 1 and words[first].folded in _BEFORE_NAMES:
-                first += 1
-            run = _name_run(text, words, first, known)
-            if run:
-                return run
-    return None
-
-
-def _leading_name(words: Sequence[Token], known: frozenset[int]) -> bool:
-    """The sentence opens with a name of two capitalised words: "Fatima Ouali kan niet..."."""
-    return (
-        len(words) > 2
-        and words[0].folded not in _COURTESY
-        and all(words[i].capitalised and _name_like(words[i], i, known) for i in (0, 1))
-    )
-
-
-def _capitalised_run(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
-    """A name written with capitals anywhere but first: "check toegang Ahmed El Amrani"."""
-    for i in range(1, len(words)):
-        if words[i].capitalised and _content(words[i]) and i not in known:
-            return _name_run(text, words, i, known) or None
-    return None
-
-
-def _name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int]) -> list[int]:
-    run: list[int] = []
-    for i in range(first, len(words)):
-        word = words[i]
-        if run and _broken(text, words[i - 1], word):
-            break
-        if _name_like(word, i, known):
-            run.append(i)
-        elif word.folded in _NAME_PARTICLES and i + 1 < len(words):
-            if not (word.capitalised or run) or not _name_like(words[i + 1], i + 1, known):
-                break
-            run.append(i)
-        else:
-            break
-    while run and words[run[-1]].folded in _NAME_PARTICLES:
-        run.pop()
-    return run
-
-
-def _name_like(word: Token, index: int, known: frozenset[int]) -> bool:
-    if word.kind != "word" or index in known:
-        return False
-    return word.folded not in STOPWORDS or (word.capitalised and len(word.folded) > 1)
-
-
-def _days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
-    """Days as written ("14/12", "8 januari", "January 8", "vrijdag"): first, last, text."""
-    found: list[tuple[int, int, str]] = []
-    i = 0
-    while i < len(words):
-        word = words[i]
-        after = words[i + 1].folded if i + 1 < len(words) else ""
-        if word.kind == "day" or word.folded in DAY_NAMES:
-            found.append((i, i, word.text))
-        elif (word.folded.isdigit() and after in MONTHS) or (
-            word.folded in MONTHS and after.isdigit()
-        ):
-            found.append((i, i + 1, f"{word.text} {words[i + 1].text}"))
-            i += 1
-        i += 1
-    return found
-
-
-def _start_and_end(
-    text: str, words: Sequence[Token], days: list[tuple[int, int, str]]
-) -> tuple[str, str]:
-    starts = ends = ""
-    for first, _, said in days:
-        before = words[first - 1].folded if first > 0 else ""
-        if before in _STARTS and not starts:
-            starts = said
-        elif before in _ENDS or before == "met" or _through(words, first):  # "tot en met"
-            ends = said
-        elif not starts and len(days) > 1:
-            starts = said
-        else:
-            ends = ends or said
-    return starts, ends
-
-
-def _through(words: Sequence[Token], first: int) -> bool:
-    """ "t/m 18/12": tot en met, written short."""
-    return first > 1 and words[first - 1].folded == "m" and words[first - 2].folded == "t"
-
-
-def _capital_inside(words: Sequence[Token], index: int) -> bool:
-    """ "De" in "van De Lijn": a capitalised small word before another capitalised word."""
-    following = words[index + 1] if index + 1 < len(words) else None
-    return words[index].capitalised and following is not None and following.capitalised
-
-
-def _content(word: Token) -> bool:
-    return word.kind != "word" or word.folded not in STOPWORDS
-
-
-def _broken(text: str, before: Token, word: Token) -> bool:
-    return any(ch in _BREAKS for ch in text[before.end : word.start])
-
-
-def _span(text: str, words: Sequence[Token], positions: Sequence[int]) -> str:
-    """The caller's own words from the first to the last position, as typed."""
-    first, last = min(positions), max(positions)
-    if last - first + 1 == len(positions):
-        return text[words[first].start : words[last].end]
-    return " ".join(words[i].text for i in sorted(positions))

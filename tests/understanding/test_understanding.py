@@ -308,3 +308,35 @@ def test_a_word_longer_than_any_typed_word_is_read_as_it_is() -> None:
     assert len(long_word.folded) > MAX_WORD and long_word.forms == {long_word.folded}
     (compound,) = tokens("postaanvraag", vocabulary)
     assert {"post", "aanvraag"} & compound.forms  # a word of a typed length is still split
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        # a sender's whole name, with its small words
+        ("zit er post tussen van het Agentschap Natuur en Bos", "zoek Agentschap Natuur en Bos"),
+        ("zoek de aangetekende van het Hof van Beroep", "aangetekend zoek Hof van Beroep"),
+        (
+            "mijn aangetekende zending van de rechtbank van eerste aanleg?",
+            "aangetekend zoek rechtbank van eerste aanleg",
+        ),
+        ("find the registered one from the Court of Appeal", "aangetekend zoek Court of Appeal"),
+        ("er zou een brief van notaris Van Hoecke moeten zijn", "zoek notaris Van Hoecke"),
+        # ... and no further than the name
+        ("is er een brief van de FOD Justitie die nog niemand heeft", "zoek FOD Justitie"),
+        ("er is een brief van Fluvius binnen die we nergens kunnen plaatsen", "zoek Fluvius"),
+        # words that are no search
+        ("mijn aangetekende post van de laatste tijd?", "aangetekend"),
+        ("welke stukken wachten nog op een bestemming?", ""),
+        ("lijst van de stukken die bij de postkamer blijven hangen", ""),
+        # unchanged
+        ("heb ik post gekregen van De Lijn?", "zoek De Lijn"),
+        ("is de brief van mijn notaris al binnen", "zoek notaris"),
+        ("zoek facturen van Telenet", "zoek Telenet"),
+        ("search my post for invoices", "zoek invoices"),
+    ],
+)
+def test_post_search_is_the_senders_whole_name_and_nothing_else(text: str, args: str) -> None:
+    result = understand(text, allowed(Role.MAILROOM))
+    assert result.winner is not None and result.winner.name == "post"
+    assert result.winner.args == args

@@ -1,0 +1,168 @@
+"""Names and days in a sentence's words, as the arguments (bot/commands/arguments.py) cut them:
+a colleague's name ("naar mijn collega Els Maes", "Ahmed El Amrani", "jan peeters"), an e-mail
+address, days as written ("14/12", "8 januari", "January 8", "vrijdag") and where a period
+starts and ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from bot.commands.lemmas import Token
+from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS
+
+# fmt: off
+_STARTS = frozenset({"van", "vanaf", "from", "starting"})
+_ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
+# Words between "naar" and the name: "naar mijn collega Els Maes".
+_BEFORE_NAMES = frozenset({
+    "mijn", "my", "de", "the", "collega", "collegas", "colleague", "vervanger", "backup",
+    "mevrouw", "meneer", "dhr", "mevr", "mr", "mrs", "ms",
+})
+# Small words inside names: "Lotte De Smet", "Ahmed El Amrani", "Jan Van den Broeck".
+NAME_PARTICLES = frozenset({"de", "van", "der", "den", "el", "le", "la", "ter", "ten", "vanden"})
+# Words that open a greeting, never a name: "Dag Els, ...".
+COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"].split())
+_BREAKS = frozenset(",;:?!()")
+# fmt: on
+
+
+def email(words: Sequence[Token]) -> list[int] | None:
+    return next(([i] for i, w in enumerate(words) if w.kind == "email"), None)
+
+
+def name_after(
+    text: str,
+    words: Sequence[Token],
+    markers: Collection[str],
+    known: frozenset[int],
+    *,
+    lead: bool = True,
+) -> list[int] | None:
+    """A name right after one of the markers: "naar Els Maes", "van jan peeters"; with lead,
+    also after "mijn collega" and the like ("naar mijn collega Els Maes")."""
+    for i, word in enumerate(words):
+        if word.folded in markers and i + 1 < len(words):
+            first = i + 1
+            while lead and first < len(words) - 1 and words[first].folded in _BEFORE_NAMES:
+                first += 1
+            run = name_run(text, words, first, known)
+            if run:
+                return run
+    return None
+
+
+def leading_name(words: Sequence[Token], known: frozenset[int]) -> bool:
+    """The sentence opens with a name of two capitalised words: "Fatima Ouali kan niet..."."""
+    return (
+        len(words) > 2
+        and words[0].folded not in COURTESY
+        and all(words[i].capitalised and _name_like(words[i], i, known) for i in (0, 1))
+    )
+
+
+def capitalised_run(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
+    """A name written with capitals anywhere but first: "check toegang Ahmed El Amrani"."""
+    for i in range(1, len(words)):
+        if words[i].capitalised and content(words[i]) and i not in known:
+            return name_run(text, words, i, known) or None
+    return None
+
+
+def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int]) -> list[int]:
+    run: list[int] = []
+    for i in range(first, len(words)):
+        word = words[i]
+        if run and broken(text, words[i - 1], word):
+            break
+        if _name_like(word, i, known):
+            run.append(i)
+        elif word.folded in NAME_PARTICLES and i + 1 < len(words):
+            if not (word.capitalised or run) or not _name_like(words[i + 1], i + 1, known):
+                break
+            run.append(i)
+        else:
+            break
+    while run and words[run[-1]].folded in NAME_PARTICLES:
+        run.pop()
+    return run
+
+
+def _name_like(word: Token, index: int, known: frozenset[int]) -> bool:
+    if word.kind != "word" or index in known:
+        return False
+    return word.folded not in STOPWORDS or (word.capitalised and len(word.folded) > 1)
+
+
+def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
+    """Days as written ("14/12", "8 januari", "January 8", "vrijdag"): first, last, text."""
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        after = words[i + 1].folded if i + 1 < len(words) else ""
+        if word.kind == "day" or word.folded in DAY_NAMES:
+            found.append((i, i, word.text))
+        elif (word.folded.isdigit() and after in MONTHS) or (
+            word.folded in MONTHS and after.isdigit()
+        ):
+            found.append((i, i + 1, f"{word.text} {words[i + 1].text}"))
+            i += 1
+        i += 1
+    return found
+
+
+def start_and_end(
+    text: str, words: Sequence[Token], days: list[tuple[int, int, str]]
+) -> tuple[str, str]:
+    starts = ends = ""
+    for first, _, said in days:
+        before = words[first - 1].folded if first > 0 else ""
+        if before in _STARTS and not starts:
+            starts = said
+        elif before in _ENDS or before == "met" or _through(words, first):  # "tot en met"
+            ends = said
+        elif not starts and len(days) > 1:
+            starts = said
+        else:
+            ends = ends or said
+    return starts, ends
+
+
+def _through(words: Sequence[Token], first: int) -> bool:
+    """ "t/m 18/12": tot en met, written short."""
+    return first > 1 and words[first - 1].folded == "m" and words[first - 2].folded == "t"
+
+
+def capital_inside(words: Sequence[Token], index: int) -> bool:
+    """ "De" in "van De Lijn": a capitalised small word before another capitalised word."""
+    following = words[index + 1] if index + 1 < len(words) else None
+    return words[index].capitalised and following is not None and following.capitalised
+
+
+def content(word: Token) -> bool:
+    return word.kind != "word" or word.folded not in STOPWORDS
+
+
+def broken(text: str, before: Token, word: Token) -> bool:
+    return any(ch in _BREAKS for ch in text[before.end : word.start])
+
+
+def span(text: str, words: Sequence[Token], positions: Sequence[int]) -> str:
+    """The caller's own words from the first to the last position, as typed."""
+    first, last = min(positions), max(positions)
+    if last - first + 1 == len(positions):
+        return text[words[first].start : words[last].end]
+    return " ".join(words[i].text for i in sorted(positions))
+
+
+def with_particle(words: Sequence[Token], person: list[int]) -> list[int]:
+    """ "status Van den Broeck": the "van" read as "about" is the name's own first word when
+    it is written with a capital or another particle follows it ("van der Veken")."""
+    first = min(person)
+    before = first - 1
+    if before < 0 or words[before].folded not in NAME_PARTICLES:
+        return person
+    if words[before].capitalised or words[first].folded in NAME_PARTICLES:
+        return [before, *person]
+    return person
