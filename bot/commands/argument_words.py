@@ -6,6 +6,7 @@ starts and ends.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 
 from bot.commands.lemmas import Token
@@ -25,6 +26,8 @@ NAME_PARTICLES = frozenset({"de", "van", "der", "den", "el", "le", "la", "ter", 
 COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"].split())
 _BREAKS = frozenset(",;:?!()")
 # fmt: on
+# A day's number, also as an ordinal: "21", "21st", "3rd", "1ste", "9de".
+_DAY_NUMBER = re.compile(r"^\d{1,2}(?:st|nd|rd|th|ste|de|e)?$")
 
 
 def email(words: Sequence[Token]) -> list[int] | None:
@@ -38,16 +41,18 @@ def name_after(
     known: frozenset[int],
     *,
     lead: bool = True,
+    shaped: bool = False,
 ) -> list[int] | None:
     """A name right after one of the markers: "naar Els Maes", "van jan peeters"; with lead,
-    also after "mijn collega" and the like ("naar mijn collega Els Maes")."""
+    also after "mijn collega" and the like ("naar mijn collega Els Maes"); shaped: only a
+    run that has a name's shape (`name_shaped`)."""
     for i, word in enumerate(words):
         if word.folded in markers and i + 1 < len(words):
             first = i + 1
             while lead and first < len(words) - 1 and words[first].folded in _BEFORE_NAMES:
                 first += 1
             run = name_run(text, words, first, known)
-            if run:
+            if run and (name_shaped(words, run) or not shaped):
                 return run
     return None
 
@@ -61,19 +66,29 @@ def leading_name(words: Sequence[Token], known: frozenset[int]) -> bool:
     )
 
 
-def capitalised_run(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
-    """A name written with capitals anywhere but first: "check toegang Ahmed El Amrani"."""
+def capitalised_run(
+    text: str, words: Sequence[Token], known: frozenset[int], *, least: int = 1
+) -> list[int] | None:
+    """A name written with capitals anywhere but first: "check toegang Ahmed El Amrani"; of
+    at least `least` words (a capitalised word alone may be a place or a code)."""
     for i in range(1, len(words)):
-        if words[i].capitalised and content(words[i]) and i not in known:
-            return name_run(text, words, i, known) or None
+        if words[i].capitalised and content(words[i]) and _name_like(words[i], i, known):
+            run = name_run(text, words, i, known)
+            if len(run) >= least and name_shaped(words, run):
+                return run
     return None
 
 
 def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int]) -> list[int]:
+    """Name words from first on, with the particles inside ("Jan Van den Broeck"); a name
+    begun with a capital goes on with capitals ("Els Maes vervangt" is Els Maes)."""
     run: list[int] = []
     for i in range(first, len(words)):
         word = words[i]
         if run and broken(text, words[i - 1], word):
+            break
+        begun_capitalised = run and words[run[0]].capitalised
+        if begun_capitalised and not word.capitalised and word.folded not in NAME_PARTICLES:
             break
         if _name_like(word, i, known):
             run.append(i)
@@ -89,13 +104,31 @@ def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int
 
 
 def _name_like(word: Token, index: int, known: frozenset[int]) -> bool:
-    if word.kind != "word" or index in known:
+    """A word a name may hold: letters, not a day ("Monday"), not a code or a shout ("E3",
+    "MFA", "GISTEREN")."""
+    if word.kind != "word" or index in known or not word.text.isalpha():
+        return False
+    if word.folded in DAY_NAMES or (_shouted(word) and word.folded in STOPWORDS):
         return False
     return word.folded not in STOPWORDS or (word.capitalised and len(word.folded) > 1)
 
 
+def name_shaped(words: Sequence[Token], run: Sequence[int]) -> bool:
+    """Two words or more, or one written with a capital: "van jan peeters", "van Els"; "van
+    thuis uit" names nobody."""
+    if len(run) != 1:
+        return len(run) > 1
+    return words[run[0]].capitalised and not _shouted(words[run[0]])
+
+
+def _shouted(word: Token) -> bool:
+    """Written in capitals: a code ("AWV", "MFA") or a shout, no name on its own."""
+    return len(word.text) > 1 and word.text.isupper()
+
+
 def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
-    """Days as written ("14/12", "8 januari", "January 8", "vrijdag"): first, last, text."""
+    """Days as written ("14/12", "8 januari", "Dec 21st", "vrijdag"): first, last, text; a
+    day number before the end of a period takes that end's month ("van 9 tot 11 december")."""
     found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(words):
@@ -103,13 +136,44 @@ def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
         after = words[i + 1].folded if i + 1 < len(words) else ""
         if word.kind == "day" or word.folded in DAY_NAMES:
             found.append((i, i, word.text))
-        elif (word.folded.isdigit() and after in MONTHS) or (
-            word.folded in MONTHS and after.isdigit()
+        elif (_DAY_NUMBER.match(word.folded) and after in MONTHS) or (
+            word.folded in MONTHS and _DAY_NUMBER.match(after)
         ):
             found.append((i, i + 1, f"{word.text} {words[i + 1].text}"))
             i += 1
         i += 1
-    return found
+    return sorted([*found, *_days_before_an_end(words, found)])
+
+
+def _days_before_an_end(
+    words: Sequence[Token], found: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """ "9" in "van 9 tot 11 december" or "van 22 tot 26/12": 9 december, 22/12."""
+    borrowed: list[tuple[int, int, str]] = []
+    for first, last, said in found:
+        number = _before_the_end(words, first)
+        if number < 1 or words[number - 1].folded not in _STARTS:
+            continue
+        if not words[number].folded.isdigit() or any(f <= number <= la for f, la, _ in found):
+            continue
+        if words[first].kind == "day":  # 26/12: the month after the slash
+            month = said.split("/", 1)[1] if "/" in said else ""
+            if month:
+                borrowed.append((number, number, f"{words[number].text}/{month}"))
+        elif words[last].folded in MONTHS:
+            borrowed.append((number, number, f"{words[number].text} {words[last].text}"))
+        elif words[first].folded in MONTHS:
+            borrowed.append((number, number, f"{words[first].text} {words[number].text}"))
+    return borrowed
+
+
+def _before_the_end(words: Sequence[Token], first: int) -> int:
+    """Where the word before "tot", "tot en met" or "t/m" stands, -1 when none of those does."""
+    said = [w.folded for w in words[max(0, first - 3) : first]]
+    for end, size in ((["tot", "en", "met"], 3), (["t", "m"], 2)):
+        if said[-size:] == end:
+            return first - size - 1
+    return first - 2 if said and said[-1] in _ENDS else -1
 
 
 def start_and_end(

@@ -41,7 +41,7 @@ from bot.commands.phrases import CLASSES, STOPWORDS
 _OLD = "oud"
 # fmt: off
 _TO_SOMEONE = frozenset({"naar", "aan", "to", "bij"})
-_ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for"})
+_ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for", "heeft", "has"})
 _SEARCH_VERBS = frozenset({"zoek", "zoeken", "search", "vind", "find", "look"})
 _SEARCHES = _SEARCH_VERBS | {"van", "from", "afzender", "sender"}
 # Words between a search's marker and the sender: "van de FOD", "zoek op Fluvius".
@@ -196,10 +196,13 @@ def _a_time(words: Sequence[Token], run: Sequence[int]) -> bool:
 def _delegation(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
     days = written_days(words)
     taken = {i for first, last, _ in days for i in range(first, last + 1)}
-    person = email(words) or name_after(text, words, _TO_SOMEONE, known | taken)
+    blocked = frozenset(known | taken)
+    person = email(words) or name_after(text, words, _TO_SOMEONE, blocked)
+    if person is None and leading_name(words, blocked):  # "Hanne Wuyts vervangt mij, ..."
+        person = name_run(text, words, 0, blocked) or None
     if person is None and days:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen"
-        person = capitalised_run(text, words, frozenset(known | taken))
-    if person is None and not days:
+        person = capitalised_run(text, words, blocked)
+    if person is None:  # days alone name no delegate: the handler lists the delegations
         return NOTHING
     starts, ends = start_and_end(text, words, days)
     said = ["naar", span(text, words, person)] if person else []
@@ -212,11 +215,14 @@ def _delegation(text: str, words: Sequence[Token], known: frozenset[int]) -> Ext
 
 
 def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
-    person = email(words) or name_after(text, words, _ABOUT_SOMEONE, known, lead=False)
+    """A colleague has a name's shape: an e-mail address, a name after "van"/"voor"/"heeft"
+    ("van Els", "van jan peeters"), or two capitalised words ("Koen Goossens kan niet ...");
+    a code, a day or a shouted word ("E3", "Monday", "GISTEREN") is nobody."""
+    person = email(words) or name_after(text, words, _ABOUT_SOMEONE, known, lead=False, shaped=True)
     if person is None and leading_name(words, known):
         person = name_run(text, words, 0, known) or None
     if person is None:
-        person = capitalised_run(text, words, known)
+        person = capitalised_run(text, words, known, least=2)
     if person is None:
         return NOTHING
     person = with_particle(words, person)

@@ -340,3 +340,54 @@ def test_post_search_is_the_senders_whole_name_and_nothing_else(text: str, args:
     result = understand(text, allowed(Role.MAILROOM))
     assert result.winner is not None and result.winner.name == "post"
     assert result.winner.args == args
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        # no name's shape: a code, a day, a shout, a lowercase word alone
+        ("heb ik een E3 of een E5 licentie?", ""),
+        ("MIJN ACCOUNT DOET RAAR SINDS GISTEREN", ""),
+        ("is alles klaar met mijn account, ik ben gisteren gestart bij AWV", ""),
+        ("has my account been set up yet? I started on Monday", ""),
+        ("van thuis uit raak ik niet aangemeld, ligt dat aan mijn account?", ""),
+        # a name's shape
+        ("welke licenties heeft wim janssens", "wim janssens"),
+        ("kunt ge het account van Els eens nakijken?", "Els"),
+        ("check toegang Ahmed El Amrani", "Ahmed El Amrani"),
+        ("is het account van hanne.mertens@vlaanderen.be in orde?", "hanne.mertens@vlaanderen.be"),
+    ],
+)
+def test_a_colleague_has_a_names_shape(text: str, args: str) -> None:
+    # Staff ask about themselves; an agent asks about a colleague.
+    result = understand(text, allowed(Role.AGENT) if args else STAFF)
+    status = next(c for c in result.ranked if c.name == "status")
+    assert status.args == args
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        (
+            "ik ga op opleiding van 9 tot 11 december, kan mijn post naar Yusuf Demir",
+            "naar Yusuf Demir van 9 december tot 11 december",
+        ),
+        ("stuur mijn post naar Els Maes van 22 tot 26/12", "naar Els Maes van 22/12 tot 26/12"),
+        (
+            "I'm on leave from Dec 21st to Jan 3rd, please send my post to Wim Janssens",
+            "naar Wim Janssens van Dec 21st tot Jan 3rd",
+        ),
+        (
+            "Hanne Wuyts vervangt mij, zet mijn post naar haar van 22 dec tot 2 jan",
+            "naar Hanne Wuyts van 22 dec tot 2 jan",
+        ),
+        ("post doorsturen naar Els Maes tot en met donderdag", "naar Els Maes tot donderdag"),
+        ("POST DOORSTUREN NAAR DRIES VERHAEGHE TOT 15/12", "naar DRIES VERHAEGHE tot 15/12"),
+        # days without a delegate: the delegations are listed
+        ("ik ga in bevallingsverlof tot 15 maart, wie kan mijn brieven overnemen", ""),
+    ],
+)
+def test_a_delegation_reads_its_person_and_days(text: str, args: str) -> None:
+    result = understand(text, STAFF)
+    assert result.winner is not None and result.winner.name == "post_delegation"
+    assert result.winner.args == args
