@@ -49,8 +49,10 @@ WHOLE_CORPUS_BAR = 0.95
 # is no blind one either. Set 8 (309 sentences, blind, written by another engineer who never read
 # the scorer) read 82.2% with the examples (Dutch 81.0%, English 85.7%; the cues alone 74.8%):
 # 37 misses were the wrong command (15 of them questions for the service desk that hold a
-# command's words), 18 the right command with arguments read wrong. held_out_dev (84 sentences)
-# read 90.5% once, blind, with the cues.
+# command's words), 18 the right command with arguments read wrong. Then arguments were read
+# better and 770 training sentences written; set 9 (315 sentences, blind, by an engineer who had
+# read neither the scorer nor its commit messages) read 84.1% (Dutch 84.0%, English 84.4%; the
+# cues alone 70.5%). held_out_dev (84 sentences) read 90.5% once, blind, with the cues.
 # Every set measured is tuning material (and learnt from) since; the held-out sentences now are
 # held_out_dev and the next blind set. The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
