@@ -18,6 +18,7 @@ from datetime import date
 import pytest
 
 from bot.commands.examples import corpus_model
+from bot.commands.lemmas import lemmas
 from bot.commands.registry import CommandSpec
 from bot.commands.understanding import Understanding, Verdict, understand
 from bot.domain.platform.errors import DomainError
@@ -135,7 +136,7 @@ def _read(command: str, args: str, expected: Mapping[str, str]) -> dict[str, str
     if command == "status":
         return {"person": args}
     if command == "licence":
-        matches = _CATALOGUE.match(args, "")
+        matches = _CATALOGUE.match(args, "", lemmas)
         return {"item": matches[0].key if matches else ""}
     if command == "licence_report":
         try:

@@ -17,7 +17,7 @@ replaces the stored one, so a half-valid workbook never reaches the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -185,19 +185,36 @@ class Catalogue:
     def visible_items(self, entity_code: str) -> list[CatalogueItem]:
         return [item for item in self.items if self.offer_for(item.key, entity_code)]
 
-    def match(self, text: str, entity_code: str) -> list[CatalogueItem]:
+    def match(
+        self, text: str, entity_code: str, forms: Callable[[str], Iterable[str]] | None = None
+    ) -> list[CatalogueItem]:
         """Items the text names, best first: "ik heb Power BI nodig" -> Power BI Pro.
 
-        An item is named when all words of its name or of one synonym occur in the text; the
-        longest such phrase wins, so "power bi premium" beats "power bi".
+        An item is named when all words of its name, of one synonym or of a part of its name no
+        other item's name holds ("premium per gebruiker") occur in the text; the longest such
+        phrase wins, so "power bi premium" beats "power bi". A word of a phrase also occurs as
+        the first part of a compound ("budget" in "budgetrapporten"). Failing that, an item
+        whose description alone shares two words with the text ("build ... apps") is named, when
+        only one does. forms: a word's other forms (its lemmas: "apps" -> "app"), which count
+        as the word, on both sides; the caller's, so the domain needs no language tools.
         """
-        words = set(folded_words(text))
+        read = forms or _itself
+        words = {form for word in folded_words(text) for form in (word, *read(word))}
+        visible = self.visible_items(entity_code)
         scored: list[tuple[int, int, CatalogueItem]] = []
-        for position, item in enumerate(self.visible_items(entity_code)):
-            phrases = (item.name_nl, item.name_en, item.key.replace("-", " "), *item.synonyms)
-            best = max((_phrase_score(phrase, words) for phrase in phrases), default=0)
+        for position, item in enumerate(visible):
+            phrases = (
+                item.name_nl,
+                item.name_en,
+                item.key.replace("-", " "),
+                *item.synonyms,
+                *_own_name_parts(item, visible),
+            )
+            best = max((_phrase_score(phrase, words, read) for phrase in phrases), default=0)
             if best:
                 scored.append((-best, position, item))
+        if not scored:
+            return _described(visible, words, read)
         return [item for _, _, item in sorted(scored, key=lambda s: (s[0], s[1]))]
 
     def problems(self) -> list[CatalogueProblem]:
@@ -272,8 +289,80 @@ def _too_long(catalogue: Catalogue) -> list[CatalogueProblem]:
     ]
 
 
-def _phrase_score(phrase: str, words: set[str]) -> int:
+def _itself(word: str) -> tuple[str, ...]:
+    return ()
+
+
+# Words of a description that say nothing about the item.
+_FILLERS = frozenset(
+    [
+        "with",
+        "from",
+        "into",
+        "also",
+        "plus",
+        "voor",
+        "zijn",
+        "naar",
+        "bijvoorbeeld",
+        "example",
+        "everything",
+        "alles",
+    ]
+)
+# Description words shorter than this are small words; compound parts at least this long.
+_SHORT = 4
+_PART = 5
+# A description names its item when it shares this many words with the text.
+_DESCRIBED = 2
+
+
+def _phrase_score(phrase: str, words: set[str], forms: Callable[[str], Iterable[str]]) -> int:
     wanted = folded_words(phrase)
-    if wanted and all(word in words for word in wanted):
+    if wanted and all(_occurs(word, words, forms) for word in wanted):
         return sum(len(word) for word in wanted)
     return 0
+
+
+def _occurs(word: str, words: set[str], forms: Callable[[str], Iterable[str]]) -> bool:
+    if word in words or any(form in words for form in forms(word)):
+        return True
+    return len(word) >= _PART and any(
+        other.startswith(word) and len(other) >= len(word) + _SHORT for other in words
+    )
+
+
+def _own_name_parts(item: CatalogueItem, visible: Iterable[CatalogueItem]) -> list[str]:
+    """Runs of two or more words of the item's names that no other item's name holds."""
+    others = [
+        " ".join(folded_words(name))
+        for other in visible
+        if other.key != item.key
+        for name in (other.name_nl, other.name_en)
+    ]
+    parts = []
+    for name in (item.name_nl, item.name_en):
+        names = folded_words(name)
+        for size in range(2, len(names)):
+            for start in range(len(names) - size + 1):
+                part = " ".join(names[start : start + size])
+                if not any(f" {part} " in f" {other} " for other in others):
+                    parts.append(part)
+    return parts
+
+
+def _described(
+    visible: Iterable[CatalogueItem], words: set[str], forms: Callable[[str], Iterable[str]]
+) -> list[CatalogueItem]:
+    shared = []
+    for item in visible:
+        described = {
+            word
+            for word in folded_words(f"{item.description_nl} {item.description_en}")
+            if len(word) >= _SHORT and word not in _FILLERS
+        }
+        found = sum(word in words or any(f in words for f in forms(word)) for word in described)
+        shared.append((found, item))
+    top = max((found for found, _ in shared), default=0)
+    named = [item for found, item in shared if found == top]
+    return named if top >= _DESCRIBED and len(named) == 1 else []

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
+from bot.commands.lemmas import lemmas
 from bot.domain.licences.catalogue import Catalogue, CatalogueItem, Fulfilment
 from bot.domain.licences.grants import grant_verified
 from bot.domain.licences.notices import LicenceNotice, NoticeKind
@@ -97,10 +98,11 @@ class LicenceDesk:
         return FormContext(entity, items, offers, self._today())
 
     async def suggest(self, actor: Actor, text: str) -> CatalogueItem | None:
-        """The item the person's own words name ("ik heb Power BI nodig"), if any."""
+        """The item the person's own words name ("ik heb Power BI nodig", "ik wil apps
+        bouwen"), if any; words count in all their forms ("apps" is "app")."""
         context = await self.form_context(actor)
         catalogue = await self._flow.catalogue()
-        matches = catalogue.match(text, context.entity.code if context.entity else "")
+        matches = catalogue.match(text, context.entity.code if context.entity else "", lemmas)
         return matches[0] if matches else None
 
     async def mine(self, actor: Actor, limit: int = 10) -> MyRequests:

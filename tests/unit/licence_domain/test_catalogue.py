@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain.access.facts import Sku
 from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
@@ -95,6 +97,36 @@ def test_free_text_names_the_item() -> None:
     assert CATALOGUE.match("Ik wil graag Power BI Premium", "ADV")[0] is PPU
     assert CATALOGUE.match("ik wil een app bouwen", "AWV")[0] is APPS
     assert CATALOGUE.match("mijn printer doet het niet", "ADV") == []
+
+
+def _plural(word: str) -> tuple[str, ...]:
+    return {"apps": ("app",), "dashboards": ("dashboard",)}.get(word, ())
+
+
+def test_free_text_names_the_item_in_other_forms_and_by_its_own_name_parts() -> None:
+    # The caller's forms: "apps bouwen" is "app bouwen"; without them it is not.
+    assert CATALOGUE.match("ik wil apps bouwen", "AWV", _plural)[0] is APPS
+    assert CATALOGUE.match("ik wil apps bouwen", "AWV") == []
+    # A part of a name no other item's name holds names it; a shared part does not.
+    assert CATALOGUE.match("kan ik premium per gebruiker krijgen?", "ADV")[0] is PPU
+    assert CATALOGUE.match("iets per gebruiker", "ADV") == []
+    # A synonym as the first part of a compound.
+    budget = replace(VIEWER, synonyms=("budget",))
+    other = replace(CATALOGUE, items=(PRO, budget))
+    assert other.match("ik wil de budgetrapporten bekijken", "ADV")[0] is budget
+    assert other.match("ik wil het budget", "ADV")[0] is budget
+    assert other.match("mijn budgetje", "ADV") == []
+
+
+def test_a_description_names_the_item_only_when_nothing_else_does_and_only_one_fits() -> None:
+    apps = replace(APPS, synonyms=(), description_en="Build and use apps with connectors.")
+    pro = replace(PRO, description_en="Create and share reports and dashboards.")
+    other = replace(CATALOGUE, items=(pro, apps))
+    assert other.match("I want to build an app for our inventory", "ADV", _plural)[0] is apps
+    # One word in common is not enough; "with" is a small word.
+    assert other.match("an app with a view", "ADV", _plural) == []
+    # A name still beats a description.
+    assert other.match("rapporten delen en apps build", "ADV", _plural)[0] is pro
 
 
 def test_matching_only_offers_what_the_entity_may_request() -> None:
