@@ -350,10 +350,10 @@ SHARED_PHRASES: tuple[tuple[str, float], ...] = (("@howto", -1.5),)
 
 # Greetings and thanks are scored like a command ("greeting") but answered with a welcome.
 GREETING_PHRASES: tuple[tuple[str, float], ...] = (
-    ("@greeting", 3.0),
-    ("@thanks", 3.0),
+    ("@greeting", 3.0), ("@thanks", 3.0),
     ("dank+u|dank+je|thank+you", 1.0),
     ("@thanks hulp|help|uitleg|explanation|antwoord|answer|info", 2.0),
+    ("tot+:day|tot+straks|tot+later|tot+gauw|see+you", 3.0),  # goodbye: "tot morgen!"
 )
 
 # Words that name a day, for the `:day` cue word (which also takes "14/12" and "2026-12-14").

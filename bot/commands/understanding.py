@@ -107,7 +107,7 @@ def understand(
     if cues.opened_by and cues.verdict is Verdict.NOTHING:
         # Help promises that a keyword, then what it needs, works: "winkel abc-123 domg".
         return _following(Guess(cues.opened_by, 1.0), cues, text, commands, extra_terms)
-    if examples is None or cues.verdict is Verdict.ASK:
+    if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
         return cues
     if cues.winner is not None and (
         cues.confidence >= CUES_SURE or cues.winner.name == cues.opened_by
@@ -115,6 +115,17 @@ def understand(
         return cues
     guess = examples.guess(tokens(text), [spec.name for spec in commands])
     return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
+
+
+def _only_greets(cues: Understanding, text: str) -> bool:
+    """A greeting the cues read, no question, where no command reaches MIN_SCORE: "tot
+    morgen!" says goodbye though a delegation's "tot morgen" resembles it; "eerste dag hier,
+    wat doet dit ding?" still asks something the examples may know."""
+    return (
+        cues.verdict is Verdict.GREETING
+        and not text.rstrip().endswith("?")
+        and all(c.score < MIN_SCORE for c in cues.ranked)
+    )
 
 
 def _following(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.commands.examples import corpus_model
 from bot.commands.lemmas import MAX_TOKENS, lemmas, tokens
 from bot.commands.registry import CommandSpec
 from bot.commands.understanding import Verdict, understand
@@ -45,6 +46,24 @@ def test_two_commands_named_in_one_message_are_asked_about() -> None:
 @pytest.mark.parametrize("text", ["hallo", "goeiemorgen!", "bedankt!", "merci", "thanks a lot"])
 def test_greetings_and_thanks(text: str) -> None:
     assert understand(text, STAFF).verdict is Verdict.GREETING
+
+
+@pytest.mark.parametrize("text", ["tot morgen!", "tot straks", "see you"])
+def test_a_goodbye_till_a_day_stays_a_goodbye_whatever_the_examples_say(text: str) -> None:
+    # The examples read "tot morgen" as a delegation's end; the cues read only a goodbye.
+    assert understand(text, STAFF, examples=corpus_model()).verdict is Verdict.GREETING
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("post naar Jan Peeters tot morgen", "post_delegation"),
+        ("eerste dag hier, wat doet dit ding eigenlijk?", "help"),
+    ],
+)
+def test_a_goodbye_word_in_a_request_or_a_question_does_not_greet(text: str, command: str) -> None:
+    result = understand(text, STAFF, examples=corpus_model())
+    assert result.winner is not None and result.winner.name == command
 
 
 def test_a_greeting_before_a_question_is_the_question() -> None:
