@@ -45,7 +45,7 @@ _COVERAGE_K = 2.0
 _QUESTION_K = 3.0
 # The cues decide alone when their winner is this clear (see _confidence); below it, and when
 # they find nothing, the labelled examples decide.
-CUES_SURE = 0.5
+CUES_SURE = 0.7
 # A score at which we are sure (for the confidence figure; the verdict does not use it).
 _SURE = 5.0
 # Words that greet or thank are never "unexplained": "hallo, toon mijn post" is about post.
@@ -110,7 +110,9 @@ def understand(
     if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
         return cues
     if cues.winner is not None and (
-        cues.confidence >= CUES_SURE or cues.winner.name == cues.opened_by
+        cues.confidence >= CUES_SURE
+        or cues.winner.name == cues.opened_by
+        or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
     ):
         return cues
     guess = examples.guess(tokens(text), [spec.name for spec in commands])
