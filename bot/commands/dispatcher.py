@@ -143,7 +143,12 @@ class Dispatcher:
         await self._answer_in_chat(turn, _FILES, lambda: handle_files(turn, text))
 
     async def on_text(self, turn: Turn, text: str) -> None:
-        if (forbidden := self._forbidden_ask(text, turn.caller.roles)) is not None:
+        explicit = self.registry.explicit(text)
+        if explicit is not None and not explicit.args:
+            # A keyword alone ("help", "post"): nothing to read, and a refusal if not theirs.
+            await self.run_command(turn, explicit.command.spec.name)
+            return
+        if (forbidden := self._forbidden_ask(text, explicit, turn.caller.roles)) is not None:
             # Asked for by its keyword, and not the caller's to run: refused, and audited.
             await self.run_command(turn, forbidden.command.spec.name, forbidden.args)
             return
@@ -160,11 +165,12 @@ class Dispatcher:
         else:
             await turn.send_card(not_understood_card(_closest(reading, allowed), turn.t))
 
-    def _forbidden_ask(self, text: str, roles: frozenset[Role]) -> Match | None:
+    def _forbidden_ask(
+        self, text: str, explicit: Match | None, roles: frozenset[Role]
+    ) -> Match | None:
         """A message that opens with the keyword of a command the caller may not run, and that
         the cues read as that command among all of them ("regels", "@Werkplek geheim"). A
         sentence that merely holds the word ("regels voor thuiswerk?") is no such request."""
-        explicit = self.registry.explicit(text)
         if explicit is None or explicit.command.spec.allows(roles):
             return None
         every = [bound.spec for bound in self.registry.commands]
