@@ -53,7 +53,11 @@ WHOLE_CORPUS_BAR = 0.95
 # command's words), 18 the right command with arguments read wrong. Then arguments were read
 # better and 770 training sentences written; set 9 (315 sentences, blind, by an engineer who had
 # read neither the scorer nor its commit messages) read 84.1% (Dutch 84.0%, English 84.4%; the
-# cues alone 70.5%). held_out_dev (84 sentences) read 90.5% once, blind, with the cues.
+# cues alone 70.5%). After a round on sets 8 and 9 (licence items from a described need,
+# goodbyes, CUES_SURE chosen by leaving set 8 or 9 out), set 10 (317 sentences, blind, written
+# to stay far from every earlier sentence) read 77.0% (Dutch 75.7%, English 80.8%; the cues
+# alone 64.4%): 48 wrong commands, 25 arguments. held_out_dev (84 sentences) read 90.5% once,
+# blind, with the cues.
 # Every set measured is tuning material (and learnt from) since; the held-out sentences now are
 # held_out_dev and the next blind set. The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
