@@ -25,6 +25,14 @@ NAME_PARTICLES = frozenset({"de", "van", "der", "den", "el", "le", "la", "ter", 
 # Words that open a greeting, never a name: "Dag Els, ...".
 COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"].split())
 _BREAKS = frozenset(",;:?!()")
+# Times of day, no name and no sender: "van gisteren", "de scans van vanochtend".
+TIME_WORDS = frozenset({
+    "gisteren", "eergisteren", "vandaag", "morgen", "overmorgen", "vanochtend", "vanmorgen",
+    "vanmiddag", "vanavond", "vannacht", "yesterday", "today", "tomorrow", "tonight",
+})
+# Words before a place or an organisation, not before a person: "in Lissabon", "at Digital
+# Flanders" is left out: "look at Fatima Ouali's devices"), "naar het Facilitair Bedrijf".
+PLACE_WORDS = frozenset({"in", "te", "uit", "het", "the", "een", "a", "an"})
 # fmt: on
 # A day's number, also as an ordinal: "21", "21st", "3rd", "1ste", "9de".
 _DAY_NUMBER = re.compile(r"^\d{1,2}(?:st|nd|rd|th|ste|de|e)?$")
@@ -61,6 +69,7 @@ def leading_name(words: Sequence[Token], known: frozenset[int]) -> bool:
     """The sentence opens with a name of two capitalised words: "Fatima Ouali kan niet..."."""
     return (
         len(words) > 2
+        and not shouted_sentence(words)
         and words[0].folded not in COURTESY
         and all(words[i].capitalised and _name_like(words[i], i, known) for i in (0, 1))
     )
@@ -70,8 +79,15 @@ def capitalised_run(
     text: str, words: Sequence[Token], known: frozenset[int], *, least: int = 1
 ) -> list[int] | None:
     """A name written with capitals anywhere but first: "check toegang Ahmed El Amrani"; of
-    at least `least` words (a capitalised word alone may be a place or a code)."""
+    at least `least` words (a capitalised word alone may be a place or a code). Not after
+    "in" or an article ("in Lissabon", "het Facilitair Bedrijf"); in a sentence written all
+    in capitals only right after the command's own words ("STATUS BRAM DE WOLF")."""
+    shouted = shouted_sentence(words)
     for i in range(1, len(words)):
+        if shouted and i - 1 not in known:
+            continue
+        if words[i - 1].folded in PLACE_WORDS and not words[i - 1].capitalised:
+            continue
         if words[i].capitalised and content(words[i]) and _name_like(words[i], i, known):
             run = name_run(text, words, i, known)
             if len(run) >= least and name_shaped(words, run):
@@ -100,6 +116,9 @@ def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int
             break
     while run and words[run[-1]].folded in NAME_PARTICLES:
         run.pop()
+    capitals = [i for i in run if words[i].capitalised and words[i].folded not in NAME_PARTICLES]
+    if capitals and not words[run[0]].capitalised:  # "stagiair Lars Wuyts" is Lars Wuyts
+        run = [i for i in run if i >= capitals[0]]
     return run
 
 
@@ -108,7 +127,9 @@ def _name_like(word: Token, index: int, known: frozenset[int]) -> bool:
     "MFA", "GISTEREN")."""
     if word.kind != "word" or index in known or not word.text.isalpha():
         return False
-    if word.folded in DAY_NAMES or (_shouted(word) and word.folded in STOPWORDS):
+    if word.folded in DAY_NAMES or word.folded in TIME_WORDS:
+        return False
+    if _shouted(word) and word.folded in STOPWORDS:
         return False
     return word.folded not in STOPWORDS or (word.capitalised and len(word.folded) > 1)
 
@@ -119,6 +140,12 @@ def name_shaped(words: Sequence[Token], run: Sequence[int]) -> bool:
     if len(run) != 1:
         return len(run) > 1
     return words[run[0]].capitalised and not _shouted(words[run[0]])
+
+
+def shouted_sentence(words: Sequence[Token]) -> bool:
+    """ "TOESTELLEN VAN GEERT DE SMET": capitals tell nothing about names."""
+    letters = [w for w in words if w.kind == "word" and w.text.isalpha()]
+    return len(letters) > 2 and all(w.text.isupper() for w in letters)
 
 
 def _shouted(word: Token) -> bool:
@@ -142,6 +169,14 @@ def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
             found.append((i, i + 1, f"{word.text} {words[i + 1].text}"))
             i += 1
         i += 1
+    found = [
+        day
+        for day in found
+        if not (
+            words[day[0]].folded in DAY_NAMES
+            and any(other[0] == day[1] + 1 for other in found)  # "maandag 7 december"
+        )
+    ]
     return sorted([*found, *_days_before_an_end(words, found)])
 
 
@@ -180,6 +215,12 @@ def start_and_end(
     text: str, words: Sequence[Token], days: list[tuple[int, int, str]]
 ) -> tuple[str, str]:
     starts = ends = ""
+    if len(days) == 1:  # "ik ben morgen op opleiding": that day; "tot vrijdag": until then
+        first, _, said = days[0]
+        before = words[first - 1].folded if first > 0 else ""
+        ending = {w.folded for w in words[max(0, first - 3) : first]} & (_ENDS | {"met", "m"})
+        if not ending and before not in _STARTS and not _through(words, first):
+            return said, said
     for first, _, said in days:
         before = words[first - 1].folded if first > 0 else ""
         if before in _STARTS and not starts:
@@ -226,6 +267,8 @@ def with_particle(words: Sequence[Token], person: list[int]) -> list[int]:
     first = min(person)
     before = first - 1
     if before < 0 or words[before].folded not in NAME_PARTICLES:
+        return person
+    if shouted_sentence(words):  # "STATUS VAN NATHALIE GOOSSENS"
         return person
     if words[before].capitalised or words[first].folded in NAME_PARTICLES:
         return [before, *person]

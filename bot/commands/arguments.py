@@ -60,7 +60,8 @@ _FILTERS = (
     (("onafgehandeld",), "open"), (("onafgehandelde",), "open"), (("unhandled",), "open"),
     (("open",), "open"), (("openstaande",), "open"),
     (("afgehandeld",), "afgehandeld"), (("afgehandelde",), "afgehandeld"),
-    (("handled",), "afgehandeld"),
+    (("handled",), "afgehandeld"), (("verwerkt",), "afgehandeld"), (("afgewerkt",), "afgehandeld"),
+    (("dealt", "with"), "afgehandeld"), (("marked", "as", "done"), "afgehandeld"),
     (("aangetekend",), "aangetekend"), (("aangetekende",), "aangetekend"),
     (("registered",), "aangetekend"),
     (("deze", "week"), "deze week"), (("this", "week"), "deze week"),
@@ -71,6 +72,15 @@ _FILTERS = (
 # Papers one searches the post for, though they are the post's own words: "zoek facturen".
 _SEARCHABLE = frozenset(CLASSES["paperwork"].split())
 _MAX_CODE = 6
+# Small words a report's period is said in: "sinds", "tussen ... en", "vorige maand", "de
+# laatste 30 dagen", "this quarter".
+# fmt: off
+_PERIOD_WORDS = frozenset({
+    "sinds", "since", "vanaf", "van", "from", "tussen", "between", "en", "and", "tot", "to",
+    "vorige", "vorig", "afgelopen", "laatste", "last", "past", "deze", "dit", "this",
+    "maand", "month", "jaar", "year", "week", "weken", "dag", "dagen",
+})
+# fmt: on
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +106,7 @@ def extract(
     if name == "status":
         return _status(text, words, known)
     if name == "licence_report":
-        return _report(words)
+        return _report(words, known)
     return NOTHING
 
 
@@ -229,7 +239,10 @@ def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extract
     return Extracted(span(text, words, person), frozenset(person))
 
 
-def _report(words: Sequence[Token]) -> Extracted:
+def _report(words: Sequence[Token], known: frozenset[int]) -> Extracted:
+    """Days and codes, and the words a period or an entity's name is said in ("sinds 15
+    oktober", "vorige maand", "het Departement Omgeving"): the report's parser reads them and
+    passes over the rest. Only days and codes count as explained."""
     taken = [
         i
         for i, w in enumerate(words)
@@ -239,7 +252,18 @@ def _report(words: Sequence[Token]) -> Extracted:
             and w.folded not in STOPWORDS
         )
     ]
-    return Extracted(" ".join(words[i].text for i in taken), frozenset(taken))
+    said = [
+        i
+        for i, w in enumerate(words)
+        if i in taken
+        or (
+            i not in known
+            and w.kind == "word"
+            and (content(w) or w.folded in _PERIOD_WORDS)
+            and not (w.text.isupper() and len(w.text) > 1 and w.folded in STOPWORDS)
+        )
+    ]
+    return Extracted(" ".join(words[i].text for i in said), frozenset(taken))
 
 
 # --- pieces -------------------------------------------------------------------------------------

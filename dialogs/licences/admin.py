@@ -17,6 +17,7 @@ workbook is made from current data when the link is opened, and the link works f
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -43,6 +44,7 @@ from cards.licences.admin import (
     import_refused_card,
     report_card,
 )
+from dialogs.licences.report_period import fold_words, named_entity, named_period, written_days
 from dialogs.platform.workbooks import ExportLinks
 
 # Export kinds, as bot/http/exports.py serves them.
@@ -59,7 +61,9 @@ _LOCAL_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _FILLER = frozenset({
     "van", "vanaf", "tot", "en", "met", "tem", "tm", "t/m", "voor", "de", "het", "entiteit",
     "periode", "from", "to", "until", "till", "for", "the", "entity", "period", "-", "–", "..",
+    "sinds", "since", "tussen", "between", "and", "bij", "of", "t", "m",
 })
+_MAX_CODE = 6
 # fmt: on
 
 
@@ -85,20 +89,39 @@ def parse_day(word: str) -> date | None:
     return None
 
 
-def parse_report_ask(args: str, today: date) -> ReportAsk:
-    """Dates and an entity code in any order; one date means from then until today."""
-    days: list[date] = []
-    codes: list[str] = []
-    for word in args.replace(",", " ").split():
-        if fold(word) in _FILLER:
+def parse_report_ask(args: str, today: date, entities: Sequence[Entity] = ()) -> ReportAsk:
+    """Dates, a period and an entity in any order: "van 1/10/2026 tot 31/10/2026 voor ADV",
+    "sinds 15 oktober", "vorige maand", "laatste 30 dagen", "het Departement Omgeving" (with
+    the entities, dialogs/licences/report_period.py). One date means from then until today. A
+    code is written in capitals, or an entity's own code ("awv"), or the only word given; in a
+    sentence the other words ask nothing of the report."""
+    typed = args.replace(",", " ").split()
+    words = fold_words(args.replace(",", " "))
+    used = {i for i, word in enumerate(words) if word in _FILLER or not word}
+    period = named_period(words, used, today)
+    days = written_days(words, used, today)
+    entity = named_entity(words, used, entities)
+    known = {fold(e.code) for e in entities}
+    codes: list[str] = [entity] if entity else []
+    rest: list[str] = []
+    for i, word in enumerate(typed):
+        if i in used:
             continue
-        if (day := parse_day(word)) is not None:
+        if (day := parse_day(word.strip(".,;:!?()"))) is not None:
             days.append(day)
+        elif words[i] in known:  # "awv": the entity's own code
+            codes.append(next(e.code for e in entities if fold(e.code) == words[i]))
+        elif _a_code(word):
+            codes.append(word.strip(".,;:!?()"))
         else:
-            codes.append(word)
-    if len(days) > 2 or len(codes) > 1:
+            rest.append(word)
+    if not codes and len(rest) == 1 and not days and period is None:
+        codes = rest  # "rapport licenties xyz": the entity asked for, known or not
+    if len(days) > 2 or len(set(map(fold, codes))) > 1 or (period and days):
         raise DomainError(N_("licence_admin.report.not_understood"))
-    if not days:
+    if period is not None:
+        days = list(period)
+    elif not days:
         days = [today - timedelta(days=DEFAULT_REPORT_DAYS - 1), today]
     elif len(days) == 1:
         days.append(today)
@@ -106,6 +129,12 @@ def parse_report_ask(args: str, today: date) -> ReportAsk:
     if end < start:
         raise DomainError(N_("licence_admin.report.bad_period"))
     return ReportAsk(start, end, codes[0] if codes else "")
+
+
+def _a_code(word: str) -> bool:
+    """ "AWV", "DOMG": a short word in capitals."""
+    bare = word.strip(".,;:!?()")
+    return bare.isalpha() and bare.isupper() and 1 < len(bare) <= _MAX_CODE
 
 
 class LicenceAdminDialog:
@@ -175,8 +204,8 @@ class LicenceAdminDialog:
         order=630,
     )
     async def licence_report(self, turn: Turn, args: str) -> None:
-        ask = parse_report_ask(args, self._desk.today())
         catalogue = await self._desk.catalogue()
+        ask = parse_report_ask(args, self._desk.today(), catalogue.entities)
         if turn.caller.has(Role.ADMIN):
             entity = self._entity(catalogue, ask.entity) if ask.entity else None
         else:

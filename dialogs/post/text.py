@@ -21,7 +21,7 @@ from bot.services.post.listing import PostFilters, Scope
 # Filter phrases, longest first ("niet afgehandeld" before "afgehandeld").
 _FILTERS: tuple[tuple[str, str], ...] = (
     (r"niet\s+afgehandelde?|onafgehandelde?|not\s+handled|unhandled|open", "open"),
-    (r"afgehandelde?|handled|done", "handled"),
+    (r"afgehandelde?|handled|done|verwerkte?|afgewerkte?|dealt\s+with", "handled"),
     (r"alles|all", "all"),
     (r"aangetekende?|registered", "registered"),
     (r"deze\s+week|this\s+week", "week"),
@@ -44,7 +44,7 @@ _END = re.compile(
 _START = re.compile(r"\b(?:vanaf|van|from|starting)\b", re.IGNORECASE)
 _TO = re.compile(r"^\s*(?:naar|aan|to)\b\s*", re.IGNORECASE)
 
-_MONTHS = {
+MONTHS = {
     **dict.fromkeys(("januari", "january", "jan"), 1),
     **dict.fromkeys(("februari", "february", "feb", "febr"), 2),
     **dict.fromkeys(("maart", "march", "mrt", "maa", "mar"), 3),
@@ -136,7 +136,13 @@ def parse_delegation(text: str, today: date) -> DelegationRequest | None:
     name = _TO.sub("", name).strip(" ,.:;")
     if not name:
         return None
+    while ends < starts and _weekday(said[last.end() :]):  # "van maandag tot woensdag"
+        ends += timedelta(days=7)
     return DelegationRequest(name, starts, ends)
+
+
+def _weekday(text: str) -> bool:
+    return _NEXT.sub("", " ".join(fold(text).split()).strip(" .,!?;:")) in _WEEKDAYS
 
 
 def parse_day(text: str, today: date) -> date | None:
@@ -152,10 +158,10 @@ def parse_day(text: str, today: date) -> date | None:
     if match := _NUMERIC.match(said):
         year = match.group(3)
         return _dated(int(match.group(1)), int(match.group(2)), year, today)
-    if (match := _DAY_MONTH.match(said)) and match.group(2) in _MONTHS:
-        return _dated(int(match.group(1)), _MONTHS[match.group(2)], match.group(3), today)
-    if (match := _MONTH_DAY.match(said)) and match.group(1) in _MONTHS:
-        return _dated(int(match.group(2)), _MONTHS[match.group(1)], match.group(3), today)
+    if (match := _DAY_MONTH.match(said)) and match.group(2) in MONTHS:
+        return _dated(int(match.group(1)), MONTHS[match.group(2)], match.group(3), today)
+    if (match := _MONTH_DAY.match(said)) and match.group(1) in MONTHS:
+        return _dated(int(match.group(2)), MONTHS[match.group(1)], match.group(3), today)
     return None
 
 

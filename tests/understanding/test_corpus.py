@@ -144,7 +144,7 @@ def _read(command: str, args: str, expected: Mapping[str, str]) -> dict[str, str
         return {"item": matches[0].key if matches else ""}
     if command == "licence_report":
         try:
-            ask = parse_report_ask(args, TODAY)
+            ask = parse_report_ask(args, TODAY, _CATALOGUE.entities)
         except DomainError as error:
             return {"entity": f"(refused: {error.message_key})"}
         return {"starts": _iso(ask.start), "ends": _iso(ask.end), "entity": ask.entity}

@@ -1,0 +1,149 @@
+"""The period and the entity a licence report is asked for, in words (dialogs/licences/admin.py).
+
+- days written out: "3 november", "1 September", "2 Nov 2026", "November 3"; without a year the
+  most recent such day (a report looks back: "sinds 15 oktober" on 1 December is this October)
+- periods: "vorige maand", "dit kwartaal", "dit jaar", "deze week", "laatste 30 dagen",
+  "afgelopen 2 weken", and the English ones ("last month", "this quarter", "past 30 days")
+- an entity by its name: "Departement Omgeving", "het facilitair bedrijf", "Wegen en Verkeer",
+  "Department of Environment" (the name without its kind, or its first word with its kind)
+
+Each reader takes the folded words and marks the ones it used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from bot.domain.licences.catalogue import Entity
+from bot.domain.platform.text import fold, folded_words
+from dialogs.post.text import MONTHS
+
+# fmt: off
+_LAST = frozenset({"vorige", "vorig", "afgelopen", "laatste", "last", "past", "previous"})
+_THIS = frozenset({"deze", "dit", "this", "current", "huidige", "lopende"})
+_UNITS = {
+    **dict.fromkeys(("dag", "dagen", "day", "days"), "day"),
+    **dict.fromkeys(("week", "weken", "weeks"), "week"),
+    **dict.fromkeys(("maand", "maanden", "month", "months"), "month"),
+    **dict.fromkeys(("kwartaal", "kwartalen", "quarter", "quarters"), "quarter"),
+    **dict.fromkeys(("jaar", "jaren", "year", "years"), "year"),
+}
+# The kind of body an entity's name starts or ends with: "Agentschap Wegen en Verkeer".
+_KINDS = frozenset({"agentschap", "departement", "agency", "department", "dienst", "service"})
+_SMALL = frozenset({"van", "en", "of", "and", "voor", "for", "the", "het", "de"})
+# fmt: on
+_DAY_NUMBER = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)?$")
+_YEAR = re.compile(r"^\d{4}$")
+
+Period = tuple[date, date]
+
+
+def written_days(words: Sequence[str], used: set[int], today: date) -> list[date]:
+    """Days written with a month's name, in the order written; marks their words used."""
+    found: list[date] = []
+    for i in range(len(words) - 1):
+        if i in used or i + 1 in used:
+            continue
+        number, month = _DAY_NUMBER.match(words[i]), MONTHS.get(words[i + 1].strip("."))
+        if number is None or month is None:
+            number, month = _DAY_NUMBER.match(words[i + 1]), MONTHS.get(words[i].strip("."))
+        if number is None or month is None:
+            continue
+        taken = {i, i + 1}
+        year = None
+        if i + 2 < len(words) and _YEAR.match(words[i + 2]):
+            year = int(words[i + 2])
+            taken.add(i + 2)
+        day = _past_day(int(number.group(1)), month, year, today)
+        if day is not None:
+            found.append(day)
+            used |= taken
+    return found
+
+
+def _past_day(number: int, month: int, year: int | None, today: date) -> date | None:
+    try:
+        if year is not None:
+            return date(year, month, number)
+        day = date(today.year, month, number)
+        return day if day <= today else date(today.year - 1, month, number)
+    except ValueError:
+        return None
+
+
+def named_period(words: Sequence[str], used: set[int], today: date) -> Period | None:
+    """ "vorige maand", "dit kwartaal", "laatste 30 dagen": the first and last day."""
+    for i, word in enumerate(words):
+        if i in used or i + 1 >= len(words):
+            continue
+        after = words[i + 1]
+        if word in _LAST and after.isdigit() and i + 2 < len(words) and words[i + 2] in _UNITS:
+            used |= {i, i + 1, i + 2}
+            return _back(int(after), _UNITS[words[i + 2]], today), today
+        unit = _UNITS.get(after)
+        if unit is None or unit == "day":
+            continue
+        if word in _THIS:
+            used |= {i, i + 1}
+            return _start_of(unit, today), today
+        if word in _LAST:
+            used |= {i, i + 1}
+            start = _start_of(unit, _start_of(unit, today) - timedelta(days=1))
+            return start, _start_of(unit, today) - timedelta(days=1)
+    return None
+
+
+def _start_of(unit: str, day: date) -> date:
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    if unit == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(month=1, day=1)
+
+
+def _back(count: int, unit: str, today: date) -> date:
+    """The first day of the last `count` days, weeks, months, ... up to today."""
+    if unit in ("day", "week"):
+        return today - timedelta(days=count * (7 if unit == "week" else 1) - 1)
+    months = count * {"month": 1, "quarter": 3, "year": 12}[unit]
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    day = min(today.day, 28)  # a day every month has
+    return date(year, month + 1, day) + timedelta(days=1)
+
+
+def named_entity(words: Sequence[str], used: set[int], entities: Sequence[Entity]) -> str:
+    """The code of the entity whose name the words hold; "" when none or more than one does."""
+    found: dict[str, set[int]] = {}
+    for entity in entities:
+        for name in (entity.name_nl, entity.name_en):
+            places = _name_in(words, used, folded_words(name))
+            if places:
+                found[entity.code] = places
+                break
+    if len(found) != 1:
+        return ""
+    [(code, places)] = found.items()
+    used |= places
+    return code
+
+
+def _name_in(words: Sequence[str], used: set[int], name: Sequence[str]) -> set[int]:
+    """Where the name's own words all stand (its kind and small words left out), or its first
+    own word together with its kind ("Department of Environment")."""
+    own = [w for w in name if w not in _KINDS and w not in _SMALL]
+    kinds = [w for w in name if w in _KINDS]
+    free = {w: i for i, w in reversed(list(enumerate(words))) if i not in used}
+    if own and all(w in free for w in own):
+        return {free[w] for w in own} | {free[k] for k in kinds if k in free}
+    if own and kinds and own[0] in free and all(k in free for k in kinds):
+        return {free[own[0]]} | {free[k] for k in kinds}
+    return set()
+
+
+def fold_words(args: str) -> list[str]:
+    """The words as the readers take them: folded, without the punctuation around them."""
+    return [fold(word).strip(".,;:!?()") for word in args.split()]

@@ -1,0 +1,75 @@
+"""The licence report's period and entity said in words (dialogs/licences/report_period.py),
+through parse_report_ask and the sentence reading that feeds it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.commands.arguments import extract
+from bot.commands.lemmas import tokens
+from bot.domain.platform.errors import DomainError
+from devtools.demo_catalogue import demo_entities
+from dialogs.licences.admin import ReportAsk, parse_report_ask
+
+TODAY = date(2026, 12, 1)
+ENTITIES = demo_entities()
+
+
+def _read(args: str) -> ReportAsk:
+    return parse_report_ask(args, TODAY, ENTITIES)
+
+
+@pytest.mark.parametrize(
+    ("args", "start", "end"),
+    [
+        ("vorige maand", date(2026, 11, 1), date(2026, 11, 30)),
+        ("last month", date(2026, 11, 1), date(2026, 11, 30)),
+        ("dit kwartaal", date(2026, 10, 1), TODAY),
+        ("vorig kwartaal", date(2026, 7, 1), date(2026, 9, 30)),
+        ("dit jaar", date(2026, 1, 1), TODAY),
+        ("laatste 30 dagen", date(2026, 11, 2), TODAY),
+        ("past 2 weeks", date(2026, 11, 18), TODAY),
+        ("sinds 1 oktober", date(2026, 10, 1), TODAY),  # a report looks back: this October
+        ("since December 5", date(2025, 12, 5), TODAY),
+        ("tussen 3 november en 27 november", date(2026, 11, 3), date(2026, 11, 27)),
+        ("between 2 Nov 2026 and 29 Nov 2026", date(2026, 11, 2), date(2026, 11, 29)),
+        # unchanged
+        ("van 1/10/2026 tot 31/10/2026", date(2026, 10, 1), date(2026, 10, 31)),
+        ("", date(2026, 11, 2), TODAY),
+    ],
+)
+def test_a_period_in_words(args: str, start: date, end: date) -> None:
+    ask = _read(args)
+    assert (ask.start, ask.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("args", "entity"),
+    [
+        ("Departement Omgeving", "DOMG"),
+        ("het facilitair bedrijf", "AFB"),
+        ("Wegen en Verkeer", "AWV"),
+        ("the Department of Environment", "DOMG"),
+        ("Digitaal Vlaanderen", "ADV"),
+        ("voor awv", "AWV"),  # an entity's code in small letters
+        ("xyz", "xyz"),  # the only word: the entity asked for (refused as unknown later)
+        ("ik heb de cijfers nodig", ""),  # words that ask nothing
+    ],
+)
+def test_an_entity_by_its_name(args: str, entity: str) -> None:
+    assert _read(args).entity == entity
+
+
+def test_two_entities_or_a_period_and_days_are_not_understood() -> None:
+    with pytest.raises(DomainError):
+        _read("ADV DOMG")
+    with pytest.raises(DomainError):
+        _read("vorige maand 1/10/2026")
+
+
+def test_a_sentence_hands_its_period_and_entity_words_to_the_report() -> None:
+    text = "rapport van de licentieaanvragen bij Wegen en Verkeer sinds 15 oktober"
+    args = extract("licence_report", False, text, tokens(text), frozenset()).args
+    assert _read(args) == ReportAsk(date(2026, 10, 15), TODAY, "AWV")
