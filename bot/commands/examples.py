@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.commands.cues import forms_of
 from bot.commands.lemmas import Token, tokens
 from bot.commands.phrases import STOPWORDS
+from bot.commands.word_classes import CLASSES
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 # Labels that are no command: nothing of ours fits (the service desk's business), a greeting.
@@ -98,10 +100,12 @@ class ExampleModel:
 def features(words: Iterable[Token]) -> frozenset[str]:
     """Every form of every word (its lemmas in both languages), a day or an address by its
     kind, pairs of neighbouring words of substance ("aanvraag_goedkeuren"), and the letter
-    groups of the longer ones ("#<begro", "#groting", ...)."""
+    groups of the longer ones ("#<begro", "#groting", ...), and the cues' word classes
+    ("@hardware", bot/commands/word_classes.py)."""
+    sentence = list(words)
     found: set[str] = set()
     previous: frozenset[str] = frozenset()
-    for word in words:
+    for word in sentence:
         forms = word.forms if word.kind == "word" else frozenset({word.kind})
         found |= forms
         if word.kind == "word" and forms & STOPWORDS:
@@ -111,7 +115,39 @@ def features(words: Iterable[Token]) -> frozenset[str]:
         if word.kind == "word" and len(word.folded) >= _GRAM_WORD:
             marked = f"<{word.folded}>"
             found.update("#" + marked[i : i + _GRAM] for i in range(len(marked) - _GRAM + 1))
-    return frozenset(found)
+    return frozenset(found | _classes(sentence))
+
+
+def _classes(words: Iterable[Token]) -> set[str]:
+    """The cues' word classes the message's words belong to ("@own" for "heb ik",
+    "@hardware" for "stoel"): what a class of words says carries over to a word of it that no
+    labelled sentence holds yet."""
+    sentence = [word.forms if word.kind == "word" else frozenset() for word in words]
+    found: set[str] = set()
+    for i, forms in enumerate(sentence):
+        for form in forms:
+            for name, rest in _CLASS_INDEX.get(form, ()):
+                if name not in found and all(
+                    i + j < len(sentence) and sentence[i + j] & later
+                    for j, later in enumerate(rest, 1)
+                ):
+                    found.add(name)
+    return found
+
+
+def _class_index() -> dict[str, list[tuple[str, tuple[frozenset[str], ...]]]]:
+    """Each form of a class entry's first word: the class, and the forms of the entry's next
+    words ("heb+ik": "heb" and "hebben" lead to @own if "ik" follows)."""
+    index: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+    for name, text in CLASSES.items():
+        for entry in text.split():
+            first, *rest = (forms_of(word) for word in entry.split("+"))
+            for form in first:
+                index.setdefault(form, []).append(("@" + name, tuple(rest)))
+    return index
+
+
+_CLASS_INDEX = _class_index()
 
 
 def read_examples(paths: Iterable[Path]) -> list[Example]:

@@ -52,6 +52,8 @@ _SURE = 5.0
 _COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"].split())
 # A one-word cue this strong names its command as a keyword does ("account", "brieven").
 _ANCHOR = 2.5
+# Cues this far against a command rule it out: the examples do not pick it either.
+_RULED_OUT = -2.0
 # Words that join two requests in one message.
 _JOINERS = frozenset({"en", "and", "of", "or", "plus"})
 # Words a message is cut at to read its parts alone: not "of", which is also "whether" ("kijk
@@ -80,6 +82,8 @@ class Understanding:
     confidence: float  # 0..1: how clearly the first beats the second, and how strongly
     # The command whose keyword the message opens with ("regels", "@Werkplek post Fluvius").
     opened_by: str = ""
+    # Commands the cues read and ruled out: their own cues against them outweigh those for.
+    ruled_out: frozenset[str] = frozenset()
 
     @property
     def winner(self) -> Candidate | None:
@@ -115,7 +119,8 @@ def understand(
         or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
     ):
         return cues
-    guess = examples.guess(tokens(text), [spec.name for spec in commands])
+    allowed = [spec.name for spec in commands if spec.name not in cues.ruled_out]
+    guess = examples.guess(tokens(text), allowed)
     return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
 
 
@@ -186,12 +191,15 @@ def _by_cues(
         for name, found in fired.items()
     }
     readings: list[_Reading] = []
+    ruled_out: set[str] = set()
     for spec, book in zip(commands, books, strict=True):
         foreign = [
             span for name, spans in long_keywords.items() if name != spec.name for span in spans
         ]
         evidence = _evidence(fired[spec.name], foreign)
         if evidence <= 0:
+            if evidence <= _RULED_OUT:
+                ruled_out.add(spec.name)
             continue
         own = hits.positions_of(book.positive)
         extracted = extract(spec.name, spec.whole_text, text, words, own)
@@ -212,7 +220,7 @@ def _by_cues(
         rest = tuple(c for c in ranked if c.name not in {a.name for a in asked})
         return Understanding(Verdict.ASK, first + rest, 0.0, opened_by)
     verdict = _verdict(ranked, _greeting_score(greeting, hits, content, k))
-    return replace(verdict, opened_by=opened_by)
+    return replace(verdict, opened_by=opened_by, ruled_out=frozenset(ruled_out))
 
 
 def _opened_by(fired: Mapping[str, list[_Fired]]) -> str:

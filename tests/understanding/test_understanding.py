@@ -410,3 +410,41 @@ def test_a_delegation_reads_its_person_and_days(text: str, args: str) -> None:
     result = understand(text, STAFF)
     assert result.winner is not None and result.winner.name == "post_delegation"
     assert result.winner.args == args
+
+
+def test_the_model_reads_the_cues_word_classes() -> None:
+    # A word no labelled sentence may hold still says what its class says.
+    from bot.commands.examples import features
+
+    found = features(tokens("heb ik al een nieuwe bureaustoel?"))
+    assert {"@own", "@hardware"} <= found
+    assert "@hardware" not in features(tokens("heb ik al power bi?"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Personnel matters and office things are the service desk's, not a licence request.
+        ("mijn verlofaanvraag voor maandag is nog niet goedgekeurd", None),
+        # A licence one already has is the access card's question.
+        ("heb ik al een licentie voor power automate?", "status"),
+        ("welke power apps licentie heb ik nu", "status"),
+        # Must not change: asking for one, following one up, a delegation, a need.
+        ("ik wil een power bi licentie aanvragen", "licence"),
+        ("heb ik een licentie nodig voor power bi?", "licence"),
+        ("hoe ver staat mijn aanvraag voor power bi?", "requests"),
+        ("mijn post gaat naar Jan tot vrijdag", "post_delegation"),
+    ],
+)
+def test_commands_the_understanding_step_confused(text: str, expected: str | None) -> None:
+    result = understand(text, STAFF, None, corpus_model())
+    if expected is None:
+        assert result.verdict is Verdict.NOTHING
+    else:
+        assert result.winner is not None and result.winner.name == expected
+
+
+def test_a_command_the_cues_rule_out_is_not_the_examples_pick() -> None:
+    result = understand("mijn verlofaanvraag voor maandag is nog niet goedgekeurd", STAFF)
+    assert "requests" in result.ruled_out
+    assert "licence" not in understand("ik wil een power bi licentie aanvragen", STAFF).ruled_out
