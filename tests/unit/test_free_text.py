@@ -73,9 +73,9 @@ async def test_two_readings_are_asked_about_and_each_button_runs_one() -> None:
 async def test_a_forbidden_command_word_inside_a_sentence_refuses_nothing() -> None:
     world = World()
     turn = await say(world.dispatcher, "wat is het geheim van een goede koffie?")
-    assert "Dat begreep ik niet helemaal." in card_text(turn.cards[0])
-    assert "servicedeskmedewerker" not in card_text(turn.cards[0])
-    assert [e.outcome for e in world.audit.entries] == []
+    (card,) = turn.cards
+    assert "servicedeskmedewerker" not in card_text(card) and turn.texts == []
+    assert [e.outcome for e in world.audit.entries] == []  # nothing ran, nothing was refused
 
 
 async def test_a_forbidden_command_asked_for_explicitly_is_refused_and_audited() -> None:
