@@ -158,7 +158,7 @@ async def test_a_sentence_that_names_only_the_product_opens_its_form(world: Worl
 
 
 async def test_a_name_only_the_catalogue_knows_asks_for_that_item(world: World) -> None:
-    """"pbi" and "premium per user" are no keyword or phrase of the code, only synonyms the
+    """ "pbi" and "premium per user" are no keyword or phrase of the code, only synonyms the
     admins keep in the catalogue: the sentence is still a licence request for that item."""
     turn = await world.say("mag ik pbi krijgen aub")
     assert turn.cards[0]["body"][0]["text"] == "Power BI Pro aanvragen"
