@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from bot.domain.licences.catalogue import Entity
+from bot.domain.platform.calendar_words import MONTHS
 from bot.domain.platform.text import fold, folded_words
-from dialogs.post.text import MONTHS
 
 # fmt: off
 _LAST = frozenset({"vorige", "vorig", "afgelopen", "laatste", "last", "past", "previous"})

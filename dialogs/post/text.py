@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.domain.platform.calendar_words import MONTHS
 from bot.domain.platform.text import fold, folded_words
 from bot.services.post.listing import PostFilters, Scope
 
@@ -44,20 +45,6 @@ _END = re.compile(
 _START = re.compile(r"\b(?:vanaf|van|from|starting)\b", re.IGNORECASE)
 _TO = re.compile(r"^\s*(?:naar|aan|to)\b\s*", re.IGNORECASE)
 
-MONTHS = {
-    **dict.fromkeys(("januari", "january", "jan"), 1),
-    **dict.fromkeys(("februari", "february", "feb", "febr"), 2),
-    **dict.fromkeys(("maart", "march", "mrt", "maa", "mar"), 3),
-    **dict.fromkeys(("april", "apr"), 4),
-    **dict.fromkeys(("mei", "may"), 5),
-    **dict.fromkeys(("juni", "june", "jun"), 6),
-    **dict.fromkeys(("juli", "july", "jul"), 7),
-    **dict.fromkeys(("augustus", "august", "aug"), 8),
-    **dict.fromkeys(("september", "sep", "sept"), 9),
-    **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
-    **dict.fromkeys(("november", "nov"), 11),
-    **dict.fromkeys(("december", "dec"), 12),
-}
 _WEEKDAYS = {
     **dict.fromkeys(("maandag", "monday", "ma", "mon"), 0),
     **dict.fromkeys(("dinsdag", "tuesday", "di", "tue"), 1),

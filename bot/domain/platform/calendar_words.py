@@ -1,0 +1,24 @@
+"""Months as people write them, in Dutch and English, with their number: shared by every parser
+that reads a day in words ("14 december", "2 Nov 2026")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+MONTHS: Mapping[str, int] = MappingProxyType(
+    {
+        **dict.fromkeys(("januari", "january", "jan"), 1),
+        **dict.fromkeys(("februari", "february", "feb", "febr"), 2),
+        **dict.fromkeys(("maart", "march", "mrt", "maa", "mar"), 3),
+        **dict.fromkeys(("april", "apr"), 4),
+        **dict.fromkeys(("mei", "may"), 5),
+        **dict.fromkeys(("juni", "june", "jun"), 6),
+        **dict.fromkeys(("juli", "july", "jul"), 7),
+        **dict.fromkeys(("augustus", "august", "aug"), 8),
+        **dict.fromkeys(("september", "sep", "sept"), 9),
+        **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
+        **dict.fromkeys(("november", "nov"), 11),
+        **dict.fromkeys(("december", "dec"), 12),
+    }
+)
