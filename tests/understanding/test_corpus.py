@@ -17,7 +17,7 @@ from datetime import date
 
 import pytest
 
-from bot.commands.examples import corpus_model
+from bot.commands.examples import ExampleModel, corpus_model
 from bot.commands.lemmas import lemmas
 from bot.commands.registry import CommandSpec
 from bot.commands.understanding import Understanding, Verdict, understand
@@ -57,7 +57,11 @@ WHOLE_CORPUS_BAR = 0.95
 # goodbyes, CUES_SURE chosen by leaving set 8 or 9 out), set 10 (317 sentences, blind, written
 # to stay far from every earlier sentence) read 77.0% (Dutch 75.7%, English 80.8%; the cues
 # alone 64.4%): 48 wrong commands, 25 arguments. held_out_dev (84 sentences) read 90.5% once,
-# blind, with the cues.
+# blind, with the cues. Sets 11 and 12 (330 sentences each, blind, by two more engineers who
+# never read the scorer, one writing as a service-desk veteran, one as a linguist varying age,
+# register and indirectness) read 86.4% (Dutch 87.6%, English 82.5%; the cues alone 74.5%) and
+# 85.2% (Dutch 85.6%, English 83.8%; the cues alone 76.1%): 59 wrong commands, 35 arguments
+# (most of them a delegate named without an end day, or "volgende week" as a period).
 # Every set measured is tuning material (and learnt from) since; the held-out sentences now are
 # held_out_dev and the next blind set. The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
@@ -101,9 +105,11 @@ def _label(result: Understanding) -> str:
     return SERVICEDESK
 
 
-def judge(utterance: Utterance) -> Outcome:
+def judge(utterance: Utterance, model: ExampleModel | None = None) -> Outcome:
+    """The utterance read as the dispatcher reads it, with the shipped model unless `model`
+    (tests/understanding/crossval.py passes one that never learnt the utterance's set)."""
     allowed: list[CommandSpec] = [spec for spec in _SPECS if spec.allows(utterance.roles)]
-    result = understand(utterance.text, allowed, _EXTRA, corpus_model())
+    result = understand(utterance.text, allowed, _EXTRA, model or corpus_model())
     got = _label(result)
     if got != _expected(utterance):
         return Outcome(utterance, got, f"expected {_expected(utterance)}")
