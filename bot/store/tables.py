@@ -11,5 +11,13 @@ from bot.store.licences import tables as licences
 from bot.store.metadata import metadata
 from bot.store.platform import tables as platform
 from bot.store.post import tables as post
+from bot.store.servicedesk import tables as servicedesk
 
-__all__ = ["licences", "metadata", "platform", "post"]
+__all__ = ["licences", "metadata", "platform", "post", "servicedesk", "not_ours"]
+
+
+def not_ours(name: str | None, type_: str, _parent: object) -> bool:
+    """For alembic's `include_name`: False for the tables an engine makes for its own full-text
+    index (bot/store/servicedesk/tables.py: INDEX_TABLE and, on SQLite, its shadow tables),
+    which no MetaData describes."""
+    return not (type_ == "table" and (name or "").startswith(servicedesk.INDEX_TABLE))

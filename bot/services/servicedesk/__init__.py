@@ -1,0 +1,3 @@
+"""The service desk: answers from the knowledge base first.
+
+This package holds its use cases."""

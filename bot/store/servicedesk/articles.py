@@ -1,0 +1,296 @@
+"""The knowledge base: its articles (replaced as a whole), their full-text index, its searches.
+
+The index holds each article's stemmed words (bot/domain/servicedesk/articles.py: index_terms),
+a heading (title and questions) and a body (the answer) per language, and a question is
+stemmed the same way before it is looked up, so both engines compare the same words:
+
+- SQLite: an FTS5 table; a question's words are OR-ed and ranked by FTS5's BM25, the heading
+  weighing HEADING_WEIGHT times the body.
+- PostgreSQL: a tsvector per article and language (heading weight A, body weight B) under a
+  GIN index; the words are OR-ed in a tsquery and ranked by ts_rank_cd with the same weights.
+  ts_rank_cd knows no word rarity, so each word is weighed by its rarity among the articles
+  (counted when the knowledge base is replaced and kept in the rank query as repeated words).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from bot.domain.servicedesk.articles import (
+    Article,
+    ArticleLink,
+    Category,
+    KnowledgeBase,
+    index_terms,
+    languages_of,
+    query_terms,
+)
+from bot.store.database import Database
+from bot.store.servicedesk.tables import INDEX_TABLE, articles, searches
+
+# How much more a word in the title or questions counts than one in the answer.
+HEADING_WEIGHT = 4.0
+# The heading's share in PostgreSQL's weights {D, C, B, A}: A heading, B body.
+_PG_WEIGHTS = f"{{0, 0, {round(1.0 / HEADING_WEIGHT, 3)}, 1.0}}"
+MAX_QUESTION_STORED = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    key: str
+    rank: float  # larger is better; comparable within one search only
+
+
+class SqlKnowledgeBase:
+    """Implements bot.ports.servicedesk.KnowledgeBaseRepository."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def load(self) -> KnowledgeBase:
+        async with self._db.connect() as connection:
+            rows = (await connection.execute(articles.select().order_by(articles.c.position))).all()
+        return KnowledgeBase(tuple(_article(row) for row in rows))
+
+    async def article(self, key: str) -> Article | None:
+        async with self._db.connect() as connection:
+            row = (await connection.execute(articles.select().where(articles.c.key == key))).first()
+        return _article(row) if row is not None else None
+
+    async def replace(self, knowledge: KnowledgeBase) -> None:
+        """The whole knowledge base and its index in one transaction: a search sees the old
+        one or the new one, never half of each."""
+        rows = [_article_row(n, article) for n, article in enumerate(knowledge.articles)]
+        entries = [
+            (
+                article.key,
+                language,
+                _joined(article.heading_text(language), language),
+                _joined(article.body_text(language), language),
+            )
+            for article in knowledge.articles
+            for language in languages_of(article)
+        ]
+        async with self._db.transaction() as connection:
+            await connection.execute(articles.delete())
+            await connection.exec_driver_sql(f"DELETE FROM {INDEX_TABLE}")
+            if rows:
+                await connection.execute(articles.insert(), rows)
+            if entries and self._db.dialect == "postgresql":
+                await connection.execute(
+                    sa.text(
+                        f"INSERT INTO {INDEX_TABLE} (article_key, language, document) VALUES"
+                        " (:key, :language, setweight(to_tsvector('simple', :heading), 'A')"
+                        " || setweight(to_tsvector('simple', :body), 'B'))"
+                    ),
+                    [_entry(*entry) for entry in entries],
+                )
+            elif entries:
+                await connection.execute(
+                    sa.text(
+                        f"INSERT INTO {INDEX_TABLE} (article_key, language, heading, body)"
+                        " VALUES (:key, :language, :heading, :body)"
+                    ),
+                    [_entry(*entry) for entry in entries],
+                )
+
+    async def search(self, question: str, language: str, limit: int = 3) -> list[Hit]:
+        """The articles that answer `question` best, best first (at most `limit`); none when
+        no word of substance in it occurs in any article of the language."""
+        terms = query_terms(question, language)
+        if not terms:
+            return []
+        if self._db.dialect == "postgresql":
+            return await self._search_postgres(terms, language, limit)
+        return await self._search_sqlite(terms, language, limit)
+
+    async def _search_sqlite(self, terms: list[str], language: str, limit: int) -> list[Hit]:
+        match = " OR ".join(f'"{term}"' for term in terms)
+        query = sa.text(
+            f"SELECT article_key, bm25({INDEX_TABLE}, 0, 0, :heading, 1.0) AS rank"
+            f" FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH :match AND language = :language"
+            " ORDER BY rank LIMIT :limit"
+        )
+        params = {
+            "heading": HEADING_WEIGHT,
+            "match": "{heading body} : (" + match + ")",
+            "language": language,
+            "limit": limit,
+        }
+        async with self._db.connect() as connection:
+            rows = (await connection.execute(query, params)).all()
+        return [Hit(row.article_key, -float(row.rank)) for row in rows]
+
+    async def _search_postgres(self, terms: list[str], language: str, limit: int) -> list[Hit]:
+        """Candidates through the GIN index, ranked by ts_rank_cd per word times the word's
+        rarity (log of articles over articles holding it), summed: BM25's idea on PostgreSQL's
+        own ranking."""
+        async with self._db.connect() as connection:
+            total = (
+                await connection.execute(
+                    sa.text(f"SELECT count(*) FROM {INDEX_TABLE} WHERE language = :language"),
+                    {"language": language},
+                )
+            ).scalar_one()
+            holding = await self._documents_holding(connection, terms, language)
+            present = [term for term in terms if holding.get(term)]
+            if not present:
+                return []
+            weights = {t: _rarity(total, holding[t]) for t in present}
+            ranks = " + ".join(
+                f"{weights[t]:.6f} * ts_rank_cd('{_PG_WEIGHTS}'::float4[], document,"
+                f" to_tsquery('simple', :t{i}))"
+                for i, t in enumerate(present)
+            )
+            query = sa.text(
+                f"SELECT article_key, ({ranks}) AS rank FROM {INDEX_TABLE}"
+                " WHERE language = :language AND document @@ to_tsquery('simple', :any)"
+                " ORDER BY rank DESC, article_key LIMIT :limit"
+            )
+            params: dict[str, Any] = {f"t{i}": _lexeme(t) for i, t in enumerate(present)}
+            params |= {
+                "language": language,
+                "any": " | ".join(_lexeme(t) for t in present),
+                "limit": limit,
+            }
+            rows = (await connection.execute(query, params)).all()
+        return [Hit(row.article_key, float(row.rank)) for row in rows]
+
+    async def _documents_holding(
+        self, connection: Any, terms: list[str], language: str
+    ) -> Counter[str]:
+        query = sa.text(
+            f"SELECT count(*) FROM {INDEX_TABLE}"
+            " WHERE language = :language AND document @@ to_tsquery('simple', :term)"
+        )
+        holding: Counter[str] = Counter()
+        for term in terms:
+            holding[term] = (
+                await connection.execute(query, {"language": language, "term": _lexeme(term)})
+            ).scalar_one()
+        return holding
+
+    async def record_search(
+        self,
+        *,
+        reference: str,
+        tenant_id: str,
+        asked_by: str,
+        at: datetime,
+        language: str,
+        question: str,
+        article_key: str | None,
+    ) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                searches.insert().values(
+                    reference=reference,
+                    tenant_id=tenant_id,
+                    asked_by=asked_by,
+                    asked_at=at,
+                    language=language,
+                    question=question[:MAX_QUESTION_STORED],
+                    article_key=article_key,
+                )
+            )
+
+    async def record_feedback(
+        self, reference: str, asked_by: str, helped: bool, at: datetime
+    ) -> bool:
+        """Whether it helped, once per search and only from who asked: False when the search
+        is unknown, someone else's or already answered (the first answer counts)."""
+        async with self._db.transaction() as connection:
+            done = await connection.execute(
+                searches.update()
+                .where(
+                    searches.c.reference == reference,
+                    searches.c.asked_by == asked_by,
+                    searches.c.helped.is_(None),
+                )
+                .values(helped=helped, answered_at=at)
+            )
+        return bool(done.rowcount)
+
+    async def search_figures(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Searches in [since, until): asked, answered with an article, said to have helped,
+        said not to have helped (the knowledge base's deflection)."""
+        window = sa.and_(searches.c.asked_at >= since, searches.c.asked_at < until)
+        query = sa.select(
+            sa.func.count(),
+            sa.func.count(searches.c.article_key),
+            sa.func.count().filter(searches.c.helped.is_(True)),
+            sa.func.count().filter(searches.c.helped.is_(False)),
+        ).where(window)
+        async with self._db.connect() as connection:
+            asked, answered, helped, not_helped = (await connection.execute(query)).one()
+        return {
+            "asked": asked,
+            "answered": answered,
+            "helped": helped,
+            "not_helped": not_helped,
+        }
+
+
+def _rarity(total: int, holding: int) -> float:
+    """BM25's weight of a word held by `holding` of `total` articles."""
+    return math.log(1 + (total - holding + 0.5) / (holding + 0.5))
+
+
+def _joined(text: str, language: str) -> str:
+    return " ".join(index_terms(text, language))
+
+
+def _entry(key: str, language: str, heading: str, body: str) -> dict[str, str]:
+    return {"key": key, "language": language, "heading": heading, "body": body}
+
+
+def _lexeme(term: str) -> str:
+    """A stem as a tsquery lexeme, quoted (stems are word characters only, quoting is belt and
+    braces)."""
+    return "'" + term.replace("'", "") + "'"
+
+
+def _article_row(position: int, article: Article) -> dict[str, Any]:
+    return {
+        "key": article.key,
+        "position": position,
+        "category": article.category.value,
+        "title_nl": article.title_nl,
+        "title_en": article.title_en,
+        "answer_nl": article.answer_nl,
+        "answer_en": article.answer_en,
+        "questions": {"nl": list(article.questions_nl), "en": list(article.questions_en)},
+        "links": [
+            {"title_nl": link.title_nl, "title_en": link.title_en, "url": link.url}
+            for link in article.links
+        ],
+        "owner": article.owner,
+        "last_reviewed": article.last_reviewed,
+    }
+
+
+def _article(row: sa.Row[Any]) -> Article:
+    questions: dict[str, Sequence[str]] = row.questions
+    return Article(
+        key=row.key,
+        category=Category(row.category),
+        title_nl=row.title_nl,
+        title_en=row.title_en,
+        answer_nl=row.answer_nl,
+        answer_en=row.answer_en,
+        questions_nl=tuple(questions.get("nl", ())),
+        questions_en=tuple(questions.get("en", ())),
+        links=tuple(
+            ArticleLink(link["title_nl"], link.get("title_en", ""), link["url"])
+            for link in row.links
+        ),
+        owner=row.owner,
+        last_reviewed=row.last_reviewed,
+    )
