@@ -32,3 +32,7 @@ class Verb(StrEnum):
     POST_REFRESH = "post.refresh"  # one item's card as it is now (from the list, or a refresh)
     POST_DELEGATION_ADD = "post.delegation.add"  # a delegate picked from several name matches
     POST_DELEGATION_CANCEL = "post.delegation.cancel"  # stop forwarding one's post
+    # Service desk (dialogs/servicedesk/knowledge.py). A search is named by its reference; the
+    # store takes an answer only from the person who asked, once.
+    ARTICLE_FEEDBACK = "servicedesk.article.feedback"  # "Heeft dit geholpen?" Ja / Nee
+    ARTICLE_SHOW = "servicedesk.article.show"  # one of the other articles offered after "Nee"

@@ -13,6 +13,7 @@ from dialogs.platform.start import StartDialog
 from dialogs.post.delegations import PostDelegationDialog
 from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
+from dialogs.servicedesk.knowledge import KnowledgeDialog
 
 DIALOGS: tuple[type, ...] = (
     HelpDialog,
@@ -24,6 +25,7 @@ DIALOGS: tuple[type, ...] = (
     PostDialog,
     PostDelegationDialog,
     PostRulesAdminDialog,
+    KnowledgeDialog,
 )
 
 

@@ -53,6 +53,8 @@ logger = logging.getLogger(__name__)
 FileHandler = Callable[[Turn, str], Awaitable[None]]
 # Answers a greeting (False) or thanks (True) (the start dialog's welcome).
 GreetingHandler = Callable[[Turn, bool], Awaitable[None]]
+# Answers what no command claims (the knowledge base); False: no answer.
+QuestionHandler = Callable[[Turn, str], Awaitable[bool]]
 _FILES = "files.received"
 _THANKS = frozenset(CLASSES["thanks"].split())
 # "Niet begrepen" offers at most this many commands as buttons.
@@ -112,16 +114,20 @@ class Dispatcher:
         self._servicedesk_url = servicedesk_url
         self._file_handler: FileHandler | None = None
         self._greeting_handler: GreetingHandler | None = None
+        self._question_handler: QuestionHandler | None = None
         self._private = PrivateReplies(notifier)
 
     def receive_files(self, handler: FileHandler) -> None:
-        """Route messages that carry files to handler (one per app: the dialog that takes files).
-        The handler checks the caller's role itself: who may send what depends on the file."""
+        """Route messages with files to handler, which checks the caller's role itself."""
         self._file_handler = handler
 
     def greet_with(self, handler: GreetingHandler) -> None:
         """Answer greetings and thanks with handler (the start dialog's welcome)."""
         self._greeting_handler = handler
+
+    def answer_questions_with(self, handler: QuestionHandler) -> None:
+        """Offer what no command claims to handler first (the knowledge base's answers)."""
+        self._question_handler = handler
 
     async def on_files(self, turn: Turn, text: str) -> None:
         """A message with files: the file handler takes it, whatever the text says. Without one,
@@ -162,8 +168,18 @@ class Dispatcher:
             await turn.send_card(ask_card(choices, turn.t))
         elif reading.verdict is Verdict.GREETING:
             await self._greet(turn, text, allowed)
-        else:
+        elif not await self._answered(turn, text):
             await turn.send_card(not_understood_card(_closest(reading, allowed), turn.t))
+
+    async def _answered(self, turn: Turn, text: str) -> bool:
+        """Whether the question handler answered; one that fails costs only its answer."""
+        if self._question_handler is None:
+            return False
+        try:
+            return await self._question_handler(turn, text)
+        except Exception:
+            logger.warning("question handler failed", exc_info=True)
+            return False
 
     def _forbidden_ask(
         self, text: str, explicit: Match | None, roles: frozenset[Role]

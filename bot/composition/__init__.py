@@ -19,6 +19,7 @@ from bot.composition.access import Access, build_access
 from bot.composition.licences import Licences, build_licences
 from bot.composition.platform import Platform, build_platform
 from bot.composition.post import Post, build_post
+from bot.composition.servicedesk import ServiceDesk, build_servicedesk
 from bot.graph import DeferredGraph
 from bot.ports.platform import Clock
 from bot.services.licences.open_requests import OpenLicenceRequests
@@ -34,6 +35,7 @@ class Capabilities:
     access: Access
     licences: Licences
     post: Post
+    servicedesk: ServiceDesk
 
     async def close(self) -> None:
         await self.platform.close()
@@ -75,4 +77,10 @@ def build_capabilities(
         open_requests=OpenLicenceRequests(licences.requests, licences.catalogue),
         open_post=OpenPostCount(post.items),
     )
-    return Capabilities(platform=platform, access=access, licences=licences, post=post)
+    return Capabilities(
+        platform=platform,
+        access=access,
+        licences=licences,
+        post=post,
+        servicedesk=build_servicedesk(database, platform),
+    )

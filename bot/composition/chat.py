@@ -20,6 +20,7 @@ from bot.services.platform.audit import Auditor
 from bot.services.platform.profile import Profiles
 from bot.services.platform.workbooks import WorkbookFiles
 from bot.services.post.desk import PostDesk
+from bot.services.servicedesk.knowledge import KnowledgeDesk
 from bot.settings import Settings
 from dialogs.access.status import AccessDialog
 from dialogs.licences.admin import LicenceAdminDialog
@@ -31,6 +32,7 @@ from dialogs.platform.workbooks import WorkbookImporter, WorkbookInbox
 from dialogs.post.delegations import PostDelegationDialog
 from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
+from dialogs.servicedesk.knowledge import KnowledgeDialog
 
 
 def build_chat(settings: Settings, directory: Directory, capabilities: Capabilities) -> Dialogs:
@@ -47,6 +49,7 @@ def build_chat(settings: Settings, directory: Directory, capabilities: Capabilit
         ),
         post=post.desk,
         post_rules_admin=PostRulesAdminDialog(post.rules_admin, platform.links),
+        knowledge=capabilities.servicedesk.knowledge,
         workbook_files=WorkbookFiles(platform.downloads, workbook_kind, settings.max_upload_bytes),
         # Personal answers asked for in a channel or group chat go to the 1:1 chat this way.
         notifier=platform.notifier,
@@ -73,13 +76,14 @@ def build_dialogs(
     post_rules_admin: PostRulesAdminDialog | None = None,
     workbook_files: WorkbookFiles | None = None,
     notifier: Notifier | None = None,
+    knowledge: KnowledgeDesk | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
     not given (`licences`, `licence_admin`, `post`, `post_rules_admin`) is left out: its
     commands and verbs are unknown. Files sent in chat go to the inbox of the workbook importers
     given, which fetches them (`workbook_files`) and tells each one's kind by its sheets.
     `notifier` (the outbox) takes personal answers asked for in a channel or group chat to the
-    1:1 chat."""
+    1:1 chat. `knowledge` (the service desk's knowledge base) answers what no command claims."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     profiles = Profiles(directory)
@@ -100,6 +104,10 @@ def build_dialogs(
         dialogs.append(PostDelegationDialog(post, auditor))
     if post_rules_admin is not None:
         dialogs.append(post_rules_admin)
+    if knowledge is not None:
+        answers = KnowledgeDialog(knowledge, servicedesk_url)
+        dispatcher.answer_questions_with(answers.answer)
+        dialogs.append(answers)
     importers: list[WorkbookImporter] = [
         importer for importer in (post_rules_admin, licence_admin) if importer is not None
     ]

@@ -7,12 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.servicedesk.articles import Article, KnowledgeBase
-
-
-class SearchHit(Protocol):
-    key: str
-    rank: float
+from bot.domain.servicedesk.articles import Article, KnowledgeBase, SearchHit
 
 
 class KnowledgeBaseRepository(Protocol):

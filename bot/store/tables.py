@@ -13,7 +13,7 @@ from bot.store.platform import tables as platform
 from bot.store.post import tables as post
 from bot.store.servicedesk import tables as servicedesk
 
-__all__ = ["licences", "metadata", "platform", "post", "servicedesk", "not_ours"]
+__all__ = ["licences", "metadata", "not_ours", "platform", "post", "servicedesk"]
 
 
 def not_ours(name: str | None, type_: str, _parent: object) -> bool:

@@ -36,6 +36,8 @@ from cards.licences import forms, status
 from cards.platform import availability, help, profile, system, understanding, workbooks
 from cards.post import item as post_item
 from cards.post import lists, rules
+from cards.servicedesk import articles
+from devtools.demo_articles import demo_knowledge
 from dialogs import command_specs
 from tests.unit.access.test_rules import NOW, POLICY, facts
 from tests.unit.access.test_rules import person as access_person
@@ -387,6 +389,18 @@ def _post_rules(t: Translator) -> Sampled:
     yield "refused", build(rules.refused_card, t)
 
 
+def _articles(t: Translator) -> Sampled:
+    knowledge = demo_knowledge()
+    first, *others = knowledge.articles[:3]
+    keys = [other.key for other in others]
+    yield "answer", build(articles.article_card, first, t, search="KB-0123456789AB", others=keys)
+    yield "shown", build(articles.article_card, others[0], t, servicedesk_url=DESK)
+    yield "no-desk", build(articles.article_card, others[1], t)
+    yield "helped", build(articles.helped_card, first, t, DESK)
+    yield "not-helped", build(articles.not_helped_card, first, others, t, DESK)
+    yield "not-helped-alone", build(articles.not_helped_card, first, [], t, DESK)
+
+
 SAMPLERS = (
     _system,
     _understanding,
@@ -403,4 +417,5 @@ SAMPLERS = (
     _post_item,
     _post_lists,
     _post_rules,
+    _articles,
 )

@@ -14,6 +14,7 @@ from bot.domain.platform.roles import Role
 from bot.i18n import LOCALES, Translator
 from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
+from bot.services.servicedesk.knowledge import KnowledgeDesk
 from cards.platform.help import help_card
 from cards.platform.profile import profile_card
 from cards.platform.system import denied_card, failure_card, notice_card, welcome_card
@@ -28,6 +29,7 @@ from tests.unit.licence_admin.world import AdminWorld
 from tests.unit.licences.fakes import make_flow
 from tests.unit.post.fakes import make_world
 from tests.unit.post_rules_admin.world import RulesWorld
+from tests.unit.servicedesk.fakes import MemoryKnowledgeBase
 
 USER = DirectoryUser(id="u", display_name="Sofie Van den Broeck", user_principal_name="sofie@demo")
 
@@ -97,6 +99,9 @@ def test_the_app_registry_builds_from_every_dialog() -> None:
         licence_admin=AdminWorld().dialog,
         post=make_world().desk,
         post_rules_admin=RulesWorld().dialog,
+        knowledge=KnowledgeDesk(
+            MemoryKnowledgeBase(), Auditor(MemoryAuditLog(), FakeClock()), FakeClock()
+        ),
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
     assert set(built.registry.verbs) == {v.value for v in Verb}

@@ -255,7 +255,11 @@ _IMPERATIVES = frozenset(
     ]
 )
 # Navigation and answers that are no action of their own.
-_NOT_ACTIONS = frozenset({"Vorige", "Volgende", "Niet voor mij", "Terug naar de lijst"})
+# Buttons that are no action: paging, a reason, and the answers to a card's own question
+# ("Heeft dit geholpen?" Ja / Nee).
+_NOT_ACTIONS = frozenset(
+    {"Vorige", "Volgende", "Niet voor mij", "Terug naar de lijst", "Ja, bedankt", "Nee"}
+)
 _NOUN_STARTS = frozenset({"mijn", "je", "jouw", "uw", "de", "het", "een", "nieuwe"})
 _BUTTON_HELPERS = {"execute", "run_button", "open_url", "_show_card"}
 

@@ -7,9 +7,7 @@ before it replaces the stored one, so a half-valid workbook never reaches the da
 An article has a title, the questions it answers in the words people use, and an answer in the
 Markdown subset Teams renders, each in Dutch and (optionally) English, with a category, links,
 the team that owns it and when it was last reviewed. Search (bot/store/servicedesk/) finds the
-article whose title and questions, then answer, share the most telling words with a question;
-`index_terms` gives the words both sides are compared on: Dutch (or English) stems, small words
-left out, so "licenties" finds "licentie" and "aangevraagd" finds "aanvragen".
+article whose title and questions, then answer, share the most telling words with a question.
 """
 
 from __future__ import annotations
@@ -19,11 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from functools import lru_cache
-
-import Stemmer
-
-from bot.domain.platform.text import fold
 
 MAX_KEY = 64
 MAX_TITLE = 200
@@ -34,29 +27,10 @@ MAX_LINKS = 5
 MAX_URL = 500
 MAX_OWNER = 200
 MAX_ARTICLES = 5000
-# A question longer than this is cut before it is searched: its first words say what it asks.
-MAX_SEARCHED = 500
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Markdown links in an answer: [text](url).
 _MARKDOWN_LINK = re.compile(r"\]\(([^)\s]*)")
-_WORD = re.compile(r"\w+")
 LANGUAGES = ("nl", "en")
-
-# Words that say nothing about what is asked; the stems of the rest are compared. Search
-# weighs words by how rare they are too, so this list only keeps the index small and the
-# question's few telling words from drowning.
-_SMALL_WORDS_TEXT = """
-    aan af al alle als ben bij dan dat de deze die dit doe doen door een en er ga gaat ge
-    geen had heb hebben heeft het hier hij hoe hun ik in is je jij jou jouw ja kan kun kunt
-    maar me meer men met mij mijn moet moeten na naar nee niet nog nu of om omdat ons onze
-    ook op over te tot u uit van veel voor waar wanneer want was wat we wel welk welke wie
-    wij wil wilt word wordt zal ze zich zij zijn zo zou zoals efkes eens allee eigenlijk
-    graag aub alsjeblieft alstublieft dank bedankt hallo hoi dag goeiemorgen goeiedag
-    a an and are as at be been but by can could do does for from has have how i if in is it
-    its me my no not of on or our please should so that the their them there this to was we
-    what when where which who why will with would you your hi hello thanks thank
-"""
-_SMALL_WORDS = frozenset(_SMALL_WORDS_TEXT.split())
 
 
 class Category(StrEnum):
@@ -105,6 +79,15 @@ class Article:
 
     def body_text(self, language: str) -> str:
         return self.answer_en if language == "en" else self.answer_nl
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """An article a search found, with its rank: larger is better, comparable within one
+    search only (each engine ranks its own way)."""
+
+    key: str
+    rank: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,31 +172,8 @@ def _is_https(url: str) -> bool:
     return url.startswith("https://") and len(url) <= MAX_URL and len(url) > len("https://")
 
 
-def index_terms(text: str, language: str) -> list[str]:
-    """The words a text is searched by: folded, small words left out, each stemmed in the
-    language ("aanvragen" and "aangevraagd" meet in "aanvrag"), in order, repeats kept (how
-    often a word occurs in an article says something)."""
-    stem = _stemmer(language).stemWord
-    return [
-        stem(word)
-        for word in (fold(w) for w in _WORD.findall(text))
-        if word not in _SMALL_WORDS and not word.isdigit() and len(word) < 40
-    ]
-
-
-def query_terms(question: str, language: str) -> list[str]:
-    """The distinct words a question is searched by, in the order asked (a long question is
-    cut first: MAX_SEARCHED characters)."""
-    return list(dict.fromkeys(index_terms(question[:MAX_SEARCHED], language)))
-
-
 def languages_of(article: Article) -> Iterable[str]:
     """The languages an article can be searched in: Dutch always, English when written."""
     yield "nl"
     if article.title_en.strip() and article.answer_en.strip():
         yield "en"
-
-
-@lru_cache(maxsize=2)
-def _stemmer(language: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english" if language == "en" else "dutch")

@@ -1,6 +1,6 @@
 """The knowledge base: its articles (replaced as a whole), their full-text index, its searches.
 
-The index holds each article's stemmed words (bot/domain/servicedesk/articles.py: index_terms),
+The index holds each article's stemmed words (bot/store/servicedesk/terms.py: index_terms),
 a heading (title and questions) and a body (the answer) per language, and a question is
 stemmed the same way before it is looked up, so both engines compare the same words:
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,24 +27,18 @@ from bot.domain.servicedesk.articles import (
     ArticleLink,
     Category,
     KnowledgeBase,
-    index_terms,
+    SearchHit,
     languages_of,
-    query_terms,
 )
 from bot.store.database import Database
 from bot.store.servicedesk.tables import INDEX_TABLE, articles, searches
+from bot.store.servicedesk.terms import index_terms, query_terms
 
 # How much more a word in the title or questions counts than one in the answer.
 HEADING_WEIGHT = 4.0
 # The heading's share in PostgreSQL's weights {D, C, B, A}: A heading, B body.
 _PG_WEIGHTS = f"{{0, 0, {round(1.0 / HEADING_WEIGHT, 3)}, 1.0}}"
 MAX_QUESTION_STORED = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    key: str
-    rank: float  # larger is better; comparable within one search only
 
 
 class SqlKnowledgeBase:
@@ -101,7 +94,7 @@ class SqlKnowledgeBase:
                     [_entry(*entry) for entry in entries],
                 )
 
-    async def search(self, question: str, language: str, limit: int = 3) -> list[Hit]:
+    async def search(self, question: str, language: str, limit: int = 3) -> list[SearchHit]:
         """The articles that answer `question` best, best first (at most `limit`); none when
         no word of substance in it occurs in any article of the language."""
         terms = query_terms(question, language)
@@ -111,7 +104,7 @@ class SqlKnowledgeBase:
             return await self._search_postgres(terms, language, limit)
         return await self._search_sqlite(terms, language, limit)
 
-    async def _search_sqlite(self, terms: list[str], language: str, limit: int) -> list[Hit]:
+    async def _search_sqlite(self, terms: list[str], language: str, limit: int) -> list[SearchHit]:
         match = " OR ".join(f'"{term}"' for term in terms)
         query = sa.text(
             f"SELECT article_key, bm25({INDEX_TABLE}, 0, 0, :heading, 1.0) AS rank"
@@ -126,9 +119,11 @@ class SqlKnowledgeBase:
         }
         async with self._db.connect() as connection:
             rows = (await connection.execute(query, params)).all()
-        return [Hit(row.article_key, -float(row.rank)) for row in rows]
+        return [SearchHit(row.article_key, -float(row.rank)) for row in rows]
 
-    async def _search_postgres(self, terms: list[str], language: str, limit: int) -> list[Hit]:
+    async def _search_postgres(
+        self, terms: list[str], language: str, limit: int
+    ) -> list[SearchHit]:
         """Candidates through the GIN index, ranked by ts_rank_cd per word times the word's
         rarity (log of articles over articles holding it), summed: BM25's idea on PostgreSQL's
         own ranking."""
@@ -161,7 +156,7 @@ class SqlKnowledgeBase:
                 "limit": limit,
             }
             rows = (await connection.execute(query, params)).all()
-        return [Hit(row.article_key, float(row.rank)) for row in rows]
+        return [SearchHit(row.article_key, float(row.rank)) for row in rows]
 
     async def _documents_holding(
         self, connection: Any, terms: list[str], language: str

@@ -5,7 +5,7 @@ Revises: 0007
 Create Date: 2026-12-04
 
 The index is each engine's own full-text search over the articles' stemmed words
-(bot/domain/servicedesk/articles.py stems both the articles and the questions): an FTS5 table,
+(bot/store/servicedesk/terms.py stems both the articles and the questions): an FTS5 table,
 which ranks by BM25, on SQLite; a table with a weighted tsvector and a GIN index on PostgreSQL.
 """
 

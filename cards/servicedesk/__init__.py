@@ -1,0 +1,1 @@
+"""Cards of the service desk: knowledge-base answers."""
