@@ -3,7 +3,8 @@ Agents Playground, each a real process, wired to one another and to nothing outs
 
 Start order: emulator (its printed `export` lines are the bot's Graph settings), Playground (its
 bound port gives the connector URL the bot needs for proactive 1:1 chats), the demo licence
-catalogue (stored through the real `werkplek catalog import`, into the bot's database), bot. The
+catalogue and knowledge base (stored through the real `werkplek catalog import` and `werkplek
+articles import`, into the bot's database), bot. The
 Playground does not need the bot to start; it only calls it when a chat opens. Stop order is the
 reverse.
 
@@ -34,6 +35,7 @@ DEMO_TENANT_ID = "8a0c3f5e-1b2d-4c6e-9f70-2a4b6c8d0e1f"
 DEMO_KEY_GROUPS_FILE = Path(__file__).with_name("demo_key_groups.json")
 DEMO_ROLES_FILE = Path(__file__).with_name("demo_roles.json")
 DEMO_CATALOGUE_FILE_NAME = "demo-catalogus.xlsx"
+DEMO_ARTICLES_FILE_NAME = "demo-artikels.xlsx"
 
 _EMULATOR_READY_LINE = r"control API"
 _START_TIMEOUT_SECONDS = 60.0
@@ -69,7 +71,7 @@ class StackOptions:
     bot_argv: list[str] | None = None
     bot_ready_path: str = "/readyz"
     with_emulator: bool = True
-    # Store the demo licence catalogue before the bot starts (only for `python app.py`).
+    # Store the demo licence catalogue and knowledge base before the bot starts (`python app.py`).
     seed_catalogue: bool = True
     extra_bot_env: dict[str, str] = field(default_factory=dict)
 
@@ -136,6 +138,7 @@ class LocalStack:
             env = self.bot_env(self.playground.service_url)
             if self.options.seed_catalogue and self.options.bot_argv is None:
                 self._seed_catalogue(env)
+                self._seed_articles(env)
             self._start_bot(env)
         except BaseException:
             self.stop()
@@ -243,6 +246,16 @@ class LocalStack:
         self._run_once(
             "catalogue",
             [sys.executable, "-m", "bot.cli", "catalog", "import", workbook],
+            env=bot_env,
+        )
+
+    def _seed_articles(self, bot_env: dict[str, str]) -> None:
+        """The demo knowledge base, the same way: its workbook, then `werkplek articles import`."""
+        workbook = str(self.options.var_dir / DEMO_ARTICLES_FILE_NAME)
+        self._run_once("articles", [sys.executable, "-m", "devtools.demo_articles", workbook])
+        self._run_once(
+            "articles",
+            [sys.executable, "-m", "bot.cli", "articles", "import", workbook],
             env=bot_env,
         )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import licences, platform, post, post_rules
+from bot.cli import licences, platform, post, post_rules, servicedesk
 from bot.settings import ConfigurationError
 
 
@@ -27,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
     post.add_report_command(report_commands)
     post.add_post_commands(commands)  # post token, post import, post purge
     post_rules.add_rules_commands(commands)  # rules import, rules export
+    servicedesk.add_articles_commands(commands)  # articles import, articles export
     return root
 
 

@@ -88,6 +88,19 @@ class SearchHit:
 
     key: str
     rank: float
+    # How many of the question's distinct words of substance the article holds, of how many.
+    matched: int = 0
+    asked: int = 0
+
+    @property
+    def relevant(self) -> bool:
+        """Whether the article shares enough of the question to be offered as its answer:
+        every word of a short question, or two and a third of a longer one. One shared word
+        of many ("ik zoek de sleutel van de fietsenstalling" and an article on security keys)
+        is a coincidence, not an answer."""
+        if self.asked <= 1 or self.matched == self.asked:
+            return self.matched == self.asked and self.asked > 0
+        return self.matched >= 2 and self.matched * 3 >= self.asked
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import Forbidden, NotFound
 from bot.domain.platform.roles import Role
-from bot.domain.servicedesk.articles import Article, ArticleProblem, KnowledgeBase
+from bot.domain.servicedesk.articles import Article, ArticleProblem, KnowledgeBase, SearchHit
 from bot.ports.platform import Clock
 from bot.ports.servicedesk import KnowledgeBaseRepository
 from bot.services.platform.audit import Auditor
@@ -45,14 +45,16 @@ class KnowledgeDesk:
 
     async def answer(self, caller: Actor, question: str, locale: str) -> Answer | None:
         """The best article for the question in the caller's language (the other language
-        when that finds nothing: an English client may type Dutch), counted; None when no
-        article shares a word of substance with it (counted too)."""
+        when that finds nothing fitting: an English client may type Dutch), counted; None
+        when no article shares enough of it (SearchHit.relevant; counted too)."""
         languages = ("en", "nl") if locale == "en" else ("nl", "en")
-        hits = []
+        hits: list[SearchHit] = []
         for language in languages:
             hits = list(await self._repository.search(question, language, 1 + OTHERS))
-            if hits:
+            if hits and hits[0].relevant:
                 break
+        if hits and not hits[0].relevant:
+            hits = []
         best = await self._repository.article(hits[0].key) if hits else None
         reference = "KB-" + secrets.token_hex(6).upper()
         await self._repository.record_search(

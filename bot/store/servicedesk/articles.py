@@ -8,8 +8,10 @@ stemmed the same way before it is looked up, so both engines compare the same wo
   weighing HEADING_WEIGHT times the body.
 - PostgreSQL: a tsvector per article and language (heading weight A, body weight B) under a
   GIN index; the words are OR-ed in a tsquery and ranked by ts_rank_cd with the same weights.
-  ts_rank_cd knows no word rarity, so each word is weighed by its rarity among the articles
-  (counted when the knowledge base is replaced and kept in the rank query as repeated words).
+  ts_rank_cd knows no word rarity, so each word's rank is weighed by its rarity among the
+  articles (counted per search), and saturates (normalisation 32: rank / (rank + 1)) as BM25's
+  term frequency does, so an article that says "rapport" ten times does not outrank one that
+  holds the question's rarer words.
 """
 
 from __future__ import annotations
@@ -101,8 +103,31 @@ class SqlKnowledgeBase:
         if not terms:
             return []
         if self._db.dialect == "postgresql":
-            return await self._search_postgres(terms, language, limit)
-        return await self._search_sqlite(terms, language, limit)
+            ranked = await self._search_postgres(terms, language, limit)
+        else:
+            ranked = await self._search_sqlite(terms, language, limit)
+        held = await self._words_of([hit.key for hit in ranked], language)
+        return [
+            SearchHit(hit.key, hit.rank, len(set(terms) & held.get(hit.key, set())), len(terms))
+            for hit in ranked
+        ]
+
+    async def _words_of(self, keys: list[str], language: str) -> dict[str, set[str]]:
+        """The stems each article's index entry holds (to tell how much of a question it
+        shares)."""
+        if not keys:
+            return {}
+        if self._db.dialect == "postgresql":
+            words = "array_to_string(tsvector_to_array(document), ' ')"
+        else:
+            words = "heading || ' ' || body"
+        query = sa.text(
+            f"SELECT article_key, {words} AS words FROM {INDEX_TABLE}"
+            " WHERE language = :language AND article_key IN :keys"
+        ).bindparams(sa.bindparam("keys", expanding=True))
+        async with self._db.connect() as connection:
+            rows = (await connection.execute(query, {"language": language, "keys": keys})).all()
+        return {row.article_key: set(row.words.split()) for row in rows}
 
     async def _search_sqlite(self, terms: list[str], language: str, limit: int) -> list[SearchHit]:
         match = " OR ".join(f'"{term}"' for term in terms)
@@ -141,7 +166,7 @@ class SqlKnowledgeBase:
             weights = {t: _rarity(total, holding[t]) for t in present}
             ranks = " + ".join(
                 f"{weights[t]:.6f} * ts_rank_cd('{_PG_WEIGHTS}'::float4[], document,"
-                f" to_tsquery('simple', :t{i}))"
+                f" to_tsquery('simple', :t{i}), 32)"
                 for i, t in enumerate(present)
             )
             query = sa.text(

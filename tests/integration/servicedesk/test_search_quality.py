@@ -5,10 +5,12 @@ Dutch, 30 English, each with the article that answers it). Run with -s for the m
 The issue asks the right article first for 80% and among the first three for 95%. Measured
 once, blind, before anything was tuned for these questions (Dutch / English, top-1 and top-3):
 SQLite 75.6% / 90.0% and 86.7% / 100%, PostgreSQL 77.8% / 92.2% and 96.7% / 100%. With the
-workplace synonyms (bot/store/servicedesk/terms.py): SQLite 78.9% / 88.9% and 86.7% / 96.7%,
-PostgreSQL 82.2% / 95.6% and 93.3% / 100%. The Dutch questions on SQLite miss the bar; these
-floors keep what is reached from sliding back (compound words, "tweestapsverificatie" for
-"MFA", are the next step)."""
+workplace synonyms (bot/store/servicedesk/terms.py), and counting a first article only when it
+is sure enough to be shown (SearchHit.relevant: it drops 3 right answers of 71): SQLite 75.6% /
+88.9% and 86.7% / 96.7%, PostgreSQL (each word's rank saturating as BM25's does) 80.0% /
+95.6% and 86.7% / 100%. SQLite is short of the bar on Dutch questions; these floors keep what is reached from sliding back (Dutch compounds,
+"aanmeldapp" for "app", are the next step).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from bot.store.servicedesk.articles import SqlKnowledgeBase
 from devtools.demo_articles import demo_knowledge
 
 QUESTIONS = json.loads(Path(__file__).with_name("questions.json").read_text(encoding="utf-8"))
-TOP_1_BAR = 0.78
+TOP_1_BAR = 0.75
 TOP_3_BAR = 0.88
 
 
@@ -33,8 +35,10 @@ async def test_the_right_article_comes_first(database: Database, language: str) 
     first = among_three = 0
     asked = QUESTIONS[language]
     for question in asked:
-        found = [hit.key for hit in await store.search(question["text"], language)]
-        first += found[:1] == [question["article"]]
+        hits = await store.search(question["text"], language)
+        found = [hit.key for hit in hits]
+        # First, and sure enough to be shown (a weak match is not offered as the answer).
+        first += found[:1] == [question["article"]] and hits[0].relevant
         among_three += question["article"] in found[:3]
         if found[:1] != [question["article"]]:
             print(f"  ✗ {question['text']!r}: {question['article']} -> {found}")
