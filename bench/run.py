@@ -26,6 +26,7 @@ SECTIONS = (
     "startup",
     "throughput",
     "understanding",
+    "knowledge",
     "outbox",
     "access",
     "licences",
@@ -49,6 +50,12 @@ async def _understanding(quick: bool) -> BenchResult:
     from bench.understanding import run_understanding_bench
 
     return await run_understanding_bench(quick)
+
+
+async def _knowledge(quick: bool) -> BenchResult:
+    from bench.knowledge import run_knowledge_bench
+
+    return await run_knowledge_bench(quick)
 
 
 async def _outbox(quick: bool) -> BenchResult:
@@ -130,6 +137,7 @@ _RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
     "startup": _startup,
     "throughput": _throughput,
     "understanding": _understanding,
+    "knowledge": _knowledge,
     "outbox": _outbox,
     "access": _access,
     "licences": _licences,
