@@ -107,8 +107,8 @@ class Dispatcher:
         servicedesk_url: str,
         notifier: Notifier | None = None,
     ) -> None:
-        """notifier: the outbox, for personal answers asked for in a channel or group chat;
-        without it such answers are not given there (the person is asked to use the 1:1 chat)."""
+        """notifier: the outbox, for personal answers asked for in a channel or group chat
+        (without it, the person is asked to use the 1:1 chat)."""
         self.registry = registry
         self._auditor = auditor
         self._servicedesk_url = servicedesk_url
@@ -169,7 +169,8 @@ class Dispatcher:
         elif reading.verdict is Verdict.GREETING:
             await self._greet(turn, text, allowed)
         elif not await self._answered(turn, text):
-            await turn.send_card(not_understood_card(_closest(reading, allowed), turn.t))
+            closest, desk = _closest(reading, allowed), self._servicedesk_url
+            await turn.send_card(not_understood_card(closest, turn.t, desk))
 
     async def _answered(self, turn: Turn, text: str) -> bool:
         """Whether the question handler answered; one that fails costs only its answer."""
@@ -184,9 +185,8 @@ class Dispatcher:
     def _forbidden_ask(
         self, text: str, explicit: Match | None, roles: frozenset[Role]
     ) -> Match | None:
-        """A message that opens with the keyword of a command the caller may not run, and that
-        the cues read as that command among all of them ("regels", "@Werkplek geheim"). A
-        sentence that merely holds the word ("regels voor thuiswerk?") is no such request."""
+        """A message that opens with the keyword of a command the caller may not run, read as
+        that command among all ("regels"); not a sentence that holds it ("regels voor ...?")."""
         if explicit is None or explicit.command.spec.allows(roles):
             return None
         every = [bound.spec for bound in self.registry.commands]

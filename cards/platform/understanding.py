@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.commands.registry import CommandSpec
 from bot.i18n import Translator
-from cards.base import Card, card, heading, run_button, text
+from cards.base import Card, card, heading, open_url, run_button, text
 
 
 def _command_button(spec: CommandSpec, t: Translator, args: str = "") -> dict[str, object]:
@@ -36,9 +36,11 @@ def thanks_card(featured: Sequence[CommandSpec], t: Translator) -> Card:
     return card(body, [_command_button(spec, t) for spec in featured])
 
 
-def not_understood_card(suggestions: Sequence[CommandSpec], t: Translator) -> Card:
-    """Nothing fits well enough: the commands that came closest (or the main ones) as buttons,
-    and help."""
+def not_understood_card(
+    suggestions: Sequence[CommandSpec], t: Translator, servicedesk_url: str = ""
+) -> Card:
+    """Nothing fits well enough (no command, no article of the knowledge base): the commands
+    that came closest (or the main ones) as buttons, help, and the service desk's people."""
     body = [heading(t("unknown.title"))]
     if suggestions:
         body.append(text(t("unknown.suggest")))
@@ -48,4 +50,6 @@ def not_understood_card(suggestions: Sequence[CommandSpec], t: Translator) -> Ca
         body.append(text(t("unknown.no_suggestion")))
     actions = [_command_button(spec, t) for spec in suggestions]
     actions.append(_help_button(t))
+    if servicedesk_url:
+        actions.append(open_url(t("servicedesk.contact"), servicedesk_url))
     return card(body, actions)

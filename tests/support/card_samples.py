@@ -119,6 +119,7 @@ def _understanding(t: Translator) -> Sampled:
     yield "thanks", build(understanding.thanks_card, featured, t)
     yield "not-understood", build(understanding.not_understood_card, featured[:3], t)
     yield "not-understood-nothing", build(understanding.not_understood_card, [], t)
+    yield "not-understood-desk", build(understanding.not_understood_card, featured[:3], t, DESK)
 
 
 def _help(t: Translator) -> Sampled:

@@ -208,8 +208,14 @@ async def test_unknown_text_gets_the_closest_commands_and_a_help_button(world: W
     turn = await say(world.dispatcher, "hoe boek ik een vergaderzaal in het nieuwe gebouw?")
     card = turn.cards[0]
     assert "Dat begreep ik niet helemaal." in card_text(card)
-    commands = [a["data"]["command"] for a in card["actions"]]
+    commands = [a["data"]["command"] for a in card["actions"] if a["type"] == "Action.Execute"]
     assert commands[-1] == "help" and len(commands) >= 2
+    # and a person: the service desk
+    assert card["actions"][-1] == {
+        "type": "Action.OpenUrl",
+        "title": "Contacteer de servicedesk",
+        "url": "https://desk.example",
+    }
     assert world.audit.entries == []  # nothing ran, nothing was refused
 
 
