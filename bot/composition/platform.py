@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from bot.domain.platform.working_time import WorkingCalendar
 from bot.graph import DeferredGraph
 from bot.http.downloads import HttpFileDownloads
 from bot.http.signed_links import SignedLinks, SingleUse
@@ -18,6 +19,7 @@ from bot.services.platform.dead_letters import CountDeadLetter, DeadLetters
 from bot.services.platform.entities import Entities
 from bot.services.platform.outbox_notifier import OutboxNotifier
 from bot.services.platform.roles import RoleResolver
+from bot.services.platform.working_calendar import working_calendar
 from bot.settings import Settings
 from bot.store import (
     Database,
@@ -51,6 +53,8 @@ class Platform:
     contacts: ContactBook
     dead_letters: DeadLetters
     audit_log: BatchedAuditLog
+    # Working days and hours (public holidays and closing days left out): reminders, deadlines.
+    calendar: WorkingCalendar
 
     async def close(self) -> None:
         await self.downloads.close()
@@ -74,6 +78,13 @@ def build_platform(
     users = SqlUserRepository(database)
     return Platform(
         clock=clock,
+        calendar=working_calendar(
+            settings.zone,
+            settings.working_hours,
+            settings.holiday_country,
+            settings.holiday_subdivision,
+            settings.closing_days,
+        ),
         auditor=auditor,
         entities=Entities(
             SqlCatalogueRepository(database), directory, graph.licences.group_member_ids

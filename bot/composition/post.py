@@ -147,7 +147,7 @@ def build_post(
         intake=intake,
         purge=partial(retention.purge, Actor.system()),
         settings=PostWorkerSettings(
-            timezone=zone,
+            calendar=platform.calendar,
             reminder_working_days=settings.post_reminder_working_days,
             escalation_working_days=settings.post_escalation_working_days,
         ),

@@ -40,6 +40,22 @@ class PlatformSettings(BaseModel):
         "and reports. Read it as `Settings.zone`.",
     )
     default_locale: str = "nl"
+    working_hours: str = Field(
+        "08:00-17:00",
+        description="The organisation's working hours each working day, e.g. 08:00-17:00: "
+        "service-desk targets count them.",
+    )
+    holiday_country: str = Field(
+        "BE",
+        description="Whose public holidays are no working days (ISO country code, the "
+        "`holidays` library's; with WERKPLEK_HOLIDAY_SUBDIVISION for a region's own).",
+    )
+    holiday_subdivision: str = ""
+    closing_days: CommaList = Field(
+        default_factory=lambda: ["07-11"],
+        description="More days the organisation is closed: MM-DD every year or YYYY-MM-DD once "
+        "(default: 11 July, the Flemish Community's holiday).",
+    )
 
     # --- links and files ------------------------------------------------------------------------
     public_base_url: str = Field(
@@ -109,6 +125,31 @@ class PlatformSettings(BaseModel):
             raise ValueError(
                 f"WERKPLEK_TIMEZONE={value!r} is not an IANA time zone name (e.g. Europe/Brussels)"
             ) from None
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _check_working_hours(cls, value: str) -> str:
+        from bot.domain.platform.working_time import WorkingHours
+
+        WorkingHours.parse(value)  # a ValueError names the setting's value
+        return value.strip()
+
+    @field_validator("holiday_country")
+    @classmethod
+    def _check_holiday_country(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not (len(value) == 2 and value.isalpha()):
+            raise ValueError(f"WERKPLEK_HOLIDAY_COUNTRY={value!r} is no ISO country code (BE)")
+        return value
+
+    @field_validator("closing_days")
+    @classmethod
+    def _check_closing_days(cls, value: list[str]) -> list[str]:
+        from bot.services.platform.working_calendar import closing_day
+
+        for day in value:
+            closing_day(day)
         return value
 
     @field_validator("role_groups", mode="before")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -79,6 +80,9 @@ _SAMPLES = {
     "WERKPLEK_CONNECTOR_HOSTS": "connector.example.org",
     "WERKPLEK_ROLE_GROUPS": '{"agent": ["g1"]}',
     "WERKPLEK_ACCESS_KEY_GROUPS": '{"g1": "Staff"}',
+    "WERKPLEK_WORKING_HOURS": "07:30-16:00",
+    "WERKPLEK_HOLIDAY_COUNTRY": "NL",
+    "WERKPLEK_CLOSING_DAYS": "11-02,2026-12-24",
 }
 
 
@@ -243,3 +247,20 @@ def test_a_misspelt_variable_is_refused_not_dropped() -> None:
         Settings.from_variables({"WERKPLEK_ALLOWED_TENANT": "t1"})
     with pytest.raises(ValidationError, match="WERKPLEK_TIMEZONE"):
         Settings.from_variables({"WERKPLEK_TIMEZONE": "Europe/Nowhere"})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("WERKPLEK_WORKING_HOURS", "17-8"),
+        ("WERKPLEK_HOLIDAY_COUNTRY", "Belgie"),
+        ("WERKPLEK_CLOSING_DAYS", "11/07"),
+    ],
+)
+def test_a_calendar_setting_that_means_nothing_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    _clear(monkeypatch)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=f"(?i){re.escape(value)}"):
+        Settings(_env_file=None)  # type: ignore[call-arg]

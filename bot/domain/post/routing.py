@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime
 from functools import lru_cache
 
 from bot.domain.platform.text import fold, folded_words
@@ -311,41 +311,3 @@ def dry_run(
     """Route recent items again with other rules, changing nothing: the admin sees what would
     move before replacing the rules."""
     return [DryRunLine(item, item.destination, route_item(item)) for item in items]
-
-
-# --- working days (reminders) ----------------------------------------------------------------
-# Saturday and Sunday are not working days. Public holidays are not known here (a configurable
-# holiday list is out of scope for now): a reminder may come a day early around a holiday.
-_SATURDAY = 5
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end` (Monday to Friday): Friday to
-    Monday is 1, Monday to Wednesday 2; 0 when `end` is not after `start`."""
-    if end <= start:
-        return 0
-    total = (end - start).days
-    weeks, rest = divmod(total, 7)
-    count = weeks * 5
-    for offset in range(1, rest + 1):
-        if (start + timedelta(days=weeks * 7 + offset)).weekday() < _SATURDAY:
-            count += 1
-    return count
-
-
-def due_after_working_days(start: datetime, days: int, tz: tzinfo) -> datetime:
-    """The moment `days` working days after `start`, at the same local time in `tz` (so
-    working_days_between on the local dates gives `days`): Friday 16:00 + 1 is Monday 16:00,
-    Saturday 10:00 + 1 is Monday 10:00."""
-    if start.tzinfo is None:
-        raise ValueError("start must be timezone-aware")
-    if days < 0:
-        raise ValueError("days must not be negative")
-    local = start.astimezone(tz)
-    day = local.date()
-    remaining = days
-    while remaining:
-        day += timedelta(days=1)
-        if day.weekday() < _SATURDAY:
-            remaining -= 1
-    return datetime.combine(day, local.time(), tzinfo=tz)

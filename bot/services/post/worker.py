@@ -6,6 +6,8 @@ Every few minutes (and when woken):
   holds them (the addressee, the team channel, the entity's admins), once; after
   WERKPLEK_POST_ESCALATION_WORKING_DAYS working days (counted from the same start) the ICT
   admins of the item's entity hear of it (the mailroom, when the item has no entity), once.
+  Working days are the organisation's (bot/domain/platform/working_time.py): no weekends,
+  public holidays or closing days.
   "Once" holds across crashes and replicas: the step is saved with the item's version check
   (PostItem.reminded counts them) and each notice has its own dedupe key ("reminder-1.v4",
   "escalation.v5": the item's version, so a later reminder to the same person after the item
@@ -27,11 +29,12 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.errors import DomainError, StoreUnavailable
+from bot.domain.platform.working_time import WorkingCalendar
 from bot.domain.post.items import (
     IllegalPostTransition,
     PostItem,
@@ -39,7 +42,6 @@ from bot.domain.post.items import (
     PostNoticeKind,
     StalePostItem,
 )
-from bot.domain.post.routing import due_after_working_days
 from bot.services.post.access import PostAccess, item_entities
 from bot.services.post.flow import PostFlow
 
@@ -66,7 +68,8 @@ Purge = Callable[[], Awaitable[object]]
 
 @dataclass(frozen=True, slots=True)
 class PostWorkerSettings:
-    timezone: tzinfo
+    # Working days: weekends, public holidays and the organisation's closing days do not count.
+    calendar: WorkingCalendar
     reminder_working_days: int = 3
     escalation_working_days: int = 7
     poll_seconds: float = 300.0
@@ -161,9 +164,9 @@ class PostWorker:
 
     async def _step(self, item: PostItem, now: datetime) -> str:
         """The reminder or the escalation, if due now; "" when neither is."""
-        zone = self._settings.timezone
+        calendar = self._settings.calendar
         if item.reminders_sent == 0:
-            if now < due_after_working_days(item.updated_at, self._first_days, zone):
+            if now < calendar.after_working_days(item.updated_at, self._first_days):
                 return ""
             after = item.reminded(now)
             notices = [
@@ -180,7 +183,7 @@ class PostWorker:
             return REMINDER_STEP
         if item.reminders_sent == 1:
             since = item.last_reminded_at or item.updated_at
-            if now < due_after_working_days(since, self._later_days, zone):
+            if now < calendar.after_working_days(since, self._later_days):
                 return ""
             after = item.reminded(now)
             notices = [

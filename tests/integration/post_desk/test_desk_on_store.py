@@ -16,6 +16,7 @@ from bot.domain.platform.audit import AuditEntry, Outcome
 from bot.domain.platform.directory import GroupRef
 from bot.domain.platform.errors import Forbidden
 from bot.domain.platform.roles import Role
+from bot.domain.platform.working_time import WorkingCalendar
 from bot.domain.post.items import (
     Destination,
     DestinationKind,
@@ -218,7 +219,7 @@ async def test_delegations_and_a_reminder(parts: Parts) -> None:
         access=parts.access,
         intake=NoPending(),
         purge=nothing,
-        settings=PostWorkerSettings(timezone=BRUSSELS),
+        settings=PostWorkerSettings(calendar=WorkingCalendar(BRUSSELS)),
         jitter=lambda: 0.0,
     )
     parts.clock.set(FRIDAY + timedelta(days=5))  # Wednesday: three working days

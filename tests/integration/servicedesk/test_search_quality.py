@@ -8,8 +8,8 @@ SQLite 75.6% / 90.0% and 86.7% / 100%, PostgreSQL 77.8% / 92.2% and 96.7% / 100%
 workplace synonyms (bot/store/servicedesk/terms.py), and counting a first article only when it
 is sure enough to be shown (SearchHit.relevant: it drops 3 right answers of 71): SQLite 75.6% /
 88.9% and 86.7% / 96.7%, PostgreSQL (each word's rank saturating as BM25's does) 80.0% /
-95.6% and 86.7% / 100%. SQLite is short of the bar on Dutch questions; these floors keep what is reached from sliding back (Dutch compounds,
-"aanmeldapp" for "app", are the next step).
+95.6% and 86.7% / 100%. SQLite is short of the bar on Dutch questions; these floors keep
+what is reached from sliding back (Dutch compounds, "aanmeldapp" for "app", are next).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from bot.domain.platform.errors import StoreUnavailable
+from bot.domain.platform.working_time import WorkingCalendar
 from bot.domain.post.items import TRIAGE, Destination, DestinationKind, PostState
 from bot.services.post.worker import PostWorker, PostWorkerSettings, Round
 from tests.unit.post.fakes import (
@@ -56,7 +57,7 @@ def worker_for(
         access=world.access,
         intake=intake or FakeIntake(),
         purge=purge or Purges(),
-        settings=PostWorkerSettings(timezone=BRUSSELS, route_batch=50),
+        settings=PostWorkerSettings(calendar=WorkingCalendar(BRUSSELS), route_batch=50),
         jitter=lambda: 0.0,
     )
 
@@ -218,7 +219,7 @@ async def test_the_purge_waits_for_its_jitter() -> None:
         access=world.access,
         intake=FakeIntake(),
         purge=purges,
-        settings=PostWorkerSettings(timezone=BRUSSELS, purge_jitter_seconds=3600),
+        settings=PostWorkerSettings(calendar=WorkingCalendar(BRUSSELS), purge_jitter_seconds=3600),
         jitter=lambda: 0.5,
     )
     await worker.run_once()

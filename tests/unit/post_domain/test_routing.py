@@ -3,8 +3,7 @@ run and working days."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
@@ -34,11 +33,9 @@ from bot.domain.post.routing import (
     RuleConditions,
     active_delegation,
     dry_run,
-    due_after_working_days,
     route,
     rule_matches,
     suggest_rule,
-    working_days_between,
 )
 from tests.unit.post_domain.samples import JEF, LOTTE, T0, THOMAS, item, metadata, person
 
@@ -544,65 +541,3 @@ def test_dry_run_shows_before_and_after() -> None:
 
 
 # --- working days ----------------------------------------------------------------------------
-MON, TUE, WED, THU, FRI, SAT, SUN = (date(2026, 11, 2) + timedelta(days=n) for n in range(7))
-NEXT_MON = MON + timedelta(days=7)
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "days"),
-    [
-        (MON, MON, 0),
-        (MON, TUE, 1),
-        (MON, WED, 2),
-        (MON, FRI, 4),
-        (FRI, SAT, 0),
-        (FRI, SUN, 0),
-        (FRI, NEXT_MON, 1),  # across a weekend
-        (SAT, NEXT_MON, 1),
-        (SUN, NEXT_MON, 1),
-        (MON, NEXT_MON, 5),
-        (WED, WED + timedelta(days=14), 10),
-        (THU, NEXT_MON + timedelta(days=1), 3),
-        (TUE, MON, 0),  # backwards
-    ],
-)
-def test_working_days_between(start: date, end: date, days: int) -> None:
-    assert working_days_between(start, end) == days
-
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-@pytest.mark.parametrize(
-    ("start", "days", "due"),
-    [
-        (datetime(2026, 11, 2, 10, 0, tzinfo=BRUSSELS), 3, datetime(2026, 11, 5, 10, 0)),  # Mon
-        (datetime(2026, 11, 6, 16, 0, tzinfo=BRUSSELS), 1, datetime(2026, 11, 9, 16, 0)),  # Fri
-        (datetime(2026, 11, 6, 16, 0, tzinfo=BRUSSELS), 3, datetime(2026, 11, 11, 16, 0)),
-        (datetime(2026, 11, 7, 10, 0, tzinfo=BRUSSELS), 1, datetime(2026, 11, 9, 10, 0)),  # Sat
-        (datetime(2026, 11, 6, 16, 0, tzinfo=BRUSSELS), 7, datetime(2026, 11, 17, 16, 0)),
-        (datetime(2026, 11, 2, 10, 0, tzinfo=BRUSSELS), 0, datetime(2026, 11, 2, 10, 0)),
-        # UTC in, local out: 23:30 UTC on Friday is already Saturday in Brussels
-        (datetime(2026, 11, 6, 23, 30, tzinfo=UTC), 1, datetime(2026, 11, 9, 0, 30)),
-        # across the end of summer time (25 October 2026): same local time, other offset
-        (datetime(2026, 10, 23, 9, 0, tzinfo=BRUSSELS), 1, datetime(2026, 10, 26, 9, 0)),
-    ],
-)
-def test_due_after_working_days(start: datetime, days: int, due: datetime) -> None:
-    result = due_after_working_days(start, days, BRUSSELS)
-    assert result == due.replace(tzinfo=BRUSSELS)
-    assert result.tzinfo is BRUSSELS
-    local_start = start.astimezone(BRUSSELS).date()
-    assert working_days_between(local_start, result.date()) == days
-
-
-def test_due_across_summer_time_keeps_the_wall_clock() -> None:
-    due = due_after_working_days(datetime(2026, 10, 23, 9, 0, tzinfo=BRUSSELS), 1, BRUSSELS)
-    assert due.utcoffset() == timedelta(hours=1)  # Friday was +2, Monday is +1
-
-
-def test_due_needs_an_aware_start_and_a_count() -> None:
-    with pytest.raises(ValueError):
-        due_after_working_days(datetime(2026, 11, 2, 10, 0), 1, BRUSSELS)
-    with pytest.raises(ValueError):
-        due_after_working_days(datetime(2026, 11, 2, 10, 0, tzinfo=UTC), -1, BRUSSELS)
