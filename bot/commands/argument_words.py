@@ -14,11 +14,23 @@ from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS
 
 # fmt: off
 _STARTS = frozenset({"van", "vanaf", "from", "starting"})
+# "(tot) het einde van de maand", "eind januari", "end of the month".
+_END_WORDS = frozenset({"eind", "einde", "end"})
+_TO_THE_MONTH = frozenset({"van", "of", "de", "deze", "the", "this"})
+_MONTH_WORDS = frozenset({"maand", "month"})
+# A period that names its first and last day: "volgende week", "this month".
+_PERIOD_WHICH = frozenset({"deze", "dit", "this", "volgende", "komende", "next", "coming"})
+_PERIOD_UNITS = frozenset({"week", "maand", "month"})
 _ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
 # Words between "naar" and the name: "naar mijn collega Els Maes".
 _BEFORE_NAMES = frozenset({
     "mijn", "my", "de", "the", "collega", "collegas", "colleague", "vervanger", "backup",
     "mevrouw", "meneer", "dhr", "mevr", "mr", "mrs", "ms",
+})
+# What a person is called before their name: "gebruiker pieter.wouters", "user jan peeters".
+_TITLES = frozenset({
+    "gebruiker", "user", "collega", "colleague", "medewerker", "medewerkster", "employee",
+    "stagiair", "stagiaire", "intern", "account", "mevrouw", "meneer", "mr", "mrs", "ms",
 })
 # Small words inside names: "Lotte De Smet", "Ahmed El Amrani", "Jan Van den Broeck".
 NAME_PARTICLES = frozenset({"de", "van", "der", "den", "el", "le", "la", "ter", "ten", "vanden"})
@@ -30,9 +42,21 @@ TIME_WORDS = frozenset({
     "gisteren", "eergisteren", "vandaag", "morgen", "overmorgen", "vanochtend", "vanmorgen",
     "vanmiddag", "vanavond", "vannacht", "yesterday", "today", "tomorrow", "tonight",
 })
-# Words before a place or an organisation, not before a person: "in Lissabon", "at Digital
-# Flanders" is left out: "look at Fatima Ouali's devices"), "naar het Facilitair Bedrijf".
+# Words before a place or an organisation, not before a person: "in Lissabon", "naar het
+# Facilitair Bedrijf"; "at" too ("I started at Digital Flanders"), but not after a look ("look
+# at Fatima Ouali's devices").
 PLACE_WORDS = frozenset({"in", "te", "uit", "het", "the", "een", "a", "an"})
+_AT = frozenset({"at"})
+_LOOKS = frozenset({"look", "looking", "glance", "kijk"})
+# First names that are small words too: "kan An mijn post doen", "POST NAAR AN VERLINDEN".
+NAME_WORDS = frozenset({"an", "ben", "lot"})
+# Software and services people name in capitals, never a colleague: "Company Portal shows a
+# warning", "kan Power Automate ...".
+PRODUCT_WORDS = frozenset({
+    "company", "portal", "microsoft", "windows", "teams", "outlook", "office", "onedrive",
+    "sharepoint", "authenticator", "intune", "excel", "powerpoint", "power", "bi", "apps",
+    "automate", "copilot", "edge", "chrome", "vpn", "citrix", "wifi", "azure", "entra", "mfa",
+})
 # fmt: on
 # A day's number, also as an ordinal: "21", "21st", "3rd", "1ste", "9de".
 _DAY_NUMBER = re.compile(r"^\d{1,2}(?:st|nd|rd|th|ste|de|e)?$")
@@ -71,7 +95,7 @@ def leading_name(words: Sequence[Token], known: frozenset[int]) -> bool:
         len(words) > 2
         and not shouted_sentence(words)
         and words[0].folded not in COURTESY
-        and all(words[i].capitalised and _name_like(words[i], i, known) for i in (0, 1))
+        and all(words[i].capitalised and name_like(words[i], i, known) for i in (0, 1))
     )
 
 
@@ -81,18 +105,29 @@ def capitalised_run(
     """A name written with capitals anywhere but first: "check toegang Ahmed El Amrani"; of
     at least `least` words (a capitalised word alone may be a place or a code). Not after
     "in" or an article ("in Lissabon", "het Facilitair Bedrijf"); in a sentence written all
-    in capitals only right after the command's own words ("STATUS BRAM DE WOLF")."""
+    in capitals only right after the command's own words that open it ("STATUS BRAM DE
+    WOLF", not "EEN FOUT WACHTWOORD GETYPT")."""
     shouted = shouted_sentence(words)
     for i in range(1, len(words)):
-        if shouted and i - 1 not in known:
+        if shouted and not all(j in known for j in range(i)):
             continue
-        if words[i - 1].folded in PLACE_WORDS and not words[i - 1].capitalised:
+        if _after_a_place_word(words, i):
             continue
-        if words[i].capitalised and content(words[i]) and _name_like(words[i], i, known):
+        named = content(words[i]) or (words[i].folded in NAME_WORDS and capital_inside(words, i))
+        if words[i].capitalised and named and name_like(words[i], i, known):
             run = name_run(text, words, i, known)
             if len(run) >= least and name_shaped(words, run):
                 return run
     return None
+
+
+def _after_a_place_word(words: Sequence[Token], i: int) -> bool:
+    before = words[i - 1]
+    if before.capitalised:
+        return False
+    if before.folded in _AT:
+        return i < 2 or words[i - 2].folded not in _LOOKS
+    return before.folded in PLACE_WORDS
 
 
 def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int]) -> list[int]:
@@ -106,10 +141,10 @@ def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int
         begun_capitalised = run and words[run[0]].capitalised
         if begun_capitalised and not word.capitalised and word.folded not in NAME_PARTICLES:
             break
-        if _name_like(word, i, known):
+        if name_like(word, i, known):
             run.append(i)
         elif word.folded in NAME_PARTICLES and i + 1 < len(words):
-            if not (word.capitalised or run) or not _name_like(words[i + 1], i + 1, known):
+            if not (word.capitalised or run) or not name_like(words[i + 1], i + 1, known):
                 break
             run.append(i)
         else:
@@ -119,17 +154,20 @@ def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int
     capitals = [i for i in run if words[i].capitalised and words[i].folded not in NAME_PARTICLES]
     if capitals and not words[run[0]].capitalised:  # "stagiair Lars Wuyts" is Lars Wuyts
         run = [i for i in run if i >= capitals[0]]
+    while len(run) > 1 and words[run[0]].folded in _TITLES:  # "gebruiker pieter.wouters"
+        run = run[1:]
     return run
 
 
-def _name_like(word: Token, index: int, known: frozenset[int]) -> bool:
+def name_like(word: Token, index: int, known: frozenset[int]) -> bool:
     """A word a name may hold: letters, not a day ("Monday"), not a code or a shout ("E3",
     "MFA", "GISTEREN")."""
     if word.kind != "word" or index in known or not word.text.isalpha():
         return False
-    if word.folded in DAY_NAMES or word.folded in TIME_WORDS:
+    if word.folded in DAY_NAMES or word.folded in TIME_WORDS or word.folded in PRODUCT_WORDS:
         return False
-    if _shouted(word) and word.folded in STOPWORDS:
+    small = word.folded in STOPWORDS and word.folded not in NAME_WORDS
+    if small and (_shouted(word) or index == 0):  # "MFA", "Let Sarah ...": no name's capital
         return False
     return word.folded not in STOPWORDS or (word.capitalised and len(word.folded) > 1)
 
@@ -177,7 +215,38 @@ def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
             and any(other[0] == day[1] + 1 for other in found)  # "maandag 7 december"
         )
     ]
-    return sorted([*found, *_days_before_an_end(words, found)])
+    taken = {i for first, last, _ in found for i in range(first, last + 1)}
+    ends = [end for end in _month_ends(words) if not taken & set(range(end[0], end[1] + 1))]
+    return sorted([*found, *ends, *_days_before_an_end(words, found)])
+
+
+def _month_ends(words: Sequence[Token]) -> list[tuple[int, int, str]]:
+    """ "het einde van de maand", "eind januari", "the end of this month": a month's last day
+    (dialogs/post/text.py reads it)."""
+    found: list[tuple[int, int, str]] = []
+    folded = [w.folded for w in words]
+    for i, word in enumerate(folded):
+        if word not in _END_WORDS:
+            continue
+        last = i + 1
+        while last < len(words) - 1 and folded[last] in _TO_THE_MONTH:
+            last += 1
+        if last >= len(words) or not (folded[last] in _MONTH_WORDS or folded[last] in MONTHS):
+            continue
+        first = i - 1 if i > 0 and folded[i - 1] in ("het", "the") else i
+        found.append((first, last, " ".join(w.text for w in words[first : last + 1])))
+    return found
+
+
+def week_period(words: Sequence[Token]) -> tuple[int, int, str] | None:
+    """ "volgende week", "next week", "deze week", "volgende maand": a period that says its
+    first and last day (dialogs/post/text.py reads it); not "eind deze maand" (one day)."""
+    for i in range(len(words) - 1):
+        if words[i].folded in _PERIOD_WHICH and words[i + 1].folded in _PERIOD_UNITS:
+            if i > 0 and words[i - 1].folded in _END_WORDS | {"van", "of"}:
+                continue
+            return i, i + 1, f"{words[i].text} {words[i + 1].text}"
+    return None
 
 
 def _days_before_an_end(
@@ -205,7 +274,7 @@ def _days_before_an_end(
 def _before_the_end(words: Sequence[Token], first: int) -> int:
     """Where the word before "tot", "tot en met" or "t/m" stands, -1 when none of those does."""
     said = [w.folded for w in words[max(0, first - 3) : first]]
-    for end, size in ((["tot", "en", "met"], 3), (["t", "m"], 2)):
+    for end, size in ((["tot", "en", "met"], 3), (["t", "e", "m"], 3), (["t", "m"], 2)):
         if said[-size:] == end:
             return first - size - 1
     return first - 2 if said and said[-1] in _ENDS else -1
@@ -217,12 +286,11 @@ def start_and_end(
     starts = ends = ""
     if len(days) == 1:  # "ik ben morgen op opleiding": that day; "tot vrijdag": until then
         first, _, said = days[0]
-        before = words[first - 1].folded if first > 0 else ""
-        ending = {w.folded for w in words[max(0, first - 3) : first]} & (_ENDS | {"met", "m"})
-        if not ending and before not in _STARTS and not _through(words, first):
+        before = _word_before(words, first)
+        if before not in _ENDS and before not in _STARTS and not _through(words, first):
             return said, said
     for first, _, said in days:
-        before = words[first - 1].folded if first > 0 else ""
+        before = _word_before(words, first)
         if before in _STARTS and not starts:
             starts = said
         elif before in _ENDS or before == "met" or _through(words, first):  # "tot en met"
@@ -234,9 +302,18 @@ def start_and_end(
     return starts, ends
 
 
+def _word_before(words: Sequence[Token], first: int) -> str:
+    """The word before a day, over a "next" ("until next Friday", "vanaf volgende maandag")."""
+    before = first - 1
+    if before > 0 and words[before].folded in _PERIOD_WHICH:
+        before -= 1
+    return words[before].folded if before >= 0 else ""
+
+
 def _through(words: Sequence[Token], first: int) -> bool:
-    """ "t/m 18/12": tot en met, written short."""
-    return first > 1 and words[first - 1].folded == "m" and words[first - 2].folded == "t"
+    """ "tot en met 18/12", or written short: "t/m 18/12", "t.e.m. 18/12" (not "I'm")."""
+    said = [w.folded for w in words[max(0, first - 3) : first]]
+    return said[-3:] in (["tot", "en", "met"], ["t", "e", "m"]) or said[-2:] == ["t", "m"]
 
 
 def capital_inside(words: Sequence[Token], index: int) -> bool:

@@ -6,7 +6,10 @@ rebuilt here in the form the handler reads, from the words the sentence holds:
 
 - `post`: the filters and a search ("aangetekend deze week zoek Fluvius"); "all" takes in the
   handled items ("al mijn post, ook de oude", "handled ones too" is all of it)
-- `post_delegation`: "naar <name> van <day> tot <day>", or "" to list one's delegations
+- `post_delegation`: "[stop] [naar <name>] [van <day>] [tot <day>] [<period>]", each part
+  only when said: "stop" first when the caller asks to stop one ("stop naar Bart"), a period
+  that gives both days as typed ("volgende week", "next week"), a single day as both ("van
+  morgen tot morgen"); "" to list one's delegations (dialogs/post/text.py reads it)
 - `status`: the colleague's name or e-mail address an agent asked about (also as the
   sentence's first words: "Fatima Ouali kan niet aanmelden"), else ""
 - `licence_report`: the days and an entity code
@@ -21,6 +24,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.commands.argument_words import (
+    TIME_WORDS,
     broken,
     capital_inside,
     capitalised_run,
@@ -29,18 +33,18 @@ from bot.commands.argument_words import (
     leading_name,
     name_after,
     name_run,
+    shouted_sentence,
     span,
-    start_and_end,
     with_particle,
     written_days,
 )
+from bot.commands.delegation_words import delegation
 from bot.commands.lemmas import MENTION, Token
 from bot.commands.phrases import CLASSES, STOPWORDS
 
 # "de oude" are the handled ones too, unless the handled ones alone are asked for.
 _OLD = "oud"
 # fmt: off
-_TO_SOMEONE = frozenset({"naar", "aan", "to", "bij"})
 _ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for", "heeft", "has"})
 _SEARCH_VERBS = frozenset({"zoek", "zoeken", "search", "vind", "find", "look"})
 _SEARCHES = _SEARCH_VERBS | {"van", "from", "afzender", "sender"}
@@ -48,8 +52,20 @@ _SEARCHES = _SEARCH_VERBS | {"van", "from", "afzender", "sender"}
 _LEADS = frozenset(
     {"de", "het", "een", "the", "a", "an", "op", "naar", "for", "mijn", "my", "onze", "our"}
 )
-# Small words inside a sender's name: "Agentschap Natuur en Bos", "Court of Appeal".
-_JOINS = frozenset({"van", "en", "of", "and", "de", "der", "den", "het", "the", "voor"})
+# Small words inside a sender's name: "Agentschap Natuur en Bos", "Court of Appeal", "Council
+# for Permit Disputes".
+_JOINS = frozenset({"van", "en", "of", "and", "de", "der", "den", "het", "the", "voor", "for"})
+# What a company's name may end in without a capital: "KBC bank", "Ethias verzekeringen".
+_BODIES = frozenset({
+    "bank", "verzekeringen", "verzekering", "insurance", "nv", "bv", "vzw", "group", "groep",
+})
+# Words that open a clause: a search does not reach past them ("vind ik brieven die ...").
+_CLAUSES = frozenset({"die", "dat", "wat", "welke", "that", "which", "who", "what"})
+_ARTICLES = frozenset({"de", "het", "the"})
+# Before a place or a team, not a sender: "in HR", "te Brussel", "at Fluvius' offices".
+_PLACES = frozenset({"in", "te", "at"})
+# "ook wat al verwerkt is", "handled ones too": the handled ones besides the rest.
+_TOO = frozenset({"ook", "too", "also", "zowel", "both"})
 _TIMES = frozenset({
     "tijd", "periode", "dag", "dagen", "week", "weken", "maand", "maanden", "jaar", "jaren",
     "time", "period", "day", "days", "weeks", "month", "months", "year", "years", "while",
@@ -71,6 +87,8 @@ _FILTERS = (
 # fmt: on
 # Papers one searches the post for, though they are the post's own words: "zoek facturen".
 _SEARCHABLE = frozenset(CLASSES["paperwork"].split())
+# The post itself: "inkomende post", "open letters".
+_THE_POST = frozenset(CLASSES["letters"].split()) | {"post", "mail"}
 _MAX_CODE = 6
 # Small words a report's period is said in: "sinds", "tussen ... en", "vorige maand", "de
 # laatste 30 dagen", "this quarter".
@@ -102,7 +120,7 @@ def extract(
     if name == "post":
         return _post(text, words, known)
     if name == "post_delegation":
-        return _delegation(text, words, known)
+        return Extracted(*delegation(text, words, known))
     if name == "status":
         return _status(text, words, known)
     if name == "licence_report":
@@ -123,17 +141,17 @@ def _post(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted
         filters.remove(_OLD)
         if "afgehandeld" not in filters and "alles" not in filters:
             filters.append("alles")
-    if "alles" in filters and "afgehandeld" in filters:  # "handled ones too": all of it
-        filters.remove("afgehandeld")
+    if "open" in filters and "afgehandeld" in filters:  # "zowel open als afgehandeld"
+        filters = [f for f in filters if f not in ("open", "afgehandeld", "alles")] + ["alles"]
+    if "alles" in filters and "afgehandeld" in filters:
+        # "handled ones too", "alles, ook wat verwerkt is" is all of it; "alles wat ik al
+        # afgehandeld heb" the handled ones
+        too = any(w.folded in _TOO for w in words)
+        filters.remove("afgehandeld" if too else "alles")
     days = frozenset(i for first, last, _ in written_days(words) for i in range(first, last + 1))
     searchable = frozenset(i for i in known if words[i].folded in _SEARCHABLE)
-    search = _sender(text, words, (known - searchable) | used | days)
-    if not search:
-        search = [
-            i
-            for i, w in enumerate(words)
-            if i > 0 and w.capitalised and i not in known | used | days and content(w)
-        ]
+    blocked = (known - searchable) | used | days
+    search = _sender(text, words, blocked) or _named_sender(words, known | used | days)
     said = filters + (["zoek", span(text, words, search)] if search else [])
     return Extracted(" ".join(said), frozenset(search) | used)
 
@@ -151,16 +169,75 @@ def _sender(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[
         first = i + 1
         while first < len(words) and (
             (words[first].folded in _LEADS and not capital_inside(words, first))
-            or (word.folded in _SEARCH_VERBS and (first in blocked or not content(words[first])))
+            or (
+                word.folded in _SEARCH_VERBS
+                and (first in blocked or not content(words[first]))
+                and words[first].folded not in _CLAUSES  # "vind ik brieven die ik ..."
+            )
         ):
             first += 1
         run = _phrase(text, words, first, blocked)
         if run and words[run[0]].folded in _SEARCHABLE and len(run) > 1:
             rest = [j for j in run[1:] if content(words[j]) or words[j].capitalised]
             run = run[run.index(rest[0]) :] if rest else run
-        if run and not _a_time(words, run):
-            return run
+        if run and not _a_time(words, run) and not _describes_the_post(words, run):
+            return _with_head(words, i, run, blocked)
     return []
+
+
+def _describes_the_post(words: Sequence[Token], run: Sequence[int]) -> bool:
+    """ "van mijn inkomende post": small letters right before the word for the post say which
+    post, they name no sender."""
+    after = run[-1] + 1
+    if any(words[j].capitalised for j in run) or after >= len(words):
+        return False
+    return words[after].folded in _THE_POST
+
+
+def _with_head(
+    words: Sequence[Token], marker: int, run: list[int], blocked: frozenset[int]
+) -> list[int]:
+    """ "de griffie van de rechtbank ...", opening the sentence: the noun before "van" is the
+    sender's own ("griffie van de rechtbank van eerste aanleg Antwerpen"); "de brief van" or
+    "facturen van" are the post, and a noun later in a sentence may be anything."""
+    head = marker - 1
+    if words[marker].folded != "van" or head < 0 or not _a_noun(words[head], head, blocked):
+        return run
+    if words[head].folded in _SEARCHABLE | _THE_POST or any(
+        words[j].folded not in _ARTICLES for j in range(head)
+    ):
+        return run
+    return [*range(head, run[0]), *run]
+
+
+def _named_sender(words: Sequence[Token], blocked: frozenset[int]) -> list[int]:
+    """A sender named without a marker, by its capitals ("heeft de stad Mechelen geantwoord":
+    the nouns between an article and the name belong to it); not in a sentence written all
+    in capitals, nor after "in", "te" or "at" (a place, a team: "my colleague in HR")."""
+    if shouted_sentence(words):
+        return []
+    found = [
+        i
+        for i, w in enumerate(words)
+        if i > 0
+        and w.capitalised
+        and i not in blocked
+        and content(w)
+        and words[i - 1].folded not in _PLACES
+    ]
+    if not found:
+        return []
+    first = found[0]
+    nouns = first
+    while nouns > 0 and _a_noun(words[nouns - 1], nouns - 1, blocked) and first - nouns < 2:
+        nouns -= 1
+    if nouns < first and nouns > 0 and words[nouns - 1].folded in _ARTICLES:
+        found = [*range(nouns, first), *found]
+    return found
+
+
+def _a_noun(word: Token, i: int, blocked: frozenset[int]) -> bool:
+    return word.kind == "word" and not word.capitalised and i not in blocked and content(word)
 
 
 def _phrase(text: str, words: Sequence[Token], first: int, blocked: frozenset[int]) -> list[int]:
@@ -184,7 +261,7 @@ def _phrase(text: str, words: Sequence[Token], first: int, blocked: frozenset[in
             break
         if not (content(word) or capital_inside(words, joins)):
             break
-        if named and not word.capitalised:
+        if named and not word.capitalised and not (joins == i and word.folded in _BODIES):
             break
         named = named or word.capitalised
         run.extend(range(i, joins + 1))
@@ -198,30 +275,11 @@ def _broken_between(text: str, words: Sequence[Token], first: int, last: int) ->
 
 def _a_time(words: Sequence[Token], run: Sequence[int]) -> bool:
     """ "de laatste tijd", "vorige maand": a time, searched for by the filters, not a sender."""
+    if words[run[0]].folded in TIME_WORDS:  # "de scans van vanochtend"
+        return True
     return not any(words[i].capitalised for i in run) and bool(
         {words[i].folded for i in run} & _TIMES
     )
-
-
-def _delegation(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
-    days = written_days(words)
-    taken = {i for first, last, _ in days for i in range(first, last + 1)}
-    blocked = frozenset(known | taken)
-    person = email(words) or name_after(text, words, _TO_SOMEONE, blocked)
-    if person is None and leading_name(words, blocked):  # "Hanne Wuyts vervangt mij, ..."
-        person = name_run(text, words, 0, blocked) or None
-    if person is None and days:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen"
-        person = capitalised_run(text, words, blocked)
-    if person is None:  # days alone name no delegate: the handler lists the delegations
-        return NOTHING
-    starts, ends = start_and_end(text, words, days)
-    said = ["naar", span(text, words, person)] if person else []
-    if starts:
-        said += ["van", starts]
-    if ends:
-        said += ["tot", ends]
-    consumed = taken | set(person or ()) | {first - 1 for first, _, _ in days if first > 0}
-    return Extracted(" ".join(said), frozenset(consumed))
 
 
 def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:

@@ -172,11 +172,13 @@ def delegations_card(
     *,
     today: date,
     notice: str = "",
+    notice_colour: str = "Good",
 ) -> Card:
-    """A person's delegations (current and future), each with a button to stop it."""
+    """A person's delegations (current and future), each with a button to stop it; a notice
+    on top says what was done ("Good") or asks for more ("Accent")."""
     body: list[Element] = []
     if notice:
-        body.append(banner(notice, "Good"))
+        body.append(banner(notice, notice_colour))
     body.append(heading(t("post.delegation.title")))
     if not delegations:
         body.append(text(t("post.delegation.none")))

@@ -44,7 +44,13 @@ from cards.licences.admin import (
     import_refused_card,
     report_card,
 )
-from dialogs.licences.report_period import fold_words, named_entity, named_period, written_days
+from dialogs.licences.report_period import (
+    calendar_period,
+    fold_words,
+    named_entity,
+    named_period,
+    written_days,
+)
 from dialogs.platform.workbooks import ExportLinks
 
 # Export kinds, as bot/http/exports.py serves them.
@@ -91,8 +97,8 @@ def parse_day(word: str) -> date | None:
 
 def parse_report_ask(args: str, today: date, entities: Sequence[Entity] = ()) -> ReportAsk:
     """Dates, a period and an entity in any order: "van 1/10/2026 tot 31/10/2026 voor ADV",
-    "sinds 15 oktober", "vorige maand", "laatste 30 dagen", "het Departement Omgeving" (with
-    the entities, dialogs/licences/report_period.py). One date means from then until today. A
+    "sinds 15 oktober", "vorige maand", "laatste 30 dagen", "oktober 2026", "het derde
+    kwartaal", "het Departement Omgeving" (with the entities, dialogs/licences/report_period.py). One date means from then until today. A
     code is written in capitals, or an entity's own code ("awv"), or the only word given; in a
     sentence the other words ask nothing of the report."""
     typed = args.replace(",", " ").split()
@@ -100,6 +106,9 @@ def parse_report_ask(args: str, today: date, entities: Sequence[Entity] = ()) ->
     used = {i for i, word in enumerate(words) if word in _FILLER or not word}
     period = named_period(words, used, today)
     days = written_days(words, used, today)
+    typed_days = any(_ISO_DAY.match(w) or _LOCAL_DAY.match(w) for w in words)
+    if period is None and not days and not typed_days:  # "oktober 2026", "Q3"
+        period = calendar_period(words, used, today)
     entity = named_entity(words, used, entities)
     known = {fold(e.code) for e in entities}
     codes: list[str] = [entity] if entity else []

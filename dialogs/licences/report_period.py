@@ -3,7 +3,9 @@
 - days written out: "3 november", "1 September", "2 Nov 2026", "November 3"; without a year the
   most recent such day (a report looks back: "sinds 15 oktober" on 1 December is this October)
 - periods: "vorige maand", "dit kwartaal", "dit jaar", "deze week", "laatste 30 dagen",
-  "afgelopen 2 weken", and the English ones ("last month", "this quarter", "past 30 days")
+  "afgelopen 2 weken", and the English ones ("last month", "this quarter", "past 30 days");
+  a month, quarter or year by its name ("oktober 2026", "het derde kwartaal van 2026", "Q3",
+  "het jaar 2025")
 - an entity by its name: "Departement Omgeving", "het facilitair bedrijf", "Wegen en Verkeer",
   "Department of Environment" (the name without its kind, or its first word with its kind)
 
@@ -35,6 +37,24 @@ _KINDS = frozenset({"agentschap", "departement", "agency", "department", "dienst
 _SMALL = frozenset({"van", "en", "of", "and", "voor", "for", "the", "het", "de"})
 # fmt: on
 _DAY_NUMBER = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)?$")
+# "derde kwartaal", "Q3", "third quarter"; "het jaar 2025".
+# fmt: off
+_QUARTERS = {
+    **dict.fromkeys(("eerste", "1e", "1ste", "first", "1st"), 1),
+    **dict.fromkeys(("tweede", "2e", "2de", "second", "2nd"), 2),
+    **dict.fromkeys(("derde", "3e", "3de", "third", "3rd"), 3),
+    **dict.fromkeys(("vierde", "4e", "4de", "fourth", "4th"), 4),
+}
+# fmt: on
+_YEARS = frozenset({"jaar", "year", "in"})
+# Month names said alone: not cut short ("okt") nor another word too ("may").
+# fmt: off
+_FULL_MONTHS = frozenset({
+    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december", "january", "february", "march", "june", "july",
+    "august", "october",
+})
+# fmt: on
 _YEAR = re.compile(r"^\d{4}$")
 
 Period = tuple[date, date]
@@ -92,6 +112,75 @@ def named_period(words: Sequence[str], used: set[int], today: date) -> Period | 
             used |= {i, i + 1}
             start = _start_of(unit, _start_of(unit, today) - timedelta(days=1))
             return start, _start_of(unit, today) - timedelta(days=1)
+    return None
+
+
+def calendar_period(words: Sequence[str], used: set[int], today: date) -> Period | None:
+    """A month, a quarter or a year named as such: "oktober 2026", "november", "het derde
+    kwartaal van 2026", "Q3", "third quarter", "het jaar 2025", "2025". Without a year, the
+    last one that has begun (a report looks back); a period still running ends today."""
+    for i, word in enumerate(words):
+        if i in used:
+            continue
+        found = _month(words, i, used, today) or _quarter(words, i, used, today)
+        if found is None and _YEAR.match(word) and 2000 <= int(word) <= today.year:
+            used.add(i)
+            if i > 0 and words[i - 1] in _YEARS:
+                used.add(i - 1)
+            found = date(int(word), 1, 1), date(int(word), 12, 31)
+        if found is not None:
+            return found[0], min(found[1], today)
+    return None
+
+
+def _month(words: Sequence[str], i: int, used: set[int], today: date) -> Period | None:
+    """ "oktober 2026", "november" (not "3 november": a day)."""
+    month = MONTHS.get(words[i].strip("."))
+    if month is None or (i > 0 and _DAY_NUMBER.match(words[i - 1])):
+        return None
+    if i + 1 < len(words) and _DAY_NUMBER.match(words[i + 1]):
+        return None
+    year = _year_after(words, i, used)
+    if year is None and words[i] not in _FULL_MONTHS:
+        return None  # "may", "okt": a month only with a year
+    used.add(i)
+    if year is None:
+        year = today.year if month <= today.month else today.year - 1
+    first = date(year, month, 1)
+    return first, _start_of("month", first + timedelta(days=31)) - timedelta(days=1)
+
+
+def _quarter(words: Sequence[str], i: int, used: set[int], today: date) -> Period | None:
+    """ "derde kwartaal (van 2026)", "third quarter of 2026", "Q3 2026", "kwartaal 3"."""
+    number = _QUARTERS.get(words[i]) if i + 1 < len(words) else None
+    taken = {i}
+    if number is not None and _UNITS.get(words[i + 1]) == "quarter":
+        taken.add(i + 1)
+    elif _UNITS.get(words[i]) == "quarter" and i + 1 < len(words) and words[i + 1] in "1234":
+        number = int(words[i + 1])
+        taken.add(i + 1)
+    elif re.fullmatch(r"q[1-4]", words[i]):
+        number = int(words[i][1])
+    else:
+        return None
+    if number is None:
+        return None
+    year = _year_after(words, max(taken), used)
+    used |= taken
+    if year is None:
+        year = today.year if (number - 1) * 3 + 1 <= today.month else today.year - 1
+    first = date(year, (number - 1) * 3 + 1, 1)
+    return first, _start_of("quarter", first + timedelta(days=92)) - timedelta(days=1)
+
+
+def _year_after(words: Sequence[str], i: int, used: set[int]) -> int | None:
+    """The year written right after words[i], or after "van"/"of": marked used."""
+    for j in (i + 1, i + 2):
+        if j < len(words) and j not in used and _YEAR.match(words[j]):
+            if j == i + 2 and words[i + 1] not in ("van", "of", "in"):
+                return None
+            used |= set(range(i + 1, j + 1))
+            return int(words[j])
     return None
 
 

@@ -3,8 +3,10 @@
 - `post aangetekend`, `post deze week`, `post niet afgehandeld`, `post afgehandeld`,
   `post alles`, `post zoek Fluvius` (also `post van Fluvius`, or just `post Fluvius`).
 - `post doorsturen naar Jef Peeters van 1/12/2026 tot 15/12/2026`; dates may also be written
-  `1 december`, `2026-12-01`, `morgen`, `vrijdag`; without `van …` the delegation starts today.
-  English works too: `forward my mail to Jef from 1 December to 15 December`.
+  `1 december`, `2026-12-01`, `morgen`, `vrijdag`, `eind januari`; without `van …` the
+  delegation starts today. A period says both days: `naar Jef volgende week`. English works
+  too: `forward my mail to Jef from 1 December to 15 December`. A name without an end
+  (`naar Jef`) is read as far as it goes, and so is `stop` (the dialog asks for the rest).
 
 Dutch and English words are understood whatever the client's language: people mix them.
 """
@@ -44,6 +46,13 @@ _END = re.compile(
 )
 _START = re.compile(r"\b(?:vanaf|van|from|starting)\b", re.IGNORECASE)
 _TO = re.compile(r"^\s*(?:naar|aan|to)\b\s*", re.IGNORECASE)
+# `stop` first: the caller asks to stop a delegation (bot/commands/arguments.py writes it so).
+_STOP = re.compile(r"^stop\b\s*", re.IGNORECASE)
+# A period said as a whole: its first and last day (`_period`).
+_PERIOD = re.compile(
+    r"\b(?:(?P<this>deze|dit|this)|(?P<next>volgende|komende|next|coming))\s+(?P<unit>week|maand|month)\b",
+    re.IGNORECASE,
+)
 
 _WEEKDAYS = {
     **dict.fromkeys(("maandag", "monday", "ma", "mon"), 0),
@@ -64,6 +73,23 @@ _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?$")
 _NEXT = re.compile(r"^(?:volgende|komende|next|this|deze)\s+")
+_AN_END = re.compile(r"\b(?:einde?|end)\s+(?:van\s+|of\s+)?$", re.IGNORECASE)
+# "(tot) het einde van de maand", "eind december", "the end of this month": its last day.
+_MONTH_END = re.compile(
+    r"^(?:het\s+|the\s+)?(?:einde?|end)\s+(?:van\s+|of\s+)?(?:de\s+|deze\s+|the\s+|this\s+)?"
+    r"(?P<month>[a-z]+)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DelegationAsk:
+    """What `post doorsturen ...` said: a stop, a delegate's name ("" when none is said), the
+    first day (today unless said) and the last (None when none is said)."""
+
+    name: str
+    starts: date
+    ends: date | None
+    stop: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,44 +128,98 @@ def parse_filters(text: str) -> PostFilters:
     )
 
 
-def parse_delegation(text: str, today: date) -> DelegationRequest | None:
-    """The delegate's name and the dates; None when no end date can be read."""
+def read_delegation(text: str, today: date) -> DelegationAsk:
+    """What `post doorsturen ...` says, as far as it says it: "stop" first asks to stop one;
+    then a name, a first day after `van`/`vanaf`/`from` (today when none is read), a last day
+    after `tot`/`t/m`/`t.e.m.`/`until` (None when none is read), or a period for both
+    (`volgende week`, `next week`, `deze maand`). An end that cannot be read still ends the
+    name: "naar Jef tot ik terug ben" names Jef, without an end."""
     said = " ".join(text.split()).strip(" .!?")
-    ends_at = list(_END.finditer(said))
-    if not ends_at:
-        return None
-    last = ends_at[-1]
-    ends = parse_day(said[last.end() :], today)
-    if ends is None:
-        return None
-    before = said[: last.start()]
-    starts, name = today, before
-    starts_at = list(_START.finditer(before))
-    if starts_at:
-        begin = starts_at[-1]
-        read = parse_day(before[begin.end() :], today)
-        if read is not None:
-            starts, name = read, before[: begin.start()]
-    name = _TO.sub("", name).strip(" ,.:;")
-    if not name:
-        return None
-    while ends < starts and _weekday(said[last.end() :]):  # "van maandag tot woensdag"
+    stop = _STOP.match(said)
+    if stop is not None:
+        said = said[stop.end() :]
+    period: tuple[date, date] | None = None
+    for named in _PERIOD.finditer(said):
+        if _AN_END.search(said[: named.start()]):  # "tot eind deze maand": a day
+            continue
+        period = _period(named, today)
+        said = " ".join(f"{said[: named.start()]} {said[named.end() :]}".split())
+        break
+    said = _TO.sub("", said)
+    ends, ends_said = None, ""
+    marks = list(_END.finditer(said))
+    for mark in reversed(marks):
+        ends = parse_day(said[mark.end() :], today)
+        if ends is not None:
+            ends_said, said = said[mark.end() :], said[: mark.start()]
+            break
+    else:
+        if marks:  # an end nobody can read: the name stops there
+            said = said[: marks[0].start()]
+    starts = None
+    for mark in reversed(list(_START.finditer(said))):
+        starts = parse_day(said[mark.end() :], today)
+        if starts is not None:
+            said = said[: mark.start()]
+            break
+    if period is not None:
+        starts = starts or period[0]
+        ends = ends or period[1]
+    starts = starts or today
+    while ends is not None and ends < starts and _weekday(ends_said):  # "maandag tot woensdag"
         ends += timedelta(days=7)
-    return DelegationRequest(name, starts, ends)
+    name = _TO.sub("", said).strip(" ,.:;")
+    return DelegationAsk(name, starts, ends, stop=stop is not None)
+
+
+def parse_delegation(text: str, today: date) -> DelegationRequest | None:
+    """The delegate's name and the days; None for a stop, or when no name or no end is read."""
+    asked = read_delegation(text, today)
+    if asked.stop or not asked.name or asked.ends is None:
+        return None
+    return DelegationRequest(asked.name, asked.starts, asked.ends)
 
 
 def _weekday(text: str) -> bool:
     return _NEXT.sub("", " ".join(fold(text).split()).strip(" .,!?;:")) in _WEEKDAYS
 
 
+def _period(named: re.Match[str], today: date) -> tuple[date, date]:
+    """ "volgende week" is next Monday to Sunday, "deze week" today to Sunday; "deze maand"
+    today to the month's last day, "volgende maand" all of next month."""
+    coming = named.group("next") is not None
+    if fold(named.group("unit")) == "week":
+        monday = today - timedelta(days=today.weekday())
+        if coming:
+            monday += timedelta(days=7)
+        return max(monday, today), monday + timedelta(days=6)
+    first = today.replace(day=1)
+    if coming:
+        first = _month_end(first) + timedelta(days=1)
+    return max(first, today), _month_end(first)
+
+
+def _month_end(day: date) -> date:
+    following = day.replace(day=28) + timedelta(days=4)
+    return following - timedelta(days=following.day)
+
+
 def parse_day(text: str, today: date) -> date | None:
     """A day as people write it: 1/12/2026, 1/12, 2026-12-01, 1 december (2026), December 1,
-    morgen, vrijdag. Without a year: the first such day from today on."""
+    morgen, vrijdag, het einde van de maand, eind januari. Without a year: the first such day
+    from today on."""
     said = _NEXT.sub("", " ".join(fold(text).split()).strip(" .,!?;:"))
     if said in _RELATIVE:
         return today + timedelta(days=_RELATIVE[said])
     if said in _WEEKDAYS:
         return today + timedelta(days=(_WEEKDAYS[said] - today.weekday()) % 7)
+    if match := _MONTH_END.match(said):
+        month = match.group("month")
+        if month in ("maand", "month"):
+            return _month_end(today)
+        if month in MONTHS:
+            first = _dated(1, MONTHS[month], None, today.replace(day=1))
+            return _month_end(first) if first is not None else None
     if match := _ISO.match(said):
         return _day(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     if match := _NUMERIC.match(said):

@@ -10,7 +10,7 @@ import pytest
 from bot.commands.arguments import extract
 from bot.commands.lemmas import tokens
 from bot.services.post.listing import Scope
-from dialogs.post.text import parse_delegation, parse_filters
+from dialogs.post.text import DelegationAsk, parse_delegation, parse_filters, read_delegation
 
 TODAY = date(2026, 12, 1)  # a Tuesday
 
@@ -85,3 +85,147 @@ def test_a_delegation_read_from_a_sentence(text: str, name: str, starts: int, en
     wanted = parse_delegation(_args("post_delegation", text), TODAY)
     assert wanted is not None
     assert (wanted.name, wanted.starts.day, wanted.ends.day) == (name, starts, ends)
+
+
+def _asked(text: str) -> DelegationAsk:
+    return read_delegation(_args("post_delegation", text), TODAY)
+
+
+# --- delegation: a delegate by the verb beside the name -----------------------------------------
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("kan Jonas mijn brieven bekijken?", "Jonas"),
+        ("Femke mag mijn post openen", "Femke"),  # opening the sentence
+        ("ik ben weg, Ruben De Wolf neemt mijn post over", "Ruben De Wolf"),
+        ("please let Ahmed Ouali get my letters", "Ahmed Ouali"),
+        ("Let Ahmed Ouali get my letters until Friday", "Ahmed Ouali"),  # "Let" is no name
+        ("Sofie will take my letters", "Sofie"),
+        ("kan An mijn post doen tot vrijdag", "An"),  # a first name that is a small word
+        ("tot vrijdag is Lot Van der Veken mijn vervanger voor de post", "Lot Van der Veken"),
+        ("POST NAAR AN WUYTS TOT VRIJDAG", "AN WUYTS"),
+        ("mijn post tijdens mijn verlof laten opvolgen door Karim", "Karim"),
+        ("mijn vervanger voor de post moet Ilse Claes worden", "Ilse Claes"),
+        # a place is no delegate, by a verb or after "naar"
+        ("ik ga op missie naar Gent tot vrijdag, Bram Claes neemt mijn post over", "Bram Claes"),
+        # unchanged
+        ("stuur mijn post naar Els Maes tot vrijdag", "Els Maes"),
+        ("Hanne Wuyts vervangt mij tot vrijdag", "Hanne Wuyts"),
+    ],
+)
+def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
+    assert _asked(text).name == name
+
+
+# --- delegation: periods, single days, ends -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "starts", "ends"),
+    [
+        (
+            "volgende week ben ik weg, mijn post naar Els Maes",
+            date(2026, 12, 7),
+            date(2026, 12, 13),
+        ),
+        ("I'm off next week, my letters to Els Maes", date(2026, 12, 7), date(2026, 12, 13)),
+        ("deze week mag mijn post naar Els Maes", TODAY, date(2026, 12, 6)),
+        ("next month my letters go to Els Maes", date(2027, 1, 1), date(2027, 1, 31)),
+        ("mijn post naar Els Maes tot het einde van de maand", TODAY, date(2026, 12, 31)),
+        ("mijn post naar Els Maes tot eind januari", TODAY, date(2027, 1, 31)),
+        ("I'm out tomorrow, my letters to Els Maes", date(2026, 12, 2), date(2026, 12, 2)),
+        ("ik ben terug op 5 januari, mijn post naar Els Maes", TODAY, date(2027, 1, 5)),
+        ("vanaf maandag gaat mijn post naar Els Maes", date(2026, 12, 7), None),  # no end said
+        ("mijn post naar Els Maes tot ik terug ben", TODAY, None),
+    ],
+)
+def test_the_days_of_a_delegation(text: str, starts: date, ends: date | None) -> None:
+    asked = _asked(text)
+    assert (asked.name, asked.starts, asked.ends) == ("Els Maes", starts, ends)
+
+
+def test_days_without_a_delegate_are_handed_on() -> None:
+    asked = _asked("mijn post mag van 7/12 tot 9/12 naar een collega")
+    assert (asked.name, asked.starts, asked.ends) == ("", date(2026, 12, 7), date(2026, 12, 9))
+
+
+# --- delegation: a stop -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("stop het doorsturen van mijn post naar Karel Claes", "Karel Claes"),
+        ("cancel my mail forwarding to Karel Claes, I'm back", "Karel Claes"),
+        ("ik ben terug, mijn post mag weer naar mij", ""),
+        ("my post doesn't need to go to Karel anymore", "Karel"),
+        ("switch off the forwarding of my post", ""),
+    ],
+)
+def test_a_stop_is_said(text: str, name: str) -> None:
+    asked = _asked(text)
+    assert (asked.stop, asked.name) == (True, name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kan Tom mijn post krijgen tot ik terug ben",
+        "I'm back on Monday, my letters to Tom until then",
+        "mijn post naar Tom tot het einde van de maand",
+    ],
+)
+def test_no_stop_in_the_end_of_an_absence(text: str) -> None:
+    assert not _asked(text).stop
+
+
+# --- post: what is searched ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "search"),
+    [
+        ("de dienst van de FOD Financiën stuurde mij een brief", "dienst van de FOD Financiën"),
+        ("heeft de gemeente Zemst al geschreven", "gemeente Zemst"),
+        ("letters from Fluvius bank", "Fluvius bank"),
+        ("letters from the Agency for Nature and Forests", "Agency for Nature and Forests"),
+        ("brieven van gisteren", ""),  # a time
+        ("de brieven van vanmiddag", ""),
+        ("ik zit in HR, welke brieven zijn er", ""),  # a team
+        ("BRIEVEN VOOR DE DIENST", ""),  # shouted: capitals name nothing
+        ("waar vind ik wat ik gisteren afgehandeld heb", ""),
+        # unchanged
+        ("brieven van Telenet", "Telenet"),
+        ("brieven van de stad Gent", "stad Gent"),
+    ],
+)
+def test_what_the_post_is_searched_for(text: str, search: str) -> None:
+    assert parse_filters(_args("post", text)).search == search
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("toon zowel open als afgehandeld", Scope.ALL),
+        ("toon alles wat ik al afgehandeld heb", Scope.HANDLED),
+        ("toon alles, ook wat ik al afgehandeld heb", Scope.ALL),  # unchanged
+    ],
+)
+def test_open_and_handled_together(text: str, scope: Scope) -> None:
+    assert parse_filters(_args("post", text)).scope is scope
+
+
+# --- status: what is no person ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("mijn laptop doet raar. Company Portal geeft een fout", ""),  # software
+        ("is my account ready? I started at Digital Flanders", ""),  # a place
+        ("status van gebruiker jan.peeters", "jan.peeters"),
+        # unchanged
+        ("can you look at Fatima Ouali's devices?", "Fatima Ouali"),
+    ],
+)
+def test_who_else_a_status_is_about(text: str, person: str) -> None:
+    assert _args("status", text) == person
+
+
+def test_a_shouted_sentence_names_someone_only_right_after_its_opening_command_words() -> None:
+    shouted = "TWEE KEER EEN FOUT PASWOORD INGEGEVEN, NU GEBLOKKEERD"
+    assert extract("status", False, shouted, tokens(shouted), frozenset({3})).args == ""
+    opening = "STATUS BRAM DE WOLF"  # unchanged
+    assert extract("status", False, opening, tokens(opening), frozenset({0})).args == "BRAM DE WOLF"

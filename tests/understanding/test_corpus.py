@@ -26,7 +26,7 @@ from bot.domain.platform.text import fold
 from devtools.demo_catalogue import demo_catalogue
 from dialogs import command_specs
 from dialogs.licences.admin import parse_report_ask
-from dialogs.post.text import parse_delegation, parse_filters
+from dialogs.post.text import parse_filters, read_delegation
 from tests.understanding.corpus import (
     AMBIGUOUS,
     GREETING,
@@ -61,7 +61,10 @@ WHOLE_CORPUS_BAR = 0.95
 # never read the scorer, one writing as a service-desk veteran, one as a linguist varying age,
 # register and indirectness) read 86.4% (Dutch 87.6%, English 82.5%; the cues alone 74.5%) and
 # 85.2% (Dutch 85.6%, English 83.8%; the cues alone 76.1%): 59 wrong commands, 35 arguments
-# (most of them a delegate named without an end day, or "volgende week" as a period).
+# (most of them a delegate named without an end day, or "volgende week" as a period). Then
+# arguments were read as far as they are said (a delegate without an end, by the verb beside the
+# name, periods, a stop; senders, report months and quarters): leaving each blind set out
+# (tests/understanding/crossval.py) read 93.7% on average, from 92.7%.
 # Every set measured is tuning material (and learnt from) since; the held-out sentences now are
 # held_out_dev and the next blind set. The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
@@ -121,13 +124,13 @@ def judge(utterance: Utterance, model: ExampleModel | None = None) -> Outcome:
 
 def _wrong_arguments(command: str, args: str, expected: Mapping[str, str]) -> str:
     """What the command's own parser reads in args, against the labels; "" when it agrees."""
-    read = _read(command, args, expected)
+    read = _read(command, args)
     wrong = {key: (read.get(key), value) for key, value in expected.items()}
     wrong = {key: pair for key, pair in wrong.items() if fold(str(pair[0])) != fold(pair[1])}
     return f"arguments {args!r}: {wrong}" if wrong else ""
 
 
-def _read(command: str, args: str, expected: Mapping[str, str]) -> dict[str, str]:
+def _read(command: str, args: str) -> dict[str, str]:
     if command == "post":
         filters = parse_filters(args)
         return {
@@ -136,13 +139,10 @@ def _read(command: str, args: str, expected: Mapping[str, str]) -> dict[str, str
             "registered": "yes" if filters.registered else "no",
             "this_week": "yes" if filters.this_week else "no",
         }
-    if command == "post_delegation":
-        if not expected.get("person"):
-            return {"person": args}
-        wanted = parse_delegation(args, TODAY)
-        if wanted is None:
-            return {"person": f"(unreadable: {args})"}
-        return {"person": wanted.name, "starts": _iso(wanted.starts), "ends": _iso(wanted.ends)}
+    if command == "post_delegation":  # as the dialog reads it, with or without an end
+        asked = read_delegation(args, TODAY)
+        read = {"person": asked.name, "starts": _iso(asked.starts)}
+        return read | ({"ends": _iso(asked.ends)} if asked.ends else {})
     if command == "status":
         return {"person": args}
     if command == "licence":

@@ -402,8 +402,13 @@ def test_a_colleague_has_a_names_shape(text: str, args: str) -> None:
         ),
         ("post doorsturen naar Els Maes tot en met donderdag", "naar Els Maes tot donderdag"),
         ("POST DOORSTUREN NAAR DRIES VERHAEGHE TOT 15/12", "naar DRIES VERHAEGHE tot 15/12"),
-        # days without a delegate: the delegations are listed
-        ("ik ga in bevallingsverlof tot 15 maart, wie kan mijn brieven overnemen", ""),
+        # days without a delegate: the handler asks who, with those days
+        ("ik ga in bevallingsverlof tot 15 maart, wie kan mijn brieven overnemen", "tot 15 maart"),
+        # a delegate without an end (the handler asks until when), a period, a stop
+        ("Ine Coppens neemt mijn post over tijdens mijn verlof", "naar Ine Coppens"),
+        ("ik ben volgende week weg, kan Tom mijn post krijgen", "naar Tom volgende week"),
+        ("stop met mijn post door te sturen naar Bart", "stop naar Bart"),
+        ("stop forwarding my mail", "stop"),
     ],
 )
 def test_a_delegation_reads_its_person_and_days(text: str, args: str) -> None:

@@ -35,7 +35,21 @@ def _read(args: str) -> ReportAsk:
         ("since December 5", date(2025, 12, 5), TODAY),
         ("tussen 3 november en 27 november", date(2026, 11, 3), date(2026, 11, 27)),
         ("between 2 Nov 2026 and 29 Nov 2026", date(2026, 11, 2), date(2026, 11, 29)),
+        # a month, a quarter or a year by its name
+        ("oktober 2026", date(2026, 10, 1), date(2026, 10, 31)),
+        ("van van november 2026", date(2026, 11, 1), date(2026, 11, 30)),
+        ("february", date(2026, 2, 1), date(2026, 2, 28)),  # the last one that has begun
+        ("december", TODAY, TODAY),  # still running: up to today
+        ("okt 2025", date(2025, 10, 1), date(2025, 10, 31)),
+        ("derde kwartaal van 2026", date(2026, 7, 1), date(2026, 9, 30)),
+        ("third quarter of 2025", date(2025, 7, 1), date(2025, 9, 30)),
+        ("Q1", date(2026, 1, 1), date(2026, 3, 31)),
+        ("Q4 2025", date(2025, 10, 1), date(2025, 12, 31)),
+        ("jaar 2025", date(2025, 1, 1), date(2025, 12, 31)),
+        ("in 2026", date(2026, 1, 1), TODAY),
+        ("may", date(2026, 11, 2), TODAY),  # "may" alone is no month: the default period
         # unchanged
+        ("3 november 2026", date(2026, 11, 3), TODAY),
         ("van 1/10/2026 tot 31/10/2026", date(2026, 10, 1), date(2026, 10, 31)),
         ("", date(2026, 11, 2), TODAY),
     ],
@@ -73,3 +87,9 @@ def test_a_sentence_hands_its_period_and_entity_words_to_the_report() -> None:
     text = "rapport van de licentieaanvragen bij Wegen en Verkeer sinds 15 oktober"
     args = extract("licence_report", False, text, tokens(text), frozenset()).args
     assert _read(args) == ReportAsk(date(2026, 10, 15), TODAY, "AWV")
+
+
+def test_a_sentence_hands_a_named_month_and_entity_to_the_report() -> None:
+    text = "hoeveel licentieaanvragen zijn er geweest bij Digitaal Vlaanderen in oktober 2026?"
+    args = extract("licence_report", False, text, tokens(text), frozenset()).args
+    assert _read(args) == ReportAsk(date(2026, 10, 1), date(2026, 10, 31), "ADV")

@@ -20,8 +20,14 @@ from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
 from bot.services.post.listing import PostFilters, Scope
 from cards.verbs import Verb
-from devtools.card_inspection import card_actions, card_text, find_action
-from dialogs.post.text import parse_day, parse_delegation, parse_filters
+from devtools.card_inspection import card_actions, card_nodes, card_text, find_action
+from dialogs.post.text import (
+    DelegationAsk,
+    parse_day,
+    parse_delegation,
+    parse_filters,
+    read_delegation,
+)
 from tests.support.chat import FakeTurn, TurnOptions, click, say
 from tests.unit.access.fakes import MemoryAccessDirectory
 from tests.unit.post.fakes import (
@@ -171,10 +177,47 @@ def test_a_delegation_from_the_text(
 
 
 @pytest.mark.parametrize(
-    "text", ["naar Jef", "to Jef", "naar Jef tot ooit", "van 1/12 tot 5/12", "tot 5/12"]
+    "text",
+    ["naar Jef", "to Jef", "naar Jef tot ooit", "van 1/12 tot 5/12", "tot 5/12", "stop naar Jef"],
 )
 def test_a_delegation_without_a_name_or_an_end_is_not_understood(text: str) -> None:
     assert parse_delegation(text, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a name without an end, read as far as it goes
+        ("naar Jef", DelegationAsk("Jef", TODAY, None)),
+        ("to Jef Peeters", DelegationAsk("Jef Peeters", TODAY, None)),
+        ("naar Jef tot ik terug ben", DelegationAsk("Jef", TODAY, None)),
+        ("naar Jef van maandag", DelegationAsk("Jef", date(2026, 11, 30), None)),
+        ("naar Sofie Van den Broeck", DelegationAsk("Sofie Van den Broeck", TODAY, None)),
+        # periods that say both days
+        ("naar Jef volgende week", DelegationAsk("Jef", date(2026, 11, 30), date(2026, 12, 6))),
+        ("naar Jef next week", DelegationAsk("Jef", date(2026, 11, 30), date(2026, 12, 6))),
+        ("naar Jef deze week", DelegationAsk("Jef", TODAY, date(2026, 11, 29))),
+        ("naar Jef volgende maand", DelegationAsk("Jef", date(2026, 12, 1), date(2026, 12, 31))),
+        (
+            "naar Jef tot woensdag volgende week",
+            DelegationAsk("Jef", date(2026, 11, 30), date(2026, 12, 2)),
+        ),
+        # a month's end, "t.e.m."
+        ("naar Jef tot het einde van de maand", DelegationAsk("Jef", TODAY, date(2026, 11, 30))),
+        ("naar Jef tot eind deze maand", DelegationAsk("Jef", TODAY, date(2026, 11, 30))),
+        ("naar Jef until the end of January", DelegationAsk("Jef", TODAY, date(2027, 1, 31))),
+        (
+            "naar Jef van 1/12 t.e.m. 3/12",
+            DelegationAsk("Jef", date(2026, 12, 1), date(2026, 12, 3)),
+        ),
+        # days without a name, and a stop
+        ("tot 5/12", DelegationAsk("", TODAY, date(2026, 12, 5))),
+        ("stop", DelegationAsk("", TODAY, None, stop=True)),
+        ("stop naar Jef Peeters", DelegationAsk("Jef Peeters", TODAY, None, stop=True)),
+    ],
+)
+def test_a_delegation_read_as_far_as_it_is_said(text: str, expected: DelegationAsk) -> None:
+    assert read_delegation(text, TODAY) == expected
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -425,7 +468,7 @@ async def test_several_matches_ask_which_colleague() -> None:
 
 async def test_delegation_problems_are_told() -> None:
     world = World()
-    turn = await world.say("post doorsturen naar Jef")
+    turn = await world.say("post doorsturen tot ooit")
     assert "Dat begreep ik niet helemaal" in card_text(turn.cards[0])
     turn = await world.say("post doorsturen naar Niemand Bekend tot morgen")
     assert "Ik vind niemand met de naam Niemand Bekend." in card_text(turn.cards[0])
@@ -435,6 +478,67 @@ async def test_delegation_problems_are_told() -> None:
     assert "De einddatum ligt voor de begindatum." in card_text(turn.cards[0])
     rejected = [e for e in world.post.audit_log.entries if e.outcome is Outcome.REJECTED]
     assert rejected[-1].detail["reason"] == "post.delegation.error.order"
+
+
+async def test_a_delegate_without_an_end_is_asked_until_when() -> None:
+    """A name without an end is no misunderstanding: the delegations card asks until when,
+    with an example to type that keeps the first day said; nothing is stored yet."""
+    world = World()
+    turn = await world.say("post doorsturen naar Jef")
+    [card] = turn.cards
+    text = card_text(card)
+    assert "Dat begreep ik niet" not in text
+    assert (
+        "Tot wanneer mag Jef Peeters je post krijgen? Typ bijvoorbeeld: post doorsturen naar"
+        " Jef Peeters van 27/11/2026 tot 04/12/2026." in text
+    )
+    assert "Post tijdens afwezigheid" in text
+    [asking] = [n for n in card_nodes(card) if "Tot wanneer" in str(n.get("text", ""))]
+    assert asking["color"] == "Accent"  # a question, not a green "done"
+    assert world.post.delegations.rows == {}
+    turn = await world.say("post doorsturen naar Jef Peeters vanaf maandag")
+    assert "van 30/11/2026 tot 07/12/2026" in card_text(turn.cards[0])
+    turn = await world.say("post doorsturen naar Niemand Bekend")  # nobody: said at once
+    assert "Ik vind niemand met de naam Niemand Bekend." in card_text(turn.cards[0])
+
+
+async def test_a_delegate_without_an_end_is_asked_in_english_with_the_name_escaped() -> None:
+    world = World()
+    world.post.directory.users["f1"] = DirectoryUser("f1", "Jef *Star*", "star@demo.example")
+    turn = await world.say("forward my mail to Jef *Star*", locale="en")
+    text = card_text(turn.cards[0])
+    assert "Until when may Jef \\*Star\\* get your mail?" in text
+    assert world.post.delegations.rows == {}
+
+
+async def test_days_without_a_delegate_ask_who() -> None:
+    world = World()
+    turn = await world.say("post doorsturen van 1/12 tot 5/12")
+    text = card_text(turn.cards[0])
+    assert "Naar welke collega mag je post gaan?" in text
+    assert "post doorsturen naar Jef Peeters van 01/12/2026 tot 05/12/2026" in text
+    assert world.post.delegations.rows == {}
+
+
+@pytest.mark.parametrize(
+    "text", ["post doorsturen stop", "ik ben terug, stop het doorsturen van mijn post naar Jef"]
+)
+async def test_a_stop_shows_the_delegations_and_says_which_button_stops_one(text: str) -> None:
+    world = World()
+    await world.say("post doorsturen naar Jef Peeters van 1/12/2026 tot 15/12/2026")
+    turn = await world.say(text)
+    [card] = turn.cards
+    assert "Klik op Stopzetten bij de periode die je wil stoppen." in card_text(card)
+    assert find_action(card, "Stopzetten")
+    assert world.post.delegations.rows  # nothing stopped without a click
+
+
+async def test_a_stop_without_a_delegation_says_the_post_comes_to_you() -> None:
+    world = World()
+    turn = await world.say("post doorsturen stop")
+    text = card_text(turn.cards[0])
+    assert "Je post komt nu gewoon bij jou." in text
+    assert "Klik op" not in text
 
 
 async def test_a_delegation_too_long_is_told_in_days_typed_and_clicked() -> None:

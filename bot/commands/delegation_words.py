@@ -1,0 +1,193 @@
+"""The `post_delegation` arguments in a sentence (bot/commands/arguments.py hands them on): the
+delegate, the days and whether the caller asks to stop one, in the form dialogs/post/text.py
+reads ("[stop] [naar <name>] [van <day>] [tot <day>] [<period>]"). The delegate is found by
+the words around a name: "naar Els Maes", "kan Lies mijn post opvangen", "Stijn Martens neemt
+mijn post over", "laat Kris mijn post bekijken", "Let Sarah Peeters receive my post".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.commands.argument_words import (
+    NAME_PARTICLES,
+    NAME_WORDS,
+    broken,
+    capitalised_run,
+    content,
+    email,
+    leading_name,
+    name_after,
+    name_like,
+    name_run,
+    shouted_sentence,
+    span,
+    start_and_end,
+    week_period,
+    written_days,
+)
+from bot.commands.lemmas import Token
+from bot.commands.phrases import STOPWORDS
+
+# fmt: off
+_TO_SOMEONE = frozenset({"naar", "aan", "to", "bij"})
+_BY_SOMEONE = frozenset({"door", "by"})
+# Who a person is, before their name: "mijn teamleider Johan Verstraete volgt mijn post op"
+# (where "de stad Gent moet ..." is a place).
+PERSON_NOUNS = frozenset({
+    "collega", "collegas", "colleague", "vervanger", "vervangster", "backup", "teamleider",
+    "teamlead", "leidinggevende", "manager", "diensthoofd", "chef", "baas", "boss", "directeur",
+    "director", "assistent", "assistente", "assistant", "secretaris", "secretaresse",
+    "secretary", "stagiair", "stagiaire", "intern",
+})
+# Verbs a delegate is named right before or after: "kan Lies mijn post opvangen", "Pieter
+# mag ...", "Stijn Martens neemt mijn post over", "Let Sarah Peeters receive my post".
+DELEGATE_VERBS = frozenset({
+    "mag", "mogen", "kan", "kunnen", "moet", "moeten", "zal", "zou", "neemt", "nemen", "volgt",
+    "volgen", "krijgt", "krijgen", "ontvangt", "ontvangen", "vangt", "doet", "behandelt",
+    "bekijkt", "leest", "beheert", "vervangt", "laat", "laten", "geef",
+    "can", "could", "will", "would", "may", "might", "should", "shall", "must", "gets", "takes",
+    "handles", "receives", "covers", "reads", "let", "have", "give",
+})
+# A delegation asked to stop (`asks_to_stop`).
+_STOPS = frozenset({
+    "stop", "stoppen", "stopt", "stopzetten", "stopgezet", "annuleer", "annuleren", "annuleert",
+    "cancel", "cancelled", "canceled", "beeindig", "beeindigen", "afzetten", "uitzetten",
+    "anymore",
+})
+_SWITCHES = frozenset({"switch", "turn"})
+_NO_MORE = frozenset({("niet", "meer"), ("no", "longer"), ("not", "anymore")})
+_BACK = frozenset({"terug", "back"})
+_UNTIL = frozenset({"tot", "totdat", "until", "till", "when", "wanneer", "als", "zodra"})
+# fmt: on
+
+
+def delegation(
+    text: str, words: Sequence[Token], known: frozenset[int]
+) -> tuple[str, frozenset[int]]:
+    """The delegate, the days and whether the caller asks to stop. The delegate, first found
+    first: an e-mail address; a capitalised name by a verb a delegate goes with ("kan Lies",
+    "Stijn Martens neemt", not opening the sentence); after "naar", "aan" ("naar mijn collega
+    Els Maes"); after "door", "by" when it has a name's shape; opening the sentence ("Pieter
+    mag", "Hanne Wuyts vervangt mij"); else capitalised words (one only beside days)."""
+    days = written_days(words)
+    period = week_period(words)
+    taken = {i for first, last, _ in days for i in range(first, last + 1)}
+    if period:
+        taken |= set(range(period[0], period[1] + 1))
+    blocked = frozenset(known | taken)
+    person = (
+        email(words)
+        or name_by_verb(text, words, blocked, first_word=False)
+        or name_after(text, words, _TO_SOMEONE, blocked)
+        or name_after(text, words, _BY_SOMEONE, blocked, shaped=True)
+        or name_by_verb(text, words, blocked, first_word=True)
+    )
+    if person is None and leading_name(words, blocked):  # "Hanne Wuyts vervangt mij, ..."
+        person = name_run(text, words, 0, blocked) or None
+    if person is None:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen"
+        person = capitalised_run(text, words, blocked, least=1 if days or period else 2)
+    stop = asks_to_stop(words)
+    said = ["stop"] if stop else []
+    if person:
+        said += ["naar", span(text, words, person)]
+    if not stop:
+        starts, ends = start_and_end(text, words, days)
+        if len(days) == 1 and _back_on(words, days[0][0]) >= 0:  # "terug op 5 januari"
+            starts = ""
+        said += ["van", starts] if starts else []
+        said += ["tot", ends] if ends else []
+        if period and not (starts and ends):  # "volgende week": both days
+            said.append(period[2])
+    if person is None:  # days alone explain nothing: the handler asks who
+        return " ".join(said), frozenset()
+    consumed = taken | set(person) | {first - 1 for first, _, _ in days if first > 0}
+    return " ".join(said), frozenset(consumed)
+
+
+def asks_to_stop(words: Sequence[Token]) -> bool:
+    """ "stop", "annuleer", "niet meer", "ik ben terug", "I'm back", "switch off"; not "tot ik
+    terug ben" or "back on Monday" (the end of an absence)."""
+    folded = [w.folded for w in words]
+    days = written_days(words)
+
+    def _returns(back: int) -> bool:  # "back on 5 January": the end of an absence
+        return any(_back_on(words, first) == back for first, _, _ in days)
+
+    for i, word in enumerate(folded):
+        if word in _STOPS or (word == "end" and folded[i + 1 : i + 2] != ["of"]):
+            return True
+        if word == "off" and i > 0 and folded[i - 1] in _SWITCHES:
+            return True
+        if (word, *folded[i + 1 : i + 2]) in _NO_MORE:
+            return True
+        if word in _BACK and not set(folded[max(0, i - 3) : i]) & _UNTIL and not _returns(i):
+            return True
+    return False
+
+
+def _back_on(words: Sequence[Token], first: int) -> int:
+    """Where "terug" or "back" stands right before the day at first ("back on 5 January",
+    "terug vanaf maandag"), -1 when it does not."""
+    for back in (first - 1, first - 2):
+        if back >= 0 and words[back].folded in _BACK:
+            return back
+    return -1
+
+
+def name_by_verb(
+    text: str, words: Sequence[Token], known: frozenset[int], *, first_word: bool
+) -> list[int] | None:
+    """A name written with a capital right after or before a verb a delegate goes with: "kan
+    Lies", "let Tom Claes get", "Stijn Martens neemt"; with first_word also a name that opens
+    the sentence ("Pieter mag ...", where the capital may only be the sentence's). In a
+    sentence written all in capitals nothing tells a name."""
+    if shouted_sentence(words):
+        return None
+    for v, verb in enumerate(words):
+        if verb.folded not in DELEGATE_VERBS:
+            continue
+        after = v + 1
+        if after < len(words) and _opens_a_name(text, words, after, known):
+            run = name_run(text, words, after, known)
+            if run and run[0] == after:
+                return run
+        before = _name_before(text, words, v, known)
+        if before and (first_word or before[0] > 0):
+            return before
+    return None
+
+
+def _opens_a_name(text: str, words: Sequence[Token], i: int, known: frozenset[int]) -> bool:
+    """words[i], right after a verb, begins a name: a capital, no small word but a first name
+    ("kan An", not "kan Ik")."""
+    word = words[i]
+    if not word.capitalised or broken(text, words[i - 1], word) or not name_like(word, i, known):
+        return False
+    return word.folded not in STOPWORDS or word.folded in NAME_WORDS
+
+
+def _name_before(
+    text: str, words: Sequence[Token], verb: int, known: frozenset[int]
+) -> list[int] | None:
+    """The capitalised name that ends right before words[verb]: "An De Smet mag", ", Stijn
+    Martens neemt"."""
+    first = verb
+    while first > 0 and not broken(text, words[first - 1], words[first]):
+        word, before = words[first - 1], words[first - 2] if first > 1 else None
+        particle = word.folded in NAME_PARTICLES and before is not None and before.capitalised
+        if not (word.capitalised and name_like(word, first - 1, known)) and not particle:
+            break
+        first -= 1
+    while first < verb and words[first].folded in NAME_PARTICLES - NAME_WORDS:
+        first += 1
+    if first == verb:
+        return None
+    lead = words[first]
+    if not name_like(lead, first, known) or lead.folded in STOPWORDS - NAME_WORDS:
+        return None
+    if first > 0 and not broken(text, words[first - 1], lead):
+        before = words[first - 1]
+        if content(before) and before.folded not in PERSON_NOUNS:  # "de stad Gent moet"
+            return None
+    return list(range(first, verb))
