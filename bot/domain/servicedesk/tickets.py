@@ -1,0 +1,240 @@
+"""A service-desk ticket: a person's question that the knowledge base did not answer, what
+happens to it, and the service levels it is held to.
+
+States and who moves them (every move returns a new Ticket with its version counted on; the
+store saves it only over the version it read, so two agents clicking at once cannot both win):
+
+    NEW ──assigned_to─▶ OPEN ──reply──▶ WAITING (on the person) ──person answers──▶ OPEN
+     │                    │  ▲                                                         │
+     └──────────── resolve┴──┴─reopen (the person, within REOPEN_DAYS) ◀── RESOLVED ◀──┘
+                                                                         │
+                                              close (after REOPEN_DAYS, or rated) ▶ CLOSED
+
+Service levels: a first response and a resolution within a number of working hours that
+depends on the urgency (bot/domain/platform/working_time.py counts them: no evenings, weekends
+or holidays). Time a ticket waits on the person does not count against the resolution target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.platform.errors import DomainError, Forbidden
+from bot.domain.platform.working_time import WorkingCalendar
+from bot.domain.servicedesk.articles import Category
+
+MAX_QUESTION = 4000
+MAX_RESOLUTION = 4000
+REOPEN_DAYS = 7
+# Share of a target after which the ticket is "at risk" (the assignee is reminded).
+AT_RISK_SHARE = 0.8
+RATINGS = range(1, 6)
+
+
+class TicketState(StrEnum):
+    NEW = "new"  # nobody has it yet
+    OPEN = "open"  # an agent works on it
+    WAITING = "waiting"  # the agent asked the person something
+    RESOLVED = "resolved"  # the agent says it is solved; the person may reopen for a while
+    CLOSED = "closed"  # final
+
+
+class Urgency(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+class SlaState(StrEnum):
+    ON_TIME = "on_time"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    MET = "met"  # the target's moment came, in time
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Working hours to the first response and to the resolution, for one urgency."""
+
+    first_response: float
+    resolution: float
+
+
+DEFAULT_TARGETS: dict[Urgency, Targets] = {
+    Urgency.HIGH: Targets(first_response=1.0, resolution=8.0),
+    Urgency.NORMAL: Targets(first_response=4.0, resolution=24.0),
+    Urgency.LOW: Targets(first_response=8.0, resolution=40.0),
+}
+
+
+class IllegalTicketStep(DomainError):
+    """The ticket is not in a state that allows this step (someone else was first)."""
+
+    message_key = "servicedesk.ticket.illegal_step"
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: int
+    reference: str  # SD-2026-000123
+    tenant_id: str
+    requester_id: str
+    category: Category
+    urgency: Urgency
+    question: str
+    created_at: datetime
+    state: TicketState = TicketState.NEW
+    desk: str = ""  # the entity whose desk handles it; "" the central desk
+    assignee_id: str = ""
+    # Where the question came from: a failed flow's reference ("WP-…", "LIC-…", "POST-…").
+    context: tuple[tuple[str, str], ...] = ()
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    resolution: str = ""
+    # Working hours spent waiting on the person so far (not counted against the resolution).
+    waited_hours: float = 0.0
+    waiting_since: datetime | None = None
+    rating: int | None = None
+    version: int = 1
+
+    # --- agents -------------------------------------------------------------------------------
+    def assigned_to(self, agent_id: str) -> Ticket:
+        """An agent takes it, or gives it to a colleague: a new ticket becomes open."""
+        self._must_be(TicketState.NEW, TicketState.OPEN, TicketState.WAITING)
+        state = TicketState.OPEN if self.state is TicketState.NEW else self.state
+        return self._next(state=state, assignee_id=agent_id)
+
+    def replied(self, agent_id: str, now: datetime) -> Ticket:
+        """An agent answered the person: the first response if it is the first, and the
+        ticket waits on the person (from the first of several replies in a row)."""
+        self._must_be(TicketState.NEW, TicketState.OPEN, TicketState.WAITING)
+        return self._next(
+            state=TicketState.WAITING,
+            assignee_id=self.assignee_id or agent_id,
+            first_response_at=self.first_response_at or now,
+            waiting_since=self.waiting_since or now,
+        )
+
+    def resolved(
+        self, agent_id: str, resolution: str, now: datetime, calendar: WorkingCalendar
+    ) -> Ticket:
+        self._must_be(TicketState.NEW, TicketState.OPEN, TicketState.WAITING)
+        text = resolution.strip()
+        if not text:
+            raise DomainError("servicedesk.ticket.resolution_required")
+        if len(text) > MAX_RESOLUTION:
+            raise DomainError("servicedesk.ticket.too_long", limit=MAX_RESOLUTION)
+        return self._next(
+            state=TicketState.RESOLVED,
+            assignee_id=self.assignee_id or agent_id,
+            first_response_at=self.first_response_at or now,
+            resolved_at=now,
+            resolution=text,
+            waited_hours=self._waited_until(now, calendar),
+            waiting_since=None,
+        )
+
+    # --- the person ---------------------------------------------------------------------------
+    def answered_by_requester(self, now: datetime, calendar: WorkingCalendar) -> Ticket:
+        """The person wrote back: a ticket waiting on them is open again."""
+        if self.state is not TicketState.WAITING:
+            return self
+        return self._next(
+            state=TicketState.OPEN,
+            waited_hours=self._waited_until(now, calendar),
+            waiting_since=None,
+        )
+
+    def reopened(self, requester_id: str, now: datetime) -> Ticket:
+        self._must_be_requester(requester_id)
+        self._must_be(TicketState.RESOLVED)
+        if not self.may_reopen(now):
+            raise DomainError("servicedesk.ticket.reopen_too_late", days=REOPEN_DAYS)
+        return self._next(state=TicketState.OPEN, resolved_at=None, resolution="")
+
+    def may_reopen(self, now: datetime) -> bool:
+        return (
+            self.state is TicketState.RESOLVED
+            and self.resolved_at is not None
+            and now - self.resolved_at <= timedelta(days=REOPEN_DAYS)
+        )
+
+    def rated(self, requester_id: str, rating: int) -> Ticket:
+        """ "Ben je geholpen?": 1 to 5, once, on a resolved ticket; it closes it."""
+        self._must_be_requester(requester_id)
+        self._must_be(TicketState.RESOLVED)
+        if rating not in RATINGS:
+            raise DomainError("servicedesk.ticket.bad_rating")
+        return self._next(state=TicketState.CLOSED, rating=rating, closed_at=self.resolved_at)
+
+    def closed(self, now: datetime) -> Ticket:
+        """Resolved for longer than REOPEN_DAYS: closed for good."""
+        self._must_be(TicketState.RESOLVED)
+        return self._next(state=TicketState.CLOSED, closed_at=now)
+
+    # --- service levels -----------------------------------------------------------------------
+    def first_response_due(self, targets: Targets, calendar: WorkingCalendar) -> datetime:
+        return calendar.after_working_hours(self.created_at, targets.first_response)
+
+    def resolution_due(
+        self, targets: Targets, calendar: WorkingCalendar, now: datetime
+    ) -> datetime:
+        """The resolution target, moved on by the working hours the ticket waited on the
+        person (so far, counting a wait still going on until `now`)."""
+        waited = self._waited_until(now, calendar)
+        return calendar.after_working_hours(self.created_at, targets.resolution + waited)
+
+    def first_response_state(
+        self, targets: Targets, calendar: WorkingCalendar, now: datetime
+    ) -> SlaState:
+        due = self.first_response_due(targets, calendar)
+        return _state(self.created_at, due, self.first_response_at, now, calendar)
+
+    def resolution_state(
+        self, targets: Targets, calendar: WorkingCalendar, now: datetime
+    ) -> SlaState:
+        due = self.resolution_due(targets, calendar, now)
+        return _state(self.created_at, due, self.resolved_at, now, calendar)
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _waited_until(self, now: datetime, calendar: WorkingCalendar) -> float:
+        if self.waiting_since is None:
+            return self.waited_hours
+        return self.waited_hours + calendar.working_hours_between(self.waiting_since, now)
+
+    def _must_be(self, *states: TicketState) -> None:
+        if self.state not in states:
+            raise IllegalTicketStep(state=self.state.value)
+
+    def _must_be_requester(self, person_id: str) -> None:
+        if person_id.casefold() != self.requester_id.casefold():
+            raise Forbidden("servicedesk.ticket.not_yours")
+
+    def _next(self, **changes: object) -> Ticket:
+        return replace(self, version=self.version + 1, **changes)  # type: ignore[arg-type]
+
+
+def _state(
+    start: datetime,
+    due: datetime,
+    done_at: datetime | None,
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> SlaState:
+    if done_at is not None:
+        return SlaState.MET if done_at <= due else SlaState.BREACHED
+    if now > due:
+        return SlaState.BREACHED
+    allowed = calendar.working_hours_between(start, due)
+    used = calendar.working_hours_between(start, now)
+    if allowed > 0 and used >= AT_RISK_SHARE * allowed:
+        return SlaState.AT_RISK
+    return SlaState.ON_TIME
+
+
+def format_ticket_reference(year: int, number: int) -> str:
+    """SD-2026-000123: the year it was asked and a number counting per year."""
+    return f"SD-{year}-{number:06d}"
