@@ -64,7 +64,10 @@ WHOLE_CORPUS_BAR = 0.95
 # (most of them a delegate named without an end day, or "volgende week" as a period). Then
 # arguments were read as far as they are said (a delegate without an end, by the verb beside the
 # name, periods, a stop; senders, report months and quarters): leaving each blind set out
-# (tests/understanding/crossval.py) read 93.7% on average, from 92.7%.
+# (tests/understanding/crossval.py) read 93.7% on average, from 92.7%. Set 13 (330 sentences,
+# blind, a week of messages from staff, approvers and admins, with how-to questions for the
+# knowledge base) then read 91.2% (Dutch 91.2%, English 91.2%; the cues alone 82.7%): 28 wrong
+# commands (11 of them how-to questions read as a command, mostly the access card), 1 argument.
 # Every set measured is tuning material (and learnt from) since; the held-out sentences now are
 # held_out_dev and the next blind set. The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
