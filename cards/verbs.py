@@ -36,3 +36,15 @@ class Verb(StrEnum):
     # store takes an answer only from the person who asked, once.
     ARTICLE_FEEDBACK = "servicedesk.article.feedback"  # "Heeft dit geholpen?" Ja / Nee
     ARTICLE_SHOW = "servicedesk.article.show"  # one of the other articles offered after "Nee"
+    # Tickets (dialogs/servicedesk/tickets.py). Every payload names a ticket by id; the ticket
+    # desk checks that the clicker asked it (the person's verbs) or works its desk (the agents').
+    TICKET_FORM = "servicedesk.ticket.form"  # the form, with a question or a reference filled in
+    TICKET_SUBMIT = "servicedesk.ticket.submit"  # the form sent
+    TICKET_VIEW = "servicedesk.ticket.view"  # one of my tickets
+    TICKET_ANSWER = "servicedesk.ticket.answer"  # the person writes on their ticket
+    TICKET_REOPEN = "servicedesk.ticket.reopen"  # the person reopens a resolved ticket
+    TICKET_RATE = "servicedesk.ticket.rate"  # "Ben je geholpen?" 1 to 5
+    TICKET_TAKE = "servicedesk.ticket.take"  # an agent takes it
+    TICKET_REPLY = "servicedesk.ticket.reply"  # an agent answers the person
+    TICKET_NOTE = "servicedesk.ticket.note"  # an internal note
+    TICKET_RESOLVE = "servicedesk.ticket.resolve"  # an agent resolves it

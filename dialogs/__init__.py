@@ -13,7 +13,9 @@ from dialogs.platform.start import StartDialog
 from dialogs.post.delegations import PostDelegationDialog
 from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
+from dialogs.servicedesk.admin import KnowledgeAdminDialog
 from dialogs.servicedesk.knowledge import KnowledgeDialog
+from dialogs.servicedesk.tickets import TicketDialog
 
 DIALOGS: tuple[type, ...] = (
     HelpDialog,
@@ -26,6 +28,8 @@ DIALOGS: tuple[type, ...] = (
     PostDelegationDialog,
     PostRulesAdminDialog,
     KnowledgeDialog,
+    TicketDialog,
+    KnowledgeAdminDialog,
 )
 
 

@@ -37,7 +37,11 @@ SERVICEDESK = "servicedesk"
 GREETING = "greeting"
 # Sentences that ask between two commands teach neither.
 _AMBIGUOUS = "ambiguous"
-# Additive smoothing of each feature's count: small, so a word seen once still says something.
+# How a feature's share in a label's sentences is smoothed: towards its share in all sentences,
+# as if the label had _PRIOR_WEIGHT more sentences of the usual kind (Dirichlet smoothing).
+# A fixed additive constant would make a word a small label never saw cost it less than a big
+# label that saw it once: a command with twenty sentences then pulls every unusual sentence.
+_PRIOR_WEIGHT = 2.0
 _SMOOTHING = 0.1
 # Letter groups of this length, of words at least this long (short words are whole features).
 _GRAM = 6
@@ -68,6 +72,10 @@ class ExampleModel:
                 features(tokens(example.text))
             )
         self._known = frozenset(f for counts in self._features.values() for f in counts)
+        self._everywhere: Counter[str] = Counter()
+        for counts in self._features.values():
+            self._everywhere.update(counts)
+        self._total = sum(self._examples.values())
 
     @property
     def labels(self) -> frozenset[str]:
@@ -90,10 +98,15 @@ class ExampleModel:
     def _log_score(self, label: str, present: frozenset[str]) -> float:
         seen = self._examples[label]
         counts = self._features[label]
-        denominator = seen + 2 * _SMOOTHING
+        denominator = seen + _PRIOR_WEIGHT
         return math.log(seen) + sum(
-            math.log((counts[feature] + _SMOOTHING) / denominator) for feature in present
+            math.log((counts[feature] + _PRIOR_WEIGHT * self._share(feature)) / denominator)
+            for feature in present
         )
+
+    def _share(self, feature: str) -> float:
+        """In how many of all sentences the feature occurs, smoothed."""
+        return (self._everywhere[feature] + _SMOOTHING) / (self._total + 2 * _SMOOTHING)
 
 
 def features(words: Iterable[Token]) -> frozenset[str]:

@@ -181,6 +181,34 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@catalogue", 3.0),
         ("@catalogue @file|@change", 1.0),
         ("@catalogue @licence|@product", 1.5),  # the licence catalogue, power bi in it
+        # "artikels" are the knowledge base's, "artikelen" the catalogue's (one lemma)
+        ("=artikels", -1.5),
+        ("kennisbank|servicedesk|helpdesk|knowledge+base|service+desk", -2.0),
+    ),
+    "ticket": (  # a question for the service desk's people (a ticket)
+        ("ticket|melding aanmaken|maken|indienen|create|new|nieuw|nieuwe", 2.0),
+        (
+            "spreken|bellen|contact|contacteren|speak|talk "
+            "mens|medewerker|persoon|iemand|human|person|someone|servicedesk|helpdesk",
+            2.5,
+        ),
+        ("vraag|question servicedesk|helpdesk|service+desk", 1.0),
+        ("@my ticket|tickets|melding|meldingen !aanmaken !nieuwe", -2.0),  # mine: the list
+        ("@progress ticket|tickets|melding|meldingen", -2.0),
+    ),
+    "tickets": (  # the person's tickets
+        ("@my ticket|tickets|melding|meldingen", 2.5),
+        (
+            "@progress|opgelost|geantwoord|heropenen|reopen|resolved|answered "
+            "ticket|tickets|melding|meldingen",
+            2.5,
+        ),
+        ("ticket|tickets|melding|meldingen servicedesk|helpdesk|service+desk @my", 1.0),
+    ),
+    "articles": (  # the service desk's knowledge base, as its workbook
+        ("artikel|article|antwoord|answer servicedesk|helpdesk|service+desk", 2.5),
+        ("kennisbank|knowledge+base @file|@change", 1.0),
+        ("=artikelen !servicedesk !helpdesk !kennisbank", -1.5),  # the catalogue's items
     ),
     "licence_report": (
         ("@report @licence|@request", 3.5),

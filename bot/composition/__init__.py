@@ -82,5 +82,5 @@ def build_capabilities(
         access=access,
         licences=licences,
         post=post,
-        servicedesk=build_servicedesk(database, platform),
+        servicedesk=build_servicedesk(settings, database, platform),
     )

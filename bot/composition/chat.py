@@ -21,6 +21,7 @@ from bot.services.platform.profile import Profiles
 from bot.services.platform.workbooks import WorkbookFiles
 from bot.services.post.desk import PostDesk
 from bot.services.servicedesk.knowledge import KnowledgeDesk
+from bot.services.servicedesk.tickets import TicketDesk
 from bot.settings import Settings
 from dialogs.access.status import AccessDialog
 from dialogs.licences.admin import LicenceAdminDialog
@@ -32,11 +33,14 @@ from dialogs.platform.workbooks import WorkbookImporter, WorkbookInbox
 from dialogs.post.delegations import PostDelegationDialog
 from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
+from dialogs.servicedesk.admin import KnowledgeAdminDialog
 from dialogs.servicedesk.knowledge import KnowledgeDialog
+from dialogs.servicedesk.tickets import TicketDialog
 
 
 def build_chat(settings: Settings, directory: Directory, capabilities: Capabilities) -> Dialogs:
     platform, licences, post = capabilities.platform, capabilities.licences, capabilities.post
+    servicedesk = capabilities.servicedesk
     return build_dialogs(
         directory=directory,
         auditor=platform.auditor,
@@ -49,7 +53,11 @@ def build_chat(settings: Settings, directory: Directory, capabilities: Capabilit
         ),
         post=post.desk,
         post_rules_admin=PostRulesAdminDialog(post.rules_admin, platform.links),
-        knowledge=capabilities.servicedesk.knowledge,
+        knowledge=servicedesk.knowledge,
+        tickets=servicedesk.tickets,
+        knowledge_admin=KnowledgeAdminDialog(
+            servicedesk.knowledge, servicedesk.articles_import, platform.links
+        ),
         workbook_files=WorkbookFiles(platform.downloads, workbook_kind, settings.max_upload_bytes),
         # Personal answers asked for in a channel or group chat go to the 1:1 chat this way.
         notifier=platform.notifier,
@@ -77,13 +85,17 @@ def build_dialogs(
     workbook_files: WorkbookFiles | None = None,
     notifier: Notifier | None = None,
     knowledge: KnowledgeDesk | None = None,
+    knowledge_admin: KnowledgeAdminDialog | None = None,
+    tickets: TicketDesk | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
-    not given (`licences`, `licence_admin`, `post`, `post_rules_admin`) is left out: its
-    commands and verbs are unknown. Files sent in chat go to the inbox of the workbook importers
-    given, which fetches them (`workbook_files`) and tells each one's kind by its sheets.
-    `notifier` (the outbox) takes personal answers asked for in a channel or group chat to the
-    1:1 chat. `knowledge` (the service desk's knowledge base) answers what no command claims."""
+    not given (`licences`, `licence_admin`, `post`, `post_rules_admin`, `knowledge_admin`) is
+    left out: its commands and verbs are unknown. Files sent in chat go to the inbox of the
+    workbook importers given, which fetches them (`workbook_files`) and tells each one's kind by
+    its sheets. `notifier` (the outbox) takes personal answers asked for in a channel or group
+    chat to the 1:1 chat. `knowledge` (the service desk's knowledge base) answers what no command
+    claims; `knowledge_admin` keeps it as a workbook (admins); `tickets` lets people ask the
+    service desk's agents (the knowledge base's "Nee" then opens the form)."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     profiles = Profiles(directory)
@@ -104,12 +116,18 @@ def build_dialogs(
         dialogs.append(PostDelegationDialog(post, auditor))
     if post_rules_admin is not None:
         dialogs.append(post_rules_admin)
+    if tickets is not None:
+        dialogs.append(TicketDialog(tickets, auditor, zone))
     if knowledge is not None:
-        answers = KnowledgeDialog(knowledge, servicedesk_url)
+        answers = KnowledgeDialog(knowledge, servicedesk_url, tickets_open=tickets is not None)
         dispatcher.answer_questions_with(answers.answer)
         dialogs.append(answers)
+    if knowledge_admin is not None:
+        dialogs.append(knowledge_admin)
     importers: list[WorkbookImporter] = [
-        importer for importer in (post_rules_admin, licence_admin) if importer is not None
+        importer
+        for importer in (post_rules_admin, licence_admin, knowledge_admin)
+        if importer is not None
     ]
     if importers and workbook_files is not None:
         dispatcher.receive_files(WorkbookInbox(importers, workbook_files, auditor).receive_files)

@@ -2,8 +2,10 @@
 
 Admins send edited workbooks in the chat without saying what they are; the sheets tell. The
 routing rules have a "Regels" sheet ("Rules"), the licence catalogue an "Artikelen" sheet
-("Items"); names are compared as headers are (case, accents and punctuation ignored). A file
-that is not a workbook, has neither sheet, or has both is UNKNOWN: the caller decides.
+("Items"), the service desk's knowledge base an "Artikels" sheet ("Articles"); names are
+compared as headers are (case, accents and punctuation ignored), whole: "Artikels" is not
+"Artikelen", nor is either a form of the other. A file that is not a workbook, has none of these
+sheets, or more than one kind's is UNKNOWN: the caller decides.
 
 Only the package's index is read (bot/excel/package.py), never a cell: sniffing a hostile
 file costs no more than inspecting it, and a file the importers would refuse for its size is
@@ -20,6 +22,7 @@ from enum import StrEnum
 class WorkbookKind(StrEnum):
     CATALOGUE = "catalogue"  # the licence catalogue (bot/excel/licences/catalogue.py)
     POST_RULES = "post-rules"  # the routing rules of incoming post (bot/excel/post/rules.py)
+    ARTICLES = "articles"  # the service desk's knowledge base (bot/excel/servicedesk/articles.py)
     UNKNOWN = ""
 
 
@@ -28,6 +31,7 @@ def workbook_kind(data: bytes) -> WorkbookKind:
     from bot.excel.licences.catalogue_layout import ITEMS
     from bot.excel.package import UnreadableWorkbook, WorkbookRefused, sheet_titles
     from bot.excel.post.rules_layout import RULES
+    from bot.excel.servicedesk.articles_layout import ARTICLES
     from bot.excel.workbook import header_name
 
     try:
@@ -35,9 +39,12 @@ def workbook_kind(data: bytes) -> WorkbookKind:
     except (UnreadableWorkbook, WorkbookRefused):
         return WorkbookKind.UNKNOWN
     sheets = {header_name(name) for name in titles}
+    kinds = (
+        (WorkbookKind.POST_RULES, RULES),
+        (WorkbookKind.CATALOGUE, ITEMS),
+        (WorkbookKind.ARTICLES, ARTICLES),
+    )
     found = [
-        kind
-        for kind, layout in ((WorkbookKind.POST_RULES, RULES), (WorkbookKind.CATALOGUE, ITEMS))
-        if sheets & {header_name(name) for name in layout.names}
+        kind for kind, layout in kinds if sheets & {header_name(name) for name in layout.names}
     ]
     return found[0] if len(found) == 1 else WorkbookKind.UNKNOWN

@@ -37,6 +37,7 @@ def open_endpoints(app: web.Application, settings: Settings, capabilities: Capab
         catalogue=licences.catalogue_workbook,
         licence_report=licences.reports.workbook,
         post_rules=post.rules_workbook,
+        articles=capabilities.servicedesk.articles_workbook,
     )
     app[SCANS] = Scans(
         links=platform.links,

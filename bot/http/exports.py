@@ -8,8 +8,9 @@ cannot be served answers with a small page saying what to do (bot/http/link_page
 refusal is audited.
 
 Kinds: "catalogue" (the licence catalogue), "licence-report" (`from`, `to`: first and last
-day, ISO; `entity`: a code, optional) and "post-rules" (the routing rules of incoming post, all
-of them: an import replaces them all). `lang` picks the language of the workbook's texts.
+day, ISO; `entity`: a code, optional), "post-rules" (the routing rules of incoming post, all
+of them: an import replaces them all) and "articles" (the service desk's knowledge base, all of
+it: an import replaces it whole). `lang` picks the language of the workbook's texts.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 CATALOGUE = "catalogue"
 LICENCE_REPORT = "licence-report"
 POST_RULES = "post-rules"
+ARTICLES = "articles"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUTE = EXPORTS_PATH + "/{kind}"
 # Before the database is open, ask back after this: a start takes seconds.
@@ -57,6 +59,8 @@ CatalogueBytes = Callable[[], Awaitable[bytes]]
 ReportBytes = Callable[[date, date, str | None, str], Awaitable[bytes]]
 # () -> the routing rules workbook
 RulesBytes = Callable[[], Awaitable[bytes]]
+# () -> the knowledge base workbook
+ArticlesBytes = Callable[[], Awaitable[bytes]]
 
 
 class BadExport(Exception):
@@ -84,8 +88,10 @@ class Exports:
         catalogue: CatalogueBytes,
         licence_report: ReportBytes,
         post_rules: RulesBytes | None = None,
+        articles: ArticlesBytes | None = None,
     ) -> None:
-        """post_rules: None when incoming post is not wired (its kind is then unknown)."""
+        """post_rules, articles: None when incoming post, the service desk, is not wired (its
+        kind is then unknown)."""
         self._links = links
         self._single_use = single_use
         self._auditor = auditor
@@ -94,6 +100,7 @@ class Exports:
         self._catalogue = catalogue
         self._report = licence_report
         self._post_rules = post_rules
+        self._articles = articles
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         kind = request.match_info["kind"]
@@ -132,6 +139,8 @@ class Exports:
         served = {CATALOGUE, LICENCE_REPORT}
         if self._post_rules is not None:
             served.add(POST_RULES)
+        if self._articles is not None:
+            served.add(ARTICLES)
         return frozenset(served)
 
     def _export(self, kind: str, params: Mapping[str, str]) -> _Export:
@@ -140,6 +149,8 @@ class Exports:
             return _Export(f"werkplek-catalogus-{today}.xlsx", self._catalogue)
         if kind == POST_RULES and self._post_rules is not None:
             return _Export(f"werkplek-postregels-{today}.xlsx", self._post_rules)
+        if kind == ARTICLES and self._articles is not None:
+            return _Export(f"werkplek-kennisbank-{today}.xlsx", self._articles)
         try:
             first = date.fromisoformat(params.get("from", ""))
             last = date.fromisoformat(params.get("to", ""))

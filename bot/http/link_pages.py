@@ -58,6 +58,7 @@ class LinkTopic(StrEnum):
     CATALOGUE = "catalogue"
     LICENCE_REPORT = "licence-report"
     POST_RULES = "post-rules"
+    ARTICLES = "articles"
     EXPORT = "export"  # any other download
 
 
@@ -78,6 +79,7 @@ _NEXT_STEPS = {
     LinkTopic.CATALOGUE: N_("link.next.catalogue"),
     LinkTopic.LICENCE_REPORT: N_("link.next.licence_report"),
     LinkTopic.POST_RULES: N_("link.next.post_rules"),
+    LinkTopic.ARTICLES: N_("link.next.articles"),
     LinkTopic.EXPORT: N_("link.next.export"),
 }
 

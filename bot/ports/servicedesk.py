@@ -1,13 +1,19 @@
-"""The ports of the service desk: its knowledge base.
+"""The ports of the service desk: its knowledge base and the knowledge base's workbook.
 
-bot/store/servicedesk implements them; tests use the store on SQLite and PostgreSQL."""
+bot/store/servicedesk implements the repository, bot/excel/servicedesk the workbook; tests use
+the store on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.servicedesk.articles import Article, KnowledgeBase, SearchHit
+from bot.domain.platform.audit import AuditEntry
+from bot.domain.platform.outbox import NewOutboxMessage
+from bot.domain.servicedesk.articles import Article, ArticleProblem, KnowledgeBase, SearchHit
+from bot.domain.servicedesk.tickets import NewTicket, Ticket, TicketMessage
+from bot.i18n import Translator
 
 
 class KnowledgeBaseRepository(Protocol):
@@ -42,3 +48,76 @@ class KnowledgeBaseRepository(Protocol):
         ...
 
     async def search_figures(self, since: datetime, until: datetime) -> dict[str, int]: ...
+
+
+class ArticleWorkbooks(Protocol):
+    """The knowledge base's workbook (bot/excel/servicedesk/articles_files.py). CPU work: call
+    it in a thread."""
+
+    def read(self, data: bytes) -> tuple[KnowledgeBase | None, Sequence[ArticleProblem]]:
+        """The knowledge base, or None with every problem found."""
+        ...
+
+    def describe(self, problem: ArticleProblem, t: Translator) -> str:
+        """ "blad Artikels, rij 7, kolom Categorie: ..." in the reader's language."""
+        ...
+
+
+# Given a ticket just stored (its id and reference known): the audit lines and outbox messages
+# to write in the same transaction.
+TicketFiled = Callable[[Ticket], tuple[Sequence[AuditEntry], Sequence[NewOutboxMessage]]]
+
+
+class TicketRepository(Protocol):
+    """Tickets and their conversations (bot/store/servicedesk/tickets.py)."""
+
+    async def add(self, new: NewTicket, then: TicketFiled | None = None) -> Ticket:
+        """Store a new ticket with the next reference of its year (SD-2026-000123), and what
+        `then` returns for it, in one transaction."""
+        ...
+
+    async def get(self, ticket_id: int) -> Ticket | None: ...
+
+    async def by_reference(self, reference: str) -> Ticket | None: ...
+
+    async def save(
+        self,
+        before: Ticket,
+        after: Ticket,
+        message: TicketMessage | None = None,
+        *,
+        audit: Sequence[AuditEntry] = (),
+        notices: Sequence[NewOutboxMessage] = (),
+    ) -> None:
+        """Write `after` (with `message`, `audit` and `notices`, in the same transaction) only
+        if the stored ticket is still at `before.version`; raises StaleTicket, having written
+        nothing, otherwise."""
+        ...
+
+    async def add_message(self, ticket_id: int, message: TicketMessage) -> None: ...
+
+    async def messages(self, ticket_id: int, *, internal: bool) -> list[TicketMessage]:
+        """The conversation, oldest first; internal=False leaves the notes out (what the
+        person may see)."""
+        ...
+
+    async def mine(self, tenant_id: str, requester_id: str, limit: int = 20) -> list[Ticket]:
+        """A person's tickets, newest first."""
+        ...
+
+    async def open_for_desk(self, desk: str, limit: int = 50) -> list[Ticket]:
+        """A desk's new, open and waiting tickets, oldest first."""
+        ...
+
+    async def set_desk_card(self, ticket_id: int, conversation_id: str, activity_id: str) -> None:
+        """The ticket's card is posted in the service desk's channel."""
+        ...
+
+    async def desk_card(self, ticket_id: int) -> tuple[str, str] | None:
+        """(conversation id, activity id) of the ticket's card, ("", "") before it is posted;
+        None for an unknown ticket."""
+        ...
+
+    async def unposted(self, limit: int) -> list[Ticket]:
+        """Tickets whose card is not posted yet (to try again), oldest first."""
+        ...

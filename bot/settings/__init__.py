@@ -24,9 +24,11 @@ from bot.settings.identities import IdentitySettings
 from bot.settings.licences import LicenceSettings
 from bot.settings.platform import PlatformSettings
 from bot.settings.post import PostSettings
+from bot.settings.servicedesk import ServiceDeskSettings
 
 
 class Settings(
+    ServiceDeskSettings,
     PostSettings,
     LicenceSettings,
     AccessSettings,

@@ -18,6 +18,9 @@ from bot.i18n import Translator
 from cards.base import Card, Element, banner, card, day, execute, heading, open_url, text
 from cards.verbs import Verb
 
+# What a card carries of the person's question, to fill in the ticket form after "Nee".
+MAX_QUESTION_CARRIED = 500
+
 
 def article_card(
     article: Article,
@@ -26,12 +29,15 @@ def article_card(
     search: str = "",
     others: Sequence[str] = (),
     servicedesk_url: str = "",
+    question: str = "",
 ) -> Card:
     """The best answer to a question: with "Ja"/"Nee" when it answers a search (`search`, its
     reference; `others`, the keys of the next best articles, offered after "Nee")."""
     actions: list[Element] = []
     if search:
-        data = {"search": search, "article": article.key, "others": list(others)}
+        data: dict[str, object] = {"search": search, "article": article.key, "others": list(others)}
+        if question:
+            data["question"] = question[:MAX_QUESTION_CARRIED]
         actions = [
             execute(
                 t("servicedesk.article.helped"), Verb.ARTICLE_FEEDBACK, {**data, "helped": True}
@@ -62,9 +68,11 @@ def not_helped_card(
     others: Sequence[Article],
     t: Translator,
     servicedesk_url: str,
+    question: str = "",
 ) -> Card:
     """After "Nee": the other articles that came closest, each a button, and the service
-    desk; the first article stays readable below."""
+    desk's people: the ticket form with the question filled in (`question`, what the person
+    asked), else the service desk's page; the first article stays readable below."""
     lines = [heading(t("servicedesk.article.sorry"))]
     if others:
         lines.append(text(t("servicedesk.article.others")))
@@ -79,6 +87,10 @@ def not_helped_card(
         )
         for other in others
     ]
+    if question:
+        ask = {"question": question[:MAX_QUESTION_CARRIED]}
+        actions.append(execute(t("servicedesk.ask_a_person"), Verb.TICKET_FORM, ask))
+        return card(body, [*actions, *_next_steps(t, "")])
     return card(body, [*actions, *_next_steps(t, servicedesk_url)])
 
 

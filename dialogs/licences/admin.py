@@ -98,9 +98,10 @@ def parse_day(word: str) -> date | None:
 def parse_report_ask(args: str, today: date, entities: Sequence[Entity] = ()) -> ReportAsk:
     """Dates, a period and an entity in any order: "van 1/10/2026 tot 31/10/2026 voor ADV",
     "sinds 15 oktober", "vorige maand", "laatste 30 dagen", "oktober 2026", "het derde
-    kwartaal", "het Departement Omgeving" (with the entities, dialogs/licences/report_period.py). One date means from then until today. A
-    code is written in capitals, or an entity's own code ("awv"), or the only word given; in a
-    sentence the other words ask nothing of the report."""
+    kwartaal", "het Departement Omgeving" (with the entities: dialogs/licences/report_period.py).
+    One date means from then until today. A code is written in capitals, or an entity's own
+    code ("awv"), or the only word given; in a sentence the other words ask nothing of the
+    report."""
     typed = args.replace(",", " ").split()
     words = fold_words(args.replace(",", " "))
     used = {i for i, word in enumerate(words) if word in _FILLER or not word}

@@ -3,7 +3,8 @@ of its kind, and what the admin dialogs that import and export workbooks share.
 
 The inbox (`WorkbookInbox`) is the one Dispatcher.receive_files handler, whichever workbooks
 can be imported in chat (the licence catalogue: dialogs/licences/admin.py; the routing rules of
-incoming post: dialogs/post/rules.py). It refuses people who may import none (without fetching
+incoming post: dialogs/post/rules.py; the service desk's knowledge base:
+dialogs/servicedesk/admin.py). It refuses people who may import none (without fetching
 the file), asks for exactly one .xlsx file, fetches it within the upload limit, tells its kind
 by its sheets (bot/services/platform/workbooks.py) and hands it to the importer of that kind,
 whose service checks the caller's role for that kind itself. A workbook of no known kind goes

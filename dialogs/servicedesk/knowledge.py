@@ -18,7 +18,12 @@ from bot.domain.platform.errors import Forbidden, NotFound
 from bot.domain.servicedesk.articles import MAX_KEY, Article
 from bot.services.servicedesk.knowledge import OTHERS, KnowledgeDesk
 from bot.turn import Card, Turn
-from cards.servicedesk.articles import article_card, helped_card, not_helped_card
+from cards.servicedesk.articles import (
+    MAX_QUESTION_CARRIED,
+    article_card,
+    helped_card,
+    not_helped_card,
+)
 from cards.verbs import Verb
 
 _KEY = rf"^[a-z0-9][a-z0-9-]{{0,{MAX_KEY - 1}}}$"
@@ -31,6 +36,7 @@ class Feedback(BaseModel):
     search: str = Field(pattern=_SEARCH)
     article: str = Field(pattern=_KEY)  # the one the card shows
     helped: bool = Field(strict=True)
+    question: str = Field(default="", max_length=MAX_QUESTION_CARRIED)  # for the ticket form
     others: list[Annotated[str, Field(pattern=_KEY)]] = Field(
         default_factory=list, max_length=OTHERS
     )
@@ -43,9 +49,14 @@ class ArticlePick(BaseModel):
 
 
 class KnowledgeDialog:
-    def __init__(self, desk: KnowledgeDesk, servicedesk_url: str) -> None:
+    def __init__(
+        self, desk: KnowledgeDesk, servicedesk_url: str, *, tickets_open: bool = False
+    ) -> None:
+        """tickets_open: the service desk takes tickets, so "Nee" offers its form with the
+        question filled in (else its page, `servicedesk_url`)."""
         self._desk = desk
         self._servicedesk_url = servicedesk_url
+        self._tickets_open = tickets_open
 
     async def answer(self, turn: Turn, question: str) -> bool:
         """The best article for the question, asked whether it helped; False when none fits."""
@@ -59,6 +70,7 @@ class KnowledgeDialog:
                 search=found.reference,
                 others=found.others,
                 servicedesk_url=self._servicedesk_url,
+                question=question if self._tickets_open else "",
             )
         )
         return True
@@ -77,7 +89,9 @@ class KnowledgeDialog:
         if data.helped:
             return helped_card(shown[0], turn.t, self._servicedesk_url)
         others = await self._articles(data.others)
-        return not_helped_card(shown[0], others, turn.t, self._servicedesk_url)
+        return not_helped_card(
+            shown[0], others, turn.t, self._servicedesk_url, question=data.question
+        )
 
     @card_action(Verb.ARTICLE_SHOW, payload=ArticlePick, personal=False)
     async def show(self, turn: Turn, data: ArticlePick) -> Card | ActionResult:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain.access.facts import AccessFacts, AuthMethod, Device, Fact
@@ -25,8 +25,17 @@ from bot.domain.licences.requests import RequestState
 from bot.domain.platform.directory import DirectoryUser
 from bot.domain.platform.errors import DomainError, Unavailable
 from bot.domain.platform.roles import Role
+from bot.domain.platform.working_time import WorkingCalendar
 from bot.domain.post.items import TRIAGE, Destination, DestinationKind, DocumentType, PostState
 from bot.domain.post.routing import Delegation
+from bot.domain.servicedesk.articles import Category, KnowledgeBase
+from bot.domain.servicedesk.tickets import (
+    MessageKind,
+    SlaState,
+    Ticket,
+    TicketMessage,
+    Urgency,
+)
 from bot.i18n import Translator
 from bot.services.licences.forms import FieldError
 from cards.access import status as access
@@ -36,7 +45,8 @@ from cards.licences import forms, status
 from cards.platform import availability, help, profile, system, understanding, workbooks
 from cards.post import item as post_item
 from cards.post import lists, rules
-from cards.servicedesk import articles
+from cards.servicedesk import admin as articles_admin
+from cards.servicedesk import articles, desk, tickets
 from devtools.demo_articles import demo_knowledge
 from dialogs import command_specs
 from tests.unit.access.test_rules import NOW, POLICY, facts
@@ -79,6 +89,7 @@ Sampled = Iterator[tuple[str, Built]]
 TODAY = date(2026, 11, 27)
 LINK = "https://werkplek.example/api/files/x?sig=abc"
 DESK = "https://servicedesk.example"
+CALENDAR = WorkingCalendar(BRUSSELS)
 SOFIE = DirectoryUser(
     "a30b3089-414e-477d-8adf-46920e8965cb",
     "Sofie Peeters",
@@ -402,6 +413,90 @@ def _articles(t: Translator) -> Sampled:
     yield "not-helped-alone", build(articles.not_helped_card, first, [], t, DESK)
 
 
+def _articles_admin(t: Translator) -> Sampled:
+    knowledge = demo_knowledge()
+    yield "articles", build(articles_admin.articles_card, knowledge, LINK, 10, t)
+    one = KnowledgeBase(knowledge.articles[:1])
+    yield "articles-one", build(articles_admin.articles_card, one, LINK, 1, t)
+    yield "articles-empty", build(articles_admin.articles_card, KnowledgeBase(), LINK, 10, t)
+    yield "done", build(articles_admin.import_done_card, knowledge, t)
+    problems = [
+        f"blad Artikels, rij {row}, kolom Sleutel: Vul deze cel in." for row in range(2, 700)
+    ]
+    yield "problems", build(articles_admin.import_problem_cards, problems, t)
+    yield "one-problem", build(articles_admin.import_problem_cards, problems[:1], t)
+    yield "refused", build(articles_admin.import_refused_card, t)
+
+
+def _tickets(t: Translator) -> Sampled:
+    asked = Ticket(
+        id=7,
+        reference="SD-2026-000007",
+        tenant_id="t",
+        requester_id=LOTTE,
+        category=Category.ACCESS,
+        urgency=Urgency.HIGH,
+        question="Mijn Authenticator vraagt geen code meer sinds mijn nieuwe gsm.",
+        created_at=datetime(2026, 11, 27, 9, 0, tzinfo=BRUSSELS),
+        context=(("reference", "WP-1A2B3C4D"),),
+    )
+    later = asked.created_at + timedelta(hours=1)
+    waiting = asked.assigned_to(JEF).replied(JEF, later)
+    resolved = waiting.resolved(JEF, "Authenticator opnieuw geregistreerd.", later, CALENDAR)
+    talk = [
+        TicketMessage(later, JEF, MessageKind.AGENT, "Heb je de app al opnieuw geinstalleerd?"),
+        TicketMessage(later, JEF, MessageKind.NOTE, "Toestel staat niet in Intune."),
+        TicketMessage(later, LOTTE, MessageKind.REQUESTER, "Ja, zonder resultaat."),
+    ]
+    yield "form", build(tickets.ticket_form_card, t, question="Mijn scanner werkt niet")
+    yield (
+        "form-context",
+        build(
+            tickets.ticket_form_card,
+            t,
+            context=asked.context,
+            problem=t("servicedesk.ticket.stale"),
+        ),
+    )
+    yield "sent", build(tickets.ticket_sent_card, asked, t)
+    yield "mine", build(tickets.my_tickets_card, [asked, resolved], t, BRUSSELS)
+    yield "mine-none", build(tickets.my_tickets_card, [], t, BRUSSELS)
+    yield "open", build(tickets.requester_ticket_card, waiting, talk, NAMES, t, BRUSSELS, now=later)
+    yield (
+        "resolved",
+        build(
+            tickets.requester_ticket_card,
+            resolved,
+            talk,
+            NAMES,
+            t,
+            BRUSSELS,
+            now=later,
+            notice=t("servicedesk.ticket.thanks"),
+        ),
+    )
+    yield "answered", build(tickets.answered_card, waiting, "Probeer opnieuw.", "Jef Peeters", t)
+    yield "resolved-notice", build(tickets.resolved_card, resolved, t)
+    on_time = (SlaState.ON_TIME, SlaState.ON_TIME)
+    late = (SlaState.BREACHED, SlaState.AT_RISK)
+    yield "desk-new", build(desk.desk_ticket_card, asked, [], NAMES, on_time, t, BRUSSELS)
+    yield (
+        "desk-talk",
+        build(
+            desk.desk_ticket_card,
+            waiting,
+            talk,
+            NAMES,
+            late,
+            t,
+            BRUSSELS,
+            notice=t("servicedesk.desk.done.reply"),
+        ),
+    )
+    done = (SlaState.MET, SlaState.MET)
+    yield "desk-resolved", build(desk.desk_ticket_card, resolved, talk, NAMES, done, t, BRUSSELS)
+
+
 SAMPLERS = (
     _system,
     _understanding,
@@ -419,4 +514,6 @@ SAMPLERS = (
     _post_lists,
     _post_rules,
     _articles,
+    _articles_admin,
+    _tickets,
 )

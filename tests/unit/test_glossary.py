@@ -234,6 +234,12 @@ _IMPERATIVES = frozenset(
     [
         "toon",
         "verberg",
+        "stel",
+        "schrijf",
+        "beantwoord",
+        "los",
+        "bewaar",
+        "verstuur",
         "download",
         "kies",
         "maak",

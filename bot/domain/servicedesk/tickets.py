@@ -28,6 +28,7 @@ from bot.domain.servicedesk.articles import Category
 MAX_QUESTION = 4000
 MAX_RESOLUTION = 4000
 REOPEN_DAYS = 7
+REFERENCE_PREFIX = "SD"
 # Share of a target after which the ticket is "at risk" (the assignee is reminded).
 AT_RISK_SHARE = 0.8
 RATINGS = range(1, 6)
@@ -69,10 +70,56 @@ DEFAULT_TARGETS: dict[Urgency, Targets] = {
 }
 
 
+# Tickets the desk still has to work on (its queue).
+OPEN_STATES = frozenset({TicketState.NEW, TicketState.OPEN, TicketState.WAITING})
+
+
+class MessageKind(StrEnum):
+    REQUESTER = "requester"  # the person wrote
+    AGENT = "agent"  # an agent answered the person
+    NOTE = "note"  # internal: between agents, never shown to the person
+    EVENT = "event"  # what happened to the ticket (assigned, resolved, reopened, ...)
+
+    @property
+    def internal(self) -> bool:
+        return self is MessageKind.NOTE
+
+
+@dataclass(frozen=True, slots=True)
+class TicketMessage:
+    """A line of a ticket's conversation, as the store keeps it (in the order it came)."""
+
+    at: datetime
+    author_id: str  # an Entra object id; "" for an event without an author
+    kind: MessageKind
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """A person's question as it is filed, checked by the service before it is stored; the
+    store gives it its id and its reference (of the year of `created_at`)."""
+
+    tenant_id: str
+    requester_id: str
+    category: Category
+    urgency: Urgency
+    question: str
+    created_at: datetime
+    desk: str = ""
+    context: tuple[tuple[str, str], ...] = ()
+
+
 class IllegalTicketStep(DomainError):
     """The ticket is not in a state that allows this step (someone else was first)."""
 
     message_key = "servicedesk.ticket.illegal_step"
+
+
+class StaleTicket(DomainError):
+    """Someone saved another step of the ticket first; reload it and try again."""
+
+    message_key = "servicedesk.ticket.stale"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +184,11 @@ class Ticket:
             waiting_since=None,
         )
 
+    def noted(self) -> Ticket:
+        """An internal note was written: nothing moves, the version counts on (the desk's card
+        is edited to show it)."""
+        return self._next()
+
     # --- the person ---------------------------------------------------------------------------
     def answered_by_requester(self, now: datetime, calendar: WorkingCalendar) -> Ticket:
         """The person wrote back: a ticket waiting on them is open again."""
@@ -152,7 +204,7 @@ class Ticket:
         self._must_be_requester(requester_id)
         self._must_be(TicketState.RESOLVED)
         if not self.may_reopen(now):
-            raise DomainError("servicedesk.ticket.reopen_too_late", days=REOPEN_DAYS)
+            raise DomainError("servicedesk.ticket.reopen_too_late")
         return self._next(state=TicketState.OPEN, resolved_at=None, resolution="")
 
     def may_reopen(self, now: datetime) -> bool:
@@ -237,4 +289,4 @@ def _state(
 
 def format_ticket_reference(year: int, number: int) -> str:
     """SD-2026-000123: the year it was asked and a number counting per year."""
-    return f"SD-{year}-{number:06d}"
+    return f"{REFERENCE_PREFIX}-{year}-{number:06d}"

@@ -33,6 +33,8 @@ from tests.unit.post_rules_admin.world import (
     current_rules,
     tax_rule,
 )
+from tests.unit.servicedesk.fakes import ticket_world
+from tests.unit.servicedesk.world import KnowledgeWorld
 from tests.unit.test_dispatcher import card_text
 
 ADMIN_ID = "admin-1"
@@ -130,8 +132,9 @@ async def test_the_inbox_of_the_rules_alone_takes_rules(world: RulesWorld) -> No
     assert "Het blad „Regels” ontbreekt" in card_text(other.cards[0])
 
 
-async def test_the_app_wires_one_inbox_for_both_importers(world: RulesWorld) -> None:
+async def test_the_app_wires_one_inbox_for_every_importer(world: RulesWorld) -> None:
     directory = MemoryDirectory()
+    knowledge = KnowledgeWorld()
     built = build_dialogs(
         directory=directory,
         auditor=Auditor(MemoryAuditLog(), FakeClock()),
@@ -142,6 +145,8 @@ async def test_the_app_wires_one_inbox_for_both_importers(world: RulesWorld) -> 
         licence_admin=world.licence_admin.dialog,
         post=world.post.desk,
         post_rules_admin=world.dialog,
+        knowledge_admin=knowledge.dialog,
+        tickets=ticket_world().desk,
         workbook_files=world.files,
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
@@ -155,3 +160,9 @@ async def test_the_app_wires_one_inbox_for_both_importers(world: RulesWorld) -> 
         ADMIN,
     )
     assert "Catalogus bijgewerkt" in card_text(catalogue.cards[0])
+    articles = await world.send(
+        [("kennisbank.xlsx", knowledge.workbooks.write(knowledge.store.knowledge))],
+        ADMIN_ID,
+        ADMIN,
+    )
+    assert "Kennisbank bijgewerkt" in card_text(articles.cards[0])

@@ -3,11 +3,29 @@ on both engines in tests/integration/servicedesk): search counts shared folded w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from bot.domain.platform.audit import AuditEntry
+from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.platform.text import folded_words
+from bot.domain.platform.working_time import WorkingCalendar
 from bot.domain.servicedesk.articles import Article, KnowledgeBase, SearchHit
+from bot.domain.servicedesk.tickets import (
+    OPEN_STATES,
+    MessageKind,
+    NewTicket,
+    StaleTicket,
+    Ticket,
+    TicketMessage,
+    format_ticket_reference,
+)
+from bot.ports.servicedesk import TicketFiled
+from bot.services.servicedesk.tickets import DeskSettings, TicketDesk
+from dialogs.servicedesk.ticket_notices import TicketNoticeCards
+from tests.support.clock import FakeClock
 
 
 @dataclass
@@ -73,3 +91,137 @@ class MemoryKnowledgeBase:
             "helped": sum(s.helped is True for s in found),
             "not_helped": sum(s.helped is False for s in found),
         }
+
+
+# --- tickets ------------------------------------------------------------------------------------
+@dataclass
+class MemoryTicketRepository:
+    """Tickets in memory, with the store's version check; what each step queued is kept in
+    `audit` and `outbox` (the real store writes them in the step's transaction)."""
+
+    tickets: dict[int, Ticket] = field(default_factory=dict)
+    lines: dict[int, list[TicketMessage]] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    outbox: list[NewOutboxMessage] = field(default_factory=list)
+
+    async def add(self, new: NewTicket, then: TicketFiled | None = None) -> Ticket:
+        ticket_id = len(self.tickets) + 1
+        ticket = Ticket(
+            id=ticket_id,
+            reference=format_ticket_reference(new.created_at.year, ticket_id),
+            tenant_id=new.tenant_id,
+            requester_id=new.requester_id,
+            category=new.category,
+            urgency=new.urgency,
+            question=new.question,
+            created_at=new.created_at,
+            desk=new.desk,
+            context=new.context,
+        )
+        if then is not None:
+            audit, messages = then(ticket)
+            self.audit += audit
+            self.outbox += messages
+        self.tickets[ticket_id] = ticket
+        return ticket
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        return self.tickets.get(ticket_id)
+
+    async def by_reference(self, reference: str) -> Ticket | None:
+        return next((t for t in self.tickets.values() if t.reference == reference), None)
+
+    async def save(
+        self,
+        before: Ticket,
+        after: Ticket,
+        message: TicketMessage | None = None,
+        *,
+        audit: Sequence[AuditEntry] = (),
+        notices: Sequence[NewOutboxMessage] = (),
+    ) -> None:
+        if self.tickets[before.id].version != before.version:
+            raise StaleTicket()
+        self.tickets[after.id] = after
+        if message is not None:
+            self.lines.setdefault(after.id, []).append(message)
+        self.audit += audit
+        self.outbox += notices
+
+    async def add_message(self, ticket_id: int, message: TicketMessage) -> None:
+        self.lines.setdefault(ticket_id, []).append(message)
+
+    async def messages(self, ticket_id: int, *, internal: bool) -> list[TicketMessage]:
+        said = self.lines.get(ticket_id, [])
+        return [m for m in said if internal or m.kind is not MessageKind.NOTE]
+
+    async def mine(self, tenant_id: str, requester_id: str, limit: int = 20) -> list[Ticket]:
+        found = [
+            t
+            for t in self.tickets.values()
+            if t.tenant_id == tenant_id and t.requester_id == requester_id
+        ]
+        return sorted(found, key=lambda t: -t.id)[:limit]
+
+    async def open_for_desk(self, desk: str, limit: int = 50) -> list[Ticket]:
+        found = [t for t in self.tickets.values() if t.desk == desk and t.state in OPEN_STATES]
+        return found[:limit]
+
+    async def set_desk_card(self, ticket_id: int, conversation_id: str, activity_id: str) -> None:
+        return None
+
+    async def desk_card(self, ticket_id: int) -> tuple[str, str] | None:
+        return None
+
+    async def unposted(self, limit: int) -> list[Ticket]:
+        return []
+
+
+@dataclass
+class MemoryPeople:
+    """Names, languages and entities of the people a test knows."""
+
+    known: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id: name, locale, entity
+
+    async def names(self, user_ids: Sequence[str]) -> dict[str, str]:
+        return {i: self.known[i][0] for i in user_ids if i in self.known}
+
+    async def locale_of(self, user_id: str) -> str:
+        return self.known.get(user_id, ("", "nl", ""))[1]
+
+    async def entity_of(self, user_id: str) -> str:
+        return self.known.get(user_id, ("", "nl", ""))[2]
+
+
+DESK_CHANNEL = "19:servicedesk@thread.tacv2"
+AWV_CHANNEL = "19:awv-desk@thread.tacv2"
+
+
+@dataclass
+class TicketWorld:
+    """A ticket desk on the fakes: the repository, the people, the clock."""
+
+    repository: MemoryTicketRepository
+    people: MemoryPeople
+    clock: FakeClock
+    desk: TicketDesk
+
+
+def ticket_world(
+    people: dict[str, tuple[str, str, str]] | None = None,
+    *,
+    entity_channels: dict[str, str] | None = None,
+) -> TicketWorld:
+    zone = ZoneInfo("Europe/Brussels")
+    repository = MemoryTicketRepository()
+    known = MemoryPeople(dict(people or {}))
+    clock = FakeClock()
+    desk = TicketDesk(
+        tickets=repository,
+        people=known,
+        cards=TicketNoticeCards(zone),
+        clock=clock,
+        calendar=WorkingCalendar(zone),
+        settings=DeskSettings(channel_id=DESK_CHANNEL, entity_channels=entity_channels or {}),
+    )
+    return TicketWorld(repository, known, clock, desk)

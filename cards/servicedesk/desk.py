@@ -1,0 +1,124 @@
+"""The ticket's card in the service-desk channel, edited in place as the ticket moves: what the
+agents see (the internal notes too) and what they can do."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+
+from bot.domain.platform.untrusted import escape_text
+from bot.domain.servicedesk.tickets import (
+    MAX_QUESTION,
+    MAX_RESOLUTION,
+    SlaState,
+    Ticket,
+    TicketMessage,
+    TicketState,
+)
+from bot.i18n import Translator
+from cards.base import Card, Element, banner, card, execute, facts, heading, moment, text
+from cards.servicedesk.ticket_parts import (
+    MAX_REPLY,
+    NOTE,
+    REPLY,
+    RESOLUTION,
+    context_label,
+    conversation,
+    person_name,
+    show_card,
+    shown,
+    text_input,
+    ticket_facts,
+)
+from cards.verbs import Verb
+
+_SLA_COLOURS = {
+    SlaState.ON_TIME: "Default",
+    SlaState.MET: "Good",
+    SlaState.AT_RISK: "Warning",
+    SlaState.BREACHED: "Attention",
+}
+
+
+def desk_ticket_card(
+    ticket: Ticket,
+    messages: Sequence[TicketMessage],
+    names: Mapping[str, str],
+    sla: tuple[SlaState, SlaState],
+    t: Translator,
+    zone: tzinfo,
+    *,
+    notice: str = "",
+) -> Card:
+    """The ticket in the service-desk channel, edited in place as it moves: state, category,
+    urgency, assignee, the service levels (first response, resolution), the person, the
+    conversation with the internal notes marked, and the agents' actions."""
+    first, resolution = sla
+    body: list[Element] = [banner(notice, "Good")] if notice else []
+    body += [
+        heading(t("servicedesk.desk.title", reference=ticket.reference)),
+        facts(
+            [
+                *ticket_facts(ticket, t),
+                (t("servicedesk.desk.requester"), person_name(names, ticket.requester_id, t)),
+                (
+                    t("servicedesk.desk.assignee"),
+                    person_name(names, ticket.assignee_id, t)
+                    if ticket.assignee_id
+                    else t("servicedesk.desk.nobody"),
+                ),
+                (t("servicedesk.desk.asked_at"), moment(ticket.created_at, zone)),
+            ]
+        ),
+        {
+            **text(
+                t(
+                    "servicedesk.desk.sla",
+                    first=t(f"servicedesk.sla.{first.value}"),
+                    resolution=t(f"servicedesk.sla.{resolution.value}"),
+                )
+            ),
+            "color": _worst_colour(first, resolution),
+        },
+        text(escape_text(ticket.question, limit=MAX_QUESTION, multiline=True)),
+    ]
+    if ticket.context:
+        body.append(facts([(context_label(k, t), shown(v)) for k, v in ticket.context]))
+    body += conversation(messages, names, t, zone)
+    if ticket.resolution:
+        body.append(text(t("servicedesk.ticket.resolution"), weight="Bolder"))
+        body.append(text(escape_text(ticket.resolution, limit=MAX_RESOLUTION, multiline=True)))
+    return card(body, _desk_actions(ticket, t))
+
+
+def _desk_actions(ticket: Ticket, t: Translator) -> list[Element]:
+    """Take it, answer, note, resolve while it is open; a finished ticket still takes notes
+    (what was learnt, for the next time)."""
+    target = {"ticket": ticket.id}
+    note = show_card(
+        t("servicedesk.desk.note"),
+        text_input(NOTE, t("servicedesk.desk.note_label"), MAX_REPLY),
+        execute(t("servicedesk.desk.save_note"), Verb.TICKET_NOTE, target),
+    )
+    if ticket.state in (TicketState.RESOLVED, TicketState.CLOSED):
+        return [note]
+    actions: list[Element] = []
+    if not ticket.assignee_id or ticket.state is TicketState.NEW:
+        actions.append(execute(t("servicedesk.desk.take"), Verb.TICKET_TAKE, target))
+    reply = show_card(
+        t("servicedesk.desk.reply"),
+        text_input(REPLY, t("servicedesk.desk.reply_label"), MAX_REPLY),
+        execute(t("servicedesk.desk.send_reply"), Verb.TICKET_REPLY, target),
+    )
+    resolve = show_card(
+        t("servicedesk.desk.resolve"),
+        text_input(RESOLUTION, t("servicedesk.desk.resolution_label"), MAX_RESOLUTION),
+        execute(t("servicedesk.desk.resolve"), Verb.TICKET_RESOLVE, target),
+    )
+    return [*actions, reply, note, resolve]
+
+
+def _worst_colour(*states: SlaState) -> str:
+    order = [SlaState.BREACHED, SlaState.AT_RISK, SlaState.MET, SlaState.ON_TIME]
+    worst = next(state for state in order if state in states)
+    return _SLA_COLOURS[worst]

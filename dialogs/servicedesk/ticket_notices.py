@@ -1,0 +1,54 @@
+"""Tickets' proactive messages as Teams activities (bot.services.servicedesk.tickets.TicketCards).
+
+The desk's card is rendered in the organisation's language (the channel is shared); what goes
+to the person, in theirs. `summary` is what Teams shows in the notification and the chat list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+from typing import Any
+
+from bot.domain.servicedesk.tickets import SlaState, Ticket, TicketMessage
+from bot.i18n import Translator, pick_locale
+from cards.base import Card
+from cards.servicedesk.desk import desk_ticket_card
+from cards.servicedesk.tickets import answered_card, resolved_card
+
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+
+class TicketNoticeCards:
+    def __init__(self, zone: tzinfo, desk_locale: str = "nl") -> None:
+        self._zone = zone
+        self._desk = Translator(pick_locale(desk_locale))
+
+    def desk(
+        self,
+        ticket: Ticket,
+        messages: Sequence[TicketMessage],
+        names: Mapping[str, str],
+        sla: tuple[SlaState, SlaState],
+    ) -> dict[str, Any]:
+        t = self._desk
+        content = desk_ticket_card(ticket, messages, names, sla, t, self._zone)
+        return _activity(t("servicedesk.desk.summary", reference=ticket.reference), content)
+
+    def answered(self, ticket: Ticket, text: str, agent_name: str, locale: str) -> dict[str, Any]:
+        t = Translator(pick_locale(locale))
+        content = answered_card(ticket, text, agent_name, t)
+        return _activity(t("servicedesk.answered.summary", reference=ticket.reference), content)
+
+    def resolved(self, ticket: Ticket, locale: str) -> dict[str, Any]:
+        t = Translator(pick_locale(locale))
+        content = resolved_card(ticket, t)
+        return _activity(t("servicedesk.resolved.summary", reference=ticket.reference), content)
+
+
+def _activity(summary: str, content: Card) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "summary": summary,
+        "attachments": [{"contentType": ADAPTIVE_CARD, "content": content}],
+    }
