@@ -122,6 +122,16 @@ class LocalStack:
         config_file = self.playground.config_file if self.playground else DEFAULT_CONFIG
         return str(load_config(config_file)["team"]["id"])
 
+    @property
+    def servicedesk_channel_id(self) -> str:
+        """The service desk's channel: the Playground team's "Servicedesk" channel."""
+        config_file = self.playground.config_file if self.playground else DEFAULT_CONFIG
+        channels = load_config(config_file)["team"].get("channels", [])
+        return next(
+            (str(c["id"]) for c in channels if "servicedesk" in str(c.get("name", "")).lower()),
+            "",
+        )
+
     def start(self) -> LocalStack:
         self.options.var_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -227,6 +237,7 @@ class LocalStack:
                 ),
                 "WERKPLEK_DOCUMENTS_DIR": str(self.documents_dir),
                 "WERKPLEK_MAILROOM_CHANNEL_ID": self.mailroom_channel_id,
+                "WERKPLEK_SERVICEDESK_CHANNEL_ID": self.servicedesk_channel_id,
                 _SDK_PREFIX + "ANONYMOUS_ALLOWED": "true",
             }
         )

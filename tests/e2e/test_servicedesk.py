@@ -6,6 +6,9 @@ database, and back as a card whose "Nee" updates it in place with the next artic
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 
 from devtools.playground import BotMessage, PlaygroundClient
@@ -34,4 +37,39 @@ async def test_a_question_is_answered_by_an_article_and_no_offers_more(
     assert no.get("type") == CARD_TYPE
     updated = str(no["value"])
     assert "Jammer dat dit niet hielp." in updated
-    assert "Contacteer de servicedesk" in updated
+    assert "Stel je vraag aan de servicedesk" in updated  # the ticket form, question filled in
+
+
+TIMEOUT = 30.0
+
+
+def about(text: str) -> Callable[[BotMessage], bool]:
+    return lambda message: message.card is not None and text in message.all_text
+
+
+async def test_a_ticket_reaches_the_desk_and_the_agents_answer_reaches_lotte(
+    playground: PlaygroundClient,
+) -> None:
+    await playground.send_text("ticket mijn docking station geeft geen beeld meer")
+    form = await playground.next_message(predicate=about("Stel je vraag aan de servicedesk"))
+
+    sent = await playground.click(form, "servicedesk.ticket.submit", {"category": "other"})
+
+    assert sent.get("type") == CARD_TYPE
+    reference = re.search(r"SD-\d{4}-\d{6}", str(sent["value"]))
+    assert reference is not None, sent
+    # The desk's card, in the team's service-desk channel, with the question on it.
+    desk = await playground.next_message(TIMEOUT, about(reference.group()))
+    assert desk.conversation_id.startswith(playground.channel_ids["Servicedesk escalaties"])
+    assert "docking station geeft geen beeld" in desk.all_text
+
+    jef = playground.user_id_of("Jef Peeters")  # a service-desk agent in the demo tenant
+    taken = await playground.click(desk, "servicedesk.ticket.take", as_user=jef)
+    assert "Je behandelt deze melding." in str(taken["value"])
+    await playground.click(
+        desk, "servicedesk.ticket.reply", {"reply": "Probeer een andere USB-C-poort."}, as_user=jef
+    )
+
+    answer = await playground.next_message(TIMEOUT, about("Probeer een andere USB-C-poort."))
+    assert answer.conversation_id == playground.personal_chat_id
+    assert "Jef Peeters" in answer.all_text
