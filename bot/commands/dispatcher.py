@@ -34,7 +34,8 @@ from bot.commands.privacy import (
     goes_privately,
 )
 from bot.commands.registry import CommandSpec, Match, Registry
-from bot.commands.understanding import Candidate, Understanding, Verdict, understand
+from bot.commands.suggestions import closest, featured, spec_named
+from bot.commands.understanding import Candidate, Verdict, understand
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import DomainError, StoreUnavailable, new_reference
 from bot.domain.platform.roles import Role
@@ -57,8 +58,6 @@ GreetingHandler = Callable[[Turn, bool], Awaitable[None]]
 QuestionHandler = Callable[[Turn, str], Awaitable[bool]]
 _FILES = "files.received"
 _THANKS = frozenset(CLASSES["thanks"].split())
-# "Niet begrepen" offers at most this many commands as buttons.
-_SUGGESTIONS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +110,11 @@ class Dispatcher:
         (without it, the person is asked to use the 1:1 chat)."""
         self.registry = registry
         self._auditor = auditor
-        self._servicedesk_url = servicedesk_url
+        self._desk = servicedesk_url
         self._file_handler: FileHandler | None = None
         self._greeting_handler: GreetingHandler | None = None
         self._question_handler: QuestionHandler | None = None
+        self._tickets = False  # the service desk takes tickets: failures offer its form
         self._private = PrivateReplies(notifier)
 
     def receive_files(self, handler: FileHandler) -> None:
@@ -125,9 +125,11 @@ class Dispatcher:
         """Answer greetings and thanks with handler (the start dialog's welcome)."""
         self._greeting_handler = handler
 
-    def answer_questions_with(self, handler: QuestionHandler) -> None:
-        """Offer what no command claims to handler first (the knowledge base's answers)."""
+    def answer_questions_with(self, handler: QuestionHandler, *, tickets: bool = False) -> None:
+        """Offer what no command claims to handler first (the knowledge base's answers);
+        `tickets`: the service desk takes tickets, so failures offer its form, not its page."""
         self._question_handler = handler
+        self._tickets = tickets
 
     async def on_files(self, turn: Turn, text: str) -> None:
         """A message with files: the file handler takes it, whatever the text says. Without one,
@@ -164,13 +166,15 @@ class Dispatcher:
         if (winner := reading.winner) is not None:
             await self.run_command(turn, winner.name, self._arguments(text, winner))
         elif reading.verdict is Verdict.ASK:
-            choices = [(spec, c.args) for c in reading.choices if (spec := _spec(allowed, c.name))]
+            named = ((spec_named(allowed, c.name), c.args) for c in reading.choices)
+            choices = [(spec, args) for spec, args in named if spec is not None]
             await turn.send_card(ask_card(choices, turn.t))
         elif reading.verdict is Verdict.GREETING:
             await self._greet(turn, text, allowed)
         elif not await self._answered(turn, text):
-            closest, desk = _closest(reading, allowed), self._servicedesk_url
-            await turn.send_card(not_understood_card(closest, turn.t, desk))
+            offered = closest(reading, allowed)
+            shown = not_understood_card(offered, turn.t, self._desk, self._tickets, text)
+            await turn.send_card(shown)
 
     async def _answered(self, turn: Turn, text: str) -> bool:
         """Whether the question handler answered; one that fails costs only its answer."""
@@ -225,7 +229,7 @@ class Dispatcher:
         elif thanks:
             await turn.send_card(thanks_card([s for s in allowed if s.featured], turn.t))
         else:
-            await turn.send_card(not_understood_card(_featured(allowed), turn.t))
+            await turn.send_card(not_understood_card(featured(allowed), turn.t))
 
     async def run_command(self, turn: Turn, name: str, args: str = "") -> None:
         bound = self.registry.get(name)
@@ -270,7 +274,7 @@ class Dispatcher:
             logger.exception("%s failed; reference %s", action, reference)
             await self._audit(turn, action, Outcome.FAILED, reference=reference)
             await turn.send_card(
-                failure_card(reference, self._servicedesk_url, turn.t, retry=retry)
+                failure_card(reference, self._desk, turn.t, retry=retry, ticket=self._tickets)
             )
             return
         await self._audit(turn, action, Outcome.OK)
@@ -342,7 +346,9 @@ class Dispatcher:
             # Not queued, so not sent: the conversation only learns that it failed.
             reference = new_reference()
             logger.exception("private answer not queued; reference %s", reference)
-            answer = ActionResult(card=failure_card(reference, self._servicedesk_url, turn.t))
+            answer = ActionResult(
+                card=failure_card(reference, self._desk, turn.t, ticket=self._tickets)
+            )
         else:
             answer = ActionResult(message=turn.t(SENT_PRIVATELY if delivered else ASK_PRIVATELY))
             logger.info(
@@ -384,17 +390,3 @@ class Dispatcher:
         except Exception:
             # The user's command already happened; losing its audit line must be loud, not fatal.
             logger.exception("audit write failed for %s", action)
-
-
-def _spec(specs: list[CommandSpec], name: str) -> CommandSpec | None:
-    return next((spec for spec in specs if spec.name == name), None)
-
-
-def _featured(specs: list[CommandSpec]) -> list[CommandSpec]:
-    return [spec for spec in specs if spec.featured][:_SUGGESTIONS]
-
-
-def _closest(reading: Understanding, allowed: list[CommandSpec]) -> list[CommandSpec]:
-    """The commands that came closest to the sentence, else the main ones."""
-    close = [spec for c in reading.ranked if (spec := _spec(allowed, c.name))]
-    return close[:_SUGGESTIONS] or _featured(allowed)

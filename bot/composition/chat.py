@@ -120,7 +120,7 @@ def build_dialogs(
         dialogs.append(TicketDialog(tickets, auditor, zone))
     if knowledge is not None:
         answers = KnowledgeDialog(knowledge, servicedesk_url, tickets_open=tickets is not None)
-        dispatcher.answer_questions_with(answers.answer)
+        dispatcher.answer_questions_with(answers.answer, tickets=tickets is not None)
         dialogs.append(answers)
     if knowledge_admin is not None:
         dialogs.append(knowledge_admin)

@@ -62,17 +62,28 @@ def denied_card(role_label: str, t: Translator) -> Card:
 
 
 def failure_card(
-    reference: str, servicedesk_url: str, t: Translator, *, retry: Retry | None = None
+    reference: str,
+    servicedesk_url: str,
+    t: Translator,
+    *,
+    retry: Retry | None = None,
+    ticket: bool = False,
 ) -> Card:
     """Something broke on our side: the WP-... reference to quote, the service desk, and
-    "Opnieuw proberen" when running the command again is safe (`retry`: command and words)."""
+    "Opnieuw proberen" when running the command again is safe (`retry`: command and words).
+    `ticket`: the service desk takes tickets, so its button opens the form with the reference
+    filled in (else its page)."""
     body = [
         heading(t("error.title")),
         text(t("error.body", reference=reference)),
         text(t("error.reference", reference=reference), subtle=True),
     ]
     actions = [retry_button(retry, t)] if retry is not None else []
-    actions.append(open_url(t("error.contact"), servicedesk_url))
+    if ticket:
+        ask = {"reference": reference}
+        actions.append(execute(t("error.contact"), Verb.TICKET_FORM, ask))
+    else:
+        actions.append(open_url(t("error.contact"), servicedesk_url))
     return card(body, actions)
 
 

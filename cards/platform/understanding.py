@@ -7,7 +7,11 @@ from collections.abc import Sequence
 
 from bot.commands.registry import CommandSpec
 from bot.i18n import Translator
-from cards.base import Card, card, heading, open_url, run_button, text
+from cards.base import Card, card, execute, heading, open_url, run_button, text
+from cards.verbs import Verb
+
+# What a button carries of the person's words, to fill in the ticket form.
+MAX_QUESTION_CARRIED = 500
 
 
 def _command_button(spec: CommandSpec, t: Translator, args: str = "") -> dict[str, object]:
@@ -37,10 +41,16 @@ def thanks_card(featured: Sequence[CommandSpec], t: Translator) -> Card:
 
 
 def not_understood_card(
-    suggestions: Sequence[CommandSpec], t: Translator, servicedesk_url: str = ""
+    suggestions: Sequence[CommandSpec],
+    t: Translator,
+    servicedesk_url: str = "",
+    ticket: bool = False,
+    question: str = "",
 ) -> Card:
     """Nothing fits well enough (no command, no article of the knowledge base): the commands
-    that came closest (or the main ones) as buttons, help, and the service desk's people."""
+    that came closest (or the main ones) as buttons, help, and the service desk's people: its
+    ticket form when it takes tickets (`ticket`, with what they typed as the question), else
+    its page."""
     body = [heading(t("unknown.title"))]
     if suggestions:
         body.append(text(t("unknown.suggest")))
@@ -50,6 +60,9 @@ def not_understood_card(
         body.append(text(t("unknown.no_suggestion")))
     actions = [_command_button(spec, t) for spec in suggestions]
     actions.append(_help_button(t))
-    if servicedesk_url:
+    if ticket:
+        ask = {"question": question[:MAX_QUESTION_CARRIED]} if question else {}
+        actions.append(execute(t("servicedesk.ask_a_person"), Verb.TICKET_FORM, ask))
+    elif servicedesk_url:
         actions.append(open_url(t("servicedesk.contact"), servicedesk_url))
     return card(body, actions)

@@ -73,3 +73,11 @@ async def test_a_ticket_reaches_the_desk_and_the_agents_answer_reaches_lotte(
     answer = await playground.next_message(TIMEOUT, about("Probeer een andere USB-C-poort."))
     assert answer.conversation_id == playground.personal_chat_id
     assert "Jef Peeters" in answer.all_text
+    # The channel's card is edited in place with the answer too (and the next test starts
+    # with nothing of this one still on its way).
+    channel = playground.channel_ids["Servicedesk escalaties"]
+    edited = await playground.next_message(
+        TIMEOUT,
+        lambda m: m.conversation_id.startswith(channel) and "USB-C-poort" in m.all_text,
+    )
+    assert edited.action == "updateMessage" and reference.group() in edited.all_text

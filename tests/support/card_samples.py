@@ -113,6 +113,7 @@ def sample_cards(t: Translator) -> Iterator[tuple[str, str, Card]]:
 
 # --- platform ----------------------------------------------------------------------------------
 def _system(t: Translator) -> Sampled:
+    yield "failure-ticket", build(system.failure_card, "WP-1A2B3C4D", DESK, t, ticket=True)
     featured = [spec for spec in command_specs() if spec.featured]
     yield "welcome", build(system.welcome_card, "Sofie Peeters", featured, t)
     yield "welcome-anonymous", build(system.welcome_card, "", featured, t)
@@ -131,6 +132,12 @@ def _understanding(t: Translator) -> Sampled:
     yield "not-understood", build(understanding.not_understood_card, featured[:3], t)
     yield "not-understood-nothing", build(understanding.not_understood_card, [], t)
     yield "not-understood-desk", build(understanding.not_understood_card, featured[:3], t, DESK)
+    yield (
+        "not-understood-ticket",
+        build(
+            understanding.not_understood_card, featured[:3], t, DESK, True, "Mijn scanner is stuk"
+        ),
+    )
 
 
 def _help(t: Translator) -> Sampled:

@@ -156,4 +156,8 @@ def _cut_pieces(pieces: list[str], limit: int) -> str:
             break
         kept.append(piece)
         room -= len(piece)
-    return "".join(kept).rstrip() + ELLIPSIS
+    shown = "".join(kept).rstrip()
+    if shown.endswith(":") and _ends_a_scheme(shown, len(shown) - 1):
+        # "HTTP:…": the ellipsis would follow a scheme's colon, which nothing breaks any more.
+        shown = shown[:-1].rstrip()
+    return shown + ELLIPSIS
