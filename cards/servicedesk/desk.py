@@ -16,7 +16,18 @@ from bot.domain.servicedesk.tickets import (
     TicketState,
 )
 from bot.i18n import Translator
-from cards.base import Card, Element, banner, card, execute, facts, heading, moment, text
+from cards.base import (
+    Card,
+    Element,
+    banner,
+    card,
+    execute,
+    facts,
+    heading,
+    moment,
+    run_button,
+    text,
+)
 from cards.servicedesk.ticket_parts import (
     MAX_REPLY,
     NOTE,
@@ -88,7 +99,11 @@ def desk_ticket_card(
     if ticket.resolution:
         body.append(text(t("servicedesk.ticket.resolution"), weight="Bolder"))
         body.append(text(escape_text(ticket.resolution, limit=MAX_RESOLUTION, multiline=True)))
-    return card(body, _desk_actions(ticket, t))
+    actions = _desk_actions(ticket, t)
+    if name := names.get(ticket.requester_id, ""):
+        # The person's access card, in the agent's own 1:1 chat (status is personal).
+        actions.append(run_button(t("servicedesk.desk.access"), "status", name))
+    return card(body, actions)
 
 
 def _desk_actions(ticket: Ticket, t: Translator) -> list[Element]:

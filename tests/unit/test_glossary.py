@@ -235,6 +235,7 @@ _IMPERATIVES = frozenset(
         "toon",
         "verberg",
         "stel",
+        "bekijk",
         "schrijf",
         "beantwoord",
         "los",

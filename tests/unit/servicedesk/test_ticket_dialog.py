@@ -149,6 +149,9 @@ async def test_the_whole_road_and_notes_never_reach_the_person() -> None:
     ticket_id = await desk.file()
     taken = await desk.agent(Verb.TICKET_TAKE, ticket_id)
     assert "Je behandelt deze melding." in _texts(taken.result.card)
+    assert taken.result.card is not None
+    access = [a["data"] for a in taken.result.card["actions"] if a.get("verb") == Verb.RUN_COMMAND]
+    assert access == [{"command": "status", "args": "Lotte Janssens"}]  # her access card
     await desk.agent(Verb.TICKET_NOTE, ticket_id, note="Geheime notitie: printer staat in kelder.")
     replied = await desk.agent(Verb.TICKET_REPLY, ticket_id, reply="Heb je de lade al geopend?")
     assert "Geheime notitie" in _texts(replied.result.card)  # agents see notes
