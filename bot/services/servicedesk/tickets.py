@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +44,8 @@ from bot.ports.servicedesk import TicketRepository
 
 OBJECT_TYPE = "servicedesk_ticket"
 MAX_CONTEXT = 5
-MAX_CONTEXT_VALUE = 300
+# A reference Werkplek gave: a failure's, a licence request's, a post item's, a ticket's.
+_REFERENCE = re.compile(r"(WP|LIC|POST|SD|KB)-[A-Z0-9-]{4,24}")
 MAX_TEXT = 4000
 
 
@@ -169,10 +171,12 @@ class TicketDesk:
         return await self._save(caller, "servicedesk.ticket.reopen", ticket, after, event)
 
     async def rate(self, caller: Actor, ticket_id: int, rating: int, comment: str) -> Ticket:
+        """ "Ben je geholpen?": the score closes the ticket; a comment goes on its card."""
         ticket, _ = await self.for_requester(caller, ticket_id)
         after = ticket.rated(caller.user_id, rating)
         said = _text(comment, required=False)
-        line = TicketMessage(self._clock.now(), caller.user_id, MessageKind.EVENT, said)
+        kind = MessageKind.REQUESTER if said else MessageKind.EVENT
+        line = TicketMessage(self._clock.now(), caller.user_id, kind, f"{rating}/5 {said}".strip())
         return await self._save(
             caller, "servicedesk.ticket.rate", ticket, after, line, rating=str(rating)
         )
@@ -356,7 +360,11 @@ def _text(value: str, *, required: bool = True) -> str:
 
 
 def _context(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """What Werkplek attached (a failed flow's reference): a few short pairs, nothing more."""
+    """What Werkplek attached: a failed flow's reference, and only that. The pairs come back
+    in a card's payload, which anyone can write: agents read them as Werkplek's, so nothing
+    else passes."""
     return tuple(
-        (key[:40], value[:MAX_CONTEXT_VALUE]) for key, value in list(pairs)[:MAX_CONTEXT] if value
+        (key, value)
+        for key, value in list(pairs)[:MAX_CONTEXT]
+        if key == "reference" and _REFERENCE.fullmatch(value)
     )
