@@ -315,6 +315,9 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(worker.run(stop), name="licence-worker"))
     if settings.post_worker_enabled:
         tasks.append(asyncio.create_task(capabilities.post.worker.run(stop), name="post-worker"))
+    if settings.servicedesk_sla_worker_enabled:
+        sla_worker = capabilities.servicedesk.sla_worker
+        tasks.append(asyncio.create_task(sla_worker.run(stop), name="servicedesk-sla-worker"))
     yield
     stop.set()
     for task in tasks:

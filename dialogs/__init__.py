@@ -15,6 +15,7 @@ from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
 from dialogs.servicedesk.admin import KnowledgeAdminDialog
 from dialogs.servicedesk.knowledge import KnowledgeDialog
+from dialogs.servicedesk.report import TicketReportDialog
 from dialogs.servicedesk.tickets import TicketDialog
 
 DIALOGS: tuple[type, ...] = (
@@ -30,6 +31,7 @@ DIALOGS: tuple[type, ...] = (
     KnowledgeDialog,
     TicketDialog,
     KnowledgeAdminDialog,
+    TicketReportDialog,
 )
 
 

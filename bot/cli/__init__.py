@@ -1,5 +1,6 @@
 """`werkplek` command line: serve, migrate, build the Teams app package, and each capability's
-commands (licences: bot/cli/licences.py; incoming post: bot/cli/post.py, post_rules.py).
+commands (licences: bot/cli/licences.py; incoming post: bot/cli/post.py, post_rules.py; the
+service desk: bot/cli/servicedesk.py).
 
 Every command runs on the same composition as the server (bot.composition), through one context
 (bot/cli/context.py: the settings read once, the database and Graph opened once). Heavy modules
@@ -25,6 +26,7 @@ def parser() -> argparse.ArgumentParser:
     report_commands = report.add_subparsers(dest="report_command", required=True)
     licences.add_report_command(report_commands)
     post.add_report_command(report_commands)
+    servicedesk.add_report_command(report_commands)  # report tickets
     post.add_post_commands(commands)  # post token, post import, post purge
     post_rules.add_rules_commands(commands)  # rules import, rules export
     servicedesk.add_articles_commands(commands)  # articles import, articles export

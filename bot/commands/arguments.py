@@ -12,7 +12,7 @@ rebuilt here in the form the handler reads, from the words the sentence holds:
   morgen tot morgen"); "" to list one's delegations (dialogs/post/text.py reads it)
 - `status`: the colleague's name or e-mail address an agent asked about (also as the
   sentence's first words: "Fatima Ouali kan niet aanmelden"), else ""
-- `licence_report`: the days and an entity code
+- `licence_report`, `ticket_report`: the days and an entity code
 - a command that takes the whole text (`whole_text=True`, the licence form) gets it all
 
 The words an argument takes are "explained" for that command: "post van Fluvius" is all post.
@@ -123,7 +123,7 @@ def extract(
         return Extracted(*delegation(text, words, known))
     if name == "status":
         return _status(text, words, known)
-    if name == "licence_report":
+    if name in ("licence_report", "ticket_report"):
         return _report(words, known)
     return NOTHING
 

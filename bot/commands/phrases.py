@@ -210,6 +210,17 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("kennisbank|knowledge+base @file|@change", 1.0),
         ("=artikelen !servicedesk !helpdesk !kennisbank", -1.5),  # the catalogue's items
     ),
+    "ticket_report": (  # the service desk's figures, for its agents and admins
+        ("@report ticket|tickets|melding|meldingen|servicedesk|helpdesk|service+desk", 3.5),
+        (
+            "ticket|tickets|melding|meldingen|servicedesk|helpdesk|service+desk "
+            "tevredenheid|satisfaction|reactietijd|reactietijden|oplostijd|oplostijden|"
+            "response+time|resolution+time",
+            3.5,
+        ),
+        ("@my ticket|tickets|melding|meldingen", -3.0),  # the person's own: the list
+        ("@change", -2.5),  # the knowledge base's workbook, edited: the articles
+    ),
     "licence_report": (
         ("@report @licence|@request", 3.5),
         ("@report aangevraagd|requested", 2.0),

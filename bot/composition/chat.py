@@ -35,6 +35,7 @@ from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
 from dialogs.servicedesk.admin import KnowledgeAdminDialog
 from dialogs.servicedesk.knowledge import KnowledgeDialog
+from dialogs.servicedesk.report import TicketReportDialog
 from dialogs.servicedesk.tickets import TicketDialog
 
 
@@ -58,6 +59,7 @@ def build_chat(settings: Settings, directory: Directory, capabilities: Capabilit
         knowledge_admin=KnowledgeAdminDialog(
             servicedesk.knowledge, servicedesk.articles_import, platform.links
         ),
+        ticket_reports=TicketReportDialog(servicedesk.reports, platform.links),
         workbook_files=WorkbookFiles(platform.downloads, workbook_kind, settings.max_upload_bytes),
         # Personal answers asked for in a channel or group chat go to the 1:1 chat this way.
         notifier=platform.notifier,
@@ -87,6 +89,7 @@ def build_dialogs(
     knowledge: KnowledgeDesk | None = None,
     knowledge_admin: KnowledgeAdminDialog | None = None,
     tickets: TicketDesk | None = None,
+    ticket_reports: TicketReportDialog | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
     not given (`licences`, `licence_admin`, `post`, `post_rules_admin`, `knowledge_admin`) is
@@ -95,7 +98,8 @@ def build_dialogs(
     its sheets. `notifier` (the outbox) takes personal answers asked for in a channel or group
     chat to the 1:1 chat. `knowledge` (the service desk's knowledge base) answers what no command
     claims; `knowledge_admin` keeps it as a workbook (admins); `tickets` lets people ask the
-    service desk's agents (the knowledge base's "Nee" then opens the form)."""
+    service desk's agents (the knowledge base's "Nee" then opens the form); `ticket_reports`
+    gives agents and admins the service desk's report."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     profiles = Profiles(directory)
@@ -124,6 +128,8 @@ def build_dialogs(
         dialogs.append(answers)
     if knowledge_admin is not None:
         dialogs.append(knowledge_admin)
+    if ticket_reports is not None:
+        dialogs.append(ticket_reports)
     importers: list[WorkbookImporter] = [
         importer
         for importer in (post_rules_admin, licence_admin, knowledge_admin)

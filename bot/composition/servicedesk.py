@@ -1,22 +1,28 @@
-"""The service desk: its knowledge base (answers first), the knowledge base's workbook, and the
-tickets its people answer."""
+"""The service desk: its knowledge base (answers first), the knowledge base's workbook, the
+tickets its people answer, and its report."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import date
 
 from bot.composition.platform import Platform
 from bot.domain.servicedesk.tickets import DEFAULT_TARGETS, Targets, Urgency
 from bot.excel.servicedesk.articles_files import ExcelArticleWorkbooks
+from bot.i18n import Translator
 from bot.services.servicedesk.articles_import import ArticlesImport
 from bot.services.servicedesk.knowledge import KnowledgeDesk
 from bot.services.servicedesk.people import DeskPeople
+from bot.services.servicedesk.reports import TicketReports
+from bot.services.servicedesk.sla_worker import SlaWorkerSettings, TicketSlaWorker
 from bot.services.servicedesk.tickets import DeskSettings, TicketDesk
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.servicedesk.articles import SqlKnowledgeBase
+from bot.store.servicedesk.ticket_report import SqlTicketReportSource
 from bot.store.servicedesk.tickets import SqlTicketRepository
+from dialogs.servicedesk.sla_notices import SlaNoticeCards
 from dialogs.servicedesk.ticket_notices import TicketNoticeCards
 
 
@@ -26,33 +32,66 @@ class ServiceDesk:
     workbooks: ExcelArticleWorkbooks
     articles_import: ArticlesImport  # a knowledge-base workbook sent in chat
     tickets: TicketDesk
+    sla_worker: TicketSlaWorker  # reminders and escalations; app.py runs it
+    reports: TicketReports
 
     async def articles_workbook(self) -> bytes:
         """The knowledge base's export: what the signed link serves, made when it is opened."""
         return await asyncio.to_thread(self.workbooks.write, await self.knowledge.knowledge())
+
+    async def tickets_report_workbook(
+        self, first: date, last: date, entity: str | None, locale: str
+    ) -> bytes:
+        """The report of the days from `first` to `last` (both included), of one entity's desk
+        or of all: what the signed link serves, made when it is opened."""
+        from bot.excel.servicedesk.report import write_ticket_report  # openpyxl: on first use
+
+        report = await self.reports.report(first, last, entity)
+        return await asyncio.to_thread(
+            write_ticket_report, report, Translator(locale), self.reports.zone
+        )
 
 
 def build_servicedesk(settings: Settings, database: Database, platform: Platform) -> ServiceDesk:
     repository = SqlKnowledgeBase(database)
     knowledge = KnowledgeDesk(repository, platform.auditor, platform.clock)
     workbooks = ExcelArticleWorkbooks()
+    tickets = SqlTicketRepository(database, clock=platform.clock, reference_zone=settings.zone)
+    people = DeskPeople(platform.users, platform.entities, settings.default_locale)
+    desk_settings = DeskSettings(
+        channel_id=settings.servicedesk_channel_id,
+        entity_channels=dict(settings.servicedesk_entity_channels),
+        targets=_targets(settings.servicedesk_targets),
+    )
+    desk = TicketDesk(
+        tickets=tickets,
+        people=people,
+        cards=TicketNoticeCards(settings.zone, settings.default_locale),
+        clock=platform.clock,
+        calendar=platform.calendar,
+        settings=desk_settings,
+    )
     return ServiceDesk(
         knowledge=knowledge,
         workbooks=workbooks,
         articles_import=ArticlesImport(knowledge, workbooks, platform.auditor),
-        tickets=TicketDesk(
-            tickets=SqlTicketRepository(
-                database, clock=platform.clock, reference_zone=settings.zone
-            ),
-            people=DeskPeople(platform.users, platform.entities, settings.default_locale),
-            cards=TicketNoticeCards(settings.zone, settings.default_locale),
+        tickets=desk,
+        sla_worker=TicketSlaWorker(
+            desk=desk,
+            tickets=tickets,
+            people=people,
+            cards=SlaNoticeCards(settings.zone, settings.default_locale),
             clock=platform.clock,
             calendar=platform.calendar,
-            settings=DeskSettings(
-                channel_id=settings.servicedesk_channel_id,
-                entity_channels=dict(settings.servicedesk_entity_channels),
-                targets=_targets(settings.servicedesk_targets),
-            ),
+            desk_settings=desk_settings,
+            settings=SlaWorkerSettings(lead_channel_id=settings.servicedesk_lead_channel_id),
+        ),
+        reports=TicketReports(
+            SqlTicketReportSource(database),
+            platform.entities,
+            platform.calendar,
+            platform.clock,
+            desk_settings.targets,
         ),
     )
 

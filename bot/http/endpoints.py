@@ -38,6 +38,7 @@ def open_endpoints(app: web.Application, settings: Settings, capabilities: Capab
         licence_report=licences.reports.workbook,
         post_rules=post.rules_workbook,
         articles=capabilities.servicedesk.articles_workbook,
+        tickets_report=capabilities.servicedesk.tickets_report_workbook,
     )
     app[SCANS] = Scans(
         links=platform.links,

@@ -9,8 +9,9 @@ refusal is audited.
 
 Kinds: "catalogue" (the licence catalogue), "licence-report" (`from`, `to`: first and last
 day, ISO; `entity`: a code, optional), "post-rules" (the routing rules of incoming post, all
-of them: an import replaces them all) and "articles" (the service desk's knowledge base, all of
-it: an import replaces it whole). `lang` picks the language of the workbook's texts.
+of them: an import replaces them all), "articles" (the service desk's knowledge base, all of
+it: an import replaces it whole) and "tickets-report" (the service desk's report: `from`, `to`,
+`entity` as for the licence report). `lang` picks the language of the workbook's texts.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ CATALOGUE = "catalogue"
 LICENCE_REPORT = "licence-report"
 POST_RULES = "post-rules"
 ARTICLES = "articles"
+TICKETS_REPORT = "tickets-report"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUTE = EXPORTS_PATH + "/{kind}"
 # Before the database is open, ask back after this: a start takes seconds.
@@ -55,7 +57,7 @@ _RETRY_SOON = {"Retry-After": "5"}
 
 # () -> the catalogue workbook
 CatalogueBytes = Callable[[], Awaitable[bytes]]
-# (first day, last day, entity code or None, locale) -> the licence report workbook
+# (first day, last day, entity code or None, locale) -> a report's workbook (licences, tickets)
 ReportBytes = Callable[[date, date, str | None, str], Awaitable[bytes]]
 # () -> the routing rules workbook
 RulesBytes = Callable[[], Awaitable[bytes]]
@@ -89,9 +91,10 @@ class Exports:
         licence_report: ReportBytes,
         post_rules: RulesBytes | None = None,
         articles: ArticlesBytes | None = None,
+        tickets_report: ReportBytes | None = None,
     ) -> None:
-        """post_rules, articles: None when incoming post, the service desk, is not wired (its
-        kind is then unknown)."""
+        """post_rules, articles, tickets_report: None when incoming post, the service desk, is
+        not wired (its kind is then unknown)."""
         self._links = links
         self._single_use = single_use
         self._auditor = auditor
@@ -101,6 +104,7 @@ class Exports:
         self._report = licence_report
         self._post_rules = post_rules
         self._articles = articles
+        self._tickets_report = tickets_report
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         kind = request.match_info["kind"]
@@ -141,6 +145,8 @@ class Exports:
             served.add(POST_RULES)
         if self._articles is not None:
             served.add(ARTICLES)
+        if self._tickets_report is not None:
+            served.add(TICKETS_REPORT)
         return frozenset(served)
 
     def _export(self, kind: str, params: Mapping[str, str]) -> _Export:
@@ -151,24 +157,9 @@ class Exports:
             return _Export(f"werkplek-postregels-{today}.xlsx", self._post_rules)
         if kind == ARTICLES and self._articles is not None:
             return _Export(f"werkplek-kennisbank-{today}.xlsx", self._articles)
-        try:
-            first = date.fromisoformat(params.get("from", ""))
-            last = date.fromisoformat(params.get("to", ""))
-        except ValueError:
-            raise BadExport() from None
-        if last < first:
-            raise BadExport()
-        entity = params.get("entity") or None
-        locale = pick_locale(params.get("lang"))
-        name = f"werkplek-licenties-{first.isoformat()}-{last.isoformat()}"
-        if entity:
-            name += "-" + "".join(c for c in entity if c.isalnum() or c in "-_")
-
-        async def make() -> bytes:
-            return await self._report(first, last, entity, locale)
-
-        detail = {"from": first.isoformat(), "to": last.isoformat(), "entity": entity or ""}
-        return _Export(name + ".xlsx", make, detail)
+        if kind == TICKETS_REPORT and self._tickets_report is not None:
+            return _report_export("werkplek-servicedesk", self._tickets_report, params)
+        return _report_export("werkplek-licenties", self._report, params)
 
     async def _refused(self, kind: str, refused: LinkRefused) -> None:
         """Audit a refused link: in the name of whom it was made for when it is genuine, else
@@ -202,6 +193,29 @@ class Exports:
             logger.exception("audit write failed for export.%s", kind)
             if outcome is Outcome.OK:
                 raise  # no file leaves without its audit line
+
+
+def _report_export(prefix: str, report: ReportBytes, params: Mapping[str, str]) -> _Export:
+    """A report of a period (`from`, `to`: the first and last day, ISO), of one entity or all
+    (`entity`), in a language (`lang`)."""
+    try:
+        first = date.fromisoformat(params.get("from", ""))
+        last = date.fromisoformat(params.get("to", ""))
+    except ValueError:
+        raise BadExport() from None
+    if last < first:
+        raise BadExport()
+    entity = params.get("entity") or None
+    locale = pick_locale(params.get("lang"))
+    name = f"{prefix}-{first.isoformat()}-{last.isoformat()}"
+    if entity:
+        name += "-" + "".join(c for c in entity if c.isalnum() or c in "-_")
+
+    async def make() -> bytes:
+        return await report(first, last, entity, locale)
+
+    detail = {"from": first.isoformat(), "to": last.isoformat(), "entity": entity or ""}
+    return _Export(name + ".xlsx", make, detail)
 
 
 EXPORTS = web.AppKey("exports", Exports)

@@ -59,6 +59,7 @@ class LinkTopic(StrEnum):
     LICENCE_REPORT = "licence-report"
     POST_RULES = "post-rules"
     ARTICLES = "articles"
+    TICKETS_REPORT = "tickets-report"
     EXPORT = "export"  # any other download
 
 
@@ -80,6 +81,7 @@ _NEXT_STEPS = {
     LinkTopic.LICENCE_REPORT: N_("link.next.licence_report"),
     LinkTopic.POST_RULES: N_("link.next.post_rules"),
     LinkTopic.ARTICLES: N_("link.next.articles"),
+    LinkTopic.TICKETS_REPORT: N_("link.next.tickets_report"),
     LinkTopic.EXPORT: N_("link.next.export"),
 }
 

@@ -1,6 +1,7 @@
-"""The ports of the service desk: its knowledge base and the knowledge base's workbook.
+"""The ports of the service desk: its knowledge base and the knowledge base's workbook, its
+tickets, and what its report reads.
 
-bot/store/servicedesk implements the repository, bot/excel/servicedesk the workbook; tests use
+bot/store/servicedesk implements the repositories, bot/excel/servicedesk the workbook; tests use
 the store on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Protocol
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.servicedesk.articles import Article, ArticleProblem, KnowledgeBase, SearchHit
+from bot.domain.servicedesk.report import AskedQuestion, SearchFigures
 from bot.domain.servicedesk.tickets import NewTicket, Ticket, TicketMessage
 from bot.i18n import Translator
 
@@ -109,6 +111,10 @@ class TicketRepository(Protocol):
         """A desk's new, open and waiting tickets, oldest first."""
         ...
 
+    async def open_tickets(self, limit: int, after_id: int = 0) -> list[Ticket]:
+        """Every desk's new, open and waiting tickets by id, from after `after_id` (a page)."""
+        ...
+
     async def set_desk_card(self, ticket_id: int, conversation_id: str, activity_id: str) -> None:
         """The ticket's card is posted in the service desk's channel."""
         ...
@@ -120,4 +126,28 @@ class TicketRepository(Protocol):
 
     async def unposted(self, limit: int) -> list[Ticket]:
         """Tickets whose card is not posted yet (to try again), oldest first."""
+        ...
+
+
+class TicketReportSource(Protocol):
+    """What the ticket report reads of a period [start, end)
+    (bot/store/servicedesk/ticket_report.py)."""
+
+    async def tickets_created(
+        self, start: datetime, end: datetime, desk: str | None = None
+    ) -> list[Ticket]:
+        """The tickets created in the period, of one desk (an entity's code, "" the central
+        one) or of all (None), oldest first."""
+        ...
+
+    async def search_figures(self, start: datetime, end: datetime) -> SearchFigures:
+        """The knowledge base's searches of the period, counted."""
+        ...
+
+    async def unanswered_questions(
+        self, start: datetime, end: datetime, limit: int
+    ) -> list[AskedQuestion]:
+        """The questions of the period the knowledge base had no article for or whose article
+        did not help, each text once with how often it was asked; the most asked first, at
+        most `limit`. Personal text: for the report only, never to be logged."""
         ...

@@ -19,6 +19,17 @@ class ServiceDeskSettings(BaseModel):
         description="JSON: entity code -> channel conversation id of that entity's own desk, "
         'e.g. {"AWV": "19:...@thread.tacv2"}; its staff\'s tickets go there.',
     )
+    servicedesk_lead_channel_id: str = Field(
+        "",
+        description="Teams channel conversation id of the service desk's leads: a ticket that "
+        "misses its first-response or resolution target is escalated there. Empty: to the "
+        "ticket's own desk channel.",
+    )
+    servicedesk_sla_worker_enabled: bool = Field(
+        True,
+        description="Reminds the assignee before a ticket's target is missed and escalates "
+        "when it is.",
+    )
     servicedesk_targets: dict[str, list[float]] = Field(
         default_factory=dict,
         description="JSON: urgency -> [first response, resolution] in working hours, e.g. "

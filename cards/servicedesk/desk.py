@@ -99,16 +99,17 @@ def desk_ticket_card(
     if ticket.resolution:
         body.append(text(t("servicedesk.ticket.resolution"), weight="Bolder"))
         body.append(text(escape_text(ticket.resolution, limit=MAX_RESOLUTION, multiline=True)))
-    actions = _desk_actions(ticket, t)
+    actions = desk_actions(ticket, t)
     if name := names.get(ticket.requester_id, ""):
         # The person's access card, in the agent's own 1:1 chat (status is personal).
         actions.append(run_button(t("servicedesk.desk.access"), "status", name))
     return card(body, actions)
 
 
-def _desk_actions(ticket: Ticket, t: Translator) -> list[Element]:
+def desk_actions(ticket: Ticket, t: Translator) -> list[Element]:
     """Take it, answer, note, resolve while it is open; a finished ticket still takes notes
-    (what was learnt, for the next time)."""
+    (what was learnt, for the next time). The service levels' notices (cards/servicedesk/sla.py)
+    offer the same steps."""
     target = {"ticket": ticket.id}
     note = show_card(
         t("servicedesk.desk.note"),

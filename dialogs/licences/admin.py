@@ -16,15 +16,15 @@ workbook is made from current data when the link is opened, and the link works f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from bot.commands.registry import command
 from bot.domain.licences.catalogue import Catalogue, Entity
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import DomainError
+from bot.domain.platform.report_ask import AskMessages, ReportAsk
+from bot.domain.platform.report_ask import parse_report_ask as read_report_ask
 from bot.domain.platform.roles import Role
 from bot.domain.platform.text import fold
 from bot.i18n import N_
@@ -44,13 +44,6 @@ from cards.licences.admin import (
     import_refused_card,
     report_card,
 )
-from dialogs.licences.report_period import (
-    calendar_period,
-    fold_words,
-    named_entity,
-    named_period,
-    written_days,
-)
 from dialogs.platform.workbooks import ExportLinks
 
 # Export kinds, as bot/http/exports.py serves them.
@@ -59,92 +52,18 @@ REPORT_EXPORT = "licence-report"
 # What bot/excel/workbook_kind.py calls a catalogue workbook (an upload's sheets tell).
 CATALOGUE_WORKBOOK = "catalogue"
 REPORT = "licence.report"
-DEFAULT_REPORT_DAYS = 30
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_LOCAL_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-# Words people put around dates and codes: "rapport licenties van 1/10/2026 tot 31/10/2026".
-# fmt: off
-_FILLER = frozenset({
-    "van", "vanaf", "tot", "en", "met", "tem", "tm", "t/m", "voor", "de", "het", "entiteit",
-    "periode", "from", "to", "until", "till", "for", "the", "entity", "period", "-", "–", "..",
-    "sinds", "since", "tussen", "between", "and", "bij", "of", "t", "m",
-})
-_MAX_CODE = 6
-# fmt: on
-
-
-@dataclass(frozen=True, slots=True)
-class ReportAsk:
-    """What "rapport licenties ..." asked for: the first and last day, an entity code or ""."""
-
-    start: date
-    end: date
-    entity: str = ""
-
-
-def parse_day(word: str) -> date | None:
-    """2026-10-31, 31/10/2026, 31-10-2026 or 31.10.2026; None for anything else."""
-    try:
-        if _ISO_DAY.match(word):
-            return date.fromisoformat(word)
-        if found := _LOCAL_DAY.match(word):
-            day, month, year = (int(part) for part in found.groups())
-            return date(year, month, day)
-    except ValueError:
-        raise DomainError(N_("licence_admin.report.bad_date"), value=word) from None
-    return None
+# How a report ask that cannot be read is explained (with this command as the example).
+_ASK_MESSAGES = AskMessages(
+    bad_date=N_("licence_admin.report.bad_date"),
+    not_understood=N_("licence_admin.report.not_understood"),
+    bad_period=N_("licence_admin.report.bad_period"),
+)
 
 
 def parse_report_ask(args: str, today: date, entities: Sequence[Entity] = ()) -> ReportAsk:
-    """Dates, a period and an entity in any order: "van 1/10/2026 tot 31/10/2026 voor ADV",
-    "sinds 15 oktober", "vorige maand", "laatste 30 dagen", "oktober 2026", "het derde
-    kwartaal", "het Departement Omgeving" (with the entities: dialogs/licences/report_period.py).
-    One date means from then until today. A code is written in capitals, or an entity's own
-    code ("awv"), or the only word given; in a sentence the other words ask nothing of the
-    report."""
-    typed = args.replace(",", " ").split()
-    words = fold_words(args.replace(",", " "))
-    used = {i for i, word in enumerate(words) if word in _FILLER or not word}
-    period = named_period(words, used, today)
-    days = written_days(words, used, today)
-    typed_days = any(_ISO_DAY.match(w) or _LOCAL_DAY.match(w) for w in words)
-    if period is None and not days and not typed_days:  # "oktober 2026", "Q3"
-        period = calendar_period(words, used, today)
-    entity = named_entity(words, used, entities)
-    known = {fold(e.code) for e in entities}
-    codes: list[str] = [entity] if entity else []
-    rest: list[str] = []
-    for i, word in enumerate(typed):
-        if i in used:
-            continue
-        if (day := parse_day(word.strip(".,;:!?()"))) is not None:
-            days.append(day)
-        elif words[i] in known:  # "awv": the entity's own code
-            codes.append(next(e.code for e in entities if fold(e.code) == words[i]))
-        elif _a_code(word):
-            codes.append(word.strip(".,;:!?()"))
-        else:
-            rest.append(word)
-    if not codes and len(rest) == 1 and not days and period is None:
-        codes = rest  # "rapport licenties xyz": the entity asked for, known or not
-    if len(days) > 2 or len(set(map(fold, codes))) > 1 or (period and days):
-        raise DomainError(N_("licence_admin.report.not_understood"))
-    if period is not None:
-        days = list(period)
-    elif not days:
-        days = [today - timedelta(days=DEFAULT_REPORT_DAYS - 1), today]
-    elif len(days) == 1:
-        days.append(today)
-    start, end = days
-    if end < start:
-        raise DomainError(N_("licence_admin.report.bad_period"))
-    return ReportAsk(start, end, codes[0] if codes else "")
-
-
-def _a_code(word: str) -> bool:
-    """ "AWV", "DOMG": a short word in capitals."""
-    bare = word.strip(".,;:!?()")
-    return bare.isalpha() and bare.isupper() and 1 < len(bare) <= _MAX_CODE
+    """ "rapport licenties ..." read: the days and an entity code (bot/domain/platform/
+    report_ask.py, shared with the ticket report)."""
+    return read_report_ask(args, today, entities, _ASK_MESSAGES)
 
 
 class LicenceAdminDialog:

@@ -32,6 +32,8 @@ from bot.domain.servicedesk.articles import Category, KnowledgeBase
 from bot.domain.servicedesk.tickets import (
     MessageKind,
     SlaState,
+    SlaStep,
+    SlaTarget,
     Ticket,
     TicketMessage,
     Urgency,
@@ -46,7 +48,7 @@ from cards.platform import availability, help, profile, system, understanding, w
 from cards.post import item as post_item
 from cards.post import lists, rules
 from cards.servicedesk import admin as articles_admin
-from cards.servicedesk import articles, desk, tickets
+from cards.servicedesk import articles, desk, sla, tickets
 from devtools.demo_articles import demo_knowledge
 from dialogs import command_specs
 from tests.unit.access.test_rules import NOW, POLICY, facts
@@ -504,6 +506,48 @@ def _tickets(t: Translator) -> Sampled:
     yield "desk-resolved", build(desk.desk_ticket_card, resolved, talk, NAMES, done, t, BRUSSELS)
 
 
+def _ticket_sla(t: Translator) -> Sampled:
+    asked = Ticket(
+        id=8,
+        reference="SD-2026-000008",
+        tenant_id="t",
+        requester_id=LOTTE,
+        category=Category.LICENCES,
+        urgency=Urgency.NORMAL,
+        question="Ik kan Power BI niet openen: 'Je hebt geen licentie'.",
+        created_at=datetime(2026, 11, 27, 9, 0, tzinfo=BRUSSELS),
+    )
+    taken = asked.assigned_to(JEF)
+    due = datetime(2026, 11, 27, 13, 0, tzinfo=BRUSSELS)
+    first = SlaStep(SlaTarget.FIRST_RESPONSE, SlaState.AT_RISK, due)
+    solved = SlaStep(SlaTarget.RESOLUTION, SlaState.AT_RISK, due + timedelta(days=3))
+    yield "reminder-minutes", build(sla.sla_reminder_card, asked, first, 45, t, BRUSSELS)
+    yield "reminder-hours", build(sla.sla_reminder_card, taken, solved, 90, t, BRUSSELS)
+    late = SlaStep(SlaTarget.FIRST_RESPONSE, SlaState.BREACHED, due)
+    yield "escalation-nobody", build(sla.sla_escalation_card, asked, late, "", t, BRUSSELS)
+    unsolved = SlaStep(SlaTarget.RESOLUTION, SlaState.BREACHED, due + timedelta(days=3))
+    awv = replace(taken, desk="AWV")
+    yield (
+        "escalation-assigned",
+        build(sla.sla_escalation_card, awv, unsolved, "Jef Peeters", t, BRUSSELS),
+    )
+
+
+def _ticket_report(t: Translator) -> Sampled:
+    from bot.domain.servicedesk.report import SearchFigures
+    from cards.servicedesk import report as ticket_report
+    from tests.unit.servicedesk.report_world import BRUSSELS as ZONE
+    from tests.unit.servicedesk.report_world import sample_report
+
+    figures = sample_report()
+    card = ticket_report.ticket_report_card
+    yield "all", build(card, figures, "", LINK, 10, t, ZONE)
+    one = sample_report("AWV")
+    yield "entity", build(card, one, "AWV – Agentschap Wegen en Verkeer", LINK, 1, t, ZONE)
+    quiet = replace(sample_report("DOMG"), searches=SearchFigures())
+    yield "nothing-yet", build(card, quiet, "DOMG – Departement Omgeving", LINK, 10, t, ZONE)
+
+
 SAMPLERS = (
     _system,
     _understanding,
@@ -523,4 +567,6 @@ SAMPLERS = (
     _articles,
     _articles_admin,
     _tickets,
+    _ticket_sla,
+    _ticket_report,
 )

@@ -27,6 +27,7 @@ from devtools.demo_catalogue import demo_catalogue
 from dialogs import command_specs
 from dialogs.licences.admin import parse_report_ask
 from dialogs.post.text import parse_filters, read_delegation
+from dialogs.servicedesk.report import parse_report_ask as parse_ticket_report_ask
 from tests.understanding.corpus import (
     AMBIGUOUS,
     GREETING,
@@ -151,9 +152,10 @@ def _read(command: str, args: str) -> dict[str, str]:
     if command == "licence":
         matches = _CATALOGUE.match(args, "", lemmas)
         return {"item": matches[0].key if matches else ""}
-    if command == "licence_report":
+    if command in ("licence_report", "ticket_report"):
+        parse = parse_report_ask if command == "licence_report" else parse_ticket_report_ask
         try:
-            ask = parse_report_ask(args, TODAY, _CATALOGUE.entities)
+            ask = parse(args, TODAY, _CATALOGUE.entities)
         except DomainError as error:
             return {"entity": f"(refused: {error.message_key})"}
         return {"starts": _iso(ask.start), "ends": _iso(ask.end), "entity": ask.entity}

@@ -30,6 +30,7 @@ from tests.unit.licences.fakes import make_flow
 from tests.unit.post.fakes import make_world
 from tests.unit.post_rules_admin.world import RulesWorld
 from tests.unit.servicedesk.fakes import MemoryKnowledgeBase, ticket_world
+from tests.unit.servicedesk.report_world import ReportWorld
 from tests.unit.servicedesk.world import KnowledgeWorld
 
 USER = DirectoryUser(id="u", display_name="Sofie Van den Broeck", user_principal_name="sofie@demo")
@@ -105,6 +106,7 @@ def test_the_app_registry_builds_from_every_dialog() -> None:
         ),
         knowledge_admin=KnowledgeWorld().dialog,
         tickets=ticket_world().desk,
+        ticket_reports=ReportWorld().dialog,
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
     assert set(built.registry.verbs) == {v.value for v in Verb}

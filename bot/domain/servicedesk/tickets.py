@@ -13,10 +13,15 @@ store saves it only over the version it read, so two agents clicking at once can
 Service levels: a first response and a resolution within a number of working hours that
 depends on the urgency (bot/domain/platform/working_time.py counts them: no evenings, weekends
 or holidays). Time a ticket waits on the person does not count against the resolution target.
+A target still to meet is "at risk" once less than (1 - AT_RISK_SHARE) of its working hours is
+left. What the service-level worker (bot/services/servicedesk/sla_worker.py) has already said of
+a target is kept on the ticket (`sla_notified`), saved with the version check like every step,
+so each reminder and escalation goes out once, whatever crashes or replicas.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -53,6 +58,34 @@ class SlaState(StrEnum):
     AT_RISK = "at_risk"
     BREACHED = "breached"
     MET = "met"  # the target's moment came, in time
+
+
+class SlaTarget(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+
+
+# The states of a target the service-level worker speaks of: a reminder when it is at risk, an
+# escalation when it is breached.
+NOTIFIED_STATES = (SlaState.AT_RISK, SlaState.BREACHED)
+
+
+@dataclass(frozen=True, slots=True)
+class SlaStep:
+    """A target that reached a state nobody was told of yet, and the moment it is due."""
+
+    target: SlaTarget
+    state: SlaState
+    due: datetime
+
+    @property
+    def mark(self) -> str:
+        return sla_mark(self.target, self.state)
+
+
+def sla_mark(target: SlaTarget, state: SlaState) -> str:
+    """What `Ticket.sla_notified` keeps of a notice sent: "first_response.at_risk"."""
+    return f"{target.value}.{state.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +178,8 @@ class Ticket:
     waited_hours: float = 0.0
     waiting_since: datetime | None = None
     rating: int | None = None
+    # The service-level notices sent ("resolution.at_risk", see sla_mark): each goes out once.
+    sla_notified: frozenset[str] = frozenset()
     version: int = 1
 
     # --- agents -------------------------------------------------------------------------------
@@ -243,13 +278,46 @@ class Ticket:
         self, targets: Targets, calendar: WorkingCalendar, now: datetime
     ) -> SlaState:
         due = self.first_response_due(targets, calendar)
-        return _state(self.created_at, due, self.first_response_at, now, calendar)
+        return _state(due, targets.first_response, self.first_response_at, now, calendar)
 
     def resolution_state(
         self, targets: Targets, calendar: WorkingCalendar, now: datetime
     ) -> SlaState:
         due = self.resolution_due(targets, calendar, now)
-        return _state(self.created_at, due, self.resolved_at, now, calendar)
+        return _state(due, targets.resolution, self.resolved_at, now, calendar)
+
+    def sla_steps(
+        self, targets: Targets, calendar: WorkingCalendar, now: datetime
+    ) -> list[SlaStep]:
+        """The targets still to meet (no first response yet; not resolved yet) that are at
+        risk or breached now and were not notified of in that state. A breach passes over the
+        reminder it was never given: the escalation says more."""
+        if self.state not in OPEN_STATES:
+            return []
+        pending = []
+        if self.first_response_at is None:
+            due = self.first_response_due(targets, calendar)
+            state = self.first_response_state(targets, calendar, now)
+            pending.append(SlaStep(SlaTarget.FIRST_RESPONSE, state, due))
+        if self.resolved_at is None:
+            due = self.resolution_due(targets, calendar, now)
+            state = self.resolution_state(targets, calendar, now)
+            pending.append(SlaStep(SlaTarget.RESOLUTION, state, due))
+        return [
+            step
+            for step in pending
+            if step.state in NOTIFIED_STATES and step.mark not in self.sla_notified
+        ]
+
+    def sla_noted(self, steps: Iterable[SlaStep]) -> Ticket:
+        """The notices of `steps` were sent: each is kept (a breach with the reminder before
+        it), so none goes out again."""
+        marks = set(self.sla_notified)
+        for step in steps:
+            marks.add(step.mark)
+            if step.state is SlaState.BREACHED:
+                marks.add(sla_mark(step.target, SlaState.AT_RISK))
+        return self._next(sla_notified=frozenset(marks))
 
     # --- helpers ------------------------------------------------------------------------------
     def _waited_until(self, now: datetime, calendar: WorkingCalendar) -> float:
@@ -270,19 +338,21 @@ class Ticket:
 
 
 def _state(
-    start: datetime,
     due: datetime,
+    hours: float,
     done_at: datetime | None,
     now: datetime,
     calendar: WorkingCalendar,
 ) -> SlaState:
+    """Where a target of `hours` working hours, due at `due`, stands at `now`. At risk is
+    counted on what is left (the working hours from now to the due moment), so time waiting
+    on the person, which moves the due moment on, never brings a ticket nearer to it."""
     if done_at is not None:
         return SlaState.MET if done_at <= due else SlaState.BREACHED
     if now > due:
         return SlaState.BREACHED
-    allowed = calendar.working_hours_between(start, due)
-    used = calendar.working_hours_between(start, now)
-    if allowed > 0 and used >= AT_RISK_SHARE * allowed:
+    used = hours - calendar.working_hours_between(now, due)
+    if hours > 0 and used >= AT_RISK_SHARE * hours:
         return SlaState.AT_RISK
     return SlaState.ON_TIME
 

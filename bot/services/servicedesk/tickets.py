@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -34,6 +34,7 @@ from bot.domain.servicedesk.tickets import (
     MessageKind,
     NewTicket,
     SlaState,
+    SlaStep,
     Targets,
     Ticket,
     TicketMessage,
@@ -222,6 +223,20 @@ class TicketDesk:
         to_person = self._to_person(after, "resolved", self._cards.resolved(after, locale))
         return await self._save(
             caller, "servicedesk.ticket.resolve", ticket, after, event, notices=[to_person]
+        )
+
+    # --- the service-level worker (bot/services/servicedesk/sla_worker.py) -------------------
+    async def record_sla(
+        self, before: Ticket, steps: Sequence[SlaStep], notices: Sequence[NewOutboxMessage]
+    ) -> Ticket:
+        """The worker's reminders and escalations for `steps`, saved with the ticket only on
+        the version they were decided on (StaleTicket otherwise), audited, and the desk's card
+        edited so its service-level line shows where the targets stand now."""
+        system = replace(Actor.system(), tenant_id=before.tenant_id)
+        marks = " ".join(step.mark for step in steps)
+        after = before.sla_noted(steps)
+        return await self._save(
+            system, "servicedesk.ticket.sla", before, after, notices=notices, notified=marks
         )
 
     def now(self) -> datetime:

@@ -94,6 +94,9 @@ tickets = sa.Table(
     sa.Column("waiting_since", UtcDateTime(), nullable=True),
     sa.Column("rating", sa.Integer(), nullable=True),
     sa.Column("rating_comment", sa.Text(), nullable=False, server_default=""),
+    # The service-level notices sent, space-separated ("first_response.at_risk ..."; migration
+    # 0010): the worker saves them with the version check, so each goes out once.
+    sa.Column("sla_notified", sa.String(128), nullable=False, server_default=""),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     # The ticket's card in the service desk's channel; "" until it is posted.
@@ -109,6 +112,13 @@ tickets = sa.Table(
         "desk",
         "state",
         "created_at",
+        postgresql_where=sa.text(TICKET_OPEN_PREDICATE),
+        sqlite_where=sa.text(TICKET_OPEN_PREDICATE),
+    ),
+    # every desk's open tickets by id, for the service-level worker (migration 0010)
+    sa.Index(
+        "ix_servicedesk_tickets_open_id",
+        "id",
         postgresql_where=sa.text(TICKET_OPEN_PREDICATE),
         sqlite_where=sa.text(TICKET_OPEN_PREDICATE),
     ),

@@ -183,6 +183,18 @@ class SqlTicketRepository:
         )
         return await self._many(query)
 
+    async def open_tickets(self, limit: int, after_id: int = 0) -> list[Ticket]:
+        """Every desk's new, open and waiting tickets by id, from after `after_id` (a page at a
+        time: the service-level worker goes through them all)."""
+        query = (
+            tickets.select()
+            # Repeats the partial index predicate literally, so the planner may use it.
+            .where(sa.text(TICKET_OPEN_PREDICATE), tickets.c.id > after_id)
+            .order_by(tickets.c.id)
+            .limit(limit)
+        )
+        return await self._many(query)
+
     async def unposted(self, limit: int) -> list[Ticket]:
         """Tickets whose card is not in the desk's channel yet (to post again), oldest first."""
         query = (
@@ -240,6 +252,7 @@ def _row(ticket: Ticket, *, updated_at: datetime) -> dict[str, Any]:
         "waited_hours": ticket.waited_hours,
         "waiting_since": ticket.waiting_since,
         "rating": ticket.rating,
+        "sla_notified": " ".join(sorted(ticket.sla_notified)),
         "version": ticket.version,
         "updated_at": updated_at,
     }
@@ -266,6 +279,7 @@ def _ticket(row: sa.Row[Any]) -> Ticket:
         waited_hours=float(row.waited_hours),
         waiting_since=row.waiting_since,
         rating=row.rating,
+        sla_notified=frozenset(row.sla_notified.split()),
         version=row.version,
     )
 

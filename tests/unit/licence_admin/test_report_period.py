@@ -1,4 +1,4 @@
-"""The licence report's period and entity said in words (dialogs/licences/report_period.py),
+"""The licence report's period and entity said in words (bot/domain/platform/report_period.py),
 through parse_report_ask and the sentence reading that feeds it."""
 
 from __future__ import annotations

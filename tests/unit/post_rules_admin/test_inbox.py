@@ -34,6 +34,7 @@ from tests.unit.post_rules_admin.world import (
     tax_rule,
 )
 from tests.unit.servicedesk.fakes import ticket_world
+from tests.unit.servicedesk.report_world import ReportWorld
 from tests.unit.servicedesk.world import KnowledgeWorld
 from tests.unit.test_dispatcher import card_text
 
@@ -147,6 +148,7 @@ async def test_the_app_wires_one_inbox_for_every_importer(world: RulesWorld) -> 
         post_rules_admin=world.dialog,
         knowledge_admin=knowledge.dialog,
         tickets=ticket_world().desk,
+        ticket_reports=ReportWorld().dialog,
         workbook_files=world.files,
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]

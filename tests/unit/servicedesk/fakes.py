@@ -23,7 +23,9 @@ from bot.domain.servicedesk.tickets import (
     format_ticket_reference,
 )
 from bot.ports.servicedesk import TicketFiled
+from bot.services.servicedesk.sla_worker import SlaWorkerSettings, TicketSlaWorker
 from bot.services.servicedesk.tickets import DeskSettings, TicketDesk
+from dialogs.servicedesk.sla_notices import SlaNoticeCards
 from dialogs.servicedesk.ticket_notices import TicketNoticeCards
 from tests.support.clock import FakeClock
 
@@ -167,6 +169,10 @@ class MemoryTicketRepository:
         found = [t for t in self.tickets.values() if t.desk == desk and t.state in OPEN_STATES]
         return found[:limit]
 
+    async def open_tickets(self, limit: int, after_id: int = 0) -> list[Ticket]:
+        found = [t for i, t in sorted(self.tickets.items()) if i > after_id]
+        return [t for t in found if t.state in OPEN_STATES][:limit]
+
     async def set_desk_card(self, ticket_id: int, conversation_id: str, activity_id: str) -> None:
         return None
 
@@ -197,6 +203,10 @@ DESK_CHANNEL = "19:servicedesk@thread.tacv2"
 AWV_CHANNEL = "19:awv-desk@thread.tacv2"
 
 
+LEAD_CHANNEL = "19:servicedesk-leads@thread.tacv2"
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
 @dataclass
 class TicketWorld:
     """A ticket desk on the fakes: the repository, the people, the clock."""
@@ -205,23 +215,46 @@ class TicketWorld:
     people: MemoryPeople
     clock: FakeClock
     desk: TicketDesk
+    settings: DeskSettings
+    calendar: WorkingCalendar
+
+    def sla_worker(
+        self,
+        *,
+        lead_channel_id: str = LEAD_CHANNEL,
+        batch: int = 200,
+    ) -> TicketSlaWorker:
+        """The service-level worker on this world's desk."""
+        return TicketSlaWorker(
+            desk=self.desk,
+            tickets=self.repository,
+            people=self.people,
+            cards=SlaNoticeCards(BRUSSELS),
+            clock=self.clock,
+            calendar=self.calendar,
+            desk_settings=self.settings,
+            settings=SlaWorkerSettings(lead_channel_id=lead_channel_id, batch=batch),
+        )
 
 
 def ticket_world(
     people: dict[str, tuple[str, str, str]] | None = None,
     *,
     entity_channels: dict[str, str] | None = None,
+    channel_id: str = DESK_CHANNEL,
+    repository: MemoryTicketRepository | None = None,
 ) -> TicketWorld:
-    zone = ZoneInfo("Europe/Brussels")
-    repository = MemoryTicketRepository()
+    repository = repository or MemoryTicketRepository()
     known = MemoryPeople(dict(people or {}))
     clock = FakeClock()
+    calendar = WorkingCalendar(BRUSSELS)
+    settings = DeskSettings(channel_id=channel_id, entity_channels=entity_channels or {})
     desk = TicketDesk(
         tickets=repository,
         people=known,
-        cards=TicketNoticeCards(zone),
+        cards=TicketNoticeCards(BRUSSELS),
         clock=clock,
-        calendar=WorkingCalendar(zone),
-        settings=DeskSettings(channel_id=DESK_CHANNEL, entity_channels=entity_channels or {}),
+        calendar=calendar,
+        settings=settings,
     )
-    return TicketWorld(repository, known, clock, desk)
+    return TicketWorld(repository, known, clock, desk, settings, calendar)

@@ -1,4 +1,6 @@
-"""The period and the entity a licence report is asked for, in words (dialogs/licences/admin.py).
+"""The period and the entity a report is asked for, in words: shared by the reports asked for
+in chat (the licence report, dialogs/licences/admin.py; the ticket report,
+dialogs/servicedesk/report.py) through bot/domain/platform/report_ask.py.
 
 - days written out: "3 november", "1 September", "2 Nov 2026", "November 3"; without a year the
   most recent such day (a report looks back: "sinds 15 oktober" on 1 December is this October)
@@ -9,7 +11,8 @@
 - an entity by its name: "Departement Omgeving", "het facilitair bedrijf", "Wegen en Verkeer",
   "Department of Environment" (the name without its kind, or its first word with its kind)
 
-Each reader takes the folded words and marks the ones it used.
+Each reader takes the folded words and marks the ones it used. Pure: the entities are any
+objects with a code and a Dutch and English name (the licence catalogue's).
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Protocol
 
-from bot.domain.licences.catalogue import Entity
 from bot.domain.platform.calendar_words import MONTHS
 from bot.domain.platform.text import fold, folded_words
 
@@ -58,6 +61,19 @@ _FULL_MONTHS = frozenset({
 _YEAR = re.compile(r"^\d{4}$")
 
 Period = tuple[date, date]
+
+
+class NamedEntity(Protocol):
+    """An entity as the readers know it (bot.domain.licences.catalogue.Entity is one)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name_nl(self) -> str: ...
+
+    @property
+    def name_en(self) -> str: ...
 
 
 def written_days(words: Sequence[str], used: set[int], today: date) -> list[date]:
@@ -204,7 +220,7 @@ def _back(count: int, unit: str, today: date) -> date:
     return date(year, month + 1, day) + timedelta(days=1)
 
 
-def named_entity(words: Sequence[str], used: set[int], entities: Sequence[Entity]) -> str:
+def named_entity(words: Sequence[str], used: set[int], entities: Sequence[NamedEntity]) -> str:
     """The code of the entity whose name the words hold; "" when none or more than one does."""
     found: dict[str, set[int]] = {}
     for entity in entities:
