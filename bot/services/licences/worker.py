@@ -34,10 +34,11 @@ from bot.domain.licences.notices import NoticeKind
 from bot.domain.licences.requests import OPEN_STATES, LicenceRequest, RequestState, StaleRequest
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import Outcome
-from bot.domain.platform.errors import DomainError, StoreUnavailable
+from bot.domain.platform.errors import DomainError
 from bot.services.licences.flow import ITEM_REMOVED, LicenceFlow
 from bot.services.licences.fulfilment import GAVE_UP, LicenceFulfilment
 from bot.services.licences.worker_settings import WorkerSettings
+from bot.services.platform.rounds import Rounds
 
 logger = logging.getLogger(__name__)
 
@@ -57,30 +58,17 @@ class LicenceWorker:
         """on_set_aside is told of each request set aside (a metric)."""
         self._flow = flow
         self._settings = settings
-        self._wake = asyncio.Event()
+        self._rounds = Rounds("licence worker", settings.poll_seconds)
         self._actor = Actor.system()
         self._on_set_aside = on_set_aside
         self._fulfilment = LicenceFulfilment(flow, settings)
 
     def wake(self) -> None:
         """Look for due work now (a request was approved, an admin asked for a retry)."""
-        self._wake.set()
+        self._rounds.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                worked = await self.run_once()
-            except StoreUnavailable:
-                logger.warning("licence worker: the database is unavailable; trying again shortly")
-                worked = 0
-            except Exception:
-                logger.exception("licence worker round failed; trying again shortly")
-                worked = 0
-            if worked:
-                continue  # there may be more due right away
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+        await self._rounds.run(self.run_once, stop, more_at_once=bool)
 
     async def run_once(self) -> int:
         """Claim and handle one batch of due requests; returns how many were claimed."""

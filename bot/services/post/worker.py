@@ -24,7 +24,6 @@ Working days skip Saturday and Sunday; public holidays are not known (bot.domain
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -42,6 +41,7 @@ from bot.domain.post.items import (
     PostNoticeKind,
     StalePostItem,
 )
+from bot.services.platform.rounds import Rounds
 from bot.services.post.access import PostAccess, item_entities
 from bot.services.post.flow import PostFlow
 
@@ -106,26 +106,16 @@ class PostWorker:
         self._purge = purge
         self._settings = settings
         self._jitter = jitter
-        self._wake = asyncio.Event()
+        self._rounds = Rounds("post worker", settings.poll_seconds)
         self._actor = Actor.system()
         self._next_purge: datetime | None = None
 
     def wake(self) -> None:
         """Look for work now instead of at the next poll."""
-        self._wake.set()
+        self._rounds.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.run_once()
-            except StoreUnavailable:
-                # An outage is one line per round, not a stack trace: nothing here to debug.
-                logger.warning("post worker: the database is unavailable; next round")
-            except Exception:
-                logger.exception("post worker round failed; trying again at the next round")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+        await self._rounds.run(self.run_once, stop)
 
     async def run_once(self) -> Round:
         """One round: route what is pending, remind and escalate, purge when a day has passed.

@@ -25,14 +25,13 @@ nothing, and finds the step done at its next round.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.domain.platform.errors import DomainError, StoreUnavailable
+from bot.domain.platform.errors import DomainError
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.platform.working_time import WorkingCalendar
 from bot.domain.servicedesk.tickets import (
@@ -44,6 +43,7 @@ from bot.domain.servicedesk.tickets import (
 )
 from bot.ports.platform import Clock
 from bot.ports.servicedesk import TicketRepository
+from bot.services.platform.rounds import Rounds
 from bot.services.servicedesk.tickets import DeskSettings, People, TicketDesk
 
 logger = logging.getLogger(__name__)
@@ -102,23 +102,14 @@ class TicketSlaWorker:
         self._calendar = calendar
         self._desk_settings = desk_settings
         self._settings = settings
-        self._wake = asyncio.Event()
+        self._rounds = Rounds("service-level worker", settings.poll_seconds)
 
     def wake(self) -> None:
         """Look now instead of at the next poll."""
-        self._wake.set()
+        self._rounds.wake()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.run_once()
-            except StoreUnavailable:
-                logger.warning("service-level worker: the database is unavailable; next round")
-            except Exception:
-                logger.exception("service-level worker round failed; trying again next round")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+        await self._rounds.run(self.run_once, stop)
 
     async def run_once(self) -> SlaRound:
         """One round over every desk's open tickets. A ticket someone moved meanwhile, or that
