@@ -48,3 +48,4 @@ class Verb(StrEnum):
     TICKET_REPLY = "servicedesk.ticket.reply"  # an agent answers the person
     TICKET_NOTE = "servicedesk.ticket.note"  # an internal note
     TICKET_RESOLVE = "servicedesk.ticket.resolve"  # an agent resolves it
+    TICKET_DESK_VIEW = "servicedesk.ticket.desk_view"  # an agent opens its card from the queue

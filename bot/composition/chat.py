@@ -21,6 +21,7 @@ from bot.services.platform.profile import Profiles
 from bot.services.platform.workbooks import WorkbookFiles
 from bot.services.post.desk import PostDesk
 from bot.services.servicedesk.knowledge import KnowledgeDesk
+from bot.services.servicedesk.queue import DeskQueue
 from bot.services.servicedesk.tickets import TicketDesk
 from bot.settings import Settings
 from dialogs.access.status import AccessDialog
@@ -56,6 +57,7 @@ def build_chat(settings: Settings, directory: Directory, capabilities: Capabilit
         post_rules_admin=PostRulesAdminDialog(post.rules_admin, platform.links),
         knowledge=servicedesk.knowledge,
         tickets=servicedesk.tickets,
+        ticket_queue=servicedesk.queue,
         knowledge_admin=KnowledgeAdminDialog(
             servicedesk.knowledge, servicedesk.articles_import, platform.links
         ),
@@ -89,6 +91,7 @@ def build_dialogs(
     knowledge: KnowledgeDesk | None = None,
     knowledge_admin: KnowledgeAdminDialog | None = None,
     tickets: TicketDesk | None = None,
+    ticket_queue: DeskQueue | None = None,
     ticket_reports: TicketReportDialog | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
@@ -121,7 +124,7 @@ def build_dialogs(
     if post_rules_admin is not None:
         dialogs.append(post_rules_admin)
     if tickets is not None:
-        dialogs.append(TicketDialog(tickets, auditor, zone))
+        dialogs.append(TicketDialog(tickets, auditor, zone, queue=ticket_queue))
     if knowledge is not None:
         answers = KnowledgeDialog(knowledge, servicedesk_url, tickets_open=tickets is not None)
         dispatcher.answer_questions_with(answers.answer, tickets=tickets is not None)

@@ -14,6 +14,7 @@ from bot.i18n import Translator
 from bot.services.servicedesk.articles_import import ArticlesImport
 from bot.services.servicedesk.knowledge import KnowledgeDesk
 from bot.services.servicedesk.people import DeskPeople
+from bot.services.servicedesk.queue import DeskQueue
 from bot.services.servicedesk.reports import TicketReports
 from bot.services.servicedesk.sla_worker import SlaWorkerSettings, TicketSlaWorker
 from bot.services.servicedesk.tickets import DeskSettings, TicketDesk
@@ -32,6 +33,7 @@ class ServiceDesk:
     workbooks: ExcelArticleWorkbooks
     articles_import: ArticlesImport  # a knowledge-base workbook sent in chat
     tickets: TicketDesk
+    queue: DeskQueue  # the open tickets an agent may work on
     sla_worker: TicketSlaWorker  # reminders and escalations; app.py runs it
     reports: TicketReports
 
@@ -76,6 +78,7 @@ def build_servicedesk(settings: Settings, database: Database, platform: Platform
         workbooks=workbooks,
         articles_import=ArticlesImport(knowledge, workbooks, platform.auditor),
         tickets=desk,
+        queue=DeskQueue(tickets, people, desk_settings),
         sla_worker=TicketSlaWorker(
             desk=desk,
             tickets=tickets,

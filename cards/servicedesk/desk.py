@@ -43,6 +43,7 @@ from cards.servicedesk.ticket_parts import (
 )
 from cards.verbs import Verb
 
+MAX_QUEUED_SHOWN = 15
 _SLA_COLOURS = {
     SlaState.ON_TIME: "Default",
     SlaState.MET: "Good",
@@ -132,6 +133,60 @@ def desk_actions(ticket: Ticket, t: Translator) -> list[Element]:
         execute(t("servicedesk.desk.resolve"), Verb.TICKET_RESOLVE, target),
     )
     return [*actions, reply, note, resolve]
+
+
+def queue_card(
+    queued: Sequence[tuple[Ticket, tuple[SlaState, SlaState]]],
+    names: Mapping[str, str],
+    t: Translator,
+    zone: tzinfo,
+) -> Card:
+    """The desk's open tickets, oldest first, each with its service levels and a button to its
+    card."""
+    body: list[Element] = [heading(t("servicedesk.queue.title"))]
+    if not queued:
+        body.append(text(t("servicedesk.queue.none")))
+        return card(body, [run_button(t("servicedesk.queue.refresh"), "desk_tickets")])
+    body.append(text(t.n("servicedesk.queue.count", len(queued))))
+    for ticket, (first, resolution) in queued[:MAX_QUEUED_SHOWN]:
+        who = person_name(names, ticket.requester_id, t)
+        line = t(
+            "servicedesk.queue.line",
+            reference=ticket.reference,
+            state=t(f"servicedesk.state.{ticket.state.value}"),
+            urgency=t(f"servicedesk.urgency.{ticket.urgency.value}"),
+            name=who,
+        )
+        sla = t(
+            "servicedesk.desk.sla",
+            first=t(f"servicedesk.sla.{first.value}"),
+            resolution=t(f"servicedesk.sla.{resolution.value}"),
+        )
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "items": [
+                    text(line),
+                    {**text(sla), "color": _worst_colour(first, resolution), "spacing": "None"},
+                    {
+                        **text(moment(ticket.created_at, zone), subtle=True),
+                        "spacing": "None",
+                    },
+                    {
+                        "type": "ActionSet",
+                        "actions": [
+                            execute(
+                                t("servicedesk.queue.show", reference=ticket.reference),
+                                Verb.TICKET_DESK_VIEW,
+                                {"ticket": ticket.id},
+                            )
+                        ],
+                    },
+                ],
+            }
+        )
+    return card(body, [run_button(t("servicedesk.queue.refresh"), "desk_tickets")])
 
 
 def _worst_colour(*states: SlaState) -> str:

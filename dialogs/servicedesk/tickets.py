@@ -27,9 +27,10 @@ from bot.domain.platform.errors import Forbidden, NotFound
 from bot.domain.platform.roles import Role
 from bot.i18n import N_
 from bot.services.platform.audit import Auditor
+from bot.services.servicedesk.queue import DeskQueue
 from bot.services.servicedesk.tickets import OBJECT_TYPE, TicketDesk, TicketForm
 from bot.turn import Card, Turn
-from cards.servicedesk.desk import desk_ticket_card
+from cards.servicedesk.desk import desk_ticket_card, queue_card
 from cards.servicedesk.ticket_parts import MAX_COMMENT, MAX_REPLY
 from cards.servicedesk.tickets import (
     my_tickets_card,
@@ -90,10 +91,15 @@ def _after_keyword(said: str) -> str:
 
 
 class TicketDialog:
-    def __init__(self, desk: TicketDesk, auditor: Auditor, zone: tzinfo) -> None:
+    def __init__(
+        self, desk: TicketDesk, auditor: Auditor, zone: tzinfo, *, queue: DeskQueue | None = None
+    ) -> None:
+        """queue: the desk's open tickets for `open meldingen` (agents); without it the command
+        answers that the queue is empty."""
         self._desk = desk
         self._auditor = auditor
         self._zone = zone
+        self._queue = queue
 
     # --- the person -------------------------------------------------------------------------
     @command(
@@ -182,6 +188,34 @@ class TicketDialog:
     @card_action(Verb.TICKET_RESOLVE, payload=Said, role=Role.AGENT, personal=False)
     async def resolve(self, turn: Turn, data: Said) -> Card | ActionResult:
         return await self._agents(turn, data, "resolve", data.resolution)
+
+    @command(
+        "desk_tickets",
+        nl=("open meldingen", "openstaande meldingen"),
+        en=("open tickets",),
+        title_key=N_("cmd.desk_tickets.title"),
+        help_key=N_("cmd.desk_tickets.help"),
+        example_key=N_("cmd.desk_tickets.example"),
+        role=Role.AGENT,
+        personal=False,
+        order=870,
+    )
+    async def queue(self, turn: Turn, args: str) -> None:
+        """The desk's open tickets, oldest first: fit for the desk's channel (its cards show
+        the same), each a click from its card."""
+        queued = await self._queue.for_agent(turn.caller) if self._queue else []
+        names = await self._desk.names_of([t.requester_id for t in queued])
+        with_sla = [(ticket, self._desk.sla(ticket)) for ticket in queued]
+        await turn.send_card(queue_card(with_sla, names, turn.t, self._zone))
+
+    @card_action(Verb.TICKET_DESK_VIEW, payload=Target, role=Role.AGENT, personal=False)
+    async def desk_view(self, turn: Turn, data: Target) -> Card | ActionResult:
+        try:
+            ticket, messages = await self._desk.for_agent(turn.caller, data.ticket)
+        except (NotFound, Forbidden) as refused:
+            return await self._refused(turn, "servicedesk.ticket.desk_view", data, refused)
+        names = await self._desk.names(ticket, messages)
+        return desk_ticket_card(ticket, messages, names, self._desk.sla(ticket), turn.t, self._zone)
 
     # --- helpers ----------------------------------------------------------------------------
     async def _persons(

@@ -502,6 +502,9 @@ def _tickets(t: Translator) -> Sampled:
             notice=t("servicedesk.desk.done.reply"),
         ),
     )
+    queued = [(asked, on_time), (waiting, late)]
+    yield "queue", build(desk.queue_card, queued, NAMES, t, BRUSSELS)
+    yield "queue-empty", build(desk.queue_card, [], NAMES, t, BRUSSELS)
     done = (SlaState.MET, SlaState.MET)
     yield "desk-resolved", build(desk.desk_ticket_card, resolved, talk, NAMES, done, t, BRUSSELS)
 

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -252,7 +252,10 @@ class TicketDesk:
 
     async def names(self, ticket: Ticket, messages: Sequence[TicketMessage]) -> dict[str, str]:
         ids = {ticket.requester_id, ticket.assignee_id, *(m.author_id for m in messages)}
-        return await self._people.names(sorted(i for i in ids if i))
+        return await self.names_of(ids)
+
+    async def names_of(self, ids: Iterable[str]) -> dict[str, str]:
+        return await self._people.names(sorted({i for i in ids if i}))
 
     # --- helpers ----------------------------------------------------------------------------
     async def _agents_ticket(self, caller: Actor, ticket_id: int) -> Ticket:

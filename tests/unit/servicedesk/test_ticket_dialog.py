@@ -17,6 +17,8 @@ from bot.domain.platform.audit import Outcome
 from bot.domain.platform.roles import Role
 from bot.domain.servicedesk.tickets import StaleTicket, TicketState
 from bot.services.platform.audit import Auditor
+from bot.services.servicedesk.queue import DeskQueue
+from bot.services.servicedesk.tickets import DeskSettings
 from cards.verbs import Verb
 from devtools.card_inspection import card_text
 from dialogs.servicedesk.tickets import TicketDialog
@@ -46,8 +48,13 @@ class Desk:
             self.registry, Auditor(self.audit, self.world.clock), "https://desk.example"
         )
         zone = ZoneInfo("Europe/Brussels")
+        queue = DeskQueue(
+            self.world.repository,
+            self.world.people,
+            DeskSettings(channel_id=DESK_CHANNEL, entity_channels=channels or {}),
+        )
         self.registry.add_dialog(
-            TicketDialog(self.world.desk, Auditor(self.audit, self.world.clock), zone)
+            TicketDialog(self.world.desk, Auditor(self.audit, self.world.clock), zone, queue=queue)
         )
 
     async def file(
@@ -236,3 +243,28 @@ async def test_reopen_within_the_week_only_by_the_person() -> None:
     late = await click(desk.dispatcher, Verb.TICKET_REOPEN, {"ticket": ticket_id}, user_id=LOTTE)
     assert late.result.card is None and late.result.message
     assert desk.world.repository.tickets[ticket_id].state is TicketState.RESOLVED
+
+
+async def test_open_tickets_lists_the_agents_desks_oldest_first() -> None:
+    desk = Desk(per_entity=True)
+    awv = await desk.file("Eerste vraag")  # Lotte is of AWV: the AWV desk
+    desk.world.people.known["jef"] = ("Jef Peeters", "en", "")  # no desk of his own
+    jef_form = {"category": "other", "question": "Tweede vraag", "urgency": "low"}
+    await click(desk.dispatcher, Verb.TICKET_SUBMIT, jef_form, user_id=JEF)
+    central = max(desk.world.repository.tickets)
+    references = {i: t.reference for i, t in desk.world.repository.tickets.items()}
+
+    staff = await say(desk.dispatcher, "open meldingen", user_id=LOTTE)
+    assert references[awv] not in card_text(staff.cards[0])  # refused: not an agent
+
+    ann = await say(desk.dispatcher, "open meldingen", user_id=ANN, roles=AGENT)  # of AWV
+    shown = card_text(ann.cards[0])
+    assert shown.index(references[awv]) < shown.index(references[central])
+    piet = await say(desk.dispatcher, "open meldingen", user_id=PIET, roles=AGENT)  # of DOMG
+    assert references[central] in card_text(piet.cards[0])
+    assert references[awv] not in card_text(piet.cards[0])
+
+    opened = await desk.agent(Verb.TICKET_DESK_VIEW, awv, who=ANN)
+    assert references[awv] in _texts(opened.result.card)
+    refused = await desk.agent(Verb.TICKET_DESK_VIEW, awv, who=PIET)
+    assert refused.result.card is None
