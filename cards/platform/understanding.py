@@ -7,11 +7,8 @@ from collections.abc import Sequence
 
 from bot.commands.registry import CommandSpec
 from bot.i18n import Translator
-from cards.base import Card, card, execute, heading, open_url, run_button, text
+from cards.base import MAX_COMMAND_ARGS, Card, card, execute, heading, open_url, run_button, text
 from cards.verbs import Verb
-
-# What a button carries of the person's words, to fill in the ticket form.
-MAX_QUESTION_CARRIED = 500
 
 
 def _command_button(spec: CommandSpec, t: Translator, args: str = "") -> dict[str, object]:
@@ -61,7 +58,7 @@ def not_understood_card(
     actions = [_command_button(spec, t) for spec in suggestions]
     actions.append(_help_button(t))
     if ticket:
-        ask = {"question": question[:MAX_QUESTION_CARRIED]} if question else {}
+        ask = {"question": question[:MAX_COMMAND_ARGS]} if question else {}
         actions.append(execute(t("servicedesk.ask_a_person"), Verb.TICKET_FORM, ask))
     elif servicedesk_url:
         actions.append(open_url(t("servicedesk.contact"), servicedesk_url))

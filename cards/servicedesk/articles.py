@@ -15,11 +15,19 @@ from datetime import date
 from bot.domain.platform.untrusted import clean_text, escape_text
 from bot.domain.servicedesk.articles import MAX_ANSWER, MAX_TITLE, Article
 from bot.i18n import Translator
-from cards.base import Card, Element, banner, card, day, execute, heading, open_url, text
+from cards.base import (
+    MAX_COMMAND_ARGS,
+    Card,
+    Element,
+    banner,
+    card,
+    day,
+    execute,
+    heading,
+    open_url,
+    text,
+)
 from cards.verbs import Verb
-
-# What a card carries of the person's question, to fill in the ticket form after "Nee".
-MAX_QUESTION_CARRIED = 500
 
 
 def article_card(
@@ -37,7 +45,7 @@ def article_card(
     if search:
         data: dict[str, object] = {"search": search, "article": article.key, "others": list(others)}
         if question:
-            data["question"] = question[:MAX_QUESTION_CARRIED]
+            data["question"] = question[:MAX_COMMAND_ARGS]
         actions = [
             execute(
                 t("servicedesk.article.helped"), Verb.ARTICLE_FEEDBACK, {**data, "helped": True}
@@ -88,7 +96,7 @@ def not_helped_card(
         for other in others
     ]
     if question:
-        ask = {"question": question[:MAX_QUESTION_CARRIED]}
+        ask = {"question": question[:MAX_COMMAND_ARGS]}
         actions.append(execute(t("servicedesk.ask_a_person"), Verb.TICKET_FORM, ask))
         return card(body, [*actions, *_next_steps(t, "")])
     return card(body, [*actions, *_next_steps(t, servicedesk_url)])

@@ -18,8 +18,8 @@ from bot.domain.platform.errors import Forbidden, NotFound
 from bot.domain.servicedesk.articles import MAX_KEY, Article
 from bot.services.servicedesk.knowledge import OTHERS, KnowledgeDesk
 from bot.turn import Card, Turn
+from cards.base import MAX_COMMAND_ARGS
 from cards.servicedesk.articles import (
-    MAX_QUESTION_CARRIED,
     article_card,
     helped_card,
     not_helped_card,
@@ -36,7 +36,7 @@ class Feedback(BaseModel):
     search: str = Field(pattern=_SEARCH)
     article: str = Field(pattern=_KEY)  # the one the card shows
     helped: bool = Field(strict=True)
-    question: str = Field(default="", max_length=MAX_QUESTION_CARRIED)  # for the ticket form
+    question: str = Field(default="", max_length=MAX_COMMAND_ARGS)  # for the ticket form
     others: list[Annotated[str, Field(pattern=_KEY)]] = Field(
         default_factory=list, max_length=OTHERS
     )

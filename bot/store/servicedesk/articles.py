@@ -153,13 +153,7 @@ class SqlKnowledgeBase:
         rarity (log of articles over articles holding it), summed: BM25's idea on PostgreSQL's
         own ranking."""
         async with self._db.connect() as connection:
-            total = (
-                await connection.execute(
-                    sa.text(f"SELECT count(*) FROM {INDEX_TABLE} WHERE language = :language"),
-                    {"language": language},
-                )
-            ).scalar_one()
-            holding = await self._documents_holding(connection, terms, language)
+            total, holding = await self._documents_holding(connection, terms, language)
             present = [term for term in terms if holding.get(term)]
             if not present:
                 return []
@@ -185,17 +179,16 @@ class SqlKnowledgeBase:
 
     async def _documents_holding(
         self, connection: Any, terms: list[str], language: str
-    ) -> Counter[str]:
-        query = sa.text(
-            f"SELECT count(*) FROM {INDEX_TABLE}"
-            " WHERE language = :language AND document @@ to_tsquery('simple', :term)"
+    ) -> tuple[int, Counter[str]]:
+        """The language's articles, and how many hold each word: one scan of the index."""
+        counts = ", ".join(
+            f"count(*) FILTER (WHERE document @@ to_tsquery('simple', :t{i}))"
+            for i in range(len(terms))
         )
-        holding: Counter[str] = Counter()
-        for term in terms:
-            holding[term] = (
-                await connection.execute(query, {"language": language, "term": _lexeme(term)})
-            ).scalar_one()
-        return holding
+        query = sa.text(f"SELECT count(*), {counts} FROM {INDEX_TABLE} WHERE language = :language")
+        params = {f"t{i}": _lexeme(term) for i, term in enumerate(terms)} | {"language": language}
+        total, *each = (await connection.execute(query, params)).one()
+        return total, Counter(dict(zip(terms, each, strict=True)))
 
     async def record_search(
         self,
