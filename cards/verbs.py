@@ -49,3 +49,11 @@ class Verb(StrEnum):
     TICKET_NOTE = "servicedesk.ticket.note"  # an internal note
     TICKET_RESOLVE = "servicedesk.ticket.resolve"  # an agent resolves it
     TICKET_DESK_VIEW = "servicedesk.ticket.desk_view"  # an agent opens its card from the queue
+    TICKET_ASSIGN = "servicedesk.ticket.assign"  # an agent gives it to a colleague of the desk
+    TICKET_CHANGE = "servicedesk.ticket.change"  # an agent changes its category or urgency
+    TICKET_RELAY_YES = "servicedesk.relay.yes"  # add this message, and the next, to my ticket
+    TICKET_RELAY_NO = "servicedesk.relay.no"  # not for my ticket (not asked again)
+    TICKET_RELAY_STOP = "servicedesk.relay.stop"  # my messages no longer go to the ticket
+    # Files on tickets (dialogs/servicedesk/ticket_files.py): a ticket and one of its files by id;
+    # the files service checks that the clicker asked the ticket or works its desk.
+    TICKET_FILE = "servicedesk.ticket.file"  # a link to the file, in the clicker's 1:1 chat only

@@ -300,14 +300,23 @@ class PlaygroundClient:
         await self._request("POST", f"/_debug/conversation/{conversation}/installation", {})
 
     async def send_text(
-        self, text: str, *, conversation_id: str | None = None, mention_bot: bool = False
+        self,
+        text: str,
+        *,
+        conversation_id: str | None = None,
+        mention_bot: bool = False,
+        as_user: str | None = None,
     ) -> str:
-        """Post a message as the current user; returns its Playground message id.
+        """Post a message as the current user (or `as_user`, a member of that conversation);
+        returns its Playground message id.
 
         Outside the personal chat the bot only hears messages that @mention it.
         """
         conversation = conversation_id or self.personal_chat_id
-        body: dict[str, Any] = {"text": text, "textFormat": "plain", "from": {"id": self.user_id}}
+        # The Playground keeps the id but names a typed message's sender after its current
+        # user whatever is sent (a click's `from` keeps both).
+        sender = {"id": as_user or self.user_id}
+        body: dict[str, Any] = {"text": text, "textFormat": "plain", "from": sender}
         if mention_bot:
             mention = f"<at>{self.bot_name}</at>"
             body["text"] = f"{mention} {text}"

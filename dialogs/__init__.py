@@ -15,7 +15,9 @@ from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
 from dialogs.servicedesk.admin import KnowledgeAdminDialog
 from dialogs.servicedesk.knowledge import KnowledgeDialog
+from dialogs.servicedesk.relay import RelayDialog
 from dialogs.servicedesk.report import TicketReportDialog
+from dialogs.servicedesk.ticket_files import TicketFilesDialog
 from dialogs.servicedesk.tickets import TicketDialog
 
 DIALOGS: tuple[type, ...] = (
@@ -30,8 +32,10 @@ DIALOGS: tuple[type, ...] = (
     PostRulesAdminDialog,
     KnowledgeDialog,
     TicketDialog,
+    RelayDialog,
     KnowledgeAdminDialog,
     TicketReportDialog,
+    TicketFilesDialog,
 )
 
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from bot.commands.examples import corpus_model
+from bot.commands.hooks import FileHandler, GreetingHandler, QuestionHandler, Relay
 from bot.commands.phrases import CLASSES
 from bot.commands.privacy import (
     ASK_PRIVATELY,
@@ -34,6 +34,10 @@ from bot.commands.privacy import (
     goes_privately,
 )
 from bot.commands.registry import CommandSpec, Match, Registry
+
+# Re-exported: every dialog answers a click with these.
+from bot.commands.results import ActionResult as ActionResult
+from bot.commands.results import refuse as refuse
 from bot.commands.suggestions import closest, featured, spec_named
 from bot.commands.understanding import Candidate, Verdict, understand
 from bot.domain.platform.audit import Outcome
@@ -42,7 +46,7 @@ from bot.domain.platform.roles import Role
 from bot.domain.platform.text import folded_words
 from bot.ports.platform import Notifier
 from bot.services.platform.audit import Auditor
-from bot.turn import Card, Turn
+from bot.turn import Turn, is_personal
 from cards.platform.availability import unavailable_card, unavailable_text
 from cards.platform.profile import role_label
 from cards.platform.system import Retry, denied_card, explained, failure_card, notice_card
@@ -50,52 +54,8 @@ from cards.platform.understanding import ask_card, not_understood_card, thanks_c
 
 logger = logging.getLogger(__name__)
 
-# Receives a message that came with files (turn.files), and the message's text.
-FileHandler = Callable[[Turn, str], Awaitable[None]]
-# Answers a greeting (False) or thanks (True) (the start dialog's welcome).
-GreetingHandler = Callable[[Turn, bool], Awaitable[None]]
-# Answers what no command claims (the knowledge base); False: no answer.
-QuestionHandler = Callable[[Turn, str], Awaitable[bool]]
 _FILES = "files.received"
 _THANKS = frozenset(CLASSES["thanks"].split())
-
-
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    """What a card click answers: a refreshed card (replaces the clicked one) or a short text."""
-
-    card: Card | None = None
-    message: str | None = None
-    # The answer may stay in the conversation of the click even for a personal verb: it says
-    # nothing about anyone (a refusal), or it is a card that conversation already holds.
-    shareable: bool = False
-
-
-async def refuse(
-    auditor: Auditor,
-    turn: Turn,
-    *,
-    action: str,
-    object_type: str,
-    object_id: str,
-    message_key: str,
-) -> ActionResult:
-    """A click on an object the caller may not touch: audited durably before the short answer
-    goes out (no refused attempt without its trace); the card stays as it is."""
-    caller = turn.caller
-    await auditor.record(
-        durable=True,
-        actor_id=caller.user_id,
-        action=action,
-        outcome=Outcome.DENIED,
-        role=caller.role,
-        tenant_id=caller.tenant_id,
-        object_type=object_type,
-        object_id=object_id,
-        correlation_id=caller.correlation_id,
-        reason=message_key,
-    )
-    return ActionResult(message=turn.t(message_key), shareable=True)
 
 
 class Dispatcher:
@@ -115,6 +75,7 @@ class Dispatcher:
         self._greeting_handler: GreetingHandler | None = None
         self._question_handler: QuestionHandler | None = None
         self._tickets = False  # the service desk takes tickets: failures offer its form
+        self._relay: Relay | None = None
         self._private = PrivateReplies(notifier)
 
     def receive_files(self, handler: FileHandler) -> None:
@@ -131,6 +92,11 @@ class Dispatcher:
         self._question_handler = handler
         self._tickets = tickets
 
+    def relay_with(self, relay: Relay) -> None:
+        """Let the service desk's relay take free messages for open tickets and the agents'
+        messages in a ticket's thread."""
+        self._relay = relay
+
     async def on_files(self, turn: Turn, text: str) -> None:
         """A message with files: the file handler takes it, whatever the text says. Without one,
         the text is handled as usual (and a message without text gets the "text only" answer).
@@ -141,6 +107,9 @@ class Dispatcher:
             await self.on_files(private, text)
             await self._answer_privately(turn, private)
             return
+        relay = self._relay  # files sent while the person's chat goes to their open ticket
+        if relay is not None and is_personal(turn) and await relay.take_files(turn, text):
+            return
         if self._file_handler is None:
             if text:
                 await self.on_text(turn, text)
@@ -150,8 +119,21 @@ class Dispatcher:
         handle_files = self._file_handler
         await self._answer_in_chat(turn, _FILES, lambda: handle_files(turn, text))
 
-    async def on_text(self, turn: Turn, text: str) -> None:
+    async def on_text(
+        self, turn: Turn, text: str, *, addressed: bool = True, relay: bool = True
+    ) -> None:
+        """A message. `addressed`: the bot was mentioned, or the chat is a 1:1 chat; a channel
+        message that is not (the bot reads the channel for the service desk's threads) is the
+        relay's or nobody's. `relay=False`: read as if no ticket were open."""
+        hooks = self._relay if relay else None
+        if hooks is not None and not is_personal(turn) and await hooks.from_thread(turn, text):
+            return
+        if not addressed:
+            return
         explicit = self.registry.explicit(text)
+        if explicit is None and hooks is not None and await hooks.take(turn, text):
+            # While the person talks with the desk, only a command's keyword is a command.
+            return
         if explicit is not None and not explicit.args:
             # A keyword alone ("help", "post"): nothing to read, and a refusal if not theirs.
             await self.run_command(turn, explicit.command.spec.name)
@@ -164,6 +146,8 @@ class Dispatcher:
         words = await self._vocabulary(allowed)
         reading = understand(text, allowed, words, corpus_model())
         if (winner := reading.winner) is not None:
+            if hooks is not None and await self._about_a_ticket(turn, text, allowed, words):
+                return
             await self.run_command(turn, winner.name, self._arguments(text, winner))
         elif reading.verdict is Verdict.ASK:
             named = ((spec_named(allowed, c.name), c.args) for c in reading.choices)
@@ -171,10 +155,26 @@ class Dispatcher:
             await turn.send_card(ask_card(choices, turn.t))
         elif reading.verdict is Verdict.GREETING:
             await self._greet(turn, text, allowed)
-        elif not await self._answered(turn, text):
+        elif not (hooks and await hooks.offer(turn, text)) and not await self._answered(turn, text):
             offered = closest(reading, allowed)
             shown = not_understood_card(offered, turn.t, self._desk, self._tickets, text)
             await turn.send_card(shown)
+
+    async def without_relay(self, turn: Turn, text: str) -> bool:
+        """The message read as if no ticket were open: the person said it is not for theirs."""
+        await self.on_text(turn, text, relay=False)
+        return True
+
+    async def _about_a_ticket(
+        self, turn: Turn, text: str, allowed: list[CommandSpec], words: dict[str, tuple[str, ...]]
+    ) -> bool:
+        """A sentence only the labelled examples read as a command, none of its words a
+        command's own ("ja, dat heb ik al geprobeerd"), from someone with an open ticket: more
+        likely about the ticket, so offered for it (once; "Niet toevoegen" reads it as usual)."""
+        assert self._relay is not None
+        if understand(text, allowed, words).verdict is Verdict.COMMAND:
+            return False
+        return await self._relay.offer(turn, text)
 
     async def _answered(self, turn: Turn, text: str) -> bool:
         """Whether the question handler answered; one that fails costs only its answer."""

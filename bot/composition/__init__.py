@@ -82,5 +82,7 @@ def build_capabilities(
         access=access,
         licences=licences,
         post=post,
-        servicedesk=build_servicedesk(settings, database, platform),
+        servicedesk=build_servicedesk(
+            settings, database, platform, graph.directory, documents=post.documents
+        ),
     )

@@ -22,6 +22,8 @@ from bot.services.platform.workbooks import WorkbookFiles
 from bot.services.post.desk import PostDesk
 from bot.services.servicedesk.knowledge import KnowledgeDesk
 from bot.services.servicedesk.queue import DeskQueue
+from bot.services.servicedesk.relay import TicketRelay
+from bot.services.servicedesk.ticket_files import TicketFiles
 from bot.services.servicedesk.tickets import TicketDesk
 from bot.settings import Settings
 from dialogs.access.status import AccessDialog
@@ -36,7 +38,9 @@ from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
 from dialogs.servicedesk.admin import KnowledgeAdminDialog
 from dialogs.servicedesk.knowledge import KnowledgeDialog
+from dialogs.servicedesk.relay import RelayDialog
 from dialogs.servicedesk.report import TicketReportDialog
+from dialogs.servicedesk.ticket_files import TicketFilesDialog
 from dialogs.servicedesk.tickets import TicketDialog
 
 
@@ -58,6 +62,8 @@ def build_chat(settings: Settings, directory: Directory, capabilities: Capabilit
         knowledge=servicedesk.knowledge,
         tickets=servicedesk.tickets,
         ticket_queue=servicedesk.queue,
+        ticket_relay=servicedesk.relay,
+        ticket_files=servicedesk.files,
         knowledge_admin=KnowledgeAdminDialog(
             servicedesk.knowledge, servicedesk.articles_import, platform.links
         ),
@@ -92,7 +98,9 @@ def build_dialogs(
     knowledge_admin: KnowledgeAdminDialog | None = None,
     tickets: TicketDesk | None = None,
     ticket_queue: DeskQueue | None = None,
+    ticket_relay: TicketRelay | None = None,
     ticket_reports: TicketReportDialog | None = None,
+    ticket_files: TicketFiles | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
     not given (`licences`, `licence_admin`, `post`, `post_rules_admin`, `knowledge_admin`) is
@@ -101,8 +109,11 @@ def build_dialogs(
     its sheets. `notifier` (the outbox) takes personal answers asked for in a channel or group
     chat to the 1:1 chat. `knowledge` (the service desk's knowledge base) answers what no command
     claims; `knowledge_admin` keeps it as a workbook (admins); `tickets` lets people ask the
-    service desk's agents (the knowledge base's "Nee" then opens the form); `ticket_reports`
-    gives agents and admins the service desk's report."""
+    service desk's agents (the knowledge base's "Nee" then opens the form); `ticket_relay` passes
+    a person's free messages to their open ticket and the agents' thread messages to them;
+    `ticket_reports`
+    gives agents and admins the service desk's report; `ticket_files` attaches the files a
+    person sends while their chat goes to their ticket (with `ticket_relay`) and opens them."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     profiles = Profiles(directory)
@@ -129,6 +140,16 @@ def build_dialogs(
         answers = KnowledgeDialog(knowledge, servicedesk_url, tickets_open=tickets is not None)
         dispatcher.answer_questions_with(answers.answer, tickets=tickets is not None)
         dialogs.append(answers)
+    if ticket_relay is not None:
+        # "Niet toevoegen": the words are read as if no ticket were open.
+        relay = RelayDialog(ticket_relay, auditor, fallback=dispatcher.without_relay)
+        dispatcher.relay_with(relay)
+        dialogs.append(relay)
+    if ticket_files is not None:
+        files = TicketFilesDialog(ticket_files, auditor)
+        dialogs.append(files)
+        if ticket_relay is not None:
+            relay.attach_files_with(files.attach_sent)
     if knowledge_admin is not None:
         dialogs.append(knowledge_admin)
     if ticket_reports is not None:

@@ -1,4 +1,5 @@
-"""The Directory port on Microsoft Graph: people, managers and transitive group memberships.
+"""The Directory port on Microsoft Graph: people, managers, transitive group memberships and a
+group's people.
 
 Requests are built with the SDK's typed request builders but responses are read as plain JSON
 (bot.graph.json_reads says why); the mappers take both.
@@ -11,6 +12,9 @@ import re
 import time
 
 from kiota_abstractions.api_error import APIError
+from msgraph.generated.groups.item.transitive_members.graph_user import (
+    graph_user_request_builder as user_cast,
+)
 from msgraph.generated.users.item.manager.manager_request_builder import ManagerRequestBuilder
 from msgraph.generated.users.item.transitive_member_of.graph_group import (
     graph_group_request_builder as group_cast,
@@ -23,7 +27,7 @@ from bot.domain.platform.directory import DirectoryUser, GroupRef
 from bot.domain.platform.errors import NotFound
 from bot.graph.cache import Clock, TtlCache
 from bot.graph.errors import graph_errors
-from bot.graph.json_reads import configuration, get_all, get_json
+from bot.graph.json_reads import configuration, get_all, get_json, get_up_to
 from bot.graph.mapping import (
     GROUP_FIELDS,
     USER_FIELDS,
@@ -38,6 +42,8 @@ logger = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 999
 # A nextLink chain longer than this is a server bug, not a membership list.
 MAX_PAGES = 200
+# What a pick list of a group's people needs: who, and whether the account still works.
+_MEMBER_FIELDS = ("id", "displayName", "userPrincipalName", "accountEnabled")
 # Casts and $count are "advanced queries" on directory objects; Graph wants this header for them.
 _ADVANCED_QUERY = ("ConsistencyLevel", "eventual")
 
@@ -89,6 +95,22 @@ class GraphDirectory:
             page = await get_json(self._client.users, configuration(parameters))
         users = [user for user in page.get("value") or [] if isinstance(user, dict)]
         return [to_directory_user(user) for user in users[:limit]]
+
+    async def group_members(self, group_id: str, limit: int = 500) -> list[DirectoryUser]:
+        """GET /groups/{group}/transitiveMembers/microsoft.graph.user, the first pages up to
+        `limit` users (not cached here: its callers keep what they make of it)."""
+        if limit < 1:
+            return []
+        builder = self._client.groups.by_group_id(group_id).transitive_members.graph_user
+        parameters = user_cast.GraphUserRequestBuilder.GraphUserRequestBuilderGetQueryParameters(
+            select=list(_MEMBER_FIELDS), top=min(limit, MAX_PAGE_SIZE), count=True
+        )
+        config = configuration(parameters, _ADVANCED_QUERY)
+        with graph_errors("group_members"):
+            users = await get_up_to(
+                builder, config, "group_members", limit=limit, max_pages=MAX_PAGES
+            )
+        return [to_directory_user(user) for user in users]
 
     def forget(self, user_id: str) -> None:
         """Drop what is cached about one user (e.g. after changing their group memberships)."""

@@ -92,6 +92,31 @@ async def get_all(
     return items
 
 
+async def get_up_to(
+    builder: ListBuilder,
+    config: RequestConfiguration[Any],
+    operation: str,
+    *,
+    limit: int,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> list[Json]:
+    """The first `limit` items of a collection, following @odata.nextLink only while fewer
+    have come (as get_all, which reads them all); at most `max_pages` pages."""
+    page = await get_json(builder, config)
+    items = _items(page)
+    for _ in range(max_pages - 1):
+        link = _next_link(page)
+        if link is None or len(items) >= limit:
+            return items[:limit]
+        next_config: RequestConfiguration[Any] = RequestConfiguration()
+        next_config.headers.add_all(config.headers)
+        page = await get_json(builder.with_url(link), next_config)
+        items.extend(_items(page))
+    if len(items) < limit and _next_link(page) is not None:
+        logger.warning("graph %s stopped after %s pages", operation, max_pages)
+    return items[:limit]
+
+
 def _items(page: Json) -> list[Json]:
     return [item for item in page.get("value") or [] if isinstance(item, dict)]
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.http.exports import EXPORTS, Exports, add_export_routes
 from bot.http.intake import INTAKE, IntakeHandler, add_intake_routes
 from bot.http.scans import SCANS, Scans, add_scan_routes
+from bot.http.ticket_files import TICKET_FILES, TicketFileDownloads, add_ticket_file_routes
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ def add_endpoint_routes(app: web.Application) -> None:
     add_export_routes(app)
     add_intake_routes(app)
     add_scan_routes(app)
+    add_ticket_file_routes(app)
 
 
 def open_endpoints(app: web.Application, settings: Settings, capabilities: Capabilities) -> None:
@@ -52,4 +54,12 @@ def open_endpoints(app: web.Application, settings: Settings, capabilities: Capab
         token_hashes=settings.intake_token_hashes,
         max_bytes=settings.post_max_bytes,
         tenant_id=settings.azure_tenant_id,
+    )
+    app[TICKET_FILES] = TicketFileDownloads(
+        links=platform.links,
+        single_use=platform.single_use,
+        tickets=capabilities.servicedesk.ticket_repository,
+        files=capabilities.servicedesk.file_repository,
+        documents=post.documents,
+        auditor=platform.auditor,
     )

@@ -52,6 +52,11 @@ class Directory(Protocol):
         """People whose name or UPN starts with the query (for pick lists)."""
         ...
 
+    async def group_members(self, group_id: str, limit: int = 500) -> list[DirectoryUser]:
+        """The users in a group, however deeply nested (no groups, devices or apps), at most
+        `limit` of them: the first pages, not all (for pick lists of a team's people)."""
+        ...
+
     def forget(self, user_id: str) -> None:
         """Drop what is cached about this person, so the next read is fresh."""
         ...
@@ -134,6 +139,11 @@ class OutboxRepository(Protocol):
 
     async def by_dedupe_key(self, dedupe_key: str) -> OutboxMessage | None:
         """The message stored under that key (what a replacing message edits), or None."""
+        ...
+
+    async def sent_as(self, conversation_id: str, activity_id: str) -> str | None:
+        """The dedupe key of the message sent as Teams message `activity_id` in
+        `conversation_id` (a thread's root), or None."""
         ...
 
 

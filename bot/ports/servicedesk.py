@@ -14,7 +14,8 @@ from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.servicedesk.articles import Article, ArticleProblem, KnowledgeBase, SearchHit
 from bot.domain.servicedesk.report import AskedQuestion, SearchFigures
-from bot.domain.servicedesk.tickets import NewTicket, Ticket, TicketMessage
+from bot.domain.servicedesk.ticket_files import NewTicketFile, TicketFile
+from bot.domain.servicedesk.tickets import NewTicket, Relay, Ticket, TicketMessage
 from bot.i18n import Translator
 
 
@@ -107,6 +108,14 @@ class TicketRepository(Protocol):
         """A person's tickets, newest first."""
         ...
 
+    async def open_of(self, tenant_id: str, requester_id: str, limit: int = 5) -> list[Ticket]:
+        """A person's new, open and waiting tickets, the last changed first."""
+        ...
+
+    async def set_relay(self, ticket_id: int, relay: Relay) -> None:
+        """Whether the person's free messages go to the ticket (no version check)."""
+        ...
+
     async def open_for_desk(self, desk: str, limit: int = 50) -> list[Ticket]:
         """A desk's new, open and waiting tickets, oldest first."""
         ...
@@ -150,4 +159,28 @@ class TicketReportSource(Protocol):
         """The questions of the period the knowledge base had no article for or whose article
         did not help, each text once with how often it was asked; the most asked first, at
         most `limit`. Personal text: for the report only, never to be logged."""
+        ...
+
+
+# --- files attached to tickets (bot/store/servicedesk/ticket_files.py) --------------------------
+# Given a file just recorded (its id known): the audit lines and outbox messages (its card in
+# the ticket's thread) to write in the same transaction.
+TicketFileAttached = Callable[[TicketFile], tuple[Sequence[AuditEntry], Sequence[NewOutboxMessage]]]
+
+
+class TicketFileRepository(Protocol):
+    """The files people attached to their tickets: what was sent, where the document store keeps
+    it (the bytes are the store's, never in the database)."""
+
+    async def add(
+        self, new: NewTicketFile, line: TicketMessage, then: TicketFileAttached
+    ) -> TicketFile:
+        """Record the file, its line in the ticket's conversation, and what `then` returns for
+        it, in one transaction."""
+        ...
+
+    async def get(self, file_id: int) -> TicketFile | None: ...
+
+    async def of_ticket(self, ticket_id: int) -> list[TicketFile]:
+        """A ticket's files, in the order they came."""
         ...

@@ -36,6 +36,16 @@ class ServiceDeskSettings(BaseModel):
         '{"high": [1, 8]}; urgencies left out keep their defaults (high 1/8, normal 4/24, '
         "low 8/40).",
     )
+    servicedesk_max_file_mb: float = Field(
+        10.0,
+        gt=0,
+        description="The largest file a person can attach to their ticket from the chat "
+        "(refused while it is fetched, never read whole).",
+    )
+
+    @property
+    def servicedesk_max_file_bytes(self) -> int:
+        return int(self.servicedesk_max_file_mb * 1024 * 1024)
 
     @field_validator("servicedesk_entity_channels", "servicedesk_targets", mode="before")
     @classmethod

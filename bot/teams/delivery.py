@@ -21,6 +21,10 @@ personal chat from the reference store). The original is looked up through `find
 - sent, with its Teams message id: edit it; 200 is SENT (with that same id), 404 GONE;
 - still pending or in flight: WAIT (nothing to edit yet; the sender looks again shortly);
 - never sent (unreachable, gone, failed) or unknown: GONE, "nothing to replace".
+
+A message `thread_of` an earlier one (a ticket's card in the desk's channel) is posted as a reply
+in that card's thread, `{channel};messageid={its Teams message id}`: it waits while the card is
+not sent yet, and goes to the channel itself when the card never went out.
 """
 
 from __future__ import annotations
@@ -132,7 +136,12 @@ class ConnectorDelivery:
         if message.replaces:
             return await self._edit(message, permit)
         try:
-            if message.conversation_id:
+            if message.thread_of:
+                place = await self._thread(message)
+                if isinstance(place, DeliveryOutcome):
+                    return place
+                service_url, conversation_id = place
+            elif message.conversation_id:
                 service_url = _with_slash(message.service_url or self._default_service_url)
                 conversation_id = message.conversation_id
             else:
@@ -173,6 +182,43 @@ class ConnectorDelivery:
             return DeliveryOutcome(Verdict.RETRY, status=NO_RESPONSE, error=type(error).__name__)
         return DeliveryOutcome(Verdict.SENT, 200, activity_id=activity_id)
 
+    async def _thread(self, message: OutboxMessage) -> tuple[str, str] | DeliveryOutcome:
+        """(service url, conversation id) of the thread of the message this one answers in:
+        `<channel>;messageid=<its Teams id>` once it is sent; the message's own conversation
+        (the channel itself) when the original never went out, so the answer is not lost."""
+        if self._find_message is None:
+            logger.error("Outbox message %s answers in a thread; no lookup is wired", message.id)
+            return DeliveryOutcome(Verdict.FAILED, NO_RESPONSE, error="no lookup of originals")
+        root = await self._find_message(message.thread_of)
+        if root is not None and (waiting := self._not_sent_yet(root)) is not None:
+            return waiting
+        if (
+            root is not None
+            and root.status is OutboxStatus.SENT
+            and root.activity_id
+            and root.conversation_id
+        ):
+            service_url = _with_slash(root.service_url or self._default_service_url)
+            return service_url, f"{root.conversation_id};messageid={root.activity_id}"
+        if not message.conversation_id:
+            return DeliveryOutcome(Verdict.GONE, NO_RESPONSE, error="no thread to answer in")
+        service_url = _with_slash(message.service_url or self._default_service_url)
+        return service_url, message.conversation_id
+
+    def _not_sent_yet(self, original: OutboxMessage) -> DeliveryOutcome | None:
+        """WAIT, until about when the original is due, while it is pending or in flight."""
+        if original.status not in _NOT_SENT_YET:
+            return None
+        due_in = None
+        if original.status is OutboxStatus.PENDING and original.not_before is not None:
+            due_in = max(0.0, (original.not_before - self._now()).total_seconds())
+        return DeliveryOutcome(
+            Verdict.WAIT,
+            NO_RESPONSE,
+            retry_after=due_in,
+            error=f"original {original.id} not sent yet",
+        )
+
     async def _edit_target(self, message: OutboxMessage) -> tuple[str, str, str] | DeliveryOutcome:
         """(service url, conversation id, Teams message id) of the message to edit, or the
         outcome when there is none (yet)."""
@@ -183,16 +229,8 @@ class ConnectorDelivery:
         if message.replaces == message.dedupe_key:
             return DeliveryOutcome(Verdict.FAILED, NO_RESPONSE, error="replaces itself")
         original = await self._find_message(message.replaces)
-        if original is not None and original.status in _NOT_SENT_YET:
-            due_in = None
-            if original.status is OutboxStatus.PENDING and original.not_before is not None:
-                due_in = max(0.0, (original.not_before - self._now()).total_seconds())
-            return DeliveryOutcome(
-                Verdict.WAIT,
-                NO_RESPONSE,
-                retry_after=due_in,
-                error=f"original {original.id} not sent yet",
-            )
+        if original is not None and (waiting := self._not_sent_yet(original)) is not None:
+            return waiting
         if original is None or original.status is not OutboxStatus.SENT:
             return DeliveryOutcome(Verdict.GONE, NO_RESPONSE, error=NOTHING_TO_REPLACE)
         if not original.activity_id:  # sent before message ids were recorded

@@ -57,6 +57,7 @@ from bot.teams.auth import (
 from bot.teams.tokens import AnonymousTokenProvider, AsyncCredential, CredentialTokenProvider
 from bot.teams.turn import (
     TeamsTurn,
+    addresses_bot,
     conversation_type_of,
     message_text,
     tenant_of,
@@ -284,13 +285,18 @@ class TeamsHost:
         turn = await self._turn(context)
         # Before any parsing: "<at>Werkplek</at> licentie ..." must not end up in a draft.
         text = message_text(context.activity)
+        addressed = addresses_bot(context.activity)
+        if not addressed and (turn.files or not text):
+            # Said in a channel to others (the bot reads it for the desk's threads): not ours.
+            self._s.metrics.activities.labels(str(context.activity.type), "ignored").inc()
+            return
         if turn.files:
             await self._s.dispatcher.on_files(turn, text)
             return
         if not text:
             await turn.send_text(turn.t("unknown.not_text"))
             return
-        await self._s.dispatcher.on_text(turn, text)
+        await self._s.dispatcher.on_text(turn, text, addressed=addressed)
 
     async def _on_card_action(
         self, context: TurnContext, state: TurnState, data: object

@@ -72,6 +72,27 @@ def message_text(activity: Activity) -> str:
     return " ".join(text.replace("\x00", "").split())  # U+0000: PostgreSQL text cannot hold it
 
 
+def addresses_bot(activity: Activity) -> bool:
+    """Whether the message is for the bot: any message in a 1:1 chat; elsewhere one that
+    mentions it (by a mention entity, or by its name in mention markup). With the channel-message
+    permission the bot also receives what people say to each other: that is not for it."""
+    if conversation_type_of(activity) == PERSONAL:
+        return True
+    recipient = activity.recipient
+    if recipient is not None and recipient.id:
+        try:
+            mentions = activity.get_mentions()
+        except ValidationError:
+            mentions = []
+        if any(m.mentioned is not None and m.mentioned.id == recipient.id for m in mentions):
+            return True
+    own = {name.casefold() for name in _own_names(activity)}
+    marked = (
+        html.unescape(found.group(1)).strip() for found in _MENTION.finditer(activity.text or "")
+    )
+    return any(name.casefold() in own for name in marked)
+
+
 def _own_names(activity: Activity) -> list[str]:
     """The names the bot goes by in this activity: the recipient's, and every mention entity's
     text that points at the recipient."""

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
 from bot.domain.platform.untrusted import escape_text
+from bot.domain.servicedesk.agents import DeskAgent
 from bot.domain.servicedesk.tickets import (
     MAX_QUESTION,
     MAX_RESOLUTION,
@@ -28,6 +29,7 @@ from cards.base import (
     run_button,
     text,
 )
+from cards.servicedesk.desk_changes import change_actions
 from cards.servicedesk.ticket_parts import (
     MAX_REPLY,
     NOTE,
@@ -44,6 +46,8 @@ from cards.servicedesk.ticket_parts import (
 from cards.verbs import Verb
 
 MAX_QUEUED_SHOWN = 15
+# Buttons Teams shows side by side; past them an action is put in the card's "..." menu.
+MAX_BUTTONS = 6
 _SLA_COLOURS = {
     SlaState.ON_TIME: "Default",
     SlaState.MET: "Good",
@@ -61,10 +65,12 @@ def desk_ticket_card(
     zone: tzinfo,
     *,
     notice: str = "",
+    agents: Sequence[DeskAgent] = (),
 ) -> Card:
     """The ticket in the service-desk channel, edited in place as it moves: state, category,
     urgency, assignee, the service levels (first response, resolution), the person, the
-    conversation with the internal notes marked, and the agents' actions."""
+    conversation with the internal notes marked, and the agents' actions (`agents`: whom it can
+    be given to; none, and it can only be taken)."""
     first, resolution = sla
     body: list[Element] = [banner(notice, "Good")] if notice else []
     body += [
@@ -100,10 +106,11 @@ def desk_ticket_card(
     if ticket.resolution:
         body.append(text(t("servicedesk.ticket.resolution"), weight="Bolder"))
         body.append(text(escape_text(ticket.resolution, limit=MAX_RESOLUTION, multiline=True)))
-    actions = desk_actions(ticket, t)
+    actions = [*desk_actions(ticket, t), *change_actions(ticket, agents, t)]
     if name := names.get(ticket.requester_id, ""):
         # The person's access card, in the agent's own 1:1 chat (status is personal).
-        actions.append(run_button(t("servicedesk.desk.access"), "status", name))
+        access = run_button(t("servicedesk.desk.access"), "status", name)
+        actions.append(access if len(actions) < MAX_BUTTONS else {**access, "mode": "secondary"})
     return card(body, actions)
 
 

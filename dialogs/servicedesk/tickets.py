@@ -6,8 +6,9 @@
   "Servicedesk contacteren" on a failure, with what Werkplek knows of it shown before sending.
 - `mijn meldingen` / `mijn tickets`: the person's tickets; each opens with its conversation, a box
   to answer, and once resolved "Ben je geholpen?" and "Heropenen".
-- In the service-desk channel each ticket has a card the agents work from: take it, answer the
-  person, write an internal note, resolve it. The desk checks who clicks, never the card.
+- In the service-desk channel each ticket has a card the agents work from: take it, give it to
+  a colleague of the desk, change its category or urgency, answer the person, write an internal
+  note, resolve it. The desk checks who clicks and whom a ticket is given to, never the card.
 
 Every click names a ticket by id; a click on someone else's ticket is refused and audited, and
 the card stays as it was.
@@ -74,6 +75,17 @@ class Said(Target):
     reply: Text = ""
     note: Text = ""
     resolution: Text = ""
+
+
+class Assigned(Target):
+    """ "Toewijzen": whom to (an Entra object id; the desk checks they are an agent of it)."""
+
+    agent: str = Field(default="", pattern=r"^[A-Za-z0-9-]{0,64}$")
+
+
+class Changed(Target):
+    category: str = Field(default="", max_length=32)
+    urgency: str = Field(default="", max_length=16)
 
 
 class Rated(Target):
@@ -189,6 +201,14 @@ class TicketDialog:
     async def resolve(self, turn: Turn, data: Said) -> Card | ActionResult:
         return await self._agents(turn, data, "resolve", data.resolution)
 
+    @card_action(Verb.TICKET_ASSIGN, payload=Assigned, role=Role.AGENT, personal=False)
+    async def assign(self, turn: Turn, data: Assigned) -> Card | ActionResult:
+        return await self._agents(turn, data, "assign")
+
+    @card_action(Verb.TICKET_CHANGE, payload=Changed, role=Role.AGENT, personal=False)
+    async def change(self, turn: Turn, data: Changed) -> Card | ActionResult:
+        return await self._agents(turn, data, "change")
+
     @command(
         "desk_tickets",
         nl=("open meldingen", "openstaande meldingen"),
@@ -215,7 +235,9 @@ class TicketDialog:
         except (NotFound, Forbidden) as refused:
             return await self._refused(turn, "servicedesk.ticket.desk_view", data, refused)
         names = await self._desk.names(ticket, messages)
-        return desk_ticket_card(ticket, messages, names, self._desk.sla(ticket), turn.t, self._zone)
+        agents = await self._desk.agents(ticket)
+        sla = self._desk.sla(ticket)
+        return desk_ticket_card(ticket, messages, names, sla, turn.t, self._zone, agents=agents)
 
     # --- helpers ----------------------------------------------------------------------------
     async def _persons(
@@ -244,6 +266,10 @@ class TicketDialog:
                     await self._desk.reply(caller, data.ticket, said)
                 case "note":
                     await self._desk.note(caller, data.ticket, said)
+                case "assign" if isinstance(data, Assigned):
+                    await self._desk.assign(caller, data.ticket, data.agent)
+                case "change" if isinstance(data, Changed):
+                    await self._desk.change(caller, data.ticket, data.category, data.urgency)
                 case _:
                     await self._desk.resolve(caller, data.ticket, said)
             ticket, messages = await self._desk.for_agent(caller, data.ticket)
@@ -251,8 +277,10 @@ class TicketDialog:
             return await self._refused(turn, f"servicedesk.ticket.{step}", data, refused)
         names = await self._desk.names(ticket, messages)
         notice = turn.t(f"servicedesk.desk.done.{step}")
+        agents = await self._desk.agents(ticket)
+        sla = self._desk.sla(ticket)
         return desk_ticket_card(
-            ticket, messages, names, self._desk.sla(ticket), turn.t, self._zone, notice=notice
+            ticket, messages, names, sla, turn.t, self._zone, notice=notice, agents=agents
         )
 
     async def _refused(

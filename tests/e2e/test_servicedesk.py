@@ -81,3 +81,55 @@ async def test_a_ticket_reaches_the_desk_and_the_agents_answer_reaches_lotte(
         lambda m: m.conversation_id.startswith(channel) and "USB-C-poort" in m.all_text,
     )
     assert edited.action == "updateMessage" and reference.group() in edited.all_text
+
+
+async def test_lotte_and_the_agent_talk_through_the_ticket_thread(
+    playground: PlaygroundClient,
+) -> None:
+    """The relay: Lotte's free message is offered for her open ticket and, once she says yes,
+    appears in the ticket's thread in the desk's channel; the agent answers in that thread and
+    Lotte reads it in her chat with the agent's name."""
+    await playground.send_text("ticket mijn tweede scherm flikkert om de paar minuten")
+    form = await playground.next_message(predicate=about("Stel je vraag aan de servicedesk"))
+    sent = await playground.click(form, "servicedesk.ticket.submit", {"category": "other"})
+    reference = re.search(r"SD-\d{4}-\d{6}", str(sent["value"]))
+    assert reference is not None, sent
+    desk = await playground.next_message(TIMEOUT, about(reference.group()))
+
+    await playground.send_text("het gebeurt vooral als ik het laptopdeksel dichtdoe")
+    offer = await playground.next_message(TIMEOUT, about("Hoort dit bij je melding"))
+    assert reference.group() in offer.all_text
+    added = await playground.click(offer, "servicedesk.relay.yes")
+    assert "Toegevoegd aan melding" in str(added["value"])
+
+    # In the ticket's thread, under the desk's card: what Lotte wrote.
+    in_thread = await playground.next_message(
+        TIMEOUT,
+        lambda m: m.conversation_id == desk.thread_id and "laptopdeksel" in m.all_text,
+    )
+    assert "Lotte" in in_thread.all_text
+
+    # Jef answers in the thread (the Playground passes channel messages on only when they
+    # mention the bot; Teams, with the channel-message permission, passes them all).
+    jef = playground.user_id_of("Jef Peeters")
+    await playground.send_text(
+        "Zet je scherm eens op 60 Hz.",
+        conversation_id=desk.thread_id,
+        mention_bot=True,
+        as_user=jef,
+    )
+    answer = await playground.next_message(TIMEOUT, about("Zet je scherm eens op 60 Hz."))
+    assert answer.conversation_id == playground.personal_chat_id
+    # (The name on it is the sender's as the activity gives it; the Playground names every
+    # typed message after its current user, so Jef's name is checked in the unit tests.)
+    assert "Antwoord van de servicedesk" in answer.all_text
+
+    # Lotte's next free message goes straight to the ticket, until she says stop.
+    await playground.send_text("dat helpt, dank je")
+    relayed = await playground.next_message(
+        TIMEOUT, lambda m: "Doorgegeven aan de servicedesk" in m.all_text
+    )
+    assert reference.group() in relayed.all_text
+    await playground.send_text("stop")
+    stopped = await playground.next_message(TIMEOUT, about("niet meer door"))
+    assert reference.group() in stopped.all_text

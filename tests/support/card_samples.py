@@ -509,6 +509,116 @@ def _tickets(t: Translator) -> Sampled:
     yield "desk-resolved", build(desk.desk_ticket_card, resolved, talk, NAMES, done, t, BRUSSELS)
 
 
+def _ticket_assign(t: Translator) -> Sampled:
+    """The desk's card with whom a ticket can be given to, and the notice to who gets it."""
+    from bot.domain.servicedesk.agents import DeskAgent
+    from cards.servicedesk import desk_changes
+
+    asked = Ticket(
+        id=8,
+        reference="SD-2026-000008",
+        tenant_id="t",
+        requester_id=LOTTE,
+        category=Category.LICENCES,
+        urgency=Urgency.NORMAL,
+        question="Ik heb een Power BI Pro-licentie nodig voor het nieuwe dashboard.",
+        created_at=datetime(2026, 11, 27, 9, 0, tzinfo=BRUSSELS),
+    )
+    agents = [DeskAgent(JEF, "Jef Peeters"), DeskAgent(THOMAS, "Thomas Claes")]
+    on_time = (SlaState.ON_TIME, SlaState.ON_TIME)
+    yield (
+        "desk-agents",
+        build(desk.desk_ticket_card, asked, [], NAMES, on_time, t, BRUSSELS, agents=agents),
+    )
+    taken = asked.assigned_to(JEF)
+    yield (
+        "desk-assigned",
+        build(
+            desk.desk_ticket_card,
+            taken,
+            [],
+            NAMES,
+            on_time,
+            t,
+            BRUSSELS,
+            agents=agents,
+            notice=t("servicedesk.desk.done.assign"),
+        ),
+    )
+    yield "assigned", build(desk_changes.assigned_card, taken, "Thomas Claes", t)
+
+
+def _ticket_relay(t: Translator) -> Sampled:
+    from cards.servicedesk import relay
+
+    asked = Ticket(
+        id=9,
+        reference="SD-2026-000009",
+        tenant_id="t",
+        requester_id=LOTTE,
+        category=Category.OTHER,
+        urgency=Urgency.NORMAL,
+        question="Mijn printer trekt geen papier meer <b>sinds</b> vrijdag.",
+        created_at=datetime(2026, 11, 27, 9, 0, tzinfo=BRUSSELS),
+    )
+    said = "De lade zit nog vast, ook na **herstarten**. [klik](https://evil.example)"
+    yield "offer", build(relay.relay_offer_card, asked, said, t)
+    yield "started", build(relay.relay_started_card, asked, t)
+    yield "declined", build(relay.relay_declined_card, asked, t)
+    yield "stopped", build(relay.relay_stopped_card, asked, t)
+    yield "thread", build(relay.thread_message_card, asked, said, "Lotte <Janssens>", t)
+    yield "thread-nameless", build(relay.thread_message_card, asked, said, "", t)
+
+
+def _ticket_files(t: Translator) -> Sampled:
+    from bot.domain.servicedesk.ticket_files import TicketFile
+    from cards.servicedesk import ticket_files
+
+    asked = Ticket(
+        id=11,
+        reference="SD-2026-000011",
+        tenant_id="t",
+        requester_id=LOTTE,
+        category=Category.OTHER,
+        urgency=Urgency.NORMAL,
+        question="Mijn printer trekt geen papier meer.",
+        created_at=datetime(2026, 11, 27, 9, 0, tzinfo=BRUSSELS),
+    )
+    at = asked.created_at + timedelta(minutes=5)
+    photo = TicketFile(1, 11, at, LOTTE, "lade.jpg", "image/jpeg", 284_211, "ab" * 32, "k/1")
+    odd = TicketFile(
+        2,
+        11,
+        at,
+        LOTTE,
+        "**fout** [klik](https://evil.example).pdf",
+        "application/pdf",
+        3_407_872,
+        "cd" * 32,
+        "k/2",
+    )
+    too_big: tuple[str, str, dict[str, object]] = (
+        "scan.pdf",
+        "download.error.too_large",
+        {"max_mb": "10"},
+    )
+    not_taken: tuple[str, str, dict[str, object]] = (
+        "setup.exe",
+        "servicedesk.files.error.type",
+        {},
+    )
+    yield "attached", build(ticket_files.files_attached_card, asked, [photo], [], t)
+    yield (
+        "attached-some",
+        build(ticket_files.files_attached_card, asked, [photo, odd], [too_big], t),
+    )
+    yield "refused", build(ticket_files.files_attached_card, asked, [], [too_big, not_taken], t)
+    yield "thread", build(ticket_files.file_thread_card, asked, odd, "Lotte <Janssens>", t)
+    yield "thread-nameless", build(ticket_files.file_thread_card, asked, photo, "", t)
+    yield "link", build(ticket_files.file_link_card, asked, photo, LINK, 10, t)
+    yield "link-one-minute", build(ticket_files.file_link_card, asked, odd, LINK, 1, t)
+
+
 def _ticket_sla(t: Translator) -> Sampled:
     asked = Ticket(
         id=8,
@@ -570,6 +680,9 @@ SAMPLERS = (
     _articles,
     _articles_admin,
     _tickets,
+    _ticket_assign,
+    _ticket_relay,
+    _ticket_files,
     _ticket_sla,
     _ticket_report,
 )

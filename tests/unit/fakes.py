@@ -59,3 +59,15 @@ class MemoryDirectory:
         return [u for u in self.users.values() if u.display_name.casefold().startswith(folded)][
             :limit
         ]
+
+    async def group_members(self, group_id: str, limit: int = 500) -> list[DirectoryUser]:
+        """The users whose groups (`groups`) hold `group_id`, as far as `users` knows them."""
+        self.calls.append(f"group_members:{group_id}")
+        if self.failure:
+            raise self.failure
+        members = [
+            self.users[user_id]
+            for user_id, groups in self.groups.items()
+            if user_id in self.users and any(group.id == group_id for group in groups)
+        ]
+        return members[:limit]

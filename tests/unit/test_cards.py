@@ -15,6 +15,7 @@ from bot.i18n import LOCALES, Translator
 from bot.services.access.status import AccessStatus
 from bot.services.platform.audit import Auditor
 from bot.services.servicedesk.knowledge import KnowledgeDesk
+from bot.services.servicedesk.relay import TicketRelay
 from cards.platform.help import help_card
 from cards.platform.profile import profile_card
 from cards.platform.system import denied_card, failure_card, notice_card, welcome_card
@@ -29,7 +30,7 @@ from tests.unit.licence_admin.world import AdminWorld
 from tests.unit.licences.fakes import make_flow
 from tests.unit.post.fakes import make_world
 from tests.unit.post_rules_admin.world import RulesWorld
-from tests.unit.servicedesk.fakes import MemoryKnowledgeBase, ticket_world
+from tests.unit.servicedesk.fakes import MemoryKnowledgeBase, file_world, ticket_world
 from tests.unit.servicedesk.report_world import ReportWorld
 from tests.unit.servicedesk.world import KnowledgeWorld
 
@@ -88,9 +89,15 @@ def test_every_verb_has_exactly_one_handler() -> None:
     assert sorted(handled) == sorted(v.value for v in Verb)
 
 
+class NoThreads:
+    async def sent_as(self, conversation_id: str, activity_id: str) -> str | None:
+        return None
+
+
 def test_the_app_registry_builds_from_every_dialog() -> None:
     # Registry.add_dialog raises on keyword collisions and double verbs.
     directory = MemoryDirectory()
+    tickets = ticket_world()
     built = build_dialogs(
         directory=directory,
         auditor=Auditor(MemoryAuditLog(), FakeClock()),
@@ -105,8 +112,12 @@ def test_the_app_registry_builds_from_every_dialog() -> None:
             MemoryKnowledgeBase(), Auditor(MemoryAuditLog(), FakeClock()), FakeClock()
         ),
         knowledge_admin=KnowledgeWorld().dialog,
-        tickets=ticket_world().desk,
+        tickets=tickets.desk,
+        ticket_relay=TicketRelay(
+            desk=tickets.desk, tickets=tickets.repository, sent=NoThreads(), note_markers=()
+        ),
         ticket_reports=ReportWorld().dialog,
+        ticket_files=file_world(tickets).service,
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
     assert set(built.registry.verbs) == {v.value for v in Verb}

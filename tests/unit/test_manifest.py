@@ -176,6 +176,15 @@ def test_the_bot_is_conversational_in_every_scope_and_takes_files(package: Path)
     assert bot["supportsFiles"] is True
 
 
+def test_the_bot_reads_only_channel_messages_of_the_teams_it_is_in(package: Path) -> None:
+    """The service desk's thread relay: the resource-specific permission a team owner grants
+    when adding the app (no tenant-wide Graph permission), and nothing more."""
+    manifest = read_json(package, "manifest.json")
+    assert manifest["authorization"]["permissions"]["resourceSpecific"] == [
+        {"name": "ChannelMessage.Read.Group", "type": "Application"}
+    ]
+
+
 def test_the_color_icon_is_192_pixels_in_full_colour(package: Path) -> None:
     icon = read_icon(package, "color.png")
     assert icon.size == (192, 192)

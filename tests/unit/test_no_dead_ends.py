@@ -30,6 +30,9 @@ FINAL = {
     # Done: the catalogue and the routing rules are in place.
     "cards.licences.admin.import_done_card",
     "cards.post.rules.applied_card",
+    # A person's words in their ticket's thread: the next step is to answer in the thread (the
+    # card says so); a button's answer would replace the card, and the words with it.
+    "cards.servicedesk.relay.thread_message_card",
 }
 FINAL_SHAPES = {("cards.licences.status.notice_card", "approval_closed")}
 

@@ -59,6 +59,10 @@ class NewOutboxMessage:
 
     The target is a person (recipient_id, their Entra object id: the sender finds or creates the
     1:1 chat) or, when conversation_id is set, that conversation (a team channel, a group chat).
+    `thread_of` names (by dedupe_key) a message posted in a team channel: this one is sent as a
+    reply in that message's thread (waiting for it, like an edit; in the channel itself when the
+    original never went out, so nothing is lost).
+
     `activity` holds the Bot Framework activity fields to send (type, text, attachments, ...).
     """
 
@@ -70,6 +74,7 @@ class NewOutboxMessage:
     service_url: str = ""
     not_before: datetime | None = None
     replaces: str = ""
+    thread_of: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,4 +95,5 @@ class OutboxMessage:
     last_error: str = ""
     replaces: str = ""
     activity_id: str = ""  # the Teams message id once sent (what a replacing message edits)
+    thread_of: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -60,6 +60,14 @@ class SlaState(StrEnum):
     MET = "met"  # the target's moment came, in time
 
 
+class Relay(StrEnum):
+    """Whether the person's free messages in their chat go to the ticket: asked once."""
+
+    UNASKED = ""
+    ON = "on"
+    OFF = "off"
+
+
 class SlaTarget(StrEnum):
     FIRST_RESPONSE = "first_response"
     RESOLUTION = "resolution"
@@ -180,6 +188,9 @@ class Ticket:
     rating: int | None = None
     # The service-level notices sent ("resolution.at_risk", see sla_mark): each goes out once.
     sla_notified: frozenset[str] = frozenset()
+    # Kept beside the steps (the store sets it without the version check): the person's
+    # choice, which no agent's step contradicts.
+    relay: Relay = Relay.UNASKED
     version: int = 1
 
     # --- agents -------------------------------------------------------------------------------
@@ -219,6 +230,16 @@ class Ticket:
             waiting_since=None,
         )
 
+    def changed(self, category: Category, urgency: Urgency) -> Ticket:
+        """Another category or urgency while it is to do; the same ticket when nothing changes.
+        Another urgency has other targets: what the worker said of the old ones is forgotten."""
+        self._must_be(TicketState.NEW, TicketState.OPEN, TicketState.WAITING)
+        if (category, urgency) == (self.category, self.urgency):
+            return self
+        if urgency is self.urgency:
+            return self._next(category=category)
+        return self._next(category=category, urgency=urgency, sla_notified=frozenset())
+
     def noted(self) -> Ticket:
         """An internal note was written: nothing moves, the version counts on (the desk's card
         is edited to show it)."""
@@ -226,9 +247,12 @@ class Ticket:
 
     # --- the person ---------------------------------------------------------------------------
     def answered_by_requester(self, now: datetime, calendar: WorkingCalendar) -> Ticket:
-        """The person wrote back: a ticket waiting on them is open again."""
+        """The person wrote back: a ticket waiting on them is open again. The version counts
+        on either way (the desk's card is edited to show what they wrote)."""
+        if self.state not in OPEN_STATES:
+            raise IllegalTicketStep(state=self.state.value)
         if self.state is not TicketState.WAITING:
-            return self
+            return self._next()
         return self._next(
             state=TicketState.OPEN,
             waited_hours=self._waited_until(now, calendar),
@@ -241,6 +265,11 @@ class Ticket:
         if not self.may_reopen(now):
             raise DomainError("servicedesk.ticket.reopen_too_late")
         return self._next(state=TicketState.OPEN, resolved_at=None, resolution="")
+
+    @property
+    def relays(self) -> bool:
+        """The person's free messages go to it now."""
+        return self.relay is Relay.ON and self.state in OPEN_STATES
 
     def may_reopen(self, now: datetime) -> bool:
         return (

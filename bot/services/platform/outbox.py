@@ -320,7 +320,8 @@ class OutboxSender:
         )
 
     def _attempt_limit(self, message: OutboxMessage) -> int:
-        return self._max_attempts + (self._max_waits if message.replaces else 0)
+        waits = message.replaces or message.thread_of
+        return self._max_attempts + (self._max_waits if waits else 0)
 
     async def _set_aside(self, message: OutboxMessage, why: DeadReason, reason: str) -> None:
         """A dead letter: stored as DEAD with its reason, and told to on_dead_letter."""

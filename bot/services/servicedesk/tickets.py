@@ -5,104 +5,59 @@
   desk when one is configured, else the central one. A card that cannot be posted now is
   retried by the outbox; the ticket is never orphaned.
 - Agents (role `agent`, of the ticket's desk when desks are per entity; Werkplek admins
-  anywhere) take it, hand it to a colleague, answer the person, write internal notes, resolve
-  it. Every step lands only on the version it was decided on (two agents clicking at once: one
-  wins, the other is told), is audited, and edits the channel card in place through the outbox;
-  an answer and a resolution also reach the person's 1:1 chat.
+  anywhere) take it, give it to a colleague of its desk or change its category or urgency
+  (bot/services/servicedesk/handover.py), answer the person, write internal notes, resolve
+  it. Every step lands only on the version it was decided on (two agents clicking at once:
+  one wins, the other is told), is audited, and edits the channel card in place through the
+  outbox; an answer and a resolution also reach the person's 1:1 chat.
 - The person sees their tickets, answers, reopens a resolved one within REOPEN_DAYS, and rates
   it (which closes it). Internal notes never reach them: they are left out of what they read.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry, Outcome
-from bot.domain.platform.errors import DomainError, Forbidden, NotFound
+from bot.domain.platform.errors import Forbidden, NotFound
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.platform.roles import Role
 from bot.domain.platform.working_time import WorkingCalendar
-from bot.domain.servicedesk.articles import Category
+from bot.domain.servicedesk.agents import DeskAgent
 from bot.domain.servicedesk.tickets import (
-    DEFAULT_TARGETS,
-    MAX_QUESTION,
     MessageKind,
     NewTicket,
     SlaState,
     SlaStep,
-    Targets,
     Ticket,
     TicketMessage,
-    Urgency,
 )
 from bot.ports.platform import Clock
 from bot.ports.servicedesk import TicketRepository
+from bot.services.servicedesk.handover import Agents, TicketHandover
+from bot.services.servicedesk.ticket_checks import (
+    again_if_stale,
+    checked_category,
+    checked_context,
+    checked_question,
+    checked_text,
+    checked_urgency,
+    same_person,
+)
+
+# Re-exported: what callers of the desk name it with.
+from bot.services.servicedesk.ticket_checks import desk_card_key as desk_card_key
+from bot.services.servicedesk.ticket_checks import ticket_of_desk_card as ticket_of_desk_card
+from bot.services.servicedesk.ticket_ports import DeskSettings as DeskSettings
+from bot.services.servicedesk.ticket_ports import People as People
+from bot.services.servicedesk.ticket_ports import TicketCards as TicketCards
+from bot.services.servicedesk.ticket_ports import TicketForm as TicketForm
 
 OBJECT_TYPE = "servicedesk_ticket"
-MAX_CONTEXT = 5
-# A reference Werkplek gave: a failure's, a licence request's, a post item's, a ticket's.
-_REFERENCE = re.compile(r"(WP|LIC|POST|SD|KB)-[A-Z0-9-]{4,24}")
-MAX_TEXT = 4000
-
-
-class TicketCards(Protocol):
-    """The activities tickets send (dialogs/servicedesk/ticket_notices.py renders them)."""
-
-    def desk(
-        self,
-        ticket: Ticket,
-        messages: Sequence[TicketMessage],
-        names: Mapping[str, str],
-        sla: tuple[SlaState, SlaState],
-    ) -> dict[str, Any]:
-        """The ticket's card for the agents' channel."""
-        ...
-
-    def answered(self, ticket: Ticket, text: str, agent_name: str, locale: str) -> dict[str, Any]:
-        """An agent's answer, for the person's 1:1 chat."""
-        ...
-
-    def resolved(self, ticket: Ticket, locale: str) -> dict[str, Any]:
-        """ "Je vraag is opgelost: ... Ben je geholpen?", for the person's 1:1 chat."""
-        ...
-
-
-class People(Protocol):
-    """Who is who, for names on cards and the person's language (the users who talked to
-    Werkplek) and which entity a person belongs to (for per-entity desks)."""
-
-    async def names(self, user_ids: Sequence[str]) -> dict[str, str]: ...
-
-    async def locale_of(self, user_id: str) -> str: ...
-
-    async def entity_of(self, user_id: str) -> str:
-        """The person's entity code; "" when none or unknown."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class DeskSettings:
-    channel_id: str  # the central service desk's channel ("": tickets wait for `tickets open`)
-    entity_channels: Mapping[str, str] = field(default_factory=dict)  # entity code -> channel
-    targets: Mapping[Urgency, Targets] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
-
-    def channel_of(self, desk: str) -> str:
-        return self.entity_channels.get(desk, "") if desk else self.channel_id
-
-
-@dataclass(frozen=True, slots=True)
-class TicketForm:
-    """What the form sent, before it is checked."""
-
-    category: str
-    question: str
-    urgency: str = Urgency.NORMAL.value
-    context: Sequence[tuple[str, str]] = ()
 
 
 class TicketDesk:
@@ -115,13 +70,28 @@ class TicketDesk:
         clock: Clock,
         calendar: WorkingCalendar,
         settings: DeskSettings,
+        agents: Agents | None = None,
+        on_enqueued: Callable[[], None] = lambda: None,
     ) -> None:
+        """agents: whom tickets can be given to; without them an agent can only take one.
+        on_enqueued: called after a step queued its messages (wakes the outbox sender, so an
+        answer reaches the other side at once, not at the sender's next idle poll)."""
+        self._on_enqueued = on_enqueued
         self._tickets = tickets
         self._people = people
         self._cards = cards
         self._clock = clock
         self._calendar = calendar
         self._settings = settings
+        self._handover = TicketHandover(
+            agents=agents,
+            people=people,
+            cards=cards,
+            clock=clock,
+            load=self._agents_ticket,
+            take=self.take,
+            save=self._save,
+        )
 
     # --- the person -------------------------------------------------------------------------
     async def open(self, caller: Actor, form: TicketForm) -> Ticket:
@@ -129,20 +99,23 @@ class TicketDesk:
         new = NewTicket(
             tenant_id=caller.tenant_id,
             requester_id=caller.user_id,
-            category=_category(form.category),
-            urgency=_urgency(form.urgency),
-            question=_question(form.question),
+            category=checked_category(form.category),
+            urgency=checked_urgency(form.urgency),
+            question=checked_question(form.question),
             created_at=self._clock.now(),
             desk=await self._desk_of(caller.user_id),
-            context=_context(form.context),
+            context=checked_context(form.context),
         )
         names = await self._people.names([caller.user_id])
+        agents = await self._agents_of(new.desk)
 
         def then(stored: Ticket) -> tuple[list[AuditEntry], list[NewOutboxMessage]]:
             audit = self._audit(caller, "servicedesk.ticket.open", stored, Outcome.OK)
-            return [audit], self._desk_card(stored, [], names)
+            return [audit], self._desk_card(stored, [], names, agents)
 
-        return await self._tickets.add(new, then)
+        stored = await self._tickets.add(new, then)
+        self._on_enqueued()
+        return stored
 
     async def mine(self, caller: Actor) -> list[Ticket]:
         return await self._tickets.mine(caller.tenant_id, caller.user_id)
@@ -153,17 +126,32 @@ class TicketDesk:
         """The ticket and what the person may read of it; NotFound for anyone else's (the
         same answer as for no ticket at all: an id guessed says nothing)."""
         ticket = await self._tickets.get(ticket_id)
-        if ticket is None or not _same(ticket.requester_id, caller.user_id):
+        if ticket is None or not same_person(ticket.requester_id, caller.user_id):
             raise NotFound("servicedesk.ticket.not_found")
         return ticket, await self._tickets.messages(ticket.id, internal=False)
 
     async def answer(self, caller: Actor, ticket_id: int, text: str) -> Ticket:
-        """The person writes on their ticket: a ticket waiting on them is open again."""
-        ticket, _ = await self.for_requester(caller, ticket_id)
-        now = self._clock.now()
-        after = ticket.answered_by_requester(now, self._calendar)
-        line = TicketMessage(now, caller.user_id, MessageKind.REQUESTER, _text(text))
-        return await self._save(caller, "servicedesk.ticket.answer", ticket, after, line)
+        """The person writes on their ticket: a ticket waiting on them is open again, and what
+        they wrote also goes to the ticket's thread in the desk's channel. A message is no
+        decision: when another step was saved first, it is written on the ticket as it is now."""
+        said = checked_text(text)
+
+        async def step() -> Ticket:
+            ticket, _ = await self.for_requester(caller, ticket_id)
+            now = self._clock.now()
+            after = ticket.answered_by_requester(now, self._calendar)
+            line = TicketMessage(now, caller.user_id, MessageKind.REQUESTER, said)
+            names = await self._people.names([caller.user_id])
+            thread = self._to_thread(
+                after,
+                "requester",
+                self._cards.in_thread(after, said, names.get(caller.user_id, "")),
+            )
+            return await self._save(
+                caller, "servicedesk.ticket.answer", ticket, after, line, notices=thread
+            )
+
+        return await again_if_stale(step)
 
     async def reopen(self, caller: Actor, ticket_id: int) -> Ticket:
         ticket, _ = await self.for_requester(caller, ticket_id)
@@ -175,7 +163,7 @@ class TicketDesk:
         """ "Ben je geholpen?": the score closes the ticket; a comment goes on its card."""
         ticket, _ = await self.for_requester(caller, ticket_id)
         after = ticket.rated(caller.user_id, rating)
-        said = _text(comment, required=False)
+        said = checked_text(comment, required=False)
         kind = MessageKind.REQUESTER if said else MessageKind.EVENT
         line = TicketMessage(self._clock.now(), caller.user_id, kind, f"{rating}/5 {said}".strip())
         return await self._save(
@@ -193,26 +181,43 @@ class TicketDesk:
             caller, "servicedesk.ticket.take", ticket, ticket.assigned_to(caller.user_id)
         )
 
+    async def assign(self, caller: Actor, ticket_id: int, agent_id: str) -> Ticket:
+        """Give it to a colleague: an agent of its desk now, checked (the id is a card's)."""
+        return await self._handover.assign(caller, ticket_id, agent_id)
+
+    async def change(self, caller: Actor, ticket_id: int, category: str, urgency: str) -> Ticket:
+        return await self._handover.change(caller, ticket_id, category, urgency)
+
     async def reply(self, caller: Actor, ticket_id: int, text: str) -> Ticket:
-        ticket = await self._agents_ticket(caller, ticket_id)
-        now = self._clock.now()
-        said = _text(text)
-        after = ticket.replied(caller.user_id, now)
-        line = TicketMessage(now, caller.user_id, MessageKind.AGENT, said)
-        locale = await self._people.locale_of(ticket.requester_id)
-        to_person = self._to_person(
-            after, "answer", self._cards.answered(after, said, caller.name, locale)
-        )
-        return await self._save(
-            caller, "servicedesk.ticket.reply", ticket, after, line, notices=[to_person]
-        )
+        """An agent answers the person (in their 1:1 chat, with the agent's name); written on
+        the ticket as it is now when another step was saved first (a message is no decision)."""
+        said = checked_text(text)
+
+        async def step() -> Ticket:
+            ticket = await self._agents_ticket(caller, ticket_id)
+            now = self._clock.now()
+            after = ticket.replied(caller.user_id, now)
+            line = TicketMessage(now, caller.user_id, MessageKind.AGENT, said)
+            locale = await self._people.locale_of(ticket.requester_id)
+            to_person = self._to_person(
+                after, "answer", self._cards.answered(after, said, caller.name, locale)
+            )
+            return await self._save(
+                caller, "servicedesk.ticket.reply", ticket, after, line, notices=[to_person]
+            )
+
+        return await again_if_stale(step)
 
     async def note(self, caller: Actor, ticket_id: int, text: str) -> Ticket:
         """An internal note: on the desk's card, never in anything the person reads."""
-        ticket = await self._agents_ticket(caller, ticket_id)
-        line = TicketMessage(self._clock.now(), caller.user_id, MessageKind.NOTE, _text(text))
-        after = ticket.noted()
-        return await self._save(caller, "servicedesk.ticket.note", ticket, after, line)
+        said = checked_text(text)
+
+        async def step() -> Ticket:
+            ticket = await self._agents_ticket(caller, ticket_id)
+            line = TicketMessage(self._clock.now(), caller.user_id, MessageKind.NOTE, said)
+            return await self._save(caller, "servicedesk.ticket.note", ticket, ticket.noted(), line)
+
+        return await again_if_stale(step)
 
     async def resolve(self, caller: Actor, ticket_id: int, resolution: str) -> Ticket:
         ticket = await self._agents_ticket(caller, ticket_id)
@@ -252,10 +257,19 @@ class TicketDesk:
 
     async def names(self, ticket: Ticket, messages: Sequence[TicketMessage]) -> dict[str, str]:
         ids = {ticket.requester_id, ticket.assignee_id, *(m.author_id for m in messages)}
-        return await self.names_of(ids)
+        found = await self.names_of(ids)
+        if ticket.assignee_id and ticket.assignee_id not in found:  # given, never talked to us
+            agents = await self._agents_of(ticket.desk)
+            found |= {a.id: a.name for a in agents if a.id == ticket.assignee_id}
+        return found
 
     async def names_of(self, ids: Iterable[str]) -> dict[str, str]:
         return await self._people.names(sorted({i for i in ids if i}))
+
+    async def agents(self, ticket: Ticket) -> list[DeskAgent]:
+        """Whom the ticket can be given to, for its card: its desk's agents by name (the
+        server checks the one chosen again)."""
+        return await self._agents_of(ticket.desk)
 
     # --- helpers ----------------------------------------------------------------------------
     async def _agents_ticket(self, caller: Actor, ticket_id: int) -> Ticket:
@@ -286,26 +300,48 @@ class TicketDesk:
         if line is not None:
             messages.append(line)
         names = await self.names(after, messages)
-        desk = self._desk_card(after, messages, names)
+        desk = self._desk_card(after, messages, names, await self._agents_of(after.desk))
         audit = self._audit(caller, action, after, Outcome.OK, **detail)
         await self._tickets.save(before, after, line, audit=[audit], notices=[*notices, *desk])
+        self._on_enqueued()
         return after
 
     def _desk_card(
-        self, ticket: Ticket, messages: Sequence[TicketMessage], names: Mapping[str, str]
+        self,
+        ticket: Ticket,
+        messages: Sequence[TicketMessage],
+        names: Mapping[str, str],
+        agents: Sequence[DeskAgent],
     ) -> list[NewOutboxMessage]:
         """The ticket's card in its desk's channel: posted once, then edited in place."""
         channel = self._settings.channel_of(ticket.desk)
         if not channel:
             return []
-        first = f"ticket-{ticket.id}-desk"
+        first = desk_card_key(ticket.id)
         return [
             NewOutboxMessage(
                 tenant_id=ticket.tenant_id,
                 dedupe_key=first if ticket.version == 1 else f"{first}.v{ticket.version}",
-                activity=self._cards.desk(ticket, messages, names, self.sla(ticket)),
+                activity=self._cards.desk(ticket, messages, names, self.sla(ticket), agents),
                 conversation_id=channel,
                 replaces="" if ticket.version == 1 else first,
+            )
+        ]
+
+    def _to_thread(
+        self, ticket: Ticket, step: str, activity: dict[str, Any]
+    ) -> list[NewOutboxMessage]:
+        """A message in the ticket's thread in its desk's channel (under its card)."""
+        channel = self._settings.channel_of(ticket.desk)
+        if not channel:
+            return []
+        return [
+            NewOutboxMessage(
+                tenant_id=ticket.tenant_id,
+                dedupe_key=f"ticket-{ticket.id}-{step}.v{ticket.version}",
+                activity=activity,
+                conversation_id=channel,
+                thread_of=desk_card_key(ticket.id),
             )
         ]
 
@@ -316,6 +352,9 @@ class TicketDesk:
             activity=activity,
             recipient_id=ticket.requester_id,
         )
+
+    async def _agents_of(self, desk: str) -> list[DeskAgent]:
+        return await self._handover.of_desk(desk)
 
     async def _desk_of(self, user_id: str) -> str:
         """The requester's entity when it has a desk of its own, else "" (the central one)."""
@@ -339,50 +378,3 @@ class TicketDesk:
             correlation_id=caller.correlation_id,
             detail=dict(detail),
         )
-
-
-def _same(a: str, b: str) -> bool:
-    return a.casefold() == b.casefold()
-
-
-def _category(value: str) -> Category:
-    try:
-        return Category(value)
-    except ValueError:
-        raise DomainError("servicedesk.ticket.category_error") from None
-
-
-def _urgency(value: str) -> Urgency:
-    try:
-        return Urgency(value or Urgency.NORMAL.value)
-    except ValueError:
-        raise DomainError("servicedesk.ticket.urgency_error") from None
-
-
-def _question(value: str) -> str:
-    question = value.strip()
-    if not question:
-        raise DomainError("servicedesk.ticket.question_error")
-    if len(question) > MAX_QUESTION:
-        raise DomainError("servicedesk.ticket.too_long", limit=MAX_QUESTION)
-    return question
-
-
-def _text(value: str, *, required: bool = True) -> str:
-    said = value.strip()
-    if required and not said:
-        raise DomainError("servicedesk.ticket.text_required")
-    if len(said) > MAX_TEXT:
-        raise DomainError("servicedesk.ticket.too_long", limit=MAX_TEXT)
-    return said
-
-
-def _context(pairs: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """What Werkplek attached: a failed flow's reference, and only that. The pairs come back
-    in a card's payload, which anyone can write: agents read them as Werkplek's, so nothing
-    else passes."""
-    return tuple(
-        (key, value)
-        for key, value in list(pairs)[:MAX_CONTEXT]
-        if key == "reference" and _REFERENCE.fullmatch(value)
-    )

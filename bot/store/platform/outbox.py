@@ -18,7 +18,11 @@ from bot.domain.platform.outbox import FINAL_STATUSES, NewOutboxMessage, OutboxM
 from bot.ports.platform import FinalVerdict
 from bot.store.columns import UtcDateTime
 from bot.store.database import Database
-from bot.store.platform.tables import OUTBOX_ACTIVE_PREDICATE, outbox
+from bot.store.platform.tables import (
+    OUTBOX_ACTIVE_PREDICATE,
+    OUTBOX_SENT_WITH_ID_PREDICATE,
+    outbox,
+)
 from bot.store.upserts import InsertOnConflict
 
 # Enough to diagnose a failure; a whole HTML error page per row is not.
@@ -147,6 +151,28 @@ class SqlOutboxRepository:
             row = (await connection.execute(query)).one_or_none()
         return None if row is None else _message(row)
 
+    async def sent_as(self, conversation_id: str, activity_id: str) -> str | None:
+        """The dedupe key of the message first sent as Teams message `activity_id` in
+        `conversation_id` (edits of it carry the same id: the original is the one that
+        replaces nothing); None when Werkplek sent no such message."""
+        if not (conversation_id and activity_id):
+            return None
+        query = (
+            sa.select(outbox.c.dedupe_key)
+            .where(
+                outbox.c.conversation_id == conversation_id,
+                outbox.c.activity_id == activity_id,
+                outbox.c.replaces == "",
+                # Repeats the partial index predicate literally, so the planner may use it.
+                sa.text(OUTBOX_SENT_WITH_ID_PREDICATE),
+            )
+            .order_by(outbox.c.id)
+            .limit(1)
+        )
+        async with self._db.connect() as connection:
+            key = (await connection.execute(query)).scalar_one_or_none()
+        return None if key is None else str(key)
+
 
 async def enqueue_in(
     connection: AsyncConnection, messages: Sequence[NewOutboxMessage], now: datetime
@@ -218,6 +244,7 @@ def _new_row(message: NewOutboxMessage, now: datetime) -> dict[str, Any]:
         "not_before": message.not_before,
         "created_at": now,
         "replaces": message.replaces,
+        "thread_of": message.thread_of,
     }
 
 
@@ -239,4 +266,5 @@ def _message(row: sa.Row[Any]) -> OutboxMessage:
         last_error=row.last_error,
         replaces=row.replaces,
         activity_id=row.activity_id,
+        thread_of=row.thread_of,
     )

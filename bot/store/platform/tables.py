@@ -13,6 +13,7 @@ from bot.store.metadata import metadata
 # the claim query: both SQLite and PostgreSQL only use a partial index when the query repeats its
 # predicate with literal constants (a bound parameter does not count).
 OUTBOX_ACTIVE_PREDICATE = "status IN ('pending', 'in_flight')"
+OUTBOX_SENT_WITH_ID_PREDICATE = "activity_id <> ''"
 OUTBOX_STATUS_CHECK = "status IN ({})".format(
     ", ".join(f"'{status.value}'" for status in OutboxStatus)
 )
@@ -95,6 +96,8 @@ outbox = sa.Table(
     sa.Column("replaces", sa.String(255), nullable=False, server_default=""),
     # the Teams message id once sent: what a replacing message edits
     sa.Column("activity_id", sa.String(255), nullable=False, server_default=""),
+    # dedupe_key of the message whose thread this one answers in (NewOutboxMessage.thread_of)
+    sa.Column("thread_of", sa.String(255), nullable=False, server_default=""),
     sa.UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
     sa.CheckConstraint(OUTBOX_STATUS_CHECK, name="status"),
     # Claims walk this in id order and see only unfinished rows, however many are already sent.
@@ -104,6 +107,14 @@ outbox = sa.Table(
         "id",
         postgresql_where=sa.text(OUTBOX_ACTIVE_PREDICATE),
         sqlite_where=sa.text(OUTBOX_ACTIVE_PREDICATE),
+    ),
+    # A message written in a thread names its root by Teams id: which message was that (0011)?
+    sa.Index(
+        "ix_outbox_activity",
+        "conversation_id",
+        "activity_id",
+        postgresql_where=sa.text(OUTBOX_SENT_WITH_ID_PREDICATE),
+        sqlite_where=sa.text(OUTBOX_SENT_WITH_ID_PREDICATE),
     ),
     sqlite_autoincrement=True,
 )

@@ -97,6 +97,8 @@ tickets = sa.Table(
     # The service-level notices sent, space-separated ("first_response.at_risk ..."; migration
     # 0010): the worker saves them with the version check, so each goes out once.
     sa.Column("sla_notified", sa.String(128), nullable=False, server_default=""),
+    # Whether the person's free messages go to the ticket: "" not asked, "on", "off" (0011).
+    sa.Column("relay", sa.String(8), nullable=False, server_default=""),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     # The ticket's card in the service desk's channel; "" until it is posted.
@@ -145,5 +147,24 @@ ticket_messages = sa.Table(
     sa.Column("text", sa.Text(), nullable=False),
     sa.CheckConstraint(MESSAGE_KIND_CHECK, name="kind"),
     sa.Index("ix_servicedesk_ticket_messages_ticket", "ticket_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+# --- files attached to tickets (migration 0012) -------------------------------------------------
+# One row per file a person sent while their chat went to the ticket. The bytes live in the
+# document store (the scans' one) under `document_key`; `name` is a label, never a path.
+ticket_files = sa.Table(
+    "servicedesk_ticket_files",
+    metadata,
+    sa.Column("id", BigId, sa.Identity(), primary_key=True),
+    sa.Column("ticket_id", BigId, sa.ForeignKey(tickets.c.id), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("author_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(128), nullable=False),
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("document_key", sa.String(1024), nullable=False),
+    sa.Index("ix_servicedesk_ticket_files_ticket", "ticket_id", "id"),
     sqlite_autoincrement=True,
 )

@@ -19,6 +19,7 @@ from bot.domain.servicedesk.tickets import (
     REFERENCE_PREFIX,
     MessageKind,
     NewTicket,
+    Relay,
     StaleTicket,
     Ticket,
     TicketMessage,
@@ -50,8 +51,8 @@ class SqlTicketRepository:
 
     A save lands only on the version it was decided on (optimistic concurrency): of two agents
     who act on the same version, one wins and the other gets StaleTicket, having written
-    nothing. The desk card's ids (`set_desk_card`) are the store's, not the Ticket's: a save
-    never touches them.
+    nothing. The desk card's ids (`set_desk_card`) and the person's relay choice (`set_relay`)
+    are set on their own: a save never touches them.
 
     `clock`: stamps `updated_at` on saves (the system clock without one). `reference_zone`: the
     time zone whose calendar year a reference carries (the administration's; UTC by default).
@@ -121,6 +122,13 @@ class SqlTicketRepository:
         async with self._db.transaction() as connection:
             await connection.execute(ticket_messages.insert(), _message_row(ticket_id, message))
 
+    async def set_relay(self, ticket_id: int, relay: Relay) -> None:
+        """The person's choice for their free messages; outside the version check (no agent's
+        step depends on it, and a step never writes it)."""
+        statement = tickets.update().where(tickets.c.id == ticket_id).values(relay=relay.value)
+        async with self._db.transaction() as connection:
+            await connection.execute(statement)
+
     async def set_desk_card(self, ticket_id: int, conversation_id: str, activity_id: str) -> None:
         """The ticket's card was posted in the service desk's channel."""
         statement = (
@@ -168,6 +176,20 @@ class SqlTicketRepository:
             tickets.select()
             .where(tickets.c.tenant_id == tenant_id, tickets.c.requester_id == requester_id)
             .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+            .limit(limit)
+        )
+        return await self._many(query)
+
+    async def open_of(self, tenant_id: str, requester_id: str, limit: int = 5) -> list[Ticket]:
+        """A person's new, open and waiting tickets, the last changed first."""
+        query = (
+            tickets.select()
+            .where(
+                tickets.c.tenant_id == tenant_id,
+                tickets.c.requester_id == requester_id,
+                sa.text(TICKET_OPEN_PREDICATE),
+            )
+            .order_by(tickets.c.updated_at.desc(), tickets.c.id.desc())
             .limit(limit)
         )
         return await self._many(query)
@@ -280,6 +302,7 @@ def _ticket(row: sa.Row[Any]) -> Ticket:
         waiting_since=row.waiting_since,
         rating=row.rating,
         sla_notified=frozenset(row.sla_notified.split()),
+        relay=Relay(row.relay),
         version=row.version,
     )
 

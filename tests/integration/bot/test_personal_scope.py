@@ -128,6 +128,20 @@ async def test_a_request_typed_in_a_channel_is_answered_in_the_personal_chat(
     assert "Power BI" in card_text(form)
 
 
+@pytest.mark.parametrize(
+    "text", ["licentie Power BI graag", "Wie neemt vandaag de telefoon?", ""], ids=str
+)
+async def test_channel_talk_that_does_not_mention_the_bot_gets_no_answer(
+    client: TestClient, connector_emulator: ConnectorEmulator, text: str
+) -> None:
+    """With the channel-message permission (for the service desk's threads) Teams sends the bot
+    everything said in a channel: what is not for it stays unanswered, anywhere."""
+    said = in_channel(connector_emulator.service_url, text, mention_entity=False)
+    assert (await client.post("/api/messages", json=said)).status in (200, 202)
+    await asyncio.sleep(0.3)  # anything the outbox might have queued has had time to go
+    assert connector_emulator.activities == []
+
+
 async def test_a_personal_click_in_a_channel_is_answered_privately(
     client: TestClient, connector_emulator: ConnectorEmulator
 ) -> None:

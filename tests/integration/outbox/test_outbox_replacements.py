@@ -174,3 +174,64 @@ async def test_edits_to_one_channel_all_land_under_its_conversation_limit(stack:
     assert len(writes) == 12
     # never more than 7 writes to the channel in any second, edits included (Teams: 7 per 1 s)
     assert all(sum(1 for other in writes if at - 1.0 < other <= at) <= 7 for at in writes)
+
+
+def thread_root(
+    channel: str, emulator: ConnectorEmulator, key: str = "ticket-1-desk"
+) -> NewOutboxMessage:
+    activity = {"type": "message", "attachments": [card("Melding SD-2026-000001")]}
+    return NewOutboxMessage(
+        TENANT, key, activity, conversation_id=channel, service_url=emulator.service_url
+    )
+
+
+def in_thread(
+    channel: str, emulator: ConnectorEmulator, key: str, root: str = "ticket-1-desk"
+) -> NewOutboxMessage:
+    activity = {"type": "message", "attachments": [card(key)]}
+    return NewOutboxMessage(
+        TENANT,
+        key,
+        activity,
+        conversation_id=channel,
+        service_url=emulator.service_url,
+        thread_of=root,
+    )
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["queued-with-its-root", "after-it"])
+async def test_a_thread_message_is_posted_under_its_root_once_the_root_is_out(
+    stack: Stack, together: bool
+) -> None:
+    channel = "19:servicedesk@thread.tacv2"
+    stack.emulator.add_conversation(channel, TENANT)
+    root = thread_root(channel, stack.emulator)
+    answers = [in_thread(channel, stack.emulator, f"ticket-1-requester.v{n}") for n in (2, 3)]
+    if together:
+        await stack.notifier.enqueue_many([root, *answers])
+    else:
+        await stack.notifier.enqueue_many([root])
+        await stack.run_until_done(stack.sender())
+        await stack.notifier.enqueue_many(answers)
+    await stack.run_until_done(stack.sender())
+
+    posted = await stack.repo.by_dedupe_key("ticket-1-desk")
+    assert posted is not None and posted.status is OutboxStatus.SENT and posted.activity_id
+    thread = f"{channel};messageid={posted.activity_id}"
+    sends = stack.emulator.sends()
+    assert [s.conversation_id for s in sends] == [channel, thread, thread]
+    assert await stack.repo.sent_as(channel, posted.activity_id) == "ticket-1-desk"
+    assert await stack.repo.sent_as(channel, "not-a-message") is None
+
+
+async def test_a_thread_message_whose_root_never_went_out_goes_to_the_channel(
+    stack: Stack,
+) -> None:
+    channel = "19:servicedesk@thread.tacv2"
+    stack.emulator.add_conversation(channel, TENANT)
+    orphan = in_thread(channel, stack.emulator, "ticket-9-requester.v2", root="ticket-9-desk")
+    await stack.notifier.enqueue_many([orphan])
+    await stack.run_until_done(stack.sender())
+    stored = await stack.repo.by_dedupe_key("ticket-9-requester.v2")
+    assert stored is not None and stored.status is OutboxStatus.SENT
+    assert [s.conversation_id for s in stack.emulator.sends()] == [channel]

@@ -93,6 +93,7 @@ def test_port_methods_are_read_from_the_protocol() -> None:
         "get_manager": True,
         "member_of": True,
         "find_users": True,
+        "group_members": True,
         "forget": False,
     }
     with pytest.raises(TypeError):

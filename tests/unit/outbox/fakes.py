@@ -44,6 +44,7 @@ class FakeOutboxRepository:
                 service_url=new.service_url,
                 not_before=new.not_before,
                 replaces=new.replaces,
+                thread_of=new.thread_of,
             )
             added += 1
         return added
@@ -119,6 +120,18 @@ class FakeOutboxRepository:
 
     async def by_dedupe_key(self, dedupe_key: str) -> OutboxMessage | None:
         return next((row for row in self.rows.values() if row.dedupe_key == dedupe_key), None)
+
+    async def sent_as(self, conversation_id: str, activity_id: str) -> str | None:
+        return next(
+            (
+                row.dedupe_key
+                for row in self.rows.values()
+                if (row.conversation_id, row.activity_id) == (conversation_id, activity_id)
+                and activity_id
+                and not row.replaces
+            ),
+            None,
+        )
 
     def by_key(self, dedupe_key: str) -> OutboxMessage:
         """The row under that key (the test knows it exists)."""

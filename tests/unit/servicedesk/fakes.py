@@ -4,30 +4,42 @@ on both engines in tests/integration/servicedesk): search counts shared folded w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.platform.audit import AuditEntry
+from bot.domain.platform.directory import DirectoryUser, GroupRef
+from bot.domain.platform.errors import InvalidInput
 from bot.domain.platform.outbox import NewOutboxMessage
+from bot.domain.platform.roles import Role
 from bot.domain.platform.text import folded_words
 from bot.domain.platform.working_time import WorkingCalendar
 from bot.domain.servicedesk.articles import Article, KnowledgeBase, SearchHit
+from bot.domain.servicedesk.ticket_files import NewTicketFile, TicketFile
 from bot.domain.servicedesk.tickets import (
     OPEN_STATES,
     MessageKind,
     NewTicket,
+    Relay,
     StaleTicket,
     Ticket,
     TicketMessage,
     format_ticket_reference,
 )
-from bot.ports.servicedesk import TicketFiled
+from bot.ports.servicedesk import TicketFileAttached, TicketFiled
+from bot.services.platform.audit import Auditor
+from bot.services.platform.roles import RoleResolver
+from bot.services.servicedesk.agents import DeskAgents
 from bot.services.servicedesk.sla_worker import SlaWorkerSettings, TicketSlaWorker
+from bot.services.servicedesk.ticket_files import FileLimits, TicketFiles
 from bot.services.servicedesk.tickets import DeskSettings, TicketDesk
 from dialogs.servicedesk.sla_notices import SlaNoticeCards
+from dialogs.servicedesk.ticket_files import TicketFileNoticeCards
 from dialogs.servicedesk.ticket_notices import TicketNoticeCards
 from tests.support.clock import FakeClock
+from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
+from tests.unit.post.fakes import MemoryDocuments
 
 
 @dataclass
@@ -144,7 +156,8 @@ class MemoryTicketRepository:
     ) -> None:
         if self.tickets[before.id].version != before.version:
             raise StaleTicket()
-        self.tickets[after.id] = after
+        # As the store: a step never writes the person's relay choice.
+        self.tickets[after.id] = replace(after, relay=self.tickets[before.id].relay)
         if message is not None:
             self.lines.setdefault(after.id, []).append(message)
         self.audit += audit
@@ -164,6 +177,13 @@ class MemoryTicketRepository:
             if t.tenant_id == tenant_id and t.requester_id == requester_id
         ]
         return sorted(found, key=lambda t: -t.id)[:limit]
+
+    async def open_of(self, tenant_id: str, requester_id: str, limit: int = 5) -> list[Ticket]:
+        mine = await self.mine(tenant_id, requester_id, limit=len(self.tickets) or 1)
+        return [t for t in mine if t.state in OPEN_STATES][:limit]
+
+    async def set_relay(self, ticket_id: int, relay: Relay) -> None:
+        self.tickets[ticket_id] = replace(self.tickets[ticket_id], relay=relay)
 
     async def open_for_desk(self, desk: str, limit: int = 50) -> list[Ticket]:
         found = [t for t in self.tickets.values() if t.desk == desk and t.state in OPEN_STATES]
@@ -217,6 +237,8 @@ class TicketWorld:
     desk: TicketDesk
     settings: DeskSettings
     calendar: WorkingCalendar
+    # Who is in the agents' group (ticket_world's `agents`): the desk's agents and roles.
+    directory: MemoryDirectory = field(default_factory=MemoryDirectory)
 
     def sla_worker(
         self,
@@ -243,12 +265,15 @@ def ticket_world(
     entity_channels: dict[str, str] | None = None,
     channel_id: str = DESK_CHANNEL,
     repository: MemoryTicketRepository | None = None,
+    agents: Sequence[str] = (),
 ) -> TicketWorld:
+    """agents: the ids of the people in the agents' group (the role agent, from the directory)."""
     repository = repository or MemoryTicketRepository()
     known = MemoryPeople(dict(people or {}))
     clock = FakeClock()
     calendar = WorkingCalendar(BRUSSELS)
     settings = DeskSettings(channel_id=channel_id, entity_channels=entity_channels or {})
+    directory = agents_directory(known, agents)
     desk = TicketDesk(
         tickets=repository,
         people=known,
@@ -256,5 +281,128 @@ def ticket_world(
         clock=clock,
         calendar=calendar,
         settings=settings,
+        agents=DeskAgents(
+            directory=directory,
+            agent_groups=[AGENT_GROUP],
+            roles=RoleResolver(directory, {Role.AGENT.value: [AGENT_GROUP]}, clock),
+            people=known,
+            clock=clock,
+        ),
     )
-    return TicketWorld(repository, known, clock, desk, settings, calendar)
+    return TicketWorld(repository, known, clock, desk, settings, calendar, directory)
+
+
+AGENT_GROUP = "grp-servicedesk-agents"
+
+
+def agents_directory(people: MemoryPeople, agents: Sequence[str]) -> MemoryDirectory:
+    """A directory where `agents` (known by their names in `people`) are in the agents' group."""
+    return MemoryDirectory(
+        users={
+            agent: DirectoryUser(agent, people.known.get(agent, (agent,))[0], f"{agent}@x.example")
+            for agent in agents
+        },
+        groups={agent: [GroupRef(AGENT_GROUP, "Servicedesk")] for agent in agents},
+    )
+
+
+# --- files attached to tickets ------------------------------------------------------------------
+@dataclass
+class MemoryTicketFileRepository:
+    """Files in memory. As the store writes them in one transaction, `add` puts the file's line
+    on the ticket, and its audit lines and outbox messages, in the ticket repository's lists."""
+
+    tickets: MemoryTicketRepository
+    files: dict[int, TicketFile] = field(default_factory=dict)
+
+    async def add(
+        self, new: NewTicketFile, line: TicketMessage, then: TicketFileAttached
+    ) -> TicketFile:
+        stored = TicketFile(
+            len(self.files) + 1, **{f.name: getattr(new, f.name) for f in fields(new)}
+        )
+        audit, messages = then(stored)
+        self.files[stored.id] = stored
+        self.tickets.lines.setdefault(new.ticket_id, []).append(line)
+        self.tickets.audit += audit
+        self.tickets.outbox += messages
+        return stored
+
+    async def get(self, file_id: int) -> TicketFile | None:
+        return self.files.get(file_id)
+
+    async def of_ticket(self, ticket_id: int) -> list[TicketFile]:
+        return [f for _, f in sorted(self.files.items()) if f.ticket_id == ticket_id]
+
+
+class StreamingDownloads:
+    """FileDownloads over files known by URL as (first bytes, total size): read chunk by chunk
+    and stopped past max_bytes as the real one (bot/http/downloads.py) does, so a file of any
+    size costs at most one chunk more than the limit. `read` says how far each fetch got."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, int]] = {}
+        self.read: dict[str, int] = {}
+
+    def serve(self, url: str, data: bytes, size: int | None = None) -> None:
+        self.files[url] = (data, len(data) if size is None else size)
+
+    async def fetch(self, url: str, max_bytes: int) -> bytes:
+        if url not in self.files:
+            raise InvalidInput("download.error.not_allowed")
+        first, size = self.files[url]
+        body = bytearray()
+        while len(body) < size:
+            start = len(body)
+            chunk = first[start : start + self.CHUNK]
+            body += chunk + bytes(min(self.CHUNK, size - start) - len(chunk))
+            self.read[url] = len(body)
+            if len(body) > max_bytes:
+                raise InvalidInput("download.error.too_large", max_mb=str(max_bytes // 2**20))
+        return bytes(body)
+
+
+LINK_BASE = "https://werkplek.example/api/servicedesk/tickets"
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class FileWorld:
+    """TicketFiles on a ticket world: the files, their bytes, the downloads, the links made
+    (ticket, file, for whom) and the audit lines written outside a ticket's step."""
+
+    tickets: TicketWorld
+    repository: MemoryTicketFileRepository
+    documents: MemoryDocuments
+    downloads: StreamingDownloads
+    audit: MemoryAuditLog
+    service: TicketFiles
+    links: list[tuple[int, int, str]]
+
+
+def file_world(tickets: TicketWorld, *, max_bytes: int = MAX_FILE_BYTES) -> FileWorld:
+    repository = MemoryTicketFileRepository(tickets.repository)
+    documents = MemoryDocuments()
+    downloads = StreamingDownloads()
+    audit = MemoryAuditLog()
+    links: list[tuple[int, int, str]] = []
+
+    def link(ticket_id: int, file_id: int, viewer: str) -> str:
+        links.append((ticket_id, file_id, viewer))
+        return f"{LINK_BASE}/{ticket_id}/files/{file_id}?by={viewer}&exp=1&n=x&sig=x"
+
+    service = TicketFiles(
+        desk=tickets.desk,
+        files=repository,
+        documents=documents,
+        downloads=downloads,
+        cards=TicketFileNoticeCards(),
+        links=link,
+        auditor=Auditor(audit, tickets.clock),
+        clock=tickets.clock,
+        settings=tickets.settings,
+        limits=FileLimits(max_bytes, 10),
+    )
+    return FileWorld(tickets, repository, documents, downloads, audit, service, links)

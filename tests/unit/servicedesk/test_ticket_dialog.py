@@ -194,7 +194,12 @@ async def test_the_whole_road_and_notes_never_reach_the_person() -> None:
     ticket = desk.world.repository.tickets[ticket_id]
     assert (ticket.state, ticket.rating) == (TicketState.CLOSED, 4)
     # Every card after the first edits the channel's card in place.
-    desk_cards = [m for m in desk.world.repository.outbox if m.conversation_id == DESK_CHANNEL]
+    in_channel = [m for m in desk.world.repository.outbox if m.conversation_id == DESK_CHANNEL]
+    desk_cards = [m for m in in_channel if not m.thread_of]
+    # What Lotte wrote went to the card's thread too, under the first card.
+    in_thread = [m for m in in_channel if m.thread_of]
+    assert [m.thread_of for m in in_thread] == [desk_cards[0].dedupe_key]
+    assert "Ja." in str(in_thread[0].activity)
     assert all(m.replaces == desk_cards[0].dedupe_key for m in desk_cards[1:])
     assert len({m.dedupe_key for m in desk_cards}) == len(desk_cards)
 

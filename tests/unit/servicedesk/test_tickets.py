@@ -159,3 +159,47 @@ def test_a_wait_never_counts_against_the_resolution(replies: list[bool], hours: 
 
 def test_references_count_per_year() -> None:
     assert format_ticket_reference(2026, 123) == "SD-2026-000123"
+
+
+def test_an_agent_gives_a_new_ticket_to_a_colleague() -> None:
+    given = ticket().assigned_to(JEF)
+    assert (given.state, given.assignee_id, given.version) == (TicketState.OPEN, JEF, 2)
+    again = given.assigned_to(ANN)
+    assert (again.state, again.assignee_id, again.version) == (TicketState.OPEN, ANN, 3)
+
+
+def test_a_change_of_category_or_urgency_counts_a_version() -> None:
+    before = ticket()
+    changed = before.changed(Category.LICENCES, Urgency.HIGH)
+    assert (changed.category, changed.urgency, changed.version) == (
+        Category.LICENCES,
+        Urgency.HIGH,
+        2,
+    )
+    assert changed.state is TicketState.NEW and before.urgency is Urgency.NORMAL
+
+
+def test_no_change_is_the_same_ticket_so_nothing_is_saved() -> None:
+    before = ticket()
+    assert before.changed(before.category, before.urgency) is before
+
+
+def test_another_urgency_has_other_targets_and_may_be_told_again() -> None:
+    """The targets follow the urgency; what the worker said of the old ones is forgotten, a
+    change of category alone keeps it."""
+    told = ticket(sla_notified=frozenset({"first_response.at_risk"}))
+    high = told.changed(told.category, Urgency.HIGH)
+    assert high.sla_notified == frozenset()
+    assert high.first_response_due(DEFAULT_TARGETS[Urgency.HIGH], CALENDAR) == at(2, 10)
+    assert told.first_response_due(NORMAL, CALENDAR) == at(2, 13)
+    moved = told.changed(Category.POST, told.urgency)
+    assert moved.sla_notified == told.sla_notified and moved.category is Category.POST
+
+
+@pytest.mark.parametrize("state", [TicketState.RESOLVED, TicketState.CLOSED])
+def test_a_finished_ticket_is_not_changed(state: TicketState) -> None:
+    done = ticket(state=state, resolved_at=at(2, 12))
+    with pytest.raises(IllegalTicketStep):
+        done.changed(Category.POST, Urgency.LOW)
+    with pytest.raises(IllegalTicketStep):
+        done.changed(done.category, done.urgency)
