@@ -27,6 +27,7 @@ SECTIONS = (
     "throughput",
     "understanding",
     "knowledge",
+    "relay",
     "outbox",
     "access",
     "licences",
@@ -56,6 +57,12 @@ async def _knowledge(quick: bool) -> BenchResult:
     from bench.knowledge import run_knowledge_bench
 
     return await run_knowledge_bench(quick)
+
+
+async def _relay(quick: bool) -> BenchResult:
+    from bench.relay import run_relay_bench
+
+    return await run_relay_bench(quick)
 
 
 async def _outbox(quick: bool) -> BenchResult:
@@ -138,6 +145,7 @@ _RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
     "throughput": _throughput,
     "understanding": _understanding,
     "knowledge": _knowledge,
+    "relay": _relay,
     "outbox": _outbox,
     "access": _access,
     "licences": _licences,
