@@ -49,6 +49,7 @@ from bot.services.servicedesk.tickets import (
     DeskSettings,
     TicketDesk,
     desk_card_key,
+    ticket_audit,
 )
 
 ATTACH = "servicedesk.ticket.file"
@@ -264,15 +265,4 @@ class TicketFiles:
         )
 
     def _audit(self, caller: Actor, ticket: Ticket, outcome: Outcome, **detail: str) -> AuditEntry:
-        return AuditEntry(
-            at=self._clock.now(),
-            actor_id=caller.user_id,
-            action=ATTACH,
-            outcome=outcome,
-            role=caller.role,
-            tenant_id=ticket.tenant_id,
-            object_type=OBJECT_TYPE,
-            object_id=ticket.reference,
-            correlation_id=caller.correlation_id,
-            detail=dict(detail),
-        )
+        return ticket_audit(self._clock.now(), caller, ATTACH, ticket, outcome, **detail)

@@ -366,15 +366,22 @@ class TicketDesk:
     def _audit(
         self, caller: Actor, action: str, ticket: Ticket, outcome: Outcome, **detail: str
     ) -> AuditEntry:
-        return AuditEntry(
-            at=self._clock.now(),
-            actor_id=caller.user_id,
-            action=action,
-            outcome=outcome,
-            role=caller.role,
-            tenant_id=caller.tenant_id,
-            object_type=OBJECT_TYPE,
-            object_id=ticket.reference,
-            correlation_id=caller.correlation_id,
-            detail=dict(detail),
-        )
+        return ticket_audit(self._clock.now(), caller, action, ticket, outcome, **detail)
+
+
+def ticket_audit(
+    at: datetime, caller: Actor, action: str, ticket: Ticket, outcome: Outcome, **detail: str
+) -> AuditEntry:
+    """The audit line of a step on a ticket, named by its reference."""
+    return AuditEntry(
+        at=at,
+        actor_id=caller.user_id,
+        action=action,
+        outcome=outcome,
+        role=caller.role,
+        tenant_id=ticket.tenant_id,
+        object_type=OBJECT_TYPE,
+        object_id=ticket.reference,
+        correlation_id=caller.correlation_id,
+        detail=dict(detail),
+    )
