@@ -88,7 +88,7 @@ async def test_lotte_and_the_agent_talk_through_the_ticket_thread(
 ) -> None:
     """The relay: Lotte's free message is offered for her open ticket and, once she says yes,
     appears in the ticket's thread in the desk's channel; the agent answers in that thread and
-    Lotte reads it in her chat with the agent's name."""
+    Lotte reads it in her chat; she stops the relay, the agent resolves, she rates."""
     await playground.send_text("ticket mijn tweede scherm flikkert om de paar minuten")
     form = await playground.next_message(predicate=about("Stel je vraag aan de servicedesk"))
     sent = await playground.click(form, "servicedesk.ticket.submit", {"category": "other"})
@@ -133,3 +133,16 @@ async def test_lotte_and_the_agent_talk_through_the_ticket_thread(
     await playground.send_text("stop")
     stopped = await playground.next_message(TIMEOUT, about("niet meer door"))
     assert reference.group() in stopped.all_text
+
+    # Jef resolves it from the desk's card; Lotte is asked "Ben je geholpen?" and rates it.
+    resolved = await playground.click(
+        desk,
+        "servicedesk.ticket.resolve",
+        {"resolution": "Verversingsfrequentie op 60 Hz."},
+        as_user=jef,
+    )
+    assert "De melding is opgelost." in str(resolved["value"])
+    asked = await playground.next_message(TIMEOUT, about("Ben je geholpen?"))
+    assert asked.conversation_id == playground.personal_chat_id
+    rated = await playground.click(asked, "servicedesk.ticket.rate", {"rating": "5"})
+    assert "Bedankt voor je beoordeling." in str(rated["value"])
