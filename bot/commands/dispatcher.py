@@ -126,11 +126,14 @@ class Dispatcher:
         message that is not (the bot reads the channel for the service desk's threads) is the
         relay's or nobody's. `relay=False`: read as if no ticket were open."""
         hooks = self._relay if relay else None
-        if hooks is not None and not is_personal(turn) and await hooks.from_thread(turn, text):
+        explicit = self.registry.explicit(text)
+        # In a ticket's thread, "@Werkplek open meldingen" is a command; anything else is for
+        # the person (agents there need not mention the bot at all).
+        for_thread = not (addressed and explicit is not None)
+        if hooks and for_thread and not is_personal(turn) and await hooks.from_thread(turn, text):
             return
         if not addressed:
             return
-        explicit = self.registry.explicit(text)
         if explicit is None and hooks is not None and await hooks.take(turn, text):
             # While the person talks with the desk, only a command's keyword is a command.
             return

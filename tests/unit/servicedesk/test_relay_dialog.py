@@ -289,3 +289,19 @@ async def test_a_sentence_only_the_examples_read_as_a_command_is_offered_for_the
     listed = await chat.person("toon mijn meldingen")
     assert listed.cards and "Hoort dit bij je melding" not in card_text(listed.cards[0])
     assert "SD-" in card_text(listed.cards[0])
+
+
+async def test_a_command_the_bot_is_mentioned_for_in_a_thread_stays_a_command() -> None:
+    chat = Chat()
+    ticket_id = await chat.file()
+    ticket = chat.world.repository.tickets[ticket_id]
+    turn = FakeTurn(
+        user_id=ANN,
+        name="Ann Desmet",
+        roles=AGENT,
+        conversation_type="channel",
+        conversation_id=f"{chat.world.settings.channel_of(ticket.desk)};messageid={ROOT}{ticket_id}",
+    )
+    await chat.dispatcher.on_text(turn, "help", addressed=True)
+    assert turn.cards  # the help card, in the thread
+    assert chat.to(LOTTE) == [] and chat.lines(ticket_id) == []
