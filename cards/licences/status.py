@@ -312,8 +312,14 @@ def _notice_actions(notice: LicenceNotice, t: Translator) -> list[Element]:
     if kind in (NoticeKind.REJECTED, NoticeKind.EXPIRED):
         return [execute(t("licence.again"), Verb.LICENCE_AGAIN, target)]
     if kind is NoticeKind.FAILED and for_requester:
-        # The form again, filled in from this request; what it sends is a new request.
-        return [execute(t("licence.again"), Verb.LICENCE_AGAIN, target), _my_requests(t)]
+        # The form again, filled in from this request; what it sends is a new request. Or a
+        # person of the service desk, with the request's reference attached to the question.
+        ask = {"reference": request.reference}
+        return [
+            execute(t("licence.again"), Verb.LICENCE_AGAIN, target),
+            execute(t("error.contact"), Verb.TICKET_FORM, ask),
+            _my_requests(t),
+        ]
     if kind is NoticeKind.ENDING_SOON:
         return [{**execute(t("licence.extend"), Verb.LICENCE_AGAIN, target), "style": "positive"}]
     if kind is NoticeKind.ENDED:

@@ -3,6 +3,7 @@ happened in its preview; the flow renders them in each recipient's language."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -183,6 +184,10 @@ def test_a_failed_request_can_be_asked_again_from_its_notice() -> None:
     again = find_action(card, "Opnieuw aanvragen")
     assert (again["verb"], again["data"]) == (Verb.LICENCE_AGAIN, {"request": 7})
     assert find_action(card, "Toon mijn aanvragen")["data"] == {"command": "requests"}
+    # Or a person: the service desk's form, the request's reference attached.
+    desk = find_action(card, "Servicedesk contacteren")
+    assert desk["verb"] == Verb.TICKET_FORM
+    assert re.fullmatch(r"LIC-\d{4}-\d{6}", desk["data"]["reference"])
 
 
 @pytest.mark.parametrize("kind", sorted(set(NoticeKind) - APPROVER_KINDS))
