@@ -17,6 +17,7 @@ stemmed the same way before it is looked up, so both engines compare the same wo
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -38,6 +39,8 @@ from bot.store.servicedesk.terms import index_terms, query_terms
 
 # How much more a word in the title or questions counts than one in the answer.
 HEADING_WEIGHT = 4.0
+# How long a replica keeps the articles' words before it reads them again.
+_VOCABULARY_SECONDS = 60.0
 # The heading's share in PostgreSQL's weights {D, C, B, A}: A heading, B body.
 _PG_WEIGHTS = f"{{0, 0, {round(1.0 / HEADING_WEIGHT, 3)}, 1.0}}"
 MAX_QUESTION_STORED = 500
@@ -48,6 +51,7 @@ class SqlKnowledgeBase:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._vocabularies: dict[str, tuple[float, frozenset[str]]] = {}
 
     async def load(self) -> KnowledgeBase:
         async with self._db.connect() as connection:
@@ -73,6 +77,7 @@ class SqlKnowledgeBase:
             for article in knowledge.articles
             for language in languages_of(article)
         ]
+        self._vocabularies.clear()
         async with self._db.transaction() as connection:
             await connection.execute(articles.delete())
             await connection.exec_driver_sql(f"DELETE FROM {INDEX_TABLE}")
@@ -99,7 +104,7 @@ class SqlKnowledgeBase:
     async def search(self, question: str, language: str, limit: int = 3) -> list[SearchHit]:
         """The articles that answer `question` best, best first (at most `limit`); none when
         no word of substance in it occurs in any article of the language."""
-        terms = query_terms(question, language)
+        terms = query_terms(question, language, await self._vocabulary(language))
         if not terms:
             return []
         if self._db.dialect == "postgresql":
@@ -112,17 +117,33 @@ class SqlKnowledgeBase:
             for hit in ranked
         ]
 
+    async def _vocabulary(self, language: str) -> frozenset[str]:
+        """Every stem the language's articles hold (for compounds no article holds whole),
+        kept for a minute: another replica's import shows within that."""
+        cached = self._vocabularies.get(language)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        query = sa.text(
+            f"SELECT {self._words_sql()} AS words FROM {INDEX_TABLE} WHERE language = :language"
+        )
+        async with self._db.connect() as connection:
+            rows = (await connection.execute(query, {"language": language})).all()
+        words = frozenset(word for row in rows for word in row.words.split())
+        self._vocabularies[language] = (time.monotonic() + _VOCABULARY_SECONDS, words)
+        return words
+
+    def _words_sql(self) -> str:
+        if self._db.dialect == "postgresql":
+            return "array_to_string(tsvector_to_array(document), ' ')"
+        return "heading || ' ' || body"
+
     async def _words_of(self, keys: list[str], language: str) -> dict[str, set[str]]:
         """The stems each article's index entry holds (to tell how much of a question it
         shares)."""
         if not keys:
             return {}
-        if self._db.dialect == "postgresql":
-            words = "array_to_string(tsvector_to_array(document), ' ')"
-        else:
-            words = "heading || ' ' || body"
         query = sa.text(
-            f"SELECT article_key, {words} AS words FROM {INDEX_TABLE}"
+            f"SELECT article_key, {self._words_sql()} AS words FROM {INDEX_TABLE}"
             " WHERE language = :language AND article_key IN :keys"
         ).bindparams(sa.bindparam("keys", expanding=True))
         async with self._db.connect() as connection:

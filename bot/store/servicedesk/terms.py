@@ -7,6 +7,7 @@ indexes hold these stems (bot/store/servicedesk/articles.py), so they compare th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from functools import lru_cache
 
 import Stemmer
@@ -15,6 +16,9 @@ from bot.domain.platform.text import fold
 
 # A question longer than this is cut before it is searched: its first words say what it asks.
 MAX_SEARCHED = 500
+# A word this long may be a compound; each of its parts has at least _MIN_PART letters.
+_MIN_COMPOUND = 7
+_MIN_PART = 3
 _WORD = re.compile(r"\w+")
 
 # Words that say nothing about what is asked; the stems of the rest are compared. Search
@@ -67,10 +71,31 @@ def index_terms(text: str, language: str) -> list[str]:
     ]
 
 
-def query_terms(question: str, language: str) -> list[str]:
+def query_terms(
+    question: str, language: str, vocabulary: Collection[str] | None = None
+) -> list[str]:
     """The distinct words a question is searched by, in the order asked (a long question is
-    cut first: MAX_SEARCHED characters)."""
-    return list(dict.fromkeys(index_terms(question[:MAX_SEARCHED], language)))
+    cut first: MAX_SEARCHED characters). With the index's `vocabulary`, a Dutch compound that
+    no article holds is searched by its last part when an article holds that: Dutch compounds
+    are head-final, a "werklaptop" is a laptop and "zwangerschapsverlof" leave."""
+    cut = question[:MAX_SEARCHED]
+    terms = index_terms(cut, language)
+    if vocabulary and language != "en":
+        stem = _stemmer(language).stemWord
+        words = [_SAME.get(w, w) for w in (fold(w) for w in _WORD.findall(cut))]
+        heads = {stem(w): _head(w, vocabulary, stem) for w in words if len(w) >= _MIN_COMPOUND}
+        terms = [heads.get(term) or term if term not in vocabulary else term for term in terms]
+    return list(dict.fromkeys(terms))
+
+
+def _head(word: str, vocabulary: Collection[str], stem: Callable[[str], str]) -> str | None:
+    """The stem of the longest last part of `word` that the vocabulary holds (at least
+    _MIN_PART letters on each side), or None."""
+    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        head = stem(word[cut:])
+        if head in vocabulary and word[cut:] not in _SMALL_WORDS:
+            return head
+    return None
 
 
 @lru_cache(maxsize=2)

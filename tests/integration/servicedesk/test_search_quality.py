@@ -11,8 +11,10 @@ The issue asks the right article first for 80% and among the first three for 95%
 - 60 Dutch and 20 English more, written blind by someone who saw only the titles (symptoms
   in staff's own words, Flemish, typos), measured once on 2026-12-04 before they were added:
   SQLite 66.7% / 88.3% and 75.0% / 90.0%, PostgreSQL 70.0% / 90.0% and 85.0% / 95.0%.
-- All 150 Dutch and 50 English now: SQLite 72.0% / 88.7% and 82.0% / 94.0%, PostgreSQL
-  76.0% / 93.3% and 86.0% / 98.0%.
+- All 150 Dutch and 50 English then: SQLite 72.0% / 88.7% and 82.0% / 94.0%, PostgreSQL
+  76.0% / 93.3% and 86.0% / 98.0%. With a Dutch compound no article holds searched by its
+  last part ("werklaptop" by "laptop": terms.query_terms): SQLite 75.3% / 88.7%, PostgreSQL
+  79.3% / 94.7% on the Dutch ones (English unchanged).
 Neither engine reaches the bar on Dutch questions nobody tuned for; these floors keep what is
 reached from sliding back.
 """
@@ -29,7 +31,7 @@ from bot.store.servicedesk.articles import SqlKnowledgeBase
 from devtools.demo_articles import demo_knowledge
 
 QUESTIONS = json.loads(Path(__file__).with_name("questions.json").read_text(encoding="utf-8"))
-TOP_1_BAR = 0.70
+TOP_1_BAR = 0.75
 TOP_3_BAR = 0.88
 
 
