@@ -24,19 +24,18 @@ from datetime import date, tzinfo
 from aiohttp import web
 
 from bot.domain.platform.audit import Outcome
-from bot.http.link_pages import LinkTopic, Refusal, Trouble, prefers_html
-from bot.http.problems import problem
+from bot.http.link_pages import LinkTopic, Refusal
 from bot.http.signed_links import (
-    BY,
     EXPORTS_PATH,
     LinkRefused,
     SignedLinks,
     SingleUse,
     Why,
+    audit_refused,
     file_headers,
+    not_ready,
     only_looks,
     refusal_page,
-    trouble_response,
 )
 from bot.i18n import pick_locale
 from bot.observability import correlation_id
@@ -52,8 +51,6 @@ ARTICLES = "articles"
 TICKETS_REPORT = "tickets-report"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUTE = EXPORTS_PATH + "/{kind}"
-# Before the database is open, ask back after this: a start takes seconds.
-_RETRY_SOON = {"Retry-After": "5"}
 
 # () -> the catalogue workbook
 CatalogueBytes = Callable[[], Awaitable[bytes]]
@@ -162,19 +159,8 @@ class Exports:
         return _report_export("werkplek-licenties", self._report, params)
 
     async def _refused(self, kind: str, refused: LinkRefused) -> None:
-        """Audit a refused link: in the name of whom it was made for when it is genuine, else
-        anonymously (a forged `by` is no one's), with the reason; ids only."""
-        genuine = refused.why.is_genuine
-        await self._auditor.record(
-            actor_id=refused.params.get(BY, "") if genuine else "",
-            action=f"export.{kind}",
-            outcome=Outcome.DENIED,
-            role="link",
-            object_type="export",
-            object_id=kind,
-            correlation_id=correlation_id.get(),
-            durable=True,
-            reason=refused.why.value,
+        await audit_refused(
+            self._auditor, refused, action=f"export.{kind}", object_type="export", object_id=kind
         )
 
     async def _audit(self, kind: str, by: str, outcome: Outcome, detail: dict[str, str]) -> None:
@@ -232,7 +218,5 @@ def add_export_routes(app: web.Application, exports: Exports | None = None) -> N
 async def _handle(request: web.Request) -> web.StreamResponse:
     exports = request.app.get(EXPORTS)
     if exports is None:  # the app started a moment ago: the database is not open yet
-        if prefers_html(request.headers.get("Accept")):
-            return trouble_response(request, Trouble.NOT_READY, headers=_RETRY_SOON)
-        return problem(503, "Nog niet klaar.", detail_en="Not ready yet.", headers=_RETRY_SOON)
+        return not_ready(request)
     return await exports.handle(request)

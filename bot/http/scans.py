@@ -17,19 +17,19 @@ from aiohttp import web
 from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import NotFound
 from bot.domain.post.items import PostItem
-from bot.http.link_pages import LinkTopic, Refusal, Trouble, prefers_html
-from bot.http.problems import problem
+from bot.http.link_pages import LinkTopic, Refusal
 from bot.http.signed_links import (
-    BY,
     LinkRefused,
     SignedLinks,
     SingleUse,
     VerifiedLink,
     Why,
+    audit_refused,
     file_headers,
+    not_ready,
     only_looks,
+    path_id,
     refusal_page,
-    trouble_response,
 )
 from bot.observability import correlation_id
 from bot.ports.post import DocumentStore, PostItemRepository
@@ -39,8 +39,6 @@ logger = logging.getLogger(__name__)
 
 SCAN_PATH = "/api/post/items/{item_id}/scan"
 _ACTION = "post.scan.download"
-# Before the store is open, ask back after this: a start takes seconds.
-_RETRY_SOON = {"Retry-After": "5"}
 
 
 def scan_path(item_id: int) -> str:
@@ -64,7 +62,7 @@ class Scans:
         self._auditor = auditor
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        item_id = _item_id(request)
+        item_id = path_id(request, "item_id")
         try:
             link = self._links.check(request)
             item = await self._item(item_id, link)
@@ -110,28 +108,13 @@ class Scans:
         return item
 
     async def _refused(self, item_id: int, refused: LinkRefused) -> None:
-        """Audit a refused link: in the name of whom it was made for when it is genuine, else
-        anonymously (a forged `by` is no one's), with the reason; ids only."""
-        genuine = refused.why.is_genuine
-        await self._auditor.record(
-            actor_id=refused.params.get(BY, "") if genuine else "",
+        await audit_refused(
+            self._auditor,
+            refused,
             action=_ACTION,
-            outcome=Outcome.DENIED,
-            role="link",
             object_type="post_item",
             object_id=str(item_id) if item_id > 0 else "",
-            correlation_id=correlation_id.get(),
-            durable=True,
-            reason=refused.why.value,
         )
-
-
-def _item_id(request: web.Request) -> int:
-    try:
-        item_id = int(request.match_info["item_id"])
-    except ValueError:
-        return 0
-    return item_id if 0 < item_id < 2**63 else 0
 
 
 def _headers_only(item: PostItem) -> web.Response:
@@ -150,9 +133,7 @@ def add_scan_routes(app: web.Application) -> None:
     async def handle(request: web.Request) -> web.StreamResponse:
         scans = request.app.get(SCANS)
         if scans is None:  # the app started a moment ago: the store is not open yet
-            if prefers_html(request.headers.get("Accept")):
-                return trouble_response(request, Trouble.NOT_READY, headers=_RETRY_SOON)
-            return problem(503, "Nog niet klaar.", detail_en="Not ready yet.", headers=_RETRY_SOON)
+            return not_ready(request)
         return await scans.handle(request)
 
     app.router.add_get(SCAN_PATH, handle)  # HEAD too: it answers headers, and uses nothing

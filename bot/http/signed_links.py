@@ -37,6 +37,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot.domain.platform.audit import Outcome
 from bot.domain.platform.signing import EXPIRES, SIGNATURE, signed_params, verify
 from bot.http.link_pages import (
     LinkTopic,
@@ -45,14 +46,19 @@ from bot.http.link_pages import (
     content_disposition,
     link_page,
     page_locale,
+    prefers_html,
     trouble_page,
 )
+from bot.http.problems import problem
 from bot.observability import correlation_id
 from bot.ports.platform import Clock, LinkUses
+from bot.services.platform.audit import Auditor
 
 logger = logging.getLogger(__name__)
 
 EXPORTS_PATH = "/api/exports"
+# Before the store is open, ask back after this: a start takes seconds.
+_RETRY_SOON = {"Retry-After": "5"}
 # Who asked for the link (Entra object id); signed, so the download is audited in their name.
 BY = "by"
 # The link's random nonce: what the database records when the link is used.
@@ -234,6 +240,48 @@ def only_looks(request: web.Request) -> bool:
 def file_headers(filename: str) -> dict[str, str]:
     """The headers of a file served through a link: an attachment that stays private."""
     return {**PRIVATE_HEADERS, "Content-Disposition": content_disposition(filename)}
+
+
+def path_id(request: web.Request, name: str) -> int:
+    """A positive 64-bit id from the path; 0 for anything else (never a valid id)."""
+    try:
+        value = int(request.match_info[name])
+    except ValueError:
+        return 0
+    return value if 0 < value < 2**63 else 0
+
+
+def not_ready(request: web.Request) -> web.Response:
+    """The answer to a link followed while the app has just started and its store is not open
+    yet: the page for a browser, problem+json for anything else, both asking back soon."""
+    if prefers_html(request.headers.get("Accept")):
+        return trouble_response(request, Trouble.NOT_READY, headers=_RETRY_SOON)
+    return problem(503, "Nog niet klaar.", detail_en="Not ready yet.", headers=_RETRY_SOON)
+
+
+async def audit_refused(
+    auditor: Auditor,
+    refused: LinkRefused,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str,
+    **detail: str,
+) -> None:
+    """Audit a refused link, durably: in the name of whom it was made for when it is genuine,
+    else anonymously (a forged `by` is no one's), with the reason; ids only."""
+    await auditor.record(
+        actor_id=refused.params.get(BY, "") if refused.why.is_genuine else "",
+        action=action,
+        outcome=Outcome.DENIED,
+        role="link",
+        object_type=object_type,
+        object_id=object_id,
+        correlation_id=correlation_id.get(),
+        durable=True,
+        reason=refused.why.value,
+        **detail,
+    )
 
 
 def refusal_page(

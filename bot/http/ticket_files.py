@@ -19,20 +19,21 @@ from bot.domain.platform.audit import Outcome
 from bot.domain.platform.errors import NotFound
 from bot.domain.servicedesk.ticket_files import TicketFile
 from bot.domain.servicedesk.tickets import Ticket
-from bot.http.link_pages import LinkTopic, Refusal, Trouble, prefers_html
+from bot.http.link_pages import LinkTopic, Refusal, prefers_html
 from bot.http.problems import problem
 from bot.http.signed_links import (
-    BY,
     PRIVATE_HEADERS,
     LinkRefused,
     SignedLinks,
     SingleUse,
     VerifiedLink,
     Why,
+    audit_refused,
     file_headers,
+    not_ready,
     only_looks,
+    path_id,
     refusal_page,
-    trouble_response,
 )
 from bot.observability import correlation_id
 from bot.ports.post import DocumentStore
@@ -44,8 +45,6 @@ logger = logging.getLogger(__name__)
 TICKET_FILE_PATH = "/api/servicedesk/tickets/{ticket_id}/files/{file_id}"
 _ACTION = "servicedesk.ticket.file.download"
 _OBJECT_TYPE = "servicedesk_ticket"
-# Before the store is open, ask back after this: a start takes seconds.
-_RETRY_SOON = {"Retry-After": "5"}
 # What an API client is told about a link that cannot be served (a browser gets the page).
 _PROBLEMS = {
     Refusal.INVALID: ("Deze link is ongeldig.", "This link is not valid."),
@@ -78,7 +77,7 @@ class TicketFileDownloads:
         self._auditor = auditor
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        ticket_id, file_id = _id(request, "ticket_id"), _id(request, "file_id")
+        ticket_id, file_id = path_id(request, "ticket_id"), path_id(request, "file_id")
         try:
             link = self._links.check(request)
             ticket, file = await self._file(ticket_id, file_id, link)
@@ -126,29 +125,14 @@ class TicketFileDownloads:
         return ticket, file
 
     async def _refused(self, ticket_id: int, file_id: int, refused: LinkRefused) -> None:
-        """Audit a refused link: in the name of whom it was made for when it is genuine, else
-        anonymously (a forged `by` is no one's), with the reason; ids only."""
-        genuine = refused.why.is_genuine
-        await self._auditor.record(
-            actor_id=refused.params.get(BY, "") if genuine else "",
+        await audit_refused(
+            self._auditor,
+            refused,
             action=_ACTION,
-            outcome=Outcome.DENIED,
-            role="link",
             object_type=_OBJECT_TYPE,
             object_id=str(ticket_id) if ticket_id else "",
-            correlation_id=correlation_id.get(),
-            durable=True,
-            reason=refused.why.value,
             file=str(file_id) if file_id else "",
         )
-
-
-def _id(request: web.Request, name: str) -> int:
-    try:
-        value = int(request.match_info[name])
-    except ValueError:
-        return 0
-    return value if 0 < value < 2**63 else 0
 
 
 def _refusal(request: web.Request, refusal: Refusal) -> web.Response:
@@ -181,9 +165,7 @@ def add_ticket_file_routes(app: web.Application) -> None:
     async def handle(request: web.Request) -> web.StreamResponse:
         downloads = request.app.get(TICKET_FILES)
         if downloads is None:  # the app started a moment ago: the store is not open yet
-            if prefers_html(request.headers.get("Accept")):
-                return trouble_response(request, Trouble.NOT_READY, headers=_RETRY_SOON)
-            return problem(503, "Nog niet klaar.", detail_en="Not ready yet.", headers=_RETRY_SOON)
+            return not_ready(request)
         return await downloads.handle(request)
 
     app.router.add_get(TICKET_FILE_PATH, handle)  # HEAD too: it answers headers, and uses nothing

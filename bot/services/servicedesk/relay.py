@@ -66,8 +66,7 @@ class TicketRelay:
 
     async def accept(self, caller: Actor, ticket_id: int, said: str) -> Ticket:
         """ "Ja": the message is added and the next ones will be (NotFound for a ticket that
-        is not theirs, as for any other step)."""
-        await self._desk.for_requester(caller, ticket_id)
+        is not theirs: TicketDesk.answer checks, as for any other step)."""
         ticket = await self._desk.answer(caller, ticket_id, said)
         await self._tickets.set_relay(ticket_id, Relay.ON)
         return ticket
