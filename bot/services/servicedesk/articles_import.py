@@ -16,18 +16,16 @@ without a command, so this is where that is checked, once.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain.platform.actors import Actor
-from bot.domain.platform.audit import Outcome
-from bot.domain.platform.errors import DomainError, Forbidden
-from bot.domain.platform.roles import Role
+from bot.domain.platform.errors import Forbidden
 from bot.domain.servicedesk.articles import ArticleProblem, KnowledgeBase
 from bot.i18n import Translator
 from bot.ports.servicedesk import ArticleWorkbooks
 from bot.services.platform.audit import Auditor
+from bot.services.platform.workbook_import import AdminImportAudit
 from bot.services.servicedesk.knowledge import ARTICLES_OBJECT, IMPORT, KnowledgeDesk
 
 __all__ = [
@@ -62,36 +60,25 @@ class ArticlesImport:
     def __init__(self, desk: KnowledgeDesk, workbooks: ArticleWorkbooks, auditor: Auditor) -> None:
         self._desk = desk
         self._workbooks = workbooks
-        self._auditor = auditor
+        self._audit = AdminImportAudit(auditor, action=IMPORT, object_type=ARTICLES_OBJECT)
 
     def may_import(self, actor: Actor) -> bool:
-        return actor.has(Role.ADMIN)
+        return self._audit.may_import(actor)
 
     async def import_workbook(self, actor: Actor, data: bytes, t: Translator) -> ArticlesImported:
         """Read the workbook and replace the knowledge base with it, or say why not. A
         DomainError is audited (here, or by the desk when it refused) and explained by the
         dispatcher."""
-        if not self.may_import(actor):
-            await self._audit(actor, Outcome.DENIED, needed_role=Role.ADMIN.value)
-            return NotAnAdmin()
-        try:
-            return await self._import(actor, data, t)
-        except Forbidden:
-            raise  # the desk refused the actor, and audited it
-        except DomainError as error:
-            await self._audit(actor, Outcome.REJECTED, reason=error.message_key)
-            raise
-        except Exception as error:
-            await self._audit(actor, Outcome.FAILED, error=type(error).__name__)
-            raise
+        return await self._audit.guarded(
+            actor,
+            lambda: self._import(actor, data, t),
+            denied=NotAnAdmin(),
+            audited_elsewhere=(Forbidden,),  # the desk refused the actor, and audited it
+        )
 
     async def _import(self, actor: Actor, data: bytes, t: Translator) -> ArticlesImported:
-        # Reading a workbook is CPU work (openpyxl): keep the event loop free for other turns.
-        knowledge, problems = await asyncio.to_thread(self._workbooks.read, data)
+        knowledge, problems = await self._audit.read(actor, data, self._workbooks.read)
         if knowledge is None or problems:
-            await self._audit(
-                actor, Outcome.REJECTED, problems=str(len(problems)), size=str(len(data))
-            )
             return ArticlesRejected(self._described(problems, t))
         # The desk checks the whole once more, stores it or not, and audits either way.
         refused = await self._desk.replace(actor, knowledge)
@@ -101,16 +88,3 @@ class ArticlesImport:
 
     def _described(self, problems: Sequence[ArticleProblem], t: Translator) -> tuple[str, ...]:
         return tuple(self._workbooks.describe(problem, t) for problem in problems)
-
-    async def _audit(self, actor: Actor, outcome: Outcome, **detail: str) -> None:
-        await self._auditor.record(
-            actor_id=actor.user_id,
-            action=IMPORT,
-            outcome=outcome,
-            role=actor.role,
-            tenant_id=actor.tenant_id,
-            object_type=ARTICLES_OBJECT,
-            correlation_id=actor.correlation_id,
-            durable=True,
-            **detail,
-        )
