@@ -13,9 +13,8 @@ from datetime import date
 
 from bot.domain.licences.catalogue import Catalogue
 from bot.domain.platform.untrusted import escape_text
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from cards.base import (
-    MAX_LINE,
     MAX_NAME,
     Card,
     Element,
@@ -27,9 +26,16 @@ from cards.base import (
     text,
 )
 from cards.platform.system import help_button
+from cards.platform.workbooks import MAX_PROBLEM_CHARS as MAX_PROBLEM_CHARS
+from cards.platform.workbooks import ProblemTexts, problem_cards
 
 # Characters of problem lines per card: well under Teams' card size limit, with room for markup.
-MAX_PROBLEM_CHARS = 12_000
+_PROBLEM_TEXTS = ProblemTexts(
+    title=N_("licence_admin.import.rejected_title"),
+    body=N_("licence_admin.import.rejected_body"),
+    more=N_("licence_admin.import.rejected_more"),
+    next_step=N_("licence_admin.import.rejected_next"),
+)
 
 
 def _day(value: date) -> str:
@@ -96,34 +102,7 @@ def import_problem_cards(problems: Sequence[str], t: Translator) -> list[Card]:
     """Every problem, one line each, over as many cards as they need (the first explains).
     A line quotes the workbook's cells, so the whole line is escaped (it holds no Markdown of
     ours); the bullets are ours."""
-    chunks: list[list[str]] = [[]]
-    size = 0
-    for line in problems:
-        entry = f"- {escape_text(line, limit=MAX_LINE)}"
-        if chunks[-1] and size + len(entry) > MAX_PROBLEM_CHARS:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(entry)
-        size += len(entry) + 1
-    cards: list[Card] = []
-    for number, chunk in enumerate(chunks, start=1):
-        body = []
-        if number == 1:
-            body += [
-                heading(t("licence_admin.import.rejected_title")),
-                text(t.n("licence_admin.import.rejected_body", len(problems))),
-            ]
-        else:
-            more = t("licence_admin.import.rejected_more", part=number, parts=len(chunks))
-            body.append(heading(more))
-        if chunk:
-            body.append(text("\n".join(chunk)))
-        last = number == len(chunks)
-        if last:
-            body.append(text(t("licence_admin.import.rejected_next"), subtle=True))
-        # The way on: the catalogue as it is now, to edit and send again.
-        cards.append(card(body, [_show_catalogue(t)] if last else None))
-    return cards
+    return problem_cards(problems, t, _PROBLEM_TEXTS, _show_catalogue(t))
 
 
 def import_refused_card(t: Translator) -> Card:

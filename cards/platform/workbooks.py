@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from bot.domain.platform.untrusted import escape_text
 from bot.i18n import Translator
-from cards.base import Card, card, heading, text
+from cards.base import MAX_LINE, Card, Element, card, heading, text
 from cards.platform.system import help_button
 
 
@@ -47,3 +49,49 @@ def _with_hints(title: str, body: str, hints: Sequence[str], t: Translator) -> C
     if hints:
         blocks.append(text("\n".join(f"- {hint}" for hint in hints)))
     return card(blocks, [help_button(t)])
+
+
+# What the problems of one refused workbook may take on one card (Teams takes about 28 KB).
+MAX_PROBLEM_CHARS = 12_000
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemTexts:
+    """The catalog ids of a workbook's problem cards: the first card's title and counted body,
+    the next cards' title ({part} of {parts}) and the last card's next step."""
+
+    title: str
+    body: str
+    more: str
+    next_step: str
+
+
+def problem_cards(
+    problems: Sequence[str], t: Translator, texts: ProblemTexts, way_on: Element
+) -> list[Card]:
+    """Every problem of a refused workbook, one line each, over as many cards as they need
+    (the first explains, the last has `way_on`). A line quotes the workbook's cells, so the
+    whole line is escaped (it holds no Markdown of ours); the bullets are ours."""
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for line in problems:
+        entry = f"- {escape_text(line, limit=MAX_LINE)}"
+        if chunks[-1] and size + len(entry) > MAX_PROBLEM_CHARS:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(entry)
+        size += len(entry) + 1
+    cards: list[Card] = []
+    for number, chunk in enumerate(chunks, start=1):
+        body: list[Element] = []
+        if number == 1:
+            body += [heading(t(texts.title)), text(t.n(texts.body, len(problems)))]
+        else:
+            body.append(heading(t(texts.more, part=number, parts=len(chunks))))
+        if chunk:
+            body.append(text("\n".join(chunk)))
+        last = number == len(chunks)
+        if last:
+            body.append(text(t(texts.next_step), subtle=True))
+        cards.append(card(body, [way_on] if last else None))
+    return cards

@@ -12,15 +12,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from bot.domain.platform.untrusted import escape_text
 from bot.domain.servicedesk.articles import Category, KnowledgeBase
 from bot.i18n import N_, Translator
-from cards.base import MAX_LINE, Card, Element, card, facts, heading, open_url, run_button, text
+from cards.base import Card, Element, card, facts, heading, open_url, run_button, text
 from cards.platform.system import help_button
+from cards.platform.workbooks import ProblemTexts, problem_cards
 
 ARTICLES_COMMAND = "articles"  # dialogs/servicedesk/admin.py
 # Characters of problem lines per card: well under Teams' card size limit, with room for markup.
-MAX_PROBLEM_CHARS = 12_000
+_PROBLEM_TEXTS = ProblemTexts(
+    title=N_("articles_admin.import.rejected_title"),
+    body=N_("articles_admin.import.rejected_body"),
+    more=N_("articles_admin.import.rejected_more"),
+    next_step=N_("articles_admin.import.rejected_next"),
+)
 CATEGORY_KEYS = {
     Category.ACCESS: N_("articles_admin.category.access"),
     Category.LICENCES: N_("articles_admin.category.licences"),
@@ -58,36 +63,8 @@ def import_done_card(knowledge: KnowledgeBase, t: Translator) -> Card:
 
 
 def import_problem_cards(problems: Sequence[str], t: Translator) -> list[Card]:
-    """Every problem, one line each, over as many cards as they need (the first explains).
-    A line quotes the workbook's cells, so the whole line is escaped (it holds no Markdown of
-    ours); the bullets are ours."""
-    chunks: list[list[str]] = [[]]
-    size = 0
-    for line in problems:
-        entry = f"- {escape_text(line, limit=MAX_LINE)}"
-        if chunks[-1] and size + len(entry) > MAX_PROBLEM_CHARS:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(entry)
-        size += len(entry) + 1
-    cards: list[Card] = []
-    for number, chunk in enumerate(chunks, start=1):
-        body: list[Element] = []
-        if number == 1:
-            body += [
-                heading(t("articles_admin.import.rejected_title")),
-                text(t.n("articles_admin.import.rejected_body", len(problems))),
-            ]
-        else:
-            more = t("articles_admin.import.rejected_more", part=number, parts=len(chunks))
-            body.append(heading(more))
-        if chunk:
-            body.append(text("\n".join(chunk)))
-        last = number == len(chunks)
-        if last:
-            body.append(text(t("articles_admin.import.rejected_next"), subtle=True))
-        cards.append(card(body, [_show_articles(t)] if last else None))
-    return cards
+    """Every problem, one line each, over as many cards as they need (the first explains)."""
+    return problem_cards(problems, t, _PROBLEM_TEXTS, _show_articles(t))
 
 
 def import_refused_card(t: Translator) -> Card:

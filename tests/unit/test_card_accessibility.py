@@ -49,6 +49,8 @@ from tests.support.card_samples import sample_cards
 # Public functions that return a Card but add nothing a reader sees on their own.
 NOT_BUILDERS = {
     "cards.base.card": "the envelope every builder puts its body in",
+    "cards.platform.workbooks.problem_cards": "what each import_problem_cards is made of, "
+    "sampled through them (the catalogue's, the knowledge base's)",
 }
 # Colours and container styles that mean something (in order, a warning, a problem, waiting).
 STATES = {"good", "warning", "attention", "accent"}
