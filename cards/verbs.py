@@ -57,3 +57,20 @@ class Verb(StrEnum):
     # Files on tickets (dialogs/servicedesk/ticket_files.py): a ticket and one of its files by id;
     # the files service checks that the clicker asked the ticket or works its desk.
     TICKET_FILE = "servicedesk.ticket.file"  # a link to the file, in the clicker's 1:1 chat only
+    # Announcements (dialogs/announcements/). Every payload names an announcement by id; the
+    # service checks that the clicker wrote it (or may decide on it, or received it), never the card.
+    ANNOUNCEMENT_FORM = "announcement.form"  # the form: a new draft, or an editable one by id
+    ANNOUNCEMENT_SAVE = "announcement.save"  # the form sent: store the draft (inputs in the data)
+    ANNOUNCEMENT_PREVIEW = "announcement.preview"  # the real card to the author's own chat
+    ANNOUNCEMENT_DUPLICATE = "announcement.duplicate"  # a new draft with the same text and audience
+    ANNOUNCEMENT_DELETE = "announcement.delete"  # a draft deleted
+    ANNOUNCEMENT_SUBMIT = "announcement.submit"  # send now or at its time (or ask for approval)
+    ANNOUNCEMENT_APPROVE = "announcement.approve"  # another comms person approves it
+    ANNOUNCEMENT_REJECT = "announcement.reject"  # ... or sends it back with a note
+    ANNOUNCEMENT_CANCEL = "announcement.cancel"  # stop it before or while it is sent
+    ANNOUNCEMENT_RECALL = "announcement.recall"  # delete the messages already sent
+    ANNOUNCEMENT_STATUS = "announcement.status"  # its status card (figures) again
+    ANNOUNCEMENT_REPORT = "announcement.report"  # a signed link to its workbook report
+    ANNOUNCEMENT_REMIND = "announcement.remind"  # remind who has not acknowledged it
+    ANNOUNCEMENT_ACKNOWLEDGE = "announcement.acknowledge"  # a recipient's "Gelezen en begrepen"
+    ANNOUNCEMENT_LIST = "announcement.list"  # my announcements with their state
