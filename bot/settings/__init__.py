@@ -19,6 +19,7 @@ from typing import Any
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.settings.access import AccessSettings
+from bot.settings.announcements import AnnouncementSettings
 from bot.settings.connector import ConnectorSettings
 from bot.settings.identities import IdentitySettings
 from bot.settings.licences import LicenceSettings
@@ -28,6 +29,7 @@ from bot.settings.servicedesk import ServiceDeskSettings
 
 
 class Settings(
+    AnnouncementSettings,
     ServiceDeskSettings,
     PostSettings,
     LicenceSettings,

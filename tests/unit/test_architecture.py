@@ -218,7 +218,7 @@ LAYER_MACHINERY = {
     "cards": {"base.py", "verbs.py"},
     "dialogs": set(),
 }
-CAPABILITIES = ("access", "licences", "post", "servicedesk", "platform")
+CAPABILITIES = ("access", "licences", "post", "servicedesk", "announcements", "platform")
 PUBLIC_LAYERS = ("bot.domain", "bot.ports")
 
 

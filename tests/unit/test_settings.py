@@ -85,6 +85,10 @@ _SAMPLES = {
     "WERKPLEK_CLOSING_DAYS": "11-02,2026-12-24",
     "WERKPLEK_SERVICEDESK_ENTITY_CHANNELS": '{"AWV": "19:awv@thread.tacv2"}',
     "WERKPLEK_SERVICEDESK_TARGETS": '{"high": [2, 6]}',
+    "WERKPLEK_ANNOUNCEMENT_SCOPES": '{"g1": {"entities": ["AWV"]}}',
+    "WERKPLEK_ANNOUNCEMENT_GROUPS": '{"g1": "Leidinggevenden"}',
+    "WERKPLEK_ANNOUNCEMENT_CHANNELS": '{"19:c@thread.tacv2": "Algemeen"}',
+    "WERKPLEK_ANNOUNCEMENT_API_KEYS": '{"flow": {"hash": "sha256:' + "ef" * 32 + '"}}',
 }
 
 

@@ -1,0 +1,88 @@
+"""What the announcement services are given: the cards they send (dialogs/announcements renders
+them), who people are, and the rules configured for the capability."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.domain.announcements.announcements import Announcement
+from bot.domain.announcements.audiences import AudienceScope
+from bot.domain.announcements.recipients import Progress
+
+
+class AnnouncementCards(Protocol):
+    """The activities announcements send (each a Bot Framework activity dict)."""
+
+    def message(
+        self, announcement: Announcement, locale: str, *, reminder: bool = False
+    ) -> dict[str, Any]:
+        """The announcement as a recipient gets it (with "Gelezen en begrepen" when urgent)."""
+        ...
+
+    def recalled(self, locale: str) -> dict[str, Any]:
+        """What a recalled announcement's message becomes."""
+        ...
+
+    def status(self, announcement: Announcement, progress: Progress, locale: str) -> dict[str, Any]:
+        """The author's live status card."""
+        ...
+
+    def approval(
+        self,
+        announcement: Announcement,
+        locale: str,
+        *,
+        audience_names: Sequence[str],
+        audience_size: int | None,
+    ) -> dict[str, Any]:
+        """The card an approver decides on (without buttons once decided)."""
+        ...
+
+    def notice(self, key: str, locale: str, **values: object) -> dict[str, Any]:
+        """A short message to the author ("announcements.notice.approved", ...)."""
+        ...
+
+
+class People(Protocol):
+    """Who people are, for names, languages, entities and approvers."""
+
+    async def locale_of(self, user_id: str) -> str: ...
+
+    async def entity_of(self, user_id: str) -> str:
+        """The person's entity code; "" when none or unknown."""
+        ...
+
+    async def groups_of(self, user_id: str) -> Sequence[str]:
+        """The Entra group ids the person is a (transitive) member of (for their scope)."""
+        ...
+
+    async def approvers(self, exclude: str, limit: int) -> Sequence[str]:
+        """Object ids of the comms people and admins who may approve, the author excluded."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementRules:
+    """The capability's configuration (bot/settings/announcements.py), as the services read it."""
+
+    scopes: Mapping[str, AudienceScope] = field(default_factory=dict)
+    groups: Mapping[str, str] = field(default_factory=dict)  # offered group id -> name
+    channels: Mapping[str, str] = field(default_factory=dict)  # offered channel id -> name
+    approval_required: bool = False
+    window: int = 500
+    status_seconds: float = 5.0
+    teams_app_id: str = ""
+    image_max_bytes: int = 2 * 1024 * 1024
+    max_approvers: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMark:
+    """When the author's status card was last written (not more often than status_seconds)."""
+
+    announcement_id: int
+    at: datetime
+    count: int
