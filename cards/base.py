@@ -27,6 +27,20 @@ MAX_NAME = 200  # a person, sender, organisation, catalogue item, entity, device
 MAX_LINE = 500  # one sentence or listed line that embeds such text (a workbook problem)
 
 
+# The attachment type of an Adaptive Card in a Bot Framework activity.
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def card_activity(summary: str, content: Card) -> dict[str, Any]:
+    """A message activity carrying one card; `summary` is what Teams shows in the notification
+    and the chat list."""
+    return {
+        "type": "message",
+        "summary": summary,
+        "attachments": [{"contentType": ADAPTIVE_CARD, "content": content}],
+    }
+
+
 def card(body: list[Element], actions: list[Element] | None = None) -> Card:
     built: Card = {
         "type": "AdaptiveCard",

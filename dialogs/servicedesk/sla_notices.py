@@ -12,10 +12,8 @@ from typing import Any
 
 from bot.domain.servicedesk.tickets import SlaStep, Ticket
 from bot.i18n import Translator, pick_locale
-from cards.base import Card
+from cards.base import card_activity
 from cards.servicedesk.sla import sla_escalation_card, sla_reminder_card
-
-ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
 class SlaNoticeCards:
@@ -29,18 +27,10 @@ class SlaNoticeCards:
         t = Translator(pick_locale(locale)) if locale else self._desk
         content = sla_reminder_card(ticket, step, minutes_left, t, self._zone)
         summary = t("servicedesk.sla_notice.reminder.summary", reference=ticket.reference)
-        return _activity(summary, content)
+        return card_activity(summary, content)
 
     def escalation(self, ticket: Ticket, step: SlaStep, assignee: str) -> dict[str, Any]:
         t = self._desk
         content = sla_escalation_card(ticket, step, assignee, t, self._zone)
         summary = t("servicedesk.sla_notice.escalation.summary", reference=ticket.reference)
-        return _activity(summary, content)
-
-
-def _activity(summary: str, content: Card) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "summary": summary,
-        "attachments": [{"contentType": ADAPTIVE_CARD, "content": content}],
-    }
+        return card_activity(summary, content)

@@ -13,13 +13,11 @@ from typing import Any
 from bot.domain.servicedesk.agents import DeskAgent
 from bot.domain.servicedesk.tickets import SlaState, Ticket, TicketMessage
 from bot.i18n import Translator, pick_locale
-from cards.base import Card
+from cards.base import card_activity
 from cards.servicedesk.desk import desk_ticket_card
 from cards.servicedesk.desk_changes import assigned_card
 from cards.servicedesk.relay import thread_message_card
 from cards.servicedesk.tickets import answered_card, resolved_card
-
-ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
 class TicketNoticeCards:
@@ -37,32 +35,26 @@ class TicketNoticeCards:
     ) -> dict[str, Any]:
         t = self._desk
         content = desk_ticket_card(ticket, messages, names, sla, t, self._zone, agents=agents)
-        return _activity(t("servicedesk.desk.summary", reference=ticket.reference), content)
+        return card_activity(t("servicedesk.desk.summary", reference=ticket.reference), content)
 
     def answered(self, ticket: Ticket, text: str, agent_name: str, locale: str) -> dict[str, Any]:
         t = Translator(pick_locale(locale))
         content = answered_card(ticket, text, agent_name, t)
-        return _activity(t("servicedesk.answered.summary", reference=ticket.reference), content)
+        return card_activity(t("servicedesk.answered.summary", reference=ticket.reference), content)
 
     def resolved(self, ticket: Ticket, locale: str) -> dict[str, Any]:
         t = Translator(pick_locale(locale))
         content = resolved_card(ticket, t)
-        return _activity(t("servicedesk.resolved.summary", reference=ticket.reference), content)
+        return card_activity(t("servicedesk.resolved.summary", reference=ticket.reference), content)
 
     def in_thread(self, ticket: Ticket, text: str, requester_name: str) -> dict[str, Any]:
         t = self._desk
         content = thread_message_card(ticket, text, requester_name, t)
-        return _activity(t("servicedesk.relay.thread.summary", reference=ticket.reference), content)
+        return card_activity(
+            t("servicedesk.relay.thread.summary", reference=ticket.reference), content
+        )
 
     def assigned(self, ticket: Ticket, by_name: str, locale: str) -> dict[str, Any]:
         t = Translator(pick_locale(locale))
         content = assigned_card(ticket, by_name, t)
-        return _activity(t("servicedesk.assigned.summary", reference=ticket.reference), content)
-
-
-def _activity(summary: str, content: Card) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "summary": summary,
-        "attachments": [{"contentType": ADAPTIVE_CARD, "content": content}],
-    }
+        return card_activity(t("servicedesk.assigned.summary", reference=ticket.reference), content)
