@@ -7,13 +7,14 @@ Repositories import their tables from their capability's `tables` module.
 
 from __future__ import annotations
 
+from bot.store.announcements import tables as announcements
 from bot.store.licences import tables as licences
 from bot.store.metadata import metadata
 from bot.store.platform import tables as platform
 from bot.store.post import tables as post
 from bot.store.servicedesk import tables as servicedesk
 
-__all__ = ["licences", "metadata", "not_ours", "platform", "post", "servicedesk"]
+__all__ = ["announcements", "licences", "metadata", "not_ours", "platform", "post", "servicedesk"]
 
 
 def not_ours(name: str | None, type_: str, _parent: object) -> bool:
