@@ -25,7 +25,9 @@ MessagesFor = Callable[[Announcement, Sequence[NewRecipient]], Sequence[NewOutbo
 
 class AnnouncementRepository(Protocol):
     async def add(self, new: NewAnnouncement, audit: Sequence[AuditEntry] = ()) -> Announcement:
-        """Store a draft with the next reference of its year (ANN-2026-000042), version 1."""
+        """Store a draft with the next reference of its year (ANN-2026-000042), version 1.
+        The audit entries are written in the same transaction; one with an empty object id
+        gets the new reference as its object id."""
         ...
 
     async def get(self, announcement_id: int) -> Announcement | None: ...
@@ -155,6 +157,11 @@ class AudienceDirectory(Protocol):
     def group_members(self, group_id: str) -> AsyncIterator[Sequence[AudienceMember]]:
         """Every user among the group's transitive members, a Graph page (up to 999) at a
         time, following @odata.nextLink to the end."""
+        ...
+
+    async def count_members(self, group_id: str) -> int:
+        """How many users are among the group's transitive members (the audience's size before
+        sending; an upper bound when groups overlap)."""
         ...
 
     async def find_person(self, address: str) -> AudienceMember | None:

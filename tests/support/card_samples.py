@@ -661,6 +661,111 @@ def _ticket_report(t: Translator) -> Sampled:
     yield "nothing-yet", build(card, quiet, "DOMG – Departement Omgeving", LINK, 10, t, ZONE)
 
 
+def _announcements(t: Translator) -> Sampled:
+    """The message in its shapes, the form, a draft in every state, the list, the status card
+    and the approver's card."""
+    from bot.domain.announcements.announcements import AnnouncementState
+    from bot.domain.announcements.audiences import NO_AUDIENCE
+    from bot.domain.announcements.content import Content, Importance
+    from cards.announcements import approval, drafts, forms, message, report_link
+    from cards.announcements import status as announcement_status
+    from tests.unit.announcements.card_data import (
+        CHOICES,
+        ENGLISH,
+        announcement,
+        in_state,
+        progress,
+    )
+
+    plain = announcement(dutch=Content(title="De postkamer is dicht op 24/12"))
+    urgent = in_state(AnnouncementState.SENT, importance=Importance.URGENT, english=ENGLISH)
+    send = message.announcement_message
+    yield "plain", build(send, plain, t, zone=BRUSSELS)
+    yield "with-image-and-link", build(send, in_state(AnnouncementState.SENT), t, zone=BRUSSELS)
+    yield "urgent", build(send, urgent, t, zone=BRUSSELS)
+    yield "urgent-acknowledged", build(send, urgent, t, acknowledged_at=FRIDAY, zone=BRUSSELS)
+    yield "preview", build(send, urgent, t, preview=True, zone=BRUSSELS)
+    yield "reminder", build(send, urgent, t, reminder=True, zone=BRUSSELS)
+    yield "recalled", build(message.announcement_recalled, t)
+    yield "report-link", build(report_link.report_link_card, "ANN-2026-000042", LINK, 10, t)
+    form = forms.announcement_form
+    yield "form-new", build(form, t, draft=None, choices=CHOICES, zone=BRUSSELS)
+    edited = announcement(english=ENGLISH, send_at=FRIDAY)
+    problems = [t("announcements.problem.title_missing"), t("announcements.audience.empty")]
+    yield (
+        "form-draft-problems",
+        build(form, t, draft=edited, choices=CHOICES, zone=BRUSSELS, problems=problems),
+    )
+    yield (
+        "form-no-audience",
+        build(form, t, draft=None, choices=forms.AudienceChoices(), zone=BRUSSELS),
+    )
+    for state in AnnouncementState:
+        shaped = in_state(state, importance=Importance.URGENT)
+        yield (
+            f"draft-{state.value}",
+            build(
+                drafts.draft_card,
+                shaped,
+                t,
+                BRUSSELS,
+                audience_size=1234,
+                audience_names=["Agentschap Wegen en Verkeer", "Departement Omgeving"],
+                approval_required=state is AnnouncementState.DRAFT,
+            ),
+        )
+    yield (
+        "draft-problems",
+        build(
+            drafts.draft_card,
+            announcement(audience=NO_AUDIENCE),
+            t,
+            BRUSSELS,
+            audience_size=None,
+            audience_names=[],
+            problems=[t("announcements.audience.empty")],
+            approval_required=False,
+        ),
+    )
+    listed = [in_state(state) for state in AnnouncementState]
+    yield "list", build(drafts.announcements_list, listed, t, BRUSSELS)
+    yield "list-empty", build(drafts.announcements_list, [], t, BRUSSELS)
+    card = announcement_status.status_card
+    sending = in_state(AnnouncementState.SENDING, importance=Importance.URGENT)
+    yield "status-sending", build(card, sending, progress(), t, BRUSSELS)
+    done = in_state(AnnouncementState.SENT)
+    yield "status-sent", build(card, done, progress(1234, expected_end=None), t, BRUSSELS)
+    waiting = in_state(AnnouncementState.AWAITING_APPROVAL, approval_required=True)
+    ask = approval.approval_card
+    names = ["Agentschap Wegen en Verkeer"]
+    yield (
+        "approval",
+        build(ask, waiting, t, BRUSSELS, audience_names=names, audience_size=1234, decided=False),
+    )
+    approved = in_state(
+        AnnouncementState.SCHEDULED,
+        approval_required=True,
+        decided_by="approver",
+        decided_by_name="Jef Claes",
+    )
+    yield (
+        "approval-decided",
+        build(ask, approved, t, BRUSSELS, audience_names=names, audience_size=1234, decided=True),
+    )
+    yield (
+        "approval-rejected",
+        build(
+            ask,
+            in_state(AnnouncementState.REJECTED),
+            t,
+            BRUSSELS,
+            audience_names=names,
+            audience_size=None,
+            decided=True,
+        ),
+    )
+
+
 SAMPLERS = (
     _system,
     _understanding,
@@ -685,4 +790,5 @@ SAMPLERS = (
     _ticket_files,
     _ticket_sla,
     _ticket_report,
+    _announcements,
 )

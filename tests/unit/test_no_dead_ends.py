@@ -33,8 +33,14 @@ FINAL = {
     # A person's words in their ticket's thread: the next step is to answer in the thread (the
     # card says so); a button's answer would replace the card, and the words with it.
     "cards.servicedesk.relay.thread_message_card",
+    # A recalled announcement: there is nothing left to read or do.
+    "cards.announcements.message.announcement_recalled",
 }
-FINAL_SHAPES = {("cards.licences.status.notice_card", "approval_closed")}
+FINAL_SHAPES = {
+    ("cards.licences.status.notice_card", "approval_closed"),
+    # An announcement to read, with no link and nothing to acknowledge: the reading is the end.
+    ("cards.announcements.message.announcement_message", "plain"),
+}
 
 
 def _has_a_step(card: dict[str, Any]) -> bool:

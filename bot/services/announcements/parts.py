@@ -10,7 +10,9 @@ from typing import Any, Protocol
 
 from bot.domain.announcements.announcements import Announcement
 from bot.domain.announcements.audiences import AudienceScope
+from bot.domain.announcements.recipient_lists import RecipientListResult
 from bot.domain.announcements.recipients import Progress
+from bot.domain.platform.outbox import NewOutboxMessage
 
 
 class AnnouncementCards(Protocol):
@@ -86,3 +88,20 @@ class StatusMark:
     announcement_id: int
     at: datetime
     count: int
+
+
+class OutboxQueue(Protocol):
+    """Where messages that belong to no announcement step are queued (the author's status
+    card, an edit's, a recall's or a reminder's messages): the outbox (OutboxRepository)."""
+
+    async def enqueue(self, messages: Sequence[NewOutboxMessage], now: datetime) -> int:
+        """Store messages; one whose dedupe key exists is skipped. Returns how many were new."""
+        ...
+
+
+class RecipientListReader(Protocol):
+    """Reads an uploaded list of people (an .xlsx workbook or a CSV file) into its addresses and
+    problems: bot/excel/announcements/recipient_list.py `read_recipient_list` is one. A call,
+    so the function itself is passed; CPU work, run off the event loop by the service."""
+
+    def __call__(self, data: bytes, filename: str) -> RecipientListResult: ...
