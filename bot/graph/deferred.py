@@ -8,6 +8,8 @@ it) inside the thread.
 
 Each port is reached through one generic forwarder that reads the port's methods from its
 Protocol in bot.ports: a new Graph call is added to the port and to the adapter, never here.
+A method that returns an AsyncIterator (a group's members, page by page) is forwarded as one:
+the iteration waits for the gateway, then iterates the adapter's.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from bot.domain.platform.errors import DomainError, Unavailable
 from bot.ports.access import AccessDirectory
+from bot.ports.announcements import AudienceDirectory
 from bot.ports.licences import LicenceManager
 from bot.ports.platform import Directory
 from bot.ports.post import DocumentStore, RuleNames
@@ -44,8 +47,8 @@ def _gateway_opener() -> Callable[[Settings, OnCall | None], Awaitable[GraphGate
 
 class DeferredGraph:
     """The Graph ports before the gateway exists: `directory`, `access`, `licences`,
-    `documents` and `rule_names` are typed as their ports and forward every call to the
-    gateway once it is open."""
+    `documents`, `rule_names` and `audiences` are typed as their ports and forward every call
+    to the gateway once it is open."""
 
     def __init__(self, settings: Settings, on_call: OnCall | None = None) -> None:
         self._settings = settings
@@ -57,6 +60,9 @@ class DeferredGraph:
         self.licences: LicenceManager = self.port(LicenceManager, lambda gateway: gateway.licences)
         self.documents: DocumentStore = self.port(DocumentStore, _documents)
         self.rule_names: RuleNames = self.port(RuleNames, lambda gateway: gateway.rule_names)
+        self.audiences: AudienceDirectory = self.port(
+            AudienceDirectory, lambda gateway: gateway.audiences
+        )
 
     def port(self, protocol: object, pick: Callable[[GraphGateway], P]) -> P:
         """`pick(gateway)`'s methods named in `protocol` (a Protocol of bot.ports), reached before
@@ -130,13 +136,22 @@ def port_methods(protocol: object) -> dict[str, bool]:
     return methods
 
 
+def _is_async_iterator(annotation: object) -> bool:
+    """A return annotation naming an AsyncIterator (a string under postponed annotations)."""
+    if isinstance(annotation, str):
+        return annotation.split("[", 1)[0].strip().rsplit(".", 1)[-1] == "AsyncIterator"
+    return getattr(annotation, "__origin__", annotation) is AsyncIterator
+
+
 class _Forwarder:
     """One port, forwarded to `pick(gateway)` once the gateway is open.
 
     A coroutine method awaits the gateway, then calls the same method on the adapter. A plain
-    method cannot wait, so it may only be one that returns nothing (a cache to forget, say): it
-    reaches the adapter when the gateway is open and does nothing before, when the adapter
-    holds nothing yet. A port with any other plain method is refused here, at construction.
+    method that returns an AsyncIterator is forwarded as an async generator: its first step
+    awaits the gateway, then it yields what the adapter's yields. Any other plain method cannot
+    wait, so it may only be one that returns nothing (a cache to forget, say): it reaches the
+    adapter when the gateway is open and does nothing before, when the adapter holds nothing
+    yet. A port with any other plain method is refused here, at construction.
     """
 
     def __init__(
@@ -146,13 +161,18 @@ class _Forwarder:
         self._pick = pick
         self._name = getattr(protocol, "__name__", "port")
         self._methods = port_methods(protocol)
+        self._streams: set[str] = set()
         for name, is_async in self._methods.items():
             returns = inspect.signature(getattr(protocol, name)).return_annotation
-            if not is_async and returns not in (None, "None"):
-                raise TypeError(
-                    f"{self._name}.{name} returns a value without being awaited: "
-                    "it cannot be forwarded before Graph is open"
-                )
+            if is_async or returns in (None, "None"):
+                continue
+            if _is_async_iterator(returns):
+                self._streams.add(name)
+                continue
+            raise TypeError(
+                f"{self._name}.{name} returns a value without being awaited: "
+                "it cannot be forwarded before Graph is open"
+            )
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         is_async = self._methods.get(name)
@@ -160,7 +180,19 @@ class _Forwarder:
             raise AttributeError(f"{self._name} has no method {name!r}")
         graph, pick = self._graph, self._pick
         forward: Callable[..., Any]
-        if is_async:
+        if name in self._streams:
+
+            async def forward(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+                inner = getattr(pick(await graph.gateway()), name)(*args, **kwargs)
+                try:
+                    async for item in inner:
+                        yield item
+                finally:  # a caller that stops early closes the adapter's iteration too
+                    close = getattr(inner, "aclose", None)
+                    if close is not None:
+                        await close()
+
+        elif is_async:
 
             async def forward(*args: Any, **kwargs: Any) -> Any:
                 return await getattr(pick(await graph.gateway()), name)(*args, **kwargs)

@@ -6,6 +6,7 @@ import logging
 import time
 
 from bot.graph.access import GraphAccess
+from bot.graph.audiences import GraphAudiences
 from bot.graph.cache import Clock
 from bot.graph.client import GraphClient, build_client
 from bot.graph.directory import GraphDirectory
@@ -22,9 +23,10 @@ class GraphGateway:
     """Owns the Graph client; exposes the port implementations built on it.
 
     `directory` implements bot.ports.platform.Directory, `access` bot.ports.access.AccessDirectory,
-    `licences` bot.ports.licences.LicenceManager, `rule_names` bot.ports.post.RuleNames and
-    `documents` bot.ports.post.DocumentStore (None unless a documents drive is configured); all
-    share the one client (token, retries, metering).
+    `licences` bot.ports.licences.LicenceManager, `rule_names` bot.ports.post.RuleNames,
+    `audiences` bot.ports.announcements.AudienceDirectory and `documents`
+    bot.ports.post.DocumentStore (None unless a documents drive is configured); all share the
+    one client (token, retries, metering).
     """
 
     def __init__(
@@ -41,6 +43,7 @@ class GraphGateway:
         self.licences = licences
         self.documents = documents
         self.rule_names = GraphRuleNames(client.service)
+        self.audiences = GraphAudiences(client.service)
 
     async def close(self) -> None:
         await self._client.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncGenerator
 from typing import Any, Protocol
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
@@ -115,6 +116,29 @@ async def get_up_to(
     if len(items) < limit and _next_link(page) is not None:
         logger.warning("graph %s stopped after %s pages", operation, max_pages)
     return items[:limit]
+
+
+async def get_pages(
+    builder: ListBuilder,
+    config: RequestConfiguration[Any],
+    operation: str,
+    *,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> AsyncGenerator[list[Json], None]:
+    """The items of a collection one page at a time, following @odata.nextLink (as get_all,
+    without holding more than one page): for collections too large to read into one list."""
+    page = await get_json(builder, config)
+    yield _items(page)
+    for _ in range(max_pages - 1):
+        link = _next_link(page)
+        if link is None:
+            return
+        next_config: RequestConfiguration[Any] = RequestConfiguration()
+        next_config.headers.add_all(config.headers)
+        page = await get_json(builder.with_url(link), next_config)
+        yield _items(page)
+    if _next_link(page) is not None:
+        logger.warning("graph %s stopped after %s pages", operation, max_pages)
 
 
 def _items(page: Json) -> list[Json]:

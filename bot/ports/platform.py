@@ -201,3 +201,16 @@ class LinkUses(Protocol):
     async def forget_expired(self, cutoff: datetime) -> int:
         """Drop the uses of links that expired before cutoff (their expiry refuses them now)."""
         ...
+
+
+class ReadReceipts(Protocol):
+    """Where the Teams host hands a read receipt: a person read their 1:1 chat with the bot up to
+    a message (Teams sends the `application/vnd.microsoft.readReceipt` event in personal chats
+    only, to apps with the ChatMessageReadReceipt.Read.Chat permission, when the person's
+    read receipts are on)."""
+
+    async def read(self, tenant_id: str, user_id: str, last_read_message_id: str) -> None:
+        """The person (their Entra object id, in that tenant: the channel's ids, never the
+        event's payload) read every message up to `last_read_message_id` (a Teams message
+        id: they grow with time). A failure is logged by the host, never answered to Teams."""
+        ...

@@ -22,6 +22,12 @@ personal chat from the reference store). The original is looked up through `find
 - still pending or in flight: WAIT (nothing to edit yet; the sender looks again shortly);
 - never sent (unreachable, gone, failed) or unknown: GONE, "nothing to replace".
 
+A replacing message whose activity is exactly DELETE_ACTIVITY (bot.domain.platform.outbox,
+`deletion_of`) deletes that Teams message instead: `DELETE {serviceUrl}v3/conversations/
+{conversationId}/activities/{activityId}` through the SDK's delete_activity, found and waited
+for like an edit. When the original never went out there is nothing to delete: that is SENT
+with the error NOTHING_TO_DELETE and no request (done, not retried); 404 is GONE.
+
 A message `thread_of` an earlier one (a ticket's card in the desk's channel) is posted as a reply
 in that card's thread, `{channel};messageid={its Teams message id}`: it waits while the card is
 not sent yet, and goes to the channel itself when the card never went out.
@@ -49,7 +55,12 @@ from bot.domain.platform.delivery import (
     classify,
     parse_retry_after,
 )
-from bot.domain.platform.outbox import OutboxMessage, OutboxStatus
+from bot.domain.platform.outbox import (
+    NOTHING_TO_DELETE,
+    OutboxMessage,
+    OutboxStatus,
+    is_deletion,
+)
 from bot.ports.platform import Clock, ConversationRefRepository, Permit
 from bot.teams.connector_clients import ConnectorClients, TokenProvider
 
@@ -128,6 +139,8 @@ class ConnectorDelivery:
     async def deliver(self, message: OutboxMessage, permit: Permit) -> DeliveryOutcome:
         """Send one outbox message; each connector request runs inside `async with permit():`
         (entering may raise PermitWithdrawn, which is passed on: nothing is sent then)."""
+        if is_deletion(message.activity):
+            return await self._delete(message, permit)
         try:
             activity = _activity_for(message)
         except ValidationError:
@@ -178,6 +191,31 @@ class ConnectorDelivery:
         except aiohttp.ClientResponseError as error:
             if not 200 <= error.status < 300:  # else: edited, only the answer was unreadable
                 return self._failure(error, "update")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return DeliveryOutcome(Verdict.RETRY, status=NO_RESPONSE, error=type(error).__name__)
+        return DeliveryOutcome(Verdict.SENT, 200, activity_id=activity_id)
+
+    async def _delete(self, message: OutboxMessage, permit: Permit) -> DeliveryOutcome:
+        """Delete the Teams message of the outbox message this one replaces (a recall)."""
+        if not message.replaces:
+            logger.warning("Outbox message %s is a deletion of nothing", message.id)
+            return DeliveryOutcome(Verdict.FAILED, NO_RESPONSE, error="deletes no message")
+        target = await self._edit_target(message)
+        if isinstance(target, DeliveryOutcome):
+            if target.error == NOTHING_TO_REPLACE:  # never went out: nothing to take back
+                return DeliveryOutcome(Verdict.SENT, NO_RESPONSE, error=NOTHING_TO_DELETE)
+            return target
+        service_url, conversation_id, activity_id = target
+        if not self._hosts.allows(service_url):
+            return self._refused(message, service_url)
+        try:
+            client = await self._clients.client(service_url)
+            async with permit():
+                await client.conversations.delete_activity(conversation_id, activity_id)
+        except aiohttp.ClientResponseError as error:
+            # The SDK accepts only 200 and 202; any other 2xx (204) was a deletion all the same.
+            if not 200 <= error.status < 300:
+                return self._failure(error, "delete")
         except (aiohttp.ClientError, TimeoutError) as error:
             return DeliveryOutcome(Verdict.RETRY, status=NO_RESPONSE, error=type(error).__name__)
         return DeliveryOutcome(Verdict.SENT, 200, activity_id=activity_id)

@@ -1,8 +1,9 @@
 """The Microsoft 365 Agents SDK host: the only wiring between Teams activities and our dialogs.
 
 Every activity passes one gate first (tenant allow-list, duplicate delivery, remembering the
-sender), then one of four routes: installation (welcome), message (dispatcher), card action
-(dispatcher) or anything else (ignored on purpose, so nothing is logged with its text).
+sender), then one of five routes: installation (welcome), message (dispatcher), card action
+(dispatcher), a read receipt in a personal chat (handed to the optional ReadReceipts port,
+nothing answered) or anything else (ignored on purpose, so nothing is logged with its text).
 """
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ from bot.http.metrics import Metrics
 from bot.http.problems import problem
 from bot.i18n import pick_locale, translator
 from bot.observability import correlation_id
-from bot.ports.platform import Clock, ProcessedActivities
+from bot.ports.platform import Clock, ProcessedActivities, ReadReceipts
 from bot.services.platform.audit import Auditor
 from bot.services.platform.contacts import ContactBook
 from bot.services.platform.roles import RoleResolver
 from bot.settings import Settings
+from bot.teams import read_receipts
 from bot.teams.activities import ChannelRequest, hide_activity_dumps, readable_activity
 from bot.teams.auth import (
     InboundPolicy,
@@ -99,6 +101,7 @@ class HostServices:
     clock: Clock
     metrics: Metrics
     credential: AsyncCredential | None = None  # the bot identity; None in anonymous mode
+    read_receipts: ReadReceipts | None = None  # None: read receipts are ignored
 
 
 def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
@@ -141,6 +144,7 @@ class TeamsHost:
         app.conversation_update("membersAdded")(self._on_members_added)
         app.activity(ActivityTypes.message)(self._on_message)
         app.adaptive_card.action_execute(re.compile(r".+"))(self._on_card_action)
+        app.add_route(read_receipts.is_read_receipt, self._on_read_receipt)
         app.add_route(lambda context: True, self._ignore)
         app.error(self._on_error)
 
@@ -330,6 +334,11 @@ class TeamsHost:
         ):
             return
         await self._s.start.welcome(await self._turn(context))
+
+    async def _on_read_receipt(self, context: TurnContext, state: TurnState) -> None:
+        # Nothing is sent back (bot.teams.read_receipts says why).
+        if not await read_receipts.hand_on(context.activity, self._s.read_receipts):
+            self._s.metrics.activities.labels(str(context.activity.type), "ignored").inc()
 
     async def _ignore(self, context: TurnContext, state: TurnState) -> None:
         self._s.metrics.activities.labels(str(context.activity.type), "ignored").inc()

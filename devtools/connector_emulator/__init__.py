@@ -15,6 +15,7 @@ from devtools.connector_emulator.emulator import ConnectorEmulator
 from devtools.connector_emulator.records import (
     DEDUPE_KEY_FIELD,
     Conversation,
+    Deletion,
     PostedMessage,
     ReceivedActivity,
     ReceivedRequest,
@@ -25,6 +26,7 @@ __all__ = [
     "DEDUPE_KEY_FIELD",
     "ConnectorEmulator",
     "Conversation",
+    "Deletion",
     "PostedMessage",
     "ReceivedActivity",
     "ReceivedRequest",

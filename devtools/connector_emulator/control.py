@@ -4,6 +4,7 @@ as a separate process. They mirror the Python API of ConnectorEmulator.
     GET  /_emulator/stats                  counters (see records.Stats)
     GET  /_emulator/activities?since=N     accepted activities from index N on
     GET  /_emulator/requests?since=N       every request from index N on
+    GET  /_emulator/deletions?since=N      accepted deletions from index N on
     GET  /_emulator/messages/{activity_id} a sent message as it looks now (edits applied)
     POST /_emulator/reset                  forget everything; optional {"tenant_rate_per_second",
                                            "enforce_conversation_limits"} to reconfigure
@@ -41,6 +42,10 @@ def add_control_routes(app: web.Application, emulator: ConnectorEmulator) -> Non
     async def requests(request: web.Request) -> web.Response:
         since = int(request.query.get("since", "0"))
         return web.json_response([r.to_json() for r in emulator.requests[since:]])
+
+    async def deletions(request: web.Request) -> web.Response:
+        since = int(request.query.get("since", "0"))
+        return web.json_response([d.to_json() for d in emulator.deleted[since:]])
 
     async def message(request: web.Request) -> web.Response:
         posted = emulator.message(request.match_info["activity_id"])
@@ -94,6 +99,7 @@ def add_control_routes(app: web.Application, emulator: ConnectorEmulator) -> Non
     app.router.add_get("/_emulator/stats", stats)
     app.router.add_get("/_emulator/activities", activities)
     app.router.add_get("/_emulator/requests", requests)
+    app.router.add_get("/_emulator/deletions", deletions)
     app.router.add_get("/_emulator/messages/{activity_id}", message)
     app.router.add_post("/_emulator/reset", reset)
     app.router.add_post("/_emulator/block", block)

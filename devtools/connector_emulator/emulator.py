@@ -7,8 +7,10 @@ records everything it receives. Any bearer token (or none) is accepted; its pres
 
 An update (PUT .../activities/{id}) replaces the whole message, as in Teams: `posted` keeps each
 message as it looks now. It counts against the same per-app-per-tenant and per-conversation
-limits as a send (Teams applies one policy to every bot request). An update or delete of an id
-never sent in that conversation (or deleted) answers 404 ActivityNotFound.
+limits as a send (Teams applies one policy to every bot request). A delete (DELETE
+.../activities/{id}) marks the message deleted and is recorded in `deleted` (deletions()). An
+update or delete of an id never sent in that conversation (or deleted) answers 404
+ActivityNotFound.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from devtools.connector_emulator.limits import (
 from devtools.connector_emulator.records import (
     DEDUPE_KEY_FIELD,
     Conversation,
+    Deletion,
     PostedMessage,
     ReceivedActivity,
     ReceivedRequest,
@@ -168,6 +171,12 @@ class ConnectorEmulator(EmulatorState):
         self._check_reachable(conversation)
         if route.operation == "delete":
             self._posted_in(route.conversation_id, route.activity_id).deleted = True
+            self.deleted.append(
+                Deletion(
+                    route.conversation_id, route.activity_id, now, time.time(), tenant_id, had_token
+                )
+            )
+            self.stats.deleted += 1
             return 200, {}
         received = ReceivedActivity(
             conversation_id=route.conversation_id,

@@ -46,6 +46,21 @@ class ReceivedActivity:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """One accepted deletion of a message (DELETE .../activities/{id})."""
+
+    conversation_id: str
+    activity_id: str
+    at: float  # time.monotonic() when admitted
+    wall: float  # time.time()
+    tenant_id: str
+    had_token: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass(slots=True)
 class PostedMessage:
     """A message as its conversation shows it now: the accepted send (or reply) as edited by
@@ -121,6 +136,7 @@ class Stats:
     blocked: int = 0  # 403
     not_found: int = 0  # 404
     updated: int = 0  # accepted edits of a message (PUT)
+    deleted: int = 0  # accepted deletions of a message (DELETE)
     bad_requests: int = 0  # 400
     created_conversations: int = 0
     duplicates: int = 0

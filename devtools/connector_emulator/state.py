@@ -7,6 +7,7 @@ import itertools
 from devtools.connector_emulator.limits import SlidingWindow
 from devtools.connector_emulator.records import (
     Conversation,
+    Deletion,
     Fault,
     PostedMessage,
     ReceivedActivity,
@@ -43,6 +44,8 @@ class EmulatorState:
         # Every message sent, by activity id, as it looks now (edits applied).
         self.posted: dict[str, PostedMessage] = {}
         self.requests: list[ReceivedRequest] = []
+        # Every accepted deletion, in order (the message stays in `posted`, marked deleted).
+        self.deleted: list[Deletion] = []
         self.stats = Stats()
         self.blocked_users: dict[str, str] = {}
         self.faults: list[Fault] = []
@@ -127,6 +130,10 @@ class EmulatorState:
     def updates(self) -> list[ReceivedActivity]:
         """Accepted edits of earlier messages."""
         return [a for a in self.activities if a.operation == "update"]
+
+    def deletions(self) -> list[Deletion]:
+        """Accepted deletions of earlier messages."""
+        return list(self.deleted)
 
     def message(self, activity_id: str) -> PostedMessage | None:
         """The message with that id as it looks now (None: never sent)."""

@@ -9,6 +9,9 @@ POST   /_emulator/reset      reload the tenant file; clear faults, latency and t
 GET    /_emulator/skus       every SKU's seats: [{"skuId", "skuPartNumber", "enabled", "consumed"}]
 POST   /_emulator/skus/{skuId}/seats  {"enabled": 6}: buy or cancel seats (prepaidUnits.enabled)
 POST   /_emulator/users/{id}/usage-location  {"usageLocation": "BE" | null}
+POST   /_emulator/groups/{id}/synthetic-members  {"count": 60000, "prefix": "bench"}: that many
+                              new plain users as members (benchmarks) -> {"added", "first", "last"}
+GET    /_emulator/app-installs  every Teams app installed through Graph: [{"userId", "teamsAppId"}]
 POST   /_emulator/token      {"audience": ...} -> a Graph access token (for raw HTTP clients)
 GET    /_emulator/jwks       the token signing keys over plain HTTP
 GET    /_emulator/info       URLs, tenant id, CA file
@@ -149,6 +152,32 @@ def add_control_routes(app: web.Application, runtime: Runtime) -> None:
             return _directory_problem(error)
         return web.json_response({"id": user["id"], "usageLocation": user["usageLocation"]})
 
+    async def synthetic_members(request: web.Request) -> web.Response:
+        body = await _json(request)
+        count, prefix = body.get("count"), body.get("prefix", "bench")
+        if not isinstance(count, int) or isinstance(count, bool) or not isinstance(prefix, str):
+            return _problem('expected {"count": <number of users>, "prefix"?: "bench"}')
+        try:
+            made = runtime.tenant.add_synthetic_members(
+                request.match_info["group_id"], count, prefix=prefix
+            )
+        except DirectoryError as error:
+            return _directory_problem(error)
+        users = [runtime.tenant.users[user_id]["userPrincipalName"] for user_id in made[:1]]
+        last = [runtime.tenant.users[user_id]["userPrincipalName"] for user_id in made[-1:]]
+        return web.json_response(
+            {"added": len(made), "first": (users or [None])[0], "last": (last or [None])[0]}
+        )
+
+    async def app_installs(request: web.Request) -> web.Response:
+        return web.json_response(
+            [
+                {"userId": user_id, "teamsAppId": app}
+                for user_id, apps in runtime.tenant.installed_apps.items()
+                for app in apps
+            ]
+        )
+
     async def token(request: web.Request) -> web.Response:
         body = await _json(request)
         audience = str(body.get("audience", GRAPH_RESOURCE))
@@ -172,6 +201,8 @@ def add_control_routes(app: web.Application, runtime: Runtime) -> None:
     app.router.add_get("/_emulator/skus", list_skus)
     app.router.add_post("/_emulator/skus/{sku_id}/seats", set_seats)
     app.router.add_post("/_emulator/users/{user_id}/usage-location", set_usage_location)
+    app.router.add_post("/_emulator/groups/{group_id}/synthetic-members", synthetic_members)
+    app.router.add_get("/_emulator/app-installs", app_installs)
     app.router.add_post("/_emulator/token", token)
     app.router.add_get("/_emulator/jwks", jwks)
     app.router.add_get("/_emulator/info", info)

@@ -9,6 +9,8 @@ emulator.add_fault("/transitiveMemberOf", 429, count=2, retry_after=1)
 emulator.request_count("/users/[^/]+$")
 emulator.set_seats(PPU_SKU_ID, 6)        # buy a seat: members waiting in CountViolation get it
 emulator.set_usage_location(user_id, "BE")
+emulator.add_synthetic_members(group_id, 60_000)   # a large audience for benchmarks
+emulator.installed_apps(user_id)  # Teams apps installed through Graph
 await emulator.stop()
 """
 
@@ -205,6 +207,18 @@ class GraphEmulator:
     def set_usage_location(self, user_id: str, location: str | None) -> None:
         """Set a user's usageLocation (a two-letter country code), or clear it with None."""
         self.tenant.set_usage_location(user_id, location)
+
+    # --- audiences and Teams apps (announcements) -------------------------------------------------
+    def add_synthetic_members(
+        self, group_id: str, count: int, *, prefix: str = "bench"
+    ) -> list[str]:
+        """Make `count` plain enabled users direct members of the group (UPN and mail
+        `{prefix}.{n:06d}@{domain}`, ids stable across runs); their ids. Gone after reset()."""
+        return self.tenant.add_synthetic_members(group_id, count, prefix=prefix)
+
+    def installed_apps(self, user_id: str) -> list[str]:
+        """The Teams app ids installed for a user through Graph, in install order."""
+        return self.tenant.apps_of(user_id)
 
     # --- faults, latency, counters ----------------------------------------------------------------
     @property

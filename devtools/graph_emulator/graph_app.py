@@ -13,6 +13,7 @@ from devtools.graph_emulator import (
     routes_groups,
     routes_licences,
     routes_teams,
+    routes_teamwork,
     routes_users,
 )
 from devtools.graph_emulator.authority import TokenRejected
@@ -32,6 +33,7 @@ ROUTES: list[Route] = [
     *routes_devices.ROUTES,
     *routes_drives.ROUTES,
     *routes_teams.ROUTES,
+    *routes_teamwork.ROUTES,
 ]
 # What Graph sends with a 401 so clients know which authority to ask.
 WWW_AUTHENTICATE = (

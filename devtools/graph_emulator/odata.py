@@ -13,6 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
+from devtools.graph_emulator import views
+from devtools.graph_emulator.licensing import Allocation
 from devtools.graph_emulator.odata_filter import UnsupportedQuery, parse_filter, parse_search
 from devtools.graph_emulator.tenant import DirectoryError, TenantState
 
@@ -139,6 +141,32 @@ class GraphCall:
     @cached_property
     def query(self) -> QueryOptions:
         return QueryOptions.from_request(self.request)
+
+    @cached_property
+    def allocation(self) -> Allocation:
+        """The tenant's licences as they stand for this request, computed once (it reads every
+        user: once per user listed would make a page of 999 in a big tenant take minutes)."""
+        return self.tenant.allocation()
+
+    @cached_property
+    def reads_licences(self) -> bool:
+        """Whether this request selects, filters, searches or orders on a licence property
+        (assignedLicenses, licenseAssignmentStates): only then are they computed."""
+        query = self.query
+        said = [",".join(query.select or ()), query.filter, query.search, query.orderby]
+        return "license" in " ".join(part for part in said if part).lower()
+
+    def user_view(self, user: Record) -> Record:
+        """The user as this request reads them (views.user_view)."""
+        if not self.reads_licences:
+            return views.user_view(self.tenant, user, licences=False)
+        return views.user_view(self.tenant, user, self.allocation)
+
+    def object_view(self, kind: str, record: Record) -> Record:
+        """A directory object as this request reads it (views.object_view)."""
+        if kind == "user":
+            return self.user_view(record)
+        return views.object_view(self.tenant, kind, record)
 
     @property
     def base_url(self) -> str:

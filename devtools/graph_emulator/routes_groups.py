@@ -1,4 +1,5 @@
-"""Graph routes for groups: get, list, (transitive) members, add and remove members."""
+"""Graph routes for groups: get, list, (transitive) members and how many users are among them,
+add and remove members."""
 
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ from devtools.graph_emulator.views import (
     USER_PROPERTIES,
     default_fields,
     group_view,
-    object_view,
-    user_view,
 )
 
 
@@ -43,17 +42,16 @@ async def get_group(call: GraphCall) -> web.StreamResponse:
 def directory_objects(call: GraphCall, members: list[tuple[str, Record]]) -> web.StreamResponse:
     """A page of mixed directory objects (users, groups, roles), each with its @odata.type."""
     kinds = {id(record): kind for kind, record in members}
-    tenant = call.tenant
     return call.collection(
         [record for _, record in members],
         call.selected("directoryObjects"),
         project=lambda r: project(
-            object_view(tenant, kinds[id(r)], r),
+            call.object_view(kinds[id(r)], r),
             call.query.select,
             default_fields(kinds[id(r)]),
             ODATA_TYPES[kinds[id(r)]],
         ),
-        searchable=lambda r: object_view(tenant, kinds[id(r)], r),
+        searchable=lambda r: call.object_view(kinds[id(r)], r),
     )
 
 
@@ -69,13 +67,12 @@ async def list_transitive_members(call: GraphCall) -> web.StreamResponse:
 
 def users_only(call: GraphCall, members: list[tuple[str, Record]]) -> web.StreamResponse:
     """A page of the users among the members (the microsoft.graph.user cast)."""
-    tenant = call.tenant
     check_select(call.query.select, USER_PROPERTIES, "user")
     return call.collection(
         [record for kind, record in members if kind == "user"],
         call.selected("users"),
-        project=lambda u: project(user_view(tenant, u), call.query.select, USER_DEFAULT_FIELDS),
-        searchable=lambda u: user_view(tenant, u),
+        project=lambda u: project(call.user_view(u), call.query.select, USER_DEFAULT_FIELDS),
+        searchable=call.user_view,
     )
 
 
@@ -87,6 +84,20 @@ async def list_member_users(call: GraphCall) -> web.StreamResponse:
 async def list_transitive_member_users(call: GraphCall) -> web.StreamResponse:
     group = call.tenant.group(call.params["group"])
     return users_only(call, call.tenant.transitive_members(group))
+
+
+async def count_transitive_member_users(call: GraphCall) -> web.StreamResponse:
+    """GET /groups/{id}/transitiveMembers/microsoft.graph.user/$count: a number as text/plain.
+    Like Graph, only as an advanced query (ConsistencyLevel: eventual)."""
+    if call.request.headers.get("ConsistencyLevel", "").lower() != "eventual":
+        raise DirectoryError(
+            400,
+            "Request_BadRequest",
+            "Count is only supported with the request header 'ConsistencyLevel: eventual'.",
+        )
+    group = call.tenant.group(call.params["group"])
+    total = sum(1 for kind, _ in call.tenant.transitive_members(group) if kind == "user")
+    return web.Response(text=str(total), content_type="text/plain")
 
 
 async def add_member(call: GraphCall) -> web.StreamResponse:
@@ -113,6 +124,9 @@ ROUTES = [
     Route("GET", "groups/{group}/transitivemembers", list_transitive_members),
     Route("GET", "groups/{group}/members/graph.user", list_member_users),
     Route("GET", "groups/{group}/transitivemembers/graph.user", list_transitive_member_users),
+    Route(
+        "GET", "groups/{group}/transitivemembers/graph.user/$count", count_transitive_member_users
+    ),
     Route("POST", "groups/{group}/members/$ref", add_member),
     Route("DELETE", "groups/{group}/members/{member}/$ref", remove_member),
 ]

@@ -15,13 +15,11 @@ from devtools.graph_emulator.views import (
     USER_PROPERTIES,
     default_fields,
     group_view,
-    object_view,
-    user_view,
 )
 
 
 def project_user(call: GraphCall, user: Record, odata_type: str | None = None) -> Record:
-    return project(user_view(call.tenant, user), call.query.select, USER_DEFAULT_FIELDS, odata_type)
+    return project(call.user_view(user), call.query.select, USER_DEFAULT_FIELDS, odata_type)
 
 
 async def list_users(call: GraphCall) -> web.StreamResponse:
@@ -30,7 +28,7 @@ async def list_users(call: GraphCall) -> web.StreamResponse:
         call.tenant.users.values(),
         call.selected("users"),
         project=lambda user: project_user(call, user),
-        searchable=lambda user: user_view(call.tenant, user),
+        searchable=call.user_view,
     )
 
 
@@ -82,7 +80,7 @@ async def member_of_item(call: GraphCall) -> web.StreamResponse:
         raise not_found(call.params["user"])
     kind, record = found
     body = project(
-        object_view(call.tenant, kind, record),
+        call.object_view(kind, record),
         call.query.select,
         default_fields(kind),
         ODATA_TYPES[kind],

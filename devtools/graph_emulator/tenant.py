@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import json
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,9 @@ class TenantState:
         self._by_upn = {u["userPrincipalName"].casefold(): u for u in self.users.values()}
         # Group-based seats given so far (see licensing.py: Entra does not take them back).
         self._granted: set[Grant] = set()
+        # Teams apps installed for a user (user id, lower) -> Teams app ids, in install order.
+        self.installed_apps: dict[str, list[str]] = {}
+        self._synthetic_users = 0
 
     @classmethod
     def load(cls, path: Path | None = None, now: dt.datetime | None = None) -> TenantState:
@@ -170,8 +174,15 @@ class TenantState:
         return result
 
     def members(self, group: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        found = (self.directory_object(member_id) for member_id in group["members"])
-        return [item for item in found if item is not None]
+        # Users first, inline: a benchmark's group holds tens of thousands, read on every page.
+        users = self.users
+        found: list[tuple[str, dict[str, Any]]] = []
+        for member_id in group["members"]:
+            user = users.get(member_id.lower())
+            item = ("user", user) if user is not None else self.directory_object(member_id)
+            if item is not None:
+                found.append(item)
+        return found
 
     def transitive_members(self, group: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         seen: set[str] = set()
@@ -179,9 +190,10 @@ class TenantState:
         stack = list(reversed(self.members(group)))
         while stack:
             kind, member = stack.pop()
-            if member["id"].lower() in seen:
+            key = member["id"].lower()
+            if key in seen:
                 continue
-            seen.add(member["id"].lower())
+            seen.add(key)
             result.append((kind, member))
             if kind == "group":
                 stack.extend(reversed(self.members(member)))
@@ -206,6 +218,55 @@ class TenantState:
         if len(remaining) == len(group["members"]):
             raise not_found(object_id)
         group["members"] = remaining
+
+    def add_synthetic_members(
+        self, group_id: str, count: int, *, prefix: str = "bench"
+    ) -> list[str]:
+        """Create `count` plain enabled users (no licences, no manager) as direct members of the
+        group, for benchmarks of large audiences: ids are stable across runs (the n-th one made
+        is always the same), UPN and mail are `{prefix}.{n:06d}@{domain}`. Their ids."""
+        group = self.group(group_id)
+        if count < 0:
+            raise bad_request("count cannot be negative.")
+        made: list[str] = []
+        for _ in range(count):
+            self._synthetic_users += 1
+            number = self._synthetic_users
+            user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"werkplek-bench-user:{number}"))
+            address = f"{prefix}.{number:06d}@{self.domain}"
+            user: dict[str, Any] = {
+                "id": user_id,
+                "displayName": f"Bench {number:06d}",
+                "givenName": "Bench",
+                "surname": f"{number:06d}",
+                "userPrincipalName": address,
+                "mail": address,
+                "accountEnabled": True,
+                "userType": "Member",
+                "usageLocation": "BE",
+                "preferredLanguage": "nl-BE",
+                "manager": None,
+                "assignedLicenses": [],
+            }
+            self.users[user_id] = user
+            self._by_upn[address.casefold()] = user
+            made.append(user_id)
+        group["members"].extend(made)
+        return made
+
+    # --- Teams apps -------------------------------------------------------------------------
+    def install_app(self, user_key: str, teams_app_id: str) -> None:
+        """Install a Teams app for a user (POST /users/{id}/teamwork/installedApps): 409 when
+        it is installed already, as Graph answers."""
+        user = self.user(user_key)
+        installed = self.installed_apps.setdefault(user["id"].lower(), [])
+        if teams_app_id.lower() in (app.lower() for app in installed):
+            raise DirectoryError(409, "Conflict", "The app is already installed for this user.")
+        installed.append(teams_app_id)
+
+    def apps_of(self, user_key: str) -> list[str]:
+        """The Teams app ids installed for a user, in install order (404 for an unknown user)."""
+        return list(self.installed_apps.get(self.user(user_key)["id"].lower(), []))
 
     # --- licences ---------------------------------------------------------------------------
     def allocation(self) -> Allocation:

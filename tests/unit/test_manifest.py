@@ -178,10 +178,12 @@ def test_the_bot_is_conversational_in_every_scope_and_takes_files(package: Path)
 
 def test_the_bot_reads_only_channel_messages_of_the_teams_it_is_in(package: Path) -> None:
     """The service desk's thread relay: the resource-specific permission a team owner grants
-    when adding the app (no tenant-wide Graph permission), and nothing more."""
+    when adding the app (no tenant-wide Graph permission); and the read receipts of its own
+    1:1 chats (announcements' "read at"); nothing more."""
     manifest = read_json(package, "manifest.json")
     assert manifest["authorization"]["permissions"]["resourceSpecific"] == [
-        {"name": "ChannelMessage.Read.Group", "type": "Application"}
+        {"name": "ChannelMessage.Read.Group", "type": "Application"},
+        {"name": "ChatMessageReadReceipt.Read.Chat", "type": "Application"},
     ]
 
 

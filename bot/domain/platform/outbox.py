@@ -12,9 +12,11 @@ its attempt.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 
@@ -55,7 +57,8 @@ class NewOutboxMessage:
 
     `replaces` names (by dedupe_key) an earlier message whose card this one updates in place:
     the sender edits that Teams message rather than posting a new one (when the original has not
-    gone out yet, the edit waits for it).
+    gone out yet, the edit waits for it). With DELETE_ACTIVITY as its activity (`deletion_of`),
+    it deletes that Teams message instead (a recall).
 
     The target is a person (recipient_id, their Entra object id: the sender finds or creates the
     1:1 chat) or, when conversation_id is set, that conversation (a team channel, a group chat).
@@ -97,3 +100,51 @@ class OutboxMessage:
     activity_id: str = ""  # the Teams message id once sent (what a replacing message edits)
     thread_of: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+# The activity of a message that deletes the Teams message it `replaces` (a recall) instead of
+# editing it. Read-only: a message gets its own copy (deletion_of).
+#
+# Delivered as DELETE {serviceUrl}v3/conversations/{conversation}/activities/{its Teams id}, in
+# the conversation the original went to, under the same permits as any request; while the
+# original is pending or in flight the deletion waits for it, like an edit. Its outcomes:
+# - SENT: the message is deleted (activity_id: its Teams id);
+# - SENT with last_error NOTHING_TO_DELETE (and no activity_id): the original never went out
+#   (unreachable, gone, failed, set aside, or unknown): there is nothing to delete, which is
+#   done, not a failure, and is not retried;
+# - GONE: Teams no longer has the message or its conversation (404), or the original was sent
+#   without a recorded message id or chat, so it cannot be found;
+# - retried or failed like any send otherwise (429, 5xx, 403...).
+DELETE_ACTIVITY: Mapping[str, str] = MappingProxyType({"type": "delete"})
+NOTHING_TO_DELETE = "nothing to delete"
+
+
+def is_deletion(activity: Mapping[str, Any]) -> bool:
+    """Whether an outbox activity asks to delete the message it replaces (exactly
+    DELETE_ACTIVITY: an activity with anything more is a message, not a deletion)."""
+    return dict(activity) == dict(DELETE_ACTIVITY)
+
+
+def deletion_of(
+    replaces: str,
+    *,
+    tenant_id: str,
+    dedupe_key: str,
+    recipient_id: str = "",
+    conversation_id: str = "",
+    service_url: str = "",
+    not_before: datetime | None = None,
+) -> NewOutboxMessage:
+    """The outbox message that deletes the Teams message of the message `replaces` names (by
+    its dedupe key). The target fields say whose message it is, as for an edit; the sender
+    deletes it where the original went."""
+    return NewOutboxMessage(
+        tenant_id=tenant_id,
+        dedupe_key=dedupe_key,
+        activity=dict(DELETE_ACTIVITY),
+        recipient_id=recipient_id,
+        conversation_id=conversation_id,
+        service_url=service_url,
+        not_before=not_before,
+        replaces=replaces,
+    )

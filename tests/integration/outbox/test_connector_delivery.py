@@ -15,7 +15,13 @@ import pytest
 from bot.domain.platform.connector_hosts import ConnectorHosts
 from bot.domain.platform.conversations import ConversationRef
 from bot.domain.platform.delivery import DeliveryOutcome, PermitWithdrawn, Verdict
-from bot.domain.platform.outbox import OutboxMessage, OutboxStatus
+from bot.domain.platform.outbox import (
+    DELETE_ACTIVITY,
+    NOTHING_TO_DELETE,
+    OutboxMessage,
+    OutboxStatus,
+    deletion_of,
+)
 from bot.store import Database, SqlConversationRefRepository
 from bot.teams.delivery import ConnectorDelivery
 from devtools.connector_emulator import ConnectorEmulator
@@ -465,4 +471,130 @@ async def test_a_replacement_without_a_lookup_or_of_itself_fails(
     unwired = await send(delivery, replacement("card"))
     itself = await send(editing, outbox_message("k", "u1", replaces="k"))
     assert (unwired.verdict, itself.verdict) == (Verdict.FAILED, Verdict.FAILED)
+    assert connector_emulator.requests == []
+
+
+def recall(replaces: str, recipient: str = "u1") -> OutboxMessage:
+    message = deletion_of(
+        replaces, tenant_id=TENANT, dedupe_key=f"recall:{replaces}", recipient_id=recipient
+    )
+    return outbox_message(
+        message.dedupe_key, recipient, activity=dict(message.activity), replaces=message.replaces
+    )
+
+
+async def test_a_deletion_deletes_the_message_it_replaces_in_the_personal_chat(
+    connector_emulator: ConnectorEmulator,
+    refs: SqlConversationRefRepository,
+    originals: Originals,
+    editing: ConnectorDelivery,
+) -> None:
+    await refs.save(ConversationRef("u1", TENANT, connector_emulator.service_url, "a:1u1", "b"))
+    original = outbox_message("card", "u1", activity={"attachments": [card("Aankondiging")]})
+    sent = await send(editing, original)
+    originals.add(original, OutboxStatus.SENT, sent.activity_id)
+
+    permits = Permits()
+    outcome = await send(editing, recall("card"), permits)
+
+    assert (outcome.verdict, outcome.status, outcome.error) == (Verdict.SENT, 200, "")
+    assert outcome.activity_id == sent.activity_id and permits.granted == 1
+    [deletion] = connector_emulator.deletions()
+    assert (deletion.conversation_id, deletion.activity_id) == ("a:1u1", sent.activity_id)
+    assert connector_emulator.requests[-1].method == "DELETE"
+    assert connector_emulator.requests[-1].path == (
+        f"/v3/conversations/a:1u1/activities/{sent.activity_id}"
+    )
+    posted = connector_emulator.message(sent.activity_id)
+    assert posted is not None and posted.deleted
+    assert connector_emulator.updates() == [] and len(connector_emulator.sends()) == 1
+
+
+async def test_a_deletion_of_a_channel_message_goes_to_its_service_url(
+    connector_emulator: ConnectorEmulator, originals: Originals, editing: ConnectorDelivery
+) -> None:
+    service_url = connector_emulator.service_url + "emea"
+    original = outbox_message("post", conversation_id="19:c@thread.tacv2", service_url=service_url)
+    sent = await send(editing, original)
+    originals.add(original, OutboxStatus.SENT, sent.activity_id)
+    outcome = await send(editing, recall("post", recipient=""))
+    assert outcome.verdict is Verdict.SENT
+    assert (connector_emulator.requests[-1].method, connector_emulator.requests[-1].path) == (
+        "DELETE",
+        f"/emea/v3/conversations/19:c@thread.tacv2/activities/{sent.activity_id}",
+    )
+
+
+@pytest.mark.parametrize(
+    "status",
+    [OutboxStatus.UNREACHABLE, OutboxStatus.GONE, OutboxStatus.FAILED, OutboxStatus.DEAD, None],
+)
+async def test_nothing_to_delete_when_the_original_never_went_out_is_done(
+    connector_emulator: ConnectorEmulator,
+    originals: Originals,
+    editing: ConnectorDelivery,
+    status: OutboxStatus | None,
+) -> None:
+    if status is not None:
+        originals.add(outbox_message("card", "u1"), status)
+    permits = Permits()
+    outcome = await send(editing, recall("card"), permits)
+    assert (outcome.verdict, outcome.error, outcome.activity_id) == (
+        Verdict.SENT,
+        NOTHING_TO_DELETE,
+        "",
+    )
+    assert permits.granted == 0 and connector_emulator.requests == []
+
+
+async def test_a_deletion_waits_while_its_original_has_not_gone_out(
+    connector_emulator: ConnectorEmulator, originals: Originals, editing: ConnectorDelivery
+) -> None:
+    deferred = replace(
+        outbox_message("later", "u1"), not_before=datetime.now(UTC) + timedelta(seconds=60)
+    )
+    originals.add(deferred, OutboxStatus.PENDING)
+    originals.add(outbox_message("busy", "u1"), OutboxStatus.IN_FLIGHT)
+    permits = Permits()
+
+    waiting = [await send(editing, recall(key), permits) for key in ("later", "busy")]
+
+    assert [o.verdict for o in waiting] == [Verdict.WAIT] * 2
+    assert waiting[0].retry_after is not None and 50 < waiting[0].retry_after <= 60
+    assert permits.granted == 0 and connector_emulator.requests == []
+
+
+async def test_a_deletion_of_a_message_teams_no_longer_has_is_gone(
+    connector_emulator: ConnectorEmulator, originals: Originals, editing: ConnectorDelivery
+) -> None:
+    originals.add(outbox_message("card", conversation_id="a:1x"), OutboxStatus.SENT, "12345")
+    outcome = await send(editing, recall("card"))
+    assert (outcome.verdict, outcome.status) == (Verdict.GONE, 404)
+    assert outcome.error.startswith("delete: 404")
+    assert connector_emulator.deletions() == []
+
+
+async def test_a_throttled_deletion_is_retried_like_a_send(
+    connector_emulator: ConnectorEmulator, originals: Originals, editing: ConnectorDelivery
+) -> None:
+    original = outbox_message("card", conversation_id="a:1x")
+    sent = await send(editing, original)
+    originals.add(original, OutboxStatus.SENT, sent.activity_id)
+    connector_emulator.inject(429, times=1, retry_after=3)
+    throttled = await send(editing, recall("card"))
+    assert (throttled.verdict, throttled.retry_after, throttled.is_throttled) == (
+        Verdict.RETRY,
+        3.0,
+        True,
+    )
+    assert (await send(editing, recall("card"))).verdict is Verdict.SENT
+    assert len(connector_emulator.deletions()) == 1
+
+
+async def test_a_deletion_that_replaces_nothing_fails_without_a_request(
+    connector_emulator: ConnectorEmulator, editing: ConnectorDelivery
+) -> None:
+    orphan = outbox_message("recall:none", "u1", activity=dict(DELETE_ACTIVITY))
+    outcome = await send(editing, orphan)
+    assert outcome.verdict is Verdict.FAILED
     assert connector_emulator.requests == []

@@ -276,6 +276,25 @@ async def test_updating_or_deleting_an_unknown_message_is_not_found(
     assert connector_emulator.stats.not_found == 4
 
 
+async def test_a_deletion_is_recorded_once_and_a_second_one_is_not_found(
+    connector_emulator: ConnectorEmulator, http: aiohttp.ClientSession
+) -> None:
+    base = connector_emulator.service_url + "v3/conversations/{}/activities"
+    _, sent, _ = await call(http, "POST", base.format("a:1"), message())
+    first = await call(http, "DELETE", base.format("a:1") + f"/{sent['id']}")
+    again = await call(http, "DELETE", base.format("a:1") + f"/{sent['id']}")
+    elsewhere = await call(http, "DELETE", base.format("a:2") + f"/{sent['id']}")
+    assert (first[0], again[0], elsewhere[0]) == (200, 404, 404)
+    assert again[1]["error"]["code"] == "ActivityNotFound"
+    [deletion] = connector_emulator.deletions()
+    assert (deletion.conversation_id, deletion.activity_id) == ("a:1", sent["id"])
+    assert connector_emulator.stats.deleted == 1
+    control = connector_emulator.service_url + "_emulator/deletions"
+    async with http.get(control) as response:
+        listed = await response.json()
+    assert [d["activity_id"] for d in listed] == [sent["id"]]
+
+
 async def test_updates_count_against_the_conversation_and_tenant_limits(
     connector_emulator_factory: EmulatorFactory, http: aiohttp.ClientSession
 ) -> None:

@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
-from bot.domain.platform.outbox import NewOutboxMessage, OutboxStatus
+from bot.domain.platform.outbox import (
+    NOTHING_TO_DELETE,
+    NewOutboxMessage,
+    OutboxStatus,
+    deletion_of,
+)
 from bot.store import Database
 from devtools.connector_emulator import ConnectorEmulator
 from tests.integration.outbox.stack import TENANT, Stack
@@ -235,3 +240,80 @@ async def test_a_thread_message_whose_root_never_went_out_goes_to_the_channel(
     stored = await stack.repo.by_dedupe_key("ticket-9-requester.v2")
     assert stored is not None and stored.status is OutboxStatus.SENT
     assert [s.conversation_id for s in stack.emulator.sends()] == [channel]
+
+
+def recalled(person: str, **target: Any) -> NewOutboxMessage:
+    return deletion_of(
+        f"card:{person}",
+        tenant_id=TENANT,
+        dedupe_key=f"recall:{person}",
+        recipient_id=person,
+        **target,
+    )
+
+
+async def test_a_deletion_after_the_original_went_out_deletes_it_in_teams(stack: Stack) -> None:
+    [person] = await stack.known_people(1)
+    await stack.notifier.enqueue_many([approval(person)])
+    await stack.run_until_done(stack.sender())
+    await stack.notifier.enqueue_many([recalled(person)])
+    await stack.run_until_done(stack.sender())
+
+    original = await stack.repo.by_dedupe_key(f"card:{person}")
+    deletion = await stack.repo.by_dedupe_key(f"recall:{person}")
+    assert original is not None and deletion is not None
+    assert (deletion.status, deletion.last_error) == (OutboxStatus.SENT, "")
+    assert deletion.activity_id == original.activity_id != ""
+    [deleted] = stack.emulator.deletions()
+    assert (deleted.conversation_id, deleted.activity_id) == (
+        f"a:1{person.replace('-', '')}",
+        original.activity_id,
+    )
+    posted = stack.emulator.message(original.activity_id)
+    assert posted is not None and posted.deleted
+    assert [r.method for r in stack.emulator.requests] == ["POST", "DELETE"]
+
+
+async def test_a_deletion_whose_original_never_went_out_finishes_without_a_call(
+    stack: Stack,
+) -> None:
+    blocker, _ = await stack.known_people(2)
+    stack.emulator.block_user(blocker, "ConversationBlockedByUser")
+    await stack.notifier.enqueue_many([approval(blocker)])
+    await stack.run_until_done(stack.sender())
+    requests_before = len(stack.emulator.requests)
+    await stack.notifier.enqueue_many([recalled(blocker), recalled("ghost")])
+    await stack.run_until_done(stack.sender())
+
+    for person in (blocker, "ghost"):
+        deletion = await stack.repo.by_dedupe_key(f"recall:{person}")
+        assert deletion is not None
+        assert (deletion.status, deletion.last_error, deletion.attempts) == (
+            OutboxStatus.SENT,
+            NOTHING_TO_DELETE,
+            1,
+        )
+    assert len(stack.emulator.requests) == requests_before
+    assert stack.emulator.deletions() == []
+
+
+@pytest.mark.parametrize("deferred", [True, False], ids=["deferred-original", "same-batch"])
+async def test_a_deletion_queued_while_its_original_is_pending_waits_then_deletes(
+    stack: Stack, deferred: bool
+) -> None:
+    [person] = await stack.known_people(1)
+    original = approval(person)
+    if deferred:
+        original = replace(original, not_before=stack.clock.now() + timedelta(seconds=1))
+    await stack.notifier.enqueue_many([original, recalled(person)])
+    await stack.run_until_done(stack.sender())
+
+    [sent] = stack.emulator.sends()
+    [deleted] = stack.emulator.deletions()
+    assert deleted.activity_id == sent.activity_id and deleted.at > sent.at
+    deletion = await stack.repo.by_dedupe_key(f"recall:{person}")
+    assert deletion is not None and deletion.status is OutboxStatus.SENT
+    assert deletion.last_error == ""  # deleted, not "nothing to delete"
+    if deferred:
+        assert deletion.attempts >= 2  # it waited for its original, then deleted it
+    assert not [r for r in stack.emulator.requests if r.status == 404]

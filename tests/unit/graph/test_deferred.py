@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Protocol
 
 import pytest
@@ -18,6 +18,7 @@ import bot.graph.deferred as deferred
 from bot.domain.platform.errors import Unavailable
 from bot.graph.deferred import DeferredGraph, port_methods
 from bot.ports.access import AccessDirectory
+from bot.ports.announcements import AudienceDirectory
 from bot.ports.licences import LicenceManager
 from bot.ports.platform import Directory
 from bot.ports.post import DocumentStore
@@ -28,6 +29,7 @@ PORTS = {
     "access": AccessDirectory,
     "licences": LicenceManager,
     "documents": DocumentStore,
+    "audiences": AudienceDirectory,
 }
 
 
@@ -48,8 +50,25 @@ class Recorder:
         return forget if name == "forget" else call
 
 
+class Pages:
+    """An audience port whose group_members yields two pages, recording how far it got."""
+
+    def __init__(self) -> None:
+        self.pages_given = 0
+        self.closed = False
+
+    async def group_members(self, group_id: str) -> AsyncIterator[list[str]]:
+        try:
+            for page in ([f"{group_id}-1", f"{group_id}-2"], [f"{group_id}-3"]):
+                self.pages_given += 1
+                yield page
+        finally:
+            self.closed = True
+
+
 class FakeGateway:
     def __init__(self, documents: bool = True) -> None:
+        self.audiences = Pages()
         self.directory = Recorder()
         self.access = Recorder()
         self.licences = Recorder()
@@ -114,6 +133,7 @@ def test_each_port_offers_exactly_its_protocols_methods(attribute: str) -> None:
 def test_the_real_adapters_implement_every_port_method() -> None:
     # The forwarder trusts the adapter to have what the Protocol declares.
     from bot.graph.access import GraphAccess
+    from bot.graph.audiences import GraphAudiences
     from bot.graph.directory import GraphDirectory
     from bot.graph.documents import GraphDocumentStore
     from bot.graph.licences import GraphLicences
@@ -123,6 +143,7 @@ def test_the_real_adapters_implement_every_port_method() -> None:
         AccessDirectory: GraphAccess,
         LicenceManager: GraphLicences,
         DocumentStore: GraphDocumentStore,
+        AudienceDirectory: GraphAudiences,
     }
     for protocol, adapter in adapters.items():
         for name, is_async in port_methods(protocol).items():
@@ -159,6 +180,38 @@ async def test_calls_wait_for_the_gateway_and_are_forwarded_whole(opener: Opener
     assert opener.opened == 1
     await graph.close()
     assert gateway.closed
+
+
+async def test_an_iterator_is_forwarded_page_by_page_once_graph_is_open(opener: Opener) -> None:
+    opener.gate.clear()
+    graph = _graph()
+    pages = graph.audiences.group_members("g")  # nothing waits yet: an iteration not started
+    first = asyncio.create_task(anext(aiter(pages)))
+    await asyncio.sleep(0.01)
+    assert not first.done()
+
+    opener.gate.set()
+    assert await first == ["g-1", "g-2"]
+    assert [page async for page in pages] == [["g-3"]]
+    assert opener.gateway.audiences.closed
+    await graph.close()
+
+
+async def test_stopping_a_forwarded_iteration_early_stops_the_adapters(opener: Opener) -> None:
+    graph = _graph()
+    pages = graph.audiences.group_members("g")
+    assert await anext(aiter(pages)) == ["g-1", "g-2"]
+    await pages.aclose()  # type: ignore[attr-defined]
+    assert (opener.gateway.audiences.pages_given, opener.gateway.audiences.closed) == (1, True)
+    await graph.close()
+
+
+def test_a_port_returning_an_async_iterator_can_be_deferred() -> None:
+    class Streaming(Protocol):
+        def items(self) -> AsyncIterator[int]: ...
+
+    port = _graph().port(Streaming, lambda gateway: gateway.directory)
+    assert callable(port.items)
 
 
 async def test_forgetting_before_graph_is_open_does_nothing(opener: Opener) -> None:
