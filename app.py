@@ -246,6 +246,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
             clock=clock,
             metrics=metrics,
             credential=credential,
+            read_receipts=capabilities.announcements.receipts,
         )
     )
     yield
@@ -308,16 +309,15 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     app[OUTBOX_WAKE].target = sender.wake
     stop = asyncio.Event()
     tasks = [asyncio.create_task(_housekeeping(database, clock, stop), name="housekeeping")]
-    if settings.outbox_enabled:
-        tasks.append(asyncio.create_task(sender.run(stop), name="outbox-sender"))
-    if settings.licence_worker_enabled:
-        worker = capabilities.licences.worker
-        tasks.append(asyncio.create_task(worker.run(stop), name="licence-worker"))
-    if settings.post_worker_enabled:
-        tasks.append(asyncio.create_task(capabilities.post.worker.run(stop), name="post-worker"))
-    if settings.servicedesk_sla_worker_enabled:
-        sla_worker = capabilities.servicedesk.sla_worker
-        tasks.append(asyncio.create_task(sla_worker.run(stop), name="servicedesk-sla-worker"))
+    servicedesk, announcements = capabilities.servicedesk, capabilities.announcements
+    workers = (
+        (settings.outbox_enabled, sender.run, "outbox-sender"),
+        (settings.licence_worker_enabled, capabilities.licences.worker.run, "licence-worker"),
+        (settings.post_worker_enabled, capabilities.post.worker.run, "post-worker"),
+        (settings.servicedesk_sla_worker_enabled, servicedesk.sla_worker.run, "sla-worker"),
+        (settings.announcement_sender_enabled, announcements.sender.run, "announcement-sender"),
+    )
+    tasks += [asyncio.create_task(run(stop), name=name) for on, run, name in workers if on]
     yield
     stop.set()
     for task in tasks:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from bot.commands.registry import CommandSpec
 from dialogs.access.status import AccessDialog
+from dialogs.announcements.approvals import AnnouncementApprovalDialog
+from dialogs.announcements.authoring import AnnouncementDialog
+from dialogs.announcements.receipts import AnnouncementReceiptDialog
 from dialogs.licences.admin import LicenceAdminDialog
 from dialogs.licences.requests import LicenceDialog
 from dialogs.platform.help import HelpDialog
@@ -36,6 +39,9 @@ DIALOGS: tuple[type, ...] = (
     KnowledgeAdminDialog,
     TicketReportDialog,
     TicketFilesDialog,
+    AnnouncementDialog,
+    AnnouncementApprovalDialog,
+    AnnouncementReceiptDialog,
 )
 
 

@@ -221,6 +221,29 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@my ticket|tickets|melding|meldingen", -3.0),  # the person's own: the list
         ("@change", -2.5),  # the knowledge base's workbook, edited: the articles
     ),
+    "announce": (  # a communication admin writes to everyone, an entity or a group
+        ("aankondiging|mededeling|announcement|bericht|message|melding versturen|sturen|"
+         "uitsturen|maken|opstellen|schrijven|nieuw|nieuwe|send|write|create|new|draft", 2.5),
+        ("iedereen|everyone|medewerkers|personeelsleden|personeel|staff|organisatie|organisation "
+         "versturen|sturen|uitsturen|laten+weten|verwittigen|informeren|send|tell|let+know|inform",
+         2.5),
+        ("aankondigen|announce", 2.5),
+        # "aankondiging" and "aankondigingen" share a lemma: the form as typed tells them apart.
+        ("=aankondigingen|=announcements|=mededelingen", -1.0),
+        ("@my aankondiging|aankondigingen|mededeling|mededelingen|announcement|announcements",
+         -3.0),
+        ("@progress|gelezen|read|bevestigd|acknowledged|verstuurd|sent|concept|concepten|"
+         "drafts aankondiging|aankondigingen|mededeling|announcement|announcements", -2.5),
+    ),
+    "announcements": (  # the communication admin's own announcements and their figures
+        ("@my aankondiging|aankondigingen|mededeling|mededelingen|announcement|announcements",
+         3.0),
+        ("@progress|gelezen|read|bevestigd|acknowledged|verstuurd|sent|bereikt|reached|concept|"
+         "concepten|drafts aankondiging|aankondigingen|mededeling|announcement|announcements",
+         3.0),
+        ("hoeveel|how+many|wie|who aankondiging|mededeling|announcement", 1.5),
+        ("=aankondiging|=announcement|=announce|=mededeling !@my", -1.0),
+    ),
     "licence_report": (
         ("@report @licence|@request", 3.5),
         ("@report aangevraagd|requested", 2.0),

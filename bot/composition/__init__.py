@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.composition.access import Access, build_access
+from bot.composition.announcements import Announcements, build_announcements
 from bot.composition.licences import Licences, build_licences
 from bot.composition.platform import Platform, build_platform
 from bot.composition.post import Post, build_post
@@ -36,8 +37,10 @@ class Capabilities:
     licences: Licences
     post: Post
     servicedesk: ServiceDesk
+    announcements: Announcements
 
     async def close(self) -> None:
+        await self.announcements.close()
         await self.platform.close()
 
 
@@ -85,4 +88,5 @@ def build_capabilities(
         servicedesk=build_servicedesk(
             settings, database, platform, graph.directory, documents=post.documents
         ),
+        announcements=build_announcements(settings, database, platform, graph),
     )

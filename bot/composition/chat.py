@@ -6,6 +6,7 @@ module loads the dialogs and their cards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -27,6 +28,9 @@ from bot.services.servicedesk.ticket_files import TicketFiles
 from bot.services.servicedesk.tickets import TicketDesk
 from bot.settings import Settings
 from dialogs.access.status import AccessDialog
+from dialogs.announcements.approvals import AnnouncementApprovalDialog
+from dialogs.announcements.authoring import AnnouncementDialog
+from dialogs.announcements.receipts import AnnouncementReceiptDialog
 from dialogs.licences.admin import LicenceAdminDialog
 from dialogs.licences.requests import LicenceDialog
 from dialogs.platform.help import HelpDialog
@@ -68,6 +72,7 @@ def build_chat(settings: Settings, directory: Directory, capabilities: Capabilit
             servicedesk.knowledge, servicedesk.articles_import, platform.links
         ),
         ticket_reports=TicketReportDialog(servicedesk.reports, platform.links),
+        announcements=_announcement_dialogs(settings, capabilities),
         workbook_files=WorkbookFiles(platform.downloads, workbook_kind, settings.max_upload_bytes),
         # Personal answers asked for in a channel or group chat go to the 1:1 chat this way.
         notifier=platform.notifier,
@@ -79,6 +84,23 @@ class Dialogs:
     registry: Registry
     dispatcher: Dispatcher
     start: StartDialog
+
+
+def _announcement_dialogs(settings: Settings, capabilities: Capabilities) -> list[object]:
+    announcements, platform = capabilities.announcements, capabilities.platform
+    return [
+        AnnouncementDialog(
+            announcements.authoring,
+            announcements.changes,
+            platform.links,
+            settings.zone,
+            approval_required=settings.announcement_approval_required,
+            channel_names=dict(settings.announcement_channels),
+            auditor=platform.auditor,
+        ),
+        AnnouncementApprovalDialog(announcements.approvals, platform.auditor),
+        AnnouncementReceiptDialog(announcements.receipts, platform.auditor, settings.zone),
+    ]
 
 
 def build_dialogs(
@@ -101,6 +123,7 @@ def build_dialogs(
     ticket_relay: TicketRelay | None = None,
     ticket_reports: TicketReportDialog | None = None,
     ticket_files: TicketFiles | None = None,
+    announcements: Sequence[object] = (),
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
     not given (`licences`, `licence_admin`, `post`, `post_rules_admin`, `knowledge_admin`) is
@@ -113,7 +136,8 @@ def build_dialogs(
     a person's free messages to their open ticket and the agents' thread messages to them;
     `ticket_reports`
     gives agents and admins the service desk's report; `ticket_files` attaches the files a
-    person sends while their chat goes to their ticket (with `ticket_relay`) and opens them."""
+    person sends while their chat goes to their ticket (with `ticket_relay`) and opens them;
+    `announcements`: the announcement dialogs (writing, approving, acknowledging)."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     profiles = Profiles(directory)
@@ -154,6 +178,7 @@ def build_dialogs(
         dialogs.append(knowledge_admin)
     if ticket_reports is not None:
         dialogs.append(ticket_reports)
+    dialogs.extend(announcements)
     importers: list[WorkbookImporter] = [
         importer
         for importer in (post_rules_admin, licence_admin, knowledge_admin)

@@ -49,6 +49,7 @@ LICENCE_REPORT = "licence-report"
 POST_RULES = "post-rules"
 ARTICLES = "articles"
 TICKETS_REPORT = "tickets-report"
+ANNOUNCEMENT_REPORT = "announcement-report"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROUTE = EXPORTS_PATH + "/{kind}"
 
@@ -60,6 +61,8 @@ ReportBytes = Callable[[date, date, str | None, str], Awaitable[bytes]]
 RulesBytes = Callable[[], Awaitable[bytes]]
 # () -> the knowledge base workbook
 ArticlesBytes = Callable[[], Awaitable[bytes]]
+# (announcement id, locale) -> its report's workbook
+AnnouncementBytes = Callable[[int, str], Awaitable[bytes]]
 
 
 class BadExport(Exception):
@@ -89,6 +92,7 @@ class Exports:
         post_rules: RulesBytes | None = None,
         articles: ArticlesBytes | None = None,
         tickets_report: ReportBytes | None = None,
+        announcement_report: AnnouncementBytes | None = None,
     ) -> None:
         """post_rules, articles, tickets_report: None when incoming post, the service desk, is
         not wired (its kind is then unknown)."""
@@ -102,6 +106,7 @@ class Exports:
         self._post_rules = post_rules
         self._articles = articles
         self._tickets_report = tickets_report
+        self._announcement_report = announcement_report
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         kind = request.match_info["kind"]
@@ -144,6 +149,8 @@ class Exports:
             served.add(ARTICLES)
         if self._tickets_report is not None:
             served.add(TICKETS_REPORT)
+        if self._announcement_report is not None:
+            served.add(ANNOUNCEMENT_REPORT)
         return frozenset(served)
 
     def _export(self, kind: str, params: Mapping[str, str]) -> _Export:
@@ -156,6 +163,8 @@ class Exports:
             return _Export(f"werkplek-kennisbank-{today}.xlsx", self._articles)
         if kind == TICKETS_REPORT and self._tickets_report is not None:
             return _report_export("werkplek-servicedesk", self._tickets_report, params)
+        if kind == ANNOUNCEMENT_REPORT and self._announcement_report is not None:
+            return _announcement_export(self._announcement_report, params)
         return _report_export("werkplek-licenties", self._report, params)
 
     async def _refused(self, kind: str, refused: LinkRefused) -> None:
@@ -202,6 +211,21 @@ def _report_export(prefix: str, report: ReportBytes, params: Mapping[str, str]) 
 
     detail = {"from": first.isoformat(), "to": last.isoformat(), "entity": entity or ""}
     return _Export(name + ".xlsx", make, detail)
+
+
+def _announcement_export(report: AnnouncementBytes, params: Mapping[str, str]) -> _Export:
+    """An announcement's report (`announcement`: its id) in a language (`lang`). Who may have
+    it was checked when the link was made for them."""
+    raw = params.get("announcement", "")
+    if not raw.isdigit() or not 0 < int(raw) < 2**63:
+        raise BadExport()
+    announcement_id = int(raw)
+    locale = pick_locale(params.get("lang"))
+
+    async def make() -> bytes:
+        return await report(announcement_id, locale)
+
+    return _Export(f"werkplek-aankondiging-{announcement_id}.xlsx", make, {"announcement": raw})
 
 
 EXPORTS = web.AppKey("exports", Exports)

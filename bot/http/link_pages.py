@@ -60,6 +60,7 @@ class LinkTopic(StrEnum):
     POST_RULES = "post-rules"
     ARTICLES = "articles"
     TICKETS_REPORT = "tickets-report"
+    ANNOUNCEMENT_REPORT = "announcement-report"
     EXPORT = "export"  # any other download
 
 
@@ -82,6 +83,7 @@ _NEXT_STEPS = {
     LinkTopic.POST_RULES: N_("link.next.post_rules"),
     LinkTopic.ARTICLES: N_("link.next.articles"),
     LinkTopic.TICKETS_REPORT: N_("link.next.tickets_report"),
+    LinkTopic.ANNOUNCEMENT_REPORT: N_("link.next.announcement_report"),
     LinkTopic.EXPORT: N_("link.next.export"),
 }
 

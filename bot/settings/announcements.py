@@ -4,11 +4,13 @@ groups and channels authors pick from, the sender's pace and the API's keys."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
 from bot.domain.announcements.audiences import AudienceScope
+from bot.settings.values import SHA256_HEX, CommaList
 
 
 class AnnouncementSettings(BaseModel):
@@ -35,6 +37,11 @@ class AnnouncementSettings(BaseModel):
         description="Every announcement is approved by a second comms person or an admin "
         "before it is sent.",
     )
+    announcement_sender_enabled: bool = Field(
+        True,
+        description="This process sends announcements (resolves audiences, queues their "
+        "messages); several replicas may all run it.",
+    )
     announcement_window: int = Field(
         500,
         ge=10,
@@ -58,18 +65,50 @@ class AnnouncementSettings(BaseModel):
         description="The largest image an announcement may show (fetched and checked before "
         "sending).",
     )
+    announcement_image_hosts: CommaList = Field(
+        default_factory=lambda: ["sharepoint.com"],
+        description="Host suffixes an announcement's image may come from: the bot fetches it "
+        "to check it is an image of a bounded size, so only hosts of the organisation (never "
+        "an internal address someone typed).",
+    )
     announcement_api_keys: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
-        description='JSON: name -> {"hash": "sha256:<hex>", "scope": {...like '
+        description='JSON: name -> {"hash": "sha256:<64 hex characters>", "scope": {...like '
         'WERKPLEK_ANNOUNCEMENT_SCOPES...}, "author": "<name shown as author>"}: keys of '
-        "systems (Power Automate) that create announcements through POST /api/announcements. "
-        "Only the hash is stored.",
+        "systems (Power Automate) that create announcements through POST /api/announcements "
+        "(Authorization: Bearer <key>). Only the key's sha256 is stored, as for "
+        "WERKPLEK_INTAKE_TOKENS (`werkplek post token NAME` makes a key and its hash; the "
+        '"sha256:" prefix may be left out). Names are 1 to 60 letters, digits, "-", "_" or '
+        '".". A key reaches only its scope (never "everyone", which needs the admin role).',
     )
 
     @property
     def announcement_audience_scopes(self) -> dict[str, AudienceScope]:
         """The configured scopes, keyed by person or group id."""
         return {key: _scope(entry) for key, entry in self.announcement_scopes.items()}
+
+    def announcement_key_scopes(self, prefix: str) -> dict[str, AudienceScope]:
+        """Each API key's scope, keyed by the author id the key acts as (prefix + its name)."""
+        return {
+            prefix + name: _scope(entry.get("scope") or {})
+            for name, entry in self.announcement_api_keys.items()
+        }
+
+    @property
+    def announcement_key_hashes(self) -> dict[str, str]:
+        """API key name -> lower-case sha256 hex of the key (checked by _check_api_keys)."""
+        return {
+            name: _key_digest(entry.get("hash"))
+            for name, entry in self.announcement_api_keys.items()
+        }
+
+    @property
+    def announcement_key_authors(self) -> dict[str, str]:
+        """API key name -> the author its announcements show (the name when none is set)."""
+        return {
+            name: str(entry.get("author") or name).strip() or name
+            for name, entry in self.announcement_api_keys.items()
+        }
 
     @property
     def announcement_image_max_bytes(self) -> int:
@@ -97,6 +136,46 @@ class AnnouncementSettings(BaseModel):
                 raise ValueError(f"scope of {key}: unknown keys {sorted(unknown)}")
             _scope(entry)
         return value
+
+    @field_validator("announcement_api_keys")
+    @classmethod
+    def _check_api_keys(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for name, entry in value.items():
+            if not _KEY_NAME.fullmatch(name):
+                # The name is the key's identity in the store and the audit log ("api:<name>"
+                # as the author, in a 64-character column): short and plain.
+                raise ValueError(
+                    "WERKPLEK_ANNOUNCEMENT_API_KEYS names are 1 to 60 letters, digits, '-', "
+                    "'_' or '.'"
+                )
+            if not isinstance(entry, dict) or set(entry) - _API_KEY_FIELDS:
+                raise ValueError(
+                    f"WERKPLEK_ANNOUNCEMENT_API_KEYS {name}: only {sorted(_API_KEY_FIELDS)}"
+                )
+            if not SHA256_HEX.fullmatch(_key_digest(entry.get("hash"))):
+                # Never echo it: a pasted key instead of its hash is a secret.
+                raise ValueError(
+                    f'WERKPLEK_ANNOUNCEMENT_API_KEYS {name}: "hash" is "sha256:" and the sha256 '
+                    "of the key (64 hex characters), not the key itself"
+                )
+            scope = entry.get("scope") or {}
+            if not isinstance(scope, dict) or set(scope) - _SCOPE_KEYS:
+                raise ValueError(f"WERKPLEK_ANNOUNCEMENT_API_KEYS {name}: unknown scope keys")
+            _scope(scope)
+            if not isinstance(entry.get("author", ""), str):
+                raise ValueError(f'WERKPLEK_ANNOUNCEMENT_API_KEYS {name}: "author" is a text')
+        return value
+
+
+_KEY_NAME = re.compile(r"[A-Za-z0-9._-]{1,60}")
+_API_KEY_FIELDS = frozenset({"hash", "scope", "author"})
+_HASH_PREFIX = "sha256:"
+
+
+def _key_digest(value: object) -> str:
+    """The hex digest of a configured key hash ("sha256:<hex>" or "<hex>"), lower case."""
+    digest = str(value or "").strip().lower()
+    return digest.removeprefix(_HASH_PREFIX)
 
 
 _SCOPE_KEYS = frozenset({"own_entity", "entities", "groups", "channels", "lists", "everyone"})

@@ -25,6 +25,7 @@ from dialogs import DIALOGS, command_specs
 from tests.support.clock import FakeClock
 from tests.support.schemas import validate_card
 from tests.unit.access.fakes import MemoryAccessDirectory
+from tests.unit.announcements.dialog_support import announcement_dialogs
 from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
 from tests.unit.licence_admin.world import AdminWorld
 from tests.unit.licences.fakes import make_flow
@@ -118,6 +119,7 @@ def test_the_app_registry_builds_from_every_dialog() -> None:
         ),
         ticket_reports=ReportWorld().dialog,
         ticket_files=file_world(tickets).service,
+        announcements=announcement_dialogs(),
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
     assert set(built.registry.verbs) == {v.value for v in Verb}

@@ -20,6 +20,7 @@ from dialogs.platform.workbooks import WorkbookInbox
 from dialogs.post.rules import RULES_WORKBOOK
 from tests.support.clock import FakeClock
 from tests.unit.access.fakes import MemoryAccessDirectory
+from tests.unit.announcements.dialog_support import announcement_dialogs
 from tests.unit.fakes import MemoryAuditLog, MemoryDirectory
 from tests.unit.licences.fakes import demo_catalogue, make_flow
 from tests.unit.post.fakes import MAILROOM_CLERK, THOMAS
@@ -150,6 +151,7 @@ async def test_the_app_wires_one_inbox_for_every_importer(world: RulesWorld) -> 
         tickets=ticket_world().desk,
         ticket_reports=ReportWorld().dialog,
         workbook_files=world.files,
+        announcements=announcement_dialogs(),
     )
     assert [c.spec.name for c in built.registry.commands] == [s.name for s in command_specs()]
     assert {"post_rules", "post_rules_apply"} <= {s.name for s in command_specs()}
