@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.composition.platform import Platform
+from bot.domain.announcements.announcements import API_AUTHOR_PREFIX
 from bot.domain.announcements.audiences import AudienceScope
 from bot.domain.announcements.recipients import Recipient
 from bot.domain.licences.catalogue import Entity
@@ -29,8 +30,6 @@ from bot.store import Database, SqlConversationRefRepository
 from bot.store.announcements.announcements import SqlAnnouncementRepository
 from dialogs.announcements.notices import AnnouncementNoticeCards
 
-# The author id an API key acts as (bot/http/announcements.py): "api:<key name>".
-API_AUTHOR_PREFIX = "api:"
 # Recipients read at once for a report.
 _REPORT_PAGE = 5000
 

@@ -1,5 +1,5 @@
 """The HTTP endpoints beside chat, on the capabilities' services: the workbook exports and the
-scans behind signed links, and the post intake.
+scans behind signed links, the post intake and the announcement API.
 
 The routes are added when the application is made; their services once the capabilities have
 loaded (app._bot), until when requests wait (app._after_loading).
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.http.announcements import ANNOUNCEMENTS_API, AnnouncementsApi, add_announcement_routes
 from bot.http.exports import EXPORTS, Exports, add_export_routes
 from bot.http.intake import INTAKE, IntakeHandler, add_intake_routes
 from bot.http.scans import SCANS, Scans, add_scan_routes
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 
 def add_endpoint_routes(app: web.Application) -> None:
+    add_announcement_routes(app)
     add_export_routes(app)
     add_intake_routes(app)
     add_scan_routes(app)
@@ -41,6 +43,7 @@ def open_endpoints(app: web.Application, settings: Settings, capabilities: Capab
         post_rules=post.rules_workbook,
         articles=capabilities.servicedesk.articles_workbook,
         tickets_report=capabilities.servicedesk.tickets_report_workbook,
+        announcement_report=capabilities.announcements.report_workbook,
     )
     app[SCANS] = Scans(
         links=platform.links,
@@ -55,6 +58,17 @@ def open_endpoints(app: web.Application, settings: Settings, capabilities: Capab
         max_bytes=settings.post_max_bytes,
         tenant_id=settings.azure_tenant_id,
     )
+    # Until the announcements capability is composed, its API answers 503 (not configured).
+    announcements = getattr(capabilities, "announcements", None)
+    if announcements is not None:
+        app[ANNOUNCEMENTS_API] = AnnouncementsApi(
+            announcements.authoring,
+            announcements.changes,
+            announcements.repository,
+            key_hashes=settings.announcement_key_hashes,
+            key_authors=settings.announcement_key_authors,
+            tenant_id=settings.azure_tenant_id,
+        )
     app[TICKET_FILES] = TicketFileDownloads(
         links=platform.links,
         single_use=platform.single_use,

@@ -17,8 +17,6 @@ passes the cap, then the metadata, and last the PDF's content (bot.documents.pdf
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.domain.platform.errors import DomainError, StoreUnavailable, Throttled, Unavailable
 from bot.domain.post.items import ExternalIdTaken, IntakeMetadata, PostItem
+from bot.http.bearer import bearer_challenge, bearer_name
 from bot.http.problems import problem
 from bot.i18n import Translator
 from bot.observability import correlation_id
@@ -110,18 +109,8 @@ class IntakeHandler:
         return web.json_response(_answer(item), status=201 if created else 200)
 
     def _authenticate(self, header: str) -> str | None:
-        """The name of the token presented, or None. Every configured hash is compared, in
-        constant time, whichever matches: the timing tells nothing about the tokens."""
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            return None
-        presented = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        found = None
-        for name, expected in self._hashes.items():
-            if hmac.compare_digest(presented, expected) and found is None:
-                found = name
-        return found
+        """The name of the token presented, or None (bot/http/bearer.py)."""
+        return bearer_name(header, self._hashes)
 
     async def _read(self, request: web.Request) -> _Upload:
         limit = self._max_bytes + MAX_METADATA_BYTES + _ENVELOPE_BYTES
@@ -199,10 +188,10 @@ def _problem(status: int, key: str, **params: object) -> web.Response:
 
 
 def _unauthorized(request: web.Request) -> web.Response:
-    presented = bool(request.headers.get("Authorization"))
-    challenge = 'Bearer error="invalid_token"' if presented else "Bearer"
     response = _problem(401, "post.intake.unauthorized")
-    response.headers["WWW-Authenticate"] = challenge
+    response.headers["WWW-Authenticate"] = bearer_challenge(
+        request.headers.get("Authorization", "")
+    )
     return response
 
 

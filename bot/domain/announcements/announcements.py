@@ -20,6 +20,14 @@ from enum import StrEnum
 from bot.domain.announcements.audiences import Audience
 from bot.domain.announcements.content import Content, Importance, text_for
 
+# The author an API key acts as is "api:<key name>": no person, so no chat to tell things in.
+API_AUTHOR_PREFIX = "api:"
+
+
+def is_person(author_id: str) -> bool:
+    """Whether an author is a person with a chat (not an API key)."""
+    return bool(author_id) and not author_id.startswith(API_AUTHOR_PREFIX)
+
 
 class AnnouncementState(StrEnum):
     DRAFT = "draft"

@@ -26,6 +26,7 @@ from bot.domain.announcements.announcements import (
     AnnouncementState,
     Step,
     StepRefused,
+    is_person,
     step,
 )
 from bot.domain.announcements.audiences import NO_AUDIENCE
@@ -116,10 +117,9 @@ class AnnouncementApprovals:
             raise _decided(stored) from None
         action = "announcements.approve" if approve else "announcements.reject"
         line = announcement_audit(now, actor, action, after, state=after.state.value)
-        messages = [
-            await self._author_notice(after, approve),
-            *await self._approvals.decided(after, version),
-        ]
+        messages = await self._approvals.decided(after, version)
+        if is_person(after.author_id):  # an API key has no chat: its client asks GET
+            messages.append(await self._author_notice(after, approve))
         if not await self._repository.save(after, version, [line], messages):
             # Someone decided (or cancelled) between our read and our write: they won.
             raise _decided(await self._repository.get(announcement_id))
@@ -129,7 +129,7 @@ class AnnouncementApprovals:
     async def _check_for_author(self, announcement: Announcement) -> None:
         """The audience as the author may use it now (their roles and scope, not the
         approver's)."""
-        roles = await self._roles_of(announcement.author_id)
+        roles = await self._author_roles(announcement.author_id)
         if not may_act_as(roles, Role.COMMS):
             raise DomainError("announcements.error.author_not_comms")
         is_admin = Role.ADMIN in roles
@@ -141,6 +141,13 @@ class AnnouncementApprovals:
             announcement.audience or NO_AUDIENCE, offer, scope, own, is_admin=is_admin
         )
         raise_problems(problems)
+
+    async def _author_roles(self, author_id: str) -> frozenset[Role]:
+        """A person's roles now; an API key writes as comms while it is configured."""
+        if is_person(author_id):
+            return await self._roles_of(author_id)
+        configured = author_id in self._rules.scopes
+        return frozenset({Role.STAFF, Role.COMMS}) if configured else frozenset({Role.STAFF})
 
     async def _author_notice(self, after: Announcement, approved: bool) -> NewOutboxMessage:
         locale = await self._people.locale_of(after.author_id)

@@ -126,9 +126,13 @@ class AnnouncementAuthoring:
         announcement_id: int | None,
         form: AnnouncementForm,
         version: int | None,
+        *,
+        source: str = "",
+        client_key: str = "",
     ) -> Announcement:
         """A new draft (no id), or the actor's draft (or rejected one) changed; every problem
-        with the texts and the audience is refused at once (AnnouncementProblems)."""
+        with the texts and the audience is refused at once (AnnouncementProblems). `source`
+        and `client_key`: a new draft made through the API (its key, its idempotency key)."""
         require_comms(actor)
         now = self._clock.now()
         stored = (
@@ -151,6 +155,8 @@ class AnnouncementAuthoring:
                 audience=audience,
                 send_at=form.send_at,
                 created_at=now,
+                source=source,
+                client_key=client_key,
             )
             line = announcement_audit(
                 now,

@@ -33,6 +33,7 @@ from bot.domain.announcements.announcements import (
     AnnouncementState,
     Step,
     StepRefused,
+    is_person,
     step,
 )
 from bot.domain.announcements.audiences import AudienceKind
@@ -288,7 +289,7 @@ class AnnouncementChanges:
         if before.state in EDITABLE_AFTER_SENDING:
             figures = await self._repository.figures(after.id)
             messages += last_status(self._cards, after, figures, now, locale)
-        if after.author_id and not same_person(actor.user_id, after.author_id):
+        if is_person(after.author_id) and not same_person(actor.user_id, after.author_id):
             messages.append(
                 NewOutboxMessage(
                     tenant_id=after.tenant_id,

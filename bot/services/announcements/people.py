@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from bot.domain.announcements.announcements import is_person
 from bot.domain.platform.conversations import SeenUser
 from bot.domain.platform.errors import DomainError
 from bot.domain.platform.roles import Role
@@ -58,10 +59,14 @@ class AnnouncementPeople:
         self._default_locale = default_locale
 
     async def locale_of(self, user_id: str) -> str:
+        if not is_person(user_id):
+            return self._default_locale
         seen = await self._users.get(user_id)
         return seen.locale if seen is not None and seen.locale else self._default_locale
 
     async def entity_of(self, user_id: str) -> str:
+        if not is_person(user_id):
+            return ""  # an API key: its scope names what it may reach
         try:
             entity = await self._entities.entity_of(user_id)
         except DomainError as error:
@@ -70,6 +75,8 @@ class AnnouncementPeople:
         return entity.code if entity is not None else ""
 
     async def groups_of(self, user_id: str) -> Sequence[str]:
+        if not is_person(user_id):
+            return []
         try:
             return [group.id for group in await self._directory.member_of(user_id)]
         except DomainError as error:
