@@ -1,6 +1,6 @@
 """`werkplek` command line: serve, migrate, build the Teams app package, and each capability's
 commands (licences: bot/cli/licences.py; incoming post: bot/cli/post.py, post_rules.py; the
-service desk: bot/cli/servicedesk.py).
+service desk: bot/cli/servicedesk.py; announcements: bot/cli/announcements.py).
 
 Every command runs on the same composition as the server (bot.composition), through one context
 (bot/cli/context.py: the settings read once, the database and Graph opened once). Heavy modules
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import licences, platform, post, post_rules, servicedesk
+from bot.cli import announcements, licences, platform, post, post_rules, servicedesk
 from bot.settings import ConfigurationError
 
 
@@ -27,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
     licences.add_report_command(report_commands)
     post.add_report_command(report_commands)
     servicedesk.add_report_command(report_commands)  # report tickets
+    announcements.add_report_command(report_commands)  # report announcement
     post.add_post_commands(commands)  # post token, post import, post purge
     post_rules.add_rules_commands(commands)  # rules import, rules export
     servicedesk.add_articles_commands(commands)  # articles import, articles export

@@ -32,6 +32,10 @@ class AnnouncementRepository(Protocol):
 
     async def get(self, announcement_id: int) -> Announcement | None: ...
 
+    async def by_reference(self, reference: str) -> Announcement | None:
+        """The announcement with this reference (ANN-2026-000042), case-insensitive."""
+        ...
+
     async def by_client_key(self, source: str, client_key: str) -> Announcement | None:
         """The announcement an API client created with this idempotency key."""
         ...

@@ -112,6 +112,9 @@ class SqlAnnouncementRepository(SqlRecipientSnapshot):
     async def get(self, announcement_id: int) -> Announcement | None:
         return await self._one(announcements.c.id == announcement_id)
 
+    async def by_reference(self, reference: str) -> Announcement | None:
+        return await self._one(announcements.c.reference == reference.strip().upper())
+
     async def by_client_key(self, source: str, client_key: str) -> Announcement | None:
         if not client_key:
             return None  # chat-made announcements have no key; none of them is "the" one

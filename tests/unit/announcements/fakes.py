@@ -135,6 +135,10 @@ class FakeAnnouncementRepository:
     async def get(self, announcement_id: int) -> Announcement | None:
         return self.rows.get(announcement_id)
 
+    async def by_reference(self, reference: str) -> Announcement | None:
+        wanted = reference.strip().upper()
+        return next((row for row in self.rows.values() if row.reference == wanted), None)
+
     async def by_client_key(self, source: str, client_key: str) -> Announcement | None:
         for row in self.rows.values():
             if client_key and row.source == source and row.client_key == client_key:
