@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.composition.platform import Platform
 from bot.domain.announcements.announcements import API_AUTHOR_PREFIX
 from bot.domain.announcements.audiences import AudienceScope
+from bot.domain.announcements.recipient_lists import ListProblem, RecipientListResult
 from bot.domain.announcements.recipients import Recipient
 from bot.domain.licences.catalogue import Entity
 from bot.graph import DeferredGraph
@@ -172,3 +173,16 @@ def _entities(platform: Platform) -> Callable[[], Awaitable[Sequence[Entity]]]:
         return (await platform.entities.catalogue()).entities
 
     return entities
+
+
+def read_list(data: bytes, filename: str) -> RecipientListResult:
+    """A list of people sent in chat (openpyxl is loaded with the first one, not at start)."""
+    from bot.excel.announcements.recipient_list import read_recipient_list
+
+    return read_recipient_list(data, filename)
+
+
+def describe_list_problem(problem: ListProblem, t: Translator) -> str:
+    from bot.excel.announcements.recipient_list import describe_list_problem as describe
+
+    return describe(problem, t)

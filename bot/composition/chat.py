@@ -13,6 +13,7 @@ from datetime import tzinfo
 from bot.commands.dispatcher import Dispatcher
 from bot.commands.registry import Registry
 from bot.composition import Capabilities
+from bot.composition.announcements import describe_list_problem, read_list
 from bot.excel.workbook_kind import workbook_kind
 from bot.ports.platform import Directory, Notifier
 from bot.services.access.status import AccessStatus
@@ -30,6 +31,7 @@ from bot.settings import Settings
 from dialogs.access.status import AccessDialog
 from dialogs.announcements.approvals import AnnouncementApprovalDialog
 from dialogs.announcements.authoring import AnnouncementDialog
+from dialogs.announcements.lists import AnnouncementListDialog
 from dialogs.announcements.receipts import AnnouncementReceiptDialog
 from dialogs.licences.admin import LicenceAdminDialog
 from dialogs.licences.requests import LicenceDialog
@@ -51,6 +53,7 @@ from dialogs.servicedesk.tickets import TicketDialog
 def build_chat(settings: Settings, directory: Directory, capabilities: Capabilities) -> Dialogs:
     platform, licences, post = capabilities.platform, capabilities.licences, capabilities.post
     servicedesk = capabilities.servicedesk
+    files = WorkbookFiles(platform.downloads, workbook_kind, settings.max_upload_bytes)
     return build_dialogs(
         directory=directory,
         auditor=platform.auditor,
@@ -73,7 +76,14 @@ def build_chat(settings: Settings, directory: Directory, capabilities: Capabilit
         ),
         ticket_reports=TicketReportDialog(servicedesk.reports, platform.links),
         announcements=_announcement_dialogs(settings, capabilities),
-        workbook_files=WorkbookFiles(platform.downloads, workbook_kind, settings.max_upload_bytes),
+        announcement_lists=AnnouncementListDialog(
+            capabilities.announcements.authoring,
+            capabilities.announcements.lists,
+            files,
+            read_list,
+            describe_list_problem,
+        ),
+        workbook_files=files,
         # Personal answers asked for in a channel or group chat go to the 1:1 chat this way.
         notifier=platform.notifier,
     )
@@ -124,6 +134,7 @@ def build_dialogs(
     ticket_reports: TicketReportDialog | None = None,
     ticket_files: TicketFiles | None = None,
     announcements: Sequence[object] = (),
+    announcement_lists: AnnouncementListDialog | None = None,
 ) -> Dialogs:
     """A fresh registry with every dialog wired to its services. A capability whose service is
     not given (`licences`, `licence_admin`, `post`, `post_rules_admin`, `knowledge_admin`) is
@@ -137,7 +148,8 @@ def build_dialogs(
     `ticket_reports`
     gives agents and admins the service desk's report; `ticket_files` attaches the files a
     person sends while their chat goes to their ticket (with `ticket_relay`) and opens them;
-    `announcements`: the announcement dialogs (writing, approving, acknowledging)."""
+    `announcements`: the announcement dialogs (writing, approving, acknowledging);
+    `announcement_lists` takes a list of people sent for a draft before the workbook inbox."""
     registry = Registry()
     dispatcher = Dispatcher(registry, auditor, servicedesk_url, notifier)
     profiles = Profiles(directory)
@@ -184,8 +196,15 @@ def build_dialogs(
         for importer in (post_rules_admin, licence_admin, knowledge_admin)
         if importer is not None
     ]
-    if importers and workbook_files is not None:
-        dispatcher.receive_files(WorkbookInbox(importers, workbook_files, auditor).receive_files)
+    inbox = (
+        WorkbookInbox(importers, workbook_files, auditor).receive_files
+        if importers and workbook_files is not None
+        else None
+    )
+    # A list of people for a draft waiting for one comes first; any other file, the inbox.
+    receive = announcement_lists.receiving(inbox) if announcement_lists is not None else inbox
+    if receive is not None:
+        dispatcher.receive_files(receive)
     for dialog in dialogs:
         registry.add_dialog(dialog)
     return Dialogs(registry, dispatcher, start)
