@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import tzinfo
 
 from bot.domain.announcements.announcements import Announcement, AnnouncementState
+from bot.domain.announcements.audiences import AudienceKind
 from bot.domain.platform.untrusted import escape_text
 from bot.i18n import Translator
 from cards.announcements.parts import (
@@ -67,6 +68,10 @@ def draft_card(
         facts(overview_facts(announcement, t, zone, audience_size, audience_names)),
     ]
     body += decision_lines(announcement, t)
+    audience = announcement.audience
+    if announcement.editable and audience is not None and audience.kind is AudienceKind.LIST:
+        # The list is a file sent in this chat (dialogs/announcements/lists.py).
+        body.append(text(t("announcements.upload.hint"), subtle=audience.list_size > 0))
     actions = state_actions(
         announcement, t, approval_required=approval_required, can_send=not problems
     )

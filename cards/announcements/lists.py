@@ -33,11 +33,18 @@ def list_outcome_card(
         if len(problems) > MAX_SHOWN:
             body.append(text(t.n("announcements.upload.more", len(problems) - MAX_SHOWN)))
     target = {"announcement": announcement_id}
-    return card(body, [execute(t("announcements.upload.to_draft"), Verb.ANNOUNCEMENT_STATUS, target)])
-
-
-def list_wanted_card(t: Translator) -> Card:
-    """A file that is not one .xlsx or .csv list, sent while a draft waits for its list."""
     return card(
-        [heading(t("announcements.upload.one_file_title")), text(t("announcements.upload.one_file"))]
+        body, [execute(t("announcements.upload.to_draft"), Verb.ANNOUNCEMENT_STATUS, target)]
+    )
+
+
+def list_wanted_card(reference: str, announcement_id: int, t: Translator) -> Card:
+    """A file that is not one .xlsx or .csv list, sent while a draft waits for its list."""
+    target = {"announcement": announcement_id}
+    return card(
+        [
+            heading(t("announcements.upload.one_file_title")),
+            text(t("announcements.upload.one_file")),
+        ],
+        [execute(t("announcements.upload.to_draft"), Verb.ANNOUNCEMENT_STATUS, target)],
     )

@@ -85,7 +85,7 @@ class AnnouncementListDialog:
         t = turn.t
         lists = [f for f in turn.files if fold(f.name).endswith(_LIST_FILES)]
         if len(lists) != 1 or len(turn.files) != 1:
-            await turn.send_card(list_wanted_card(t))
+            await turn.send_card(list_wanted_card(draft.reference, draft.id, t))
             return
         try:
             data = await self._files.fetch(lists[0].download_url)

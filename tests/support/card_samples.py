@@ -667,7 +667,7 @@ def _announcements(t: Translator) -> Sampled:
     from bot.domain.announcements.announcements import AnnouncementState
     from bot.domain.announcements.audiences import NO_AUDIENCE
     from bot.domain.announcements.content import Content, Importance
-    from cards.announcements import approval, drafts, forms, message, report_link
+    from cards.announcements import approval, drafts, forms, lists, message, report_link
     from cards.announcements import status as announcement_status
     from tests.unit.announcements.card_data import (
         CHOICES,
@@ -688,6 +688,11 @@ def _announcements(t: Translator) -> Sampled:
     yield "reminder", build(send, urgent, t, reminder=True, zone=BRUSSELS)
     yield "recalled", build(message.announcement_recalled, t)
     yield "report-link", build(report_link.report_link_card, "ANN-2026-000042", LINK, 10, t)
+    outcome = lists.list_outcome_card
+    rows = [f"rij {n}: 'jan' is geen e-mailadres." for n in range(2, 40)]
+    yield "list-kept", build(outcome, "ANN-2026-000042", 42, 1200, rows, t)
+    yield "list-none-kept", build(outcome, "ANN-2026-000042", 42, 0, rows[:2], t)
+    yield "list-wanted", build(lists.list_wanted_card, "ANN-2026-000042", 42, t)
     form = forms.announcement_form
     yield "form-new", build(form, t, draft=None, choices=CHOICES, zone=BRUSSELS)
     edited = announcement(english=ENGLISH, send_at=FRIDAY)
