@@ -200,6 +200,10 @@ def state_actions(
         actions.append(
             execute(t("announcements.report"), Verb.ANNOUNCEMENT_REPORT, target(announcement))
         )
+        # New words for the messages already sent (the form; its audience stays as it was).
+        actions.append(
+            execute(t("announcements.edit_sent"), Verb.ANNOUNCEMENT_FORM, target(announcement))
+        )
     if state in CANCELLABLE:
         actions.append(
             execute(t("announcements.cancel"), Verb.ANNOUNCEMENT_CANCEL, versioned(announcement))

@@ -600,6 +600,7 @@ BUTTONS = {
     AnnouncementState.SENDING: [
         V.ANNOUNCEMENT_RECALL,
         V.ANNOUNCEMENT_REPORT,
+        V.ANNOUNCEMENT_FORM,  # new words for the messages sent
         V.ANNOUNCEMENT_CANCEL,
         V.ANNOUNCEMENT_STATUS,
         V.ANNOUNCEMENT_DUPLICATE,
@@ -607,6 +608,7 @@ BUTTONS = {
     AnnouncementState.SENT: [
         V.ANNOUNCEMENT_RECALL,
         V.ANNOUNCEMENT_REPORT,
+        V.ANNOUNCEMENT_FORM,
         V.ANNOUNCEMENT_STATUS,
         V.ANNOUNCEMENT_DUPLICATE,
     ],
