@@ -49,10 +49,13 @@ def announcement_message(
     acknowledged_at: datetime | None = None,
     preview: bool = False,
     reminder: bool = False,
+    in_channel: bool = False,
     zone: tzinfo,
 ) -> Card:
     """The card in a recipient's chat (or a channel). `reminder`: sent again to who has not
-    confirmed yet; `preview`: the author's own copy, whose button records nothing."""
+    confirmed yet; `preview`: the author's own copy, whose button records nothing;
+    `in_channel`: a post in a team channel, read by many and acknowledged by none (so no
+    button that would refuse whoever clicks it)."""
     body: list[Element] = []
     if preview:
         body.append(banner(t("announcements.message.preview"), "Warning"))
@@ -67,7 +70,7 @@ def announcement_message(
     if urgent and acknowledged_at is not None:
         confirmed = t("announcements.message.acknowledged", date=moment(acknowledged_at, zone))
         body.append({**text(confirmed, weight="Bolder"), "color": "Good"})
-    elif urgent:
+    elif urgent and not in_channel:
         data = {**target(announcement), "preview": True} if preview else target(announcement)
         acknowledge = execute(
             t("announcements.message.acknowledge"), Verb.ANNOUNCEMENT_ACKNOWLEDGE, data

@@ -18,8 +18,8 @@ from bot.commands.dispatcher import ActionResult, refuse
 from bot.commands.registry import card_action, command
 from bot.domain.announcements.announcements import Announcement, AnnouncementState
 from bot.domain.platform.errors import Forbidden, NotFound
-from bot.domain.platform.untrusted import escape_text
 from bot.domain.platform.roles import Role
+from bot.domain.platform.untrusted import escape_text
 from bot.i18n import N_
 from bot.services.announcements.authoring import AnnouncementAuthoring
 from bot.services.announcements.changes import AnnouncementChanges

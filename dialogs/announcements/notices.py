@@ -28,10 +28,17 @@ class AnnouncementNoticeCards:
         self._default = pick_locale(default_locale)
 
     def message(
-        self, announcement: Announcement, locale: str, *, reminder: bool = False
+        self,
+        announcement: Announcement,
+        locale: str,
+        *,
+        reminder: bool = False,
+        in_channel: bool = False,
     ) -> dict[str, Any]:
         t = self._t(locale)
-        content = announcement_message(announcement, t, reminder=reminder, zone=self._zone)
+        content = announcement_message(
+            announcement, t, reminder=reminder, in_channel=in_channel, zone=self._zone
+        )
         title = escape_text(announcement.text(t.locale).title, limit=MAX_NAME)
         return card_activity(title, content)
 

@@ -190,7 +190,7 @@ def refilled(form: Card, sent: FormSent) -> Card:
     refused save would cost the author everything they wrote. Texts are cleaned as the form
     cleans them; a choice keeps only what the form still offers (a tampered entity is not
     shown as picked), else the form's own default."""
-    typed = sent.model_dump(include=FORM_FIELDS)
+    typed = sent.model_dump(include=set(FORM_FIELDS))
     for element in _elements(form):
         input_id = element.get("id")
         if input_id == forms.ENGLISH_PART and any(typed[key].strip() for key in _ENGLISH_FIELDS):

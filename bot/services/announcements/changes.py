@@ -225,7 +225,9 @@ class AnnouncementChanges:
         """Where it stands now (the status card on demand)."""
         announcement = visible_to(actor, await self._repository.get(announcement_id))
         figures = await self._repository.figures(announcement_id)
-        return progress(figures, announcement.started_at, self._clock.now())
+        # A finished one's rate is what it was, not diluted by every day since.
+        until = announcement.finished_at or self._clock.now()
+        return progress(figures, announcement.started_at, until)
 
     # --- helpers --------------------------------------------------------------------------------
     async def _current(self, actor: Actor, announcement_id: int, version: int) -> Announcement:
@@ -261,11 +263,15 @@ class AnnouncementChanges:
         refs = await self._refs.get_many(tenant, user_ids) if user_ids else {}
         locales = {user.lower(): pick_locale(ref.locale) for user, ref in refs.items()}
         cards: dict[str, dict[str, Any]] = {}
+        audience = announcement.audience
+        in_channel = audience is not None and audience.kind is AudienceKind.CHANNELS
 
         def activity(user_id: str) -> dict[str, Any]:
             locale = locales.get(user_id.lower(), DEFAULT_LOCALE)
             if locale not in cards:
-                cards[locale] = self._cards.message(announcement, locale, reminder=reminder)
+                cards[locale] = self._cards.message(
+                    announcement, locale, reminder=reminder, in_channel=in_channel
+                )
             return cards[locale]
 
         return activity

@@ -19,9 +19,15 @@ class AnnouncementCards(Protocol):
     """The activities announcements send (each a Bot Framework activity dict)."""
 
     def message(
-        self, announcement: Announcement, locale: str, *, reminder: bool = False
+        self,
+        announcement: Announcement,
+        locale: str,
+        *,
+        reminder: bool = False,
+        in_channel: bool = False,
     ) -> dict[str, Any]:
-        """The announcement as a recipient gets it (with "Gelezen en begrepen" when urgent)."""
+        """The announcement as a recipient gets it (with "Gelezen en begrepen" when urgent,
+        except in a team channel, where nobody acknowledges for the others)."""
         ...
 
     def recalled(self, locale: str) -> dict[str, Any]:

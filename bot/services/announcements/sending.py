@@ -230,18 +230,22 @@ class AnnouncementSender:
     ) -> list[NewOutboxMessage]:
         """One message per recipient, in their language; the stored announcement is the one
         given (so an edit made before they were queued is what they get)."""
-        activities: dict[str, dict[str, Any]] = {}
+        activities: dict[tuple[str, bool], dict[str, Any]] = {}
 
-        def activity(locale: str) -> dict[str, Any]:
-            if locale not in activities:
-                activities[locale] = self._cards.message(announcement, locale)
-            return activities[locale]
+        def activity(locale: str, in_channel: bool) -> dict[str, Any]:
+            if (locale, in_channel) not in activities:
+                activities[locale, in_channel] = self._cards.message(
+                    announcement, locale, in_channel=in_channel
+                )
+            return activities[locale, in_channel]
 
         return [
             NewOutboxMessage(
                 tenant_id=announcement.tenant_id,
                 dedupe_key=recipient_dedupe_key(announcement.id, person.user_id),
-                activity=activity(pick_locale(person.locale or DEFAULT_LOCALE)),
+                activity=activity(
+                    pick_locale(person.locale or DEFAULT_LOCALE), bool(person.conversation_id)
+                ),
                 recipient_id="" if person.conversation_id else person.user_id,
                 conversation_id=person.conversation_id,
             )

@@ -526,7 +526,12 @@ class FakeCards:
         self.asked: list[tuple[str, dict[str, Any]]] = []
 
     def message(
-        self, announcement: Announcement, locale: str, *, reminder: bool = False
+        self,
+        announcement: Announcement,
+        locale: str,
+        *,
+        reminder: bool = False,
+        in_channel: bool = False,
     ) -> dict[str, Any]:
         self.asked.append(("message", {"id": announcement.id, "locale": locale}))
         return {
@@ -536,6 +541,7 @@ class FakeCards:
             "version": announcement.version,
             "locale": locale,
             "reminder": reminder,
+            "in_channel": in_channel,
             "title": announcement.text(locale).title,
         }
 
