@@ -161,7 +161,9 @@ def rules_of(settings: Settings) -> AnnouncementRules:
         groups=dict(settings.announcement_groups),
         channels=dict(settings.announcement_channels),
         approval_required=settings.announcement_approval_required,
-        window=settings.announcement_window,
+        # Ten seconds of the tenant's rate at least: the sender tops the outbox up once a
+        # second, so it never runs dry, and other messages still wait seconds at most.
+        window=max(settings.announcement_window, int(settings.outbox_rate_per_second * 10)),
         status_seconds=settings.announcement_status_seconds,
         teams_app_id=settings.announcement_teams_app_id,
         image_max_bytes=settings.announcement_image_max_bytes,

@@ -46,7 +46,8 @@ class AnnouncementSettings(BaseModel):
         500,
         ge=10,
         description="At most this many messages of one announcement wait in the outbox at a "
-        "time, so a licence approval or a post notice never waits behind tens of thousands.",
+        "time (at least ten seconds of WERKPLEK_OUTBOX_RATE_PER_SECOND), so a licence approval "
+        "or a post notice never waits behind tens of thousands.",
     )
     announcement_status_seconds: float = Field(
         5.0,
