@@ -12,6 +12,7 @@ Once the bot is ready, the demo's scanned post goes in through the intake API
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import signal
 import sys
@@ -21,10 +22,29 @@ from types import FrameType
 
 from devtools.playground import load_config
 from devtools.processes import ProcessFailed, print_sink
-from devtools.stack import REPO_ROOT, LocalStack, StackOptions, StackPorts
+from devtools.stack import DEMO_ROLES_FILE, REPO_ROOT, LocalStack, StackOptions, StackPorts
 
 _WATCH_INTERVAL_SECONDS = 1.0
 _WORD_COLUMN = 13
+# The group the demo's announcements go to (devtools/demo_tenant.json): Nora, Griet and Thomas,
+# three of the Playground's people, so what they get can be read and clicked in the page.
+DEMO_ANNOUNCEMENT_GROUP_ID = "7f3d9a21-5c4e-4b8a-9e61-2d0f8c7b3a45"
+DEMO_ANNOUNCEMENT_GROUP_NAME = "Ambassadeurs Digitale Werkplek"
+
+
+def announcement_settings() -> dict[str, str]:
+    """The demo's announcement settings (issue #13). The comms role group holds the intranet's
+    editors, Lotte and Pieter-Jan: each may send to the ambassadors' group (and their own
+    entity), and each announcement waits for the other one (or an admin) to approve it."""
+    comms_groups = json.loads(DEMO_ROLES_FILE.read_text(encoding="utf-8"))["comms"]
+    scope = {"own_entity": True, "groups": [DEMO_ANNOUNCEMENT_GROUP_ID]}
+    return {
+        "WERKPLEK_ANNOUNCEMENT_APPROVAL_REQUIRED": "true",
+        "WERKPLEK_ANNOUNCEMENT_GROUPS": json.dumps(
+            {DEMO_ANNOUNCEMENT_GROUP_ID: DEMO_ANNOUNCEMENT_GROUP_NAME}
+        ),
+        "WERKPLEK_ANNOUNCEMENT_SCOPES": json.dumps({group: scope for group in comms_groups}),
+    }
 
 
 def _try_these() -> list[tuple[str, str]]:
@@ -125,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         log_dir=args.var_dir / "logs",
         locale=args.locale,
         bot_argv=shlex.split(args.bot) if args.bot else None,
+        extra_bot_env=announcement_settings(),
     )
     # SIGTERM gets Ctrl-C's meaning. Children run in their own process groups, so only this
     # process sees a Ctrl-C, and it stops them in order.

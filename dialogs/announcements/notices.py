@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
-from bot.domain.announcements.announcements import Announcement
+from bot.domain.announcements.announcements import Announcement, AnnouncementState
 from bot.domain.announcements.recipients import Progress
 from bot.domain.platform.untrusted import escape_text
 from bot.i18n import Translator, pick_locale
@@ -70,9 +70,10 @@ class AnnouncementNoticeCards:
             audience_size=audience_size,
             decided=False,
         )
-        return card_activity(
-            t("announcements.approval_summary", reference=announcement.reference), content
-        )
+        # The same card, edited once decided, must not go on saying it waits for them.
+        waiting = announcement.state is AnnouncementState.AWAITING_APPROVAL
+        key = "announcements.approval_summary" if waiting else "announcements.status_summary"
+        return card_activity(t(key, reference=announcement.reference), content)
 
     def notice(self, key: str, locale: str, **values: object) -> dict[str, Any]:
         t = self._t(locale)

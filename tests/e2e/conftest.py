@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from devtools.demo import announcement_settings
 from devtools.playground import PLAYGROUND_CLI, PlaygroundClient
 from devtools.processes import free_port
 from devtools.stack import REPO_ROOT, LocalStack, StackOptions, StackPorts
@@ -51,6 +52,10 @@ def _start(tmp_dir: Path, *, echo_bot: bool = False) -> LocalStack:
     if echo_bot:
         options.with_emulator = False
         options.bot_argv = [sys.executable, "-m", "tests.e2e.echo_bot", "--port", str(bot_port)]
+    else:
+        # What `make demo` configures beyond the stack itself: the announcements' group,
+        # scopes and approval.
+        options.extra_bot_env = announcement_settings()
     return LocalStack(options).start()
 
 

@@ -149,6 +149,8 @@ class AnnouncementSender:
         if not announcement.resolved:
             await self._audience.resolve(announcement)
             done += 1
+            # The status card says what is known now: resolved, and to how many.
+            announcement = await self._repository.get(announcement.id) or announcement
         else:
             queued = await self._queue(announcement)
             done += queued
