@@ -61,7 +61,7 @@ from bot.http.announcement_body import (
     parse_body,
 )
 from bot.http.bearer import bearer_challenge, bearer_name
-from bot.http.problems import problem
+from bot.http.problems import problem, unavailable
 from bot.i18n import Translator
 from bot.observability import correlation_id
 from bot.ports.announcements import AnnouncementRepository
@@ -78,7 +78,6 @@ ITEM_ROUTE = "/api/announcements/{announcement_id}"
 # leaves room for an English text and fifty targets, and bounds what is parsed.
 MAX_BODY_BYTES = 64 * 1024
 _CHUNK_BYTES = 16 * 1024
-_RETRY_AFTER_SECONDS = "30"
 # Audience problems that mean "this key may not reach that": 403, not 422.
 _SCOPE_REFUSALS = frozenset(
     f"announcements.audience.{problem.value}"
@@ -281,15 +280,7 @@ def _unauthorized(header: str) -> web.Response:
 
 
 def _unavailable() -> web.Response:
-    key = "announcements.api.unavailable"
-    return problem(
-        503,
-        _NL(key),
-        detail_en=_EN(key),
-        reason=key,
-        reference=correlation_id.get(),  # the request id, also in the log line
-        headers={"Retry-After": _RETRY_AFTER_SECONDS},
-    )
+    return unavailable("announcements.api.unavailable")
 
 
 def _listed(status: int, key: str, errors: Sequence[dict[str, Any]]) -> web.Response:

@@ -28,7 +28,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.domain.platform.errors import DomainError, StoreUnavailable, Throttled, Unavailable
 from bot.domain.post.items import ExternalIdTaken, IntakeMetadata, PostItem
 from bot.http.bearer import bearer_challenge, bearer_name
-from bot.http.problems import problem
+from bot.http.problems import problem, unavailable
 from bot.i18n import Translator
 from bot.observability import correlation_id
 from bot.services.post.intake import PostIntake
@@ -44,7 +44,6 @@ MAX_METADATA_BYTES = 2 * 1024 * 1024
 # Multipart boundaries and part headers on top of the two parts' contents.
 _ENVELOPE_BYTES = 64 * 1024
 _CHUNK_BYTES = 64 * 1024
-_RETRY_AFTER_SECONDS = "30"
 # Refusals of the PDF check -> HTTP status; any other post.intake.* refusal is 422.
 _PDF_STATUS = {"post.intake.not_pdf": 415, "post.intake.too_large": 413}
 
@@ -206,15 +205,7 @@ def _invalid(errors: list[FieldError]) -> web.Response:
 
 
 def _unavailable() -> web.Response:
-    key = "post.intake.unavailable"
-    return problem(
-        503,
-        _NL(key),
-        detail_en=_EN(key),
-        reason=key,
-        reference=correlation_id.get(),  # the request id, also in the log line
-        headers={"Retry-After": _RETRY_AFTER_SECONDS},
-    )
+    return unavailable("post.intake.unavailable")
 
 
 def _domain_problem(error: DomainError) -> web.Response:

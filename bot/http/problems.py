@@ -53,3 +53,19 @@ def problem(
         content_type=PROBLEM_TYPE,
         headers=headers,
     )
+
+
+def unavailable(reason: str, *, retry_after_seconds: int = 30) -> web.Response:
+    """503 with Retry-After: the store or a service behind the endpoint cannot be reached now
+    (nothing was stored). `reason` is the message id of the Dutch and English detail."""
+    from bot.i18n import Translator  # the catalogs load with the first refusal, not at start
+    from bot.observability import correlation_id
+
+    return problem(
+        503,
+        Translator("nl")(reason),
+        detail_en=Translator("en")(reason),
+        reason=reason,
+        reference=correlation_id.get(),  # the request id, also in the log line
+        headers={"Retry-After": str(retry_after_seconds)},
+    )

@@ -10,38 +10,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Protocol
 
 from bot.domain.announcements.announcements import is_person
-from bot.domain.platform.conversations import SeenUser
 from bot.domain.platform.errors import DomainError
 from bot.domain.platform.roles import Role
-from bot.ports.platform import Directory
+from bot.ports.platform import Directory, UserRepository
+from bot.services.platform.entities import Entities
 
 logger = logging.getLogger(__name__)
-
-
-class SeenUsers(Protocol):
-    async def get(self, user_id: str) -> SeenUser | None: ...
-
-
-class Coded(Protocol):
-    @property
-    def code(self) -> str: ...
-
-
-class EntityOf(Protocol):
-    """bot.services.platform.entities.Entities: the person's entity from their groups."""
-
-    async def entity_of(self, user_id: str) -> Coded | None: ...
 
 
 class AnnouncementPeople:
     def __init__(
         self,
         *,
-        users: SeenUsers,
-        entities: EntityOf,
+        users: UserRepository,
+        entities: Entities,
         directory: Directory,
         role_groups: dict[str, list[str]],
         default_locale: str = "nl",
