@@ -1,4 +1,4 @@
-"""`make bench`: every section (startup to licences), one combined table, one summary file.
+"""`make bench`: every section (startup to announcements), one combined table, one summary file.
 
     python -m bench.run [--quick] [--only startup|throughput|outbox ...]
 
@@ -33,6 +33,7 @@ SECTIONS = (
     "licences",
     "post",
     "replicas",
+    "announcements",
     "files",
 )
 _ROW_FIELDS = ("figure", "werkplek", "baseline", "target", "verdict")
@@ -100,6 +101,13 @@ async def _replicas(quick: bool) -> BenchResult:
     return BenchResult("replicas", list(outcome["rows"]), dict(outcome["details"]))
 
 
+async def _announcements(quick: bool) -> BenchResult:
+    from bench.announcements import run_announcements_bench
+
+    outcome: Mapping[str, Any] = await run_announcements_bench(quick=quick)
+    return BenchResult("announcements", list(outcome["rows"]), dict(outcome["details"]))
+
+
 async def _files(quick: bool) -> BenchResult:
     from bench.hostile_files import run_hostile_files_bench
 
@@ -151,6 +159,7 @@ _RUNNERS: dict[str, Callable[[bool], Awaitable[BenchResult]]] = {
     "licences": _licences,
     "post": _post,
     "replicas": _replicas,
+    "announcements": _announcements,
     "files": _files,
 }
 

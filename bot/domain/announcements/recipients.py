@@ -31,11 +31,11 @@ def recipient_dedupe_key(announcement_id: int, user_id: str) -> str:
     return f"ann:{announcement_id}:{user_id.lower()}"
 
 
-def outcome_of(status: OutboxStatus | None, attempts: int) -> Outcome:
+def outcome_of(status: OutboxStatus | None, retries: int) -> Outcome:
     """A recipient's outcome from their outbox message (None: not queued yet)."""
     match status:
         case OutboxStatus.SENT:
-            return Outcome.SENT if attempts <= 1 else Outcome.THROTTLED_SENT
+            return Outcome.SENT if retries == 0 else Outcome.THROTTLED_SENT
         case OutboxStatus.UNREACHABLE:
             return Outcome.BLOCKED
         case OutboxStatus.GONE:

@@ -47,10 +47,10 @@ def with_delivery() -> sa.Join:
 
 
 def figures_query(announcement_id: int, *by: sa.ColumnElement[Any]) -> sa.Select[Any]:
-    """Recipients counted per outbox status and attempts, read and acknowledged (and `by`)."""
+    """Recipients counted per outbox status and retries, read and acknowledged (and `by`)."""
     read = recipients.c.read_at.is_not(None)
     acknowledged = recipients.c.acknowledged_at.is_not(None)
-    groups = (*by, outbox.c.status, outbox.c.attempts, read, acknowledged)
+    groups = (*by, outbox.c.status, outbox.c.retries, read, acknowledged)
     return (
         sa.select(*groups, sa.func.count().label("people"))
         .select_from(with_delivery())
@@ -76,8 +76,8 @@ def _per_recipient(rows: Iterable[sa.Row[Any]]) -> Iterator[tuple[Outcome, bool,
     """One (outcome, read, acknowledged) per recipient, as `tally` counts them: the grouped
     rows are few, the recipients they stand for may be 60,000 (a few milliseconds to count)."""
     for row in rows:
-        status, attempts, read, acknowledged, people = tuple(row)[-5:]
-        outcome = outcome_of(None if status is None else OutboxStatus(status), attempts or 0)
+        status, retries, read, acknowledged, people = tuple(row)[-5:]
+        outcome = outcome_of(None if status is None else OutboxStatus(status), retries or 0)
         yield from repeat((outcome, bool(read), bool(acknowledged)), people)
 
 
@@ -86,7 +86,7 @@ def recipients_query() -> sa.Select[Any]:
     return sa.select(
         recipients,
         outbox.c.status.label("outbox_status"),
-        outbox.c.attempts.label("outbox_attempts"),
+        outbox.c.retries.label("outbox_retries"),
         outbox.c.sent_at.label("outbox_sent_at"),
     ).select_from(with_delivery())
 
@@ -97,7 +97,7 @@ def recipient_of(row: sa.Row[Any]) -> Recipient:
         announcement_id=row.announcement_id,
         user_id=row.user_id,
         entity=row.entity,
-        outcome=outcome_of(status, row.outbox_attempts or 0),
+        outcome=outcome_of(status, row.outbox_retries or 0),
         sent_at=row.outbox_sent_at,
         read_at=row.read_at,
         acknowledged_at=row.acknowledged_at,

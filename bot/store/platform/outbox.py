@@ -111,6 +111,7 @@ class SqlOutboxRepository:
                 not_before=not_before,
                 lease_until=None,
                 last_error=error[:_MAX_ERROR_CHARS],
+                retries=outbox.c.retries + 1,
             )
         )
         async with self._db.transaction() as connection:

@@ -87,6 +87,9 @@ outbox = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, server_default=OutboxStatus.PENDING.value),
     # claims so far, each counted before its send (see bot.domain.platform.outbox)
     sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    # attempts that ended in a retryable failure (429, 412, 5xx, a timeout): a claim lost to a
+    # dead sender is an attempt but no retry, so "sent after throttling" is read from this
+    sa.Column("retries", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("not_before", UtcDateTime(), nullable=True),
     sa.Column("lease_until", UtcDateTime(), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),

@@ -7,7 +7,7 @@ dedupe key was written before is skipped; a person is in a snapshot once; the fi
 the outbox's verdicts through the domain's `outcome_of` and `tally`, so they add up.
 
 What a test can do besides calling the port:
-- `repository.settle(key, OutboxStatus.SENT, attempts=1, activity_id="1001")`: the outbox's
+- `repository.settle(key, OutboxStatus.SENT, retries=0, activity_id="1001")`: the outbox's
   verdict on a message (what the sender would have recorded);
 - `repository.reach(tenant, *user_ids)`: people the bot has a personal chat with ("everyone");
 - `repository.races.add(id)`: the next save of that announcement finds another replica saved
@@ -71,6 +71,7 @@ class OutboxRow:
     message: NewOutboxMessage
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
+    retries: int = 0
     activity_id: str = ""
     sent_at: datetime | None = None
 
@@ -370,13 +371,16 @@ class FakeAnnouncementRepository:
         attempts: int = 1,
         activity_id: str = "",
         sent_at: datetime | None = None,
+        retries: int = 0,
     ) -> None:
-        """The outbox's verdict (or a new in-flight state) on the message under this key."""
+        """The outbox's verdict (or a new in-flight state) on the message under this key;
+        `retries`: the attempts that failed and were tried again (a 429, a 5xx)."""
         row = self.outbox.get(dedupe_key)
         if row is None:
             raise KeyError(f"no outbox message under {dedupe_key}")
         row.status = status
         row.attempts = attempts
+        row.retries = retries
         row.activity_id = activity_id or row.activity_id
         row.sent_at = sent_at or row.sent_at
 
@@ -413,7 +417,7 @@ class FakeAnnouncementRepository:
         row = self.outbox.get(key)
         if row is None or not person.queued:
             return outcome_of(None, 0)
-        return outcome_of(row.status, row.attempts)
+        return outcome_of(row.status, row.retries)
 
     def _rows_for_tally(
         self, announcement_id: int, entity: str | None

@@ -196,8 +196,8 @@ async def test_it_finishes_only_when_everyone_has_a_verdict_and_the_figures_add_
     await sender.round()
     await sender.round()
     keys = [recipient_dedupe_key(1, f"p-{n:05d}") for n in range(6)]
-    w.repository.settle(keys[0], OutboxStatus.SENT, attempts=1)
-    w.repository.settle(keys[1], OutboxStatus.SENT, attempts=3)
+    w.repository.settle(keys[0], OutboxStatus.SENT)
+    w.repository.settle(keys[1], OutboxStatus.SENT, attempts=3, retries=2)
     w.repository.settle(keys[2], OutboxStatus.UNREACHABLE)
     w.repository.settle(keys[3], OutboxStatus.GONE)
     w.repository.settle(keys[4], OutboxStatus.DEAD)

@@ -38,6 +38,11 @@ _UNQUEUED = "NOT queued"
 
 
 def upgrade() -> None:
+    # Retryable failures of a message, apart from its claims: an announcement's figures tell
+    # "sent after throttling" from "claimed again after a sender died".
+    op.add_column(
+        "outbox", sa.Column("retries", sa.Integer(), nullable=False, server_default="0")
+    )
     op.create_table(
         "announcements",
         sa.Column("id", _BIG_ID, sa.Identity(), nullable=False),
@@ -120,3 +125,5 @@ def downgrade() -> None:
     # reference_counters) stay, so an upgrade again never hands out a reference twice.
     op.drop_table("announcement_recipients")
     op.drop_table("announcements")
+    with op.batch_alter_table("outbox") as outbox:
+        outbox.drop_column("retries")
