@@ -58,7 +58,8 @@ class Verb(StrEnum):
     # the files service checks that the clicker asked the ticket or works its desk.
     TICKET_FILE = "servicedesk.ticket.file"  # a link to the file, in the clicker's 1:1 chat only
     # Announcements (dialogs/announcements/). Every payload names an announcement by id; the
-    # service checks that the clicker wrote it (or may decide on it, or received it), never the card.
+    # service checks that the clicker wrote it (or may decide on it, or received it), never the
+    # card.
     ANNOUNCEMENT_FORM = "announcement.form"  # the form: a new draft, or an editable one by id
     ANNOUNCEMENT_SAVE = "announcement.save"  # the form sent: store the draft (inputs in the data)
     ANNOUNCEMENT_PREVIEW = "announcement.preview"  # the real card to the author's own chat

@@ -40,9 +40,7 @@ _UNQUEUED = "NOT queued"
 def upgrade() -> None:
     # Retryable failures of a message, apart from its claims: an announcement's figures tell
     # "sent after throttling" from "claimed again after a sender died".
-    op.add_column(
-        "outbox", sa.Column("retries", sa.Integer(), nullable=False, server_default="0")
-    )
+    op.add_column("outbox", sa.Column("retries", sa.Integer(), nullable=False, server_default="0"))
     op.create_table(
         "announcements",
         sa.Column("id", _BIG_ID, sa.Identity(), nullable=False),
