@@ -142,7 +142,9 @@ async def run_fan_out(count: int, limit: float, postgres_url: str | None) -> dic
                     CONCURRENCY,
                     until=announcement_done(database, announcement_id),
                     alongside=lambda sender: [
-                        announcement_sender(database, on_enqueued=sender.wake).run
+                        announcement_sender(
+                            database, on_enqueued=sender.wake, rate_per_second=limit
+                        ).run
                     ],
                 )
             result = await outcome(database, announcement_id)

@@ -15,7 +15,7 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +37,7 @@ from bot.domain.announcements.recipients import NewRecipient, recipient_dedupe_k
 from bot.domain.licences.catalogue import Catalogue
 from bot.domain.platform.outbox import OutboxStatus
 from bot.ports.announcements import AudienceDirectory, AudienceMember
-from bot.services.announcements.parts import AnnouncementRules
+from bot.services.announcements.parts import AnnouncementRules, outbox_window
 from bot.services.announcements.people import AnnouncementPeople
 from bot.services.announcements.sending import AnnouncementSender
 from bot.services.platform.clock import SystemClock
@@ -95,9 +95,12 @@ def announcement_sender(
     on_enqueued: Any,
     directory: AudienceDirectory | None = None,
     rules: AnnouncementRules = RULES,
+    rate_per_second: float = 50.0,
 ) -> AnnouncementSender:
     """The sender as bot/composition/announcements.py builds it (on_enqueued: the outbox
-    sender's wake, as platform.wake_outbox is in the app)."""
+    sender's wake, as platform.wake_outbox is in the app; its window as the app sizes it for
+    the tenant's rate)."""
+    rules = replace(rules, window=outbox_window(rules.window, rate_per_second))
     clock = SystemClock()
     not_asked = _NotAsked()
     # A sending round asks people only for the author's language (from the users table).

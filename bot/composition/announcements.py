@@ -22,7 +22,7 @@ from bot.services.announcements.audience_lists import AudienceLists
 from bot.services.announcements.authoring import AnnouncementAuthoring
 from bot.services.announcements.changes import AnnouncementChanges
 from bot.services.announcements.images import ImageCheck
-from bot.services.announcements.parts import AnnouncementRules
+from bot.services.announcements.parts import AnnouncementRules, outbox_window
 from bot.services.announcements.people import AnnouncementPeople
 from bot.services.announcements.receipts import AnnouncementReceipts
 from bot.services.announcements.sending import AnnouncementSender
@@ -161,9 +161,7 @@ def rules_of(settings: Settings) -> AnnouncementRules:
         groups=dict(settings.announcement_groups),
         channels=dict(settings.announcement_channels),
         approval_required=settings.announcement_approval_required,
-        # Ten seconds of the tenant's rate at least: the sender tops the outbox up once a
-        # second, so it never runs dry, and other messages still wait seconds at most.
-        window=max(settings.announcement_window, int(settings.outbox_rate_per_second * 10)),
+        window=outbox_window(settings.announcement_window, settings.outbox_rate_per_second),
         status_seconds=settings.announcement_status_seconds,
         teams_app_id=settings.announcement_teams_app_id,
         image_max_bytes=settings.announcement_image_max_bytes,

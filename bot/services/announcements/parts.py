@@ -72,6 +72,17 @@ class People(Protocol):
         ...
 
 
+# The sender tops the outbox up once a second: a window of at least this many seconds of the
+# tenant's rate keeps the outbox from running dry between rounds, and keeps another message's
+# wait behind an announcement to seconds.
+WINDOW_SECONDS = 10
+
+
+def outbox_window(configured: int, rate_per_second: float) -> int:
+    """How many of one announcement's messages may wait in the outbox at a time."""
+    return max(configured, int(rate_per_second * WINDOW_SECONDS))
+
+
 @dataclass(frozen=True, slots=True)
 class AnnouncementRules:
     """The capability's configuration (bot/settings/announcements.py), as the services read it."""
