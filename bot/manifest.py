@@ -33,7 +33,7 @@ MANIFEST_DIR = Path(__file__).resolve().parent.parent / "manifest"
 TEMPLATE = "manifest.template.json"
 ICONS = ("color.png", "outline.png")
 # Bump on every change to the package: Teams refuses an upload with a version it already has.
-APP_VERSION = "1.3.0"
+APP_VERSION = "1.4.0"
 # Placeholder pages until the organisation publishes its own (valid https URLs, reserved TLD).
 DEFAULT_BASE_URL = "https://werkplek.example"
 # Teams' limits for a bot menu command (the docs; the v1.30 schema itself is looser).
