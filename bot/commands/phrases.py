@@ -224,9 +224,13 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
     "announce": (  # a communication admin writes to everyone, an entity or a group
         ("aankondiging|mededeling|announcement|bericht|message|melding versturen|sturen|"
          "uitsturen|maken|opstellen|schrijven|nieuw|nieuwe|send|write|create|new|draft", 2.5),
-        ("iedereen|everyone|medewerkers|personeelsleden|personeel|staff|organisatie|organisation "
-         "versturen|sturen|uitsturen|laten+weten|verwittigen|informeren|send|tell|let+know|inform",
-         2.5),
+        ("iedereen|everyone|medewerkers|personeelsleden|personeel|staff|organisatie|organisation|"
+         "collega|collegas|entiteit|entity|employees|all|alle|groep|group|kanaal|channel "
+         "versturen|sturen|uitsturen|rondsturen|verspreiden|laten+weten|verwittigen|informeren|"
+         "bekendmaken|send|tell|let+know|inform|broadcast|notify", 2.5),
+        ("verwittigen|rondsturen|verspreiden|bekendmaken|broadcast", 1.5),
+        ("communicatie|communication|mededeling|nieuwsbericht create|maken|opstellen|draft|new|"
+         "nieuwe|nieuw", 2.0),
         ("aankondigen|announce", 2.5),
         # "aankondiging" and "aankondigingen" share a lemma: the form as typed tells them apart.
         ("=aankondigingen|=announcements|=mededelingen", -1.0),
@@ -242,6 +246,11 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
          "concepten|drafts aankondiging|aankondigingen|mededeling|announcement|announcements",
          3.0),
         ("hoeveel|how+many|wie|who aankondiging|mededeling|announcement", 1.5),
+        ("@my|ik bericht|berichten|melding|meldingen|nieuwsbericht|info|message|notice "
+         "uitgestuurd|verstuurd|verspreid|rondgestuurd|gestuurd|sent|gelezen|read|geopend|opened|"
+         "bevestigd|bevestigen|acknowledged|bereikt|reached|ontwerp|concept", 2.5),
+        ("@my drafts|concepten|ontwerpen", 2.5),
+        ("sent+out|uitgestuurd|rondgestuurd|verspreid", 1.0),
         ("=aankondiging|=announcement|=announce|=mededeling !@my", -1.0),
     ),
     "licence_report": (

@@ -70,7 +70,12 @@ WHOLE_CORPUS_BAR = 0.95
 # knowledge base) then read 91.2% (Dutch 91.2%, English 91.2%; the cues alone 82.7%): 28 wrong
 # commands (11 of them how-to questions read as a command, mostly the access card), 1 argument.
 # Every set measured is tuning material (and learnt from) since; the held-out sentences now are
-# held_out_dev and the next blind set. The issue asks 95% on unseen sentences, which this does
+# held_out_dev and the next blind set. The announcements' blind set (48 sentences by comms
+# officers, written by someone who never read the scorer, measured once on the cues and
+# examples written with the commands) read 70.8% (Dutch 72.2%, English 66.7%): announcing by
+# "verwittigen", "rondsturen", "verspreiden", and asking after "berichten" sent, read as the
+# service desk, requests or tickets; it is tuning material since (announcements_blind.*.json).
+# The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
 # held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.88
