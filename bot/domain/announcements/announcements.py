@@ -131,6 +131,29 @@ class Announcement:
         return text_for(self.dutch, self.english, locale)
 
 
+def drafted(new: NewAnnouncement, *, announcement_id: int, reference: str) -> Announcement:
+    """A new announcement as it is first stored: a draft at version 1."""
+    return Announcement(
+        id=announcement_id,
+        reference=reference,
+        tenant_id=new.tenant_id,
+        author_id=new.author_id,
+        author_name=new.author_name,
+        author_entity=new.author_entity,
+        state=AnnouncementState.DRAFT,
+        version=1,
+        dutch=new.dutch,
+        english=new.english,
+        importance=new.importance,
+        audience=new.audience,
+        created_at=new.created_at,
+        updated_at=new.created_at,
+        send_at=new.send_at,
+        source=new.source,
+        client_key=new.client_key,
+    )
+
+
 def step(
     announcement: Announcement,
     what: Step,

@@ -17,12 +17,13 @@ from bot.domain.announcements.announcements import (
     Announcement,
     AnnouncementState,
     NewAnnouncement,
+    drafted,
     format_announcement_reference,
 )
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.ports.platform import Clock
-from bot.store.announcements.rows import announcement_of, announcement_row, drafted
+from bot.store.announcements.rows import announcement_of, announcement_row
 from bot.store.announcements.snapshot import SqlRecipientSnapshot
 from bot.store.announcements.tables import (
     ANNOUNCEMENT_ACTIVE_PREDICATE,
@@ -93,7 +94,9 @@ class SqlAnnouncementRepository(SqlRecipientSnapshot):
         try:
             async with self._db.transaction() as connection:
                 number = await next_reference_number(self._db, connection, REFERENCE_PREFIX, year)
-                draft = drafted(new, format_announcement_reference(year, number))
+                draft = drafted(
+                    new, announcement_id=0, reference=format_announcement_reference(year, number)
+                )  # its id is given by the database
                 entries = [_about(entry, draft.reference) for entry in audit]
                 row_id = await self._transitions.insert(
                     connection,

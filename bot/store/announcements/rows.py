@@ -10,35 +10,11 @@ import sqlalchemy as sa
 from bot.domain.announcements.announcements import (
     Announcement,
     AnnouncementState,
-    NewAnnouncement,
 )
 from bot.domain.announcements.audiences import Audience, AudienceKind, Channel
 from bot.domain.announcements.content import Content, Importance
 
 _CONTENT_FIELDS = tuple(field.name for field in fields(Content))
-
-
-def drafted(new: NewAnnouncement, reference: str) -> Announcement:
-    """A new announcement as it is first stored: a draft at version 1."""
-    return Announcement(
-        id=0,  # given by the database
-        reference=reference,
-        tenant_id=new.tenant_id,
-        author_id=new.author_id,
-        author_name=new.author_name,
-        author_entity=new.author_entity,
-        state=AnnouncementState.DRAFT,
-        version=1,
-        dutch=new.dutch,
-        english=new.english,
-        importance=new.importance,
-        audience=new.audience,
-        created_at=new.created_at,
-        updated_at=new.created_at,
-        send_at=new.send_at,
-        source=new.source,
-        client_key=new.client_key,
-    )
 
 
 def announcement_row(announcement: Announcement) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from bot.domain.announcements.announcements import (
     Announcement,
     AnnouncementState,
     NewAnnouncement,
+    drafted,
     format_announcement_reference,
 )
 from bot.domain.announcements.recipients import (
@@ -106,24 +107,10 @@ class FakeAnnouncementRepository:
     async def add(self, new: NewAnnouncement, audit: Sequence[AuditEntry] = ()) -> Announcement:
         year = new.created_at.year
         self._numbers[year] += 1
-        stored = Announcement(
-            id=max(self.rows, default=0) + 1,
+        stored = drafted(
+            new,
+            announcement_id=max(self.rows, default=0) + 1,
             reference=format_announcement_reference(year, self._numbers[year]),
-            tenant_id=new.tenant_id,
-            author_id=new.author_id,
-            author_name=new.author_name,
-            author_entity=new.author_entity,
-            state=AnnouncementState.DRAFT,
-            version=1,
-            dutch=new.dutch,
-            english=new.english,
-            importance=new.importance,
-            audience=new.audience,
-            created_at=new.created_at,
-            updated_at=new.created_at,
-            send_at=new.send_at,
-            source=new.source,
-            client_key=new.client_key,
         )
         self.rows[stored.id] = stored
         # As the store: the new reference names the lines written before it was known.
