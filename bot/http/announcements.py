@@ -43,7 +43,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -53,13 +53,7 @@ from bot.domain.announcements.recipients import Progress
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.errors import DomainError, Forbidden, NotFound, Throttled, Unavailable
 from bot.domain.platform.roles import Role
-from bot.http.announcement_body import (
-    AnnouncementIn,
-    FieldProblem,
-    InvalidBody,
-    MalformedBody,
-    parse_body,
-)
+from bot.http.announcement_routes import ROUTE
 from bot.http.bearer import bearer_challenge, bearer_name
 from bot.http.problems import problem, unavailable
 from bot.i18n import Translator
@@ -69,10 +63,11 @@ from bot.services.announcements.authoring import AnnouncementAuthoring
 from bot.services.announcements.changes import AnnouncementChanges
 from bot.services.announcements.checks import AnnouncementProblems, Problem
 
+if TYPE_CHECKING:
+    from bot.http.announcement_body import AnnouncementIn, FieldProblem
+
 logger = logging.getLogger(__name__)
 
-ROUTE = "/api/announcements"
-ITEM_ROUTE = "/api/announcements/{announcement_id}"
 # The author (and source) an API key acts as: "api:<key name>".
 # An announcement's texts are at most a few kB (bot/domain/announcements/content.py); this
 # leaves room for an English text and fifty targets, and bounds what is parsed.
@@ -222,6 +217,9 @@ class AnnouncementsApi:
 
 
 def _parsed(body: bytes) -> AnnouncementIn:
+    # The body's models load with the first request, not with the capabilities.
+    from bot.http.announcement_body import InvalidBody, MalformedBody, parse_body
+
     try:
         return parse_body(body)
     except MalformedBody:
@@ -317,30 +315,3 @@ def _domain_problem(error: DomainError) -> web.Response:
     # own words, as a conflict with what is configured or stored.
     status = 403 if isinstance(error, Forbidden) else 409
     return _problem(status, error.message_key, **error.params)
-
-
-# --- routes ---------------------------------------------------------------------------------------
-ANNOUNCEMENTS_API = web.AppKey("announcements_api", AnnouncementsApi)
-
-
-def add_announcement_routes(app: web.Application, api: AnnouncementsApi | None = None) -> None:
-    """POST /api/announcements, GET /api/announcements/{id}. The handler may be given now or
-    set as app[ANNOUNCEMENTS_API] later (once the capabilities have loaded)."""
-    if api is not None:
-        app[ANNOUNCEMENTS_API] = api
-    app.router.add_post(ROUTE, _create)
-    app.router.add_get(ITEM_ROUTE, _status)
-
-
-async def _create(request: web.Request) -> web.StreamResponse:
-    api = request.app.get(ANNOUNCEMENTS_API)
-    if api is None:
-        return _unavailable()
-    return await api.create(request)
-
-
-async def _status(request: web.Request) -> web.StreamResponse:
-    api = request.app.get(ANNOUNCEMENTS_API)
-    if api is None:
-        return _unavailable()
-    return await api.status(request)

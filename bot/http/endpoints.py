@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.http.announcements import ANNOUNCEMENTS_API, AnnouncementsApi, add_announcement_routes
+from bot.http.announcement_routes import ANNOUNCEMENTS_API, add_announcement_routes
 from bot.http.exports import EXPORTS, Exports, add_export_routes
 from bot.http.intake import INTAKE, IntakeHandler, add_intake_routes
 from bot.http.scans import SCANS, Scans, add_scan_routes
@@ -58,17 +58,17 @@ def open_endpoints(app: web.Application, settings: Settings, capabilities: Capab
         max_bytes=settings.post_max_bytes,
         tenant_id=settings.azure_tenant_id,
     )
-    # Until the announcements capability is composed, its API answers 503 (not configured).
-    announcements = getattr(capabilities, "announcements", None)
-    if announcements is not None:
-        app[ANNOUNCEMENTS_API] = AnnouncementsApi(
-            announcements.authoring,
-            announcements.changes,
-            announcements.repository,
-            key_hashes=settings.announcement_key_hashes,
-            key_authors=settings.announcement_key_authors,
-            tenant_id=settings.azure_tenant_id,
-        )
+    from bot.http.announcements import AnnouncementsApi  # with the capabilities, not at start
+
+    announcements = capabilities.announcements
+    app[ANNOUNCEMENTS_API] = AnnouncementsApi(
+        announcements.authoring,
+        announcements.changes,
+        announcements.repository,
+        key_hashes=settings.announcement_key_hashes,
+        key_authors=settings.announcement_key_authors,
+        tenant_id=settings.azure_tenant_id,
+    )
     app[TICKET_FILES] = TicketFileDownloads(
         links=platform.links,
         single_use=platform.single_use,

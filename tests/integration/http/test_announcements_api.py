@@ -26,10 +26,10 @@ from bot.domain.announcements.announcements import API_AUTHOR_PREFIX, Announceme
 from bot.domain.announcements.recipients import NewRecipient, recipient_dedupe_key
 from bot.domain.licences.catalogue import Entity
 from bot.domain.platform.outbox import NewOutboxMessage, OutboxStatus
+from bot.http.announcement_routes import add_announcement_routes
 from bot.http.announcements import (
     MAX_BODY_BYTES,
     AnnouncementsApi,
-    add_announcement_routes,
 )
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
