@@ -24,9 +24,6 @@ from kiota_abstractions.api_error import APIError
 from msgraph.generated.groups.item.transitive_members.graph_user import (
     graph_user_request_builder as user_cast,
 )
-from msgraph.generated.models.user_scope_teams_app_installation import (
-    UserScopeTeamsAppInstallation,
-)
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
@@ -109,6 +106,11 @@ class GraphAudiences:
         """POST /users/{id}/teamwork/installedApps binding the app from the catalogue. 201, and
         409 (it is installed already), are True; 403 and 404 (the person cannot have it: no
         Teams, the app blocked for them, or no such person) are False."""
+        # Loaded with the first install, not with Graph: a model chain few replicas ever need.
+        from msgraph.generated.models.user_scope_teams_app_installation import (
+            UserScopeTeamsAppInstallation,
+        )
+
         body = UserScopeTeamsAppInstallation(
             additional_data={
                 "teamsApp@odata.bind": f"{self._base_url}/appCatalogs/teamsApps/{teams_app_id}"
