@@ -356,6 +356,7 @@ async def _settle_heap(app: web.Application) -> None:
     async def settle() -> None:
         with contextlib.suppress(Exception):  # failing to load is reported by _load
             await capabilities_loaded(app)
+        gc.collect()  # loading's own garbage goes now, not once Graph has opened as well
         with contextlib.suppress(Exception):  # Graph failing to open is reported elsewhere
             await app[GRAPH].gateway()
         gc.collect()
