@@ -11,12 +11,11 @@ their text back, so what the author wrote is cleaned (controls, bidi), never esc
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
 from bot.domain.announcements.announcements import Announcement
-from bot.domain.announcements.audiences import Audience, AudienceKind, Refusal
+from bot.domain.announcements.audiences import Audience, AudienceChoices, AudienceKind, Refusal
 from bot.domain.announcements.content import (
     ALT_MAX,
     LINK_TITLE_MAX,
@@ -71,29 +70,6 @@ INPUTS = (
 )
 # The collapsed container with the English inputs (the toggle button names it).
 ENGLISH_PART = "english"
-
-
-@dataclass(frozen=True, slots=True)
-class AudienceChoices:
-    """What the author may pick: entities as (code, name), groups as (id, name), channels as
-    (conversation id, name); whether "everyone" and an uploaded list are theirs to use."""
-
-    entities: Sequence[tuple[str, str]] = ()
-    groups: Sequence[tuple[str, str]] = ()
-    channels: Sequence[tuple[str, str]] = ()
-    everyone: bool = False
-    lists: bool = False
-
-    def kinds(self) -> list[AudienceKind]:
-        """The kinds of audience on offer, in the form's order."""
-        offered = {
-            AudienceKind.EVERYONE: self.everyone,
-            AudienceKind.ENTITIES: bool(self.entities),
-            AudienceKind.GROUPS: bool(self.groups),
-            AudienceKind.CHANNELS: bool(self.channels),
-            AudienceKind.LIST: self.lists,
-        }
-        return [kind for kind, on in offered.items() if on]
 
 
 def announcement_form(

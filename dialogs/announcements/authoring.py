@@ -27,7 +27,7 @@ from bot.services.announcements.checks import AnnouncementProblems
 from bot.services.platform.audit import Auditor
 from bot.turn import Card, Turn
 from cards.announcements.drafts import announcements_list, draft_card
-from cards.announcements.forms import AudienceChoices, announcement_form
+from cards.announcements.forms import announcement_form
 from cards.announcements.message import announcement_message
 from cards.announcements.report_link import report_link_card
 from cards.announcements.status import status_card
@@ -216,14 +216,7 @@ class AnnouncementDialog:
     async def _form(
         self, turn: Turn, draft: Announcement | None, problems: list[str] | None = None
     ) -> Card:
-        offer = await self._authoring.choices(turn.caller, turn.t.locale)
-        choices = AudienceChoices(
-            entities=offer.entities,
-            groups=offer.groups,
-            channels=offer.channels,
-            everyone=offer.everyone,
-            lists=offer.lists,
-        )
+        choices = await self._authoring.choices(turn.caller, turn.t.locale)
         return announcement_form(
             turn.t, draft=draft, choices=choices, zone=self._zone, problems=problems or ()
         )

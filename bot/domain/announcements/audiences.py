@@ -13,7 +13,7 @@ payload is user input.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -66,6 +66,30 @@ class Audience:
 
 
 NO_AUDIENCE = Audience(AudienceKind.ENTITIES)
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceChoices:
+    """What an author may pick (from their scope and what is configured): entities as
+    (code, name), groups as (id, name), channels as (conversation id, name); whether
+    "everyone" and an uploaded list are theirs to use."""
+
+    entities: Sequence[tuple[str, str]] = ()
+    groups: Sequence[tuple[str, str]] = ()
+    channels: Sequence[tuple[str, str]] = ()
+    everyone: bool = False
+    lists: bool = False
+
+    def kinds(self) -> list[AudienceKind]:
+        """The kinds of audience on offer, in the form's order."""
+        offered = {
+            AudienceKind.EVERYONE: self.everyone,
+            AudienceKind.ENTITIES: bool(self.entities),
+            AudienceKind.GROUPS: bool(self.groups),
+            AudienceKind.CHANNELS: bool(self.channels),
+            AudienceKind.LIST: self.lists,
+        }
+        return [kind for kind, on in offered.items() if on]
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from bot.domain.announcements.announcements import (
 from bot.domain.announcements.audiences import (
     NO_AUDIENCE,
     Audience,
+    AudienceChoices,
     AudienceKind,
     AudienceProblem,
     AudienceScope,
@@ -57,7 +58,6 @@ from bot.services.announcements.checks import (
 from bot.services.announcements.images import ImageCheck
 from bot.services.announcements.offers import (
     AudienceFacts,
-    AudienceOffer,
     EntitiesSource,
     checked_audience,
     offer_for,
@@ -114,7 +114,7 @@ class AnnouncementAuthoring:
         """The actor's scope (everything for an admin) and their own entity's code."""
         return await self._scopes.of(actor.user_id, is_admin=actor.is_admin)
 
-    async def choices(self, actor: Actor, locale: str = "nl") -> AudienceOffer:
+    async def choices(self, actor: Actor, locale: str = "nl") -> AudienceChoices:
         require_comms(actor)
         scope, own = await self.scope(actor)
         return await self._offer(actor, scope, own, locale)
@@ -292,7 +292,7 @@ class AnnouncementAuthoring:
     # --- helpers --------------------------------------------------------------------------------
     async def _offer(
         self, actor: Actor, scope: AudienceScope, own: str, locale: str = "nl"
-    ) -> AudienceOffer:
+    ) -> AudienceChoices:
         return offer_for(
             scope,
             own,

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
 from bot.domain.announcements.audiences import (
     Audience,
+    AudienceChoices,
     AudienceKind,
     AudienceProblem,
     AudienceScope,
@@ -43,18 +43,6 @@ _PAGE = 1000
 _COUNTS_AT_ONCE = 8
 
 
-@dataclass(frozen=True, slots=True)
-class AudienceOffer:
-    """What the form lets a person pick: (code or id, name) pairs, and whether "everyone" and
-    an uploaded list are open to them."""
-
-    entities: tuple[tuple[str, str], ...] = ()
-    groups: tuple[tuple[str, str], ...] = ()
-    channels: tuple[tuple[str, str], ...] = ()
-    everyone: bool = False
-    lists: bool = False
-
-
 def offer_for(
     scope: AudienceScope,
     own_entity: str,
@@ -63,13 +51,13 @@ def offer_for(
     entities: Sequence[Entity],
     rules: AnnouncementRules,
     locale: str = "nl",
-) -> AudienceOffer:
+) -> AudienceChoices:
     anything = is_admin or scope.everyone
     allowed = {code.upper() for code in scope.entities}
     if scope.own_entity and own_entity:
         allowed.add(own_entity.upper())
     named_groups = {group.lower() for group in scope.groups}
-    return AudienceOffer(
+    return AudienceChoices(
         entities=tuple(
             (entity.code, entity.name(locale))
             for entity in entities
@@ -86,7 +74,7 @@ def offer_for(
     )
 
 
-def offered(audience: Audience, offer: AudienceOffer) -> tuple[Audience, list[Problem]]:
+def offered(audience: Audience, offer: AudienceChoices) -> tuple[Audience, list[Problem]]:
     """The audience rebuilt from the offer, and a problem for each target not in it."""
     problems: list[Problem] = []
     match audience.kind:
@@ -132,7 +120,7 @@ def offered(audience: Audience, offer: AudienceOffer) -> tuple[Audience, list[Pr
 
 def checked_audience(
     audience: Audience,
-    offer: AudienceOffer,
+    offer: AudienceChoices,
     scope: AudienceScope,
     own_entity: str,
     *,
