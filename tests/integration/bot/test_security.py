@@ -103,6 +103,12 @@ class ChannelKeys:
         return self.token(None, issuer=issuer, tid=tenant, ver=version, **caller_claim)
 
 
+def answers(connector: ConnectorEmulator) -> list[object]:
+    """What the bot sent back. The SDK adds a typing indicator when a turn takes longer than
+    500 ms (a busy machine): that is no answer."""
+    return [r for r in connector.activities if r.activity.get("type") != "typing"]
+
+
 @pytest.fixture
 async def channel(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ChannelKeys]:
     keys = ChannelKeys()
@@ -171,7 +177,7 @@ async def test_a_valid_channel_token_is_accepted(
     # The same connector, written as Teams may: host case and the trailing slash do not matter.
     same = url.rstrip("/").replace("127.0.0.1", "127.0.0.1".upper()).replace("http:", "HTTP:")
     assert await post(client, activity(url, text="hulp"), channel.token(same)) in (200, 202)
-    assert len(connector.activities) == 2, "both were answered"
+    assert len(answers(connector)) == 2, "both were answered"
 
 
 async def test_bad_tokens_get_401(
@@ -240,7 +246,7 @@ async def test_a_single_tenant_entra_token_from_an_allowed_caller_is_accepted(
 ) -> None:
     token = channel.entra_token(TENANT, PLATFORM, version=version)
     assert await post(client, activity(connector.service_url), token) in (200, 202)
-    assert len(connector.activities) == 1, "answered"
+    assert len(answers(connector)) == 1, "answered"
     assert await SqlConversationRefRepository(client.app[DATABASE]).get(TENANT, LOTTE)
 
 
