@@ -9,12 +9,13 @@ are read from the outbox's verdicts.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.domain.announcements.announcements import Announcement, NewAnnouncement
+from bot.domain.announcements.batches import Batch, FailedEntriesPage, OperationStatus
 from bot.domain.announcements.recipients import EntityFigures, Figures, NewRecipient, Recipient
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
@@ -144,6 +145,52 @@ class AnnouncementRepository(Protocol):
         """A page of the people of the tenant the bot has a personal chat with ("everyone")."""
         ...
 
+    # Batch operations (bot.domain.announcements.batches): the BATCH mode's bookkeeping.
+
+    async def claim_batches(self, announcement_id: int, limit: int, now: datetime) -> list[Batch]:
+        """Take up to `limit` recipients not yet queued, only while the announcement is
+        SENDING: mark them queued and group them into CLAIMED batches of at most BATCH_SIZE,
+        each of one language and all people or all channels; one transaction (rows another
+        replica is taking are skipped). Returns the new batches ([] when none are left)."""
+        ...
+
+    async def claimed_batches(self, announcement_id: int) -> list[Batch]:
+        """CLAIMED batches whose operation was never accepted (a throttled or failed submit,
+        a crash between claim and submit): to submit again."""
+        ...
+
+    async def batch_started(
+        self, batch_id: int, operation_id: str, next_check_at: datetime
+    ) -> None:
+        """Teams accepted the batch's operation: RUNNING, first looked at `next_check_at`."""
+        ...
+
+    async def due_batches(
+        self, announcement_id: int, now: datetime, limit: int = 50
+    ) -> list[Batch]:
+        """RUNNING batches whose next_check_at has come, earliest first."""
+        ...
+
+    async def postpone_batch(self, batch_id: int, next_check_at: datetime) -> None: ...
+
+    async def running_batches(self, announcement_id: int) -> list[Batch]:
+        """Every RUNNING batch of the announcement (to cancel them)."""
+        ...
+
+    async def open_batches(self, announcement_id: int) -> int:
+        """How many batches are CLAIMED or RUNNING."""
+        ...
+
+    async def settle_batch(
+        self, batch_id: int, failed: Sequence[str], messages: MessagesFor, now: datetime
+    ) -> int:
+        """The batch's operation ended. Its recipients whose member id is in `failed` (any
+        case) are marked failed in the batch; while the announcement is SENDING their outbox
+        messages are written (`messages`), else they stay not reached. The batch becomes
+        SETTLED; one transaction, once: settling a batch that is not RUNNING or CLAIMED
+        writes nothing and returns 0. Returns how many messages were queued."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class AudienceMember:
@@ -176,4 +223,36 @@ class AudienceDirectory(Protocol):
         """Install the Teams app for a person who does not have it (Graph
         /users/{id}/teamwork/installedApps); True when installed or already there, False when
         Graph refuses (the person cannot have it)."""
+        ...
+
+
+class BatchOperations(Protocol):
+    """Teams batch operations (bot/teams/batches.py), sent to the configured service URL.
+
+    Failures are domain errors: Throttled (429, with retry_after), Unavailable (5xx, timeouts,
+    an unreadable answer), InvalidInput (400: Teams refused the request itself), NotFound (404:
+    no such operation), AppNotPermitted (401/403: the bot's token or permissions)."""
+
+    async def send_to_users(
+        self, tenant_id: str, activity: Mapping[str, Any], user_ids: Sequence[str]
+    ) -> str:
+        """Start sending `activity` to each user (Entra object ids, at most BATCH_SIZE);
+        returns the operation id."""
+        ...
+
+    async def send_to_channels(
+        self, tenant_id: str, activity: Mapping[str, Any], channel_ids: Sequence[str]
+    ) -> str:
+        """Start posting `activity` in each team channel (conversation ids, at most
+        BATCH_SIZE); returns the operation id."""
+        ...
+
+    async def status(self, operation_id: str) -> OperationStatus: ...
+
+    async def failed_entries(self, operation_id: str, continuation: str = "") -> FailedEntriesPage:
+        """A page of the operation's failed entries (follow `continuation` to the end)."""
+        ...
+
+    async def cancel(self, operation_id: str) -> None:
+        """Stop the operation: entries not sent yet are not sent."""
         ...

@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.announcements.audiences import Audience
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import Content, Importance, text_for
 
 # The author an API key acts as is "api:<key name>": no person, so no chat to tell things in.
@@ -92,6 +93,8 @@ class NewAnnouncement:
     # Who created it through the API (the key's name), empty for chat.
     source: str = ""
     client_key: str = ""  # the API client's idempotency key
+    # How it goes out (bot.domain.announcements.batches); AUTOMATIC decides by audience size.
+    delivery: DeliveryMode = DeliveryMode.AUTOMATIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ class Announcement:
     edits: int = 0  # times the sent messages were edited
     source: str = ""
     client_key: str = ""
+    delivery: DeliveryMode = DeliveryMode.AUTOMATIC
 
     @property
     def editable(self) -> bool:
