@@ -287,6 +287,10 @@ class ConnectorControl:
     async def stats(self) -> dict[str, Any]:
         return dict(await self._get("stats"))
 
+    async def block(self, user_id: str, code: str = "MessageWritesBlocked") -> None:
+        """Sends to this person answer 403 with `code` (they blocked or removed the app)."""
+        await self._post("block", {"user_id": user_id, "code": code})
+
     async def activities(self, since: int = 0) -> list[dict[str, Any]]:
         """Accepted activity writes (sends, replies, updates), oldest first."""
         return list(await self._get(f"activities?since={since}"))

@@ -9,8 +9,10 @@
 Out of process: `python -m devtools.connector_emulator --port 3980 --rate 50`, controlled over
 HTTP under /_emulator/ (see control.py). Duplicate deliveries are detected through the outbox
 dedupe key the sender writes to `channelData.werkplekDedupeKey` of every proactive activity.
+Teams batch operations (one activity to up to 100 people or channels) are in batches.py.
 """
 
+from devtools.connector_emulator.batches import BatchOperation
 from devtools.connector_emulator.emulator import ConnectorEmulator
 from devtools.connector_emulator.records import (
     DEDUPE_KEY_FIELD,
@@ -24,6 +26,7 @@ from devtools.connector_emulator.records import (
 
 __all__ = [
     "DEDUPE_KEY_FIELD",
+    "BatchOperation",
     "ConnectorEmulator",
     "Conversation",
     "Deletion",

@@ -21,15 +21,28 @@ def _parse() -> argparse.Namespace:
         "--no-conversation-limits", action="store_true", help="do not enforce 7/1s, 8/2s, ..."
     )
     parser.add_argument("--strict", action="store_true", help="404 for unknown conversations")
+    parser.add_argument(
+        "--batch-rate", default="1000", help="batch entries sent per second, or 'none'"
+    )
+    parser.add_argument(
+        "--batch-create-rate",
+        default="4",
+        help="batch operations created per second per app per tenant, or 'none'",
+    )
     return parser.parse_args()
 
 
+def _rate(text: str) -> float | None:
+    return None if text.lower() in ("none", "off", "0") else float(text)
+
+
 async def _serve(args: argparse.Namespace) -> None:
-    rate = None if args.rate.lower() in ("none", "off", "0") else float(args.rate)
     emulator = ConnectorEmulator(
-        tenant_rate_per_second=rate,
+        tenant_rate_per_second=_rate(args.rate),
         enforce_conversation_limits=not args.no_conversation_limits,
         strict_conversations=args.strict,
+        batch_entries_per_second=_rate(args.batch_rate),
+        batch_create_per_second=_rate(args.batch_create_rate),
     )
     service_url = await emulator.start(args.host, args.port)
     # The first line on stdout is the service url: parent processes read it to find the port.

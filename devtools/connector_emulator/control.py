@@ -1,18 +1,24 @@
 """HTTP control endpoints under /_emulator/, for benchmarks that run the emulator (or the bot)
 as a separate process. They mirror the Python API of ConnectorEmulator.
 
-    GET  /_emulator/stats                  counters (see records.Stats)
+    GET  /_emulator/stats                  counters (see records.Stats; batch_* for batch
+                                           operations), and batch_entries_waiting
     GET  /_emulator/activities?since=N     accepted activities from index N on
     GET  /_emulator/requests?since=N       every request from index N on
     GET  /_emulator/deletions?since=N      accepted deletions from index N on
     GET  /_emulator/messages/{activity_id} a sent message as it looks now (edits applied)
     POST /_emulator/reset                  forget everything; optional {"tenant_rate_per_second",
-                                           "enforce_conversation_limits"} to reconfigure
+                                           "enforce_conversation_limits",
+                                           "batch_entries_per_second",
+                                           "batch_create_per_second"} to reconfigure (a rate
+                                           of null: unlimited)
     POST /_emulator/block                  {"user_id", "code"?}
     POST /_emulator/drop                   {"conversation_id"}
     POST /_emulator/inject                 {"status", "times", "retry_after"?, "code"?,
                                             "conversation_id"?, "user_id"?}
     POST /_emulator/conversations          {"conversations": [{"id", "tenant_id", "member_id"}]}
+    POST /_emulator/batch_fail             {"member_id", "status"?, "code"?}: that member's next
+                                           batch entry fails (default 500 ServiceError), once
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ def add_control_routes(app: web.Application, emulator: ConnectorEmulator) -> Non
         data["tenant_rate_per_second"] = emulator.tenant_rate_per_second
         data["activities"] = len(emulator.activities)
         data["requests"] = len(emulator.requests)
+        data["batch_entries_waiting"] = emulator.batches.waiting
         return web.json_response(data)
 
     async def activities(request: web.Request) -> web.Response:
@@ -61,6 +68,15 @@ def add_control_routes(app: web.Application, emulator: ConnectorEmulator) -> Non
             emulator.configure(
                 tenant_rate_per_second=None if rate is None else float(rate),
                 enforce_conversation_limits=body.get("enforce_conversation_limits"),
+            )
+        if "batch_entries_per_second" in body or "batch_create_per_second" in body:
+            emulator.configure_batches(
+                entries_per_second=_rate(
+                    body.get("batch_entries_per_second", emulator.batch_entries_per_second)
+                ),
+                create_per_second=_rate(
+                    body.get("batch_create_per_second", emulator.batch_create_per_second)
+                ),
             )
         return web.json_response({"ok": True})
 
@@ -96,6 +112,15 @@ def add_control_routes(app: web.Application, emulator: ConnectorEmulator) -> Non
             )
         return web.json_response({"ok": True, "added": len(items)})
 
+    async def batch_fail(request: web.Request) -> web.Response:
+        body = await _body(request)
+        emulator.fail_in_batch(
+            str(body["member_id"]),
+            int(body.get("status") or 500),
+            str(body.get("code") or "ServiceError"),
+        )
+        return web.json_response({"ok": True})
+
     app.router.add_get("/_emulator/stats", stats)
     app.router.add_get("/_emulator/activities", activities)
     app.router.add_get("/_emulator/requests", requests)
@@ -106,6 +131,11 @@ def add_control_routes(app: web.Application, emulator: ConnectorEmulator) -> Non
     app.router.add_post("/_emulator/drop", drop)
     app.router.add_post("/_emulator/inject", inject)
     app.router.add_post("/_emulator/conversations", conversations)
+    app.router.add_post("/_emulator/batch_fail", batch_fail)
+
+
+def _rate(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

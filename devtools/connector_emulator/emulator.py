@@ -11,17 +11,21 @@ limits as a send (Teams applies one policy to every bot request). A delete (DELE
 .../activities/{id}) marks the message deleted and is recorded in `deleted` (deletions()). An
 update or delete of an id never sent in that conversation (or deleted) answers 404
 ActivityNotFound.
+
+Batch operations (v3/batch/conversation/...) are batches.py's; the per-app-per-tenant window
+counts their requests (the tenant is the body's `tenantId`, or the operation's), not their
+entries, and faults injected without a conversation or person apply to them too.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Any
 
 from aiohttp import web
 
+from devtools.connector_emulator.batches import BATCH_CREATES
 from devtools.connector_emulator.limits import (
     CONVERSATION_READ_LIMITS,
     CONVERSATION_WRITE_LIMITS,
@@ -75,13 +79,14 @@ class ConnectorEmulator(EmulatorState):
         return self.service_url
 
     async def stop(self) -> None:
+        await self.batches.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
     # --- request handling ----------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        route = match_route(request.method, request.rel_url.raw_path)
+        route = match_route(request.method, request.rel_url.raw_path_qs)
         had_token = request.headers.get("Authorization", "").lower().startswith("bearer ")
         if had_token:
             self.stats.with_token += 1
@@ -98,7 +103,7 @@ class ConnectorEmulator(EmulatorState):
             tenant_id = self._tenant_of(route, conversation, body)
             self._apply_faults(conversation, route.conversation_id)
             self._admit(route, tenant_id, app_of(request), now)
-            status, payload = self._serve(route, conversation, tenant_id, body, now, had_token)
+            status, payload = self._serve(route, tenant_id, body, now, had_token)
         except EmulatorReply as reply:
             self._count(reply.status)
             self._remember(request, route, reply.status, now, tenant_id, had_token, body, reply)
@@ -112,6 +117,9 @@ class ConnectorEmulator(EmulatorState):
     ) -> str:
         if conversation is not None and conversation.tenant_id != UNKNOWN_TENANT:
             return conversation.tenant_id
+        if route.is_batch:
+            operation = self.batches.operations.get(route.operation_id)
+            return operation.tenant_id if operation else str(body.get("tenantId") or UNKNOWN_TENANT)
         channel_tenant = ((body.get("channelData") or {}).get("tenant") or {}).get("id")
         conversation_tenant = (body.get("conversation") or {}).get("tenantId")
         return str(channel_tenant or conversation_tenant or UNKNOWN_TENANT)
@@ -131,8 +139,7 @@ class ConnectorEmulator(EmulatorState):
         window = self._tenant_windows.get(tenant_key)
         if window is None:
             window = self._tenant_windows[tenant_key] = tenant_window(self.tenant_rate_per_second)
-        wait = window.wait_needed(now)
-        conversation_window = None
+        others: list[SlidingWindow] = []
         if self.enforce_conversation_limits and route.conversation_id:
             limits = CONVERSATION_READ_LIMITS if route.is_read else CONVERSATION_WRITE_LIMITS
             key = (route.conversation_id, "read" if route.is_read else "write")
@@ -140,15 +147,19 @@ class ConnectorEmulator(EmulatorState):
             if conversation_window is None:
                 conversation_window = SlidingWindow(limits=limits)
                 self._conversation_windows[key] = conversation_window
-            wait = max(wait, conversation_window.wait_needed(now))
+            others.append(conversation_window)
+        if route.operation in BATCH_CREATES:
+            create_window = self.batches.create_window(tenant_key)
+            others.extend([create_window] if create_window else [])
+        wait = max([window.wait_needed(now)] + [other.wait_needed(now) for other in others])
         if wait > 0:
             self.stats.throttled += 1
             raise EmulatorReply(
                 429, "TooManyRequests", "Too many requests. Retry after the indicated time.", wait
             )
         in_last_second = window.admit(now)
-        if conversation_window is not None:
-            conversation_window.admit(now)
+        for other in others:
+            other.admit(now)
         stats = self.stats
         if in_last_second > stats.peak_per_tenant.get(tenant_key, 0):
             stats.peak_per_tenant[tenant_key] = in_last_second
@@ -157,7 +168,6 @@ class ConnectorEmulator(EmulatorState):
     def _serve(
         self,
         route: Route,
-        conversation: Conversation | None,
         tenant_id: str,
         body: dict[str, Any],
         now: float,
@@ -165,10 +175,11 @@ class ConnectorEmulator(EmulatorState):
     ) -> tuple[int, dict[str, Any]]:
         if route.operation == "create":
             return self._create_conversation(body, tenant_id)
-        conversation = self._existing(route.conversation_id, conversation)
+        if route.is_batch:
+            return self.batches.serve(route, body, tenant_id, now, had_token)
         if route.operation == "members":
-            return 200, members_page(conversation)
-        self._check_reachable(conversation)
+            return 200, members_page(self.known_conversation(route.conversation_id))
+        self.reachable_conversation(route.conversation_id)
         if route.operation == "delete":
             self._posted_in(route.conversation_id, route.activity_id).deleted = True
             self.deleted.append(
@@ -180,7 +191,9 @@ class ConnectorEmulator(EmulatorState):
             return 200, {}
         received = ReceivedActivity(
             conversation_id=route.conversation_id,
-            activity_id=route.activity_id if route.operation == "update" else self._next_id(),
+            activity_id=(
+                route.activity_id if route.operation == "update" else self.next_activity_id()
+            ),
             activity=body,
             operation=route.operation,
             at=now,
@@ -196,15 +209,7 @@ class ConnectorEmulator(EmulatorState):
             posted.versions.append(body)
             self.stats.updated += 1
             return 200, {"id": received.activity_id}
-        self.activities.append(received)
-        self.posted[received.activity_id] = PostedMessage(
-            route.conversation_id, received.activity_id, body, [body]
-        )
-        key = received.dedupe_key
-        if key:
-            if key in self._seen_dedupe_keys:
-                self.stats.duplicates += 1
-            self._seen_dedupe_keys.add(key)
+        self.record_message(received)
         return 201, {"id": received.activity_id}
 
     def _posted_in(self, conversation_id: str, activity_id: str) -> PostedMessage:
@@ -225,27 +230,10 @@ class ConnectorEmulator(EmulatorState):
         existing = self._by_member.get((tenant_id, member_id))
         if existing and not self.conversations[existing].gone:
             return 201, {"id": existing}
-        conversation_id = "a:1" + uuid.uuid4().hex
         bot_id = str((body.get("bot") or {}).get("id") or "")
-        self.add_conversation(conversation_id, tenant_id, member_id, bot_id)
+        conversation_id = self.open_personal_chat(tenant_id, member_id, bot_id)
         self.conversations[conversation_id].is_group = bool(body.get("isGroup"))
-        self.stats.created_conversations += 1
         return 201, {"id": conversation_id, "serviceUrl": self.service_url}
-
-    def _existing(self, conversation_id: str, conversation: Conversation | None) -> Conversation:
-        if conversation is None and self.strict_conversations:
-            raise EmulatorReply(404, "ConversationNotFound", "Conversation not found.")
-        if conversation is None:
-            return Conversation(conversation_id, UNKNOWN_TENANT)
-        if conversation.gone:
-            raise EmulatorReply(404, "ConversationNotFound", "Conversation not found.")
-        return conversation
-
-    def _check_reachable(self, conversation: Conversation) -> None:
-        for member_id in conversation.member_ids:
-            code = self.blocked_users.get(member_id)
-            if code:
-                raise EmulatorReply(403, code, "The bot cannot write to this conversation.")
 
     def _remember(
         self,
@@ -258,7 +246,9 @@ class ConnectorEmulator(EmulatorState):
         body: dict[str, Any],
         reply: EmulatorReply | None,
     ) -> None:
-        channel_data = body.get("channelData") if isinstance(body, dict) else None
+        # A batch's key is on the activity it carries.
+        activity = body.get("activity") if route is not None and route.is_batch else body
+        channel_data = activity.get("channelData") if isinstance(activity, dict) else None
         key = channel_data.get(DEDUPE_KEY_FIELD, "") if isinstance(channel_data, dict) else ""
         self.requests.append(
             ReceivedRequest(

@@ -23,20 +23,28 @@ class Conversation:
 
 @dataclass(frozen=True, slots=True)
 class ReceivedActivity:
-    """One accepted activity write (send, reply, update)."""
+    """One accepted activity write (send, reply, update), or one entry of a batch operation
+    Teams delivered (operation "batch": the batch's activity, in the member's conversation)."""
 
     conversation_id: str
     activity_id: str
     activity: dict[str, Any]
-    operation: str  # "send" | "reply" | "update"
+    operation: str  # "send" | "reply" | "update" | "batch"
     at: float  # time.monotonic() when admitted
     wall: float  # time.time()
     tenant_id: str
     had_token: bool
     reply_to_id: str = ""
+    operation_id: str = ""  # batch entries: the operation, and the member it went to as sent
+    member_id: str = ""
+    # A batch entry's own key (the batch's key + ":" + the member id in lower case): the one
+    # activity carries a single key for all its members.
+    entry_dedupe_key: str = ""
 
     @property
     def dedupe_key(self) -> str:
+        if self.operation == "batch":
+            return self.entry_dedupe_key
         channel_data = self.activity.get("channelData")
         if isinstance(channel_data, dict):
             return str(channel_data.get(DEDUPE_KEY_FIELD) or "")
@@ -139,7 +147,11 @@ class Stats:
     deleted: int = 0  # accepted deletions of a message (DELETE)
     bad_requests: int = 0  # 400
     created_conversations: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # dedupe keys seen again, across sends, replies and batch entries
+    batch_operations: int = 0  # batch operations accepted
+    batch_sent: int = 0  # batch entries delivered
+    batch_failed: int = 0  # batch entries that failed (blocked, gone, injected)
+    batch_cancelled: int = 0  # batch entries withdrawn unsent by a cancel
     with_token: int = 0
     without_token: int = 0
     # Highest number of requests admitted by the limiter in any sliding one-second window,

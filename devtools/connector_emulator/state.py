@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 
+from devtools.connector_emulator.batches import BatchEngine, BatchOperation
 from devtools.connector_emulator.limits import SlidingWindow
 from devtools.connector_emulator.records import (
     Conversation,
@@ -14,6 +16,7 @@ from devtools.connector_emulator.records import (
     ReceivedRequest,
     Stats,
 )
+from devtools.connector_emulator.replies import EmulatorReply
 
 UNKNOWN_TENANT = "unknown"
 _ACTIVITY_ID_BASE = 1_700_000_000_000
@@ -26,12 +29,20 @@ class EmulatorState:
         tenant_rate_per_second: float | None = 50.0,
         enforce_conversation_limits: bool = True,
         strict_conversations: bool = False,
+        batch_entries_per_second: float | None = 1000.0,
+        batch_create_per_second: float | None = 4.0,
+        failed_entries_page: int = 50,
     ) -> None:
         """strict_conversations: answer 404 for conversation ids it never created or was told
-        about (by default any id is accepted, as if it existed in Teams)."""
+        about (by default any id is accepted, as if it existed in Teams). The batch_ settings
+        are batches.py's (None: unlimited); the failed entries' page is small by default so
+        that clients page through it."""
         self.tenant_rate_per_second = tenant_rate_per_second
         self.enforce_conversation_limits = enforce_conversation_limits
         self.strict_conversations = strict_conversations
+        self.batch_entries_per_second = batch_entries_per_second
+        self.batch_create_per_second = batch_create_per_second
+        self.failed_entries_page = failed_entries_page
         self.service_url = ""
         self.reset()
 
@@ -53,6 +64,12 @@ class EmulatorState:
         self._conversation_windows: dict[tuple[str, str], SlidingWindow] = {}
         self._seen_dedupe_keys: set[str] = set()
         self._activity_ids = itertools.count(1)
+        # A member's next batch entry fails with (status, code), once (fail_in_batch).
+        self.batch_failures: dict[str, tuple[int, str]] = {}
+        previous: BatchEngine | None = getattr(self, "batches", None)
+        if previous is not None:
+            previous.cancel_task()
+        self.batches = BatchEngine(self)
 
     def configure(
         self,
@@ -64,6 +81,13 @@ class EmulatorState:
         if enforce_conversation_limits is not None:
             self.enforce_conversation_limits = enforce_conversation_limits
         self._tenant_windows.clear()
+
+    def configure_batches(
+        self, *, entries_per_second: float | None, create_per_second: float | None
+    ) -> None:
+        self.batch_entries_per_second = entries_per_second
+        self.batch_create_per_second = create_per_second
+        self.batches.create_windows.clear()
 
     def add_conversation(
         self, conversation_id: str, tenant_id: str, member_id: str = "", bot_id: str = ""
@@ -106,6 +130,56 @@ class EmulatorState:
         `status` instead of serving them."""
         self.faults.append(Fault(status, times, retry_after, code, conversation_id, user_id))
 
+    def fail_in_batch(self, member_id: str, status: int = 500, code: str = "ServiceError") -> None:
+        """The member's next batch entry (not a single send) fails with `status` and `code`."""
+        self.batch_failures[member_id] = (status, code)
+
+    # --- the world's rules, shared by single sends and batch entries ---------------------------
+    def open_personal_chat(self, tenant_id: str, member_id: str, bot_id: str = "") -> str:
+        """The person's 1:1 conversation id, opened (and counted) when there is none."""
+        existing = self._by_member.get((tenant_id, member_id))
+        if existing and not self.conversations[existing].gone:
+            return existing
+        conversation_id = "a:1" + uuid.uuid4().hex
+        self.add_conversation(conversation_id, tenant_id, member_id, bot_id)
+        self.stats.created_conversations += 1
+        return conversation_id
+
+    def known_conversation(self, conversation_id: str) -> Conversation:
+        """The conversation as Teams would find it; 404 when gone (or unknown, when strict)."""
+        conversation = self.conversations.get(conversation_id)
+        if conversation is None and self.strict_conversations:
+            raise EmulatorReply(404, "ConversationNotFound", "Conversation not found.")
+        if conversation is None:
+            return Conversation(conversation_id, UNKNOWN_TENANT)
+        if conversation.gone:
+            raise EmulatorReply(404, "ConversationNotFound", "Conversation not found.")
+        return conversation
+
+    def reachable_conversation(self, conversation_id: str) -> Conversation:
+        """known_conversation, and 403 when one of its members blocked the bot."""
+        conversation = self.known_conversation(conversation_id)
+        for member_id in conversation.member_ids:
+            code = self.blocked_users.get(member_id)
+            if code:
+                raise EmulatorReply(403, code, "The bot cannot write to this conversation.")
+        return conversation
+
+    def record_message(self, received: ReceivedActivity) -> None:
+        """Keep a new message (a send, a reply, a batch entry) and count a repeated key."""
+        self.activities.append(received)
+        self.posted[received.activity_id] = PostedMessage(
+            received.conversation_id, received.activity_id, received.activity, [received.activity]
+        )
+        key = received.dedupe_key
+        if key:
+            if key in self._seen_dedupe_keys:
+                self.stats.duplicates += 1
+            self._seen_dedupe_keys.add(key)
+
+    def next_activity_id(self) -> str:
+        return str(_ACTIVITY_ID_BASE + next(self._activity_ids))
+
     # --- convenience for assertions ------------------------------------------------------------
     @property
     def accepted(self) -> int:
@@ -127,6 +201,18 @@ class EmulatorState:
         """Accepted new messages (sends and replies, not updates)."""
         return [a for a in self.activities if a.operation in ("send", "reply")]
 
+    def batch_sends(self) -> list[ReceivedActivity]:
+        """Batch entries delivered, one per member reached."""
+        return [a for a in self.activities if a.operation == "batch"]
+
+    def batch_operations(self) -> list[BatchOperation]:
+        """Every batch operation accepted, oldest first."""
+        return list(self.batches.operations.values())
+
+    async def wait_batches_idle(self) -> None:
+        """Return once no batch entry is waiting to be processed (TimeoutError after a minute)."""
+        await self.batches.wait_idle()
+
     def updates(self) -> list[ReceivedActivity]:
         """Accepted edits of earlier messages."""
         return [a for a in self.activities if a.operation == "update"]
@@ -138,9 +224,6 @@ class EmulatorState:
     def message(self, activity_id: str) -> PostedMessage | None:
         """The message with that id as it looks now (None: never sent)."""
         return self.posted.get(activity_id)
-
-    def _next_id(self) -> str:
-        return str(_ACTIVITY_ID_BASE + next(self._activity_ids))
 
     def _count(self, status: int) -> None:
         stats = self.stats
