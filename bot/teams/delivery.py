@@ -56,6 +56,7 @@ from bot.domain.platform.delivery import (
     parse_retry_after,
 )
 from bot.domain.platform.outbox import (
+    DEDUPE_KEY_FIELD,
     NOTHING_TO_DELETE,
     OutboxMessage,
     OutboxStatus,
@@ -65,8 +66,6 @@ from bot.ports.platform import Clock, ConversationRefRepository, Permit
 from bot.teams.connector_clients import ConnectorClients, TokenProvider
 
 logger = logging.getLogger(__name__)
-
-DEDUPE_KEY_FIELD = "werkplekDedupeKey"
 
 # Finds an outbox message by its dedupe key (OutboxRepository.by_dedupe_key).
 MessageLookup = Callable[[str], Awaitable[OutboxMessage | None]]

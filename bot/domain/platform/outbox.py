@@ -19,6 +19,10 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+# Where a sent activity carries its dedupe key (channelData.werkplekDedupeKey): Teams ignores the
+# extra field; the connector emulator counts a key it sees twice as a duplicate delivery.
+DEDUPE_KEY_FIELD = "werkplekDedupeKey"
+
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"  # waiting for its turn (or for not_before after a retryable failure)
