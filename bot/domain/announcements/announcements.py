@@ -155,6 +155,7 @@ def drafted(new: NewAnnouncement, *, announcement_id: int, reference: str) -> An
         send_at=new.send_at,
         source=new.source,
         client_key=new.client_key,
+        delivery=new.delivery,
     )
 
 

@@ -31,8 +31,19 @@ def recipient_dedupe_key(announcement_id: int, user_id: str) -> str:
     return f"ann:{announcement_id}:{user_id.lower()}"
 
 
-def outcome_of(status: OutboxStatus | None, retries: int) -> Outcome:
-    """A recipient's outcome from their outbox message (None: not queued yet)."""
+def batch_dedupe_key(announcement_id: int) -> str:
+    """The key a batch operation's activity carries: Teams' copy to each member then stands
+    for `recipient_dedupe_key(announcement_id, member)` (the connector emulator checks both
+    against one another, so a person reached by a batch and by the outbox counts twice)."""
+    return f"ann:{announcement_id}"
+
+
+def outcome_of(status: OutboxStatus | None, retries: int, *, batch_sent: bool = False) -> Outcome:
+    """A recipient's outcome from their outbox message (None: they have none). `batch_sent`:
+    their batch operation ended without them among its failed entries, so Teams sent it; a
+    message of their own (a failed entry sent one by one) has the last word all the same."""
+    if status is None and batch_sent:
+        return Outcome.SENT
     match status:
         case OutboxStatus.SENT:
             return Outcome.SENT if retries == 0 else Outcome.THROTTLED_SENT

@@ -1,6 +1,7 @@
 """Announcements: one row each, saved only over the version a step was decided on, with the
 audit lines and outbox messages of the step; with their recipient snapshots
-(bot/store/announcements/snapshot.py), the repository of announcements."""
+(bot/store/announcements/snapshot.py) and batch operations (bot/store/announcements/
+batches.py), the repository of announcements."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from bot.domain.announcements.announcements import (
 from bot.domain.platform.audit import AuditEntry
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.ports.platform import Clock
+from bot.store.announcements.batches import SqlAnnouncementBatches
 from bot.store.announcements.rows import announcement_of, announcement_row
-from bot.store.announcements.snapshot import SqlRecipientSnapshot
 from bot.store.announcements.tables import (
     ANNOUNCEMENT_ACTIVE_PREDICATE,
     ANNOUNCEMENT_CLIENT_KEY_PREDICATE,
@@ -63,13 +64,14 @@ class _ClientKeyTaken(Exception):
     """Another add with the same (source, client key) won the race."""
 
 
-class SqlAnnouncementRepository(SqlRecipientSnapshot):
+class SqlAnnouncementRepository(SqlAnnouncementBatches):
     """Implements bot.ports.announcements.AnnouncementRepository on SQLite and PostgreSQL.
 
     A save lands only on the version it was decided on (optimistic concurrency): of two people
     deciding on the same version (approve and reject, cancel and start), one wins; the other
     gets False, having written nothing. The recipient snapshot's methods are
-    SqlRecipientSnapshot's (bot/store/announcements/snapshot.py).
+    SqlRecipientSnapshot's (bot/store/announcements/snapshot.py), the batch operations'
+    SqlAnnouncementBatches' (bot/store/announcements/batches.py), which builds on it.
 
     `clock`: stamps `updated_at` when the store changes the row itself (the snapshot completed
     or emptied); the system clock without one. `reference_zone`: the time zone whose calendar
@@ -95,8 +97,10 @@ class SqlAnnouncementRepository(SqlRecipientSnapshot):
             async with self._db.transaction() as connection:
                 number = await next_reference_number(self._db, connection, REFERENCE_PREFIX, year)
                 draft = drafted(
-                    new, announcement_id=0, reference=format_announcement_reference(year, number)
-                )  # its id is given by the database
+                    new,
+                    announcement_id=0,  # given by the database
+                    reference=format_announcement_reference(year, number),
+                )
                 entries = [_about(entry, draft.reference) for entry in audit]
                 row_id = await self._transitions.insert(
                     connection,

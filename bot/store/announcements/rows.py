@@ -12,6 +12,7 @@ from bot.domain.announcements.announcements import (
     AnnouncementState,
 )
 from bot.domain.announcements.audiences import Audience, AudienceKind, Channel
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import Content, Importance
 
 _CONTENT_FIELDS = tuple(field.name for field in fields(Content))
@@ -45,6 +46,7 @@ def announcement_row(announcement: Announcement) -> dict[str, Any]:
         "edits": announcement.edits,
         "source": announcement.source,
         "client_key": announcement.client_key,
+        "delivery": announcement.delivery.value,
     }
 
 
@@ -76,6 +78,7 @@ def announcement_of(row: sa.Row[Any]) -> Announcement:
         edits=row.edits,
         source=row.source,
         client_key=row.client_key,
+        delivery=DeliveryMode(row.delivery),
     )
 
 

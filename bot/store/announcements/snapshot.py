@@ -146,13 +146,14 @@ class SqlRecipientSnapshot:
         return len(taken)
 
     async def in_flight(self, announcement_id: int) -> int:
+        """Also the members of batches Teams may still be sending (or is yet to be handed)."""
         return await self._count(
             sa.select(sa.func.count())
-            .select_from(deliveries.with_delivery())
+            .select_from(deliveries.with_outcome())
             .where(
                 _recipients.c.announcement_id == announcement_id,
                 _recipients.c.queued,
-                outbox.c.status.in_(deliveries.UNFINISHED),
+                sa.or_(outbox.c.status.in_(deliveries.UNFINISHED), deliveries.is_open_batch()),
             )
         )
 
@@ -225,7 +226,8 @@ class SqlRecipientSnapshot:
     async def not_acknowledged(
         self, announcement_id: int, after: str = "", limit: int = 1000
     ) -> list[str]:
-        query = self._sent_page(announcement_id, after, limit).where(
+        """Those a batch operation sent it to as well: a reminder is a message of its own."""
+        query = self._sent_page(announcement_id, after, limit, by_batch=True).where(
             _recipients.c.acknowledged_at.is_(None)
         )
         async with self._db.connect() as connection:
@@ -346,15 +348,19 @@ class SqlRecipientSnapshot:
             key=lambda recipient: recipient.user_id,
         )
 
-    def _sent_page(self, announcement_id: int, after: str, limit: int) -> sa.Select[Any]:
-        """User ids of the recipients whose message was sent, a page by user id."""
+    def _sent_page(
+        self, announcement_id: int, after: str, limit: int, *, by_batch: bool = False
+    ) -> sa.Select[Any]:
+        """User ids of the recipients whose own message was sent (`by_batch`: or a batch
+        operation's), a page by user id."""
+        sent = outbox.c.status == OutboxStatus.SENT.value
         return (
             sa.select(_recipients.c.user_id)
-            .select_from(deliveries.with_delivery())
+            .select_from(deliveries.with_outcome() if by_batch else deliveries.with_delivery())
             .where(
                 _recipients.c.announcement_id == announcement_id,
                 _recipients.c.user_id > after.lower(),
-                outbox.c.status == OutboxStatus.SENT.value,
+                sa.or_(sent, deliveries.is_batch_sent()) if by_batch else sent,
             )
             .order_by(_recipients.c.user_id)
             .limit(limit)
