@@ -223,6 +223,8 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         link_secret=signing_secret(settings.link_secret.get_secret_value()),
         wake_outbox=app[OUTBOX_WAKE],
         count_dead_letter=lambda queue, reason: metrics.dead_letters.labels(queue, reason).inc(),
+        # The host (made below) holds the bot's token; batch operations ask it when they send.
+        connector_token=None if settings.is_anonymous else lambda: app[HOST].connector_token(),
     )
     app[CAPABILITIES] = capabilities
     open_endpoints(app, settings, capabilities)

@@ -28,6 +28,7 @@ from bot.services.platform.dead_letters import CountDeadLetter
 from bot.services.post.open_items import OpenPostCount
 from bot.settings import Settings
 from bot.store import Database
+from bot.teams.connector_clients import TokenProvider
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +58,12 @@ def build_capabilities(
     link_secret: bytes,
     wake_outbox: Callable[[], None] = _nothing,
     count_dead_letter: CountDeadLetter | None = None,
+    connector_token: TokenProvider | None = None,
 ) -> Capabilities:
     """Every capability's services. `link_secret` signs download and scan links (the server's
     `signing_secret`); `wake_outbox` is called when notices were queued (the outbox sender's
-    wake, in the process that runs one); `count_dead_letter` counts work set aside (metrics)."""
+    wake, in the process that runs one); `count_dead_letter` counts work set aside (metrics);
+    `connector_token` gives the bot's token for the Teams connector (None: anonymous, local)."""
     platform = build_platform(
         settings,
         database,
@@ -88,5 +91,7 @@ def build_capabilities(
         servicedesk=build_servicedesk(
             settings, database, platform, graph.directory, documents=post.documents
         ),
-        announcements=build_announcements(settings, database, platform, graph),
+        announcements=build_announcements(
+            settings, database, platform, graph, connector_token=connector_token
+        ),
     )

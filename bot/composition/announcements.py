@@ -29,10 +29,15 @@ from bot.services.announcements.sending import AnnouncementSender
 from bot.settings import Settings
 from bot.store import Database, SqlConversationRefRepository
 from bot.store.announcements.announcements import SqlAnnouncementRepository
+from bot.teams.batches import TeamsBatchOperations
+from bot.teams.connector_clients import TokenProvider
 from dialogs.announcements.notices import AnnouncementNoticeCards
 
 # Recipients read at once for a report.
 _REPORT_PAGE = 5000
+# Batch requests are few (one per hundred people) and small: a short timeout, few connections.
+_BATCH_REQUEST_SECONDS = 15.0
+_BATCH_CONNECTIONS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +52,11 @@ class Announcements:
     rules: AnnouncementRules
     zone: ZoneInfo
     images: HttpFileDownloads  # what the image check fetches with
+    batches: TeamsBatchOperations
 
     async def close(self) -> None:
         await self.images.close()
+        await self.batches.close()
 
     async def report_workbook(self, announcement_id: int, locale: str) -> bytes:
         """An announcement's report (one row per recipient, a sheet per entity): what the signed
@@ -73,8 +80,15 @@ class Announcements:
 
 
 def build_announcements(
-    settings: Settings, database: Database, platform: Platform, graph: DeferredGraph
+    settings: Settings,
+    database: Database,
+    platform: Platform,
+    graph: DeferredGraph,
+    *,
+    connector_token: TokenProvider | None = None,
 ) -> Announcements:
+    """connector_token: the bot's token for the Teams connector, for the batch operations
+    (None: anonymous, the local emulator only)."""
     repository = SqlAnnouncementRepository(
         database, clock=platform.clock, reference_zone=settings.zone
     )
@@ -92,6 +106,26 @@ def build_announcements(
     # Its own allow-list: images come from the organisation's sites, files from Teams.
     images = HttpFileDownloads(settings.announcement_image_hosts)
     audit = platform.audit_log
+    batches = TeamsBatchOperations(
+        service_url=settings.default_service_url,
+        connector_hosts=settings.allowed_connector_hosts,
+        token_provider=connector_token,
+        request_timeout_seconds=_BATCH_REQUEST_SECONDS,
+        max_connections_per_service=_BATCH_CONNECTIONS,
+    )
+    sender = AnnouncementSender(
+        repository=repository,
+        directory=graph.audiences,
+        refs=refs,
+        people=people,
+        cards=cards,
+        entities=platform.entities,
+        rules=rules,
+        clock=platform.clock,
+        outbox=platform.outbox,
+        batches=batches,
+        on_enqueued=platform.wake_outbox,
+    )
     return Announcements(
         authoring=AnnouncementAuthoring(
             repository=repository,
@@ -123,6 +157,8 @@ def build_announcements(
             people=people,
             clock=platform.clock,
             audit=audit,
+            rules=rules,
+            stop_batches=sender.stop_batches,
             on_enqueued=platform.wake_outbox,
         ),
         receipts=AnnouncementReceipts(repository=repository, clock=platform.clock, audit=audit),
@@ -133,22 +169,12 @@ def build_announcements(
             rules=rules,
             clock=platform.clock,
         ),
-        sender=AnnouncementSender(
-            repository=repository,
-            directory=graph.audiences,
-            refs=refs,
-            people=people,
-            cards=cards,
-            entities=platform.entities,
-            rules=rules,
-            clock=platform.clock,
-            outbox=platform.outbox,
-            on_enqueued=platform.wake_outbox,
-        ),
+        sender=sender,
         repository=repository,
         rules=rules,
         zone=settings.zone,
         images=images,
+        batches=batches,
     )
 
 
@@ -165,6 +191,9 @@ def rules_of(settings: Settings) -> AnnouncementRules:
         status_seconds=settings.announcement_status_seconds,
         teams_app_id=settings.announcement_teams_app_id,
         image_max_bytes=settings.announcement_image_max_bytes,
+        batch_from=settings.announcement_batch_from,
+        batches_at_once=settings.announcement_batches_at_once,
+        batch_poll_seconds=settings.announcement_batch_poll_seconds,
     )
 
 

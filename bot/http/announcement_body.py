@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.domain.announcements.audiences import Audience, AudienceKind, Channel
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import Content, Importance
 from bot.services.announcements.authoring import AnnouncementForm
 
@@ -137,6 +138,7 @@ class AnnouncementIn(_TextsIn):
     audience: _AudienceIn
     send_at: AwareDatetime | None = None
     send: bool = False
+    delivery: DeliveryMode = DeliveryMode.AUTOMATIC
 
     def form(self) -> AnnouncementForm:
         english = self.english.content() if self.english is not None else None
@@ -146,6 +148,7 @@ class AnnouncementIn(_TextsIn):
             importance=self.importance,
             audience=self.audience.audience(),
             send_at=self.send_at,
+            delivery=self.delivery,
         )
 
 

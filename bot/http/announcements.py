@@ -16,9 +16,10 @@ POST body (bot/http/announcement_body.py): `client_key` (the client's idempotenc
 Dutch `title`, `summary`, `image_url`, `image_alt`, `link_title`, `link_url`, an optional
 `english` object with the same texts, `importance` ("normal" | "urgent"), `audience`
 ({"kind": "entities" | "groups" | "channels" | "everyone", "entities": [...], "groups": [...],
-"channels": [{"id", "name"}]}), an optional `send_at` (ISO 8601 with its offset) and `send`
+"channels": [{"id", "name"}]}), an optional `send_at` (ISO 8601 with its offset), `send`
 (false: a draft only; true: it is submitted, and waits for approval when approval is required:
-the answer's `state` says which).
+the answer's `state` says which) and `delivery` ("auto" | "per_recipient" | "batch": Teams
+batch operations, faster past 50 a second, but never edited or recalled afterwards).
 
 Answers: 201 with the announcement (and Location) when it was made; 200 with the stored one
 when this key sent that client key before (nothing is made or sent again); GET answers the
@@ -238,6 +239,7 @@ def representation(announcement: Announcement, progress: Progress) -> dict[str, 
         "state": announcement.state.value,
         "client_key": announcement.client_key,
         "importance": announcement.importance.value,
+        "delivery": announcement.delivery.value,
         "created_at": _when(announcement.created_at),
         "send_at": _when(announcement.send_at),
         "started_at": _when(announcement.started_at),

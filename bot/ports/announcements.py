@@ -177,6 +177,11 @@ class AnnouncementRepository(Protocol):
         """Every RUNNING batch of the announcement (to cancel them)."""
         ...
 
+    async def stopped_with_open_batches(self, limit: int = 20) -> list[int]:
+        """Ids of announcements no longer SENDING (cancelled, recalled) that still have CLAIMED
+        or RUNNING batches: the sender stops and settles them until none are left."""
+        ...
+
     async def open_batches(self, announcement_id: int) -> int:
         """How many batches are CLAIMED or RUNNING."""
         ...

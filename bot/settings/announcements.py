@@ -54,6 +54,25 @@ class AnnouncementSettings(BaseModel):
         ge=1.0,
         description="The author's status card is updated at most this often while sending.",
     )
+    announcement_batch_from: int = Field(
+        5000,
+        ge=0,
+        description="Announcements whose author left the delivery to Werkplek go out through "
+        "Teams batch operations (a hundred people per request, sent on by Teams, past the "
+        "50 requests a second) from this audience size on; smaller ones one message per person "
+        "through the outbox (exact status, edit and recall). 0: never in batches.",
+    )
+    announcement_batches_at_once: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="At most this many Teams batch operations of one announcement run at a time.",
+    )
+    announcement_batch_poll_seconds: float = Field(
+        2.0,
+        ge=0.2,
+        description="How often a running Teams batch operation is asked how far it is.",
+    )
     announcement_teams_app_id: str = Field(
         "",
         description="The Teams app's catalogue id: people who never opened Werkplek get it "

@@ -99,6 +99,7 @@ def overview_facts(
         (t("announcements.fact.audience"), audience_text(announcement, audience_names, t)),
         (t("announcements.fact.size"), size_text(announcement, audience_size, t)),
         (t("announcements.fact.send_at"), when_text(announcement, t, zone)),
+        (t("announcements.form.delivery"), t(f"announcements.delivery.{announcement.delivery}")),
     ]
 
 

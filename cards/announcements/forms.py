@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.domain.announcements.announcements import Announcement
 from bot.domain.announcements.audiences import Audience, AudienceChoices, AudienceKind, Refusal
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import (
     ALT_MAX,
     LINK_TITLE_MAX,
@@ -39,6 +40,7 @@ IMAGE_ALT = "image_alt"
 LINK_TITLE = "link_title"
 LINK_URL = "link_url"
 IMPORTANCE = "importance"
+DELIVERY = "delivery"
 EN_TITLE = "en_title"
 EN_SUMMARY = "en_summary"
 EN_IMAGE_ALT = "en_image_alt"
@@ -110,6 +112,20 @@ def announcement_form(
     body += _english(english, t, open_=not english.is_empty)
     body += _audience_inputs(draft.audience if draft is not None else None, choices, t)
     body += _send_time(draft, zone, t)
+    delivery = draft.delivery if draft is not None else DeliveryMode.AUTOMATIC
+    body.append(
+        {
+            "type": "Input.ChoiceSet",
+            "id": DELIVERY,
+            "label": t("announcements.form.delivery"),
+            "style": "compact",
+            "value": delivery.value,
+            "choices": [
+                {"title": t(f"announcements.delivery.{mode.value}"), "value": mode.value}
+                for mode in DeliveryMode
+            ],
+        }
+    )
     data: dict[str, Any] = {"announcement": draft.id if draft is not None else None}
     if draft is not None:
         data["version"] = draft.version

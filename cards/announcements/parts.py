@@ -19,6 +19,7 @@ from bot.domain.announcements.announcements import (
     AnnouncementState,
 )
 from bot.domain.announcements.audiences import AudienceKind
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import Importance
 from bot.domain.platform.untrusted import escape_text
 from bot.i18n import Translator
@@ -161,6 +162,9 @@ def state_actions(
     """The buttons its state allows, most likely first. `can_send`: no problem stands in the
     way (otherwise "Versturen" is left out and "Bewerken" is the way on)."""
     state = announcement.state
+    # Teams gives no ids for a batch operation's messages: nothing to edit or delete them by
+    # (an automatic choice that became a batch is refused by the service, with a reason).
+    changeable = state in RECALLABLE and announcement.delivery is not DeliveryMode.BATCH
     actions: list[Element] = []
     if announcement.editable:
         actions.append(
@@ -177,7 +181,7 @@ def state_actions(
         actions.append(
             execute(t("announcements.preview"), Verb.ANNOUNCEMENT_PREVIEW, target(announcement))
         )
-    if state in RECALLABLE:
+    if changeable:
         actions.append(
             show_card(
                 t("announcements.recall"),
@@ -200,6 +204,7 @@ def state_actions(
         actions.append(
             execute(t("announcements.report"), Verb.ANNOUNCEMENT_REPORT, target(announcement))
         )
+    if changeable:
         # New words for the messages already sent (the form; its audience stays as it was).
         actions.append(
             execute(t("announcements.edit_sent"), Verb.ANNOUNCEMENT_FORM, target(announcement))

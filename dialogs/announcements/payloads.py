@@ -20,6 +20,7 @@ from bot.domain.announcements.audiences import (
     AudienceKind,
     Channel,
 )
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import (
     ALT_MAX,
     LINK_TITLE_MAX,
@@ -90,6 +91,7 @@ class FormSent(FormAsk):
     entities: Picked = ""
     groups: Picked = ""
     channels: Picked = ""
+    delivery: str = Field(default=DeliveryMode.AUTOMATIC.value, max_length=16)
     send_date: str = Field(default="", max_length=10)
     send_time: str = Field(default="", max_length=8)
 
@@ -124,6 +126,11 @@ class FormSent(FormAsk):
             importance=importance,
             audience=self._audience(channel_names),
             send_at=_moment(self.send_date, self.send_time, zone),
+            delivery=(
+                DeliveryMode(self.delivery)
+                if self.delivery in DeliveryMode.__members__.values()
+                else DeliveryMode.AUTOMATIC
+            ),
         )
 
     def _audience(self, channel_names: dict[str, str]) -> Audience:

@@ -36,6 +36,7 @@ from bot.domain.announcements.audiences import (
     AudienceProblem,
     AudienceScope,
 )
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import Content, Importance
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.audit import AuditEntry
@@ -78,6 +79,7 @@ class AnnouncementForm:
     importance: Importance = Importance.NORMAL
     audience: Audience = NO_AUDIENCE
     send_at: datetime | None = None
+    delivery: DeliveryMode = DeliveryMode.AUTOMATIC
 
 
 class AnnouncementAuthoring:
@@ -157,6 +159,7 @@ class AnnouncementAuthoring:
                 created_at=now,
                 source=source,
                 client_key=client_key,
+                delivery=form.delivery,
             )
             line = announcement_audit(
                 now,
@@ -179,6 +182,7 @@ class AnnouncementAuthoring:
             importance=form.importance,
             audience=audience,
             send_at=form.send_at,
+            delivery=form.delivery,
         )
         line = announcement_audit(
             now,
@@ -225,6 +229,7 @@ class AnnouncementAuthoring:
             importance=source.importance,
             audience=audience,
             created_at=now,
+            delivery=source.delivery,
         )
         line = announcement_audit(
             now, actor, "announcements.duplicate", None, source=source.reference

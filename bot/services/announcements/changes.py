@@ -11,6 +11,8 @@ edit the sent messages, remind those who did not acknowledge, and the figures on
 - Edit: the new text is saved on the version it was decided on; every message that reached
   someone is edited in place (a replacement per person, numbered by the edit), and those not
   queued yet get the new text anyway (their message is made when it is queued).
+- In the BATCH mode (Teams batch operations) cancel also stops the running operations, and
+  edit and recall are refused: Teams gives no message ids for a batch's messages.
 - Remind (urgent announcements only): the message again, marked as a reminder, to everyone it
   reached who has not acknowledged it. One reminder a day: its key carries the date, so a
   second click that day (or one after a crash) adds only what is missing.
@@ -23,7 +25,7 @@ author whose announcement an admin cancelled or recalled is told so.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,6 +39,7 @@ from bot.domain.announcements.announcements import (
     step,
 )
 from bot.domain.announcements.audiences import AudienceKind
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import Content, Importance
 from bot.domain.announcements.recipients import Progress, progress, recipient_dedupe_key
 from bot.domain.platform.actors import Actor
@@ -53,7 +56,12 @@ from bot.services.announcements.checks import (
     visible_to,
 )
 from bot.services.announcements.figures import last_status
-from bot.services.announcements.parts import AnnouncementCards, OutboxQueue, People
+from bot.services.announcements.parts import (
+    AnnouncementCards,
+    AnnouncementRules,
+    OutboxQueue,
+    People,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +92,13 @@ class AnnouncementChanges:
         people: People,
         clock: Clock,
         audit: AuditLog,
+        rules: AnnouncementRules | None = None,
+        stop_batches: Callable[[Announcement], Awaitable[int]] | None = None,
         on_enqueued: Callable[[], None] = lambda: None,
     ) -> None:
-        """refs: the people's chats with the bot, for the language of an edit or reminder."""
+        """refs: the people's chats with the bot, for the language of an edit or reminder;
+        rules: which delivery mode an announcement has; stop_batches: stops the Teams batch
+        operations of a cancelled announcement (AnnouncementSender.stop_batches)."""
         self._repository = repository
         self._outbox = outbox
         self._refs = refs
@@ -94,6 +106,8 @@ class AnnouncementChanges:
         self._people = people
         self._clock = clock
         self._audit = audit
+        self._rules = rules or AnnouncementRules()
+        self._stop_batches = stop_batches
         self._on_enqueued = on_enqueued
 
     async def cancel(self, actor: Actor, announcement_id: int, version: int) -> Changed:
@@ -101,14 +115,23 @@ class AnnouncementChanges:
         before = await self._current(actor, announcement_id, version)
         cancelled = await self._step(actor, before, Step.CANCEL, "announcements.cancel")
         withdrawn = await self._repository.withdraw_pending(announcement_id)
+        stopped = 0
+        if self._stop_batches is not None and self._rules.mode_of(before) is DeliveryMode.BATCH:
+            stopped = await self._stop_batches(cancelled)
         await self._tell_author(actor, before, cancelled, "announcements.changes.notice.cancelled")
-        logger.info("announcement %s: cancelled, %d waiting withdrawn", announcement_id, withdrawn)
+        logger.info(
+            "announcement %s: cancelled, %d waiting withdrawn, %d batch operations stopped",
+            announcement_id,
+            withdrawn,
+            stopped,
+        )
         return Changed(cancelled, withdrawn)
 
     async def recall(self, actor: Actor, announcement_id: int, version: int) -> Changed:
         """Delete every message it sent. On a recalled one (a second click) it finishes the
         job: the deletions not queued yet are."""
         stored = visible_to(actor, await self._repository.get(announcement_id))
+        self._refuse_batch(stored, "announcements.changes.batch_not_recallable")
         if stored.state is AnnouncementState.RECALLED:
             recalled, first = stored, False
         else:
@@ -150,6 +173,7 @@ class AnnouncementChanges:
         announcement = visible_to(actor, await self._repository.get(announcement_id))
         if announcement.state not in EDITABLE_AFTER_SENDING:
             raise InvalidInput("announcements.changes.cannot_edit")
+        self._refuse_batch(announcement, "announcements.changes.batch_not_editable")
         dutch, english = form_content
         english = None if english is None or english.is_empty else english
         raise_problems(text_problems(dutch, english))
@@ -230,6 +254,12 @@ class AnnouncementChanges:
         return progress(figures, announcement.started_at, until)
 
     # --- helpers --------------------------------------------------------------------------------
+    def _refuse_batch(self, announcement: Announcement, message_key: str) -> None:
+        """Teams returns no message ids for a batch operation's messages: there is nothing to
+        edit or delete them by, so the author is told instead of half of them changing."""
+        if announcement.resolved and self._rules.mode_of(announcement) is DeliveryMode.BATCH:
+            raise InvalidInput(message_key)
+
     async def _current(self, actor: Actor, announcement_id: int, version: int) -> Announcement:
         return _on_version(visible_to(actor, await self._repository.get(announcement_id)), version)
 

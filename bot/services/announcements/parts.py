@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from bot.domain.announcements.announcements import Announcement
 from bot.domain.announcements.audiences import AudienceScope
+from bot.domain.announcements.batches import DeliveryMode, effective_mode
 from bot.domain.announcements.recipient_lists import RecipientListResult
 from bot.domain.announcements.recipients import Progress
 from bot.domain.platform.outbox import NewOutboxMessage
@@ -96,6 +97,16 @@ class AnnouncementRules:
     teams_app_id: str = ""
     image_max_bytes: int = 2 * 1024 * 1024
     max_approvers: int = 50
+    # BATCH mode (bot.domain.announcements.batches): AUTOMATIC picks it from this audience size
+    # on (0: never); at most batches_at_once operations of one announcement are open at a time,
+    # each looked at every batch_poll_seconds.
+    batch_from: int = 0
+    batches_at_once: int = 20
+    batch_poll_seconds: float = 2.0
+
+    def mode_of(self, announcement: Announcement) -> DeliveryMode:
+        """How this announcement goes out: PER_RECIPIENT or BATCH (by its choice and size)."""
+        return effective_mode(announcement.delivery, announcement.audience_size, self.batch_from)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,13 +41,15 @@ from bot.domain.announcements.announcements import (
     StepRefused,
     step,
 )
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.recipients import NewRecipient, recipient_dedupe_key
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.errors import DomainError, StoreUnavailable
 from bot.domain.platform.outbox import NewOutboxMessage
 from bot.i18n import DEFAULT_LOCALE, pick_locale
-from bot.ports.announcements import AnnouncementRepository, AudienceDirectory
+from bot.ports.announcements import AnnouncementRepository, AudienceDirectory, BatchOperations
 from bot.ports.platform import Clock, ConversationRefRepository
+from bot.services.announcements.batching import BatchSending
 from bot.services.announcements.checks import announcement_audit
 from bot.services.announcements.figures import (
     FIRST_SLOT,
@@ -82,10 +84,12 @@ class AnnouncementSender:
         rules: AnnouncementRules,
         clock: Clock,
         outbox: OutboxQueue,
+        batches: BatchOperations | None = None,
         on_enqueued: Callable[[], None] = lambda: None,
         poll_seconds: float = 1.0,
     ) -> None:
-        """outbox: where the author's status card is queued; on_enqueued: wakes the outbox
+        """outbox: where the author's status card is queued; batches: Teams' batch operations
+        (None: every announcement goes one message per person); on_enqueued: wakes the outbox
         sender once messages were queued. The steps' audit lines are saved with the steps."""
         self._repository = repository
         self._audience = AudienceResolution(
@@ -101,6 +105,19 @@ class AnnouncementSender:
         self._clock = clock
         self._outbox = outbox
         self._on_enqueued = on_enqueued
+        self._batches = (
+            None
+            if batches is None
+            else BatchSending(
+                repository=repository,
+                operations=batches,
+                cards=cards,
+                rules=rules,
+                clock=clock,
+                messages_for=self._messages_for,
+                on_enqueued=on_enqueued,
+            )
+        )
         self._rounds = Rounds("announcement sender", poll_seconds)
         self._actor = Actor.system()
         # When each announcement's status card was last written here (a restart forgets, and
@@ -135,7 +152,7 @@ class AnnouncementSender:
                 )
         still = {announcement.id for announcement in active}
         self._marks = {key: mark for key, mark in self._marks.items() if key in still}
-        return done
+        return done + await self._stop_batches_left()
 
     async def _advance(self, announcement: Announcement) -> int:
         done = 0
@@ -152,7 +169,7 @@ class AnnouncementSender:
             # The status card says what is known now: resolved, and to how many.
             announcement = await self._repository.get(announcement.id) or announcement
         else:
-            queued = await self._queue(announcement)
+            queued = await self._send(announcement)
             done += queued
             if queued == 0 and await self._finish(announcement):
                 return done + 1
@@ -215,7 +232,41 @@ class AnnouncementSender:
         )
         return True
 
+    async def _stop_batches_left(self) -> int:
+        """Batches of announcements stopped since (cancelled while Teams was sending) that a
+        cancel could not close at once (Teams throttled it, a replica died): stopped and
+        settled here, so their people are counted and nothing stays open."""
+        if self._batches is None:
+            return 0
+        stopped = 0
+        for announcement_id in await self._repository.stopped_with_open_batches():
+            announcement = await self._repository.get(announcement_id)
+            if announcement is None:
+                continue
+            try:
+                stopped += await self._batches.stop(announcement)
+            except DomainError as error:
+                logger.warning(
+                    "announcement %s: batches not stopped (%s); next round",
+                    announcement_id,
+                    type(error).__name__,
+                )
+        return stopped
+
+    async def stop_batches(self, announcement: Announcement) -> int:
+        """Stop the Teams batch operations of a cancelled announcement (none in the
+        per-recipient mode); returns how many were stopped."""
+        if self._batches is None:
+            return 0
+        return await self._batches.stop(announcement)
+
     # --- queueing -------------------------------------------------------------------------------
+    async def _send(self, announcement: Announcement) -> int:
+        """Hand the next recipients on, in the announcement's mode; returns how much moved."""
+        if self._batches is not None and self._rules.mode_of(announcement) is DeliveryMode.BATCH:
+            return await self._batches.advance(announcement)
+        return await self._queue(announcement)
+
     async def _queue(self, announcement: Announcement) -> int:
         room = self._rules.window - await self._repository.in_flight(announcement.id)
         if room <= 0:

@@ -165,3 +165,26 @@ async def test_a_problem_found_when_sending_is_shown_on_the_draft_and_nothing_go
     stored = await chat.stored(draft.id)
     assert stored.state is AnnouncementState.DRAFT and stored.version == draft.version
     assert await chat.capabilities.announcements.sender.round() == 0
+
+
+async def test_the_delivery_chosen_in_the_form_is_kept_and_bulk_offers_no_recall(
+    chat: World,
+) -> None:
+    from bot.domain.announcements.batches import DeliveryMode
+
+    form = await chat.click(Verb.ANNOUNCEMENT_FORM, {})
+    assert form.result.card is not None
+    field = input_of(form.result.card, "delivery")
+    assert field["value"] == "auto" and field["label"] == "Verzendwijze"
+
+    draft, card = await saved_draft(chat, delivery="batch")
+    assert draft.delivery is DeliveryMode.BATCH
+    assert facts(card)["Verzendwijze"].startswith("In bulk via Teams")
+
+    bulk, answer = await submitted(chat, delivery="batch")
+    assert bulk.state is AnnouncementState.SENDING
+    assert {"announcement.recall", "announcement.form"}.isdisjoint(verbs(answer))
+    assert "announcement.cancel" in verbs(answer)
+
+    unknown, _ = await saved_draft(chat, delivery="by pigeon")  # a tampered payload
+    assert unknown.delivery is DeliveryMode.AUTOMATIC

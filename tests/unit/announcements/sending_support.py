@@ -108,7 +108,7 @@ class World:
     def receipts(self) -> AnnouncementReceipts:
         return AnnouncementReceipts(repository=self.repository, clock=self.clock, audit=self.audit)
 
-    def changes(self) -> AnnouncementChanges:
+    def changes(self, stop_batches: Any = None) -> AnnouncementChanges:
         return AnnouncementChanges(
             repository=self.repository,
             outbox=self.repository,
@@ -117,6 +117,8 @@ class World:
             people=self.people,
             clock=self.clock,
             audit=self.audit,
+            rules=self.rules,
+            stop_batches=stop_batches,
             on_enqueued=lambda: self.wakes.append(1),
         )
 

@@ -236,3 +236,45 @@ async def test_the_figures_on_demand_add_up_with_a_rate_and_an_end() -> None:
     assert progress.expected_end == w.clock.now() + timedelta(seconds=10)
     with pytest.raises(NotFound):
         await w.changes().figures(STRANGER, 1)
+
+
+# --- the batch mode ------------------------------------------------------------------------------
+async def test_in_batches_recall_and_edit_are_refused_with_the_reason() -> None:
+    w = world(batch_from=3)  # four people: automatic means batches
+    await sent_to(w, "p1", "p2", "p3", "p4")
+
+    with pytest.raises(InvalidInput) as recall:
+        await w.changes().recall(AUTHOR_ACTOR, 1, 3)
+    with pytest.raises(InvalidInput) as edit:
+        await w.changes().edit_sent(AUTHOR_ACTOR, 1, (Content("Nieuw"), None))
+
+    assert recall.value.message_key == "announcements.changes.batch_not_recallable"
+    assert edit.value.message_key == "announcements.changes.batch_not_editable"
+    assert (await w.repository.get(1)).state is AnnouncementState.SENDING  # type: ignore[union-attr]
+
+
+async def test_one_by_one_by_choice_stays_recallable_whatever_the_size() -> None:
+    from bot.domain.announcements.batches import DeliveryMode
+
+    w = world(batch_from=3)
+    await sent_to(w, "p1", "p2", "p3", "p4", delivery=DeliveryMode.PER_RECIPIENT)
+    w.repository.settle(key("p1"), OutboxStatus.SENT, activity_id="1001")
+
+    changed = await w.changes().recall(AUTHOR_ACTOR, 1, 3)
+
+    assert changed.announcement.state is AnnouncementState.RECALLED
+
+
+async def test_cancelling_in_batches_stops_the_running_operations() -> None:
+    w = world(batch_from=3)
+    await sent_to(w, "p1", "p2", "p3", "p4")
+    stopped: list[AnnouncementState] = []
+
+    async def stop(announcement: object) -> int:
+        stopped.append(announcement.state)  # type: ignore[attr-defined]
+        return 1
+
+    changed = await w.changes(stop_batches=stop).cancel(AUTHOR_ACTOR, 1, 3)
+
+    assert changed.announcement.state is AnnouncementState.CANCELLED
+    assert stopped == [AnnouncementState.CANCELLED]  # after the step: nothing new is claimed
