@@ -1,12 +1,16 @@
 """Announcements at scale (issue #13's figures): the production AnnouncementSender and OutboxSender
 against the connector emulator with the Teams limits, and audience resolution through Graph.
 
-    python -m bench.announcements [--quick] [--only fan_out|kill|headroom|resolution|replicas]
-                                  [--postgres URL] [--database sqlite|postgres]
+    python -m bench.announcements [--quick]
+        [--only fan_out|batch|kill|headroom|resolution|replicas]
+        [--postgres URL] [--database sqlite|postgres]
 
 1. fan_out: 20,000 recipients (1,500 with --quick) of an uploaded-list announcement at the
    50/s tenant limit: rate at the connector / limit, lost, duplicated, SENT with figures that
    add up, elapsed, bot CPU per recipient, bot RSS peak, database rows per recipient.
+   batch: the same audience in the BATCH mode, Teams batch operations
+   (bench/announcements_batch.py): people reached per second against the per-recipient
+   ceiling, lost, duplicated, figures that add up with the blocked counted.
 2. kill: the same (1,000 with --quick) sent by a worker process killed with SIGKILL halfway,
    finished by a second one (bench/announcements_kill.py).
 3. headroom: 10,000 (2,000) at a 1,000/s limit: whether the bot keeps up.
@@ -18,7 +22,7 @@ against the connector emulator with the Teams limits, and audience resolution th
 The connector emulator runs as its own process; in 1 and 3 the senders run in this process
 (woken as in the app: the announcement sender's `on_enqueued` wakes the outbox sender; nothing
 wakes the announcement sender but its one-second poll), so this process's CPU and RSS are the
-bot's. Teams batch operations are not built and not measured.
+bot's.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bench.announcements_batch import batch_rows
 from bench.announcements_support import (
     AUTHOR_PREFIX,
     RssSampler,
@@ -57,9 +62,15 @@ from bot.store import Database, SqlRateBudget
 
 logger = logging.getLogger(__name__)
 
-SCENARIOS = ("fan_out", "kill", "headroom", "resolution", "replicas")
-FULL = {"fan_out": 20_000, "kill": 20_000, "headroom": 10_000, "resolution": 60_000}
-QUICK = {"fan_out": 1_500, "kill": 1_000, "headroom": 2_000, "resolution": 6_000}
+SCENARIOS = ("fan_out", "batch", "kill", "headroom", "resolution", "replicas")
+FULL = {
+    "fan_out": 20_000,
+    "batch": 20_000,
+    "kill": 20_000,
+    "headroom": 10_000,
+    "resolution": 60_000,
+}
+QUICK = {"fan_out": 1_500, "batch": 1_500, "kill": 1_000, "headroom": 2_000, "resolution": 6_000}
 REPLICA_RECIPIENTS, QUICK_REPLICA_RECIPIENTS = 3_000, 600
 LIMIT, HIGH_LIMIT = 50.0, 1000.0
 TARGET_SHARE = 0.98
@@ -81,6 +92,7 @@ async def run_announcements_bench(
 ) -> dict[str, Any]:
     """{"rows": [Row...], "details": {...}}. `postgres_url`: the server of the replicas (the
     local test server by default); `on_postgres`: scenarios 1-4 there too (SQLite otherwise)."""
+    from bench.announcements_batch import run_batch_scenario
     from bench.announcements_kill import run_kill_scenario, run_replicas_scenario
     from bench.announcements_resolution import run_resolution_scenario
     from bot.store.provisioning import server_answers
@@ -93,6 +105,7 @@ async def run_announcements_bench(
         # Resolution first: its RSS target is read on a process that sent nothing yet.
         "resolution": lambda: run_resolution_scenario(sizes["resolution"], store),
         "fan_out": lambda: run_fan_out(sizes["fan_out"], LIMIT, store),
+        "batch": lambda: run_batch_scenario(sizes["batch"], store),
         "kill": lambda: run_kill_scenario(sizes["kill"], store),
         "headroom": lambda: run_fan_out(sizes["headroom"], HIGH_LIMIT, store),
     }
@@ -335,6 +348,7 @@ def replicas_rows(run: dict[str, Any]) -> list[Row]:
 
 ROWS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "fan_out": fan_out_rows,
+    "batch": batch_rows,
     "kill": kill_rows,
     "headroom": headroom_rows,
     "resolution": resolution_rows,

@@ -32,11 +32,12 @@ from bot.domain.announcements.announcements import (
     step,
 )
 from bot.domain.announcements.audiences import Audience, AudienceKind
+from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import Content
 from bot.domain.announcements.recipients import NewRecipient, recipient_dedupe_key
 from bot.domain.licences.catalogue import Catalogue
 from bot.domain.platform.outbox import OutboxStatus
-from bot.ports.announcements import AudienceDirectory, AudienceMember
+from bot.ports.announcements import AudienceDirectory, AudienceMember, BatchOperations
 from bot.services.announcements.parts import AnnouncementRules, outbox_window
 from bot.services.announcements.people import AnnouncementPeople
 from bot.services.announcements.sending import AnnouncementSender
@@ -96,6 +97,7 @@ def announcement_sender(
     directory: AudienceDirectory | None = None,
     rules: AnnouncementRules = RULES,
     rate_per_second: float = 50.0,
+    batches: BatchOperations | None = None,
 ) -> AnnouncementSender:
     """The sender as bot/composition/announcements.py builds it (on_enqueued: the outbox
     sender's wake, as platform.wake_outbox is in the app; its window as the app sizes it for
@@ -121,6 +123,7 @@ def announcement_sender(
         rules=rules,
         clock=clock,
         outbox=SqlOutboxRepository(database),
+        batches=batches,
         on_enqueued=on_enqueued,
     )
 
@@ -130,6 +133,7 @@ async def submitted_announcement(
     author: str,
     audience: Audience,
     recipients: Sequence[str] = (),
+    delivery: DeliveryMode = DeliveryMode.AUTOMATIC,
 ) -> int:
     """An announcement submitted by `author` (no approval needed), SENDING now; with an
     uploaded list, the people are stored in its snapshot first (add_recipients, then
@@ -145,6 +149,7 @@ async def submitted_announcement(
             dutch=_CONTENT,
             created_at=now,
             audience=audience,
+            delivery=delivery,
         )
     )
     if recipients:
