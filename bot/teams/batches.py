@@ -200,10 +200,12 @@ class TeamsBatchOperations:
                 refused.reference,
             )
             return refused
-        logger.warning("Batch %s %s: the connector answered %s", step, operation_id, status)
         if status == 429:
+            # Expected while a big announcement is submitted: the caller waits its turn.
+            logger.info("Batch %s %s: throttled (429)", step, operation_id)
             header = error.headers.get("Retry-After") if error.headers else None
             return Throttled(retry_after=parse_retry_after(header))
+        logger.warning("Batch %s %s: the connector answered %s", step, operation_id, status)
         if status == 404:
             return NotFound()
         if status == 400 or (400 < status < 500 and status not in (408, 412)):
