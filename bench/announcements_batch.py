@@ -5,8 +5,9 @@ and tenant, 4 batch creates a second; Teams' own fan-out of a batch at the emula
 entries a second, an assumption: Microsoft publishes no figure for it).
 
 The same recipients as the per-recipient fan-out, with one in BLOCKED_EVERY blocked (403), so
-the failed entries go through the outbox. The baseline is the per-recipient mode's ceiling, the
-tenant's 50 a second: how much faster the same audience is reached.
+failed entries go through the outbox (and are refused there again: blocked). The baseline is
+the per-recipient fan-out's rate measured in the same run (the tenant's 50 a second when it did
+not run): how much faster the same audience is reached.
 """
 
 from __future__ import annotations
@@ -118,8 +119,6 @@ async def run_batch_scenario(count: int, postgres_url: str | None) -> dict[str, 
         "lost": sum(1 for key in wanted if copies[key] == 0),
         "duplicated": sum(times - 1 for times in copies.values() if times > 1),
         "batch_operations": int(stats.get("batch_operations", 0)),
-        "sent_one_by_one": sum(1 for key, _ in copies.items() if key in wanted)
-        - int(stats.get("batch_sent", 0)),
         "throttled_429": int(stats.get("throttled", 0)),
         **result,
     }
@@ -144,9 +143,12 @@ async def _copies(control: ConnectorControl, announcement_id: int) -> Counter[st
 
 
 def batch_rows(run: dict[str, Any]) -> list[Row]:
+    """Rows of a batch run; its baseline is the per-recipient fan-out's rate measured in the
+    same run when there was one (`per_recipient_per_second`), else the tenant limit."""
     limit = run["limit_per_second"]
+    baseline = run.get("per_recipient_per_second") or limit
     label = f"announcement {run['recipients']:,} recipients in Teams batches"
-    speedup = ratio(run["reached_per_second"], limit) or 0.0
+    speedup = ratio(run["reached_per_second"], baseline) or 0.0
     figures = run["figures"]
     adds_up = (
         run["state"] == "sent"
@@ -156,11 +158,12 @@ def batch_rows(run: dict[str, Any]) -> list[Row]:
     )
     return [
         Row(
-            f"{label}: people reached per second ({run['batch_operations']} operations)",
+            f"{label}: people reached per second ({run['batch_operations']} operations; "
+            "baseline: one by one)",
             run["reached_per_second"],
-            limit,
+            baseline,
             "people/s",
-            f">= {TARGET_SPEEDUP:.0f}x the per-recipient ceiling",
+            f">= {TARGET_SPEEDUP:.0f}x one by one",
             verdict_text(speedup >= TARGET_SPEEDUP),
             speedup,
         ),
@@ -173,8 +176,7 @@ def batch_rows(run: dict[str, Any]) -> list[Row]:
             verdict_text(run["lost"] == 0 and run["duplicated"] == 0),
         ),
         Row(
-            f"{label}: SENT, figures add up, {run['blocked']} blocked counted "
-            f"(one by one: {run['sent_one_by_one']})",
+            f"{label}: SENT, figures add up, the {run['blocked']} blocked counted as blocked",
             figures["audience"],
             run["recipients"],
             "people",
