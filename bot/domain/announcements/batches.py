@@ -67,6 +67,7 @@ class Batch:
     members: tuple[str, ...]  # what Teams is sent: user object ids, or channel conversation ids
     operation_id: str = ""
     next_check_at: datetime | None = None
+    created_at: datetime | None = None  # when it was claimed
 
 
 @dataclass(frozen=True, slots=True)

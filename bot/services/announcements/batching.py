@@ -13,8 +13,9 @@ Each round of the sender (bot/services/announcements/sending.py), for one announ
    `rules.batches_at_once` are open: the batch requests stay a few a second, far below the
    tenant's 50, and Teams fans them out.
 
-A throttled submit (429) ends the round's submitting; the batch stays CLAIMED for the next one.
-A submit Teams refuses (400, 403) sends that batch's people one by one instead. A submit cut
+A throttled submit (429) or one without an answer ends the round's submitting; the batch stays
+CLAIMED for the next one. A submit Teams refuses (400, 403), or one still unanswered
+SUBMIT_PATIENCE after the claim, sends that batch's people one by one instead. A submit cut
 off after Teams accepted it (a timeout, a crash) is submitted again: those people may get the
 message twice, at most a batch of them per replica and cut (the per-recipient mode has the same
 bound with its in-flight messages).
@@ -39,6 +40,7 @@ from bot.domain.platform.errors import (
     InvalidInput,
     NotFound,
     Throttled,
+    Unavailable,
 )
 from bot.domain.platform.outbox import DEDUPE_KEY_FIELD
 from bot.ports.announcements import AnnouncementRepository, BatchOperations, MessagesFor
@@ -47,6 +49,8 @@ from bot.services.announcements.parts import AnnouncementCards, AnnouncementRule
 
 logger = logging.getLogger(__name__)
 
+# A batch Teams' batch endpoint would not take for this long goes one by one instead.
+SUBMIT_PATIENCE = timedelta(minutes=2)
 # A finished operation's failed entries are read at most this many pages deep (a batch holds
 # BATCH_SIZE entries; a continuation that never ends must not hold the round).
 _MAX_FAILED_PAGES = 50
@@ -187,6 +191,23 @@ class BatchSending:
                 operation_id = await send(announcement.tenant_id, activity, batch.members)
             except Throttled:
                 return submitted  # stays CLAIMED: the next round submits it
+            except Unavailable:
+                if not self._out_of_patience(batch):
+                    logger.warning(
+                        "announcement %s: batch operations unavailable; next round",
+                        announcement.id,
+                    )
+                    return submitted  # stays CLAIMED
+                # Teams' batch endpoint has not answered for minutes (or does not exist where
+                # the bot is pointed): the people go one by one rather than wait for ever.
+                logger.warning(
+                    "announcement %s: batch operations unavailable for %d s; %d sent one by one",
+                    announcement.id,
+                    int(SUBMIT_PATIENCE.total_seconds()),
+                    len(batch.members),
+                )
+                await self._settle_as(announcement, batch, batch.members)
+                continue
             except (InvalidInput, AppNotPermitted, NotFound) as refused:
                 # Teams will not take this request as a batch: its people go one by one.
                 logger.warning(
@@ -201,6 +222,10 @@ class BatchSending:
             await self._repository.batch_started(batch.id, operation_id, first_check)
             submitted += 1
         return submitted
+
+    def _out_of_patience(self, batch: Batch) -> bool:
+        claimed = batch.created_at
+        return claimed is not None and self._clock.now() - claimed >= SUBMIT_PATIENCE
 
     async def _postpone(self, batch: Batch, retry_after: float | None) -> None:
         wait = max(self._rules.batch_poll_seconds, retry_after or 0.0)

@@ -227,6 +227,7 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
                 locale=chunk[0].locale,
                 in_channel=_in_channel(chunk[0]),
                 members=tuple(_member(recipient, _in_channel(chunk[0])) for recipient in chunk),
+                created_at=now,
             )
             for batch_id, chunk in zip(ids, chunks, strict=True)
         ]
@@ -292,6 +293,7 @@ def _batch_of(row: sa.Row[Any], members: Sequence[NewRecipient]) -> Batch:
         members=tuple(_member(recipient, in_channel) for recipient in members),
         operation_id=row.operation_id,
         next_check_at=row.next_check_at,
+        created_at=row.created_at,
     )
 
 

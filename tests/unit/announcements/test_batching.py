@@ -10,8 +10,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
-
 from bot.domain.announcements.announcements import Announcement
 from bot.domain.announcements.batches import (
     BATCH_SIZE,
@@ -62,6 +60,7 @@ class BatchStore:
                     locale,
                     in_channel,
                     tuple(members[start : start + BATCH_SIZE]),
+                    created_at=now,
                 )
                 self.batches[batch.id] = batch
                 made.append(batch)
@@ -300,9 +299,22 @@ async def test_a_batch_teams_refuses_goes_one_by_one_and_an_outage_waits() -> No
 
     s.teams.refuse_sends = [Unavailable()]
     s.store.waiting = [("late", "nl", "")]
-    with pytest.raises(Unavailable):  # the sender's round logs it and comes back
-        await s.sending.advance(s.announcement)
+    await s.sending.advance(s.announcement)  # no answer: kept for the next round
     assert s.store.batches[3].phase is BatchPhase.CLAIMED
+
+
+async def test_a_batch_endpoint_that_never_answers_sends_the_people_one_by_one() -> None:
+    s = setup(people=30, at_once=1)
+    s.teams.refuse_sends = [Unavailable()]
+    await s.sending.advance(s.announcement)
+    assert s.store.queued == []
+
+    s.clock.advance(minutes=3)
+    s.teams.refuse_sends = [Unavailable()]
+    await s.sending.advance(s.announcement)
+
+    assert len(s.store.queued) == 30
+    assert s.store.batches[1].phase is BatchPhase.SETTLED
 
 
 async def test_an_operation_teams_forgot_is_sent_to_everyone_in_it_one_by_one() -> None:
