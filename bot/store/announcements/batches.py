@@ -65,14 +65,7 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
             return await self._store_batches(connection, announcement_id, taken, now)
 
     async def claimed_batches(self, announcement_id: int) -> list[Batch]:
-        return await self._batches(
-            sa.select(batches)
-            .where(
-                batches.c.announcement_id == announcement_id,
-                batches.c.phase == BatchPhase.CLAIMED.value,
-            )
-            .order_by(batches.c.id)
-        )
+        return await self._in_phase(announcement_id, BatchPhase.CLAIMED)
 
     async def batch_started(
         self, batch_id: int, operation_id: str, next_check_at: datetime
@@ -115,14 +108,7 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
             await connection.execute(statement)
 
     async def running_batches(self, announcement_id: int) -> list[Batch]:
-        return await self._batches(
-            sa.select(batches)
-            .where(
-                batches.c.announcement_id == announcement_id,
-                batches.c.phase == BatchPhase.RUNNING.value,
-            )
-            .order_by(batches.c.id)
-        )
+        return await self._in_phase(announcement_id, BatchPhase.RUNNING)
 
     async def open_batches(self, announcement_id: int) -> int:
         return await self._count(
@@ -249,6 +235,13 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
         )
         await connection.execute(
             batches.update().where(batches.c.id == batch_id).values(failed=len(missed))
+        )
+
+    async def _in_phase(self, announcement_id: int, phase: BatchPhase) -> list[Batch]:
+        return await self._batches(
+            sa.select(batches)
+            .where(batches.c.announcement_id == announcement_id, batches.c.phase == phase.value)
+            .order_by(batches.c.id)
         )
 
     async def _batches(self, query: sa.Select[Any]) -> list[Batch]:

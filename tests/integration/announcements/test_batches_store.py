@@ -26,25 +26,11 @@ from bot.domain.platform.outbox import NewOutboxMessage, OutboxStatus
 from bot.ports.platform import FinalVerdict
 from bot.store import Database, SqlOutboxRepository
 from bot.store.announcements.announcements import SqlAnnouncementRepository
+from tests.integration.announcements.store_support import messages_for
 
 T0 = datetime(2026, 12, 12, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 LEASE = 60.0
-
-
-def messages_for(
-    announcement: Announcement, recipients: Sequence[NewRecipient]
-) -> list[NewOutboxMessage]:
-    return [
-        NewOutboxMessage(
-            tenant_id=announcement.tenant_id,
-            dedupe_key=recipient_dedupe_key(announcement.id, recipient.user_id),
-            activity={"type": "message", "text": announcement.reference},
-            recipient_id=recipient.user_id,
-            conversation_id=recipient.conversation_id,
-        )
-        for recipient in recipients
-    ]
 
 
 @pytest.fixture
