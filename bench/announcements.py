@@ -38,27 +38,20 @@ from typing import Any
 from bench.announcements_batch import batch_rows
 from bench.announcements_support import (
     AUTHOR_PREFIX,
-    RssSampler,
-    announcement_done,
-    announcement_sender,
     deliveries,
     list_audience,
     outcome,
+    send_announcement,
     submitted_announcement,
 )
 from bench.common import Row, markdown_table, megabytes, ratio, write_json
 from bench.common import verdict as verdict_text
 from bench.outbox_support import (
-    CONCURRENCY,
     connector_emulator,
     fresh_database,
-    run_sender,
     seed_people,
 )
-from bot.domain.platform.delivery import sustainable_rate
-from bot.ports.platform import RateBudget
-from bot.services.platform.rate import InMemoryRateBudget
-from bot.store import Database, SqlRateBudget
+from bot.store import Database
 
 logger = logging.getLogger(__name__)
 
@@ -142,27 +135,13 @@ async def run_fan_out(count: int, limit: float, postgres_url: str | None) -> dic
             announcement_id = await submitted_announcement(
                 database, author, list_audience(count), people
             )
-            # As app.py: in memory for one process, the database's budget on PostgreSQL.
-            budget: RateBudget = (
-                SqlRateBudget(database, sustainable_rate(limit))
-                if postgres_url
-                else InMemoryRateBudget(limit)
+            elapsed, cpu, rss = await send_announcement(
+                database,
+                control.service_url,
+                announcement_id,
+                limit,
+                on_postgres=postgres_url is not None,
             )
-            rss = RssSampler()
-            async with rss.sampling():
-                elapsed, cpu = await run_sender(
-                    database,
-                    control.service_url,
-                    budget,
-                    limit,
-                    CONCURRENCY,
-                    until=announcement_done(database, announcement_id),
-                    alongside=lambda sender: [
-                        announcement_sender(
-                            database, on_enqueued=sender.wake, rate_per_second=limit
-                        ).run
-                    ],
-                )
             result = await outcome(database, announcement_id)
         finally:
             await database.dispose()

@@ -18,29 +18,22 @@ from urllib.parse import urlsplit
 
 from bench.announcements_support import (
     AUTHOR_PREFIX,
-    RssSampler,
-    announcement_done,
-    announcement_sender,
     list_audience,
     outcome,
+    send_announcement,
     submitted_announcement,
 )
 from bench.common import Row, ratio
 from bench.common import verdict as verdict_text
 from bench.outbox_support import (
-    CONCURRENCY,
     connector_emulator,
     fresh_database,
-    run_sender,
     seed_people,
 )
 from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.recipients import recipient_dedupe_key
 from bot.domain.platform.connector_hosts import ConnectorHosts
-from bot.domain.platform.delivery import sustainable_rate
-from bot.ports.platform import RateBudget
-from bot.services.platform.rate import InMemoryRateBudget
-from bot.store import Database, SqlRateBudget
+from bot.store import Database
 from bot.teams.batches import TeamsBatchOperations
 from devtools.replicas import ConnectorControl
 
@@ -74,29 +67,14 @@ async def run_batch_scenario(count: int, postgres_url: str | None) -> dict[str, 
             announcement_id = await submitted_announcement(
                 database, author, list_audience(count), people, delivery=DeliveryMode.BATCH
             )
-            budget: RateBudget = (
-                SqlRateBudget(database, sustainable_rate(LIMIT))
-                if postgres_url
-                else InMemoryRateBudget(LIMIT)
+            elapsed, cpu, rss = await send_announcement(
+                database,
+                control.service_url,
+                announcement_id,
+                LIMIT,
+                on_postgres=postgres_url is not None,
+                batches=operations,
             )
-            rss = RssSampler()
-            async with rss.sampling():
-                elapsed, cpu = await run_sender(
-                    database,
-                    control.service_url,
-                    budget,
-                    LIMIT,
-                    CONCURRENCY,
-                    until=announcement_done(database, announcement_id),
-                    alongside=lambda sender: [
-                        announcement_sender(
-                            database,
-                            on_enqueued=sender.wake,
-                            rate_per_second=LIMIT,
-                            batches=operations,
-                        ).run
-                    ],
-                )
             result = await outcome(database, announcement_id)
         finally:
             await operations.close()

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import psutil
 import sqlalchemy as sa
 
-from bench.outbox_support import TENANT, Condition, outbox_settled
+from bench.outbox_support import CONCURRENCY, TENANT, Condition, outbox_settled, run_sender
 from bot.domain.announcements.announcements import (
     FINISHED,
     AnnouncementState,
@@ -36,13 +36,16 @@ from bot.domain.announcements.batches import DeliveryMode
 from bot.domain.announcements.content import Content
 from bot.domain.announcements.recipients import NewRecipient, recipient_dedupe_key
 from bot.domain.licences.catalogue import Catalogue
+from bot.domain.platform.delivery import sustainable_rate
 from bot.domain.platform.outbox import OutboxStatus
 from bot.ports.announcements import AudienceDirectory, AudienceMember, BatchOperations
+from bot.ports.platform import RateBudget
 from bot.services.announcements.parts import AnnouncementRules, outbox_window
 from bot.services.announcements.people import AnnouncementPeople
 from bot.services.announcements.sending import AnnouncementSender
 from bot.services.platform.clock import SystemClock
-from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepository
+from bot.services.platform.rate import InMemoryRateBudget
+from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepository, SqlRateBudget
 from bot.store.announcements.announcements import SqlAnnouncementRepository
 from bot.store.announcements.tables import announcement_recipients
 from bot.store.platform.tables import outbox
@@ -307,3 +310,38 @@ class Stopwatch:
             yield self
         finally:
             self.wall, self.cpu = time.perf_counter() - wall, time.process_time() - cpu
+
+
+async def send_announcement(
+    database: Database,
+    service_url: str,
+    announcement_id: int,
+    limit: float,
+    *,
+    on_postgres: bool,
+    batches: BatchOperations | None = None,
+) -> tuple[float, float, RssSampler]:
+    """The production senders in this process until the announcement is done: (wall seconds,
+    CPU seconds, the RSS sampled meanwhile). The rate budget as app.py keeps it: in memory for
+    one process, in the database on PostgreSQL."""
+    budget: RateBudget = (
+        SqlRateBudget(database, sustainable_rate(limit))
+        if on_postgres
+        else InMemoryRateBudget(limit)
+    )
+    rss = RssSampler()
+    async with rss.sampling():
+        elapsed, cpu = await run_sender(
+            database,
+            service_url,
+            budget,
+            limit,
+            CONCURRENCY,
+            until=announcement_done(database, announcement_id),
+            alongside=lambda sender: [
+                announcement_sender(
+                    database, on_enqueued=sender.wake, rate_per_second=limit, batches=batches
+                ).run
+            ],
+        )
+    return elapsed, cpu, rss
