@@ -114,7 +114,9 @@ async def run_announcements_bench(
         details[name] = await run()
         if name == "batch" and "fan_out" in details:
             # The same audience one by one in this run: the baseline the batches are held to.
-            details[name]["per_recipient_per_second"] = details["fan_out"]["sustained_per_second"]
+            one_by_one = details["fan_out"]
+            details[name]["per_recipient_per_second"] = one_by_one["sustained_per_second"]
+            details[name]["per_recipient_cpu_ms"] = one_by_one["bot_cpu_ms_per_recipient"]
         rows += ROWS[name](details[name])
     if "replicas" in only and not answers:
         details["replicas"] = {"skipped": f"no PostgreSQL at {server}"}

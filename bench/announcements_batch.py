@@ -121,8 +121,9 @@ async def _copies(control: ConnectorControl, announcement_id: int) -> Counter[st
 
 
 def batch_rows(run: dict[str, Any]) -> list[Row]:
-    """Rows of a batch run; its baseline is the per-recipient fan-out's rate measured in the
-    same run when there was one (`per_recipient_per_second`), else the tenant limit."""
+    """Rows of a batch run; its baselines are the per-recipient fan-out's rate and CPU measured
+    in the same run when there was one (`per_recipient_per_second`, `per_recipient_cpu_ms`),
+    else the tenant limit and none."""
     limit = run["limit_per_second"]
     baseline = run.get("per_recipient_per_second") or limit
     label = f"announcement {run['recipients']:,} recipients in Teams batches"
@@ -171,11 +172,12 @@ def batch_rows(run: dict[str, Any]) -> list[Row]:
             ratio(run["elapsed_seconds"], run["recipients"] / limit),
         ),
         Row(
-            f"{label}: bot CPU per recipient",
+            f"{label}: bot CPU per recipient (baseline: one by one)",
             run["bot_cpu_ms_per_recipient"],
-            None,
+            run.get("per_recipient_cpu_ms"),
             "ms",
             "info",
             "n/a",
+            ratio(run["bot_cpu_ms_per_recipient"], run.get("per_recipient_cpu_ms")),
         ),
     ]
