@@ -1,9 +1,11 @@
 """Announcements: authoring with guardrails and approval, the sender that fans them out through
-the outbox, what recipients do with them, the report and the API keys' scopes."""
+the outbox, what recipients do with them, the report, and the API's callers (the keys' and the
+Entra apps' scopes, the apps' token check)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ from bot.domain.announcements.recipients import Recipient
 from bot.domain.licences.catalogue import Entity
 from bot.graph import DeferredGraph
 from bot.http.downloads import HttpFileDownloads
+from bot.http.entra_tokens import EntraAppTokens
 from bot.i18n import Translator, pick_locale
 from bot.services.announcements.approvals import AnnouncementApprovals
 from bot.services.announcements.audience_lists import AudienceLists
@@ -32,6 +35,8 @@ from bot.store.announcements.announcements import SqlAnnouncementRepository
 from bot.teams.batches import TeamsBatchOperations
 from bot.teams.connector_clients import TokenProvider
 from dialogs.announcements.notices import AnnouncementNoticeCards
+
+logger = logging.getLogger(__name__)
 
 # Recipients read at once for a report.
 _REPORT_PAGE = 5000
@@ -53,10 +58,13 @@ class Announcements:
     zone: ZoneInfo
     images: HttpFileDownloads  # what the image check fetches with
     batches: TeamsBatchOperations
+    app_tokens: EntraAppTokens | None  # the API's Entra callers; None: keys only
 
     async def close(self) -> None:
         await self.images.close()
         await self.batches.close()
+        if self.app_tokens is not None:
+            await self.app_tokens.close()
 
     async def report_workbook(self, announcement_id: int, locale: str) -> bytes:
         """An announcement's report (one row per recipient, a sheet per entity): what the signed
@@ -175,13 +183,15 @@ def build_announcements(
         zone=settings.zone,
         images=images,
         batches=batches,
+        app_tokens=app_tokens_of(settings),
     )
 
 
 def rules_of(settings: Settings) -> AnnouncementRules:
-    """The configured rules; an API key's scope is that of the author it acts as."""
+    """The configured rules; an API key's or app's scope is that of the author it acts as."""
     scopes: dict[str, AudienceScope] = dict(settings.announcement_audience_scopes)
     scopes.update(settings.announcement_key_scopes(API_AUTHOR_PREFIX))
+    scopes.update(settings.announcement_app_scopes(API_AUTHOR_PREFIX))
     return AnnouncementRules(
         scopes=scopes,
         groups=dict(settings.announcement_groups),
@@ -194,6 +204,29 @@ def rules_of(settings: Settings) -> AnnouncementRules:
         batch_from=settings.announcement_batch_from,
         batches_at_once=settings.announcement_batches_at_once,
         batch_poll_seconds=settings.announcement_batch_poll_seconds,
+    )
+
+
+def app_tokens_of(settings: Settings) -> EntraAppTokens | None:
+    """The check of the API's Entra app tokens, when an app is configured (it opens its
+    connection with the first token, not here)."""
+    apps = settings.announcement_app_names
+    if not apps:
+        return None
+    audiences = settings.announcement_app_audiences(settings.bot_app_id)
+    if not audiences or not settings.azure_tenant_id:
+        # Said once at start, not with each caller's 401: no token can be valid without them.
+        logger.warning(
+            "announcement API apps configured without a tenant id or an audience: "
+            "every app token is refused"
+        )
+    return EntraAppTokens(
+        tenant_id=settings.azure_tenant_id,
+        apps=apps,
+        audiences=audiences,
+        authority=settings.azure_authority_host,
+        timeout_seconds=settings.jwks_timeout_seconds,
+        ca_file=settings.graph_ca_file,
     )
 
 

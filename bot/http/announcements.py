@@ -1,16 +1,19 @@
 """The announcement API, for Power Automate and other systems: create one (and send it), and
 follow it.
 
-    POST /api/announcements        Authorization: Bearer <API key>, Content-Type: application/json
-    GET  /api/announcements/{id}   Authorization: Bearer <API key>
+    POST /api/announcements        Authorization: Bearer <API key or Entra app token>,
+                                   Content-Type: application/json
+    GET  /api/announcements/{id}   Authorization: Bearer <API key or Entra app token>
 
-Only API keys are supported yet (WERKPLEK_ANNOUNCEMENT_API_KEYS: each key's sha256, its scope,
-the author it shows); an Entra app token with an app role is not.
+Callers: API keys (WERKPLEK_ANNOUNCEMENT_API_KEYS: each key's sha256, its scope, the author it
+shows) and Entra apps (WERKPLEK_ANNOUNCEMENT_API_APPS: client app id -> its name, scope and
+author) presenting an app-only access token for Werkplek's API with the app role
+Announcements.Send (bot/http/entra_tokens.py checks it).
 
-A key acts as an author of its own, `api:<key name>`, with the comms role and the key's scope
+A key or an app acts as an author of its own, `api:<name>`, with the comms role and its scope
 (the composition adds it to the authoring rules' scopes), so the service's guardrails are the
 ones chat authors meet: the same checks of the texts, the same scope, and never "everyone"
-(which needs the admin role, which a key never has).
+(which needs the admin role, which a caller never has).
 
 POST body (bot/http/announcement_body.py): `client_key` (the client's idempotency key), the
 Dutch `title`, `summary`, `image_url`, `image_alt`, `link_title`, `link_url`, an optional
@@ -27,12 +30,17 @@ same representation with its figures. Every refusal is problem+json in Dutch and
 machine-readable `reason` (a message id); 422 (a field or a text to fix) and 403 (an audience
 outside the key's scope) list every problem in `errors`. 401 without a known key, 404 for an
 announcement another key made (the same as for none), 413 past the body limit, 415 for a body
-that is not JSON.
+that is not JSON. For an Entra token: 401 when it is not valid (signature, lifetime, issuer,
+audience, tenant), as for an unknown key; 403 with its `reason` when it is valid but its caller
+may not (a user's delegated token, an app not configured, the app role missing); 503 when the
+tenant's signing keys cannot be fetched.
 
 Decisions (and why):
-- The key first (before a byte of the body is read), then the declared size and the content
-  type, then the body, read with a cap, then its fields, then the service: the order of their
-  cost, as the post intake (bot/http/intake.py).
+- The caller first (before a byte of the body is read), then the declared size and the
+  content type, then the body, read with a cap, then its fields, then the service: the order
+  of their cost, as the post intake (bot/http/intake.py). Among callers the keys first (a hash
+  compare), an Entra token only when no key matches and the secret is shaped like a JWT.
+- Without an app configured no token is checked: a JWT is then an unknown key (401).
 - A refused request stores nothing: a draft whose submit is refused (its image cannot be
   fetched, no approver) is deleted again, so a corrected retry with the same client key is made
   anew rather than answered with the refused draft.
@@ -56,6 +64,7 @@ from bot.domain.platform.errors import DomainError, Forbidden, NotFound, Throttl
 from bot.domain.platform.roles import Role
 from bot.http.announcement_routes import ROUTE
 from bot.http.bearer import bearer_challenge, bearer_name
+from bot.http.entra_tokens import AppRefused, EntraAppTokens, SigningKeysUnavailable, jwt_of
 from bot.http.problems import problem, unavailable
 from bot.i18n import Translator
 from bot.observability import correlation_id
@@ -103,7 +112,9 @@ class AnnouncementsApi:
     `key_hashes`: key name -> sha256 hex of the key (settings.announcement_key_hashes);
     `key_authors`: key name -> the author shown (settings.announcement_key_authors);
     `announcements`: the repository, only to find what a client key made before;
-    `tenant_id`: the tenant the announcements belong to (the bot's own).
+    `tenant_id`: the tenant the announcements belong to (the bot's own);
+    `app_tokens`: the Entra app tokens' check (None: no app configured, keys only);
+    `app_authors`: app name -> the author shown (settings.announcement_app_authors).
     """
 
     def __init__(
@@ -115,23 +126,23 @@ class AnnouncementsApi:
         key_hashes: Mapping[str, str],
         key_authors: Mapping[str, str],
         tenant_id: str,
+        app_tokens: EntraAppTokens | None = None,
+        app_authors: Mapping[str, str] | None = None,
         max_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self._authoring = authoring
         self._changes = changes
         self._announcements = announcements
         self._hashes = {name: digest.lower() for name, digest in key_hashes.items()}
-        self._authors = dict(key_authors)
+        # Names are unique across keys and apps (the settings refuse a repeated one).
+        self._authors = {**key_authors, **(app_authors or {})}
+        self._app_tokens = app_tokens
         self._tenant_id = tenant_id
         self._max_bytes = max_bytes
 
     async def create(self, request: web.Request) -> web.StreamResponse:
-        header = request.headers.get("Authorization", "")
-        name = bearer_name(header, self._hashes)
-        if name is None:
-            return _unauthorized(header)
-        actor = self._actor(name)
         try:
+            actor = self._actor(await self._caller(request))
             wanted = _parsed(await self._read(request))
             stored = await self._announcements.by_client_key(actor.user_id, wanted.client_key)
             if stored is not None and stored.author_id == actor.user_id:
@@ -155,10 +166,10 @@ class AnnouncementsApi:
         return web.json_response(body, status=201, headers={"Location": f"{ROUTE}/{made.id}"})
 
     async def status(self, request: web.Request) -> web.StreamResponse:
-        header = request.headers.get("Authorization", "")
-        name = bearer_name(header, self._hashes)
-        if name is None:
-            return _unauthorized(header)
+        try:
+            name = await self._caller(request)
+        except _Refused as refused:
+            return refused.response
         raw = request.match_info.get("announcement_id", "")
         # ASCII digits only ("²" is a digit to str.isdigit), and no int64 overflow in the store.
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
@@ -170,6 +181,25 @@ class AnnouncementsApi:
         except DomainError as error:
             return _domain_problem(error)
         return web.json_response(body)
+
+    async def _caller(self, request: web.Request) -> str:
+        """The name of the key or app calling; raises _Refused (401, 403, 503) otherwise."""
+        header = request.headers.get("Authorization", "")
+        name = bearer_name(header, self._hashes)
+        if name is not None:
+            return name
+        token = jwt_of(header)
+        if token is None or self._app_tokens is None:
+            raise _Refused(_unauthorized(header))
+        try:
+            verdict = await self._app_tokens.check(token)
+        except SigningKeysUnavailable:
+            raise _Refused(_unavailable()) from None
+        if verdict is None:
+            raise _Refused(_unauthorized(header))
+        if isinstance(verdict, AppRefused):
+            raise _Refused(_problem(403, verdict.message_key))
+        return verdict.name
 
     def _actor(self, name: str) -> Actor:
         return Actor(

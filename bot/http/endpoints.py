@@ -68,6 +68,9 @@ def open_endpoints(app: web.Application, settings: Settings, capabilities: Capab
         key_hashes=settings.announcement_key_hashes,
         key_authors=settings.announcement_key_authors,
         tenant_id=settings.azure_tenant_id,
+        # Made (and closed) with the capabilities: its session outlives this function.
+        app_tokens=announcements.app_tokens,
+        app_authors=settings.announcement_app_authors,
     )
     app[TICKET_FILES] = TicketFileDownloads(
         links=platform.links,

@@ -1,13 +1,14 @@
 """Settings of announcements: who may reach whom, whether a second person approves, the named
-groups and channels authors pick from, the sender's pace and the API's keys."""
+groups and channels authors pick from, the sender's pace and the API's callers (keys and Entra
+apps)."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from bot.domain.announcements.audiences import AudienceScope
 from bot.settings.values import SHA256_HEX, CommaList
@@ -101,6 +102,20 @@ class AnnouncementSettings(BaseModel):
         '"sha256:" prefix may be left out). Names are 1 to 60 letters, digits, "-", "_" or '
         '".". A key reaches only its scope (never "everyone", which needs the admin role).',
     )
+    announcement_api_apps: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description='JSON: client app id (GUID) -> {"name": "<1 to 60 letters, digits, \'-\', '
+        '\'_\' or \'.\'>", "scope": {...like WERKPLEK_ANNOUNCEMENT_SCOPES...}, "author": "<name '
+        'shown as author>"}: Entra apps that call the announcement API with an app-only access '
+        "token for Werkplek's API (client credentials) holding the app role "
+        "Announcements.Send. An app acts as `api:<name>`, as a key does: names are shared with "
+        "WERKPLEK_ANNOUNCEMENT_API_KEYS and may not repeat one.",
+    )
+    announcement_api_audiences: CommaList = Field(
+        default_factory=list,
+        description="The `aud` values an app's token may carry (Werkplek's API registration). "
+        "Empty: api://<bot app id> and <bot app id>.",
+    )
 
     @property
     def announcement_audience_scopes(self) -> dict[str, AudienceScope]:
@@ -130,6 +145,35 @@ class AnnouncementSettings(BaseModel):
             for name, entry in self.announcement_api_keys.items()
         }
 
+    def announcement_app_scopes(self, prefix: str) -> dict[str, AudienceScope]:
+        """Each Entra app's scope, keyed by the author id the app acts as (prefix + its name)."""
+        return {
+            prefix + entry["name"]: _scope(entry.get("scope") or {})
+            for entry in self.announcement_api_apps.values()
+        }
+
+    @property
+    def announcement_app_names(self) -> dict[str, str]:
+        """Entra client app id (lower case) -> the name the app acts as."""
+        return {
+            app_id.lower(): entry["name"] for app_id, entry in self.announcement_api_apps.items()
+        }
+
+    @property
+    def announcement_app_authors(self) -> dict[str, str]:
+        """Entra app name -> the author its announcements show (the name when none is set)."""
+        return {
+            entry["name"]: str(entry.get("author") or entry["name"]).strip() or entry["name"]
+            for entry in self.announcement_api_apps.values()
+        }
+
+    def announcement_app_audiences(self, bot_app_id: str) -> list[str]:
+        """The `aud` values an app's token may carry: the configured ones, else the bot's
+        Application ID URI and id (both, as v1 and v2 tokens write it differently)."""
+        if self.announcement_api_audiences:
+            return list(self.announcement_api_audiences)
+        return [f"api://{bot_app_id}", bot_app_id] if bot_app_id else []
+
     @property
     def announcement_image_max_bytes(self) -> int:
         return int(self.announcement_image_max_mb * 1024 * 1024)
@@ -139,6 +183,7 @@ class AnnouncementSettings(BaseModel):
         "announcement_groups",
         "announcement_channels",
         "announcement_api_keys",
+        "announcement_api_apps",
         mode="before",
     )
     @classmethod
@@ -186,10 +231,59 @@ class AnnouncementSettings(BaseModel):
                 raise ValueError(f'WERKPLEK_ANNOUNCEMENT_API_KEYS {name}: "author" is a text')
         return value
 
+    @field_validator("announcement_api_apps")
+    @classmethod
+    def _check_api_apps(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        names: set[str] = set()
+        for app_id, entry in value.items():
+            if not _GUID.fullmatch(app_id):
+                raise ValueError(
+                    "WERKPLEK_ANNOUNCEMENT_API_APPS keys are client app ids (GUIDs), "
+                    "the app registration's Application (client) ID"
+                )
+            if not isinstance(entry, dict) or set(entry) - _API_APP_FIELDS:
+                raise ValueError(
+                    f"WERKPLEK_ANNOUNCEMENT_API_APPS {app_id}: only {sorted(_API_APP_FIELDS)}"
+                )
+            name = entry.get("name")
+            if not isinstance(name, str) or not _KEY_NAME.fullmatch(name):
+                raise ValueError(
+                    f'WERKPLEK_ANNOUNCEMENT_API_APPS {app_id}: "name" is 1 to 60 letters, '
+                    "digits, '-', '_' or '.'"
+                )
+            if name in names:
+                raise ValueError(f"WERKPLEK_ANNOUNCEMENT_API_APPS: the name {name} is used twice")
+            names.add(name)
+            scope = entry.get("scope") or {}
+            if not isinstance(scope, dict) or set(scope) - _SCOPE_KEYS:
+                raise ValueError(f"WERKPLEK_ANNOUNCEMENT_API_APPS {app_id}: unknown scope keys")
+            _scope(scope)
+            if not isinstance(entry.get("author", ""), str):
+                raise ValueError(f'WERKPLEK_ANNOUNCEMENT_API_APPS {app_id}: "author" is a text')
+        if len({app_id.lower() for app_id in value}) != len(value):
+            raise ValueError("WERKPLEK_ANNOUNCEMENT_API_APPS: an app id is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _check_caller_names(self) -> Self:
+        # One author id per caller: an app named like a key would share its announcements,
+        # its client keys and its scope.
+        shared = {entry["name"] for entry in self.announcement_api_apps.values()} & set(
+            self.announcement_api_keys
+        )
+        if shared:
+            raise ValueError(
+                "WERKPLEK_ANNOUNCEMENT_API_APPS names must differ from the "
+                f"WERKPLEK_ANNOUNCEMENT_API_KEYS names: {sorted(shared)}"
+            )
+        return self
+
 
 _KEY_NAME = re.compile(r"[A-Za-z0-9._-]{1,60}")
 _API_KEY_FIELDS = frozenset({"hash", "scope", "author"})
 _HASH_PREFIX = "sha256:"
+_API_APP_FIELDS = frozenset({"name", "scope", "author"})
+_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 def _key_digest(value: object) -> str:

@@ -89,6 +89,7 @@ _SAMPLES = {
     "WERKPLEK_ANNOUNCEMENT_GROUPS": '{"g1": "Leidinggevenden"}',
     "WERKPLEK_ANNOUNCEMENT_CHANNELS": '{"19:c@thread.tacv2": "Algemeen"}',
     "WERKPLEK_ANNOUNCEMENT_API_KEYS": '{"flow": {"hash": "sha256:' + "ef" * 32 + '"}}',
+    "WERKPLEK_ANNOUNCEMENT_API_APPS": '{"0d5a8f3e-6b1c-4e2d-9a7f-3c8b1e5d7a90": {"name": "app"}}',
 }
 
 

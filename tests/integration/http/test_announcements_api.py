@@ -31,6 +31,7 @@ from bot.http.announcements import (
     MAX_BODY_BYTES,
     AnnouncementsApi,
 )
+from bot.http.entra_tokens import EntraAppTokens
 from bot.http.metrics import Metrics
 from bot.http.middleware import observe
 from bot.ports.platform import FinalVerdict
@@ -141,12 +142,19 @@ class ApiStack:
 
 
 def build_api(
-    database: Database, settings: Settings, clock: FakeClock, audit: BatchedAuditLog
+    database: Database,
+    settings: Settings,
+    clock: FakeClock,
+    audit: BatchedAuditLog,
+    app_tokens: EntraAppTokens | None = None,
 ) -> tuple[AnnouncementsApi, SqlAnnouncementRepository]:
     repository = SqlAnnouncementRepository(database, clock=clock)
-    # The composition's rules: the keys' scopes under the author ids the keys act as.
+    # The composition's rules: the keys' and apps' scopes under the author ids they act as.
     rules = AnnouncementRules(
-        scopes=settings.announcement_key_scopes(API_AUTHOR_PREFIX),
+        scopes={
+            **settings.announcement_key_scopes(API_AUTHOR_PREFIX),
+            **settings.announcement_app_scopes(API_AUTHOR_PREFIX),
+        },
         groups=dict(settings.announcement_groups),
         channels=dict(settings.announcement_channels),
         approval_required=settings.announcement_approval_required,
@@ -183,6 +191,8 @@ def build_api(
         key_hashes=settings.announcement_key_hashes,
         key_authors=settings.announcement_key_authors,
         tenant_id=settings.azure_tenant_id,
+        app_tokens=app_tokens,
+        app_authors=settings.announcement_app_authors,
     )
     return api, repository
 
