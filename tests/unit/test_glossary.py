@@ -35,6 +35,8 @@ ADMIN_PREFIXES = (
     "workbooks.",
     "cli.",
     "tenant.",
+    # The announcement API's answers, read by whoever builds a flow on it (Entra tokens, roles).
+    "announcements.api.",
 )
 ADMIN_KEYS = frozenset(
     {
