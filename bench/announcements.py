@@ -2,7 +2,7 @@
 against the connector emulator with the Teams limits, and audience resolution through Graph.
 
     python -m bench.announcements [--quick]
-        [--only fan_out|batch|kill|headroom|resolution|replicas]
+        [--only fan_out|batch|kill|batch_kill|headroom|resolution|replicas]
         [--postgres URL] [--database sqlite|postgres]
 
 1. fan_out: 20,000 recipients (1,500 with --quick) of an uploaded-list announcement at the
@@ -12,7 +12,8 @@ against the connector emulator with the Teams limits, and audience resolution th
    (bench/announcements_batch.py): people reached per second against the per-recipient
    ceiling, lost, duplicated, figures that add up with the blocked counted.
 2. kill: the same (1,000 with --quick) sent by a worker process killed with SIGKILL halfway,
-   finished by a second one (bench/announcements_kill.py).
+   finished by a second one (bench/announcements_kill.py); batch_kill: the same in the BATCH
+   mode (bench/announcements_batch.py).
 3. headroom: 10,000 (2,000) at a 1,000/s limit: whether the bot keeps up.
 4. resolution: a group of 60,000 (6,000) resolved through Graph paging
    (bench/announcements_resolution.py).
@@ -35,7 +36,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench.announcements_batch import batch_rows
+from bench.announcements_batch import batch_kill_rows, batch_rows
 from bench.announcements_support import (
     AUTHOR_PREFIX,
     deliveries,
@@ -55,15 +56,23 @@ from bot.store import Database
 
 logger = logging.getLogger(__name__)
 
-SCENARIOS = ("fan_out", "batch", "kill", "headroom", "resolution", "replicas")
+SCENARIOS = ("fan_out", "batch", "kill", "batch_kill", "headroom", "resolution", "replicas")
 FULL = {
     "fan_out": 20_000,
     "batch": 20_000,
     "kill": 20_000,
+    "batch_kill": 20_000,
     "headroom": 10_000,
     "resolution": 60_000,
 }
-QUICK = {"fan_out": 1_500, "batch": 1_500, "kill": 1_000, "headroom": 2_000, "resolution": 6_000}
+QUICK = {
+    "fan_out": 1_500,
+    "batch": 1_500,
+    "kill": 1_000,
+    "batch_kill": 1_500,
+    "headroom": 2_000,
+    "resolution": 6_000,
+}
 REPLICA_RECIPIENTS, QUICK_REPLICA_RECIPIENTS = 3_000, 600
 LIMIT, HIGH_LIMIT = 50.0, 1000.0
 TARGET_SHARE = 0.98
@@ -85,7 +94,7 @@ async def run_announcements_bench(
 ) -> dict[str, Any]:
     """{"rows": [Row...], "details": {...}}. `postgres_url`: the server of the replicas (the
     local test server by default); `on_postgres`: scenarios 1-4 there too (SQLite otherwise)."""
-    from bench.announcements_batch import run_batch_scenario
+    from bench.announcements_batch import run_batch_kill_scenario, run_batch_scenario
     from bench.announcements_kill import run_kill_scenario, run_replicas_scenario
     from bench.announcements_resolution import run_resolution_scenario
     from bot.store.provisioning import server_answers
@@ -99,6 +108,7 @@ async def run_announcements_bench(
         "resolution": lambda: run_resolution_scenario(sizes["resolution"], store),
         "fan_out": lambda: run_fan_out(sizes["fan_out"], LIMIT, store),
         "batch": lambda: run_batch_scenario(sizes["batch"], store),
+        "batch_kill": lambda: run_batch_kill_scenario(sizes["batch_kill"], store),
         "kill": lambda: run_kill_scenario(sizes["kill"], store),
         "headroom": lambda: run_fan_out(sizes["headroom"], HIGH_LIMIT, store),
     }
@@ -333,6 +343,7 @@ def replicas_rows(run: dict[str, Any]) -> list[Row]:
 ROWS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "fan_out": fan_out_rows,
     "batch": batch_rows,
+    "batch_kill": batch_kill_rows,
     "kill": kill_rows,
     "headroom": headroom_rows,
     "resolution": resolution_rows,

@@ -12,6 +12,9 @@ not run): how much faster the same audience is reached.
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import time
 from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,11 +29,12 @@ from bench.announcements_support import (
 from bench.common import Row, ratio
 from bench.common import verdict as verdict_text
 from bench.outbox_support import (
+    CONCURRENCY,
     connector_emulator,
     fresh_database,
     seed_people,
 )
-from bot.domain.announcements.batches import DeliveryMode
+from bot.domain.announcements.batches import BATCH_SIZE, DeliveryMode
 from bot.domain.announcements.recipients import recipient_dedupe_key
 from bot.domain.platform.connector_hosts import ConnectorHosts
 from bot.store import Database
@@ -41,6 +45,8 @@ LIMIT = 50.0
 BLOCKED_EVERY = 200
 # Faster than the per-recipient ceiling by at least this much, or the mode is not worth having.
 TARGET_SPEEDUP = 3.0
+# As bench/announcements_kill.py: short leases, so the second worker takes over within seconds.
+KILL_LEASE_SECONDS = 5.0
 
 
 async def run_batch_scenario(count: int, postgres_url: str | None) -> dict[str, Any]:
@@ -102,6 +108,55 @@ async def run_batch_scenario(count: int, postgres_url: str | None) -> dict[str, 
     }
 
 
+async def run_batch_kill_scenario(count: int, postgres_url: str | None) -> dict[str, Any]:
+    """The BATCH mode in a worker process killed with SIGKILL once Teams delivered half the
+    audience; a second worker finishes (bench/announcements_kill.py's workers, with batches).
+    A batch Teams accepted whose operation id the dead worker had not saved yet is submitted
+    again: at most one batch per worker, plus what its outbox had in flight, is sent twice."""
+    from bench.announcements_kill import finished, prepared, start_worker
+
+    async with (
+        connector_emulator(LIMIT, in_process=False) as control,
+        fresh_database(postgres_url) as url,
+    ):
+        announcement_id, people = await prepared(url, control, count, DeliveryMode.BATCH)
+        shared = postgres_url is not None
+        started = time.perf_counter()
+        first = await start_worker(
+            url, control.service_url, announcement_id, shared, KILL_LEASE_SECONDS, batches=True
+        )
+        try:
+            while (await control.stats()).get("batch_sent", 0) < count // 2:
+                if first.returncode is not None:
+                    raise RuntimeError(f"the batch worker exited early ({first.returncode})")
+                await asyncio.sleep(0.02)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            await first.wait()
+        delivered_at_kill = int((await control.stats()).get("batch_sent", 0))
+        second = await start_worker(
+            url, control.service_url, announcement_id, shared, KILL_LEASE_SECONDS, batches=True
+        )
+        await finished(second)
+        elapsed = time.perf_counter() - started
+        database = Database(url)
+        try:
+            result = await outcome(database, announcement_id)
+        finally:
+            await database.dispose()
+        copies = await _copies(control, announcement_id)
+    wanted = [recipient_dedupe_key(announcement_id, p) for p in people]
+    return {
+        "recipients": count,
+        "delivered_when_killed": delivered_at_kill,
+        "elapsed_seconds": elapsed,
+        "lost": sum(1 for key in wanted if copies[key] == 0),
+        "duplicated": sum(times - 1 for times in copies.values() if times > 1),
+        "duplicate_bound": BATCH_SIZE + CONCURRENCY,
+        **result,
+    }
+
+
 async def _copies(control: ConnectorControl, announcement_id: int) -> Counter[str]:
     """Every copy of the announcement delivered, by the recipient's own key: a batch entry
     and a single send of one person carry the same one."""
@@ -118,6 +173,38 @@ async def _copies(control: ConnectorControl, announcement_id: int) -> Counter[st
         if key.startswith(prefix) and ":status:" not in key:
             copies[key] += 1
     return copies
+
+
+def batch_kill_rows(run: dict[str, Any]) -> list[Row]:
+    label = (
+        f"announcement in batches, kill -9 after {run['delivered_when_killed']:,} of "
+        f"{run['recipients']:,}"
+    )
+    bound = run["duplicate_bound"]
+    figures = run["figures"]
+    adds_up = (
+        run["state"] == "sent"
+        and run["figures_add_up"]
+        and figures["audience"] == run["recipients"]
+    )
+    return [
+        Row(
+            f"{label}: lost {run['lost']} / sent twice {run['duplicated']}",
+            run["lost"] + run["duplicated"],
+            None,
+            "msgs",
+            f"0 lost, <= {bound} twice (a batch + the outbox in flight)",
+            verdict_text(run["lost"] == 0 and run["duplicated"] <= bound),
+        ),
+        Row(
+            f"{label}: {run['state'].upper()}, figures add up (reached {run['reached']:,})",
+            figures["audience"],
+            run["recipients"],
+            "people",
+            "SENT; buckets = audience = recipients",
+            verdict_text(adds_up),
+        ),
+    ]
 
 
 def batch_rows(run: dict[str, Any]) -> list[Row]:

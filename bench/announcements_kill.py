@@ -24,6 +24,7 @@ import signal
 import sys
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.announcements_support import (
     AUTHOR_PREFIX,
@@ -42,10 +43,13 @@ from bench.outbox_support import (
     run_sender,
     seed_people,
 )
+from bot.domain.announcements.batches import DeliveryMode
+from bot.domain.platform.connector_hosts import ConnectorHosts
 from bot.domain.platform.delivery import Verdict, sustainable_rate
 from bot.ports.platform import RateBudget
 from bot.services.platform.rate import InMemoryRateBudget
 from bot.store import Database, SqlRateBudget
+from bot.teams.batches import TeamsBatchOperations
 from devtools.replicas import ConnectorControl
 
 LIMIT = 50.0
@@ -56,7 +60,10 @@ _POLL_SECONDS = 0.05
 
 
 async def prepared(
-    database_url: str, control: ConnectorControl, count: int
+    database_url: str,
+    control: ConnectorControl,
+    count: int,
+    delivery: DeliveryMode = DeliveryMode.AUTOMATIC,
 ) -> tuple[int, list[str]]:
     """A migrated store holding `count` people with chats and an announcement to all of them,
     SENDING; (its id, the people)."""
@@ -66,7 +73,7 @@ async def prepared(
         people = await seed_people(database, control, count)
         [author] = await seed_people(database, control, 1, prefix=AUTHOR_PREFIX)
         announcement_id = await submitted_announcement(
-            database, author, list_audience(count), people
+            database, author, list_audience(count), people, delivery=delivery
         )
     finally:
         await database.dispose()
@@ -140,7 +147,10 @@ async def start_worker(
     announcement_id: int,
     shared_budget: bool,
     lease_seconds: float | None,
+    *,
+    batches: bool = False,
 ) -> asyncio.subprocess.Process:
+    """A worker process; `batches`: its sender has Teams' batch operations (the BATCH mode)."""
     argv = [
         sys.executable,
         *("-m", "bench.announcements_kill", "--worker", database_url, service_url),
@@ -148,6 +158,8 @@ async def start_worker(
     ]
     if shared_budget:
         argv.append("--shared-budget")
+    if batches:
+        argv.append("--batches")
     if lease_seconds is not None:
         argv += ["--lease", str(lease_seconds)]
     return await asyncio.create_subprocess_exec(
@@ -189,10 +201,26 @@ async def _outcome(database_url: str, announcement_id: int) -> dict[str, Any]:
 
 
 async def _work(
-    database_url: str, service_url: str, announcement_id: int, shared: bool, lease: float
+    database_url: str,
+    service_url: str,
+    announcement_id: int,
+    shared: bool,
+    lease: float,
+    with_batches: bool,
 ) -> int:
     """One bot process's senders, until the announcement is sent; messages it delivered."""
     database = Database(database_url)
+    batches = (
+        TeamsBatchOperations(
+            service_url=service_url,
+            connector_hosts=ConnectorHosts([urlsplit(service_url).netloc]),
+            token_provider=None,
+            request_timeout_seconds=15.0,
+            max_connections_per_service=8,
+        )
+        if with_batches
+        else None
+    )
     sent = 0
 
     def count(verdict: Verdict, _seconds: float) -> None:
@@ -213,10 +241,14 @@ async def _work(
             CONCURRENCY,
             lease,
             until=announcement_done(database, announcement_id),
-            alongside=lambda sender: [announcement_sender(database, on_enqueued=sender.wake).run],
+            alongside=lambda sender: [
+                announcement_sender(database, on_enqueued=sender.wake, batches=batches).run
+            ],
             on_result=count,
         )
     finally:
+        if batches is not None:
+            await batches.close()
         await database.dispose()
     return sent
 
@@ -228,12 +260,20 @@ def main() -> None:
     )
     parser.add_argument("--shared-budget", action="store_true")
     parser.add_argument("--lease", type=float, default=60.0)
+    parser.add_argument("--batches", action="store_true", help="Teams batch operations")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("microsoft_agents").setLevel(logging.CRITICAL)
     database_url, service_url, announcement_id = args.worker
     sent = asyncio.run(
-        _work(database_url, service_url, int(announcement_id), args.shared_budget, args.lease)
+        _work(
+            database_url,
+            service_url,
+            int(announcement_id),
+            args.shared_budget,
+            args.lease,
+            args.batches,
+        )
     )
     print(json.dumps({"sent": sent}))
 
