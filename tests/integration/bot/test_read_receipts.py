@@ -53,6 +53,13 @@ def receipt(service_url: str, kind: str = "personal", **overrides: Any) -> dict[
     return event
 
 
+def said(connector: ConnectorEmulator) -> list[object]:
+    """What the bot sent to the chat, or tried to. The SDK adds a typing indicator when a turn
+    takes longer than 500 ms (a busy machine): that says nothing."""
+    attempts = [r for r in connector.requests if not 200 <= r.status < 300]
+    return [a for a in connector.activities if a.activity.get("type") != "typing"] + attempts
+
+
 async def post(client: Client, body: dict[str, Any]) -> tuple[int, str]:
     response = await client.post("/api/messages", json=body)
     return response.status, await response.text()
@@ -68,7 +75,7 @@ async def test_a_receipt_in_a_personal_chat_is_handed_on_with_the_channels_ids(
 
     assert (status, body) == (202, "")  # accepted; nothing in the answer
     assert receipts.read_calls == [(TENANT, LOTTE, READ_UP_TO)]
-    assert connector_emulator.requests == []  # and nothing sent to the chat
+    assert said(connector_emulator) == []  # and nothing sent to the chat
 
 
 @pytest.mark.parametrize("kind", ["groupChat", "channel"])
@@ -81,7 +88,7 @@ async def test_a_receipt_said_to_come_from_a_group_chat_or_channel_is_ignored(
     status, body = await post(client, receipt(connector_emulator.service_url, kind))
 
     assert (status, body) == (202, "")
-    assert receipts.read_calls == [] and connector_emulator.requests == []
+    assert receipts.read_calls == [] and said(connector_emulator) == []
 
 
 @pytest.mark.parametrize(
@@ -95,7 +102,7 @@ async def test_a_receipt_without_a_readable_message_id_is_ignored(
     receipts = Receipts()
     client = await client_with(start_bot, receipts)
     status, _ = await post(client, receipt(connector_emulator.service_url, value=value))
-    assert status == 202 and receipts.read_calls == [] and connector_emulator.requests == []
+    assert status == 202 and receipts.read_calls == [] and said(connector_emulator) == []
 
 
 async def test_who_read_is_the_channels_sender_not_the_events_value(
@@ -117,7 +124,7 @@ async def test_a_receipt_from_a_tenant_not_allowed_is_refused_before_the_port(
     foreign["conversation"]["tenantId"] = "11111111-2222-4333-8444-555555555555"
     foreign["channelData"] = {"tenant": {"id": "11111111-2222-4333-8444-555555555555"}}
     status, _ = await post(client, foreign)
-    assert status == 202 and receipts.read_calls == [] and connector_emulator.requests == []
+    assert status == 202 and receipts.read_calls == [] and said(connector_emulator) == []
 
 
 async def test_a_failing_port_is_logged_with_ids_only_and_never_answered(
@@ -130,7 +137,7 @@ async def test_a_failing_port_is_logged_with_ids_only_and_never_answered(
     status, body = await post(client, receipt(connector_emulator.service_url))
 
     assert (status, body) == (202, "")
-    assert connector_emulator.requests == []  # no failure card in the person's chat
+    assert said(connector_emulator) == []  # no failure card in the person's chat
     [warning] = [r for r in caplog.records if "read receipt" in r.getMessage()]
     assert warning.levelno == logging.WARNING and warning.exc_info is None
     assert "RuntimeError" in warning.getMessage() and "insert failed" not in warning.getMessage()
@@ -143,4 +150,4 @@ async def test_without_a_port_receipts_are_ignored(
 ) -> None:
     client = await client_with(start_bot, None)
     status, body = await post(client, receipt(connector_emulator.service_url))
-    assert (status, body) == (202, "") and connector_emulator.requests == []
+    assert (status, body) == (202, "") and said(connector_emulator) == []
