@@ -223,12 +223,7 @@ class AnnouncementSettings(BaseModel):
                     f'WERKPLEK_ANNOUNCEMENT_API_KEYS {name}: "hash" is "sha256:" and the sha256 '
                     "of the key (64 hex characters), not the key itself"
                 )
-            scope = entry.get("scope") or {}
-            if not isinstance(scope, dict) or set(scope) - _SCOPE_KEYS:
-                raise ValueError(f"WERKPLEK_ANNOUNCEMENT_API_KEYS {name}: unknown scope keys")
-            _scope(scope)
-            if not isinstance(entry.get("author", ""), str):
-                raise ValueError(f'WERKPLEK_ANNOUNCEMENT_API_KEYS {name}: "author" is a text')
+            _check_caller(f"WERKPLEK_ANNOUNCEMENT_API_KEYS {name}", entry)
         return value
 
     @field_validator("announcement_api_apps")
@@ -254,12 +249,7 @@ class AnnouncementSettings(BaseModel):
             if name in names:
                 raise ValueError(f"WERKPLEK_ANNOUNCEMENT_API_APPS: the name {name} is used twice")
             names.add(name)
-            scope = entry.get("scope") or {}
-            if not isinstance(scope, dict) or set(scope) - _SCOPE_KEYS:
-                raise ValueError(f"WERKPLEK_ANNOUNCEMENT_API_APPS {app_id}: unknown scope keys")
-            _scope(scope)
-            if not isinstance(entry.get("author", ""), str):
-                raise ValueError(f'WERKPLEK_ANNOUNCEMENT_API_APPS {app_id}: "author" is a text')
+            _check_caller(f"WERKPLEK_ANNOUNCEMENT_API_APPS {app_id}", entry)
         if len({app_id.lower() for app_id in value}) != len(value):
             raise ValueError("WERKPLEK_ANNOUNCEMENT_API_APPS: an app id is listed twice")
         return value
@@ -293,6 +283,16 @@ def _key_digest(value: object) -> str:
 
 
 _SCOPE_KEYS = frozenset({"own_entity", "entities", "groups", "channels", "lists", "everyone"})
+
+
+def _check_caller(what: str, entry: dict[str, Any]) -> None:
+    """A key's or an app's scope and author (`what` names it in the error)."""
+    scope = entry.get("scope") or {}
+    if not isinstance(scope, dict) or set(scope) - _SCOPE_KEYS:
+        raise ValueError(f"{what}: unknown scope keys")
+    _scope(scope)
+    if not isinstance(entry.get("author", ""), str):
+        raise ValueError(f'{what}: "author" is a text')
 
 
 def _scope(entry: dict[str, Any]) -> AudienceScope:
