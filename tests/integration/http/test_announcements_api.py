@@ -22,10 +22,10 @@ import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.domain.announcements.announcements import API_AUTHOR_PREFIX, Announcement
+from bot.domain.announcements.announcements import API_AUTHOR_PREFIX
 from bot.domain.announcements.recipients import NewRecipient, recipient_dedupe_key
 from bot.domain.licences.catalogue import Entity
-from bot.domain.platform.outbox import NewOutboxMessage, OutboxStatus
+from bot.domain.platform.outbox import OutboxStatus
 from bot.http.announcement_routes import add_announcement_routes
 from bot.http.announcements import (
     MAX_BODY_BYTES,
@@ -45,6 +45,7 @@ from bot.store import Database, SqlAuditLog, SqlConversationRefRepository, SqlOu
 from bot.store.announcements.announcements import SqlAnnouncementRepository
 from bot.store.announcements.tables import announcements
 from bot.store.platform.tables import audit_log, outbox
+from tests.integration.announcements.store_support import messages_for
 from tests.support.clock import FakeClock
 from tests.unit.announcements.fakes import (
     FakeAudienceDirectory,
@@ -548,20 +549,6 @@ async def test_json_that_does_not_parse_is_400(stack: ApiStack, raw: str) -> Non
 
 
 # --- following it ---------------------------------------------------------------------------------
-
-
-def messages_for(
-    announcement: Announcement, recipients: Sequence[NewRecipient]
-) -> list[NewOutboxMessage]:
-    return [
-        NewOutboxMessage(
-            tenant_id=announcement.tenant_id,
-            dedupe_key=recipient_dedupe_key(announcement.id, recipient.user_id),
-            activity={"type": "message", "text": announcement.reference},
-            recipient_id=recipient.user_id,
-        )
-        for recipient in recipients
-    ]
 
 
 async def delivered(stack: ApiStack, announcement_id: int) -> None:
