@@ -238,7 +238,7 @@ class AnnouncementDialog:
 
     async def _status(self, turn: Turn, announcement: Announcement) -> Card:
         progress = await self._changes.figures(turn.caller, announcement.id)
-        return status_card(announcement, progress, turn.t, self._zone)
+        return status_card(self._changes.as_sent(announcement), progress, turn.t, self._zone)
 
     async def _list(self, turn: Turn) -> Card:
         mine = await self._authoring.mine(turn.caller)

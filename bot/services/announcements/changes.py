@@ -245,6 +245,10 @@ class AnnouncementChanges:
         )
         return Changed(announcement, queued)
 
+    def as_sent(self, announcement: Announcement) -> Announcement:
+        """The announcement with the mode it goes out in (AnnouncementRules.as_sent)."""
+        return self._rules.as_sent(announcement)
+
     async def figures(self, actor: Actor, announcement_id: int) -> Progress:
         """Where it stands now (the status card on demand)."""
         announcement = visible_to(actor, await self._repository.get(announcement_id))
@@ -324,7 +328,7 @@ class AnnouncementChanges:
         messages: list[NewOutboxMessage] = []
         if before.state in EDITABLE_AFTER_SENDING:
             figures = await self._repository.figures(after.id)
-            messages += last_status(self._cards, after, figures, now, locale)
+            messages += last_status(self._cards, self._rules.as_sent(after), figures, now, locale)
         if is_person(after.author_id) and not same_person(actor.user_id, after.author_id):
             messages.append(
                 NewOutboxMessage(

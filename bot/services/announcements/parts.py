@@ -4,7 +4,7 @@ them), who people are, and the rules configured for the capability."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -107,6 +107,13 @@ class AnnouncementRules:
     def mode_of(self, announcement: Announcement) -> DeliveryMode:
         """How this announcement goes out: PER_RECIPIENT or BATCH (by its choice and size)."""
         return effective_mode(announcement.delivery, announcement.audience_size, self.batch_from)
+
+    def as_sent(self, announcement: Announcement) -> Announcement:
+        """The announcement with the mode it goes out in once its audience is known, so its
+        status card offers edit and recall only when they can be done."""
+        if not announcement.resolved:
+            return announcement
+        return replace(announcement, delivery=self.mode_of(announcement))
 
 
 @dataclass(frozen=True, slots=True)

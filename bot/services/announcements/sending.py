@@ -204,7 +204,7 @@ class AnnouncementSender:
         finished = step(announcement, Step.FINISH, now)
         figures = await self._repository.figures(announcement.id)
         locale = await self._author_locale(finished)
-        status = last_status(self._cards, finished, figures, now, locale)
+        status = last_status(self._cards, self._rules.as_sent(finished), figures, now, locale)
         audit = announcement_audit(
             now,
             self._actor,
@@ -322,8 +322,9 @@ class AnnouncementSender:
             return
         figures = await self._repository.figures(announcement.id)
         locale = await self._author_locale(announcement)
+        shown = self._rules.as_sent(announcement)
         messages = [
-            status_message(self._cards, announcement, figures, now, locale, each) for each in slots
+            status_message(self._cards, shown, figures, now, locale, each) for each in slots
         ]
         self._marks[announcement.id] = StatusMark(announcement.id, now, slot)
         if await self._outbox.enqueue(messages, now):

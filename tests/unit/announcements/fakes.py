@@ -547,6 +547,7 @@ class FakeCards:
             "card": "status",
             "id": announcement.id,
             "state": announcement.state.value,
+            "delivery": announcement.delivery.value,
             "locale": locale,
             "figures": progress.figures,
         }

@@ -367,3 +367,20 @@ async def test_stop_also_closes_batches_claimed_but_never_accepted() -> None:
     assert await s.store.open_batches(1) == 0
     assert s.store.failed[1] == list(s.store.batches[1].members)  # nobody reached
     assert s.store.queued == []
+
+
+async def test_the_author_s_status_card_shows_the_mode_an_automatic_choice_became() -> None:
+    from bot.domain.platform.outbox import OutboxStatus
+    from tests.unit.announcements.sending_support import sent_to, world
+
+    w = world(batch_from=3)  # four people: automatic means batches
+    await sent_to(w, "p1", "p2", "p3", "p4")
+    for person in ("p1", "p2", "p3", "p4"):
+        w.repository.settle(recipient_dedupe_key(1, person), OutboxStatus.SENT)
+
+    await w.sender().round()
+
+    cards = w.status_cards()
+    assert cards and {card.activity["delivery"] for card in cards} == {"batch"}
+    unresolved = announcement(resolved=False, delivery=DeliveryMode.AUTOMATIC)
+    assert AnnouncementRules(batch_from=3).as_sent(unresolved) == unresolved
