@@ -150,13 +150,19 @@ class AnnouncementRepository(Protocol):
     async def claim_batches(self, announcement_id: int, limit: int, now: datetime) -> list[Batch]:
         """Take up to `limit` recipients not yet queued, only while the announcement is
         SENDING: mark them queued and group them into CLAIMED batches of at most BATCH_SIZE,
-        each of one language and all people or all channels; one transaction (rows another
-        replica is taking are skipped). Returns the new batches ([] when none are left)."""
+        each of one language and all people or all channels, each held for its claimer until
+        now + SUBMIT_LEASE; one transaction (rows another replica is taking are skipped).
+        Returns the new batches ([] when none are left)."""
         ...
 
-    async def claimed_batches(self, announcement_id: int) -> list[Batch]:
-        """CLAIMED batches whose operation was never accepted (a throttled or failed submit,
-        a crash between claim and submit): to submit again."""
+    async def claimed_batches(self, announcement_id: int, now: datetime) -> list[Batch]:
+        """CLAIMED batches nobody holds at `now` (a throttled or failed submit, a crash between
+        claim and submit): to take (take_batch) and submit again."""
+        ...
+
+    async def take_batch(self, batch_id: int, now: datetime) -> bool:
+        """Hold a CLAIMED batch nobody holds at `now` until now + SUBMIT_LEASE; False when it
+        is held, submitted or settled (another replica got there first)."""
         ...
 
     async def batch_started(
@@ -171,7 +177,9 @@ class AnnouncementRepository(Protocol):
         """RUNNING batches whose next_check_at has come, earliest first."""
         ...
 
-    async def postpone_batch(self, batch_id: int, next_check_at: datetime) -> None: ...
+    async def postpone_batch(self, batch_id: int, next_check_at: datetime) -> None:
+        """A RUNNING batch's next look, or when a CLAIMED one may be submitted again."""
+        ...
 
     async def running_batches(self, announcement_id: int) -> list[Batch]:
         """Every RUNNING batch of the announcement (to cancel them)."""

@@ -22,11 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 # Teams takes at most this many users (or channels) in one batch operation.
 BATCH_SIZE = 100
+# A CLAIMED batch is being submitted by one replica until this long after it took it (its
+# next_check_at): no other replica submits it meanwhile, or both operations would reach its
+# people. Longer than a request's timeout.
+SUBMIT_LEASE = timedelta(seconds=30)
 
 # Operation states after which Teams sends nothing more (compared case-insensitively).
 _FINAL_STATES = frozenset({"completed", "failed", "cancelled", "canceled"})
@@ -66,6 +70,7 @@ class Batch:
     in_channel: bool  # team channels (members are channel conversation ids), else people
     members: tuple[str, ...]  # what Teams is sent: user object ids, or channel conversation ids
     operation_id: str = ""
+    # RUNNING: when to ask Teams again; CLAIMED: until when a replica is submitting it.
     next_check_at: datetime | None = None
     created_at: datetime | None = None  # when it was claimed
 

@@ -13,10 +13,12 @@ Each round of the sender (bot/services/announcements/sending.py), for one announ
    `rules.batches_at_once` are open: the batch requests stay a few a second, far below the
    tenant's 50, and Teams fans them out.
 
-A throttled submit (429) or one without an answer ends the round's submitting; the batch stays
-CLAIMED for the next one. A submit Teams refuses (400, 403), or one still unanswered
-SUBMIT_PATIENCE after the claim, sends that batch's people one by one instead. A submit cut
-off after Teams accepted it (a timeout, a crash) is submitted again: those people may get the
+A CLAIMED batch is held by the replica submitting it (SUBMIT_LEASE): another replica never
+submits it at the same time. A throttled submit (429) or one without an answer ends the
+round's submitting; those batches stay CLAIMED, free again after the wait, for any replica.
+A submit Teams refuses (400, 403), or one still unanswered SUBMIT_PATIENCE after the claim,
+sends that batch's people one by one instead. A submit cut off after Teams accepted it (a
+timeout, a crash) is submitted again once its hold has passed: those people may get the
 message twice, at most a batch of them per replica and cut (the per-recipient mode has the same
 bound with its in-flight messages).
 
@@ -81,9 +83,11 @@ class BatchSending:
         """One round for a SENDING, resolved announcement in BATCH mode; returns how many
         batches were settled, submitted or claimed (0: nothing moved)."""
         done = await self._check(announcement)
-        done += await self._submit(
-            announcement, await self._repository.claimed_batches(announcement.id)
-        )
+        now = self._clock.now()
+        waiting = await self._repository.claimed_batches(announcement.id, now)
+        # Taken one at a time: another replica may be submitting the same ones.
+        taken = [batch for batch in waiting if await self._repository.take_batch(batch.id, now)]
+        done += await self._submit(announcement, taken)
         room = self._rules.batches_at_once - await self._repository.open_batches(announcement.id)
         if room > 0:
             claimed = await self._repository.claim_batches(
@@ -99,8 +103,12 @@ class BatchSending:
         with nobody reached. Returns how many operations were stopped; what Teams throttled or
         refused stays open, and the sender's next rounds stop it (stopped_with_open_batches);
         until then its people count as not reached."""
-        for claimed in await self._repository.claimed_batches(announcement.id):
-            await self._settle_as(announcement, claimed, claimed.members)
+        # One a replica is submitting right now is left to it: if Teams takes it, it runs and
+        # a later round stops it.
+        now = self._clock.now()
+        for claimed in await self._repository.claimed_batches(announcement.id, now):
+            if await self._repository.take_batch(claimed.id, now):
+                await self._settle_as(announcement, claimed, claimed.members)
         stopped = 0
         for batch in await self._repository.running_batches(announcement.id):
             try:
@@ -179,8 +187,10 @@ class BatchSending:
         )
 
     async def _submit(self, announcement: Announcement, batches: Sequence[Batch]) -> int:
+        """Submit batches this replica holds; one throttled or unanswered (and every one after
+        it) is postponed, free for any replica once that time has come."""
         submitted = 0
-        for batch in batches:
+        for index, batch in enumerate(batches):
             activity = self._activity(announcement, batch)
             send = (
                 self._operations.send_to_channels
@@ -189,15 +199,17 @@ class BatchSending:
             )
             try:
                 operation_id = await send(announcement.tenant_id, activity, batch.members)
-            except Throttled:
-                return submitted  # stays CLAIMED: the next round submits it
+            except Throttled as throttled:
+                await self._release(batches[index:], throttled.retry_after)
+                return submitted  # they stay CLAIMED: a later round submits them
             except Unavailable:
                 if not self._out_of_patience(batch):
                     logger.warning(
                         "announcement %s: batch operations unavailable; next round",
                         announcement.id,
                     )
-                    return submitted  # stays CLAIMED
+                    await self._release(batches[index:], None)
+                    return submitted
                 # Teams' batch endpoint has not answered for minutes (or does not exist where
                 # the bot is pointed): the people go one by one rather than wait for ever.
                 logger.warning(
@@ -222,6 +234,10 @@ class BatchSending:
             await self._repository.batch_started(batch.id, operation_id, first_check)
             submitted += 1
         return submitted
+
+    async def _release(self, batches: Sequence[Batch], retry_after: float | None) -> None:
+        for batch in batches:
+            await self._postpone(batch, retry_after)
 
     def _out_of_patience(self, batch: Batch) -> bool:
         claimed = batch.created_at

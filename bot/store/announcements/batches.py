@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.announcements.announcements import AnnouncementState
-from bot.domain.announcements.batches import BATCH_SIZE, Batch, BatchPhase
+from bot.domain.announcements.batches import BATCH_SIZE, SUBMIT_LEASE, Batch, BatchPhase
 from bot.domain.announcements.recipients import NewRecipient
 from bot.ports.announcements import MessagesFor
 from bot.store.announcements.deliveries import OPEN_BATCH
@@ -64,8 +64,30 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
                 return []
             return await self._store_batches(connection, announcement_id, taken, now)
 
-    async def claimed_batches(self, announcement_id: int) -> list[Batch]:
-        return await self._in_phase(announcement_id, BatchPhase.CLAIMED)
+    async def claimed_batches(self, announcement_id: int, now: datetime) -> list[Batch]:
+        return await self._batches(
+            sa.select(batches)
+            .where(
+                batches.c.announcement_id == announcement_id,
+                batches.c.phase == BatchPhase.CLAIMED.value,
+                _free(now),
+            )
+            .order_by(batches.c.id)
+        )
+
+    async def take_batch(self, batch_id: int, now: datetime) -> bool:
+        # One conditional UPDATE: of two replicas taking the same batch, one changes the row.
+        statement = (
+            batches.update()
+            .where(
+                batches.c.id == batch_id,
+                batches.c.phase == BatchPhase.CLAIMED.value,
+                _free(now),
+            )
+            .values(next_check_at=now + SUBMIT_LEASE)
+        )
+        async with self._db.transaction() as connection:
+            return (await connection.execute(statement)).rowcount == 1
 
     async def batch_started(
         self, batch_id: int, operation_id: str, next_check_at: datetime
@@ -98,10 +120,10 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
         )
 
     async def postpone_batch(self, batch_id: int, next_check_at: datetime) -> None:
-        """Only a RUNNING batch is looked at again; a settled one keeps no next check."""
+        """Only a RUNNING or CLAIMED batch is looked at again; a settled one keeps none."""
         statement = (
             batches.update()
-            .where(batches.c.id == batch_id, batches.c.phase == BatchPhase.RUNNING.value)
+            .where(batches.c.id == batch_id, batches.c.phase.in_(OPEN_BATCH))
             .values(next_check_at=next_check_at)
         )
         async with self._db.transaction() as connection:
@@ -185,6 +207,8 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
                 "in_channel": _in_channel(chunk[0]),
                 "size": len(chunk),
                 "created_at": now,
+                # Held by this claimer while it submits (SUBMIT_LEASE).
+                "next_check_at": now + SUBMIT_LEASE,
             }
             for chunk in chunks
         ]
@@ -213,6 +237,7 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
                 locale=chunk[0].locale,
                 in_channel=_in_channel(chunk[0]),
                 members=tuple(_member(recipient, _in_channel(chunk[0])) for recipient in chunk),
+                next_check_at=now + SUBMIT_LEASE,
                 created_at=now,
             )
             for batch_id, chunk in zip(ids, chunks, strict=True)
@@ -273,6 +298,11 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
                     NewRecipient(row.user_id, row.entity, row.locale, row.conversation_id)
                 )
         return members
+
+
+def _free(now: datetime) -> sa.ColumnElement[bool]:
+    """Not held by a replica at `now` (a CLAIMED batch's next_check_at is its hold)."""
+    return sa.or_(batches.c.next_check_at.is_(None), batches.c.next_check_at <= now)
 
 
 def _batch_of(row: sa.Row[Any], members: Sequence[NewRecipient]) -> Batch:

@@ -14,7 +14,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain.announcements.announcements import Announcement, NewAnnouncement, Step, step
-from bot.domain.announcements.batches import BATCH_SIZE, Batch, BatchPhase, DeliveryMode
+from bot.domain.announcements.batches import (
+    BATCH_SIZE,
+    SUBMIT_LEASE,
+    Batch,
+    BatchPhase,
+    DeliveryMode,
+)
 from bot.domain.announcements.content import Content
 from bot.domain.announcements.recipients import (
     Figures,
@@ -30,6 +36,7 @@ from tests.integration.announcements.store_support import messages_for
 
 T0 = datetime(2026, 12, 12, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
+LATER = T0 + 60 * MINUTE  # every claim's hold (SUBMIT_LEASE) has passed
 LEASE = 60.0
 
 
@@ -139,7 +146,10 @@ async def test_a_claim_groups_by_language_and_channel_a_hundred_at_most(
     assert {m for b in claimed if b.in_channel for m in b.members} == {
         r.conversation_id for r in crowd if r.conversation_id
     }
-    assert await store.claimed_batches(announcement.id) == sorted(claimed, key=lambda b: b.id)
+    assert await store.claimed_batches(announcement.id, T0) == []  # held by their claimer
+    assert await store.claimed_batches(announcement.id, LATER) == sorted(
+        claimed, key=lambda b: b.id
+    )
     assert await store.open_batches(announcement.id) == 5
     assert await store.unqueued(announcement.id) == 0
     assert await store.in_flight(announcement.id) == len(crowd)  # Teams is yet to send them
@@ -191,7 +201,7 @@ async def test_two_replicas_claiming_at_once_never_take_one_person_twice(
         members = [m for b in claimed for m in b.members]
         assert len(members) == len(set(members)) == 1200
         assert len({b.id for b in claimed}) == len(claimed)
-        stored = await stores[1].claimed_batches(announcement.id)
+        stored = await stores[1].claimed_batches(announcement.id, LATER)
         assert sorted(stored, key=lambda b: b.id) == sorted(claimed, key=lambda b: b.id)
         assert await stores[1].unqueued(announcement.id) == 0
     finally:
@@ -227,7 +237,7 @@ async def test_a_batch_runs_is_checked_when_due_and_is_settled_once(
         second.id
     ]
     assert [b.id for b in await store.running_batches(announcement.id)] == [first.id, second.id]
-    assert [b.id for b in await store.claimed_batches(announcement.id)] == [team.id]
+    assert [b.id for b in await store.claimed_batches(announcement.id, LATER)] == [team.id]
 
     # Teams names failed members in its own case; strangers to the batch are ignored.
     failed = [first.members[3].upper(), first.members[7], "someone-else", second.members[0]]
@@ -250,7 +260,7 @@ async def test_a_batch_runs_is_checked_when_due_and_is_settled_once(
     channel = await outbox.by_dedupe_key(recipient_dedupe_key(announcement.id, team.members[1]))
     assert channel is not None and channel.conversation_id == team.members[1]
     await store.batch_started(team.id, "op-late", T0)  # settled: it stays so
-    assert await store.claimed_batches(announcement.id) == []
+    assert await store.claimed_batches(announcement.id, LATER) == []
     assert await store.open_batches(announcement.id) == 1
     assert await store.settle_batch(second.id, [], messages_for, T0 + 13 * MINUTE) == 0
     assert await store.open_batches(announcement.id) == 0
@@ -306,7 +316,7 @@ async def test_a_failing_settle_writes_nothing(
 
     with pytest.raises(RuntimeError):
         await store.settle_batch(batch.id, batch.members[:1], broken, T0)
-    assert await store.claimed_batches(announcement.id) == [batch]
+    assert await store.claimed_batches(announcement.id, LATER) == [batch]
     assert await store.settle_batch(batch.id, batch.members[:1], messages_for, T0) == 1
     assert sum((await outbox.counts()).values()) == 1
 
@@ -371,3 +381,31 @@ async def test_figures_add_up_from_batches_and_the_outbox(
     not_acknowledged = await store.not_acknowledged(announcement.id, limit=1000)
     assert len(not_acknowledged) == 90 + 100 + 6 - 2
     assert not set(batch_sent) & set(not_acknowledged)
+
+
+async def test_a_claimed_batch_is_submitted_by_one_replica_at_a_time(
+    store: SqlAnnouncementRepository, database: Database
+) -> None:
+    announcement = await sending(store, *people(5))
+    (batch,) = await store.claim_batches(announcement.id, 100, T0)
+    assert batch.next_check_at == T0 + SUBMIT_LEASE
+    # Held by its claimer: nobody else may take it, not even to stop it.
+    assert not await store.take_batch(batch.id, T0 + SUBMIT_LEASE / 2)
+
+    # Throttled: free again after the wait, for whoever comes first.
+    await store.postpone_batch(batch.id, T0 + MINUTE)
+    assert await store.claimed_batches(announcement.id, T0 + MINUTE / 2) == []
+    replicas = [Database(database.url), Database(database.url)]
+    try:
+        stores = [SqlAnnouncementRepository(replica) for replica in replicas]
+        later = T0 + 2 * MINUTE
+        takes = await asyncio.gather(*(each.take_batch(batch.id, later) for each in stores * 3))
+    finally:
+        for replica in replicas:
+            await replica.dispose()
+    assert sorted(takes) == [False] * 5 + [True]
+    (held,) = await store.claimed_batches(announcement.id, later + SUBMIT_LEASE)
+    assert held.next_check_at == later + SUBMIT_LEASE
+
+    await store.batch_started(batch.id, "op-1", later)
+    assert not await store.take_batch(batch.id, LATER)  # running: nothing to take

@@ -13,6 +13,7 @@ from typing import Any
 from bot.domain.announcements.announcements import Announcement
 from bot.domain.announcements.batches import (
     BATCH_SIZE,
+    SUBMIT_LEASE,
     Batch,
     BatchPhase,
     DeliveryMode,
@@ -60,14 +61,22 @@ class BatchStore:
                     locale,
                     in_channel,
                     tuple(members[start : start + BATCH_SIZE]),
+                    next_check_at=now + SUBMIT_LEASE,
                     created_at=now,
                 )
                 self.batches[batch.id] = batch
                 made.append(batch)
         return made
 
-    async def claimed_batches(self, announcement_id: int) -> list[Batch]:
-        return self._in(BatchPhase.CLAIMED)
+    async def claimed_batches(self, announcement_id: int, now: datetime) -> list[Batch]:
+        return [b for b in self._in(BatchPhase.CLAIMED) if _free(b, now)]
+
+    async def take_batch(self, batch_id: int, now: datetime) -> bool:
+        batch = self.batches[batch_id]
+        if batch.phase is not BatchPhase.CLAIMED or not _free(batch, now):
+            return False
+        self.batches[batch_id] = replace(batch, next_check_at=now + SUBMIT_LEASE)
+        return True
 
     async def batch_started(
         self, batch_id: int, operation_id: str, next_check_at: datetime
@@ -86,7 +95,8 @@ class BatchStore:
         ]
 
     async def postpone_batch(self, batch_id: int, next_check_at: datetime) -> None:
-        self.batches[batch_id] = replace(self.batches[batch_id], next_check_at=next_check_at)
+        if self.batches[batch_id].phase is not BatchPhase.SETTLED:
+            self.batches[batch_id] = replace(self.batches[batch_id], next_check_at=next_check_at)
 
     async def running_batches(self, announcement_id: int) -> list[Batch]:
         return self._in(BatchPhase.RUNNING)
@@ -113,6 +123,10 @@ class BatchStore:
 
     def _in(self, phase: BatchPhase) -> list[Batch]:
         return [b for b in self.batches.values() if b.phase is phase]
+
+
+def _free(batch: Batch, now: datetime) -> bool:
+    return batch.next_check_at is None or batch.next_check_at <= now
 
 
 @dataclass
@@ -280,7 +294,10 @@ async def test_a_throttled_submit_stays_claimed_and_is_submitted_in_the_next_rou
 
     assert s.teams.sent == []
     assert [b.phase for b in s.store.batches.values()] == [BatchPhase.CLAIMED] * 2
+    await s.sending.advance(s.announcement)  # within the wait: nobody submits them
+    assert s.teams.sent == []
 
+    s.clock.advance(seconds=2)
     await s.sending.advance(s.announcement)
 
     assert sorted(len(members) for _, members, _ in s.teams.sent) == [50, 100]
@@ -299,8 +316,11 @@ async def test_a_batch_teams_refuses_goes_one_by_one_and_an_outage_waits() -> No
 
     s.teams.refuse_sends = [Unavailable()]
     s.store.waiting = [("late", "nl", "")]
-    await s.sending.advance(s.announcement)  # no answer: kept for the next round
+    await s.sending.advance(s.announcement)  # no answer: kept for a later round
     assert s.store.batches[3].phase is BatchPhase.CLAIMED
+    s.clock.advance(seconds=2)
+    await s.sending.advance(s.announcement)
+    assert s.store.batches[3].phase is BatchPhase.RUNNING
 
 
 async def test_a_batch_endpoint_that_never_answers_sends_the_people_one_by_one() -> None:
@@ -363,6 +383,9 @@ async def test_stop_also_closes_batches_claimed_but_never_accepted() -> None:
     s.store.sending = False
 
     assert await s.sending.stop(s.announcement) == 0
+    assert await s.store.open_batches(1) == 2  # waiting out Teams' 429: a later round
+    s.clock.advance(seconds=2)
+    assert await s.sending.stop(s.announcement) == 0
 
     assert await s.store.open_batches(1) == 0
     assert s.store.failed[1] == list(s.store.batches[1].members)  # nobody reached
@@ -384,3 +407,25 @@ async def test_the_author_s_status_card_shows_the_mode_an_automatic_choice_becam
     assert cards and {card.activity["delivery"] for card in cards} == {"batch"}
     unresolved = announcement(resolved=False, delivery=DeliveryMode.AUTOMATIC)
     assert AnnouncementRules(batch_from=3).as_sent(unresolved) == unresolved
+
+
+async def test_a_batch_another_replica_is_submitting_is_not_submitted_again() -> None:
+    s = setup(people=100, at_once=1)
+    s.teams.refuse_sends = [Throttled(retry_after=1.0)]
+    await s.sending.advance(s.announcement)
+    s.clock.advance(seconds=2)
+    other = BatchSending(
+        repository=s.store,  # type: ignore[arg-type]
+        operations=s.teams,
+        cards=FakeCards(),
+        rules=AnnouncementRules(batches_at_once=1),
+        clock=s.clock,
+        messages_for=one_by_one,
+    )
+    # The other replica takes it first (its hold: SUBMIT_LEASE) but has not sent it yet.
+    assert await s.store.take_batch(1, s.clock.now())
+
+    await s.sending.advance(s.announcement)
+    await other.stop(s.announcement)  # not even a cancel settles what is being submitted
+
+    assert s.teams.sent == [] and s.store.batches[1].phase is BatchPhase.CLAIMED
