@@ -235,9 +235,13 @@ class BatchSending:
             submitted += 1
         return submitted
 
-    async def _release(self, batches: Sequence[Batch], retry_after: float | None) -> None:
+    async def _release(self, batches: Sequence[Batch], wait: float | None) -> None:
+        """Free held batches once `wait` seconds have passed (Teams' Retry-After; None: the
+        poll interval), for whichever replica's round comes first."""
+        seconds = self._rules.batch_poll_seconds if wait is None else max(wait, 0.0)
+        until = self._clock.now() + timedelta(seconds=seconds)
         for batch in batches:
-            await self._postpone(batch, retry_after)
+            await self._repository.postpone_batch(batch.id, until)
 
     def _out_of_patience(self, batch: Batch) -> bool:
         claimed = batch.created_at

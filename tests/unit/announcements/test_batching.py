@@ -294,10 +294,11 @@ async def test_a_throttled_submit_stays_claimed_and_is_submitted_in_the_next_rou
 
     assert s.teams.sent == []
     assert [b.phase for b in s.store.batches.values()] == [BatchPhase.CLAIMED] * 2
-    await s.sending.advance(s.announcement)  # within the wait: nobody submits them
+    s.clock.advance(seconds=0.5)
+    await s.sending.advance(s.announcement)  # within Teams' Retry-After: nobody submits them
     assert s.teams.sent == []
 
-    s.clock.advance(seconds=2)
+    s.clock.advance(seconds=0.5)
     await s.sending.advance(s.announcement)
 
     assert sorted(len(members) for _, members, _ in s.teams.sent) == [50, 100]
@@ -384,7 +385,7 @@ async def test_stop_also_closes_batches_claimed_but_never_accepted() -> None:
 
     assert await s.sending.stop(s.announcement) == 0
     assert await s.store.open_batches(1) == 2  # waiting out Teams' 429: a later round
-    s.clock.advance(seconds=2)
+    s.clock.advance(seconds=1)
     assert await s.sending.stop(s.announcement) == 0
 
     assert await s.store.open_batches(1) == 0
