@@ -65,15 +65,7 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
             return await self._store_batches(connection, announcement_id, taken, now)
 
     async def claimed_batches(self, announcement_id: int, now: datetime) -> list[Batch]:
-        return await self._batches(
-            sa.select(batches)
-            .where(
-                batches.c.announcement_id == announcement_id,
-                batches.c.phase == BatchPhase.CLAIMED.value,
-                _free(now),
-            )
-            .order_by(batches.c.id)
-        )
+        return await self._in_phase(announcement_id, BatchPhase.CLAIMED, _free(now))
 
     async def take_batch(self, batch_id: int, now: datetime) -> bool:
         # One conditional UPDATE: of two replicas taking the same batch, one changes the row.
@@ -262,10 +254,16 @@ class SqlAnnouncementBatches(SqlRecipientSnapshot):
             batches.update().where(batches.c.id == batch_id).values(failed=len(missed))
         )
 
-    async def _in_phase(self, announcement_id: int, phase: BatchPhase) -> list[Batch]:
+    async def _in_phase(
+        self, announcement_id: int, phase: BatchPhase, *also: sa.ColumnElement[bool]
+    ) -> list[Batch]:
         return await self._batches(
             sa.select(batches)
-            .where(batches.c.announcement_id == announcement_id, batches.c.phase == phase.value)
+            .where(
+                batches.c.announcement_id == announcement_id,
+                batches.c.phase == phase.value,
+                *also,
+            )
             .order_by(batches.c.id)
         )
 

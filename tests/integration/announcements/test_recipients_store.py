@@ -8,12 +8,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
 
-from bot.domain.announcements.announcements import Announcement, NewAnnouncement, Step, step
-from bot.domain.announcements.content import Content
+from bot.domain.announcements.announcements import Announcement, Step, step
 from bot.domain.announcements.recipients import (
     EntityFigures,
     Figures,
@@ -28,6 +28,7 @@ from bot.ports.platform import FinalVerdict
 from bot.store import Database, SqlConversationRefRepository, SqlOutboxRepository
 from bot.store.announcements.announcements import SqlAnnouncementRepository
 from bot.store.platform.tables import outbox as outbox_table
+from tests.integration.announcements import store_support
 from tests.integration.announcements.store_support import messages_for
 
 T0 = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
@@ -45,25 +46,9 @@ def outbox(database: Database) -> SqlOutboxRepository:
     return SqlOutboxRepository(database)
 
 
-async def draft_of(store: SqlAnnouncementRepository) -> Announcement:
-    return await store.add(
-        NewAnnouncement(
-            tenant_id="t1",
-            author_id="comms-1",
-            author_name="Comms",
-            author_entity="DOMG",
-            dutch=Content(title="De postkamer is dicht op 24/12"),
-            created_at=T0,
-        )
-    )
-
-
-async def sending(store: SqlAnnouncementRepository, *people: NewRecipient) -> Announcement:
-    draft = await draft_of(store)
-    await store.add_recipients(draft.id, people)
-    moved = step(draft, Step.SUBMIT, T0)
-    assert await store.save(moved, draft.version)
-    return moved
+# As the other store tests make them, at this file's time.
+draft_of = partial(store_support.draft_of, at=T0)
+sending = partial(store_support.sending, at=T0)
 
 
 def people(count: int, entity: str = "DOMG", prefix: str = "U") -> list[NewRecipient]:

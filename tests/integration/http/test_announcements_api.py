@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.composition.announcements import app_tokens_of
 from bot.domain.announcements.announcements import API_AUTHOR_PREFIX
 from bot.domain.announcements.recipients import NewRecipient, recipient_dedupe_key
 from bot.domain.licences.catalogue import Entity
@@ -213,11 +215,13 @@ def approval() -> bool:
     return False
 
 
-@pytest.fixture
-async def stack(database: Database, approval: bool) -> AsyncIterator[ApiStack]:
+@asynccontextmanager
+async def api_stack(database: Database, settings: Settings) -> AsyncIterator[ApiStack]:
+    """The API as the app serves it, with the Entra app check the settings call for."""
     clock = FakeClock(NOW)
     audit = BatchedAuditLog(SqlAuditLog(database))  # as the composition's
-    api, repository = build_api(database, api_settings(approval=approval), clock, audit)
+    app_tokens = app_tokens_of(settings)
+    api, repository = build_api(database, settings, clock, audit, app_tokens)
     app = application()
     add_announcement_routes(app, api)
     client = await started(app)
@@ -226,6 +230,14 @@ async def stack(database: Database, approval: bool) -> AsyncIterator[ApiStack]:
     finally:
         await client.close()
         await audit.close()
+        if app_tokens is not None:
+            await app_tokens.close()
+
+
+@pytest.fixture
+async def stack(database: Database, approval: bool) -> AsyncIterator[ApiStack]:
+    async with api_stack(database, api_settings(approval=approval)) as built:
+        yield built
 
 
 async def problem_of(response: aiohttp.ClientResponse) -> dict[str, Any]:

@@ -13,18 +13,14 @@ import hmac
 import json
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import jwt
 import pytest
 
-from bot.composition.announcements import app_tokens_of
-from bot.http.announcement_routes import add_announcement_routes
 from bot.http.entra_tokens import SEND_ROLE
-from bot.services.platform.batching import BatchedAuditLog
 from bot.settings import Settings
-from bot.store import Database, SqlAuditLog, SqlOutboxRepository
+from bot.store import Database
 from bot.store.platform.tables import audit_log
 from devtools.graph_emulator import GraphEmulator
 from devtools.graph_emulator.keys import create_signing_key
@@ -32,17 +28,13 @@ from tests.integration.http.test_announcements_api import (
     CHANNEL,
     KEY,
     NEWS_GROUP,
-    NOW,
     ApiStack,
-    application,
+    api_stack,
     body,
-    build_api,
     problem_of,
     sha256,
-    started,
 )
 from tests.integration.store.test_store_failures import closed_port
-from tests.support.clock import FakeClock
 
 API_ID = "7d1f3b5a-9c2e-4a6b-8d0f-1e3c5a7b9d20"  # Werkplek's own app registration (the bot's)
 APP_ID = "3e5a7c9b-1d2f-4b6a-8c0e-2f4a6c8e0b13"  # the HR flow's app registration
@@ -71,24 +63,6 @@ def entra_settings(emulator: GraphEmulator, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
-
-
-@asynccontextmanager
-async def api_stack(database: Database, settings: Settings) -> AsyncIterator[ApiStack]:
-    clock = FakeClock(NOW)
-    audit = BatchedAuditLog(SqlAuditLog(database))
-    app_tokens = app_tokens_of(settings)
-    api, repository = build_api(database, settings, clock, audit, app_tokens)
-    app = application()
-    add_announcement_routes(app, api)
-    client = await started(app)
-    try:
-        yield ApiStack(client, database, repository, SqlOutboxRepository(database), clock)
-    finally:
-        await client.close()
-        await audit.close()
-        if app_tokens is not None:
-            await app_tokens.close()
 
 
 @pytest.fixture
