@@ -17,9 +17,12 @@ MAX_CONTEXT = 5
 _REFERENCE = re.compile(r"(WP|LIC|POST|SD|KB)-[A-Z0-9-]{4,24}")
 MAX_TEXT = 4000
 _DESK_CARD_KEY = re.compile(r"ticket-([1-9][0-9]{0,18})-desk")
-# Messages from both sides at once: each lost race costs one more read and write.
-_STALE_RETRIES = 8
+# Messages from both sides at once: each lost race costs one more read and write. The wait
+# before a retry is drawn from a window that doubles each time (to at most _STALE_BACKOFF_MAX):
+# a window that only grew linearly let two busy writers collide eight times in a row.
+_STALE_RETRIES = 10
 _STALE_BACKOFF_SECONDS = 0.005
+_STALE_BACKOFF_MAX = 0.25
 
 
 def desk_card_key(ticket_id: int) -> str:
@@ -41,7 +44,8 @@ async def again_if_stale(step: Callable[[], Awaitable[Ticket]]) -> Ticket:
             return await step()
         except StaleTicket:
             # Jittered: two writers that keep colliding in lockstep fall out of step.
-            await asyncio.sleep(random.uniform(0, _STALE_BACKOFF_SECONDS * (attempt + 1)))
+            window = min(_STALE_BACKOFF_MAX, _STALE_BACKOFF_SECONDS * 2**attempt)
+            await asyncio.sleep(random.uniform(0, window))
     return await step()
 
 
