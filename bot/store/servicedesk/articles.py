@@ -4,8 +4,10 @@ The index holds each article's stemmed words (bot/store/servicedesk/terms.py: in
 a heading (title and questions) and a body (the answer) per language, and a question is
 stemmed the same way before it is looked up, so both engines compare the same words:
 
-- SQLite: an FTS5 table; a question's words are OR-ed and ranked by FTS5's BM25, the heading
-  weighing HEADING_WEIGHT times the body.
+- SQLite: an FTS5 table; a question's words are OR-ed, FTS5's BM25 (the heading weighing
+  HEADING_WEIGHT times the body) picks the best RERANKED, and those are ranked as on PostgreSQL
+  (below), in Python, so both engines rank alike. BM25's length normalisation alone
+  made an article with many question variants lose to a short one holding one of the words.
 - PostgreSQL: a tsvector per article and language (heading weight A, body weight B) under a
   GIN index; the words are OR-ed in a tsquery and ranked by ts_rank_cd with the same weights.
   ts_rank_cd knows no word rarity, so each word's rank is weighed by its rarity among the
@@ -44,6 +46,8 @@ _VOCABULARY_SECONDS = 60.0
 # The heading's share in PostgreSQL's weights {D, C, B, A}: A heading, B body.
 _PG_WEIGHTS = f"{{0, 0, {round(1.0 / HEADING_WEIGHT, 3)}, 1.0}}"
 MAX_QUESTION_STORED = 500
+# SQLite: how many of FTS5's best are ranked again as on PostgreSQL.
+RERANKED = 50
 
 
 class SqlKnowledgeBase:
@@ -151,21 +155,39 @@ class SqlKnowledgeBase:
         return {row.article_key: set(row.words.split()) for row in rows}
 
     async def _search_sqlite(self, terms: list[str], language: str, limit: int) -> list[SearchHit]:
+        """FTS5's best candidates by its BM25, ranked again as on PostgreSQL (_ranked): BM25
+        divides by an entry's length, so an article with many question variants lost to a short
+        one that held a single word of the question."""
         match = " OR ".join(f'"{term}"' for term in terms)
-        query = sa.text(
-            f"SELECT article_key, bm25({INDEX_TABLE}, 0, 0, :heading, 1.0) AS rank"
-            f" FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH :match AND language = :language"
-            " ORDER BY rank LIMIT :limit"
+        candidates = sa.text(
+            f"SELECT article_key, heading, body FROM {INDEX_TABLE}"
+            f" WHERE {INDEX_TABLE} MATCH :match AND language = :language"
+            f" ORDER BY bm25({INDEX_TABLE}, 0, 0, :heading, 1.0) LIMIT {RERANKED}"
         )
-        params = {
-            "heading": HEADING_WEIGHT,
+        holding = ", ".join(
+            f"(SELECT count(*) FROM {INDEX_TABLE}"
+            f" WHERE {INDEX_TABLE} MATCH :t{i} AND language = :language)"
+            for i in range(len(terms))
+        )
+        counts = sa.text(
+            f"SELECT (SELECT count(*) FROM {INDEX_TABLE} WHERE language = :language), {holding}"
+        )
+        params: dict[str, Any] = {
             "match": "{heading body} : (" + match + ")",
             "language": language,
-            "limit": limit,
+            "heading": HEADING_WEIGHT,
         }
+        params |= {f"t{i}": '{heading body} : "' + term + '"' for i, term in enumerate(terms)}
         async with self._db.connect() as connection:
-            rows = (await connection.execute(query, params)).all()
-        return [SearchHit(row.article_key, -float(row.rank)) for row in rows]
+            rows = (await connection.execute(candidates, params)).all()
+            total, *each = (await connection.execute(counts, params)).one()
+        held = Counter(dict(zip(terms, each, strict=True)))
+        hits = [
+            SearchHit(row.article_key, _ranked(_weights(terms, row.heading, row.body), total, held))
+            for row in rows
+        ]
+        hits.sort(key=lambda hit: (-hit.rank, hit.key))
+        return hits[:limit]
 
     async def _search_postgres(
         self, terms: list[str], language: str, limit: int
@@ -270,6 +292,22 @@ class SqlKnowledgeBase:
             "helped": helped,
             "not_helped": not_helped,
         }
+
+
+def _weights(terms: Sequence[str], heading: str, body: str) -> dict[str, float]:
+    """How much each question word weighs in an article's index entry: 1 each time in the
+    heading, 1/HEADING_WEIGHT in the body (PostgreSQL's weights A and B)."""
+    in_heading, in_body = Counter(heading.split()), Counter(body.split())
+    weights = {term: in_heading[term] + in_body[term] / HEADING_WEIGHT for term in terms}
+    return {term: weight for term, weight in weights.items() if weight}
+
+
+def _ranked(weights: dict[str, float], total: int, holding: Counter[str]) -> float:
+    """PostgreSQL's rank of an article: per question word, its rarity times its weight
+    saturated as ts_rank_cd's normalisation 32 does (weight / (weight + 1))."""
+    return sum(
+        _rarity(total, holding[term]) * weight / (weight + 1) for term, weight in weights.items()
+    )
 
 
 def _rarity(total: int, holding: int) -> float:

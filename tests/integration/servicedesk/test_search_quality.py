@@ -15,8 +15,22 @@ The issue asks the right article first for 80% and among the first three for 95%
   76.0% / 93.3% and 86.0% / 98.0%. With a Dutch compound no article holds searched by its
   last part ("werklaptop" by "laptop": terms.query_terms): SQLite 75.3% / 88.7%, PostgreSQL
   79.3% / 94.7% on the Dutch ones (English unchanged).
-Neither engine reaches the bar on Dutch questions nobody tuned for; these floors keep what is
-reached from sliding back.
+- 2026-12-05: a third blind set, 60 Dutch and 20 English written from the titles alone by
+  someone who saw neither the other questions nor the articles' question variants, measured
+  once on the shipped articles: SQLite 73.3% / 90.0% and 95.0% / 100%, PostgreSQL 73.3% / 96.7%
+  and 85.0% / 100%. Then two changes, neither made from a question here:
+  - the articles' question variants, 2-4 per language, became 12 Dutch and 6 English each,
+    written by an editor from the articles' titles and answers, who saw no test question: the
+    phrasings staff use (symptoms, "gsm", "Bedrijfsportal"). The editor's brief listed a few
+    everyday words, two of which ("baas", "code") earlier misses had shown, so the third set
+    is the cleaner measure;
+  - SQLite ranks FTS5's best candidates again as PostgreSQL does: its BM25's length
+    normalisation made an article with many variants lose to a short one.
+  The third set then read SQLite 83.3% / 96.7% and 90.0% / 100%, PostgreSQL the same; the
+  first two sets (Dutch) SQLite 75.3% / 88.7% -> 86.7% / 97.3%, PostgreSQL 79.3% / 94.7% ->
+  86.7% / 97.3%.
+- All 210 Dutch and 70 English, on both engines: 85.7% / 97.1% and 88.6% / 100%. The test
+  holds the issue's bar.
 """
 
 from __future__ import annotations
@@ -31,8 +45,8 @@ from bot.store.servicedesk.articles import SqlKnowledgeBase
 from devtools.demo_articles import demo_knowledge
 
 QUESTIONS = json.loads(Path(__file__).with_name("questions.json").read_text(encoding="utf-8"))
-TOP_1_BAR = 0.75
-TOP_3_BAR = 0.88
+TOP_1_BAR = 0.80
+TOP_3_BAR = 0.95
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
