@@ -27,6 +27,8 @@ from bot.domain.platform.text import fold
 DEFAULT_REPORT_DAYS = 30
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOCAL_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+# "1/11", "15.11": a day without its year, the last one that has been (a report looks back).
+_SHORT_DAY = re.compile(r"^(\d{1,2})[/.](\d{1,2})$")
 # Words people put around dates and codes: "rapport licenties van 1/10/2026 tot 31/10/2026".
 # fmt: off
 _FILLER = frozenset({
@@ -57,15 +59,20 @@ class AskMessages:
     bad_period: str
 
 
-def parse_day(word: str, messages: AskMessages) -> date | None:
-    """2026-10-31, 31/10/2026, 31-10-2026 or 31.10.2026; None for anything else; a date that
-    does not exist (31/02/2026) raises DomainError(messages.bad_date)."""
+def parse_day(word: str, messages: AskMessages, today: date | None = None) -> date | None:
+    """2026-10-31, 31/10/2026, 31-10-2026 or 31.10.2026, and with `today` 31/10 or 31.10 (the
+    last 31 October up to today); None for anything else; a date that does not exist
+    (31/02/2026) raises DomainError(messages.bad_date)."""
     try:
         if _ISO_DAY.match(word):
             return date.fromisoformat(word)
         if found := _LOCAL_DAY.match(word):
             day, month, year = (int(part) for part in found.groups())
             return date(year, month, day)
+        if today is not None and (found := _SHORT_DAY.match(word)):
+            day, month = (int(part) for part in found.groups())
+            this_year = date(today.year, month, day)
+            return this_year if this_year <= today else date(today.year - 1, month, day)
     except ValueError:
         raise DomainError(messages.bad_date, value=word) from None
     return None
@@ -85,7 +92,7 @@ def parse_report_ask(
     used = {i for i, word in enumerate(words) if word in _FILLER or not word}
     period = named_period(words, used, today)
     days = written_days(words, used, today)
-    typed_days = any(_ISO_DAY.match(w) or _LOCAL_DAY.match(w) for w in words)
+    typed_days = any(_ISO_DAY.match(w) or _LOCAL_DAY.match(w) or _SHORT_DAY.match(w) for w in words)
     if period is None and not days and not typed_days:  # "oktober 2026", "Q3"
         period = calendar_period(words, used, today)
     entity = named_entity(words, used, entities)
@@ -95,7 +102,7 @@ def parse_report_ask(
     for i, word in enumerate(typed):
         if i in used:
             continue
-        if (day := parse_day(word.strip(".,;:!?()"), messages)) is not None:
+        if (day := parse_day(word.strip(".,;:!?()"), messages, today)) is not None:
             days.append(day)
         elif words[i] in known:  # "awv": the entity's own code
             codes.append(next(e.code for e in entities if fold(e.code) == words[i]))

@@ -51,6 +51,10 @@ def _read(args: str) -> ReportAsk:
         # unchanged
         ("3 november 2026", date(2026, 11, 3), TODAY),
         ("van 1/10/2026 tot 31/10/2026", date(2026, 10, 1), date(2026, 10, 31)),
+        # a day without its year: the last one that has been
+        ("van 1/11 tot 15/11", date(2026, 11, 1), date(2026, 11, 15)),
+        ("sinds 15.11", date(2026, 11, 15), TODAY),
+        ("vanaf 20/12", date(2025, 12, 20), TODAY),
         ("", date(2026, 11, 2), TODAY),
     ],
 )
