@@ -1,0 +1,85 @@
+"""The form of a question, apart from what it is about: "hoe stel ik ... in", "is mijn ...".
+
+Two questions about the same thing ask for different answers: "is mijn MFA in orde?" asks for
+the access card, "hoe stel ik MFA in op mijn nieuwe gsm?" for the knowledge base's how-to. The
+words that tell them apart ("hoe", "ik", "is", "mijn") are small words that say nothing on
+their own; what they say is in their order at the start of the question. This module reads
+that order, in Dutch and English:
+
+- `skeleton(words)`: the opening question word with the word or two after it ("?hoe_stel",
+  "?hoe__ik", "?is_mijn"), as features for the labelled examples (bot/commands/examples.py),
+  which learn what each form asks for;
+- `asks_how(words)`: a request for instructions ("hoe ... ik", "how do I", "wat moet ik doen",
+  "waar kan ik"). The cues know commands, not forms: where they see a command in such a
+  question, the examples decide (bot/commands/understanding.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.commands.lemmas import Token
+from bot.commands.phrases import QUESTION_WORDS
+
+# Where a question's form may start: after a greeting, "@Werkplek", "sorry", "vraagje:".
+_LEAD = 4
+# The person who would follow the instructions.
+_ACTORS = frozenset({"ik", "we", "wij", "je", "jij", "ge", "gij", "u", "men", "i", "you", "k"})
+# "hoe" asks for a state, not instructions, with these: "hoe ver staat", "hoe lang nog".
+# fmt: off
+_NOT_HOW_TO = frozenset({
+    "ver", "staat", "staan", "zit", "lang", "laat", "vaak", "veel", "gaat", "is", "komt", "far",
+    "long", "many", "much", "are", "does", "did", "come",
+})
+# fmt: on
+_HOW = frozenset({"hoe", "how"})
+# Openings that ask what to do or where to go, word by word.
+_ASKS_WHAT_TO_DO = (
+    ("wat", "moet", "ik", "doen"),
+    ("wat", "doe", "ik"),
+    ("wat", "kan", "ik", "doen"),
+    ("wat", "is", "de", "procedure"),
+    ("waar", "kan", "ik"),
+    ("waar", "moet", "ik"),
+    ("waar", "vind", "ik"),
+    ("bij", "wie", "moet", "ik"),
+    ("what", "should", "i", "do"),
+    ("what", "do", "i", "do"),
+    ("what", "is", "the", "procedure"),
+    ("where", "can", "i"),
+    ("where", "do", "i"),
+    ("who", "do", "i"),
+)
+
+
+def skeleton(words: Sequence[Token]) -> frozenset[str]:
+    """The question word that opens the message (within its first words) with the next word
+    and the one after it."""
+    plain = [word.folded for word in words if word.kind == "word"]
+    for i, word in enumerate(plain[:_LEAD]):
+        if word in QUESTION_WORDS:
+            found = {f"?{word}"}
+            if i + 1 < len(plain):
+                found.add(f"?{word}_{plain[i + 1]}")
+            if i + 2 < len(plain):
+                found.add(f"?{word}__{plain[i + 2]}")
+            return frozenset(found)
+    return frozenset()
+
+
+def asks_how(words: Sequence[Token]) -> bool:
+    """Whether the message asks for instructions: "hoe" (or "how") near its start, followed
+    within three words by who would follow them ("hoe zet ik", "how can we", "hoe moet ge"),
+    or an opening that asks what to do or where to go."""
+    plain = [word.folded for word in words if word.kind == "word"]
+    for i, word in enumerate(plain[:_LEAD]):
+        if word in _HOW:
+            after = plain[i + 1 : i + 4]
+            if after[:1] and after[0] in _NOT_HOW_TO:
+                return False
+            return bool(_ACTORS.intersection(after)) or after[:1] == ["to"]
+    return any(
+        tuple(plain[i : i + len(opening)]) == opening
+        for opening in _ASKS_WHAT_TO_DO
+        for i in range(min(_LEAD, len(plain)))
+    )
