@@ -75,6 +75,15 @@ WHOLE_CORPUS_BAR = 0.95
 # examples written with the commands) read 70.8% (Dutch 72.2%, English 66.7%): announcing by
 # "verwittigen", "rondsturen", "verspreiden", and asking after "berichten" sent, read as the
 # service desk, requests or tickets; it is tuning material since (announcements_blind.*.json).
+# Then the form of a question was read apart from its subject (bot/commands/question_forms.py:
+# "hoe ... ik" asks for instructions, "is mijn ..." for a state; the cues do not decide alone on
+# a how-to question) and a word's letter groups were made to count less than the word: chosen
+# by leaving each blind set out, 91.3% -> 92.8% on average. Set 14 (271 sentences after 43 that
+# repeated earlier ones were dropped; blind, written from each command's meaning by an engineer
+# who read neither the scorer nor the corpus) read 89.3% before those changes and 92.6% after
+# (Dutch 92.8%, English 91.9%), each measured once; most misses are how-to and IT questions
+# read as a command, and commands reached by words no sentence held. Leaving each of the 15
+# blind sets out then reads 93.2% on average.
 # The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
 # held-out set, measured before any tuning for it, does better.
