@@ -48,6 +48,7 @@ class Verb(StrEnum):
     TICKET_REPLY = "servicedesk.ticket.reply"  # an agent answers the person
     TICKET_NOTE = "servicedesk.ticket.note"  # an internal note
     TICKET_RESOLVE = "servicedesk.ticket.resolve"  # an agent resolves it
+    TICKET_DESK_REOPEN = "servicedesk.ticket.desk_reopen"  # an agent takes a resolved one back up
     TICKET_DESK_VIEW = "servicedesk.ticket.desk_view"  # an agent opens its card from the queue
     TICKET_ASSIGN = "servicedesk.ticket.assign"  # an agent gives it to a colleague of the desk
     TICKET_CHANGE = "servicedesk.ticket.change"  # an agent changes its category or urgency

@@ -116,15 +116,17 @@ def desk_ticket_card(
 
 def desk_actions(ticket: Ticket, t: Translator) -> list[Element]:
     """Take it, answer, note, resolve while it is open; a finished ticket still takes notes
-    (what was learnt, for the next time). The service levels' notices (cards/servicedesk/sla.py)
-    offer the same steps."""
+    (what was learnt, for the next time), and a resolved one not yet rated can be reopened.
+    The service levels' notices (cards/servicedesk/sla.py) offer the same steps."""
     target = {"ticket": ticket.id}
     note = show_card(
         t("servicedesk.desk.note"),
         text_input(NOTE, t("servicedesk.desk.note_label"), MAX_REPLY),
         execute(t("servicedesk.desk.save_note"), Verb.TICKET_NOTE, target),
     )
-    if ticket.state in (TicketState.RESOLVED, TicketState.CLOSED):
+    if ticket.state is TicketState.RESOLVED:
+        return [note, execute(t("servicedesk.desk.reopen"), Verb.TICKET_DESK_REOPEN, target)]
+    if ticket.state is TicketState.CLOSED:
         return [note]
     actions: list[Element] = []
     if not ticket.assignee_id or ticket.state is TicketState.NEW:

@@ -221,6 +221,24 @@ def answered_card(ticket: Ticket, said: str, agent_name: str, t: Translator) -> 
     )
 
 
+def reopened_card(ticket: Ticket, agent_name: str, t: Translator) -> Card:
+    """An agent took the person's resolved ticket back up: who, and the way to the ticket."""
+    who = escape_text(agent_name, limit=MAX_NAME) or t("servicedesk.someone")
+    target = {"ticket": ticket.id}
+    body = [
+        heading(t("servicedesk.reopened.title", reference=ticket.reference)),
+        text(t("servicedesk.reopened.by", name=who)),
+    ]
+    return card(
+        body,
+        [
+            execute(
+                t("servicedesk.tickets.open", reference=ticket.reference), Verb.TICKET_VIEW, target
+            )
+        ],
+    )
+
+
 def resolved_card(ticket: Ticket, t: Translator) -> Card:
     """ "Je vraag is opgelost": the resolution, "Ben je geholpen?" and a way back in."""
     target = {"ticket": ticket.id}

@@ -17,7 +17,7 @@ from cards.base import card_activity
 from cards.servicedesk.desk import desk_ticket_card
 from cards.servicedesk.desk_changes import assigned_card
 from cards.servicedesk.relay import thread_message_card
-from cards.servicedesk.tickets import answered_card, resolved_card
+from cards.servicedesk.tickets import answered_card, reopened_card, resolved_card
 
 
 class TicketNoticeCards:
@@ -46,6 +46,11 @@ class TicketNoticeCards:
         t = Translator(pick_locale(locale))
         content = resolved_card(ticket, t)
         return card_activity(t("servicedesk.resolved.summary", reference=ticket.reference), content)
+
+    def reopened(self, ticket: Ticket, agent_name: str, locale: str) -> dict[str, Any]:
+        t = Translator(pick_locale(locale))
+        content = reopened_card(ticket, agent_name, t)
+        return card_activity(t("servicedesk.reopened.summary", reference=ticket.reference), content)
 
     def in_thread(self, ticket: Ticket, text: str, requester_name: str) -> dict[str, Any]:
         t = self._desk

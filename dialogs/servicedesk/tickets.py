@@ -201,6 +201,10 @@ class TicketDialog:
     async def resolve(self, turn: Turn, data: Said) -> Card | ActionResult:
         return await self._agents(turn, data, "resolve", data.resolution)
 
+    @card_action(Verb.TICKET_DESK_REOPEN, payload=Target, role=Role.AGENT, personal=False)
+    async def desk_reopen(self, turn: Turn, data: Target) -> Card | ActionResult:
+        return await self._agents(turn, data, "desk_reopen")
+
     @card_action(Verb.TICKET_ASSIGN, payload=Assigned, role=Role.AGENT, personal=False)
     async def assign(self, turn: Turn, data: Assigned) -> Card | ActionResult:
         return await self._agents(turn, data, "assign")
@@ -270,6 +274,8 @@ class TicketDialog:
                     await self._desk.assign(caller, data.ticket, data.agent)
                 case "change" if isinstance(data, Changed):
                     await self._desk.change(caller, data.ticket, data.category, data.urgency)
+                case "desk_reopen":
+                    await self._desk.reopen_for_desk(caller, data.ticket)
                 case _:
                     await self._desk.resolve(caller, data.ticket, said)
             ticket, messages = await self._desk.for_agent(caller, data.ticket)

@@ -486,6 +486,7 @@ def _tickets(t: Translator) -> Sampled:
     )
     yield "answered", build(tickets.answered_card, waiting, "Probeer opnieuw.", "Jef Peeters", t)
     yield "resolved-notice", build(tickets.resolved_card, resolved, t)
+    yield "reopened-notice", build(tickets.reopened_card, waiting, "Jef Peeters", t)
     on_time = (SlaState.ON_TIME, SlaState.ON_TIME)
     late = (SlaState.BREACHED, SlaState.AT_RISK)
     yield "desk-new", build(desk.desk_ticket_card, asked, [], NAMES, on_time, t, BRUSSELS)

@@ -266,6 +266,12 @@ class Ticket:
             raise DomainError("servicedesk.ticket.reopen_too_late")
         return self._next(state=TicketState.OPEN, resolved_at=None, resolution="")
 
+    def reopened_by_desk(self) -> Ticket:
+        """An agent takes a resolved ticket back up (the fix did not hold); not once it is
+        rated and closed: then the person's verdict stands and a new ticket starts afresh."""
+        self._must_be(TicketState.RESOLVED)
+        return self._next(state=TicketState.OPEN, resolved_at=None, resolution="")
+
     @property
     def relays(self) -> bool:
         """The person's free messages go to it now."""

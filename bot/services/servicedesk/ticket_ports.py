@@ -41,6 +41,10 @@ class TicketCards(AssignedCards, Protocol):
         """ "Je vraag is opgelost: ... Ben je geholpen?", for the person's 1:1 chat."""
         ...
 
+    def reopened(self, ticket: Ticket, agent_name: str, locale: str) -> dict[str, Any]:
+        """ "Je melding is heropend" by an agent, for the person's 1:1 chat."""
+        ...
+
     def in_thread(self, ticket: Ticket, text: str, requester_name: str) -> dict[str, Any]:
         """What the person wrote, for the ticket's thread in the desk's channel."""
         ...

@@ -230,6 +230,17 @@ class TicketDesk:
             caller, "servicedesk.ticket.resolve", ticket, after, event, notices=[to_person]
         )
 
+    async def reopen_for_desk(self, caller: Actor, ticket_id: int) -> Ticket:
+        """An agent reopens a resolved ticket; the person is told, with the agent's name."""
+        ticket = await self._agents_ticket(caller, ticket_id)
+        after = ticket.reopened_by_desk()
+        event = TicketMessage(self._clock.now(), caller.user_id, MessageKind.EVENT, "reopened")
+        locale = await self._people.locale_of(ticket.requester_id)
+        told = self._to_person(after, "reopened", self._cards.reopened(after, caller.name, locale))
+        return await self._save(
+            caller, "servicedesk.ticket.desk_reopen", ticket, after, event, notices=[told]
+        )
+
     # --- the service-level worker (bot/services/servicedesk/sla_worker.py) -------------------
     async def record_sla(
         self, before: Ticket, steps: Sequence[SlaStep], notices: Sequence[NewOutboxMessage]

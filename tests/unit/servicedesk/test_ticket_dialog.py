@@ -150,7 +150,9 @@ async def test_people_see_only_their_own_tickets() -> None:
     assert [e.outcome for e in desk.audit.entries].count(Outcome.DENIED) == 4
 
 
-@pytest.mark.parametrize("verb", [Verb.TICKET_TAKE, Verb.TICKET_REPLY, Verb.TICKET_RESOLVE])
+@pytest.mark.parametrize(
+    "verb", [Verb.TICKET_TAKE, Verb.TICKET_REPLY, Verb.TICKET_RESOLVE, Verb.TICKET_DESK_REOPEN]
+)
 async def test_staff_cannot_act_as_an_agent(verb: Verb) -> None:
     desk = Desk()
     ticket_id = await desk.file()
@@ -248,6 +250,45 @@ async def test_reopen_within_the_week_only_by_the_person() -> None:
     late = await click(desk.dispatcher, Verb.TICKET_REOPEN, {"ticket": ticket_id}, user_id=LOTTE)
     assert late.result.card is None and late.result.message
     assert desk.world.repository.tickets[ticket_id].state is TicketState.RESOLVED
+
+
+async def test_an_agent_reopens_a_resolved_ticket_and_the_person_is_told() -> None:
+    desk = Desk(per_entity=True)
+    ticket_id = await desk.file()  # Lotte is of AWV: the AWV desk
+    resolved = await desk.agent(Verb.TICKET_RESOLVE, ticket_id, resolution="Opgelost.")
+    assert "Heropenen" in _texts(resolved.result.card)
+    other_desk = await desk.agent(Verb.TICKET_DESK_REOPEN, ticket_id, who=PIET)  # of DOMG
+    assert other_desk.result.card is None and other_desk.result.message
+    assert desk.world.repository.tickets[ticket_id].state is TicketState.RESOLVED
+
+    reopened = await click(
+        desk.dispatcher,
+        Verb.TICKET_DESK_REOPEN,
+        {"ticket": ticket_id},
+        user_id=ANN,
+        name="Ann Desmet",
+        roles=AGENT,
+        conversation_type="channel",
+        conversation_id=AWV_CHANNEL,
+    )
+    assert "heropend" in _texts(reopened.result.card)
+    ticket = desk.world.repository.tickets[ticket_id]
+    assert (ticket.state, ticket.resolved_at, ticket.resolution) == (TicketState.OPEN, None, "")
+    told = [m for m in desk.world.repository.outbox if m.recipient_id == LOTTE][-1]
+    assert "heropend" in str(told.activity) and "Ann Desmet" in str(told.activity)
+    assert "servicedesk.ticket.desk_reopen" in [e.action for e in desk.world.repository.audit]
+    refusals = [e for e in desk.audit.entries if e.outcome is Outcome.DENIED]
+    assert [e.action for e in refusals] == ["servicedesk.ticket.desk_reopen"]  # Piet's
+
+    again = await desk.agent(Verb.TICKET_DESK_REOPEN, ticket_id, who=ANN)  # open: nothing to do
+    assert again.result.card is None and again.result.message
+    await desk.agent(Verb.TICKET_RESOLVE, ticket_id, resolution="Nu echt opgelost.")
+    await click(
+        desk.dispatcher, Verb.TICKET_RATE, {"ticket": ticket_id, "rating": "5"}, user_id=LOTTE
+    )
+    closed = await desk.agent(Verb.TICKET_DESK_REOPEN, ticket_id, who=ANN)  # rated: it stands
+    assert closed.result.card is None
+    assert desk.world.repository.tickets[ticket_id].state is TicketState.CLOSED
 
 
 async def test_open_tickets_lists_the_agents_desks_oldest_first() -> None:

@@ -103,6 +103,17 @@ def test_only_the_person_reopens_within_the_days_allowed() -> None:
     assert done.closed(late).state is TicketState.CLOSED
 
 
+def test_the_desk_reopens_a_resolved_ticket_until_it_is_rated() -> None:
+    done = ticket().assigned_to(ANN).resolved(ANN, "Opgelost.", at(2, 12), CALENDAR)
+    again = done.reopened_by_desk()
+    assert (again.state, again.resolved_at, again.resolution) == (TicketState.OPEN, None, "")
+    assert again.version == done.version + 1
+    with pytest.raises(DomainError):
+        again.reopened_by_desk()
+    with pytest.raises(DomainError):
+        done.rated(LOTTE, 4).reopened_by_desk()
+
+
 @pytest.mark.parametrize("rating", [0, 6, -1])
 def test_a_rating_is_one_to_five_and_only_the_persons(rating: int) -> None:
     done = ticket().resolved(ANN, "Opgelost.", at(2, 12), CALENDAR)
