@@ -16,6 +16,7 @@ from bot.commands.lemmas import Token, lemmas
 from bot.commands.phrases import (
     CLASSES,
     DAY_NAMES,
+    GREETING_PHRASES,
     KEYWORD_WEIGHT,
     KEYWORD_WEIGHTS,
     MONTHS,
@@ -270,3 +271,34 @@ class Hits:
 
 def _is_day(token: Token) -> bool:
     return token.kind == "day" or token.folded in MONTHS or token.folded in DAY_NAMES
+
+
+# The vocabulary of the last sets of books (they are compiled once and shared, so their
+# identities are the key; the books themselves are kept to check them).
+_VOCABULARIES: dict[tuple[int, ...], tuple[list[Book], frozenset[str], frozenset[str]]] = {}
+_MAX_VOCABULARIES = 64
+
+
+def vocabulary_of(
+    commands: Sequence[CommandSpec], books: list[Book]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The forms all the books use, and those only the extra terms (the catalogue's names) use."""
+    key = tuple(id(book) for book in books)
+    known = _VOCABULARIES.get(key)
+    if known is not None and all(a is b for a, b in zip(known[0], books, strict=True)):
+        return known[1], known[2]
+    greeting = greeting_book().vocabulary
+    vocabulary = frozenset().union(*(book.vocabulary for book in books), greeting)
+    plain = frozenset().union(*(compile_book(spec).vocabulary for spec in commands), greeting)
+    if len(_VOCABULARIES) >= _MAX_VOCABULARIES:
+        _VOCABULARIES.clear()
+    _VOCABULARIES[key] = (books, vocabulary, vocabulary - plain)
+    return vocabulary, vocabulary - plain
+
+
+@lru_cache(maxsize=1)
+def greeting_book() -> Book:
+    """Greetings and thanks, scored like a command's cues."""
+    cues = compile_cues(GREETING_PHRASES)
+    positive = word_forms(w for cue in cues if cue.weight > 0 for w in words_of(cue.terms))
+    return Book("greeting", cues, positive, positive)

@@ -5,10 +5,11 @@ of its cues found in the message (its keywords and the phrases in bot/commands/p
 compared by Dutch and English lemma, typos repaired), then loses part of it for every word of
 substance that it does not explain: "wat zijn de regels voor thuiswerk?" holds the mailroom's
 keyword "regels", but "thuiswerk" is nothing that command knows, so the sentence is not its. The
-verdict is one winner, a question between two that score alike (or that two parts joined by
-"en"/"and" each ask for: "toon mijn aanvragen en mijn post"), a greeting, or nothing (which the
-service desk's knowledge base will take). A how-to verb counts against every command but one
-whose own cues read it ("regels wijzigen" is the rules' workbook).
+verdict is one winner, a question between two that score alike (unless the labelled sentences
+know which one) or that two parts joined by "en"/"and" each ask for ("toon mijn aanvragen en
+mijn post"), a greeting, or nothing (which the service desk's knowledge base will take). A
+how-to verb counts against every command but one whose own cues read it ("regels wijzigen" is
+the rules' workbook).
 
 Where the cues are not sure, or the message asks for instructions ("hoe stel ik MFA in?": the
 cues know commands, not how-to questions, bot/commands/question_forms.py), the labelled
@@ -27,13 +28,12 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import lru_cache
 
 from bot.commands.arguments import extract
-from bot.commands.cues import Book, Hits, compile_book, compile_cues, word_forms, words_of
+from bot.commands.cues import Book, Hits, compile_book, greeting_book, vocabulary_of
 from bot.commands.examples import SERVICEDESK, ExampleModel, Guess
 from bot.commands.lemmas import Token, tokens
-from bot.commands.phrases import CLASSES, GREETING_PHRASES, QUESTION_WORDS, STOPWORDS
+from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
 from bot.commands.question_forms import asks_how
 from bot.commands.registry import CommandSpec
 
@@ -49,6 +49,9 @@ _QUESTION_K = 3.0
 # The cues decide alone when their winner is this clear (see _confidence); below it, and when
 # they find nothing, the labelled examples decide.
 CUES_SURE = 0.7
+# How sure the examples must be to pick one of two commands the cues scored alike. Their
+# probabilities are extreme: 0.5, 0.9 and 0.99 settle the same sentences of the blind sets.
+SETTLES_A_TIE = 0.9
 # A score at which we are sure (for the confidence figure; the verdict does not use it).
 _SURE = 5.0
 # Words that greet or thank are never "unexplained": "hallo, toon mijn post" is about post.
@@ -87,6 +90,9 @@ class Understanding:
     opened_by: str = ""
     # Commands the cues read and ruled out: their own cues against them outweigh those for.
     ruled_out: frozenset[str] = frozenset()
+    # An ASK because the message names two commands ("mijn toegang en mijn aanvragen"), not
+    # because two scored alike: the examples never settle it.
+    two_asked: bool = False
 
     @property
     def winner(self) -> Candidate | None:
@@ -114,6 +120,8 @@ def understand(
     if cues.opened_by and cues.verdict is Verdict.NOTHING:
         # Help promises that a keyword, then what it needs, works: "winkel abc-123 domg".
         return _following(Guess(cues.opened_by, 1.0), cues, text, commands, extra_terms)
+    if examples is not None and cues.verdict is Verdict.ASK and not cues.two_asked:
+        return _settled(cues, text, commands, extra_terms, examples)
     if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
         return cues
     if cues.winner is not None and (
@@ -125,6 +133,23 @@ def understand(
     allowed = [spec.name for spec in commands if spec.name not in cues.ruled_out]
     guess = examples.guess(tokens(text), allowed)
     return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
+
+
+def _settled(
+    cues: Understanding,
+    text: str,
+    commands: Sequence[CommandSpec],
+    extra_terms: Mapping[str, Iterable[str]] | None,
+    examples: ExampleModel,
+) -> Understanding:
+    """Two commands the cues scored alike, one of which the labelled sentences read surely:
+    "heb ik al power bi pro?" holds the licence form's product and the access card's question,
+    and every sentence like it asked for the card. Asked about otherwise."""
+    pair = [candidate.name for candidate in cues.choices]
+    guess = examples.guess(tokens(text), pair)
+    if guess is None or guess.label not in pair or guess.probability < SETTLES_A_TIE:
+        return cues
+    return _following(guess, cues, text, commands, extra_terms)
 
 
 def _only_greets(cues: Understanding, text: str) -> bool:
@@ -163,7 +188,7 @@ def _arguments(
 ) -> str:
     """What a command the cues did not name reads in the message, as if they had."""
     book = compile_book(spec, tuple(sorted((extra_terms or {}).get(spec.name, ()))))
-    vocabulary, names = _vocabulary([spec], [book])
+    vocabulary, names = vocabulary_of([spec], [book])
     words = tokens(text, vocabulary, names)
     known = frozenset(i for i, word in enumerate(words) if word.forms & vocabulary)
     own = Hits(words, known).positions_of(book.positive)
@@ -180,8 +205,8 @@ def _by_cues(
         compile_book(spec, tuple(sorted((extra_terms or {}).get(spec.name, ()))))
         for spec in commands
     ]
-    greeting = _greeting_book()
-    vocabulary, names = _vocabulary(commands, books)
+    greeting = greeting_book()
+    vocabulary, names = vocabulary_of(commands, books)
     words = tokens(text, vocabulary, names)
     known = frozenset(i for i, word in enumerate(words) if word.forms & vocabulary)
     hits = Hits(words, known)
@@ -215,13 +240,13 @@ def _by_cues(
     readings.sort(key=lambda r: -r.candidate.score)
     ranked = tuple(r.candidate for r in readings)
     if len(readings) > 1 and _two_named(readings[0], readings[1], words):
-        return Understanding(Verdict.ASK, ranked, 0.0, opened_by)
+        return Understanding(Verdict.ASK, ranked, 0.0, opened_by, two_asked=True)
     claimed = sum(any(f.weight > 0 for f in found) for found in fired.values())
     asked = _two_asked(text, words, commands, extra_terms) if claimed > 1 else None
     if asked:
         first = tuple(next((c for c in ranked if c.name == a.name), a) for a in asked)
         rest = tuple(c for c in ranked if c.name not in {a.name for a in asked})
-        return Understanding(Verdict.ASK, first + rest, 0.0, opened_by)
+        return Understanding(Verdict.ASK, first + rest, 0.0, opened_by, two_asked=True)
     verdict = _verdict(ranked, _greeting_score(greeting, hits, content, k))
     return replace(verdict, opened_by=opened_by, ruled_out=frozenset(ruled_out))
 
@@ -367,33 +392,3 @@ def _confidence(best: float, second: float) -> float:
     if best <= 0:
         return 0.0
     return round(min(1.0, best / _SURE) * (best - max(second, 0.0)) / best, 3)
-
-
-# The vocabulary of the last sets of books (they are compiled once and shared, so their
-# identities are the key; the books themselves are kept to check them).
-_VOCABULARIES: dict[tuple[int, ...], tuple[list[Book], frozenset[str], frozenset[str]]] = {}
-_MAX_VOCABULARIES = 64
-
-
-def _vocabulary(
-    commands: Sequence[CommandSpec], books: list[Book]
-) -> tuple[frozenset[str], frozenset[str]]:
-    """The forms all the books use, and those only the extra terms (the catalogue's names) use."""
-    key = tuple(id(book) for book in books)
-    known = _VOCABULARIES.get(key)
-    if known is not None and all(a is b for a, b in zip(known[0], books, strict=True)):
-        return known[1], known[2]
-    greeting = _greeting_book().vocabulary
-    vocabulary = frozenset().union(*(book.vocabulary for book in books), greeting)
-    plain = frozenset().union(*(compile_book(spec).vocabulary for spec in commands), greeting)
-    if len(_VOCABULARIES) >= _MAX_VOCABULARIES:
-        _VOCABULARIES.clear()
-    _VOCABULARIES[key] = (books, vocabulary, vocabulary - plain)
-    return vocabulary, vocabulary - plain
-
-
-@lru_cache(maxsize=1)
-def _greeting_book() -> Book:
-    cues = compile_cues(GREETING_PHRASES)
-    positive = word_forms(w for cue in cues if cue.weight > 0 for w in words_of(cue.terms))
-    return Book(GREETING, cues, positive, positive)

@@ -15,6 +15,7 @@ from bot.commands.examples import (
     read_examples,
 )
 from bot.commands.lemmas import tokens
+from bot.commands.understanding import Verdict, understand
 from dialogs import command_specs
 
 EXAMPLES = [
@@ -84,3 +85,27 @@ def test_the_shipped_corpus_teaches_every_command_and_never_a_held_out_sentence(
     }
     learnt = {example.text for example in read_examples(sorted(CORPUS_DIR.glob("*.json")))}
     assert held_out and not held_out & learnt
+
+
+def test_the_examples_settle_two_commands_the_cues_scored_alike_but_not_two_asked() -> None:
+    """ "heb ik al power bi pro?" holds the licence form's product and the access card's
+    question: the cues ask, the labelled sentences know. Two commands named in one message
+    stay a question, however sure the examples are of one of them."""
+    specs = command_specs()
+    model = ExampleModel(
+        [
+            Example("heb ik al power bi pro", "status"),
+            Example("heb ik een licentie voor power automate", "status"),
+            Example("ik wil power bi pro", "licence"),
+            Example("ik wil een licentie aanvragen", "licence"),
+            Example("toon mijn post", "post"),
+            Example("toon mijn brieven en post", "post"),
+        ]
+    )
+    tie = "heb ik al power bi pro?"
+    assert understand(tie, specs).verdict is Verdict.ASK
+    settled = understand(tie, specs, examples=model)
+    assert settled.verdict is Verdict.COMMAND and settled.ranked[0].name == "status"
+
+    both = understand("toon mijn post en mijn aanvragen", specs, examples=model)
+    assert both.verdict is Verdict.ASK and {c.name for c in both.choices} == {"post", "requests"}
