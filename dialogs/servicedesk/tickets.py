@@ -4,8 +4,8 @@
   question; "melding" alone is also a notification, so it is no keyword);
   so do "Stel je vraag aan de servicedesk" on a knowledge-base answer that did not help and
   "Servicedesk contacteren" on a failure, with what Werkplek knows of it shown before sending.
-- `mijn meldingen` / `mijn tickets`: the person's tickets; each opens with its conversation, a box
-  to answer, and once resolved "Ben je geholpen?" and "Heropenen".
+- `mijn meldingen` / `meldingen` / `mijn tickets`: the person's tickets; each opens with its
+  conversation, a box to answer, and once resolved "Ben je geholpen?" and "Heropenen".
 - In the service-desk channel each ticket has a card the agents work from: take it, give it to
   a colleague of the desk, change its category or urgency, answer the person, write an internal
   note, resolve it. The desk checks who clicks and whom a ticket is given to, never the card.
@@ -143,7 +143,8 @@ class TicketDialog:
 
     @command(
         "tickets",
-        nl=("mijn meldingen", "mijn tickets"),
+        # Not "tickets" alone: it reads as "ticket" (one lemma), the form's keyword.
+        nl=("mijn meldingen", "mijn tickets", "meldingen"),
         en=("my tickets",),
         title_key=N_("cmd.tickets.title"),
         help_key=N_("cmd.tickets.help"),
@@ -215,8 +216,8 @@ class TicketDialog:
 
     @command(
         "desk_tickets",
-        nl=("open meldingen", "openstaande meldingen"),
-        en=("open tickets",),
+        nl=("open meldingen", "openstaande meldingen", "meldingen open", "tickets open"),
+        en=("open tickets", "tickets open"),
         title_key=N_("cmd.desk_tickets.title"),
         help_key=N_("cmd.desk_tickets.help"),
         example_key=N_("cmd.desk_tickets.example"),
