@@ -352,9 +352,16 @@ def _row_detail(request: LicenceRequest, t: Translator) -> str:
 
 
 def _request_actions(request: LicenceRequest, t: Translator) -> list[Element]:
-    """Cancel while nothing is granted; submit again after a no; extend time-bound access."""
+    """Cancel while nothing is granted; submit again after a no; extend time-bound access.
+    A failed request also offers the service desk, with its reference attached to the
+    question (as its notice does: cards/licences/status.py)."""
     if request.state in CANCELLABLE:
         return [_cancel(request, t)]
+    if request.state is RequestState.FAILED:
+        return [
+            execute(t("licence.again"), Verb.LICENCE_AGAIN, {"request": request.id}),
+            execute(t("error.contact"), Verb.TICKET_FORM, {"reference": request.reference}),
+        ]
     if request.state in RESUBMITTABLE:
         return [execute(t("licence.again"), Verb.LICENCE_AGAIN, {"request": request.id})]
     if request.state is RequestState.FULFILLED and request.end_date is not None:

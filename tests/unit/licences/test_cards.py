@@ -217,6 +217,11 @@ def test_my_requests_newest_first_with_what_each_still_allows() -> None:
         state = by_state[reference]
         if state in (RequestState.PENDING_APPROVAL, RequestState.WAITING_FOR_SEATS):
             assert actions == [(Verb.LICENCE_CANCEL, "Annuleren")], state
+        elif state is RequestState.FAILED:
+            assert actions == [
+                (Verb.LICENCE_AGAIN, "Opnieuw aanvragen"),
+                (Verb.TICKET_FORM, "Servicedesk contacteren"),
+            ]
         elif state in RESUBMITTABLE:
             assert actions == [(Verb.LICENCE_AGAIN, "Opnieuw aanvragen")], state
         elif state is RequestState.FULFILLED and reference == "LIC-2026-000104":
@@ -228,10 +233,30 @@ def test_my_requests_newest_first_with_what_each_still_allows() -> None:
         (Verb.LICENCE_CANCEL, "Annuleren"),
         (Verb.LICENCE_AGAIN, "Opnieuw aanvragen"),
         (Verb.LICENCE_AGAIN, "Verlengen"),
+        (Verb.TICKET_FORM, "Servicedesk contacteren"),
     }
     assert "Alleen je 10 recentste aanvragen" in card_text(card)
     assert "Geweigerd door Jef Peeters." in card_text(card)
     assert "gone-from-catalogue" in card_text(card)  # an item removed still shows its key
+
+
+@pytest.mark.parametrize(
+    ("locale", "title"), [("nl", "Servicedesk contacteren"), ("en", "Contact the service desk")]
+)
+def test_a_failed_request_in_the_list_offers_the_service_desk_with_its_reference(
+    locale: str, title: str
+) -> None:
+    failed = request(id=31, reference="LIC-2026-000031", state=RequestState.FAILED, approvers=())
+    card = requests_card([failed], ITEMS, Translator(locale), tz=BRUSSELS)
+    [row] = [element for element in card["body"] if element.get("type") == "Container"]
+    again, contact = _executes(row)
+    assert (again["verb"], again["data"]) == (Verb.LICENCE_AGAIN, {"request": 31})
+    # The service desk's form, with the request's reference attached (as from its notice).
+    assert contact["title"] == title
+    assert (contact["verb"], contact["data"]) == (
+        Verb.TICKET_FORM,
+        {"reference": "LIC-2026-000031"},
+    )
 
 
 def test_the_approval_card_asks_for_a_decision_and_refreshes_for_its_approvers() -> None:
