@@ -8,10 +8,10 @@ from datetime import tzinfo
 
 from bot.domain.platform.untrusted import escape_text
 from bot.domain.servicedesk.agents import DeskAgent
+from bot.domain.servicedesk.sla import TicketSla
 from bot.domain.servicedesk.tickets import (
     MAX_QUESTION,
     MAX_RESOLUTION,
-    SlaState,
     Ticket,
     TicketMessage,
     TicketState,
@@ -30,6 +30,7 @@ from cards.base import (
     text,
 )
 from cards.servicedesk.desk_changes import change_actions
+from cards.servicedesk.sla_clock import sla_lines
 from cards.servicedesk.ticket_parts import (
     MAX_REPLY,
     NOTE,
@@ -48,19 +49,13 @@ from cards.verbs import Verb
 MAX_QUEUED_SHOWN = 15
 # Buttons Teams shows side by side; past them an action is put in the card's "..." menu.
 MAX_BUTTONS = 6
-_SLA_COLOURS = {
-    SlaState.ON_TIME: "Default",
-    SlaState.MET: "Good",
-    SlaState.AT_RISK: "Warning",
-    SlaState.BREACHED: "Attention",
-}
 
 
 def desk_ticket_card(
     ticket: Ticket,
     messages: Sequence[TicketMessage],
     names: Mapping[str, str],
-    sla: tuple[SlaState, SlaState],
+    sla: TicketSla,
     t: Translator,
     zone: tzinfo,
     *,
@@ -68,10 +63,9 @@ def desk_ticket_card(
     agents: Sequence[DeskAgent] = (),
 ) -> Card:
     """The ticket in the service-desk channel, edited in place as it moves: state, category,
-    urgency, assignee, the service levels (first response, resolution), the person, the
-    conversation with the internal notes marked, and the agents' actions (`agents`: whom it can
-    be given to; none, and it can only be taken)."""
-    first, resolution = sla
+    urgency, assignee, the service levels (first response, resolution: each running one with
+    its due moment), the person, the conversation with the internal notes marked, and the
+    agents' actions (`agents`: whom it can be given to; none, and it can only be taken)."""
     body: list[Element] = [banner(notice, "Good")] if notice else []
     body += [
         heading(t("servicedesk.desk.title", reference=ticket.reference)),
@@ -88,16 +82,7 @@ def desk_ticket_card(
                 (t("servicedesk.desk.asked_at"), moment(ticket.created_at, zone)),
             ]
         ),
-        {
-            **text(
-                t(
-                    "servicedesk.desk.sla",
-                    first=t(f"servicedesk.sla.{first.value}"),
-                    resolution=t(f"servicedesk.sla.{resolution.value}"),
-                )
-            ),
-            "color": _worst_colour(first, resolution),
-        },
+        *sla_lines(sla, t, zone),
         text(escape_text(ticket.question, limit=MAX_QUESTION, multiline=True)),
     ]
     if ticket.context:
@@ -145,19 +130,19 @@ def desk_actions(ticket: Ticket, t: Translator) -> list[Element]:
 
 
 def queue_card(
-    queued: Sequence[tuple[Ticket, tuple[SlaState, SlaState]]],
+    queued: Sequence[tuple[Ticket, TicketSla]],
     names: Mapping[str, str],
     t: Translator,
     zone: tzinfo,
 ) -> Card:
-    """The desk's open tickets, oldest first, each with its service levels and a button to its
-    card."""
+    """The desk's open tickets, oldest first, each with its service levels (when each running
+    target is due) and a button to its card."""
     body: list[Element] = [heading(t("servicedesk.queue.title"))]
     if not queued:
         body.append(text(t("servicedesk.queue.none")))
         return card(body, [run_button(t("servicedesk.queue.refresh"), "desk_tickets")])
     body.append(text(t.n("servicedesk.queue.count", len(queued))))
-    for ticket, (first, resolution) in queued[:MAX_QUEUED_SHOWN]:
+    for ticket, sla in queued[:MAX_QUEUED_SHOWN]:
         who = person_name(names, ticket.requester_id, t)
         line = t(
             "servicedesk.queue.line",
@@ -166,18 +151,13 @@ def queue_card(
             urgency=t(f"servicedesk.urgency.{ticket.urgency.value}"),
             name=who,
         )
-        sla = t(
-            "servicedesk.desk.sla",
-            first=t(f"servicedesk.sla.{first.value}"),
-            resolution=t(f"servicedesk.sla.{resolution.value}"),
-        )
         body.append(
             {
                 "type": "Container",
                 "separator": True,
                 "items": [
                     text(line),
-                    {**text(sla), "color": _worst_colour(first, resolution), "spacing": "None"},
+                    *({**part, "spacing": "None"} for part in sla_lines(sla, t, zone)),
                     {
                         **text(moment(ticket.created_at, zone), subtle=True),
                         "spacing": "None",
@@ -196,9 +176,3 @@ def queue_card(
             }
         )
     return card(body, [run_button(t("servicedesk.queue.refresh"), "desk_tickets")])
-
-
-def _worst_colour(*states: SlaState) -> str:
-    order = [SlaState.BREACHED, SlaState.AT_RISK, SlaState.MET, SlaState.ON_TIME]
-    worst = next(state for state in order if state in states)
-    return _SLA_COLOURS[worst]

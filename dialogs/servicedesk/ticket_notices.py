@@ -11,7 +11,8 @@ from datetime import tzinfo
 from typing import Any
 
 from bot.domain.servicedesk.agents import DeskAgent
-from bot.domain.servicedesk.tickets import SlaState, Ticket, TicketMessage
+from bot.domain.servicedesk.sla import TicketSla
+from bot.domain.servicedesk.tickets import Ticket, TicketMessage
 from bot.i18n import Translator, pick_locale
 from cards.base import card_activity
 from cards.servicedesk.desk import desk_ticket_card
@@ -30,7 +31,7 @@ class TicketNoticeCards:
         ticket: Ticket,
         messages: Sequence[TicketMessage],
         names: Mapping[str, str],
-        sla: tuple[SlaState, SlaState],
+        sla: TicketSla,
         agents: Sequence[DeskAgent] = (),
     ) -> dict[str, Any]:
         t = self._desk

@@ -124,7 +124,7 @@ async def test_two_replicas_tell_each_step_once(database: Database) -> None:
     # The desk's card was edited at each of the two steps, its service-level line with it.
     card = await messages.by_dedupe_key(f"ticket-{ticket.id}-desk.v{stored.version}")
     assert card is not None and card.replaces == f"ticket-{ticket.id}-desk"
-    assert "Eerste antwoord: te laat" in str(card.activity)
+    assert "Eerste antwoord: uiterlijk ma 30 nov 13:00 · te laat" in str(card.activity)
 
 
 def filed(desk: str = "", requester: str = "u-1") -> NewTicket:

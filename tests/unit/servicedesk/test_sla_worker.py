@@ -104,7 +104,7 @@ async def test_at_risk_the_assignee_is_reminded_in_their_chat() -> None:
     card = desk_cards(world)[-1]
     assert card.replaces == f"ticket-{ticket.id}-desk"
     assert card.dedupe_key == f"ticket-{ticket.id}-desk.v{stored.version}"
-    assert "Eerste antwoord: bijna te laat" in text_of(card)
+    assert "Eerste antwoord: uiterlijk ma 30 nov 13:00 · bijna te laat" in text_of(card)
     [audit] = [e for e in world.repository.audit if e.action == "servicedesk.ticket.sla"]
     assert (audit.actor_id, audit.tenant_id) == ("system", TENANT)
     assert audit.detail == {"notified": "first_response.at_risk"}
@@ -149,7 +149,7 @@ async def test_at_the_breach_the_leads_hear_and_the_desk_card_shows_it() -> None
     shown = text_of(escalation)
     assert f"Melding {ticket.reference} is niet op tijd beantwoord" in shown
     assert "Behandeld door Jef Peeters" in shown and "Uiterlijk 30/11/2026 13:00" in shown
-    assert "Eerste antwoord: te laat" in text_of(desk_cards(world)[-1])
+    assert "Eerste antwoord: uiterlijk ma 30 nov 13:00 · te laat" in text_of(desk_cards(world)[-1])
     assert world.repository.tickets[ticket.id].sla_notified == {
         "first_response.at_risk",
         "first_response.breached",
@@ -219,7 +219,8 @@ async def test_an_answered_ticket_hears_only_of_its_resolution() -> None:
     [reminder] = sla_notices(world)
     assert reminder.dedupe_key == f"ticket-{ticket.id}-sla-resolution-at_risk"
     assert "opgelost zijn" in text_of(reminder)
-    assert "Oplossing: bijna te laat" in text_of(desk_cards(world)[-1])
+    # Due Wednesday at 15:00, an hour later for the hour Lotte was waited on.
+    assert "Oplossing: uiterlijk wo 2 dec 16:00 · bijna te laat" in text_of(desk_cards(world)[-1])
 
 
 async def test_time_waiting_on_the_person_is_not_counted() -> None:
