@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -37,7 +38,22 @@ async def test_a_question_is_answered_by_an_article_and_no_offers_more(
     assert no.get("type") == CARD_TYPE
     updated = str(no["value"])
     assert "Jammer dat dit niet hielp." in updated
-    assert "Stel je vraag aan de servicedesk" in updated  # the ticket form, question filled in
+    assert "Stel je vraag aan de servicedesk" in updated
+
+    # The "Nee" becomes a ticket: the form, with the question filled in, sent from the card.
+    form = await playground.click(_as_shown(answer, no), "Stel je vraag aan de servicedesk")
+    assert form.get("type") == CARD_TYPE
+    assert "mijn rapport ververst niet automatisch" in str(form["value"])
+    sent = await playground.click(
+        _as_shown(answer, form), "servicedesk.ticket.submit", {"category": "power_platform"}
+    )
+    assert sent.get("type") == CARD_TYPE
+    assert re.search(r"SD-\d{4}-\d{6}", str(sent["value"])) is not None, sent
+
+
+def _as_shown(message: BotMessage, response: dict[str, object]) -> BotMessage:
+    """The message as Teams shows it after a click answered with a card: updated in place."""
+    return replace(message, attachments=[{"contentType": CARD_TYPE, "content": response["value"]}])
 
 
 TIMEOUT = 30.0
