@@ -42,6 +42,7 @@ from dialogs.platform.workbooks import WorkbookImporter, WorkbookInbox
 from dialogs.post.delegations import PostDelegationDialog
 from dialogs.post.items import PostDialog
 from dialogs.post.rules import PostRulesAdminDialog
+from dialogs.servicedesk.access_context import AccessContext
 from dialogs.servicedesk.admin import KnowledgeAdminDialog
 from dialogs.servicedesk.knowledge import KnowledgeDialog
 from dialogs.servicedesk.relay import RelayDialog
@@ -171,7 +172,9 @@ def build_dialogs(
     if post_rules_admin is not None:
         dialogs.append(post_rules_admin)
     if tickets is not None:
-        dialogs.append(TicketDialog(tickets, auditor, zone, queue=ticket_queue))
+        # The access card's summary goes with a question about signing in.
+        summary = AccessContext(lambda user, tenant: access.report(user, tenant_id=tenant))
+        dialogs.append(TicketDialog(tickets, auditor, zone, queue=ticket_queue, access=summary))
     if knowledge is not None:
         answers = KnowledgeDialog(knowledge, servicedesk_url, tickets_open=tickets is not None)
         dispatcher.answer_questions_with(answers.answer, tickets=tickets is not None)

@@ -92,6 +92,16 @@ def access_card(
     return card(body, [refresh])
 
 
+def summary_line(report: AccessReport, t: Translator) -> str:
+    """The card in one line, for a ticket about signing in: "Account: in orde · MFA: actie
+    nodig · ...", states in words (never colour alone), no personal details beyond them."""
+    return " · ".join(
+        f"{t(_TITLE[check.kind])}: {t(_STATE[check.state])}"
+        for check in report.checks
+        if _shown(check, viewed_by_agent=False)
+    )
+
+
 def _shown(check: Check, viewed_by_agent: bool) -> bool:
     """Where an account comes from (cloud, synchronised) is the service desk's business: staff
     see that line only when it asks something of them (a synchronisation that stopped)."""

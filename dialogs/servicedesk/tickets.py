@@ -26,7 +26,8 @@ from bot.commands.dispatcher import ActionResult, refuse
 from bot.commands.registry import card_action, command
 from bot.domain.platform.errors import Forbidden, NotFound
 from bot.domain.platform.roles import Role
-from bot.i18n import N_
+from bot.domain.servicedesk.articles import Category
+from bot.i18n import N_, Translator
 from bot.services.platform.audit import Auditor
 from bot.services.servicedesk.queue import DeskQueue
 from bot.services.servicedesk.tickets import OBJECT_TYPE, TicketDesk, TicketForm
@@ -40,6 +41,8 @@ from cards.servicedesk.tickets import (
     ticket_sent_card,
 )
 from cards.verbs import Verb
+from dialogs.servicedesk.access_context import CONTEXT_KEY as ACCESS_KEY
+from dialogs.servicedesk.access_context import DESK_LOCALE, AccessContext
 
 MAX_TICKET_ID = 2**63 - 1
 _REFERENCE = r"^((WP|LIC|POST|SD|KB)-[A-Z0-9-]{4,24})?$"
@@ -104,14 +107,22 @@ def _after_keyword(said: str) -> str:
 
 class TicketDialog:
     def __init__(
-        self, desk: TicketDesk, auditor: Auditor, zone: tzinfo, *, queue: DeskQueue | None = None
+        self,
+        desk: TicketDesk,
+        auditor: Auditor,
+        zone: tzinfo,
+        *,
+        queue: DeskQueue | None = None,
+        access: AccessContext | None = None,
     ) -> None:
         """queue: the desk's open tickets for `open meldingen` (agents); without it the command
-        answers that the queue is empty."""
+        answers that the queue is empty. access: the access card's summary, shown on the form
+        and kept with a question about signing in; without it, no such line."""
         self._desk = desk
         self._auditor = auditor
         self._zone = zone
         self._queue = queue
+        self._access = access
 
     # --- the person -------------------------------------------------------------------------
     @command(
@@ -127,19 +138,32 @@ class TicketDialog:
     async def ask(self, turn: Turn, args: str) -> None:
         """The form, with what the person already said as the question (a sentence as a
         whole; after the keyword itself, only what follows it)."""
-        await turn.send_card(ticket_form_card(turn.t, question=_after_keyword(args)))
+        context = await self._shown_context(turn)
+        question = _after_keyword(args)
+        await turn.send_card(ticket_form_card(turn.t, question=question, context=context))
 
     @card_action(Verb.TICKET_FORM, payload=FormAsk)
     async def form(self, turn: Turn, data: FormAsk) -> Card:
-        context = (("reference", data.reference),) if data.reference else ()
+        context = await self._shown_context(turn, data.reference)
         return ticket_form_card(turn.t, question=data.question, context=context)
 
     @card_action(Verb.TICKET_SUBMIT, payload=FormSent)
     async def submit(self, turn: Turn, data: FormSent) -> Card:
         pairs = [(pair[0], pair[1]) for pair in data.context if len(pair) == 2]
-        form = TicketForm(data.category, data.question, data.urgency, pairs)
+        attached: tuple[tuple[str, str], ...] = ()
+        if self._access is not None and data.category == Category.ACCESS.value:
+            line = await self._access.line(turn.caller, Translator(DESK_LOCALE))
+            attached = ((ACCESS_KEY, line),) if line else ()
+        form = TicketForm(data.category, data.question, data.urgency, pairs, attached)
         ticket = await self._desk.open(turn.caller, form)
         return ticket_sent_card(ticket, turn.t)
+
+    async def _shown_context(self, turn: Turn, reference: str = "") -> list[tuple[str, str]]:
+        """What Werkplek will attach, shown before sending: a failed flow's reference, and the
+        access card's summary (kept only with a question about signing in)."""
+        shown = [("reference", reference)] if reference else []
+        line = await self._access.line(turn.caller, turn.t) if self._access else None
+        return [*shown, (ACCESS_KEY, line)] if line else shown
 
     @command(
         "tickets",
