@@ -143,10 +143,10 @@ class TicketReportSource(Protocol):
     (bot/store/servicedesk/ticket_report.py)."""
 
     async def tickets_created(
-        self, start: datetime, end: datetime, desk: str | None = None
+        self, start: datetime, end: datetime, entity: str | None = None
     ) -> list[Ticket]:
-        """The tickets created in the period, of one desk (an entity's code, "" the central
-        one) or of all (None), oldest first."""
+        """The tickets created in the period, of the people of one entity (its code; ""
+        unknown) or of all (None), whichever desk handled them; oldest first."""
         ...
 
     async def search_figures(self, start: datetime, end: datetime) -> SearchFigures:

@@ -29,6 +29,7 @@ from bot.domain.platform.working_time import WorkingCalendar
 from bot.domain.post.items import TRIAGE, Destination, DestinationKind, DocumentType, PostState
 from bot.domain.post.routing import Delegation
 from bot.domain.servicedesk.articles import Category, KnowledgeBase
+from bot.domain.servicedesk.sla import SlaClock, TicketSla
 from bot.domain.servicedesk.tickets import (
     MessageKind,
     SlaState,
@@ -487,8 +488,9 @@ def _tickets(t: Translator) -> Sampled:
     yield "answered", build(tickets.answered_card, waiting, "Probeer opnieuw.", "Jef Peeters", t)
     yield "resolved-notice", build(tickets.resolved_card, resolved, t)
     yield "reopened-notice", build(tickets.reopened_card, waiting, "Jef Peeters", t)
-    on_time = (SlaState.ON_TIME, SlaState.ON_TIME)
-    late = (SlaState.BREACHED, SlaState.AT_RISK)
+    on_time = _clocks(SlaState.ON_TIME, SlaState.ON_TIME)
+    # Answered too late; the resolution still runs and is nearly late.
+    late = _clocks(SlaState.BREACHED, SlaState.AT_RISK, answered=True)
     yield "desk-new", build(desk.desk_ticket_card, asked, [], NAMES, on_time, t, BRUSSELS)
     yield (
         "desk-talk",
@@ -503,11 +505,26 @@ def _tickets(t: Translator) -> Sampled:
             notice=t("servicedesk.desk.done.reply"),
         ),
     )
-    queued = [(asked, on_time), (waiting, late)]
+    overdue = _clocks(SlaState.BREACHED, SlaState.BREACHED)
+    queued = [(asked, overdue), (waiting, late)]
     yield "queue", build(desk.queue_card, queued, NAMES, t, BRUSSELS)
     yield "queue-empty", build(desk.queue_card, [], NAMES, t, BRUSSELS)
-    done = (SlaState.MET, SlaState.MET)
+    done = _clocks(SlaState.MET, SlaState.MET, answered=True, resolved=True)
     yield "desk-resolved", build(desk.desk_ticket_card, resolved, talk, NAMES, done, t, BRUSSELS)
+
+
+def _clocks(
+    first: SlaState, resolution: SlaState, *, answered: bool = False, resolved: bool = False
+) -> TicketSla:
+    """A ticket's service levels asked on Friday 27/11 at 9:00 with urgency high (1 and 8
+    working hours)."""
+    due = datetime(2026, 11, 27, 10, 0, tzinfo=BRUSSELS)
+    return TicketSla(
+        SlaClock(SlaTarget.FIRST_RESPONSE, first, due, is_running=not answered),
+        SlaClock(
+            SlaTarget.RESOLUTION, resolution, due + timedelta(hours=7), is_running=not resolved
+        ),
+    )
 
 
 def _ticket_assign(t: Translator) -> Sampled:
@@ -526,7 +543,7 @@ def _ticket_assign(t: Translator) -> Sampled:
         created_at=datetime(2026, 11, 27, 9, 0, tzinfo=BRUSSELS),
     )
     agents = [DeskAgent(JEF, "Jef Peeters"), DeskAgent(THOMAS, "Thomas Claes")]
-    on_time = (SlaState.ON_TIME, SlaState.ON_TIME)
+    on_time = _clocks(SlaState.ON_TIME, SlaState.ON_TIME)
     yield (
         "desk-agents",
         build(desk.desk_ticket_card, asked, [], NAMES, on_time, t, BRUSSELS, agents=agents),

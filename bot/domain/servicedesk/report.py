@@ -13,7 +13,12 @@ it did not answer, and returns plain rows any writer (Excel, a card) shows.
   its deadline has passed when the report is made (Ticket.first_response_state and
   resolution_state).
 - Summaries give the median and the 90th percentile (nearest rank: always a time that really
-  occurred). CSAT is the mean rating (1 to 5) of the rated tickets, with how many there are.
+  occurred). CSAT is the mean rating (1 to 5) of the rated tickets, with how many there are;
+  what people wrote with their rating is on each ticket's row (their own words: the report is
+  for admins and agents, and nothing here logs it).
+- "Per entity" is the entity of the person who asked (Ticket.requester_entity, "" unknown),
+  whichever desk handled the ticket: with only the central desk, every entity still has its own
+  line, and one entity's report holds its people's tickets. The desk stays on each row.
 - The knowledge base's deflection: searches answered by an article that helped, of all
   searches. Searches are counted for everyone (they carry no entity). Its top questions are the
   most frequent ones it found no article for or whose article did not help, compared as
@@ -71,6 +76,7 @@ class Durations:
 @dataclass(frozen=True, slots=True)
 class TicketRow:
     reference: str
+    entity: str  # the entity of the person who asked; "" unknown
     desk: str  # the entity whose desk handled it; "" the central desk
     category: Category
     urgency: Urgency
@@ -83,6 +89,7 @@ class TicketRow:
     first_response: SlaState
     resolution: SlaState
     rating: int | None
+    rating_comment: str  # the person's own words with their rating; "" none
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +126,7 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class GroupFigures:
-    key: str  # a category's value, or an entity's code ("" the central desk)
+    key: str  # a category's value, or an entity's code ("" unknown)
     figures: Figures
 
 
@@ -158,7 +165,7 @@ class UnansweredQuestion:
 class TicketReport:
     start: datetime
     end: datetime  # the period is [start, end)
-    entity: str | None  # one entity's desk, or None: every desk
+    entity: str | None  # one entity's people's tickets, or None: everyone's
     made_at: datetime  # open tickets' service levels are as of this moment
     tickets: tuple[TicketRow, ...]
     total: Figures
@@ -179,6 +186,7 @@ def ticket_row(
 
     return TicketRow(
         reference=ticket.reference,
+        entity=ticket.requester_entity,
         desk=ticket.desk,
         category=ticket.category,
         urgency=ticket.urgency,
@@ -191,6 +199,7 @@ def ticket_row(
         first_response=ticket.first_response_state(targets, calendar, now),
         resolution=ticket.resolution_state(targets, calendar, now),
         rating=ticket.rating,
+        rating_comment=ticket.rating_comment,
     )
 
 
@@ -235,12 +244,12 @@ def ticket_report(
     searches: SearchFigures | None = None,
     unanswered: Iterable[AskedQuestion] = (),
 ) -> TicketReport:
-    """The report over tickets created in [start, end), of one entity's desk or of all."""
+    """The report over tickets created in [start, end), of one entity's people or of all."""
     chosen = sorted(
         (
             t
             for t in tickets
-            if start <= t.created_at < end and (entity is None or t.desk == entity)
+            if start <= t.created_at < end and (entity is None or t.requester_entity == entity)
         ),
         key=lambda t: (t.created_at, t.reference),
     )
@@ -251,8 +260,10 @@ def ticket_report(
     by_category = tuple(
         GroupFigures(c.value, Figures.of([r for r in rows if r.category is c])) for c in Category
     )
-    desks = sorted({r.desk for r in rows} | ({entity} if entity is not None else set()))
-    by_entity = tuple(GroupFigures(d, Figures.of([r for r in rows if r.desk == d])) for d in desks)
+    codes = sorted({r.entity for r in rows} | ({entity} if entity is not None else set()))
+    by_entity = tuple(
+        GroupFigures(code, Figures.of([r for r in rows if r.entity == code])) for code in codes
+    )
     return TicketReport(
         start=start,
         end=end,

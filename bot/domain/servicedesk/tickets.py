@@ -73,8 +73,7 @@ class SlaTarget(StrEnum):
     RESOLUTION = "resolution"
 
 
-# The states of a target the service-level worker speaks of: a reminder when it is at risk, an
-# escalation when it is breached.
+# The states of a target the worker speaks of: at risk (a reminder), breached (an escalation).
 NOTIFIED_STATES = (SlaState.AT_RISK, SlaState.BREACHED)
 
 
@@ -149,6 +148,7 @@ class NewTicket:
     created_at: datetime
     desk: str = ""
     context: tuple[tuple[str, str], ...] = ()
+    requester_entity: str = ""  # the person's entity code, whether it has a desk or not
 
 
 class IllegalTicketStep(DomainError):
@@ -175,6 +175,7 @@ class Ticket:
     created_at: datetime
     state: TicketState = TicketState.NEW
     desk: str = ""  # the entity whose desk handles it; "" the central desk
+    requester_entity: str = ""  # the person's entity when they asked it; "" unknown
     assignee_id: str = ""
     # Where the question came from: a failed flow's reference ("WP-…", "LIC-…", "POST-…").
     context: tuple[tuple[str, str], ...] = ()
@@ -186,6 +187,7 @@ class Ticket:
     waited_hours: float = 0.0
     waiting_since: datetime | None = None
     rating: int | None = None
+    rating_comment: str = ""  # what the person wrote with it: their own words, never logged
     # The service-level notices sent ("resolution.at_risk", see sla_mark): each goes out once.
     sla_notified: frozenset[str] = frozenset()
     # Kept beside the steps (the store sets it without the version check): the person's
@@ -284,13 +286,14 @@ class Ticket:
             and now - self.resolved_at <= timedelta(days=REOPEN_DAYS)
         )
 
-    def rated(self, requester_id: str, rating: int) -> Ticket:
-        """ "Ben je geholpen?": 1 to 5, once, on a resolved ticket; it closes it."""
+    def rated(self, requester_id: str, rating: int, comment: str = "") -> Ticket:
+        """ "Ben je geholpen?": 1 to 5 and a comment, once, on a resolved ticket; it closes it."""
         self._must_be_requester(requester_id)
         self._must_be(TicketState.RESOLVED)
         if rating not in RATINGS:
             raise DomainError("servicedesk.ticket.bad_rating")
-        return self._next(state=TicketState.CLOSED, rating=rating, closed_at=self.resolved_at)
+        closed = self._next(state=TicketState.CLOSED, rating=rating, closed_at=self.resolved_at)
+        return replace(closed, rating_comment=comment.strip())
 
     def closed(self, now: datetime) -> Ticket:
         """Resolved for longer than REOPEN_DAYS: closed for good."""

@@ -6,7 +6,8 @@ row, autofilter, column widths, dates as real Excel dates in the configured time
 numbers of working hours, so admins and agents can filter and pivot. Headers and words come from
 the catalogs (Dutch unless asked otherwise). A ticket's own question is not in it (its reference
 finds it); the questions sheet holds what people asked the knowledge base, for the people who
-keep it: the workbook goes to admins and agents only.
+keep it, and a ticket's row what its person wrote with their rating: the workbook goes to
+admins and agents only.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def write_ticket_report(report: TicketReport, t: Translator, zone: tzinfo) -> by
     add_sheet(
         workbook,
         t("ticket_report.sheet.entities"),
-        _group_columns(t, t("ticket_report.column.entity"), lambda g: _desk(t, g.key)),
+        _group_columns(t, t("ticket_report.column.entity"), lambda g: _entity(t, g.key)),
         report.by_entity,
         timezone=zone,
     )
@@ -110,7 +111,11 @@ def _summary(report: TicketReport, t: Translator, zone: tzinfo) -> list[_Line]:
     hours_note = t("ticket_report.summary.hours_note")
     return [
         line("period", t("ticket_report.summary.period_value", start=start, end=last)),
-        line("entity", _desk(t, report.entity) if report.entity is not None else _all(t)),
+        line(
+            "entity",
+            _entity(t, report.entity) if report.entity is not None else _all(t),
+            note=t("ticket_report.summary.entity_note"),
+        ),
         line("made_at", report.made_at, note=t("ticket_report.summary.made_at_note")),
         line("tickets", total.tickets, _COUNT_FORMAT),
         line("still_open", total.still_open, _COUNT_FORMAT),
@@ -177,7 +182,8 @@ def _ticket_columns(t: Translator) -> list[Column[TicketRow]]:
 
     return [
         Column(column("reference"), lambda r: r.reference, 18),
-        Column(column("entity"), lambda r: _desk(t, r.desk), 22),
+        Column(column("entity"), lambda r: _entity(t, r.entity), 14),
+        Column(column("desk"), lambda r: _desk(t, r.desk), 22),
         Column(column("category"), lambda r: _category(t, r.category.value), 26),
         Column(column("urgency"), lambda r: t(f"ticket_report.urgency.{r.urgency.value}"), 12),
         Column(column("state"), lambda r: t(f"ticket_report.state.{r.state.value}"), 18),
@@ -189,11 +195,16 @@ def _ticket_columns(t: Translator) -> list[Column[TicketRow]]:
         Column(column("first_target"), lambda r: _sla(t, r.first_response), 16),
         Column(column("resolution_target"), lambda r: _sla(t, r.resolution), 16),
         _count(column("rating"), lambda r: r.rating, width=10),
+        Column(column("rating_comment"), lambda r: r.rating_comment, 50, wrap=True),
     ]
 
 
 def _category(t: Translator, value: str) -> str:
     return t(f"servicedesk.category.{value}")
+
+
+def _entity(t: Translator, code: str) -> str:
+    return code or t("ticket_report.no_entity")
 
 
 def _desk(t: Translator, code: str) -> str:

@@ -42,8 +42,8 @@ async def build_ticket_report(
     end: datetime,
     entity: str | None = None,
 ) -> TicketReport:
-    """The report over tickets created in [start, end) (aware datetimes), of one entity's desk
-    or of all, with the knowledge base's searches of the same period (of everyone)."""
+    """The report over tickets created in [start, end) (aware datetimes), of one entity's
+    people or of all, with the knowledge base's searches of the same period (of everyone)."""
     found = await source.tickets_created(start, end, entity)
     searches = await source.search_figures(start, end)
     unanswered = await source.unanswered_questions(start, end, QUESTIONS_READ)
@@ -93,8 +93,8 @@ class TicketReports:
         return next((e for e in await self.entities() if fold(e.code) == fold(code)), None)
 
     async def report(self, first: date, last: date, entity: str | None = None) -> TicketReport:
-        """From the first day to the last, both included; `entity`: one entity's desk (its
-        code as the catalogue writes it), None every desk."""
+        """From the first day to the last, both included; `entity`: the tickets of one
+        entity's people (its code as the catalogue writes it), None everyone's."""
         zone = self._calendar.zone
         start = datetime.combine(first, time(), zone)
         end = datetime.combine(last + timedelta(days=1), time(), zone)

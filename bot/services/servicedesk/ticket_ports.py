@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.domain.servicedesk.agents import DeskAgent
+from bot.domain.servicedesk.sla import TicketSla
 from bot.domain.servicedesk.tickets import (
     DEFAULT_TARGETS,
-    SlaState,
     Targets,
     Ticket,
     TicketMessage,
@@ -27,10 +27,11 @@ class TicketCards(AssignedCards, Protocol):
         ticket: Ticket,
         messages: Sequence[TicketMessage],
         names: Mapping[str, str],
-        sla: tuple[SlaState, SlaState],
+        sla: TicketSla,
         agents: Sequence[DeskAgent] = (),
     ) -> dict[str, Any]:
-        """The ticket's card for the agents' channel (`agents`: whom it can be given to)."""
+        """The ticket's card for the agents' channel, with its service levels (`sla`) and
+        whom it can be given to (`agents`)."""
         ...
 
     def answered(self, ticket: Ticket, text: str, agent_name: str, locale: str) -> dict[str, Any]:
@@ -52,7 +53,8 @@ class TicketCards(AssignedCards, Protocol):
 
 class People(Protocol):
     """Who is who, for names on cards and the person's language (the users who talked to
-    Werkplek) and which entity a person belongs to (for per-entity desks)."""
+    Werkplek) and which entity a person belongs to (for per-entity desks, and kept on their
+    tickets for the report)."""
 
     async def names(self, user_ids: Sequence[str]) -> dict[str, str]: ...
 
@@ -72,6 +74,10 @@ class DeskSettings:
     def channel_of(self, desk: str) -> str:
         return self.entity_channels.get(desk, "") if desk else self.channel_id
 
+    def desk_of(self, entity: str) -> str:
+        """The desk of a person of `entity`: its own when it has one, else "" (the central)."""
+        return entity if entity and entity in self.entity_channels else ""
+
 
 @dataclass(frozen=True, slots=True)
 class TicketForm:
@@ -80,4 +86,6 @@ class TicketForm:
     category: str
     question: str
     urgency: str = Urgency.NORMAL.value
-    context: Sequence[tuple[str, str]] = ()
+    context: Sequence[tuple[str, str]] = ()  # from the card: only a reference passes
+    # What Werkplek itself made on the server (the access card's summary): kept as it is.
+    attached: Sequence[tuple[str, str]] = ()

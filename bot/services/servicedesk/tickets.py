@@ -28,10 +28,10 @@ from bot.domain.platform.outbox import NewOutboxMessage
 from bot.domain.platform.roles import Role
 from bot.domain.platform.working_time import WorkingCalendar
 from bot.domain.servicedesk.agents import DeskAgent
+from bot.domain.servicedesk.sla import TicketSla, ticket_sla
 from bot.domain.servicedesk.tickets import (
     MessageKind,
     NewTicket,
-    SlaState,
     SlaStep,
     Ticket,
     TicketMessage,
@@ -40,6 +40,7 @@ from bot.ports.platform import Clock
 from bot.ports.servicedesk import TicketRepository
 from bot.services.servicedesk.handover import Agents, TicketHandover
 from bot.services.servicedesk.ticket_checks import (
+    MAX_CONTEXT,
     again_if_stale,
     checked_category,
     checked_context,
@@ -96,6 +97,7 @@ class TicketDesk:
     # --- the person -------------------------------------------------------------------------
     async def open(self, caller: Actor, form: TicketForm) -> Ticket:
         """File the person's ticket and queue its card for the desk; audited with it."""
+        entity = await self._people.entity_of(caller.user_id)
         new = NewTicket(
             tenant_id=caller.tenant_id,
             requester_id=caller.user_id,
@@ -103,8 +105,9 @@ class TicketDesk:
             urgency=checked_urgency(form.urgency),
             question=checked_question(form.question),
             created_at=self._clock.now(),
-            desk=await self._desk_of(caller.user_id),
-            context=checked_context(form.context),
+            desk=self._settings.desk_of(entity),
+            context=(*checked_context(form.context), *form.attached)[:MAX_CONTEXT],
+            requester_entity=entity,
         )
         names = await self._people.names([caller.user_id])
         agents = await self._agents_of(new.desk)
@@ -160,10 +163,11 @@ class TicketDesk:
         return await self._save(caller, "servicedesk.ticket.reopen", ticket, after, event)
 
     async def rate(self, caller: Actor, ticket_id: int, rating: int, comment: str) -> Ticket:
-        """ "Ben je geholpen?": the score closes the ticket; a comment goes on its card."""
+        """ "Ben je geholpen?": the score closes the ticket; a comment is kept with it (for
+        the report) and goes on its card."""
         ticket, _ = await self.for_requester(caller, ticket_id)
-        after = ticket.rated(caller.user_id, rating)
         said = checked_text(comment, required=False)
+        after = ticket.rated(caller.user_id, rating, said)
         kind = MessageKind.REQUESTER if said else MessageKind.EVENT
         line = TicketMessage(self._clock.now(), caller.user_id, kind, f"{rating}/5 {said}".strip())
         return await self._save(
@@ -258,13 +262,10 @@ class TicketDesk:
     def now(self) -> datetime:
         return self._clock.now()
 
-    def sla(self, ticket: Ticket) -> tuple[SlaState, SlaState]:
+    def sla(self, ticket: Ticket) -> TicketSla:
+        """Both service levels now: each target's state and when it is due."""
         targets = self._settings.targets[ticket.urgency]
-        now = self._clock.now()
-        return (
-            ticket.first_response_state(targets, self._calendar, now),
-            ticket.resolution_state(targets, self._calendar, now),
-        )
+        return ticket_sla(ticket, targets, self._calendar, self._clock.now())
 
     async def names(self, ticket: Ticket, messages: Sequence[TicketMessage]) -> dict[str, str]:
         ids = {ticket.requester_id, ticket.assignee_id, *(m.author_id for m in messages)}
@@ -366,13 +367,6 @@ class TicketDesk:
 
     async def _agents_of(self, desk: str) -> list[DeskAgent]:
         return await self._handover.of_desk(desk)
-
-    async def _desk_of(self, user_id: str) -> str:
-        """The requester's entity when it has a desk of its own, else "" (the central one)."""
-        if not self._settings.entity_channels:
-            return ""
-        entity = await self._people.entity_of(user_id)
-        return entity if entity in self._settings.entity_channels else ""
 
     def _audit(
         self, caller: Actor, action: str, ticket: Ticket, outcome: Outcome, **detail: str

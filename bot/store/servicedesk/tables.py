@@ -84,6 +84,9 @@ tickets = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("desk", sa.String(128), nullable=False, server_default=""),  # "": the central desk
+    # The person's entity code when they asked it, whether it has a desk of its own or not ("":
+    # unknown); the report's entity (migration 0015).
+    sa.Column("requester_entity", sa.String(128), nullable=False, server_default=""),
     sa.Column("assignee_id", sa.String(64), nullable=False, server_default=""),
     sa.Column("context", JsonDocument, nullable=False),  # [[key, value], ...]
     sa.Column("first_response_at", UtcDateTime(), nullable=True),
@@ -93,6 +96,7 @@ tickets = sa.Table(
     sa.Column("waited_hours", sa.Float(), nullable=False, server_default="0"),
     sa.Column("waiting_since", UtcDateTime(), nullable=True),
     sa.Column("rating", sa.Integer(), nullable=True),
+    # What the person wrote with their rating: their own words, in the report only.
     sa.Column("rating_comment", sa.Text(), nullable=False, server_default=""),
     # The service-level notices sent, space-separated ("first_response.at_risk ..."; migration
     # 0010): the worker saves them with the version check, so each goes out once.

@@ -27,15 +27,15 @@ class SqlTicketReportSource:
         self._knowledge = SqlKnowledgeBase(db)
 
     async def tickets_created(
-        self, start: datetime, end: datetime, desk: str | None = None
+        self, start: datetime, end: datetime, entity: str | None = None
     ) -> list[Ticket]:
         query = (
             tickets.select()
             .where(tickets.c.created_at >= start, tickets.c.created_at < end)
             .order_by(tickets.c.created_at, tickets.c.id)
         )
-        if desk is not None:
-            query = query.where(tickets.c.desk == desk)
+        if entity is not None:
+            query = query.where(tickets.c.requester_entity == entity)
         async with self._db.connect() as connection:
             rows = (await connection.execute(query)).all()
         return [ticket_of_row(row) for row in rows]

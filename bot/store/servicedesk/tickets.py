@@ -43,7 +43,7 @@ from bot.store.servicedesk.tables import (
 from bot.store.transitions import TransitionWriter
 
 # Never changed by a step (the reference is unique).
-_FIXED_COLUMNS = ("reference", "tenant_id", "requester_id", "created_at")
+_FIXED_COLUMNS = ("reference", "tenant_id", "requester_id", "requester_entity", "created_at")
 
 
 class SqlTicketRepository:
@@ -249,6 +249,7 @@ def _filed(new: NewTicket, reference: str) -> Ticket:
         question=new.question,
         created_at=new.created_at,
         desk=new.desk,
+        requester_entity=new.requester_entity,
         context=tuple((key, value) for key, value in new.context),
     )
 
@@ -265,6 +266,7 @@ def _row(ticket: Ticket, *, updated_at: datetime) -> dict[str, Any]:
         "created_at": ticket.created_at,
         "state": ticket.state.value,
         "desk": ticket.desk,
+        "requester_entity": ticket.requester_entity,
         "assignee_id": ticket.assignee_id,
         "context": [[key, value] for key, value in ticket.context],
         "first_response_at": ticket.first_response_at,
@@ -274,6 +276,7 @@ def _row(ticket: Ticket, *, updated_at: datetime) -> dict[str, Any]:
         "waited_hours": ticket.waited_hours,
         "waiting_since": ticket.waiting_since,
         "rating": ticket.rating,
+        "rating_comment": ticket.rating_comment,
         "sla_notified": " ".join(sorted(ticket.sla_notified)),
         "version": ticket.version,
         "updated_at": updated_at,
@@ -292,6 +295,7 @@ def _ticket(row: sa.Row[Any]) -> Ticket:
         created_at=row.created_at,
         state=TicketState(row.state),
         desk=row.desk,
+        requester_entity=row.requester_entity,
         assignee_id=row.assignee_id,
         context=tuple((str(key), str(value)) for key, value in row.context),
         first_response_at=row.first_response_at,
@@ -301,6 +305,7 @@ def _ticket(row: sa.Row[Any]) -> Ticket:
         waited_hours=float(row.waited_hours),
         waiting_since=row.waiting_since,
         rating=row.rating,
+        rating_comment=row.rating_comment,
         sla_notified=frozenset(row.sla_notified.split()),
         relay=Relay(row.relay),
         version=row.version,

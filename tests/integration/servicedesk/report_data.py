@@ -39,6 +39,7 @@ async def store_week(database: Database) -> list[Ticket]:
             question=ticket.question,
             created_at=ticket.created_at,
             desk=ticket.desk,
+            requester_entity=ticket.requester_entity,
         )
         first = await repository.add(new)
         assert first.reference == ticket.reference

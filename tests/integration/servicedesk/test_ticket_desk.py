@@ -5,6 +5,7 @@ and the person never reads a note."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,9 +32,16 @@ ANN = Actor("ann-id", "tenant-1", "Ann Desmet", frozenset({Role.STAFF, Role.AGEN
 JEF = Actor("jef-id", "tenant-1", "Jef Peeters", frozenset({Role.STAFF, Role.AGENT}))
 
 
-class NoEntities:
-    async def entity_of(self, user_id: str) -> None:
-        return None
+@dataclass(frozen=True)
+class Coded:
+    code: str
+
+
+class Entities:
+    """Lotte is of DOMG, which has no desk of its own (there is only the central one)."""
+
+    async def entity_of(self, user_id: str) -> Coded | None:
+        return Coded("DOMG") if user_id == LOTTE.user_id else None
 
 
 @pytest.fixture
@@ -44,7 +52,7 @@ async def desk(database: Database) -> TicketDesk:
         await users.upsert(SeenUser(who.user_id, who.tenant_id, display_name=who.name))
     return TicketDesk(
         tickets=SqlTicketRepository(database, clock=clock, reference_zone=BRUSSELS),
-        people=DeskPeople(users, NoEntities()),
+        people=DeskPeople(users, Entities()),
         cards=TicketNoticeCards(BRUSSELS),
         clock=clock,
         calendar=WorkingCalendar(BRUSSELS),
@@ -63,6 +71,10 @@ async def test_every_step_lands_with_its_audit_and_its_messages(
     await desk.resolve(ANN, ticket.id, "Authenticator opnieuw geregistreerd.")
     done = await desk.rate(LOTTE, ticket.id, 5, "Snel geholpen!")
     assert (done.state, done.rating) == (TicketState.CLOSED, 5)
+    stored = await SqlTicketRepository(database).get(ticket.id)
+    assert stored is not None and stored == done  # read back as the desk saved it
+    assert (stored.rating, stored.rating_comment) == (5, "Snel geholpen!")
+    assert (stored.desk, stored.requester_entity) == ("", "DOMG")  # DOMG's, on the central desk
 
     outbox = SqlOutboxRepository(database)
     first = await outbox.by_dedupe_key(f"ticket-{ticket.id}-desk")

@@ -14,6 +14,7 @@ from bot.store import Database, SqlCatalogueRepository
 from devtools.demo_catalogue import demo_catalogue
 from tests.integration.servicedesk.report_data import store_week
 from tests.support.db import MakeDatabaseUrl, run_blocking
+from tests.unit.servicedesk.report_world import THANKS
 
 
 @pytest.fixture
@@ -71,6 +72,19 @@ def test_the_report_of_a_period_is_written(
         "SD-2026-000005",
     ]
     assert sheets["Vragen zonder antwoord"][1] == [1, "Hoe reset ik mijn wachtwoord?", "nl", 3]
+    # Per entity of the people who asked (ADV's asked the central desk), and what they wrote
+    # with their rating on their ticket's row.
+    assert [row[:2] for row in sheets["Per entiteit"][1:]] == [
+        ["(onbekend)", 1],
+        ["ADV", 2],
+        ["AWV", 2],
+    ]
+    header, one, *_ = sheets["Meldingen"]
+    assert (one[header.index("Servicedesk")], one[header.index("Entiteit")]) == (
+        "centrale servicedesk",
+        "ADV",
+    )
+    assert one[header.index("Opmerking bij de score")] == THANKS
 
 
 def test_one_entitys_report_by_its_code_in_any_case(

@@ -1,6 +1,6 @@
 """What the service desk's report reads (bot/store/servicedesk/ticket_report.py), on both
-dialects: the tickets created in a period (one desk's or all), the knowledge base's searches
-counted, and the questions it did not answer, the same text counted together."""
+dialects: the tickets created in a period (of one entity's people or all), the knowledge base's
+searches counted, and the questions it did not answer, the same text counted together."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.domain.servicedesk.tickets import Ticket
 from bot.store import Database
 from bot.store.servicedesk.ticket_report import SqlTicketReportSource
 from tests.integration.servicedesk.report_data import store_week
-from tests.unit.servicedesk.report_world import at
+from tests.unit.servicedesk.report_world import COMPLAINT, THANKS, at
 
 WEEK = (at(2, 0), at(9, 0))  # Monday 2 to Sunday 8 November, Brussels
 
@@ -26,9 +26,12 @@ async def test_the_tickets_of_a_period_oldest_first(database: Database, week: li
     found = await source.tickets_created(*WEEK)
     one, two, three, four, five = week
     assert found == [one, three, four, two, five]  # every field read back as the desk left it
-    assert await source.tickets_created(*WEEK, desk="AWV") == [three, two]
-    assert await source.tickets_created(*WEEK, desk="") == [one, four, five]
-    assert await source.tickets_created(*WEEK, desk="DOMG") == []
+    assert (one.rating_comment, two.rating_comment) == (THANKS, COMPLAINT)
+    # One entity's: its people's tickets, whichever desk (ADV's went to the central one).
+    assert await source.tickets_created(*WEEK, entity="AWV") == [three, two]
+    assert await source.tickets_created(*WEEK, entity="ADV") == [one, five]
+    assert await source.tickets_created(*WEEK, entity="") == [four]  # the person's unknown
+    assert await source.tickets_created(*WEEK, entity="DOMG") == []
     assert await source.tickets_created(at(3, 0), at(4, 0)) == [three]  # the end is not in it
     assert await source.tickets_created(at(2, 9), at(2, 9)) == []
 

@@ -130,6 +130,7 @@ class MemoryTicketRepository:
             question=new.question,
             created_at=new.created_at,
             desk=new.desk,
+            requester_entity=new.requester_entity,
             context=new.context,
         )
         if then is not None:

@@ -36,6 +36,9 @@ BASE = "https://werkplek.example"
 # Wednesday 11 November 2026, 12:00: the week of 2 November is over.
 NOW = datetime(2026, 11, 11, 12, 0, tzinfo=BRUSSELS)
 STAFF = frozenset({Role.STAFF})
+# What people wrote with their rating (tickets 1 and 2).
+THANKS = "Snel en vriendelijk geholpen, bedankt!"
+COMPLAINT = "=2 dagen gewacht op een licentie"
 AGENT = frozenset({Role.STAFF, Role.AGENT})
 ADMIN = frozenset({Role.STAFF, Role.ADMIN})
 
@@ -52,7 +55,9 @@ def filed(
     category: Category = Category.ACCESS,
     urgency: Urgency = Urgency.NORMAL,
     desk: str = "",
+    entity: str | None = None,
 ) -> Ticket:
+    """entity: the person's (by default the desk's: a desk of its own is its people's)."""
     return Ticket(
         id=number,
         reference=f"SD-2026-{number:06d}",
@@ -63,36 +68,41 @@ def filed(
         question=f"Vraag {number}",
         created_at=created,
         desk=desk,
+        requester_entity=desk if entity is None else entity,
     )
 
 
 def week_of_tickets() -> list[Ticket]:
-    """Five tickets of the week of 2 November, each with its own story:
+    """Five tickets of the week of 2 November, each with its own story (AWV has a desk of its
+    own; ADV's people ask the central one):
 
-    1. access, high, central: answered after 30 minutes, then waiting on the person until it
-       was solved at 11:00 (2 working hours, 0.5 counted), rated 5
+    1. access, high, central, asked by someone of ADV: answered after 30 minutes, then waiting
+       on the person until it was solved at 11:00 (2 working hours, 0.5 counted), rated 5 with
+       a word of thanks
     2. access, normal, AWV: filed Friday 16:00, answered Monday 9:00 (2 working hours), waited
        on the person 3 working hours, solved Monday 15:00 (8 working hours, 5 counted), rated 2
+       with a comment that looks like a formula (it stays text)
     3. licences, high, AWV: answered after 3 working hours (its 1-hour target missed), still
        open past its resolution target
-    4. post, low, central: never answered (its 8-hour target passed long before NOW)
-    5. licences, normal, central: filed Friday 6 November 16:45, solved (and so answered)
+    4. post, low, central, its person's entity unknown: never answered (its 8-hour target
+       passed long before NOW)
+    5. licences, normal, central, ADV: filed Friday 6 November 16:45, solved (and so answered)
        Monday 9 November 9:45: 2 working hours; not rated yet
     """
-    one = filed(1, at(2, 9), urgency=Urgency.HIGH)
+    one = filed(1, at(2, 9), urgency=Urgency.HIGH, entity="ADV")
     one = one.assigned_to("jef").replied("jef", at(2, 9, 30))
     one = one.resolved("jef", "MFA opnieuw geregistreerd.", at(2, 11), CALENDAR)
-    one = one.rated("person-1", 5)
+    one = one.rated("person-1", 5, THANKS)
     two = filed(2, at(6, 16), desk="AWV")
     two = two.assigned_to("ann").replied("ann", at(9, 9))  # waits on the person from 9:00
     two = two.answered_by_requester(at(9, 12), CALENDAR)  # 3 working hours waited
     two = two.resolved("ann", "Licentie toegekend.", at(9, 15), CALENDAR)
-    two = two.rated("person-2", 2)
+    two = two.rated("person-2", 2, COMPLAINT)
     three = filed(3, at(3, 10), category=Category.LICENCES, urgency=Urgency.HIGH, desk="AWV")
     three = three.assigned_to("ann").replied("ann", at(3, 13))
     three = three.answered_by_requester(at(3, 14), CALENDAR)
     four = filed(4, at(4, 10), category=Category.POST, urgency=Urgency.LOW)
-    five = filed(5, at(6, 16, 45), category=Category.LICENCES)
+    five = filed(5, at(6, 16, 45), category=Category.LICENCES, entity="ADV")
     five = five.assigned_to("jef").resolved("jef", "Opgelost.", at(9, 9, 45), CALENDAR)
     return [one, two, three, four, five]
 
@@ -130,13 +140,13 @@ class MemoryTicketReportSource:
     asked: list[tuple[datetime, datetime, str | None]] = field(default_factory=list)
 
     async def tickets_created(
-        self, start: datetime, end: datetime, desk: str | None = None
+        self, start: datetime, end: datetime, entity: str | None = None
     ) -> list[Ticket]:
-        self.asked.append((start, end, desk))
+        self.asked.append((start, end, entity))
         return [
             t
             for t in self.tickets
-            if start <= t.created_at < end and (desk is None or t.desk == desk)
+            if start <= t.created_at < end and (entity is None or t.requester_entity == entity)
         ]
 
     async def search_figures(self, start: datetime, end: datetime) -> SearchFigures:

@@ -27,7 +27,9 @@ from tests.support.clock import FakeClock
 from tests.unit.servicedesk.report_world import (
     BRUSSELS,
     CALENDAR,
+    COMPLAINT,
     NOW,
+    THANKS,
     Entities,
     MemoryTicketReportSource,
     at,
@@ -121,7 +123,7 @@ def test_the_whole_period_adds_up() -> None:
     )
 
 
-def test_every_category_has_a_line_and_every_desk_one_too() -> None:
+def test_every_category_has_a_line_and_every_entity_of_the_people_who_asked_one_too() -> None:
     report = sample_report()
     assert [(g.key, g.figures.tickets) for g in report.by_category] == [
         (Category.ACCESS.value, 2),
@@ -130,21 +132,43 @@ def test_every_category_has_a_line_and_every_desk_one_too() -> None:
         (Category.POST.value, 1),
         (Category.OTHER.value, 0),
     ]
-    central, awv = report.by_entity
-    assert (central.key, awv.key) == ("", "AWV")
-    assert (central.figures.tickets, central.figures.csat) == (3, 5.0)
-    assert central.figures.first_response == Durations(2, 1.25, 2.0)
+    # ADV has no desk of its own: its people's tickets (1 and 5, on the central desk) are its
+    # line all the same; the one whose person's entity is unknown (4) has a line of its own.
+    unknown, adv, awv = report.by_entity
+    assert (unknown.key, adv.key, awv.key) == ("", "ADV", "AWV")
+    assert (unknown.figures.tickets, unknown.figures.first_response_breached) == (1, 1)
+    assert (adv.figures.tickets, adv.figures.solved, adv.figures.csat) == (2, 2, 5.0)
+    assert adv.figures.first_response == Durations(2, 1.25, 2.0)
     assert (awv.figures.tickets, awv.figures.still_open, awv.figures.csat) == (2, 1, 2.0)
     assert (awv.figures.first_response_breached, awv.figures.resolution_breached) == (1, 1)
     empty = next(g for g in report.by_category if g.key == Category.OTHER.value).figures
     assert (empty.csat, empty.first_response) == (None, Durations(0, None, None))
 
 
-def test_one_entitys_report_holds_its_desks_tickets_only() -> None:
+def test_each_row_says_whose_entity_and_which_desk_with_what_the_person_wrote() -> None:
+    one, three, four, two, five = sample_report().tickets
+    assert [(r.entity, r.desk) for r in (one, two, three, four, five)] == [
+        ("ADV", ""),
+        ("AWV", "AWV"),
+        ("AWV", "AWV"),
+        ("", ""),
+        ("ADV", ""),
+    ]
+    assert (one.rating, one.rating_comment) == (5, THANKS)
+    assert (two.rating, two.rating_comment) == (2, COMPLAINT)
+    assert (five.rating, five.rating_comment) == (None, "")
+
+
+def test_one_entitys_report_holds_its_peoples_tickets_only() -> None:
     report = sample_report("AWV")
     assert [row.reference for row in report.tickets] == ["SD-2026-000003", "SD-2026-000002"]
     assert [g.key for g in report.by_entity] == ["AWV"]
     assert report.searches == sample_report().searches  # searches belong to no entity
+    # An entity without a desk of its own: its people asked the central desk.
+    central = sample_report("ADV")
+    assert [row.reference for row in central.tickets] == ["SD-2026-000001", "SD-2026-000005"]
+    assert [(g.key, g.figures.tickets) for g in central.by_entity] == [("ADV", 2)]
+    assert (central.total.rated, central.total.csat) == (1, 5.0)
     nobody = sample_report("DOMG")
     assert (nobody.total.tickets, [g.key for g in nobody.by_entity]) == (0, ["DOMG"])
 

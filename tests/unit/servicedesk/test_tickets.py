@@ -54,7 +54,7 @@ def test_the_whole_road_counts_versions() -> None:
     asked = taken.replied(ANN, at(2, 10))
     back = asked.answered_by_requester(at(2, 11), CALENDAR)
     done = back.resolved(ANN, "Authenticator opnieuw geregistreerd.", at(2, 12), CALENDAR)
-    rated = done.rated(LOTTE, 5)
+    rated = done.rated(LOTTE, 5, " Snel geholpen! ")
     assert [t.state for t in (taken, asked, back, done, rated)] == [
         TicketState.OPEN,
         TicketState.WAITING,
@@ -65,7 +65,7 @@ def test_the_whole_road_counts_versions() -> None:
     assert [t.version for t in (taken, asked, back, done, rated)] == [2, 3, 4, 5, 6]
     assert asked.first_response_at == at(2, 10) and back.first_response_at == at(2, 10)
     assert done.waited_hours == pytest.approx(1.0)  # 10:00 to 11:00 on the person
-    assert rated.rating == 5
+    assert (rated.rating, rated.rating_comment) == (5, "Snel geholpen!")
 
 
 def test_an_agent_can_hand_it_to_a_colleague_without_changing_its_state() -> None:

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.excel.servicedesk.report import write_ticket_report
 from bot.i18n import LOCALES, Translator
-from tests.unit.servicedesk.report_world import BRUSSELS, sample_report
+from tests.unit.servicedesk.report_world import BRUSSELS, COMPLAINT, THANKS, sample_report
 
 _RAW_KEY = re.compile(r"^[a-z_]+\.[a-z_.]+$")  # a message id instead of its text
 
@@ -98,11 +98,13 @@ def test_the_figures_per_category_and_per_entity() -> None:
         ("Post", 1),
         ("Andere", 0),
     ]
-    central, awv = _by_header(sheets["Per entiteit"])
-    assert (central["Entiteit"], awv["Entiteit"]) == ("centrale servicedesk", "AWV")
+    # The entity of the people who asked: ADV's asked the central desk, one person's is unknown.
+    unknown, adv, awv = _by_header(sheets["Per entiteit"])
+    assert (unknown["Entiteit"], adv["Entiteit"], awv["Entiteit"]) == ("(onbekend)", "ADV", "AWV")
+    assert (unknown["Meldingen"], adv["Meldingen"], awv["Meldingen"]) == (1, 2, 2)
     assert awv["Eerste antwoord, mediaan (werkuren)"] == 2.5
-    assert awv["Tevredenheid (1 tot 5)"] == 2.0
-    assert central["Oplossing te laat"] == 1
+    assert (adv["Tevredenheid (1 tot 5)"], awv["Tevredenheid (1 tot 5)"]) == (5.0, 2.0)
+    assert unknown["Oplossing te laat"] == 1
     assert sheets["Per entiteit"]["F2"].number_format == "0.0"
 
 
@@ -118,9 +120,16 @@ def test_one_row_per_ticket_with_real_dates_and_working_hours() -> None:
     ]
     one, three, four, two, _ = tickets
     assert one["Gemeld op"] == datetime(2026, 11, 2, 9, 0)  # Brussels time, as Excel shows it
-    assert sheet["F2"].is_date
+    assert sheet["G2"].is_date
     assert (two["Werkuren tot eerste antwoord"], two["Werkuren tot oplossing"]) == (2.0, 5.0)
-    assert (two["Entiteit"], two["Status"], two["Score"]) == ("AWV", "Afgesloten", 2)
+    assert (two["Entiteit"], two["Servicedesk"], two["Status"], two["Score"]) == (
+        "AWV",
+        "AWV",
+        "Afgesloten",
+        2,
+    )
+    assert (one["Entiteit"], one["Servicedesk"]) == ("ADV", "centrale servicedesk")
+    assert (four["Entiteit"], four["Servicedesk"]) == ("(onbekend)", "centrale servicedesk")
     assert (three["Termijn eerste antwoord"], three["Termijn oplossing"]) == ("te laat", "te laat")
     assert (four["Eerste antwoord op"], four["Urgentie"], four["Status"]) == (
         None,
@@ -128,6 +137,17 @@ def test_one_row_per_ticket_with_real_dates_and_working_hours() -> None:
         "Nieuw",
     )
     assert "Vraag 1" not in [v for row in _rows(sheet) for v in row]  # no ticket's own words
+
+
+def test_what_people_wrote_with_their_rating_has_a_column_of_its_own() -> None:
+    for locale, header in (("nl", "Opmerking bij de score"), ("en", "Comment with the score")):
+        sheet = _sheets(locale)["Meldingen" if locale == "nl" else "Tickets"]
+        one, three, four, two, five = _by_header(sheet)
+        comments = [row[header] for row in (one, two, three, four, five)]
+        assert comments == [THANKS, COMPLAINT, None, None, None]  # 3, 4 and 5 are not rated
+        column = next(cell for cell in sheet[1] if cell.value == header).column_letter
+        assert sheet[f"{column}5"].data_type == "s"  # text that looks like a formula stays text
+        assert sheet[f"{column}2"].alignment.wrap_text
 
 
 def test_the_questions_the_knowledge_base_did_not_answer() -> None:
