@@ -83,31 +83,13 @@ def access_card(
     worst = report.worst
     verdict = text(t(_VERDICT[worst]), weight="Bolder")
     body.append({**verdict, "size": "Medium", "color": _COLOUR[worst]})
-    body += [_check_row(check, t, tz) for check in report.checks if _shown(check, viewed_by_agent)]
+    body += [_check_row(check, t, tz) for check in report.shown(to_agent=viewed_by_agent)]
     if report.open_work is not None:
         body.append(open_work_row(report.open_work, t, own=not viewed_by_agent))
     moment = format_moment(report.checked_at, t, tz)
     body.append({**text(t("access.checked_at", moment=moment), subtle=True), "separator": True})
     refresh = execute(t("access.refresh"), Verb.ACCESS_REFRESH, {"user": subject.id})
     return card(body, [refresh])
-
-
-def summary_line(report: AccessReport, t: Translator) -> str:
-    """The card in one line, for a ticket about signing in: "Account: in orde · MFA: actie
-    nodig · ...", states in words (never colour alone), no personal details beyond them."""
-    return " · ".join(
-        f"{t(_TITLE[check.kind])}: {t(_STATE[check.state])}"
-        for check in report.checks
-        if _shown(check, viewed_by_agent=False)
-    )
-
-
-def _shown(check: Check, viewed_by_agent: bool) -> bool:
-    """Where an account comes from (cloud, synchronised) is the service desk's business: staff
-    see that line only when it asks something of them (a synchronisation that stopped)."""
-    if check.kind is not CheckKind.IDENTITY_SOURCE or viewed_by_agent:
-        return True
-    return check.state in {CheckState.WARN, CheckState.ACTION}
 
 
 def _check_row(check: Check, t: Translator, tz: tzinfo) -> Element:

@@ -17,7 +17,6 @@ from bot.domain.access.facts import AccessReport
 from bot.domain.platform.actors import Actor
 from bot.domain.platform.errors import DomainError
 from bot.i18n import Translator
-from cards.access.status import summary_line
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +45,12 @@ class AccessContext:
             logger.info("ticket context: access summary left out (%s)", type(failed).__name__)
             return None
         return summary_line(report, t) or None
+
+
+def summary_line(report: AccessReport, t: Translator) -> str:
+    """The access card in one line, as the person sees it: "Account: In orde ·
+    Tweestapsverificatie (MFA): Actie nodig · ...", each state in words."""
+    return " · ".join(
+        f"{t(f'access.kind.{check.kind.value}')}: {t(f'access.state.{check.state.value}')}"
+        for check in report.shown(to_agent=False)
+    )

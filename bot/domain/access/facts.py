@@ -149,3 +149,15 @@ class AccessReport:
         order = [CheckState.ACTION, CheckState.WARN, CheckState.UNKNOWN, CheckState.OK]
         states = {check.state for check in self.checks}
         return next((state for state in order if state in states), CheckState.OK)
+
+    def shown(self, *, to_agent: bool) -> tuple[Check, ...]:
+        """The checks a reader is shown. Where an account comes from (cloud, synchronised) is
+        the service desk's business: staff see that line only when it asks something of them
+        (a synchronisation that stopped)."""
+        return tuple(
+            check
+            for check in self.checks
+            if to_agent
+            or check.kind is not CheckKind.IDENTITY_SOURCE
+            or check.state in {CheckState.WARN, CheckState.ACTION}
+        )
