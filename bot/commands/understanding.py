@@ -124,14 +124,15 @@ def understand(
         return _settled(cues, text, commands, extra_terms, examples)
     if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
         return cues
+    words = tokens(text)
     if cues.winner is not None and (
-        (cues.confidence >= CUES_SURE and not asks_how(tokens(text)))
+        (cues.confidence >= CUES_SURE and not asks_how(words))
         or cues.winner.name == cues.opened_by
         or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
     ):
         return cues
     allowed = [spec.name for spec in commands if spec.name not in cues.ruled_out]
-    guess = examples.guess(tokens(text), allowed)
+    guess = examples.guess(words, allowed)
     return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
 
 

@@ -111,10 +111,9 @@ class SqlKnowledgeBase:
         terms = query_terms(question, language, await self._vocabulary(language))
         if not terms:
             return []
-        if self._db.dialect == "postgresql":
-            ranked = await self._search_postgres(terms, language, limit)
-        else:
-            ranked = await self._search_sqlite(terms, language, limit)
+        if self._db.dialect != "postgresql":
+            return await self._search_sqlite(terms, language, limit)
+        ranked = await self._search_postgres(terms, language, limit)
         held = await self._words_of([hit.key for hit in ranked], language)
         return [
             SearchHit(hit.key, hit.rank, len(set(terms) & held.get(hit.key, set())), len(terms))
@@ -155,7 +154,8 @@ class SqlKnowledgeBase:
         return {row.article_key: set(row.words.split()) for row in rows}
 
     async def _search_sqlite(self, terms: list[str], language: str, limit: int) -> list[SearchHit]:
-        """FTS5's best candidates by its BM25, ranked again as on PostgreSQL (_ranked): BM25
+        """FTS5's best candidates by its BM25, ranked again as on PostgreSQL (_ranked), with how
+        much of the question each shares: BM25
         divides by an entry's length, so an article with many question variants lost to a short
         one that held a single word of the question."""
         match = " OR ".join(f'"{term}"' for term in terms)
@@ -181,11 +181,13 @@ class SqlKnowledgeBase:
         async with self._db.connect() as connection:
             rows = (await connection.execute(candidates, params)).all()
             total, *each = (await connection.execute(counts, params)).one()
-        held = Counter(dict(zip(terms, each, strict=True)))
-        hits = [
-            SearchHit(row.article_key, _ranked(_weights(terms, row.heading, row.body), total, held))
-            for row in rows
-        ]
+        holding_each = Counter(dict(zip(terms, each, strict=True)))
+        hits = []
+        for row in rows:
+            # The entry is at hand: how much of the question it shares needs no second read.
+            weights = _weights(terms, row.heading, row.body)
+            rank = _ranked(weights, total, holding_each)
+            hits.append(SearchHit(row.article_key, rank, len(weights), len(terms)))
         hits.sort(key=lambda hit: (-hit.rank, hit.key))
         return hits[:limit]
 
