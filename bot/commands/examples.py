@@ -45,7 +45,8 @@ _AMBIGUOUS = "ambiguous"
 # as if the label had _PRIOR_WEIGHT more sentences of the usual kind (Dirichlet smoothing).
 # A fixed additive constant would make a word a small label never saw cost it less than a big
 # label that saw it once: a command with twenty sentences then pulls every unusual sentence.
-_PRIOR_WEIGHT = 2.0
+# 2, 4 and 8 read 94.7%, 95.1% and 95.0% on the blind sets each left out in turn.
+_PRIOR_WEIGHT = 4.0
 _SMOOTHING = 0.1
 # Letter groups of this length, of words at least this long (short words are whole features).
 _GRAM = 6
@@ -56,6 +57,12 @@ _GRAM_WORD = 5
 # 0.3, 0.5 and 1 read 91.7%, 92.1%, 91.9% and 91.3% on average (92.7% at 0.3 once the
 # question's form was read too).
 _GRAM_WEIGHT = 0.3
+# Naive Bayes adds every feature's evidence as if each were news, but a word, its lemmas, its
+# pairs and its letter groups say one thing several times: its log odds are far too sure (a
+# probability of 0.999 for a guess that is wrong one time in ten). Dividing them by this makes
+# them comparable with other evidence (the cues', see guess). 2, 3, 4 and 6 read 94.8%, 95.0%,
+# 95.1% and 94.9% on the blind sets each left out in turn.
+_TEMPERATURE = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +99,25 @@ class ExampleModel:
     def labels(self) -> frozenset[str]:
         return frozenset(self._examples)
 
-    def guess(self, words: Iterable[Token], allowed: Iterable[str]) -> Guess | None:
+    def guess(
+        self,
+        words: Iterable[Token],
+        allowed: Iterable[str],
+        prior: Mapping[str, float] | None = None,
+    ) -> Guess | None:
         """The likeliest label among `allowed` (commands the caller may run; SERVICEDESK and
         GREETING are always allowed), with its probability among those; None without one.
-        `words`: the message read without a vocabulary (`tokens(text)`), as the examples were."""
+        `words`: the message read without a vocabulary (`tokens(text)`), as the examples were.
+        `prior`: more evidence per label, as log odds (what the cues read, by the caller)."""
         wanted = {*allowed, SERVICEDESK, GREETING}
         candidates = sorted(label for label in wanted if label in self._examples)
         if not candidates:
             return None
         present = features(words) & self._everywhere.keys()
-        scores = {label: self._log_score(label, present) for label in candidates}
+        scores = {
+            label: self._log_score(label, present) / _TEMPERATURE + (prior or {}).get(label, 0.0)
+            for label in candidates
+        }
         best = max(candidates, key=lambda label: scores[label])
         total = sum(math.exp(score - scores[best]) for score in scores.values())
         return Guess(best, 1.0 / total)

@@ -109,3 +109,36 @@ def test_the_examples_settle_two_commands_the_cues_scored_alike_but_not_two_aske
 
     both = understand("toon mijn post en mijn aanvragen", specs, examples=model)
     assert both.verdict is Verdict.ASK and {c.name for c in both.choices} == {"post", "requests"}
+
+
+def test_the_cues_reading_weighs_in_where_the_examples_decide_but_not_on_a_how_to() -> None:
+    """Every "check my ..." the examples learnt asked for the access card, but "check my post"
+    holds the post list's own word: where the cues are not sure enough to decide alone, their
+    reading still counts. On a how-to question it does not: "how do I set up mfa" names the
+    access card's subject and asks for instructions."""
+    specs = command_specs()
+    model = ExampleModel(
+        [
+            Example("check my account", "status"),
+            Example("check my devices please", "status"),
+            Example("check my sign-in", "status"),
+            Example("show my letters", "post"),
+            Example("any new letters for me", "post"),
+            Example("how do I share a report", SERVICEDESK),
+            Example("how do I set up the printer", SERVICEDESK),
+        ]
+    )
+    alone = model.guess(tokens("check my post"), [spec.name for spec in specs])
+    assert alone is not None and alone.label == "status"
+
+    read = understand("check my post", specs, examples=model)
+    assert read.verdict is Verdict.COMMAND and read.ranked[0].name == "post"
+
+    how_to = understand("how do I set up mfa on my phone", specs, examples=model)
+    assert _by_cues_winner("how do I set up mfa on my phone") == "status"
+    assert how_to.verdict is Verdict.NOTHING
+
+
+def _by_cues_winner(text: str) -> str:
+    winner = understand(text, command_specs()).winner
+    return winner.name if winner else ""
