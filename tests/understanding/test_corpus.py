@@ -85,6 +85,15 @@ WHOLE_CORPUS_BAR = 0.95
 # read as a command, and commands reached by words no sentence held. Leaving each of the 15
 # blind sets out then reads 93.2% on average. With the examples settling two commands the cues
 # scored alike when they are sure (not two the message names: understanding._settled), 93.9%.
+# With the cues' reading weighed in where the examples decide (not on a how-to question) and the
+# examples' log odds tempered, 95.1%. Set 15 (298 sentences after 20 that repeated earlier ones
+# were dropped; blind, written from the commands' meanings by an engineer who read neither the
+# scorer nor the corpus, with long contexts and needs described without a product's name) then
+# read 86.9% (Dutch 85.0%, English 92.3%), the same as the code before that change: the
+# leave-one-out mean promises more than a new writer's sentences give. 390 training sentences
+# written by another engineer from the commands' meanings (train16.*.json, never shown set 15)
+# raised it to 88.9% (a second reading, nothing chosen on it); leaving each of the 16 blind sets
+# out then reads 94.9% on average.
 # The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
 # held-out set, measured before any tuning for it, does better.
