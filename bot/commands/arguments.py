@@ -129,8 +129,10 @@ def extract(
 
 
 def _whole(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
-    """All of it (the handler reads it); a reason and a workspace's name are its arguments."""
-    consumed = set(_after_marker(words, _JUSTIFIES, known))
+    """All of it (the handler reads it); a reason, a workspace's name and what follows a colon
+    after the command's own words ("maak een ticket aan: mijn scherm geeft geen beeld") are
+    its arguments."""
+    consumed = set(_after_marker(words, _JUSTIFIES, known)) | set(_after_colon(text, words, known))
     consumed |= {i for i, w in enumerate(words) if i > 0 and w.capitalised and i not in known}
     return Extracted(" ".join(MENTION.sub(" ", text).split()), frozenset(consumed))
 
@@ -337,6 +339,16 @@ def _filters(words: Sequence[Token]) -> tuple[list[str], set[int]]:
                 if flag not in found:
                     found.append(flag)
     return found, used
+
+
+def _after_colon(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int]:
+    """Content words after the first colon that follows one of the command's own words."""
+    if not known:
+        return []
+    for i in range(min(known) + 1, len(words)):
+        if ":" in text[words[i - 1].end : words[i].start]:
+            return [j for j in range(i, len(words)) if j not in known and content(words[j])]
+    return []
 
 
 def _after_marker(

@@ -9,7 +9,9 @@ import pytest
 
 from bot.commands.arguments import extract
 from bot.commands.lemmas import tokens
+from bot.commands.understanding import Verdict, understand
 from bot.services.post.listing import Scope
+from dialogs import command_specs
 from dialogs.post.text import DelegationAsk, parse_delegation, parse_filters, read_delegation
 
 TODAY = date(2026, 12, 1)  # a Tuesday
@@ -229,3 +231,12 @@ def test_a_shouted_sentence_names_someone_only_right_after_its_opening_command_w
     assert extract("status", False, shouted, tokens(shouted), frozenset({3})).args == ""
     opening = "STATUS BRAM DE WOLF"  # unchanged
     assert extract("status", False, opening, tokens(opening), frozenset({0})).args == "BRAM DE WOLF"
+
+
+def test_what_follows_a_colon_after_the_command_is_what_it_is_about() -> None:
+    """ "maak een ticket aan: <the problem>": the problem is the ticket's question, not words
+    the ticket command fails to explain (which would leave the message to nobody)."""
+    text = "maak een ticket aan: mijn tweede scherm geeft geen beeld meer sinds de verhuis"
+    read = understand(text, command_specs())
+    assert read.verdict is Verdict.COMMAND and read.ranked[0].name == "ticket"
+    assert read.ranked[0].args == text

@@ -133,20 +133,28 @@ def named_period(words: Sequence[str], used: set[int], today: date) -> Period | 
 
 def calendar_period(words: Sequence[str], used: set[int], today: date) -> Period | None:
     """A month, a quarter or a year named as such: "oktober 2026", "november", "het derde
-    kwartaal van 2026", "Q3", "third quarter", "het jaar 2025", "2025". Without a year, the
-    last one that has begun (a report looks back); a period still running ends today."""
+    kwartaal van 2026", "Q3", "third quarter", "het jaar 2025", "2025"; or two of them, from
+    the first's start to the second's end: "van januari tot en met juni". Without a year, the
+    last one that has begun (a report looks back: in December, "oktober tot januari" starts
+    in last year's October); a period still running ends today."""
+    found: list[Period] = []
     for i, word in enumerate(words):
-        if i in used:
+        if i in used or len(found) == 2:
             continue
-        found = _month(words, i, used, today) or _quarter(words, i, used, today)
-        if found is None and _YEAR.match(word) and 2000 <= int(word) <= today.year:
+        period = _month(words, i, used, today) or _quarter(words, i, used, today)
+        if period is None and _YEAR.match(word) and 2000 <= int(word) <= today.year:
             used.add(i)
             if i > 0 and words[i - 1] in _YEARS:
                 used.add(i - 1)
-            found = date(int(word), 1, 1), date(int(word), 12, 31)
-        if found is not None:
-            return found[0], min(found[1], today)
-    return None
+            period = date(int(word), 1, 1), date(int(word), 12, 31)
+        if period is not None:
+            found.append(period)
+    if not found:
+        return None
+    start, end = found[0][0], found[-1][1]
+    if end < start:
+        start = start.replace(year=start.year - 1)
+    return start, min(end, today)
 
 
 def _month(words: Sequence[str], i: int, used: set[int], today: date) -> Period | None:

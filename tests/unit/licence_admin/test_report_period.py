@@ -48,6 +48,11 @@ def _read(args: str) -> ReportAsk:
         ("jaar 2025", date(2025, 1, 1), date(2025, 12, 31)),
         ("in 2026", date(2026, 1, 1), TODAY),
         ("may", date(2026, 11, 2), TODAY),  # "may" alone is no month: the default period
+        # two periods: from the first's start to the second's end
+        ("van januari tot en met juni", date(2026, 1, 1), date(2026, 6, 30)),
+        ("from january through june 2026", date(2026, 1, 1), date(2026, 6, 30)),
+        ("Q1 tot Q3", date(2026, 1, 1), date(2026, 9, 30)),
+        ("oktober tot januari", date(2025, 10, 1), date(2026, 1, 31)),  # the October before
         # unchanged
         ("3 november 2026", date(2026, 11, 3), TODAY),
         ("van 1/10/2026 tot 31/10/2026", date(2026, 10, 1), date(2026, 10, 31)),
