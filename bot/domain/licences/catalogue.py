@@ -192,7 +192,8 @@ class Catalogue:
 
         An item is named when all words of its name, of one synonym or of a part of its name no
         other item's name holds ("premium per gebruiker") occur in the text; the longest such
-        phrase wins, so "power bi premium" beats "power bi". A word of a phrase also occurs as
+        phrase wins, so "power bi premium" beats "power bi"; a workspace beats a product named
+        only by a synonym ("de begrotingsopvolging in power bi"). A word of a phrase also occurs as
         the first part of a compound ("budget" in "budgetrapporten"). Failing that, an item
         whose description alone shares two words with the text ("build ... apps") is named, when
         only one does. forms: a word's other forms (its lemmas: "apps" -> "app"), which count
@@ -201,21 +202,31 @@ class Catalogue:
         read = forms or _itself
         words = {form for word in folded_words(text) for form in (word, *read(word))}
         visible = self.visible_items(entity_code)
-        scored: list[tuple[int, int, CatalogueItem]] = []
+        scored: list[tuple[bool, int, int, CatalogueItem]] = []
         for position, item in enumerate(visible):
-            phrases = (
+            names = (
                 item.name_nl,
                 item.name_en,
                 item.key.replace("-", " "),
-                *item.synonyms,
                 *_own_name_parts(item, visible),
             )
-            best = max((_phrase_score(phrase, words, read) for phrase in phrases), default=0)
-            if best:
-                scored.append((-best, position, item))
+            by_name = max((_phrase_score(phrase, words, read) for phrase in names), default=0)
+            by_synonym = max((_phrase_score(s, words, read) for s in item.synonyms), default=0)
+            if best := max(by_name, by_synonym):
+                scored.append((by_name > 0, -best, position, item))
         if not scored:
             return _described(visible, words, read)
-        return [item for _, _, item in sorted(scored, key=lambda s: (s[0], s[1]))]
+        # "toegang tot de begrotingsopvolging in power bi": a workspace lives in a product,
+        # which people name to say where; only the product's own name ("Power BI Pro") asks
+        # for the product before a workspace.
+        workspace = any(item.kind is ItemKind.WORKSPACE_ROLE for *_, item in scored)
+
+        def rank(entry: tuple[bool, int, int, CatalogueItem]) -> tuple[bool, int, int]:
+            by_name, score, position, item = entry
+            where = workspace and not by_name and item.kind is not ItemKind.WORKSPACE_ROLE
+            return where, score, position
+
+        return [item for *_, item in sorted(scored, key=rank)]
 
     def problems(self) -> list[CatalogueProblem]:
         """Everything that makes the catalogue unusable as a whole (rows are checked on read)."""

@@ -118,6 +118,16 @@ def test_free_text_names_the_item_in_other_forms_and_by_its_own_name_parts() -> 
     assert other.match("mijn budgetje", "ADV") == []
 
 
+def test_a_workspace_comes_before_a_product_named_only_to_say_where_it_is() -> None:
+    # "power bi" is the longer phrase, but it only says where the budget's workspace is.
+    budget = replace(VIEWER, synonyms=("budget",))
+    other = replace(CATALOGUE, items=(PRO, PPU, budget))
+    assert other.match("toegang tot het budget in power bi", "ADV")[:2] == [budget, PRO]
+    # The product's own name asks for the product itself.
+    assert other.match("power bi pro voor het budget", "ADV")[0] is PRO
+    assert other.match("ik heb power bi nodig", "ADV")[0] is PRO
+
+
 def test_a_description_names_the_item_only_when_nothing_else_does_and_only_one_fits() -> None:
     apps = replace(APPS, synonyms=(), description_en="Build and use apps with connectors.")
     pro = replace(PRO, description_en="Create and share reports and dashboards.")
