@@ -186,7 +186,10 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("kennisbank|servicedesk|helpdesk|knowledge+base|service+desk", -2.0),
     ),
     "ticket": (  # a question for the service desk's people (a ticket)
-        ("ticket|melding aanmaken|maken|indienen|create|new|nieuw|nieuwe", 2.0),
+        (
+            "ticket|melding aanmaken|maken|indienen|registreren|create|new|nieuw|nieuwe|raise",
+            2.0,
+        ),
         (
             "spreken|bellen|contact|contacteren|speak|talk "
             "mens|medewerker|persoon|iemand|human|person|someone|servicedesk|helpdesk",

@@ -93,7 +93,15 @@ WHOLE_CORPUS_BAR = 0.95
 # leave-one-out mean promises more than a new writer's sentences give. 390 training sentences
 # written by another engineer from the commands' meanings (train16.*.json, never shown set 15)
 # raised it to 88.9% (a second reading, nothing chosen on it); leaving each of the 16 blind sets
-# out then reads 94.9% on average.
+# out then reads 94.9% on average. Two more engineers' 700 training sentences (train17, train18,
+# written blind), a workspace before a product named only by a synonym, two named periods read
+# as one span, and a colon's content: 95.3%, set 15 left out 92.3%. Set 16 (246 sentences after
+# 59 that repeated earlier ones were dropped; a week of ordinary traffic, written blind by a
+# fifth engineer) then read 87.0% (Dutch 87.7%, English 84.3%), measured once: a new writer's
+# sentences still read some 8 points below the leave-one-out mean. Its misses: how-to questions
+# about Power BI read as the licence form, "maak/registreer een ticket: <the problem>" read as a
+# question for the knowledge base, two requests in one message read as one. With the verbs that
+# file a ticket ("registreer", "raise", "log") 87.4%; leaving each of the 17 sets out, 94.8%.
 # The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
 # held-out set, measured before any tuning for it, does better.
