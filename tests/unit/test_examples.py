@@ -142,3 +142,25 @@ def test_the_cues_reading_weighs_in_where_the_examples_decide_but_not_on_a_how_t
 def _by_cues_winner(text: str) -> str:
     winner = understand(text, command_specs()).winner
     return winner.name if winner else ""
+
+
+def test_a_part_of_a_message_long_enough_to_ask_on_its_own_is_read_by_the_examples_too() -> None:
+    """ "toon mijn post en zet Karen als vervanger vanaf morgen": the second part holds no
+    delegation's cue, but it reads as the delegation's sentences do: two requests, asked
+    about, not one of them silently."""
+    specs = command_specs()
+    model = ExampleModel(
+        [
+            Example("zet Jan als vervanger tijdens mijn verlof", "post_delegation"),
+            Example("Els is mijn vervanger vanaf maandag", "post_delegation"),
+            Example("maak Piet mijn vervanger", "post_delegation"),
+            Example("toon mijn post", "post"),
+            Example("mijn brieven aub", "post"),
+            Example("mijn scherm is stuk", SERVICEDESK),
+        ]
+    )
+    text = "toon mijn post en zet Karen als vervanger vanaf morgen"
+    assert not understand(text, specs).two_asked
+    read = understand(text, specs, examples=model)
+    assert read.verdict is Verdict.ASK and read.two_asked
+    assert {c.name for c in read.choices} == {"post", "post_delegation"}
