@@ -192,8 +192,8 @@ class Catalogue:
 
         An item is named when all words of its name, of one synonym or of a part of its name no
         other item's name holds ("premium per gebruiker") occur in the text; the longest such
-        phrase wins, so "power bi premium" beats "power bi"; a workspace beats a product named
-        only by a synonym ("de begrotingsopvolging in power bi"). A word of a phrase also occurs as
+        phrase wins, so "power bi premium" beats "power bi", but not over another item named
+        that the shorter one only says where it is (_Named.rank). A word of a phrase also occurs as
         the first part of a compound ("budget" in "budgetrapporten"). Failing that, an item
         whose description alone shares two words with the text ("build ... apps") is named, when
         only one does. forms: a word's other forms (its lemmas: "apps" -> "app"), which count
@@ -202,7 +202,7 @@ class Catalogue:
         read = forms or _itself
         words = {form for word in folded_words(text) for form in (word, *read(word))}
         visible = self.visible_items(entity_code)
-        scored: list[tuple[bool, int, int, CatalogueItem]] = []
+        scored: list[_Named] = []
         for position, item in enumerate(visible):
             names = (
                 item.name_nl,
@@ -211,22 +211,15 @@ class Catalogue:
                 *_own_name_parts(item, visible),
             )
             by_name = max((_phrase_score(phrase, words, read) for phrase in names), default=0)
-            by_synonym = max((_phrase_score(s, words, read) for s in item.synonyms), default=0)
-            if best := max(by_name, by_synonym):
-                scored.append((by_name > 0, -best, position, item))
+            synonym = max(
+                ((_phrase_score(s, words, read), s) for s in item.synonyms), default=(0, "")
+            )
+            if by_name or synonym[0]:
+                said = frozenset(folded_words(synonym[1])) if synonym[0] > by_name else frozenset()
+                scored.append(_Named(item, position, max(by_name, synonym[0]), by_name > 0, said))
         if not scored:
             return _described(visible, words, read)
-        # "toegang tot de begrotingsopvolging in power bi": a workspace lives in a product,
-        # which people name to say where; only the product's own name ("Power BI Pro") asks
-        # for the product before a workspace.
-        workspace = any(item.kind is ItemKind.WORKSPACE_ROLE for *_, item in scored)
-
-        def rank(entry: tuple[bool, int, int, CatalogueItem]) -> tuple[bool, int, int]:
-            by_name, score, position, item = entry
-            where = workspace and not by_name and item.kind is not ItemKind.WORKSPACE_ROLE
-            return where, score, position
-
-        return [item for *_, item in sorted(scored, key=rank)]
+        return [named.item for named in sorted(scored, key=lambda named: named.rank(scored))]
 
     def problems(self) -> list[CatalogueProblem]:
         """Everything that makes the catalogue unusable as a whole (rows are checked on read)."""
@@ -326,6 +319,30 @@ _SHORT = 4
 _PART = 5
 # A description names its item when it shares this many words with the text.
 _DESCRIBED = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """An item a text names: how (by its own name or by a synonym, whose words are `said`)."""
+
+    item: CatalogueItem
+    position: int
+    score: int
+    by_name: bool
+    said: frozenset[str]
+
+    def rank(self, others: Iterable[_Named]) -> tuple[bool, int, int]:
+        """Longest phrase first, but an item named only by a word that says where another one
+        lives comes after it: "de begrotingsopvolging in power bi" asks for the workspace,
+        "power bi ppu" for Premium per user (whose name holds "power bi"), not for Pro."""
+        workspace = ItemKind.WORKSPACE_ROLE
+        where = not self.by_name and any(
+            (other.item.kind is workspace and self.item.kind is not workspace)
+            or self.said <= {*folded_words(other.item.name_nl), *folded_words(other.item.name_en)}
+            for other in others
+            if other.item.key != self.item.key
+        )
+        return where, -self.score, self.position
 
 
 def _phrase_score(phrase: str, words: set[str], forms: Callable[[str], Iterable[str]]) -> int:

@@ -125,6 +125,8 @@ def test_a_workspace_comes_before_a_product_named_only_to_say_where_it_is() -> N
     assert other.match("toegang tot het budget in power bi", "ADV")[:2] == [budget, PRO]
     # The product's own name asks for the product itself.
     assert other.match("power bi pro voor het budget", "ADV")[0] is PRO
+    # "power bi" is in Premium per user's name too: beside "ppu" it says which family.
+    assert CATALOGUE.match("power bi ppu licence for me please", "ADV")[:2] == [PPU, PRO]
     assert other.match("ik heb power bi nodig", "ADV")[0] is PRO
 
 
