@@ -14,6 +14,7 @@ from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS
 
 # fmt: off
 _STARTS = frozenset({"van", "vanaf", "from", "starting"})
+_AND = frozenset({"en", "and"})
 # "(tot) het einde van de maand", "eind januari", "end of the month".
 _END_WORDS = frozenset({"eind", "einde", "end"})
 _TO_THE_MONTH = frozenset({"van", "of", "de", "deze", "the", "this"})
@@ -252,11 +253,15 @@ def week_period(words: Sequence[Token]) -> tuple[int, int, str] | None:
 def _days_before_an_end(
     words: Sequence[Token], found: list[tuple[int, int, str]]
 ) -> list[tuple[int, int, str]]:
-    """ "9" in "van 9 tot 11 december" or "van 22 tot 26/12": 9 december, 22/12."""
+    """ "9" in "van 9 tot 11 december" or "van 22 tot 26/12": 9 december, 22/12; "14" in
+    "op 14 en 15 december" (two days named are the first and the last)."""
     borrowed: list[tuple[int, int, str]] = []
     for first, last, said in found:
         number = _before_the_end(words, first)
-        if number < 1 or words[number - 1].folded not in _STARTS:
+        listed = number < 0 and first > 1 and words[first - 1].folded in _AND
+        if listed:
+            number = first - 2
+        elif number < 1 or words[number - 1].folded not in _STARTS:
             continue
         if not words[number].folded.isdigit() or any(f <= number <= la for f, la, _ in found):
             continue

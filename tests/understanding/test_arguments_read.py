@@ -137,6 +137,12 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
         ("ik ben terug op 5 januari, mijn post naar Els Maes", TODAY, date(2027, 1, 5)),
         ("vanaf maandag gaat mijn post naar Els Maes", date(2026, 12, 7), None),  # no end said
         ("mijn post naar Els Maes tot ik terug ben", TODAY, None),
+        # two days named: the first and the last
+        (
+            "ik ben op 14 en 15 december op opleiding, mijn post naar Els Maes",
+            date(2026, 12, 14),
+            date(2026, 12, 15),
+        ),
     ],
 )
 def test_the_days_of_a_delegation(text: str, starts: date, ends: date | None) -> None:

@@ -37,6 +37,8 @@ _UNITS = {
 }
 # The kind of body an entity's name starts or ends with: "Agentschap Wegen en Verkeer".
 _KINDS = frozenset({"agentschap", "departement", "agency", "department", "dienst", "service"})
+# Words between the two days of a span: "1 tot (en met) 15 november", "3 - 5 december".
+_JOINING = frozenset({"tot", "en", "met", "tem", "t/m", "-", "–", "to", "until", "through", "and"})
 _SMALL = frozenset({"van", "en", "of", "and", "voor", "for", "the", "het", "de"})
 # fmt: on
 _DAY_NUMBER = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)?$")
@@ -94,9 +96,27 @@ def written_days(words: Sequence[str], used: set[int], today: date) -> list[date
             taken.add(i + 2)
         day = _past_day(int(number.group(1)), month, year, today)
         if day is not None:
+            found.extend(_day_before(words, i, month, year, today, used))
             found.append(day)
             used |= taken
     return found
+
+
+def _day_before(
+    words: Sequence[str], i: int, month: int, year: int | None, today: date, used: set[int]
+) -> list[date]:
+    """ "1" in "van 1 tot 15 november": a day number before the words that join it to a day
+    of a month is of that month."""
+    j = i - 1
+    while j > 0 and words[j] in _JOINING:
+        j -= 1
+    if j == i - 1 or j in used or not words[j].isdigit():
+        return []
+    day = _past_day(int(words[j]), month, year, today)
+    if day is None:
+        return []
+    used.add(j)
+    return [day]
 
 
 def _past_day(number: int, month: int, year: int | None, today: date) -> date | None:

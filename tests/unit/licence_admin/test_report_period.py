@@ -53,6 +53,9 @@ def _read(args: str) -> ReportAsk:
         ("from january through june 2026", date(2026, 1, 1), date(2026, 6, 30)),
         ("Q1 tot Q3", date(2026, 1, 1), date(2026, 9, 30)),
         ("oktober tot januari", date(2025, 10, 1), date(2026, 1, 31)),  # the October before
+        # a day number joined to a day of a month is of that month
+        ("van 1 tot 15 november", date(2026, 11, 1), date(2026, 11, 15)),
+        ("3 - 5 november", date(2026, 11, 3), date(2026, 11, 5)),
         # unchanged
         ("3 november 2026", date(2026, 11, 3), TODAY),
         ("van 1/10/2026 tot 31/10/2026", date(2026, 10, 1), date(2026, 10, 31)),
