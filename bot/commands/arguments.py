@@ -73,10 +73,12 @@ _TIMES = frozenset({
 _JUSTIFIES = frozenset({"om", "omdat", "zodat", "voor", "for", "to", "because", "so"})
 _FILTERS = (
     (("niet", "afgehandeld"), "open"), (("niet", "afgehandelde"), "open"),
+    (("niet", "behandeld"), "open"), (("onbehandeld",), "open"), (("onbehandelde",), "open"),
     (("onafgehandeld",), "open"), (("onafgehandelde",), "open"), (("unhandled",), "open"),
     (("open",), "open"), (("openstaande",), "open"),
     (("afgehandeld",), "afgehandeld"), (("afgehandelde",), "afgehandeld"),
     (("handled",), "afgehandeld"), (("verwerkt",), "afgehandeld"), (("afgewerkt",), "afgehandeld"),
+    (("behandeld",), "afgehandeld"), (("behandelde",), "afgehandeld"),
     (("dealt", "with"), "afgehandeld"), (("marked", "as", "done"), "afgehandeld"),
     (("aangetekend",), "aangetekend"), (("aangetekende",), "aangetekend"),
     (("registered",), "aangetekend"),
@@ -87,6 +89,23 @@ _FILTERS = (
 # fmt: on
 # Papers one searches the post for, though they are the post's own words: "zoek facturen".
 _SEARCHABLE = frozenset(CLASSES["paperwork"].split())
+# Verbs of the post's arriving, which end a sender's name: "iets van de belastingdienst gekregen".
+_ARRIVED = frozenset(
+    {
+        "krijgen",
+        "ontvangen",
+        "binnenkomen",
+        "toekomen",
+        "sturen",
+        "versturen",
+        "opsturen",
+        "schrijven",
+        "receive",
+        "send",
+        "arrive",
+        "write",
+    }
+)
 # The post itself: "inkomende post", "open letters".
 _THE_POST = frozenset(CLASSES["letters"].split()) | {"post", "mail"}
 _MAX_CODE = 6
@@ -261,7 +280,7 @@ def _phrase(text: str, words: Sequence[Token], first: int, blocked: frozenset[in
             or (joins > i and _broken_between(text, words, i, joins))
         ):
             break
-        if not (content(word) or capital_inside(words, joins)):
+        if not (content(word) or capital_inside(words, joins)) or word.forms & _ARRIVED:
             break
         if named and not word.capitalised and not (joins == i and word.folded in _BODIES):
             break

@@ -29,6 +29,8 @@ def _args(name: str, text: str) -> str:
         ("welke brieven heb ik afgewerkt", Scope.HANDLED),
         ("letters I already dealt with", Scope.HANDLED),
         ("which of my letters are marked as done", Scope.HANDLED),
+        ("welke brieven heb ik deze week al behandeld", Scope.HANDLED),
+        ("mijn onbehandelde brieven", Scope.OPEN),
         ("alles, ook wat al verwerkt is", Scope.ALL),  # the handled ones too: all of it
         ("welke brieven zijn nog niet afgehandeld", Scope.OPEN),  # unchanged
     ],
@@ -196,6 +198,9 @@ def test_no_stop_in_the_end_of_an_absence(text: str) -> None:
         ("ik zit in HR, welke brieven zijn er", ""),  # a team
         ("BRIEVEN VOOR DE DIENST", ""),  # shouted: capitals name nothing
         ("waar vind ik wat ik gisteren afgehandeld heb", ""),
+        # a verb of arriving ends the sender's name
+        ("heb ik iets van de belastingdienst gekregen", "belastingdienst"),
+        ("zijn er brieven van de stad Gent binnengekomen", "stad Gent"),
         # unchanged
         ("brieven van Telenet", "Telenet"),
         ("brieven van de stad Gent", "stad Gent"),
