@@ -321,7 +321,7 @@ def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extract
 def _report(words: Sequence[Token], known: frozenset[int]) -> Extracted:
     """Days and codes, and the words a period or an entity's name is said in ("sinds 15
     oktober", "vorige maand", "het Departement Omgeving"): the report's parser reads them and
-    passes over the rest. Only days and codes count as explained."""
+    passes over the rest. Only days, codes and capitalised names count as explained."""
     taken = [
         i
         for i, w in enumerate(words)
@@ -342,7 +342,9 @@ def _report(words: Sequence[Token], known: frozenset[int]) -> Extracted:
             and not (w.text.isupper() and len(w.text) > 1 and w.folded in STOPWORDS)
         )
     ]
-    return Extracted(" ".join(words[i].text for i in said), frozenset(taken))
+    # An entity's name is capitalised ("voor Digitaal Vlaanderen"): the report's parser knows it.
+    named = {i for i in said if i > 0 and words[i].capitalised}
+    return Extracted(" ".join(words[i].text for i in said), frozenset(taken) | named)
 
 
 # --- pieces -------------------------------------------------------------------------------------

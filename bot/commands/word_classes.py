@@ -109,7 +109,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     "catalogue": "catalogus licentiecatalogus catalogue catalog aanbod producten artikelen "
                  "aanbieden bieden offer offering products",
     "report": "rapport rapporten overzicht export exporteren statistieken cijfers hoeveel aantal "
-              "aantallen totaal report overview statistics how+many excel spreadsheet",
+              "aantallen totaal report overview statistics stats figures numbers how+many excel "
+              "spreadsheet",
     "howis": "hoe+staat+het hoe+zit+het",
     "stop": "stop stoppen stopzetten beeindigen opheffen uitzetten afzetten uitschakelen cancel "
             "end turn+off switch+off",

@@ -120,6 +120,7 @@ def test_what_people_type(text: str, expected: str) -> None:
         ("wat kunde gij allemaal", "help"),  # verb and pronoun as one word
         ("cancelling my request for Power Automate", "requests"),  # by the English stem
         ("who will get my mail while I'm off?", "post_delegation"),  # "my mail" counts once
+        ("ticket stats for November for Digitaal Vlaanderen", "ticket_report"),  # an entity
     ],
 )
 def test_words_the_commands_do_not_list_are_read_as_theirs(text: str, expected: str) -> None:
