@@ -47,7 +47,8 @@ _OLD = "oud"
 # fmt: off
 _ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for", "heeft", "has"})
 _SEARCH_VERBS = frozenset({"zoek", "zoeken", "search", "vind", "find", "look"})
-_SEARCHES = _SEARCH_VERBS | {"van", "from", "afzender", "sender"}
+# "brief over de erfgoedsubsidie": what a letter is about is searched as its sender is.
+_SEARCHES = _SEARCH_VERBS | {"van", "from", "afzender", "sender", "over", "about", "betreffende"}
 # Words between a search's marker and the sender: "van de FOD", "zoek op Fluvius".
 _LEADS = frozenset(
     {"de", "het", "een", "the", "a", "an", "op", "naar", "for", "mijn", "my", "onze", "our"}
@@ -81,6 +82,7 @@ _FILTERS = (
     (("behandeld",), "afgehandeld"), (("behandelde",), "afgehandeld"),
     (("dealt", "with"), "afgehandeld"), (("marked", "as", "done"), "afgehandeld"),
     (("aangetekend",), "aangetekend"), (("aangetekende",), "aangetekend"),
+    (("aangetekends",), "aangetekend"),
     (("registered",), "aangetekend"),
     (("deze", "week"), "deze week"), (("this", "week"), "deze week"),
     (("alle",), "alles"), (("alles",), "alles"), (("all",), "alles"), (("al", "mijn"), "alles"),
@@ -295,12 +297,13 @@ def _broken_between(text: str, words: Sequence[Token], first: int, last: int) ->
 
 
 def _a_time(words: Sequence[Token], run: Sequence[int]) -> bool:
-    """ "de laatste tijd", "vorige maand": a time, searched for by the filters, not a sender."""
+    """ "de laatste tijd", "vorige maand", "over twee weken": a time, searched for by the
+    filters, not a sender."""
     if words[run[0]].folded in TIME_WORDS:  # "de scans van vanochtend"
         return True
-    return not any(words[i].capitalised for i in run) and bool(
-        {words[i].folded for i in run} & _TIMES
-    )
+    after = run[-1] + 1
+    said = {words[i].folded for i in run} | ({words[after].folded} if after < len(words) else set())
+    return not any(words[i].capitalised for i in run) and bool(said & _TIMES)
 
 
 def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:

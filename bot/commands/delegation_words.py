@@ -45,9 +45,9 @@ PERSON_NOUNS = frozenset({
 DELEGATE_VERBS = frozenset({
     "mag", "mogen", "kan", "kunnen", "moet", "moeten", "zal", "zou", "neemt", "nemen", "volgt",
     "volgen", "krijgt", "krijgen", "ontvangt", "ontvangen", "vangt", "doet", "behandelt",
-    "bekijkt", "leest", "beheert", "vervangt", "laat", "laten", "geef",
+    "bekijkt", "leest", "beheert", "vervangt", "laat", "laten", "geef", "hoeft", "hoeven",
     "can", "could", "will", "would", "may", "might", "should", "shall", "must", "gets", "takes",
-    "handles", "receives", "covers", "reads", "let", "have", "give",
+    "handles", "receives", "covers", "reads", "let", "have", "give", "needs", "need",
 })
 # A delegation asked to stop (`asks_to_stop`).
 _STOPS = frozenset({

@@ -191,7 +191,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
             2.0,
         ),
         (
-            "spreken|bellen|contact|contacteren|speak|talk "
+            "spreken|bellen|contact|contacteren|doorgeven|speak|talk|pass "
             "mens|medewerker|persoon|iemand|human|person|someone|servicedesk|helpdesk",
             2.5,
         ),

@@ -166,6 +166,7 @@ def test_days_without_a_delegate_are_handed_on() -> None:
         ("ik ben terug, mijn post mag weer naar mij", ""),
         ("my post doesn't need to go to Karel anymore", "Karel"),
         ("switch off the forwarding of my post", ""),
+        ("ik ben terug, Wim hoeft mijn brieven niet meer te krijgen", "Wim"),
     ],
 )
 def test_a_stop_is_said(text: str, name: str) -> None:
@@ -201,6 +202,9 @@ def test_no_stop_in_the_end_of_an_absence(text: str) -> None:
         # a verb of arriving ends the sender's name
         ("heb ik iets van de belastingdienst gekregen", "belastingdienst"),
         ("zijn er brieven van de stad Gent binnengekomen", "stad Gent"),
+        # what a letter is about is searched as its sender is; a time is not
+        ("brief over de erfgoedsubsidie al binnen", "erfgoedsubsidie"),
+        ("brieven van over twee weken", ""),
         # unchanged
         ("brieven van Telenet", "Telenet"),
         ("brieven van de stad Gent", "stad Gent"),
