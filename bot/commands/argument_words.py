@@ -78,7 +78,9 @@ def name_after(
 ) -> list[int] | None:
     """A name right after one of the markers: "naar Els Maes", "van jan peeters"; with lead,
     also after "mijn collega" and the like ("naar mijn collega Els Maes"); shaped: only a
-    run that has a name's shape (`name_shaped`)."""
+    run that has a name's shape (`name_shaped`). Of several, a full name before a single word,
+    which may be a place: "ik vertrek naar Brussel, mijn brieven naar Koen Lemmens"."""
+    found: list[list[int]] = []
     for i, word in enumerate(words):
         if word.folded in markers and i + 1 < len(words):
             first = i + 1
@@ -86,8 +88,8 @@ def name_after(
                 first += 1
             run = name_run(text, words, first, known)
             if run and (name_shaped(words, run) or not shaped):
-                return run
-    return None
+                found.append(run)
+    return next((run for run in found if len(run) > 1), found[0]) if found else None
 
 
 def leading_name(words: Sequence[Token], known: frozenset[int]) -> bool:

@@ -80,6 +80,12 @@ def test_who_a_status_is_about(text: str, person: str) -> None:
             16,
             23,
         ),
+        (
+            "ik vertrek naar Brussel van 14 tot 18 december, mijn brieven naar Koen Lemmens",
+            "Koen Lemmens",
+            14,
+            18,
+        ),
         # unchanged: "tot en met" is an end, the start today
         ("mijn post naar Lotte De Smet tot en met 24 december", "Lotte De Smet", 1, 24),
         ("tot en met vrijdag mag Sam mijn brieven hebben", "Sam", 1, 4),
