@@ -102,10 +102,18 @@ WHOLE_CORPUS_BAR = 0.95
 # about Power BI read as the licence form, "maak/registreer een ticket: <the problem>" read as a
 # question for the knowledge base, two requests in one message read as one. With the verbs that
 # file a ticket ("registreer", "raise", "log") 87.4%; leaving each of the 17 sets out, 94.8%.
+# Then 743 more training sentences from two more blind writers, the parts of a message read by
+# the examples too, and arguments read better (a day number joined to a dated day, a full name
+# before a place, what a letter is about): 95.2%. Set 17 (290 sentences after 30 repeats were
+# dropped; blind, by a sixth engineer: what 40 civil servants typed over two weeks, in their own
+# words, never a command's name) read 91.0% (Dutch 90.5%, English 92.9%), measured once; the
+# code this session began with read 84.1% on it. With its misses' arguments read better
+# (sentences it taught nothing: the model never learnt it), 93.1%. Leaving each of the 18 blind
+# sets out: 95.1%.
 # The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
 # held-out set, measured before any tuning for it, does better.
-HELD_OUT_BAR = 0.88
+HELD_OUT_BAR = 0.90
 
 _CATALOGUE = demo_catalogue()
 _EXTRA = {
