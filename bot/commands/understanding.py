@@ -256,10 +256,13 @@ def _by_cues(
         )
     readings.sort(key=lambda r: -r.candidate.score)
     ranked = tuple(r.candidate for r in readings)
-    if len(readings) > 1 and named_apart(readings[0].anchors, readings[1].anchors, words):
-        return Understanding(Verdict.ASK, ranked, 0.0, opened_by, two_asked=True)
     claimed = sum(any(f.weight > 0 for f in found) for found in fired.values())
+    # The parts read alone know best which two ("vraag power bi aan en toon mijn meldingen":
+    # the licence form, though the whole holds the requests' "aanvragen").
     asked = _two_asked(text, words, commands, extra_terms, examples) if claimed > 1 else None
+    named = len(readings) > 1 and named_apart(readings[0].anchors, readings[1].anchors, words)
+    if named and not asked:
+        return Understanding(Verdict.ASK, ranked, 0.0, opened_by, two_asked=True)
     if asked:
         first = tuple(next((c for c in ranked if c.name == a.name), a) for a in asked)
         rest = tuple(c for c in ranked if c.name not in {a.name for a in asked})

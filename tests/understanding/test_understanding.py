@@ -274,6 +274,8 @@ def test_readings_that_stay_as_they_were(text: str, expected: str) -> None:
             "ik wil power bi aanvragen en weten hoe ver mijn andere aanvraag staat",
             {"licence", "requests"},
         ),
+        # the parts know which two: "vraag ... aan" with a product is the licence form
+        ("vraag power bi pro aan en toon mijn openstaande meldingen", {"licence", "tickets"}),
     ],
 )
 def test_two_requests_joined_by_en_are_asked_about(text: str, between: set[str]) -> None:
