@@ -308,7 +308,9 @@ def _lemmatizer() -> Lemmatizer:
     from simplemma import Lemmatizer
     from simplemma.strategies import DefaultStrategy
 
-    return Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
+    # No cache of its own: `lemmas` keeps each word's forms already (simplemma's would hold a
+    # second copy of every word read, about 1 MB after the labelled sentences).
+    return Lemmatizer(cache_max_size=0, lemmatization_strategy=DefaultStrategy(low_memory=True))
 
 
 @lru_cache(maxsize=1)
