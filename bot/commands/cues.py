@@ -302,3 +302,49 @@ def greeting_book() -> Book:
     cues = compile_cues(GREETING_PHRASES)
     positive = word_forms(w for cue in cues if cue.weight > 0 for w in words_of(cue.terms))
     return Book("greeting", cues, positive, positive)
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """A cue found in a message: the words it stands on, its weight, and what kind it is."""
+
+    where: frozenset[int]
+    weight: float
+    keyword: bool
+    shared: bool = False
+
+
+def fired_cues(book: Book, hits: Hits) -> list[Fired]:
+    """The cues of a command found in the message."""
+    found = [(hits.cue(cue), cue) for cue in book.cues]
+    return [
+        Fired(where, cue.weight, cue.keyword, cue.shared)
+        for where, cue in found
+        if where is not None
+    ]
+
+
+def evidence(fired: list[Fired], foreign: list[frozenset[int]]) -> float:
+    """The weight of the cues found. The same words count once, at their strongest reading:
+    "power bi" is a keyword, a product and a catalogue synonym, but one piece of evidence.
+    Words inside another command's longer keyword are that command's ("rapport licenties" is
+    the report, not the licence form; "post doorsturen" is the delegation, not the post list).
+    A keyword inside a longer keyword of the same command is that one: "my mail" counts once,
+    not as "my mail" and "mail". A cue every command has (a how-to verb) does not count against
+    a command whose own cues read the same words: "regels wijzigen" is the rules' workbook,
+    "post tijdens afwezigheid instellen" a delegation."""
+    strongest: dict[frozenset[int], float] = {}
+    against: dict[frozenset[int], float] = {}
+    keywords = [found.where for found in fired if found.keyword]
+    own = frozenset().union(*(f.where for f in fired if f.weight > 0 and not f.shared))
+    for found in fired:
+        where = found.where
+        if found.shared and found.weight < 0 and where <= own:
+            continue
+        if found.weight < 0:
+            against[where] = min(against.get(where, 0.0), found.weight)
+        elif found.keyword and any(where < longer for longer in keywords):
+            continue
+        elif not any(where <= span for span in foreign):
+            strongest[where] = max(strongest.get(where, 0.0), found.weight)
+    return sum(strongest.values()) + sum(against.values())

@@ -191,8 +191,9 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
             2.0,
         ),
         (
-            "spreken|bellen|contact|contacteren|doorgeven|speak|talk|pass "
-            "mens|medewerker|persoon|iemand|human|person|someone|servicedesk|helpdesk",
+            "spreken|praten|bespreken|bellen|contact|contacteren|doorgeven|escaleren|speak|talk"
+            "|pass|escalate|reach mens|medewerker|persoon|iemand|human|person|someone|servicedesk"
+            "|helpdesk|service+desk",
             2.5,
         ),
         ("vraag|question servicedesk|helpdesk|service+desk", 1.0),

@@ -60,6 +60,10 @@ class CommandSpec:
     # Running it again after a failure is harmless (it shows, or changes nothing twice): its
     # failure answer offers "Opnieuw proberen". Not so for a command that makes something.
     retry_safe: bool = True
+    # Run only when the message holds its own words: the labelled sentences never choose it
+    # alone. A ticket is opened when a person or a ticket is asked for; a problem described
+    # alone ("mijn muis werkt niet") goes to the knowledge base first, which offers the ticket.
+    asked_for: bool = False
 
     def allows(self, roles: frozenset[Role]) -> bool:
         return may_act_as(roles, self.role) or any(role in roles for role in self.also)
@@ -115,10 +119,12 @@ def command(
     also: tuple[Role, ...] = (),
     personal: bool = True,
     retry_safe: bool = True,
+    asked_for: bool = False,
 ) -> Callable[[CommandHandler], CommandHandler]:
     """Declare a chat command on a dialog method `async def (self, turn, args) -> None`.
     `personal=False` only for answers that are fit for everyone in a channel; `retry_safe=False`
-    for a command that makes something (its failure offers no "Opnieuw proberen")."""
+    for a command that makes something (its failure offers no "Opnieuw proberen"); `asked_for`
+    for one that runs only when the message holds its own words (CommandSpec.asked_for)."""
     spec = CommandSpec(
         name=name,
         keywords={"nl": nl, "en": en},
@@ -132,6 +138,7 @@ def command(
         also=also,
         personal=personal,
         retry_safe=retry_safe,
+        asked_for=asked_for,
     )
 
     def mark(func: CommandHandler) -> CommandHandler:

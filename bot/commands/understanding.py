@@ -30,7 +30,16 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.commands.arguments import extract
-from bot.commands.cues import Book, Hits, compile_book, greeting_book, vocabulary_of
+from bot.commands.cues import (
+    Book,
+    Fired,
+    Hits,
+    compile_book,
+    evidence,
+    fired_cues,
+    greeting_book,
+    vocabulary_of,
+)
 from bot.commands.examples import SERVICEDESK, ExampleModel, Guess
 from bot.commands.lemmas import Token, tokens
 from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
@@ -138,7 +147,12 @@ def understand(
         or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
     ):
         return cues
-    allowed = [spec.name for spec in commands if spec.name not in cues.ruled_out]
+    read = {candidate.name for candidate in cues.ranked}
+    allowed = [
+        spec.name
+        for spec in commands
+        if spec.name not in cues.ruled_out and (spec.name in read or not spec.asked_for)
+    ]
     guess = examples.guess(words, allowed, _prior(cues, words))
     return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
 
@@ -229,7 +243,7 @@ def _by_cues(
     hits = Hits(words, known)
     content = frozenset(i for i, word in enumerate(words) if _of_substance(word))
     k = _QUESTION_K if _is_question(text, words) else _COVERAGE_K
-    fired = {book.name: _fired(book, hits) for book in books}
+    fired = {book.name: fired_cues(book, hits) for book in books}
     opened_by = _opened_by(fired)
     long_keywords = {
         name: [f.where for f in found if f.keyword and len(f.where) > 1]
@@ -241,16 +255,16 @@ def _by_cues(
         foreign = [
             span for name, spans in long_keywords.items() if name != spec.name for span in spans
         ]
-        evidence = _evidence(fired[spec.name], foreign)
-        if evidence <= 0:
-            if evidence <= _RULED_OUT:
+        weight = evidence(fired[spec.name], foreign)
+        if weight <= 0:
+            if weight <= _RULED_OUT:
                 ruled_out.add(spec.name)
             continue
         own = hits.positions_of(book.positive)
         extracted = extract(spec.name, spec.whole_text, text, words, own)
         # A word another command knows is not explained by being this one's argument.
         unexplained = content - own - (extracted.consumed - known)
-        score = round(evidence * _covered(len(unexplained), k), 3)
+        score = round(weight * _covered(len(unexplained), k), 3)
         readings.append(
             _Reading(Candidate(spec.name, score, extracted.args), _anchors(fired[spec.name]))
         )
@@ -271,7 +285,7 @@ def _by_cues(
     return replace(verdict, opened_by=opened_by, ruled_out=frozenset(ruled_out))
 
 
-def _opened_by(fired: Mapping[str, list[_Fired]]) -> str:
+def _opened_by(fired: Mapping[str, list[Fired]]) -> str:
     """The command with the longest keyword that stands at the message's first word."""
     opening = [
         (len(found.where), name)
@@ -280,14 +294,6 @@ def _opened_by(fired: Mapping[str, list[_Fired]]) -> str:
         if found.keyword and 0 in found.where
     ]
     return max(opening)[1] if opening else ""
-
-
-@dataclass(frozen=True, slots=True)
-class _Fired:
-    where: frozenset[int]
-    weight: float
-    keyword: bool
-    shared: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,41 +313,6 @@ def _of_substance(word: Token) -> bool:
     )
 
 
-def _fired(book: Book, hits: Hits) -> list[_Fired]:
-    found = [(hits.cue(cue), cue) for cue in book.cues]
-    return [
-        _Fired(where, cue.weight, cue.keyword, cue.shared)
-        for where, cue in found
-        if where is not None
-    ]
-
-
-def _evidence(fired: list[_Fired], foreign: list[frozenset[int]]) -> float:
-    """The weight of the cues found. The same words count once, at their strongest reading:
-    "power bi" is a keyword, a product and a catalogue synonym, but one piece of evidence.
-    Words inside another command's longer keyword are that command's ("rapport licenties" is
-    the report, not the licence form; "post doorsturen" is the delegation, not the post list).
-    A keyword inside a longer keyword of the same command is that one: "my mail" counts once,
-    not as "my mail" and "mail". A cue every command has (a how-to verb) does not count against
-    a command whose own cues read the same words: "regels wijzigen" is the rules' workbook,
-    "post tijdens afwezigheid instellen" a delegation."""
-    strongest: dict[frozenset[int], float] = {}
-    against: dict[frozenset[int], float] = {}
-    keywords = [found.where for found in fired if found.keyword]
-    own = frozenset().union(*(f.where for f in fired if f.weight > 0 and not f.shared))
-    for found in fired:
-        where = found.where
-        if found.shared and found.weight < 0 and where <= own:
-            continue
-        if found.weight < 0:
-            against[where] = min(against.get(where, 0.0), found.weight)
-        elif found.keyword and any(where < longer for longer in keywords):
-            continue
-        elif not any(where <= span for span in foreign):
-            strongest[where] = max(strongest.get(where, 0.0), found.weight)
-    return sum(strongest.values()) + sum(against.values())
-
-
 def _covered(unexplained: int, k: float) -> float:
     return k / (k + unexplained)
 
@@ -350,7 +321,7 @@ def _is_question(text: str, words: Sequence[Token]) -> bool:
     return text.rstrip().endswith("?") or bool(words and words[0].folded in QUESTION_WORDS)
 
 
-def _anchors(fired: list[_Fired]) -> frozenset[int]:
+def _anchors(fired: list[Fired]) -> frozenset[int]:
     strong = (f.where for f in fired if f.keyword or (len(f.where) == 1 and f.weight >= _ANCHOR))
     return frozenset().union(*strong)
 
@@ -376,10 +347,10 @@ def _two_asked(
 
 
 def _greeting_score(book: Book, hits: Hits, content: frozenset[int], k: float) -> float:
-    evidence = _evidence(_fired(book, hits), [])
-    if evidence <= 0:
+    weight = evidence(fired_cues(book, hits), [])
+    if weight <= 0:
         return 0.0
-    return evidence * _covered(len(content - hits.positions_of(book.positive)), k)
+    return weight * _covered(len(content - hits.positions_of(book.positive)), k)
 
 
 def _verdict(ranked: tuple[Candidate, ...], greeting: float) -> Understanding:

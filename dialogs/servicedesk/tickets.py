@@ -134,6 +134,7 @@ class TicketDialog:
         example_key=N_("cmd.ticket.example"),
         whole_text=True,
         order=850,
+        asked_for=True,
     )
     async def ask(self, turn: Turn, args: str) -> None:
         """The form, with what the person already said as the question (a sentence as a

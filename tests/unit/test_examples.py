@@ -164,3 +164,27 @@ def test_a_part_of_a_message_long_enough_to_ask_on_its_own_is_read_by_the_exampl
     read = understand(text, specs, examples=model)
     assert read.verdict is Verdict.ASK and read.two_asked
     assert {c.name for c in read.choices} == {"post", "post_delegation"}
+
+
+def test_a_command_that_must_be_asked_for_is_never_the_examples_pick_alone() -> None:
+    """Sentences that filed a ticket with their problem teach the examples that problems are
+    tickets; but a problem described alone goes to the knowledge base first (it offers the
+    ticket). The ticket is opened when a person or a ticket is asked for."""
+    specs = command_specs()
+    assert next(spec for spec in specs if spec.name == "ticket").asked_for
+    model = ExampleModel(
+        [
+            Example("maak een ticket aan: mijn muis werkt niet", "ticket"),
+            Example("registreer een ticket want mijn scherm werkt niet", "ticket"),
+            Example("ik wil met iemand van de servicedesk spreken", "ticket"),
+            Example("hoe zet ik een afwezigheidsbericht", SERVICEDESK),
+        ]
+    )
+    alone = model.guess(tokens("mijn toetsenbord werkt niet"), [spec.name for spec in specs])
+    assert alone is not None and alone.label == "ticket"
+    assert (
+        understand("mijn toetsenbord werkt niet", specs, examples=model).verdict is Verdict.NOTHING
+    )
+
+    asked = understand("maak een ticket aan, mijn toetsenbord werkt niet", specs, examples=model)
+    assert asked.winner is not None and asked.winner.name == "ticket"
