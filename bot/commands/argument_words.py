@@ -260,10 +260,9 @@ def _days_before_an_end(
     borrowed: list[tuple[int, int, str]] = []
     for first, last, said in found:
         number = _before_the_end(words, first)
-        listed = number < 0 and first > 1 and words[first - 1].folded in _AND
-        if listed:
+        if number < 0 and first > 1 and words[first - 1].folded in _AND:
             number = first - 2
-        elif number < 1 or words[number - 1].folded not in _STARTS:
+        if number < 0:
             continue
         if not words[number].folded.isdigit() or any(f <= number <= la for f, la, _ in found):
             continue

@@ -145,6 +145,12 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
         ("ik ben terug op 5 januari, mijn post naar Els Maes", TODAY, date(2027, 1, 5)),
         ("vanaf maandag gaat mijn post naar Els Maes", date(2026, 12, 7), None),  # no end said
         ("mijn post naar Els Maes tot ik terug ben", TODAY, None),
+        # a day number before "tot" and a dated day, without "van"
+        (
+            "ik zit in het buitenland (7 tot 18 december), mijn post naar Els Maes",
+            date(2026, 12, 7),
+            date(2026, 12, 18),
+        ),
         # two days named: the first and the last
         (
             "ik ben op 14 en 15 december op opleiding, mijn post naar Els Maes",
