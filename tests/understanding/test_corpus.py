@@ -109,7 +109,12 @@ WHOLE_CORPUS_BAR = 0.95
 # words, never a command's name) read 91.0% (Dutch 90.5%, English 92.9%), measured once; the
 # code this session began with read 84.1% on it. With its misses' arguments read better
 # (sentences it taught nothing: the model never learnt it), 93.1%. Leaving each of the 18 blind
-# sets out: 95.1%.
+# sets out: 95.1%. Then the ticket form only when a person or a ticket is asked for, the parts
+# of a message read first for two requests, 404 more training sentences (train22): 95.3%. Set
+# 18 (250 sentences after 65 repeats were dropped; blind, by a ninth engineer: an acceptance
+# test, 30 colleagues of every kind, ten messages each) read 91.6% (Dutch 90.6%, English
+# 94.9%), measured once; the code this session began with read 88.8% on it. Leaving each of the
+# 19 blind sets out: 95.0%. Fresh sets written by new hands read 4 to 8 points below that mean.
 # The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
 # held-out set, measured before any tuning for it, does better.
