@@ -114,8 +114,9 @@ class ExampleModel:
         if not candidates:
             return None
         present = features(words) & self._everywhere.keys()
+        prior = prior or {}
         scores = {
-            label: self._log_score(label, present) / _TEMPERATURE + (prior or {}).get(label, 0.0)
+            label: self._log_score(label, present) / _TEMPERATURE + prior.get(label, 0.0)
             for label in candidates
         }
         best = max(candidates, key=lambda label: scores[label])

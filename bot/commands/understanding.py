@@ -169,8 +169,7 @@ def _settled(
     and every sentence like it asked about the delegation. Asked about otherwise. The cues'
     scores do not weigh in here: they are what could not decide."""
     pair = [candidate.name for candidate in cues.choices]
-    words = tokens(text)
-    guess = examples.guess(words, pair)
+    guess = examples.guess(tokens(text), pair)
     if guess is None or guess.label not in pair or guess.probability < SETTLES_A_TIE:
         return cues
     return _following(guess, cues, text, commands, extra_terms)
