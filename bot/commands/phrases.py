@@ -78,6 +78,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("hoeveel|how+many", -2.5),
         ("@hardware|@personnel !@access_topic", -2.0),  # a badge, a chair, HR: the desk's
         ("@offered", -2.0),  # what there is to have, not what one has
+        # "status van mijn ticket": the ticket's, though the access card's word is there.
+        ("ticket|tickets|melding|meldingen|incident|case @progress|@my !@access_topic", -2.0),
     ),
     "licence": (
         ("@product", 2.5),
@@ -197,6 +199,15 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
             2.5,
         ),
         ("vraag|question servicedesk|helpdesk|service+desk", 1.0),
+        # A person of the desk asked for, without a verb: "iemand van ICT", "een technieker".
+        ("iemand|someone|somebody|collega|medewerker|persoon|person @desk", 2.5),
+        ("@desk_person", 2.5),
+        # Someone to come, call back or take over: what only a person of the desk does.
+        ("@visit", 2.5),
+        # An incident or a call logged: the desk's own words for a ticket.
+        ("incident|case|storing|interventie|service+request|supportticket @create", 2.5),
+        ("call log|loggen|raise", 2.5),
+        ("melden|meld|verwittigen|verwittig|report|notify|inform|doorgeven @desk", 2.5),
         ("@my ticket|tickets|melding|meldingen !aanmaken !nieuwe", -2.0),  # mine: the list
         ("@progress ticket|tickets|melding|meldingen", -2.0),
     ),
@@ -208,6 +219,12 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
             2.5,
         ),
         ("ticket|tickets|melding|meldingen servicedesk|helpdesk|service+desk @my", 1.0),
+    ),
+    "desk_tickets": (  # the desk's queue, for its agents
+        ("wachtrij|queue|backlog", 3.0),
+        ("ticket|tickets|melding|meldingen|incident|incidenten|incidents @waiting !@my !@report",
+         2.5),
+        ("alle|all ticket|tickets|meldingen|incidenten|incidents !@my !@report", 1.5),
     ),
     "articles": (  # the service desk's knowledge base, as its workbook
         ("artikel|article|antwoord|answer servicedesk|helpdesk|service+desk", 2.5),

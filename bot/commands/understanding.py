@@ -143,7 +143,6 @@ def understand(
     words = tokens(text)
     if cues.winner is not None and (
         (cues.confidence >= CUES_SURE and not asks_how(words))
-        or cues.winner.name == cues.opened_by
         or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
     ):
         return cues
@@ -273,7 +272,13 @@ def _by_cues(
     # The parts read alone know best which two ("vraag power bi aan en toon mijn meldingen":
     # the licence form, though the whole holds the requests' "aanvragen").
     asked = _two_asked(text, words, commands, extra_terms, examples) if claimed > 1 else None
-    named = len(readings) > 1 and named_apart(readings[0].anchors, readings[1].anchors, words)
+    # Named, and each read as a request: "status of my ticket" names the access card's keyword,
+    # but its cues are against it.
+    named = (
+        len(readings) > 1
+        and readings[1].candidate.score >= MIN_SCORE
+        and named_apart(readings[0].anchors, readings[1].anchors, words)
+    )
     if named and not asked:
         return Understanding(Verdict.ASK, ranked, 0.0, opened_by, two_asked=True)
     if asked:

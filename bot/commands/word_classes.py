@@ -108,6 +108,20 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     "reviewed": "gecontroleerd nagekeken gecheckt checked reviewed verified",  # apply next
     "catalogue": "catalogus licentiecatalogus catalogue catalog aanbod producten artikelen "
                  "aanbieden bieden offer offering products",
+    # The service desk and the services that send a person: "iemand van ICT", "from IT".
+    "desk": "servicedesk helpdesk service+desk ict =it informatica facilitair facilities support "
+            "technische+dienst tweede+lijn second+line",
+    "desk_person": "technieker technician ict'er ict-medewerker it-medewerker informaticus "
+                   "echte+persoon echte+mens =mens real+person human",
+    "visit": "langskomen langs+komen komen+kijken komen+bekijken passeren meekijken "
+             "terugbellen terugbelafspraak bel+terug callback call+back call+me doorverbinden "
+             "put+through connect+me escaleren escalatie escalate escalation come+by",
+    "create": "aanmaken maken openen log loggen raise registreren indienen create new "
+              "nieuw nieuwe melden aanvragen inplannen",
+    # A ticket that waits: the desk's queue, not the person's own ("mine" says which).
+    "waiting": "openstaan openstaand openstaande onbehandeld onbehandelde unassigned "
+               "niet+toegewezen zonder+behandelaar te+laat overdue late waiting wachten "
+               "wachtend pending",
     "report": "rapport rapporten overzicht export exporteren statistieken cijfers hoeveel aantal "
               "aantallen totaal report overview statistics stats figures numbers how+many excel "
               "spreadsheet",
