@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from bot.commands.examples import (
@@ -72,7 +73,7 @@ def test_only_tuning_sentences_are_learnt(tmp_path: Path) -> None:
         "held_out": [{**entry, "text": "blind", "split": "held_out_8"}],
     }
     corpus.write_text(json.dumps(data), encoding="utf-8")
-    assert read_examples([corpus]) == [Example("t", "post")]
+    assert list(read_examples([corpus])) == [Example("t", "post")]
 
 
 def test_the_shipped_corpus_teaches_every_command_and_never_a_held_out_sentence() -> None:
@@ -188,3 +189,46 @@ def test_a_command_that_must_be_asked_for_is_never_the_examples_pick_alone() -> 
 
     asked = understand("maak een ticket aan, mijn toetsenbord werkt niet", specs, examples=model)
     assert asked.winner is not None and asked.winner.name == "ticket"
+
+
+def test_the_compact_model_reads_as_naive_bayes_written_out() -> None:
+    """The model keeps features by their hash, packs their counts and leaves out what every
+    label shares: its probabilities are those of the textbook reading, label by label."""
+    from bot.commands import examples as module
+
+    model = ExampleModel(EXAMPLES * 3 + [Example("toon mijn post van vandaag", "post")])
+    sentences: dict[str, int] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for example in EXAMPLES * 3 + [Example("toon mijn post van vandaag", "post")]:
+        sentences[example.label] = sentences.get(example.label, 0) + 1
+        for feature in module.features(tokens(example.text)):
+            counts.setdefault(feature, {}).setdefault(example.label, 0)
+            counts[feature][example.label] += 1
+    total = sum(sentences.values())
+    weight, smoothing = module._PRIOR_WEIGHT, module._SMOOTHING
+
+    def written_out(text: str, allowed: list[str]) -> dict[str, float]:
+        present = module.features(tokens(text)) & counts.keys()
+        scores = {}
+        for label in {*allowed, SERVICEDESK, GREETING} & sentences.keys():
+            score = math.log(sentences[label])
+            for feature in present:
+                share = (sum(counts[feature].values()) + smoothing) / (total + 2 * smoothing)
+                seen = counts[feature].get(label, 0)
+                part = module._GRAM_WEIGHT if feature.startswith("#") else 1.0
+                score += part * math.log((seen + weight * share) / (sentences[label] + weight))
+            scores[label] = score / module._TEMPERATURE
+        top = max(scores.values())
+        norm = sum(math.exp(s - top) for s in scores.values())
+        return {label: math.exp(s - top) / norm for label, s in scores.items()}
+
+    for text, allowed in [
+        ("hoe ver staat mijn aanvraag", ["requests", "post", "help"]),
+        ("toon mijn post", ["post", "requests"]),
+        ("goeiemorgen, waar kan ik parkeren?", ["help"]),
+    ]:
+        expected = written_out(text, allowed)
+        best = max(expected, key=lambda label: expected[label])
+        label, probability = _guess(model, text, allowed)
+        assert label == best
+        assert math.isclose(probability, expected[best], rel_tol=1e-9)
