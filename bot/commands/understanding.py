@@ -134,8 +134,11 @@ def understand(
     the labelled ones it resembles, which carry over to sentences nobody wrote a cue for."""
     cues = _by_cues(text, commands, extra_terms, examples)
     if cues.opened_by and cues.verdict is Verdict.NOTHING:
-        # Help promises that a keyword, then what it needs, works: "winkel abc-123 domg".
-        return _following(Guess(cues.opened_by, 1.0), cues, text, commands, extra_terms)
+        # Help promises that a keyword, then what it needs, works: "winkel abc-123 domg"; not
+        # a problem that opens with a product's name ("Power BI ververst niet meer").
+        return _following(
+            _opened(cues.opened_by, text, examples), cues, text, commands, extra_terms
+        )
     if examples is not None and cues.verdict is Verdict.ASK and not cues.two_asked:
         return _settled(cues, text, commands, extra_terms, examples)
     if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
@@ -172,6 +175,14 @@ def _settled(
     if guess is None or guess.label not in pair or guess.probability < SETTLES_A_TIE:
         return cues
     return _following(guess, cues, text, commands, extra_terms)
+
+
+def _opened(keyword: str, text: str, examples: ExampleModel | None) -> Guess:
+    """The command a message opens with, unless the examples read it surely as no command."""
+    guess = examples.guess(tokens(text), [keyword]) if examples is not None else None
+    if guess is None or guess.label == keyword or guess.probability < SETTLES_A_TIE:
+        return Guess(keyword, 1.0)
+    return guess
 
 
 def _prior(cues: Understanding, words: Sequence[Token]) -> dict[str, float]:

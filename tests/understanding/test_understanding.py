@@ -457,3 +457,38 @@ def test_a_command_the_cues_rule_out_is_not_the_examples_pick() -> None:
     result = understand("mijn verlofaanvraag voor maandag is nog niet goedgekeurd", STAFF)
     assert "requests" in result.ruled_out
     assert "licence" not in understand("ik wil een power bi licentie aanvragen", STAFF).ruled_out
+
+
+@pytest.mark.parametrize(
+    ("text", "roles", "expected"),
+    [
+        # A person of the desk asked for, without the word "ticket": the form.
+        ("kan iemand van ICT eens naar mijn laptop kijken?", (), "ticket"),
+        ("gelieve dit te escaleren naar tweede lijn", (), "ticket"),
+        ("please log a call for the broken printer on floor 6", (), "ticket"),
+        ("kan er een technieker langskomen aan bureau 5.043?", (), "ticket"),
+        # The desk's queue, for its agents; their own tickets stay theirs.
+        ("welke meldingen staan er nog open in de wachtrij", (Role.AGENT,), "desk_tickets"),
+        ("tickets zonder behandelaar", (Role.AGENT,), "desk_tickets"),
+        ("mijn tickets", (Role.AGENT,), "tickets"),
+        # A keyword that opens the message is weighed with the rest: a problem, not a request.
+        ("Power BI rapport ververst niet meer sinds gisteren", (), None),
+        ("power bi pro aanvragen", (), "licence"),  # unchanged
+    ],
+)
+def test_the_desk_and_its_people(text: str, roles: tuple[Role, ...], expected: str | None) -> None:
+    result = understand(text, allowed(*roles), None, corpus_model())
+    if expected is None:
+        assert result.verdict is Verdict.NOTHING
+    else:
+        assert result.winner is not None and result.winner.name == expected
+
+
+def test_a_command_named_but_read_against_is_not_asked_about() -> None:
+    """ "of" joins two requests in Dutch ("or"), but "status of my ticket" names the access
+    card's keyword with its cues against it: one request, the ticket's."""
+    result = understand("status of my ticket please", STAFF)
+    assert result.verdict is Verdict.COMMAND
+    assert result.winner is not None and result.winner.name == "tickets"
+    both = understand("is mijn account in orde of staat mijn aanvraag nog open", STAFF)
+    assert both.verdict is Verdict.ASK  # unchanged: both read as requests

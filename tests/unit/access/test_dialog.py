@@ -116,7 +116,6 @@ def _no_names_in_audit(world: World, *names: str) -> None:
         "toegang aub",
         "status Lotte Janssens",
         "Ik heb geen toegang tot Outlook",
-        "toegang tot de gedeelde map van financiën",
         "status jan",  # not typed as a name: the caller's own card, and no harm done
     ],
 )
@@ -128,6 +127,16 @@ async def test_staff_see_their_own_status(world: World, text: str) -> None:
     assert card["actions"][0]["data"] == {"user": LOTTE}
     assert world.views() == []  # one's own status is no lookup of someone else
     assert [e.action for e in world.audit.entries] == ["command.status"]
+
+
+async def test_access_to_a_folder_is_the_desks_and_the_card_is_offered(world: World) -> None:
+    """ "toegang" opens it, but access to a shared folder is the service desk's business (the
+    labelled sentences read it so surely): not understood, with the access card a click away."""
+    turn = await world.say("toegang tot de gedeelde map van financiën", name="Lotte Janssens")
+    (card,) = turn.cards
+    assert "Jouw toegang" not in card_text(card)
+    assert "Mijn toegang" in card_text(card)
+    assert world.audit.entries == []
 
 
 async def test_english_keywords_and_texts(world: World) -> None:
