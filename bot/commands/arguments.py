@@ -48,10 +48,13 @@ _OLD = "oud"
 _ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for", "heeft", "has"})
 _SEARCH_VERBS = frozenset({"zoek", "zoeken", "search", "vind", "find", "look"})
 # "brief over de erfgoedsubsidie": what a letter is about is searched as its sender is.
-_SEARCHES = _SEARCH_VERBS | {"van", "from", "afzender", "sender", "over", "about", "betreffende"}
+_SEARCHES = _SEARCH_VERBS | {
+    "van", "from", "afzender", "sender", "over", "about", "betreffende", "ivm", "onderwerp",
+    "regarding", "concerning", "re", "subject",
+}
 # Words between a search's marker and the sender: "van de FOD", "zoek op Fluvius".
 _LEADS = frozenset(
-    {"de", "het", "een", "the", "a", "an", "op", "naar", "for", "mijn", "my", "onze", "our"}
+    {"de", "het", "een", "den", "the", "a", "an", "op", "naar", "for", "mijn", "my", "onze", "our"}
 )
 # Small words inside a sender's name: "Agentschap Natuur en Bos", "Court of Appeal", "Council
 # for Permit Disputes".
@@ -66,7 +69,7 @@ _ARTICLES = frozenset({"de", "het", "the"})
 # Before a place or a team, not a sender: "in HR", "te Brussel", "at Fluvius' offices".
 _PLACES = frozenset({"in", "te", "at"})
 # "ook wat al verwerkt is", "handled ones too": the handled ones besides the rest.
-_TOO = frozenset({"ook", "too", "also", "zowel", "both"})
+_TOO = frozenset({"ook", "too", "also", "zowel", "both", "including", "incl", "inclusief"})
 _TIMES = frozenset({
     "tijd", "periode", "dag", "dagen", "week", "weken", "maand", "maanden", "jaar", "jaren",
     "time", "period", "day", "days", "weeks", "month", "months", "year", "years", "while",
@@ -80,9 +83,10 @@ _FILTERS = (
     (("afgehandeld",), "afgehandeld"), (("afgehandelde",), "afgehandeld"),
     (("handled",), "afgehandeld"), (("verwerkt",), "afgehandeld"), (("afgewerkt",), "afgehandeld"),
     (("behandeld",), "afgehandeld"), (("behandelde",), "afgehandeld"),
-    (("dealt", "with"), "afgehandeld"), (("marked", "as", "done"), "afgehandeld"),
+    (("dealt", "with"), "afgehandeld"), (("processed",), "afgehandeld"),
+    (("marked", "as", "done"), "afgehandeld"),
     (("aangetekend",), "aangetekend"), (("aangetekende",), "aangetekend"),
-    (("aangetekends",), "aangetekend"),
+    (("aangetekends",), "aangetekend"), (("aangetekent",), "aangetekend"),
     (("registered",), "aangetekend"),
     (("deze", "week"), "deze week"), (("this", "week"), "deze week"),
     (("alle",), "alles"), (("alles",), "alles"), (("all",), "alles"), (("al", "mijn"), "alles"),
@@ -102,8 +106,10 @@ _ARRIVED = frozenset(
         "versturen",
         "opsturen",
         "schrijven",
+        "verwachten",
         "receive",
         "send",
+        "expect",
         "arrive",
         "write",
     }
@@ -171,6 +177,8 @@ def _post(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted
         # afgehandeld heb" the handled ones
         too = any(w.folded in _TOO for w in words)
         filters.remove("afgehandeld" if too else "alles")
+    elif "afgehandeld" in filters and any(w.folded in _TOO for w in words):
+        filters[filters.index("afgehandeld")] = "alles"  # "ook de afgehandelde": all of it
     days = frozenset(i for first, last, _ in written_days(words) for i in range(first, last + 1))
     searchable = frozenset(i for i in known if words[i].folded in _SEARCHABLE)
     blocked = (known - searchable) | used | days

@@ -59,6 +59,11 @@ _SWITCHES = frozenset({"switch", "turn"})
 _NO_MORE = frozenset({("niet", "meer"), ("no", "longer"), ("not", "anymore")})
 _BACK = frozenset({"terug", "back"})
 _UNTIL = frozenset({"tot", "totdat", "until", "till", "when", "wanneer", "als", "zodra"})
+_REPLACES = frozenset({"vervang", "vervangen", "replace", "swap"})
+_WITH = frozenset({"door", "met", "with", "by", "for"})
+_LETS = frozenset({"laat", "laten", "let", "kan", "mag", "can", "may"})
+_POSSESSIVES = frozenset({"mijn", "mn", "m'n", "my"})
+_THE_POST = frozenset({"post", "mail", "brieven", "brief", "letters", "papieren", "paper"})
 # fmt: on
 
 
@@ -78,10 +83,13 @@ def delegation(
     blocked = frozenset(known | taken)
     person = (
         email(words)
+        or _replacing(text, words, blocked)
         or name_by_verb(text, words, blocked, first_word=False)
         or name_after(text, words, _TO_SOMEONE, blocked)
+        or name_after(text, words, PERSON_NOUNS, blocked, lead=False, shaped=True)
         or name_after(text, words, _BY_SOMEONE, blocked, shaped=True)
         or name_by_verb(text, words, blocked, first_word=True)
+        or _small_name_by_verb(words, blocked)
     )
     if person is None and leading_name(words, blocked):  # "Hanne Wuyts vervangt mij, ..."
         person = name_run(text, words, 0, blocked) or None
@@ -103,6 +111,44 @@ def delegation(
         return " ".join(said), frozenset()
     consumed = taken | set(person) | {first - 1 for first, _, _ in days if first > 0}
     return " ".join(said), frozenset(consumed)
+
+
+def _replacing(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
+    """The new delegate where one replaces another: "Michiel in plaats van Ruben", "Tom ipv
+    Sofie", "Hannah instead of Julie", "vervang Koen door Marijke", "replace Julie with
+    Hannah"."""
+    folded = [w.folded for w in words]
+    for i, word in enumerate(folded):
+        instead = word == "ipv" or folded[i : i + 3] == ["in", "plaats", "van"]
+        if instead or folded[i : i + 2] == ["instead", "of"]:
+            before = _name_before(text, words, i, known) if i > 0 else None
+            if before:
+                return before
+        if word in _REPLACES:
+            for j in range(i + 2, min(i + 6, len(words))):
+                if folded[j] in _WITH:
+                    return name_after(text, words, {folded[j]}, known, lead=False) or None
+    return None
+
+
+def _small_name_by_verb(words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
+    """A name typed without capitals between a verb and the post it is to get: "laat bart mn
+    post krijgen", "let marco get my mail", "kan karim ouali tijdelijk mijn post ontvangen"
+    (one or two words no command uses, then "mijn post" within two words)."""
+    folded = [w.folded for w in words]
+    for v, verb in enumerate(folded):
+        if verb not in _LETS:
+            continue
+        run: list[int] = []
+        for i in range(v + 1, min(v + 3, len(words))):
+            if i in known or not words[i].text.isalpha() or folded[i] in STOPWORDS:
+                break
+            run.append(i)
+        after = run[-1] + 1 if run else len(words)
+        for p in range(after, min(after + 3, len(words) - 1)):
+            if folded[p] in _POSSESSIVES and folded[p + 1] in _THE_POST:
+                return run
+    return None
 
 
 def asks_to_stop(words: Sequence[Token]) -> bool:

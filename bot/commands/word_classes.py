@@ -90,7 +90,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     "mailroom": "postkamer mailroom verdelen verdeeld verdeling bestemmeling triage sorteren "
                 "bezorgen toewijzen routeren",
     "forward": "doorsturen doorsturing doorsturingen doorgestuurd doorzetten omleiden omleiding "
-               "doorzending forward forwarding redirect redirection",
+               "doorzending forward forwarding redirect redirection delegeren delegatie "
+               "postdelegatie delegation delegate",
     "away": "verlof vakantie afwezig afwezigheid weg ziek vervanger vervanging away leave "
             "verlofperiode ziekte conge tijdelijk holiday vacation absent absence sick congres "
             "dienstreis buitenland conference business+trip out+of+office temporarily temporary",

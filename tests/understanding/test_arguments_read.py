@@ -118,6 +118,16 @@ def _asked(text: str) -> DelegationAsk:
         ("mijn vervanger voor de post moet Ilse Claes worden", "Ilse Claes"),
         # a place is no delegate, by a verb or after "naar"
         ("ik ga op missie naar Gent tot vrijdag, Bram Claes neemt mijn post over", "Bram Claes"),
+        # after who the person is; typed without a capital, between a verb and the post
+        ("ik ben ziek, kan mijn collega Wim mijn post krijgen", "Wim"),
+        ("let my colleague Pieter handle my paper mail", "Pieter"),
+        ("laat bart mn post krijgen tot vrijdag", "bart"),
+        ("kan karim ouali tijdelijk mijn post ontvangen", "karim ouali"),
+        ("laat ook mijn post zien", ""),
+        # one delegate replacing another: the new one
+        ("mijn postdelegatie aanpassen: Michiel in plaats van Ruben", "Michiel"),
+        ("replace Julie with Hannah as my post delegate", "Hannah"),
+        ("vervang Koen door Marijke voor mijn post", "Marijke"),
         # unchanged
         ("stuur mijn post naar Els Maes tot vrijdag", "Els Maes"),
         ("Hanne Wuyts vervangt mij tot vrijdag", "Hanne Wuyts"),
@@ -217,6 +227,9 @@ def test_no_stop_in_the_end_of_an_absence(text: str) -> None:
         # what a letter is about is searched as its sender is; a time is not
         ("brief over de erfgoedsubsidie al binnen", "erfgoedsubsidie"),
         ("brieven van over twee weken", ""),
+        ("post ivm mijn arbeidsongeval?", "arbeidsongeval"),
+        ("letters regarding the pension file", "pension file"),
+        ("is den brief van den deurwaarder al gescand", "deurwaarder"),
         # unchanged
         ("brieven van Telenet", "Telenet"),
         ("brieven van de stad Gent", "stad Gent"),
@@ -231,6 +244,9 @@ def test_what_the_post_is_searched_for(text: str, search: str) -> None:
     [
         ("toon zowel open als afgehandeld", Scope.ALL),
         ("toon alles wat ik al afgehandeld heb", Scope.HANDLED),
+        ("mijn aangetekende post, ook de afgehandelde", Scope.ALL),  # the handled ones too
+        ("letters from De Lijn, including the handled ones", Scope.ALL),
+        ("post I've already processed", Scope.HANDLED),
         ("toon alles, ook wat ik al afgehandeld heb", Scope.ALL),  # unchanged
     ],
 )

@@ -20,6 +20,7 @@ from bot.domain.platform.report_period import (
     fold_words,
     named_entity,
     named_period,
+    one_day,
     written_days,
 )
 from bot.domain.platform.text import fold
@@ -94,7 +95,7 @@ def parse_report_ask(
     days = written_days(words, used, today)
     typed_days = any(_ISO_DAY.match(w) or _LOCAL_DAY.match(w) or _SHORT_DAY.match(w) for w in words)
     if period is None and not days and not typed_days:  # "oktober 2026", "Q3"
-        period = calendar_period(words, used, today)
+        period = calendar_period(words, used, today) or one_day(words, used, today)
     entity = named_entity(words, used, entities)
     known = {fold(e.code) for e in entities}
     codes: list[str] = [entity] if entity else []

@@ -4,10 +4,10 @@ dialogs/servicedesk/report.py) through bot/domain/platform/report_ask.py.
 
 - days written out: "3 november", "1 September", "2 Nov 2026", "November 3"; without a year the
   most recent such day (a report looks back: "sinds 15 oktober" on 1 December is this October)
-- periods: "vorige maand", "dit kwartaal", "dit jaar", "deze week", "laatste 30 dagen",
+- periods: "vorige maand", "dit kwartaal", "dit jaar", "deze week", "laatste 30 dagen", "gisteren",
   "afgelopen 2 weken", and the English ones ("last month", "this quarter", "past 30 days");
-  a month, quarter or year by its name ("oktober 2026", "het derde kwartaal van 2026", "Q3",
-  "het jaar 2025")
+  a month, quarter, half or year by its name ("oktober 2026", "okt", "het derde kwartaal van
+  2026", "Q3", "de eerste helft van 2026", "het jaar 2025")
 - an entity by its name: "Departement Omgeving", "het facilitair bedrijf", "Wegen en Verkeer",
   "Department of Environment" (the name without its kind, or its first word with its kind)
 
@@ -58,9 +58,14 @@ _FULL_MONTHS = frozenset({
     "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
     "oktober", "november", "december", "january", "february", "march", "june", "july",
     "august", "october",
+    # cut short, but no other word: not "jan" (a name), "may", "mar"
+    "feb", "febr", "mrt", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "oct", "nov",
 })
 # fmt: on
 _YEAR = re.compile(r"^\d{4}$")
+# A day by its name, as how many days before today: a report of "gisteren".
+_ONE_DAY = {"vandaag": 0, "today": 0, "gisteren": 1, "yesterday": 1}
+_HALVES = frozenset({"helft", "jaarhelft", "half", "semester"})
 
 Period = tuple[date, date]
 
@@ -151,6 +156,17 @@ def named_period(words: Sequence[str], used: set[int], today: date) -> Period | 
     return None
 
 
+def one_day(words: Sequence[str], used: set[int], today: date) -> Period | None:
+    """ "vandaag", "gisteren", "yesterday": that day. Read last: "maak vandaag het rapport van
+    vorige maand" asks for last month."""
+    for i, word in enumerate(words):
+        if i not in used and word in _ONE_DAY:
+            used.add(i)
+            day = today - timedelta(days=_ONE_DAY[word])
+            return day, day
+    return None
+
+
 def calendar_period(words: Sequence[str], used: set[int], today: date) -> Period | None:
     """A month, a quarter or a year named as such: "oktober 2026", "november", "het derde
     kwartaal van 2026", "Q3", "third quarter", "het jaar 2025", "2025"; or two of them, from
@@ -161,7 +177,11 @@ def calendar_period(words: Sequence[str], used: set[int], today: date) -> Period
     for i, word in enumerate(words):
         if i in used or len(found) == 2:
             continue
-        period = _month(words, i, used, today) or _quarter(words, i, used, today)
+        period = (
+            _month(words, i, used, today)
+            or _quarter(words, i, used, today)
+            or _half(words, i, used, today)
+        )
         if period is None and _YEAR.match(word) and 2000 <= int(word) <= today.year:
             used.add(i)
             if i > 0 and words[i - 1] in _YEARS:
@@ -215,6 +235,26 @@ def _quarter(words: Sequence[str], i: int, used: set[int], today: date) -> Perio
         year = today.year if (number - 1) * 3 + 1 <= today.month else today.year - 1
     first = date(year, (number - 1) * 3 + 1, 1)
     return first, _start_of("quarter", first + timedelta(days=92)) - timedelta(days=1)
+
+
+def _half(words: Sequence[str], i: int, used: set[int], today: date) -> Period | None:
+    """ "eerste helft (van) 2026", "de tweede jaarhelft", "first half of the year": January to
+    June or July to December; without a year, the last one that has begun."""
+    number = _QUARTERS.get(words[i])
+    if number not in (1, 2) or i + 1 >= len(words) or words[i + 1] not in _HALVES:
+        return None
+    taken = {i, i + 1}
+    last = i + 1
+    while last + 1 < len(words) and words[last + 1] in _SMALL | _YEARS - {"in"}:
+        last += 1  # "van het jaar", "of the year"
+    if last > i + 1 and words[last] in _YEARS:
+        taken |= set(range(i + 2, last + 1))
+    year = _year_after(words, max(taken), used) or _year_after(words, i + 1, used)
+    used |= taken
+    if year is None:
+        year = today.year if number == 1 or today.month >= 7 else today.year - 1
+    first = date(year, 1 if number == 1 else 7, 1)
+    return first, date(year, 6, 30) if number == 1 else date(year, 12, 31)
 
 
 def _year_after(words: Sequence[str], i: int, used: set[int]) -> int | None:

@@ -48,6 +48,17 @@ def _read(args: str) -> ReportAsk:
         ("jaar 2025", date(2025, 1, 1), date(2025, 12, 31)),
         ("in 2026", date(2026, 1, 1), TODAY),
         ("may", date(2026, 11, 2), TODAY),  # "may" alone is no month: the default period
+        ("okt", date(2026, 10, 1), date(2026, 10, 31)),  # cut short, but no other word
+        ("ticket stats sept", date(2026, 9, 1), date(2026, 9, 30)),
+        ("rapport van jan", date(2026, 11, 2), TODAY),  # "jan" is a name too: no month
+        # a half of a year, a single day
+        ("tweede helft 2025", date(2025, 7, 1), date(2025, 12, 31)),
+        ("eerste helft van het jaar", date(2026, 1, 1), date(2026, 6, 30)),
+        ("first half of 2026", date(2026, 1, 1), date(2026, 6, 30)),
+        ("tweede jaarhelft", date(2026, 7, 1), TODAY),  # still running: up to today
+        ("gisteren", date(2026, 11, 30), date(2026, 11, 30)),
+        ("for today", TODAY, TODAY),
+        ("vandaag het rapport van vorige maand", date(2026, 11, 1), date(2026, 11, 30)),
         # two periods: from the first's start to the second's end
         ("van januari tot en met juni", date(2026, 1, 1), date(2026, 6, 30)),
         ("from january through june 2026", date(2026, 1, 1), date(2026, 6, 30)),
