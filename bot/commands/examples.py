@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.commands.cues import forms_of
-from bot.commands.lemmas import Token, tokens
+from bot.commands.lemmas import Token, lemmas, tokens
 from bot.commands.phrases import STOPWORDS
 from bot.commands.question_forms import asks_how, skeleton
 from bot.commands.word_classes import CLASSES
@@ -91,6 +91,9 @@ class ExampleModel:
         # Filled in place: a table built otherwise and converted would leave its peak in the
         # process's memory for good. Several labels' counts are a list while training.
         counts: dict[int, int | list[int]] = {}
+        # The corpus's words through a cache of their own, dropped after training: the shared
+        # one (`lemmas`) keeps the words of the messages people send (1.5 MB less at idle).
+        lemmatise = cache(lemmas.__wrapped__)
         for example in examples:
             label = index.setdefault(example.label, len(index))
             if label == _SLOTS:
@@ -98,7 +101,7 @@ class ExampleModel:
             if label == len(sentences):
                 sentences.append(0)
             sentences[label] += 1
-            for feature in features(tokens(example.text)):
+            for feature in features(tokens(example.text, lemmatise=lemmatise)):
                 _count(counts, hash(feature), label)
         self._labels = tuple(index)
         self._sentences = tuple(sentences)

@@ -27,6 +27,7 @@ the commands' words:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -108,12 +109,18 @@ class Token:
 
 
 def tokens(
-    text: str, vocabulary: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
+    text: str,
+    vocabulary: frozenset[str] = frozenset(),
+    names: frozenset[str] = frozenset(),
+    *,
+    lemmatise: Callable[[str], frozenset[str]] | None = None,
 ) -> list[Token]:
     """The words of text with their forms; vocabulary (folded forms the commands use) lets
     typos, separable verbs and compounds be read as the commands' own words. names: the forms
     only names use (the catalogue's items), which match whole words, never a compound's part:
-    a "parkeerkaart" is no map of the spatial data."""
+    a "parkeerkaart" is no map of the spatial data. lemmatise: instead of `lemmas` (a reader
+    of many sentences once, with a cache of its own)."""
+    lemmatise = lemmatise or lemmas
     found: list[Token] = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "word"
@@ -122,7 +129,7 @@ def tokens(
         word = match.group()
         folded = fold(word)
         forms = (
-            lemmas(folded) if kind == "word" and len(folded) <= MAX_WORD else frozenset({folded})
+            lemmatise(folded) if kind == "word" and len(folded) <= MAX_WORD else frozenset({folded})
         )
         found.append(Token(word, folded, forms, match.start(), match.end(), kind))
         if len(found) == MAX_TOKENS:
