@@ -115,7 +115,14 @@ WHOLE_CORPUS_BAR = 0.95
 # test, 30 colleagues of every kind, ten messages each) read 91.6% (Dutch 90.6%, English
 # 94.9%), measured once; the code this session began with read 88.8% on it. Leaving each of the
 # 19 blind sets out: 95.0%. Fresh sets written by new hands read 4 to 8 points below that mean.
-# The issue asks 95% on unseen sentences, which this does
+# Then 2,225 training sentences from six more blind writers (train23-28), a person of the desk
+# asked for opening the ticket form, a keyword opening a message weighed with the examples, two
+# commands named only when both read as a request, and arguments read better: leaving each of
+# the 19 sets out, 95.7%. Sets 19 (296 sentences, an acceptance test by a tenth engineer: 30
+# colleagues over a month) and 20 (238, a pilot week of 40 testers, by an eleventh) read 91.2%
+# (Dutch 90.6%, English 93.2%) and 89.5% (Dutch 90.4%, English 86.7%), measured once (their
+# sum was first seen in `make bench`'s held-out line); the code this session began with read
+# 86.8% and 87.0% on them. The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
 # held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
