@@ -438,6 +438,8 @@ def test_the_model_reads_the_cues_word_classes() -> None:
         # A licence one already has is the access card's question.
         ("heb ik al een licentie voor power automate?", "status"),
         ("welke power apps licentie heb ik nu", "status"),
+        # The cues sure of the form (its keywords), the examples all but certain of the card.
+        ("Which licences do I currently have? I'm not sure I got Power BI.", "status"),
         # Must not change: asking for one, following one up, a delegation, a need.
         ("ik wil een power bi licentie aanvragen", "licence"),
         ("heb ik een licentie nodig voor power bi?", "licence"),
