@@ -122,7 +122,12 @@ WHOLE_CORPUS_BAR = 0.95
 # colleagues over a month) and 20 (238, a pilot week of 40 testers, by an eleventh) read 91.2%
 # (Dutch 90.6%, English 93.2%) and 89.5% (Dutch 90.4%, English 86.7%), measured once (their
 # sum was first seen in `make bench`'s held-out line); the code this session began with read
-# 86.8% and 87.0% on them. The issue asks 95% on unseen sentences, which this does
+# 86.8% and 87.0% on them. With the examples overruling the cues when all but certain (95.3%
+# left out), set 21 (247 sentences, a day in the life of 35 people, by a twelfth engineer)
+# read 91.5% (Dutch 89.9%, English 95.6%), measured once; the code this session began with
+# read 90.3% on it. Three more training batches (an English one, one on how-to questions
+# against commands, one of older and younger staff) read 95.25%, 95.1% and 95.25% left out
+# against 95.3% without, and were left out. The issue asks 95% on unseen sentences, which this does
 # not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
 # held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
