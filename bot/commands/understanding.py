@@ -138,9 +138,8 @@ def understand(
     if cues.opened_by and cues.verdict is Verdict.NOTHING:
         # Help promises that a keyword, then what it needs, works: "winkel abc-123 domg"; not
         # a problem that opens with a product's name ("Power BI ververst niet meer").
-        return _following(
-            _opened(cues.opened_by, text, examples), cues, text, commands, extra_terms
-        )
+        opened = _opened(next(s for s in commands if s.name == cues.opened_by), text, examples)
+        return _following(opened, cues, text, commands, extra_terms)
     if examples is not None and cues.verdict is Verdict.ASK and not cues.two_asked:
         return _settled(cues, text, commands, extra_terms, examples)
     if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
@@ -183,11 +182,12 @@ def _settled(
     return _following(guess, cues, text, commands, extra_terms)
 
 
-def _opened(keyword: str, text: str, examples: ExampleModel | None) -> Guess:
-    """The command a message opens with, unless the examples read it surely as no command."""
-    guess = examples.guess(tokens(text), [keyword]) if examples is not None else None
-    sure = guess is not None and guess.label != keyword and guess.probability >= SETTLES_A_TIE
-    return guess if guess is not None and sure else Guess(keyword, 1.0)
+def _opened(spec: CommandSpec, text: str, examples: ExampleModel | None) -> Guess:
+    """The command a message opens with, unless the examples read it surely as no command; one
+    that must be asked for is asked for by its keyword ("ticket mijn scherm flikkert")."""
+    guess = examples.guess(tokens(text), [spec.name]) if examples and not spec.asked_for else None
+    sure = guess is not None and guess.label != spec.name and guess.probability >= SETTLES_A_TIE
+    return guess if guess is not None and sure else Guess(spec.name, 1.0)
 
 
 def _overruled(

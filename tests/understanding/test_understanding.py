@@ -476,6 +476,8 @@ def test_a_command_the_cues_rule_out_is_not_the_examples_pick() -> None:
         # A keyword that opens the message is weighed with the rest: a problem, not a request.
         ("Power BI rapport ververst niet meer sinds gisteren", (), None),
         ("power bi pro aanvragen", (), "licence"),  # unchanged
+        # The form must be asked for, and its keyword asks: the problem after it is the question.
+        ("ticket mijn tweede scherm flikkert om de paar minuten", (), "ticket"),
     ],
 )
 def test_the_desk_and_its_people(text: str, roles: tuple[Role, ...], expected: str | None) -> None:
