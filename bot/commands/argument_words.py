@@ -37,6 +37,8 @@ _TITLES = frozenset({
 NAME_PARTICLES = frozenset({"de", "van", "der", "den", "el", "le", "la", "ter", "ten", "vanden"})
 # Words that open a greeting, never a name: "Dag Els, ...".
 COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"].split())
+# The post itself: "inkomende post", "open letters".
+THE_POST = frozenset(CLASSES["letters"].split()) | {"post", "mail"}
 _BREAKS = frozenset(",;:?!()")
 # Times of day, no name and no sender: "van gisteren", "de scans van vanochtend".
 TIME_WORDS = frozenset({

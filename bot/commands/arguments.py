@@ -24,6 +24,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.commands.argument_words import (
+    THE_POST,
     TIME_WORDS,
     broken,
     capital_inside,
@@ -114,8 +115,6 @@ _ARRIVED = frozenset(
         "write",
     }
 )
-# The post itself: "inkomende post", "open letters".
-_THE_POST = frozenset(CLASSES["letters"].split()) | {"post", "mail"}
 _MAX_CODE = 6
 # Small words a report's period is said in: "sinds", "tussen ... en", "vorige maand", "de
 # laatste 30 dagen", "this quarter".
@@ -222,7 +221,7 @@ def _describes_the_post(words: Sequence[Token], run: Sequence[int]) -> bool:
     after = run[-1] + 1
     if any(words[j].capitalised for j in run) or after >= len(words):
         return False
-    return words[after].folded in _THE_POST
+    return words[after].folded in THE_POST
 
 
 def _with_head(
@@ -234,7 +233,7 @@ def _with_head(
     head = marker - 1
     if words[marker].folded != "van" or head < 0 or not _a_noun(words[head], head, blocked):
         return run
-    if words[head].folded in _SEARCHABLE | _THE_POST or any(
+    if words[head].folded in _SEARCHABLE | THE_POST or any(
         words[j].folded not in _ARTICLES for j in range(head)
     ):
         return run

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from bot.commands.argument_words import (
     NAME_PARTICLES,
     NAME_WORDS,
+    THE_POST,
     broken,
     capitalised_run,
     content,
@@ -27,7 +28,7 @@ from bot.commands.argument_words import (
     written_days,
 )
 from bot.commands.lemmas import Token
-from bot.commands.phrases import STOPWORDS
+from bot.commands.phrases import CLASSES, STOPWORDS
 
 # fmt: off
 _TO_SOMEONE = frozenset({"naar", "aan", "to", "bij"})
@@ -62,8 +63,8 @@ _UNTIL = frozenset({"tot", "totdat", "until", "till", "when", "wanneer", "als", 
 _REPLACES = frozenset({"vervang", "vervangen", "replace", "swap"})
 _WITH = frozenset({"door", "met", "with", "by", "for"})
 _LETS = frozenset({"laat", "laten", "let", "kan", "mag", "can", "may"})
-_POSSESSIVES = frozenset({"mijn", "mn", "m'n", "my"})
-_THE_POST = frozenset({"post", "mail", "brieven", "brief", "letters", "papieren", "paper"})
+_MY = frozenset(CLASSES["my"].split())
+_MY_POST = THE_POST | {"papieren", "paper"}  # "mijn papieren post"
 # fmt: on
 
 
@@ -146,7 +147,7 @@ def _small_name_by_verb(words: Sequence[Token], known: frozenset[int]) -> list[i
             run.append(i)
         after = run[-1] + 1 if run else len(words)
         for p in range(after, min(after + 3, len(words) - 1)):
-            if folded[p] in _POSSESSIVES and folded[p + 1] in _THE_POST:
+            if folded[p] in _MY and folded[p + 1] in _MY_POST:
                 return run
     return None
 
