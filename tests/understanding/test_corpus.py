@@ -127,9 +127,14 @@ WHOLE_CORPUS_BAR = 0.95
 # read 91.5% (Dutch 89.9%, English 95.6%), measured once; the code this session began with
 # read 90.3% on it. Three more training batches (an English one, one on how-to questions
 # against commands, one of older and younger staff) read 95.25%, 95.1% and 95.25% left out
-# against 95.3% without, and were left out. The issue asks 95% on unseen sentences, which this does
-# not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
-# held-out set, measured before any tuning for it, does better.
+# against 95.3% without, and were left out. An averaged perceptron beside naive Bayes, for what
+# tells confused commands apart (bot/commands/perceptron.py): leaving each of the 22 sets out,
+# 95.1% -> 95.3%. Set 22 (231 sentences after 29 repeats were dropped; the week after a
+# reorganisation, 45 people, by a thirteenth engineer) read 94.8% (Dutch 94.1%, English 97.8%),
+# measured once; the code this session began with read it the same, 94.8%. The issue asks 95%
+# on unseen sentences, which this does not reach yet: this floor keeps the honest figure from
+# sliding back. Raise it when a NEW held-out set, measured before any tuning for it, does
+# better.
 HELD_OUT_BAR = 0.90
 
 _CATALOGUE = demo_catalogue()
