@@ -211,6 +211,9 @@ def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
         ):
             found.append((i, i + 1, f"{word.text} {words[i + 1].text}"))
             i += 1
+        elif _DAY_NUMBER.match(word.folded) and after == "of" and _month_at(words, i + 2):
+            found.append((i, i + 2, f"{_digits(word.folded)} {words[i + 2].text}"))  # 23rd of
+            i += 2
         i += 1
     found = [
         day
@@ -266,21 +269,35 @@ def _days_before_an_end(
             number = first - 2
         if number < 0:
             continue
-        if not words[number].folded.isdigit() or any(f <= number <= la for f, la, _ in found):
+        if not _DAY_NUMBER.match(words[number].folded) or any(
+            f <= number <= la for f, la, _ in found
+        ):
             continue
+        day = _digits(words[number].folded)  # "the 14th to the 23rd of December": 14
         if words[first].kind == "day":  # 26/12: the month after the slash
             month = said.split("/", 1)[1] if "/" in said else ""
             if month:
-                borrowed.append((number, number, f"{words[number].text}/{month}"))
+                borrowed.append((number, number, f"{day}/{month}"))
         elif words[last].folded in MONTHS:
-            borrowed.append((number, number, f"{words[number].text} {words[last].text}"))
+            borrowed.append((number, number, f"{day} {words[last].text}"))
         elif words[first].folded in MONTHS:
-            borrowed.append((number, number, f"{words[first].text} {words[number].text}"))
+            borrowed.append((number, number, f"{words[first].text} {day}"))
     return borrowed
 
 
+def _month_at(words: Sequence[Token], i: int) -> bool:
+    return i < len(words) and words[i].folded in MONTHS
+
+
+def _digits(day_number: str) -> str:
+    return "".join(c for c in day_number if c.isdigit())
+
+
 def _before_the_end(words: Sequence[Token], first: int) -> int:
-    """Where the word before "tot", "tot en met" or "t/m" stands, -1 when none of those does."""
+    """Where the word before "tot", "tot en met" or "t/m" stands, -1 when none of those does;
+    an English "the" between them is passed over ("the 14th to the 23rd")."""
+    if first > 1 and words[first - 1].folded == "the":
+        first -= 1
     said = [w.folded for w in words[max(0, first - 3) : first]]
     for end, size in ((["tot", "en", "met"], 3), (["t", "e", "m"], 3), (["t", "m"], 2)):
         if said[-size:] == end:
@@ -311,9 +328,10 @@ def start_and_end(
 
 
 def _word_before(words: Sequence[Token], first: int) -> str:
-    """The word before a day, over a "next" ("until next Friday", "vanaf volgende maandag")."""
+    """The word before a day, over a "next" ("until next Friday", "vanaf volgende maandag")
+    or a "the" ("until the 23rd of December")."""
     before = first - 1
-    if before > 0 and words[before].folded in _PERIOD_WHICH:
+    if before > 0 and (words[before].folded in _PERIOD_WHICH or words[before].folded == "the"):
         before -= 1
     return words[before].folded if before >= 0 else ""
 

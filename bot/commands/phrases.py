@@ -329,7 +329,7 @@ february march may june july august october jan feb mrt apr jun jul aug sep sept
 """)
 DAY_NAMES = _words("""
 maandag dinsdag woensdag donderdag vrijdag zaterdag zondag monday tuesday wednesday thursday friday
-saturday sunday vandaag morgen overmorgen today tomorrow
+saturday sunday vandaag morgen overmorgen today tomorrow morge overmorge
 """)
 
 # A message that starts with one of these (or ends with "?") asks the bot something it knows:

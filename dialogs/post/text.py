@@ -65,8 +65,9 @@ _WEEKDAYS = {
 }
 _RELATIVE = {
     **dict.fromkeys(("vandaag", "today"), 0),
-    **dict.fromkeys(("morgen", "tomorrow"), 1),
-    **dict.fromkeys(("overmorgen", "day after tomorrow"), 2),
+    # "morge": the Flemish of speech drops the last n.
+    **dict.fromkeys(("morgen", "morge", "tomorrow"), 1),
+    **dict.fromkeys(("overmorgen", "overmorge", "day after tomorrow"), 2),
 }
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?$")

@@ -167,6 +167,15 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
             date(2026, 12, 14),
             date(2026, 12, 15),
         ),
+        # English ordinals with "the" and "of"; the first borrows the last's month
+        (
+            "I'm on leave from the 14th to the 23rd of December, my letters to Els Maes",
+            date(2026, 12, 14),
+            date(2026, 12, 23),
+        ),
+        ("my letters to Els Maes until the 3rd of January", TODAY, date(2027, 1, 3)),
+        # the Flemish of speech drops the last n: "morge"
+        ("vanaf morge gaat mijn post naar Els Maes", date(2026, 12, 2), None),
     ],
 )
 def test_the_days_of_a_delegation(text: str, starts: date, ends: date | None) -> None:
