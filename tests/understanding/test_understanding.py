@@ -66,6 +66,11 @@ def test_a_goodbye_word_in_a_request_or_a_question_does_not_greet(text: str, com
     assert result.winner is not None and result.winner.name == command
 
 
+def test_a_question_between_a_greeting_and_thanks_is_no_greeting() -> None:
+    text = "Dag Werkplek, hoe boek ik een vergaderzaal in het nieuwe gebouw? Alvast bedankt"
+    assert understand(text, STAFF, examples=corpus_model()).verdict is not Verdict.GREETING
+
+
 def test_a_greeting_before_a_question_is_the_question() -> None:
     result = understand("hallo, toon mijn post", STAFF)
     assert result.winner is not None and result.winner.name == "post"
