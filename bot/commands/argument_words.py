@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection, Sequence
 
 from bot.commands.lemmas import Token
-from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS
+from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS, WEEKDAY_NAMES
 
 # fmt: off
 _STARTS = frozenset({"van", "vanaf", "from", "starting"})
@@ -22,6 +22,7 @@ _MONTH_WORDS = frozenset({"maand", "month"})
 # A period that names its first and last day: "volgende week", "this month".
 _PERIOD_WHICH = frozenset({"deze", "dit", "this", "volgende", "komende", "next", "coming"})
 _PERIOD_UNITS = frozenset({"week", "maand", "month"})
+_NEXT_ONES = frozenset({"volgende", "komende", "next", "coming"})
 _ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
 # Words between "naar" and the name: "naar mijn collega Els Maes".
 _BEFORE_NAMES = frozenset({
@@ -255,6 +256,22 @@ def week_period(words: Sequence[Token]) -> tuple[int, int, str] | None:
                 continue
             return i, i + 1, f"{words[i].text} {words[i + 1].text}"
     return None
+
+
+def in_the_week(
+    words: Sequence[Token],
+    period: tuple[int, int, str] | None,
+    days: list[tuple[int, int, str]],
+) -> bool:
+    """Weekdays said with "volgende week", "next week": days of that week, not the coming
+    ones ("volgende week donderdag en vrijdag", "van dinsdag tot donderdag volgende week")."""
+    return (
+        period is not None
+        and words[period[1]].folded == "week"
+        and words[period[0]].folded in _NEXT_ONES
+        and bool(days)
+        and all(first == last and words[first].folded in WEEKDAY_NAMES for first, last, _ in days)
+    )
 
 
 def _days_before_an_end(

@@ -17,6 +17,7 @@ from bot.commands.argument_words import (
     capitalised_run,
     content,
     email,
+    in_the_week,
     leading_name,
     name_after,
     name_like,
@@ -104,6 +105,8 @@ def delegation(
         starts, ends = start_and_end(text, words, days)
         if len(days) == 1 and _back_on(words, days[0][0]) >= 0:  # "terug op 5 januari"
             starts = ""
+        if in_the_week(words, period, days):  # "volgende week donderdag en vrijdag"
+            starts, ends = (f"{period[2]} {day}" if day else "" for day in (starts, ends))
         said += ["van", starts] if starts else []
         said += ["tot", ends] if ends else []
         if period and not (starts and ends):  # "volgende week": both days

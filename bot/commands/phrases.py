@@ -327,10 +327,11 @@ MONTHS = _words("""
 januari februari maart april mei juni juli augustus september oktober november december january
 february march may june july august october jan feb mrt apr jun jul aug sep sept okt oct nov dec
 """)
-DAY_NAMES = _words("""
+WEEKDAY_NAMES = _words("""
 maandag dinsdag woensdag donderdag vrijdag zaterdag zondag monday tuesday wednesday thursday friday
-saturday sunday vandaag morgen overmorgen today tomorrow morge overmorge
+saturday sunday
 """)
+DAY_NAMES = WEEKDAY_NAMES | _words("vandaag morgen overmorgen today tomorrow morge overmorge")
 
 # A message that starts with one of these (or ends with "?") asks the bot something it knows:
 # "is mijn pc beheerd?" is the access card's question, where "mijn laptop is gestolen" reports a

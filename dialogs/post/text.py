@@ -45,6 +45,8 @@ _END = re.compile(
     r"\b(?:tot\s+en\s+met|t\s*/\s*m|t\.e\.m\.?|tem|tot|until|till|through|to)\b", re.IGNORECASE
 )
 _START = re.compile(r"\b(?:vanaf|van|from|starting)\b", re.IGNORECASE)
+# A first or last day said right before: "van volgende week maandag", "tot friday next week".
+_MARKED = re.compile(rf"(?:{_START.pattern}|{_END.pattern})\s*$", re.IGNORECASE)
 _TO = re.compile(r"^\s*(?:naar|aan|to)\b\s*", re.IGNORECASE)
 # `stop` first: the caller asks to stop a delegation (bot/commands/arguments.py writes it so).
 _STOP = re.compile(r"^stop\b\s*", re.IGNORECASE)
@@ -74,6 +76,11 @@ _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?$")
 _NEXT = re.compile(r"^(?:volgende|komende|next|this|deze)\s+")
+# "volgende week donderdag", "thursday next week": that day of next week, not the coming one.
+_IN_NEXT_WEEK = re.compile(
+    r"^(?:(?:volgende|komende|next|coming)\s+week\s+(?P<day>[a-z]+)"
+    r"|(?P<later>[a-z]+)\s+(?:volgende|komende|next|coming)\s+week)$"
+)
 _AN_END = re.compile(r"\b(?:einde?|end)\s+(?:van\s+|of\s+)?$", re.IGNORECASE)
 # "(tot) het einde van de maand", "eind december", "the end of this month": its last day.
 _MONTH_END = re.compile(
@@ -143,8 +150,12 @@ def read_delegation(text: str, today: date) -> DelegationAsk:
     for named in _PERIOD.finditer(said):
         if _AN_END.search(said[: named.start()]):  # "tot eind deze maand": a day
             continue
-        period = _period(named, today)
-        said = " ".join(f"{said[: named.start()]} {said[named.end() :]}".split())
+        day = _a_day_of_next_week(said, named, today)
+        if day is not None and _MARKED.search(said[: day[0]]):  # "tot volgende week vrijdag"
+            continue
+        period = (day[2], day[2]) if day else _period(named, today)
+        start, end = day[:2] if day else (named.start(), named.end())
+        said = " ".join(f"{said[:start]} {said[end:]}".split())
         break
     said = _TO.sub("", said)
     ends, ends_said = None, ""
@@ -181,6 +192,24 @@ def parse_delegation(text: str, today: date) -> DelegationRequest | None:
     return DelegationRequest(asked.name, asked.starts, asked.ends)
 
 
+def _a_day_of_next_week(
+    said: str, named: re.Match[str], today: date
+) -> tuple[int, int, date] | None:
+    """ "volgende week vrijdag", "friday next week": where it is said, and the day."""
+    if not named.group("next"):
+        return None
+    after = re.match(r"\s+(\w+)", said[named.end() :])
+    before = re.search(r"(\w+)\s+$", said[: named.start()])
+    for start, end in (
+        (named.start(), named.end() + after.end()) if after else (0, 0),
+        (before.start(1), named.end()) if before else (0, 0),
+    ):
+        day = parse_day(said[start:end], today) if end else None
+        if day is not None:
+            return start, end, day
+    return None
+
+
 def _weekday(text: str) -> bool:
     return _NEXT.sub("", " ".join(fold(text).split()).strip(" .,!?;:")) in _WEEKDAYS
 
@@ -207,9 +236,13 @@ def _month_end(day: date) -> date:
 
 def parse_day(text: str, today: date) -> date | None:
     """A day as people write it: 1/12/2026, 1/12, 2026-12-01, 1 december (2026), December 1,
-    morgen, vrijdag, het einde van de maand, eind januari. Without a year: the first such day
-    from today on."""
-    said = _NEXT.sub("", " ".join(fold(text).split()).strip(" .,!?;:"))
+    morgen, vrijdag, volgende week vrijdag, het einde van de maand, eind januari. Without a
+    year: the first such day from today on."""
+    folded = " ".join(fold(text).split()).strip(" .,!?;:")
+    if (match := _IN_NEXT_WEEK.match(folded)) and (match["day"] or match["later"]) in _WEEKDAYS:
+        monday = today + timedelta(days=7 - today.weekday())
+        return monday + timedelta(days=_WEEKDAYS[match["day"] or match["later"]])
+    said = _NEXT.sub("", folded)
     if said in _RELATIVE:
         return today + timedelta(days=_RELATIVE[said])
     if said in _WEEKDAYS:

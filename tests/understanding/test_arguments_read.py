@@ -174,6 +174,12 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
             date(2026, 12, 23),
         ),
         ("my letters to Els Maes until the 3rd of January", TODAY, date(2027, 1, 3)),
+        # weekdays said with next week are that week's
+        (
+            "ik ben volgende week donderdag en vrijdag weg, mijn post naar Els Maes",
+            date(2026, 12, 10),
+            date(2026, 12, 11),
+        ),
         # the Flemish of speech drops the last n: "morge"
         ("vanaf morge gaat mijn post naar Els Maes", date(2026, 12, 2), None),
     ],

@@ -198,10 +198,17 @@ def test_a_delegation_without_a_name_or_an_end_is_not_understood(text: str) -> N
         ("naar Jef next week", DelegationAsk("Jef", date(2026, 11, 30), date(2026, 12, 6))),
         ("naar Jef deze week", DelegationAsk("Jef", TODAY, date(2026, 11, 29))),
         ("naar Jef volgende maand", DelegationAsk("Jef", date(2026, 12, 1), date(2026, 12, 31))),
+        # a weekday of next week is one day, not the week: from today until then
+        ("naar Jef tot woensdag volgende week", DelegationAsk("Jef", TODAY, date(2026, 12, 2))),
         (
-            "naar Jef tot woensdag volgende week",
+            "naar Jef volgende week vrijdag",
+            DelegationAsk("Jef", date(2026, 12, 4), date(2026, 12, 4)),
+        ),
+        (
+            "naar Jef van volgende week maandag tot volgende week woensdag",
             DelegationAsk("Jef", date(2026, 11, 30), date(2026, 12, 2)),
         ),
+        ("naar Jef from Tuesday next week", DelegationAsk("Jef", date(2026, 12, 1), None)),
         # a month's end, "t.e.m."
         ("naar Jef tot het einde van de maand", DelegationAsk("Jef", TODAY, date(2026, 11, 30))),
         ("naar Jef tot eind deze maand", DelegationAsk("Jef", TODAY, date(2026, 11, 30))),
