@@ -259,15 +259,12 @@ def week_period(words: Sequence[Token]) -> tuple[int, int, str] | None:
 
 
 def in_the_week(
-    words: Sequence[Token],
-    period: tuple[int, int, str] | None,
-    days: list[tuple[int, int, str]],
+    words: Sequence[Token], period: tuple[int, int, str], days: list[tuple[int, int, str]]
 ) -> bool:
     """Weekdays said with "volgende week", "next week": days of that week, not the coming
     ones ("volgende week donderdag en vrijdag", "van dinsdag tot donderdag volgende week")."""
     return (
-        period is not None
-        and words[period[1]].folded == "week"
+        words[period[1]].folded == "week"
         and words[period[0]].folded in _NEXT_ONES
         and bool(days)
         and all(first == last and words[first].folded in WEEKDAY_NAMES for first, last, _ in days)

@@ -105,7 +105,7 @@ def delegation(
         starts, ends = start_and_end(text, words, days)
         if len(days) == 1 and _back_on(words, days[0][0]) >= 0:  # "terug op 5 januari"
             starts = ""
-        if in_the_week(words, period, days):  # "volgende week donderdag en vrijdag"
+        if period and in_the_week(words, period, days):  # "volgende week donderdag en vrijdag"
             starts, ends = (f"{period[2]} {day}" if day else "" for day in (starts, ends))
         said += ["van", starts] if starts else []
         said += ["tot", ends] if ends else []
