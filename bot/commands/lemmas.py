@@ -204,7 +204,8 @@ def _separable(token: Token, sentence: list[Token], vocabulary: frozenset[str]) 
     particles = {t.folded for t in sentence if t.folded in _PARTICLES and t is not token}
     if not particles:
         return frozenset()
-    stems = _infinitives(token.folded) | token.forms
+    # Only verbs are separable: "melding ... aan" is no "aanmelding" (a sign-in).
+    stems = {form for form in _infinitives(token.folded) | token.forms if form.endswith("n")}
     return frozenset(p + s for p in particles for s in stems if p + s in vocabulary)
 
 

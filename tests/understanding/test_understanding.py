@@ -133,6 +133,15 @@ def test_words_the_commands_do_not_list_are_read_as_theirs(text: str, expected: 
     assert result.winner is not None and result.winner.name == expected
 
 
+def test_only_a_verb_is_separable() -> None:
+    """ "meld ... aan" is "aanmelden" (signing in); "een melding aan" is no "aanmelding"."""
+    vocabulary = frozenset({"aanmelden", "aanmelding"})
+    verb = tokens("ik meld me aan", vocabulary)[1].forms
+    noun = tokens("maak een melding aan", vocabulary)[2].forms
+    assert "aanmelden" in verb
+    assert not noun & vocabulary
+
+
 @pytest.mark.parametrize("text", ["waar is de helpdesk", "hoe vraag ik een parkeerkaart aan"])
 def test_a_compound_is_not_read_by_a_part_that_is_not_its_head(text: str) -> None:
     # "helpdesk" is a desk, not help; "kaarten" names a catalogue item, not any "kaart".
