@@ -208,6 +208,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("incident|case|storing|interventie|service+request|supportticket @create", 2.5),
         ("call log|loggen|raise", 2.5),
         ("melden|meld|verwittigen|verwittig|report|notify|inform|doorgeven @desk", 2.5),
+        # Passed on to the desk: "stuur dit door naar de helpdesk", "log this with IT".
+        ("doorsturen|forward|log @desk !post !brief !brieven", 2.5),
         ("@my ticket|tickets|melding|meldingen !aanmaken !nieuwe", -2.0),  # mine: the list
         ("@progress ticket|tickets|melding|meldingen", -2.0),
     ),

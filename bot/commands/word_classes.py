@@ -113,7 +113,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     "desk": "servicedesk helpdesk service+desk ict =it informatica facilitair facilities support "
             "technische+dienst tweede+lijn second+line",
     "desk_person": "technieker technician ict'er ict-medewerker it-medewerker informaticus "
-                   "echte+persoon echte+mens =mens real+person human",
+                   "echte+persoon echte+mens echte+medewerker =mens real+person real+agent "
+                   "live+agent human",
     "visit": "langskomen langs+komen komen+kijken komen+bekijken passeren meekijken "
              "terugbellen terugbelafspraak bel+terug callback call+back call+me doorverbinden "
              "put+through connect+me escaleren escalatie escalate escalation come+by",
