@@ -41,6 +41,9 @@ from bot.commands.word_classes import CLASSES
 CORPUS_DIR = Path(__file__).parent / "corpus"
 # Where `bot` is a package: the training process runs from there.
 _ROOT = Path(__file__).resolve().parents[2]
+# Training takes a few seconds; one that hangs must not keep start-up waiting for ever (the
+# process then stops loading, app.py).
+_TRAINING_SECONDS = 300
 # Labels that are no command: nothing of ours fits (the service desk's business), a greeting.
 SERVICEDESK = "servicedesk"
 GREETING = "greeting"
@@ -311,7 +314,10 @@ def corpus_model() -> ExampleModel:
     (some 20 MB at its peak) would stay with this long-lived process for good, which needs only
     the model (about 5 MB)."""
     done = subprocess.run(
-        [sys.executable, "-m", "bot.commands.training"], cwd=_ROOT, capture_output=True
+        [sys.executable, "-m", "bot.commands.training"],
+        cwd=_ROOT,
+        capture_output=True,
+        timeout=_TRAINING_SECONDS,
     )
     if done.returncode != 0:
         raise RuntimeError(f"training the examples' model failed: {done.stderr.decode()[-2000:]}")
