@@ -131,10 +131,15 @@ WHOLE_CORPUS_BAR = 0.95
 # tells confused commands apart (bot/commands/perceptron.py): leaving each of the 22 sets out,
 # 95.1% -> 95.3%. Set 22 (231 sentences after 29 repeats were dropped; the week after a
 # reorganisation, 45 people, by a thirteenth engineer) read 94.8% (Dutch 94.1%, English 97.8%),
-# measured once; the code this session began with read it the same, 94.8%. The issue asks 95%
-# on unseen sentences, which this does not reach yet: this floor keeps the honest figure from
-# sliding back. Raise it when a NEW held-out set, measured before any tuning for it, does
-# better.
+# measured once; the code this session began with read it the same, 94.8%. Then delegation days
+# ("volgende week donderdag en vrijdag", "from the 14th to the 23rd of December", "morge"), only
+# verbs read as separable, a greeting with a question mark anywhere no mere greeting, and a
+# problem passed on to the desk as the ticket form: 95.6% leaving each of the 23 sets out. Set
+# 23 (227 sentences after 33 repeats were dropped; the first two weeks of December, by a
+# fourteenth engineer) read 93.4% (Dutch 92.9%, English 95.6%), measured once; the code this
+# session began with read 91.2% on it. The issue asks 95% on unseen sentences, which this does
+# not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
+# held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
 _CATALOGUE = demo_catalogue()
