@@ -76,10 +76,14 @@ _TIMES = frozenset({
     "time", "period", "day", "days", "weeks", "month", "months", "year", "years", "while",
 })
 _JUSTIFIES = frozenset({"om", "omdat", "zodat", "voor", "for", "to", "because", "so"})
+# "niet" as spoken ("nog ni behandeld") and in English ("not handled").
+_NOT = frozenset({"ni", "nie", "not"})
 _FILTERS = (
     (("niet", "afgehandeld"), "open"), (("niet", "afgehandelde"), "open"),
     (("niet", "behandeld"), "open"), (("onbehandeld",), "open"), (("onbehandelde",), "open"),
     (("onafgehandeld",), "open"), (("onafgehandelde",), "open"), (("unhandled",), "open"),
+    (("niet", "handled"), "open"), (("niet", "yet", "handled"), "open"),
+    (("niet", "verwerkt"), "open"), (("niet", "processed"), "open"),
     (("open",), "open"), (("openstaande",), "open"),
     (("afgehandeld",), "afgehandeld"), (("afgehandelde",), "afgehandeld"),
     (("handled",), "afgehandeld"), (("verwerkt",), "afgehandeld"), (("afgewerkt",), "afgehandeld"),
@@ -361,7 +365,7 @@ def _report(words: Sequence[Token], known: frozenset[int]) -> Extracted:
 def _filters(words: Sequence[Token]) -> tuple[list[str], set[int]]:
     found: list[str] = []
     used: set[int] = set()
-    folded = [w.folded for w in words]
+    folded = ["niet" if w.folded in _NOT else w.folded for w in words]
     for phrase, flag in _FILTERS:
         for start in range(len(folded) - len(phrase) + 1):
             span = set(range(start, start + len(phrase)))

@@ -65,6 +65,11 @@ _REPLACES = frozenset({"vervang", "vervangen", "replace", "swap"})
 _WITH = frozenset({"door", "met", "with", "by", "for"})
 _LETS = frozenset({"laat", "laten", "let", "kan", "mag", "can", "may"})
 _MY = frozenset(CLASSES["my"].split())
+# What follows "can" where a name might: "who can take my paper mail" names nobody.
+_BASE_VERBS = frozenset({
+    "take", "get", "have", "receive", "handle", "cover", "read", "collect", "pick", "look",
+    "see", "check", "open", "keep", "watch", "manage", "sort", "forward", "do", "deal",
+})
 _MY_POST = THE_POST | {"papieren", "paper"}  # "mijn papieren post"
 # fmt: on
 
@@ -145,7 +150,7 @@ def _small_name_by_verb(words: Sequence[Token], known: frozenset[int]) -> list[i
             continue
         run: list[int] = []
         for i in range(v + 1, min(v + 3, len(words))):
-            if i in known or not words[i].text.isalpha() or folded[i] in STOPWORDS:
+            if i in known or not words[i].text.isalpha() or folded[i] in STOPWORDS | _BASE_VERBS:
                 break
             run.append(i)
         after = run[-1] + 1 if run else len(words)

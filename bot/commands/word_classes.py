@@ -116,7 +116,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
                    "echte+persoon echte+mens echte+medewerker =mens real+person real+agent "
                    "live+agent human",
     "visit": "langskomen langs+komen komen+kijken komen+bekijken passeren meekijken "
-             "terugbellen terugbelafspraak bel+terug callback call+back call+me doorverbinden "
+             "terugbellen terugbelafspraak bel+terug opbellen bel+mij bel+me callback call+back "
+             "call+me doorverbinden "
              "put+through connect+me escaleren escalatie escalate escalation come+by",
     "create": "aanmaken maken openen log loggen raise registreren indienen create new "
               "nieuw nieuwe melden aanvragen inplannen",

@@ -33,6 +33,8 @@ def _args(name: str, text: str) -> str:
         ("mijn onbehandelde brieven", Scope.OPEN),
         ("alles, ook wat al verwerkt is", Scope.ALL),  # the handled ones too: all of it
         ("welke brieven zijn nog niet afgehandeld", Scope.OPEN),  # unchanged
+        ("welke post heb ik nog ni behandeld", Scope.OPEN),  # "niet" as spoken
+        ("show my letters that are not handled yet", Scope.OPEN),
     ],
 )
 def test_handled_in_other_words(text: str, scope: Scope) -> None:
@@ -124,6 +126,7 @@ def _asked(text: str) -> DelegationAsk:
         ("laat bart mn post krijgen tot vrijdag", "bart"),
         ("kan karim ouali tijdelijk mijn post ontvangen", "karim ouali"),
         ("laat ook mijn post zien", ""),
+        ("who can take my paper mail while I am away?", ""),  # a verb, not a name
         # one delegate replacing another: the new one
         ("mijn postdelegatie aanpassen: Michiel in plaats van Ruben", "Michiel"),
         ("replace Julie with Hannah as my post delegate", "Hannah"),

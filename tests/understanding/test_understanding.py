@@ -485,6 +485,7 @@ def test_a_command_the_cues_rule_out_is_not_the_examples_pick() -> None:
         ("kan er een technieker langskomen aan bureau 5.043?", (), "ticket"),
         ("stuur dit door naar de helpdesk: mijn schijf is weg", (), "ticket"),  # passed on
         ("maak een melding aan aub, mijn laptop start niet op", (), "ticket"),
+        ("bel mij efkes op aub, outlook start niet meer", (), "ticket"),
         # The desk's queue, for its agents; their own tickets stay theirs.
         ("welke meldingen staan er nog open in de wachtrij", (Role.AGENT,), "desk_tickets"),
         ("tickets zonder behandelaar", (Role.AGENT,), "desk_tickets"),
