@@ -230,6 +230,7 @@ EVERYONE = allowed(Role.MAILROOM, Role.ADMIN, Role.ENTITY_ADMIN)
         ("ik geraak niet aangemeld op de vpn", "status"),  # what one cannot do, and the vpn
         ("zijn de facturen van Telenet al binnengekomen?", "post"),  # papers that come by post
         ("zijn er pakketten voor mij?", "post"),
+        ("mijn post van 7/12 t.e.m. 9/12 naar Luc Janssens aub", "post_delegation"),  # and days
         ("doorsturen tijdens mijn vakantie instellen", "post_delegation"),  # setting one up
         ("de routeringsregels mogen live", "post_rules_apply"),  # "live", "in gebruik nemen"
         ("die regels zijn nagekeken, zet ze maar live", "post_rules_apply"),
