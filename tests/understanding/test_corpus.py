@@ -137,9 +137,13 @@ WHOLE_CORPUS_BAR = 0.95
 # problem passed on to the desk as the ticket form: 95.6% leaving each of the 23 sets out. Set
 # 23 (227 sentences after 33 repeats were dropped; the first two weeks of December, by a
 # fourteenth engineer) read 93.4% (Dutch 92.9%, English 95.6%), measured once; the code this
-# session began with read 91.2% on it. The issue asks 95% on unseen sentences, which this does
-# not reach yet: this floor keeps the honest figure from sliding back. Raise it when a NEW
-# held-out set, measured before any tuning for it, does better.
+# session began with read 91.2% on it. Then the open post said as spoken ("nog ni behandeld"),
+# "bel mij op" for a person of the desk, a colleague and days for a delegation: 95.5% leaving
+# each of the 24 sets out. Set 24 (216 sentences after 44 repeats were dropped; the roll-out in
+# two new entities, by a fifteenth engineer) read 92.1% (Dutch 89.9%, English 100%), measured
+# once; the code this session began with read 88.9% on it. The issue asks 95% on unseen
+# sentences, which this does not reach yet: this floor keeps the honest figure from sliding
+# back. Raise it when a NEW held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
 _CATALOGUE = demo_catalogue()
