@@ -206,6 +206,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@desk_person", 2.5),
         # Someone to come, call back or take over: what only a person of the desk does.
         ("@visit", 2.5),
+        ("iemand|someone|somebody|technieker|technician komen|come|sturen|stuur|send", 2.5),
         # An incident or a call logged: the desk's own words for a ticket.
         ("incident|case|storing|interventie|service+request|supportticket @create", 2.5),
         ("call log|loggen|raise", 2.5),

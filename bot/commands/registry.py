@@ -73,6 +73,12 @@ class CommandSpec:
             for word in words:
                 yield locale, word
 
+    def named_before_colon(self, text: str) -> bool:
+        """ "ticket: geen toegang tot de map Projecten": its keyword, then what it is about."""
+        head, colon, _ = text.partition(":")
+        said = " ".join(word for word in fold(head).split() if not word.startswith("@"))
+        return bool(colon) and any(fold(word) == said for _, word in self.all_keywords())
+
 
 @dataclass(frozen=True, slots=True)
 class VerbSpec:

@@ -135,11 +135,9 @@ def understand(
     they are sure (a clear winner) or see two commands named; elsewhere the sentence is read by
     the labelled ones it resembles, which carry over to sentences nobody wrote a cue for."""
     cues = _by_cues(text, commands, extra_terms, examples)
-    if cues.opened_by and cues.verdict is Verdict.NOTHING:
-        # Help promises that a keyword, then what it needs, works: "winkel abc-123 domg"; not
-        # a problem that opens with a product's name ("Power BI ververst niet meer").
-        opened = _opened(next(s for s in commands if s.name == cues.opened_by), text, examples)
-        return _following(opened, cues, text, commands, extra_terms)
+    opening = next((spec for spec in commands if spec.name == cues.opened_by), None)
+    if opening and (cues.verdict is Verdict.NOTHING or opening.named_before_colon(text)):
+        return _following(_opened(opening, text, examples), cues, text, commands, extra_terms)
     if examples is not None and cues.verdict is Verdict.ASK and not cues.two_asked:
         return _settled(cues, text, commands, extra_terms, examples)
     if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
@@ -183,9 +181,11 @@ def _settled(
 
 
 def _opened(spec: CommandSpec, text: str, examples: ExampleModel | None) -> Guess:
-    """The command a message opens with, unless the examples read it surely as no command; one
-    that must be asked for is asked for by its keyword ("ticket mijn scherm flikkert")."""
-    guess = examples.guess(tokens(text), [spec.name]) if examples and not spec.asked_for else None
+    """The command a message opens with ("winkel abc-123 domg"), unless the examples read it
+    surely as none ("Power BI ververst niet meer"); one that must be asked for, or named before
+    a colon, is asked for ("ticket mijn scherm flikkert", "ticket: geen toegang tot de map")."""
+    asked = spec.asked_for or spec.named_before_colon(text)
+    guess = examples.guess(tokens(text), [spec.name]) if examples and not asked else None
     sure = guess is not None and guess.label != spec.name and guess.probability >= SETTLES_A_TIE
     return guess if guess is not None and sure else Guess(spec.name, 1.0)
 

@@ -487,6 +487,10 @@ def test_a_command_the_cues_rule_out_is_not_the_examples_pick() -> None:
         ("stuur dit door naar de helpdesk: mijn schijf is weg", (), "ticket"),  # passed on
         ("maak een melding aan aub, mijn laptop start niet op", (), "ticket"),
         ("bel mij efkes op aub, outlook start niet meer", (), "ticket"),
+        ("kan er iemand naar het onthaal komen? de badgelezer werkt niet", (), "ticket"),
+        # Its keyword and a colon: what follows is what it is about, whatever it names.
+        ("ticket: geen toegang tot de gedeelde map Projecten Noord", (), "ticket"),
+        ("@Werkplek ticket: mijn scherm flikkert", (), "ticket"),
         # The desk's queue, for its agents; their own tickets stay theirs.
         ("welke meldingen staan er nog open in de wachtrij", (Role.AGENT,), "desk_tickets"),
         ("tickets zonder behandelaar", (Role.AGENT,), "desk_tickets"),
