@@ -19,11 +19,14 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+import psutil
+
 from bench.common import (
     BenchResult,
     Row,
     free_port,
     megabytes,
+    process_tree,
     ratio,
     rss_bytes,
     running_bot,
@@ -39,6 +42,7 @@ IDLE_RSS_MAX_MB = 150.0
 _STEADY_BYTES = 256 * 1024
 _STEADY_INTERVAL_SECONDS = 1.0
 _STEADY_WITHIN_SECONDS = 30.0
+_TRAINER = "bot.commands.training"
 
 
 @dataclass
@@ -67,16 +71,35 @@ async def measure_once(launch_factory: LaunchFactory, settle_seconds: float) -> 
 
 
 async def steady_rss(pid: int) -> int:
-    """The process's RSS once it stops growing (its loading done), or at the time limit."""
+    """The process's RSS once it stops growing and its model is trained (its loading done), or
+    at the time limit. The trainer is a child that exits once it has handed the model over
+    (bot/commands/examples.py); while it works the sum may stand still for a second."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + _STEADY_WITHIN_SECONDS
-    before = rss_bytes(pid)
+    before, trained_before = rss_bytes(pid), not _training(pid)
     while True:
         await asyncio.sleep(_STEADY_INTERVAL_SECONDS)
-        now = rss_bytes(pid)
-        if now - before < _STEADY_BYTES or loop.time() >= deadline:
+        now, trained = rss_bytes(pid), not _training(pid)
+        # Steady over a whole interval after the trainer left: the model is loaded, not only
+        # handed over.
+        if (trained_before and trained and now - before < _STEADY_BYTES) or (
+            loop.time() >= deadline
+        ):
             return now
-        before = now
+        before, trained_before = now, trained
+
+
+def _training(pid: int) -> bool:
+    return any(
+        _TRAINER in " ".join(_cmdline(proc)) for proc in process_tree(pid) if proc.pid != pid
+    )
+
+
+def _cmdline(proc: psutil.Process) -> list[str]:
+    try:
+        return [str(part) for part in proc.cmdline()]
+    except psutil.Error:
+        return []
 
 
 async def run_startup_bench(*, runs: int = 7, settle_seconds: float = 2.0) -> BenchResult:
