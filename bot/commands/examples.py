@@ -32,6 +32,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.commands.cues import forms_of
+from bot.commands.keyed_runs import KeyedRuns
 from bot.commands.lemmas import Token, lemmas, tokens
 from bot.commands.perceptron import BIAS, Perceptron
 from bot.commands.phrases import STOPWORDS
@@ -73,8 +74,8 @@ _GRAM_WEIGHT = 0.3
 # them comparable with other evidence (the cues', see guess). 2, 3, 4 and 6 read 94.8%, 95.0%,
 # 95.1% and 94.9% on the blind sets each left out in turn.
 _TEMPERATURE = 4.0
-# Room for this many labels in a feature's packed counts (there are some twenty).
-_SLOTS = 64
+# A label is kept in one byte (bot/commands/perceptron.py); there are some twenty.
+_MOST_LABELS = 256
 # What a point of the perceptron's score (bot/commands/perceptron.py) is worth beside naive
 # Bayes's log odds: 0, 0.15, 0.25, 0.3, 0.4 and 0.7 read 95.1%, 95.5%, 95.5%, 95.5%, 95.3% and
 # 95.0% on the blind sets each left out in turn.
@@ -98,39 +99,39 @@ class ExampleModel:
     perceptron's weights.
 
     Kept compact, since it stays in memory for the process's life: a feature is kept by a
-    number (_key; the strings would cost about 2 MB), and its counts in one table, not one per
-    label: a feature most labels never saw costs one small number ("count * _SLOTS + label")."""
+    number (_key; the strings would cost about 2 MB), and its counts as (label, count, ...) in
+    flat arrays (bot/commands/keyed_runs.py)."""
 
     def __init__(self, examples: Iterable[Example]) -> None:
         index: dict[str, int] = {}
         sentences: list[int] = []
-        # Filled in place: a table built otherwise and converted would leave its peak in the
-        # process's memory for good. Several labels' counts are a list while training.
-        counts: dict[int, int | list[int]] = {}
+        counts: dict[int, dict[int, int]] = {}
         # The corpus's words through a cache of their own, dropped after training: the shared
         # one (`lemmas`) keeps the words of the messages people send (1.5 MB less at idle).
         lemmatise = cache(lemmas.__wrapped__)
-        # What the perceptron learns from: each example's features, as hashes each kept once.
+        # What the perceptron learns from: each example's features. Each feature's key is one
+        # object for both models, so the pickled model (corpus_model) holds it once.
         taught: list[tuple[tuple[int, ...], int]] = []
         kept: dict[int, int] = {}
         for example in examples:
             label = index.setdefault(example.label, len(index))
-            if label == _SLOTS:
-                raise ValueError(f"at most {_SLOTS} labels")
+            if label == _MOST_LABELS:
+                raise ValueError(f"at most {_MOST_LABELS} labels")
             if label == len(sentences):
                 sentences.append(0)
             sentences[label] += 1
             found = features(tokens(example.text, lemmatise=lemmatise))
             for feature in found:
-                _count(counts, _key(feature), label)
+                key = _key(feature)
+                by_label = counts.setdefault(kept.setdefault(key, key), {})
+                by_label[label] = by_label.get(label, 0) + 1
             taught.append((tuple(kept.setdefault(h, h) for h in _words_of(found)), label))
         self._labels = tuple(index)
         self._sentences = tuple(sentences)
         self._total = sum(sentences)
-        self._counts: dict[int, int | tuple[int, ...]] = {
-            feature: packed if isinstance(packed, int) else tuple(packed)
-            for feature, packed in counts.items()
-        }
+        self._counts = KeyedRuns(
+            ((feature, _flat(by_label)) for feature, by_label in counts.items()), "I"
+        )
         self._apart = Perceptron(taught, len(index))
 
     @property
@@ -174,10 +175,10 @@ class ExampleModel:
         weights = 0.0
         seen_by: dict[int, float] = dict.fromkeys(candidates, 0.0)
         for feature in present:
-            packed = self._counts.get(_key(feature))
-            if packed is None:
+            flat = self._counts.get(_key(feature))
+            if flat is None:
                 continue
-            seen = _unpacked(packed)
+            seen = dict(zip(flat[::2], flat[1::2], strict=True))
             weight = _GRAM_WEIGHT if feature[0] == "#" else 1.0
             weights += weight
             unseen = (
@@ -207,29 +208,8 @@ def _key(feature: str) -> int:
     return zlib.crc32(feature.encode())
 
 
-def _count(counts: dict[int, int | list[int]], feature: int, label: int) -> None:
-    packed = counts.get(feature)
-    if packed is None:
-        counts[feature] = _SLOTS + label
-    elif isinstance(packed, int):
-        if packed % _SLOTS == label:
-            counts[feature] = packed + _SLOTS
-        else:
-            counts[feature] = [packed % _SLOTS, packed // _SLOTS, label, 1]
-    else:
-        for i in range(0, len(packed), 2):
-            if packed[i] == label:
-                packed[i + 1] += 1
-                return
-        packed += (label, 1)
-
-
-def _unpacked(packed: int | tuple[int, ...]) -> dict[int, int]:
-    """A feature's packed counts, by label: "count * _SLOTS + label" for a feature of one
-    label, (label, count, label, count, ...) for one of several."""
-    if isinstance(packed, int):
-        return {packed % _SLOTS: packed // _SLOTS}
-    return dict(zip(packed[::2], packed[1::2], strict=True))
+def _flat(by_label: dict[int, int]) -> list[int]:
+    return [number for pair in sorted(by_label.items()) for number in pair]
 
 
 def features(words: Iterable[Token]) -> frozenset[str]:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 
+from bot.commands.keyed_runs import KeyedRuns
+
 # Passes over the examples: 4, 5 and 10 read alike on the blind sets each left out in turn.
 _EPOCHS = 5
 # A feature every sentence has: how much each label is asked for at all.
@@ -66,11 +68,14 @@ class Perceptron:
         }
         largest = max((abs(w) for by in averaged.values() for w in by.values()), default=1.0)
         self._step = largest / _LEVELS
-        self._weights: dict[int, bytes] = {
-            feature: _packed(by_label, self._step)
-            for feature, by_label in averaged.items()
-            if by_label
-        }
+        self._weights = KeyedRuns(
+            (
+                (feature, _packed(by_label, self._step))
+                for feature, by_label in averaged.items()
+                if by_label
+            ),
+            "B",
+        )
 
     def scores(self, present: Iterable[int]) -> dict[int, float]:
         """Per label index that any present feature weighs for or against: its score."""
