@@ -292,7 +292,7 @@ def corpus_model() -> ExampleModel:
     """The model of the corpus shipped with the code, trained on first use (start-up makes it
     ready off the event loop, see app.py) in a process of its own: training's working memory
     (some 20 MB at its peak) would stay with this long-lived process for good, which needs only
-    the model (about 5 MB)."""
+    the model (a few MB)."""
     done = subprocess.run(
         [sys.executable, "-m", "bot.commands.training"],
         cwd=_ROOT,
