@@ -20,9 +20,9 @@ _END_WORDS = frozenset({"eind", "einde", "end"})
 _TO_THE_MONTH = frozenset({"van", "of", "de", "deze", "the", "this"})
 _MONTH_WORDS = frozenset({"maand", "month"})
 # A period that names its first and last day: "volgende week", "this month".
-_PERIOD_WHICH = frozenset({"deze", "dit", "this", "volgende", "komende", "next", "coming"})
-_PERIOD_UNITS = frozenset({"week", "maand", "month"})
 _NEXT_ONES = frozenset({"volgende", "komende", "next", "coming"})
+_PERIOD_WHICH = frozenset({"deze", "dit", "this"}) | _NEXT_ONES
+_PERIOD_UNITS = frozenset({"week", "maand", "month"})
 _ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
 # Words between "naar" and the name: "naar mijn collega Els Maes".
 _BEFORE_NAMES = frozenset({

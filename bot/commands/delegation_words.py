@@ -71,6 +71,7 @@ _BASE_VERBS = frozenset({
     "see", "check", "open", "keep", "watch", "manage", "sort", "forward", "do", "deal",
 })
 _MY_POST = THE_POST | {"papieren", "paper"}  # "mijn papieren post"
+_NO_NAME = STOPWORDS | _BASE_VERBS
 # fmt: on
 
 
@@ -150,7 +151,7 @@ def _small_name_by_verb(words: Sequence[Token], known: frozenset[int]) -> list[i
             continue
         run: list[int] = []
         for i in range(v + 1, min(v + 3, len(words))):
-            if i in known or not words[i].text.isalpha() or folded[i] in STOPWORDS | _BASE_VERBS:
+            if i in known or not words[i].text.isalpha() or folded[i] in _NO_NAME:
                 break
             run.append(i)
         after = run[-1] + 1 if run else len(words)

@@ -118,11 +118,11 @@ class ExampleModel:
             if label == len(sentences):
                 sentences.append(0)
             sentences[label] += 1
-            found = features(tokens(example.text, lemmatise=lemmatise))
-            for feature in found:
-                by_label = counts.setdefault(_key(feature), {})
+            keyed = _keyed(features(tokens(example.text, lemmatise=lemmatise)))
+            for key in keyed.values():
+                by_label = counts.setdefault(key, {})
                 by_label[label] = by_label.get(label, 0) + 1
-            taught.append((tuple(_words_of(found)), label))
+            taught.append((_words_of(keyed), label))
         self._labels = tuple(index)
         self._sentences = tuple(sentences)
         self._total = sum(sentences)
@@ -149,7 +149,7 @@ class ExampleModel:
         candidates = sorted(i for i, label in enumerate(self._labels) if label in wanted)
         if not candidates:
             return None
-        present = features(words)
+        present = _keyed(features(words))
         logs = self._log_scores(present, candidates)
         apart = self._apart.scores(_words_of(present))
         prior = prior or {}
@@ -163,7 +163,7 @@ class ExampleModel:
         total = sum(math.exp(score - scores[best]) for score in scores.values())
         return Guess(best, 1.0 / total)
 
-    def _log_scores(self, present: Iterable[str], candidates: list[int]) -> dict[int, float]:
+    def _log_scores(self, present: Mapping[str, int], candidates: list[int]) -> dict[int, float]:
         """Per candidate label: the log of its share of sentences and of each feature's smoothed
         share in its sentences (features no sentence holds say nothing), less what is the same
         for every label. A feature a label never saw weighs log(_PRIOR_WEIGHT * share) less
@@ -171,8 +171,8 @@ class ExampleModel:
         labels that saw the feature are visited (one or two of some twenty)."""
         weights = 0.0
         seen_by: dict[int, float] = dict.fromkeys(candidates, 0.0)
-        for feature in present:
-            flat = self._counts.get(_key(feature))
+        for feature, key in present.items():
+            flat = self._counts.get(key)
             if flat is None:
                 continue
             seen = dict(zip(flat[::2], flat[1::2], strict=True))
@@ -192,10 +192,14 @@ class ExampleModel:
         }
 
 
-def _words_of(found: Iterable[str]) -> Iterator[int]:
-    """The hashes of the features the perceptron reads: all but the letter groups, and BIAS."""
-    yield _key(BIAS)
-    yield from (_key(feature) for feature in found if feature[0] != "#")
+def _keyed(found: Iterable[str]) -> dict[str, int]:
+    """Each feature with its key, computed once for both models."""
+    return {feature: _key(feature) for feature in found}
+
+
+def _words_of(keyed: Mapping[str, int]) -> tuple[int, ...]:
+    """The keys of the features the perceptron reads: all but the letter groups, and BIAS."""
+    return (_BIAS_KEY, *(key for feature, key in keyed.items() if feature[0] != "#"))
 
 
 def _key(feature: str) -> int:
@@ -203,6 +207,9 @@ def _key(feature: str) -> int:
     process of its own (corpus_model); str's own hash differs from one process to the next. Two
     of the some 150,000 features may share one, which costs nothing measurable."""
     return zlib.crc32(feature.encode())
+
+
+_BIAS_KEY = _key(BIAS)
 
 
 def _flat(by_label: dict[int, int]) -> list[int]:

@@ -198,14 +198,13 @@ def _a_day_of_next_week(
     """ "volgende week vrijdag", "friday next week": where it is said, and the day."""
     if not named.group("next"):
         return None
-    after = re.match(r"\s+(\w+)", said[named.end() :])
-    before = re.search(r"(\w+)\s+$", said[: named.start()])
-    for start, end in (
-        (named.start(), named.end() + after.end()) if after else (0, 0),
-        (before.start(1), named.end()) if before else (0, 0),
-    ):
-        day = parse_day(said[start:end], today) if end else None
-        if day is not None:
+    spans = []
+    if after := re.match(r"\s+\w+", said[named.end() :]):
+        spans.append((named.start(), named.end() + after.end()))
+    if before := re.search(r"\w+(?=\s+$)", said[: named.start()]):
+        spans.append((before.start(), named.end()))
+    for start, end in spans:
+        if (day := parse_day(said[start:end], today)) is not None:
             return start, end, day
     return None
 
