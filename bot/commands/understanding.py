@@ -15,12 +15,8 @@ Where the cues are not sure, or the message asks for instructions ("hoe stel ik 
 cues know commands, not how-to questions, bot/commands/question_forms.py), the labelled
 sentences decide (bot/commands/examples.py), with the cues' reading weighed in (not on a how-to
 question): the cues are precise about what they know and blind to the rest, the examples carry
-over to sentences nobody wrote a cue for. On sentence
-sets written blind, the cues alone read 64-83% right, both together 77-93%
-(tests/understanding/test_corpus.py keeps the figures).
-
-The dispatcher (bot/commands/dispatcher.py) asks it about every message that is not a card
-click; its data is in bot/commands/phrases.py and bot/commands/corpus/.
+over to sentences nobody wrote a cue for (tests/understanding/test_corpus.py keeps figures).
+The dispatcher asks it about every message that is not a card click.
 """
 
 from __future__ import annotations
@@ -43,13 +39,14 @@ from bot.commands.cues import (
 from bot.commands.examples import SERVICEDESK, ExampleModel, Guess
 from bot.commands.lemmas import Token, tokens
 from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
-from bot.commands.question_forms import asks_how
+from bot.commands.question_forms import asks_how, have_or_get
 from bot.commands.registry import CommandSpec
 from bot.commands.two_requests import named_apart, parts
 
 GREETING = "greeting"
 # Below this nothing is understood; a keyword alone in a short message is above it.
 MIN_SCORE = 1.8
+_HAVE_OR_GET = ("licence", "status")  # "heb ik Power BI al, of moet ik het aanvragen?"
 # The runner-up is asked about too when it scores at least this share of the winner.
 ASK_RATIO = 0.75
 # How much an unexplained word costs: the score is multiplied by K / (K + unexplained words),
@@ -229,23 +226,23 @@ def _following(
         return replace(cues, verdict=Verdict.GREETING, confidence=guess.probability)
     spec = next(spec for spec in commands if spec.name == guess.label)
     read = next((c for c in cues.ranked if c.name == spec.name), None)
-    winner = read or Candidate(spec.name, 0.0, _arguments(spec, text, extra_terms))
+    winner = read or _unread(spec, text, extra_terms)
     rest = tuple(c for c in cues.ranked if c.name != spec.name)
     return replace(
         cues, verdict=Verdict.COMMAND, ranked=(winner, *rest), confidence=guess.probability
     )
 
 
-def _arguments(
+def _unread(
     spec: CommandSpec, text: str, extra_terms: Mapping[str, Iterable[str]] | None
-) -> str:
-    """What a command the cues did not name reads in the message, as if they had."""
+) -> Candidate:
+    """A command the cues did not name, with what it reads in the message as if they had."""
     book = compile_book(spec, tuple(sorted((extra_terms or {}).get(spec.name, ()))))
     vocabulary, names = vocabulary_of([spec], [book])
     words = tokens(text, vocabulary, names)
     known = frozenset(i for i, word in enumerate(words) if word.forms & vocabulary)
     own = Hits(words, known).positions_of(book.positive)
-    return extract(spec.name, spec.whole_text, text, words, own).args
+    return Candidate(spec.name, 0.0, extract(spec.name, spec.whole_text, text, words, own).args)
 
 
 def _by_cues(
@@ -297,6 +294,8 @@ def _by_cues(
     # The parts read alone know best which two ("vraag power bi aan en toon mijn meldingen":
     # the licence form, though the whole holds the requests' "aanvragen").
     asked = _two_asked(text, words, commands, extra_terms, examples) if claimed > 1 else None
+    if have_or_get(words) and set(_HAVE_OR_GET) <= {spec.name for spec in commands}:
+        asked = [_unread(spec, text, extra_terms) for spec in commands if spec.name in _HAVE_OR_GET]
     # Named, and each read as a request: "status of my ticket" names the access card's keyword,
     # but its cues are against it.
     named = (
@@ -361,7 +360,7 @@ def _two_asked(
     commands: Sequence[CommandSpec],
     extra_terms: Mapping[str, Iterable[str]] | None,
     examples: ExampleModel | None = None,
-) -> tuple[Candidate, Candidate] | None:
+) -> Sequence[Candidate] | None:
     """Parts of the message that each ask a different command: the two first ones. Only
     asked when two commands have cues in the whole."""
     winners: list[Candidate] = []

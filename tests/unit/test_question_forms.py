@@ -7,7 +7,7 @@ import pytest
 
 from bot.commands.examples import HOW_TO, Example, ExampleModel, features
 from bot.commands.lemmas import tokens
-from bot.commands.question_forms import asks_how, skeleton
+from bot.commands.question_forms import asks_how, have_or_get, skeleton
 from bot.commands.understanding import Verdict, understand
 from dialogs import command_specs
 
@@ -87,3 +87,35 @@ def test_a_how_to_question_the_cues_read_as_a_command_is_left_to_the_examples() 
     text = "hoe stel ik MFA in op mijn nieuwe gsm?"
     assert understand(text, specs).verdict is Verdict.COMMAND  # the cues alone: the card
     assert understand(text, specs, examples=model).verdict is Verdict.NOTHING
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "heb ik al power bi? zo niet, vraag het aan",
+        "Ik wil Power Apps aanvragen, of heb ik die misschien al?",
+        "moet ik ppu nog aanvragen of zit dat al in mijn account",
+        "do I already have Power BI Pro or should I request it?",
+        "heb ik al pro, anders vraag ik het aan",
+    ],
+)
+def test_already_having_or_asking_for_it_asks_which(text: str) -> None:
+    """Whether one has it is the access card's, asking for it the licence form's: the person
+    chooses, whatever else the words lean to."""
+    assert have_or_get(tokens(text))
+    understood = understand(text, command_specs())
+    assert understood.verdict is Verdict.ASK
+    assert {c.name for c in understood.choices} == {"licence", "status"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is mijn aanvraag al goedgekeurd of niet?",
+        "heb ik al een licentie voor power bi?",
+        "ik wil power bi aanvragen",
+        "heeft mijn diensthoofd mijn aanvraag al bekeken of ligt die nog bij haar",
+    ],
+)
+def test_one_question_about_having_or_a_request_is_no_choice(text: str) -> None:
+    assert not have_or_get(tokens(text))
