@@ -141,8 +141,13 @@ WHOLE_CORPUS_BAR = 0.95
 # "bel mij op" for a person of the desk, a colleague and days for a delegation: 95.5% leaving
 # each of the 24 sets out. Set 24 (216 sentences after 44 repeats were dropped; the roll-out in
 # two new entities, by a fifteenth engineer) read 92.1% (Dutch 89.9%, English 100%), measured
-# once; the code this session began with read 88.9% on it. The issue asks 95% on unseen
-# sentences, which this does not reach yet: this floor keeps the honest figure from sliding
+# once; the code this session began with read 88.9% on it. Then "heb ik X al, of moet ik het
+# aanvragen?" asked between the access card and the licence form: 95.6% leaving each of the 25
+# sets out. Sets 25 (236 sentences after 24 repeats were dropped; the week before Christmas, by a
+# sixteenth engineer) and 26 (215 after 45; newcomers and field workers, by a seventeenth) read
+# 94.1% (Dutch 95.2%, English 90.0%) and 95.8% (Dutch 95.8%, English 95.8%), 94.9% together,
+# measured once; the code this session began with read 94.1% and 95.3%. The issue asks 95% on
+# unseen sentences, which this does not reach yet: this floor keeps the honest figure from sliding
 # back. Raise it when a NEW held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
