@@ -378,15 +378,19 @@ def span(text: str, words: Sequence[Token], positions: Sequence[int]) -> str:
     return " ".join(words[i].text for i in sorted(positions))
 
 
-def with_particle(words: Sequence[Token], person: list[int]) -> list[int]:
+def with_particle(words: Sequence[Token], person: list[int], known: frozenset[int]) -> list[int]:
     """ "status Van den Broeck": the "van" read as "about" is the name's own first word when
-    it is written with a capital or another particle follows it ("van der Veken")."""
-    first = min(person)
-    before = first - 1
-    if before < 0 or words[before].folded not in NAME_PARTICLES:
+    it is written with a capital or another particle follows it ("van der Veken"), and so is a
+    first name before it ("status Wouter Van Damme")."""
+    start = min(person)
+    while start > 0 and words[start - 1].folded in NAME_PARTICLES:
+        start -= 1
+    particles = range(start, min(person))
+    if not particles or shouted_sentence(words):  # "STATUS VAN NATHALIE GOOSSENS"
         return person
-    if shouted_sentence(words):  # "STATUS VAN NATHALIE GOOSSENS"
+    if len(particles) < 2 and not words[start].capitalised:
         return person
-    if words[before].capitalised or words[first].folded in NAME_PARTICLES:
-        return [before, *person]
-    return person
+    given = start - 1
+    if given >= 0 and given not in known and words[given].capitalised and content(words[given]):
+        start = given
+    return [*range(start, min(person)), *person]

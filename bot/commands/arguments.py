@@ -14,8 +14,8 @@ rebuilt here in the form the handler reads, from the words the sentence holds:
   sentence's first words: "Fatima Ouali kan niet aanmelden"), else ""
 - `licence_report`, `ticket_report`: the days and an entity code
 - a command that takes the whole text (`whole_text=True`, the licence form) gets it all
-
-The words an argument takes are "explained" for that command: "post van Fluvius" is all post.
+The words an argument takes are "explained" for that command: "post van Fluvius" is all post,
+"nieuwe aankondiging: <what it says>" all the announcement.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ from bot.commands.delegation_words import delegation
 from bot.commands.lemmas import MENTION, Token
 from bot.commands.phrases import CLASSES, STOPWORDS
 
-# "de oude" are the handled ones too, unless the handled ones alone are asked for.
-_OLD = "oud"
+_OLD = "oud"  # "de oude" are the handled ones too, unless the handled ones alone are asked for
 # fmt: off
 _ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for", "heeft", "has"})
 _SEARCH_VERBS = frozenset({"zoek", "zoeken", "search", "vind", "find", "look"})
@@ -54,11 +53,10 @@ _SEARCHES = _SEARCH_VERBS | {
     "regarding", "concerning", "re", "subject",
 }
 # Words between a search's marker and the sender: "van de FOD", "zoek op Fluvius".
-_LEADS = frozenset(
-    {"de", "het", "een", "den", "the", "a", "an", "op", "naar", "for", "mijn", "my", "onze", "our"}
-)
-# Small words inside a sender's name: "Agentschap Natuur en Bos", "Court of Appeal", "Council
-# for Permit Disputes".
+_LEADS = frozenset({
+    "de", "het", "een", "den", "the", "a", "an", "op", "naar", "for", "mijn", "my", "onze", "our",
+})
+# Small words inside a sender's name: "Agentschap Natuur en Bos", "Court of Appeal".
 _JOINS = frozenset({"van", "en", "of", "and", "de", "der", "den", "het", "the", "voor", "for"})
 # What a company's name may end in without a capital: "KBC bank", "Ethias verzekeringen".
 _BODIES = frozenset({
@@ -154,6 +152,8 @@ def extract(
         return _status(text, words, known)
     if name in ("licence_report", "ticket_report"):
         return _report(words, known)
+    if name == "announce":
+        return Extracted("", frozenset(_after_colon(text, words, known)))
     return NOTHING
 
 
@@ -327,7 +327,7 @@ def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extract
         person = capitalised_run(text, words, known, least=2)
     if person is None:
         return NOTHING
-    person = with_particle(words, person)
+    person = with_particle(words, person, known)
     return Extracted(span(text, words, person), frozenset(person))
 
 

@@ -60,6 +60,7 @@ _STOPS = frozenset({
 _SWITCHES = frozenset({"switch", "turn"})
 _NO_MORE = frozenset({("niet", "meer"), ("no", "longer"), ("not", "anymore")})
 _BACK = frozenset({"terug", "back"})
+_ON = frozenset({"op", "per", "on"})
 _UNTIL = frozenset({"tot", "totdat", "until", "till", "when", "wanneer", "als", "zodra"})
 _REPLACES = frozenset({"vervang", "vervangen", "replace", "swap"})
 _WITH = frozenset({"door", "met", "with", "by", "for"})
@@ -103,12 +104,13 @@ def delegation(
         person = name_run(text, words, 0, blocked) or None
     if person is None:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen"
         person = capitalised_run(text, words, blocked, least=1 if days or period else 2)
-    stop = asks_to_stop(words)
+    last_day = _stops_on(words, days)
+    stop = not last_day and asks_to_stop(words)
     said = ["stop"] if stop else []
     if person:
         said += ["naar", span(text, words, person)]
     if not stop:
-        starts, ends = start_and_end(text, words, days)
+        starts, ends = ("", last_day) if last_day else start_and_end(text, words, days)
         if len(days) == 1 and _back_on(words, days[0][0]) >= 0:  # "terug op 5 januari"
             starts = ""
         if period and in_the_week(words, period, days):  # "volgende week donderdag en vrijdag"
@@ -159,6 +161,20 @@ def _small_name_by_verb(words: Sequence[Token], known: frozenset[int]) -> list[i
             if folded[p] in _MY and folded[p + 1] in _MY_POST:
                 return run
     return None
+
+
+def _stops_on(words: Sequence[Token], days: list[tuple[int, int, str]]) -> str:
+    """The day a delegation is to stop on ("mag stoppen op 20 december", "stop it on Friday"):
+    its last day, not a stop now; "" when none is said."""
+    folded = [w.folded for w in words]
+    for first, _, said in days:
+        if (
+            first > 1
+            and folded[first - 1] in _ON
+            and set(folded[max(0, first - 3) : first]) & _STOPS
+        ):
+            return said
+    return ""
 
 
 def asks_to_stop(words: Sequence[Token]) -> bool:

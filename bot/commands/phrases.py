@@ -68,7 +68,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@licences !@apply !@product", 2.5),
         ("kunnen|geraken aan|in|bij @app", 2.0),
         ("toegang|access @product", 2.0),
-        ("@my+@licence", 2.5),
+        ("@my+@licence !@request", 2.5),  # not "status of my licence request"
         ("@request !@access_topic", -2.5),
         ("werkruimte|workspace", -1.5),
         ("@apply toegang|access", -1.0),
@@ -191,7 +191,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
     ),
     "ticket": (  # a question for the service desk's people (a ticket)
         (
-            "ticket|melding aanmaken|maken|indienen|registreren|create|new|nieuw|nieuwe|raise",
+            "ticket|melding aanmaken|maken|=openen|indienen|registreren|create|new|nieuw|nieuwe"
+            "|raise",
             2.0,
         ),
         (
@@ -208,7 +209,9 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@visit", 2.5),
         ("iemand|someone|somebody|technieker|technician komen|come|sturen|stuur|send", 2.5),
         # An incident or a call logged: the desk's own words for a ticket.
-        ("incident|case|storing|interventie|service+request|supportticket @create", 2.5),
+        ("incident|case|storing|interventie|service+request|supportticket|support+request|"
+         "support+ticket @create", 2.5),
+        ("melden|meld|report probleem|problem|storing|defect|panne", 2.0),
         ("call log|loggen|raise", 2.5),
         ("melden|meld|verwittigen|verwittig|report|notify|inform|doorgeven @desk", 2.5),
         # Passed on to the desk: "stuur dit door naar de helpdesk", "log this with IT".
@@ -258,6 +261,9 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("communicatie|communication|mededeling|nieuwsbericht create|maken|opstellen|draft|new|"
          "nieuwe|nieuw", 2.0),
         ("aankondigen|announce", 2.5),
+        # Put up for all to read: "post an announcement" (not "een bericht in mijn post").
+        ("aankondiging|mededeling|announcement post|posten|publiceren|publish|share|delen", 2.5),
+        ("everyone|staff|employees post|publish", 2.5),  # English: "alle post" is the post
         # "aankondiging" and "aankondigingen" share a lemma: the form as typed tells them apart.
         ("=aankondigingen|=announcements|=mededelingen", -1.0),
         ("@my aankondiging|aankondigingen|mededeling|mededelingen|announcement|announcements",

@@ -30,6 +30,13 @@ def named_apart(first: frozenset[int], second: frozenset[int], words: Sequence[T
     return any(words[i].folded in JOINERS for i in range(low + 1, high))
 
 
+def before_colon(anchors: frozenset[int], text: str, words: Sequence[Token]) -> bool:
+    """A command's words, then a colon and what it is about: "ik wil een ticket maken: mijn
+    collega start maandag en heeft nog geen laptop" asks one thing."""
+    colon = text.find(":")
+    return bool(anchors) and colon >= 0 and words[max(anchors)].end <= colon
+
+
 def parts(text: str, words: Sequence[Token]) -> list[str]:
     """The message cut at its joining words ("en", "and", "plus"), parts of two words or more;
     none when it holds no such word. A part holds no joiner, so reading it does not cut again."""

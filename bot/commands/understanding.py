@@ -41,7 +41,7 @@ from bot.commands.lemmas import Token, tokens
 from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
 from bot.commands.question_forms import asks_how, have_or_get
 from bot.commands.registry import CommandSpec
-from bot.commands.two_requests import named_apart, parts
+from bot.commands.two_requests import before_colon, named_apart, parts
 
 GREETING = "greeting"
 # Below this nothing is understood; a keyword alone in a short message is above it.
@@ -284,13 +284,16 @@ def _by_cues(
         extracted = extract(spec.name, spec.whole_text, text, words, own)
         # A word another command knows is not explained by being this one's argument.
         unexplained = content - own - (extracted.consumed - known)
-        score = round(weight * _covered(len(unexplained), k), 3)
+        score = round(weight * k / (k + len(unexplained)), 3)
         readings.append(
             _Reading(Candidate(spec.name, score, extracted.args), _anchors(fired[spec.name]))
         )
     readings.sort(key=lambda r: -r.candidate.score)
     ranked = tuple(r.candidate for r in readings)
     claimed = sum(any(f.weight > 0 for f in found) for found in fired.values())
+    # "ik wil een ticket maken: <one problem, in as many parts as it takes>"
+    told = readings and any(s.whole_text and s.name == ranked[0].name for s in commands)
+    claimed = 1 if told and before_colon(readings[0].anchors, text, words) else claimed
     # The parts read alone know best which two ("vraag power bi aan en toon mijn meldingen":
     # the licence form, though the whole holds the requests' "aanvragen").
     asked = _two_asked(text, words, commands, extra_terms, examples) if claimed > 1 else None
@@ -341,10 +344,6 @@ def _of_substance(word: Token) -> bool:
     )
 
 
-def _covered(unexplained: int, k: float) -> float:
-    return k / (k + unexplained)
-
-
 def _is_question(text: str, words: Sequence[Token]) -> bool:
     return text.rstrip().endswith("?") or bool(words and words[0].folded in QUESTION_WORDS)
 
@@ -378,7 +377,7 @@ def _greeting_score(book: Book, hits: Hits, content: frozenset[int], k: float) -
     weight = evidence(fired_cues(book, hits), [])
     if weight <= 0:
         return 0.0
-    return weight * _covered(len(content - hits.positions_of(book.positive)), k)
+    return weight * k / (k + len(content - hits.positions_of(book.positive)))
 
 
 def _verdict(ranked: tuple[Candidate, ...], greeting: float) -> Understanding:

@@ -55,6 +55,10 @@ def test_the_words_for_handled_are_read_by_the_post_parser_too() -> None:
         ("ik ben overgeplaatst naar het Facilitair Bedrijf, klopt mijn account?", ""),
         ("STATUS VAN NATHALIE GOOSSENS", "NATHALIE GOOSSENS"),  # shouted: no particle
         ("is het account van stagiair Lars Wuyts al aangemaakt?", "Lars Wuyts"),
+        # a first name before a surname with a particle, particles in a row
+        ("account status Wouter Van Damme", "Wouter Van Damme"),
+        ("check Van den Broeck", "Van den Broeck"),
+        ("status van Broeck", "Broeck"),  # "van": about someone
         # unchanged
         ("status van Jan Van den Broeck", "Jan Van den Broeck"),
         ("Fatima Ouali kan niet aanmelden", "Fatima Ouali"),
@@ -224,6 +228,18 @@ def test_a_stop_is_said(text: str, name: str) -> None:
 )
 def test_no_stop_in_the_end_of_an_absence(text: str) -> None:
     assert not _asked(text).stop
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("mijn postdelegatie naar Els Maes mag stoppen op 20 december", date(2026, 12, 20)),
+        ("the forwarding to Els Maes can stop on Friday", date(2026, 12, 4)),
+    ],
+)
+def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> None:
+    asked = _asked(text)
+    assert (asked.stop, asked.name, asked.ends) == (False, "Els Maes", ends)
 
 
 # --- post: what is searched ---------------------------------------------------------------------

@@ -518,3 +518,33 @@ def test_a_command_named_but_read_against_is_not_asked_about() -> None:
     assert result.winner is not None and result.winner.name == "tickets"
     both = understand("is mijn account in orde of staat mijn aanvraag nog open", STAFF)
     assert both.verdict is Verdict.ASK  # unchanged: both read as requests
+
+
+@pytest.mark.parametrize(
+    ("text", "roles", "command"),
+    [
+        # "post" as a verb, what follows the colon all the announcement's
+        ("post an announcement to all staff", (Role.COMMS,), "announce"),
+        (
+            "Post an announcement to all staff: the service desk is closed on 24 December",
+            (Role.COMMS,),
+            "announce",
+        ),
+        # a ticket asked for by its own words, the problem after the colon in two parts
+        (
+            "Ik wil een ticket maken: mijn collega start op 4 januari en heeft nog geen laptop",
+            (),
+            "ticket",
+        ),
+        ("meld een probleem: de scanner op verdieping 5 is stuk", (), "ticket"),
+        ("graag een melding openen: de badgelezer van de garage is stuk", (), "ticket"),
+        # a request's status is the request's, licensed is having it
+        ("Status of my licence request?", (), "requests"),
+        ("Am I licensed for Power Apps Premium already?", (), "status"),
+    ],
+)
+def test_what_a_command_is_asked_in_words_of_its_own(
+    text: str, roles: tuple[Role, ...], command: str
+) -> None:
+    result = understand(text, allowed(*roles), examples=corpus_model())
+    assert result.winner is not None and result.winner.name == command
