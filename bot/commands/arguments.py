@@ -39,6 +39,7 @@ from bot.commands.argument_words import (
     with_particle,
     written_days,
 )
+from bot.commands.asides import asides
 from bot.commands.delegation_words import delegation
 from bot.commands.lemmas import MENTION, Token
 from bot.commands.phrases import CLASSES, STOPWORDS
@@ -145,11 +146,11 @@ def extract(
     if whole_text:
         return _whole(text, words, known)
     if name == "post":
-        return _post(text, words, known)
+        return _post(text, words, known | asides(words))
     if name == "post_delegation":
         return Extracted(*delegation(text, words, known))
     if name == "status":
-        return _status(text, words, known)
+        return _status(text, words, known | asides(words))
     if name in ("licence_report", "ticket_report"):
         return _report(words, known)
     if name == "announce":
@@ -318,8 +319,7 @@ def _a_time(words: Sequence[Token], run: Sequence[int]) -> bool:
 
 def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
     """A colleague has a name's shape: an e-mail address, a name after "van"/"voor"/"heeft"
-    ("van Els", "van jan peeters"), or two capitalised words ("Koen Goossens kan niet ...");
-    a code, a day or a shouted word ("E3", "Monday", "GISTEREN") is nobody."""
+    ("van jan peeters"), two capitalised words; a code, a day, "GISTEREN" is nobody."""
     person = email(words) or name_after(text, words, _ABOUT_SOMEONE, known, lead=False, shaped=True)
     if person is None and leading_name(words, known):
         person = name_run(text, words, 0, known) or None
@@ -364,11 +364,11 @@ def _report(words: Sequence[Token], known: frozenset[int]) -> Extracted:
 def _filters(words: Sequence[Token]) -> tuple[list[str], set[int]]:
     found: list[str] = []
     used: set[int] = set()
-    folded = ["niet" if w.folded in _NOT else w.folded for w in words]
+    said = [{"niet"} if w.folded in _NOT else {w.folded, *w.forms} for w in words]  # "weke"
     for phrase, flag in _FILTERS:
-        for start in range(len(folded) - len(phrase) + 1):
+        for start in range(len(said) - len(phrase) + 1):
             span = set(range(start, start + len(phrase)))
-            if tuple(folded[start : start + len(phrase)]) == phrase and not span & used:
+            if all(p in said[start + i] for i, p in enumerate(phrase)) and not span & used:
                 used |= span
                 if flag not in found:
                     found.append(flag)

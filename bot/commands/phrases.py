@@ -104,6 +104,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@away !@product", -2.5),
         ("@offered !@change", 2.0),
         ("@offered @apply !@change", 1.0),
+        # What there is to ask for: "wat kan ik allemaal aanvragen?", "what can I request here?"
+        ("wat|welke|what|which kunnen|can ~aanvragen|request !@decided !@my", 2.5),
         ("@catalogue @change", -4.0),  # changing what is offered is the catalogue's
         ("@asked", -2.5),  # asked for already: that request's business
     ),

@@ -317,3 +317,38 @@ def test_what_follows_a_colon_after_the_command_is_what_it_is_about() -> None:
     read = understand(text, command_specs())
     assert read.verdict is Verdict.COMMAND and read.ranked[0].name == "ticket"
     assert read.ranked[0].args == text
+
+
+# --- what is no argument: a signature, where one comes back from -------------------------------
+@pytest.mark.parametrize(
+    ("name", "text", "args"),
+    [
+        (
+            "status",
+            "Geachte, is mijn MFA correct ingesteld? Met vriendelijke groeten, K. Desmet",
+            "",
+        ),
+        ("status", "sinds ik terug ben van ziekteverlof kom ik ni in outlook", ""),
+        ("post", "ik ben terug van opleiding. Is er ondertussen post voor mij?", ""),
+        ("post", "back from training, any letters for me?", ""),
+        # unchanged: a name or a sender that is asked about
+        ("status", "status van Jan Peeters aub, bedankt", "Jan Peeters"),
+        ("post", "is er post van Proximus? groeten", "zoek Proximus"),
+    ],
+)
+def test_a_signature_and_a_return_are_nobody_and_nothing_searched(
+    name: str, text: str, args: str
+) -> None:
+    assert _args(name, text) == args
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("heb ik aangetekde brieven?", "aangetekend"),  # typos repaired
+        ("is der post vo mij gekomen deze weke?", "deze week"),
+    ],
+)
+def test_post_filters_typed_loosely(text: str, args: str) -> None:
+    result = understand(text, command_specs())
+    assert result.winner is not None and (result.winner.name, result.winner.args) == ("post", args)

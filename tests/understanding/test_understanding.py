@@ -541,6 +541,9 @@ def test_a_command_named_but_read_against_is_not_asked_about() -> None:
         # a request's status is the request's, licensed is having it
         ("Status of my licence request?", (), "requests"),
         ("Am I licensed for Power Apps Premium already?", (), "status"),
+        # what there is to ask for is the licence form's offer
+        ("wat kan ik allemaal aanvragen?", (), "licence"),
+        ("welke aanvragen kan ik goedkeuren?", (Role.APPROVER,), "requests"),
     ],
 )
 def test_what_a_command_is_asked_in_words_of_its_own(

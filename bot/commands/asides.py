@@ -1,0 +1,38 @@
+"""Words of a message that are no command's argument, whatever their shape: a signature after a
+closing ("Met vriendelijke groeten, K. Desmet") and what the writer comes back from ("ik ben
+terug van opleiding", "back from sick leave"). A look-up of "K. Desmet" or a search of the post
+for "opleiding" would answer a question nobody asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.commands.lemmas import Token
+
+# fmt: off
+_CLOSINGS = frozenset({
+    "groeten", "groet", "groetjes", "mvg", "vg", "regards", "greetings", "cheers", "thanks",
+    "bedankt", "dank", "dankjewel", "dankuwel", "merci", "thx", "best", "sincerely",
+})
+# fmt: on
+# A signature is a name or two after the closing: "groeten, Jan", "mvg K. De Smet".
+_SIGNATURE = 4
+_BACK = frozenset({"terug", "back", "returned", "returning"})
+_FROM = frozenset({"van", "uit", "from", "of"})
+# What one comes back from: a word or two ("terug van ziekteverlof", "back from training").
+_RETURNED = 2
+
+
+def asides(words: Sequence[Token]) -> frozenset[int]:
+    """Positions of the signature and of what the writer comes back from."""
+    found: set[int] = set()
+    closing = [i for i, w in enumerate(words) if w.folded in _CLOSINGS]
+    if closing and 0 < len(words) - 1 - closing[-1] <= _SIGNATURE:
+        found.update(range(closing[-1] + 1, len(words)))
+    for i, word in enumerate(words):
+        # "terug van", "terug ben van", "back from"
+        after = [j for j in (i + 1, i + 2) if j < len(words) and words[j].folded in _FROM]
+        if word.folded in _BACK and after:
+            found.update(range(after[0] + 1, min(after[0] + 1 + _RETURNED, len(words))))
+    return frozenset(found)
