@@ -146,8 +146,15 @@ WHOLE_CORPUS_BAR = 0.95
 # sets out. Sets 25 (236 sentences after 24 repeats were dropped; the week before Christmas, by a
 # sixteenth engineer) and 26 (215 after 45; newcomers and field workers, by a seventeenth) read
 # 94.1% (Dutch 95.2%, English 90.0%) and 95.8% (Dutch 95.8%, English 95.8%), 94.9% together,
-# measured once; the code this session began with read 94.1% and 95.3%. The issue asks 95% on
-# unseen sentences, which this does not reach yet: this floor keeps the honest figure from sliding
+# measured once; the code this session began with read 94.1% and 95.3%. Then "post an
+# announcement", the text after a colon the ticket's or the announcement's own, "meld een
+# probleem", a first name before "Van Damme", a delegation that stops on a day: 95.8% leaving
+# each of the 27 sets out. Sets 27 (201 sentences after 59 repeats were dropped; one ordinary
+# Thursday at the helpdesk, by an eighteenth engineer) and 28 (216 after 44; a pilot in three
+# entities, by a nineteenth) read 95.5% (Dutch 94.6%, English 100%) and 94.0% (Dutch 93.0%,
+# English 97.8%), measured once; the code this session began with read 95.0% and 93.1%. The
+# four sets of this session together: 823 of 868, 94.8%. The issue asks 95% on unseen
+# sentences, which this does not reach yet: this floor keeps the honest figure from sliding
 # back. Raise it when a NEW held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
