@@ -55,8 +55,10 @@ _ITEMS = (
         fulfilment=Fulfilment.GROUP,
         group_id="45051185-e7a1-43b1-a23e-15b0763768d2",  # LIC-PowerBI-Pro
         sku_id=POWER_BI_PRO_SKU,
-        description_nl="Rapporten en dashboards maken, publiceren en delen met collega's.",
-        description_en="Create, publish and share reports and dashboards with colleagues.",
+        description_nl="Rapporten en dashboards maken, publiceren en delen met collega's, "
+        "samenwerken in werkruimten.",
+        description_en="Create, publish and share reports and dashboards with colleagues, "
+        "collaborate in workspaces.",
         synonyms=("power bi", "powerbi", "pbi", "rapporten delen", "dashboard", "rapport maken"),
     ),
     CatalogueItem(
@@ -67,10 +69,12 @@ _ITEMS = (
         fulfilment=Fulfilment.GROUP,
         group_id="b8c35992-de75-4bbb-b376-43f16c34d535",  # LIC-PowerBI-PPU
         sku_id=POWER_BI_PPU_SKU,
-        description_nl="Alles van Pro, plus grote datasets, vaker vernieuwen en "
-        "premiumwerkruimten.",
-        description_en="Everything in Pro, plus large datasets, more frequent refresh and "
-        "premium workspaces.",
+        description_nl="Alles van Pro, plus grote datasets (semantische modellen boven 1 GB), "
+        "gepagineerde rapporten, tot 48 keer per dag vernieuwen, implementatiepijplijnen, "
+        "AI-functies en premiumwerkruimten.",
+        description_en="Everything in Pro, plus large datasets (semantic models over 1 GB), "
+        "paginated reports, refresh up to 48 times a day, deployment pipelines, AI features "
+        "and premium workspaces.",
         synonyms=("power bi premium", "ppu", "premium per user", "grote datasets"),
         min_justification=40,
     ),
@@ -82,10 +86,12 @@ _ITEMS = (
         fulfilment=Fulfilment.GROUP,
         group_id="e64e4d78-6c6f-4db5-b37a-c49c02eae9ac",  # LIC-PowerAutomate-Premium
         sku_id=POWER_AUTOMATE_SKU,
-        description_nl="Flows met premiumconnectoren, bijvoorbeeld naar databanken en "
-        "externe diensten.",
-        description_en="Flows with premium connectors, for example to databases and external "
-        "services.",
+        description_nl="Taken en processen automatiseren met flows, met premium connectoren "
+        "naar databanken en externe diensten (HTTP, SQL), desktopflows (RPA) en de "
+        "on-premises gateway.",
+        description_en="Automate tasks and processes with flows, with premium connectors to "
+        "databases and external services (HTTP, SQL), desktop flows (RPA) and the on-premises "
+        "gateway.",
         synonyms=("power automate", "flow", "flows", "automatiseren", "automate", "workflow"),
         min_justification=40,
     ),
@@ -96,8 +102,10 @@ _ITEMS = (
         name_en="Power Apps per user",
         fulfilment=Fulfilment.DIRECT,  # assigned to the person, not through a group
         sku_id=POWER_APPS_SKU,
-        description_nl="Apps bouwen en gebruiken met premiumconnectoren en Dataverse.",
-        description_en="Build and use apps with premium connectors and Dataverse.",
+        description_nl="Eigen apps bouwen en gebruiken (canvas-apps en modelgestuurde apps) "
+        "met Dataverse en premiumconnectoren.",
+        description_en="Build and use your own apps (canvas apps and model-driven apps) with "
+        "Dataverse and premium connectors.",
         synonyms=("power apps", "powerapps", "app bouwen", "apps maken", "dataverse"),
         min_justification=40,
     ),
@@ -110,8 +118,10 @@ _ITEMS = (
         group_id="d0b5fc86-ab35-487a-898c-88102e90a863",  # PBI-WS-Begrotingsopvolging-Leden
         workspace="Begrotingsopvolging",
         workspace_role=WorkspaceRole.MEMBER,
-        description_nl="Rapporten in de werkruimte Begrotingsopvolging bekijken, maken en delen.",
-        description_en="View, create and share reports in the Budget monitoring workspace.",
+        description_nl="De rapporten over begroting en budget in de werkruimte "
+        "Begrotingsopvolging bekijken, maken en delen.",
+        description_en="View, create and share the budget reports in the Budget monitoring "
+        "workspace.",
         synonyms=("begrotingsopvolging", "begroting", "budget", "werkruimte begroting"),
         questions=(
             Question(
@@ -131,8 +141,9 @@ _ITEMS = (
         group_id="dcdd0d27-d599-450e-bf84-d58fd80b599f",  # PBI-WS-Ruimtelijke-Data-Lezers
         workspace="Ruimtelijke Data",
         workspace_role=WorkspaceRole.VIEWER,
-        description_nl="De rapporten in de werkruimte Ruimtelijke Data bekijken.",
-        description_en="View the reports in the Spatial Data workspace.",
+        description_nl="Kaarten, GIS-lagen en ruimtelijke rapporten in de werkruimte "
+        "Ruimtelijke Data bekijken.",
+        description_en="View maps, GIS layers and spatial reports in the Spatial Data workspace.",
         synonyms=("ruimtelijke data", "ruimtelijke", "kaarten", "gis", "spatial data"),
         questions=(
             Question(

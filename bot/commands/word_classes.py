@@ -35,8 +35,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
            "mailbox intranet",
     "licence": "licentie licenties license licence licenses licences abonnement subscription",
     "licences": "=licenties =licenses =licences =abonnementen =subscriptions",
-    "own": "heb+ik have hebben toegekend assigned bezit heb+ik+al do+i+have licensed "
-           "gelicentieerd",
+    "own": "heb+ik have hebben toegekend assigned bezit heb+ik+al do+i+have =licensed "
+           "=gelicentieerd",
     "product": "pro premium ppu dataset datasets dashboard dashboards powerbi pbi power+bi "
                "power+apps power+automate powerapps flows flow automatiseren dataverse "
                "connectoren connectors leestoegang app+bouwen apps+bouwen apps+maken app+maken "

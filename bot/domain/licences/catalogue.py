@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.domain.licences.described import best_described
 from bot.domain.platform.text import folded_words
 
 ALL_ENTITIES = "*"
@@ -194,10 +195,10 @@ class Catalogue:
         other item's name holds ("premium per gebruiker") occur in the text; the longest such
         phrase wins, so "power bi premium" beats "power bi", but not over another item named
         that the shorter one only says where it is (_Named.rank). A word of a phrase also occurs as
-        the first part of a compound ("budget" in "budgetrapporten"). Failing that, an item
-        whose description alone shares two words with the text ("build ... apps") is named, when
-        only one does. forms: a word's other forms (its lemmas: "apps" -> "app"), which count
-        as the word, on both sides; the caller's, so the domain needs no language tools.
+        the first part of a compound ("budget" in "budgetrapporten"). Where only a product's
+        family is named, or nothing, the descriptions choose (bot/domain/licences/described.py).
+        forms: a word's other forms (its lemmas: "apps" -> "app"), which count as the word, on
+        both sides; the caller's, so the domain needs no language tools.
         """
         read = forms or _itself
         words = {form for word in folded_words(text) for form in (word, *read(word))}
@@ -218,8 +219,11 @@ class Catalogue:
                 said = frozenset(folded_words(synonym[1])) if synonym[0] > by_name else frozenset()
                 scored.append(_Named(item, position, max(by_name, synonym[0]), by_name > 0, said))
         if not scored:
-            return _described(visible, words, read)
-        return [named.item for named in sorted(scored, key=lambda named: named.rank(scored))]
+            return [found] if (found := best_described(visible, words, read)) else []
+        ranked = sorted(scored, key=lambda named: named.rank(scored))
+        better = _better_described(ranked[0], visible, words, read)
+        rest = [named.item for named in ranked if better is None or named.item.key != better.key]
+        return [better, *rest] if better else rest
 
     def problems(self) -> list[CatalogueProblem]:
         """Everything that makes the catalogue unusable as a whole (rows are checked on read)."""
@@ -297,28 +301,9 @@ def _itself(word: str) -> tuple[str, ...]:
     return ()
 
 
-# Words of a description that say nothing about the item.
-_FILLERS = frozenset(
-    [
-        "with",
-        "from",
-        "into",
-        "also",
-        "plus",
-        "voor",
-        "zijn",
-        "naar",
-        "bijvoorbeeld",
-        "example",
-        "everything",
-        "alles",
-    ]
-)
-# Description words shorter than this are small words; compound parts at least this long.
-_SHORT = 4
+# Compound parts at least this long; what a part leaves over at least this long.
 _PART = 5
-# A description names its item when it shares this many words with the text.
-_DESCRIBED = 2
+_SHORT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +328,26 @@ class _Named:
             if other.item.key != self.item.key
         )
         return where, -self.score, self.position
+
+
+def _better_described(
+    top: _Named,
+    visible: Iterable[CatalogueItem],
+    words: set[str],
+    forms: Callable[[str], Iterable[str]],
+) -> CatalogueItem | None:
+    """Another item of the family only named ("power bi": Power BI Pro's synonym, words of
+    "Power BI Premium per gebruiker" too) that the text describes better."""
+    if top.by_name:
+        return None
+    family = [
+        item
+        for item in visible
+        if item.key != top.item.key
+        and top.said <= {*folded_words(item.name_nl), *folded_words(item.name_en)}
+    ]
+    best = best_described([top.item, *family], words, forms) if family else None
+    return best if best is not None and best.key != top.item.key else None
 
 
 def _phrase_score(phrase: str, words: set[str], forms: Callable[[str], Iterable[str]]) -> int:
@@ -377,20 +382,3 @@ def _own_name_parts(item: CatalogueItem, visible: Iterable[CatalogueItem]) -> li
                 if not any(f" {part} " in f" {other} " for other in others):
                     parts.append(part)
     return parts
-
-
-def _described(
-    visible: Iterable[CatalogueItem], words: set[str], forms: Callable[[str], Iterable[str]]
-) -> list[CatalogueItem]:
-    shared = []
-    for item in visible:
-        described = {
-            word
-            for word in folded_words(f"{item.description_nl} {item.description_en}")
-            if len(word) >= _SHORT and word not in _FILLERS
-        }
-        found = sum(word in words or any(f in words for f in forms(word)) for word in described)
-        shared.append((found, item))
-    top = max((found for found, _ in shared), default=0)
-    named = [item for found, item in shared if found == top]
-    return named if top >= _DESCRIBED and len(named) == 1 else []

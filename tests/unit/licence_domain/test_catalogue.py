@@ -141,6 +141,22 @@ def test_a_description_names_the_item_only_when_nothing_else_does_and_only_one_f
     assert other.match("rapporten delen en apps build", "ADV", _plural)[0] is pro
 
 
+def test_where_only_the_family_is_named_the_description_chooses_its_member() -> None:
+    pro = replace(PRO, description_en="Create and share reports and dashboards.")
+    ppu = replace(
+        PPU, description_en="Pro plus large datasets, paginated reports, deployment pipelines."
+    )
+    other = replace(CATALOGUE, items=(pro, ppu))
+    # "power bi" is Pro's synonym and in Premium per user's name: the need tells them apart.
+    text = "welke power bi heb ik nodig voor paginated reports en grote datasets"
+    assert other.match(text, "ADV", _plural)[:2] == [ppu, pro]
+    # A description shared alike, or one word more than nothing, leaves the synonym's item.
+    assert other.match("power bi to share reports", "ADV", _plural)[0] is pro
+    assert other.match("power bi met pipelines", "ADV", _plural)[0] is pro
+    # An item named by its own name is never overruled by a description.
+    assert other.match("power bi pro for paginated reports and datasets", "ADV", _plural)[0] is pro
+
+
 def test_matching_only_offers_what_the_entity_may_request() -> None:
     assert CATALOGUE.match("power bi premium", "AWV")[0] is PRO
 
