@@ -1,7 +1,7 @@
 """Words of a message that are no command's argument, whatever their shape: a signature after a
-closing ("Met vriendelijke groeten, K. Desmet") and what the writer comes back from ("ik ben
-terug van opleiding", "back from sick leave"). A look-up of "K. Desmet" or a search of the post
-for "opleiding" would answer a question nobody asked.
+closing ("Met vriendelijke groeten, K. Desmet"), wishes ("Gelukkig nieuwjaar!") and what the
+writer comes back from ("ik ben terug van opleiding", "back from sick leave"). A look-up of
+"K. Desmet" or a search of the post for "opleiding" would answer a question nobody asked.
 """
 
 from __future__ import annotations
@@ -18,6 +18,12 @@ _CLOSINGS = frozenset({
 # fmt: on
 # A signature is a name or two after the closing: "groeten, Jan", "mvg K. De Smet".
 _SIGNATURE = 4
+# Wishes around a question: "Gelukkig nieuwjaar! Heb ik nog post?" searches no "Gelukkig".
+_WISHES = (
+    ("gelukkig", "nieuwjaar"), ("happy", "new", "year"), ("prettige", "feestdagen"),
+    ("fijne", "feestdagen"), ("zalig", "kerstfeest"), ("vrolijk", "kerstfeest"),
+    ("merry", "christmas"), ("happy", "holidays"), ("beste", "wensen"), ("best", "wishes"),
+)  # fmt: skip
 _BACK = frozenset({"terug", "back", "returned", "returning"})
 _FROM = frozenset({"van", "uit", "from", "of"})
 # What one comes back from: a word or two ("terug van ziekteverlof", "back from training").
@@ -25,11 +31,16 @@ _RETURNED = 2
 
 
 def asides(words: Sequence[Token]) -> frozenset[int]:
-    """Positions of the signature and of what the writer comes back from."""
+    """Positions of the signature, the wishes and what the writer comes back from."""
     found: set[int] = set()
     closing = [i for i, w in enumerate(words) if w.folded in _CLOSINGS]
     if closing and 0 < len(words) - 1 - closing[-1] <= _SIGNATURE:
         found.update(range(closing[-1] + 1, len(words)))
+    folded = [word.folded for word in words]
+    for wish in _WISHES:
+        for i in range(len(folded) - len(wish) + 1):
+            if tuple(folded[i : i + len(wish)]) == wish:
+                found.update(range(i, i + len(wish)))
     for i, word in enumerate(words):
         # "terug van", "terug ben van", "back from"
         after = [j for j in (i + 1, i + 2) if j < len(words) and words[j].folded in _FROM]

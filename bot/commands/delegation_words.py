@@ -64,7 +64,7 @@ _ON = frozenset({"op", "per", "on"})
 _UNTIL = frozenset({"tot", "totdat", "until", "till", "when", "wanneer", "als", "zodra"})
 _REPLACES = frozenset({"vervang", "vervangen", "replace", "swap"})
 _WITH = frozenset({"door", "met", "with", "by", "for"})
-_LETS = frozenset({"laat", "laten", "let", "kan", "mag", "can", "may"})
+_LETS = frozenset({"laat", "laten", "let", "kan", "mag", "can", "may", "dat"})  # "wil dat Dirk"
 _MY = frozenset(CLASSES["my"].split())
 # What follows "can" where a name might: "who can take my paper mail" names nobody.
 _BASE_VERBS = frozenset({

@@ -94,8 +94,15 @@ _GET = frozenset({"aanvragen", "request", "krijgen", "apply", "get"})
 _OR_ELSE = frozenset({"of", "or", "anders", "otherwise", "niet", "nee", "not", "no"})
 
 
+# "zo niet, vraag het aan", "if not, request it": the other question, whether "al" is said or not.
+_IF_NOT = frozenset({("zo", "niet"), ("zo", "nee"), ("if", "not"), ("anders",), ("otherwise",)})
+
+
 def have_or_get(words: Sequence[Token]) -> bool:
     """Whether the message asks whether one already has something or else asks for it."""
-    said = {word.folded for word in words if word.kind == "word"}
+    plain = [word.folded for word in words if word.kind == "word"]
+    said = set(plain)
     asks_for = bool(said & _GET) or {"vraag", "aan"} <= said
-    return asks_for and all(said & group for group in (_HAVE, _ALREADY, _OR_ELSE))
+    if_not = any(tuple(plain[i : i + len(p)]) == p for p in _IF_NOT for i in range(len(plain)))
+    alternative = bool(said & _ALREADY and said & _OR_ELSE) or if_not
+    return asks_for and bool(said & _HAVE) and alternative

@@ -118,7 +118,7 @@ CLASSES: Mapping[str, str] = MappingProxyType({
                    "live+agent human",
     "visit": "langskomen langs+komen komen+kijken komen+bekijken passeren meekijken "
              "terugbellen terugbelafspraak bel+terug opbellen bel+mij bel+me callback call+back "
-             "call+me doorverbinden "
+             "call+me doorverbinden aan+de+lijn "
              "put+through connect+me escaleren escalatie escalate escalation come+by",
     "create": "aanmaken maken openen log loggen raise registreren indienen create new "
               "nieuw nieuwe melden aanvragen inplannen",
@@ -162,7 +162,9 @@ CLASSES: Mapping[str, str] = MappingProxyType({
                 "goeie+morgen goede+morgen goeie+middag goede+middag goeie+avond goede+avond "
                 "tot+ziens fijne+avond fijne+dag fijn+weekend schone+avond schone+dag "
                 "prettige+avond prettige+dag goed+weekend nice+day nice+evening nice+weekend "
-                "good+night",
+                "good+night gelukkig+nieuwjaar happy+new+year "
+                "prettige+feestdagen fijne+feestdagen zalig+kerstfeest vrolijk+kerstfeest "
+                "zalig+kerst merry+christmas happy+holidays beste+wensen best+wishes",
     "thanks": "bedankt dank dankjewel dankuwel merci thanks thank thx tnx cheers top super "
               "perfect great",
 })

@@ -130,6 +130,8 @@ def _asked(text: str) -> DelegationAsk:
         ("laat bart mn post krijgen tot vrijdag", "bart"),
         ("kan karim ouali tijdelijk mijn post ontvangen", "karim ouali"),
         ("laat ook mijn post zien", ""),
+        ("Ik wil dat Dirk mijn post krijgt terwijl ik weg ben", "Dirk"),  # "dat" before the name
+        ("ik wil dat er iemand mijn post opvolgt", ""),
         ("who can take my paper mail while I am away?", ""),  # a verb, not a name
         # one delegate replacing another: the new one
         ("mijn postdelegatie aanpassen: Michiel in plaats van Ruben", "Michiel"),
@@ -331,6 +333,7 @@ def test_what_follows_a_colon_after_the_command_is_what_it_is_about() -> None:
         ("status", "sinds ik terug ben van ziekteverlof kom ik ni in outlook", ""),
         ("post", "ik ben terug van opleiding. Is er ondertussen post voor mij?", ""),
         ("post", "back from training, any letters for me?", ""),
+        ("post", "Goeiemorgen! Gelukkig nieuwjaar eerst en dan: heb ik nog post liggen?", ""),
         # unchanged: a name or a sender that is asked about
         ("status", "status van Jan Peeters aub, bedankt", "Jan Peeters"),
         ("post", "is er post van Proximus? groeten", "zoek Proximus"),

@@ -43,7 +43,10 @@ def test_two_commands_named_in_one_message_are_asked_about() -> None:
     assert {c.name for c in result.choices} == {"status", "requests"}
 
 
-@pytest.mark.parametrize("text", ["hallo", "goeiemorgen!", "bedankt!", "merci", "thanks a lot"])
+@pytest.mark.parametrize(
+    "text",
+    ["hallo", "goeiemorgen!", "bedankt!", "merci", "thanks a lot", "Gelukkig nieuwjaar! 🎉"],
+)
 def test_greetings_and_thanks(text: str) -> None:
     assert understand(text, STAFF).verdict is Verdict.GREETING
 
@@ -544,6 +547,8 @@ def test_a_command_named_but_read_against_is_not_asked_about() -> None:
         # what there is to ask for is the licence form's offer
         ("wat kan ik allemaal aanvragen?", (), "licence"),
         ("welke aanvragen kan ik goedkeuren?", (Role.APPROVER,), "requests"),
+        # a person on the line is the desk's
+        ("Kan ik iemand aan de lijn krijgen?", (), "ticket"),
     ],
 )
 def test_what_a_command_is_asked_in_words_of_its_own(
