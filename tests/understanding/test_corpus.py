@@ -153,8 +153,15 @@ WHOLE_CORPUS_BAR = 0.95
 # Thursday at the helpdesk, by an eighteenth engineer) and 28 (216 after 44; a pilot in three
 # entities, by a nineteenth) read 95.5% (Dutch 94.6%, English 100%) and 94.0% (Dutch 93.0%,
 # English 97.8%), measured once; the code this session began with read 95.0% and 93.1%. The
-# four sets of this session together: 823 of 868, 94.8%. The issue asks 95% on unseen
-# sentences, which this does not reach yet: this floor keeps the honest figure from sliding
+# four sets of this session together: 823 of 868, 94.8%. Then a signature, wishes and "terug
+# van opleiding" no argument, post filters read through typos, and the licence catalogue's
+# descriptions choosing the member of a family only named ("welke power bi voor gepagineerde
+# rapporten"): 96.0% leaving each of the 29 sets out. Sets 29 (227 sentences after 33 repeats
+# were dropped; January, by a twentieth engineer) and 30 (228 after 32; a usability test, ten
+# tasks in 26 people's words, by a twenty-first) read 93.0% (Dutch 92.7%, English 94.0%) and
+# 97.4% (Dutch 97.1%, English 98.1%), measured once; the code this session began with read
+# 92.5% and 97.4%. The six sets of this session together: 1,256 of 1,323, 94.9%. The issue
+# asks 95% on unseen sentences, which this does not reach yet: this floor keeps the honest figure from sliding
 # back. Raise it when a NEW held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
