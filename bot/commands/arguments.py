@@ -39,7 +39,7 @@ from bot.commands.argument_words import (
     with_particle,
     written_days,
 )
-from bot.commands.asides import asides
+from bot.commands.asides import asides, of_oneself
 from bot.commands.delegation_words import delegation
 from bot.commands.lemmas import MENTION, Token
 from bot.commands.phrases import CLASSES, STOPWORDS
@@ -323,7 +323,7 @@ def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extract
     person = email(words) or name_after(text, words, _ABOUT_SOMEONE, known, lead=False, shaped=True)
     if person is None and leading_name(words, known):
         person = name_run(text, words, 0, known) or None
-    if person is None:
+    if person is None and not of_oneself(words):  # "mijn account ... bij Digitaal Vlaanderen"
         person = capitalised_run(text, words, known, least=2)
     if person is None:
         return NOTHING

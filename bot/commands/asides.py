@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.commands.lemmas import Token
+from bot.commands.phrases import CLASSES
 
 # fmt: off
 _CLOSINGS = frozenset({
@@ -25,6 +26,13 @@ _WISHES = (
     ("merry", "christmas"), ("happy", "holidays"), ("beste", "wensen"), ("best", "wishes"),
 )  # fmt: skip
 _BACK = frozenset({"terug", "back", "returned", "returning"})
+_MY = frozenset(CLASSES["my"].split())
+# "mijn collega Sarah Peeters" speaks of someone else.
+_SOMEONE = frozenset({
+    "collega", "collegas", "colleague", "colleagues", "medewerker", "medewerkers", "vervanger",
+    "teamleider", "teamlid", "manager", "diensthoofd", "chef", "baas", "boss", "directeur",
+    "director", "assistent", "assistant", "secretaresse", "secretary", "stagiair", "intern",
+})  # fmt: skip
 _FROM = frozenset({"van", "uit", "from", "of"})
 # What one comes back from: a word or two ("terug van ziekteverlof", "back from training").
 _RETURNED = 2
@@ -47,3 +55,12 @@ def asides(words: Sequence[Token]) -> frozenset[int]:
         if word.folded in _BACK and after:
             found.update(range(after[0] + 1, min(after[0] + 1 + _RETURNED, len(words))))
     return frozenset(found)
+
+
+def of_oneself(words: Sequence[Token]) -> bool:
+    """Whether the writer speaks of their own ("mijn account", "my laptop"), not of someone of
+    theirs ("mijn collega Sarah Peeters"): a capitalised name there is a place or a team."""
+    return any(
+        word.folded in _MY and (i + 1 == len(words) or words[i + 1].folded not in _SOMEONE)
+        for i, word in enumerate(words)
+    )

@@ -98,7 +98,7 @@ def delegation(
         or name_after(text, words, PERSON_NOUNS, blocked, lead=False, shaped=True)
         or name_after(text, words, _BY_SOMEONE, blocked, shaped=True)
         or name_by_verb(text, words, blocked, first_word=True)
-        or _small_name_by_verb(words, blocked)
+        or _small_name_by_verb(text, words, blocked)
     )
     if person is None and leading_name(words, blocked):  # "Hanne Wuyts vervangt mij, ..."
         person = name_run(text, words, 0, blocked) or None
@@ -143,7 +143,9 @@ def _replacing(text: str, words: Sequence[Token], known: frozenset[int]) -> list
     return None
 
 
-def _small_name_by_verb(words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
+def _small_name_by_verb(
+    text: str, words: Sequence[Token], known: frozenset[int]
+) -> list[int] | None:
     """A name typed without capitals between a verb and the post it is to get: "laat bart mn
     post krijgen", "let marco get my mail", "kan karim ouali tijdelijk mijn post ontvangen"
     (one or two words no command uses, then "mijn post" within two words)."""
@@ -159,7 +161,10 @@ def _small_name_by_verb(words: Sequence[Token], known: frozenset[int]) -> list[i
         after = run[-1] + 1 if run else len(words)
         for p in range(after, min(after + 3, len(words) - 1)):
             if folded[p] in _MY and folded[p + 1] in _MY_POST:
-                return run
+                # "dat Ruben De Clercq mijn post krijgt": a capitalised name, particles and all
+                return (
+                    run and words[run[0]].capitalised and name_run(text, words, run[0], known)
+                ) or run
     return None
 
 

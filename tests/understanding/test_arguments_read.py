@@ -59,6 +59,9 @@ def test_the_words_for_handled_are_read_by_the_post_parser_too() -> None:
         ("account status Wouter Van Damme", "Wouter Van Damme"),
         ("check Van den Broeck", "Van den Broeck"),
         ("status van Broeck", "Broeck"),  # "van": about someone
+        # one's own account: a capitalised place or team is nobody; someone of one's own is
+        ("is mijn account klaar? ik begin maandag bij Digitaal Vlaanderen", ""),
+        ("check mijn collega Sarah Peeters haar MFA", "Sarah Peeters"),
         # unchanged
         ("status van Jan Van den Broeck", "Jan Van den Broeck"),
         ("Fatima Ouali kan niet aanmelden", "Fatima Ouali"),
@@ -131,6 +134,7 @@ def _asked(text: str) -> DelegationAsk:
         ("kan karim ouali tijdelijk mijn post ontvangen", "karim ouali"),
         ("laat ook mijn post zien", ""),
         ("Ik wil dat Dirk mijn post krijgt terwijl ik weg ben", "Dirk"),  # "dat" before the name
+        ("Regel dat Ruben De Clercq mijn post krijgt", "Ruben De Clercq"),
         ("ik wil dat er iemand mijn post opvolgt", ""),
         ("who can take my paper mail while I am away?", ""),  # a verb, not a name
         # one delegate replacing another: the new one
