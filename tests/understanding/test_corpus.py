@@ -160,8 +160,14 @@ WHOLE_CORPUS_BAR = 0.95
 # were dropped; January, by a twentieth engineer) and 30 (228 after 32; a usability test, ten
 # tasks in 26 people's words, by a twenty-first) read 93.0% (Dutch 92.7%, English 94.0%) and
 # 97.4% (Dutch 97.1%, English 98.1%), measured once; the code this session began with read
-# 92.5% and 97.4%. The six sets of this session together: 1,256 of 1,323, 94.9%. The issue
-# asks 95% on unseen sentences, which this does not reach yet: this floor keeps the honest figure from sliding
+# 92.5% and 97.4%. The six sets of this session together: 1,256 of 1,323, 94.9%. Then a
+# place or a team in a sentence about one's own account nobody to look up: 95.9% leaving each
+# of the 31 sets out. Sets 31 (214 sentences after 46 repeats were dropped; a month of one
+# large department, by a twenty-second engineer) and 32 (190 after 70; an incident week, by a
+# twenty-third) read 94.9% (Dutch 94.8%, English 95.1%) and 93.2% (Dutch 92.2%, English
+# 97.3%), measured once; the code this session began with read 94.9% and 91.1%. The eight
+# sets of this session together: 1,636 of 1,727, 94.7%. The issue asks 95% on unseen
+# sentences, which this does not reach yet: this floor keeps the honest figure from sliding
 # back. Raise it when a NEW held-out set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
