@@ -28,25 +28,19 @@ from bot.commands.argument_words import (
     TIME_WORDS,
     broken,
     capital_inside,
-    capitalised_run,
     content,
-    email,
-    leading_name,
-    name_after,
-    name_run,
     shouted_sentence,
     span,
-    with_particle,
     written_days,
 )
-from bot.commands.asides import asides, of_oneself
+from bot.commands.asides import asides
 from bot.commands.delegation_words import delegation
 from bot.commands.lemmas import MENTION, Token
 from bot.commands.phrases import CLASSES, STOPWORDS
+from bot.commands.status_words import colleague
 
 _OLD = "oud"  # "de oude" are the handled ones too, unless the handled ones alone are asked for
 # fmt: off
-_ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for", "heeft", "has"})
 _SEARCH_VERBS = frozenset({"zoek", "zoeken", "search", "vind", "find", "look"})
 # "brief over de erfgoedsubsidie": what a letter is about is searched as its sender is.
 _SEARCHES = _SEARCH_VERBS | {
@@ -318,17 +312,8 @@ def _a_time(words: Sequence[Token], run: Sequence[int]) -> bool:
 
 
 def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
-    """A colleague has a name's shape: an e-mail address, a name after "van"/"voor"/"heeft"
-    ("van jan peeters"), two capitalised words; a code, a day, "GISTEREN" is nobody."""
-    person = email(words) or name_after(text, words, _ABOUT_SOMEONE, known, lead=False, shaped=True)
-    if person is None and leading_name(words, known):
-        person = name_run(text, words, 0, known) or None
-    if person is None and not of_oneself(words):  # "mijn account ... bij Digitaal Vlaanderen"
-        person = capitalised_run(text, words, known, least=2)
-    if person is None:
-        return NOTHING
-    person = with_particle(words, person, known)
-    return Extracted(span(text, words, person), frozenset(person))
+    person = colleague(text, words, known)
+    return NOTHING if person is None else Extracted(span(text, words, person), frozenset(person))
 
 
 def _report(words: Sequence[Token], known: frozenset[int]) -> Extracted:

@@ -159,6 +159,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@stop @forward|@away", 1.5),
         ("post|mail|@letters naar|to", 0.5),
         ("post|mail|@letters naar|to :name", 2.0),
+        ("post|@letters doorgeven|geef+door aan :name", 2.5),  # "post doorgeven aan Lore"
         # A colleague and the days: "mijn post van 7/12 t.e.m. 9/12 naar Luc Janssens".
         ("post|mail|@letters naar|to :name :day|volgende+week|next+week|deze+week|this+week", 1.5),
         ("post|mail|@letters naar|to collega|colleague|iemand|someone", 1.5),

@@ -88,7 +88,7 @@ def asks_how(words: Sequence[Token]) -> bool:
 # "Heb ik Power BI al, of moet ik het aanvragen?": whether one has it (the access card) or a
 # request for it (the licence form); writers of the blind sets asked which, 11 times in 16.
 _HAVE = frozenset({"heb", "hebt", "heeft", "have", "has", "got", "zit", "bezit"})
-_ALREADY = frozenset({"al", "reeds", "already"})
+_ALREADY = frozenset({"al", "reeds", "already", "nog"})  # "moet ik dat nog aanvragen?"
 # Asking for it, not a request already made ("is mijn aanvraag al goedgekeurd of niet?").
 _GET = frozenset({"aanvragen", "request", "krijgen", "apply", "get"})
 _OR_ELSE = frozenset({"of", "or", "anders", "otherwise", "niet", "nee", "not", "no"})
@@ -105,4 +105,5 @@ def have_or_get(words: Sequence[Token]) -> bool:
     asks_for = bool(said & _GET) or {"vraag", "aan"} <= said
     if_not = any(tuple(plain[i : i + len(p)]) == p for p in _IF_NOT for i in range(len(plain)))
     alternative = bool(said & _ALREADY and said & _OR_ELSE) or if_not
-    return asks_for and bool(said & _HAVE) and alternative
+    made = "aanvraag" in said  # a request made already: "mijn aanvraag ... of opnieuw"
+    return asks_for and bool(said & _HAVE) and alternative and not made

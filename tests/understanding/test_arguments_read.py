@@ -62,6 +62,12 @@ def test_the_words_for_handled_are_read_by_the_post_parser_too() -> None:
         # one's own account: a capitalised place or team is nobody; someone of one's own is
         ("is mijn account klaar? ik begin maandag bij Digitaal Vlaanderen", ""),
         ("check mijn collega Sarah Peeters haar MFA", "Sarah Peeters"),
+        ("is mijn account gesynchroniseerd? ik ben van entiteit veranderd", ""),
+        # a full name typed right after the command's words, capitals or not
+        ("accountstatus bart vermeulen", "bart vermeulen"),
+        ("status nathalie dhondt aub, ze belt voor de derde keer", "nathalie dhondt"),
+        ("status jan van den broeck", "jan van den broeck"),
+        ("status mijn account", ""),
         # unchanged
         ("status van Jan Van den Broeck", "Jan Van den Broeck"),
         ("Fatima Ouali kan niet aanmelden", "Fatima Ouali"),

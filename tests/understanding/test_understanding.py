@@ -549,6 +549,7 @@ def test_a_command_named_but_read_against_is_not_asked_about() -> None:
         ("welke aanvragen kan ik goedkeuren?", (Role.APPROVER,), "requests"),
         # a person on the line is the desk's
         ("Kan ik iemand aan de lijn krijgen?", (), "ticket"),
+        ("post doorgeven aan Lore tot zondag aub", (), "post_delegation"),
     ],
 )
 def test_what_a_command_is_asked_in_words_of_its_own(

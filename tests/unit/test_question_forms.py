@@ -98,6 +98,7 @@ def test_a_how_to_question_the_cues_read_as_a_command_is_left_to_the_examples() 
         "do I already have Power BI Pro or should I request it?",
         "heb ik al pro, anders vraag ik het aan",
         "heb ik power bi pro? zo niet, vraag het dan aan",  # "al" unsaid
+        "Heb ik toegang tot Power Apps premium of moet ik dat nog aanvragen?",
     ],
 )
 def test_already_having_or_asking_for_it_asks_which(text: str) -> None:
@@ -117,6 +118,7 @@ def test_already_having_or_asking_for_it_asks_which(text: str) -> None:
         "ik wil power bi aanvragen",
         "heeft mijn diensthoofd mijn aanvraag al bekeken of ligt die nog bij haar",
         "heb ik power automate premium? mijn flow zegt van niet",
+        "ik heb mijn aanvraag nog niet gekregen, of moet ik het opnieuw aanvragen",
     ],
 )
 def test_one_question_about_having_or_a_request_is_no_choice(text: str) -> None:
