@@ -180,6 +180,7 @@ def _post(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted
     searchable = frozenset(i for i in known if words[i].folded in _SEARCHABLE)
     blocked = (known - searchable) | used | days
     search = _sender(text, words, blocked) or _named_sender(words, known | used | days)
+    search = search or sorted(searchable)[:1]  # "is er een factuur binnengekomen?"
     said = filters + (["zoek", span(text, words, search)] if search else [])
     return Extracted(" ".join(said), frozenset(search) | used)
 

@@ -15,7 +15,10 @@ from bot.commands.phrases import CLASSES
 _CLOSINGS = frozenset({
     "groeten", "groet", "groetjes", "mvg", "vg", "regards", "greetings", "cheers", "thanks",
     "bedankt", "dank", "dankjewel", "dankuwel", "merci", "thx", "best", "sincerely",
+    "hoogachtend",
 })
+# A salutation opening a letter-like message: "Geachte, ...", "Beste, ...", "Dear ...".
+_SALUTATIONS = frozenset({"geachte", "beste", "dear"})
 # fmt: on
 # A signature is a name or two after the closing: "groeten, Jan", "mvg K. De Smet".
 _SIGNATURE = 4
@@ -42,8 +45,10 @@ def asides(words: Sequence[Token]) -> frozenset[int]:
     """Positions of the signature, the wishes and what the writer comes back from."""
     found: set[int] = set()
     closing = [i for i, w in enumerate(words) if w.folded in _CLOSINGS]
-    if closing and 0 < len(words) - 1 - closing[-1] <= _SIGNATURE:
-        found.update(range(closing[-1] + 1, len(words)))
+    if closing and len(words) - 1 - closing[-1] <= _SIGNATURE:  # "Dank bij voorbaat."
+        found.update(range(closing[-1], len(words)))
+    if words and words[0].folded in _SALUTATIONS:
+        found.add(0)
     folded = [word.folded for word in words]
     for wish in _WISHES:
         for i in range(len(folded) - len(wish) + 1):

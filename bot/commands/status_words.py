@@ -35,15 +35,13 @@ _FULL_NAME = range(2, 6)
 def colleague(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
     """The positions of the colleague's name, or None for the caller's own status."""
     oneself = of_oneself(words)
-    person = (
-        email(words)
-        or _after_the_command(words, known)
-        or name_after(text, words, _ABOUT_SOMEONE, known, lead=False, shaped=True)
-    )
+    person = email(words) or _after_the_command(words, known)
+    if person is None and leading_name(words, known):  # "Dirk Van den Broeck belt dat ..."
+        person = name_run(text, words, 0, known) or None
+    if person is None:
+        person = name_after(text, words, _ABOUT_SOMEONE, known, lead=False, shaped=True)
     if person is not None and oneself and not words[person[0]].capitalised:
         person = None  # "mijn account ... ik ben van entiteit veranderd"
-    if person is None and leading_name(words, known):
-        person = name_run(text, words, 0, known) or None
     if person is None and not oneself:
         person = capitalised_run(text, words, known, least=2)
     return None if person is None else with_particle(words, person, known)

@@ -64,6 +64,7 @@ def test_the_words_for_handled_are_read_by_the_post_parser_too() -> None:
         ("is mijn account klaar? ik begin maandag bij Digitaal Vlaanderen", ""),
         ("check mijn collega Sarah Peeters haar MFA", "Sarah Peeters"),
         ("is mijn account gesynchroniseerd? ik ben van entiteit veranderd", ""),
+        ("Dirk Van den Broeck belt dat zijn account geblokkeerd is", "Dirk Van den Broeck"),
         # unchanged
         ("status van Jan Van den Broeck", "Jan Van den Broeck"),
         ("Fatima Ouali kan niet aanmelden", "Fatima Ouali"),
@@ -361,6 +362,9 @@ def test_what_follows_a_colon_after_the_command_is_what_it_is_about() -> None:
         ("post", "Goeiemorgen! Gelukkig nieuwjaar eerst en dan: heb ik nog post liggen?", ""),
         # unchanged: a name or a sender that is asked about
         ("status", "status van Jan Peeters aub, bedankt", "Jan Peeters"),
+        # a letter's salutation and closing
+        ("status", "Geachte, is mijn account geactiveerd? Hoogachtend, M. Claeys", ""),
+        ("post", "Beste, is er recent post voor mij toegekomen? Dank bij voorbaat.", ""),
         ("post", "is er post van Proximus? groeten", "zoek Proximus"),
     ],
 )
@@ -378,5 +382,17 @@ def test_a_signature_and_a_return_are_nobody_and_nothing_searched(
     ],
 )
 def test_post_filters_typed_loosely(text: str, args: str) -> None:
+    result = understand(text, command_specs())
+    assert result.winner is not None and (result.winner.name, result.winner.args) == ("post", args)
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("is er een factuur binnengekomen per post", "zoek factuur"),  # nothing else to search
+        ("zijn er facturen van Proximus binnengekomen?", "zoek Proximus"),
+    ],
+)
+def test_a_paper_alone_is_what_the_post_is_searched_for(text: str, args: str) -> None:
     result = understand(text, command_specs())
     assert result.winner is not None and (result.winner.name, result.winner.args) == ("post", args)
