@@ -182,7 +182,8 @@ def _opened(spec: CommandSpec, text: str, examples: ExampleModel | None) -> Gues
     surely as none ("Power BI ververst niet meer"); one that must be asked for, or named before
     a colon, is asked for ("ticket mijn scherm flikkert", "ticket: geen toegang tot de map")."""
     asked = spec.asked_for or spec.named_before_colon(text)
-    guess = examples.guess(tokens(text), [spec.name]) if examples and not asked else None
+    judged = examples is not None and spec.name in examples.labels  # else no sentence to judge by
+    guess = examples.guess(tokens(text), [spec.name]) if examples and judged and not asked else None
     sure = guess is not None and guess.label != spec.name and guess.probability >= SETTLES_A_TIE
     return guess if guess is not None and sure else Guess(spec.name, 1.0)
 
