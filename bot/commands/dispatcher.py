@@ -203,13 +203,15 @@ class Dispatcher:
         )
 
     def _arguments(self, text: str, winner: Candidate) -> str:
-        """What the command gets: a message that opens with its keyword keeps the command's
-        own syntax (everything after the keyword, as help documents it: "rapport licenties
-        1/10/2026 31/10/2026 domg"); a sentence gives what the understanding step read in it."""
+        """What the command gets: what the understanding step read in the message ("status van
+        Griet Vandenbroucke aub" is Griet Vandenbroucke, "post van het kadaster" a search for
+        the kadaster); when it read nothing in a message that opens with the command's
+        keyword, the command's own syntax (everything after the keyword, as help documents
+        it: "post fluvius", "winkel abc-123 domg")."""
         explicit = self.registry.explicit(text)
-        if explicit is not None and explicit.command.spec.name == winner.name:
-            return explicit.args
-        return winner.args
+        if winner.args or explicit is None or explicit.command.spec.name != winner.name:
+            return winner.args
+        return explicit.args
 
     async def _vocabulary(self, allowed: list[CommandSpec]) -> dict[str, tuple[str, ...]]:
         """The words each allowed command's dialog keeps outside the code (catalogue names).

@@ -129,3 +129,13 @@ async def test_a_message_that_opens_with_a_keyword_keeps_the_commands_own_syntax
     world.registry.add_dialog(shop)
     await say(world.dispatcher, "@Werkplek winkel abc-123 domg 1/10/2026")
     assert shop.asked == ["abc-123 domg 1/10/2026"]
+
+
+async def test_what_the_sentence_says_beats_the_raw_text_after_the_keyword() -> None:
+    """ "status van Jef Peeters aub" opens with the keyword, but the colleague is Jef Peeters:
+    the raw remainder ("van Jef Peeters aub") would find nobody."""
+    world = World()
+    agent = frozenset({Role.STAFF, Role.AGENT})
+    turn = await say(world.dispatcher, "status van Jef Peeters aub", roles=agent)
+    text = card_text(turn.cards[0])
+    assert "Jef Peeters" in text and "Niemand gevonden" not in text
