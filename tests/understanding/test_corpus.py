@@ -173,10 +173,20 @@ WHOLE_CORPUS_BAR = 0.95
 # 34 (201 after 59; an ordinary fortnight, by a twenty-fifth) read 95.9% (Dutch 94.9%, English
 # 100%) and 96.0% (Dutch 95.7%, English 97.3%), measured once; the code this session began
 # with read 94.9% and 95.5%. The ten sets of this session together: 2,018 of 2,125, 95.0%
-# (94.96%); the code it began with read 94.4% on them. The issue asks 95% on unseen
-# sentences, which this reaches only just, and not on every set: this floor keeps the honest
-# figure from sliding back. Raise it when a NEW held-out set, measured before any tuning for
-# it, does better.
+# (94.96%); the code it began with read 94.4% on them. Sets 35 (201 sentences after 59
+# repeats were dropped; AWV's districts, by a twenty-sixth engineer), 36 (218 after 42;
+# first-timers and power users, by a twenty-seventh) and 37 (192 after 68; finance and
+# facilities before the budget deadline, by a twenty-eighth) read 96.5%, 89.9% and 97.9%,
+# measured once; the code this session began with read 96.5%, 88.1% and 97.4%. Set 36's
+# power users type the command's own syntax ("post fluvius", "status an peeters"), which this
+# judge read through the understanding step only, not as the dispatcher runs it (the text
+# after the keyword). The judge then read as the dispatcher does, and the dispatcher gave a
+# message opening with a keyword what the understanding step read in it, the raw remainder
+# only when it read nothing ("status van Griet Vandenbroucke aub" had found nobody): the same
+# three sets then read 96.5%, 91.7% and 97.9% (no longer blind: the change came from them).
+# The issue asks 95% on unseen sentences, which this reaches only just, and not on every
+# set: this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
+# set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
 _CATALOGUE = demo_catalogue()
