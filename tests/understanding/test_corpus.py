@@ -184,7 +184,13 @@ WHOLE_CORPUS_BAR = 0.95
 # message opening with a keyword what the understanding step read in it, the raw remainder
 # only when it read nothing ("status van Griet Vandenbroucke aub" had found nobody): the same
 # three sets then read 96.5%, 91.7% and 97.9% (no longer blind: the change came from them).
-# The issue asks 95% on unseen sentences, which this reaches only just, and not on every
+# Sets 38 (181 sentences after 59 repeats were dropped; an acceptance test at ADV and DOMG,
+# by a twenty-ninth engineer) and 39 (202 after 38; messages from phones, dictated and
+# autocorrected, by a thirtieth) read 93.9% (Dutch 95.0%, English 90.0%) and 91.6% (Dutch
+# 92.1%, English 89.5%) with the session's last code, measured once; the code this session
+# began with read 93.4% and 90.6%. The fifteen sets of this session: 2,951 of 3,119, 94.6%
+# (the code it began with 94.0%); set by set from 89.9% to 97.9%. The issue asks 95% on
+# unseen sentences, which this reaches only just, and not on every
 # set: this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
