@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS, WEEKDAY_NAMES
+from bot.commands.spelled_days import day_of_the_month, numbered
 
 # fmt: off
 _STARTS = frozenset({"van", "vanaf", "from", "starting"})
@@ -201,12 +202,15 @@ def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
     """Days as written ("14/12", "8 januari", "Dec 21st", "vrijdag"): first, last, text; a
     day number before the end of a period takes that end's month ("van 9 tot 11 december")."""
     found: list[tuple[int, int, str]] = []
+    words = numbered(words)  # "veertien december", "until the twentieth"
     i = 0
     while i < len(words):
         word = words[i]
         after = words[i + 1].folded if i + 1 < len(words) else ""
         if word.kind == "day" or word.folded in DAY_NAMES:
             found.append((i, i, word.text))
+        elif day_of_the_month(words, i) and after not in MONTHS and after != "of":
+            found.append((i, i, word.folded))  # "from the 10th until the 20th"
         elif (_DAY_NUMBER.match(word.folded) and after in MONTHS) or (
             word.folded in MONTHS and _DAY_NUMBER.match(after)
         ):

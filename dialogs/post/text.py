@@ -74,6 +74,8 @@ _RELATIVE = {
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
+# A day number alone, as an ordinal: "the 10th", "de 20ste" (that day of this month or next).
+_ORDINAL = re.compile(r"^(?:the |de )?(\d{1,2})(?:e|ste|de|st|nd|rd|th)$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?$")
 _NEXT = re.compile(r"^(?:volgende|komende|next|this|deze)\s+")
 # "volgende week donderdag", "thursday next week": that day of next week, not the coming one.
@@ -262,7 +264,17 @@ def parse_day(text: str, today: date) -> date | None:
         return _dated(int(match.group(1)), MONTHS[match.group(2)], match.group(3), today)
     if (match := _MONTH_DAY.match(said)) and match.group(1) in MONTHS:
         return _dated(int(match.group(2)), MONTHS[match.group(1)], match.group(3), today)
+    if match := _ORDINAL.match(said):
+        return _this_or_next_month(int(match.group(1)), today)
     return None
+
+
+def _this_or_next_month(day_number: int, today: date) -> date | None:
+    found = _day(today.year, today.month, day_number)
+    if found is None or found < today:
+        following = _month_end(today) + timedelta(days=1)
+        found = _day(following.year, following.month, day_number)
+    return found
 
 
 def _dated(day_number: int, month: int, year: str | None, today: date) -> date | None:

@@ -217,6 +217,21 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
         ),
         # the Flemish of speech drops the last n: "morge"
         ("vanaf morge gaat mijn post naar Els Maes", date(2026, 12, 2), None),
+        # day numbers in words, as dictation writes them
+        (
+            "zet mijn post door naar Els Maes van veertien december tot achttien december",
+            date(2026, 12, 14),
+            date(2026, 12, 18),
+        ),
+        ("post naar Els Maes van twee tot vier december", date(2026, 12, 2), date(2026, 12, 4)),
+        ("my letters to Els Maes until the twentieth of December", TODAY, date(2026, 12, 20)),
+        # a day of the month alone, as an ordinal after "the"
+        (
+            "I'm on leave from the 10th until the 20th, let Els Maes handle my letters",
+            date(2026, 12, 10),
+            date(2026, 12, 20),
+        ),
+        ("can Els Maes handle my post until the 11th", TODAY, date(2026, 12, 11)),
     ],
 )
 def test_the_days_of_a_delegation(text: str, starts: date, ends: date | None) -> None:
