@@ -1,13 +1,16 @@
-"""Words of a message that are no command's argument, whatever their shape: a signature after a
-closing ("Met vriendelijke groeten, K. Desmet"), wishes ("Gelukkig nieuwjaar!") and what the
-writer comes back from ("ik ben terug van opleiding", "back from sick leave"). A look-up of
-"K. Desmet" or a search of the post for "opleiding" would answer a question nobody asked.
+"""Words of a message that are no command's argument, whatever their shape: a salutation and a
+signature after a closing ("Geachte, ... Met vriendelijke groeten, K. Desmet"), wishes
+("Gelukkig nieuwjaar!") and what the writer comes back from ("ik ben terug van opleiding",
+"back from sick leave"). A look-up of "K. Desmet" or a search of the post for "opleiding" would
+answer a question nobody asked. Also whether a message speaks of the writer's own (`of_oneself`):
+then a capitalised place or team in it is nobody to look up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.commands.delegation_words import PERSON_NOUNS
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES
 
@@ -31,11 +34,7 @@ _WISHES = (
 _BACK = frozenset({"terug", "back", "returned", "returning"})
 _MY = frozenset(CLASSES["my"].split())
 # "mijn collega Sarah Peeters" speaks of someone else.
-_SOMEONE = frozenset({
-    "collega", "collegas", "colleague", "colleagues", "medewerker", "medewerkers", "vervanger",
-    "teamleider", "teamlid", "manager", "diensthoofd", "chef", "baas", "boss", "directeur",
-    "director", "assistent", "assistant", "secretaresse", "secretary", "stagiair", "intern",
-})  # fmt: skip
+_SOMEONE = PERSON_NOUNS | {"colleagues", "medewerker", "medewerkers", "teamlid"}
 _FROM = frozenset({"van", "uit", "from", "of"})
 # What one comes back from: a word or two ("terug van ziekteverlof", "back from training").
 _RETURNED = 2

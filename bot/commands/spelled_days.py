@@ -23,8 +23,6 @@ _LAST_DAY = 31
 _ARTICLES = frozenset({"the", "de"})
 # A day number with an ordinal ending: "10th", "3rd", "20ste", "3de", "3e".
 ORDINAL_DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|ste|de|e)$")
-
-
 _UNITS_NL = ("", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen")
 _UNITS_EN = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _TEENS_NL = ("tien", "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien",
@@ -33,8 +31,8 @@ _TEENS_EN = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixt
              "seventeen", "eighteen", "nineteen")  # fmt: skip
 _TENS_NL = {2: "twintig", 3: "dertig"}
 _TENS_EN = {2: "twenty", 3: "thirty"}
-_FIRST_ORDINALS_NL = {1: "eerste", 3: "derde", 8: "achtste"}
-_FIRST_ORDINALS_EN = {1: "first", 2: "second", 3: "third", 5: "fifth", 8: "eighth", 9: "ninth",
+_IRREGULAR_NL = {1: "eerste", 3: "derde", 8: "achtste"}
+_IRREGULAR_EN = {1: "first", 2: "second", 3: "third", 5: "fifth", 8: "eighth", 9: "ninth",
                       12: "twelfth"}  # fmt: skip
 
 
@@ -51,8 +49,8 @@ def spelled(number: int, lang: str, *, ordinal: bool = False) -> str:
             word = (f"{_UNITS_NL[unit]}en" if unit else "") + _TENS_NL[tens]
         if not ordinal:
             return word
-        if number in _FIRST_ORDINALS_NL:
-            return _FIRST_ORDINALS_NL[number]
+        if number in _IRREGULAR_NL:
+            return _IRREGULAR_NL[number]
         return word + ("ste" if number >= 20 else "de")
     if number < 10:
         word = _UNITS_EN[number]
@@ -66,7 +64,7 @@ def spelled(number: int, lang: str, *, ordinal: bool = False) -> str:
         return _TENS_EN[tens] + spelled(unit, "en", ordinal=True)
     if number >= 20:
         return _TENS_EN[tens][:-1] + "ieth"
-    return _FIRST_ORDINALS_EN.get(number) or word + "th"
+    return _IRREGULAR_EN.get(number) or word + "th"
 
 
 @cache
