@@ -151,7 +151,7 @@ class Dispatcher:
         if (winner := reading.winner) is not None:
             if hooks is not None and await self._about_a_ticket(turn, text, allowed, words):
                 return
-            await self.run_command(turn, winner.name, self._arguments(text, winner))
+            await self.run_command(turn, winner.name, given_arguments(explicit, winner))
         elif reading.verdict is Verdict.ASK:
             named = ((spec_named(allowed, c.name), c.args) for c in reading.choices)
             choices = [(spec, args) for spec, args in named if spec is not None]
@@ -201,17 +201,6 @@ class Dispatcher:
         return (
             explicit if winner is not None and winner.name == explicit.command.spec.name else None
         )
-
-    def _arguments(self, text: str, winner: Candidate) -> str:
-        """What the command gets: what the understanding step read in the message ("status van
-        Griet Vandenbroucke aub" is Griet Vandenbroucke, "post van het kadaster" a search for
-        the kadaster); when it read nothing in a message that opens with the command's
-        keyword, the command's own syntax (everything after the keyword, as help documents
-        it: "post fluvius", "winkel abc-123 domg")."""
-        explicit = self.registry.explicit(text)
-        if winner.args or explicit is None or explicit.command.spec.name != winner.name:
-            return winner.args
-        return explicit.args
 
     async def _vocabulary(self, allowed: list[CommandSpec]) -> dict[str, tuple[str, ...]]:
         """The words each allowed command's dialog keeps outside the code (catalogue names).
@@ -395,3 +384,14 @@ class Dispatcher:
         except Exception:
             # The user's command already happened; losing its audit line must be loud, not fatal.
             logger.exception("audit write failed for %s", action)
+
+
+def given_arguments(explicit: Match | None, winner: Candidate) -> str:
+    """What the winning command gets: what the understanding step read in the message ("status
+    van Griet Vandenbroucke aub" is Griet Vandenbroucke, "post van het kadaster" a search for
+    the kadaster); when it read nothing in a message that opens with the command's keyword
+    (`explicit`), the command's own syntax (everything after the keyword, as help documents
+    it: "post fluvius", "winkel abc-123 domg")."""
+    if winner.args or explicit is None or explicit.command.spec.name != winner.name:
+        return winner.args
+    return explicit.args

@@ -295,11 +295,12 @@ def _by_cues(
     # "ik wil een ticket maken: <one problem, in as many parts as it takes>"
     told = readings and any(s.whole_text and s.name == ranked[0].name for s in commands)
     claimed = 1 if told and before_colon(readings[0].anchors, text, words) else claimed
-    # The parts read alone know best which two ("vraag power bi aan en toon mijn meldingen":
-    # the licence form, though the whole holds the requests' "aanvragen").
-    asked = _two_asked(text, words, commands, extra_terms, examples) if claimed > 1 else None
+    asked: Sequence[Candidate] | None = None
     if have_or_get(words) and set(_HAVE_OR_GET) <= {spec.name for spec in commands}:
         asked = [_unread(spec, text, extra_terms) for spec in commands if spec.name in _HAVE_OR_GET]
+    elif claimed > 1:
+        # The parts read alone know best which two ("vraag power bi aan en toon mijn meldingen")
+        asked = _two_asked(text, words, commands, extra_terms, examples)
     # Named, and each read as a request: "status of my ticket" names the access card's keyword,
     # but its cues are against it.
     named = (

@@ -17,6 +17,7 @@ from datetime import date
 
 import pytest
 
+from bot.commands.dispatcher import given_arguments
 from bot.commands.examples import ExampleModel, corpus_model
 from bot.commands.lemmas import lemmas
 from bot.commands.registry import BoundCommand, CommandSpec, Registry
@@ -244,11 +245,9 @@ def judge(utterance: Utterance, model: ExampleModel | None = None) -> Outcome:
         got, args = explicit.command.spec.name, ""
     else:
         result = understand(utterance.text, allowed, _EXTRA, model or corpus_model())
-        got, args = _label(result), result.ranked[0].args if result.ranked else ""
-        if not args and explicit is not None and explicit.command.spec.name == got:
-            args = explicit.args
-        if result.verdict is not Verdict.COMMAND:
-            args = None
+        got = _label(result)
+        winner = result.winner
+        args = given_arguments(explicit, winner) if winner is not None else None
     if got != _expected(utterance):
         return Outcome(utterance, got, f"expected {_expected(utterance)}")
     if args is not None:

@@ -31,10 +31,10 @@ _FILLERS = frozenset({
 # Description words shorter than this are small words.
 _SHORT = 4
 # A description names its item when it shares this many words with the text.
-DESCRIBED = 2
+_DESCRIBED = 2
 
 
-def shared_words(
+def _shared_words(
     item: CatalogueItem, words: set[str], forms: Callable[[str], Iterable[str]]
 ) -> int:
     """How many words of the item's descriptions (either language) the text holds."""
@@ -47,15 +47,11 @@ def shared_words(
 
 
 def best_described(
-    items: Sequence[CatalogueItem],
-    words: set[str],
-    forms: Callable[[str], Iterable[str]],
-    *,
-    beyond: int = 0,
+    items: Sequence[CatalogueItem], words: set[str], forms: Callable[[str], Iterable[str]]
 ) -> CatalogueItem | None:
-    """The one item whose description shares the most words with the text: at least DESCRIBED
-    and more than `beyond`; None on a tie."""
-    shared = [(shared_words(item, words, forms), item) for item in items]
+    """The one item whose description shares the most words with the text, at least
+    _DESCRIBED; None on a tie."""
+    shared = [(_shared_words(item, words, forms), item) for item in items]
     top = max((found for found, _ in shared), default=0)
     best = [item for found, item in shared if found == top]
-    return best[0] if top >= DESCRIBED and top > beyond and len(best) == 1 else None
+    return best[0] if top >= _DESCRIBED and len(best) == 1 else None
