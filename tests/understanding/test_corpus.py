@@ -190,9 +190,17 @@ WHOLE_CORPUS_BAR = 0.95
 # autocorrected, by a thirtieth) read 93.9% (Dutch 95.0%, English 90.0%) and 91.6% (Dutch
 # 92.1%, English 89.5%) with the session's last code, measured once; the code this session
 # began with read 93.4% and 90.6%. The fifteen sets of this session: 2,951 of 3,119, 94.6%
-# (the code it began with 94.0%); set by set from 89.9% to 97.9%. The issue asks 95% on
-# unseen sentences, which this reaches only just, and not on every
-# set: this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
+# (the code it began with 94.0%); set by set from 89.9% to 97.9%. Sets 40 to 43 (169, 185,
+# 182 and 184 sentences after 81, 65, 68 and 66 repeats were dropped; the Monday after a long
+# weekend, older staff and trainees, the fortnight before Christmas, the bot mentioned in the
+# middle of a conversation; four more engineers, from a brief rewritten this session that
+# swapped DFB and AFB and asked a stopped delegation to end today, both corrected in the labels
+# before the second reading) read 89.3%, 90.3%, 86.8% and 88.6% as written and 92.9%, 93.0%,
+# 90.1% and 91.3% with those labels corrected (661 of 720, 91.8%), measured once on the code
+# of the session's start: people who ask a person to call or come by in words of their own,
+# ask after "mijn vragen aan de servicedesk", and say a delegation's days the long way. The
+# issue asks 95% on unseen sentences, which this does not reach on every set: this floor
+# keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
