@@ -134,18 +134,14 @@ def understand(
     cues = _by_cues(text, commands, extra_terms, examples)
     opening = next((spec for spec in commands if spec.name == cues.opened_by), None)
     if opening and (cues.verdict is Verdict.NOTHING or opening.named_before_colon(text)):
-        return _following(_opened(opening, text, examples), cues, text, commands, extra_terms)
+        guess = _opened(opening, text, examples, _open_to(cues, commands))
+        return _following(guess, cues, text, commands, extra_terms)
     if examples is not None and cues.verdict is Verdict.ASK and not cues.two_asked:
         return _settled(cues, text, commands, extra_terms, examples)
     if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
         return cues
     words = tokens(text)
-    read = {candidate.name for candidate in cues.ranked}
-    allowed = [
-        spec.name
-        for spec in commands
-        if spec.name not in cues.ruled_out and (spec.name in read or not spec.asked_for)
-    ]
+    allowed = _open_to(cues, commands)
     if cues.winner is not None and (
         (
             cues.confidence >= CUES_SURE
@@ -177,13 +173,33 @@ def _settled(
     return _following(guess, cues, text, commands, extra_terms)
 
 
-def _opened(spec: CommandSpec, text: str, examples: ExampleModel | None) -> Guess:
+def _open_to(cues: Understanding, commands: Sequence[CommandSpec]) -> list[str]:
+    """The commands the examples may choose: not those the cues ruled out, and one that must be
+    asked for only when the cues read it."""
+    read = {candidate.name for candidate in cues.ranked}
+    return [
+        spec.name
+        for spec in commands
+        if spec.name not in cues.ruled_out and (spec.name in read or not spec.asked_for)
+    ]
+
+
+def _opened(
+    spec: CommandSpec, text: str, examples: ExampleModel | None, allowed: list[str]
+) -> Guess:
     """The command a message opens with ("winkel abc-123 domg"), unless the examples read it
-    surely as none ("Power BI ververst niet meer"); one that must be asked for, or named before
-    a colon, is asked for ("ticket mijn scherm flikkert", "ticket: geen toegang tot de map")."""
+    surely as none ("Power BI ververst niet meer") or all but certainly as another ("post an
+    announcement to ...": the verb, not the post list); one that must be asked for, or named
+    before a colon, is asked for ("ticket mijn scherm flikkert", "ticket: geen toegang")."""
     asked = spec.asked_for or spec.named_before_colon(text)
     judged = examples is not None and spec.name in examples.labels  # else no sentence to judge by
-    guess = examples.guess(tokens(text), [spec.name]) if examples and judged and not asked else None
+    if examples is None or not judged or asked:
+        return Guess(spec.name, 1.0)
+    words = tokens(text)
+    other = examples.guess(words, allowed)
+    if other is not None and other.label != spec.name and other.probability >= EXAMPLES_OVERRULE:
+        return other
+    guess = examples.guess(words, [spec.name])
     sure = guess is not None and guess.label != spec.name and guess.probability >= SETTLES_A_TIE
     return guess if guess is not None and sure else Guess(spec.name, 1.0)
 
