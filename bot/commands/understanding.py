@@ -21,9 +21,10 @@ The dispatcher asks it about every message that is not a card click.
 
 from __future__ import annotations
 
+__all__ = ["Candidate", "Understanding", "Verdict", "understand"]
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from bot.commands.arguments import extract
 from bot.commands.cues import (
@@ -42,6 +43,7 @@ from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
 from bot.commands.question_forms import asks_how, have_or_get
 from bot.commands.registry import CommandSpec
 from bot.commands.two_requests import before_colon, named_apart, parts
+from bot.commands.verdicts import Candidate, Understanding, Verdict
 
 GREETING = "greeting"
 # Below this nothing is understood; a keyword alone in a short message is above it.
@@ -82,42 +84,6 @@ _ANCHOR = 2.5
 _RULED_OUT = -2.0
 
 
-class Verdict(StrEnum):
-    COMMAND = "command"  # run ranked[0]
-    ASK = "ask"  # ask between ranked[0] and ranked[1]
-    GREETING = "greeting"  # say hello (or you're welcome) with the main buttons
-    NOTHING = "nothing"  # no command fits: suggest, search the service desk
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    name: str
-    score: float
-    args: str  # what the command's handler gets, in the form it parses
-
-
-@dataclass(frozen=True, slots=True)
-class Understanding:
-    verdict: Verdict
-    ranked: tuple[Candidate, ...]  # commands that scored above zero, best first
-    confidence: float  # 0..1: how clearly the first beats the second, and how strongly
-    # The command whose keyword the message opens with ("regels", "@Werkplek post Fluvius").
-    opened_by: str = ""
-    # Commands the cues read and ruled out: their own cues against them outweigh those for.
-    ruled_out: frozenset[str] = frozenset()
-    # An ASK because the message names two commands ("mijn toegang en mijn aanvragen"), not
-    # because two scored alike: the examples never settle it.
-    two_asked: bool = False
-
-    @property
-    def winner(self) -> Candidate | None:
-        return self.ranked[0] if self.verdict is Verdict.COMMAND else None
-
-    @property
-    def choices(self) -> tuple[Candidate, ...]:
-        return self.ranked[:2] if self.verdict is Verdict.ASK else ()
-
-
 def understand(
     text: str,
     commands: Sequence[CommandSpec],
@@ -134,8 +100,8 @@ def understand(
     cues = _by_cues(text, commands, extra_terms, examples)
     opening = next((spec for spec in commands if spec.name == cues.opened_by), None)
     if opening and (cues.verdict is Verdict.NOTHING or opening.named_before_colon(text)):
-        guess = _opened(opening, text, examples, _open_to(cues, commands))
-        return _following(guess, cues, text, commands, extra_terms)
+        opened = _opened(opening, text, examples, _open_to(cues, commands))
+        return _following(opened, cues, text, commands, extra_terms)
     if examples is not None and cues.verdict is Verdict.ASK and not cues.two_asked:
         return _settled(cues, text, commands, extra_terms, examples)
     if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
