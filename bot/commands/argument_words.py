@@ -6,16 +6,15 @@ starts and ends.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 
+from bot.commands.day_spans import DAY_NUMBER, ENDS, days_before_an_end, digits, month_at
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS, WEEKDAY_NAMES
 from bot.commands.spelled_days import day_of_the_month, numbered
 
 # fmt: off
 _STARTS = frozenset({"van", "vanaf", "from", "starting"})
-_AND = frozenset({"en", "and"})
 # "(tot) het einde van de maand", "eind januari", "end of the month".
 _END_WORDS = frozenset({"eind", "einde", "end"})
 _TO_THE_MONTH = frozenset({"van", "of", "de", "deze", "the", "this"})
@@ -24,14 +23,13 @@ _MONTH_WORDS = frozenset({"maand", "month"})
 _NEXT_ONES = frozenset({"volgende", "komende", "next", "coming"})
 _PERIOD_WHICH = frozenset({"deze", "dit", "this"}) | _NEXT_ONES
 _PERIOD_UNITS = frozenset({"week", "maand", "month"})
-_ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
 # Words between "naar" and the name: "naar mijn collega Els Maes".
 _BEFORE_NAMES = frozenset({
     "mijn", "my", "de", "the", "collega", "collegas", "colleague", "vervanger", "backup",
     "mevrouw", "meneer", "dhr", "mevr", "mr", "mrs", "ms",
 })
 # What a person is called before their name: "gebruiker pieter.wouters", "user jan peeters".
-_TITLES = frozenset({
+TITLES = frozenset({
     "gebruiker", "user", "collega", "colleague", "medewerker", "medewerkster", "employee",
     "stagiair", "stagiaire", "intern", "account", "mevrouw", "meneer", "mr", "mrs", "ms",
 })
@@ -63,8 +61,6 @@ PRODUCT_WORDS = frozenset({
     "automate", "copilot", "edge", "chrome", "vpn", "citrix", "wifi", "azure", "entra", "mfa",
 })
 # fmt: on
-# A day's number, also as an ordinal: "21", "21st", "3rd", "1ste", "9de".
-_DAY_NUMBER = re.compile(r"^\d{1,2}(?:st|nd|rd|th|ste|de|e)?$")
 
 
 def email(words: Sequence[Token]) -> list[int] | None:
@@ -161,7 +157,7 @@ def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int
     capitals = [i for i in run if words[i].capitalised and words[i].folded not in NAME_PARTICLES]
     if capitals and not words[run[0]].capitalised:  # "stagiair Lars Wuyts" is Lars Wuyts
         run = [i for i in run if i >= capitals[0]]
-    while len(run) > 1 and words[run[0]].folded in _TITLES:  # "gebruiker pieter.wouters"
+    while len(run) > 1 and words[run[0]].folded in TITLES:  # "gebruiker pieter.wouters"
         run = run[1:]
     return run
 
@@ -211,26 +207,26 @@ def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
             found.append((i, i, word.text))
         elif day_of_the_month(words, i) and after not in MONTHS and after != "of":
             found.append((i, i, word.folded))  # "from the 10th until the 20th"
-        elif (_DAY_NUMBER.match(word.folded) and after in MONTHS) or (
-            word.folded in MONTHS and _DAY_NUMBER.match(after)
+        elif (DAY_NUMBER.match(word.folded) and after in MONTHS) or (
+            word.folded in MONTHS and DAY_NUMBER.match(after)
         ):
             found.append((i, i + 1, f"{word.text} {words[i + 1].text}"))
             i += 1
-        elif _DAY_NUMBER.match(word.folded) and after == "of" and _month_at(words, i + 2):
-            found.append((i, i + 2, f"{_digits(word.folded)} {words[i + 2].text}"))  # 23rd of
+        elif DAY_NUMBER.match(word.folded) and after == "of" and month_at(words, i + 2):
+            found.append((i, i + 2, f"{digits(word.folded)} {words[i + 2].text}"))  # 23rd of
             i += 2
         i += 1
-    found = [
-        day
-        for day in found
-        if not (
-            words[day[0]].folded in DAY_NAMES
-            and any(other[0] == day[1] + 1 for other in found)  # "maandag 7 december"
-        )
-    ]
     taken = {i for first, last, _ in found for i in range(first, last + 1)}
     ends = [end for end in _month_ends(words) if not taken & set(range(end[0], end[1] + 1))]
-    return sorted([*found, *ends, *_days_before_an_end(words, found)])
+    every = [*found, *ends, *days_before_an_end(words, found)]
+    return sorted(
+        day
+        for day in every
+        if not (
+            words[day[0]].folded in DAY_NAMES
+            and any(other[0] == day[1] + 1 for other in every)  # "maandag 7 december"
+        )
+    )
 
 
 def _month_ends(words: Sequence[Token]) -> list[tuple[int, int, str]]:
@@ -275,54 +271,6 @@ def in_the_week(
     )
 
 
-def _days_before_an_end(
-    words: Sequence[Token], found: list[tuple[int, int, str]]
-) -> list[tuple[int, int, str]]:
-    """ "9" in "van 9 tot 11 december" or "van 22 tot 26/12": 9 december, 22/12; "14" in
-    "op 14 en 15 december" (two days named are the first and the last)."""
-    borrowed: list[tuple[int, int, str]] = []
-    for first, last, said in found:
-        number = _before_the_end(words, first)
-        if number < 0 and first > 1 and words[first - 1].folded in _AND:
-            number = first - 2
-        if number < 0:
-            continue
-        if not _DAY_NUMBER.match(words[number].folded) or any(
-            f <= number <= la for f, la, _ in found
-        ):
-            continue
-        day = _digits(words[number].folded)  # "the 14th to the 23rd of December": 14
-        if words[first].kind == "day":  # 26/12: the month after the slash
-            month = said.split("/", 1)[1] if "/" in said else ""
-            if month:
-                borrowed.append((number, number, f"{day}/{month}"))
-        elif words[last].folded in MONTHS:
-            borrowed.append((number, number, f"{day} {words[last].text}"))
-        elif words[first].folded in MONTHS:
-            borrowed.append((number, number, f"{words[first].text} {day}"))
-    return borrowed
-
-
-def _month_at(words: Sequence[Token], i: int) -> bool:
-    return i < len(words) and words[i].folded in MONTHS
-
-
-def _digits(day_number: str) -> str:
-    return "".join(c for c in day_number if c.isdigit())
-
-
-def _before_the_end(words: Sequence[Token], first: int) -> int:
-    """Where the word before "tot", "tot en met" or "t/m" stands, -1 when none of those does;
-    an English "the" between them is passed over ("the 14th to the 23rd")."""
-    if first > 1 and words[first - 1].folded == "the":
-        first -= 1
-    said = [w.folded for w in words[max(0, first - 3) : first]]
-    for end, size in ((["tot", "en", "met"], 3), (["t", "e", "m"], 3), (["t", "m"], 2)):
-        if said[-size:] == end:
-            return first - size - 1
-    return first - 2 if said and said[-1] in _ENDS else -1
-
-
 def start_and_end(
     text: str, words: Sequence[Token], days: list[tuple[int, int, str]]
 ) -> tuple[str, str]:
@@ -330,13 +278,13 @@ def start_and_end(
     if len(days) == 1:  # "ik ben morgen op opleiding": that day; "tot vrijdag": until then
         first, _, said = days[0]
         before = _word_before(words, first)
-        if before not in _ENDS and before not in _STARTS and not _through(words, first):
+        if before not in ENDS and before not in _STARTS and not _through(words, first):
             return said, said
     for first, _, said in days:
         before = _word_before(words, first)
         if before in _STARTS and not starts:
             starts = said
-        elif before in _ENDS or before == "met" or _through(words, first):  # "tot en met"
+        elif before in ENDS or before == "met" or _through(words, first):  # "tot en met"
             ends = said
         elif not starts and len(days) > 1:
             starts = said

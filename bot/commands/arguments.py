@@ -59,6 +59,9 @@ _BODIES = frozenset({
 })
 # Words that open a clause: a search does not reach past them ("vind ik brieven die ...").
 _CLAUSES = frozenset({"die", "dat", "wat", "welke", "that", "which", "who", "what"})
+# A verb's particle that closes the sentence, no part of what is searched: "zit er post over de
+# kerstmarkt tussen?", "komt er iets van de stad binnen".
+_PARTICLES = frozenset({"tussen", "binnen", "bij", "mee", "toe", "aan", "in", "op"})
 _ARTICLES = frozenset({"de", "het", "the"})
 # Before a place or a team, not a sender: "in HR", "te Brussel", "at Fluvius' offices".
 _PLACES = frozenset({"in", "te", "at"})
@@ -146,7 +149,7 @@ def extract(
     if name == "status":
         return _status(text, words, known | asides(words))
     if name in ("licence_report", "ticket_report"):
-        return _report(words, known)
+        return _report(words, known | asides(words))
     if name == "announce":
         return Extracted("", frozenset(_after_colon(text, words, known)))
     return NOTHING
@@ -290,12 +293,18 @@ def _phrase(text: str, words: Sequence[Token], first: int, blocked: frozenset[in
             break
         if not (content(word) or capital_inside(words, joins)) or word.forms & _ARRIVED:
             break
+        if run and word.folded in _PARTICLES and _closes(text, words, joins):
+            break
         if named and not word.capitalised and not (joins == i and word.folded in _BODIES):
             break
         named = named or word.capitalised
         run.extend(range(i, joins + 1))
         i = joins + 1
     return run
+
+
+def _closes(text: str, words: Sequence[Token], i: int) -> bool:
+    return i + 1 == len(words) or broken(text, words[i], words[i + 1])
 
 
 def _broken_between(text: str, words: Sequence[Token], first: int, last: int) -> bool:

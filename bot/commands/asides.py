@@ -20,6 +20,11 @@ _CLOSINGS = frozenset({
     "bedankt", "dank", "dankjewel", "dankuwel", "merci", "thx", "best", "sincerely",
     "hoogachtend",
 })
+# Words that lead into a closing: "Alvast bedankt, Rita", "Met vriendelijke groeten, Wim".
+_INTO_CLOSING = frozenset({
+    "alvast", "bij", "voorbaat", "met", "vriendelijke", "hartelijke", "beste", "veel", "kind",
+    "many", "warm", "best",
+})
 # A salutation opening a letter-like message: "Geachte, ...", "Beste, ...", "Dear ...".
 _SALUTATIONS = frozenset({"geachte", "beste", "dear"})
 # fmt: on
@@ -45,7 +50,10 @@ def asides(words: Sequence[Token]) -> frozenset[int]:
     found: set[int] = set()
     closing = [i for i, w in enumerate(words) if w.folded in _CLOSINGS]
     if closing and len(words) - 1 - closing[-1] <= _SIGNATURE:  # "Dank bij voorbaat."
-        found.update(range(closing[-1], len(words)))
+        first = closing[-1]
+        while first > 0 and words[first - 1].folded in _INTO_CLOSING and first > closing[-1] - 3:
+            first -= 1
+        found.update(range(first, len(words)))
     if words and words[0].folded in _SALUTATIONS:
         found.add(0)
     folded = [word.folded for word in words]

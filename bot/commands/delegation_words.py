@@ -28,6 +28,7 @@ from bot.commands.argument_words import (
     week_period,
     written_days,
 )
+from bot.commands.day_spans import week_of, whole_month
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES, STOPWORDS
 
@@ -86,6 +87,10 @@ def delegation(
     mag", "Hanne Wuyts vervangt mij"); else capitalised words (one only beside days)."""
     days = written_days(words)
     period = week_period(words)
+    named = week_of(words, days) or whole_month(words)  # "de week van 14 december"
+    if named and not period:
+        period = named
+        days = [day for day in days if not named[0] <= day[0] <= named[1]]
     taken = {i for first, last, _ in days for i in range(first, last + 1)}
     if period:
         taken |= set(range(period[0], period[1] + 1))
@@ -147,14 +152,19 @@ def _small_name_by_verb(
     text: str, words: Sequence[Token], known: frozenset[int]
 ) -> list[int] | None:
     """A name typed without capitals between a verb and the post it is to get: "laat bart mn
-    post krijgen", "let marco get my mail", "kan karim ouali tijdelijk mijn post ontvangen"
-    (one or two words no command uses, then "mijn post" within two words)."""
+    post krijgen", "let marco get my mail", "kan karim ouali tijdelijk mijn post ontvangen",
+    "kan mn collega yasmine mn post krijgen" (one or two words no command uses, then "mijn
+    post" within two words)."""
     folded = [w.folded for w in words]
     for v, verb in enumerate(folded):
         if verb not in _LETS:
             continue
+        first = v + 1
+        if folded[first : first + 1] and folded[first] in _MY:  # "mn collega yasmine"
+            first += 1 if folded[first + 1 : first + 2] and folded[first + 1] in PERSON_NOUNS else 0
+        first += 1 if folded[first : first + 1] and folded[first] in PERSON_NOUNS else 0
         run: list[int] = []
-        for i in range(v + 1, min(v + 3, len(words))):
+        for i in range(first, min(first + 2, len(words))):
             if i in known or not words[i].text.isalpha() or folded[i] in _NO_NAME:
                 break
             run.append(i)

@@ -4,7 +4,8 @@
   `post alles`, `post zoek Fluvius` (also `post van Fluvius`, or just `post Fluvius`).
 - `post doorsturen naar Jef Peeters van 1/12/2026 tot 15/12/2026`; dates may also be written
   `1 december`, `2026-12-01`, `morgen`, `vrijdag`, `eind januari`; without `van …` the
-  delegation starts today. A period says both days: `naar Jef volgende week`. English works
+  delegation starts today. A period says both days: `naar Jef volgende week`, `naar Jef de week
+  van 14 december` (that Monday to Sunday), `naar Jef heel de maand januari`. English works
   too: `forward my mail to Jef from 1 December to 15 December`. A name without an end
   (`naar Jef`) is read as far as it goes, and so is `stop` (the dialog asks for the rest).
 
@@ -55,6 +56,15 @@ _PERIOD = re.compile(
     r"\b(?:(?P<this>deze|dit|this)|(?P<next>volgende|komende|next|coming))\s+(?P<unit>week|maand|month)\b",
     re.IGNORECASE,
 )
+# A week named by one of its days, a month by its name (`_named_period`): "de week van 14
+# december" is that Monday to Sunday, "(heel) de maand januari" all of January.
+_WEEK_OF = re.compile(r"\b(?:(?:de|the)\s+)?week\s+(?:van|of)\s+(?:(?:de|the)\s+)?", re.IGNORECASE)
+_MONTH_NAMED = re.compile(
+    r"\b(?:(?:heel|hele|gans|ganse|volledige|whole|entire|all)\s+)?(?:(?:de|the)\s+)?"
+    r"(?:maand|month)\s+(?:of\s+)?(?P<month>\w+)",
+    re.IGNORECASE,
+)
+_DAY_WORDS = 3  # "14 december 2026"
 
 _WEEKDAYS = {
     **dict.fromkeys(("maandag", "monday", "ma", "mon"), 0),
@@ -148,8 +158,8 @@ def read_delegation(text: str, today: date) -> DelegationAsk:
     stop = _STOP.match(said)
     if stop is not None:
         said = said[stop.end() :]
-    period: tuple[date, date] | None = None
-    for named in _PERIOD.finditer(said):
+    period, said = _named_period(said, today)
+    for named in () if period else _PERIOD.finditer(said):
         if _AN_END.search(said[: named.start()]):  # "tot eind deze maand": a day
             continue
         day = _a_day_of_next_week(said, named, today)
@@ -192,6 +202,26 @@ def parse_delegation(text: str, today: date) -> DelegationRequest | None:
     if asked.stop or not asked.name or asked.ends is None:
         return None
     return DelegationRequest(asked.name, asked.starts, asked.ends)
+
+
+def _named_period(said: str, today: date) -> tuple[tuple[date, date] | None, str]:
+    """ "week van 14 december": Monday to Sunday of that day's week; "maand januari": that
+    month's first to last day (from today on, as `volgende week` is); what is left to read."""
+    if week := _WEEK_OF.search(said):
+        rest = list(re.finditer(r"\S+", said[week.end() :]))[:_DAY_WORDS]
+        for last in reversed(rest):
+            day = parse_day(said[week.end() : week.end() + last.end()], today)
+            if day is not None:
+                monday = day - timedelta(days=day.weekday())
+                left = f"{said[: week.start()]} {said[week.end() + last.end() :]}"
+                return (max(monday, today), monday + timedelta(days=6)), " ".join(left.split())
+    month = _MONTH_NAMED.search(said)
+    if month and fold(month["month"]) in MONTHS:
+        first = _dated(1, MONTHS[fold(month["month"])], None, today.replace(day=1))
+        if first is not None:
+            left = f"{said[: month.start()]} {said[month.end() :]}"
+            return (max(first, today), _month_end(first)), " ".join(left.split())
+    return None, said
 
 
 def _a_day_of_next_week(

@@ -154,6 +154,8 @@ def _asked(text: str) -> DelegationAsk:
         ("let my colleague Pieter handle my paper mail", "Pieter"),
         ("laat bart mn post krijgen tot vrijdag", "bart"),
         ("kan karim ouali tijdelijk mijn post ontvangen", "karim ouali"),
+        ("kan mn collega yasmine mn post krijgen deze vrijdag", "yasmine"),
+        ("kan mijn post naar Jan", "Jan"),
         ("laat ook mijn post zien", ""),
         ("Ik wil dat Dirk mijn post krijgt terwijl ik weg ben", "Dirk"),  # "dat" before the name
         ("Regel dat Ruben De Clercq mijn post krijgt", "Ruben De Clercq"),
@@ -232,11 +234,56 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
             date(2026, 12, 20),
         ),
         ("can Els Maes handle my post until the 11th", TODAY, date(2026, 12, 11)),
+        # a first day whose number is past the end's: the month before the end's
+        (
+            "kan Els Maes mijn post overnemen van 21 tot en met 3 januari",
+            date(2026, 12, 21),
+            date(2027, 1, 3),
+        ),
+        ("mijn post naar Els Maes van 28 tot 2/1", date(2026, 12, 28), date(2027, 1, 2)),
+        # a weekday before a day number, then "tem" and a dated day
+        (
+            "zet mijn post op Els Maes van maandag 14 tem zondag 20 december",
+            date(2026, 12, 14),
+            date(2026, 12, 20),
+        ),
+        # a week named by one of its days, a month by its name
+        (
+            "post naar Els Maes tijdens de week van 14 december",
+            date(2026, 12, 14),
+            date(2026, 12, 20),
+        ),
+        ("my letters to Els Maes the week of 16 December", date(2026, 12, 14), date(2026, 12, 20)),
+        (
+            "ik ben heel de maand januari weg, mag Els Maes mijn post krijgen",
+            date(2027, 1, 1),
+            date(2027, 1, 31),
+        ),
+        (
+            "forward my mail to Els Maes for the whole of January",
+            date(2027, 1, 1),
+            date(2027, 1, 31),
+        ),
+        ("de hele maand december mag Els Maes mijn post krijgen", TODAY, date(2026, 12, 31)),
+        ("mijn post naar Els Maes tot eind januari", TODAY, date(2027, 1, 31)),  # a day, still
     ],
 )
 def test_the_days_of_a_delegation(text: str, starts: date, ends: date | None) -> None:
     asked = _asked(text)
     assert (asked.name, asked.starts, asked.ends) == ("Els Maes", starts, ends)
+
+
+@pytest.mark.parametrize(
+    ("said", "starts", "ends"),
+    [
+        ("naar Jef de week van 14/12", date(2026, 12, 14), date(2026, 12, 20)),
+        ("naar Jef week van 2 december", TODAY, date(2026, 12, 6)),  # this week: from today
+        ("naar Jef heel de maand januari", date(2027, 1, 1), date(2027, 1, 31)),
+        ("naar Jef the month of February", date(2027, 2, 1), date(2027, 2, 28)),
+    ],
+)
+def test_a_week_or_a_month_named_after_the_command(said: str, starts: date, ends: date) -> None:
+    assert read_delegation(said, TODAY) == DelegationAsk("Jef", starts, ends)
 
 
 def test_days_without_a_delegate_are_handed_on() -> None:
@@ -307,6 +354,8 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         ("post ivm mijn arbeidsongeval?", "arbeidsongeval"),
         ("letters regarding the pension file", "pension file"),
         ("is den brief van den deurwaarder al gescand", "deurwaarder"),
+        # a verb's particle closing the sentence is no part of it
+        ("zit er post over de kerstmarkt tussen?", "kerstmarkt"),
         # unchanged
         ("brieven van Telenet", "Telenet"),
         ("brieven van de stad Gent", "stad Gent"),
@@ -346,6 +395,12 @@ def test_who_else_a_status_is_about(text: str, person: str) -> None:
     assert _args("status", text) == person
 
 
+def test_who_a_colleague_is_is_no_part_of_their_name() -> None:
+    result = understand("Heeft collega Nadia El Amrani MFA ingesteld?", command_specs())
+    assert result.winner is not None
+    assert (result.winner.name, result.winner.args) == ("status", "Nadia El Amrani")
+
+
 def test_a_shouted_sentence_names_someone_only_right_after_its_opening_command_words() -> None:
     shouted = "TWEE KEER EEN FOUT PASWOORD INGEGEVEN, NU GEBLOKKEERD"
     assert extract("status", False, shouted, tokens(shouted), frozenset({3})).args == ""
@@ -381,6 +436,9 @@ def test_what_follows_a_colon_after_the_command_is_what_it_is_about() -> None:
         ("status", "Geachte, is mijn account geactiveerd? Hoogachtend, M. Claeys", ""),
         ("post", "Beste, is er recent post voor mij toegekomen? Dank bij voorbaat.", ""),
         ("post", "is er post van Proximus? groeten", "zoek Proximus"),
+        # the words that lead into the closing
+        ("post", "zijn er brieven voor mij binnengekomen? Alvast bedankt, Rita", ""),
+        ("status", "status van Jan Peeters. Met vriendelijke groeten, Wim", "Jan Peeters"),
     ],
 )
 def test_a_signature_and_a_return_are_nobody_and_nothing_searched(

@@ -1,0 +1,128 @@
+"""Days a sentence says around another (bot/commands/argument_words.py reads the days): a day
+number that borrows the month of the end after it ("van 9 tot 11 december", "van 21 tot en met
+3 januari": the 21st of the month before), and periods named by a day or a month: "de week van
+14 december", "heel de maand januari". The dialog reads what these write (dialogs/post/text.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.commands.lemmas import Token
+from bot.commands.phrases import MONTHS, WEEKDAY_NAMES
+from bot.domain.platform.calendar_words import MONTHS as MONTH_NUMBERS
+
+# A day's number, also as an ordinal: "21", "21st", "3rd", "1ste", "9de".
+DAY_NUMBER = re.compile(r"^\d{1,2}(?:st|nd|rd|th|ste|de|e)?$")
+ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
+_AND = frozenset({"en", "and"})
+# fmt: off
+_WEEK_OF = frozenset({"van", "of"})
+# "heel de maand januari", "de volledige maand januari", "the whole of January".
+_WHOLE = frozenset({"heel", "hele", "gans", "ganse", "volledige", "whole", "entire", "all"})
+_MONTH = frozenset({"maand", "month"})
+_BETWEEN = frozenset({"de", "the", "of"})
+# fmt: on
+
+Day = tuple[int, int, str]  # first and last position, the day as written
+
+
+def days_before_an_end(words: Sequence[Token], found: list[Day]) -> list[Day]:
+    """ "9" in "van 9 tot 11 december" or "van 22 tot 26/12": 9 december, 22/12; "14" in
+    "op 14 en 15 december" (two days named are the first and the last); "21" in "van 21 tot
+    en met 3 januari" is a day of December, and "14" in "maandag 14 tem zondag 20 december"
+    a day of the end's month (the weekday before the end is passed over)."""
+    borrowed: list[Day] = []
+    for first, last, said in found:
+        number = _before_the_end(words, first)
+        if number < 0 and first > 1 and words[first - 1].folded in _AND:
+            number = first - 2
+        if number < 0:
+            continue
+        if not DAY_NUMBER.match(words[number].folded) or any(
+            f <= number <= la for f, la, _ in found
+        ):
+            continue
+        day = digits(words[number].folded)  # "the 14th to the 23rd of December": 14
+        if words[first].kind == "day":  # 26/12: the month after the slash
+            end_day, _, month = said.partition("/")
+            if month:
+                borrowed.append((number, number, f"{day}/{_month_of(day, end_day, month)}"))
+        elif words[last].folded in MONTHS:
+            end_day, month = digits(words[first].folded), words[last].text
+            borrowed.append((number, number, _borrowed(day, end_day, month)))
+        elif words[first].folded in MONTHS:
+            end_day, month = digits(words[last].folded), words[first].text
+            borrowed.append((number, number, _borrowed(day, end_day, month)))
+    return borrowed
+
+
+def _borrowed(day: str, end_day: str, month: str) -> str:
+    before = _month_of(day, end_day, month)
+    return f"{day}/{before}" if before != month else f"{day} {month}"
+
+
+def _month_of(day: str, end_day: str, month: str) -> str:
+    """The month of a first day borrowed from the end's: the one before when the first day's
+    number is the larger ("van 28 tot 3/1" starts on 28 December, as "12")."""
+    number = int(month.split("/")[0]) if month[:1].isdigit() else MONTH_NUMBERS.get(month.lower())
+    if not number or not end_day.isdigit() or int(day) <= int(end_day):
+        return month
+    return str(12 if number == 1 else number - 1)
+
+
+def month_at(words: Sequence[Token], i: int) -> bool:
+    return i < len(words) and words[i].folded in MONTHS
+
+
+def digits(day_number: str) -> str:
+    return "".join(c for c in day_number if c.isdigit())
+
+
+def _before_the_end(words: Sequence[Token], first: int) -> int:
+    """Where the word before "tot", "tot en met" or "t/m" stands, -1 when none of those does;
+    an English "the" or a weekday between them is passed over ("the 14th to the 23rd", "14 tem
+    zondag 20 december")."""
+    if first > 1 and (words[first - 1].folded == "the" or words[first - 1].folded in WEEKDAY_NAMES):
+        first -= 1
+    said = [w.folded for w in words[max(0, first - 3) : first]]
+    for end, size in ((["tot", "en", "met"], 3), (["t", "e", "m"], 3), (["t", "m"], 2)):
+        if said[-size:] == end:
+            return first - size - 1
+    return first - 2 if said and said[-1] in ENDS else -1
+
+
+def week_of(words: Sequence[Token], days: list[Day]) -> Day | None:
+    """ "de week van 14 december", "the week of 14 December": that day's week, Monday to
+    Sunday, as the dialog reads "week van 14 december"; None when no day is said so."""
+    for first, last, said in days:
+        at = first - 2 if first > 1 and words[first - 1].folded in ("de", "the") else first - 1
+        if at > 0 and words[at].folded in _WEEK_OF and words[at - 1].folded == "week":
+            return at - 1, last, f"week van {said}"
+    return None
+
+
+def whole_month(words: Sequence[Token]) -> Day | None:
+    """ "heel de maand januari", "de maand januari", "the whole of January": that month, as the
+    dialog reads "maand januari"; not "eind januari" (a day) nor "14 januari"."""
+    folded = [word.folded for word in words]
+    for i, word in enumerate(folded):
+        if word not in MONTHS:
+            continue
+        first = _past(folded, i - 1, _BETWEEN)
+        named = first >= 0 and folded[first] in _MONTH  # "de maand januari", "month of"
+        if named:
+            first = _past(folded, first - 1, _BETWEEN)
+        if first >= 0 and folded[first] in _WHOLE:
+            return first, i, f"maand {words[i].text}"
+        if named:
+            return first + 1, i, f"maand {words[i].text}"
+    return None
+
+
+def _past(folded: Sequence[str], i: int, small: frozenset[str]) -> int:
+    """The first position at or before i that holds no small word (-1 when none does)."""
+    while i >= 0 and folded[i] in small:
+        i -= 1
+    return i
