@@ -127,6 +127,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@want !@my !@progress !@cancel", -2.0),
         ("@away @request !@licence !@product", -3.0),  # a leave request is not ours
         ("@personnel|@hardware !@licence !@product", -3.0),  # nor one for a chair or for HR
+        ("servicedesk|helpdesk|service+desk !@licence !@product", -1.5),  # a ticket, then
     ),
     "post": (
         ("@letters", 2.5),
@@ -208,6 +209,9 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         # A person of the desk asked for, without a verb: "iemand van ICT", "een technieker".
         ("iemand|someone|somebody|collega|medewerker|persoon|person @desk", 2.5),
         ("@desk_person", 2.5),
+        # Someone to help or look at it: "kan iemand mij helpen", "I'd like a person to look".
+        ("iemand|someone|somebody|persoon|person|medewerker helpen|help|kijken|look|nodig|need",
+         2.5),
         # Someone to come, call back or take over: what only a person of the desk does.
         ("@visit", 2.5),
         ("iemand|someone|somebody|technieker|technician komen|come|sturen|stuur|send", 2.5),
@@ -219,11 +223,17 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("melden|meld|verwittigen|verwittig|report|notify|inform|doorgeven @desk", 2.5),
         # Passed on to the desk: "stuur dit door naar de helpdesk", "log this with IT".
         ("doorsturen|forward|log @desk !post !brief !brieven", 2.5),
-        ("@my ticket|tickets|melding|meldingen !aanmaken !nieuwe", -2.0),  # mine: the list
+        # mine: the list, unless one is being made ("maak een melding aan, mijn laptop ...")
+        ("@my ticket|tickets|melding|meldingen !aanmaken !=maak !=maken !nieuwe", -2.0),
+        ("@my+vraag|@my+question", -2.0),  # "mijn vragen aan de servicedesk": asked already
+        # One asked to be made, in the imperative or the infinitive (not "gemaakt": made).
+        ("=maak|=maken|=aanmaken|=create|=raise|=log ticket|melding|dossier|case|incident", 3.5),
         ("@progress ticket|tickets|melding|meldingen", -2.0),
     ),
     "tickets": (  # the person's tickets
-        ("@my ticket|tickets|melding|meldingen", 2.5),
+        ("@my ticket|tickets|melding|meldingen !aanmaken !=maak !=maken", 2.5),
+        # "mijn vragen aan de servicedesk": what was asked of the desk, the tickets
+        ("@my+vraag|@my+question|@waiting+vraag servicedesk|helpdesk|service+desk", 2.5),
         (
             "@progress|opgelost|geantwoord|heropenen|reopen|resolved|answered "
             "ticket|tickets|melding|meldingen",
@@ -236,6 +246,9 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("ticket|tickets|melding|meldingen|incident|incidenten|incidents @waiting !@my !@report",
          2.5),
         ("alle|all ticket|tickets|meldingen|incidenten|incidents !@my !@report", 1.5),
+        # "openstaande tickets van de servicedesk": the desk's own, not one's own
+        ("ticket|tickets|melding|meldingen @waiting servicedesk|helpdesk|service+desk !@my "
+         "!@report", 3.5),
     ),
     "articles": (  # the service desk's knowledge base, as its workbook
         ("artikel|article|antwoord|answer servicedesk|helpdesk|service+desk", 2.5),
