@@ -132,7 +132,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
     "post": (
         ("@letters", 2.5),
         ("post|mail|@letters @new", 1.0),
-        ("@mailroom", 2.5),
+        ("@mailroom !werk !werken !work", 2.5),  # not where one works: "ik werk op de postkamer"
         ("zoek|zoeken|search|vind|vinden|find post|mail|@letters|@paperwork", 1.0),
         ("binnengekomen|binnenkomen|toegekomen|aangekomen|arrived", 2.0),
         ("@paperwork", 1.5),
@@ -226,6 +226,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         # mine: the list, unless one is being made ("maak een melding aan, mijn laptop ...")
         ("@my ticket|tickets|melding|meldingen !aanmaken !=maak !=maken !nieuwe", -2.0),
         ("@my+vraag|@my+question", -2.0),  # "mijn vragen aan de servicedesk": asked already
+        ("=tickets !=maak !=maken !=aanmaken !nieuwe !new", -1.5),
         # One asked to be made, in the imperative or the infinitive (not "gemaakt": made).
         ("=maak|=maken|=aanmaken|=create|=raise|=log ticket|melding|dossier|case|incident", 3.5),
         ("@progress ticket|tickets|melding|meldingen", -2.0),
@@ -234,6 +235,9 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@my ticket|tickets|melding|meldingen !aanmaken !=maak !=maken", 2.5),
         # "mijn vragen aan de servicedesk": what was asked of the desk, the tickets
         ("@my+vraag|@my+question|@waiting+vraag servicedesk|helpdesk|service+desk", 2.5),
+        # Tickets, plural, are a list: "post en tickets graag" (not when some are to be made).
+        ("=tickets !=maak !=maken !=aanmaken !nieuwe !new !@waiting !wachtrij !queue !@report",
+         2.5),
         (
             "@progress|opgelost|geantwoord|heropenen|reopen|resolved|answered "
             "ticket|tickets|melding|meldingen",
