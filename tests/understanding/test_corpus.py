@@ -198,9 +198,18 @@ WHOLE_CORPUS_BAR = 0.95
 # before the second reading) read 89.3%, 90.3%, 86.8% and 88.6% as written and 92.9%, 93.0%,
 # 90.1% and 91.3% with those labels corrected (661 of 720, 91.8%), measured once on the code
 # of the session's start: people who ask a person to call or come by in words of their own,
-# ask after "mijn vragen aan de servicedesk", and say a delegation's days the long way. The
-# issue asks 95% on unseen sentences, which this does not reach on every set: this floor
-# keeps the honest figure from sliding back. Raise it when a NEW held-out
+# ask after "mijn vragen aan de servicedesk", and say a delegation's days the long way. Then
+# an opening keyword overruled by examples all but certain of another command, those days
+# read, a ticket asked to be made, "mijn vragen aan de servicedesk" one's tickets: leaving each
+# of the 44 sets out 9,282 -> 9,318 right of 9,729 (95.8% on average). Sets 44 to 49 (160,
+# 181, 157, 161, 183 and 176 sentences after 67 to 93 repeats each were dropped; an AWV
+# district office, Power BI analysts, the first day the bot was announced, a service-desk week,
+# the mailroom and its customers, a reorganisation; six more engineers, from the corrected
+# brief) then read 95.6%, 93.9%, 93.0%, 95.0%, 85.2% and 93.2% (942 of 1,018, 92.5%),
+# measured once; the code this session began with read 91.7% on them. The mailroom's set asks
+# for letters by the reference on the envelope ("brief ref 4471/KB/26") and how the scanning
+# works. The issue asks 95% on unseen sentences, which this does not reach on every set: this
+# floor keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
