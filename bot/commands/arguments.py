@@ -20,6 +20,7 @@ The words an argument takes are "explained" for that command: "post van Fluvius"
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -63,6 +64,11 @@ _CLAUSES = frozenset({"die", "dat", "wat", "welke", "that", "which", "who", "wha
 # kerstmarkt tussen?", "komt er iets van de stad binnen".
 _PARTICLES = frozenset({"tussen", "binnen", "bij", "mee", "toe", "aan", "in", "op"})
 _ARTICLES = frozenset({"de", "het", "the"})
+# A letter's reference: parts of letters or digits joined by "/", "-" or ".", a digit and a
+# letter somewhere in it, not part of an e-mail address.
+_REFERENCE = re.compile(
+    r"(?<![\w/.@-])(?=[\w/.-]*\d)(?=[\w/.-]*[^\W\d_])\w+(?:[/.-]\w+)+(?![\w@]|[/.-]\w)"
+)
 # Before a place or a team, not a sender: "in HR", "te Brussel", "at Fluvius' offices".
 _PLACES = frozenset({"in", "te", "at"})
 # "ook wat al verwerkt is", "handled ones too": the handled ones besides the rest.
@@ -182,10 +188,26 @@ def _post(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted
     days = frozenset(i for first, last, _ in written_days(words) for i in range(first, last + 1))
     searchable = frozenset(i for i in known if words[i].folded in _SEARCHABLE)
     blocked = (known - searchable) | used | days
-    search = _sender(text, words, blocked) or _named_sender(words, known | used | days)
+    search = (
+        _reference(text, words)
+        or _sender(text, words, blocked)
+        or _named_sender(words, known | used | days)
+    )
     search = search or sorted(searchable)[:1]  # "is er een factuur binnengekomen?"
     said = filters + (["zoek", span(text, words, search)] if search else [])
     return Extracted(" ".join(said), frozenset(search) | used)
+
+
+def _reference(text: str, words: Sequence[Token]) -> list[int]:
+    """A reference as written on an envelope ("2026/BZ/0417", "DOMG-AV-55821"): letters and
+    digits joined by slashes or dashes, searched whole."""
+    for match in _REFERENCE.finditer(text):
+        inside = [
+            i for i, w in enumerate(words) if match.start() <= w.start and w.end <= match.end()
+        ]
+        if inside:
+            return inside
+    return []
 
 
 def _sender(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[int]:

@@ -117,8 +117,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
                    "echte+persoon echte+mens echte+medewerker =mens real+person real+agent "
                    "live+agent human",
     "visit": "langskomen langs+komen komen+kijken komen+bekijken passeren meekijken "
-             "terugbellen terugbelafspraak terugbelverzoek bel+terug opbellen bel+mij bel+me callback call+back "
-             "call+me doorverbinden aan+de+lijn "
+             "terugbellen terugbelafspraak terugbelverzoek bel+terug opbellen bel+mij bel+me "
+             "callback call+back call+me doorverbinden aan+de+lijn "
              "put+through connect+me escaleren escalatie escalate escalation come+by",
     "create": "aanmaken maken openen log loggen raise registreren indienen create new "
               "nieuw nieuwe melden aanvragen inplannen",

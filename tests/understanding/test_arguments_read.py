@@ -356,6 +356,11 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         ("is den brief van den deurwaarder al gescand", "deurwaarder"),
         # a verb's particle closing the sentence is no part of it
         ("zit er post over de kerstmarkt tussen?", "kerstmarkt"),
+        # a reference from the envelope, searched whole; a day is none
+        ("brief ref 4471/KB/26", "4471/KB/26"),
+        ("ik zag referentie 2026/BZ/0417 op een envelop, kunt ge die zoeken?", "2026/BZ/0417"),
+        ("letter with reference DOMG-AV-55821", "DOMG-AV-55821"),
+        ("brieven van 14/12", ""),
         # unchanged
         ("brieven van Telenet", "Telenet"),
         ("brieven van de stad Gent", "stad Gent"),
