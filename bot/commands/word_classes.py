@@ -164,7 +164,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
                 "prettige+avond prettige+dag goed+weekend nice+day nice+evening nice+weekend "
                 "good+night gelukkig+nieuwjaar happy+new+year "
                 "prettige+feestdagen fijne+feestdagen zalig+kerstfeest vrolijk+kerstfeest "
-                "zalig+kerst merry+christmas happy+holidays beste+wensen best+wishes",
+                "zalig+kerst merry+christmas happy+holidays beste+wensen best+wishes ewa hallokes "
+                "proficiat gefeliciteerd congratulations congrats",
     "thanks": "bedankt dank dankjewel dankuwel merci thanks thank thx tnx cheers top super "
               "perfect great",
 })
