@@ -208,8 +208,15 @@ WHOLE_CORPUS_BAR = 0.95
 # brief) then read 95.6%, 93.9%, 93.0%, 95.0%, 85.2% and 93.2% (942 of 1,018, 92.5%),
 # measured once; the code this session began with read 91.7% on them. The mailroom's set asks
 # for letters by the reference on the envelope ("brief ref 4471/KB/26") and how the scanning
-# works. The issue asks 95% on unseen sentences, which this does not reach on every set: this
-# floor keeps the honest figure from sliding back. Raise it when a NEW held-out
+# works. Then a letter's reference searched whole and new greetings. Sets 50 to 55 (197, 172,
+# 167, 178, 166 and 159 sentences after 53 to 91 repeats each were dropped; an ordinary
+# Wednesday of 60 people, part-timers and returners, people in a hurry with abbreviations,
+# managers, an incident Monday, regional Flemish; six more engineers) read 94.9%, 91.9%,
+# 85.6%, 96.6%, 93.4% and 97.5% (970 of 1,039, 93.4%), measured once; the code this session
+# began with read 92.4% on them. Abbreviations ("tkt", "lic", "pst", "vd") are most of set
+# 52's misses. The sixteen sets of this session: 2,573 of 2,777, 92.7% (the code it began
+# with 91.9%). The issue asks 95% on unseen sentences, which this does not reach: this floor
+# keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
