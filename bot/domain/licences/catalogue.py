@@ -217,7 +217,9 @@ class Catalogue:
             )
             if by_name or synonym[0]:
                 said = frozenset(folded_words(synonym[1])) if synonym[0] > by_name else frozenset()
-                scored.append(_Named(item, position, max(by_name, synonym[0]), by_name > 0, said))
+                need = bool(said) and _in_description(said, item, read)
+                score = max(by_name, synonym[0])
+                scored.append(_Named(item, position, score, by_name > 0, said, need))
         if not scored:
             return [found] if (found := best_described(visible, words, read)) else []
         ranked = sorted(scored, key=lambda named: named.rank(scored))
@@ -315,8 +317,12 @@ class _Named:
     score: int
     by_name: bool
     said: frozenset[str]
+    # The synonym only repeats what the item's description says it is for ("dashboard"): of
+    # two items named alike, the one named by a word of its own wins ("PPU licentie voor mijn
+    # dashboards" is Premium per user, though dashboards are what Pro's description names).
+    need: bool = False
 
-    def rank(self, others: Iterable[_Named]) -> tuple[bool, int, int]:
+    def rank(self, others: Iterable[_Named]) -> tuple[bool, bool, int, int]:
         """Longest phrase first, but an item named only by a word that says where another one
         lives comes after it: "de begrotingsopvolging in power bi" asks for the workspace,
         "power bi ppu" for Premium per user (whose name holds "power bi"), not for Pro."""
@@ -327,7 +333,7 @@ class _Named:
             for other in others
             if other.item.key != self.item.key
         )
-        return where, -self.score, self.position
+        return where, self.need, -self.score, self.position
 
 
 def _better_described(
@@ -363,6 +369,15 @@ def _occurs(word: str, words: set[str], forms: Callable[[str], Iterable[str]]) -
     return len(word) >= _PART and any(
         other.startswith(word) and len(other) >= len(word) + _SHORT for other in words
     )
+
+
+def _in_description(
+    said: frozenset[str], item: CatalogueItem, forms: Callable[[str], Iterable[str]]
+) -> bool:
+    """Whether the item's own descriptions hold all these words (in any of their forms)."""
+    texts = (item.description_nl, item.description_en)
+    theirs = {f for text in texts for w in folded_words(text) for f in (w, *forms(w))}
+    return all({word, *forms(word)} & theirs for word in said)
 
 
 def _own_name_parts(item: CatalogueItem, visible: Iterable[CatalogueItem]) -> list[str]:

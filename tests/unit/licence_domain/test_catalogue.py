@@ -130,6 +130,16 @@ def test_a_workspace_comes_before_a_product_named_only_to_say_where_it_is() -> N
     assert other.match("ik heb power bi nodig", "ADV")[0] is PRO
 
 
+def test_a_synonym_that_names_the_item_beats_one_that_only_repeats_what_another_is_for() -> None:
+    # "dashboards" is what Pro's description says it is for; "ppu" names Premium per user.
+    pro = replace(PRO, synonyms=("dashboards",), description_nl="Rapporten en dashboards delen.")
+    ppu = replace(PPU, synonyms=("ppu",))
+    other = replace(CATALOGUE, items=(pro, ppu))
+    assert other.match("ppu licentie nodig voor mijn dashboards", "ADV")[0] is ppu
+    # Alone, the need still names the item that is for it.
+    assert other.match("iets voor mijn dashboards", "ADV")[0] is pro
+
+
 def test_a_description_names_the_item_only_when_nothing_else_does_and_only_one_fits() -> None:
     apps = replace(APPS, synonyms=(), description_en="Build and use apps with connectors.")
     pro = replace(PRO, description_en="Create and share reports and dashboards.")
