@@ -169,6 +169,8 @@ def name_like(word: Token, index: int, known: frozenset[int]) -> bool:
         return False
     if word.folded in DAY_NAMES or word.folded in TIME_WORDS or word.folded in PRODUCT_WORDS:
         return False
+    if word.folded in _STARTS and not word.capitalised:  # "naar dries vanaf vandaag"
+        return False
     small = word.folded in STOPWORDS and word.folded not in NAME_WORDS
     if small and (_shouted(word) or index == 0):  # "MFA", "Let Sarah ...": no name's capital
         return False

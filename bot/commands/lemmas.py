@@ -92,6 +92,14 @@ _CLITICS: dict[str, tuple[str, ...]] = {
 _HELD = re.compile(r"(\w)\1{2,}")
 # A stem this short says too little to be read as a command's word.
 _MIN_STEM = 4
+# Shorthand typed in a hurry for the commands' words: "tkt aanmaken", "lic aanvragen", "mn pst".
+# fmt: off
+_SHORTHAND = {
+    "tkt": "ticket", "tckt": "ticket", "tix": "tickets", "lic": "licentie", "lics": "licenties",
+    "pst": "post", "dlg": "delegatie", "aanvr": "aanvraag", "vrlf": "verlof", "acc": "account",
+    "ww": "wachtwoord", "pw": "password", "mgr": "manager",
+}
+# fmt: on
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +151,14 @@ def tokens(
 
 @lru_cache(maxsize=16384)
 def lemmas(folded: str) -> frozenset[str]:
-    """The word and its lemmas in Dutch and English ("goedgekeurd" -> "goedkeuren")."""
+    """The word and its lemmas in Dutch and English ("goedgekeurd" -> "goedkeuren"); chat
+    shorthand also as the word it stands for ("tkt" -> "ticket")."""
     lemmatizer = _lemmatizer()
     forms = {folded}
-    for language in _LANGUAGES:
-        forms.add(fold(lemmatizer.lemmatize(folded, lang=language)).replace("_", ""))
+    for said in (folded, _SHORTHAND.get(folded, folded)):
+        forms.add(said)
+        for language in _LANGUAGES:
+            forms.add(fold(lemmatizer.lemmatize(said, lang=language)).replace("_", ""))
     return frozenset(forms)
 
 

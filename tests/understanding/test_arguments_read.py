@@ -14,6 +14,8 @@ from bot.domain.platform.roles import Role
 from bot.services.post.listing import Scope
 from dialogs import command_specs
 from dialogs.post.text import DelegationAsk, parse_delegation, parse_filters, read_delegation
+from tests.understanding.corpus import Utterance
+from tests.understanding.test_corpus import judge
 
 TODAY = date(2026, 12, 1)  # a Tuesday
 
@@ -156,6 +158,7 @@ def _asked(text: str) -> DelegationAsk:
         ("kan karim ouali tijdelijk mijn post ontvangen", "karim ouali"),
         ("kan mn collega yasmine mn post krijgen deze vrijdag", "yasmine"),
         ("kan mijn post naar Jan", "Jan"),
+        ("mn post mag naar dries vanaf vandaag tot en met 31 december", "dries"),  # not "vanaf"
         ("laat ook mijn post zien", ""),
         ("Ik wil dat Dirk mijn post krijgt terwijl ik weg ben", "Dirk"),  # "dat" before the name
         ("Regel dat Ruben De Clercq mijn post krijgt", "Ruben De Clercq"),
@@ -361,6 +364,8 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         ("ik zag referentie 2026/BZ/0417 op een envelop, kunt ge die zoeken?", "2026/BZ/0417"),
         ("letter with reference DOMG-AV-55821", "DOMG-AV-55821"),
         ("brieven van 14/12", ""),
+        # "van de" typed short
+        ("aangetekende brieven vd notaris", "notaris"),
         # unchanged
         ("brieven van Telenet", "Telenet"),
         ("brieven van de stad Gent", "stad Gent"),
@@ -474,3 +479,30 @@ def test_post_filters_typed_loosely(text: str, args: str) -> None:
 def test_a_paper_alone_is_what_the_post_is_searched_for(text: str, args: str) -> None:
     result = understand(text, command_specs())
     assert result.winner is not None and (result.winner.name, result.winner.args) == ("post", args)
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("tkt aanmaken", "ticket"),
+        ("nieuw tkt", "ticket"),
+        ("tkt status", "tickets"),
+        ("lic aanvragen", "licence"),
+        ("mn pst graag", "post"),
+    ],
+)
+def test_shorthand_typed_in_a_hurry(text: str, command: str) -> None:
+    result = understand(text, command_specs())
+    assert result.winner is not None and result.winner.name == command
+
+
+def test_a_keyword_followed_by_ones_own_looks_no_one_up() -> None:
+    # The status keyword opens the message; what follows speaks of one's own account, so the
+    # dispatcher hands on what the understanding step read (no one), not the raw remainder.
+    outcome = judge(Utterance("status van mijn account en MFA", "status", args={"person": ""}))
+    assert outcome.right, outcome.problem
+    agent = frozenset({Role.STAFF, Role.AGENT})
+    looked_up = judge(
+        Utterance("status van Jan Peeters", "status", agent, {"person": "Jan Peeters"})
+    )
+    assert looked_up.right, looked_up.problem
