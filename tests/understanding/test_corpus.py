@@ -214,9 +214,18 @@ WHOLE_CORPUS_BAR = 0.95
 # managers, an incident Monday, regional Flemish; six more engineers) read 94.9%, 91.9%,
 # 85.6%, 96.6%, 93.4% and 97.5% (970 of 1,039, 93.4%), measured once; the code this session
 # began with read 92.4% on them. Abbreviations ("tkt", "lic", "pst", "vd") are most of set
-# 52's misses. The sixteen sets of this session: 2,573 of 2,777, 92.7% (the code it began
-# with 92.0%). The issue asks 95% on unseen sentences, which this does not reach: this floor
-# keeps the honest figure from sliding back. Raise it when a NEW held-out
+# 52's misses. Then shorthand read ("tkt", "lic", "pst"), an item named by its own word
+# before one named by a need, one's own after a keyword no one to look up. Sets 56 to 59
+# (160, 134, 179 and 125 sentences after 71 to 125 repeats each were dropped; a Friday before a
+# long weekend, a usability study's ten tasks, questions on the border between a command and
+# the knowledge base written to look alike, experienced users three months on; four more
+# engineers) read 94.4%, 93.3%, 73.7% and 97.6% (530 of 598, 88.6%; without the border set
+# 95.0%), measured once; the code this session began with read 92.5%, 91.8%, 72.1% and 97.6%.
+# Questions about how a command's rules work ("kan ik mijn post aan twee collega's tegelijk
+# laten doorsturen?", "wie moet mijn licentieaanvraag goedkeuren?") are read as the command.
+# The twenty sets of this session: 3,103 of 3,375, 91.9% (the code it began with 91.1%). The
+# issue asks 95% on unseen sentences, which this does not reach: this floor keeps the honest
+# figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
