@@ -49,6 +49,16 @@ _ASKS_WHAT_TO_DO = (
     ("where", "can", "i"),
     ("where", "do", "i"),
     ("who", "do", "i"),
+    # How a command's rules work, not a request to use it: "wat gebeurt er met mijn post als
+    # ...", "wie moet mijn aanvraag goedkeuren?", "what happens to my delegation if ...".
+    ("wat", "gebeurt"),
+    ("wat", "als"),
+    ("wie", "moet"),
+    ("wie", "betaalt"),
+    ("what", "happens"),
+    ("what", "if"),
+    ("who", "approves"),
+    ("who", "pays"),
 )
 
 

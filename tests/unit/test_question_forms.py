@@ -20,6 +20,10 @@ from dialogs import command_specs
         "goeiemorgen, hoe kan ik een rapport delen",
         "@Werkplek hoe moet ge dat doen met die sms-code",
         "how do I set up MFA on my new phone",
+        # how a command's rules work: a question for the knowledge base, not the command
+        "Wat gebeurt er met mijn post als de delegatie afloopt?",
+        "wie moet mijn licentieaanvraag eigenlijk goedkeuren?",
+        "What happens to my mail delegation if I extend my leave?",
         "how to share a dashboard",
         "wat moet ik doen als mijn gsm gestolen is",
         "waar kan ik een nieuwe badge aanvragen",
