@@ -29,7 +29,7 @@ _BEFORE_NAMES = frozenset({
     "mevrouw", "meneer", "dhr", "mevr", "mr", "mrs", "ms",
 })
 # What a person is called before their name: "gebruiker pieter.wouters", "user jan peeters".
-TITLES = frozenset({
+_TITLES = frozenset({
     "gebruiker", "user", "collega", "colleague", "medewerker", "medewerkster", "employee",
     "stagiair", "stagiaire", "intern", "account", "mevrouw", "meneer", "mr", "mrs", "ms",
 })
@@ -157,7 +157,12 @@ def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int
     capitals = [i for i in run if words[i].capitalised and words[i].folded not in NAME_PARTICLES]
     if capitals and not words[run[0]].capitalised:  # "stagiair Lars Wuyts" is Lars Wuyts
         run = [i for i in run if i >= capitals[0]]
-    while len(run) > 1 and words[run[0]].folded in TITLES:  # "gebruiker pieter.wouters"
+    return untitled(words, run)  # "gebruiker pieter.wouters"
+
+
+def untitled(words: Sequence[Token], run: list[int]) -> list[int]:
+    """The name without what the person is called before it ("collega Nadia El Amrani")."""
+    while len(run) > 1 and words[run[0]].folded in _TITLES:
         run = run[1:]
     return run
 

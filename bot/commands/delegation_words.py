@@ -159,10 +159,7 @@ def _small_name_by_verb(
     for v, verb in enumerate(folded):
         if verb not in _LETS:
             continue
-        first = v + 1
-        if folded[first : first + 1] and folded[first] in _MY:  # "mn collega yasmine"
-            first += 1 if folded[first + 1 : first + 2] and folded[first + 1] in PERSON_NOUNS else 0
-        first += 1 if folded[first : first + 1] and folded[first] in PERSON_NOUNS else 0
+        first = _past_who(folded, v + 1)
         run: list[int] = []
         for i in range(first, min(first + 2, len(words))):
             if i in known or not words[i].text.isalpha() or folded[i] in _NO_NAME:
@@ -176,6 +173,14 @@ def _small_name_by_verb(
                     run and words[run[0]].capitalised and name_run(text, words, run[0], known)
                 ) or run
     return None
+
+
+def _past_who(folded: Sequence[str], i: int) -> int:
+    """Where a name starts after who the person is: "(mn) collega yasmine"."""
+    said = tuple(folded[i : i + 2])
+    if len(said) == 2 and said[0] in _MY and said[1] in PERSON_NOUNS:
+        return i + 2
+    return i + 1 if said[:1] and said[0] in PERSON_NOUNS else i
 
 
 def _stops_on(words: Sequence[Token], days: list[tuple[int, int, str]]) -> str:

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from bot.commands.argument_words import (
     COURTESY,
     NAME_PARTICLES,
-    TITLES,
     capitalised_run,
     email,
     leading_name,
     name_after,
     name_run,
+    untitled,
     with_particle,
 )
 from bot.commands.asides import of_oneself
@@ -67,6 +67,5 @@ def _after_the_command(words: Sequence[Token], known: frozenset[int]) -> list[in
         run.append(i)
     while run and words[run[-1]].folded in NAME_PARTICLES:
         run.pop()
-    while len(run) > 1 and words[run[0]].folded in TITLES:  # "heeft collega Nadia El Amrani"
-        run = run[1:]
+    run = untitled(words, run)  # "heeft collega Nadia El Amrani"
     return run if len(run) in _FULL_NAME else None
