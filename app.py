@@ -180,7 +180,7 @@ def _import_capabilities() -> None:
     understanding step made ready: its lemma dictionaries, the commands' cues and the model of
     the labelled sentences take most of a second on first use, which the first message would
     otherwise wait for."""
-    from bot.commands.examples import corpus_model
+    from bot.commands.shipped_model import corpus_model
     from bot.commands.understanding import understand
     from bot.composition import chat  # noqa: F401
     from bot.teams import delivery, host  # noqa: F401

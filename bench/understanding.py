@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.common import BenchResult, Row, ratio, verdict
-from bot.commands.examples import corpus_model
 from bot.commands.registry import CommandSpec, Registry
+from bot.commands.shipped_model import corpus_model
 from bot.commands.understanding import understand
 
 ACCURACY_MIN = 0.95

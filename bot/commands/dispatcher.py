@@ -24,7 +24,6 @@ from collections.abc import Awaitable, Callable
 from pydantic import ValidationError
 
 from bot.commands.asides import of_oneself
-from bot.commands.examples import corpus_model
 from bot.commands.hooks import FileHandler, GreetingHandler, QuestionHandler, Relay
 from bot.commands.lemmas import tokens
 from bot.commands.phrases import CLASSES
@@ -40,6 +39,7 @@ from bot.commands.registry import CommandSpec, Match, Registry
 # Re-exported: every dialog answers a click with these.
 from bot.commands.results import ActionResult as ActionResult
 from bot.commands.results import refuse as refuse
+from bot.commands.shipped_model import corpus_model
 from bot.commands.suggestions import closest, featured, spec_named
 from bot.commands.understanding import Candidate, Verdict, understand
 from bot.domain.platform.audit import Outcome

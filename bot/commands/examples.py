@@ -14,19 +14,17 @@ cues alone read 64-75% right, with the examples 77-84% (command and arguments).
 
 The model learns only the corpus's "tuning" sentences: the held-out ones stay unseen, so their
 accuracy stays a fair measure. Adding a misunderstood sentence with its label to the corpus
-teaches it, without code. Training takes about three seconds, once per process, in a process
-of its own and off the event loop (corpus_model, app.py).
+teaches it, without code. Training takes about four seconds, in a process of its own and off
+the event loop; the model is then kept until the corpus or the code changes
+(bot/commands/shipped_model.py).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import pickle
-import subprocess
-import sys
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,11 +38,6 @@ from bot.commands.question_forms import asks_how, skeleton
 from bot.commands.word_classes import CLASSES
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
-# Where `bot` is a package: the training process runs from there.
-_ROOT = Path(__file__).resolve().parents[2]
-# Training takes a few seconds; one that hangs must not keep start-up waiting for ever (the
-# process then stops loading, app.py).
-_TRAINING_SECONDS = 300
 # Labels that are no command: nothing of ours fits (the service desk's business), a greeting.
 SERVICEDESK = "servicedesk"
 GREETING = "greeting"
@@ -130,6 +123,28 @@ class ExampleModel:
             ((feature, _flat(by_label)) for feature, by_label in counts.items()), "I"
         )
         self._apart = Perceptron(taught, len(index))
+
+    @classmethod
+    def restored(
+        cls, labels: Sequence[str], sentences: Sequence[int], counts: KeyedRuns, apart: Perceptron
+    ) -> ExampleModel:
+        """A model trained before, from what `parts` gave (bot/commands/model_file.py)."""
+        if len(labels) != len(sentences) or len(set(labels)) != len(labels):
+            raise ValueError("one count of sentences per label, each label once")
+        if len(labels) > _MOST_LABELS or min(sentences, default=1) < 1:
+            raise ValueError("labels without sentences or too many labels")
+        if counts.typecode != "I":
+            raise ValueError("a feature's counts are kept as I")
+        model = cls(())
+        model._labels, model._sentences = tuple(labels), tuple(sentences)
+        model._total = sum(sentences)
+        model._counts, model._apart = counts, apart
+        return model
+
+    def parts(self) -> tuple[tuple[str, ...], tuple[int, ...], KeyedRuns, Perceptron]:
+        """What the model holds: its labels, their sentences, the features' counts per label
+        and the perceptron; `restored` takes them back."""
+        return self._labels, self._sentences, self._counts, self._apart
 
     @property
     def labels(self) -> frozenset[str]:
@@ -289,27 +304,6 @@ def read_examples(paths: Iterable[Path]) -> Iterator[Example]:
             label = str(entry["expect"])
             if label != _AMBIGUOUS:
                 yield Example(str(entry["text"]), label)
-
-
-@cache
-def corpus_model() -> ExampleModel:
-    """The model of the corpus shipped with the code, trained on first use (start-up makes it
-    ready off the event loop, see app.py) in a process of its own: training's working memory
-    (some 20 MB at its peak) would stay with this long-lived process for good, which needs only
-    the model (a few MB)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.commands.training"],
-        cwd=_ROOT,
-        capture_output=True,
-        timeout=_TRAINING_SECONDS,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"training the examples' model failed: {done.stderr.decode()[-2000:]}")
-    # Our own child's output, over a pipe nobody else writes to.
-    model = pickle.loads(done.stdout)
-    if not isinstance(model, ExampleModel):
-        raise TypeError(f"training the examples' model gave {type(model).__name__}")
-    return model
 
 
 def trained(directory: Path) -> ExampleModel:

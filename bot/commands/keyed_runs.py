@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 
 class KeyedRuns:
@@ -25,6 +26,28 @@ class KeyedRuns:
         for _, run in ordered:
             self._values.extend(run)
             self._starts.append(len(self._values))
+
+    @classmethod
+    def restored(cls, keys: array[int], starts: array[int], values: array[int]) -> KeyedRuns:
+        """Runs as `arrays` gave them, from a file (bot/commands/model_file.py): checked, as a
+        file may be damaged, so that a look-up can never fail or find another key's run."""
+        if keys.typecode != "Q" or starts.typecode != "I":
+            raise ValueError("keys are Q, starts I")
+        if len(starts) != len(keys) + 1 or starts[0] != 0 or starts[-1] != len(values):
+            raise ValueError("starts do not fit the keys and values")
+        if any(a >= b for a, b in pairwise(keys)) or any(a > b for a, b in pairwise(starts)):
+            raise ValueError("keys or starts out of order")
+        runs = cls((), values.typecode)
+        runs._keys, runs._starts, runs._values = keys, starts, values
+        return runs
+
+    def arrays(self) -> tuple[array[int], array[int], array[int]]:
+        """The keys, where each key's run starts, and the runs: what `restored` takes."""
+        return self._keys, self._starts, self._values
+
+    @property
+    def typecode(self) -> str:
+        return self._values.typecode
 
     def __len__(self) -> int:
         return len(self._keys)

@@ -14,6 +14,7 @@ made no difference here, and would triple the weights kept.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable, Sequence
 
@@ -77,6 +78,23 @@ class Perceptron:
             ),
             "B",
         )
+
+    @classmethod
+    def restored(cls, step: float, weights: KeyedRuns) -> Perceptron:
+        """Weights trained before (`step` and `weights` as they were kept), from a file."""
+        if not (math.isfinite(step) and step > 0) or weights.typecode != "B":
+            raise ValueError("a perceptron's step is a positive number, its weights bytes")
+        perceptron = cls((), 0)
+        perceptron._step, perceptron._weights = step, weights
+        return perceptron
+
+    @property
+    def step(self) -> float:
+        return self._step
+
+    @property
+    def weights(self) -> KeyedRuns:
+        return self._weights
 
     def scores(self, present: Iterable[int]) -> dict[int, float]:
         """Per label index that any present feature weighs for or against: its score."""

@@ -18,9 +18,10 @@ from datetime import date
 import pytest
 
 from bot.commands.dispatcher import given_arguments
-from bot.commands.examples import ExampleModel, corpus_model
+from bot.commands.examples import ExampleModel
 from bot.commands.lemmas import lemmas
 from bot.commands.registry import BoundCommand, CommandSpec, Registry
+from bot.commands.shipped_model import corpus_model
 from bot.commands.understanding import Understanding, Verdict, understand
 from bot.domain.platform.errors import DomainError
 from bot.domain.platform.text import fold

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.examples import corpus_model
 from bot.commands.lemmas import MAX_TOKENS, lemmas, tokens
 from bot.commands.registry import CommandSpec
+from bot.commands.shipped_model import corpus_model
 from bot.commands.understanding import Verdict, understand
 from bot.domain.platform.roles import Role
 from dialogs import command_specs

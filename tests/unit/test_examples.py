@@ -14,11 +14,11 @@ from bot.commands.examples import (
     SERVICEDESK,
     Example,
     ExampleModel,
-    corpus_model,
     read_examples,
     trained,
 )
 from bot.commands.lemmas import tokens
+from bot.commands.shipped_model import corpus_model
 from bot.commands.understanding import Verdict, understand
 from dialogs import command_specs
 

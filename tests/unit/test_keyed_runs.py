@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,3 +30,25 @@ def test_every_key_reads_its_own_run_and_no_other_key_one(
 
 def test_nothing_kept_reads_nothing() -> None:
     assert KeyedRuns([], "I").get(0) is None
+
+
+@given(_RUNS)
+def test_runs_restored_from_their_arrays_read_as_the_originals(runs: dict[int, list[int]]) -> None:
+    restored = KeyedRuns.restored(*KeyedRuns(runs.items(), "B").arrays())
+    for key, run in runs.items():
+        found = restored.get(key)
+        assert found is not None and list(found) == run
+
+
+def test_arrays_that_would_misread_a_key_are_refused() -> None:
+    keys, starts, values = KeyedRuns({1: [5], 2: [6, 7], 9: [8]}.items(), "B").arrays()
+    unsorted = array("Q", [2, 1, 9])
+    backwards = array("I", [0, 2, 1, 4])
+    too_short = array("I", [0, 1, 3])
+    for arrays in [
+        (unsorted, starts, values),
+        (keys, backwards, values),
+        (keys, too_short, values),
+    ]:
+        with pytest.raises(ValueError):
+            KeyedRuns.restored(*arrays)
