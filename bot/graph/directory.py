@@ -44,6 +44,11 @@ MAX_PAGE_SIZE = 999
 MAX_PAGES = 200
 # What a pick list of a group's people needs: who, and whether the account still works.
 _MEMBER_FIELDS = ("id", "displayName", "userPrincipalName", "accountEnabled")
+# The longest query a name or address can start with, in UTF-8 bytes: Entra ID keeps display
+# names and mail addresses to 256 characters, and the five clauses of people_filter, each with
+# the query percent-encoded, must keep the URL within what servers take (a few kilobytes).
+# Longer is no name (a fuzzed envelope, a pasted letter) and asks Graph nothing.
+_LONGEST_QUERY_BYTES = 256
 # Casts and $count are "advanced queries" on directory objects; Graph wants this header for them.
 _ADVANCED_QUERY = ("ConsistencyLevel", "eventual")
 
@@ -85,7 +90,7 @@ class GraphDirectory:
 
     async def find_users(self, query: str, limit: int = 10) -> list[DirectoryUser]:
         text = query.strip()
-        if not text or limit < 1:
+        if not text or limit < 1 or len(text.encode()) > _LONGEST_QUERY_BYTES:
             return []
         parameters = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
             filter=people_filter(text), select=list(USER_FIELDS), top=min(limit, MAX_PAGE_SIZE)

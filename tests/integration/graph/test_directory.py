@@ -130,3 +130,12 @@ async def test_find_users_respects_the_limit(graph_gateway: GraphGateway) -> Non
 async def test_find_users_with_quotes_and_empty_queries(graph_gateway: GraphGateway) -> None:
     assert await graph_gateway.directory.find_users("d'Hondt") == []
     assert await graph_gateway.directory.find_users("   ") == []
+
+
+async def test_a_query_longer_than_any_name_finds_nobody_and_asks_nothing(
+    graph_gateway: GraphGateway,
+) -> None:
+    """An envelope's "addressee" of a thousand accented letters made a URL the server refused
+    (400, so the directory looked unavailable): no name is that long, so nobody is asked."""
+    assert await graph_gateway.directory.find_users("é" * 1000) == []
+    assert await graph_gateway.directory.find_users("Sofie " + "x" * 300) == []
