@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.domain.licences.described import best_described
-from bot.domain.platform.text import folded_words
+from bot.domain.licences.item_kinds import ItemKind as ItemKind  # also imported from here
+from bot.domain.licences.named_items import named_items
 
 ALL_ENTITIES = "*"
 MAX_STAGES = 2
@@ -30,11 +30,6 @@ DEFAULT_DECISION_DAYS = 14
 DEFAULT_MIN_JUSTIFICATION = 20
 MAX_KEY = 128  # item keys, entity codes, policy keys
 MAX_ID = 64  # Entra object ids and SKU ids (GUIDs are 36)
-
-
-class ItemKind(StrEnum):
-    LICENCE = "licence"
-    WORKSPACE_ROLE = "workspace_role"
 
 
 class Fulfilment(StrEnum):
@@ -200,32 +195,7 @@ class Catalogue:
         forms: a word's other forms (its lemmas: "apps" -> "app"), which count as the word, on
         both sides; the caller's, so the domain needs no language tools.
         """
-        read = forms or _itself
-        words = {form for word in folded_words(text) for form in (word, *read(word))}
-        visible = self.visible_items(entity_code)
-        scored: list[_Named] = []
-        for position, item in enumerate(visible):
-            names = (
-                item.name_nl,
-                item.name_en,
-                item.key.replace("-", " "),
-                *_own_name_parts(item, visible),
-            )
-            by_name = max((_phrase_score(phrase, words, read) for phrase in names), default=0)
-            synonym = max(
-                ((_phrase_score(s, words, read), s) for s in item.synonyms), default=(0, "")
-            )
-            if by_name or synonym[0]:
-                said = frozenset(folded_words(synonym[1])) if synonym[0] > by_name else frozenset()
-                need = bool(said) and _in_description(said, item, read)
-                score = max(by_name, synonym[0])
-                scored.append(_Named(item, position, score, by_name > 0, said, need))
-        if not scored:
-            return [found] if (found := best_described(visible, words, read)) else []
-        ranked = sorted(scored, key=lambda named: named.rank(scored))
-        better = _better_described(ranked[0], visible, words, read)
-        rest = [named.item for named in ranked if better is None or named.item.key != better.key]
-        return [better, *rest] if better else rest
+        return named_items(text, self.visible_items(entity_code), forms)
 
     def problems(self) -> list[CatalogueProblem]:
         """Everything that makes the catalogue unusable as a whole (rows are checked on read)."""
@@ -297,103 +267,3 @@ def _too_long(catalogue: Catalogue) -> list[CatalogueProblem]:
         for sheet, column, value, limit in checks
         if len(value) > limit
     ]
-
-
-def _itself(word: str) -> tuple[str, ...]:
-    return ()
-
-
-# Compound parts at least this long; what a part leaves over at least this long.
-_PART = 5
-_SHORT = 4
-
-
-@dataclass(frozen=True, slots=True)
-class _Named:
-    """An item a text names: how (by its own name or by a synonym, whose words are `said`)."""
-
-    item: CatalogueItem
-    position: int
-    score: int
-    by_name: bool
-    said: frozenset[str]
-    # The synonym only repeats what the item's description says it is for ("dashboard"): of
-    # two items named alike, the one named by a word of its own wins ("PPU licentie voor mijn
-    # dashboards" is Premium per user, though dashboards are what Pro's description names).
-    need: bool = False
-
-    def rank(self, others: Iterable[_Named]) -> tuple[bool, bool, int, int]:
-        """Longest phrase first, but an item named only by a word that says where another one
-        lives comes after it: "de begrotingsopvolging in power bi" asks for the workspace,
-        "power bi ppu" for Premium per user (whose name holds "power bi"), not for Pro."""
-        workspace = ItemKind.WORKSPACE_ROLE
-        where = not self.by_name and any(
-            (other.item.kind is workspace and self.item.kind is not workspace)
-            or self.said <= {*folded_words(other.item.name_nl), *folded_words(other.item.name_en)}
-            for other in others
-            if other.item.key != self.item.key
-        )
-        return where, self.need, -self.score, self.position
-
-
-def _better_described(
-    top: _Named,
-    visible: Iterable[CatalogueItem],
-    words: set[str],
-    forms: Callable[[str], Iterable[str]],
-) -> CatalogueItem | None:
-    """Another item of the family only named ("power bi": Power BI Pro's synonym, words of
-    "Power BI Premium per gebruiker" too) that the text describes better."""
-    if top.by_name:
-        return None
-    family = [
-        item
-        for item in visible
-        if item.key != top.item.key
-        and top.said <= {*folded_words(item.name_nl), *folded_words(item.name_en)}
-    ]
-    best = best_described([top.item, *family], words, forms) if family else None
-    return best if best is not None and best.key != top.item.key else None
-
-
-def _phrase_score(phrase: str, words: set[str], forms: Callable[[str], Iterable[str]]) -> int:
-    wanted = folded_words(phrase)
-    if wanted and all(_occurs(word, words, forms) for word in wanted):
-        return sum(len(word) for word in wanted)
-    return 0
-
-
-def _occurs(word: str, words: set[str], forms: Callable[[str], Iterable[str]]) -> bool:
-    if word in words or any(form in words for form in forms(word)):
-        return True
-    return len(word) >= _PART and any(
-        other.startswith(word) and len(other) >= len(word) + _SHORT for other in words
-    )
-
-
-def _in_description(
-    said: frozenset[str], item: CatalogueItem, forms: Callable[[str], Iterable[str]]
-) -> bool:
-    """Whether the item's own descriptions hold all these words (in any of their forms)."""
-    texts = (item.description_nl, item.description_en)
-    theirs = {f for text in texts for w in folded_words(text) for f in (w, *forms(w))}
-    return all({word, *forms(word)} & theirs for word in said)
-
-
-def _own_name_parts(item: CatalogueItem, visible: Iterable[CatalogueItem]) -> list[str]:
-    """Runs of two or more words of the item's names that no other item's name holds."""
-    others = [
-        " ".join(folded_words(name))
-        for other in visible
-        if other.key != item.key
-        for name in (other.name_nl, other.name_en)
-    ]
-    parts = []
-    for name in (item.name_nl, item.name_en):
-        names = folded_words(name)
-        for size in range(2, len(names)):
-            for start in range(len(names) - size + 1):
-                part = " ".join(names[start : start + size])
-                if not any(f" {part} " in f" {other} " for other in others):
-                    parts.append(part)
-    return parts

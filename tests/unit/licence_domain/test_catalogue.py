@@ -128,6 +128,11 @@ def test_a_workspace_comes_before_a_product_named_only_to_say_where_it_is() -> N
     # "power bi" is in Premium per user's name too: beside "ppu" it says which family.
     assert CATALOGUE.match("power bi ppu licence for me please", "ADV")[:2] == [PPU, PRO]
     assert other.match("ik heb power bi nodig", "ADV")[0] is PRO
+    # A word of the product's own is no place: "ppu" beside the budget asks for the product.
+    ppu = replace(PPU, synonyms=("ppu",))
+    own = replace(CATALOGUE, items=(PRO, ppu, budget))
+    assert own.match("ik heb PPU nodig voor de rapporten van het budget", "ADV")[0] is ppu
+    assert own.match("toegang tot het budget in power bi", "ADV")[0] is budget
 
 
 def test_a_synonym_that_names_the_item_beats_one_that_only_repeats_what_another_is_for() -> None:
