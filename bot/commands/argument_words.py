@@ -142,9 +142,14 @@ def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int
         if run and broken(text, words[i - 1], word):
             break
         begun_capitalised = run and words[run[0]].capitalised
-        if begun_capitalised and not word.capitalised and word.folded not in NAME_PARTICLES:
+        joined = bool(run) and run[-1] == i - 1 and _apostrophe(text, words[i - 1], word)
+        if (
+            begun_capitalised
+            and not (word.capitalised or joined)
+            and word.folded not in NAME_PARTICLES
+        ):
             break
-        if name_like(word, i, known):
+        if name_like(word, i, known) or (run and _elided(text, words, i, known)):
             run.append(i)
         elif word.folded in NAME_PARTICLES and i + 1 < len(words):
             if not (word.capitalised or run) or not name_like(words[i + 1], i + 1, known):
@@ -158,6 +163,20 @@ def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int
     if capitals and not words[run[0]].capitalised:  # "stagiair Lars Wuyts" is Lars Wuyts
         run = [i for i in run if i >= capitals[0]]
     return untitled(words, run)  # "gebruiker pieter.wouters"
+
+
+def _elided(text: str, words: Sequence[Token], i: int, known: frozenset[int]) -> bool:
+    """A letter joined to a name by an apostrophe: the "D" of "D'Hondt", "O'Brien"."""
+    return (
+        len(words[i].folded) == 1
+        and i + 1 < len(words)
+        and text[words[i].end : words[i + 1].start] in ("'", "’")
+        and name_like(words[i + 1], i + 1, known)
+    )
+
+
+def _apostrophe(text: str, before: Token, word: Token) -> bool:
+    return text[before.end : word.start] in ("'", "\u2019")
 
 
 def untitled(words: Sequence[Token], run: list[int]) -> list[int]:

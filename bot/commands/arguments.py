@@ -177,9 +177,16 @@ def _filters(words: Sequence[Token]) -> tuple[list[str], set[int]]:
             span = set(range(start, start + len(phrase)))
             if all(p in said[start + i] for i, p in enumerate(phrase)) and not span & used:
                 used |= span
-                if flag not in found:
-                    found.append(flag)
+                # "die ik niet heb afgehandeld", "not the handled ones"
+                read = "open" if flag == "afgehandeld" and _negated(said, start) else flag
+                if read not in found:
+                    found.append(read)
     return found, used
+
+
+def _negated(said: Sequence[set[str]], at: int) -> bool:
+    """A "niet" (or "not") one or two words before: "niet heb afgehandeld"."""
+    return any("niet" in forms for forms in said[max(0, at - 2) : at])
 
 
 def _after_colon(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int]:

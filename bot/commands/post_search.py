@@ -50,6 +50,16 @@ _ARTICLES = frozenset({"de", "het", "the"})
 _REFERENCE = re.compile(
     r"(?<![\w/.@-])(?=[\w/.-]*\d)(?=[\w/.-]*[^\W\d_])\w+(?:[/.-]\w+)+(?![\w@]|[/.-]\w)"
 )
+# Numbers joined by slashes or dashes: a reference ("2026/4471") unless a day is written so.
+_NUMBERS = re.compile(r"(?<![\w/.@-])\d+(?:[/-]\d+)+(?![\w@]|[/.-]\w)")
+# "14/12", "14-12-2026", "2026-12-14", "15-19" (two days), not "2026/4471".
+_DAY_SHAPES = re.compile(r"\d{1,2}-\d{1,2}(?:-(?:\d{2}|\d{4}))?|\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _dated(numbers: str) -> bool:
+    return _DAY_SHAPES.fullmatch(numbers) is not None
+
+
 # Before a place or a team, not a sender: "in HR", "te Brussel", "at Fluvius' offices".
 _PLACES = frozenset({"in", "te", "at"})
 # What a time is said in, no sender: "van de laatste tijd", "over twee weken".
@@ -97,9 +107,11 @@ def searched(
 
 
 def _reference(text: str, words: Sequence[Token]) -> list[int]:
-    """A reference as written on an envelope ("2026/BZ/0417", "DOMG-AV-55821"): letters and
-    digits joined by slashes or dashes, searched whole."""
-    for match in _REFERENCE.finditer(text):
+    """A reference as written on an envelope ("2026/BZ/0417", "DOMG-AV-55821", "2026/4471"):
+    letters and digits, or numbers no day is written as, joined by slashes or dashes, searched
+    whole."""
+    numbers = (m for m in _NUMBERS.finditer(text) if not _dated(m.group().replace("/", "-")))
+    for match in (*_REFERENCE.finditer(text), *numbers):
         inside = [
             i for i, w in enumerate(words) if match.start() <= w.start and w.end <= match.end()
         ]

@@ -38,6 +38,9 @@ def _args(name: str, text: str) -> str:
         ("welke brieven zijn nog niet afgehandeld", Scope.OPEN),  # unchanged
         ("welke post heb ik nog ni behandeld", Scope.OPEN),  # "niet" as spoken
         ("show my letters that are not handled yet", Scope.OPEN),
+        # "niet" a word or two before: the ones not handled
+        ("is er nog post die ik niet heb afgehandeld", Scope.OPEN),
+        ("only the open letters please, not the handled ones", Scope.OPEN),
     ],
 )
 def test_handled_in_other_words(text: str, scope: Scope) -> None:
@@ -71,6 +74,9 @@ def test_the_words_for_handled_are_read_by_the_post_parser_too() -> None:
         ("status van Jan Van den Broeck", "Jan Van den Broeck"),
         ("Fatima Ouali kan niet aanmelden", "Fatima Ouali"),
         ("can you look at Fatima Ouali's devices?", "Fatima Ouali"),
+        # a letter joined by an apostrophe is part of the name
+        ("status van Jan D'Hondt", "Jan D'Hondt"),
+        ("kijk eens naar de MFA van Nele D’hondt", "Nele D’hondt"),
     ],
 )
 def test_who_a_status_is_about(text: str, person: str) -> None:
@@ -364,6 +370,8 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         ("ik zag referentie 2026/BZ/0417 op een envelop, kunt ge die zoeken?", "2026/BZ/0417"),
         ("letter with reference DOMG-AV-55821", "DOMG-AV-55821"),
         ("brieven van 14/12", ""),
+        ("post met referentie 2026/4471 ?", "2026/4471"),  # numbers no day is written as
+        ("post van 2026-12-14", ""),
         # "van de" typed short
         ("aangetekende brieven vd notaris", "notaris"),
         # unchanged
