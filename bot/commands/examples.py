@@ -34,7 +34,7 @@ from bot.commands.keyed_runs import KeyedRuns
 from bot.commands.lemmas import Token, lemmas, tokens
 from bot.commands.perceptron import BIAS, Perceptron
 from bot.commands.phrases import STOPWORDS
-from bot.commands.question_forms import asks_how, skeleton
+from bot.commands.question_forms import asks_how, asks_rule, skeleton
 from bot.commands.word_classes import CLASSES
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
@@ -43,6 +43,8 @@ SERVICEDESK = "servicedesk"
 GREETING = "greeting"
 # The feature of a request for instructions (bot/commands/question_forms.py).
 HOW_TO = "?how-to"
+# The feature of a question on how a command's rules work (bot/commands/question_forms.py).
+RULE = "?rule"
 # Sentences that ask between two commands teach neither.
 _AMBIGUOUS = "ambiguous"
 # How a feature's share in a label's sentences is smoothed: towards its share in all sentences,
@@ -257,6 +259,8 @@ def features(words: Iterable[Token]) -> frozenset[str]:
     found |= skeleton(sentence)
     if asks_how(sentence):
         found.add(HOW_TO)
+    if asks_rule(sentence):
+        found.add(RULE)
     return frozenset(found | _classes(sentence))
 
 

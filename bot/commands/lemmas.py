@@ -162,6 +162,16 @@ def lemmas(folded: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+def forms_near(vocabulary: frozenset[str]) -> Callable[[str], frozenset[str]]:
+    """A word's forms (`lemmas`) and, for a typo, the word of `vocabulary` one or two edits
+    away: "premuim" is "premium" among a catalogue's item names (Catalogue.match)."""
+
+    def forms(folded: str) -> frozenset[str]:
+        return lemmas(folded) | _repaired(folded, vocabulary)
+
+    return forms
+
+
 def _widened(
     token: Token,
     index: int,

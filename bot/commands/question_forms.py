@@ -17,6 +17,7 @@ that order, in Dutch and English:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from bot.commands.lemmas import Token
 from bot.commands.phrases import QUESTION_WORDS
@@ -93,6 +94,70 @@ def asks_how(words: Sequence[Token]) -> bool:
         for opening in _ASKS_WHAT_TO_DO
         for i in range(min(_LEAD, len(plain)))
     )
+
+
+# Questions on how a command's rules work, not requests to use it: "worden pakjes ook
+# gescand?", "wie keurt een aanvraag goed als mijn baas met verlof is?", "stopt het doorsturen
+# automatisch op de einddatum?". A passive that opens the question, unless about one's own
+# ("wordt mijn ticket nog behandeld?" asks after it); an opening that asks who decides, why,
+# how long or how often; a word of rules; or a condition ("als ik ...", "if my ...").
+_PASSIVE = frozenset({"wordt", "worden", "werd", "werden"})
+_OWN = frozenset({"mijn", "mn", "m'n", "my", "mijne"})
+_RULE_OPENINGS = (
+    ("wie", "keurt"),
+    ("wie", "beslist"),
+    ("wie", "krijgt"),
+    ("wie", "ziet"),
+    ("waarom",),
+    ("why",),
+    ("hoe", "lang"),
+    ("hoelang",),
+    ("hoe", "vaak"),
+    ("how", "long"),
+    ("how", "often"),
+    ("who", "decides"),
+    ("is", "het", "mogelijk"),
+    ("is", "it", "possible"),
+    ("tot", "wanneer"),
+    ("vanaf", "wanneer"),
+)
+# fmt: off
+_RULE_WORDS = frozenset({
+    "automatisch", "automatically", "mogelijk", "possible", "verschil", "difference", "maximum",
+    "maximaal", "tegelijk", "tegelijkertijd", "eigenlijk", "actually", "altijd", "always",
+})
+# fmt: on
+_IF = frozenset({"als", "if"})
+# Verbs that open a yes-no question beside QUESTION_WORDS': "krijg ik ...", "stopt het ...".
+# fmt: off
+_ASKING_VERBS = frozenset({
+    "krijg", "krijgt", "stopt", "gaat", "gaan", "komt", "komen", "blijft", "blijven", "loopt",
+    "vervalt", "volgt", "will", "would", "should", "kunnen", "mogen", "moeten",
+})
+# fmt: on
+_SUBJECTS = frozenset({"ik", "mijn", "er", "iemand", "i", "my", "someone", "de", "een", "je", "ge"})
+
+
+def asks_rule(words: Sequence[Token]) -> bool:
+    """Whether the message asks how a command's rules work rather than to use it: a question
+    (an opening question word) with a passive, a rule's opening or word, or a condition."""
+    plain = [word.folded for word in words if word.kind == "word"]
+    lead = plain[:_LEAD]
+    if lead[:1] and lead[0] in _PASSIVE:
+        return not _OWN.intersection(plain[1:3])
+    if any(
+        tuple(plain[i : i + len(opening)]) == opening
+        for opening in _RULE_OPENINGS
+        for i in range(min(_LEAD, len(plain)))
+    ):
+        return True
+    conditional = any(word in _IF and after in _SUBJECTS for word, after in pairwise(plain))
+    asking = QUESTION_WORDS | _ASKING_VERBS
+    # "Als ik van dienst verander, volgt mijn post dan mee?": the question after the condition.
+    opened_by_if = lead[:1] == ["als"] and bool(asking.intersection(plain[3:]))
+    if not asking.intersection(lead) and not opened_by_if:
+        return False
+    return conditional or bool(_RULE_WORDS.intersection(plain))
 
 
 # "Heb ik Power BI al, of moet ik het aanvragen?": whether one has it (the access card) or a

@@ -40,7 +40,7 @@ from bot.commands.cues import (
 from bot.commands.examples import SERVICEDESK, ExampleModel, Guess
 from bot.commands.lemmas import Token, tokens
 from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
-from bot.commands.question_forms import asks_how, have_or_get
+from bot.commands.question_forms import asks_how, asks_rule, have_or_get
 from bot.commands.registry import CommandSpec
 from bot.commands.two_requests import before_colon, named_apart, parts
 from bot.commands.verdicts import Candidate, Understanding, Verdict
@@ -70,6 +70,12 @@ SETTLES_A_TIE = 0.75
 # Chosen on the blind sets each left out in turn: 0, 1, 1.5 and 2 read 94.1%, 95.0%, 95.1% and
 # 95.0% on average.
 CUES_IN_EXAMPLES = 1.5
+# A question on how a command's rules work (question_forms.asks_rule: "worden pakjes ook
+# gescand?") is read by the examples alone, as a how-to question is, with this many log odds
+# for the knowledge base: its words are the command's, so the examples lean to the command.
+# Leaving each of the 65 blind sets out: without the question read 12,610 right of 13,333;
+# read, with nothing for the knowledge base 12,633, with 2.0 12,642, with 3.0 12,639.
+_RULE_PRIOR = 2.0
 # How many words a part of a message (cut at "en", "and") needs to be read as a request of its
 # own by the examples too, not only by the cues: 3 and 5 read 95.1% on the blind sets each left
 # out in turn, the cues alone 94.9%.
@@ -112,6 +118,7 @@ def understand(
         (
             cues.confidence >= CUES_SURE
             and not asks_how(words)
+            and not asks_rule(words)
             and not _overruled(cues.winner.name, words, allowed, examples)
         )
         or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
@@ -180,9 +187,14 @@ def _overruled(
 
 
 def _prior(cues: Understanding, words: Sequence[Token]) -> dict[str, float]:
-    """What the cues read, for the examples to weigh in."""
-    weight = 0.0 if asks_how(words) else CUES_IN_EXAMPLES
-    return {candidate.name: weight * candidate.score for candidate in cues.ranked}
+    """What the cues read, for the examples to weigh in; on a question about a command's rules
+    only that it is one."""
+    rule = asks_rule(words)
+    weight = 0.0 if asks_how(words) or rule else CUES_IN_EXAMPLES
+    prior = {candidate.name: weight * candidate.score for candidate in cues.ranked}
+    if rule:
+        prior[SERVICEDESK] = _RULE_PRIOR
+    return prior
 
 
 def _only_greets(cues: Understanding, text: str) -> bool:

@@ -19,7 +19,7 @@ import pytest
 
 from bot.commands.dispatcher import given_arguments
 from bot.commands.examples import ExampleModel
-from bot.commands.lemmas import lemmas
+from bot.commands.lemmas import forms_near
 from bot.commands.registry import BoundCommand, CommandSpec, Registry
 from bot.commands.shipped_model import corpus_model
 from bot.commands.understanding import Understanding, Verdict, understand
@@ -334,7 +334,7 @@ def _read(command: str, args: str) -> dict[str, str]:
     if command == "status":
         return {"person": args}
     if command == "licence":
-        matches = _CATALOGUE.match(args, "", lemmas)
+        matches = _CATALOGUE.match(args, "", forms_near(_CATALOGUE.words("")))
         return {"item": matches[0].key if matches else ""}
     if command in ("licence_report", "ticket_report"):
         parse = parse_report_ask if command == "licence_report" else parse_ticket_report_ask

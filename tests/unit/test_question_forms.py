@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.examples import HOW_TO, Example, ExampleModel, features
+from bot.commands.examples import HOW_TO, RULE, Example, ExampleModel, features
 from bot.commands.lemmas import tokens
-from bot.commands.question_forms import asks_how, have_or_get, skeleton
+from bot.commands.question_forms import asks_how, asks_rule, have_or_get, skeleton
 from bot.commands.understanding import Verdict, understand
 from dialogs import command_specs
 
@@ -49,6 +49,40 @@ def test_a_request_for_instructions_is_read_as_one(text: str) -> None:
 )
 def test_a_question_about_a_state_asks_no_instructions(text: str) -> None:
     assert not asks_how(tokens(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Worden pakjes ook gescand of enkel brieven?",  # a passive, not about one's own
+        "wie keurt een aanvraag voor Power Automate goed?",
+        "Waarom moet mijn diensthoofd mijn Power BI aanvraag goedkeuren?",
+        "hoe lang blijft een postdelegatie actief?",
+        "Stopt het doorsturen automatisch op de einddatum?",  # a word of rules
+        "Krijg ik een melding als er aangetekende post binnenkomt?",  # a condition
+        "Als ik van dienst verander, volgt mijn post dan mee?",
+        "Is it possible to have my post delegated to two people?",
+        "Do licences expire if I don't use them for a while?",
+    ],
+)
+def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> None:
+    assert asks_rule(tokens(text))
+    assert RULE in features(tokens(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wordt mijn ticket nog behandeld voor maandag?",  # about one's own
+        "kan Els mijn post krijgen volgende week?",
+        "is er aangetekende post voor mij?",
+        "toon mijn open post",
+        "als je tijd hebt",  # a condition, but no question
+        "hoe ver staat mijn aanvraag",
+    ],
+)
+def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
+    assert not asks_rule(tokens(text))
 
 
 def test_the_skeleton_is_the_opening_question_word_and_what_follows() -> None:

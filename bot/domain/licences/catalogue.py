@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from bot.domain.licences.item_kinds import ItemKind as ItemKind  # also imported from here
 from bot.domain.licences.named_items import named_items
+from bot.domain.platform.text import folded_words
 
 ALL_ENTITIES = "*"
 MAX_STAGES = 2
@@ -177,6 +178,12 @@ class Catalogue:
             if offer.entity == ALL_ENTITIES:
                 general = offer
         return general
+
+    def words(self, entity_code: str) -> frozenset[str]:
+        """The words the entity's items are named by (names, synonyms), folded."""
+        items = self.visible_items(entity_code)
+        names = (name for i in items for name in (i.name_nl, i.name_en, *i.synonyms))
+        return frozenset(word for name in names for word in folded_words(name))
 
     def visible_items(self, entity_code: str) -> list[CatalogueItem]:
         return [item for item in self.items if self.offer_for(item.key, entity_code)]

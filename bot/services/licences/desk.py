@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from bot.commands.lemmas import lemmas
+from bot.commands.lemmas import forms_near
 from bot.domain.licences.catalogue import Catalogue, CatalogueItem, Fulfilment
 from bot.domain.licences.grants import grant_verified
 from bot.domain.licences.notices import LicenceNotice, NoticeKind
@@ -102,7 +102,8 @@ class LicenceDesk:
         bouwen"), if any; words count in all their forms ("apps" is "app")."""
         context = await self.form_context(actor)
         catalogue = await self._flow.catalogue()
-        matches = catalogue.match(text, context.entity.code if context.entity else "", lemmas)
+        code = context.entity.code if context.entity else ""
+        matches = catalogue.match(text, code, forms_near(catalogue.words(code)))
         return matches[0] if matches else None
 
     async def mine(self, actor: Actor, limit: int = 10) -> MyRequests:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.commands.lemmas import forms_near
 from bot.domain.access.facts import Sku
 from bot.domain.licences.catalogue import (
     ALL_ENTITIES,
@@ -217,3 +218,12 @@ def test_a_direct_grant_needs_a_direct_assignment() -> None:
 def test_a_workspace_role_is_its_group() -> None:
     assert grant_verified(VIEWER, True, [])
     assert not grant_verified(VIEWER, False, [])
+
+
+def test_a_typo_in_an_items_name_is_read_as_the_catalogues_word() -> None:
+    """The caller's forms repair a word no dictionary holds towards the catalogue's own words
+    (bot/commands/lemmas.py, forms_near), as the licence desk reads a request."""
+    forms = forms_near(CATALOGUE.words("ADV"))
+    assert CATALOGUE.match("power bi premuim per gebruiker aanvragen", "ADV", forms)[0] is PPU
+    assert CATALOGUE.match("power bi premuim per gebruiker aanvragen", "ADV")[0] is not PPU
+    assert "premium" in CATALOGUE.words("ADV")
