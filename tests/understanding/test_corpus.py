@@ -231,8 +231,15 @@ WHOLE_CORPUS_BAR = 0.95
 # mixing languages; five more engineers) read 59.1%, 91.6%, 88.5%, 85.9% and 93.3% (792 of
 # 949, 83.5%), measured once: rule questions ("worden pakjes ook gescand?", "wie keurt een
 # aanvraag goed als mijn baas met verlof is?") read as the command they are about, 81 of
-# them. The issue asks 95% on unseen sentences, which this does not reach: this floor keeps
-# the honest figure from sliding back. Raise it when a NEW held-out
+# them. Then such questions read by the examples alone with a lean to the knowledge base,
+# "niet" before handled, names with "D'", references in numbers: leaving each of the 65 sets
+# out 12,610 -> 12,642 right of 13,333. Sets 65 to 68 (181, 191, 180 and 163 sentences after
+# 59 to 87 repeats each were dropped; an AWV regional office, annoyed and worried people
+# writing at length, the roles at work, an ordinary Thursday by a tester; four more engineers)
+# read 91.2%, 81.7%, 95.6% and 87.7% (636 of 715, 89.0%), measured once; the code this
+# session began with read 86.3% on them. Long complaints that end in a request read worst.
+# The issue asks 95% on unseen sentences, which this does not reach: this floor keeps the
+# honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
