@@ -345,7 +345,12 @@ def content(word: Token) -> bool:
 
 
 def broken(text: str, before: Token, word: Token) -> bool:
-    return any(ch in _BREAKS for ch in text[before.end : word.start])
+    """Punctuation between two words that no name runs across: a comma, a question mark, or a
+    full stop after a word, not after an initial ("Dirk Mertens. Met vriendelijke groet", but
+    "J. Peeters")."""
+    between = text[before.end : word.start]
+    stop = between[:1] == "." and between[1:2].isspace() and len(before.text) > 1
+    return stop or any(ch in _BREAKS for ch in between)
 
 
 def span(text: str, words: Sequence[Token], positions: Sequence[int]) -> str:

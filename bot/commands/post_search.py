@@ -50,6 +50,10 @@ _ARTICLES = frozenset({"de", "het", "the"})
 _REFERENCE = re.compile(
     r"(?<![\w/.@-])(?=[\w/.-]*\d)(?=[\w/.-]*[^\W\d_])\w+(?:[/.-]\w+)+(?![\w@]|[/.-]\w)"
 )
+# How a sender is addressed, no part of the name searched for: "mevrouw Vos", "familie Peeters".
+_FORMS_OF_ADDRESS = frozenset(
+    {"mevrouw", "mevr", "meneer", "mijnheer", "dhr", "mr", "mrs", "ms", "familie", "fam"}
+)
 # Numbers joined by slashes or dashes: a reference ("2026/4471") unless a day is written so.
 _NUMBERS = re.compile(r"(?<![\w/.@-])\d+(?:[/-]\d+)+(?![\w@]|[/.-]\w)")
 # "14/12", "14-12-2026", "2026-12-14", "15-19" (two days), not "2026/4471".
@@ -144,6 +148,8 @@ def _sender(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[
         if run and words[run[0]].folded in _SEARCHABLE and len(run) > 1:
             rest = [j for j in run[1:] if content(words[j]) or words[j].capitalised]
             run = run[run.index(rest[0]) :] if rest else run
+        while len(run) > 1 and words[run[0]].folded in _FORMS_OF_ADDRESS:
+            run = run[1:]  # "van mevrouw Vos" is from Vos
         if run and not _a_time(words, run) and not _describes_the_post(words, run):
             return _with_head(words, i, run, blocked)
     return []

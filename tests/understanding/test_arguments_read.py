@@ -76,6 +76,9 @@ def test_the_words_for_handled_are_read_by_the_post_parser_too() -> None:
         ("can you look at Fatima Ouali's devices?", "Fatima Ouali"),
         # a letter joined by an apostrophe is part of the name
         ("status van Jan D'Hondt", "Jan D'Hondt"),
+        # a full stop ends a name, an initial's does not
+        ("status van Dirk Mertens. Met vriendelijke groet", "Dirk Mertens"),
+        ("status van J. Peeters", "J. Peeters"),
         ("kijk eens naar de MFA van Nele D’hondt", "Nele D’hondt"),
     ],
 )
@@ -374,6 +377,9 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         ("post van 2026-12-14", ""),
         # "van de" typed short
         ("aangetekende brieven vd notaris", "notaris"),
+        # how the sender is addressed is no part of the search
+        ("is er iets binnen van mevrouw Vos?", "Vos"),
+        ("brieven van de familie Goossens-Verhaegen", "Goossens-Verhaegen"),
         # unchanged
         ("brieven van Telenet", "Telenet"),
         ("brieven van de stad Gent", "stad Gent"),
