@@ -7,7 +7,7 @@ import pytest
 
 from bot.commands.examples import HOW_TO, RULE, Example, ExampleModel, features
 from bot.commands.lemmas import tokens
-from bot.commands.question_forms import asks_how, asks_rule, have_or_get, skeleton
+from bot.commands.question_forms import asks_have, asks_how, asks_rule, have_or_get, skeleton
 from bot.commands.understanding import Verdict, understand
 from dialogs import command_specs
 
@@ -83,6 +83,23 @@ def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> No
 )
 def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
     assert not asks_rule(tokens(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "have"),
+    [
+        ("Do I have Power BI Premium per user yet?", True),
+        ("heb ik zelf al Power Apps Premium?", True),
+        ("heeft Thomas Van Acker al een licentie voor Power BI? hij is nieuw", True),
+        ("heb ik al toegang tot de workspace Begrotingsopvolging?", True),
+        ("ik heb een Power BI licentie nodig", False),  # a need: the licence form
+        ("heb ik Power BI Pro nodig om een rapport te bekijken?", False),
+        ("heb ik post?", False),  # no licence nor product
+        ("can I have Power Automate?", False),  # "have" not where a question opens
+    ],
+)
+def test_a_question_whether_someone_has_a_licence(text: str, have: bool) -> None:
+    assert asks_have(tokens(text)) is have
 
 
 def test_the_skeleton_is_the_opening_question_word_and_what_follows() -> None:
