@@ -238,8 +238,15 @@ WHOLE_CORPUS_BAR = 0.95
 # writing at length, the roles at work, an ordinary Thursday by a tester; four more engineers)
 # read 91.2%, 81.7%, 95.6% and 87.7% (636 of 715, 89.0%), measured once; the code this
 # session began with read 86.3% on them. Long complaints that end in a request read worst.
-# The issue asks 95% on unseen sentences, which this does not reach: this floor keeps the
-# honest figure from sliding back. Raise it when a NEW held-out
+# Then whether one has a licence leaning to the access card, a full stop ending a name, a
+# sender's form of address dropped. Sets 69 to 72 (176, 168, 182 and 172 sentences after 68
+# to 82 repeats each were dropped; a Monday at the Departement Omgeving, questions about one's
+# own situation, the post in depth, licences and access in depth; four more engineers) read
+# 90.3%, 92.3%, 81.3% and 85.5% (609 of 698, 87.2%), measured once; the code this session
+# began with read 85.5%. Set 71's writer kept a sender's "familie" or "mevr." in the search,
+# which the reader drops. The fourteen sets of this session: 2,037 of 2,362, 86.2% (the code
+# it began with 84.9%). The issue asks 95% on unseen sentences, which this does not reach:
+# this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
 
