@@ -33,6 +33,8 @@ _TITLES = frozenset({
     "gebruiker", "user", "collega", "colleague", "medewerker", "medewerkster", "employee",
     "stagiair", "stagiaire", "intern", "account", "mevrouw", "meneer", "mr", "mrs", "ms",
 })
+# Words shortened with a full stop before a name.
+_ABBREVIATIONS = frozenset({"dhr", "mevr", "mw", "mr", "mrs", "ms", "dr", "prof", "ir", "fam"})
 # Small words inside names: "Lotte De Smet", "Ahmed El Amrani", "Jan Van den Broeck".
 NAME_PARTICLES = frozenset({"de", "van", "der", "den", "el", "le", "la", "ter", "ten", "vanden"})
 # Words that open a greeting, never a name: "Dag Els, ...".
@@ -346,10 +348,11 @@ def content(word: Token) -> bool:
 
 def broken(text: str, before: Token, word: Token) -> bool:
     """Punctuation between two words that no name runs across: a comma, a question mark, or a
-    full stop after a word, not after an initial ("Dirk Mertens. Met vriendelijke groet", but
-    "J. Peeters")."""
+    full stop after a word, not after an initial or a title ("Dirk Mertens. Met vriendelijke
+    groet", but "J. Peeters", "mevr. Ghesquière")."""
     between = text[before.end : word.start]
     stop = between[:1] == "." and between[1:2].isspace() and len(before.text) > 1
+    stop = stop and before.folded not in _ABBREVIATIONS  # "mevr. Ghesquière", "dhr. Bostoen"
     return stop or any(ch in _BREAKS for ch in between)
 
 

@@ -52,7 +52,7 @@ _REFERENCE = re.compile(
 )
 # How a sender is addressed, no part of the name searched for: "mevrouw Vos", "familie Peeters".
 _FORMS_OF_ADDRESS = frozenset(
-    {"mevrouw", "mevr", "meneer", "mijnheer", "dhr", "mr", "mrs", "ms", "familie", "fam"}
+    {"mevrouw", "mevr", "mw", "meneer", "mijnheer", "dhr", "mr", "mrs", "ms", "familie", "fam"}
 )
 # Numbers joined by slashes or dashes: a reference ("2026/4471") unless a day is written so.
 _NUMBERS = re.compile(r"(?<![\w/.@-])\d+(?:[/-]\d+)+(?![\w@]|[/.-]\w)")

@@ -380,6 +380,8 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         # how the sender is addressed is no part of the search
         ("is er iets binnen van mevrouw Vos?", "Vos"),
         ("brieven van de familie Goossens-Verhaegen", "Goossens-Verhaegen"),
+        ("kheb een brief gehad van mevr. Ghesquière denk ik", "Ghesquière"),
+        ("post van dhr. Bostoen", "Bostoen"),
         # unchanged
         ("brieven van Telenet", "Telenet"),
         ("brieven van de stad Gent", "stad Gent"),
