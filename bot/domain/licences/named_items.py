@@ -108,10 +108,7 @@ def _better_described(
     if top.by_name:
         return None
     family = [
-        item
-        for item in visible
-        if item.key != top.item.key
-        and top.said <= {*folded_words(item.name_nl), *folded_words(item.name_en)}
+        item for item in visible if item.key != top.item.key and top.said <= _name_words(item)
     ]
     best = best_described([top.item, *family], words, forms) if family else None
     return best if best is not None and best.key != top.item.key else None
