@@ -161,7 +161,11 @@ async def test_two_replicas_share_the_limit_and_never_send_twice(
             stack.sender(
                 rate=LIMIT * 0.9,
                 budget=SqlRateBudget(stack.database, LIMIT * 0.9),
-                lease_seconds=2.0,
+                # A send begun a fifth of the lease before its end may outlast the lease when
+                # the loop stalls (2 s left 0.4 s: a fresh-clone CI run sent one message twice);
+                # 5 s leaves a second, and still splits 60 messages over both replicas. Bots
+                # run with 60 s (WERKPLEK_OUTBOX_LEASE_SECONDS).
+                lease_seconds=5.0,
                 on_result=lambda verdict, _, results=results: results.append(verdict),
             )
             for stack, results in zip(stacks, delivered_by, strict=True)
