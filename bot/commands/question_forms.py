@@ -194,7 +194,7 @@ def asks_have(words: Sequence[Token]) -> bool:
 
 # "Heb ik Power BI al, of moet ik het aanvragen?": whether one has it (the access card) or a
 # request for it (the licence form); writers of the blind sets asked which, 11 times in 16.
-_HAVE = frozenset({"heb", "hebt", "heeft", "have", "has", "got", "zit", "bezit"})
+_HAVE = _HAVE_OPENINGS | {"got", "zit", "bezit"}
 _ALREADY = frozenset({"al", "reeds", "already", "nog"})  # "moet ik dat nog aanvragen?"
 # Asking for it, not a request already made ("is mijn aanvraag al goedgekeurd of niet?").
 _GET = frozenset({"aanvragen", "request", "krijgen", "apply", "get"})
