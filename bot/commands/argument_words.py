@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from bot.commands.day_spans import DAY_NUMBER, ENDS, days_before_an_end, digits, month_at
+from bot.commands.day_spans import (
+    DAY_NUMBER,
+    ENDS,
+    dashed,
+    days_before_an_end,
+    digits,
+    month_at,
+    named_days,
+    two_days,
+)
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS, WEEKDAY_NAMES
 from bot.commands.spelled_days import day_of_the_month, numbered
@@ -222,16 +231,20 @@ def _shouted(word: Token) -> bool:
     return len(word.text) > 1 and word.text.isupper()
 
 
-def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
-    """Days as written ("14/12", "8 januari", "Dec 21st", "vrijdag"): first, last, text; a
-    day number before the end of a period takes that end's month ("van 9 tot 11 december")."""
-    found: list[tuple[int, int, str]] = []
+def written_days(words: Sequence[Token], text: str = "") -> list[tuple[int, int, str]]:
+    """Days as written ("14/12", "8 januari", "Dec 21st", "vrijdag", "kerstavond"): first,
+    last, text; a day number before the end of a period takes that end's month ("van 9 tot 11
+    december", and with the text "15 - 19 december"); "15-19 dec" is two days."""
+    found: list[tuple[int, int, str]] = named_days(words)
     words = numbered(words)  # "veertien december", "until the twentieth"
     i = 0
     while i < len(words):
         word = words[i]
         after = words[i + 1].folded if i + 1 < len(words) else ""
-        if word.kind == "day" or word.folded in DAY_NAMES:
+        if word.kind == "day" and (both := two_days(words, i)):
+            found += both
+            i = both[-1][1]
+        elif word.kind == "day" or word.folded in DAY_NAMES:
             found.append((i, i, word.text))
         elif day_of_the_month(words, i) and after not in MONTHS and after != "of":
             found.append((i, i, word.folded))  # "from the 10th until the 20th"
@@ -246,7 +259,7 @@ def written_days(words: Sequence[Token]) -> list[tuple[int, int, str]]:
         i += 1
     taken = {i for first, last, _ in found for i in range(first, last + 1)}
     ends = [end for end in _month_ends(words) if not taken & set(range(end[0], end[1] + 1))]
-    every = [*found, *ends, *days_before_an_end(words, found)]
+    every = [*found, *ends, *days_before_an_end(words, found, dashed(text, words))]
     return sorted(
         day
         for day in every

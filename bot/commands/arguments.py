@@ -127,7 +127,9 @@ def _post(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted
         filters.remove("afgehandeld" if too else "alles")
     elif "afgehandeld" in filters and any(w.folded in _TOO for w in words):
         filters[filters.index("afgehandeld")] = "alles"  # "ook de afgehandelde": all of it
-    days = frozenset(i for first, last, _ in written_days(words) for i in range(first, last + 1))
+    days = frozenset(
+        i for first, last, _ in written_days(words, text) for i in range(first, last + 1)
+    )
     search = searched(text, words, known, frozenset(used) | days)
     said = filters + (["zoek", span(text, words, search)] if search else [])
     return Extracted(" ".join(said), frozenset(search) | used)

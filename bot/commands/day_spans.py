@@ -1,7 +1,9 @@
 """Days a sentence says around another (bot/commands/argument_words.py reads the days): a day
-number that borrows the month of the end after it ("van 9 tot 11 december", "van 21 tot en met
-3 januari": the 21st of the month before), and periods named by a day or a month: "de week van
-14 december", "heel de maand januari". The dialog reads what these write (dialogs/post/text.py).
+number that borrows the month of the end after it ("van 9 tot 11 december", "15 - 19 dec",
+"van 21 tot en met 3 januari": the 21st of the month before), two days written as one ("15-19
+dec", "15-19/12"), days named ("kerstavond", "tot na Pasen" names none), and periods named by a
+day or a month: "de week van 14 december", "heel de maand januari". The dialog reads what these
+write (dialogs/post/text.py).
 """
 
 from __future__ import annotations
@@ -10,11 +12,23 @@ import re
 from collections.abc import Sequence
 
 from bot.commands.lemmas import Token
+from bot.commands.named_days import MAX_WORDS, is_named_day
 from bot.commands.phrases import MONTHS, WEEKDAY_NAMES
 from bot.domain.platform.calendar_words import MONTHS as MONTH_NUMBERS
 
 # A day's number, also as an ordinal: "21", "21st", "3rd", "1ste", "9de".
 DAY_NUMBER = re.compile(r"^\d{1,2}(?:st|nd|rd|th|ste|de|e)?$")
+# Two days written as one: "15-19" (before a month's name), "15-19/12".
+_TWO_DAYS = re.compile(r"^(\d{1,2})-(\d{1,2})(?:[/.](\d{1,2}))?$")
+_DASHES = ("-", "\u2013", "\u2014")
+# A named day said as a time around it, not as a day: "tot na nieuwjaar", "voor kerst", "met
+# kerst", "home for Christmas" (the dialog asks for the days).
+# fmt: off
+_AROUND = frozenset({
+    "na", "after", "voor", "before", "rond", "rondom", "around", "omstreeks", "for", "met",
+    "tijdens", "during", "over",
+})
+# fmt: on
 ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
 _AND = frozenset({"en", "and"})
 # fmt: off
@@ -28,14 +42,71 @@ _BETWEEN = frozenset({"de", "the", "of"})
 Day = tuple[int, int, str]  # first and last position, the day as written
 
 
-def days_before_an_end(words: Sequence[Token], found: list[Day]) -> list[Day]:
+def two_days(words: Sequence[Token], i: int) -> list[Day]:
+    """ "15-19 dec", "28-3 januari" (from 28 December), "15-19/12": the first and the last day
+    a day-shaped word holds, each spanning what is written; [] for one day ("15-12")."""
+    match = _TWO_DAYS.match(words[i].folded)
+    if match is None:
+        return []
+    first, last, month = match.groups()
+    if month:
+        if int(last) > 31 or not 0 < int(month) <= 12:  # "1-2/12"... is 1 February 2012
+            return []
+        return [(i, i, f"{first}/{_month_of(first, last, month)}"), (i, i, f"{last}/{month}")]
+    if not month_at(words, i + 1) or int(last) > 31:
+        return []
+    named = words[i + 1].text
+    return [(i, i + 1, _borrowed(first, last, named)), (i, i + 1, f"{last} {named}")]
+
+
+def named_days(words: Sequence[Token]) -> list[Day]:
+    """ "kerstavond", "Nieuwjaarsdag", "new year's eve", "tweede kerstdag": the days a name
+    fixes (bot/commands/named_days.py), written as said; not "na nieuwjaar", "met kerst"."""
+    found: list[Day] = []
+    i = 0
+    while i < len(words):
+        size = next(
+            (
+                size
+                for size in range(min(MAX_WORDS, len(words) - i), 0, -1)
+                if words[i].kind == "word" and is_named_day([w.folded for w in words[i : i + size]])
+            ),
+            0,
+        )
+        if size and not _around(words, i):
+            last = i + size - 1
+            found.append((i, last, " ".join(w.text for w in words[i : last + 1])))
+        i += size or 1
+    return found
+
+
+def _around(words: Sequence[Token], i: int) -> bool:
+    """A time around the day at i ("met kerst"), not "tot en met kerst"."""
+    before = [w.folded for w in words[max(0, i - 3) : i]]
+    return bool(before) and before[-1] in _AROUND and before != ["tot", "en", "met"]
+
+
+def dashed(text: str, words: Sequence[Token]) -> frozenset[int]:
+    """Positions of the words a dash stands before ("19" in "15 - 19 december", "15 – 19");
+    none without the text."""
+    return frozenset(
+        i
+        for i in range(1, len(words))
+        if any(dash in text[words[i - 1].end : words[i].start] for dash in _DASHES)
+    )
+
+
+def days_before_an_end(
+    words: Sequence[Token], found: list[Day], dashed: frozenset[int] = frozenset()
+) -> list[Day]:
     """ "9" in "van 9 tot 11 december" or "van 22 tot 26/12": 9 december, 22/12; "14" in
     "op 14 en 15 december" (two days named are the first and the last); "21" in "van 21 tot
     en met 3 januari" is a day of December, and "14" in "maandag 14 tem zondag 20 december"
-    a day of the end's month (the weekday before the end is passed over)."""
+    a day of the end's month (the weekday before the end is passed over). dashed: positions
+    of the words a dash stands before ("15 - 19 december", written as "15 tot 19")."""
     borrowed: list[Day] = []
     for first, last, said in found:
-        number = _before_the_end(words, first)
+        number = first - 1 if first in dashed else _before_the_end(words, first)
         if number < 0 and first > 1 and words[first - 1].folded in _AND:
             number = first - 2
         if number < 0:

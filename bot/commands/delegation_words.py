@@ -85,7 +85,7 @@ def delegation(
     "Stijn Martens neemt", not opening the sentence); after "naar", "aan" ("naar mijn collega
     Els Maes"); after "door", "by" when it has a name's shape; opening the sentence ("Pieter
     mag", "Hanne Wuyts vervangt mij"); else capitalised words (one only beside days)."""
-    days = written_days(words)
+    days = written_days(words, text)
     period = week_period(words)
     named = week_of(words, days) or whole_month(words)  # "de week van 14 december"
     if named and not period:

@@ -47,7 +47,8 @@ MENTION = re.compile(r"(?<![\w.+-])@\w+")
 _TOKEN = re.compile(
     r"(?P<mention>(?<![\w.+-])@\w+)"
     r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
-    r"|(?P<day>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?)"
+    # "15/12-19/12" is two days, not 15 December 2019: a year is never followed by a month.
+    r"|(?P<day>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?(?![/.]\d))"
     r"|(?P<word>\w+)"
 )
 _LANGUAGES = ("nl", "en")

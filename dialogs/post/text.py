@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.commands.named_days import named_day
 from bot.domain.platform.calendar_words import MONTHS
 from bot.domain.platform.text import fold, folded_words
 from bot.services.post.listing import PostFilters, Scope
@@ -88,6 +89,8 @@ _DAY_MONTH = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)?\s+([a-z]+)\.?(?:\s
 _ORDINAL = re.compile(r"^(?:the |de )?(\d{1,2})(?:e|ste|de|st|nd|rd|th)$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?$")
 _NEXT = re.compile(r"^(?:volgende|komende|next|this|deze)\s+")
+# What a day's name is written with beside its words: "new year's eve", "de kerstavond".
+_NAMED = re.compile(r"^(?:de|het|the)\s+|[^\w\s]")
 # "volgende week donderdag", "thursday next week": that day of next week, not the coming one.
 _IN_NEXT_WEEK = re.compile(
     r"^(?:(?:volgende|komende|next|coming)\s+week\s+(?P<day>[a-z]+)"
@@ -267,8 +270,8 @@ def _month_end(day: date) -> date:
 
 def parse_day(text: str, today: date) -> date | None:
     """A day as people write it: 1/12/2026, 1/12, 2026-12-01, 1 december (2026), December 1,
-    morgen, vrijdag, volgende week vrijdag, het einde van de maand, eind januari. Without a
-    year: the first such day from today on."""
+    morgen, vrijdag, volgende week vrijdag, het einde van de maand, eind januari, kerstavond,
+    nieuwjaar. Without a year: the first such day from today on."""
     folded = " ".join(fold(text).split()).strip(" .,!?;:")
     if (match := _IN_NEXT_WEEK.match(folded)) and (match["day"] or match["later"]) in _WEEKDAYS:
         monday = today + timedelta(days=7 - today.weekday())
@@ -278,6 +281,8 @@ def parse_day(text: str, today: date) -> date | None:
         return today + timedelta(days=_RELATIVE[said])
     if said in _WEEKDAYS:
         return today + timedelta(days=(_WEEKDAYS[said] - today.weekday()) % 7)
+    if (named := named_day(_NAMED.sub("", said).split(), today)) is not None:
+        return named  # "kerstavond", "new year's eve", "Pasen"
     if match := _MONTH_END.match(said):
         month = match.group("month")
         if month in ("maand", "month"):

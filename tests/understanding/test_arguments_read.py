@@ -278,6 +278,32 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
         ),
         ("de hele maand december mag Els Maes mijn post krijgen", TODAY, date(2026, 12, 31)),
         ("mijn post naar Els Maes tot eind januari", TODAY, date(2027, 1, 31)),  # a day, still
+        # two days written as one, or with a dash between
+        ("post naar Els Maes van 15-19 dec", date(2026, 12, 15), date(2026, 12, 19)),
+        ("mijn post naar Els Maes 15/12-19/12", date(2026, 12, 15), date(2026, 12, 19)),
+        ("mijn post naar Els Maes 15-19/12 aub", date(2026, 12, 15), date(2026, 12, 19)),
+        ("post naar Els Maes van 15 – 19 december", date(2026, 12, 15), date(2026, 12, 19)),
+        ("post naar Els Maes van 28-3 januari", date(2026, 12, 28), date(2027, 1, 3)),
+        ("post naar Els Maes tot 15-12", TODAY, date(2026, 12, 15)),  # one day, dashed
+        # days named, not written
+        ("mijn post naar Els Maes tot nieuwjaar", TODAY, date(2027, 1, 1)),
+        (
+            "mijn post naar Els Maes van kerstavond tot en met Nieuwjaarsdag",
+            date(2026, 12, 24),
+            date(2027, 1, 1),
+        ),
+        (
+            "forward my mail to Els Maes from Christmas Eve until New Year's Day",
+            date(2026, 12, 24),
+            date(2027, 1, 1),
+        ),
+        (
+            "post naar Els Maes van tweede kerstdag tot oudejaarsavond",
+            date(2026, 12, 26),
+            date(2026, 12, 31),
+        ),
+        ("mijn post naar Els Maes tot Pasen", TODAY, date(2027, 3, 28)),
+        ("mijn post naar Els Maes tot na nieuwjaar", TODAY, None),  # after it: no day said
     ],
 )
 def test_the_days_of_a_delegation(text: str, starts: date, ends: date | None) -> None:

@@ -144,6 +144,15 @@ def test_filters_from_the_text(text: str, expected: PostFilters) -> None:
         ("maandag", date(2026, 11, 30)),
         ("vrijdag", TODAY),
         ("volgende woensdag", date(2026, 12, 2)),
+        # days named: the first from today on
+        ("kerstavond", date(2026, 12, 24)),
+        ("Kerstmis", date(2026, 12, 25)),
+        ("new year's eve", date(2026, 12, 31)),
+        ("de nieuwjaarsdag", date(2027, 1, 1)),
+        ("allerheiligen", date(2027, 11, 1)),  # this year's has passed
+        ("Pasen", date(2027, 3, 28)),
+        ("pinkstermaandag", date(2027, 5, 17)),
+        ("kerstvakantie", None),  # a holiday that lasts names no day
         ("31/2", None),
         ("ooit", None),
         ("", None),
