@@ -30,6 +30,7 @@ from bot.commands.argument_words import (
     written_days,
 )
 from bot.commands.asides import asides
+from bot.commands.day_spans import dashed, two_days
 from bot.commands.delegation_words import delegation
 from bot.commands.lemmas import MENTION, Token
 from bot.commands.phrases import STOPWORDS
@@ -97,7 +98,7 @@ def extract(
     if name == "status":
         return _status(text, words, known | asides(words))
     if name in ("licence_report", "ticket_report"):
-        return _report(words, known | asides(words))
+        return _report(text, words, known | asides(words))
     if name == "announce":
         return Extracted("", frozenset(_after_colon(text, words, known)))
     return NOTHING
@@ -140,10 +141,11 @@ def _status(text: str, words: Sequence[Token], known: frozenset[int]) -> Extract
     return NOTHING if person is None else Extracted(span(text, words, person), frozenset(person))
 
 
-def _report(words: Sequence[Token], known: frozenset[int]) -> Extracted:
+def _report(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted:
     """Days and codes, and the words a period or an entity's name is said in ("sinds 15
     oktober", "vorige maand", "het Departement Omgeving"): the report's parser reads them and
-    passes over the rest. Only days, codes and capitalised names count as explained."""
+    passes over the rest; a dash between days says "tot" ("1-15 november", "1/10 - 30/11").
+    Only days, codes and capitalised names count as explained."""
     taken = [
         i
         for i, w in enumerate(words)
@@ -166,7 +168,26 @@ def _report(words: Sequence[Token], known: frozenset[int]) -> Extracted:
     ]
     # An entity's name is capitalised ("voor Digitaal Vlaanderen"): the report's parser knows it.
     named = {i for i in said if i > 0 and words[i].capitalised}
-    return Extracted(" ".join(words[i].text for i in said), frozenset(taken) | named)
+    return Extracted(_period_words(text, words, said), frozenset(taken) | named)
+
+
+def _period_words(text: str, words: Sequence[Token], said: Sequence[int]) -> str:
+    """The said words as the report's parser reads them, a dash between days as "tot": "1-15
+    november" is "1 november tot 15 november"."""
+    out: list[str] = []
+    dash = dashed(text, words)
+    skip = -1
+    for i in said:
+        if i == skip:
+            continue
+        if both := two_days(words, i):
+            out.append(f"{both[0][2]} tot {both[1][2]}")
+            skip = both[1][1]
+            continue
+        if i in dash and out and i - 1 in said:
+            out.append("tot")
+        out.append(words[i].text)
+    return " ".join(out)
 
 
 # --- pieces -------------------------------------------------------------------------------------

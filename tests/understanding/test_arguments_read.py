@@ -12,7 +12,9 @@ from bot.commands.lemmas import tokens
 from bot.commands.understanding import Verdict, understand
 from bot.domain.platform.roles import Role
 from bot.services.post.listing import Scope
+from devtools.demo_catalogue import demo_catalogue
 from dialogs import command_specs
+from dialogs.licences.admin import parse_report_ask
 from dialogs.post.text import DelegationAsk, parse_delegation, parse_filters, read_delegation
 from tests.understanding.corpus import Utterance
 from tests.understanding.test_corpus import judge
@@ -548,3 +550,23 @@ def test_a_keyword_followed_by_ones_own_looks_no_one_up() -> None:
         Utterance("status van Jan Peeters", "status", agent, {"person": "Jan Peeters"})
     )
     assert looked_up.right, looked_up.problem
+
+
+# --- reports: a dash between days ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "starts", "ends"),
+    [
+        ("rapport licenties AWV 1-15 november", date(2026, 11, 1), date(2026, 11, 15)),
+        ("licentierapport DOMG van 1/10-30/11", date(2026, 10, 1), date(2026, 11, 30)),
+        ("rapport licenties van 1 - 15 november voor AWV", date(2026, 11, 1), date(2026, 11, 15)),
+        ("rapport licenties AWV 2026-10-01 – 2026-10-31", date(2026, 10, 1), date(2026, 10, 31)),
+        ("rapport licenties AWV 28-3 november", date(2026, 10, 28), date(2026, 11, 3)),
+    ],
+)
+def test_a_dash_between_a_reports_days_says_until(text: str, starts: date, ends: date) -> None:
+    asked = parse_report_ask(_args("licence_report", text), TODAY, demo_catalogue().entities)
+    assert (asked.start, asked.end, asked.entity) == (
+        starts,
+        ends,
+        "AWV" if "AWV" in text else "DOMG",
+    )

@@ -92,9 +92,9 @@ def parse_report_ask(
     words = fold_words(args.replace(",", " "))
     used = {i for i, word in enumerate(words) if word in _FILLER or not word}
     period = named_period(words, used, today)
-    days = written_days(words, used, today)
+    placed = written_days(words, used, today)
     typed_days = any(_ISO_DAY.match(w) or _LOCAL_DAY.match(w) or _SHORT_DAY.match(w) for w in words)
-    if period is None and not days and not typed_days:  # "oktober 2026", "Q3"
+    if period is None and not placed and not typed_days:  # "oktober 2026", "Q3"
         period = calendar_period(words, used, today) or one_day(words, used, today)
     entity = named_entity(words, used, entities)
     known = {fold(e.code) for e in entities}
@@ -104,13 +104,14 @@ def parse_report_ask(
         if i in used:
             continue
         if (day := parse_day(word.strip(".,;:!?()"), messages, today)) is not None:
-            days.append(day)
+            placed.append((i, day))
         elif words[i] in known:  # "awv": the entity's own code
             codes.append(next(e.code for e in entities if fold(e.code) == words[i]))
         elif _a_code(word):
             codes.append(word.strip(".,;:!?()"))
         else:
             rest.append(word)
+    days = [day for _, day in sorted(placed)]  # in the order written: "28/10 tot 3 november"
     if not codes and len(rest) == 1 and not days and period is None:
         codes = rest  # "rapport licenties xyz": the entity asked for, known or not
     if len(days) > 2 or len(set(map(fold, codes))) > 1 or (period and days):

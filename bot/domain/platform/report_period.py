@@ -83,9 +83,10 @@ class NamedEntity(Protocol):
     def name_en(self) -> str: ...
 
 
-def written_days(words: Sequence[str], used: set[int], today: date) -> list[date]:
-    """Days written with a month's name, in the order written; marks their words used."""
-    found: list[date] = []
+def written_days(words: Sequence[str], used: set[int], today: date) -> list[tuple[int, date]]:
+    """Days written with a month's name, each with where it is written; marks their words
+    used."""
+    found: list[tuple[int, date]] = []
     for i in range(len(words) - 1):
         if i in used or i + 1 in used:
             continue
@@ -102,14 +103,14 @@ def written_days(words: Sequence[str], used: set[int], today: date) -> list[date
         day = _past_day(int(number.group(1)), month, year, today)
         if day is not None:
             found.extend(_day_before(words, i, month, year, today, used))
-            found.append(day)
+            found.append((i, day))
             used |= taken
     return found
 
 
 def _day_before(
     words: Sequence[str], i: int, month: int, year: int | None, today: date, used: set[int]
-) -> list[date]:
+) -> list[tuple[int, date]]:
     """ "1" in "van 1 tot 15 november": a day number before the words that join it to a day
     of a month is of that month."""
     j = i - 1
@@ -121,7 +122,7 @@ def _day_before(
     if day is None:
         return []
     used.add(j)
-    return [day]
+    return [(j, day)]
 
 
 def _past_day(number: int, month: int, year: int | None, today: date) -> date | None:

@@ -74,6 +74,9 @@ def _read(args: str) -> ReportAsk:
         ("van 1/11 tot 15/11", date(2026, 11, 1), date(2026, 11, 15)),
         ("sinds 15.11", date(2026, 11, 15), TODAY),
         ("vanaf 20/12", date(2025, 12, 20), TODAY),
+        # days written two ways: in the order written
+        ("van 28/10 tot 3 november", date(2026, 10, 28), date(2026, 11, 3)),
+        ("van 3 oktober tot 15/11", date(2026, 10, 3), date(2026, 11, 15)),
         ("", date(2026, 11, 2), TODAY),
     ],
 )
