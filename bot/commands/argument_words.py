@@ -34,7 +34,8 @@ _PERIOD_WHICH = frozenset({"deze", "dit", "this"}) | _NEXT_ONES
 _PERIOD_UNITS = frozenset({"week", "maand", "month"})
 # Words between "naar" and the name: "naar mijn collega Els Maes".
 _BEFORE_NAMES = frozenset({
-    "mijn", "my", "de", "the", "collega", "collegas", "colleague", "vervanger", "backup",
+    "mijn", "my", "de", "the", "een", "nen", "ne", "a", "onze", "our", "collega", "collegas",
+    "colleague", "vervanger", "backup",
     "mevrouw", "meneer", "dhr", "mevr", "mr", "mrs", "ms",
 })
 # What a person is called before their name: "gebruiker pieter.wouters", "user jan peeters".
@@ -44,8 +45,10 @@ _TITLES = frozenset({
 })
 # Words shortened with a full stop before a name.
 _ABBREVIATIONS = frozenset({"dhr", "mevr", "mw", "mr", "mrs", "ms", "dr", "prof", "ir", "fam"})
-# Small words inside names: "Lotte De Smet", "Ahmed El Amrani", "Jan Van den Broeck".
-NAME_PARTICLES = frozenset({"de", "van", "der", "den", "el", "le", "la", "ter", "ten", "vanden"})
+# Small words inside names: "Lotte De Smet", "Ahmed El Amrani", "Gert-Jan vd Velde".
+NAME_PARTICLES = frozenset({
+    "de", "van", "der", "den", "el", "le", "la", "ter", "ten", "vanden", "vande", "vander", "vd",
+})
 # Words that open a greeting, never a name: "Dag Els, ...".
 COURTESY = frozenset(CLASSES["greeting"].split()) | frozenset(CLASSES["thanks"].split())
 # The post itself: "inkomende post", "open letters".
@@ -153,6 +156,8 @@ def name_run(text: str, words: Sequence[Token], first: int, known: frozenset[int
         if run and broken(text, words[i - 1], word):
             break
         begun_capitalised = run and words[run[0]].capitalised
+        if begun_capitalised and _shouted(word) and not _shouted(words[run[0]]):
+            break  # "Fatima Amrani van AWV": a code after the name
         joined = bool(run) and run[-1] == i - 1 and _apostrophe(text, words[i - 1], word)
         if (
             begun_capitalised

@@ -64,6 +64,8 @@ def _after_the_command(words: Sequence[Token], known: frozenset[int]) -> list[in
         particle = bool(run) and word.folded in NAME_PARTICLES  # "jan van den broeck"
         if not particle and (word.folded in STOPWORDS or word.folded in COURTESY):
             break
+        if run and words[run[0]].capitalised and not (word.capitalised or particle):
+            break  # "heeft Hanne Goossens momenteel": a name begun with capitals goes on so
         run.append(i)
     while run and words[run[-1]].folded in NAME_PARTICLES:
         run.pop()

@@ -50,6 +50,13 @@ _START = re.compile(r"\b(?:vanaf|van|from|starting)\b", re.IGNORECASE)
 # A first or last day said right before: "van volgende week maandag", "tot friday next week".
 _MARKED = re.compile(rf"(?:{_START.pattern}|{_END.pattern})\s*$", re.IGNORECASE)
 _TO = re.compile(r"^\s*(?:naar|aan|to)\b\s*", re.IGNORECASE)
+# A colleague not named: "mijn collega", "nen collega", "iemand anders", "someone".
+# fmt: off
+_SOMEONE = frozenset({
+    "mijn", "een", "nen", "ne", "de", "onze", "my", "a", "the", "our", "collega", "colleague",
+    "iemand", "anders", "someone", "somebody", "else", "vervanger", "backup",
+})
+# fmt: on
 # `stop` first: the caller asks to stop a delegation (bot/commands/arguments.py writes it so).
 _STOP = re.compile(r"^stop\b\s*", re.IGNORECASE)
 # A period said as a whole: its first and last day (`_period`).
@@ -196,6 +203,8 @@ def read_delegation(text: str, today: date) -> DelegationAsk:
     while ends is not None and ends < starts and _weekday(ends_said):  # "maandag tot woensdag"
         ends += timedelta(days=7)
     name = _TO.sub("", said).strip(" ,.:;")
+    if set(folded_words(name)) <= _SOMEONE:  # "naar mijn collega": the dialog asks who
+        name = ""
     return DelegationAsk(name, starts, ends, stop=stop is not None)
 
 

@@ -82,6 +82,8 @@ def test_the_words_for_handled_are_read_by_the_post_parser_too() -> None:
         ("status van Dirk Mertens. Met vriendelijke groet", "Dirk Mertens"),
         ("status van J. Peeters", "J. Peeters"),
         ("kijk eens naar de MFA van Nele D’hondt", "Nele D’hondt"),
+        # a code after a name is no part of it
+        ("Collega Fatima Amrani van AWV kan niet aanmelden", "Fatima Amrani"),
     ],
 )
 def test_who_a_status_is_about(text: str, person: str) -> None:
@@ -96,6 +98,10 @@ def test_who_a_status_is_about(text: str, person: str) -> None:
         ("status jan van den broeck", "jan van den broeck"),
         ("status mijn account", ""),
         ("status graag", ""),
+        ("status van mij", ""),  # the writer: no one to look up
+        ("status voor mezelf", ""),
+        # a name begun with capitals goes on with capitals
+        ("welke licenties heeft Hanne Goossens momenteel?", "Hanne Goossens"),
     ],
 )
 def test_a_full_name_right_after_the_command_capitals_or_not(text: str, person: str) -> None:
@@ -133,6 +139,10 @@ def test_a_full_name_right_after_the_command_capitals_or_not(text: str, person: 
         # unchanged: "tot en met" is an end, the start today
         ("mijn post naar Lotte De Smet tot en met 24 december", "Lotte De Smet", 1, 24),
         ("tot en met vrijdag mag Sam mijn brieven hebben", "Sam", 1, 4),
+        # "nen collega" names no one; the name after it does
+        ("mijn post van 7 tot 9 december naar nen collega, Tom Wyffels", "Tom Wyffels", 7, 9),
+        # "vd" typed for "van de"
+        ("post naar Gert-Jan vd Velde van 14 tot 18 december", "Gert-Jan vd Velde", 14, 18),
     ],
 )
 def test_a_delegation_read_from_a_sentence(text: str, name: str, starts: int, ends: int) -> None:

@@ -198,6 +198,8 @@ def test_a_delegation_without_a_name_or_an_end_is_not_understood(text: str) -> N
     [
         # a name without an end, read as far as it goes
         ("naar Jef", DelegationAsk("Jef", TODAY, None)),
+        ("naar mijn collega", DelegationAsk("", TODAY, None)),  # no one named: the dialog asks
+        ("to someone else", DelegationAsk("", TODAY, None)),
         ("to Jef Peeters", DelegationAsk("Jef Peeters", TODAY, None)),
         ("naar Jef tot ik terug ben", DelegationAsk("Jef", TODAY, None)),
         ("naar Jef van maandag", DelegationAsk("Jef", date(2026, 11, 30), None)),
