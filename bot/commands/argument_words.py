@@ -10,7 +10,9 @@ from collections.abc import Collection, Sequence
 
 from bot.commands.day_spans import (
     DAY_NUMBER,
+    END_WORDS,
     ENDS,
+    PERIOD_WHICH,
     dashed,
     days_before_an_end,
     digits,
@@ -19,19 +21,13 @@ from bot.commands.day_spans import (
     two_days,
 )
 from bot.commands.lemmas import Token
-from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS, WEEKDAY_NAMES
+from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS
 from bot.commands.spelled_days import day_of_the_month, numbered
 
 # fmt: off
 _STARTS = frozenset({"van", "vanaf", "from", "starting"})
-# "(tot) het einde van de maand", "eind januari", "end of the month".
-_END_WORDS = frozenset({"eind", "einde", "end"})
 _TO_THE_MONTH = frozenset({"van", "of", "de", "deze", "the", "this"})
 _MONTH_WORDS = frozenset({"maand", "month"})
-# A period that names its first and last day: "volgende week", "this month".
-_NEXT_ONES = frozenset({"volgende", "komende", "next", "coming"})
-_PERIOD_WHICH = frozenset({"deze", "dit", "this"}) | _NEXT_ONES
-_PERIOD_UNITS = frozenset({"week", "maand", "month"})
 # Words between "naar" and the name: "naar mijn collega Els Maes".
 _BEFORE_NAMES = frozenset({
     "mijn", "my", "de", "the", "een", "nen", "ne", "a", "onze", "our", "collega", "collegas",
@@ -281,7 +277,7 @@ def _month_ends(words: Sequence[Token]) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     folded = [w.folded for w in words]
     for i, word in enumerate(folded):
-        if word not in _END_WORDS:
+        if word not in END_WORDS:
             continue
         last = i + 1
         while last < len(words) - 1 and folded[last] in _TO_THE_MONTH:
@@ -291,30 +287,6 @@ def _month_ends(words: Sequence[Token]) -> list[tuple[int, int, str]]:
         first = i - 1 if i > 0 and folded[i - 1] in ("het", "the") else i
         found.append((first, last, " ".join(w.text for w in words[first : last + 1])))
     return found
-
-
-def week_period(words: Sequence[Token]) -> tuple[int, int, str] | None:
-    """ "volgende week", "next week", "deze week", "volgende maand": a period that says its
-    first and last day (dialogs/post/text.py reads it); not "eind deze maand" (one day)."""
-    for i in range(len(words) - 1):
-        if words[i].folded in _PERIOD_WHICH and words[i + 1].folded in _PERIOD_UNITS:
-            if i > 0 and words[i - 1].folded in _END_WORDS | {"van", "of"}:
-                continue
-            return i, i + 1, f"{words[i].text} {words[i + 1].text}"
-    return None
-
-
-def in_the_week(
-    words: Sequence[Token], period: tuple[int, int, str], days: list[tuple[int, int, str]]
-) -> bool:
-    """Weekdays said with "volgende week", "next week": days of that week, not the coming
-    ones ("volgende week donderdag en vrijdag", "van dinsdag tot donderdag volgende week")."""
-    return (
-        words[period[1]].folded == "week"
-        and words[period[0]].folded in _NEXT_ONES
-        and bool(days)
-        and all(first == last and words[first].folded in WEEKDAY_NAMES for first, last, _ in days)
-    )
 
 
 def start_and_end(
@@ -343,7 +315,7 @@ def _word_before(words: Sequence[Token], first: int) -> str:
     """The word before a day, over a "next" ("until next Friday", "vanaf volgende maandag")
     or a "the" ("until the 23rd of December")."""
     before = first - 1
-    if before > 0 and (words[before].folded in _PERIOD_WHICH or words[before].folded == "the"):
+    if before > 0 and (words[before].folded in PERIOD_WHICH or words[before].folded == "the"):
         before -= 1
     return words[before].folded if before >= 0 else ""
 

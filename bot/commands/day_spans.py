@@ -30,6 +30,14 @@ _AROUND = frozenset({
 })
 # fmt: on
 ENDS = frozenset({"tot", "until", "till", "through", "to", "tem"})
+# "(tot) het einde van de maand", "eind januari", "end of the month".
+END_WORDS = frozenset({"eind", "einde", "end"})
+# A period that names its first and last day: "volgende week", "this month", "week 51".
+_NEXT_ONES = frozenset({"volgende", "komende", "next", "coming"})
+PERIOD_WHICH = frozenset({"deze", "dit", "this"}) | _NEXT_ONES
+_PERIOD_UNITS = frozenset({"week", "maand", "month"})
+_WEEK_NUMBER = re.compile(r"^(?:[1-9]|[1-4]\d|5[0-3])$")
+_WEEKS = frozenset({"week", "weken", "wk", "weeks"})
 _AND = frozenset({"en", "and"})
 # fmt: off
 _WEEK_OF = frozenset({"van", "of"})
@@ -162,6 +170,45 @@ def _before_the_end(words: Sequence[Token], first: int) -> int:
         if said[-size:] == end:
             return first - size - 1
     return first - 2 if said and said[-1] in ENDS else -1
+
+
+def week_period(words: Sequence[Token]) -> Day | None:
+    """ "volgende week", "next week", "deze week", "volgende maand": a period that says its
+    first and last day (dialogs/post/text.py reads it); not "eind deze maand" (one day)."""
+    for i in range(len(words) - 1):
+        if words[i].folded in _WEEKS and _WEEK_NUMBER.match(words[i + 1].folded):
+            return _numbered_weeks(words, i)  # "in week 51", "week 51 tot week 52"
+        if words[i].folded in PERIOD_WHICH and words[i + 1].folded in _PERIOD_UNITS:
+            if i > 0 and words[i - 1].folded in END_WORDS | {"van", "of"}:
+                continue
+            return i, i + 1, f"{words[i].text} {words[i + 1].text}"
+    return None
+
+
+def _numbered_weeks(words: Sequence[Token], i: int) -> Day:
+    """ "week 51", "week 51 tot (week) 52", "weken 51 en 52", "tot week 2": as the dialog
+    reads them."""
+    folded = [w.folded for w in words]
+    if i > 0 and folded[i - 1] in ENDS | {"met"}:  # "tot (en met) week 2": today until then
+        return i, i + 1, f"tot week {folded[i + 1]}"
+    for joint in (["tot", "en", "met"], ["t", "m"], ["tot"], ["en"], ["until"], ["to"], ["and"]):
+        after = i + 2 + len(joint)
+        if folded[i + 2 : after] == joint:
+            after += 1 if folded[after : after + 1] and folded[after] in _WEEKS else 0
+            if after < len(words) and _WEEK_NUMBER.match(folded[after]):
+                return i, after, f"week {folded[i + 1]} tot week {folded[after]}"
+    return i, i + 1, f"week {folded[i + 1]}"
+
+
+def in_the_week(words: Sequence[Token], period: Day, days: list[Day]) -> bool:
+    """Weekdays said with "volgende week", "next week": days of that week, not the coming
+    ones ("volgende week donderdag en vrijdag", "van dinsdag tot donderdag volgende week")."""
+    return (
+        words[period[1]].folded == "week"
+        and words[period[0]].folded in _NEXT_ONES
+        and bool(days)
+        and all(first == last and words[first].folded in WEEKDAY_NAMES for first, last, _ in days)
+    )
 
 
 def week_of(words: Sequence[Token], days: list[Day]) -> Day | None:

@@ -17,7 +17,6 @@ from bot.commands.argument_words import (
     capitalised_run,
     content,
     email,
-    in_the_week,
     leading_name,
     name_after,
     name_like,
@@ -25,10 +24,9 @@ from bot.commands.argument_words import (
     shouted_sentence,
     span,
     start_and_end,
-    week_period,
     written_days,
 )
-from bot.commands.day_spans import week_of, whole_month
+from bot.commands.day_spans import in_the_week, week_of, week_period, whole_month
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES, STOPWORDS
 

@@ -5,7 +5,8 @@
 - `post doorsturen naar Jef Peeters van 1/12/2026 tot 15/12/2026`; dates may also be written
   `1 december`, `2026-12-01`, `morgen`, `vrijdag`, `eind januari`; without `van …` the
   delegation starts today. A period says both days: `naar Jef volgende week`, `naar Jef de week
-  van 14 december` (that Monday to Sunday), `naar Jef heel de maand januari`. English works
+  van 14 december` (that Monday to Sunday), `naar Jef in week 51`, `naar Jef heel de maand
+  januari`. English works
   too: `forward my mail to Jef from 1 December to 15 December`. A name without an end
   (`naar Jef`) is read as far as it goes, and so is `stop` (the dialog asks for the rest).
 
@@ -72,6 +73,15 @@ _MONTH_NAMED = re.compile(
     r"(?:maand|month)\s+(?:of\s+)?(?P<month>\w+)",
     re.IGNORECASE,
 )
+# "week 51", "wk 51": a week by its ISO number, as the Belgian calendar numbers them; "week 51
+# tot week 52", "weken 51 en 52": from the first's Monday to the last's Sunday.
+_WEEK_NUMBER = re.compile(
+    r"\b(?:weken|week|wk|weeks)\s*(\d{1,2})(?:\s*(?:tot\s+en\s+met|tot|t/m|tem|en|-|until|to"
+    r"|through|and)\s*(?:week|wk)?\s*(\d{1,2}))?\b",
+    re.IGNORECASE,
+)
+_DURING = re.compile(r"\b(?:in|tijdens|during)\s*$", re.IGNORECASE)
+_AN_END_MARK = re.compile(rf"(?:{_END.pattern})\s*$", re.IGNORECASE)
 _DAY_WORDS = 3  # "14 december 2026"
 
 _WEEKDAYS = {
@@ -217,8 +227,11 @@ def parse_delegation(text: str, today: date) -> DelegationRequest | None:
 
 
 def _named_period(said: str, today: date) -> tuple[tuple[date, date] | None, str]:
-    """ "week van 14 december": Monday to Sunday of that day's week; "maand januari": that
+    """ "week van 14 december": Monday to Sunday of that day's week; "week 51": the ISO week
+    of that number (this year's, or next year's once it is over); "maand januari": that
     month's first to last day (from today on, as `volgende week` is); what is left to read."""
+    if numbered := _numbered_weeks(said, today):
+        return numbered
     if week := _WEEK_OF.search(said):
         rest = list(re.finditer(r"\S+", said[week.end() :]))[:_DAY_WORDS]
         for last in reversed(rest):
@@ -234,6 +247,33 @@ def _named_period(said: str, today: date) -> tuple[tuple[date, date] | None, str
             left = f"{said[: month.start()]} {said[month.end() :]}"
             return (max(first, today), _month_end(first)), " ".join(left.split())
     return None, said
+
+
+def _numbered_weeks(said: str, today: date) -> tuple[tuple[date, date], str] | None:
+    """ "week 51": that week; "week 51 tot week 52": the first's Monday to the last's Sunday;
+    "tot week 2": today to its Sunday. None when no week is numbered."""
+    named = _WEEK_NUMBER.search(said)
+    first = _iso_week(int(named[1]), today) if named else None
+    if named is None or first is None:
+        return None
+    last = (_iso_week(int(named[2]), first[0]) if named[2] else None) or first
+    before = said[: named.start()]
+    if end := _AN_END_MARK.search(before):  # "tot week 2": until then
+        first, before = (today, first[1]), before[: end.start()]
+    before = _DURING.sub("", before)  # "naar Jef in week 51"
+    left = " ".join(f"{before} {said[named.end() :]}".split())
+    return (max(first[0], today), last[1]), left
+
+
+def _iso_week(number: int, today: date) -> tuple[date, date] | None:
+    for year in (today.year, today.year + 1):
+        try:
+            monday = date.fromisocalendar(year, number, 1)
+        except ValueError:  # week 0, or a 53rd week in a year of 52
+            continue
+        if monday + timedelta(days=6) >= today:
+            return monday, monday + timedelta(days=6)
+    return None
 
 
 def _a_day_of_next_week(

@@ -316,6 +316,12 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
         ),
         ("mijn post naar Els Maes tot Pasen", TODAY, date(2027, 3, 28)),
         ("mijn post naar Els Maes tot na nieuwjaar", TODAY, None),  # after it: no day said
+        # weeks by their ISO number (2026 has 53)
+        ("post naar Els Maes in week 51", date(2026, 12, 14), date(2026, 12, 20)),
+        ("post naar Els Maes van week 51 tot week 52", date(2026, 12, 14), date(2026, 12, 27)),
+        ("forward my mail to Els Maes in weeks 53 and 1", date(2026, 12, 28), date(2027, 1, 10)),
+        ("mijn post tot week 2 naar Els Maes", TODAY, date(2027, 1, 17)),
+        ("mijn post naar Els Maes wk 49", TODAY, date(2026, 12, 6)),  # this week: from today
     ],
 )
 def test_the_days_of_a_delegation(text: str, starts: date, ends: date | None) -> None:

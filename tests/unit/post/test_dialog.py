@@ -199,6 +199,10 @@ def test_a_delegation_without_a_name_or_an_end_is_not_understood(text: str) -> N
         # a name without an end, read as far as it goes
         ("naar Jef", DelegationAsk("Jef", TODAY, None)),
         ("naar mijn collega", DelegationAsk("", TODAY, None)),  # no one named: the dialog asks
+        ("naar Jef in week 49", DelegationAsk("Jef", date(2026, 11, 30), date(2026, 12, 6))),
+        ("naar Jef week 1", DelegationAsk("Jef", date(2027, 1, 4), date(2027, 1, 10))),
+        ("naar Jef tot week 50", DelegationAsk("Jef", TODAY, date(2026, 12, 13))),
+        ("naar Jef week 60", DelegationAsk("Jef week 60", TODAY, None)),  # no such week
         ("to someone else", DelegationAsk("", TODAY, None)),
         ("to Jef Peeters", DelegationAsk("Jef Peeters", TODAY, None)),
         ("naar Jef tot ik terug ben", DelegationAsk("Jef", TODAY, None)),
