@@ -40,10 +40,15 @@ from bot.commands.status_words import colleague
 _OLD = "oud"  # "de oude" are the handled ones too, unless the handled ones alone are asked for
 # fmt: off
 # "ook wat al verwerkt is", "handled ones too": the handled ones besides the rest.
-_TOO = frozenset({"ook", "too", "also", "zowel", "both", "including", "incl", "inclusief"})
+_TOO = frozenset({
+    "ook", "too", "also", "zowel", "both", "including", "incl", "inclusief", "included", "erbij",
+    "inbegrepen", "meegerekend",
+})
 _JUSTIFIES = frozenset({"om", "omdat", "zodat", "voor", "for", "to", "because", "so"})
-# "niet" as spoken ("nog ni behandeld") and in English ("not handled").
-_NOT = frozenset({"ni", "nie", "not"})
+# "niet" as spoken ("nog ni behandeld") and in English ("not handled", "hasn't been dealt with").
+_NOT = frozenset({"ni", "nie", "not", "hasn", "haven", "isn", "aren", "wasn", "weren", "didn"})
+# "afgehandeld of niet", "handled or not": either, so all of it.
+_EITHER = (("of", "niet"), ("or", "not"), ("al", "dan", "niet"))
 _FILTERS = (
     (("niet", "afgehandeld"), "open"), (("niet", "afgehandelde"), "open"),
     (("niet", "behandeld"), "open"), (("onbehandeld",), "open"), (("onbehandelde",), "open"),
@@ -54,6 +59,7 @@ _FILTERS = (
     (("afgehandeld",), "afgehandeld"), (("afgehandelde",), "afgehandeld"),
     (("handled",), "afgehandeld"), (("verwerkt",), "afgehandeld"), (("afgewerkt",), "afgehandeld"),
     (("behandeld",), "afgehandeld"), (("behandelde",), "afgehandeld"),
+    (("closed",), "afgehandeld"), (("gesloten",), "afgehandeld"),
     (("dealt", "with"), "afgehandeld"), (("marked", "as", "done"), "afgehandeld"),
     (("aangetekend",), "aangetekend"), (("aangetekende",), "aangetekend"),
     (("aangetekends",), "aangetekend"), (("aangetekent",), "aangetekend"),
@@ -119,6 +125,8 @@ def _post(text: str, words: Sequence[Token], known: frozenset[int]) -> Extracted
         filters.remove(_OLD)
         if "afgehandeld" not in filters and "alles" not in filters:
             filters.append("alles")
+    if "afgehandeld" in filters and _either(words):  # "handled or not"
+        filters.append("open")
     if "open" in filters and "afgehandeld" in filters:  # "zowel open als afgehandeld"
         filters = [f for f in filters if f not in ("open", "afgehandeld", "alles")] + ["alles"]
     if "alles" in filters and "afgehandeld" in filters:
@@ -207,9 +215,17 @@ def _filters(words: Sequence[Token]) -> tuple[list[str], set[int]]:
     return found, used
 
 
+def _either(words: Sequence[Token]) -> bool:
+    folded = [w.folded for w in words]
+    return any(
+        folded[i : i + len(phrase)] == list(phrase) for phrase in _EITHER for i in range(len(words))
+    )
+
+
 def _negated(said: Sequence[set[str]], at: int) -> bool:
-    """A "niet" (or "not") one or two words before: "niet heb afgehandeld"."""
-    return any("niet" in forms for forms in said[max(0, at - 2) : at])
+    """A "niet" (or "not") up to three words before: "niet heb afgehandeld", "hasn't been
+    dealt with"; not "afgehandeld of niet" (either)."""
+    return any("niet" in forms for forms in said[max(0, at - 3) : at])
 
 
 def _after_colon(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int]:

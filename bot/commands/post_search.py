@@ -64,6 +64,19 @@ def _dated(numbers: str) -> bool:
     return _DAY_SHAPES.fullmatch(numbers) is not None
 
 
+# Words typed after "post" that ask to see it, no search: "post efkes tonen", "post nakijken".
+_NO_SEARCH = frozenset({
+    "efkes", "eventjes", "even", "eens", "tonen", "toon", "nakijken", "bekijken", "checken",
+    "check", "zien", "bekijk", "lezen", "openen", "show", "see", "read", "ergens",
+})
+# Where and when, no sender and no part of one: "post van infrabel ergens?", "ik werk van thuis
+# vandaag", "de teamvergadering van straks".
+_WHEN_OR_WHERE = TIME_WORDS | {
+    "ergens", "somewhere", "anywhere", "thuis", "home", "straks", "daarnet", "zonet", "net",
+    "binnenkort", "onlangs", "laatst", "soon", "recently", "earlier", "later", "ooit", "ever",
+}
+_OWN = frozenset({"mijn", "my", "de", "the", "mn", "m"})
+_SCANNED = frozenset({"gescande", "ingescande", "papieren", "nieuwe", "scanned", "paper", "new"})
 # Before a place or a team, not a sender: "in HR", "te Brussel", "at Fluvius' offices".
 _PLACES = frozenset({"in", "te", "at"})
 # What a time is said in, no sender: "van de laatste tijd", "over twee weken".
@@ -106,8 +119,34 @@ def searched(
         _reference(text, words)
         or _sender(text, words, blocked)
         or _named_sender(words, known | used)
+        or _after_the_post(text, words, blocked)
     )
     return search or sorted(searchable)[:1]  # "is er een factuur binnengekomen?"
+
+
+def _after_the_post(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[int]:
+    """ "brief vdab", "gescande post deurwaarder", "post gemeente kortenberg deze week": the
+    words right after the post that opens the message, as `post <search>` reads them, when
+    they run to its end, a break or a filter."""
+    if shouted_sentence(words):  # "BRIEVEN VOOR DE DIENST": no capitals tell a name
+        return []
+    i = 0
+    while i < len(words) and words[i].folded in _OWN:
+        i += 1
+    opening = i
+    while i < len(words) and words[i].folded in THE_POST | _SCANNED:
+        i += 1
+    if i == len(words) or not any(words[j].folded in THE_POST for j in range(opening, i)):
+        return []
+    run = [] if broken(text, words[i - 1], words[i]) else _phrase(text, words, i, blocked)
+    after = run[-1] + 1 if run else i
+    if (
+        after < len(words)
+        and after not in blocked
+        and not broken(text, words[after - 1], words[after])
+    ):
+        return []
+    return [] if any(words[j].folded in _NO_SEARCH for j in run) else run
 
 
 def _reference(text: str, words: Sequence[Token]) -> list[int]:
@@ -230,6 +269,8 @@ def _phrase(text: str, words: Sequence[Token], first: int, blocked: frozenset[in
         ):
             break
         if not (content(word) or capital_inside(words, joins)) or word.forms & _ARRIVED:
+            break
+        if word.folded in _WHEN_OR_WHERE:  # "van infrabel ergens", "van thuis"
             break
         if run and word.folded in _PARTICLES and _closes(text, words, joins):
             break

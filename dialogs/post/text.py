@@ -41,6 +41,9 @@ _FILLER = frozenset({
     "toon", "laat", "zien", "mijn", "me", "mij", "de", "het", "een", "graag", "aub", "alle",
     "alsjeblieft", "lijst", "overzicht", "stukken", "brieven", "post", "mail", "show", "my",
     "the", "please", "list", "items", "letters", "en", "and", "wat", "what", "is", "er", "there",
+    # asking to see it: "post efkes tonen", "post nakijken"
+    "efkes", "eventjes", "even", "eens", "tonen", "nakijken", "bekijken", "checken", "check",
+    "ajb", "svp", "pls", "nu",
 })
 # fmt: on
 
@@ -154,7 +157,7 @@ def parse_filters(text: str) -> PostFilters:
     if marked is not None:
         search = " ".join(marked.group("rest").split())
     elif any(word not in _FILLER for word in folded_words(rest)):
-        search = " ".join(w for w in rest.split() if fold(w).strip(".,!?") not in _FILLER)
+        search = " ".join(w for w in rest.split() if _searched(w))
     scope = Scope.OPEN
     if "open" not in found and "handled" in found:
         scope = Scope.HANDLED
@@ -166,6 +169,11 @@ def parse_filters(text: str) -> PostFilters:
         this_week="week" in found,
         search=search.strip(" .,!?"),
     )
+
+
+def _searched(word: str) -> bool:
+    """A word typed after `post` that is searched for: not a filler, not a sign ("📬")."""
+    return fold(word).strip(".,!?") not in _FILLER and any(c.isalnum() for c in word)
 
 
 def read_delegation(text: str, today: date) -> DelegationAsk:

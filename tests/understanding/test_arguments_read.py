@@ -429,6 +429,15 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         # unchanged
         ("brieven van Telenet", "Telenet"),
         ("brieven van de stad Gent", "stad Gent"),
+        # what follows the post that opens the message, to its end or a filter
+        ("brief vdab", "vdab"),
+        ("gescande post deurwaarder", "deurwaarder"),
+        ("post gemeente kortenberg deze week", "gemeente kortenberg"),
+        ("what post came in for me this week", ""),
+        ("post overzicht van deze week aub", ""),
+        # where and when are no sender
+        ("post van infrabel ergens?", "infrabel"),
+        ("kan ik mijn brieven bekijken? ik werk van thuis vandaag", ""),
     ],
 )
 def test_what_the_post_is_searched_for(text: str, search: str) -> None:
@@ -444,6 +453,11 @@ def test_what_the_post_is_searched_for(text: str, search: str) -> None:
         ("letters from De Lijn, including the handled ones", Scope.ALL),
         ("post I've already processed", Scope.HANDLED),
         ("toon alles, ook wat ik al afgehandeld heb", Scope.ALL),  # unchanged
+        ("show me all my post, handled or not", Scope.ALL),
+        ("all my scanned mail please, open and closed", Scope.ALL),
+        ("Mijn post van deze week met de afgehandelde erbij", Scope.ALL),
+        ("show all my mail, handled ones included", Scope.ALL),
+        ("anything registered that hasn't been dealt with yet?", Scope.OPEN),
     ],
 )
 def test_open_and_handled_together(text: str, scope: Scope) -> None:

@@ -118,6 +118,9 @@ def _as(user: str, roles: tuple[Role, ...]) -> TurnOptions:
         ("registered this week", PostFilters(registered=True, this_week=True)),
         ("search for tax office", PostFilters(search="tax office")),
         ("all handled", PostFilters(Scope.HANDLED)),
+        # asking to see it searches nothing, nor do signs
+        ("efkes tonen aub", PostFilters()),
+        ("nakijken 📬", PostFilters()),
     ],
 )
 def test_filters_from_the_text(text: str, expected: PostFilters) -> None:
