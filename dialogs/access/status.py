@@ -38,9 +38,11 @@ _VIEW = "access.view"
 # Words that make "status please" or "is mijn toegang in orde?" a question about oneself.
 # fmt: off
 _ABOUT_ONESELF = frozenset({
-    "aub", "alstublieft", "alsjeblieft", "asjeblieft", "graag", "please", "pls",
+    "aub", "alstublieft", "alsjeblieft", "asjeblieft", "graag", "please", "pls", "efkes", "even",
     "eens", "nu", "nog", "opnieuw", "again", "now", "toon", "show", "check", "bekijk",
     "mijn", "my", "me", "mij", "ik", "i", "van", "of", "is", "in", "orde", "ok", "oke", "okay",
+    "nakijken", "bekijken", "checken", "controleren", "tonen", "klopt", "niet", "toch", "he",
+    "account", "status", "toegang", "access", "goed", "fine", "right", "zijn", "are", "all",
 })
 # fmt: on
 # "status van Jan": searched as typed first (surnames start with "Van"), then without these.
@@ -66,6 +68,13 @@ def _search_text(args: str, caller_name: str) -> str:
     if all(word in _ABOUT_ONESELF for word in words) or fold(args.strip()) == fold(caller_name):
         return ""
     return args.strip()
+
+
+def whom(args: str, caller_name: str, *, agent: bool) -> str:
+    """Whom `status <args>` asks about: "" for the caller (their own card), else the typed
+    name or address (looked up for an agent, refused for anyone else)."""
+    query = _search_text(args, caller_name)
+    return query if agent or _names_someone(query) else ""
 
 
 def _names_someone(text: str) -> bool:
@@ -104,9 +113,9 @@ class AccessDialog:
         order=300,
     )
     async def show_status(self, turn: Turn, args: str) -> None:
-        query = _search_text(args, turn.caller.name)
         is_agent = turn.caller.has(Role.AGENT)
-        if not query or (not is_agent and not _names_someone(query)):
+        query = whom(args, turn.caller.name, agent=is_agent)
+        if not query:
             await turn.send_card(await self._card_for(turn, turn.caller.user_id, via="command"))
         elif not is_agent:
             # The typed name stays out of the audit: who asked is what matters here.

@@ -11,7 +11,7 @@ per command and every confusion.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,9 +24,11 @@ from bot.commands.registry import BoundCommand, CommandSpec, Registry
 from bot.commands.shipped_model import corpus_model
 from bot.commands.understanding import Understanding, Verdict, understand
 from bot.domain.platform.errors import DomainError
+from bot.domain.platform.roles import Role, may_act_as
 from bot.domain.platform.text import fold
 from devtools.demo_catalogue import demo_catalogue
 from dialogs import command_specs
+from dialogs.access.status import whom
 from dialogs.licences.admin import parse_report_ask
 from dialogs.post.text import parse_filters, read_delegation
 from dialogs.servicedesk.report import parse_report_ask as parse_ticket_report_ask
@@ -305,7 +307,7 @@ def judge(utterance: Utterance, model: ExampleModel | None = None) -> Outcome:
     if got != _expected(utterance):
         return Outcome(utterance, got, f"expected {_expected(utterance)}")
     if args is not None:
-        return Outcome(utterance, got, _wrong_arguments(got, args, utterance.args))
+        return Outcome(utterance, got, _wrong_arguments(got, args, utterance))
     return Outcome(utterance, got, "")
 
 
@@ -324,15 +326,15 @@ async def _no_handler(dialog: object, turn: object, args: str) -> None:
 _KEYWORDS = _keywords()
 
 
-def _wrong_arguments(command: str, args: str, expected: Mapping[str, str]) -> str:
+def _wrong_arguments(command: str, args: str, utterance: Utterance) -> str:
     """What the command's own parser reads in args, against the labels; "" when it agrees."""
-    read = _read(command, args)
-    wrong = {key: (read.get(key), value) for key, value in expected.items()}
+    read = _read(command, args, agent=may_act_as(utterance.roles, Role.AGENT))
+    wrong = {key: (read.get(key), value) for key, value in utterance.args.items()}
     wrong = {key: pair for key, pair in wrong.items() if fold(str(pair[0])) != fold(pair[1])}
     return f"arguments {args!r}: {wrong}" if wrong else ""
 
 
-def _read(command: str, args: str) -> dict[str, str]:
+def _read(command: str, args: str, *, agent: bool) -> dict[str, str]:
     if command == "post":
         filters = parse_filters(args)
         return {
@@ -345,8 +347,8 @@ def _read(command: str, args: str) -> dict[str, str]:
         asked = read_delegation(args, TODAY)
         read = {"person": asked.name, "starts": _iso(asked.starts)}
         return read | ({"ends": _iso(asked.ends)} if asked.ends else {})
-    if command == "status":
-        return {"person": args}
+    if command == "status":  # whom the card is about: "" is the caller's own
+        return {"person": whom(args, "", agent=agent)}
     if command == "licence":
         matches = _CATALOGUE.match(args, "", forms_near(_CATALOGUE.words("")))
         return {"item": matches[0].key if matches else ""}

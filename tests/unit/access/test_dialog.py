@@ -209,6 +209,17 @@ async def test_an_agent_looking_up_themselves_gets_their_own_card(world: World) 
     assert world.views() == []
 
 
+@pytest.mark.parametrize(
+    "text", ["toegang controleren", "STATUS ACCOUNT", "mijn toegang klopt niet", "access ok?"]
+)
+async def test_an_agent_asking_about_their_own_access_looks_no_one_up(
+    world: World, text: str
+) -> None:
+    turn = await world.say(text, user_id=ANN, roles=AGENT)
+    assert "Jouw toegang" in card_text(turn.cards[0])
+    assert world.views() == []
+
+
 async def test_the_pick_button_is_for_agents_only(world: World) -> None:
     _, result = await world.click(Verb.ACCESS_SHOW, {"user": JAN})
     assert result.card is None and "servicedeskmedewerker" in (result.message or "")
