@@ -39,7 +39,8 @@ PERSON_NOUNS = frozenset({
     "collega", "collegas", "colleague", "vervanger", "vervangster", "backup", "teamleider",
     "teamlead", "leidinggevende", "manager", "diensthoofd", "chef", "baas", "boss", "directeur",
     "director", "assistent", "assistente", "assistant", "secretaris", "secretaresse",
-    "secretary", "stagiair", "stagiaire", "intern",
+    "secretary", "stagiair", "stagiaire", "intern", "opvolger", "opvolgster", "successor",
+    "plaatsvervanger", "waarnemer", "teamgenoot", "teammate",
 })
 # Verbs a delegate is named right before or after: "kan Lies mijn post opvangen", "Pieter
 # mag ...", "Stijn Martens neemt mijn post over", "Let Sarah Peeters receive my post".
@@ -97,8 +98,7 @@ def delegation(
         email(words)
         or _replacing(text, words, blocked)
         or name_by_verb(text, words, blocked, first_word=False)
-        or name_after(text, words, _TO_SOMEONE, blocked)
-        or name_after(text, words, PERSON_NOUNS, blocked, lead=False, shaped=True)
+        or _named_to(text, words, blocked)
         or name_after(text, words, _BY_SOMEONE, blocked, shaped=True)
         or name_by_verb(text, words, blocked, first_word=True)
         or _small_name_by_verb(text, words, blocked)
@@ -126,6 +126,20 @@ def delegation(
         return " ".join(said), frozenset()
     consumed = taken | set(person) | {first - 1 for first, _, _ in days if first > 0}
     return " ".join(said), frozenset(consumed)
+
+
+def _named_to(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
+    """A name after "naar" ("naar Els Maes"), else after who the person is ("mijn collega Els
+    Martens"); the latter's full name before a single word after "naar", which is a place as
+    often ("op vakantie naar Spanje ... kan mijn collega Els Martens"), and a code after "naar"
+    never ("ik verhuis naar AWV")."""
+    to = name_after(text, words, _TO_SOMEONE, known)
+    if to and len(to) == 1 and words[to[0]].text.isupper() and not shouted_sentence(words):
+        to = None
+    noun = name_after(text, words, PERSON_NOUNS, known, lead=False, shaped=True)
+    if to and noun and len(to) == 1 and len(noun) > 1:
+        return noun
+    return to or noun
 
 
 def _replacing(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.commands.delegation_words import PERSON_NOUNS
 from bot.commands.named_days import named_day
 from bot.domain.platform.calendar_words import MONTHS
 from bot.domain.platform.text import fold, folded_words
@@ -57,8 +58,8 @@ _TO = re.compile(r"^\s*(?:naar|aan|to)\b\s*", re.IGNORECASE)
 # A colleague not named: "mijn collega", "nen collega", "iemand anders", "someone".
 # fmt: off
 _SOMEONE = frozenset({
-    "mijn", "een", "nen", "ne", "de", "onze", "my", "a", "the", "our", "collega", "colleague",
-    "iemand", "anders", "someone", "somebody", "else", "vervanger", "backup",
+    "mijn", "een", "nen", "ne", "de", "onze", "my", "a", "the", "our", "iemand", "anders",
+    "someone", "somebody", "else",
 })
 # fmt: on
 # `stop` first: the caller asks to stop a delegation (bot/commands/arguments.py writes it so).
@@ -221,7 +222,7 @@ def read_delegation(text: str, today: date) -> DelegationAsk:
     while ends is not None and ends < starts and _weekday(ends_said):  # "maandag tot woensdag"
         ends += timedelta(days=7)
     name = _TO.sub("", said).strip(" ,.:;")
-    if set(folded_words(name)) <= _SOMEONE:  # "naar mijn collega": the dialog asks who
+    if set(folded_words(name)) <= _SOMEONE | PERSON_NOUNS:  # "naar mijn collega": ask who
         name = ""
     return DelegationAsk(name, starts, ends, stop=stop is not None)
 

@@ -141,6 +141,21 @@ def test_a_full_name_right_after_the_command_capitals_or_not(text: str, person: 
         ("tot en met vrijdag mag Sam mijn brieven hebben", "Sam", 1, 4),
         # "nen collega" names no one; the name after it does
         ("mijn post van 7 tot 9 december naar nen collega, Tom Wyffels", "Tom Wyffels", 7, 9),
+        # a full name after who the person is, before a place after "naar"; a code is no one
+        (
+            "van 14 tot 18 december op vakantie naar Spanje, kan mijn collega Els Martens "
+            "mijn post opvolgen?",
+            "Els Martens",
+            14,
+            18,
+        ),
+        (
+            "Mijn opvolger Ines Claes moet van 14 tot 18 december mijn post krijgen, ik "
+            "verhuis naar AWV",
+            "Ines Claes",
+            14,
+            18,
+        ),
         # "vd" typed for "van de"
         ("post naar Gert-Jan vd Velde van 14 tot 18 december", "Gert-Jan vd Velde", 14, 18),
     ],

@@ -207,6 +207,7 @@ def test_a_delegation_without_a_name_or_an_end_is_not_understood(text: str) -> N
         ("naar Jef tot week 50", DelegationAsk("Jef", TODAY, date(2026, 12, 13))),
         ("naar Jef week 60", DelegationAsk("Jef week 60", TODAY, None)),  # no such week
         ("to someone else", DelegationAsk("", TODAY, None)),
+        ("naar mijn teamleider", DelegationAsk("", TODAY, None)),
         ("to Jef Peeters", DelegationAsk("Jef Peeters", TODAY, None)),
         ("naar Jef tot ik terug ben", DelegationAsk("Jef", TODAY, None)),
         ("naar Jef van maandag", DelegationAsk("Jef", date(2026, 11, 30), None)),
