@@ -58,6 +58,7 @@ MAX_TOKENS = 60
 # split or repaired, since each of those costs time that grows with the word (a 20,000-letter
 # "word" took seconds of the event loop).
 MAX_WORD = 40
+_CUT_SHORT = 5  # "automat"; not "app" for "apps"
 # Shorter words are too often another real word one edit away ("post" and "pest").
 _MIN_REPAIR_LENGTH = 4
 _LONG_WORD = 8
@@ -168,9 +169,17 @@ def forms_near(vocabulary: frozenset[str]) -> Callable[[str], frozenset[str]]:
     away: "premuim" is "premium" among a catalogue's item names (Catalogue.match)."""
 
     def forms(folded: str) -> frozenset[str]:
-        return lemmas(folded) | _repaired(folded, vocabulary)
+        return lemmas(folded) | _repaired(folded, vocabulary) | _cut_short(folded, vocabulary)
 
     return forms
+
+
+def _cut_short(folded: str, vocabulary: frozenset[str]) -> frozenset[str]:
+    """ "automat" for "automate": a word of the vocabulary typed without its last letter, which
+    the typo repair passes over when the shorter word is a word too."""
+    if len(folded) < _CUT_SHORT:
+        return frozenset()
+    return frozenset(word for word in vocabulary if word[:-1] == folded)
 
 
 def _widened(

@@ -227,3 +227,11 @@ def test_a_typo_in_an_items_name_is_read_as_the_catalogues_word() -> None:
     assert CATALOGUE.match("power bi premuim per gebruiker aanvragen", "ADV", forms)[0] is PPU
     assert CATALOGUE.match("power bi premuim per gebruiker aanvragen", "ADV")[0] is not PPU
     assert "premium" in CATALOGUE.words("ADV")
+
+
+def test_a_name_typed_without_its_last_letter_is_the_catalogues_word() -> None:
+    """ "automat" is a word of its own, which the typo repair leaves alone; cut short from a
+    catalogue word, it is that word."""
+    forms = forms_near(frozenset({"power", "automate", "premium", "apps"}))
+    assert "automate" in forms("automat")
+    assert "apps" not in forms("app")  # too short to tell
