@@ -33,6 +33,9 @@ from bot.commands.phrases import CLASSES, STOPWORDS
 # fmt: off
 _TO_SOMEONE = frozenset({"naar", "aan", "to", "bij"})
 _BY_SOMEONE = frozenset({"door", "by"})
+# "mijn post vr Sofie Claes", "stop the delegation for Marie", "zet mijn post op koen dierickx".
+_FOR_SOMEONE = frozenset({"voor", "vr", "for", "op"})
+_FOR_A_WHILE = frozenset({"efkes", "even", "eens", "tijdelijk", "temporarily"})
 # Who a person is, before their name: "mijn teamleider Johan Verstraete volgt mijn post op"
 # (where "de stad Gent moet ..." is a place).
 PERSON_NOUNS = frozenset({
@@ -102,6 +105,7 @@ def delegation(
         or name_after(text, words, _BY_SOMEONE, blocked, shaped=True)
         or name_by_verb(text, words, blocked, first_word=True)
         or _small_name_by_verb(text, words, blocked)
+        or _for_someone(text, words, blocked)
     )
     if person is None and leading_name(words, blocked):  # "Hanne Wuyts vervangt mij, ..."
         person = name_run(text, words, 0, blocked) or None
@@ -140,6 +144,21 @@ def _named_to(text: str, words: Sequence[Token], known: frozenset[int]) -> list[
     if to and noun and len(to) == 1 and len(noun) > 1:
         return noun
     return to or noun
+
+
+def _for_someone(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:
+    """A name after "voor", "for", "op": with a capital ("stop the delegation for Marie"), or
+    right after the post ("zet mijn post (efkes) op koen dierickx", "mijn post vr sofie")."""
+    run = name_after(text, words, _FOR_SOMEONE, known, shaped=True)
+    if not run or words[run[0]].capitalised:
+        return run
+    marker = run[0] - 1
+    while marker > 0 and words[marker].folded not in _FOR_SOMEONE:
+        marker -= 1
+    post = marker - 1
+    while post > 0 and words[post].folded in _FOR_A_WHILE:
+        post -= 1
+    return run if post >= 0 and words[post].folded in _MY_POST else None
 
 
 def _replacing(text: str, words: Sequence[Token], known: frozenset[int]) -> list[int] | None:

@@ -156,6 +156,9 @@ def test_a_full_name_right_after_the_command_capitals_or_not(text: str, person: 
             14,
             18,
         ),
+        # a name after "voor", "op": with a capital, or right after the post
+        ("mijn post vr Sofie Claes van 7 tot 9 december", "Sofie Claes", 7, 9),
+        ("zet mijn post efkes op koen dierickx van 7 tot 9 december", "koen dierickx", 7, 9),
         # "vd" typed for "van de"
         ("post naar Gert-Jan vd Velde van 14 tot 18 december", "Gert-Jan vd Velde", 14, 18),
     ],
@@ -372,6 +375,9 @@ def test_days_without_a_delegate_are_handed_on() -> None:
         ("my post doesn't need to go to Karel anymore", "Karel"),
         ("switch off the forwarding of my post", ""),
         ("ik ben terug, Wim hoeft mijn brieven niet meer te krijgen", "Wim"),
+        ("end the post delegation for Marie", "Marie"),
+        # lowercase after "op" far from the post names no one
+        ("ik ben terug, de brieven die op papier binnenkomen mogen weer naar mij", ""),
     ],
 )
 def test_a_stop_is_said(text: str, name: str) -> None:
