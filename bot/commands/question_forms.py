@@ -138,11 +138,32 @@ _ASKING_VERBS = frozenset({
 _SUBJECTS = frozenset({"ik", "mijn", "er", "iemand", "i", "my", "someone", "de", "een", "je", "ge"})
 
 
+# "Heb ik een Pro-licentie nodig om een rapport te bekijken?", "Do viewers need a Pro
+# licence?": whether something is needed, asked with the verb first; not "ik heb ... nodig"
+# (a need) nor "alles wat ik nodig heb" (what one has).
+_NEED_OPENINGS = (
+    ("heb", "ik"), ("hebt", "ge"), ("heb", "je"), ("hebben", "we"), ("moet", "ik"),
+    ("do", "i"), ("do", "we"), ("do", "you"), ("does",), ("is", "a"), ("is", "an"),
+    ("is", "een"), ("zijn", "er"), ("do", "viewers"), ("do", "users"),
+)  # fmt: skip
+_NEEDS = frozenset({"nodig", "need", "needed", "vereist", "required"})
+_WHICH = frozenset({"die", "dat", "wat", "that", "what", "which", "welke"})
+# "voor een nieuwe collega aanvragen", "on behalf of a new team member": for someone else.
+_ON_BEHALF = (("in", "naam", "van"), ("on", "behalf", "of"), ("namens",))
+# What it costs: "wat kost een Pro-licentie?", "what does Premium cost our department?".
+_COSTS = frozenset({"kost", "kosten", "cost", "costs", "prijs", "price"})
+
+
 def asks_rule(words: Sequence[Token]) -> bool:
     """Whether the message asks how a command's rules work rather than to use it: a question
-    (an opening question word) with a passive, a rule's opening or word, or a condition."""
+    (an opening question word) with a passive, a rule's opening or word, or a condition;
+    whether something is needed, asked verb first; a request on someone's behalf; a price."""
     plain = [word.folded for word in words if word.kind == "word"]
     lead = plain[:_LEAD]
+    if _asks_need(plain) or _said(plain, _ON_BEHALF, len(plain)):
+        return True
+    if _COSTS.intersection(plain) and QUESTION_WORDS.intersection(lead):
+        return True
     if lead[:1] and lead[0] in _PASSIVE:
         return not _OWN.intersection(plain[1:3])
     if any(
@@ -158,6 +179,22 @@ def asks_rule(words: Sequence[Token]) -> bool:
     if not asking.intersection(lead) and not opened_by_if:
         return False
     return conditional or bool(_RULE_WORDS.intersection(plain))
+
+
+def _asks_need(plain: Sequence[str]) -> bool:
+    opens = _said(plain, _NEED_OPENINGS, 2)
+    needs = [i for i, word in enumerate(plain) if word in _NEEDS]
+    if _GET.intersection(plain):  # "do I need to request it?" asks for it
+        return False
+    return opens and any(not _WHICH.intersection(plain[max(0, i - 2) : i]) for i in needs)
+
+
+def _said(plain: Sequence[str], openings: Sequence[tuple[str, ...]], within: int) -> bool:
+    return any(
+        tuple(plain[i : i + len(opening)]) == opening
+        for opening in openings
+        for i in range(min(within, len(plain)))
+    )
 
 
 # "Heb ik Power BI Premium per user?", "heeft Thomas al een licentie voor Power BI?": whether

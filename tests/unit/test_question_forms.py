@@ -63,6 +63,11 @@ def test_a_question_about_a_state_asks_no_instructions(text: str) -> None:
         "Als ik van dienst verander, volgt mijn post dan mee?",
         "Is it possible to have my post delegated to two people?",
         "Do licences expire if I don't use them for a while?",
+        # whether something is needed, verb first; on someone's behalf; a price
+        "Heb ik een Pro-licentie nodig om een gedeeld rapport te bekijken?",
+        "Do viewers of a workspace need a Pro licence?",
+        "Kan ik een licentie aanvragen in naam van een nieuwe collega?",
+        "wat kost een Power BI Pro licentie aan onze afdeling?",
     ],
 )
 def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> None:
@@ -79,6 +84,10 @@ def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> No
         "toon mijn open post",
         "als je tijd hebt",  # a condition, but no question
         "hoe ver staat mijn aanvraag",
+        "ik heb een licentie nodig om rapporten te delen",  # a need, not a question
+        "heb ik alles wat ik nodig heb qua licenties?",  # what one has
+        "do I already have Power BI Pro or do I need to request it?",
+        "de prijs van PPU is veranderd, ik moet de catalogus bijwerken",
     ],
 )
 def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
