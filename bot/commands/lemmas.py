@@ -233,9 +233,10 @@ def _repairable(token: Token, index: int) -> bool:
 
 def _separable(token: Token, sentence: list[Token], vocabulary: frozenset[str]) -> frozenset[str]:
     particles = {t.folded for t in sentence if t.folded in _PARTICLES and t is not token}
-    if not particles:
+    if not particles or len(token.folded) <= len("en"):
         return frozenset()
-    # Only verbs are separable: "melding ... aan" is no "aanmelding" (a sign-in).
+    # Only verbs are separable: "melding ... aan" is no "aanmelding" (a sign-in), and "en"
+    # no verb at all ("zoeken op ... en" is no "openen").
     stems = {form for form in _infinitives(token.folded) | token.forms if form.endswith("n")}
     return frozenset(p + s for p in particles for s in stems if p + s in vocabulary)
 

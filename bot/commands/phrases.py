@@ -223,8 +223,14 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("melden|meld|verwittigen|verwittig|report|notify|inform|doorgeven @desk", 2.5),
         # Passed on to the desk: "stuur dit door naar de helpdesk", "log this with IT".
         ("doorsturen|forward|log @desk !post !brief !brieven", 2.5),
-        # mine: the list, unless one is being made ("maak een melding aan, mijn laptop ...")
-        ("@my ticket|tickets|melding|meldingen !aanmaken !=maak !=maken !nieuwe", -2.0),
+        # mine: the list, unless one is being made ("maak een melding aan, mijn laptop ..."),
+        # said of the ticket itself, not of a printer ("mijn printer ..., graag een ticket")
+        ("@my+ticket|@my+tickets|@my+melding|@my+meldingen !aanmaken !=maak !=maken !nieuwe",
+         -2.0),
+        # Called or contacted: "kunde mij ne keer bellen", "kunnen jullie mij contacteren?".
+        ("bel|bellen|opbellen|terugbellen|contacteer|contacteren|call|phone mij|me", 2.5),
+        # One asked for: "please open a ticket", "graag een ticket".
+        ("=ticket|=melding|=incident graag|aub|please|alstublieft|asap|pls", 2.0),
         ("@my+vraag|@my+question", -2.0),  # "mijn vragen aan de servicedesk": asked already
         ("=tickets !=maak !=maken !=aanmaken !nieuwe !new", -1.5),
         # One asked to be made, in the imperative or the infinitive (not "gemaakt": made).

@@ -7,7 +7,7 @@ import pytest
 from bot.commands.lemmas import MAX_TOKENS, lemmas, tokens
 from bot.commands.registry import CommandSpec
 from bot.commands.shipped_model import corpus_model
-from bot.commands.understanding import Verdict, understand
+from bot.commands.understanding import Verdict, _by_cues, understand
 from bot.domain.platform.roles import Role
 from dialogs import command_specs
 
@@ -143,6 +143,21 @@ def test_only_a_verb_is_separable() -> None:
     noun = tokens("maak een melding aan", vocabulary)[2].forms
     assert "aanmelden" in verb
     assert not noun & vocabulary
+    # "en" is no verb: "zoeken op Lochristi ... en" is no "openen"
+    joined = tokens("zoeken op Lochristi en Gent", frozenset({"open", "openen"}))[3].forms
+    assert not joined & {"open", "openen"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kunde mij ne keer bellen, ik geraak er nie uit met mijne nieuwe gsm",
+        "Please open a ticket, my laptop won't connect to the docking station",
+        "mijn printer op verdiep 4 print alleen blanco bladen, graag een ticket",
+    ],
+)
+def test_a_person_or_a_ticket_asked_for_in_other_words_is_a_ticket(text: str) -> None:
+    assert "ticket" in {c.name for c in _by_cues(text, allowed(), None).ranked}
 
 
 @pytest.mark.parametrize("text", ["waar is de helpdesk", "hoe vraag ik een parkeerkaart aan"])
