@@ -247,7 +247,16 @@ WHOLE_CORPUS_BAR = 0.95
 # 90.3%, 92.3%, 81.3% and 85.5% (609 of 698, 87.2%), measured once; the code this session
 # began with read 85.5%. Set 71's writer kept a sender's "familie" or "mevr." in the search,
 # which the reader drops. The fourteen sets of this session: 2,037 of 2,362, 86.2% (the code
-# it began with 84.9%). The issue asks 95% on unseen sentences, which this does not reach:
+# it began with 84.9%). Then named days, day ranges and week numbers, names and searches
+# read more like people write them, the status argument read as the dialog reads it (whom),
+# rule questions asking whether something is needed, a call back asked for as a ticket.
+# Sets 73 to 76 (172, 180, 199 and 170 sentences after 51 to 80 repeats each were dropped;
+# an ordinary Tuesday at the Facilitair Bedrijf, the holidays coming, people who explain
+# before they ask, DFB in budget season; four more engineers) read 92.4%, 94.4%, 88.9% and
+# 90.6% (660 of 721, 91.5%), measured once; the code this session began with read 89.2%
+# (89.5% with the status argument read as now). Rule questions and which of two lists
+# ("staat er nog iets open van mij?") read worst. The issue asks 95% on unseen sentences,
+# which this does not reach:
 # this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
