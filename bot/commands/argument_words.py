@@ -89,7 +89,8 @@ def name_after(
     """A name right after one of the markers: "naar Els Maes", "van jan peeters"; with lead,
     also after "mijn collega" and the like ("naar mijn collega Els Maes"); shaped: only a
     run that has a name's shape (`name_shaped`). Of several, a full name before a single word,
-    which may be a place: "ik vertrek naar Brussel, mijn brieven naar Koen Lemmens"."""
+    which may be a place ("ik vertrek naar Brussel, mijn brieven naar Koen Lemmens"), and one
+    with capitals first."""
     found: list[list[int]] = []
     for i, word in enumerate(words):
         if word.folded in markers and i + 1 < len(words):
@@ -99,7 +100,10 @@ def name_after(
             run = name_run(text, words, first, known)
             if run and (name_shaped(words, run) or not shaped):
                 found.append(run)
-    return next((run for run in found if len(run) > 1), found[0]) if found else None
+    if not found:
+        return None
+    full = [run for run in found if len(run) > 1]  # "aan mijn knie ... naar Sofie Wouters"
+    return next((run for run in full if words[run[0]].capitalised), full[0] if full else found[0])
 
 
 def leading_name(words: Sequence[Token], known: frozenset[int]) -> bool:

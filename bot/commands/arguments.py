@@ -49,6 +49,7 @@ _JUSTIFIES = frozenset({"om", "omdat", "zodat", "voor", "for", "to", "because", 
 _NOT = frozenset({"ni", "nie", "not", "hasn", "haven", "isn", "aren", "wasn", "weren", "didn"})
 # "afgehandeld of niet", "handled or not": either, so all of it.
 _EITHER = (("of", "niet"), ("or", "not"), ("al", "dan", "niet"))
+_THE = frozenset({"de", "het", "the", "die", "those"})
 _FILTERS = (
     (("niet", "afgehandeld"), "open"), (("niet", "afgehandelde"), "open"),
     (("niet", "behandeld"), "open"), (("onbehandeld",), "open"), (("onbehandelde",), "open"),
@@ -208,8 +209,11 @@ def _filters(words: Sequence[Token]) -> tuple[list[str], set[int]]:
             span = set(range(start, start + len(phrase)))
             if all(p in said[start + i] for i, p in enumerate(phrase)) and not span & used:
                 used |= span
-                # "die ik niet heb afgehandeld", "not the handled ones"
+                # "die ik niet heb afgehandeld", "not the handled ones"; "niet de aangetekende"
+                # asks for no filter
                 read = "open" if flag == "afgehandeld" and _negated(said, start) else flag
+                if flag == "aangetekend" and _not_these(said, start):
+                    continue
                 if read not in found:
                     found.append(read)
     return found, used
@@ -220,6 +224,13 @@ def _either(words: Sequence[Token]) -> bool:
     return any(
         folded[i : i + len(phrase)] == list(phrase) for phrase in _EITHER for i in range(len(words))
     )
+
+
+def _not_these(said: Sequence[set[str]], at: int) -> bool:
+    """ "niet de aangetekende", "not registered": "niet" right before, or before an article."""
+    if at > 0 and "niet" in said[at - 1]:
+        return True
+    return at > 1 and "niet" in said[at - 2] and bool(said[at - 1] & _THE)
 
 
 def _negated(said: Sequence[set[str]], at: int) -> bool:

@@ -59,6 +59,7 @@ MAX_TOKENS = 60
 # "word" took seconds of the event loop).
 MAX_WORD = 40
 _CUT_SHORT = 5  # "automat"; not "app" for "apps"
+_FROM = frozenset({"van", "from", "vd", "vn"})
 # Shorter words are too often another real word one edit away ("post" and "pest").
 _MIN_REPAIR_LENGTH = 4
 _LONG_WORD = 8
@@ -194,7 +195,7 @@ def _widened(
     extra = _separable(token, sentence, vocabulary) | _clitic(token.folded)
     if not (token.forms | extra) & vocabulary:
         extra |= _unknown_word(token.folded, vocabulary, names)
-        if not extra and _repairable(token, index):
+        if not extra and _repairable(token, index) and not _a_sender(sentence, index):
             extra = _repaired(token.folded, vocabulary)
     if not extra:
         return token
@@ -229,6 +230,12 @@ def _repairable(token: Token, index: int) -> bool:
     if index > 0 and token.capitalised:
         return False
     return len(token.folded) >= _MIN_REPAIR_LENGTH and not token.folded.isdigit()
+
+
+def _a_sender(sentence: list[Token], index: int) -> bool:
+    """A word right after "van" or "from" names who sent something, lowercase or not: "iets
+    van bpost" is no typo of "post"."""
+    return index > 0 and sentence[index - 1].folded in _FROM
 
 
 def _separable(token: Token, sentence: list[Token], vocabulary: frozenset[str]) -> frozenset[str]:

@@ -75,6 +75,11 @@ _WHEN_OR_WHERE = TIME_WORDS | {
     "ergens", "somewhere", "anywhere", "thuis", "home", "straks", "daarnet", "zonet", "net",
     "binnenkort", "onlangs", "laatst", "soon", "recently", "earlier", "later", "ooit", "ever",
 }
+# What an authority's name is said with: "stad Gent", "provincie Limburg", "FOD Financiën".
+_AUTHORITIES = frozenset({
+    "stad", "gemeente", "provincie", "ocmw", "fod", "agentschap", "departement", "ministerie",
+    "rechtbank", "vredegerecht", "politiezone", "city", "municipality", "province",
+})
 _OWN = frozenset({"mijn", "my", "de", "the", "mn", "m"})
 _SCANNED = frozenset({"gescande", "ingescande", "papieren", "nieuwe", "scanned", "paper", "new"})
 # Before a place or a team, not a sender: "in HR", "te Brussel", "at Fluvius' offices".
@@ -242,6 +247,8 @@ def _named_sender(words: Sequence[Token], blocked: frozenset[int]) -> list[int]:
         nouns -= 1
     if nouns < first and nouns > 0 and words[nouns - 1].folded in _ARTICLES:
         found = [*range(nouns, first), *found]
+    elif first > 0 and words[first - 1].folded in _AUTHORITIES and first - 1 not in blocked:
+        found = [first - 1, *found]  # "post stad Gent", "Stad Antwerpen heeft mij ..."
     return found
 
 

@@ -159,6 +159,14 @@ def test_a_full_name_right_after_the_command_capitals_or_not(text: str, person: 
         # a name after "voor", "op": with a capital, or right after the post
         ("mijn post vr Sofie Claes van 7 tot 9 december", "Sofie Claes", 7, 9),
         ("zet mijn post efkes op koen dierickx van 7 tot 9 december", "koen dierickx", 7, 9),
+        # a full name with capitals before small words after "aan mijn"
+        (
+            "ik word aan mijn knie geopereerd, kan mijn post van 7 tot 11 december naar "
+            "Sofie Wouters gaan?",
+            "Sofie Wouters",
+            7,
+            11,
+        ),
         # "vd" typed for "van de"
         ("post naar Gert-Jan vd Velde van 14 tot 18 december", "Gert-Jan vd Velde", 14, 18),
     ],
@@ -456,6 +464,10 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         ("post gemeente kortenberg deze week", "gemeente kortenberg"),
         ("what post came in for me this week", ""),
         ("post overzicht van deze week aub", ""),
+        # a sender typed small is no typo of the commands' words; an authority's own word
+        ("heb ik iets van bpost ontvangen", "bpost"),
+        ("gescande post stad Gent deze week", "stad Gent"),
+        ("Stad Antwerpen heeft mij een brief gestuurd, zit die bij mijn post?", "Stad Antwerpen"),
         # where and when are no sender
         ("post van infrabel ergens?", "infrabel"),
         ("kan ik mijn brieven bekijken? ik werk van thuis vandaag", ""),
@@ -463,6 +475,11 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
 )
 def test_what_the_post_is_searched_for(text: str, search: str) -> None:
     assert parse_filters(_args("post", text)).search == search
+
+
+def test_not_the_registered_ones_asks_for_no_filter() -> None:
+    assert not parse_filters(_args("post", "toon de gewone post, niet de aangetekende")).registered
+    assert parse_filters(_args("post", "nog niet-behandelde aangetekende zendingen?")).registered
 
 
 @pytest.mark.parametrize(
