@@ -223,13 +223,9 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("melden|meld|verwittigen|verwittig|report|notify|inform|doorgeven @desk", 2.5),
         # Passed on to the desk: "stuur dit door naar de helpdesk", "log this with IT".
         ("doorsturen|forward|log @desk !post !brief !brieven", 2.5),
-        # mine: the list, unless one is being made ("maak een melding aan, mijn laptop ..."),
-        # said of the ticket itself, not of a printer ("mijn printer ..., graag een ticket")
-        ("@my+ticket|@my+tickets|@my+melding|@my+meldingen !aanmaken !=maak !=maken !nieuwe",
-         -2.0),
-        # Called or contacted: "kunde mij ne keer bellen", "kunnen jullie mij contacteren?".
+        # Mine (not "mijn printer"), unless one is made; "bel mij", "graag een ticket" ask for one.
+        ("@my+ticket|@my+tickets|@my+melding|@my+meldingen !aanmaken !=maak !=maken !nieuwe", -2.0),
         ("bel|bellen|opbellen|terugbellen|contacteer|contacteren|call|phone mij|me", 2.5),
-        # One asked for: "please open a ticket", "graag een ticket".
         ("=ticket|=melding|=incident graag|aub|please|alstublieft|asap|pls", 2.0),
         ("@my+vraag|@my+question", -2.0),  # "mijn vragen aan de servicedesk": asked already
         ("=tickets !=maak !=maken !=aanmaken !nieuwe !new", -1.5),
