@@ -58,7 +58,7 @@ def two_days(words: Sequence[Token], i: int) -> list[Day]:
         return []
     first, last, month = match.groups()
     if month:
-        if int(last) > 31 or not 0 < int(month) <= 12:  # "1-2/12"... is 1 February 2012
+        if int(last) > 31 or not 0 < int(month) <= 12:  # "1-2/13" is no two days
             return []
         return [(i, i, f"{first}/{_month_of(first, last, month)}"), (i, i, f"{last}/{month}")]
     if not month_at(words, i + 1) or int(last) > 31:

@@ -6,9 +6,9 @@
   `1 december`, `2026-12-01`, `morgen`, `vrijdag`, `eind januari`; without `van …` the
   delegation starts today. A period says both days: `naar Jef volgende week`, `naar Jef de week
   van 14 december` (that Monday to Sunday), `naar Jef in week 51`, `naar Jef heel de maand
-  januari`. English works
-  too: `forward my mail to Jef from 1 December to 15 December`. A name without an end
-  (`naar Jef`) is read as far as it goes, and so is `stop` (the dialog asks for the rest).
+  januari`; a day may be named (`tot kerstavond`, `tot Pasen`). English works too: `forward
+  my mail to Jef from 1 December to 15 December`. A name without an end (`naar Jef`) is read
+  as far as it goes, and so is `stop` (the dialog asks for the rest).
 
 Dutch and English words are understood whatever the client's language: people mix them.
 """
