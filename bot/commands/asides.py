@@ -41,8 +41,6 @@ _MY = frozenset(CLASSES["my"].split())
 # "mijn collega Sarah Peeters" speaks of someone else.
 _SOMEONE = PERSON_NOUNS | {"colleagues", "medewerker", "medewerkers", "teamlid"}
 _FROM = frozenset({"van", "uit", "from", "of"})
-_FOR = frozenset({"voor", "for", "over", "about"})
-_ME = frozenset({"mij", "me", "mezelf", "myself", "ik", "ikzelf", "i", "mine", "mijzelf"})
 # What one comes back from: a word or two ("terug van ziekteverlof", "back from training").
 _RETURNED = 2
 
@@ -69,13 +67,6 @@ def asides(words: Sequence[Token]) -> frozenset[int]:
         if word.folded in _BACK and after:
             found.update(range(after[0] + 1, min(after[0] + 1 + _RETURNED, len(words))))
     return frozenset(found)
-
-
-def names_the_writer(words: Sequence[Token]) -> bool:
-    """The words speak of the writer's own ("mijn account en MFA", `of_oneself`) or name the
-    writer alone ("van mij", "for myself"): no one else to look up."""
-    alone = all(w.folded in _ME or w.folded in _FROM | _FOR for w in words)
-    return of_oneself(words) or (alone and any(w.folded in _ME for w in words))
 
 
 def of_oneself(words: Sequence[Token]) -> bool:

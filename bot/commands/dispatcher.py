@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import ValidationError
 
-from bot.commands.asides import names_the_writer
+from bot.commands.asides import of_oneself
 from bot.commands.hooks import FileHandler, GreetingHandler, QuestionHandler, Relay
 from bot.commands.lemmas import tokens
 from bot.commands.phrases import CLASSES
@@ -396,5 +396,5 @@ def given_arguments(explicit: Match | None, winner: Candidate) -> str:
     it: "post fluvius", "winkel abc-123 domg")."""
     if winner.args or explicit is None or explicit.command.spec.name != winner.name:
         return winner.args
-    # "status van mijn account en MFA", "status van mij" speak of one's own: no one to look up
-    return winner.args if names_the_writer(tokens(explicit.args)) else explicit.args
+    # "status van mijn account en MFA" speaks of one's own: no one to look up, nothing else
+    return winner.args if of_oneself(tokens(explicit.args)) else explicit.args

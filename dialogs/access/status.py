@@ -41,6 +41,7 @@ _ABOUT_ONESELF = frozenset({
     "aub", "alstublieft", "alsjeblieft", "asjeblieft", "graag", "please", "pls", "efkes", "even",
     "eens", "nu", "nog", "opnieuw", "again", "now", "toon", "show", "check", "bekijk",
     "mijn", "my", "me", "mij", "ik", "i", "van", "of", "is", "in", "orde", "ok", "oke", "okay",
+    "mezelf", "mijzelf", "ikzelf", "myself", "voor", "for",
     "nakijken", "bekijken", "checken", "controleren", "tonen", "klopt", "niet", "toch", "he",
     "account", "status", "toegang", "access", "goed", "fine", "right", "zijn", "are", "all",
 })

@@ -45,6 +45,8 @@ _FILLER = frozenset({
     # asking to see it: "post efkes tonen", "post nakijken"
     "efkes", "eventjes", "even", "eens", "tonen", "nakijken", "bekijken", "checken", "check",
     "ajb", "svp", "pls", "nu",
+    # for whom: "post voor mij", "brieven vr mij"
+    "voor", "vr", "for", "mezelf", "myself",
 })
 # fmt: on
 

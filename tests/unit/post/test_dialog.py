@@ -121,6 +121,7 @@ def _as(user: str, roles: tuple[Role, ...]) -> TurnOptions:
         # asking to see it searches nothing, nor do signs
         ("efkes tonen aub", PostFilters()),
         ("nakijken 📬", PostFilters()),
+        ("voor mij", PostFilters()),
     ],
 )
 def test_filters_from_the_text(text: str, expected: PostFilters) -> None:
