@@ -255,8 +255,14 @@ WHOLE_CORPUS_BAR = 0.95
 # before they ask, DFB in budget season; four more engineers) read 92.4%, 94.4%, 88.9% and
 # 90.6% (660 of 721, 91.5%), measured once; the code this session began with read 89.2%
 # (89.5% with the status argument read as now). Rule questions and which of two lists
-# ("staat er nog iets open van mij?") read worst. The issue asks 95% on unseen sentences,
-# which this does not reach:
+# ("staat er nog iets open van mij?") read worst. Sets 77 to 80 (185, 189, 186 and 209
+# sentences after 41 to 65 repeats each were dropped; a week at AWV in the field, new starters
+# at DOMG, the week before the Christmas holidays, doubts rather than orders; four more
+# engineers, from a brief written anew) read 83.8%, 83.6%, 84.9% and 86.6% (652 of 769,
+# 84.8%), measured once, on the code this session began with. The new brief said "something
+# broken that needs a person = ticket", where the corpus sends a complaint that asks for no
+# one to the knowledge base (whose answer offers a person): 20 of the 117 misses are such
+# complaints. The issue asks 95% on unseen sentences, which this does not reach:
 # this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.90
