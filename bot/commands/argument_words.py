@@ -26,8 +26,8 @@ from bot.commands.spelled_days import day_of_the_month, numbered
 
 # fmt: off
 _STARTS = frozenset({"van", "vanaf", "from", "starting"})
-_TO_THE_MONTH = frozenset({"van", "of", "de", "deze", "the", "this"})
-_MONTH_WORDS = frozenset({"maand", "month"})
+_TO_THE_MONTH = frozenset({"van", "of", "de", "deze", "the", "this", "volgende", "next"})
+_MONTH_WORDS = frozenset({"maand", "month", "week"})
 # Words between "naar" and the name: "naar mijn collega Els Maes".
 _BEFORE_NAMES = frozenset({
     "mijn", "my", "de", "the", "een", "nen", "ne", "a", "onze", "our", "collega", "collegas",
@@ -270,14 +270,14 @@ def written_days(words: Sequence[Token], text: str = "") -> list[tuple[int, int,
         for day in every
         if not (
             words[day[0]].folded in DAY_NAMES
-            and any(other[0] == day[1] + 1 for other in every)  # "maandag 7 december"
-        )
+            and any(other[0] == _past_the(words, day[1] + 1) for other in every)
+        )  # "maandag 7 december", "Monday the 14th"
     )
 
 
 def _month_ends(words: Sequence[Token]) -> list[tuple[int, int, str]]:
-    """ "het einde van de maand", "eind januari", "the end of this month": a month's last day
-    (dialogs/post/text.py reads it)."""
+    """ "het einde van de maand", "eind januari", "the end of this week": a month's or a
+    week's last day (dialogs/post/text.py reads it)."""
     found: list[tuple[int, int, str]] = []
     folded = [w.folded for w in words]
     for i, word in enumerate(folded):
@@ -315,13 +315,23 @@ def start_and_end(
     return starts, ends
 
 
+def _past_the(words: Sequence[Token], i: int) -> int:
+    return i + 1 if i < len(words) and words[i].folded in ("the", "de") else i
+
+
 def _word_before(words: Sequence[Token], first: int) -> str:
-    """The word before a day, over a "next" ("until next Friday", "vanaf volgende maandag")
-    or a "the" ("until the 23rd of December")."""
+    """The word before a day, over a "next" ("until next Friday", "vanaf volgende maandag"),
+    a "the" ("until the 23rd of December") or the day's name ("vanaf woensdag 9/12")."""
     before = first - 1
-    if before > 0 and (words[before].folded in PERIOD_WHICH or words[before].folded == "the"):
+    if before > 0 and (words[before].folded in ("the", "de") or _until_after(words, before)):
+        before -= 1
+    if before > 0 and (words[before].folded in PERIOD_WHICH | DAY_NAMES):
         before -= 1
     return words[before].folded if before >= 0 else ""
+
+
+def _until_after(words: Sequence[Token], i: int) -> bool:
+    return words[i].folded in ("na", "after") and words[i - 1].folded in ENDS  # "tot na"
 
 
 def _through(words: Sequence[Token], first: int) -> bool:

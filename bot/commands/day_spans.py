@@ -89,9 +89,17 @@ def named_days(words: Sequence[Token]) -> list[Day]:
 
 
 def _around(words: Sequence[Token], i: int) -> bool:
-    """A time around the day at i ("met kerst"), not "tot en met kerst"."""
+    """A time around the day at i ("met kerst"), not "tot en met kerst" nor "tot na
+    nieuwjaar" (away until it is over: through that day)."""
     before = [w.folded for w in words[max(0, i - 3) : i]]
-    return bool(before) and before[-1] in _AROUND and before != ["tot", "en", "met"]
+    return bool(before) and before[-1] in _AROUND and not after_an_end(before)
+
+
+def after_an_end(before: Sequence[str]) -> bool:
+    """ "tot en met", "tot na", "until after": the words before a day that end with it."""
+    return before[-3:] == ["tot", "en", "met"] or (
+        before[-2:-1] != [] and before[-2] in ENDS and before[-1] in ("na", "after")
+    )
 
 
 def dashed(text: str, words: Sequence[Token]) -> frozenset[int]:

@@ -29,6 +29,7 @@ from bot.commands.lemmas import Token
 from bot.commands.phrases import STOPWORDS
 
 _ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for", "heeft", "has"})
+_ACCESS_TO = [["toegang", "tot"], ["access", "to"], ["rechten", "op"], ["rights", "to"]]
 # A first and a last name, a particle or two between: "nathalie dhondt", "jan van den broeck".
 _FULL_NAME = range(2, 6)
 
@@ -41,10 +42,15 @@ def colleague(text: str, words: Sequence[Token], known: frozenset[int]) -> list[
         person = name_run(text, words, 0, known) or None
     if person is None:
         person = name_after(text, words, _ABOUT_SOMEONE, known, lead=False, shaped=True)
-    if person is not None and oneself and not words[person[0]].capitalised:
-        person = None  # "mijn account ... ik ben van entiteit veranderd"
+    if person is not None and oneself and (len(person) == 1 or not words[person[0]].capitalised):
+        person = None  # "mijn account ... ik ben van entiteit veranderd", "van Gent naar Brugge"
     if person is None and not oneself:
         person = capitalised_run(text, words, known, least=2)
+        if (
+            person is not None
+            and [w.folded for w in words[person[0] - 2 : person[0]]] in _ACCESS_TO
+        ):
+            person = None  # "heb ik toegang tot Ruimtelijke Data?": a place to work in
     return None if person is None else with_particle(words, person, known)
 
 

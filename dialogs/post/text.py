@@ -50,8 +50,11 @@ _FILLER = frozenset({
 })
 # fmt: on
 
+# "tot na nieuwjaar", "until after Christmas": away until the day is over, so through it.
 _END = re.compile(
-    r"\b(?:tot\s+en\s+met|t\s*/\s*m|t\.e\.m\.?|tem|tot|until|till|through|to)\b", re.IGNORECASE
+    r"\b(?:tot\s+en\s+met|t\s*/\s*m|t\.e\.m\.?|tem|tot|until|till|through|to)\b"
+    r"(?:\s+(?:na|after)\b)?",
+    re.IGNORECASE,
 )
 _START = re.compile(r"\b(?:vanaf|van|from|starting)\b", re.IGNORECASE)
 # A first or last day said right before: "van volgende week maandag", "tot friday next week".
@@ -120,10 +123,11 @@ _IN_NEXT_WEEK = re.compile(
     r"|(?P<later>[a-z]+)\s+(?:volgende|komende|next|coming)\s+week)$"
 )
 _AN_END = re.compile(r"\b(?:einde?|end)\s+(?:van\s+|of\s+)?$", re.IGNORECASE)
-# "(tot) het einde van de maand", "eind december", "the end of this month": its last day.
+# "(tot) het einde van de maand", "eind december", "the end of this month": its last day;
+# "eind volgende maand", "het einde van deze week" (its Sunday, as "deze week" ends).
 _MONTH_END = re.compile(
     r"^(?:het\s+|the\s+)?(?:einde?|end)\s+(?:van\s+|of\s+)?(?:de\s+|deze\s+|the\s+|this\s+)?"
-    r"(?P<month>[a-z]+)$"
+    r"(?P<next>(?:volgende|komende|next|coming)\s+)?(?P<month>[a-z]+)$"
 )
 
 
@@ -344,9 +348,11 @@ def parse_day(text: str, today: date) -> date | None:
     if (named := named_day(_NAMED.sub("", said).split(), today)) is not None:
         return named  # "kerstavond", "new year's eve", "Pasen"
     if match := _MONTH_END.match(said):
-        month = match.group("month")
+        month, later = match.group("month"), bool(match.group("next"))
+        if month == "week":
+            return today + timedelta(days=6 - today.weekday() + 7 * later)
         if month in ("maand", "month"):
-            return _month_end(today)
+            return _month_end(_month_end(today) + timedelta(days=1) if later else today)
         if month in MONTHS:
             first = _dated(1, MONTHS[month], None, today.replace(day=1))
             return _month_end(first) if first is not None else None

@@ -71,6 +71,8 @@ def test_the_words_for_handled_are_read_by_the_post_parser_too() -> None:
         ("is mijn account klaar? ik begin maandag bij Digitaal Vlaanderen", ""),
         ("check mijn collega Sarah Peeters haar MFA", "Sarah Peeters"),
         ("is mijn account gesynchroniseerd? ik ben van entiteit veranderd", ""),
+        ("ik ben van Gent naar Brugge verhuisd, is mijn account in orde?", ""),  # a place
+        ("heb ik eigenlijk toegang tot Ruimtelijke Data?", ""),  # a place to work in
         ("Dirk Van den Broeck belt dat zijn account geblokkeerd is", "Dirk Van den Broeck"),
         # unchanged
         ("status van Jan Van den Broeck", "Jan Van den Broeck"),
@@ -238,6 +240,16 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
         ("next month my letters go to Els Maes", date(2027, 1, 1), date(2027, 1, 31)),
         ("mijn post naar Els Maes tot het einde van de maand", TODAY, date(2026, 12, 31)),
         ("mijn post naar Els Maes tot eind januari", TODAY, date(2027, 1, 31)),
+        # a week's end is its Sunday, as "deze week" ends
+        ("mijn post naar Els Maes tot het einde van deze week", TODAY, date(2026, 12, 6)),
+        ("my letters to Els Maes until the end of next week", TODAY, date(2026, 12, 13)),
+        # a day's name before its date is no day of its own
+        ("vanaf woensdag 9/12 mijn post naar Els Maes", date(2026, 12, 9), None),
+        (
+            "out from Monday the 14th to Wednesday the 23rd, my letters to Els Maes",
+            date(2026, 12, 14),
+            date(2026, 12, 23),
+        ),
         ("I'm out tomorrow, my letters to Els Maes", date(2026, 12, 2), date(2026, 12, 2)),
         ("ik ben terug op 5 januari, mijn post naar Els Maes", TODAY, date(2027, 1, 5)),
         ("vanaf maandag gaat mijn post naar Els Maes", date(2026, 12, 7), None),  # no end said
@@ -341,7 +353,10 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
             date(2026, 12, 31),
         ),
         ("mijn post naar Els Maes tot Pasen", TODAY, date(2027, 3, 28)),
-        ("mijn post naar Els Maes tot na nieuwjaar", TODAY, None),  # after it: no day said
+        # away until it is over: through that day; around it, no day said
+        ("mijn post naar Els Maes tot na nieuwjaar", TODAY, date(2027, 1, 1)),
+        ("forward my mail to Els Maes until after Christmas", TODAY, date(2026, 12, 25)),
+        ("mijn post naar Els Maes met kerst", TODAY, None),
         # weeks by their ISO number (2026 has 53)
         ("post naar Els Maes in week 51", date(2026, 12, 14), date(2026, 12, 20)),
         ("post naar Els Maes van week 51 tot week 52", date(2026, 12, 14), date(2026, 12, 27)),
@@ -511,6 +526,7 @@ def test_open_and_handled_together(text: str, scope: Scope) -> None:
         ("status van gebruiker jan.peeters", "jan.peeters"),
         # unchanged
         ("can you look at Fatima Ouali's devices?", "Fatima Ouali"),
+        ("which devices are registered to Sara Lambrechts", "Sara Lambrechts"),  # not access to
     ],
 )
 def test_who_else_a_status_is_about(text: str, person: str) -> None:

@@ -232,6 +232,11 @@ def test_a_delegation_without_a_name_or_an_end_is_not_understood(text: str) -> N
         # a month's end, "t.e.m."
         ("naar Jef tot het einde van de maand", DelegationAsk("Jef", TODAY, date(2026, 11, 30))),
         ("naar Jef tot eind deze maand", DelegationAsk("Jef", TODAY, date(2026, 11, 30))),
+        ("naar Jef tot eind volgende maand", DelegationAsk("Jef", TODAY, date(2026, 12, 31))),
+        ("naar Jef tot na nieuwjaar", DelegationAsk("Jef", TODAY, date(2027, 1, 1))),  # through it
+        # a week's end: its Sunday, as "deze week" ends
+        ("naar Jef tot het einde van deze week", DelegationAsk("Jef", TODAY, date(2026, 11, 29))),
+        ("naar Jef until the end of next week", DelegationAsk("Jef", TODAY, date(2026, 12, 6))),
         ("naar Jef until the end of January", DelegationAsk("Jef", TODAY, date(2027, 1, 31))),
         (
             "naar Jef van 1/12 t.e.m. 3/12",
