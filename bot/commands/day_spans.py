@@ -1,9 +1,9 @@
 """Days a sentence says around another (bot/commands/argument_words.py reads the days): a day
 number that borrows the month of the end after it ("van 9 tot 11 december", "15 - 19 dec",
 "van 21 tot en met 3 januari": the 21st of the month before), two days written as one ("15-19
-dec", "15-19/12"), days named ("kerstavond", "tot na Pasen" names none), and periods named by a
-day or a month: "de week van 14 december", "heel de maand januari". The dialog reads what these
-write (dialogs/post/text.py).
+dec", "15-19/12"), days named ("kerstavond"; "met Pasen" names none, "tot na Pasen" is through
+it), and periods named by a day or a month: "de week van 14 december", "heel de maand januari".
+The dialog reads what these write (dialogs/post/text.py).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ DAY_NUMBER = re.compile(r"^\d{1,2}(?:st|nd|rd|th|ste|de|e)?$")
 # Two days written as one: "15-19" (before a month's name), "15-19/12".
 _TWO_DAYS = re.compile(r"^(\d{1,2})-(\d{1,2})(?:[/.](\d{1,2}))?$")
 _DASHES = ("-", "\u2013", "\u2014")
-# A named day said as a time around it, not as a day: "tot na nieuwjaar", "voor kerst", "met
-# kerst", "home for Christmas" (the dialog asks for the days).
+# A named day said as a time around it, not as a day: "na nieuwjaar", "voor kerst", "met
+# kerst", "home for Christmas" (the dialog asks for the days); but see after_an_end.
 # fmt: off
 _AROUND = frozenset({
     "na", "after", "voor", "before", "rond", "rondom", "around", "omstreeks", "for", "met",
