@@ -34,7 +34,7 @@ from bot.commands.keyed_runs import KeyedRuns
 from bot.commands.lemmas import Token, lemmas, tokens
 from bot.commands.perceptron import BIAS, Perceptron
 from bot.commands.phrases import STOPWORDS
-from bot.commands.question_forms import asks_how, asks_rule, skeleton
+from bot.commands.question_forms import asks_either, asks_how, asks_rule, skeleton
 from bot.commands.word_classes import CLASSES
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
@@ -45,6 +45,8 @@ GREETING = "greeting"
 HOW_TO = "?how-to"
 # The feature of a question on how a command's rules work (bot/commands/question_forms.py).
 RULE = "?rule"
+# The feature of a question that offers two ways things may be (question_forms.asks_either).
+EITHER = "?either"
 # Sentences that ask between two commands teach neither.
 _AMBIGUOUS = "ambiguous"
 # How a feature's share in a label's sentences is smoothed: towards its share in all sentences,
@@ -237,8 +239,8 @@ def features(words: Iterable[Token]) -> frozenset[str]:
     """Every form of every word (its lemmas in both languages), a day or an address by its
     kind, pairs of neighbouring words of substance ("aanvraag_goedkeuren"), and the letter
     groups of the longer ones ("#<begro", "#groting", ...), the cues' word classes
-    ("@hardware", bot/commands/word_classes.py), and the question's form ("?hoe__ik", HOW_TO:
-    bot/commands/question_forms.py)."""
+    ("@hardware", bot/commands/word_classes.py), and the question's form ("?hoe__ik", HOW_TO,
+    RULE, EITHER: bot/commands/question_forms.py)."""
     sentence = list(words)
     found: set[str] = set()
     previous: frozenset[str] = frozenset()
@@ -261,6 +263,8 @@ def features(words: Iterable[Token]) -> frozenset[str]:
         found.add(HOW_TO)
     if asks_rule(sentence):
         found.add(RULE)
+    if asks_either(sentence):
+        found.add(EITHER)
     return frozenset(found | _classes(sentence))
 
 

@@ -120,11 +120,14 @@ _RULE_OPENINGS = (
     ("is", "it", "possible"),
     ("tot", "wanneer"),
     ("vanaf", "wanneer"),
+    ("hoe", "werkt"),
+    ("how", "does"),
 )
 # fmt: off
 _RULE_WORDS = frozenset({
     "automatisch", "automatically", "mogelijk", "possible", "verschil", "difference", "maximum",
     "maximaal", "tegelijk", "tegelijkertijd", "eigenlijk", "actually", "altijd", "always",
+    "hetzelfde", "same", "standaard", "toegestaan", "allowed", "verplicht", "mandatory",
 })
 # fmt: on
 _IF = frozenset({"als", "if"})
@@ -182,7 +185,7 @@ def asks_rule(words: Sequence[Token]) -> bool:
 
 
 def _asks_need(plain: Sequence[str]) -> bool:
-    opens = _said(plain, _NEED_OPENINGS, 2)
+    opens = _said(plain, _NEED_OPENINGS, 2) or plain[:1] in (["welke"], ["which"])
     needs = [i for i, word in enumerate(plain) if word in _NEEDS]
     if _GET.intersection(plain):  # "do I need to request it?" asks for it
         return False
@@ -251,3 +254,28 @@ def have_or_get(words: Sequence[Token]) -> bool:
     alternative = bool(said & _ALREADY and said & _OR_ELSE) or if_not
     made = "aanvraag" in said  # a request made already: "mijn aanvraag ... of opnieuw"
     return asks_for and bool(said & _HAVE) and alternative and not made
+
+
+# "Moet ik dat elk jaar opnieuw aanvragen of blijft die gewoon staan?", "is het enkel voor
+# vaste medewerkers of ook voor stagiairs?": a question that offers two ways things may be.
+# A feature for the examples, which learn what it asks for beside the rest of the sentence
+# ("heb ik al Pro of moet ik die aanvragen?" is about one's own licences).
+_EITHER = frozenset({"of", "or"})
+# fmt: off
+_EITHER_VERBS = frozenset({
+    "moet", "mag", "kan", "kun", "kunt", "is", "zit", "blijft", "heb", "hebt", "zijn", "moeten",
+    "mogen", "kunnen", "gaat", "wordt", "krijg", "do", "does", "can", "should", "must", "are",
+    "will", "would", "need", "ook", "also", "enkel", "alleen", "only", "someone", "iemand",
+})
+# fmt: on
+
+
+def asks_either(words: Sequence[Token]) -> bool:
+    """Whether the message, past its first words, offers an alternative: "of moet ik",
+    "or should I", "of ook", "or someone in ICT"."""
+    plain = [word.folded for word in words if word.kind == "word"]
+    return any(
+        word in _EITHER and after in _EITHER_VERBS
+        for i, (word, after) in enumerate(pairwise(plain))
+        if i >= 2
+    )

@@ -110,20 +110,18 @@ def understand(
     if opening and (cues.verdict is Verdict.NOTHING or opening.named_before_colon(text)):
         opened = _opened(opening, text, examples, _open_to(cues, commands))
         return _following(opened, cues, text, commands, extra_terms)
-    if examples is not None and cues.verdict is Verdict.ASK and not cues.two_asked:
-        return _settled(cues, text, commands, extra_terms, examples)
-    if examples is None or cues.verdict is Verdict.ASK or _only_greets(cues, text):
-        return cues
     words = tokens(text)
+    # A question about how commands work, or whether one has a licence: the examples read it
+    # whole, even where the cues found two commands alike.
+    form = asks_how(words) or asks_rule(words) or asks_have(words)
+    if examples is not None and cues.verdict is Verdict.ASK and not cues.two_asked and not form:
+        return _settled(cues, text, commands, extra_terms, examples)
+    if examples is None or cues.two_asked or _only_greets(cues, text):
+        return cues
     allowed = _open_to(cues, commands)
+    sure = cues.confidence >= CUES_SURE and not form
     if cues.winner is not None and (
-        (
-            cues.confidence >= CUES_SURE
-            and not asks_how(words)
-            and not asks_rule(words)
-            and not asks_have(words)
-            and not _overruled(cues.winner.name, words, allowed, examples)
-        )
+        (sure and not _overruled(cues.winner.name, words, allowed, examples))
         or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
     ):
         return cues

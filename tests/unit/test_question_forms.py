@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.examples import HOW_TO, RULE, Example, ExampleModel, features
+from bot.commands.examples import EITHER, HOW_TO, RULE, Example, ExampleModel, features
 from bot.commands.lemmas import tokens
-from bot.commands.question_forms import asks_have, asks_how, asks_rule, have_or_get, skeleton
+from bot.commands.question_forms import (
+    asks_either,
+    asks_have,
+    asks_how,
+    asks_rule,
+    have_or_get,
+    skeleton,
+)
 from bot.commands.understanding import Verdict, understand
 from dialogs import command_specs
 
@@ -68,6 +75,12 @@ def test_a_question_about_a_state_asks_no_instructions(text: str) -> None:
         "Do viewers of a workspace need a Pro licence?",
         "Kan ik een licentie aanvragen in naam van een nieuwe collega?",
         "wat kost een Power BI Pro licentie aan onze afdeling?",
+        # how a thing works; a word of rules; which one is needed
+        "how does approval of a Power Automate Premium request work?",
+        "hoe werkt het goedkeuren van een licentieaanvraag?",
+        "is een account hetzelfde als een licentie?",
+        "welke licentie heb ik nodig om een rapport te delen met een ander agentschap?",
+        "Which licence do I need to build a Power App that uses Dataverse?",
     ],
 )
 def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> None:
@@ -153,6 +166,23 @@ def test_a_how_to_question_the_cues_read_as_a_command_is_left_to_the_examples() 
     assert understand(text, specs, examples=model).verdict is Verdict.NOTHING
 
 
+def test_a_rule_question_the_cues_find_two_commands_in_is_left_to_the_examples() -> None:
+    """ "who approves ... request" holds the licence form's and the requests list's words
+    alike; it asks how approval works, which the knowledge base has, not which of the two."""
+    specs = command_specs()
+    model = ExampleModel(
+        [
+            Example("is mijn aanvraag al goedgekeurd", "requests"),
+            Example("ik wil power apps premium aanvragen", "licence"),
+            Example("who approves licence requests", "servicedesk"),
+            Example("wie keurt een aanvraag goed", "servicedesk"),
+        ]
+    )
+    text = "who approves a Power Apps premium request in our department?"
+    assert understand(text, specs).verdict is Verdict.ASK  # the cues alone: which of two
+    assert understand(text, specs, examples=model).verdict is Verdict.NOTHING
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -187,3 +217,20 @@ def test_already_having_or_asking_for_it_asks_which(text: str) -> None:
 )
 def test_one_question_about_having_or_a_request_is_no_choice(text: str) -> None:
     assert not have_or_get(tokens(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "either"),
+    [
+        ("moet ik elk jaar mijn licentie opnieuw aanvragen of blijft die gewoon staan?", True),
+        ("kan ik als stagiair Power BI krijgen of is dat enkel voor vaste medewerkers?", True),
+        ("Who approves PPU requests, my manager or someone in ICT?", True),
+        ("mag ik mijn eigen aanvraag goedkeuren of moet iemand anders dat doen?", True),
+        ("post of brieven van de stad Gent", False),  # "of" between two words of one request
+        ("of moet ik", False),  # nothing before the alternative
+        ("is er post van de FOD Financien", False),
+    ],
+)
+def test_a_question_that_offers_two_ways_things_may_be(text: str, either: bool) -> None:
+    assert asks_either(tokens(text)) is either
+    assert (EITHER in features(tokens(text))) is either
