@@ -258,7 +258,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
     ),
     "articles": (  # the service desk's knowledge base, as its workbook
         ("artikel|article|antwoord|answer servicedesk|helpdesk|service+desk", 2.5),
-        ("kennisbank|knowledge+base @file|@change", 1.0),
+        ("kennisbank|knowledge+base @file|@change", 1.0), ("artikel|article @change|@create", 2.0),
         ("=artikelen !servicedesk !helpdesk !kennisbank", -1.5),  # the catalogue's items
     ),
     "ticket_report": (  # the service desk's figures, for its agents and admins

@@ -256,6 +256,7 @@ EVERYONE = allowed(Role.MAILROOM, Role.ADMIN, Role.ENTITY_ADMIN)
         ("ik heb vorige maand power bi aangevraagd, is dat er al door?", "requests"),
         ("zet power apps in het aanbod", "catalogue"),  # an admin changing the offer
         ("geef dit door aan een persoon aub", "ticket"),  # a person, by "doorgeven"
+        ("maak een nieuw artikel over de vpn", "articles"),  # an article made
     ],
 )
 def test_free_wording_is_read_as_the_command(text: str, expected: str) -> None:
