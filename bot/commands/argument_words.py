@@ -19,6 +19,7 @@ from bot.commands.day_spans import (
     month_at,
     named_days,
     two_days,
+    until_after,
 )
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS
@@ -316,6 +317,7 @@ def start_and_end(
 
 
 def _past_the(words: Sequence[Token], i: int) -> int:
+    """The position after a "the" at i ("Monday the 14th"), else i."""
     return i + 1 if i < len(words) and words[i].folded in ("the", "de") else i
 
 
@@ -323,15 +325,12 @@ def _word_before(words: Sequence[Token], first: int) -> str:
     """The word before a day, over a "next" ("until next Friday", "vanaf volgende maandag"),
     a "the" ("until the 23rd of December") or the day's name ("vanaf woensdag 9/12")."""
     before = first - 1
-    if before > 0 and (words[before].folded in ("the", "de") or _until_after(words, before)):
+    said = [w.folded for w in words[: before + 1]]
+    if before > 0 and (said[before] in ("the", "de") or until_after(said)):  # "tot na"
         before -= 1
     if before > 0 and (words[before].folded in PERIOD_WHICH | DAY_NAMES):
         before -= 1
     return words[before].folded if before >= 0 else ""
-
-
-def _until_after(words: Sequence[Token], i: int) -> bool:
-    return words[i].folded in ("na", "after") and words[i - 1].folded in ENDS  # "tot na"
 
 
 def _through(words: Sequence[Token], first: int) -> bool:

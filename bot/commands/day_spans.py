@@ -22,7 +22,7 @@ DAY_NUMBER = re.compile(r"^\d{1,2}(?:st|nd|rd|th|ste|de|e)?$")
 _TWO_DAYS = re.compile(r"^(\d{1,2})-(\d{1,2})(?:[/.](\d{1,2}))?$")
 _DASHES = ("-", "\u2013", "\u2014")
 # A named day said as a time around it, not as a day: "na nieuwjaar", "voor kerst", "met
-# kerst", "home for Christmas" (the dialog asks for the days); but see after_an_end.
+# kerst", "home for Christmas" (the dialog asks for the days); but see until_after.
 # fmt: off
 _AROUND = frozenset({
     "na", "after", "voor", "before", "rond", "rondom", "around", "omstreeks", "for", "met",
@@ -92,14 +92,13 @@ def _around(words: Sequence[Token], i: int) -> bool:
     """A time around the day at i ("met kerst"), not "tot en met kerst" nor "tot na
     nieuwjaar" (away until it is over: through that day)."""
     before = [w.folded for w in words[max(0, i - 3) : i]]
-    return bool(before) and before[-1] in _AROUND and not after_an_end(before)
+    through = before[-3:] == ["tot", "en", "met"] or until_after(before)
+    return bool(before) and before[-1] in _AROUND and not through
 
 
-def after_an_end(before: Sequence[str]) -> bool:
-    """ "tot en met", "tot na", "until after": the words before a day that end with it."""
-    return before[-3:] == ["tot", "en", "met"] or (
-        before[-2:-1] != [] and before[-2] in ENDS and before[-1] in ("na", "after")
-    )
+def until_after(before: Sequence[str]) -> bool:
+    """ "tot na", "until after" right before a day: away until it is over, so through it."""
+    return len(before) >= 2 and before[-2] in ENDS and before[-1] in ("na", "after")
 
 
 def dashed(text: str, words: Sequence[Token]) -> frozenset[int]:

@@ -261,8 +261,9 @@ def have_or_get(words: Sequence[Token]) -> bool:
 # A feature for the examples, which learn what it asks for beside the rest of the sentence
 # ("heb ik al Pro of moet ik die aanvragen?" is about one's own licences).
 _EITHER = frozenset({"of", "or"})
+# What opens the second way: a verb, or "ook", "enkel", "iemand" ("of ook voor stagiairs").
 # fmt: off
-_EITHER_VERBS = frozenset({
+_SECOND_WAY = frozenset({
     "moet", "mag", "kan", "kun", "kunt", "is", "zit", "blijft", "heb", "hebt", "zijn", "moeten",
     "mogen", "kunnen", "gaat", "wordt", "krijg", "do", "does", "can", "should", "must", "are",
     "will", "would", "need", "ook", "also", "enkel", "alleen", "only", "someone", "iemand",
@@ -275,7 +276,7 @@ def asks_either(words: Sequence[Token]) -> bool:
     "or should I", "of ook", "or someone in ICT"."""
     plain = [word.folded for word in words if word.kind == "word"]
     return any(
-        word in _EITHER and after in _EITHER_VERBS
+        word in _EITHER and after in _SECOND_WAY
         for i, (word, after) in enumerate(pairwise(plain))
         if i >= 2
     )

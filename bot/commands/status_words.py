@@ -29,7 +29,8 @@ from bot.commands.lemmas import Token
 from bot.commands.phrases import STOPWORDS
 
 _ABOUT_SOMEONE = frozenset({"van", "voor", "of", "for", "heeft", "has"})
-_ACCESS_TO = [["toegang", "tot"], ["access", "to"], ["rechten", "op"], ["rights", "to"]]
+# What one has access to, not whom: "toegang tot Ruimtelijke Data".
+_ACCESS_TO = frozenset({("toegang", "tot"), ("access", "to"), ("rechten", "op"), ("rights", "to")})
 # A first and a last name, a particle or two between: "nathalie dhondt", "jan van den broeck".
 _FULL_NAME = range(2, 6)
 
@@ -48,7 +49,7 @@ def colleague(text: str, words: Sequence[Token], known: frozenset[int]) -> list[
         person = capitalised_run(text, words, known, least=2)
         if (
             person is not None
-            and [w.folded for w in words[person[0] - 2 : person[0]]] in _ACCESS_TO
+            and tuple(w.folded for w in words[person[0] - 2 : person[0]]) in _ACCESS_TO
         ):
             person = None  # "heb ik toegang tot Ruimtelijke Data?": a place to work in
     return None if person is None else with_particle(words, person, known)
