@@ -110,14 +110,15 @@ def understand(
     if opening and (cues.verdict is Verdict.NOTHING or opening.named_before_colon(text)):
         opened = _opened(opening, text, examples, _open_to(cues, commands))
         return _following(opened, cues, text, commands, extra_terms)
+    if examples is None or cues.two_asked or _only_greets(cues, text):
+        return cues
     words = tokens(text)
     # A question about how commands work, or whether one has a licence: the examples read it
     # whole, even where the cues found two commands alike.
-    form = asks_how(words) or asks_rule(words) or asks_have(words)
-    if examples is not None and cues.verdict is Verdict.ASK and not cues.two_asked and not form:
+    rule, have = asks_rule(words), asks_have(words)
+    form = rule or have or asks_how(words)
+    if cues.verdict is Verdict.ASK and not form:
         return _settled(cues, text, commands, extra_terms, examples)
-    if examples is None or cues.two_asked or _only_greets(cues, text):
-        return cues
     allowed = _open_to(cues, commands)
     sure = cues.confidence >= CUES_SURE and not form
     if cues.winner is not None and (
@@ -125,7 +126,7 @@ def understand(
         or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
     ):
         return cues
-    guess = examples.guess(words, allowed, _prior(cues, words))
+    guess = examples.guess(words, allowed, _prior(cues, form, rule=rule, have=have))
     return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
 
 
@@ -187,12 +188,10 @@ def _overruled(
     return guess is not None and guess.label != winner and guess.probability >= EXAMPLES_OVERRULE
 
 
-def _prior(cues: Understanding, words: Sequence[Token]) -> dict[str, float]:
-    """What the cues read, for the examples to weigh in; on a question about a command's rules,
-    or whether one has a licence, only that it is one."""
-    rule = asks_rule(words)
-    have = asks_have(words)
-    weight = 0.0 if asks_how(words) or rule or have else CUES_IN_EXAMPLES
+def _prior(cues: Understanding, form: bool, *, rule: bool, have: bool) -> dict[str, float]:
+    """What the cues read, for the examples to weigh in; on a question in a form of its own
+    (how to, a command's rules, whether one has a licence), only that it is one."""
+    weight = 0.0 if form else CUES_IN_EXAMPLES
     prior = {candidate.name: weight * candidate.score for candidate in cues.ranked}
     if rule:
         prior[SERVICEDESK] = _LEAN
