@@ -263,6 +263,13 @@ WHOLE_CORPUS_BAR = 0.95
 # broken that needs a person = ticket", where the corpus sends a complaint that asks for no
 # one to the knowledge base (whose answer offers a person): 17 of the 117 misses are such
 # complaints, relabelled after the measure (the sets' other sentences keep their writers').
+# Sets 81 to 84 (212, 220, 212 and 223 sentences after 27 to 38 repeats each were dropped;
+# the mailroom's new scanning line, Power BI season at DFB, the desk after a failed Windows
+# update, part-timers and returners before the holidays; four more engineers, from the brief
+# corrected on complaints and on "ambiguous") read 92.5%, 90.5%, 89.2% and 91.5% (788 of
+# 867, 90.9%; Dutch 90.7%, English 91.7%), measured once, on the code this session began
+# with. A person asked for after a complaint ("..., kan iemand dat eens bekijken?") read
+# worst: 17 of the 79 misses.
 # The issue asks 95% on unseen sentences, which this does not reach:
 # this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
