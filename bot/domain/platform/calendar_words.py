@@ -22,3 +22,16 @@ MONTHS: Mapping[str, int] = MappingProxyType(
         **dict.fromkeys(("december", "dec"), 12),
     }
 )
+
+# The days of the week by name, Monday first (date.weekday()): "sinds maandag" in a report.
+WEEKDAYS: Mapping[str, int] = MappingProxyType(
+    {
+        **dict.fromkeys(("maandag", "monday"), 0),
+        **dict.fromkeys(("dinsdag", "tuesday"), 1),
+        **dict.fromkeys(("woensdag", "wednesday"), 2),
+        **dict.fromkeys(("donderdag", "thursday"), 3),
+        **dict.fromkeys(("vrijdag", "friday"), 4),
+        **dict.fromkeys(("zaterdag", "saturday"), 5),
+        **dict.fromkeys(("zondag", "sunday"), 6),
+    }
+)

@@ -3,7 +3,8 @@ in chat (the licence report, dialogs/licences/admin.py; the ticket report,
 dialogs/servicedesk/report.py) through bot/domain/platform/report_ask.py.
 
 - days written out: "3 november", "1 September", "2 Nov 2026", "November 3"; without a year the
-  most recent such day (a report looks back: "sinds 15 oktober" on 1 December is this October)
+  most recent such day (a report looks back: "sinds 15 oktober" on 1 December is this October),
+  as a weekday is ("sinds maandag")
 - periods: "vorige maand", "dit kwartaal", "dit jaar", "deze week", "laatste 30 dagen", "gisteren",
   "afgelopen 2 weken", and the English ones ("last month", "this quarter", "past 30 days");
   a month, quarter, half or year by its name ("oktober 2026", "okt", "het derde kwartaal van
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Protocol
 
-from bot.domain.platform.calendar_words import MONTHS
+from bot.domain.platform.calendar_words import MONTHS, WEEKDAYS
 from bot.domain.platform.text import fold, folded_words
 
 # fmt: off
@@ -84,9 +85,13 @@ class NamedEntity(Protocol):
 
 
 def written_days(words: Sequence[str], used: set[int], today: date) -> list[tuple[int, date]]:
-    """Days written with a month's name, each with where it is written; marks their words
-    used."""
+    """Days written with a month's name or by a weekday's ("sinds maandag": the last Monday up
+    to today), each with where it is written; marks their words used."""
     found: list[tuple[int, date]] = []
+    for i, word in enumerate(words):
+        if i not in used and word in WEEKDAYS:
+            found.append((i, _weekday(words, i, found, today)))
+            used.add(i)
     for i in range(len(words) - 1):
         if i in used or i + 1 in used:
             continue
@@ -106,6 +111,19 @@ def written_days(words: Sequence[str], used: set[int], today: date) -> list[tupl
             found.append((i, day))
             used |= taken
     return found
+
+
+def _weekday(
+    words: Sequence[str], i: int, found: Sequence[tuple[int, date]], today: date
+) -> date:
+    """The last such weekday up to today; after another weekday and the words that join them
+    ("van maandag tot woensdag"), the first such day after it."""
+    number = WEEKDAYS[words[i]]
+    if found and words[found[-1][0]] in WEEKDAYS:
+        j, first = found[-1]
+        if all(word in _JOINING for word in words[j + 1 : i]):
+            return first + timedelta(days=(number - first.weekday()) % 7)
+    return today - timedelta(days=(today.weekday() - number) % 7)
 
 
 def _day_before(

@@ -78,6 +78,14 @@ def _read(args: str) -> ReportAsk:
         ("van 28/10 tot 3 november", date(2026, 10, 28), date(2026, 11, 3)),
         ("van 3 oktober tot 15/11", date(2026, 10, 3), date(2026, 11, 15)),
         ("", date(2026, 11, 2), TODAY),
+        # a weekday: the last one up to today (TODAY is a Tuesday); the second of two after
+        # the first
+        ("sinds maandag", date(2026, 11, 30), TODAY),
+        ("DOMG since Friday", date(2026, 11, 27), TODAY),
+        ("sinds dinsdag", TODAY, TODAY),
+        ("van vrijdag tot en met maandag", date(2026, 11, 27), date(2026, 11, 30)),
+        ("van maandag tot woensdag", date(2026, 11, 30), date(2026, 12, 2)),
+        ("20 november tot maandag", date(2026, 11, 20), date(2026, 11, 30)),
     ],
 )
 def test_a_period_in_words(args: str, start: date, end: date) -> None:
