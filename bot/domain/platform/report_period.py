@@ -113,9 +113,7 @@ def written_days(words: Sequence[str], used: set[int], today: date) -> list[tupl
     return found
 
 
-def _weekday(
-    words: Sequence[str], i: int, found: Sequence[tuple[int, date]], today: date
-) -> date:
+def _weekday(words: Sequence[str], i: int, found: Sequence[tuple[int, date]], today: date) -> date:
     """The last such weekday up to today; after another weekday and the words that join them
     ("van maandag tot woensdag"), the first such day after it."""
     number = WEEKDAYS[words[i]]
