@@ -196,7 +196,8 @@ class Catalogue:
         An item is named when all words of its name, of one synonym or of a part of its name no
         other item's name holds ("premium per gebruiker") occur in the text; the longest such
         phrase wins, so "power bi premium" beats "power bi", but not over another item named
-        that the shorter one only says where it is (_Named.rank). A word of a phrase also occurs as
+        that the shorter one only says where it is (_Named.rank). Its edition alone names it too,
+        after any item named otherwise ("een pro": Power BI Pro). A word of a phrase also occurs as
         the first part of a compound ("budget" in "budgetrapporten"). Where only a product's
         family is named, or nothing, the descriptions choose (bot/domain/licences/described.py).
         forms: a word's other forms (its lemmas: "apps" -> "app"), which count as the word, on

@@ -1,16 +1,18 @@
 """Which catalogue items a person's words name, best first (Catalogue.match): by an item's own
-name, a synonym or a part of its name no other item's holds; where only a product's family is
-named, or nothing, by the items' descriptions (bot/domain/licences/described.py)."""
+name, a synonym, a part of its name no other item's holds or its edition alone ("een pro");
+where only a product's family is named, or nothing, by the items' descriptions
+(bot/domain/licences/described.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.domain.licences.described import best_described
 from bot.domain.licences.item_kinds import ItemKind
-from bot.domain.platform.text import folded_words
+from bot.domain.platform.text import fold, folded_words
 
 if TYPE_CHECKING:
     from bot.domain.licences.catalogue import CatalogueItem
@@ -31,6 +33,7 @@ def named_items(
             *_own_name_parts(item, visible),
         )
         by_name = max((_phrase_score(phrase, words, read) for phrase in names), default=0)
+        by_name = by_name or _edition_said(item, visible, text)
         synonym = max(((_phrase_score(s, words, read), s) for s in item.synonyms), default=(0, ""))
         if by_name or synonym[0]:
             said = frozenset(folded_words(synonym[1])) if synonym[0] > by_name else frozenset()
@@ -136,6 +139,38 @@ def _in_description(
     texts = (item.description_nl, item.description_en)
     theirs = {f for text in texts for w in folded_words(text) for f in (w, *forms(w))}
     return all({word, *forms(word)} & theirs for word in said)
+
+
+def _edition_said(item: CatalogueItem, visible: Iterable[CatalogueItem], text: str) -> int:
+    """1 where the text says the item's edition alone: "ik wil graag een pro" for Power BI
+    Pro, whose name is its family's ("Power BI", shared with Premium per user) and one word
+    of its own. Not after a capitalised word, another maker's product: "Adobe Acrobat Pro".
+    It ranks below any item named otherwise."""
+    edition = _edition(item, visible)
+    if not edition:
+        return 0
+    typed = _TYPED.findall(text)
+    return int(
+        any(
+            fold(word) == edition and (i == 0 or not typed[i - 1][:1].isupper())
+            for i, word in enumerate(typed)
+        )
+    )
+
+
+_TYPED = re.compile(r"\w+")
+
+
+def _edition(item: CatalogueItem, visible: Iterable[CatalogueItem]) -> str:
+    """The last word of the item's names after a family it shares with another item's name,
+    when no other name holds it ("pro"); "" when there is none."""
+    others = [_name_words(other) for other in visible if other.key != item.key]
+    for name in (item.name_nl, item.name_en):
+        words = folded_words(name)
+        shares = len(words) > 1 and any(set(words[:-1]) <= other for other in others)
+        if shares and not any(words[-1] in other for other in others):
+            return words[-1]
+    return ""
 
 
 def _own_name_parts(item: CatalogueItem, visible: Iterable[CatalogueItem]) -> list[str]:

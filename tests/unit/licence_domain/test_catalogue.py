@@ -119,6 +119,19 @@ def test_free_text_names_the_item_in_other_forms_and_by_its_own_name_parts() -> 
     assert other.match("mijn budgetje", "ADV") == []
 
 
+def test_an_edition_said_alone_names_its_item_but_not_another_makers_product() -> None:
+    # "Pro" is Power BI Pro's own word after the family it shares with Premium per user.
+    assert CATALOGUE.match("ik wil graag een pro, mijn proefversie is vervallen", "ADV")[0] is PRO
+    assert CATALOGUE.match("give me a Pro license", "ADV")[0] is PRO
+    assert CATALOGUE.match("Adobe Acrobat Pro licentie aanvragen", "ADV") == []
+    assert CATALOGUE.match("I need ArcGIS Pro", "ADV") == []
+    # Any item named otherwise comes first; a word shared by two names is no edition.
+    assert CATALOGUE.match("ik wil PPU, pro volstaat niet", "ADV")[0] is PPU
+    assert CATALOGUE.match("iets per gebruiker", "ADV") == []
+    # Alone in the catalogue, Pro has no family to share: its last word alone is nothing.
+    assert replace(CATALOGUE, items=(PRO,)).match("een pro aub", "ADV") == []
+
+
 def test_a_workspace_comes_before_a_product_named_only_to_say_where_it_is() -> None:
     # "power bi" is the longer phrase, but it only says where the budget's workspace is.
     budget = replace(VIEWER, synonyms=("budget",))
