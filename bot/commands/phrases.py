@@ -194,11 +194,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("kennisbank|servicedesk|helpdesk|knowledge+base|service+desk", -2.0),
     ),
     "ticket": (  # a question for the service desk's people (a ticket)
-        (
-            "ticket|melding aanmaken|maken|=openen|indienen|registreren|create|new|nieuw|nieuwe"
-            "|raise",
-            2.0,
-        ),
+        ("ticket|melding aanmaken|maken|=openen|indienen|registreren|create|new|nieuw|nieuwe"
+         "|raise", 2.0),
         (
             "spreken|praten|bespreken|bellen|contact|contacteren|doorgeven|escaleren|speak|talk"
             "|pass|escalate|reach mens|medewerker|persoon|iemand|human|person|someone|servicedesk"
@@ -215,10 +212,13 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         # Someone to come, call back or take over: what only a person of the desk does.
         ("@visit", 2.5),
         ("iemand|someone|somebody|technieker|technician komen|come|sturen|stuur|send", 2.5),
+        # Someone asked to act, whatever the act: "kan er iemand dat opnemen?", "could someone
+        # reset my MFA?" (not someone else for one's post, not someone to explain).
+        ("@someone_asked !anders !else !uitleggen !explain !zeggen", 2.5),
         # An incident or a call logged: the desk's own words for a ticket.
         ("incident|case|storing|interventie|service+request|supportticket|support+request|"
          "support+ticket @create", 2.5),
-        ("melden|meld|report probleem|problem|storing|defect|panne", 2.0),
+        ("melden|meld|report|registreren|registreer probleem|problem|storing|defect|panne", 2.0),
         ("call log|loggen|raise", 2.5),
         ("melden|meld|verwittigen|verwittig|report|notify|inform|doorgeven @desk", 2.5),
         # Passed on to the desk: "stuur dit door naar de helpdesk", "log this with IT".

@@ -116,6 +116,9 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     "desk_person": "technieker technician ict'er ict-medewerker it-medewerker informaticus "
                    "echte+persoon echte+mens echte+medewerker =mens real+person real+agent "
                    "live+agent human",
+    "someone_asked": "kan+iemand kunt+iemand wil+iemand zou+iemand graag+iemand wie+kan+mij "
+                     "wie+kan+me can+someone could+someone would+someone will+someone "
+                     "can+somebody could+somebody who+can+help",
     "visit": "langskomen langs+komen komen+kijken komen+bekijken passeren meekijken "
              "terugbellen terugbelafspraak terugbelverzoek bel+terug opbellen bel+mij bel+me "
              "callback call+back call+me doorverbinden aan+de+lijn "
