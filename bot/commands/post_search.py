@@ -183,7 +183,9 @@ def _sender(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[
             (words[first].folded in _LEADS and not capital_inside(words, first))
             or (
                 word.folded in _SEARCH_VERBS
-                and (first in blocked or not content(words[first]))
+                and (
+                    first in blocked or not (content(words[first]) or capital_inside(words, first))
+                )
                 and words[first].folded not in _CLAUSES  # "vind ik brieven die ik ..."
             )
         ):

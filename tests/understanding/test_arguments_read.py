@@ -610,6 +610,20 @@ def test_a_paper_alone_is_what_the_post_is_searched_for(text: str, args: str) ->
 
 
 @pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        # A capital "De" inside a sentence is the sender's own, after "zoek" as after "van".
+        ("ik zoek ne brief van De Lijn over de bushalte", "zoek De Lijn"),
+        ("zoek mijn post op De Vlaamse Waterweg", "zoek De Vlaamse Waterweg"),
+        ("zoek de brief van de stad Gent", "zoek stad Gent"),
+    ],
+)
+def test_an_article_with_a_capital_is_part_of_the_sender(text: str, args: str) -> None:
+    result = understand(text, command_specs())
+    assert result.winner is not None and (result.winner.name, result.winner.args) == ("post", args)
+
+
+@pytest.mark.parametrize(
     ("text", "command"),
     [
         ("tkt aanmaken", "ticket"),
