@@ -90,6 +90,13 @@ _TIMES = frozenset({
     "time", "period", "day", "days", "weeks", "month", "months", "year", "years", "while",
 })
 # fmt: on
+# A word or a few between quotes, straight or curly: what is searched, as typed.
+_QUOTED = re.compile(r"['\"‘“][^'\"‘’“”]+['\"’”]")
+_MAX_QUOTED = 5
+# The endings of a letter's kind, and the shortest part before them: "bezwaar|schrift".
+_LETTER_KINDS = ("brief", "brieven", "schrift", "schriften", "kaart", "kaarten", "kaartje",
+                 "kaartjes")  # fmt: skip
+_SHORT_PART = 4
 # Papers one searches the post for, though they are the post's own words: "zoek facturen".
 _SEARCHABLE = frozenset(CLASSES["paperwork"].split())
 # Verbs of the post's arriving, which end a sender's name: "iets van de belastingdienst gekregen".
@@ -121,12 +128,39 @@ def searched(
     searchable = frozenset(i for i in known if words[i].folded in _SEARCHABLE)
     blocked = (known - searchable) | used
     search = (
-        _reference(text, words)
+        _quoted(text, words, blocked)
+        or _reference(text, words)
         or _sender(text, words, blocked)
         or _named_sender(words, known | used)
         or _after_the_post(text, words, blocked)
     )
-    return search or sorted(searchable)[:1]  # "is er een factuur binnengekomen?"
+    # "is er een factuur binnengekomen?", "zijn er kerstkaartjes toegekomen?"
+    return search or sorted(searchable)[:1] or _kind_of_letter(words, blocked)
+
+
+def _quoted(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[int]:
+    """ "brieven met 'omgevingsvergunning' erin", "zoek 'subsidiedossier 25-0317'": the words
+    between quotes, as typed; not a filter's or the post's own ("op 'afgehandeld' gezet")."""
+    for match in _QUOTED.finditer(text):
+        inside = [i for i, w in enumerate(words) if match.start() < w.start and w.end < match.end()]
+        filters = [i for i in inside if i in blocked and words[i].kind != "day"]  # "25-0317"
+        if inside and len(inside) <= _MAX_QUOTED and not filters:
+            return inside
+    return []
+
+
+def _kind_of_letter(words: Sequence[Token], blocked: frozenset[int]) -> list[int]:
+    """A letter named by its kind, a compound of a word for a letter ("bezwaarschrift",
+    "welkomstbrief", "kerstkaartjes"), when nothing else is searched."""
+    return [
+        i
+        for i, word in enumerate(words)
+        if i not in blocked
+        and any(
+            word.folded.endswith(kind) and len(word.folded) >= len(kind) + _SHORT_PART
+            for kind in _LETTER_KINDS
+        )
+    ][:1]
 
 
 def _after_the_post(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[int]:

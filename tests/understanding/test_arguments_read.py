@@ -624,6 +624,26 @@ def test_an_article_with_a_capital_is_part_of_the_sender(text: str, args: str) -
 
 
 @pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        # Between quotes: what is searched, as typed, a reference in it too.
+        ("toon mijn brieven met 'asbestattest' erin", "zoek asbestattest"),
+        ("zoek “kapvergunning 2026-117” in mijn post", "zoek kapvergunning 2026-117"),
+        ("search my letters for 'speed camera'", "zoek speed camera"),
+        # A filter's word between quotes stays a filter.
+        ("toon mijn post die op 'afgehandeld' staat", "afgehandeld"),
+        # A letter named by its kind, when nothing else is searched.
+        ("zijn er nieuwjaarskaartjes in de post gekomen?", "zoek nieuwjaarskaartjes"),
+        ("is het verzoekschrift al gescand in mijn post?", "zoek verzoekschrift"),
+        ("heb ik nieuwe brieven?", ""),
+    ],
+)
+def test_quoted_words_and_a_kind_of_letter_are_searched(text: str, args: str) -> None:
+    result = understand(text, command_specs())
+    assert result.winner is not None and (result.winner.name, result.winner.args) == ("post", args)
+
+
+@pytest.mark.parametrize(
     ("text", "command"),
     [
         ("tkt aanmaken", "ticket"),
