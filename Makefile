@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
+# Test workers beside the serial pass (tests/conftest.py); the CI machine has two cores.
+TEST_WORKERS ?= 2
 NODE_STAMP := node_modules/.installed
 
 .PHONY: install demo test unit integration e2e fuzz bench lint format manifest chromium screenshots clean
@@ -27,7 +29,8 @@ test: install
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial"
+	$(BIN)/pytest -m serial
 
 unit: $(PY_STAMP)
 	$(BIN)/pytest tests/unit
