@@ -45,6 +45,7 @@ _WEEK_OF = frozenset({"van", "of"})
 _WHOLE = frozenset({"heel", "hele", "gans", "ganse", "volledige", "whole", "entire", "all"})
 _MONTH = frozenset({"maand", "month"})
 _BETWEEN = frozenset({"de", "the", "of"})
+_DURING = frozenset({"in", "tijdens", "during"})
 # fmt: on
 
 Day = tuple[int, int, str]  # first and last position, the day as written
@@ -186,10 +187,15 @@ def week_period(words: Sequence[Token]) -> Day | None:
         if words[i].folded in _WEEKS and _WEEK_NUMBER.match(words[i + 1].folded):
             return _numbered_weeks(words, i)  # "in week 51", "week 51 tot week 52"
         if words[i].folded in PERIOD_WHICH and words[i + 1].folded in _PERIOD_UNITS:
-            if i > 0 and words[i - 1].folded in END_WORDS | {"van", "of"}:
+            if i > 0 and words[i - 1].folded in END_WORDS | {"van", "of"} and not _all_of(words, i):
                 continue
             return i, i + 1, f"{words[i].text} {words[i + 1].text}"
     return None
+
+
+def _all_of(words: Sequence[Token], i: int) -> bool:
+    """ "all of next week": the whole period, not "the end of" it."""
+    return i > 1 and words[i - 1].folded == "of" and words[i - 2].folded in _WHOLE
 
 
 def _numbered_weeks(words: Sequence[Token], i: int) -> Day:
@@ -228,9 +234,10 @@ def week_of(words: Sequence[Token], days: list[Day]) -> Day | None:
     return None
 
 
-def whole_month(words: Sequence[Token]) -> Day | None:
-    """ "heel de maand januari", "de maand januari", "the whole of January": that month, as the
-    dialog reads "maand januari"; not "eind januari" (a day) nor "14 januari"."""
+def whole_month(words: Sequence[Token], *, during: bool = False) -> Day | None:
+    """ "heel de maand januari", "de maand januari", "the whole of January", and with `during`
+    "in januari": that month, as the dialog reads "maand januari"; not "eind januari" (a day)
+    nor "14 januari"."""
     folded = [word.folded for word in words]
     for i, word in enumerate(folded):
         if word not in MONTHS:
@@ -241,9 +248,14 @@ def whole_month(words: Sequence[Token]) -> Day | None:
             first = _past(folded, first - 1, _BETWEEN)
         if first >= 0 and folded[first] in _WHOLE:
             return first, i, f"maand {words[i].text}"
-        if named:
-            return first + 1, i, f"maand {words[i].text}"
+        in_it = during and i > 0 and folded[i - 1] in _DURING
+        if named or (in_it and not _a_day_number(folded, i + 1)):
+            return first + 1, i, f"maand {words[i].text}"  # "in januari", "during February"
     return None
+
+
+def _a_day_number(folded: Sequence[str], i: int) -> bool:
+    return i < len(folded) and folded[i].isdigit()
 
 
 def _past(folded: Sequence[str], i: int, small: frozenset[str]) -> int:

@@ -89,7 +89,9 @@ def delegation(
     mag", "Hanne Wuyts vervangt mij"); else capitalised words (one only beside days)."""
     days = written_days(words, text)
     period = week_period(words)
-    named = week_of(words, days) or whole_month(words)  # "de week van 14 december"
+    # "de week van 14 december"; "in januari" only where no day is said ("in maart met
+    # pensioen, vanaf 1 maart naar Dirk")
+    named = week_of(words, days) or whole_month(words, during=not days)
     if named and not period:
         period = named
         days = [day for day in days if not named[0] <= day[0] <= named[1]]

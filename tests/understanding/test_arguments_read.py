@@ -328,6 +328,11 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
         ),
         ("de hele maand december mag Els Maes mijn post krijgen", TODAY, date(2026, 12, 31)),
         ("mijn post naar Els Maes tot eind januari", TODAY, date(2027, 1, 31)),  # a day, still
+        # a month one is away in, where no day is said; all of a week
+        ("kan Els Maes in januari mijn post krijgen?", date(2027, 1, 1), date(2027, 1, 31)),
+        ("during February my post to Els Maes please", date(2027, 2, 1), date(2027, 2, 28)),
+        ("in maart met pensioen, vanaf 1 maart post naar Els Maes", date(2027, 3, 1), None),
+        ("I'm away all of next week, Els Maes gets my mail", date(2026, 12, 7), date(2026, 12, 13)),
         # two days written as one, or with a dash between
         ("post naar Els Maes van 15-19 dec", date(2026, 12, 15), date(2026, 12, 19)),
         ("mijn post naar Els Maes 15/12-19/12", date(2026, 12, 15), date(2026, 12, 19)),
