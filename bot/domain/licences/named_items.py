@@ -58,6 +58,8 @@ def _itself(word: str) -> tuple[str, ...]:
 # Compound parts at least this long; what a part leaves over at least this long.
 _PART = 5
 _SHORT = 4
+# A word as typed, its capital kept (folded_words folds it away).
+_TYPED = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +158,6 @@ def _edition_said(item: CatalogueItem, visible: Iterable[CatalogueItem], text: s
             for i, word in enumerate(typed)
         )
     )
-
-
-_TYPED = re.compile(r"\w+")
 
 
 def _edition(item: CatalogueItem, visible: Iterable[CatalogueItem]) -> str:
