@@ -33,7 +33,8 @@ def named_items(
             *_own_name_parts(item, visible),
         )
         by_name = max((_phrase_score(phrase, words, read) for phrase in names), default=0)
-        by_name = by_name or _edition_said(item, visible, text)
+        edition = not by_name and _edition_said(item, visible, text)
+        by_name = by_name or int(edition)
         synonym = max(((_phrase_score(s, words, read), s) for s in item.synonyms), default=(0, ""))
         if by_name or synonym[0]:
             said = frozenset(folded_words(synonym[1])) if synonym[0] > by_name else frozenset()
@@ -42,7 +43,8 @@ def named_items(
                 said <= _name_words(other) for other in visible if other.key != item.key
             )
             score = max(by_name, synonym[0])
-            scored.append(_Named(item, position, score, by_name > 0, said, need, family))
+            only = edition and not synonym[0]
+            scored.append(_Named(item, position, score, by_name > 0, said, need, family, only))
     if not scored:
         return [found] if (found := best_described(visible, words, read)) else []
     ranked = sorted(scored, key=lambda named: named.rank(scored))
@@ -77,8 +79,11 @@ class _Named:
     need: bool = False
     # The words said are in another item's name too ("power bi" in Premium per user's).
     family: bool = False
+    # Named by its edition alone ("een pro"): after any item named otherwise ("PPU, want mijn
+    # dataset is te groot voor pro").
+    edition: bool = False
 
-    def rank(self, others: Iterable[_Named]) -> tuple[bool, bool, bool, int, int]:
+    def rank(self, others: Iterable[_Named]) -> tuple[bool, bool, bool, bool, int, int]:
         """Longest phrase first, but an item named only by a word that says where another one
         lives comes after it: "de begrotingsopvolging in power bi" asks for the workspace,
         "power bi ppu" for Premium per user (whose name holds "power bi"), not for Pro. A
@@ -95,7 +100,7 @@ class _Named:
             other.item.kind is not workspace and not (other.family or other.need)
             for other in rivals
         )
-        return where, beside, self.need, -self.score, self.position
+        return self.edition, where, beside, self.need, -self.score, self.position
 
 
 def _name_words(item: CatalogueItem) -> set[str]:
@@ -109,12 +114,12 @@ def _better_described(
     forms: Callable[[str], Iterable[str]],
 ) -> CatalogueItem | None:
     """Another item of the family only named ("power bi": Power BI Pro's synonym, words of
-    "Power BI Premium per gebruiker" too) that the text describes better."""
-    if top.by_name:
+    "Power BI Premium per gebruiker" too), or beside the edition named ("wat de gewone Pro
+    niet toelaat"), that the text describes better."""
+    if top.by_name and not top.edition:
         return None
-    family = [
-        item for item in visible if item.key != top.item.key and top.said <= _name_words(item)
-    ]
+    said = top.said or _name_words(top.item) - {_edition(top.item, visible)}
+    family = [item for item in visible if item.key != top.item.key and said <= _name_words(item)]
     best = best_described([top.item, *family], words, forms) if family else None
     return best if best is not None and best.key != top.item.key else None
 
@@ -143,20 +148,15 @@ def _in_description(
     return all({word, *forms(word)} & theirs for word in said)
 
 
-def _edition_said(item: CatalogueItem, visible: Iterable[CatalogueItem], text: str) -> int:
-    """1 where the text says the item's edition alone: "ik wil graag een pro" for Power BI
+def _edition_said(item: CatalogueItem, visible: Iterable[CatalogueItem], text: str) -> bool:
+    """Whether the text says the item's edition alone: "ik wil graag een pro" for Power BI
     Pro, whose name is its family's ("Power BI", shared with Premium per user) and one word
-    of its own. Not after a capitalised word, another maker's product: "Adobe Acrobat Pro".
-    It ranks below any item named otherwise."""
+    of its own. Not after a capitalised word, another maker's product: "Adobe Acrobat Pro"."""
     edition = _edition(item, visible)
-    if not edition:
-        return 0
-    typed = _TYPED.findall(text)
-    return int(
-        any(
-            fold(word) == edition and (i == 0 or not typed[i - 1][:1].isupper())
-            for i, word in enumerate(typed)
-        )
+    typed = _TYPED.findall(text) if edition else []
+    return any(
+        fold(word) == edition and (i == 0 or not typed[i - 1][:1].isupper())
+        for i, word in enumerate(typed)
     )
 
 

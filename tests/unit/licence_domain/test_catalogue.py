@@ -127,6 +127,7 @@ def test_an_edition_said_alone_names_its_item_but_not_another_makers_product() -
     assert CATALOGUE.match("I need ArcGIS Pro", "ADV") == []
     # Any item named otherwise comes first; a word shared by two names is no edition.
     assert CATALOGUE.match("ik wil PPU, pro volstaat niet", "ADV")[0] is PPU
+    assert CATALOGUE.match("PPU aub, mijn dataset is te groot voor pro", "ADV")[0] is PPU
     assert CATALOGUE.match("iets per gebruiker", "ADV") == []
     # Alone in the catalogue, Pro has no family to share: its last word alone is nothing.
     assert replace(CATALOGUE, items=(PRO,)).match("een pro aub", "ADV") == []
