@@ -164,6 +164,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         # A colleague and the days: "mijn post van 7/12 t.e.m. 9/12 naar Luc Janssens".
         ("post|mail|@letters naar|to :name :day|volgende+week|next+week|deze+week|this+week", 1.5),
         ("post|mail|@letters naar|to collega|colleague|iemand|someone", 1.5),
+        ("post|mail|@letters :name @receive|@handle !van !from !vd", 2.0),
         ("post|mail|@letters naar+wie|to+whom", 4.5),
         ("post|mail|@letters stuur|sturen|send", 1.0),
         ("post|mail|@letters wie|who @receive", 4.5),
@@ -182,8 +183,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@rules @adopt", -2.0),
     ),
     "post_rules_apply": (
-        ("@rules @adopt", 4.5),
-        ("@rules|werkboek|workbook @reviewed", 1.5),
+        ("@rules @adopt", 4.5), ("@rules|werkboek|workbook @reviewed", 1.5),
     ),
     "catalogue": (
         ("@catalogue", 3.0),

@@ -49,6 +49,7 @@ CLASSES: Mapping[str, str] = MappingProxyType({
             "nieuwe extra wens wensen kan+ik+hebben mag+ik+hebben want need get like order new "
             "another can+i+have could+i+have may+i+have would+like",
     "receive": "krijgen krijgt ontvangen ontvangt receive receives get gets",
+    "handle": "opvolgen behandelen overnemen afhandelen handle cover",  # another's post
     "request": "aanvraag aanvragen licentieaanvraag request requests",
     "progress": "status stand ver staat staan goedgekeurd goedkeuren behandeld behandelen "
                 "geweigerd weigeren afgewezen afwijzen nieuws lopende openstaan openstaande "

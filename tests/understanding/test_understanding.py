@@ -319,6 +319,27 @@ def test_two_requests_joined_by_en_are_asked_about(text: str, between: set[str])
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # A colleague named to take one's post beside a question about it: both asked.
+        "kan Joke mijn post opvolgen en zijn er nog aangetekende brieven?",
+        "zijn er nieuwe brieven en kan Wim Claes mijn post behandelen vanaf maandag?",
+    ],
+)
+def test_the_post_and_a_colleague_for_it_in_one_message_are_asked_about(text: str) -> None:
+    result = understand(text, STAFF, examples=corpus_model())
+    assert result.verdict is Verdict.ASK
+    assert {c.name for c in result.choices} == {"post", "post_delegation"}
+
+
+def test_a_colleague_named_with_ones_post_takes_it_but_a_sender_does_not() -> None:
+    taken = understand("kan Lies mijn post ontvangen", STAFF, examples=corpus_model()).winner
+    assert taken is not None and taken.name == "post_delegation"
+    sent = understand("heb ik post van Jan Peeters ontvangen?", STAFF, examples=corpus_model())
+    assert sent.winner is not None and sent.winner.name == "post"
+
+
+@pytest.mark.parametrize(
     ("text", "args"),
     [
         ("post doorsturen naar Els Maes tem 20/12", "naar Els Maes tot 20/12"),  # tot en met
