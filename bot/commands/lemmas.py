@@ -49,7 +49,7 @@ _TOKEN = re.compile(
     r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
     # "15/12-19/12" is two days, not 15 December 2019: a year is never followed by a month.
     r"|(?P<day>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?(?![/.]\d))"
-    r"|(?P<word>\w+)"
+    r"|(?P<word>\w*[^\W_]\w*)"  # a letter or a digit in it: "-_-" is no word
 )
 _LANGUAGES = ("nl", "en")
 # A long message is mostly an explanation; what it asks for is in its first words.
@@ -162,6 +162,7 @@ def lemmas(folded: str) -> frozenset[str]:
         forms.add(said)
         for language in _LANGUAGES:
             forms.add(fold(lemmatizer.lemmatize(said, lang=language)).replace("_", ""))
+    forms.discard("")
     return frozenset(forms)
 
 

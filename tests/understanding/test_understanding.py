@@ -606,3 +606,13 @@ def test_what_a_command_is_asked_in_words_of_its_own(
 ) -> None:
     result = understand(text, allowed(*roles), examples=corpus_model())
     assert result.winner is not None and result.winner.name == command
+
+
+@pytest.mark.parametrize("face", ["-_-", "_", "__ __", "^_^"])
+def test_a_word_of_underscores_alone_is_no_word(face: str) -> None:
+    # "-_-" once gave the examples an empty feature, and the message an error card.
+    text = "de printer op den 2de verdiep geeft weer papierstoring"
+    assert tokens(face) == []
+    plain = understand(text, STAFF, examples=corpus_model())
+    with_face = understand(f"{text} {face}", STAFF, examples=corpus_model())
+    assert (with_face.verdict, with_face.winner) == (plain.verdict, plain.winner)
