@@ -269,11 +269,20 @@ WHOLE_CORPUS_BAR = 0.95
 # corrected on complaints and on "ambiguous") read 92.5%, 90.5%, 89.2% and 91.5% (788 of
 # 867, 90.9%; Dutch 90.7%, English 91.7%), measured once, on the code this session began
 # with. A person asked for after a complaint ("..., kan iemand dat eens bekijken?") read
-# worst: 17 of the 79 misses.
+# worst: 17 of the 79 misses. Then someone asked to act read as a person of the desk asked
+# for, a colleague named with one's post as the delegation's cue, report weekdays, an edition
+# said alone ("een pro"), quoted and kinds of letters searched, months one is away in: leaving
+# each of the 85 sets out 16,185 -> 16,224 of 17,103. Sets 85 to 88 (222, 233, 208 and 208
+# sentences after 17 to 42 repeats each were dropped; January back from the holidays, people
+# who write as they talk, the admins' week, an AWV regional office; four more engineers, from
+# the same brief, written mid-session and not read until then) read 92.8%, 92.7%, 93.3% and
+# 94.2% (812 of 871, 93.2%; Dutch 92.4%, English 96.8%), measured once, on the session's last
+# code; the code this session began with read 91.5% (797) on them, one message of set 88
+# ("... -_-") failing in the examples' model, a bug fixed before this measure.
 # The issue asks 95% on unseen sentences, which this does not reach:
 # this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
-HELD_OUT_BAR = 0.90
+HELD_OUT_BAR = 0.93
 
 _CATALOGUE = demo_catalogue()
 _EXTRA = {
