@@ -529,12 +529,7 @@ def test_a_command_the_cues_rule_out_is_not_the_examples_pick() -> None:
         ("bel mij efkes op aub, outlook start niet meer", (), "ticket"),
         ("kan er iemand naar het onthaal komen? de badgelezer werkt niet", (), "ticket"),
         # Someone asked to act, whatever the act; not someone else for one's post, nor to explain.
-        (
-            "de koffieautomaat op de derde verdieping geeft geen wisselgeld, wil iemand dat eens "
-            "nakijken?",
-            (),
-            "ticket",
-        ),
+        ("de koffieautomaat geeft geen wisselgeld, wil iemand dat eens nakijken?", (), "ticket"),
         ("mijn tweede scherm blijft zwart, zou iemand dat kunnen oplossen?", (), "ticket"),
         ("could someone unlock my account? I mistyped my password too often", (), "ticket"),
         ("graag iemand die mijn docking station komt vervangen", (), "ticket"),
