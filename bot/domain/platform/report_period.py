@@ -86,10 +86,12 @@ class NamedEntity(Protocol):
 
 def written_days(words: Sequence[str], used: set[int], today: date) -> list[tuple[int, date]]:
     """Days written with a month's name or by a weekday's ("sinds maandag": the last Monday up
-    to today), each with where it is written; marks their words used."""
+    to today; not one before a date, "maandag 23 november"), each with where it is written;
+    marks their words used."""
     found: list[tuple[int, date]] = []
     for i, word in enumerate(words):
-        if i not in used and word in WEEKDAYS:
+        dated = i + 1 < len(words) and words[i + 1][:1].isdigit()
+        if i not in used and word in WEEKDAYS and not dated:
             found.append((i, _weekday(words, i, found, today)))
             used.add(i)
     for i in range(len(words) - 1):

@@ -86,6 +86,7 @@ def _read(args: str) -> ReportAsk:
         ("van vrijdag tot en met maandag", date(2026, 11, 27), date(2026, 11, 30)),
         ("van maandag tot woensdag", date(2026, 11, 30), date(2026, 12, 2)),
         ("20 november tot maandag", date(2026, 11, 20), date(2026, 11, 30)),
+        ("van maandag 23 november tot vrijdag 27/11", date(2026, 11, 23), date(2026, 11, 27)),
     ],
 )
 def test_a_period_in_words(args: str, start: date, end: date) -> None:
