@@ -279,6 +279,12 @@ WHOLE_CORPUS_BAR = 0.95
 # 94.2% (812 of 871, 93.2%; Dutch 92.4%, English 96.8%), measured once, on the session's last
 # code; the code this session began with read 91.5% (797) on them, one message of set 88
 # ("... -_-") failing in the examples' model, a bug fixed before this measure.
+# Sets 89 to 92 (187, 187, 185 and 201 sentences after 63, 63, 65 and 49 repeats were dropped;
+# the Christmas closure, an onboarding week, team leads and approvers, people in the field;
+# four more engineers, from the brief written anew with "deze week" in a report ending today)
+# read 93.6%, 90.9%, 90.3% and 93.0% (699 of 760, 92.0%; Dutch 91.4%, English 94.2%),
+# measured once, on the code this session began with. A person of the desk asked for after a
+# complaint read worst again (15 of the 61 misses), then rule questions (9).
 # The issue asks 95% on unseen sentences, which this does not reach:
 # this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
 # set, measured before any tuning for it, does better.
