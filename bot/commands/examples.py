@@ -33,6 +33,7 @@ from bot.commands.cues import forms_of
 from bot.commands.keyed_runs import KeyedRuns
 from bot.commands.lemmas import Token, lemmas, tokens
 from bot.commands.perceptron import BIAS, Perceptron
+from bot.commands.person_asked import asks_person
 from bot.commands.phrases import STOPWORDS
 from bot.commands.question_forms import asks_either, asks_how, asks_rule, skeleton
 from bot.commands.word_classes import CLASSES
@@ -47,6 +48,8 @@ HOW_TO = "?how-to"
 RULE = "?rule"
 # The feature of a question that offers two ways things may be (question_forms.asks_either).
 EITHER = "?either"
+# The feature of a person of the desk asked for (bot/commands/person_asked.py).
+PERSON = "?person"
 # Sentences that ask between two commands teach neither.
 _AMBIGUOUS = "ambiguous"
 # How a feature's share in a label's sentences is smoothed: towards its share in all sentences,
@@ -240,7 +243,7 @@ def features(words: Iterable[Token]) -> frozenset[str]:
     kind, pairs of neighbouring words of substance ("aanvraag_goedkeuren"), and the letter
     groups of the longer ones ("#<begro", "#groting", ...), the cues' word classes
     ("@hardware", bot/commands/word_classes.py), and the question's form ("?hoe__ik", HOW_TO,
-    RULE, EITHER: bot/commands/question_forms.py)."""
+    RULE, EITHER: bot/commands/question_forms.py; PERSON: bot/commands/person_asked.py)."""
     sentence = list(words)
     found: set[str] = set()
     previous: frozenset[str] = frozenset()
@@ -265,6 +268,8 @@ def features(words: Iterable[Token]) -> frozenset[str]:
         found.add(RULE)
     if asks_either(sentence):
         found.add(EITHER)
+    if asks_person(sentence):
+        found.add(PERSON)
     return frozenset(found | _classes(sentence))
 
 

@@ -96,6 +96,23 @@ def asks_how(words: Sequence[Token]) -> bool:
     )
 
 
+# "hoe krijg ik Power BI?", "how do I request Power Apps?": instructions to get a thing, which
+# is a request for it when the thing is one of ours (the caller reads that).
+_GET_VERBS = frozenset({
+    "krijg", "krijgen", "kom", "bekom", "bekomen", "vraag", "aanvragen", "get", "request",
+    "obtain", "apply",
+})  # fmt: skip
+
+
+def asks_to_get(words: Sequence[Token]) -> bool:
+    """Whether a how-to question asks how to get something: "hoe krijg ik", "how can I get"."""
+    plain = [word.folded for word in words if word.kind == "word"]
+    return any(
+        word in _HOW and _GET_VERBS.intersection(plain[i + 1 : i + 4])
+        for i, word in enumerate(plain[:_LEAD])
+    )
+
+
 # Questions on how a command's rules work, not requests to use it: "worden pakjes ook
 # gescand?", "wie keurt een aanvraag goed als mijn baas met verlof is?", "stopt het doorsturen
 # automatisch op de einddatum?". A passive that opens the question, unless about one's own

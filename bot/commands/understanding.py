@@ -38,9 +38,11 @@ from bot.commands.cues import (
     vocabulary_of,
 )
 from bot.commands.examples import SERVICEDESK, ExampleModel, Guess
+from bot.commands.leanings import form_of, prior
 from bot.commands.lemmas import Token, tokens
+from bot.commands.person_asked import opens_with_a_ticket
 from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
-from bot.commands.question_forms import asks_have, asks_how, asks_rule, have_or_get
+from bot.commands.question_forms import have_or_get
 from bot.commands.registry import CommandSpec
 from bot.commands.two_requests import before_colon, named_apart, parts
 from bot.commands.verdicts import Candidate, Understanding, Verdict
@@ -48,6 +50,7 @@ from bot.commands.verdicts import Candidate, Understanding, Verdict
 GREETING = "greeting"
 # Below this nothing is understood; a keyword alone in a short message is above it.
 MIN_SCORE = 1.8
+_TICKET = "ticket"
 _HAVE_OR_GET = ("licence", "status")  # "heb ik Power BI al, of moet ik het aanvragen?"
 # The runner-up is asked about too when it scores at least this share of the winner.
 ASK_RATIO = 0.75
@@ -63,21 +66,6 @@ EXAMPLES_OVERRULE = 0.99
 # How sure the examples must be to pick one of two commands the cues scored alike: 0.6, 0.75,
 # 0.9 and 0.97 read 95.1%, 95.1%, 95.0% and 95.0% on the blind sets each left out in turn.
 SETTLES_A_TIE = 0.75
-# What a point of the cues' score is worth to the examples, as log odds: where the examples
-# decide, the cues' reading still counts ("check my post" holds the post list's words, though
-# "check my" sentences mostly asked for the access card). Not on a how-to question, whose
-# subject's cues are what misleads ("hoe stel ik MFA in?" is no request for the access card).
-# Chosen on the blind sets each left out in turn: 0, 1, 1.5 and 2 read 94.1%, 95.0%, 95.1% and
-# 95.0% on average.
-CUES_IN_EXAMPLES = 1.5
-# Questions in a command's words that ask something else are read by the examples alone, as
-# a how-to question is, leaning this many log odds to what they ask: how a command's rules
-# work (question_forms.asks_rule: "worden pakjes ook gescand?") to the knowledge base, whether
-# one has a licence (asks_have: "do I have Power BI PPU?") to the access card. Leaving each
-# blind set out: 12,610 -> 12,642 of 13,333 (65 sets; 12,633 without the lean, 12,639 at 3)
-# and 13,295 -> 13,303 of 14,048 (69 sets; 13,301 without).
-_LEAN = 2.0
-_HAVE = "status"
 # How many words a part of a message (cut at "en", "and") needs to be read as a request of its
 # own by the examples too, not only by the cues: 3 and 5 read 95.1% on the blind sets each left
 # out in turn, the cues alone 94.9%.
@@ -110,23 +98,23 @@ def understand(
     if opening and (cues.verdict is Verdict.NOTHING or opening.named_before_colon(text)):
         opened = _opened(opening, text, examples, _open_to(cues, commands))
         return _following(opened, cues, text, commands, extra_terms)
+    words = tokens(text)
+    asked = {c.name for c in cues.choices}
+    if cues.two_asked and _TICKET in asked and opens_with_a_ticket(text, words):
+        return _following(Guess(_TICKET, 1.0), cues, text, commands, extra_terms)
     if examples is None or cues.two_asked or _only_greets(cues, text):
         return cues
-    words = tokens(text)
-    # A question about how commands work, or whether one has a licence: the examples read it
-    # whole, even where the cues found two commands alike.
-    rule, have = asks_rule(words), asks_have(words)
-    form = rule or have or asks_how(words)
-    if cues.verdict is Verdict.ASK and not form:
+    form = form_of(words, cues, commands, CUES_SURE)
+    if cues.verdict is Verdict.ASK and not form.own and not form.person:
         return _settled(cues, text, commands, extra_terms, examples)
     allowed = _open_to(cues, commands)
-    sure = cues.confidence >= CUES_SURE and not form
+    sure = cues.confidence >= CUES_SURE and not form.own
     if cues.winner is not None and (
         (sure and not _overruled(cues.winner.name, words, allowed, examples))
         or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
     ):
         return cues
-    guess = examples.guess(words, allowed, _prior(cues, form, rule=rule, have=have))
+    guess = examples.guess(words, allowed, prior(cues, form))
     return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
 
 
@@ -186,18 +174,6 @@ def _overruled(
     have? not sure I got Power BI" holds the licence form's words but asks for the access card."""
     guess = examples.guess(words, allowed)
     return guess is not None and guess.label != winner and guess.probability >= EXAMPLES_OVERRULE
-
-
-def _prior(cues: Understanding, form: bool, *, rule: bool, have: bool) -> dict[str, float]:
-    """What the cues read, for the examples to weigh in; on a question in a form of its own
-    (how to, a command's rules, whether one has a licence), only that it is one."""
-    weight = 0.0 if form else CUES_IN_EXAMPLES
-    prior = {candidate.name: weight * candidate.score for candidate in cues.ranked}
-    if rule:
-        prior[SERVICEDESK] = _LEAN
-    if have:
-        prior[_HAVE] = _LEAN
-    return prior
 
 
 def _only_greets(cues: Understanding, text: str) -> bool:

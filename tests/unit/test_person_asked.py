@@ -1,0 +1,83 @@
+"""A person of the desk asked to act (bot/commands/person_asked.py), and what the understanding
+step does with it: a ticket, however long the complaint before the ask."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands.examples import PERSON, features
+from bot.commands.lemmas import tokens
+from bot.commands.person_asked import asks_person
+from bot.commands.shipped_model import corpus_model
+from bot.commands.understanding import Verdict, understand
+from bot.domain.platform.roles import Role
+from dialogs import command_specs
+
+_STAFF = [spec for spec in command_specs() if spec.allows(frozenset({Role.STAFF}))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de scanner in de postkamer is vastgelopen, kan er iemand komen",
+        "zou iemand mij kunnen contacteren? ik krijg een foutmelding",
+        "Kunnen jullie mijn tweede scherm nog leveren?",
+        "kan ICT een laptop klaarzetten voor onze stagiair",
+        "the tablet charger in the site van is dead, can IT send a new one",
+        "allee, mijn scherm is zwart, stuur iemand aub",
+        "I need someone to reset my MFA, lost my phone on site",
+        "tablet gestolen uit de wagen, wie kan da doen",
+        "is er iemand die mij kan helpen met de beamer?",
+        "graag een ticket, de authenticator app blijft vragen om een code",
+        "open a ticket please: the printer jams",
+    ],
+)
+def test_a_person_asked_to_act(text: str) -> None:
+    assert asks_person(tokens(text))
+    assert PERSON in features(tokens(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn scherm is zwart en niks reageert",  # a complaint, no one asked
+        "kan iemand anders mijn post ontvangen tijdens mijn verlof?",  # someone else, one's post
+        "kan iemand mij uitleggen hoe ik een rapport deel?",  # someone to explain
+        "kan ik bij ICT terecht voor een nieuwe muis?",  # the caller does the asking
+        "can it be fixed remotely?",  # "it" is no IT
+        "hoe ver staat mijn ticket?",  # one's own ticket, asked after
+        "wie kan mijn aanvraag goedkeuren?",  # who may, a rule
+    ],
+)
+def test_no_person_asked(text: str) -> None:
+    assert not asks_person(tokens(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de scanner in de postkamer is vastgelopen, kan er iemand komen",
+        "allee, mijn scherm is zwart en niks reageert, stuur iemand aub",
+        "zou iemand mij kunnen contacteren? ik krijg een foutmelding als ik de aanvraag van "
+        "mijn medewerker wil goedkeuren",
+        "Kunnen jullie mij contacteren? Ik krijg mijn MFA niet opnieuw ingesteld.",
+        "graag een ticket, de authenticator app blijft vragen om een code en ik geraak er niet in",
+    ],
+)
+def test_a_complaint_that_asks_for_a_person_opens_a_ticket(text: str) -> None:
+    result = understand(text, _STAFF, None, corpus_model())
+    assert result.verdict is Verdict.COMMAND
+    assert result.ranked[0].name == "ticket"
+
+
+def test_a_person_asked_beside_a_question_of_its_own_asks_which() -> None:
+    # Two asks: the account questioned, and someone to call; the person chooses.
+    text = "teams doet raar, ligt het aan mijn account? en kan er iemand mij bellen"
+    result = understand(text, _STAFF, None, corpus_model())
+    assert result.verdict is Verdict.ASK
+    assert {c.name for c in result.choices} == {"status", "ticket"}
+
+
+def test_a_complaint_alone_stays_with_the_knowledge_base() -> None:
+    result = understand("mijn scherm is zwart en niks reageert", _STAFF, None, corpus_model())
+    assert result.verdict is Verdict.NOTHING
