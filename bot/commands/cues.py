@@ -17,6 +17,7 @@ from bot.commands.phrases import (
     CLASSES,
     DAY_NAMES,
     GREETING_PHRASES,
+    KEYWORD_NOT,
     KEYWORD_WEIGHT,
     KEYWORD_WEIGHTS,
     MONTHS,
@@ -53,6 +54,7 @@ class Term:
     forms: frozenset[str] = frozenset()
     # ... and one by one: several words, or a word written as is ("=", "~", ":day").
     special: tuple[Alternative, ...] = ()
+    not_on: frozenset[str] = frozenset()  # words (folded) it never stands on, though its forms
 
 
 def _indexed(alternatives: tuple[Alternative, ...]) -> Term:
@@ -137,7 +139,9 @@ def _keyword_cues(keywords: Iterable[tuple[str, str]]) -> Iterator[Cue]:
             continue
         default = KEYWORD_WEIGHT if len(words) == 1 else MULTI_WORD_KEYWORD_WEIGHT
         weight = KEYWORD_WEIGHTS.get(" ".join(words), default)
-        yield Cue((_indexed((Alternative(words),)),), (), weight, keyword=True)
+        never = KEYWORD_NOT.get(keyword, frozenset())
+        term = replace(_indexed((Alternative(words),)), not_on=never)
+        yield Cue((term,), (), weight, keyword=True)
 
 
 @lru_cache(maxsize=1024)
@@ -232,6 +236,8 @@ class Hits:
             found = self.positions_of(term.forms).union(
                 *(self._alternative(alternative) for alternative in term.special)
             )
+            if term.not_on:
+                found = frozenset(i for i in found if self.words[i].folded not in term.not_on)
             self._terms[id(term)] = found
         return found
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -47,11 +47,14 @@ MENTION = re.compile(r"(?<![\w.+-])@\w+")
 _TOKEN = re.compile(
     r"(?P<mention>(?<![\w.+-])@\w+)"
     r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<reference>\b(?i:lic|sd)-\d{4}-\d{1,9}\b)"
     # "15/12-19/12" is two days, not 15 December 2019: a year is never followed by a month.
     r"|(?P<day>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?(?![/.]\d))"
     r"|(?P<word>\w*[^\W_]\w*)"  # a letter or a digit in it: "-_-" is no word
 )
 _LANGUAGES = ("nl", "en")
+# What a reference Werkplek wrote on a card stands for, by its prefix (LIC-, SD-).
+_REFERRED = {"li": "aanvraag", "sd": "meldingen"}
 # A long message is mostly an explanation; what it asks for is in its first words.
 MAX_TOKENS = 60
 # Longer than any word people type (Dutch compounds included): read as it is, never looked up,
@@ -64,7 +67,9 @@ _FROM = frozenset({"van", "from", "vd", "vn"})
 _MIN_REPAIR_LENGTH = 4
 _LONG_WORD = 8
 # Separable Dutch verbs: "stuur mijn post door" is "doorsturen", "pas de regels toe" "toepassen".
-_PARTICLES = frozenset({"aan", "af", "door", "in", "na", "op", "over", "terug", "toe", "uit"})
+_PARTICLES = frozenset(
+    {"aan", "af", "door", "in", "klaar", "na", "op", "over", "terug", "toe", "uit"}
+)
 # Linking letters between the parts of a Dutch compound ("routering-s-regels").
 _LINKS = ("", "s", "e", "en")
 _MIN_PART = 4
@@ -139,17 +144,37 @@ def tokens(
             continue
         word = match.group()
         folded = fold(word)
-        forms = (
-            lemmatise(folded) if kind == "word" and len(folded) <= MAX_WORD else frozenset({folded})
-        )
+        if kind == "reference":  # "LIC-2026-000123" is one's request, "SD-..." one's ticket
+            kind, forms = "word", lemmatise(_REFERRED[folded[:2]]) | {folded}
+        elif kind == "word" and len(folded) <= MAX_WORD:
+            forms = lemmatise(folded)
+        else:
+            forms = frozenset({folded})
         found.append(Token(word, folded, forms, match.start(), match.end(), kind))
         if len(found) == MAX_TOKENS:
             break
+    found = [_part_time(token, i, found) for i, token in enumerate(found)]
     if vocabulary:
         found = [
             _widened(token, index, found, vocabulary, names) for index, token in enumerate(found)
         ]
     return found
+
+
+# "ik werk 4/5", "4/5de", "een 4/5 regime": a part-time job's share, no 4 May.
+_SHARE = re.compile(r"\d/\d{1,2}")
+_WORKS = frozenset({"werk", "werkt", "werken", "work", "works", "een", "a"})
+_SHARE_AFTER = frozenset({"de", "e", "ste", "regime", "stelsel", "tijds", "job"})
+
+
+def _part_time(token: Token, index: int, sentence: list[Token]) -> Token:
+    if token.kind != "day" or not _SHARE.fullmatch(token.folded):
+        return token
+    before = sentence[index - 1].folded if index > 0 else ""
+    after = sentence[index + 1].folded if index + 1 < len(sentence) else ""
+    if before in _WORKS or after in _SHARE_AFTER:
+        return replace(token, forms=frozenset({token.folded}), kind="word")
+    return token
 
 
 @lru_cache(maxsize=16384)

@@ -124,6 +124,9 @@ CLASSES: Mapping[str, str] = MappingProxyType({
              "terugbellen terugbelafspraak terugbelverzoek bel+terug opbellen bel+mij bel+me "
              "callback call+back call+me doorverbinden aan+de+lijn "
              "put+through connect+me escaleren escalatie escalate escalation come+by",
+    # Writing a message for others, or setting it ready: "zet een mededeling klaar".
+    "compose": "versturen sturen uitsturen maken opstellen schrijven nieuw nieuwe send write "
+               "create new draft klaarzetten inplannen plannen schedule",
     "create": "aanmaken maken openen log loggen raise registreren indienen create new "
               "nieuw nieuwe melden aanvragen inplannen",
     # A ticket that waits: the desk's queue, not the person's own ("mine" says which).

@@ -50,8 +50,8 @@ class KnowledgeAdminDialog:
     # --- the knowledge base -------------------------------------------------------------------
     @command(
         ARTICLES_COMMAND,
-        nl=("kennisbank", "artikels"),
-        en=("knowledge base", "articles"),
+        nl=("kennisbank", "artikels", "nieuw artikel"),
+        en=("knowledge base", "articles", "new article"),
         title_key=N_("cmd.articles.title"),
         help_key=N_("cmd.articles.help"),
         example_key=N_("cmd.articles.example"),

@@ -594,6 +594,25 @@ def test_a_command_named_but_read_against_is_not_asked_about() -> None:
         # a person on the line is the desk's
         ("Kan ik iemand aan de lijn krijgen?", (), "ticket"),
         ("post doorgeven aan Lore tot zondag aub", (), "post_delegation"),
+        # a reference Werkplek wrote on a card: one's request, one's ticket
+        ("LIC-2026-000398", (), "requests"),
+        ("status LIC-2026-000398?", (), "requests"),
+        ("hoe ver staat SD-2026-000012?", (), "tickets"),
+        # "tickets" is never a new one: a list or a report
+        ("tickets", (), "tickets"),
+        ("nieuwe tickets vandaag?", (Role.AGENT,), "desk_tickets"),
+        ("tickets rapport vorig kwartaal", (Role.AGENT,), "ticket_report"),
+        # how to get one of ours asks for it; how to get something else is a how-to
+        ("hoe krijg ik Power BI?", (), "licence"),
+        # an article named before a colon, an announcement set ready
+        ("nieuw artikel: hoe stel ik een afwezigheidsbericht in", (Role.ADMIN,), "articles"),
+        ("zet een mededeling klaar voor maandag 21 december", (Role.COMMS,), "announce"),
+        # a part-time share is no day: the delegation is the day said
+        (
+            "ik werk 4/5 en ben vrijdag thuis, mag Greet die dag mijn brieven krijgen",
+            (),
+            "post_delegation",
+        ),
     ],
 )
 def test_what_a_command_is_asked_in_words_of_its_own(
