@@ -316,6 +316,9 @@ def start_and_end(
     return starts, ends
 
 
+_WEEK = frozenset({"week", "wk"})
+
+
 def _past_the(words: Sequence[Token], i: int) -> int:
     """The position after a "the" at i ("Monday the 14th"), else i."""
     return i + 1 if i < len(words) and words[i].folded in ("the", "de") else i
@@ -330,6 +333,8 @@ def _word_before(words: Sequence[Token], first: int) -> str:
         before -= 1
     if before > 0 and (words[before].folded in PERIOD_WHICH | DAY_NAMES):
         before -= 1
+    elif before > 1 and said[before] in _WEEK and said[before - 1] in PERIOD_WHICH:
+        before -= 2  # "tot volgende week woensdag"
     return words[before].folded if before >= 0 else ""
 
 

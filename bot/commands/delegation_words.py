@@ -122,11 +122,12 @@ def delegation(
         starts, ends = ("", last_day) if last_day else start_and_end(text, words, days)
         if len(days) == 1 and _back_on(words, days[0][0]) >= 0:  # "terug op 5 januari"
             starts = ""
-        if period and in_the_week(words, period, days):  # "volgende week donderdag en vrijdag"
+        within = period is not None and in_the_week(words, period, days)
+        if period and within:  # "volgende week donderdag en vrijdag", "tot woensdag volgende week"
             starts, ends = (f"{period[2]} {day}" if day else "" for day in (starts, ends))
         said += ["van", starts] if starts else []
         said += ["tot", ends] if ends else []
-        if period and not (starts and ends):  # "volgende week": both days
+        if period and not within and not (starts and ends):  # "volgende week": both days
             said.append(period[2])
     if person is None:  # days alone explain nothing: the handler asks who
         return " ".join(said), frozenset()

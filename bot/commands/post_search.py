@@ -95,7 +95,13 @@ _QUOTED = re.compile(r"['\"‘“][^'\"‘’“”]+['\"’”]")
 _MAX_QUOTED = 5
 # The endings of a letter's kind, and the shortest part before them: "bezwaar|schrift".
 _LETTER_KINDS = ("brief", "brieven", "schrift", "schriften", "kaart", "kaarten", "kaartje",
-                 "kaartjes")  # fmt: skip
+                 "kaartjes", "overeenkomst", "contract", "vergunning", "attest")  # fmt: skip
+# Papers that come by post, searched by their kind alone: "heb ik een dagvaarding gekregen?".
+_PAPERS = frozenset({
+    "dagvaarding", "vonnis", "arrest", "beschikking", "aanslagbiljet", "contract", "overeenkomst",
+    "offerte", "attest", "vergunning", "uitnodiging", "polis", "subpoena", "summons", "verdict",
+    "permit", "quote", "quotation", "policy", "certificate", "certificaat", "bestelbon",
+})  # fmt: skip
 _SHORT_PART = 4
 # Papers one searches the post for, though they are the post's own words: "zoek facturen".
 _SEARCHABLE = frozenset(CLASSES["paperwork"].split())
@@ -156,9 +162,12 @@ def _kind_of_letter(words: Sequence[Token], blocked: frozenset[int]) -> list[int
         i
         for i, word in enumerate(words)
         if i not in blocked
-        and any(
-            word.folded.endswith(kind) and len(word.folded) >= len(kind) + _SHORT_PART
-            for kind in _LETTER_KINDS
+        and (
+            word.folded in _PAPERS
+            or any(
+                word.folded.endswith(kind) and len(word.folded) >= len(kind) + _SHORT_PART
+                for kind in _LETTER_KINDS
+            )
         )
     ][:1]
 
@@ -209,12 +218,13 @@ def _sender(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[
     once ("lijst van de stukken die ..." searches nothing), after "zoek"/"search" it may come
     later ("search my post for invoices"). "facturen van Telenet" is Telenet; "van de laatste
     tijd" is a time, no sender."""
+    papers: list[int] = []  # "find invoices from Engie": the sender, if one is named after
     for i, word in enumerate(words):
         if word.folded not in _SEARCHES or capital_inside(words, i):
             continue  # "Van" in "notaris Van Hoecke" is the name's own
         first = i + 1
         while first < len(words) and (
-            (words[first].folded in _LEADS and not capital_inside(words, first))
+            (words[first].folded in _LEADS | _SEARCHES and not capital_inside(words, first))
             or (
                 word.folded in _SEARCH_VERBS
                 and (
@@ -231,8 +241,10 @@ def _sender(text: str, words: Sequence[Token], blocked: frozenset[int]) -> list[
         while len(run) > 1 and words[run[0]].folded in _FORMS_OF_ADDRESS:
             run = run[1:]  # "van mevrouw Vos" is from Vos
         if run and not _a_time(words, run) and not _describes_the_post(words, run):
-            return _with_head(words, i, run, blocked)
-    return []
+            if len(run) > 1 or words[run[0]].folded not in _SEARCHABLE:
+                return _with_head(words, i, run, blocked)
+            papers = papers or run
+    return papers
 
 
 def _describes_the_post(words: Sequence[Token], run: Sequence[int]) -> bool:
@@ -319,10 +331,16 @@ def _phrase(text: str, words: Sequence[Token], first: int, blocked: frozenset[in
             break
         if named and not word.capitalised and not (joins == i and word.folded in _BODIES):
             break
-        named = named or word.capitalised
+        # "FOD financien", "Stad gent": the name after an authority's, capitals or not
+        authority = bool(run) and _an_authority(words[run[-1]])
+        named = named or authority or (word.capitalised and not _an_authority(word))
         run.extend(range(i, joins + 1))
         i = joins + 1
     return run
+
+
+def _an_authority(word: Token) -> bool:
+    return word.capitalised and word.folded in _AUTHORITIES
 
 
 def _closes(text: str, words: Sequence[Token], i: int) -> bool:

@@ -12,6 +12,7 @@ about one's own account ("mijn account ... bij Digitaal Vlaanderen", "van entite
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from bot.commands.argument_words import (
     COURTESY,
@@ -74,7 +75,18 @@ def _after_the_command(words: Sequence[Token], known: frozenset[int]) -> list[in
         if run and words[run[0]].capitalised and not (word.capitalised or particle):
             break  # "heeft Hanne Goossens momenteel": a name begun with capitals goes on so
         run.append(i)
+    run = _before_a_code(words, run)
     while run and words[run[-1]].folded in NAME_PARTICLES:
         run.pop()
     run = untitled(words, run)  # "heeft collega Nadia El Amrani"
     return run if len(run) in _FULL_NAME else None
+
+
+def _before_a_code(words: Sequence[Token], run: list[int]) -> list[int]:
+    """ "Nathalie Wuyts van AFB": a small "van" before a code in capitals says where the
+    colleague works; a name's own particle comes before its name ("Jan van Damme")."""
+    for j, (i, after) in enumerate(pairwise(run)):
+        code = words[after].text
+        if words[i].folded in NAME_PARTICLES and words[i].text.islower() and code.isupper():
+            return run[:j]
+    return run

@@ -86,6 +86,7 @@ def test_the_words_for_handled_are_read_by_the_post_parser_too() -> None:
         ("kijk eens naar de MFA van Nele D’hondt", "Nele D’hondt"),
         # a code after a name is no part of it
         ("Collega Fatima Amrani van AWV kan niet aanmelden", "Fatima Amrani"),
+        ("heeft Nathalie Wuyts van AFB MFA geactiveerd?", "Nathalie Wuyts"),
     ],
 )
 def test_who_a_status_is_about(text: str, person: str) -> None:
@@ -368,6 +369,11 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
         ("forward my mail to Els Maes in weeks 53 and 1", date(2026, 12, 28), date(2027, 1, 10)),
         ("mijn post tot week 2 naar Els Maes", TODAY, date(2027, 1, 17)),
         ("mijn post naar Els Maes wk 49", TODAY, date(2026, 12, 6)),  # this week: from today
+        # a day of next week, the week said after it or before it
+        ("mijn post naar Els Maes tot woensdag volgende week", TODAY, date(2026, 12, 9)),
+        ("mijn post naar Els Maes tot volgende week woensdag", TODAY, date(2026, 12, 9)),
+        # a part-time share is no day
+        ("ik werk 4/5, woensdag mag mijn post naar Els Maes", date(2026, 12, 2), date(2026, 12, 2)),
     ],
 )
 def test_the_days_of_a_delegation(text: str, starts: date, ends: date | None) -> None:
@@ -491,6 +497,14 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         # where and when are no sender
         ("post van infrabel ergens?", "infrabel"),
         ("kan ik mijn brieven bekijken? ik werk van thuis vandaag", ""),
+        # an authority's name goes on in small letters; a paper before a sender is the sender's
+        ("zit er nog ne brief van de FOD financien tussen mijn post", "FOD financien"),
+        ("find invoices from Engie", "Engie"),
+        ("zoek facturen", "facturen"),
+        ("zoek op onderwerp bezwaarschrift", "bezwaarschrift"),
+        # a paper searched by its kind alone
+        ("heb ik een dagvaarding gekregen?", "dagvaarding"),
+        ("is mijn arbeidsovereenkomst al binnen?", "arbeidsovereenkomst"),
     ],
 )
 def test_what_the_post_is_searched_for(text: str, search: str) -> None:
