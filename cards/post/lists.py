@@ -121,13 +121,19 @@ def post_list_card(
     page_size: int,
     names: Mapping[str, str] | None = None,
     notice: str = "",
+    asked: str = "",
 ) -> Card:
+    """asked: the search as typed, when no letter held all its words and the list shows those
+    with the words that occur (state.search)."""
     names = names or {}
     body: list[Element] = []
     if notice:
         body.append(banner(notice, "Good"))
     body.append(heading(t("post.list.title")))
     body.append(text(filter_words(state, t), subtle=True))
+    if asked:
+        said = {"asked": escape_text(asked, limit=MAX_SEARCH_INPUT)}
+        body.append(text(t("post.list.narrowed", **said, search=escape_text(state.search))))
     if not items:
         key = "post.list.nothing_filtered" if state.filtered else "post.list.nothing"
         body.append(text(t(key)))

@@ -22,6 +22,7 @@ click outside the 1:1 chat.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import tzinfo
 
 from bot.commands.dispatcher import ActionResult, refuse
@@ -306,12 +307,13 @@ class PostDialog:
         page = await self._desk.list_items(turn.caller, filters_of(state), state.offset)
         return post_list_card(
             page.items,
-            state,
+            replace(state, search=page.filters.search),  # narrowed when no letter held all words
             turn.t,
             self._tz,
             has_more=page.has_more,
             page_size=page.page_size,
             notice=notice,
+            asked=page.asked,
         )
 
     async def _deny(

@@ -475,6 +475,10 @@ def _post_cards(t: Translator) -> Iterator[tuple[str, dict[str, Any]]]:
         [routed, entity], state, t, has_more=True, page_size=5, names=names, tz=BRUSSELS
     )
     yield "list", listed
+    narrowed = post_list_card(
+        [routed], state, t, BRUSSELS, has_more=False, page_size=5, asked=HOSTILE
+    )
+    yield "list-narrowed", narrowed
     away = Delegation(SOMEONE, OTHER, TODAY, TODAY + timedelta(days=3), SOMEONE, AT, id=4)
     yield "delegations", delegations_card([away], names, t, today=TODAY)
     yield "delegate-picker", delegate_picker_card([HOSTILE_USER], TODAY, TODAY, t)

@@ -44,7 +44,7 @@ from bot.services.platform.audit import Auditor
 from bot.services.post.access import NameBook, PostAccess, Seen, Standing, item_people, same_person
 from bot.services.post.delegations import PostDelegations
 from bot.services.post.flow import OBJECT_TYPE, PostFlow
-from bot.services.post.listing import PAGE_SIZE, PostFilters, PostPage, list_query
+from bot.services.post.listing import PAGE_SIZE, PostFilters, PostPage, list_query, narrower
 from bot.services.post.people import PostPeople
 
 logger = logging.getLogger(__name__)
@@ -127,9 +127,19 @@ class PostDesk:
             page_size=self._page_size,
         )
         found = await self._flow.items.visible_to(query)
+        asked = ""
+        if not found and offset <= 0 and len(query.search.split()) > 1:
+            # No letter holds every word: search those that do occur, and say so.
+            occurs = [
+                bool(await self._flow.items.visible_to(replace(query, search=word, limit=1)))
+                for word in query.search.split()
+            ]
+            if kept := narrower(query.search, occurs):
+                asked, filters = query.search, replace(filters, search=kept)
+                found = await self._flow.items.visible_to(replace(query, search=kept))
         has_more = len(found) > self._page_size
         shown = tuple(found[: self._page_size])
-        return PostPage(shown, filters, max(offset, 0), has_more, self._page_size)
+        return PostPage(shown, filters, max(offset, 0), has_more, self._page_size, asked)
 
     async def look(self, viewer: Actor, item_id: int) -> Seen:
         """One item, if the viewer may see it."""

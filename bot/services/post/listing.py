@@ -7,6 +7,7 @@ administration's time zone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from datetime import time as day_start
@@ -51,6 +52,9 @@ class PostPage:
     offset: int
     has_more: bool
     page_size: int = PAGE_SIZE
+    # The search as typed, when no letter held all its words and `filters` searches the words
+    # that do occur ("advocatenkantoor Claeys & Engels" -> "Claeys & Engels"); else "".
+    asked: str = ""
 
 
 def list_query(
@@ -78,3 +82,11 @@ def week_start(today: date, zone: tzinfo) -> datetime:
     """Monday 00:00 of this week, in the administration's time zone ("deze week")."""
     monday = today - timedelta(days=today.weekday())
     return datetime.combine(monday, day_start.min, tzinfo=zone)
+
+
+def narrower(search: str, occurs: Sequence[bool]) -> str:
+    """The search's words that occur in some letter (occurs: per word of `search.split()`),
+    when some do and some do not; "" when there is nothing narrower to search."""
+    words = search.split()
+    kept = [word for word, found in zip(words, occurs, strict=True) if found]
+    return " ".join(kept) if kept and len(kept) < len(words) else ""

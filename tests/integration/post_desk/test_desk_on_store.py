@@ -186,6 +186,22 @@ async def test_the_list_covers_own_team_and_triage_items(parts: Parts) -> None:
     assert [i.id for i in clerk.items] == [triage.id]
 
 
+async def test_a_search_no_letter_holds_whole_is_narrowed_to_the_words_that_occur(
+    parts: Parts,
+) -> None:
+    item = await parts.routed(Destination(DestinationKind.PERSON, LOTTE), "s-1")
+    lotte = parts.viewer(LOTTE)
+    asked = "advocatenkantoor Fluvius afrekening"
+    page = await parts.desk.list_items(lotte, PostFilters(search=asked))
+    assert [i.id for i in page.items] == [item.id]
+    assert (page.asked, page.filters.search) == (asked, "Fluvius afrekening")
+    # every word held: no narrowing; no word held: nothing, and nothing narrower said
+    whole = await parts.desk.list_items(lotte, PostFilters(search="fluvius 2026"))
+    assert (len(whole.items), whole.asked) == (1, "")
+    none = await parts.desk.list_items(lotte, PostFilters(search="Engie Proximus"))
+    assert (none.items, none.asked, none.filters.search) == ((), "", "Engie Proximus")
+
+
 async def test_a_forward_is_saved_with_its_audit_line_and_messages(parts: Parts) -> None:
     item = await parts.routed(Destination(DestinationKind.PERSON, LOTTE), "s-1")
     seen = await parts.desk.forward(parts.viewer(LOTTE), item.id, JEF, "Graag")

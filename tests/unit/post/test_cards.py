@@ -304,6 +304,18 @@ def test_a_purged_item_offers_no_open() -> None:
     assert str(Verb.POST_OPEN) not in verbs
 
 
+def test_a_narrowed_search_says_what_was_asked_and_what_is_shown() -> None:
+    t = Translator("nl")
+    state = ListState(search="Claeys & Engels")
+    card = post_list_card(
+        [BASE], state, t, has_more=False, page_size=5, tz=BRUSSELS, asked="advocaat Claeys & Engels"
+    )
+    validate_card(card)
+    said = card_text(card)
+    assert "Geen brief bevat al deze woorden: advocaat Claeys & Engels." in said
+    assert "zoek: Claeys & Engels" in said
+
+
 def test_list_buttons_carry_the_whole_state() -> None:
     t = Translator("nl")
     state = ListState("all", registered=True, week=False, search="Fluvius", offset=5)
