@@ -357,7 +357,7 @@ def _english_stem(folded: str) -> str:
 
 
 def _repaired(folded: str, vocabulary: frozenset[str]) -> frozenset[str]:
-    if _known(folded):
+    if len(folded) < _MIN_REPAIR_LENGTH or _known(folded):  # "GB" is no typo of "bi"
         return frozenset()
     return _nearest(folded, vocabulary)
 

@@ -243,6 +243,14 @@ def test_a_typo_in_an_items_name_is_read_as_the_catalogues_word() -> None:
     assert "premium" in CATALOGUE.words("ADV")
 
 
+def test_a_short_word_is_no_typo_of_the_catalogues() -> None:
+    # "GB" is one letter from "bi": "1 GB en Pro" once named Power BI Pro before PPU.
+    forms = forms_near(CATALOGUE.words("ADV"))
+    assert "bi" not in forms("gb")
+    text = "PPU aub, mijn dataset is groter dan 1 GB en Pro trekt da ni"
+    assert CATALOGUE.match(text, "ADV", forms)[0] is PPU
+
+
 def test_a_name_typed_without_its_last_letter_is_the_catalogues_word() -> None:
     """ "automat" is a word of its own, which the typo repair leaves alone; cut short from a
     catalogue word, it is that word."""
