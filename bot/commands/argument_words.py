@@ -303,17 +303,33 @@ def start_and_end(
         before = _word_before(words, first)
         if before not in ENDS and before not in _STARTS and not _through(words, first):
             return said, said
-    for first, _, said in days:
-        before = _word_before(words, first)
-        if before in _STARTS and not starts:
+    # "ik ga eind januari op pensioen, kan Yusuf vanaf 1 januari ...": a day said with "vanaf"
+    # or "tot" is that; the others fill what is left, in their order ("van 15-19 dec": the
+    # second day of a "van" is its end).
+    marked = [_marked(words, first) for first, _, _ in days]
+    if "start" in marked:
+        first_start = marked.index("start")
+        marked = [m if m != "start" or i == first_start else "" for i, m in enumerate(marked)]
+    for (_, _, said), mark in zip(days, marked, strict=True):
+        if mark == "start":
             starts = said
-        elif before in ENDS or before == "met" or _through(words, first):  # "tot en met"
+        elif mark == "end":
             ends = said
-        elif not starts and len(days) > 1:
+    for (_, _, said), mark in zip(days, marked, strict=True):
+        if not mark and not starts and len(days) > 1:
             starts = said
-        else:
+        elif not mark:
             ends = ends or said
     return starts, ends
+
+
+def _marked(words: Sequence[Token], first: int) -> str:
+    before = _word_before(words, first)
+    if before in _STARTS:
+        return "start"
+    if before in ENDS or before == "met" or _through(words, first):  # "tot en met"
+        return "end"
+    return ""
 
 
 _WEEK = frozenset({"week", "wk"})

@@ -50,7 +50,7 @@ PERSON_NOUNS = frozenset({
 DELEGATE_VERBS = frozenset({
     "mag", "mogen", "kan", "kunnen", "moet", "moeten", "zal", "zou", "neemt", "nemen", "volgt",
     "volgen", "krijgt", "krijgen", "ontvangt", "ontvangen", "vangt", "doet", "behandelt",
-    "bekijkt", "leest", "beheert", "vervangt", "laat", "laten", "geef", "hoeft", "hoeven",
+    "bekijkt", "leest", "beheert", "vervangt", "laat", "laten", "geef", "hoeft", "hoeven", "wil",
     "can", "could", "will", "would", "may", "might", "should", "shall", "must", "gets", "takes",
     "handles", "receives", "covers", "reads", "let", "have", "give", "needs", "need",
 })
@@ -58,7 +58,7 @@ DELEGATE_VERBS = frozenset({
 _STOPS = frozenset({
     "stop", "stoppen", "stopt", "stopzetten", "stopgezet", "annuleer", "annuleren", "annuleert",
     "cancel", "cancelled", "canceled", "beeindig", "beeindigen", "afzetten", "uitzetten",
-    "anymore",
+    "anymore", "verwijder", "verwijderen", "remove",
 })
 _SWITCHES = frozenset({"switch", "turn"})
 _NO_MORE = frozenset({("niet", "meer"), ("no", "longer"), ("not", "anymore")})
@@ -111,10 +111,11 @@ def delegation(
     )
     if person is None and leading_name(words, blocked):  # "Hanne Wuyts vervangt mij, ..."
         person = name_run(text, words, 0, blocked) or None
-    if person is None:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen"
-        person = capitalised_run(text, words, blocked, least=1 if days or period else 2)
     last_day = _stops_on(words, days)
     stop = not last_day and asks_to_stop(words)
+    if person is None:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen", "stop ... Fien"
+        least = 1 if days or period or stop else 2
+        person = capitalised_run(text, words, blocked, least=least)
     said = ["stop"] if stop else []
     if person:
         said += ["naar", span(text, words, person)]
@@ -305,6 +306,8 @@ def _name_before(
         if not (word.capitalised and name_like(word, first - 1, known)) and not particle:
             break
         first -= 1
+    if first == 1 and _a_first_name(text, words, known):  # "Gert Smeets neemt ..."
+        first = 0
     while first < verb and words[first].folded in NAME_PARTICLES - NAME_WORDS:
         first += 1
     if first == verb:
@@ -317,3 +320,16 @@ def _name_before(
         if content(before) and before.folded not in PERSON_NOUNS:  # "de stad Gent moet"
             return None
     return list(range(first, verb))
+
+
+def _a_first_name(text: str, words: Sequence[Token], known: frozenset[int]) -> bool:
+    """The sentence's first word, capitalised before a surname: a first name, where its capital
+    alone says nothing ("Gert Smeets neemt ...", not "Graag Smeets ...")."""
+    first = words[0]
+    return (
+        first.capitalised
+        and first.text.isalpha()
+        and 0 not in known
+        and first.folded not in STOPWORDS
+        and not broken(text, first, words[1])
+    )

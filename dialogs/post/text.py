@@ -64,7 +64,8 @@ _TO = re.compile(r"^\s*(?:naar|aan|to)\b\s*", re.IGNORECASE)
 # fmt: off
 _SOMEONE = frozenset({
     "mijn", "een", "nen", "ne", "de", "onze", "my", "a", "the", "our", "iemand", "anders",
-    "someone", "somebody", "else",
+    "someone", "somebody", "else", "she", "he", "her", "him", "them", "hij", "zij", "ze", "hem",
+    "haar", "replacement", "substitute", "ontvanger",
 })
 # fmt: on
 # `stop` first: the caller asks to stop a delegation (bot/commands/arguments.py writes it so).

@@ -221,6 +221,11 @@ def _asked(text: str) -> DelegationAsk:
         # unchanged
         ("stuur mijn post naar Els Maes tot vrijdag", "Els Maes"),
         ("Hanne Wuyts vervangt mij tot vrijdag", "Hanne Wuyts"),
+        (
+            "Ik vertrek donderdag naar de Europese Commissie, wil Tom Mertens mijn post bekijken?",
+            "Tom Mertens",
+        ),
+        ("my colleague takes over while I'm on holiday, can she get my letters too?", ""),
     ],
 )
 def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
@@ -372,6 +377,12 @@ def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
         # a day of next week, the week said after it or before it
         ("mijn post naar Els Maes tot woensdag volgende week", TODAY, date(2026, 12, 9)),
         ("mijn post naar Els Maes tot volgende week woensdag", TODAY, date(2026, 12, 9)),
+        # a day said with "vanaf" starts, whatever day comes before it
+        (
+            "ik ga eind januari op pensioen, kan Els Maes vanaf 1 januari mijn post ontvangen",
+            date(2027, 1, 1),
+            date(2027, 1, 31),
+        ),
         # a part-time share is no day
         ("ik werk 4/5, woensdag mag mijn post naar Els Maes", date(2026, 12, 2), date(2026, 12, 2)),
     ],
@@ -412,6 +423,10 @@ def test_days_without_a_delegate_are_handed_on() -> None:
         ("end the post delegation for Marie", "Marie"),
         # lowercase after "op" far from the post names no one
         ("ik ben terug, de brieven die op papier binnenkomen mogen weer naar mij", ""),
+        # a first name alone names whose delegation stops; a pronoun or a role names no one
+        ("stop delegatie post Fien", "Fien"),
+        ("verwijder Tom als vervanger voor mijn post", "Tom"),
+        ("stop sending my post to my replacement, I'm back from leave", ""),
     ],
 )
 def test_a_stop_is_said(text: str, name: str) -> None:
