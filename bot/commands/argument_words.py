@@ -11,22 +11,19 @@ from collections.abc import Collection, Sequence
 from bot.commands.day_spans import (
     DAY_NUMBER,
     END_WORDS,
-    ENDS,
-    PERIOD_WHICH,
     dashed,
     days_before_an_end,
     digits,
     month_at,
     named_days,
     two_days,
-    until_after,
 )
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES, DAY_NAMES, MONTHS, STOPWORDS
 from bot.commands.spelled_days import day_of_the_month, numbered
 
 # fmt: off
-_STARTS = frozenset({"van", "vanaf", "from", "starting"})
+STARTS = frozenset({"van", "vanaf", "from", "starting"})
 _TO_THE_MONTH = frozenset({"van", "of", "de", "deze", "the", "this", "volgende", "next"})
 _MONTH_WORDS = frozenset({"maand", "month", "week"})
 # Words between "naar" and the name: "naar mijn collega Els Maes".
@@ -210,7 +207,7 @@ def name_like(word: Token, index: int, known: frozenset[int]) -> bool:
         return False
     if word.folded in DAY_NAMES or word.folded in TIME_WORDS or word.folded in PRODUCT_WORDS:
         return False
-    if word.folded in _STARTS and not word.capitalised:  # "naar dries vanaf vandaag"
+    if word.folded in STARTS and not word.capitalised:  # "naar dries vanaf vandaag"
         return False
     small = word.folded in STOPWORDS and word.folded not in NAME_WORDS
     if small and (_shouted(word) or index == 0):  # "MFA", "Let Sarah ...": no name's capital
@@ -294,70 +291,9 @@ def _month_ends(words: Sequence[Token]) -> list[tuple[int, int, str]]:
     return found
 
 
-def start_and_end(
-    text: str, words: Sequence[Token], days: list[tuple[int, int, str]]
-) -> tuple[str, str]:
-    starts = ends = ""
-    if len(days) == 1:  # "ik ben morgen op opleiding": that day; "tot vrijdag": until then
-        first, _, said = days[0]
-        before = _word_before(words, first)
-        if before not in ENDS and before not in _STARTS and not _through(words, first):
-            return said, said
-    # "ik ga eind januari op pensioen, kan Yusuf vanaf 1 januari ...": a day said with "vanaf"
-    # or "tot" is that; the others fill what is left, in their order ("van 15-19 dec": the
-    # second day of a "van" is its end).
-    marked = [_marked(words, first) for first, _, _ in days]
-    if "start" in marked:
-        first_start = marked.index("start")
-        marked = [m if m != "start" or i == first_start else "" for i, m in enumerate(marked)]
-    for (_, _, said), mark in zip(days, marked, strict=True):
-        if mark == "start":
-            starts = said
-        elif mark == "end":
-            ends = said
-    for (_, _, said), mark in zip(days, marked, strict=True):
-        if not mark and not starts and len(days) > 1:
-            starts = said
-        elif not mark:
-            ends = ends or said
-    return starts, ends
-
-
-def _marked(words: Sequence[Token], first: int) -> str:
-    before = _word_before(words, first)
-    if before in _STARTS:
-        return "start"
-    if before in ENDS or before == "met" or _through(words, first):  # "tot en met"
-        return "end"
-    return ""
-
-
-_WEEK = frozenset({"week", "wk"})
-
-
 def _past_the(words: Sequence[Token], i: int) -> int:
     """The position after a "the" at i ("Monday the 14th"), else i."""
     return i + 1 if i < len(words) and words[i].folded in ("the", "de") else i
-
-
-def _word_before(words: Sequence[Token], first: int) -> str:
-    """The word before a day, over a "next" ("until next Friday", "vanaf volgende maandag"),
-    a "the" ("until the 23rd of December") or the day's name ("vanaf woensdag 9/12")."""
-    before = first - 1
-    said = [w.folded for w in words[: before + 1]]
-    if before > 0 and (said[before] in ("the", "de") or until_after(said)):  # "tot na"
-        before -= 1
-    if before > 0 and (words[before].folded in PERIOD_WHICH | DAY_NAMES):
-        before -= 1
-    elif before > 1 and said[before] in _WEEK and said[before - 1] in PERIOD_WHICH:
-        before -= 2  # "tot volgende week woensdag"
-    return words[before].folded if before >= 0 else ""
-
-
-def _through(words: Sequence[Token], first: int) -> bool:
-    """ "tot en met 18/12", or written short: "t/m 18/12", "t.e.m. 18/12" (not "I'm")."""
-    said = [w.folded for w in words[max(0, first - 3) : first]]
-    return said[-3:] in (["tot", "en", "met"], ["t", "e", "m"]) or said[-2:] == ["t", "m"]
 
 
 def capital_inside(words: Sequence[Token], index: int) -> bool:

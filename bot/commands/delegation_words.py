@@ -23,9 +23,9 @@ from bot.commands.argument_words import (
     name_run,
     shouted_sentence,
     span,
-    start_and_end,
     written_days,
 )
+from bot.commands.day_roles import start_and_end
 from bot.commands.day_spans import in_the_week, week_of, week_period, whole_month
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES, STOPWORDS
