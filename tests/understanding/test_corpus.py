@@ -284,11 +284,23 @@ WHOLE_CORPUS_BAR = 0.95
 # four more engineers, from the brief written anew with "deze week" in a report ending today)
 # read 93.6%, 90.9%, 90.3% and 93.0% (699 of 760, 92.0%; Dutch 91.4%, English 94.2%),
 # measured once, on the code this session began with. A person of the desk asked for after a
-# complaint read worst again (15 of the 61 misses), then rule questions (9).
-# The issue asks 95% on unseen sentences, which this does not reach:
-# this floor keeps the honest figure from sliding back. Raise it when a NEW held-out
-# set, measured before any tuning for it, does better.
-HELD_OUT_BAR = 0.93
+# complaint read worst again (15 of the 61 misses), then rule questions (9). Then a person of
+# the desk asked for as a lean to the ticket, references Werkplek wrote (LIC-, SD-), "tickets"
+# never a new one, searches narrowed to the words that occur, days said with "vanaf" or "tot":
+# leaving each of the 93 sets out 17,753 -> 17,796 of 18,734 (17,050 -> 17,073 on the 89 sets
+# read before). Sets 93 to 96 (176, 183, 184 and 188 sentences after 74, 67, 66 and 62 repeats
+# were dropped; a Monday after a long weekend at ADV, a reorganisation at DOMG, people in a
+# hurry, a mixed-language team; four more engineers, from the same brief, written mid-session
+# and not read until then) read 95.5%, 97.8%, 96.2% and 94.1% (701 of 731, 95.9%; Dutch 95.9%,
+# English 95.7%), measured once, on the session's last code; the code this session began with
+# read 95.6% (699) on them. Of the 30 misses, a question between two commands the writer
+# asked for (12) and rule questions (5) read worst; "I'm back from Lisbon" read Lisbon as a
+# delegate (a bug of this session, mended after the measure).
+# The issue asks 95% on unseen sentences: the last wave reached it (95.9%), the two before did
+# not (93.2%; 92.0% on the code of the time), so the waves differ by more than the code does.
+# This floor keeps the honest figure from sliding back. Raise it when a NEW held-out set,
+# measured before any tuning for it, does better.
+HELD_OUT_BAR = 0.95
 
 _CATALOGUE = demo_catalogue()
 _EXTRA = {
