@@ -36,6 +36,8 @@ _BY_SOMEONE = frozenset({"door", "by"})
 # "mijn post vr Sofie Claes", "stop the delegation for Marie", "zet mijn post op koen dierickx".
 _FOR_SOMEONE = frozenset({"voor", "vr", "for", "op"})
 _FOR_A_WHILE = frozenset({"efkes", "even", "eens", "tijdelijk", "temporarily"})
+# Where one comes back from or was: "I'm back from Lisbon", "terug uit Spanje".
+_FROM_A_PLACE = frozenset({"from", "van", "uit", "in", "at", "te", "naar", "to"})
 # Who a person is, before their name: "mijn teamleider Johan Verstraete volgt mijn post op"
 # (where "de stad Gent moet ..." is a place).
 PERSON_NOUNS = frozenset({
@@ -113,9 +115,12 @@ def delegation(
         person = name_run(text, words, 0, blocked) or None
     last_day = _stops_on(words, days)
     stop = not last_day and asks_to_stop(words)
-    if person is None:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen", "stop ... Fien"
-        least = 1 if days or period or stop else 2
-        person = capitalised_run(text, words, blocked, least=least)
+    if person is None:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen"
+        person = capitalised_run(text, words, blocked, least=1 if days or period else 2)
+    if person is None and stop:  # "stop delegatie post Fien", not "I'm back from Lisbon"
+        person = capitalised_run(text, words, blocked, least=1)
+        before = words[person[0] - 1].folded if person and person[0] > 0 else ""
+        person = None if before in _FROM_A_PLACE else person
     said = ["stop"] if stop else []
     if person:
         said += ["naar", span(text, words, person)]

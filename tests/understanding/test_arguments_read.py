@@ -427,6 +427,7 @@ def test_days_without_a_delegate_are_handed_on() -> None:
         ("stop delegatie post Fien", "Fien"),
         ("verwijder Tom als vervanger voor mijn post", "Tom"),
         ("stop sending my post to my replacement, I'm back from leave", ""),
+        ("stop my post delegation, I'm back from Lisbon", ""),  # a place
     ],
 )
 def test_a_stop_is_said(text: str, name: str) -> None:
