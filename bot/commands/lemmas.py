@@ -36,7 +36,9 @@ import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.domain.licences.requests import REFERENCE_PREFIX as REQUEST_PREFIX
 from bot.domain.platform.text import fold
+from bot.domain.servicedesk.tickets import REFERENCE_PREFIX as TICKET_PREFIX
 
 if TYPE_CHECKING:
     from simplemma import Lemmatizer
@@ -44,22 +46,21 @@ if TYPE_CHECKING:
 
 # An e-mail address, a day written with digits, or a word; @mentions are read and dropped.
 MENTION = re.compile(r"(?<![\w.+-])@\w+")
+# A reference Werkplek writes on a card, by its prefix: "LIC-2026-…" one's request, "SD-…" ticket.
+_REFERRED = {REQUEST_PREFIX.casefold(): "aanvraag", TICKET_PREFIX.casefold(): "meldingen"}
 _TOKEN = re.compile(
     r"(?P<mention>(?<![\w.+-])@\w+)"
     r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
-    r"|(?P<reference>\b(?i:lic|sd)-\d{4}-\d{1,9}\b)"
+    rf"|(?P<reference>\b(?i:{'|'.join(_REFERRED)})-\d{{4}}-\d{{1,9}}\b)"
     # "15/12-19/12" is two days, not 15 December 2019: a year is never followed by a month.
     r"|(?P<day>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?(?![/.]\d))"
     r"|(?P<word>\w*[^\W_]\w*)"  # a letter or a digit in it: "-_-" is no word
 )
 _LANGUAGES = ("nl", "en")
-# What a reference Werkplek wrote on a card stands for, by its prefix (LIC-, SD-).
-_REFERRED = {"li": "aanvraag", "sd": "meldingen"}
 # A long message is mostly an explanation; what it asks for is in its first words.
 MAX_TOKENS = 60
-# Longer than any word people type (Dutch compounds included): read as it is, never looked up,
-# split or repaired, since each of those costs time that grows with the word (a 20,000-letter
-# "word" took seconds of the event loop).
+# Longer than any word people type (compounds included): read as is, never looked up, split or
+# repaired, which cost time growing with the word (20,000 letters took seconds of the loop).
 MAX_WORD = 40
 _CUT_SHORT = 5  # "automat"; not "app" for "apps"
 _FROM = frozenset({"van", "from", "vd", "vn"})
@@ -144,8 +145,8 @@ def tokens(
             continue
         word = match.group()
         folded = fold(word)
-        if kind == "reference":  # "LIC-2026-000123" is one's request, "SD-..." one's ticket
-            kind, forms = "word", lemmatise(_REFERRED[folded[:2]]) | {folded}
+        if kind == "reference":
+            kind, forms = "word", lemmatise(_REFERRED[folded.split("-")[0]]) | {folded}
         elif kind == "word" and len(folded) <= MAX_WORD:
             forms = lemmatise(folded)
         else:

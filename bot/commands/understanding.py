@@ -98,12 +98,11 @@ def understand(
     if opening and (cues.verdict is Verdict.NOTHING or opening.named_before_colon(text)):
         opened = _opened(opening, text, examples, _open_to(cues, commands))
         return _following(opened, cues, text, commands, extra_terms)
-    words = tokens(text)
-    asked = {c.name for c in cues.choices}
-    if cues.two_asked and _TICKET in asked and opens_with_a_ticket(text, words):
+    if cues.two_asked and _ticket_first(cues, text):
         return _following(Guess(_TICKET, 1.0), cues, text, commands, extra_terms)
     if examples is None or cues.two_asked or _only_greets(cues, text):
         return cues
+    words = tokens(text)
     form = form_of(words, cues, commands, CUES_SURE)
     if cues.verdict is Verdict.ASK and not form.own and not form.person:
         return _settled(cues, text, commands, extra_terms, examples)
@@ -116,6 +115,13 @@ def understand(
         return cues
     guess = examples.guess(words, allowed, prior(cues, form))
     return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
+
+
+def _ticket_first(cues: Understanding, text: str) -> bool:
+    """ "graag een ticket, de authenticator blijft ...": of two asks, a ticket asked for first
+    and then what it is about is one ticket."""
+    asked = any(candidate.name == _TICKET for candidate in cues.choices)
+    return asked and opens_with_a_ticket(text, tokens(text))
 
 
 def _settled(

@@ -132,8 +132,8 @@ def post_list_card(
     body.append(heading(t("post.list.title")))
     body.append(text(filter_words(state, t), subtle=True))
     if asked:
-        said = {"asked": escape_text(asked, limit=MAX_SEARCH_INPUT)}
-        body.append(text(t("post.list.narrowed", **said, search=escape_text(state.search))))
+        typed = escape_text(asked, limit=MAX_SEARCH_INPUT)
+        body.append(text(t("post.list.narrowed", asked=typed, search=escape_text(state.search))))
     if not items:
         key = "post.list.nothing_filtered" if state.filtered else "post.list.nothing"
         body.append(text(t(key)))
