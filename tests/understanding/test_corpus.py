@@ -296,8 +296,16 @@ WHOLE_CORPUS_BAR = 0.95
 # read 95.6% (699) on them. Of the 30 misses, a question between two commands the writer
 # asked for (12) and rule questions (5) read worst; "I'm back from Lisbon" read Lisbon as a
 # delegate (a bug of this session, mended after the measure).
-# The issue asks 95% on unseen sentences: the last wave reached it (95.9%), the two before did
-# not (93.2%; 92.0% on the code of the time), so the waves differ by more than the code does.
+# Sets 97 to 100 (208, 174, 184 and 204 sentences after 42, 76, 66 and 46 repeats were
+# dropped; the week after stricter MFA and new laptops at DFB and AWV, a usability study at AFB
+# and ADV, field staff on their phones, the last weeks of the year; four more engineers, from
+# the same brief written anew) read 91.3%, 97.1%, 91.8% and 94.6% (721 of 770, 93.6%; Dutch
+# 92.8%, English 96.8%), measured once, on the code this session began with. Of the 49
+# misses: an app or device problem read as the access card (6), "heb ik al Power BI?" with
+# context read as a question for the desk (5), a person of the desk asked for (3), an
+# approver's queue asked in a sentence (3), a product named to an admin's catalogue (2).
+# The issue asks 95% on unseen sentences: one wave reached it (95.9%), the one after it did not
+# (93.6%), nor the two before (93.2%; 92.0%): the waves differ by more than the code does.
 # This floor keeps the honest figure from sliding back. Raise it when a NEW held-out set,
 # measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.95
