@@ -71,6 +71,13 @@ def clicks(
     draw: st.DrawFn, models: dict[str, type[BaseModel]], world: World
 ) -> tuple[str, str, str, Any]:
     verb = draw(st.sampled_from(sorted(models)))
+    return draw(click_of(verb, models, world))
+
+
+@st.composite
+def click_of(
+    draw: st.DrawFn, verb: str, models: dict[str, type[BaseModel]], world: World
+) -> tuple[str, str, str, Any]:
     caller = draw(st.sampled_from([LOTTE, LOTTE, LOTTE, STRANGER]))
     where = draw(st.sampled_from(sorted(CONVERSATIONS)))
     return verb, caller, where, draw(payloads(models[verb], world, caller))
@@ -105,6 +112,7 @@ def invoke(service_url: str, verb: str, caller: str, where: str, data: Any) -> d
 
 # app.py serves requests up to client_max_size; a larger click is refused unread (413).
 _REQUEST_LIMIT_BYTES = 256 * 1024
+_TOP_UP = 5  # examples for a verb the random draws missed
 
 
 async def test_random_card_payloads_are_answered_and_touch_only_the_callers_own_things(
@@ -169,6 +177,9 @@ async def test_random_card_payloads_are_answered_and_touch_only_the_callers_own_
         ],
         click=clicks(models, world),
     )
-    # Enough examples to reach each verb: a verb never clicked is a verb never fuzzed.
-    if sum(clicked.values()) >= 10 * len(models):
-        assert set(clicked) == set(models), set(models) - set(clicked)
+    # A verb never clicked is a verb never fuzzed. Hypothesis does not draw a verb evenly (one
+    # in some 45 went unclicked in 600 examples, once), so each one it missed gets a few of its
+    # own.
+    for verb in sorted(set(models) - set(clicked)):
+        await fuzz(check, fuzz_settings(_TOP_UP), click=click_of(verb, models, world))
+    assert set(clicked) == set(models), set(models) - set(clicked)
