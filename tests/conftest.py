@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import leftover_tasks
+
 pytest_plugins = [
     "tests.support.db",
     "tests.support.graph",
@@ -30,6 +32,10 @@ SERIAL = tuple(_TESTS / part for part in (
     "unit/outbox/test_sender.py",
 ))
 # fmt: on
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    leftover_tasks.install()
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by it
