@@ -116,7 +116,11 @@ def delegation(
     last_day = _stops_on(words, days)
     stop = not last_day and asks_to_stop(words)
     if person is None:  # "tijdens mijn verlof mag Tom Wouters mijn post krijgen"
-        person = capitalised_run(text, words, blocked, least=1 if days or period else 2)
+        # A full name before a single capitalised word, which is a place as often: "weg van
+        # 19/12 tot 10/1 (Spanje!!), zet mijn post op naam van Dirk Vermeulen".
+        person = capitalised_run(text, words, blocked, least=2)
+        if person is None and (days or period):
+            person = capitalised_run(text, words, blocked, least=1)
     if person is None and stop:  # "stop delegatie post Fien", not "I'm back from Lisbon"
         person = capitalised_run(text, words, blocked, least=1)
         before = words[person[0] - 1].folded if person and person[0] > 0 else ""

@@ -58,12 +58,16 @@ class Form:
 
 
 def form_of(
-    words: Sequence[Token], cues: Understanding, commands: Sequence[CommandSpec], sure: float
+    words: Sequence[Token],
+    cues: Understanding,
+    commands: Sequence[CommandSpec],
+    sure: float,
+    text: str = "",
 ) -> Form:
     """The question's form; sure: the cues' confidence at which they named a thing surely."""
     person = any(spec.name == _TICKET for spec in commands) and asks_person(words)
     how = asks_how(words) and not _to_get_ours(cues, words, sure)
-    return Form(asks_rule(words) and not person, asks_have(words), how, person)
+    return Form(asks_rule(words) and not person, asks_have(words, text), how, person)
 
 
 def prior(cues: Understanding, form: Form) -> dict[str, float]:

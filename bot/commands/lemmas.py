@@ -18,10 +18,8 @@ the commands' words:
   head (the last part, which carries the meaning) when the modifier is a word too
   ("beveiligingsgroep"), its modifier when the head only names an aspect of it
   ("catalogusbestand", "routeringsregelbestand");
-- an English inflection simplemma misses ("cancelling"), by the Snowball stem (PyStemmer)
-  that it shares with a command's word;
-- a typo: in no dictionary and one or two edits from a command's word (rapidfuzz's edit
-  distance).
+- an English inflection simplemma misses ("cancelling"), by a command word's Snowball stem;
+- a typo: in no dictionary and one or two edits from a command's word (rapidfuzz's OSA).
 """
 
 from __future__ import annotations
@@ -222,7 +220,7 @@ def _widened(
     extra = _separable(token, sentence, vocabulary) | _clitic(token.folded)
     if not (token.forms | extra) & vocabulary:
         extra |= _unknown_word(token.folded, vocabulary, names)
-        if not extra and _repairable(token, index) and not _a_sender(sentence, index):
+        if not extra and _repairable(token, index, sentence) and not _a_sender(sentence, index):
             extra = _repaired(token.folded, vocabulary)
     if not extra:
         return token
@@ -252,9 +250,11 @@ def _clitic(folded: str) -> frozenset[str]:
     return frozenset(_CLITICS.get(folded, ()))
 
 
-def _repairable(token: Token, index: int) -> bool:
-    # A capital inside a sentence is a name (Maes, Vos, Claes), not a typo of ours.
-    if index > 0 and token.capitalised:
+def _repairable(token: Token, index: int, sentence: list[Token]) -> bool:
+    # A capital inside a sentence is a name (Maes, Vos, Claes), not a typo of ours; so is one
+    # that opens it before another ("Gert Smeets neemt mijn post over").
+    two = sentence[index : index + 2]
+    if token.capitalised and (index > 0 or (len(two) == 2 and all(t.text.istitle() for t in two))):
         return False
     return len(token.folded) >= _MIN_REPAIR_LENGTH and not token.folded.isdigit()
 

@@ -10,9 +10,10 @@ read here, apart from what the message is about, as question_forms.py reads a qu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from bot.commands.lemmas import Token
+from bot.commands.lemmas import Token, tokens
 
 # Who is asked: someone, the desk, "jullie" (the bot's people). "IT" only as written in
 # capitals: "can it be fixed" asks no one.
@@ -113,3 +114,25 @@ def opens_with_a_ticket(text: str, words: Sequence[Token]) -> bool:
             gap = text[words[j].end : words[j + 1].start] if j + 1 < len(words) else ""
             return any(mark in gap for mark in _BREAKS)
     return False
+
+
+# A state asked after beside the person: "check mijn account en maak een ticket", "is mijn
+# laptop ok?" ask two things.
+# fmt: off
+_STATE = frozenset({
+    "check", "checken", "nakijken", "controleer", "controleren", "nagaan", "verify", "orde",
+    "ok", "oke", "okay", "compliant", "status",
+})
+# fmt: on
+_SENTENCE = re.compile(r"[^?!.\n]+[?!.\n]*")
+
+
+def complaint_for_a_person(text: str, words: Sequence[Token]) -> bool:
+    """Whether the message asks a person of the desk about what it complains of, and asks
+    nothing else: "kan iemand mijn MFA resetten? nieuwe gsm en ik geraak nergens meer in" is one
+    ticket, though its complaint holds the access card's words. Every question in it asks for
+    the person, and it asks after no state."""
+    if not asks_person(words) or _STATE.intersection(word.folded for word in words):
+        return False
+    questions = [s for s in _SENTENCE.findall(text) if s.rstrip().endswith("?")]
+    return all(asks_person(tokens(question)) for question in questions)

@@ -77,6 +77,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@licence @decided", -2.0),
         ("hoeveel|how+many", -2.5),
         ("@hardware|@personnel !@access_topic", -2.0),  # a badge, a chair, HR: the desk's
+        ("onedrive|sharepoint @syncs !account !acount !@ok !@check", -2.0),  # not the account's
         ("@offered", -2.0),  # what there is to have, not what one has
         # "status van mijn ticket": the ticket's, though the access card's word is there.
         ("ticket|tickets|melding|meldingen|incident|case @progress|@my !@access_topic", -2.0),
@@ -125,7 +126,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("how going access @product", 4.0),
         ("@asked @product|@licence|@request", 2.5),
         ("@want !@my !@progress !@cancel", -2.0),
-        ("@away @request !@licence !@product", -3.0),  # a leave request is not ours
+        ("@away @request !@licence !@product !@decided", -3.0),  # a leave request, not ours
         ("@personnel|@hardware !@licence !@product", -3.0),  # nor one for a chair or for HR
         ("servicedesk|helpdesk|service+desk !@licence !@product", -1.5),  # a ticket, then
     ),
@@ -246,6 +247,7 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
             2.5,
         ),
         ("ticket|tickets|melding|meldingen servicedesk|helpdesk|service+desk @my", 1.0),
+        ("geen+meldingen|geen+melding|no+notifications", -6.0),  # an app's notifications
     ),
     "desk_tickets": (  # the desk's queue, for its agents
         ("wachtrij|queue|backlog", 3.0),
@@ -315,10 +317,8 @@ PHRASES: Mapping[str, tuple[tuple[str, float], ...]] = MappingProxyType({
         ("@my+@request", -3.0),
     ),
     "profile": (
-        ("@boss", 3.0),
-        ("wie|who @boss", 1.0),
-        ("@org @me", 2.5),
-        ("@org @belong", 1.0),
+        ("@boss", 3.0), ("wie|who @boss", 1.0),
+        ("@org @me", 2.5), ("@org @belong", 1.0),
         ("ben+ik|am+i @org", 2.0),
         ("weten|know over+mij|over+me|about+me", 2.5),
         ("@org|@boss|gegevens @correct", 1.0),

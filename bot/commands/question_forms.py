@@ -231,14 +231,27 @@ _NEEDED = frozenset({
     "nodig", "need", "needed", "needs", "aanvragen", "aanvraag", "request", "requested", "vragen",
     "krijgen", "get", "aangevraagd", "graag", "wil", "want", "would", "like", "apply",
 })
+# Who wants, in English: "I want", "do you want", "we really want".
+_WANTERS = frozenset({"i", "we", "you", "they", "really", "still", "also"})
 # "can I have Power Automate?" asks for it.
 _MODALS = frozenset({"can", "could", "may", "might", "kan", "kun", "kunt", "mag", "zou"})
 # fmt: on
 
 
-def asks_have(words: Sequence[Token]) -> bool:
-    """Whether the message asks whether someone has a licence or a product (not for one)."""
-    plain = [word.folded for word in words if word.kind == "word"]
+def opening_question(words: Sequence[Token], text: str) -> Sequence[Token]:
+    """The words of the question that opens the message, when more follows it ("heb ik al
+    Power BI Pro? ik wil een rapport delen"); else all of them."""
+    asked = text.find("?")
+    if asked > 0 and any(word.start > asked for word in words):
+        return [word for word in words if word.end <= asked] or words
+    return words
+
+
+def asks_have(words: Sequence[Token], text: str = "") -> bool:
+    """Whether the message asks whether someone has a licence or a product (not for one). A
+    question of its own that opens the message is read alone: in "heb ik al Power BI Pro? ik
+    wil een rapport delen", what follows is why one asks, not a request."""
+    plain = [word.folded for word in opening_question(words, text) if word.kind == "word"]
     lead = plain[:_LEAD]
     opens = any(
         (word in _HAVE_OPENINGS and not _MODALS.intersection(lead[:i]))
@@ -246,6 +259,9 @@ def asks_have(words: Sequence[Token]) -> bool:
         for i, word in enumerate(lead)
     )
     said = set(plain)
+    at = plain.index("want") if "want" in said else 0
+    if "want" in said and not _WANTERS.intersection(plain[max(0, at - 2) : at]):
+        said.discard("want")  # Dutch "want": because ("welke heb ik, want ik zie ...")
     return opens and bool(said & _HELD) and not said & _NEEDED
 
 

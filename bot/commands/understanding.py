@@ -40,9 +40,9 @@ from bot.commands.cues import (
 from bot.commands.examples import SERVICEDESK, ExampleModel, Guess
 from bot.commands.leanings import form_of, prior
 from bot.commands.lemmas import Token, tokens
-from bot.commands.person_asked import opens_with_a_ticket
+from bot.commands.person_asked import complaint_for_a_person, opens_with_a_ticket
 from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
-from bot.commands.question_forms import have_or_get
+from bot.commands.question_forms import have_or_get, opening_question
 from bot.commands.registry import CommandSpec
 from bot.commands.two_requests import before_colon, named_apart, parts
 from bot.commands.verdicts import Candidate, Understanding, Verdict
@@ -50,7 +50,7 @@ from bot.commands.verdicts import Candidate, Understanding, Verdict
 GREETING = "greeting"
 # Below this nothing is understood; a keyword alone in a short message is above it.
 MIN_SCORE = 1.8
-_TICKET = "ticket"
+_TICKET, _STATUS = "ticket", "status"
 _HAVE_OR_GET = ("licence", "status")  # "heb ik Power BI al, of moet ik het aanvragen?"
 # The runner-up is asked about too when it scores at least this share of the winner.
 ASK_RATIO = 0.75
@@ -103,7 +103,7 @@ def understand(
     if examples is None or cues.two_asked or _only_greets(cues, text):
         return cues
     words = tokens(text)
-    form = form_of(words, cues, commands, CUES_SURE)
+    form = form_of(words, cues, commands, CUES_SURE, text)
     if cues.verdict is Verdict.ASK and not form.own and not form.person:
         return _settled(cues, text, commands, extra_terms, examples)
     allowed = _open_to(cues, commands)
@@ -113,15 +113,22 @@ def understand(
         or cues.winner.name not in examples.labels  # no sentence of it learnt yet to judge by
     ):
         return cues
-    guess = examples.guess(words, allowed, prior(cues, form))
+    # Whether one has a licence, asked in a question of its own: what follows is why one asks.
+    read = opening_question(words, text) if form.have else words
+    guess = examples.guess(read, allowed, prior(cues, form))
     return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
 
 
 def _ticket_first(cues: Understanding, text: str) -> bool:
     """ "graag een ticket, de authenticator blijft ...": of two asks, a ticket asked for first
-    and then what it is about is one ticket."""
-    asked = any(candidate.name == _TICKET for candidate in cues.choices)
-    return asked and opens_with_a_ticket(text, tokens(text))
+    and then what it is about is one ticket; so is a person asked about a complaint in the
+    access card's words ("kan iemand mijn MFA resetten? ik geraak nergens meer in")."""
+    asked = {candidate.name for candidate in cues.choices}
+    if _TICKET not in asked:
+        return False
+    words = tokens(text)
+    complaint = asked == {_TICKET, _STATUS} and complaint_for_a_person(text, words)
+    return complaint or opens_with_a_ticket(text, words)
 
 
 def _settled(

@@ -28,6 +28,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
                     "beveiligingsregels compliant synchronisatie synchroniseren gesynchroniseerd "
                     "sync entra toepassing toepassingen applicatie applicaties toegangsrechten "
                     "gebruikersnaam username identiteit identity mailbox vpn acces",
+    "syncs": "sync synct syncen synchroniseert synchroniseren synchronisatie syncing synced "
+             "syncs",
     "check": "nakijken nagaan checken check controleren kijken bekijken verify verifieren testen "
              "test opzoeken lookup look+up",
     "getin": "geraken binnengeraken binnenraken inraken get+in get+into",
@@ -51,7 +53,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     "receive": "krijgen krijgt ontvangen ontvangt receive receives get gets",
     "handle": "opvolgen behandelen overnemen afhandelen handle cover",  # another's post
     "request": "aanvraag aanvragen licentieaanvraag request requests",
-    "progress": "status stand ver staat staan goedgekeurd goedkeuren behandeld behandelen "
+    "progress": "status stand ver staat staan goedkeuring approval goedgekeurd goedkeuren "
+                "behandeld behandelen "
                 "geweigerd weigeren afgewezen afwijzen nieuws lopende openstaan openstaande "
                 "wachten wanneer bekeken opgevolgd opvolgen opvolging duren duurt lang waar+zit "
                 "gehoord beslist beslissing heard decided decision stuck approved approve "
@@ -61,7 +64,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     # A request the person already made: "ik heb power automate aangevraagd".
     "asked": "=aangevraagd =gevraagd =ingediend =requested =submitted =applied+for =asked+for",
     # What a licence request's approver decided: the request's business, not the access card's.
-    "decided": "goedgekeurd goedkeuren geweigerd weigeren afgewezen afwijzen afgekeurd afkeuren "
+    "decided": "goedkeuring approval goedgekeurd goedkeuren geweigerd weigeren afgewezen "
+               "afwijzen afgekeurd afkeuren "
                "behandeld beslist approved approve rejected declined denied pending",
     "cancel": "annuleren annuleer intrekken terugtrekken stopzetten schrappen verwijderen cancel "
               "withdraw delete remove mag+weg niet+meer+nodig no+longer+need no+longer+needed",

@@ -226,10 +226,27 @@ def _asked(text: str) -> DelegationAsk:
             "Tom Mertens",
         ),
         ("my colleague takes over while I'm on holiday, can she get my letters too?", ""),
+        # a full name before a single capitalised word, a place as often
+        (
+            "allee, ik ben weg van 19 december tot 10 januari (Spanje!!). Zet mijn post op naam "
+            "van Dirk Vermeulen in die tijd",
+            "Dirk Vermeulen",
+        ),
     ],
 )
 def test_a_delegate_named_beside_a_verb(text: str, name: str) -> None:
     assert _asked(text).name == name
+
+
+def test_a_first_name_before_a_surname_is_no_typo_of_a_commands_word() -> None:
+    # "Gert" is two edits from words the commands know; the message opens with it, but a
+    # capitalised word after it makes the pair a name.
+    said = Utterance(
+        "Gert Smeets neemt mijn post over tot het einde van de week",
+        "post_delegation",
+        args={"person": "Gert Smeets"},
+    )
+    assert judge(said).right
 
 
 # --- delegation: periods, single days, ends -----------------------------------------------------

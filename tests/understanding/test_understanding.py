@@ -278,10 +278,19 @@ def test_the_offer_is_the_licence_form_for_staff_and_the_catalogue_for_admins() 
         "waar kan ik een pakket laten frankeren",  # sending a letter out: the counter
         "de grafieken in mijn power bi rapport kloppen niet",  # a problem with a product
         "hoe installeer ik teams",  # a how-to question stays the service desk's
+        "onedrive synchroniseert niet meer sinds gisteren",  # OneDrive's sync, not the account's
+        "ik krijg geen meldingen meer van teams op mijn gsm",  # notifications, not tickets
     ],
 )
 def test_command_words_in_a_service_desk_question_are_not_a_command(text: str) -> None:
     assert understand(text, STAFF).verdict is Verdict.NOTHING
+
+
+def test_an_approver_away_asks_after_the_requests_waiting_for_approval() -> None:
+    # Away is no leave request here: the requests wait for the approver's approval.
+    text = "Welke aanvragen liggen er bij mij ter goedkeuring? Ik was vorige week afwezig."
+    result = understand(text, allowed(Role.APPROVER))
+    assert result.winner is not None and result.winner.name == "requests"
 
 
 @pytest.mark.parametrize(

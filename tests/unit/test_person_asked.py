@@ -7,7 +7,7 @@ import pytest
 
 from bot.commands.examples import PERSON, features
 from bot.commands.lemmas import tokens
-from bot.commands.person_asked import asks_person
+from bot.commands.person_asked import asks_person, complaint_for_a_person
 from bot.commands.shipped_model import corpus_model
 from bot.commands.understanding import Verdict, understand
 from bot.domain.platform.roles import Role
@@ -65,6 +65,30 @@ def test_no_person_asked(text: str) -> None:
     ],
 )
 def test_a_complaint_that_asks_for_a_person_opens_a_ticket(text: str) -> None:
+    result = understand(text, _STAFF, None, corpus_model())
+    assert result.verdict is Verdict.COMMAND
+    assert result.ranked[0].name == "ticket"
+
+
+@pytest.mark.parametrize(
+    ("text", "one_ticket"),
+    [
+        ("kan iemand mijn MFA resetten? nieuwe gsm en ik geraak nergens meer in", True),
+        ("kan iemand van ICT mij terugbellen, ik sta langs de baan en kan nie inloggen", True),
+        # A question of its own beside the person: two asks.
+        ("teams doet raar, ligt het aan mijn account? en kan er iemand mij bellen", False),
+        ("check my account and open a ticket, I can't log in on the tablet", False),
+        ("is mijn laptop in orde en kan iemand hem nakijken", False),
+        ("mijn account is geblokkeerd en ik kan niet inloggen", False),  # no one asked
+    ],
+)
+def test_a_complaint_for_a_person_is_one_ask(text: str, one_ticket: bool) -> None:
+    assert complaint_for_a_person(text, tokens(text)) is one_ticket
+
+
+def test_a_person_asked_about_a_sign_in_complaint_opens_a_ticket() -> None:
+    # The complaint's words are the access card's, and "en" cuts the message in two parts.
+    text = "kan iemand mijn MFA resetten? nieuwe gsm en ik geraak nergens meer in"
     result = understand(text, _STAFF, None, corpus_model())
     assert result.verdict is Verdict.COMMAND
     assert result.ranked[0].name == "ticket"

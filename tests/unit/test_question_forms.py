@@ -13,6 +13,7 @@ from bot.commands.question_forms import (
     asks_how,
     asks_rule,
     have_or_get,
+    opening_question,
     skeleton,
 )
 from bot.commands.understanding import Verdict, understand
@@ -118,10 +119,36 @@ def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
         ("heb ik Power BI Pro nodig om een rapport te bekijken?", False),
         ("heb ik post?", False),  # no licence nor product
         ("can I have Power Automate?", False),  # "have" not where a question opens
+        # Dutch "want" is "because": no English want.
+        ("welke licenties heb ik allemaal, want ik zie in power bi geen knop om te delen", True),
+        ("have I got Power BI Pro, I want it for a report", False),
     ],
 )
 def test_a_question_whether_someone_has_a_licence(text: str, have: bool) -> None:
     assert asks_have(tokens(text)) is have
+
+
+@pytest.mark.parametrize(
+    ("text", "have"),
+    [
+        # What follows a question of its own says why one asks.
+        ("Heb ik al een Power BI Pro licentie? Ik wil een rapport delen met mijn team.", True),
+        ("Do I have a Power BI licence already? I want to know before I request anything.", True),
+        # Asked in one sentence, the need is part of the question.
+        ("heb ik een Power BI licentie nodig om een rapport te delen? mijn chef vraagt het", False),
+    ],
+)
+def test_a_have_question_of_its_own_is_read_apart_from_what_follows(text: str, have: bool) -> None:
+    assert asks_have(tokens(text), text) is have
+    # Without the text, its sentences are one: the need after it counts.
+    assert not asks_have(tokens(text))
+
+
+def test_the_opening_question_is_cut_only_when_more_follows() -> None:
+    text = "heb ik PPU? mijn dataset is groot"
+    assert [w.folded for w in opening_question(tokens(text), text)] == ["heb", "ik", "ppu"]
+    single = "heb ik PPU?"
+    assert len(opening_question(tokens(single), single)) == 3
 
 
 def test_the_skeleton_is_the_opening_question_word_and_what_follows() -> None:
