@@ -304,8 +304,20 @@ WHOLE_CORPUS_BAR = 0.95
 # misses: an app or device problem read as the access card (6), "heb ik al Power BI?" with
 # context read as a question for the desk (5), a person of the desk asked for (3), an
 # approver's queue asked in a sentence (3), a product named to an admin's catalogue (2).
-# The issue asks 95% on unseen sentences: one wave reached it (95.9%), the one after it did not
-# (93.6%), nor the two before (93.2%; 92.0%): the waves differ by more than the code does.
+# Then a person asked about a sign-in complaint one ticket, a have-question of its own read
+# apart from why one asks, OneDrive's sync and an app's "geen meldingen" no command's, a full
+# name before a single capitalised word the delegate: leaving each of the 101 sets out 19,222
+# -> 19,243 of 20,235 (18,459 -> 18,468 on the 97 sets read before). Sets 101 to 104 (199,
+# 206, 194 and 189 sentences after 51, 44, 56 and 61 repeats were dropped; a help-desk
+# shadowing day, the paper-mail side, licences in a data-minded department, the first month
+# after the launch; four more engineers, from the same brief, written mid-session and not read
+# until then) read 94.0%, 93.7%, 88.1% and 94.7% (730 of 788, 92.6%; Dutch 92.1%, English
+# 94.5%), measured once, on the session's last code; the code this session began with read
+# 92.3% (727) on them. Of the 58 misses, rule questions about who may have a licence
+# ("mogen stagiairs Power BI krijgen?") read worst (9), then a question between two commands
+# the writer asked for (8) and the words a post search keeps (6).
+# The issue asks 95% on unseen sentences: one wave reached it (95.9%), the two after it did not
+# (93.6%, 92.6%), nor the two before (93.2%; 92.0%): the waves differ by more than the code does.
 # This floor keeps the honest figure from sliding back. Raise it when a NEW held-out set,
 # measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.95
