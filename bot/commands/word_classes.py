@@ -54,19 +54,18 @@ CLASSES: Mapping[str, str] = MappingProxyType({
     "handle": "opvolgen behandelen overnemen afhandelen handle cover",  # another's post
     "request": "aanvraag aanvragen licentieaanvraag request requests",
     "progress": "status stand ver staat staan goedkeuring approval goedgekeurd goedkeuren "
-                "behandeld behandelen "
-                "geweigerd weigeren afgewezen afwijzen nieuws lopende openstaan openstaande "
-                "wachten wanneer bekeken opgevolgd opvolgen opvolging duren duurt lang waar+zit "
-                "gehoord beslist beslissing heard decided decision stuck approved approve "
-                "rejected reject pending news far along progress ready klaar verwerkt where+is "
-                "take taking long afgekeurd afkeuren declined denied turned+down er+door erdoor "
-                "gone+through went+through go+through",
+                "behandeld behandelen geweigerd weigeren afgewezen afwijzen nieuws lopende "
+                "openstaan openstaande wachten wanneer bekeken opgevolgd opvolgen opvolging duren "
+                "duurt lang waar+zit gehoord beslist beslissing heard decided decision stuck "
+                "approved approve rejected reject pending news far along progress ready klaar "
+                "verwerkt where+is take taking long afgekeurd afkeuren declined denied turned+down "
+                "er+door erdoor gone+through went+through go+through",
     # A request the person already made: "ik heb power automate aangevraagd".
     "asked": "=aangevraagd =gevraagd =ingediend =requested =submitted =applied+for =asked+for",
     # What a licence request's approver decided: the request's business, not the access card's.
-    "decided": "goedkeuring approval goedgekeurd goedkeuren geweigerd weigeren afgewezen "
-               "afwijzen afgekeurd afkeuren "
-               "behandeld beslist approved approve rejected declined denied pending",
+    "decided": "goedkeuring approval goedgekeurd goedkeuren geweigerd weigeren afgewezen afwijzen "
+               "afgekeurd afkeuren behandeld beslist approved approve rejected declined denied "
+               "pending",
     "cancel": "annuleren annuleer intrekken terugtrekken stopzetten schrappen verwijderen cancel "
               "withdraw delete remove mag+weg niet+meer+nodig no+longer+need no+longer+needed",
     "problem": "kapot crasht crash laadt laden fout foutmelding error broken traag slow "
