@@ -259,9 +259,10 @@ def asks_have(words: Sequence[Token], text: str = "") -> bool:
         for i, word in enumerate(lead)
     )
     said = set(plain)
-    at = plain.index("want") if "want" in said else 0
-    if "want" in said and not _WANTERS.intersection(plain[max(0, at - 2) : at]):
-        said.discard("want")  # Dutch "want": because ("welke heb ik, want ik zie ...")
+    if "want" in said:  # Dutch "want" is because: "welke heb ik, want ik zie ..."
+        at = plain.index("want")
+        if not _WANTERS.intersection(plain[max(0, at - 2) : at]):
+            said.discard("want")
     return opens and bool(said & _HELD) and not said & _NEEDED
 
 
