@@ -316,8 +316,17 @@ WHOLE_CORPUS_BAR = 0.95
 # 92.3% (727) on them. Of the 58 misses, rule questions read worst (8, half of them who may
 # have a licence: "mogen stagiairs Power BI krijgen?"), with a question between two commands
 # the writer asked for (8), then the words a post search keeps (6).
-# The issue asks 95% on unseen sentences: one wave reached it (95.9%), the two after it did not
-# (93.6%, 92.6%), nor the two before (93.2%; 92.0%): the waves differ by more than the code does.
+# Sets 105 to 108 (193, 182, 186 and 202 sentences after 57, 68, 64 and 48 repeats were
+# dropped; a Monday after a laptop migration at DOMG and ADV, the end of the year at AFB and
+# DFB, older staff at AWV district offices writing long mails, an international data team;
+# four more engineers, from the brief written anew) read 96.4%, 95.6%, 91.9% and 94.1% (721 of
+# 763, 94.5%; Dutch 94.1%, English 96.1%), measured once, on the code this session began with.
+# Of the 42 misses: rule questions read as the licence form (6: "wie mag er Power BI Pro
+# krijgen?", "can interns get ..."), "heb ik ...?" with context read as a request (4), a
+# question between two commands the writer asked for (4).
+# The issue asks 95% on unseen sentences: one wave reached it (95.9%), the three after it did
+# not (93.6%, 92.6%, 94.5%), nor the two before (93.2%; 92.0%): the waves differ by more than
+# the code does.
 # This floor keeps the honest figure from sliding back. Raise it when a NEW held-out set,
 # measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.95
