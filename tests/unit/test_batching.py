@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.platform.audit import AuditEntry, Outcome
-from bot.services.platform.batching import BatchedAuditLog, BatchedProcessedActivities, GroupCommit
+from bot.services.platform.batching import (
+    BatchedAuditLog,
+    BatchedProcessedActivities,
+    GroupCommit,
+    WriteBehind,
+)
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
@@ -105,3 +110,43 @@ async def test_audit_lines_keep_their_order(writers: int) -> None:
     await asyncio.gather(*(log.append(entry) for entry in entries))
     assert [e for batch in store.batches for e in batch] == entries
     assert len(store.batches) == 1
+
+
+async def test_audit_lines_noted_soon_are_written_at_close() -> None:
+    store = MemoryAudit()
+    log = BatchedAuditLog(store, behind_seconds=0.01)
+    entry = AuditEntry(at=NOW, actor_id="u1", action="status", outcome=Outcome.OK)
+    log.append_soon(entry)
+    await log.close()
+    assert store.batches == [[entry]]
+
+
+async def test_a_line_noted_after_close_is_logged_and_starts_no_write(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """After close the database is going away: a write started then would outlive it."""
+    store = MemoryAudit()
+    log = BatchedAuditLog(store, behind_seconds=0.0)
+    await log.close()
+    log.append_soon(AuditEntry(at=NOW, actor_id="u1", action="status", outcome=Outcome.OK))
+    await asyncio.sleep(0.01)
+    assert store.batches == []
+    assert [t for t in asyncio.all_tasks() if t.get_name().startswith("write-behind")] == []
+    assert "came after shutdown" in caplog.text
+
+
+async def test_a_write_that_outlasts_close_has_stopped_when_close_returns(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    started = asyncio.Event()
+
+    async def never_done(items: list[int]) -> None:
+        started.set()
+        await asyncio.Event().wait()  # a database that no longer answers
+
+    writer: WriteBehind[int] = WriteBehind(never_done, linger_seconds=0.0, name="test")
+    writer.add(1)
+    await started.wait()
+    await writer.close(timeout_seconds=0.01)
+    assert [t for t in asyncio.all_tasks() if t.get_name() == "write-behind-test"] == []
+    assert "1 records not written at shutdown" in caplog.text

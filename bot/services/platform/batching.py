@@ -68,7 +68,8 @@ class WriteBehind(Generic[T]):
 
     For records whose loss in a crash costs little (the last `linger_seconds` of them) and whose
     writing should not hold up a reply. A failed write is logged and retried; `flush` waits
-    for what is left.
+    for what is left, and `close` too, after which nothing is taken any more: a write started
+    then would run on a database being closed, and outlive it.
     """
 
     _RETRY_SECONDS = 1.0
@@ -88,8 +89,12 @@ class WriteBehind(Generic[T]):
         self._max_batch = max_batch
         self._pending: list[T] = []
         self._draining: asyncio.Task[None] | None = None
+        self._closed = False
 
     def add(self, item: T) -> None:
+        if self._closed:
+            logger.error("%s: a record came after shutdown and was not written", self._name)
+            return
         self._pending.append(item)
         if len(self._pending) > self._MAX_PENDING:
             del self._pending[: len(self._pending) - self._MAX_PENDING]
@@ -115,13 +120,21 @@ class WriteBehind(Generic[T]):
 
     async def flush(self, timeout_seconds: float = 5.0) -> None:
         """Wait until what is pending is written; give up (loudly) if the database stays down."""
-        if self._draining is None or self._draining.done():
+        draining = self._draining
+        if draining is None or draining.done():
             return
         try:
-            await asyncio.wait_for(asyncio.shield(self._draining), timeout_seconds)
+            await asyncio.wait_for(asyncio.shield(draining), timeout_seconds)
         except TimeoutError:
-            self._draining.cancel()
+            draining.cancel()
+            # Until it has stopped, the write holds a connection the caller may be closing next.
+            await asyncio.wait([draining], timeout=self._RETRY_SECONDS)
             logger.error("%s: %d records not written at shutdown", self._name, len(self._pending))
+
+    async def close(self, timeout_seconds: float = 5.0) -> None:
+        """Write what is pending and take nothing more (a late record is logged, not written)."""
+        self._closed = True
+        await self.flush(timeout_seconds)
 
 
 class RecordsActivitiesInBulk(Protocol):
@@ -187,7 +200,7 @@ class BatchedAuditLog:
         return await self._store.recent(limit, action)
 
     async def close(self) -> None:
-        await self._behind.flush()
+        await self._behind.close()
 
     async def _flush(self, entries: list[AuditEntry]) -> list[None]:
         await self._store.append_many(entries)

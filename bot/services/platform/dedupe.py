@@ -55,7 +55,7 @@ class RecentActivities:
         return await self._store.forget_before(cutoff)
 
     async def close(self) -> None:
-        await self._writer.flush()
+        await self._writer.close()
 
     def _remember(self, key: str) -> None:
         self._seen[key] = None
