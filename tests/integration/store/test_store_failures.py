@@ -4,7 +4,9 @@ the statement or the row it failed on (names, e-mail addresses, OCR text)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 import traceback
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -52,6 +54,7 @@ async def test_an_unreachable_database_is_store_unavailable(
     broken_url: Callable[[Path], str], tmp_path: Path
 ) -> None:
     database = Database(broken_url(tmp_path))
+    before = set(threading.enumerate())
     try:
         with pytest.raises(StoreUnavailable) as raised:
             async with database.connect() as connection:
@@ -64,6 +67,15 @@ async def test_an_unreachable_database_is_store_unavailable(
             await SqlUserRepository(database).get("someone")
     finally:
         await database.dispose()
+        await _stopped(set(threading.enumerate()) - before)
+
+
+async def _stopped(threads: set[threading.Thread]) -> None:
+    """aiosqlite stops the worker thread of a connection that failed to open by a message the
+    thread answers on this event loop, and nobody awaits that answer: a loop closed before the
+    thread answers kills the thread ("Event loop is closed"), a warning in some later test."""
+    for thread in threads:
+        await asyncio.to_thread(thread.join, 5.0)
 
 
 async def test_a_repository_call_on_an_unreachable_database_raises_store_unavailable(
