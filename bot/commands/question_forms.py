@@ -139,6 +139,12 @@ _RULE_OPENINGS = (
     ("vanaf", "wanneer"),
     ("hoe", "werkt"),
     ("how", "does"),
+    ("wie", "mag"),
+    ("wie", "mogen"),
+    ("wie", "heeft", "recht"),
+    ("who", "may"),
+    ("who", "is", "allowed"),
+    ("who", "is", "eligible"),
 )
 # fmt: off
 _RULE_WORDS = frozenset({
@@ -156,6 +162,16 @@ _ASKING_VERBS = frozenset({
 })
 # fmt: on
 _SUBJECTS = frozenset({"ik", "mijn", "er", "iemand", "i", "my", "someone", "de", "een", "je", "ge"})
+# "mogen stagiairs Power BI krijgen?", "can interns get Pro?": what a group of people may do
+# is a rule, asked of others; "mag ik ..." asks it for oneself, and often asks for it.
+# fmt: off
+_MAY = frozenset({"mag", "mogen", "kan", "kunnen", "can", "may", "could"})
+_GROUPS = frozenset({
+    "stagiair", "stagiairs", "jobstudent", "jobstudenten", "studenten", "externen", "externe",
+    "consultant", "consultants", "interimmers", "vrijwilligers", "interns", "intern",
+    "trainees", "contractors", "freelancers", "students", "externals", "volunteers",
+})
+# fmt: on
 
 
 # "Heb ik een Pro-licentie nodig om een rapport te bekijken?", "Do viewers need a Pro
@@ -186,6 +202,10 @@ def asks_rule(words: Sequence[Token]) -> bool:
         return True
     if lead[:1] and lead[0] in _PASSIVE:
         return not _OWN.intersection(plain[1:3])
+    if any(
+        word in _MAY and _GROUPS.intersection(plain[i + 1 : i + 4]) for i, word in enumerate(lead)
+    ):
+        return True
     if any(
         tuple(plain[i : i + len(opening)]) == opening
         for opening in _RULE_OPENINGS

@@ -106,7 +106,9 @@ def understand(
     form = form_of(words, cues, commands, CUES_SURE, text)
     if cues.verdict is Verdict.ASK and not form.own and not form.person:
         return _settled(cues, text, commands, extra_terms, examples)
-    allowed = _open_to(cues, commands)
+    # A have-question of its own is not kept from the access card by what follows it ("heb ik
+    # Power Automate premium? wil een flow bouwen": the want rules the access card out).
+    allowed = _open_to(cues, commands, keep=_STATUS if form.have else "")
     sure = cues.confidence >= CUES_SURE and not form.own
     if cues.winner is not None and (
         (sure and not _overruled(cues.winner.name, words, allowed, examples))
@@ -149,14 +151,15 @@ def _settled(
     return _following(guess, cues, text, commands, extra_terms)
 
 
-def _open_to(cues: Understanding, commands: Sequence[CommandSpec]) -> list[str]:
-    """The commands the examples may choose: not those the cues ruled out, and one that must be
-    asked for only when the cues read it."""
+def _open_to(cues: Understanding, commands: Sequence[CommandSpec], keep: str = "") -> list[str]:
+    """The commands the examples may choose: not those the cues ruled out (but `keep`), and one
+    that must be asked for only when the cues read it."""
     read = {candidate.name for candidate in cues.ranked}
+    out = cues.ruled_out - {keep}
     return [
         spec.name
         for spec in commands
-        if spec.name not in cues.ruled_out and (spec.name in read or not spec.asked_for)
+        if spec.name not in out and (spec.name in read or not spec.asked_for)
     ]
 
 

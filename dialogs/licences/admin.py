@@ -117,7 +117,14 @@ class LicenceAdminDialog:
     # --- the report ---------------------------------------------------------------------------
     @command(
         "licence_report",
-        nl=("rapport licenties", "licentierapport", "licentie rapport", "licenties rapport"),
+        nl=(
+            "rapport licenties",
+            "licentierapport",
+            "licentie rapport",
+            "licenties rapport",
+            "licentieoverzicht",
+            "licentie-export",
+        ),
         en=(
             "licence report",
             "license report",

@@ -49,7 +49,14 @@ class TicketReportDialog:
 
     @command(
         TICKET_REPORT_COMMAND,
-        nl=("rapport tickets", "rapport meldingen", "ticketrapport", "servicedeskrapport"),
+        nl=(
+            "rapport tickets",
+            "rapport meldingen",
+            "ticketrapport",
+            "servicedeskrapport",
+            "ticketoverzicht",
+            "ticketexport",
+        ),
         en=("tickets report", "ticket report", "report tickets", "service desk report"),
         title_key=N_("cmd.ticket_report.title"),
         help_key=N_("cmd.ticket_report.help"),

@@ -502,6 +502,8 @@ def test_the_model_reads_the_cues_word_classes() -> None:
         # A licence one already has is the access card's question.
         ("heb ik al een licentie voor power automate?", "status"),
         ("welke power apps licentie heb ik nu", "status"),
+        # ... asked in a question of its own, whatever wish follows it
+        ("heb ik power automate premium? wil een flow bouwen met een premium connector", "status"),
         # The cues sure of the form (its keywords), the examples all but certain of the card.
         ("Which licences do I currently have? I'm not sure I got Power BI.", "status"),
         # Must not change: asking for one, following one up, a delegation, a need.
@@ -611,6 +613,8 @@ def test_a_command_named_but_read_against_is_not_asked_about() -> None:
         ("tickets", (), "tickets"),
         ("nieuwe tickets vandaag?", (Role.AGENT,), "desk_tickets"),
         ("tickets rapport vorig kwartaal", (Role.AGENT,), "ticket_report"),
+        ("ticketexport per entiteit graag", (Role.AGENT,), "ticket_report"),  # one word
+        ("licentieoverzicht van DFB sinds september", (Role.ENTITY_ADMIN,), "licence_report"),
         # how to get one of ours asks for it; how to get something else is a how-to
         ("hoe krijg ik Power BI?", (), "licence"),
         # an article named before a colon, an announcement set ready

@@ -82,6 +82,13 @@ def test_a_question_about_a_state_asks_no_instructions(text: str) -> None:
         "is een account hetzelfde als een licentie?",
         "welke licentie heb ik nodig om een rapport te delen met een ander agentschap?",
         "Which licence do I need to build a Power App that uses Dataverse?",
+        # who may; what a group of people may do, asked of others
+        "wie mag er een Power BI Pro licentie krijgen?",
+        "who is allowed to approve workspace access?",
+        "mogen stagiairs een power bi licentie aanvragen?",
+        "Mag een jobstudent lid zijn van de werkruimte Begrotingsopvolging?",
+        "can interns get a Power BI Pro licence",
+        "kunnen externe consultants ook toegang krijgen tot Ruimtelijke Data?",
     ],
 )
 def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> None:
@@ -102,6 +109,8 @@ def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> No
         "heb ik alles wat ik nodig heb qua licenties?",  # what one has
         "do I already have Power BI Pro or do I need to request it?",
         "de prijs van PPU is veranderd, ik moet de catalogus bijwerken",
+        "mag ik een Power BI Pro licentie?",  # for oneself: asks for it
+        "onze stagiair heeft Power BI Pro nodig, kan ik dat aanvragen?",  # the group not asked
     ],
 )
 def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
