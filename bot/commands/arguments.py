@@ -99,13 +99,13 @@ def extract(
     if whole_text:
         return _whole(text, words, known)
     if name == "post":
-        return _post(text, words, known | asides(words))
+        return _post(text, words, known | asides(words, text))
     if name == "post_delegation":
         return Extracted(*delegation(text, words, known))
     if name == "status":
-        return _status(text, words, known | asides(words))
+        return _status(text, words, known | asides(words, text))
     if name in ("licence_report", "ticket_report"):
-        return _report(text, words, known | asides(words))
+        return _report(text, words, known | asides(words, text))
     if name == "announce":
         return Extracted("", frozenset(_after_colon(text, words, known)))
     return NOTHING

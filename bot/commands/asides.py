@@ -9,6 +9,7 @@ then a capitalised place or team in it is nobody to look up.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from bot.commands.delegation_words import PERSON_NOUNS
 from bot.commands.lemmas import Token
@@ -30,6 +31,10 @@ _SALUTATIONS = frozenset({"geachte", "beste", "dear"})
 # fmt: on
 # A signature is a name or two after the closing: "groeten, Jan", "mvg K. De Smet".
 _SIGNATURE = 4
+# ... or, after a closing that ends its line, a few short lines: a name, a role, a team
+# ("Hoogachtend,\nR. Verhaegen\nAWV district Brugge"); a sentence is no signature line.
+_SIGNATURE_LINES = 4
+_SIGNATURE_LINE = 5
 # Wishes around a question: "Gelukkig nieuwjaar! Heb ik nog post?" searches no "Gelukkig".
 _WISHES = (
     ("gelukkig", "nieuwjaar"), ("happy", "new", "year"), ("prettige", "feestdagen"),
@@ -45,11 +50,12 @@ _FROM = frozenset({"van", "uit", "from", "of"})
 _RETURNED = 2
 
 
-def asides(words: Sequence[Token]) -> frozenset[int]:
-    """Positions of the signature, the wishes and what the writer comes back from."""
+def asides(words: Sequence[Token], text: str = "") -> frozenset[int]:
+    """Positions of the signature, the wishes and what the writer comes back from (`text`:
+    the message the words are of, which says where its lines end)."""
     found: set[int] = set()
     closing = [i for i, w in enumerate(words) if w.folded in _CLOSINGS]
-    if closing and len(words) - 1 - closing[-1] <= _SIGNATURE:  # "Dank bij voorbaat."
+    if closing and _signed_after(closing[-1], words, text):  # "Dank bij voorbaat."
         first = closing[-1]
         while first > 0 and words[first - 1].folded in _INTO_CLOSING and first > closing[-1] - 3:
             first -= 1
@@ -67,6 +73,22 @@ def asides(words: Sequence[Token]) -> frozenset[int]:
         if word.folded in _BACK and after:
             found.update(range(after[0] + 1, min(after[0] + 1 + _RETURNED, len(words))))
     return frozenset(found)
+
+
+def _signed_after(closing: int, words: Sequence[Token], text: str) -> bool:
+    """Whether what follows the closing is its signature: a few words, or a few short lines
+    after the closing's line ("Dank u,")."""
+    if len(words) - 1 - closing <= _SIGNATURE:
+        return True
+    ends = [
+        i for i in range(closing + 1, len(words)) if "\n" in text[words[i - 1].end : words[i].start]
+    ]
+    if not ends or ends[0] > closing + 2:  # the closing's line goes on: "bedankt voor ..."
+        return False
+    lines = [*ends, len(words)]
+    return len(lines) - 1 <= _SIGNATURE_LINES and all(
+        end - start <= _SIGNATURE_LINE for start, end in pairwise(lines)
+    )
 
 
 def of_oneself(words: Sequence[Token]) -> bool:

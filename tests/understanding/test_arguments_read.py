@@ -629,6 +629,20 @@ def test_what_follows_a_colon_after_the_command_is_what_it_is_about() -> None:
         # the words that lead into the closing
         ("post", "zijn er brieven voor mij binnengekomen? Alvast bedankt, Rita", ""),
         ("status", "status van Jan Peeters. Met vriendelijke groeten, Wim", "Jan Peeters"),
+        # a signature of a few lines after a closing line: a name, a role, a team
+        (
+            "status",
+            "Geachte,\n\nStaat bij mij de MFA correct ingesteld?\n\nHoogachtend,\nR. Verhaegen\n"
+            "AWV district Brugge",
+            "",
+        ),
+        (
+            "post",
+            "Is er een brief van De Coster bvba?\nDank u,\nRita Peeters\nAfdeling Wegen Oost",
+            "zoek De Coster",
+        ),
+        # unchanged: a question that goes on after a closing word on its own line
+        ("status", "bedankt\nstatus van Jan Peeters aub, hij zit bij AWV in Brugge", "Jan Peeters"),
     ],
 )
 def test_a_signature_and_a_return_are_nobody_and_nothing_searched(
