@@ -44,6 +44,8 @@ _CLAUSES = frozenset({"die", "dat", "wat", "welke", "that", "which", "who", "wha
 # A verb's particle that closes the sentence, no part of what is searched: "zit er post over de
 # kerstmarkt tussen?", "komt er iets van de stad binnen".
 _PARTICLES = frozenset({"tussen", "binnen", "bij", "mee", "toe", "aan", "in", "op"})
+# ... of which these are never inside a name: "zit er iets van fluvius tussen mijn post?".
+_NEVER_NAMED = frozenset({"tussen", "binnen"})
 _ARTICLES = frozenset({"de", "het", "the"})
 # A letter's reference: parts of letters or digits joined by "/", "-" or ".", a digit and a
 # letter somewhere in it, not part of an e-mail address.
@@ -72,8 +74,9 @@ _NO_SEARCH = frozenset({
 # Where and when, no sender and no part of one: "post van infrabel ergens?", "ik werk van thuis
 # vandaag", "de teamvergadering van straks".
 _WHEN_OR_WHERE = TIME_WORDS | {
-    "ergens", "somewhere", "anywhere", "thuis", "home", "straks", "daarnet", "zonet", "net",
-    "binnenkort", "onlangs", "laatst", "soon", "recently", "earlier", "later", "ooit", "ever",
+    "ergens", "nergens", "somewhere", "anywhere", "nowhere", "thuis", "home", "straks",
+    "daarnet", "zonet", "net", "binnenkort", "onlangs", "laatst", "soon", "recently", "earlier",
+    "later", "ooit", "ever",
 }
 # What an authority's name is said with: "stad Gent", "provincie Limburg", "FOD Financiën".
 _AUTHORITIES = frozenset({
@@ -328,6 +331,8 @@ def _phrase(text: str, words: Sequence[Token], first: int, blocked: frozenset[in
         if word.folded in _WHEN_OR_WHERE:  # "van infrabel ergens", "van thuis"
             break
         if run and word.folded in _PARTICLES and _closes(text, words, joins):
+            break
+        if run and word.folded in _NEVER_NAMED:
             break
         if named and not word.capitalised and not (joins == i and word.folded in _BODIES):
             break

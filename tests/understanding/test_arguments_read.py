@@ -530,6 +530,10 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         # where and when are no sender
         ("post van infrabel ergens?", "infrabel"),
         ("kan ik mijn brieven bekijken? ik werk van thuis vandaag", ""),
+        ("ik vind die brief van advocaat Claeys NERGENS terug!!", "advocaat Claeys"),
+        # "tussen" is where a letter is, never part of a name
+        ("kijk eens of er iets van fluvius tussen zit", "fluvius"),
+        ("zit er iets van het OCMW tussen mijn post?", "OCMW"),
         # an authority's name goes on in small letters; a paper before a sender is the sender's
         ("zit er nog ne brief van de FOD financien tussen mijn post", "FOD financien"),
         ("find invoices from Engie", "Engie"),
