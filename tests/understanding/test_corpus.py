@@ -324,9 +324,21 @@ WHOLE_CORPUS_BAR = 0.95
 # Of the 42 misses: rule questions read as the licence form (6: "wie mag er Power BI Pro
 # krijgen?", "can interns get ..."), "heb ik ...?" with context read as a request (4), a
 # question between two commands the writer asked for (4).
-# The issue asks 95% on unseen sentences: one wave reached it (95.9%), the three after it did
-# not (93.6%, 92.6%, 94.5%), nor the two before (93.2%; 92.0%): the waves differ by more than
-# the code does.
+# Then who may and what a group may were read as rule questions, a have-question kept the
+# access card, a signature of short lines was no argument: leaving each of sets 85 to 108 out
+# 4,439 -> 4,458 of 4,683. Sets 109 to 112 (200, 205, 193 and 170 sentences after 50, 45, 57
+# and 80 repeats were dropped; the service desk's chat log of a January week at DFB and AWV,
+# policy advisers and lawyers at ADV and AFB, technicians typing on phones between site visits,
+# a mixed day across the five entities; four more engineers, from the same brief, written
+# mid-session and not read until then) read 90.5%, 95.6%, 93.3% and 94.1% (717 of 768, 93.4%;
+# Dutch 92.8%, English 95.9%), measured once, on the session's last code; the code this session
+# began with read 93.2% (716) on them. Of the 51 misses: whether one has a workspace or a
+# licence read as the licence form (5: "heb ik nog toegang tot de workspace ruimtelijke data"),
+# a question between two commands the writer asked for (5), rule questions about the post (5),
+# the service desk's queue in other words (3).
+# The issue asks 95% on unseen sentences: one wave reached it (95.9%), the four after it did
+# not (93.6%, 92.6%, 94.5%, 93.4%), nor the two before (93.2%; 92.0%): the waves differ by more
+# than the code does.
 # This floor keeps the honest figure from sliding back. Raise it when a NEW held-out set,
 # measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.95
