@@ -300,7 +300,19 @@ def _named_sender(words: Sequence[Token], blocked: frozenset[int]) -> list[int]:
         found = [*range(nouns, first), *found]
     elif first > 0 and words[first - 1].folded in _AUTHORITIES and first - 1 not in blocked:
         found = [first - 1, *found]  # "post stad Gent", "Stad Antwerpen heeft mij ..."
-    return found
+    return _joined(words, found)
+
+
+def _joined(words: Sequence[Token], found: list[int]) -> list[int]:
+    """The small words between two capitalised ones belong to the name: "Court of Appeal",
+    "Agentschap Natuur en Bos"."""
+    kept = found[:1]
+    for i in found[1:]:
+        between = range(kept[-1] + 1, i)
+        if len(between) <= 2 and all(words[j].folded in _JOINS for j in between):
+            kept.extend(between)
+        kept.append(i)
+    return kept
 
 
 def _a_noun(word: Token, i: int, blocked: frozenset[int]) -> bool:

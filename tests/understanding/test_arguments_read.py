@@ -531,6 +531,9 @@ def test_a_stop_on_a_day_is_the_delegations_last_day(text: str, ends: date) -> N
         ("post van infrabel ergens?", "infrabel"),
         ("kan ik mijn brieven bekijken? ik werk van thuis vandaag", ""),
         ("ik vind die brief van advocaat Claeys NERGENS terug!!", "advocaat Claeys"),
+        # the small words between a name's capitals are the name's
+        ("Did the Court of Appeal send anything?", "Court of Appeal"),
+        ("heeft het Agentschap Natuur en Bos al geschreven?", "Agentschap Natuur en Bos"),
         # "tussen" is where a letter is, never part of a name
         ("kijk eens of er iets van fluvius tussen zit", "fluvius"),
         ("zit er iets van het OCMW tussen mijn post?", "OCMW"),
