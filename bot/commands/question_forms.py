@@ -253,6 +253,13 @@ _NEEDED = frozenset({
 })
 # Who wants, in English: "I want", "do you want", "we really want".
 _WANTERS = frozenset({"i", "we", "you", "they", "really", "still", "also"})
+# Whether one has it, asked otherwise: "ben ik lid van Begrotingsopvolging?", "am I a member
+# of ...", "is mijn Pro-licentie nog actief?".
+_MEMBER_OPENINGS = (
+    ("ben", "ik", "lid"), ("ben", "ik", "al", "lid"), ("ben", "ik", "nog", "lid"),
+    ("am", "i", "a", "member"), ("am", "i", "member"), ("am", "i", "still", "a", "member"),
+)  # fmt: skip
+_STILL_VALID = frozenset({"actief", "active", "geldig", "valid", "verlopen", "expired"})
 # "can I have Power Automate?" asks for it.
 _MODALS = frozenset({"can", "could", "may", "might", "kan", "kun", "kunt", "mag", "zou"})
 # fmt: on
@@ -273,12 +280,17 @@ def asks_have(words: Sequence[Token], text: str = "") -> bool:
     wil een rapport delen", what follows is why one asks, not a request."""
     plain = [word.folded for word in opening_question(words, text) if word.kind == "word"]
     lead = plain[:_LEAD]
+    said = set(plain)
     opens = any(
         (word in _HAVE_OPENINGS and not _MODALS.intersection(lead[:i]))
         or (word in ("do", "does") and "have" in plain[i + 1 : i + 4])
         for i, word in enumerate(lead)
     )
-    said = set(plain)
+    opens = (
+        opens
+        or _said(plain, _MEMBER_OPENINGS, _LEAD)
+        or (lead[:1] in (["is"], ["staat"]) and bool(said & _OWN and said & _STILL_VALID))
+    )
     if "want" in said:  # Dutch "want" is because: "welke heb ik, want ik zie ..."
         at = plain.index("want")
         if not _WANTERS.intersection(plain[max(0, at - 2) : at]):

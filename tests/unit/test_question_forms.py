@@ -131,6 +131,12 @@ def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
         # Dutch "want" is "because": no English want.
         ("welke licenties heb ik allemaal, want ik zie in power bi geen knop om te delen", True),
         ("have I got Power BI Pro, I want it for a report", False),
+        # asked as a membership or as whether it still holds
+        ("ben ik lid van de werkruimte Begrotingsopvolging?", True),
+        ("am I a member of the Ruimtelijke Data workspace", True),
+        ("Is my Power BI Premium Per User licence still active?", True),
+        ("is mijn doorsturen nog actief?", False),  # no licence nor product: a delegation
+        ("ik wil lid worden van Begrotingsopvolging", False),
     ],
 )
 def test_a_question_whether_someone_has_a_licence(text: str, have: bool) -> None:
