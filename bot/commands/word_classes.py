@@ -134,9 +134,8 @@ CLASSES: Mapping[str, str] = MappingProxyType({
               "nieuw nieuwe melden aanvragen inplannen",
     # A ticket that waits: the desk's queue, not the person's own ("mine" says which).
     "waiting": "openstaan openstaand openstaande onbehandeld onbehandelde unassigned "
-               "niet+toegewezen niemand+toegewezen zonder+behandelaar te+laat overdue late "
-               "waiting wachten "
-               "wachtend pending",
+               "niet+toegewezen nie+toegewezen niemand+toegewezen zonder+behandelaar niemand+op "
+               "nobody+on te+laat overdue late waiting wachten wachtend pending",
     "report": "rapport rapporten overzicht export exporteren statistieken cijfers hoeveel aantal "
               "aantallen totaal report overview statistics stats figures numbers how+many excel "
               "spreadsheet",

@@ -614,6 +614,9 @@ def test_a_command_named_but_read_against_is_not_asked_about() -> None:
         ("nieuwe tickets vandaag?", (Role.AGENT,), "desk_tickets"),
         ("tickets rapport vorig kwartaal", (Role.AGENT,), "ticket_report"),
         ("ticketexport per entiteit graag", (Role.AGENT,), "ticket_report"),  # one word
+        # the desk's queue, in Flemish and in other words
+        ("nie toegewezen tickets aub", (Role.AGENT,), "desk_tickets"),
+        ("geef mij de tickets waar nog niemand op zit", (Role.AGENT,), "desk_tickets"),
         ("licentieoverzicht van DFB sinds september", (Role.ENTITY_ADMIN,), "licence_report"),
         # how to get one of ours asks for it; how to get something else is a how-to
         ("hoe krijg ik Power BI?", (), "licence"),
