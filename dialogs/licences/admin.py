@@ -117,14 +117,7 @@ class LicenceAdminDialog:
     # --- the report ---------------------------------------------------------------------------
     @command(
         "licence_report",
-        nl=(
-            "rapport licenties",
-            "licentierapport",
-            "licentie rapport",
-            "licenties rapport",
-            "licentieoverzicht",
-            "licentie-export",
-        ),
+        nl=("rapport licenties", "licentierapport", "licentie rapport", "licenties rapport"),
         en=(
             "licence report",
             "license report",

@@ -54,7 +54,6 @@ class TicketReportDialog:
             "rapport meldingen",
             "ticketrapport",
             "servicedeskrapport",
-            "ticketoverzicht",
             "ticketexport",
         ),
         en=("tickets report", "ticket report", "report tickets", "service desk report"),
