@@ -342,9 +342,8 @@ def _phrase(text: str, words: Sequence[Token], first: int, blocked: frozenset[in
             break
         if word.folded in _WHEN_OR_WHERE:  # "van infrabel ergens", "van thuis"
             break
-        if run and word.folded in _PARTICLES and _closes(text, words, joins):
-            break
-        if run and word.folded in _NEVER_NAMED:
+        particle = word.folded in _PARTICLES and _closes(text, words, joins)
+        if run and (particle or word.folded in _NEVER_NAMED):
             break
         if named and not word.capitalised and not (joins == i and word.folded in _BODIES):
             break

@@ -281,13 +281,12 @@ def asks_have(words: Sequence[Token], text: str = "") -> bool:
     plain = [word.folded for word in opening_question(words, text) if word.kind == "word"]
     lead = plain[:_LEAD]
     said = set(plain)
-    opens = any(
-        (word in _HAVE_OPENINGS and not _MODALS.intersection(lead[:i]))
-        or (word in ("do", "does") and "have" in plain[i + 1 : i + 4])
-        for i, word in enumerate(lead)
-    )
     opens = (
-        opens
+        any(
+            (word in _HAVE_OPENINGS and not _MODALS.intersection(lead[:i]))
+            or (word in ("do", "does") and "have" in plain[i + 1 : i + 4])
+            for i, word in enumerate(lead)
+        )
         or _said(plain, _MEMBER_OPENINGS, _LEAD)
         or (lead[:1] in (["is"], ["staat"]) and bool(said & _OWN and said & _STILL_VALID))
     )

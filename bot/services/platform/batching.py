@@ -73,6 +73,7 @@ class WriteBehind(Generic[T]):
     """
 
     _RETRY_SECONDS = 1.0
+    _STOP_SECONDS = 1.0  # how long a cancelled write is given to let go of its connection
     _MAX_PENDING = 100_000  # beyond this the database has been down long: drop the oldest
 
     def __init__(
@@ -128,7 +129,7 @@ class WriteBehind(Generic[T]):
         except TimeoutError:
             draining.cancel()
             # Until it has stopped, the write holds a connection the caller may be closing next.
-            await asyncio.wait([draining], timeout=self._RETRY_SECONDS)
+            await asyncio.wait([draining], timeout=self._STOP_SECONDS)
             logger.error("%s: %d records not written at shutdown", self._name, len(self._pending))
 
     async def close(self, timeout_seconds: float = 5.0) -> None:
