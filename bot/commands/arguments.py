@@ -77,7 +77,7 @@ _MAX_CODE = 6
 _PERIOD_WORDS = frozenset({
     "sinds", "since", "vanaf", "van", "from", "tussen", "between", "en", "and", "tot", "to",
     "vorige", "vorig", "afgelopen", "laatste", "last", "past", "deze", "dit", "this",
-    "maand", "month", "jaar", "year", "week", "weken", "dag", "dagen",
+    "maand", "month", "jaar", "year", "week", "weken", "dag", "dagen", "nu", "now", "heden",
 })
 # fmt: on
 

@@ -86,8 +86,8 @@ def parse_report_ask(
     "sinds 15 oktober", "vorige maand", "laatste 30 dagen", "oktober 2026", "het derde
     kwartaal", "het Departement Omgeving" (with the entities). One date means from then until
     today; none the last DEFAULT_REPORT_DAYS days. A code is written in capitals, or an
-    entity's own code ("awv"), or the only word given; in a sentence the other words ask
-    nothing of the report."""
+    entity's own code ("awv"), or the only word given; beside a known entity, other words in
+    capitals ("PPU", "MFA") and in a sentence the other words ask nothing of the report."""
     typed = args.replace(",", " ").split()
     words = fold_words(args.replace(",", " "))
     used = {i for i, word in enumerate(words) if word in _FILLER or not word}
@@ -99,6 +99,7 @@ def parse_report_ask(
     entity = named_entity(words, used, entities)
     known = {fold(e.code) for e in entities}
     codes: list[str] = [entity] if entity else []
+    capitals: list[str] = []  # "AWV", or "MFA" in "DFB deze week, de MFA-meldingen"
     rest: list[str] = []
     for i, word in enumerate(typed):
         if i in used:
@@ -108,9 +109,12 @@ def parse_report_ask(
         elif words[i] in known:  # "awv": the entity's own code
             codes.append(next(e.code for e in entities if fold(e.code) == words[i]))
         elif _a_code(word):
-            codes.append(word.strip(".,;:!?()"))
+            capitals.append(word.strip(".,;:!?()"))
         else:
             rest.append(word)
+    # Other words in capitals beside a known entity ("PPU", "MT") ask nothing of the report;
+    # without one, they are the entity asked for, known or not (refused as unknown later).
+    codes = codes or capitals
     days = [day for _, day in sorted(placed)]  # in the order written: "28/10 tot 3 november"
     if not codes and len(rest) == 1 and not days and period is None:
         codes = rest  # "rapport licenties xyz": the entity asked for, known or not

@@ -8,7 +8,8 @@ dialogs/servicedesk/report.py) through bot/domain/platform/report_ask.py.
 - periods: "vorige maand", "dit kwartaal", "dit jaar", "deze week", "laatste 30 dagen", "gisteren",
   "afgelopen 2 weken", and the English ones ("last month", "this quarter", "past 30 days");
   a month, quarter, half or year by its name ("oktober 2026", "okt", "het derde kwartaal van
-  2026", "Q3", "de eerste helft van 2026", "het jaar 2025")
+  2026", "Q3", "de eerste helft van 2026", "het jaar 2025"); one opened by "sinds" or closed
+  by "tot nu" runs until today ("sinds begin september", "van januari tot nu")
 - an entity by its name: "Departement Omgeving", "het facilitair bedrijf", "Wegen en Verkeer",
   "Department of Environment" (the name without its kind, or its first word with its kind)
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Protocol
 
 from bot.domain.platform.calendar_words import MONTHS, WEEKDAYS
@@ -67,6 +69,11 @@ _YEAR = re.compile(r"^\d{4}$")
 # A day by its name, as how many days before today: a report of "gisteren".
 _ONE_DAY = {"vandaag": 0, "today": 0, "gisteren": 1, "yesterday": 1}
 _HALVES = frozenset({"helft", "jaarhelft", "half", "semester"})
+# A period that opens one running until today: "sinds begin september", "van januari tot nu".
+_SINCE = frozenset({"sinds", "vanaf", "since"})
+_START_OF = frozenset({"begin", "start", "the", "of", "het", "de", "van"})
+_UNTIL = frozenset({"tot", "until", "till", "to", "up"})
+_NOW = frozenset({"nu", "vandaag", "heden", "now", "today", "date"})
 
 Period = tuple[date, date]
 
@@ -193,6 +200,7 @@ def calendar_period(words: Sequence[str], used: set[int], today: date) -> Period
     last one that has begun (a report looks back: in December, "oktober tot januari" starts
     in last year's October); a period still running ends today."""
     found: list[Period] = []
+    opened = False  # "sinds begin september", "since October": from then until today
     for i, word in enumerate(words):
         if i in used or len(found) == 2:
             continue
@@ -207,13 +215,27 @@ def calendar_period(words: Sequence[str], used: set[int], today: date) -> Period
                 used.add(i - 1)
             period = date(int(word), 1, 1), date(int(word), 12, 31)
         if period is not None:
+            opened = opened or (not found and _since(words, i))
             found.append(period)
     if not found:
         return None
     start, end = found[0][0], found[-1][1]
+    if len(found) == 1 and (opened or _up_to_now(words)):  # "van januari tot nu"
+        end = today
     if end < start:
         start = start.replace(year=start.year - 1)
     return start, min(end, today)
+
+
+def _since(words: Sequence[str], i: int) -> bool:
+    j = i - 1
+    while j >= 0 and words[j] in _START_OF:
+        j -= 1
+    return j >= 0 and words[j] in _SINCE
+
+
+def _up_to_now(words: Sequence[str]) -> bool:
+    return any(word in _UNTIL and after in _NOW for word, after in pairwise(words))
 
 
 def _month(words: Sequence[str], i: int, used: set[int], today: date) -> Period | None:

@@ -64,6 +64,13 @@ def _read(args: str) -> ReportAsk:
         ("from january through june 2026", date(2026, 1, 1), date(2026, 6, 30)),
         ("Q1 tot Q3", date(2026, 1, 1), date(2026, 9, 30)),
         ("oktober tot januari", date(2025, 10, 1), date(2026, 1, 31)),  # the October before
+        # a period opened by "sinds" or closed by "tot nu" runs until today
+        ("sinds begin september", date(2026, 9, 1), TODAY),
+        ("since October", date(2026, 10, 1), TODAY),
+        ("vanaf het begin van 2025", date(2025, 1, 1), TODAY),
+        ("van januari tot nu", date(2026, 1, 1), TODAY),
+        ("from january to date", date(2026, 1, 1), TODAY),
+        ("van september tot vandaag", date(2026, 9, 1), TODAY),
         # a day number joined to a day of a month is of that month
         ("van 1 tot 15 november", date(2026, 11, 1), date(2026, 11, 15)),
         ("3 - 5 november", date(2026, 11, 3), date(2026, 11, 5)),
@@ -104,6 +111,11 @@ def test_a_period_in_words(args: str, start: date, end: date) -> None:
         ("Digitaal Vlaanderen", "ADV"),
         ("voor awv", "AWV"),  # an entity's code in small letters
         ("xyz", "xyz"),  # the only word: the entity asked for (refused as unknown later)
+        ("XYZ deze week", "XYZ"),  # in capitals: the entity asked for, known or not
+        # other words in capitals beside a known entity ask nothing of the report
+        ("PPU deze week Financien en Begroting", "DFB"),
+        ("DFB deze week MFA uitrol", "DFB"),
+        ("MT Departement Omgeving", "DOMG"),
         ("ik heb de cijfers nodig", ""),  # words that ask nothing
     ],
 )
@@ -114,6 +126,8 @@ def test_an_entity_by_its_name(args: str, entity: str) -> None:
 def test_two_entities_or_a_period_and_days_are_not_understood() -> None:
     with pytest.raises(DomainError):
         _read("ADV DOMG")
+    with pytest.raises(DomainError):
+        _read("XYZ ABC")  # two unknown codes: which one?
     with pytest.raises(DomainError):
         _read("vorige maand 1/10/2026")
 
@@ -128,3 +142,9 @@ def test_a_sentence_hands_a_named_month_and_entity_to_the_report() -> None:
     text = "hoeveel licentieaanvragen zijn er geweest bij Digitaal Vlaanderen in oktober 2026?"
     args = extract("licence_report", False, text, tokens(text), frozenset()).args
     assert _read(args) == ReportAsk(date(2026, 10, 1), date(2026, 10, 31), "ADV")
+
+
+def test_a_sentence_hands_a_period_up_to_now_to_the_report() -> None:
+    text = "geef mij de aanvragen van Departement Omgeving van januari tot nu, voor het MT"
+    args = extract("licence_report", False, text, tokens(text), frozenset()).args
+    assert _read(args) == ReportAsk(date(2026, 1, 1), TODAY, "DOMG")
