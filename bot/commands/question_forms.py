@@ -171,6 +171,23 @@ _GROUPS = frozenset({
     "consultant", "consultants", "interimmers", "vrijwilligers", "interns", "intern",
     "trainees", "contractors", "freelancers", "students", "externals", "volunteers",
 })
+# "mag ik een Power BI-rapport publiceren naar het web?", "may I use Dataverse for personal
+# data?": whether one may use a thing in some way is a rule; "mag ik Power BI Pro (aanvragen)?"
+# and "mag ik een licentie om te delen?" ask for the thing.
+_MAY_I = (
+    ("mag", "ik"), ("mogen", "we"), ("mogen", "wij"), ("mag", "je"), ("mag", "men"),
+    ("may", "i"), ("may", "we"), ("am", "i", "allowed"), ("are", "we", "allowed"),
+    ("is", "it", "allowed"),
+)
+_USE_VERBS = frozenset({
+    "gebruiken", "publiceren", "delen", "installeren", "zetten", "opslaan", "bewaren", "koppelen",
+    "plaatsen", "uploaden", "use", "publish", "share", "install", "store", "save", "connect",
+    "upload", "put", "embed",
+})
+_ASKS_FOR_IT = frozenset({
+    "licentie", "licenties", "licence", "licences", "license", "licenses", "toegang", "access",
+    "aanvragen", "aanvraag", "request", "krijgen", "get", "hebben", "have", "lid", "member",
+})
 # fmt: on
 
 
@@ -196,7 +213,7 @@ def asks_rule(words: Sequence[Token]) -> bool:
     whether something is needed, asked verb first; a request on someone's behalf; a price."""
     plain = [word.folded for word in words if word.kind == "word"]
     lead = plain[:_LEAD]
-    if _asks_need(plain) or _said(plain, _ON_BEHALF, len(plain)):
+    if _asks_need(plain) or _said(plain, _ON_BEHALF, len(plain)) or _asks_leave(plain):
         return True
     if _COSTS.intersection(plain) and QUESTION_WORDS.intersection(lead):
         return True
@@ -227,6 +244,14 @@ def _asks_need(plain: Sequence[str]) -> bool:
     if _GET.intersection(plain):  # "do I need to request it?" asks for it
         return False
     return opens and any(not _WHICH.intersection(plain[max(0, i - 2) : i]) for i in needs)
+
+
+def _asks_leave(plain: Sequence[str]) -> bool:
+    return (
+        _said(plain, _MAY_I, _LEAD)
+        and bool(_USE_VERBS.intersection(plain))
+        and not _ASKS_FOR_IT.intersection(plain)
+    )
 
 
 def _said(plain: Sequence[str], openings: Sequence[tuple[str, ...]], within: int) -> bool:

@@ -89,6 +89,11 @@ def test_a_question_about_a_state_asks_no_instructions(text: str) -> None:
         "Mag een jobstudent lid zijn van de werkruimte Begrotingsopvolging?",
         "can interns get a Power BI Pro licence",
         "kunnen externe consultants ook toegang krijgen tot Ruimtelijke Data?",
+        # whether one may use a thing in some way
+        "mag ik een Power BI rapport publiceren naar het web voor een externe partner?",
+        "mag ik dataverse gebruiken voor persoonsgegevens?",
+        "May I share a Power BI dashboard with people outside the administration?",
+        "are we allowed to store personal data in a Power Apps table?",
     ],
 )
 def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> None:
@@ -111,6 +116,8 @@ def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> No
         "de prijs van PPU is veranderd, ik moet de catalogus bijwerken",
         "mag ik een Power BI Pro licentie?",  # for oneself: asks for it
         "onze stagiair heeft Power BI Pro nodig, kan ik dat aanvragen?",  # the group not asked
+        "mag ik Power BI Pro aanvragen? ik moet rapporten delen met mijn afdeling",
+        "mag ik een licentie om dashboards te delen met collega's",  # the licence is asked for
     ],
 )
 def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
