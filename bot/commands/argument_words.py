@@ -28,7 +28,8 @@ _TO_THE_MONTH = frozenset({"van", "of", "de", "deze", "the", "this", "volgende",
 _MONTH_WORDS = frozenset({"maand", "month", "week"})
 # Words between "naar" and the name: "naar mijn collega Els Maes".
 _BEFORE_NAMES = frozenset({
-    "mijn", "my", "de", "the", "een", "nen", "ne", "a", "onze", "our", "collega", "collegas",
+    "mijn", "mijne", "mn", "my", "de", "the", "een", "nen", "ne", "a", "onze", "our", "collega",
+    "collegas",
     "colleague", "vervanger", "backup",
     "mevrouw", "meneer", "dhr", "mevr", "mr", "mrs", "ms",
 })

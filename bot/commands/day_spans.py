@@ -224,6 +224,20 @@ def in_the_week(words: Sequence[Token], period: Day, days: list[Day]) -> bool:
     )
 
 
+def next_weeks_days(words: Sequence[Token], period: Day, days: list[Day]) -> list[Day]:
+    """A weekday said right beside "volgende week" is that week's, whatever other days are said:
+    "vanaf morgen tot en met volgende week vrijdag", "van maandag tot dinsdag volgende week"."""
+    if words[period[1]].folded != "week" or words[period[0]].folded not in _NEXT_ONES:
+        return days
+    beside = {period[0] - 1, period[1] + 1}
+    return [
+        (first, last, f"{period[2]} {said}")
+        if first == last and first in beside and words[first].folded in WEEKDAY_NAMES
+        else (first, last, said)
+        for first, last, said in days
+    ]
+
+
 def week_of(words: Sequence[Token], days: list[Day]) -> Day | None:
     """ "de week van 14 december", "the week of 14 December": that day's week, Monday to
     Sunday, as the dialog reads "week van 14 december"; None when no day is said so."""

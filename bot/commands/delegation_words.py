@@ -26,7 +26,13 @@ from bot.commands.argument_words import (
     written_days,
 )
 from bot.commands.day_roles import start_and_end
-from bot.commands.day_spans import in_the_week, week_of, week_period, whole_month
+from bot.commands.day_spans import (
+    in_the_week,
+    next_weeks_days,
+    week_of,
+    week_period,
+    whole_month,
+)
 from bot.commands.lemmas import Token
 from bot.commands.phrases import CLASSES, STOPWORDS
 
@@ -64,12 +70,15 @@ _STOPS = frozenset({
 })
 _SWITCHES = frozenset({"switch", "turn"})
 _NO_MORE = frozenset({("niet", "meer"), ("no", "longer"), ("not", "anymore")})
+_NO_END = frozenset({"no", "without", "geen", "zonder"})
+_BUT = frozenset({"maar", "but"})
 _BACK = frozenset({"terug", "back"})
 _ON = frozenset({"op", "per", "on"})
 _UNTIL = frozenset({"tot", "totdat", "until", "till", "when", "wanneer", "als", "zodra"})
 _REPLACES = frozenset({"vervang", "vervangen", "replace", "swap"})
 _WITH = frozenset({"door", "met", "with", "by", "for"})
-_LETS = frozenset({"laat", "laten", "let", "kan", "mag", "can", "may", "dat"})  # "wil dat Dirk"
+# "wil dat Dirk", "wil da Sarah"
+_LETS = frozenset({"laat", "laten", "let", "kan", "mag", "can", "may", "dat", "da"})
 _MY = frozenset(CLASSES["my"].split())
 # What follows "can" where a name might: "who can take my paper mail" names nobody.
 _BASE_VERBS = frozenset({
@@ -78,6 +87,7 @@ _BASE_VERBS = frozenset({
 })
 _MY_POST = THE_POST | {"papieren", "paper"}  # "mijn papieren post"
 _NO_NAME = STOPWORDS | _BASE_VERBS
+_SMALL_NAME_REACH = 4  # two names and two particles: "pieter van den broeck"
 # fmt: on
 
 
@@ -100,7 +110,8 @@ def delegation(
     taken = {i for first, last, _ in days for i in range(first, last + 1)}
     if period:
         taken |= set(range(period[0], period[1] + 1))
-    blocked = frozenset(known | taken)
+    # "niet meer naar Wim maar naar Ilse": the delegate is said after the turn
+    blocked = frozenset(known | taken | set(range(changed_to(words) + 1)))
     person = (
         email(words)
         or _replacing(text, words, blocked)
@@ -129,6 +140,9 @@ def delegation(
     if person:
         said += ["naar", span(text, words, person)]
     if not stop:
+        if period and not in_the_week(words, period, days):
+            beside = next_weeks_days(words, period, days)  # "tot volgende week vrijdag"
+            days, period = (beside, None) if beside != days else (days, period)
         starts, ends = ("", last_day) if last_day else start_and_end(text, words, days)
         if len(days) == 1 and _back_on(words, days[0][0]) >= 0:  # "terug op 5 januari"
             starts = ""
@@ -203,12 +217,7 @@ def _small_name_by_verb(
     for v, verb in enumerate(folded):
         if verb not in _LETS:
             continue
-        first = _past_who(folded, v + 1)
-        run: list[int] = []
-        for i in range(first, min(first + 2, len(words))):
-            if i in known or not words[i].text.isalpha() or folded[i] in _NO_NAME:
-                break
-            run.append(i)
+        run = _small_name(words, _past_who(folded, v + 1), known)
         after = run[-1] + 1 if run else len(words)
         for p in range(after, min(after + 3, len(words) - 1)):
             if folded[p] in _MY and folded[p + 1] in _MY_POST:
@@ -217,6 +226,26 @@ def _small_name_by_verb(
                     run and words[run[0]].capitalised and name_run(text, words, run[0], known)
                 ) or run
     return None
+
+
+def _small_name(words: Sequence[Token], first: int, known: frozenset[int]) -> list[int]:
+    """One or two words no command uses from first on, with the particles between them
+    ("pieter van den broeck")."""
+    run: list[int] = []
+    for i in range(first, min(first + _SMALL_NAME_REACH, len(words))):
+        particle = bool(run) and words[i].folded in NAME_PARTICLES
+        if (
+            i in known
+            or not words[i].text.isalpha()
+            or (words[i].folded in _NO_NAME and not particle)
+        ):
+            break
+        run.append(i)
+        if sum(words[j].folded not in NAME_PARTICLES for j in run) == 2:
+            break
+    while run and words[run[-1]].folded in NAME_PARTICLES:
+        run.pop()
+    return run
 
 
 def _past_who(folded: Sequence[str], i: int) -> int:
@@ -250,8 +279,10 @@ def asks_to_stop(words: Sequence[Token]) -> bool:
     def _returns(back: int) -> bool:  # "back on 5 January": the end of an absence
         return any(_back_on(words, first) == back for first, _, _ in days)
 
+    if changed_to(words) >= 0:
+        return False
     for i, word in enumerate(folded):
-        if word in _STOPS or (word == "end" and folded[i + 1 : i + 2] != ["of"]):
+        if word in _STOPS or _an_end(folded, i):
             return True
         if word == "off" and i > 0 and folded[i - 1] in _SWITCHES:
             return True
@@ -260,6 +291,27 @@ def asks_to_stop(words: Sequence[Token]) -> bool:
         if word in _BACK and not set(folded[max(0, i - 3) : i]) & _UNTIL and not _returns(i):
             return True
     return False
+
+
+def _an_end(folded: Sequence[str], i: int) -> bool:
+    """ "end it", "end the delegation"; not "the end of", "no end date"."""
+    if folded[i] != "end" or folded[i + 1 : i + 2] == ["of"]:
+        return False
+    return i == 0 or folded[i - 1] not in _NO_END
+
+
+def changed_to(words: Sequence[Token]) -> int:
+    """Where "maar" or "but" turns to the new delegate ("niet meer naar Wim maar naar Ilse",
+    "not to Tom but to An"): a change, not a stop; -1 when none is said."""
+    folded = [w.folded for w in words]
+    return next(
+        (
+            i
+            for i, word in enumerate(folded)
+            if word in _BUT and _TO_SOMEONE.intersection(folded[i + 1 : i + 3])
+        ),
+        -1,
+    )
 
 
 def _back_on(words: Sequence[Token], first: int) -> int:

@@ -211,12 +211,17 @@ def _asked(text: str) -> DelegationAsk:
         ("mn post mag naar dries vanaf vandaag tot en met 31 december", "dries"),  # not "vanaf"
         ("laat ook mijn post zien", ""),
         ("Ik wil dat Dirk mijn post krijgt terwijl ik weg ben", "Dirk"),  # "dat" before the name
+        ("ik wil da Sarah mijn post krijgt als ik er nie ben", "Sarah"),  # "da", as spoken
+        ("mag pieter van den broeck mijn post krijgen", "pieter van den broeck"),  # particles
+        ("ik ga op verlof, post naar mijne collega frank", "frank"),
         ("Regel dat Ruben De Clercq mijn post krijgt", "Ruben De Clercq"),
         ("ik wil dat er iemand mijn post opvolgt", ""),
         ("who can take my paper mail while I am away?", ""),  # a verb, not a name
         # one delegate replacing another: the new one
         ("mijn postdelegatie aanpassen: Michiel in plaats van Ruben", "Michiel"),
         ("replace Julie with Hannah as my post delegate", "Hannah"),
+        ("mijn post: niet meer naar Wim maar naar Ilse vanaf maandag", "Ilse"),
+        ("my letters should not go to Tom anymore but to An Peeters", "An Peeters"),
         ("vervang Koen door Marijke voor mijn post", "Marijke"),
         # unchanged
         ("stuur mijn post naar Els Maes tot vrijdag", "Els Maes"),
@@ -394,6 +399,12 @@ def test_a_first_name_before_a_surname_is_no_typo_of_a_commands_word() -> None:
         # a day of next week, the week said after it or before it
         ("mijn post naar Els Maes tot woensdag volgende week", TODAY, date(2026, 12, 9)),
         ("mijn post naar Els Maes tot volgende week woensdag", TODAY, date(2026, 12, 9)),
+        # ... beside another day that is not next week's
+        (
+            "vanaf morgen tot en met volgende week vrijdag mag Els Maes mijn post krijgen",
+            date(2026, 12, 2),
+            date(2026, 12, 11),
+        ),
         # a day said with "vanaf" starts, whatever day comes before it
         (
             "ik ga eind januari op pensioen, kan Els Maes vanaf 1 januari mijn post ontvangen",
@@ -458,6 +469,10 @@ def test_a_stop_is_said(text: str, name: str) -> None:
         "kan Tom mijn post krijgen tot ik terug ben",
         "I'm back on Monday, my letters to Tom until then",
         "mijn post naar Tom tot het einde van de maand",
+        # no end said, or a new delegate instead of the old one
+        "from January 4th Tom can receive my post. No end date.",
+        "mijn post naar Tom vanaf maandag, zonder einddatum",
+        "niet meer naar Wim maar naar Tom, tot 11 december",
     ],
 )
 def test_no_stop_in_the_end_of_an_absence(text: str) -> None:
