@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.examples import PERSON, features
+from bot.commands.examples import PERSON, Example, ExampleModel, features
 from bot.commands.lemmas import tokens
 from bot.commands.person_asked import asks_person, complaint_for_a_person
 from bot.commands.shipped_model import corpus_model
@@ -105,3 +105,26 @@ def test_a_person_asked_beside_a_question_of_its_own_asks_which() -> None:
 def test_a_complaint_alone_stays_with_the_knowledge_base() -> None:
     result = understand("mijn scherm is zwart en niks reageert", _STAFF, None, corpus_model())
     assert result.verdict is Verdict.NOTHING
+
+
+def test_a_person_asked_is_never_left_to_the_knowledge_base() -> None:
+    # Examples that read such a message as the knowledge base's still send the person: the
+    # knowledge base's answer sends no one.
+    learnt = ExampleModel(
+        [
+            *(
+                Example(text, "servicedesk")
+                for text in (
+                    "wanneer wordt mijn oude laptop opgehaald",
+                    "wie haalt de oude laptops op",
+                    "mijn oude gsm inleveren, waar moet dat",
+                    "waar kan ik een oude laptop afgeven",
+                )
+            ),
+            Example("maak een ticket aan voor mijn laptop", "ticket"),
+            Example("toon mijn post", "post"),
+        ]
+    )
+    result = understand("kunnen jullie mijn oude laptop ophalen?", _STAFF, None, learnt)
+    assert result.verdict is Verdict.COMMAND
+    assert result.ranked[0].name == "ticket"
