@@ -171,6 +171,12 @@ _GROUPS = frozenset({
     "consultant", "consultants", "interimmers", "vrijwilligers", "interns", "intern",
     "trainees", "contractors", "freelancers", "students", "externals", "volunteers",
 })
+# What one may do in a role (not get: "kan ik als stagiair Power BI krijgen?" asks for it):
+# "mag ik als teamleider mijn eigen aanvraag goedkeuren?"; how many one may have: "hoeveel
+# licenties mag een team hebben?".
+_AS = frozenset({"als", "as"})
+_HOW_MANY = frozenset({"hoeveel", "many"})
+_PERMITS = frozenset({"mag", "mogen", "may", "allowed", "toegestaan", "limiet", "limit"})
 # "mag ik een Power BI-rapport publiceren naar het web?", "may I use Dataverse for personal
 # data?": whether one may use a thing in some way is a rule; "mag ik Power BI Pro (aanvragen)?"
 # and "mag ik een licentie om te delen?" ask for the thing.
@@ -219,9 +225,7 @@ def asks_rule(words: Sequence[Token]) -> bool:
         return True
     if lead[:1] and lead[0] in _PASSIVE:
         return not _OWN.intersection(plain[1:3])
-    if any(
-        word in _MAY and _GROUPS.intersection(plain[i + 1 : i + 4]) for i, word in enumerate(lead)
-    ):
+    if _asks_what_may(plain, lead):
         return True
     if any(
         tuple(plain[i : i + len(opening)]) == opening
@@ -236,6 +240,17 @@ def asks_rule(words: Sequence[Token]) -> bool:
     if not asking.intersection(lead) and not opened_by_if:
         return False
     return conditional or bool(_RULE_WORDS.intersection(plain))
+
+
+def _asks_what_may(plain: Sequence[str], lead: Sequence[str]) -> bool:
+    """What a group or someone in a role may do, and how many one may have."""
+    after_may = [plain[i + 1 : i + 4] for i, word in enumerate(lead) if word in _MAY]
+    if any(_GROUPS.intersection(after) for after in after_may):
+        return True
+    in_a_role = any(_AS.intersection(after[1:]) for after in after_may)
+    if in_a_role and not _GET_VERBS.intersection(plain):
+        return True
+    return bool(_HOW_MANY.intersection(lead) and _PERMITS.intersection(plain))
 
 
 def _asks_need(plain: Sequence[str]) -> bool:
@@ -267,7 +282,7 @@ def _said(plain: Sequence[str], openings: Sequence[tuple[str, ...]], within: int
 # licence or a product, that says no need for it.
 _HAVE_OPENINGS = frozenset({"heb", "hebt", "heeft", "have", "has"})
 # fmt: off
-_HELD = frozenset({
+HELD = frozenset({
     "licentie", "licenties", "license", "licence", "licenses", "licences", "pro", "premium",
     "ppu", "powerbi", "pbi", "bi", "automate", "apps", "powerapps", "workspace", "werkruimte",
     "toegang", "access", "visio", "project", "abonnement", "subscription",
@@ -319,7 +334,7 @@ def asks_have(words: Sequence[Token], text: str = "") -> bool:
         at = plain.index("want")
         if not _WANTERS.intersection(plain[max(0, at - 2) : at]):
             said.discard("want")
-    return opens and bool(said & _HELD) and not said & _NEEDED
+    return opens and bool(said & HELD) and not said & _NEEDED
 
 
 # "Heb ik Power BI al, of moet ik het aanvragen?": whether one has it (the access card) or a

@@ -94,6 +94,10 @@ def test_a_question_about_a_state_asks_no_instructions(text: str) -> None:
         "mag ik dataverse gebruiken voor persoonsgegevens?",
         "May I share a Power BI dashboard with people outside the administration?",
         "are we allowed to store personal data in a Power Apps table?",
+        # what one may do in a role; how many one may have
+        "mag ik als teamleider mijn eigen aanvraag goedkeuren?",
+        "can I as an approver see which licences my team already has?",
+        "hoeveel power bi licenties mag een team hebben?",
     ],
 )
 def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> None:
@@ -118,6 +122,8 @@ def test_a_question_on_how_a_commands_rules_work_is_read_as_one(text: str) -> No
         "onze stagiair heeft Power BI Pro nodig, kan ik dat aanvragen?",  # the group not asked
         "mag ik Power BI Pro aanvragen? ik moet rapporten delen met mijn afdeling",
         "mag ik een licentie om dashboards te delen met collega's",  # the licence is asked for
+        "kan ik als nieuwe analist een power bi licentie krijgen",  # in a role, but to get it
+        "hoeveel brieven heb ik deze week gekregen?",  # how many, no one may
     ],
 )
 def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
