@@ -8,10 +8,10 @@ word or a part asks for is bot/commands/understanding.py's business.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 from bot.commands.lemmas import Token
+from bot.commands.question_forms import HELD
 
 # Words that join two requests in one message.
 JOINERS = frozenset({"en", "and", "of", "or", "plus"})
@@ -20,14 +20,35 @@ JOINERS = frozenset({"en", "and", "of", "or", "plus"})
 _SPLITTERS = JOINERS - {"of"}
 
 
-def named_apart(first: frozenset[int], second: frozenset[int], words: Sequence[Token]) -> bool:
+def named_apart(
+    first: frozenset[int], second: frozenset[int], words: Sequence[Token], text: str = ""
+) -> bool:
     """Two commands' anchors (where their keywords and strong cues stand) that do not overlap,
-    with a joining word between them: "mijn toegang en mijn aanvragen"."""
+    with a joining word or a "+" between them: "mijn toegang en mijn aanvragen"."""
     if not first or not second or first & second:
         return False
     low = min(max(first), max(second))
     high = max(min(first), min(second))
+    if high > low and _plus_between(text, words[low], words[high]):
+        return True
     return any(words[i].folded in JOINERS for i in range(low + 1, high))
+
+
+# Words beside a product's name that ask nothing more: "Power BI for me?", "power bi pro??".
+_BARE = frozenset({"power", "per", "user", "for", "me", "voor", "mij"})
+_NOT_OURS = frozenset({
+    "licentie", "licenties", "license", "licence", "licenses", "licences", "toegang", "access",
+    "visio", "project", "abonnement", "subscription",
+})  # fmt: skip
+
+
+def a_product_asked_alone(text: str, words: Sequence[Token]) -> bool:
+    """A product of ours with a question mark and nothing else ("power bi pro?", "pbi??"):
+    whether one has it, or wants it; not one's own ("mijn licenties?" asks for the card)."""
+    plain = [word.folded for word in words if word.kind == "word"]
+    product = HELD.intersection(plain) - _NOT_OURS
+    bare = all(word in HELD | _BARE for word in plain)
+    return text.rstrip().endswith("?") and bool(product) and bare
 
 
 def before_colon(anchors: frozenset[int], text: str, words: Sequence[Token]) -> bool:
@@ -38,13 +59,21 @@ def before_colon(anchors: frozenset[int], text: str, words: Sequence[Token]) -> 
 
 
 def parts(text: str, words: Sequence[Token]) -> list[str]:
-    """The message cut at its joining words ("en", "and", "plus"), parts of two words or more;
-    none when it holds no such word. A part holds no joiner, so reading it does not cut again."""
-    cuts = [i for i, word in enumerate(words) if word.folded in _SPLITTERS]
-    if not cuts:
+    """The message cut at its joining words ("en", "and", "plus") and at a "+" between words;
+    none when it holds neither. A part holds no joiner, so reading it does not cut again."""
+    found: list[list[Token]] = [[]]
+    for i, word in enumerate(words):
+        if i and _plus_between(text, words[i - 1], word):
+            found.append([])
+        if word.folded in _SPLITTERS:
+            found.append([])
+        else:
+            found[-1].append(word)
+    if len(found) == 1:
         return []
-    return [
-        text[words[before + 1].start : words[after - 1].end]
-        for before, after in itertools.pairwise([-1, *cuts, len(words)])
-        if after - before >= 2
-    ]
+    return [text[part[0].start : part[-1].end] for part in found if part]
+
+
+def _plus_between(text: str, before: Token, after: Token) -> bool:
+    """ "power automate premium aanvragen + mijn tickets tonen": a "+" joins two requests."""
+    return "+" in text[before.end : after.start]

@@ -44,7 +44,7 @@ from bot.commands.person_asked import complaint_for_a_person, opens_with_a_ticke
 from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
 from bot.commands.question_forms import have_or_get, opening_question
 from bot.commands.registry import CommandSpec
-from bot.commands.two_requests import before_colon, named_apart, parts
+from bot.commands.two_requests import a_product_asked_alone, before_colon, named_apart, parts
 from bot.commands.verdicts import Candidate, Understanding, Verdict
 
 GREETING = "greeting"
@@ -287,7 +287,8 @@ def _by_cues(
     told = readings and any(s.whole_text and s.name == ranked[0].name for s in commands)
     claimed = 1 if told and before_colon(readings[0].anchors, text, words) else claimed
     asked: Sequence[Candidate] | None = None
-    if have_or_get(words) and set(_HAVE_OR_GET) <= {spec.name for spec in commands}:
+    either = have_or_get(words) or a_product_asked_alone(text, words)
+    if either and set(_HAVE_OR_GET) <= {spec.name for spec in commands}:
         asked = [_unread(spec, text, extra_terms) for spec in commands if spec.name in _HAVE_OR_GET]
     elif claimed > 1:
         # The parts read alone know best which two ("vraag power bi aan en toon mijn meldingen")
@@ -297,7 +298,7 @@ def _by_cues(
     named = (
         len(readings) > 1
         and readings[1].candidate.score >= MIN_SCORE
-        and named_apart(readings[0].anchors, readings[1].anchors, words)
+        and named_apart(readings[0].anchors, readings[1].anchors, words, text)
     )
     if named and not asked:
         return Understanding(Verdict.ASK, ranked, 0.0, opened_by, two_asked=True)

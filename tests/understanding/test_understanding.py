@@ -319,6 +319,9 @@ def test_readings_that_stay_as_they_were(text: str, expected: str) -> None:
         ),
         # the parts know which two: "vraag ... aan" with a product is the licence form
         ("vraag power bi pro aan en toon mijn openstaande meldingen", {"licence", "tickets"}),
+        # "+" joins as "en" does
+        ("power automate premium aanvragen + mijn tickets tonen", {"licence", "tickets"}),
+        ("mijn aanvragen + mijn post", {"requests", "post"}),
     ],
 )
 def test_two_requests_joined_by_en_are_asked_about(text: str, between: set[str]) -> None:

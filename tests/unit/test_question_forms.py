@@ -16,6 +16,7 @@ from bot.commands.question_forms import (
     opening_question,
     skeleton,
 )
+from bot.commands.shipped_model import corpus_model
 from bot.commands.understanding import Verdict, understand
 from dialogs import command_specs
 
@@ -257,6 +258,24 @@ def test_already_having_or_asking_for_it_asks_which(text: str) -> None:
     understood = understand(text, command_specs())
     assert understood.verdict is Verdict.ASK
     assert {c.name for c in understood.choices} == {"licence", "status"}
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        # a product of ours alone, with a question mark: whether one has it, or wants it
+        ("power bi pro?", {"licence", "status"}),
+        ("pbi??", {"licence", "status"}),
+        ("Power BI for me?", {"licence", "status"}),
+        # a request without the question mark; one's own licences; none of ours
+        ("power bi pro aub", {"licence"}),
+        ("mijn licenties?", {"status"}),
+    ],
+)
+def test_a_product_asked_alone_asks_which(text: str, asks: set[str]) -> None:
+    understood = understand(text, command_specs(), None, corpus_model())
+    read = understood.choices or understood.ranked[:1]
+    assert {candidate.name for candidate in read} == asks
 
 
 @pytest.mark.parametrize(
