@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.commands.examples import SERVICEDESK
+from bot.commands.have_questions import asks_have
 from bot.commands.lemmas import Token
 from bot.commands.person_asked import asks_person
-from bot.commands.question_forms import asks_have, asks_how, asks_rule, asks_to_get
+from bot.commands.question_forms import asks_how, asks_rule, asks_to_get
 from bot.commands.registry import CommandSpec
 from bot.commands.verdicts import Understanding
 

@@ -23,7 +23,7 @@ from bot.commands.lemmas import Token
 from bot.commands.phrases import QUESTION_WORDS
 
 # Where a question's form may start: after a greeting, "@Werkplek", "sorry", "vraagje:".
-_LEAD = 4
+LEAD = 4
 # The person who would follow the instructions.
 _ACTORS = frozenset({"ik", "we", "wij", "je", "jij", "ge", "gij", "u", "men", "i", "you", "k"})
 # "hoe" asks for a state, not instructions, with these: "hoe ver staat", "hoe lang nog".
@@ -67,7 +67,7 @@ def skeleton(words: Sequence[Token]) -> frozenset[str]:
     """The question word that opens the message (within its first words) with the next word
     and the one after it."""
     plain = [word.folded for word in words if word.kind == "word"]
-    for i, word in enumerate(plain[:_LEAD]):
+    for i, word in enumerate(plain[:LEAD]):
         if word in QUESTION_WORDS:
             found = {f"?{word}"}
             if i + 1 < len(plain):
@@ -83,7 +83,7 @@ def asks_how(words: Sequence[Token]) -> bool:
     within three words by who would follow them ("hoe zet ik", "how can we", "hoe moet ge"),
     or an opening that asks what to do or where to go."""
     plain = [word.folded for word in words if word.kind == "word"]
-    for i, word in enumerate(plain[:_LEAD]):
+    for i, word in enumerate(plain[:LEAD]):
         if word in _HOW:
             after = plain[i + 1 : i + 4]
             if after[:1] and after[0] in _NOT_HOW_TO:
@@ -92,7 +92,7 @@ def asks_how(words: Sequence[Token]) -> bool:
     return any(
         tuple(plain[i : i + len(opening)]) == opening
         for opening in _ASKS_WHAT_TO_DO
-        for i in range(min(_LEAD, len(plain)))
+        for i in range(min(LEAD, len(plain)))
     )
 
 
@@ -109,7 +109,7 @@ def asks_to_get(words: Sequence[Token]) -> bool:
     plain = [word.folded for word in words if word.kind == "word"]
     return any(
         word in _HOW and _GET_VERBS.intersection(plain[i + 1 : i + 4])
-        for i, word in enumerate(plain[:_LEAD])
+        for i, word in enumerate(plain[:LEAD])
     )
 
 
@@ -119,7 +119,7 @@ def asks_to_get(words: Sequence[Token]) -> bool:
 # ("wordt mijn ticket nog behandeld?" asks after it); an opening that asks who decides, why,
 # how long or how often; a word of rules; or a condition ("als ik ...", "if my ...").
 _PASSIVE = frozenset({"wordt", "worden", "werd", "werden"})
-_OWN = frozenset({"mijn", "mn", "m'n", "my", "mijne"})
+OWN = frozenset({"mijn", "mn", "m'n", "my", "mijne"})
 _RULE_OPENINGS = (
     ("wie", "keurt"),
     ("wie", "beslist"),
@@ -218,19 +218,19 @@ def asks_rule(words: Sequence[Token]) -> bool:
     (an opening question word) with a passive, a rule's opening or word, or a condition;
     whether something is needed, asked verb first; a request on someone's behalf; a price."""
     plain = [word.folded for word in words if word.kind == "word"]
-    lead = plain[:_LEAD]
-    if _asks_need(plain) or _said(plain, _ON_BEHALF, len(plain)) or _asks_leave(plain):
+    lead = plain[:LEAD]
+    if _asks_need(plain) or said_within(plain, _ON_BEHALF, len(plain)) or _asks_leave(plain):
         return True
     if _COSTS.intersection(plain) and QUESTION_WORDS.intersection(lead):
         return True
     if lead[:1] and lead[0] in _PASSIVE:
-        return not _OWN.intersection(plain[1:3])
+        return not OWN.intersection(plain[1:3])
     if _asks_what_may(plain, lead):
         return True
     if any(
         tuple(plain[i : i + len(opening)]) == opening
         for opening in _RULE_OPENINGS
-        for i in range(min(_LEAD, len(plain)))
+        for i in range(min(LEAD, len(plain)))
     ):
         return True
     conditional = any(word in _IF and after in _SUBJECTS for word, after in pairwise(plain))
@@ -253,112 +253,32 @@ def _asks_what_may(plain: Sequence[str], lead: Sequence[str]) -> bool:
     return bool(_HOW_MANY.intersection(lead) and _PERMITS.intersection(plain))
 
 
+# Asking for it, not a request already made ("is mijn aanvraag al goedgekeurd of niet?").
+REQUEST_VERBS = frozenset({"aanvragen", "request", "krijgen", "apply", "get"})
+
+
 def _asks_need(plain: Sequence[str]) -> bool:
-    opens = _said(plain, _NEED_OPENINGS, 2) or plain[:1] in (["welke"], ["which"])
+    opens = said_within(plain, _NEED_OPENINGS, 2) or plain[:1] in (["welke"], ["which"])
     needs = [i for i, word in enumerate(plain) if word in _NEEDS]
-    if _GET.intersection(plain):  # "do I need to request it?" asks for it
+    if REQUEST_VERBS.intersection(plain):  # "do I need to request it?" asks for it
         return False
     return opens and any(not _WHICH.intersection(plain[max(0, i - 2) : i]) for i in needs)
 
 
 def _asks_leave(plain: Sequence[str]) -> bool:
     return (
-        _said(plain, _MAY_I, _LEAD)
+        said_within(plain, _MAY_I, LEAD)
         and bool(_USE_VERBS.intersection(plain))
         and not _ASKS_FOR_IT.intersection(plain)
     )
 
 
-def _said(plain: Sequence[str], openings: Sequence[tuple[str, ...]], within: int) -> bool:
+def said_within(plain: Sequence[str], openings: Sequence[tuple[str, ...]], within: int) -> bool:
     return any(
         tuple(plain[i : i + len(opening)]) == opening
         for opening in openings
         for i in range(min(within, len(plain)))
     )
-
-
-# "Heb ik Power BI Premium per user?", "heeft Thomas al een licentie voor Power BI?": whether
-# one has it (the access card), not a request for it: a question opened by "have" about a
-# licence or a product, that says no need for it.
-_HAVE_OPENINGS = frozenset({"heb", "hebt", "heeft", "have", "has"})
-# fmt: off
-HELD = frozenset({
-    "licentie", "licenties", "license", "licence", "licenses", "licences", "pro", "premium",
-    "ppu", "powerbi", "pbi", "bi", "automate", "apps", "powerapps", "workspace", "werkruimte",
-    "toegang", "access", "visio", "project", "abonnement", "subscription",
-})
-_NEEDED = frozenset({
-    "nodig", "need", "needed", "needs", "aanvragen", "aanvraag", "request", "requested", "vragen",
-    "krijgen", "get", "aangevraagd", "graag", "wil", "want", "would", "like", "apply",
-})
-# Who wants, in English: "I want", "do you want", "we really want".
-_WANTERS = frozenset({"i", "we", "you", "they", "really", "still", "also"})
-# Whether one has it, asked otherwise: "ben ik lid van Begrotingsopvolging?", "am I a member
-# of ...", "is mijn Pro-licentie nog actief?".
-_MEMBER_OPENINGS = (
-    ("ben", "ik", "lid"), ("ben", "ik", "al", "lid"), ("ben", "ik", "nog", "lid"),
-    ("am", "i", "a", "member"), ("am", "i", "member"), ("am", "i", "still", "a", "member"),
-)  # fmt: skip
-_STILL_VALID = frozenset({"actief", "active", "geldig", "valid", "verlopen", "expired"})
-# "can I have Power Automate?" asks for it.
-_MODALS = frozenset({"can", "could", "may", "might", "kan", "kun", "kunt", "mag", "zou"})
-# fmt: on
-
-
-def opening_question(words: Sequence[Token], text: str) -> Sequence[Token]:
-    """The words of the question that opens the message, when more follows it ("heb ik al
-    Power BI Pro? ik wil een rapport delen"); else all of them."""
-    asked = text.find("?")
-    if asked > 0 and any(word.start > asked for word in words):
-        return [word for word in words if word.end <= asked] or words
-    return words
-
-
-def asks_have(words: Sequence[Token], text: str = "") -> bool:
-    """Whether the message asks whether someone has a licence or a product (not for one). A
-    question of its own that opens the message is read alone: in "heb ik al Power BI Pro? ik
-    wil een rapport delen", what follows is why one asks, not a request."""
-    plain = [word.folded for word in opening_question(words, text) if word.kind == "word"]
-    lead = plain[:_LEAD]
-    said = set(plain)
-    opens = (
-        any(
-            (word in _HAVE_OPENINGS and not _MODALS.intersection(lead[:i]))
-            or (word in ("do", "does") and "have" in plain[i + 1 : i + 4])
-            for i, word in enumerate(lead)
-        )
-        or _said(plain, _MEMBER_OPENINGS, _LEAD)
-        or (lead[:1] in (["is"], ["staat"]) and bool(said & _OWN and said & _STILL_VALID))
-    )
-    if "want" in said:  # Dutch "want" is because: "welke heb ik, want ik zie ..."
-        at = plain.index("want")
-        if not _WANTERS.intersection(plain[max(0, at - 2) : at]):
-            said.discard("want")
-    return opens and bool(said & HELD) and not said & _NEEDED
-
-
-# "Heb ik Power BI al, of moet ik het aanvragen?": whether one has it (the access card) or a
-# request for it (the licence form); writers of the blind sets asked which, 11 times in 16.
-_HAVE = _HAVE_OPENINGS | {"got", "zit", "bezit"}
-_ALREADY = frozenset({"al", "reeds", "already", "nog"})  # "moet ik dat nog aanvragen?"
-# Asking for it, not a request already made ("is mijn aanvraag al goedgekeurd of niet?").
-_GET = frozenset({"aanvragen", "request", "krijgen", "apply", "get"})
-_OR_ELSE = frozenset({"of", "or", "anders", "otherwise", "niet", "nee", "not", "no"})
-
-
-# "zo niet, vraag het aan", "if not, request it": the other question, whether "al" is said or not.
-_IF_NOT = frozenset({("zo", "niet"), ("zo", "nee"), ("if", "not"), ("anders",), ("otherwise",)})
-
-
-def have_or_get(words: Sequence[Token]) -> bool:
-    """Whether the message asks whether one already has something or else asks for it."""
-    plain = [word.folded for word in words if word.kind == "word"]
-    said = set(plain)
-    asks_for = bool(said & _GET) or {"vraag", "aan"} <= said
-    if_not = any(tuple(plain[i : i + len(p)]) == p for p in _IF_NOT for i in range(len(plain)))
-    alternative = bool(said & _ALREADY and said & _OR_ELSE) or if_not
-    made = "aanvraag" in said  # a request made already: "mijn aanvraag ... of opnieuw"
-    return asks_for and bool(said & _HAVE) and alternative and not made
 
 
 # "Moet ik dat elk jaar opnieuw aanvragen of blijft die gewoon staan?", "is het enkel voor

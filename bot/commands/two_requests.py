@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.commands.have_questions import HELD
 from bot.commands.lemmas import Token
-from bot.commands.question_forms import HELD
 
 # Words that join two requests in one message.
 JOINERS = frozenset({"en", "and", "of", "or", "plus"})

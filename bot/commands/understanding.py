@@ -38,11 +38,11 @@ from bot.commands.cues import (
     vocabulary_of,
 )
 from bot.commands.examples import SERVICEDESK, ExampleModel, Guess
+from bot.commands.have_questions import have_or_get, opening_question
 from bot.commands.leanings import form_of, prior
 from bot.commands.lemmas import Token, tokens
 from bot.commands.person_asked import complaint_for_a_person, opens_with_a_ticket
 from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
-from bot.commands.question_forms import have_or_get, opening_question
 from bot.commands.registry import CommandSpec
 from bot.commands.two_requests import a_product_asked_alone, before_colon, named_apart, parts
 from bot.commands.verdicts import Candidate, Understanding, Verdict

@@ -6,16 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.commands.examples import EITHER, HOW_TO, RULE, Example, ExampleModel, features
+from bot.commands.have_questions import asks_have, have_or_get, opening_question
 from bot.commands.lemmas import tokens
-from bot.commands.question_forms import (
-    asks_either,
-    asks_have,
-    asks_how,
-    asks_rule,
-    have_or_get,
-    opening_question,
-    skeleton,
-)
+from bot.commands.question_forms import asks_either, asks_how, asks_rule, skeleton
 from bot.commands.shipped_model import corpus_model
 from bot.commands.understanding import Verdict, understand
 from dialogs import command_specs
