@@ -17,7 +17,8 @@ from bot.commands.question_forms import LEAD, OWN, REQUEST_VERBS, said_within
 # "Heb ik Power BI Premium per user?", "heeft Thomas al een licentie voor Power BI?": whether
 # one has it (the access card), not a request for it: a question opened by "have" about a
 # licence or a product, that says no need for it.
-_HAVE_OPENINGS = frozenset({"heb", "hebt", "heeft", "have", "has"})
+# "hebbek ik", "hebde gij": as Flemish speaks it.
+_HAVE_OPENINGS = frozenset({"heb", "hebt", "heeft", "have", "has", "hebbek", "hebbik", "hebde"})
 # fmt: off
 HELD = frozenset({
     "licentie", "licenties", "license", "licence", "licenses", "licences", "pro", "premium",
@@ -26,7 +27,8 @@ HELD = frozenset({
 })
 _NEEDED = frozenset({
     "nodig", "need", "needed", "needs", "aanvragen", "aanvraag", "request", "requested", "vragen",
-    "krijgen", "get", "aangevraagd", "graag", "wil", "want", "would", "like", "apply",
+    "krijgen", "get", "aangevraagd", "graag", "wil", "want", "would", "like", "apply", "vraag",
+    "nood",  # "ik heb nood aan Power BI"
 })
 # Who wants, in English: "I want", "do you want", "we really want".
 _WANTERS = frozenset({"i", "we", "you", "they", "really", "still", "also"})
@@ -37,6 +39,13 @@ _MEMBER_OPENINGS = (
     ("am", "i", "a", "member"), ("am", "i", "member"), ("am", "i", "still", "a", "member"),
 )  # fmt: skip
 _STILL_VALID = frozenset({"actief", "active", "geldig", "valid", "verlopen", "expired"})
+# "staat mijn Power BI licentie er al op?", "weten of mijn licentie nog loopt".
+_ON_ONES_NAME = frozenset({"er", "op"})
+_WHETHER = frozenset({
+    ("weten", "of"), ("kijken", "of"), ("nagaan", "of"), ("checken", "of"), ("know", "if"),
+    ("know", "whether"), ("check", "if"), ("check", "whether"),
+})
+_SELF = frozenset({"mijn", "mn", "ik", "my", "i"})
 # "can I have Power Automate?" asks for it.
 _MODALS = frozenset({"can", "could", "may", "might", "kan", "kun", "kunt", "mag", "zou"})
 # fmt: on
@@ -56,22 +65,39 @@ def asks_have(words: Sequence[Token], text: str = "") -> bool:
     question of its own that opens the message is read alone: in "heb ik al Power BI Pro? ik
     wil een rapport delen", what follows is why one asks, not a request."""
     plain = [word.folded for word in opening_question(words, text) if word.kind == "word"]
+    whether = _whether(plain)
+    plain = plain[whether:] if whether else plain  # "ik wil graag weten of mijn ..."
     lead = plain[:LEAD]
     said = set(plain)
     opens = (
-        any(
-            (word in _HAVE_OPENINGS and not _MODALS.intersection(lead[:i]))
+        bool(whether)
+        or any(
+            (
+                word in _HAVE_OPENINGS
+                and not _MODALS.intersection(lead[:i])
+                and plain[i + 1 : i + 2] != ["to"]  # "I have to build flows": a need
+            )
             or (word in ("do", "does") and "have" in plain[i + 1 : i + 4])
             for i, word in enumerate(lead)
         )
         or said_within(plain, _MEMBER_OPENINGS, LEAD)
         or (lead[:1] in (["is"], ["staat"]) and bool(said & OWN and said & _STILL_VALID))
+        or (lead[:1] == ["staat"] and bool(said & OWN) and said >= _ON_ONES_NAME)
     )
     if "want" in said:  # Dutch "want" is because: "welke heb ik, want ik zie ..."
         at = plain.index("want")
         if not _WANTERS.intersection(plain[max(0, at - 2) : at]):
             said.discard("want")
     return opens and bool(said & HELD) and not said & _NEEDED
+
+
+def _whether(plain: Sequence[str]) -> int:
+    """Where the question starts after "weten of", "know if" ... about one's own ("ik wil
+    graag weten of mijn Power BI licentie nog loopt"); 0 when none is asked so."""
+    for i in range(len(plain) - 2):
+        if (plain[i], plain[i + 1]) in _WHETHER and _SELF.intersection(plain[i + 2 : i + 4]):
+            return i + 2
+    return 0
 
 
 # "Heb ik Power BI al, of moet ik het aanvragen?": whether one has it (the access card) or a

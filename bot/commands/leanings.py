@@ -31,7 +31,9 @@ CUES_IN_EXAMPLES = 1.5
 # Questions in a command's words that ask something else are read by the examples alone, as
 # a how-to question is, leaning this many log odds to what they ask: how a command's rules
 # work (question_forms.asks_rule: "worden pakjes ook gescand?") to the knowledge base, whether
-# one has a licence (asks_have: "do I have Power BI PPU?") to the access card. Leaving each
+# one has a licence (asks_have: "do I have Power BI PPU?") to the access card; where the
+# examples still read the licence form, it is the access card all the same (understanding.py;
+# leaving each of sets 85 to 112 out, 5,201 -> 5,203 of 5,451). Leaving each
 # blind set out: 12,610 -> 12,642 of 13,333 (65 sets; 12,633 without the lean, 12,639 at 3)
 # and 13,295 -> 13,303 of 14,048 (69 sets; 13,301 without).
 _LEAN = 2.0

@@ -144,6 +144,15 @@ def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
         ("Is my Power BI Premium Per User licence still active?", True),
         ("is mijn doorsturen nog actief?", False),  # no licence nor product: a delegation
         ("ik wil lid worden van Begrotingsopvolging", False),
+        # as Flemish speaks it; whether it is on one's name; asked after "weten of"
+        ("hebbek ik de workspace ruimtelijke data al", True),
+        ("Staat mijn Power BI licentie er al op?", True),
+        ("ik wil graag weten of mijn Power BI licentie nog loopt", True),
+        ("could you check if I have Power BI Pro", True),
+        ("ik wil weten of mijn aanvraag voor Power BI goedgekeurd is", False),  # a request made
+        ("ik wil weten of ik Power BI Pro kan krijgen", False),
+        ("ik heb nood aan een power bi licentie", False),  # a need
+        ("I have to share reports with my team in Power BI", False),
     ],
 )
 def test_a_question_whether_someone_has_a_licence(text: str, have: bool) -> None:
@@ -301,3 +310,22 @@ def test_one_question_about_having_or_a_request_is_no_choice(text: str) -> None:
 def test_a_question_that_offers_two_ways_things_may_be(text: str, either: bool) -> None:
     assert asks_either(tokens(text)) is either
     assert (EITHER in features(tokens(text))) is either
+
+
+def test_a_have_question_is_never_read_as_a_request() -> None:
+    # Examples that read such a question as the licence form's still give the access card:
+    # whether one has it is no request for it.
+    learnt = ExampleModel(
+        [
+            Example("ik wil de workspace ruimtelijke data", "licence"),
+            Example("toegang tot de workspace ruimtelijke data aub", "licence"),
+            Example("workspace ruimtelijke data viewer", "licence"),
+            Example("is mijn account in orde", "status"),
+            Example("toon mijn post", "post"),
+        ]
+    )
+    understood = understand(
+        "heb ik de workspace ruimtelijke data al?", command_specs(), None, learnt
+    )
+    assert understood.verdict is Verdict.COMMAND
+    assert understood.ranked[0].name == "status"
