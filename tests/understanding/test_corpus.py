@@ -336,9 +336,23 @@ WHOLE_CORPUS_BAR = 0.95
 # licence read as the licence form (5: "heb ik nog toegang tot de workspace ruimtelijke data"),
 # a question between two commands the writer asked for (5), rule questions about the post (5),
 # the service desk's queue in other words (3).
-# The issue asks 95% on unseen sentences: one wave reached it (95.9%), the four after it did
-# not (93.6%, 92.6%, 94.5%, 93.4%), nor the two before (93.2%; 92.0%): the waves differ by more
-# than the code does.
+# Then rule questions about one's own use and in a role, a person of the desk asked for and
+# a have-question decided (a ticket, the access card) where the examples read otherwise, a
+# product named alone with a question mark asked about, "+" as a joiner, and report periods,
+# report entities and delegates read better: leaving each of sets 85 to 112 out, 5,182 ->
+# 5,203 of 5,451 (95.07% -> 95.45%). Sets 113 to 116 (210, 197, 202 and 199 sentences after
+# 40, 53, 48 and 51 repeats were dropped; newcomers' first weeks at DFB and DOMG, AWV's field
+# staff on their phones, AFB's and ADV's legal and secretariat staff and their mailroom, a
+# busy day seen from the service desk; four more engineers, from the brief written anew,
+# written at the session's start and not read until then) read 96.2%, 96.4%, 95.0% and 96.0%
+# (775 of 808, 95.9%; Dutch 96.4%, English 94.0%), measured once, on the session's last code;
+# the code this session began with read 95.4% (771) on them. Of the 33 misses: a question
+# between two commands the writer asked for (8), a person of the desk asked for in new words
+# (6: "open an incident", "graag interventie aan de pc"), which workspaces one is in read as
+# the licence form (4), a name or a search read wrong (7).
+# The issue asks 95% on unseen sentences: two waves reached it (95.9%, and 95.9% on sets 113
+# to 116), the four between them did not (93.6%, 92.6%, 94.5%, 93.4%), nor the two before
+# (93.2%; 92.0%): the waves differ by more than the code does.
 # This floor keeps the honest figure from sliding back. Raise it when a NEW held-out set,
 # measured before any tuning for it, does better.
 HELD_OUT_BAR = 0.95
