@@ -68,6 +68,7 @@ PRODUCT_WORDS = frozenset({
     "company", "portal", "microsoft", "windows", "teams", "outlook", "office", "onedrive",
     "sharepoint", "authenticator", "intune", "excel", "powerpoint", "power", "bi", "apps",
     "automate", "copilot", "edge", "chrome", "vpn", "citrix", "wifi", "azure", "entra", "mfa",
+    "premium", "pro", "per", "user", "ppu", "dataverse", "fabric",  # "Premium Per User"
 })
 # fmt: on
 

@@ -597,6 +597,7 @@ def test_open_and_handled_together(text: str, scope: Scope) -> None:
     [
         ("mijn laptop doet raar. Company Portal geeft een fout", ""),  # software
         ("is my account ready? I started at Digital Flanders", ""),  # a place
+        ("Do I have a Power BI Premium Per User licence?", ""),  # a product's name
         ("status van gebruiker jan.peeters", "jan.peeters"),
         # unchanged
         ("can you look at Fatima Ouali's devices?", "Fatima Ouali"),
