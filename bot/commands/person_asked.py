@@ -31,13 +31,20 @@ _SEND = frozenset({"stuur", "sturen", "send", "need", "needs", "nodig", "langs"}
 # What someone who is asked "wie kan ..." does: "wie kan da doen", "who can help me".
 _DOES = frozenset({
     "doen", "helpen", "regelen", "oplossen", "bekijken", "fixen", "herstellen", "resetten",
-    "help", "fix", "do", "reset", "sort", "look",
+    "help", "fix", "do", "reset", "sort", "look", "maken", "repareren", "vervangen", "kijken",
+    "komen", "repair", "replace", "come",
 })
+# Someone who must act, or who can: "iemand moet naar de printer kijken", "iemand die kan
+# helpen met mijn laptop?".
+_MUST = frozenset({"moet", "moeten", "must", "should"})
+_WHO = frozenset({("iemand", "die"), ("someone", "who"), ("somebody", "who")})
 # A ticket asked for, not one's own asked after ("graag een ticket", not "mijn ticket").
 _TICKET_ASKED = frozenset({
     "graag", "please", "maak", "maken", "open", "openen", "aanmaken", "create", "log", "wil",
     "want", "need", "nodig", "raise",
 })
+# What a ticket is also called: "open an incident", "graag een interventie".
+_TICKETS = frozenset({"ticket", "incident", "interventie", "intervention"})
 # Someone else for one's post ("kan iemand anders mijn post ontvangen"), or someone to
 # explain ("kan iemand mij uitleggen hoe ..."): no ticket.
 _NOT_THE_DESK = frozenset({
@@ -74,6 +81,10 @@ def _asked_at(plain: Sequence[str], i: int) -> bool:
         return actor is not None and not _ASKERS.intersection(near[:actor])
     if plain[i : i + 3] in (["is", "er", "iemand"], ["is", "there", "someone"]):
         return True
+    if plain[i] in _ACTORS and plain[i + 1 : i + 2] and plain[i + 1] in _MUST:
+        return True
+    if tuple(plain[i : i + 2]) in _WHO:
+        return bool(_DOES.intersection(plain[i + 2 : i + 2 + _NEAR]))
     if plain[i : i + 2] in (["wie", "kan"], ["who", "can"]):
         return bool(_DOES.intersection(plain[i + 2 : i + 2 + _NEAR]))
     return False
@@ -90,7 +101,7 @@ def _sent_at(plain: Sequence[str], i: int) -> bool:
 def _ticket_at(plain: Sequence[str], i: int) -> bool:
     """ "graag een ticket", "maak een ticket aan", "open a ticket" (not "mijn ticket", nor "hoe
     open ik een ticket?")."""
-    if plain[i] != "ticket" or _OWN.intersection(plain[max(0, i - 2) : i]):
+    if plain[i] not in _TICKETS or _OWN.intersection(plain[max(0, i - 2) : i]):
         return False
     if _HOW.intersection(plain[:i]):
         return False

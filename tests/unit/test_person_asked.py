@@ -30,6 +30,12 @@ _STAFF = [spec for spec in command_specs() if spec.allows(frozenset({Role.STAFF}
         "is er iemand die mij kan helpen met de beamer?",
         "graag een ticket, de authenticator app blijft vragen om een code",
         "open a ticket please: the printer jams",
+        # who can come and do it; someone who must, or who can; a ticket by another name
+        "mijn scherm is gebarsten. wie kan da komen maken?",
+        "iemand moet naar de printer op 4 kijken, da ding drukt niks af",
+        "iemand die kan helpen met mijn laptop die niet meer opstart?",
+        "open an incident, teams won't start on my laptop",
+        "graag interventie aan de pc in de controlezaal",
     ],
 )
 def test_a_person_asked_to_act(text: str) -> None:
@@ -47,6 +53,9 @@ def test_a_person_asked_to_act(text: str) -> None:
         "can it be fixed remotely?",  # "it" is no IT
         "hoe ver staat mijn ticket?",  # one's own ticket, asked after
         "wie kan mijn aanvraag goedkeuren?",  # who may, a rule
+        "moet ik iemand bellen?",  # the caller would act
+        "iemand die mij kan uitleggen hoe dat werkt",  # someone to explain
+        "hoe ver staat mijn incident van gisteren?",  # one's own, asked after
     ],
 )
 def test_no_person_asked(text: str) -> None:
