@@ -23,7 +23,8 @@ _HAVE_OPENINGS = frozenset({"heb", "hebt", "heeft", "have", "has", "hebbek", "he
 HELD = frozenset({
     "licentie", "licenties", "license", "licence", "licenses", "licences", "pro", "premium",
     "ppu", "powerbi", "pbi", "bi", "automate", "apps", "powerapps", "workspace", "werkruimte",
-    "toegang", "access", "visio", "project", "abonnement", "subscription",
+    "toegang", "access", "visio", "project", "abonnement", "subscription", "workspaces",
+    "werkruimtes", "werkruimten",
 })
 _NEEDED = frozenset({
     "nodig", "need", "needed", "needs", "aanvragen", "aanvraag", "request", "requested", "vragen",
@@ -46,6 +47,8 @@ _WHETHER = frozenset({
     ("know", "whether"), ("check", "if"), ("check", "whether"),
 })
 _SELF = frozenset({"mijn", "mn", "ik", "my", "i"})
+_WHICH = frozenset({"welke", "which"})
+_HOLDS = frozenset({"heb", "hebt", "zit", "have", "am", "member", "lid", "belong"})
 # "can I have Power Automate?" asks for it.
 _MODALS = frozenset({"can", "could", "may", "might", "kan", "kun", "kunt", "mag", "zou"})
 # fmt: on
@@ -65,12 +68,13 @@ def asks_have(words: Sequence[Token], text: str = "") -> bool:
     question of its own that opens the message is read alone: in "heb ik al Power BI Pro? ik
     wil een rapport delen", what follows is why one asks, not a request."""
     plain = [word.folded for word in opening_question(words, text) if word.kind == "word"]
-    whether = _whether(plain)
-    plain = plain[whether:] if whether else plain  # "ik wil graag weten of mijn ..."
+    # "ik wil graag weten of mijn ...", "in welke workspaces zit ik?": the question read alone
+    asked = max(_whether(plain), _which_one_holds(plain))
+    plain = plain[asked:] if asked >= 0 else plain
     lead = plain[:LEAD]
     said = set(plain)
     opens = (
-        bool(whether)
+        asked >= 0
         or any(
             (
                 word in _HAVE_OPENINGS
@@ -93,11 +97,21 @@ def asks_have(words: Sequence[Token], text: str = "") -> bool:
 
 def _whether(plain: Sequence[str]) -> int:
     """Where the question starts after "weten of", "know if" ... about one's own ("ik wil
-    graag weten of mijn Power BI licentie nog loopt"); 0 when none is asked so."""
+    graag weten of mijn Power BI licentie nog loopt"); -1 when none is asked so."""
     for i in range(len(plain) - 2):
         if (plain[i], plain[i + 1]) in _WHETHER and _SELF.intersection(plain[i + 2 : i + 4]):
             return i + 2
-    return 0
+    return -1
+
+
+def _which_one_holds(plain: Sequence[str]) -> int:
+    """Where "welke" or "which" asks which of ours one holds ("tot welke werkruimtes heb ik
+    toegang", "which workspaces am I a member of?"); -1 when none is asked so."""
+    for i, word in enumerate(plain):
+        rest = plain[i + 1 :]
+        if word in _WHICH and HELD.intersection(rest[:3]):
+            return i if _SELF.intersection(rest) and _HOLDS.intersection(rest) else -1
+    return -1
 
 
 # "Heb ik Power BI al, of moet ik het aanvragen?": whether one has it (the access card) or a

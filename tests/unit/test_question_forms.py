@@ -152,6 +152,11 @@ def test_a_request_or_a_question_about_ones_own_asks_no_rule(text: str) -> None:
         ("ik wil weten of mijn aanvraag voor Power BI goedgekeurd is", False),  # a request made
         ("ik wil weten of ik Power BI Pro kan krijgen", False),
         ("ik heb nood aan een power bi licentie", False),  # a need
+        # which of ours one holds
+        ("Which workspaces am I a member of?", True),
+        ("ik zou graag weten tot welke werkruimtes ik toegang heb", True),
+        ("welke licentie heb ik nodig om rapporten te delen", False),  # a need
+        ("welke licenties kan ik aanvragen", False),
         ("I have to share reports with my team in Power BI", False),
     ],
 )
