@@ -2,8 +2,9 @@
 
 "mijn toegang en mijn aanvragen" names two commands in their own words; "ik wil power bi
 aanvragen en ook weten hoe ver mijn vorige aanvraag staat" holds two parts that each ask a
-command clearly. Both are read here by where the message's joining words stand; which command a
-word or a part asks for is bot/commands/understanding.py's business.
+command clearly. Both are read here by where the message's joining words stand ("en", "and",
+"+"); which command a word or a part asks for is bot/commands/understanding.py's business. So
+is a product named alone with a question mark ("power bi pro?"): one's access, or a request.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ _SPLITTERS = JOINERS - {"of"}
 
 
 def named_apart(
-    first: frozenset[int], second: frozenset[int], words: Sequence[Token], text: str = ""
+    first: frozenset[int], second: frozenset[int], words: Sequence[Token], text: str
 ) -> bool:
     """Two commands' anchors (where their keywords and strong cues stand) that do not overlap,
     with a joining word or a "+" between them: "mijn toegang en mijn aanvragen"."""
