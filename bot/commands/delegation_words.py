@@ -142,7 +142,8 @@ def delegation(
     if not stop:
         if period and not in_the_week(words, period, days):
             beside = next_weeks_days(words, period, days)  # "tot volgende week vrijdag"
-            days, period = (beside, None) if beside != days else (days, period)
+            if beside != days:
+                days, period = beside, None
         starts, ends = ("", last_day) if last_day else start_and_end(text, words, days)
         if len(days) == 1 and _back_on(words, days[0][0]) >= 0:  # "terug op 5 januari"
             starts = ""

@@ -37,7 +37,9 @@ _DOES = frozenset({
 # Someone who must act, or who can: "iemand moet naar de printer kijken", "iemand die kan
 # helpen met mijn laptop?".
 _MUST = frozenset({"moet", "moeten", "must", "should"})
-_WHO = frozenset({("iemand", "die"), ("someone", "who"), ("somebody", "who")})
+_WHO_CAN = frozenset({
+    ("wie", "kan"), ("who", "can"), ("iemand", "die"), ("someone", "who"), ("somebody", "who"),
+})
 # A ticket asked for, not one's own asked after ("graag een ticket", not "mijn ticket").
 _TICKET_ASKED = frozenset({
     "graag", "please", "maak", "maken", "open", "openen", "aanmaken", "create", "log", "wil",
@@ -74,18 +76,16 @@ def _as_written(word: Token) -> str:
 
 def _asked_at(plain: Sequence[str], i: int) -> bool:
     """ "kan er iemand", "could someone", "kunnen jullie", "is er iemand die", "wie kan da
-    doen"."""
+    doen", "iemand moet ... kijken", "iemand die kan helpen"."""
     if plain[i] in _ASKING:  # not "kan ik bij ICT terecht?"
         near = list(plain[i + 1 : i + 1 + _NEAR])
         actor = next((j for j, word in enumerate(near) if word in _ACTORS), None)
         return actor is not None and not _ASKERS.intersection(near[:actor])
     if plain[i : i + 3] in (["is", "er", "iemand"], ["is", "there", "someone"]):
         return True
-    if plain[i] in _ACTORS and plain[i + 1 : i + 2] and plain[i + 1] in _MUST:
+    if plain[i] in _ACTORS and _MUST.intersection(plain[i + 1 : i + 2]):
         return True
-    if tuple(plain[i : i + 2]) in _WHO:
-        return bool(_DOES.intersection(plain[i + 2 : i + 2 + _NEAR]))
-    if plain[i : i + 2] in (["wie", "kan"], ["who", "can"]):
+    if tuple(plain[i : i + 2]) in _WHO_CAN:
         return bool(_DOES.intersection(plain[i + 2 : i + 2 + _NEAR]))
     return False
 

@@ -39,7 +39,7 @@ from bot.commands.cues import (
 )
 from bot.commands.examples import SERVICEDESK, ExampleModel, Guess
 from bot.commands.have_questions import have_or_get, opening_question
-from bot.commands.leanings import form_of, prior
+from bot.commands.leanings import form_of, prior, settled_by_form
 from bot.commands.lemmas import Token, tokens
 from bot.commands.person_asked import complaint_for_a_person, opens_with_a_ticket
 from bot.commands.phrases import CLASSES, QUESTION_WORDS, STOPWORDS
@@ -50,8 +50,8 @@ from bot.commands.verdicts import Candidate, Understanding, Verdict
 GREETING = "greeting"
 # Below this nothing is understood; a keyword alone in a short message is above it.
 MIN_SCORE = 1.8
-_TICKET, _STATUS, _LICENCE = "ticket", "status", "licence"
-_HAVE_OR_GET = (_LICENCE, _STATUS)  # "heb ik Power BI al, of moet ik het aanvragen?"
+_TICKET, _STATUS = "ticket", "status"
+_HAVE_OR_GET = ("licence", "status")  # "heb ik Power BI al, of moet ik het aanvragen?"
 # The runner-up is asked about too when it scores at least this share of the winner.
 ASK_RATIO = 0.75
 # How much an unexplained word costs: the score is multiplied by K / (K + unexplained words),
@@ -118,11 +118,9 @@ def understand(
     # Whether one has a licence, asked in a question of its own: what follows is why one asks.
     read = opening_question(words, text) if form.have else words
     guess = examples.guess(read, allowed, prior(cues, form))
-    if guess is not None and guess.label == SERVICEDESK and form.person:
-        guess = Guess(_TICKET, guess.probability)  # the knowledge base sends no one
-    if guess is not None and guess.label == _LICENCE and form.have and _STATUS in allowed:
-        guess = Guess(_STATUS, guess.probability)  # whether one has it is no request for it
-    return cues if guess is None else _following(guess, cues, text, commands, extra_terms)
+    if guess is None:
+        return cues
+    return _following(settled_by_form(guess, form, allowed), cues, text, commands, extra_terms)
 
 
 def _ticket_first(cues: Understanding, text: str) -> bool:

@@ -200,7 +200,7 @@ def calendar_period(words: Sequence[str], used: set[int], today: date) -> Period
     last one that has begun (a report looks back: in December, "oktober tot januari" starts
     in last year's October); a period still running ends today."""
     found: list[Period] = []
-    opened = False  # "sinds begin september", "since October": from then until today
+    first = -1  # where the first one is said: after "sinds", it runs until today
     for i, word in enumerate(words):
         if i in used or len(found) == 2:
             continue
@@ -215,12 +215,12 @@ def calendar_period(words: Sequence[str], used: set[int], today: date) -> Period
                 used.add(i - 1)
             period = date(int(word), 1, 1), date(int(word), 12, 31)
         if period is not None:
-            opened = opened or (not found and _since(words, i))
+            first = i if not found else first
             found.append(period)
     if not found:
         return None
     start, end = found[0][0], found[-1][1]
-    if len(found) == 1 and (opened or _up_to_now(words)):  # "van januari tot nu"
+    if len(found) == 1 and (_since(words, first) or _up_to_now(words)):  # "tot nu"
         end = today
     if end < start:
         start = start.replace(year=start.year - 1)
